@@ -1,0 +1,84 @@
+import HuifangCore
+import Vapor
+
+/// The route groups of Huifang and the roles each admits. Every route is
+/// registered through `guarded(_:)`, which records its group on the route, so a
+/// test can walk every route × role and find any route added without a guard.
+enum RouteAccess: String, CaseIterable, Sendable {
+    /// Any signed-in user: home, sign-out.
+    case signedIn
+    /// Reading customers (contact details masked by role).
+    case customersRead
+    /// Creating and editing customers.
+    case customersWrite
+    /// Deleting customers.
+    case customersDelete
+    /// Revealing masked contact details (audited).
+    case customersReveal
+    /// Importing customer files.
+    case customersImport
+    /// Departments, users, tokens, settings, the audit log.
+    case administration
+
+    var roles: Set<Role> {
+        switch self {
+        case .signedIn, .customersRead: Set(Role.allCases)
+        case .customersWrite: [.admin, .supervisor, .agent]
+        case .customersDelete, .customersImport: [.admin, .supervisor]
+        case .customersReveal: [.admin, .supervisor, .agent, .handler]
+        case .administration: [.admin]
+        }
+    }
+
+    static let userInfoKey = "huifang.access"
+}
+
+/// Pages answer an anonymous visitor with the login page; the API with 401 JSON.
+enum Surface: Sendable {
+    case page
+    case api
+}
+
+/// Admits the roles of one route group.
+struct AccessGuard: AsyncMiddleware {
+    let access: RouteAccess
+    let surface: Surface
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        guard let user = request.auth.get(User.self) else {
+            switch surface {
+            case .api: throw AppError.unauthorized
+            case .page:
+                let target = request.method == .GET ? request.url.string : "/"
+                return request.redirect(to: "/login?next=" + (target.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "?"])) ?? "/"))
+            }
+        }
+        guard access.roles.contains(user.role) else { throw AppError.forbidden }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Forwards routes to a guarded group and tags each with its access.
+struct GuardedRoutes: RoutesBuilder {
+    let base: any RoutesBuilder
+    let access: RouteAccess
+
+    func add(_ route: Route) {
+        route.userInfo[AnySendableHashable(RouteAccess.userInfoKey)] = access.rawValue
+        base.add(route)
+    }
+}
+
+extension RoutesBuilder {
+    /// Routes that only the roles of `access` may use.
+    func guarded(_ access: RouteAccess, _ surface: Surface) -> any RoutesBuilder {
+        GuardedRoutes(base: grouped(AccessGuard(access: access, surface: surface)), access: access)
+    }
+}
+
+extension Route {
+    /// The access group a route was registered in, `nil` for public routes.
+    var access: RouteAccess? {
+        (userInfo[AnySendableHashable(RouteAccess.userInfoKey)] as? String).flatMap(RouteAccess.init(rawValue:))
+    }
+}

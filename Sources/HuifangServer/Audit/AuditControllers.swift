@@ -1,0 +1,125 @@
+import Fluent
+import HuifangCore
+import Vapor
+
+/// Filters over the audit log, shared by the page and the API.
+struct AuditFilter {
+    var action: String?
+    var actor: String?
+    var from: LocalDate?
+    var to: LocalDate?
+    var before: Int?
+
+    init(_ req: Request) {
+        func text(_ key: String) -> String? {
+            req.query[String.self, at: key].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        action = text("action")
+        actor = text("actor")
+        from = text("from").flatMap(LocalDate.init(parsing:))
+        to = text("to").flatMap(LocalDate.init(parsing:))
+        before = req.query[Int.self, at: "before"]
+    }
+
+    func entries(on db: any Database, zone: TimeZone, limit: Int) async throws -> [AuditEntry] {
+        let query = AuditEntry.query(on: db)
+        if let action { query.filter(\.$action == action) }
+        if let actor { query.filter(\.$actorName == actor) }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        if let from, let start = calendar.date(from: DateComponents(year: from.year, month: from.month, day: from.day)) {
+            query.filter(\.$at >= start)
+        }
+        if let to, let day = calendar.date(from: DateComponents(year: to.year, month: to.month, day: to.day)),
+           let end = calendar.date(byAdding: .day, value: 1, to: day) {
+            query.filter(\.$at < end)
+        }
+        if let before { query.filter(\.$id < before) }
+        return try await query.sort(\.$id, .descending).limit(limit).all()
+    }
+
+    static let actions = ["login", "login.failed", "login.lockout", "logout", "customer.view", "customer.list", "customer.reveal",
+                          "customer.create", "customer.update", "customer.delete", "customer.import", "user.create",
+                          "user.update", "token.create", "token.revoke", "department.create", "department.update",
+                          "department.delete", "tiers.update"]
+}
+
+/// The audit log page for admins.
+struct AuditPagesController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.grouped("audit").guarded(.administration, .page).get(use: list)
+    }
+
+    struct Row: Encodable {
+        let at: String
+        let actor: String
+        let action: String
+        let subject: String
+        let detail: String
+        let address: String
+    }
+    struct Option: Encodable {
+        let value: String
+        let label: String
+        let selected: Bool
+    }
+    struct Context: Encodable {
+        let rows: [Row]
+        let actions: [Option]
+        let actor: String
+        let from: String
+        let to: String
+        let nextURL: String?
+    }
+
+    @Sendable func list(req: Request) async throws -> Response {
+        let filter = AuditFilter(req)
+        let pageSize = 100
+        let entries = try await filter.entries(on: req.db, zone: req.application.huifang.timeZone, limit: pageSize)
+        let format = req.application.huifang.formatDateTime
+        let rows = entries.map {
+            Row(at: format($0.at), actor: $0.actorName, action: req.t("action." + $0.action),
+                subject: [$0.subjectType, $0.subjectID].compactMap { $0 }.joined(separator: " "),
+                detail: $0.detail ?? "", address: $0.address ?? "")
+        }
+        var nextURL: String?
+        if entries.count == pageSize, let last = entries.last?.id {
+            var components = URLComponents()
+            components.path = "/audit"
+            components.queryItems = [("action", filter.action), ("actor", filter.actor), ("from", filter.from?.iso), ("to", filter.to?.iso)]
+                .compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } } + [URLQueryItem(name: "before", value: String(last))]
+            nextURL = components.string
+        }
+        return try await req.renderPage("audit/index", titleKey: "audit.title", Context(
+            rows: rows,
+            actions: AuditFilter.actions.map { Option(value: $0, label: req.t("action." + $0), selected: $0 == filter.action) },
+            actor: filter.actor ?? "", from: filter.from?.iso ?? "", to: filter.to?.iso ?? "", nextURL: nextURL
+        ))
+    }
+}
+
+/// `GET /api/v1/audit?action=&actor=&from=&to=&before=&limit=`, for admins.
+struct AuditAPIController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.grouped("audit").guarded(.administration, .api).get(use: list)
+    }
+
+    struct EntryDTO: Content {
+        let id: Int
+        let at: Date
+        let actor: String
+        let action: String
+        let subjectType: String?
+        let subjectId: String?
+        let detail: String?
+        let address: String?
+    }
+
+    @Sendable func list(req: Request) async throws -> [EntryDTO] {
+        let limit = min(max(req.query[Int.self, at: "limit"] ?? 100, 1), 1000)
+        return try await AuditFilter(req).entries(on: req.db, zone: req.application.huifang.timeZone, limit: limit).map {
+            EntryDTO(id: $0.id!, at: $0.at, actor: $0.actorName, action: $0.action, subjectType: $0.subjectType,
+                     subjectId: $0.subjectID, detail: $0.detail, address: $0.address)
+        }
+    }
+}

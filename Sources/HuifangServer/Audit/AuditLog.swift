@@ -1,0 +1,51 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// Who did something: a signed-in user, an API client, or an operator at the command line.
+struct Actor: Sendable {
+    let id: UUID?
+    let name: String
+    let address: String?
+    /// Where the change came from: ui, api, import, cli, demo.
+    let source: String
+
+    static func commandLine(_ source: String = "cli") -> Actor {
+        Actor(id: nil, name: ProcessInfo.processInfo.environment["USER"].map { "命令行(\($0))" } ?? "命令行", address: nil, source: source)
+    }
+}
+
+extension Request {
+    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+
+    /// The signed-in user as an actor; the source says whether through a page or the API.
+    var actor: Actor {
+        let user = auth.get(User.self)
+        return Actor(id: user?.id, name: user?.username ?? "anonymous", address: clientAddress, source: isAPI ? "api" : "ui")
+    }
+}
+
+/// Appends to the audit log. Entries are never changed or removed.
+enum AuditLog {
+    static func record(
+        _ action: String, by actor: Actor, subjectType: String? = nil, subjectID: String? = nil,
+        detail: String? = nil, on db: any Database
+    ) async throws {
+        let entry = AuditEntry()
+        entry.at = Date()
+        entry.actorID = actor.id
+        entry.actorName = actor.name
+        entry.action = action
+        entry.subjectType = subjectType
+        entry.subjectID = subjectID
+        entry.detail = detail
+        entry.address = actor.address
+        try await entry.create(on: db)
+    }
+}
+
+extension Request {
+    func audit(_ action: String, subjectType: String? = nil, subjectID: String? = nil, detail: String? = nil) async throws {
+        try await AuditLog.record(action, by: actor, subjectType: subjectType, subjectID: subjectID, detail: detail, on: db)
+    }
+}

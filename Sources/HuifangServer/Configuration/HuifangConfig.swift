@@ -1,0 +1,157 @@
+import Foundation
+import HuifangCore
+
+/// Every setting Huifang reads, resolved once at boot from flags, then the
+/// environment, then defaults. A wrong value stops start-up with the variable's name.
+public struct HuifangConfig: Sendable {
+    public enum DatabaseLocation: Sendable, Equatable {
+        case sqliteFile(path: String)
+        case sqliteMemory
+        case postgres(url: String)
+    }
+
+    public var database: DatabaseLocation
+    public var hostname: String
+    public var port: Int
+    public var timeZone: TimeZone
+    /// Signs links and tokens. Random per start when not configured (fine for one instance in development).
+    public var secret: String
+    public var isSecretGenerated: Bool
+    /// Marks cookies `Secure`: set when Huifang is served over HTTPS.
+    public var secureCookies: Bool
+    /// The UI language for users who have not chosen one.
+    public var defaultLanguage: Language
+    /// Bcrypt work factor; lower only in tests.
+    public var bcryptCost: Int
+    /// Largest accepted upload (imports), in megabytes.
+    public var maxUploadMegabytes: Int
+    public var loginThrottle: LoginThrottlePolicy
+
+    /// The variables read, with their defaults, for `--help` and the README.
+    public static let variables: [(name: String, meaning: String)] = [
+        ("HUIFANG_DATABASE_URL", "sqlite:PATH, sqlite::memory:, or postgres://user:pass@host:port/db (default: sqlite file huifang.sqlite in the working directory)"),
+        ("HUIFANG_HOST", "address to listen on (default 127.0.0.1)"),
+        ("HUIFANG_PORT", "port to listen on (default 8080)"),
+        ("HUIFANG_TIMEZONE", "IANA time zone of the organisation (default Asia/Shanghai)"),
+        ("HUIFANG_SECRET", "at least 32 characters; required when several instances share a database"),
+        ("HUIFANG_SECURE_COOKIES", "true when served over HTTPS (default false)"),
+        ("HUIFANG_LANGUAGE", "zh or en: the default UI language (default zh)"),
+        ("HUIFANG_BCRYPT_COST", "password hashing cost 4–16 (default 12)"),
+        ("HUIFANG_MAX_UPLOAD_MB", "largest import file in MB (default 50)"),
+        ("HUIFANG_LOGIN_MAX_FAILURES", "failed sign-ins per account before a lock-out (default 5)"),
+        ("HUIFANG_LOGIN_LOCK_MINUTES", "length of the counting window and lock-out (default 15)"),
+    ]
+
+    /// Reads the configuration. `overrides` (from command-line flags) win over `environment`.
+    public static func load(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        overrides: [String: String] = [:]
+    ) throws(ConfigurationError) -> HuifangConfig {
+        var values = environment
+        values.merge(overrides) { _, flag in flag }
+        func value(_ name: String) -> String? {
+            guard let raw = values[name]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+            return raw
+        }
+        func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+            guard let raw = value(name) else { return fallback }
+            guard let number = Int(raw), range.contains(number) else {
+                throw ConfigurationError(variable: name, value: raw, reason: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return number
+        }
+        func boolean(_ name: String) throws(ConfigurationError) -> Bool {
+            guard let raw = value(name) else { return false }
+            switch raw.lowercased() {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default: throw ConfigurationError(variable: name, value: raw, reason: "must be true or false")
+            }
+        }
+
+        let database = try parseDatabase(value("HUIFANG_DATABASE_URL"))
+        let zoneName = value("HUIFANG_TIMEZONE") ?? "Asia/Shanghai"
+        guard let zone = TimeZone(identifier: zoneName) else {
+            throw ConfigurationError(variable: "HUIFANG_TIMEZONE", value: zoneName, reason: "is not an IANA time zone such as Asia/Shanghai")
+        }
+        let secret: String
+        let generated: Bool
+        if let configured = value("HUIFANG_SECRET") {
+            guard configured.count >= 32 else {
+                throw ConfigurationError(variable: "HUIFANG_SECRET", value: "(hidden)", reason: "must be at least 32 characters long")
+            }
+            secret = configured
+            generated = false
+        } else {
+            secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+            generated = true
+        }
+        let languageRaw = value("HUIFANG_LANGUAGE") ?? "zh"
+        guard let language = Language(tag: languageRaw) else {
+            throw ConfigurationError(variable: "HUIFANG_LANGUAGE", value: languageRaw, reason: "must be zh or en")
+        }
+        let host = value("HUIFANG_HOST") ?? "127.0.0.1"
+        let lockMinutes = try integer("HUIFANG_LOGIN_LOCK_MINUTES", default: 15, range: 1...1440)
+        return HuifangConfig(
+            database: database,
+            hostname: host,
+            port: try integer("HUIFANG_PORT", default: 8080, range: 1...65535),
+            timeZone: zone,
+            secret: secret,
+            isSecretGenerated: generated,
+            secureCookies: try boolean("HUIFANG_SECURE_COOKIES"),
+            defaultLanguage: language,
+            bcryptCost: try integer("HUIFANG_BCRYPT_COST", default: 12, range: 4...16),
+            maxUploadMegabytes: try integer("HUIFANG_MAX_UPLOAD_MB", default: 50, range: 1...1024),
+            loginThrottle: LoginThrottlePolicy(
+                maxFailuresPerAccount: try integer("HUIFANG_LOGIN_MAX_FAILURES", default: 5, range: 1...100),
+                maxFailuresPerAddress: 20,
+                window: Double(lockMinutes * 60)
+            )
+        )
+    }
+
+    static func parseDatabase(_ raw: String?) throws(ConfigurationError) -> DatabaseLocation {
+        guard let raw else { return .sqliteFile(path: "huifang.sqlite") }
+        if raw == "sqlite::memory:" || raw == ":memory:" { return .sqliteMemory }
+        if raw.hasPrefix("sqlite:") {
+            var path = String(raw.dropFirst("sqlite:".count))
+            if path.hasPrefix("//") { path.removeFirst(2) }
+            guard !path.isEmpty else {
+                throw ConfigurationError(variable: "HUIFANG_DATABASE_URL", value: raw, reason: "names no file; write sqlite:huifang.sqlite or sqlite:/var/lib/huifang/huifang.sqlite")
+            }
+            return .sqliteFile(path: path)
+        }
+        if raw.hasPrefix("postgres://") || raw.hasPrefix("postgresql://") {
+            guard let url = URL(string: raw), let host = url.host, !host.isEmpty, url.path.count > 1 else {
+                throw ConfigurationError(variable: "HUIFANG_DATABASE_URL", value: redacted(raw), reason: "must look like postgres://user:password@host:5432/database")
+            }
+            return .postgres(url: raw.hasPrefix("postgresql://") ? "postgres://" + raw.dropFirst("postgresql://".count) : raw)
+        }
+        throw ConfigurationError(variable: "HUIFANG_DATABASE_URL", value: redacted(raw), reason: "must start with sqlite: or postgres://")
+    }
+
+    /// Hides a password in a database URL before it is printed.
+    static func redacted(_ url: String) -> String {
+        guard let at = url.firstIndex(of: "@"), let scheme = url.range(of: "://"),
+              let colon = url[scheme.upperBound..<at].firstIndex(of: ":") else { return url }
+        return String(url[..<url.index(after: colon)]) + "***" + String(url[at...])
+    }
+
+    public var databaseDescription: String {
+        switch database {
+        case .sqliteFile(let path): "SQLite \(path)"
+        case .sqliteMemory: "SQLite (in memory)"
+        case .postgres(let url): "PostgreSQL \(Self.redacted(url))"
+        }
+    }
+}
+
+/// A configuration value that cannot be used, named by its variable.
+public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
+    public let variable: String
+    public let value: String
+    public let reason: String
+
+    public var description: String { "\(variable)=\(value) \(reason)" }
+}

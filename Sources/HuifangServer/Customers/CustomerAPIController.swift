@@ -1,0 +1,130 @@
+import Fluent
+import HuifangCore
+import Vapor
+
+/// `/api/v1/customers`: list, read, create, change, delete, reveal and history.
+struct CustomerAPIController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let customers = routes.grouped("customers")
+        let read = customers.guarded(.customersRead, .api)
+        read.get(use: list)
+        read.get(":id", use: show)
+        read.get(":id", "history", use: history)
+        let write = customers.guarded(.customersWrite, .api)
+        write.post(use: create)
+        write.patch(":id", use: update)
+        customers.guarded(.customersDelete, .api).delete(":id", use: delete)
+        customers.guarded(.customersReveal, .api).post(":id", "reveal", use: reveal)
+    }
+
+    @Sendable func list(req: Request) async throws -> CustomerPageDTO {
+        let viewer = try req.auth.require(User.self)
+        let limit = min(max(req.query[Int.self, at: "limit"] ?? 50, 1), 500)
+        let query = CustomerStore.Query(
+            text: req.query[String.self, at: "q"], tier: req.query[String.self, at: "tier"],
+            tag: req.query[String.self, at: "tag"], after: req.query[Int.self, at: "after"], limit: limit
+        )
+        let (customers, next) = try await req.customers.list(query)
+        let items = try await dtos(customers, viewer: viewer, on: req)
+        try await req.audit("customer.list", subjectType: "customer", detail: "count=\(items.count)")
+        return CustomerPageDTO(items: items, nextCursor: next)
+    }
+
+    @Sendable func show(req: Request) async throws -> CustomerDTO {
+        let customer = try await find(req)
+        try await req.audit("customer.view", subjectType: "customer", subjectID: String(customer.id!))
+        return try await dtos([customer], viewer: req.auth.require(User.self), on: req)[0]
+    }
+
+    @Sendable func create(req: Request) async throws -> Response {
+        let input = try req.content.decode(CustomerInput.self)
+        let rules = try await req.customerRules()
+        let (patch, agent) = try await Self.patch(input.values, rules: rules, on: req)
+        guard let record = patch.makeRecord(defaultTier: rules.defaultTier) else {
+            throw AppError.invalid(ValidationFailure([FieldError(.name, .required)]))
+        }
+        let customer = try await req.customers.create(Self.assigning(agent, to: record), by: req.actor)
+        return try await dtos([customer], viewer: req.auth.require(User.self), on: req)[0]
+            .encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func update(req: Request) async throws -> CustomerDTO {
+        let customer = try await find(req)
+        let input = try req.content.decode(CustomerInput.self)
+        let (patch, agent) = try await Self.patch(input.values, rules: req.customerRules(), on: req)
+        let current = try await req.customers.record(of: customer)
+        var record = patch.applied(to: current)
+        if let agent { record.assignedAgentID = agent }
+        try await req.customers.update(customer, to: record, by: req.actor)
+        return try await dtos([customer], viewer: req.auth.require(User.self), on: req)[0]
+    }
+
+    @Sendable func delete(req: Request) async throws -> HTTPStatus {
+        try await req.customers.delete(find(req), by: req.actor)
+        return .noContent
+    }
+
+    struct Revealed: Content {
+        let mobile: String?
+        let email: String?
+    }
+
+    @Sendable func reveal(req: Request) async throws -> Revealed {
+        let customer = try await find(req)
+        try await req.audit("customer.reveal", subjectType: "customer", subjectID: String(customer.id!))
+        return Revealed(mobile: customer.mobile.map { PhoneNumber(normalised: $0).display }, email: customer.email)
+    }
+
+    @Sendable func history(req: Request) async throws -> [CustomerChangeDTO] {
+        let customer = try await find(req)
+        let viewer = try req.auth.require(User.self)
+        try await req.audit("customer.view", subjectType: "customer", subjectID: String(customer.id!), detail: "history")
+        return try await req.customers.history(of: customer.id!).map {
+            CustomerChangeDTO(at: $0.at, actor: $0.actorName, source: $0.source, field: $0.field,
+                              oldValue: VisibleContact.historyValue($0.oldValue, field: $0.field, viewer: viewer, customer: customer),
+                              newValue: VisibleContact.historyValue($0.newValue, field: $0.field, viewer: viewer, customer: customer))
+        }
+    }
+
+    private func find(_ req: Request) async throws -> Customer {
+        guard let id = req.parameters.get("id", as: Int.self), let customer = try await Customer.find(id, on: req.db) else {
+            throw AppError.notFound
+        }
+        return customer
+    }
+
+    private func dtos(_ customers: [Customer], viewer: User, on req: Request) async throws -> [CustomerDTO] {
+        let tags = try await req.customers.tags(of: customers.compactMap(\.id))
+        let agentIDs = Set(customers.compactMap { $0.$assignedAgent.id })
+        let agents = agentIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues:
+            try await User.query(on: req.db).filter(\.$id ~~ agentIDs).all().map { ($0.id!, $0) })
+        return customers.map { CustomerDTO($0, tags: tags[$0.id!] ?? [], agent: $0.$assignedAgent.id.flatMap { agents[$0] }, viewer: viewer) }
+    }
+
+    /// Validates raw values into a patch and resolves the assigned agent; throws every problem at once.
+    static func patch(_ values: [CustomerField: String], rules: CustomerRules, on req: Request) async throws -> (CustomerPatch, UUID??) {
+        var errors: [FieldError] = []
+        var patch = CustomerPatch()
+        var agentName: String?? = nil
+        switch rules.patch(from: values, emptyClears: true) {
+        case .success(let result): (patch, agentName) = result
+        case .failure(let failure): errors = failure.errors
+        }
+        var agent: UUID?? = nil
+        if let agentName {
+            if let username = agentName {
+                do { agent = .some(try await CustomerStore.resolveAgent(username, on: req.db)) } catch { errors.append(error) }
+            } else {
+                agent = .some(nil)
+            }
+        }
+        guard errors.isEmpty else { throw AppError.invalid(ValidationFailure(errors)) }
+        return (patch, agent)
+    }
+
+    static func assigning(_ agent: UUID??, to record: CustomerRecord) -> CustomerRecord {
+        var record = record
+        if let agent { record.assignedAgentID = agent }
+        return record
+    }
+}

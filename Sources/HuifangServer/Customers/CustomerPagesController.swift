@@ -1,0 +1,276 @@
+import Fluent
+import HuifangCore
+import Vapor
+
+/// The customer pages: list with search and filters, profile with history, form, reveal, delete.
+struct CustomerPagesController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let customers = routes.grouped("customers")
+        let read = customers.guarded(.customersRead, .page)
+        read.get(use: list)
+        read.get(":id", use: show)
+        let write = customers.guarded(.customersWrite, .page)
+        write.get("new", use: newForm)
+        write.post(use: create)
+        write.get(":id", "edit", use: editForm)
+        write.post(":id", use: update)
+        customers.guarded(.customersReveal, .page).post(":id", "reveal", use: reveal)
+        customers.guarded(.customersDelete, .page).post(":id", "delete", use: delete)
+    }
+
+    struct Row: Encodable {
+        let id: Int
+        let externalID: String?
+        let name: String
+        let mobile: String?
+        let tier: String
+        let tags: [String]
+        let agent: String?
+        let registeredOn: String?
+        let doNotDisturb: Bool
+    }
+    struct ListContext: Encodable {
+        let rows: [Row]
+        let q: String
+        let tier: String
+        let tag: String
+        let tiers: [String]
+        let countText: String?
+        let nextURL: String?
+        let isFirstPage: Bool
+        let canCreate: Bool
+    }
+
+    @Sendable func list(req: Request) async throws -> Response {
+        let viewer = try req.auth.require(User.self)
+        let text = req.query[String.self, at: "q"]?.trimmingWhitespace() ?? ""
+        let tier = req.query[String.self, at: "tier"] ?? ""
+        let tag = req.query[String.self, at: "tag"]?.trimmingWhitespace() ?? ""
+        let after = req.query[Int.self, at: "after"]
+        let query = CustomerStore.Query(text: text.isEmpty ? nil : text, tier: tier.isEmpty ? nil : tier,
+                                        tag: tag.isEmpty ? nil : tag, after: after)
+        let (customers, next) = try await req.customers.list(query)
+        let tags = try await req.customers.tags(of: customers.compactMap(\.id))
+        let agents = try await agentNames(customers.compactMap { $0.$assignedAgent.id }, on: req.db)
+        let rows = customers.map { c in
+            Row(id: c.id!, externalID: c.externalID, name: c.name, mobile: VisibleContact(customer: c, viewer: viewer).mobile,
+                tier: c.tier, tags: tags[c.id!] ?? [], agent: c.$assignedAgent.id.flatMap { agents[$0] },
+                registeredOn: c.registeredOn, doNotDisturb: c.doNotDisturb)
+        }
+        // A count is cheap on an index but not under a text search over a million rows.
+        let count = text.isEmpty ? try await req.customers.count(query) : nil
+        try await req.audit("customer.list", subjectType: "customer", detail: text.isEmpty ? "count=\(rows.count)" : "q=\(text) count=\(rows.count)")
+        var nextURL: String?
+        if let next {
+            var components = URLComponents()
+            components.path = "/customers"
+            components.queryItems = [("q", text), ("tier", tier), ("tag", tag)].filter { !$0.1.isEmpty }
+                .map { URLQueryItem(name: $0.0, value: $0.1) } + [URLQueryItem(name: "after", value: String(next))]
+            nextURL = components.string
+        }
+        return try await req.renderPage("customers/index", titleKey: "customers.title", ListContext(
+            rows: rows, q: text, tier: tier, tag: tag, tiers: try await Tier.names(on: req.db),
+            countText: count.map { req.t("customers.count", String($0)) }, nextURL: nextURL, isFirstPage: after == nil,
+            canCreate: RouteAccess.customersWrite.roles.contains(viewer.role)
+        ))
+    }
+
+    struct HistoryRow: Encodable {
+        let at: String
+        let actor: String
+        let source: String
+        let field: String
+        let oldValue: String?
+        let newValue: String?
+    }
+    struct ShowContext: Encodable {
+        let id: Int
+        let name: String
+        let fields: [Field]
+        let contact: VisibleContact
+        let history: [HistoryRow]
+        let canEdit: Bool
+        let canReveal: Bool
+        let canDelete: Bool
+        let revealed: Bool
+
+        struct Field: Encodable {
+            let label: String
+            let value: String
+        }
+    }
+
+    @Sendable func show(req: Request) async throws -> Response {
+        try await profile(req, reveal: false)
+    }
+
+    @Sendable func reveal(req: Request) async throws -> Response {
+        try await profile(req, reveal: true)
+    }
+
+    private func profile(_ req: Request, reveal: Bool) async throws -> Response {
+        let viewer = try req.auth.require(User.self)
+        let customer = try await find(req)
+        let id = customer.id!
+        try await req.audit(reveal ? "customer.reveal" : "customer.view", subjectType: "customer", subjectID: String(id))
+        let tags = try await req.customers.tags(of: [id])[id] ?? []
+        let agent = try await agentNames(customer.$assignedAgent.id.map { [$0] } ?? [], on: req.db).values.first
+        let none = req.t("common.none")
+        let yes = req.t("common.yes"), no = req.t("common.no")
+        let fields: [(String, String?)] = [
+            ("field.externalID", customer.externalID),
+            ("field.gender", customer.gender.map { req.t("gender." + $0) }),
+            ("field.birthday", customer.birthday),
+            ("field.registeredOn", customer.registeredOn),
+            ("field.tier", customer.tier),
+            ("field.tags", tags.isEmpty ? nil : tags.joined(separator: "、")),
+            ("field.assignedAgent", agent),
+            ("field.consent", customer.consent ? yes : no),
+            ("field.doNotDisturb", customer.doNotDisturb ? yes : no),
+            ("field.notes", customer.notes),
+        ]
+        let history = try await req.customers.history(of: id).map { change in
+            HistoryRow(
+                at: req.application.huifang.formatDateTime(change.at), actor: change.actorName,
+                source: req.t("source." + change.source),
+                field: change.field == CustomerChange.createdField ? req.t("history.created") : req.t("field." + change.field),
+                oldValue: VisibleContact.historyValue(change.oldValue, field: change.field, viewer: viewer, customer: customer),
+                newValue: VisibleContact.historyValue(change.newValue, field: change.field, viewer: viewer, customer: customer)
+            )
+        }
+        return try await req.renderPage("customers/show", titleKey: "customers.profile", ShowContext(
+            id: id, name: customer.name,
+            fields: fields.map { .init(label: req.t($0.0), value: $0.1 ?? none) },
+            contact: VisibleContact(customer: customer, viewer: viewer, reveal: reveal),
+            history: history,
+            canEdit: RouteAccess.customersWrite.roles.contains(viewer.role),
+            canReveal: RouteAccess.customersReveal.roles.contains(viewer.role),
+            canDelete: RouteAccess.customersDelete.roles.contains(viewer.role),
+            revealed: reveal
+        ))
+    }
+
+    struct FormInput: Content {
+        var name: String?
+        var mobile: String?
+        var email: String?
+        var gender: String?
+        var birthday: String?
+        var registeredOn: String?
+        var tier: String?
+        var tags: String?
+        var externalID: String?
+        var assignedAgent: String?
+        var consent: String?
+        var doNotDisturb: String?
+        var notes: String?
+
+        /// Every field, as a form sends them: unchecked boxes are absent and mean "no".
+        var values: [CustomerField: String] {
+            [.name: name ?? "", .mobile: mobile ?? "", .email: email ?? "", .gender: gender ?? "",
+             .birthday: birthday ?? "", .registeredOn: registeredOn ?? "", .tier: tier ?? "", .tags: tags ?? "",
+             .externalID: externalID ?? "", .assignedAgent: assignedAgent ?? "",
+             .consent: consent == nil ? "0" : "1", .doNotDisturb: doNotDisturb == nil ? "0" : "1", .notes: notes ?? ""]
+        }
+    }
+    struct FormContext: Encodable {
+        let action: String
+        let isNew: Bool
+        let values: [String: String]
+        let errors: [String: String]
+        let tiers: [String]
+        let agents: [Agent]
+        let cancelURL: String
+
+        struct Agent: Encodable {
+            let username: String
+            let displayName: String
+        }
+    }
+
+    @Sendable func newForm(req: Request) async throws -> Response {
+        try await form(req, action: "/customers", values: [CustomerField.consent.rawValue: "1"], errors: [:], isNew: true)
+    }
+
+    @Sendable func editForm(req: Request) async throws -> Response {
+        let customer = try await find(req)
+        let record = try await req.customers.record(of: customer)
+        var values: [String: String] = [:]
+        for field in CustomerField.allCases { values[field.rawValue] = record.historyValue(field) ?? "" }
+        values[CustomerField.assignedAgent.rawValue] = try await customer.$assignedAgent.get(on: req.db)?.username ?? ""
+        values[CustomerField.consent.rawValue] = record.consent ? "1" : ""
+        values[CustomerField.doNotDisturb.rawValue] = record.doNotDisturb ? "1" : ""
+        return try await form(req, action: "/customers/\(customer.id!)", values: values, errors: [:], isNew: false)
+    }
+
+    @Sendable func create(req: Request) async throws -> Response {
+        let input = try req.content.decode(FormInput.self)
+        let rules = try await req.customerRules()
+        do {
+            let (patch, agent) = try await CustomerAPIController.patch(input.values, rules: rules, on: req)
+            let record = CustomerAPIController.assigning(agent, to: patch.makeRecord(defaultTier: rules.defaultTier)!)
+            let customer = try await req.customers.create(record, by: req.actor)
+            req.flash("common.saved")
+            return req.redirect(to: "/customers/\(customer.id!)")
+        } catch let error as AppError where !error.fieldErrors.isEmpty {
+            return try await form(req, action: "/customers", values: raw(input), errors: messages(error, req), isNew: true, status: .unprocessableEntity)
+        }
+    }
+
+    @Sendable func update(req: Request) async throws -> Response {
+        let customer = try await find(req)
+        let input = try req.content.decode(FormInput.self)
+        do {
+            let (patch, agent) = try await CustomerAPIController.patch(input.values, rules: req.customerRules(), on: req)
+            let record = CustomerAPIController.assigning(agent, to: patch.applied(to: try await req.customers.record(of: customer)))
+            try await req.customers.update(customer, to: record, by: req.actor)
+            req.flash("common.saved")
+            return req.redirect(to: "/customers/\(customer.id!)")
+        } catch let error as AppError where !error.fieldErrors.isEmpty {
+            return try await form(req, action: "/customers/\(customer.id!)", values: raw(input), errors: messages(error, req), isNew: false, status: .unprocessableEntity)
+        }
+    }
+
+    @Sendable func delete(req: Request) async throws -> Response {
+        try await req.customers.delete(find(req), by: req.actor)
+        req.flash("customers.deleted")
+        return req.redirect(to: "/customers")
+    }
+
+    private func form(_ req: Request, action: String, values: [String: String], errors: [String: String], isNew: Bool, status: HTTPResponseStatus = .ok) async throws -> Response {
+        let agents = try await User.query(on: req.db).filter(\.$role == .agent).filter(\.$isActive == true).sort(\.$displayName).all()
+        let response = try await req.renderPage("customers/form", titleKey: isNew ? "customers.new" : "customers.edit", FormContext(
+            action: action, isNew: isNew, values: values, errors: errors, tiers: try await Tier.names(on: req.db),
+            agents: agents.map { .init(username: $0.username, displayName: $0.displayName) },
+            cancelURL: isNew ? "/customers" : action
+        ))
+        response.status = status
+        return response
+    }
+
+    private func raw(_ input: FormInput) -> [String: String] {
+        var values: [String: String] = [:]
+        for (field, value) in input.values { values[field.rawValue] = value }
+        values[CustomerField.consent.rawValue] = input.consent == nil ? "" : "1"
+        values[CustomerField.doNotDisturb.rawValue] = input.doNotDisturb == nil ? "" : "1"
+        return values
+    }
+
+    private func messages(_ error: AppError, _ req: Request) -> [String: String] {
+        Dictionary(error.fieldErrors.map { ($0.field.rawValue, $0.problem.message(in: req.language)) }) { a, _ in a }
+    }
+
+    private func find(_ req: Request) async throws -> Customer {
+        guard let id = req.parameters.get("id", as: Int.self), let customer = try await Customer.find(id, on: req.db) else {
+            throw AppError.notFound
+        }
+        return customer
+    }
+}
+
+/// Display names of users by id, in one query.
+func agentNames(_ ids: [UUID], on db: any Database) async throws -> [UUID: String] {
+    guard !ids.isEmpty else { return [:] }
+    let users = try await User.query(on: db).filter(\.$id ~~ Set(ids)).all()
+    return Dictionary(uniqueKeysWithValues: users.map { ($0.id!, $0.displayName) })
+}

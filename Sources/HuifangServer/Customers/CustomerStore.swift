@@ -1,0 +1,189 @@
+import Fluent
+import HuifangCore
+import SQLKit
+import Vapor
+
+/// Reads and writes customers, keeping each one's change history and the
+/// audit log in the same transaction as the change.
+struct CustomerStore {
+    let db: any Database
+
+    /// A filtered, keyset-paged list: newest first, `after` the last id of the previous page.
+    struct Query {
+        var text: String?
+        var tier: String?
+        var tag: String?
+        var assignedAgentID: UUID?
+        var after: Int?
+        var limit = 50
+    }
+
+    func list(_ query: Query) async throws -> (customers: [Customer], nextCursor: Int?) {
+        var builder = filtered(query)
+        if let after = query.after { builder = builder.filter(\.$id < after) }
+        let rows = try await builder.sort(\.$id, .descending).limit(query.limit + 1).all()
+        let page = Array(rows.prefix(query.limit))
+        return (page, rows.count > query.limit ? page.last?.id : nil)
+    }
+
+    func count(_ query: Query) async throws -> Int {
+        try await filtered(query).count()
+    }
+
+    private func filtered(_ query: Query) -> QueryBuilder<Customer> {
+        let builder = Customer.query(on: db)
+        if let tier = query.tier { builder.filter(\.$tier == tier) }
+        if let agent = query.assignedAgentID { builder.filter(\.$assignedAgent.$id == agent) }
+        if let tag = query.tag {
+            builder.join(CustomerTag.self, on: \CustomerTag.$customerID == \Customer.$id)
+                .filter(CustomerTag.self, \.$tag == tag)
+        }
+        if let text = query.text?.trimmingWhitespace(), !text.isEmpty {
+            let digits = text.filter(\.isNumber)
+            builder.group(.or) { or in
+                or.filter(\.$externalID == text)
+                if digits.count >= 4, digits.count == text.filter({ !"+- ".contains($0) }).count {
+                    let national = (try? PhoneNumber(parsing: text))?.e164 ?? digits
+                    or.filter(\.$mobile ~~ (national.hasPrefix("+") ? national : digits))
+                } else {
+                    or.filter(\.$name ~~ text)
+                }
+            }
+        }
+        return builder
+    }
+
+    /// Tags of several customers in one query.
+    func tags(of ids: [Int]) async throws -> [Int: [String]] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await CustomerTag.query(on: db).filter(\.$customerID ~~ ids).sort(\.$id).all()
+        return Dictionary(grouping: rows, by: \.customerID).mapValues { $0.map(\.tag) }
+    }
+
+    func record(of customer: Customer) async throws -> CustomerRecord {
+        customer.record(tags: try await tags(of: [customer.id!])[customer.id!] ?? [])
+    }
+
+    func history(of customerID: Int, limit: Int = 200) async throws -> [CustomerChange] {
+        try await CustomerChange.query(on: db).filter(\.$customerID == customerID)
+            .sort(\.$id, .descending).limit(limit).all()
+    }
+
+    /// Creates a customer. Refuses a member ID another customer has.
+    func create(_ record: CustomerRecord, by actor: Actor) async throws -> Customer {
+        try await db.transaction { db in
+            let store = CustomerStore(db: db)
+            try await store.checkExternalIDIsFree(record.externalID, except: nil)
+            let customer = Customer()
+            customer.apply(record)
+            try await customer.create(on: db)
+            let id = customer.id!
+            try await store.replaceTags(of: id, with: record.tags)
+            try await store.writeHistory(of: id, [FieldChange(field: .name, oldValue: nil, newValue: record.name)],
+                                         created: true, by: actor)
+            try await AuditLog.record("customer.create", by: actor, subjectType: "customer", subjectID: String(id),
+                                      detail: record.externalID, on: db)
+            return customer
+        }
+    }
+
+    /// Saves `record` over the customer; returns what changed (nothing is written when nothing did).
+    @discardableResult
+    func update(_ customer: Customer, to record: CustomerRecord, by actor: Actor) async throws -> [FieldChange] {
+        try await db.transaction { db in
+            let store = CustomerStore(db: db)
+            let id = customer.id!
+            let changes = record.changes(from: try await store.record(of: customer))
+            guard !changes.isEmpty else { return [] }
+            if changes.contains(where: { $0.field == .externalID }) {
+                try await store.checkExternalIDIsFree(record.externalID, except: id)
+            }
+            customer.apply(record)
+            try await customer.save(on: db)
+            if changes.contains(where: { $0.field == .tags }) { try await store.replaceTags(of: id, with: record.tags) }
+            try await store.writeHistory(of: id, changes, created: false, by: actor)
+            try await AuditLog.record("customer.update", by: actor, subjectType: "customer", subjectID: String(id),
+                                      detail: changes.map(\.field.rawValue).joined(separator: ","), on: db)
+            return changes
+        }
+    }
+
+    /// Deletes a customer with their tags and history (personal data is erased, the audit entry stays).
+    func delete(_ customer: Customer, by actor: Actor) async throws {
+        try await db.transaction { db in
+            let id = customer.id!
+            try await CustomerTag.query(on: db).filter(\.$customerID == id).delete()
+            try await CustomerChange.query(on: db).filter(\.$customerID == id).delete()
+            try await customer.delete(on: db)
+            try await AuditLog.record("customer.delete", by: actor, subjectType: "customer", subjectID: String(id),
+                                      detail: customer.externalID, on: db)
+        }
+    }
+
+    func checkExternalIDIsFree(_ externalID: String?, except id: Int?) async throws {
+        guard let externalID else { return }
+        let query = Customer.query(on: db).filter(\.$externalID == externalID)
+        if let id { query.filter(\.$id != id) }
+        if try await query.count() > 0 {
+            throw AppError.invalid(ValidationFailure([FieldError(.externalID, .externalIDTaken)]))
+        }
+    }
+
+    func replaceTags(of id: Int, with tags: [String]) async throws {
+        try await CustomerTag.query(on: db).filter(\.$customerID == id).delete()
+        for tag in tags { try await CustomerTag(customerID: id, tag: tag).create(on: db) }
+    }
+
+    func writeHistory(of id: Int, _ changes: [FieldChange], created: Bool, by actor: Actor) async throws {
+        let now = Date()
+        for change in changes {
+            let row = CustomerChange()
+            row.customerID = id
+            row.at = now
+            row.actorID = actor.id
+            row.actorName = actor.name
+            row.source = actor.source
+            row.field = created ? CustomerChange.createdField : change.field.rawValue
+            row.oldValue = change.oldValue
+            row.newValue = change.newValue
+            try await row.create(on: db)
+        }
+    }
+
+    /// The user an assigned-agent value names: an active agent, found by username.
+    static func resolveAgent(_ username: String, on db: any Database) async throws(FieldError) -> UUID {
+        let user: User?
+        do { user = try await User.query(on: db).filter(\.$username == username.lowercased()).first() } catch {
+            throw FieldError(.assignedAgent, .unknownAgent)
+        }
+        guard let user, user.isActive else { throw FieldError(.assignedAgent, .unknownAgent) }
+        guard user.role == .agent else { throw FieldError(.assignedAgent, .notAnAgent) }
+        return user.id!
+    }
+}
+
+extension Request {
+    /// The rules for customer values, with the organisation's tiers and today's date.
+    func customerRules() async throws -> CustomerRules {
+        CustomerRules(tiers: try await Tier.names(on: db), today: application.huifang.today())
+    }
+
+    var customers: CustomerStore { CustomerStore(db: db) }
+}
+
+extension HuifangConfig {
+    /// Today's date in the organisation's time zone.
+    func today(now: Date = Date()) -> LocalDate {
+        LocalDate.today(in: timeZone, now: now)
+    }
+
+    /// `2026-11-25 16:05` in the organisation's time zone.
+    func formatDateTime(_ date: Date?) -> String {
+        guard let date else { return "" }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let p = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        func two(_ n: Int?) -> String { n.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
+        return "\(p.year!)-\(two(p.month))-\(two(p.day)) \(two(p.hour)):\(two(p.minute))"
+    }
+}

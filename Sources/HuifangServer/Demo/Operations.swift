@@ -1,0 +1,97 @@
+import Fluent
+import Foundation
+import HuifangCore
+import Vapor
+
+/// What the command line does with a configured application, outside HTTP.
+public enum Operations {
+    /// Boots an application on `config`, migrates, runs `body`, and shuts down.
+    public static func withApplication<T>(_ config: HuifangConfig, _ body: (Application) async throws -> T) async throws -> T {
+        let app = try await Application.make(Environment(name: "production", arguments: ["vapor"]))
+        app.logger.logLevel = .warning
+        do {
+            try await configure(app, config)
+            try await migrate(app)
+            let result = try await body(app)
+            try await app.asyncShutdown()
+            return result
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
+    /// Makes a user; errors name the field and say why, in the configured language.
+    public static func createUser(on app: Application, username: String, displayName: String?, role: Role,
+                                  department: String?, password: String) async throws {
+        var departmentID: UUID?
+        if let department {
+            guard let found = try await Department.query(on: app.db).filter(\.$name == department).first() else {
+                throw OperationError("\(Catalogue.text("users.department", app.huifang.defaultLanguage)) \(department): \(Catalogue.text("problem.unknownDepartment", app.huifang.defaultLanguage))")
+            }
+            departmentID = found.id
+        }
+        let service = UserService(db: app.db, passwords: app.password.async, actor: .commandLine())
+        do {
+            _ = try await service.create(.init(username: username, displayName: displayName ?? username, role: role,
+                                               departmentID: departmentID, password: password))
+        } catch let error as NamedFieldError {
+            throw OperationError(describe(error, app.huifang.defaultLanguage))
+        }
+    }
+
+    /// Makes an API token for a user and returns it (it is not stored).
+    public static func createToken(on app: Application, username: String, name: String) async throws -> String {
+        guard let user = try await User.query(on: app.db).filter(\.$username == username.lowercased()).first() else {
+            throw OperationError("\(username): \(Catalogue.text("problem.unknownAgent", app.huifang.defaultLanguage))")
+        }
+        let service = UserService(db: app.db, passwords: app.password.async, actor: .commandLine())
+        return try await service.createToken(for: user, name: name).token
+    }
+
+    /// Imports a customer file and returns the report as text or JSON, and whether any row was refused.
+    public static func importCustomers(on app: Application, bytes: [UInt8], fileName: String, dryRun: Bool,
+                                       strict: Bool, json: Bool) async throws -> (output: String, hasProblems: Bool) {
+        let language = app.huifang.defaultLanguage
+        let importer = CustomerImporter(db: app.db, rules: CustomerRules(tiers: try await Tier.names(on: app.db), today: app.huifang.today()),
+                                        actor: .commandLine("import"), language: language)
+        let report: ImportReport
+        do {
+            report = try await importer.run(bytes, .init(fileName: fileName, dryRun: dryRun, strict: strict))
+        } catch let error as AppError {
+            throw OperationError("\(fileName): \(error.message(in: language))")
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            return (String(decoding: try encoder.encode(report), as: UTF8.self), report.failed > 0)
+        }
+        func t(_ key: String, _ args: String...) -> String { Catalogue.text(key, language, args) }
+        var lines = [
+            "\(t("import.report")): \(report.fileName)",
+            "\(t("import.encoding")): \(report.encoding)",
+            "\(t("import.total")): \(report.totalRows)  \(t("import.created")): \(report.created)  \(t("import.updated")): \(report.updated)  \(t("import.unchanged")): \(report.unchanged)  \(t("import.failed")): \(report.failed)",
+        ]
+        if !report.ignoredColumns.isEmpty { lines.append(t("import.ignoredColumns", report.ignoredColumns.joined(separator: ", "))) }
+        for problem in report.problems {
+            lines.append("  \(t("import.line")) \(problem.line)  \(problem.column ?? "")  \"\(problem.value ?? "")\"  \(problem.reason)")
+        }
+        let outcome: String
+        if report.dryRun { outcome = t("import.dryRunNote") }
+        else if report.strict && report.failed > 0 { outcome = t("import.strictNote") }
+        else if !report.applied { outcome = t("import.notApplied") }
+        else { outcome = t(report.failed > 0 ? "import.applied" : "import.appliedAll") }
+        lines.append(outcome)
+        return (lines.joined(separator: "\n"), report.failed > 0)
+    }
+
+    static func describe(_ error: NamedFieldError, _ language: Language) -> String {
+        "\(error.field): \(Catalogue.text(error.key, language, error.arguments))"
+    }
+}
+
+/// A command that could not be carried out, with a message for the operator.
+public struct OperationError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,18 @@
+import Fluent
+import Vapor
+
+extension Application {
+    /// Registers every migration in order. Append new ones; never edit a shipped one.
+    func registerMigrations() {
+        migrations.add(M001CreateDepartments())
+        migrations.add(M002CreateUsers())
+        migrations.add(M003CreateAPITokens())
+        migrations.add(M004CreateTiers())
+        migrations.add(M005CreateCustomers())
+        migrations.add(M006CreateCustomerTags())
+        migrations.add(M007CreateCustomerChanges())
+        migrations.add(M008CreateAuditLog())
+        migrations.add(M009CreateLoginAttempts())
+        migrations.add(SessionRecord.migration)
+    }
+}

@@ -1,0 +1,86 @@
+import Fluent
+import HuifangCore
+import Vapor
+
+/// Replaces the tier list. A tier still held by customers cannot be removed.
+struct TierService {
+    let db: any Database
+    let actor: Actor
+
+    func replace(with names: [String]) async throws {
+        var seen: Set<String> = []
+        let tiers = names.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty && seen.insert($0).inserted }
+        guard !tiers.isEmpty else { throw NamedFieldError(field: "tiers", key: "problem.tiersEmpty") }
+        if tiers.contains(where: { $0.count > 20 }) {
+            throw NamedFieldError(field: "tiers", key: "problem.tooLong", arguments: ["20"])
+        }
+        let removed = try await Tier.names(on: db).filter { !tiers.contains($0) }
+        for name in removed where try await Customer.query(on: db).filter(\.$tier == name).count() > 0 {
+            throw AppError(.unprocessableEntity, "problem.tierInUse", [name])
+        }
+        try await db.transaction { db in
+            try await Tier.query(on: db).delete()
+            for (position, name) in tiers.enumerated() { try await Tier(name: name, position: position).create(on: db) }
+            try await AuditLog.record("tiers.update", by: actor, subjectType: "tiers", detail: tiers.joined(separator: ","), on: db)
+        }
+    }
+}
+
+/// The settings page for admins: the customer tiers.
+struct SettingsPagesController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let settings = routes.grouped("settings").guarded(.administration, .page)
+        settings.get(use: page)
+        settings.post("tiers", use: saveTiers)
+    }
+
+    struct Context: Encodable {
+        let tiers: String
+        let error: String?
+    }
+
+    @Sendable func page(req: Request) async throws -> Response {
+        try await req.renderPage("settings", titleKey: "settings.title",
+                                 Context(tiers: try await Tier.names(on: req.db).joined(separator: "\n"), error: nil))
+    }
+
+    @Sendable func saveTiers(req: Request) async throws -> Response {
+        let text = (try? req.content.get(String.self, at: "tiers")) ?? ""
+        do {
+            try await TierService(db: req.db, actor: req.actor).replace(with: text.components(separatedBy: .newlines))
+        } catch let error as AppError {
+            return try await failed(req, text, error.message(in: req.language))
+        } catch let error as NamedFieldError {
+            return try await failed(req, text, Catalogue.text(error.key, req.language, error.arguments))
+        }
+        req.flash("common.saved")
+        return req.redirect(to: "/settings")
+    }
+
+    private func failed(_ req: Request, _ text: String, _ message: String) async throws -> Response {
+        let response = try await req.renderPage("settings", titleKey: "settings.title", Context(tiers: text, error: message))
+        response.status = .unprocessableEntity
+        return response
+    }
+}
+
+/// `GET/PUT /api/v1/settings/tiers`.
+struct SettingsAPIController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.grouped("settings", "tiers").guarded(.customersRead, .api).get(use: tiers)
+        routes.grouped("settings", "tiers").guarded(.administration, .api).put(use: replace)
+    }
+
+    struct Tiers: Content {
+        let tiers: [String]
+    }
+
+    @Sendable func tiers(req: Request) async throws -> Tiers {
+        Tiers(tiers: try await Tier.names(on: req.db))
+    }
+
+    @Sendable func replace(req: Request) async throws -> Tiers {
+        try await TierService(db: req.db, actor: req.actor).replace(with: req.content.decode(Tiers.self).tiers)
+        return try await tiers(req: req)
+    }
+}

@@ -1,0 +1,31 @@
+import Fluent
+import HuifangCore
+import Vapor
+
+/// A person who signs in to Huifang, with one role.
+public final class User: Model, Authenticatable, @unchecked Sendable {
+    public static let schema = "users"
+
+    @ID(key: .id) public var id: UUID?
+    @Field(key: "username") public var username: String
+    @Field(key: "display_name") public var displayName: String
+    @Field(key: "password_hash") var passwordHash: String
+    @Field(key: "role") public var role: Role
+    @OptionalParent(key: "department_id") public var department: Department?
+    @Field(key: "is_active") public var isActive: Bool
+    @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
+
+    public init() {}
+
+    public init(id: UUID? = nil, username: String, displayName: String, passwordHash: String, role: Role, departmentID: UUID? = nil, isActive: Bool = true) {
+        self.id = id
+        self.username = username
+        self.displayName = displayName
+        self.passwordHash = passwordHash
+        self.role = role
+        self.$department.id = departmentID
+        self.isActive = isActive
+    }
+}
+

@@ -1,0 +1,113 @@
+import Fluent
+import HuifangCore
+import Vapor
+
+/// Creates and changes users and their API tokens, for the admin pages, the API and the command line.
+struct UserService {
+    let db: any Database
+    let passwords: AsyncPasswordHasher
+    let actor: Actor
+
+    struct Draft {
+        var username: String
+        var displayName: String
+        var role: Role
+        var departmentID: UUID?
+        var password: String
+    }
+
+    struct Changes {
+        var displayName: String?
+        var role: Role?
+        var departmentID: UUID??
+        var isActive: Bool?
+        var password: String?
+    }
+
+    static func validUsername(_ username: String) -> Bool {
+        (2...32).contains(username.count) && username.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+    }
+
+    func create(_ draft: Draft) async throws -> User {
+        let username = draft.username.trimmingWhitespace().lowercased()
+        guard Self.validUsername(username) else { throw NamedFieldError(field: "username", key: "problem.invalidUsername") }
+        guard draft.password.count >= 8 else { throw NamedFieldError(field: "password", key: "problem.weakPassword") }
+        let displayName = draft.displayName.trimmingWhitespace()
+        guard !displayName.isEmpty else { throw NamedFieldError(field: "displayName", key: "problem.required") }
+        if try await User.query(on: db).filter(\.$username == username).count() > 0 {
+            throw NamedFieldError(field: "username", key: "problem.usernameTaken")
+        }
+        try await checkDepartment(draft.departmentID)
+        let user = User(username: username, displayName: displayName, passwordHash: try await passwords.hash(draft.password),
+                        role: draft.role, departmentID: draft.departmentID)
+        try await db.transaction { db in
+            try await user.create(on: db)
+            try await AuditLog.record("user.create", by: actor, subjectType: "user", subjectID: username, detail: draft.role.rawValue, on: db)
+        }
+        return user
+    }
+
+    func update(_ user: User, _ changes: Changes) async throws {
+        var changed: [String] = []
+        if let name = changes.displayName?.trimmingWhitespace(), name != user.displayName {
+            guard !name.isEmpty else { throw NamedFieldError(field: "displayName", key: "problem.required") }
+            user.displayName = name
+            changed.append("displayName")
+        }
+        let demotes = (changes.role.map { $0 != .admin } ?? false) || changes.isActive == false
+        if user.role == .admin, demotes {
+            let admins = try await User.query(on: db).filter(\.$role == .admin).filter(\.$isActive == true).count()
+            if admins <= 1 { throw NamedFieldError(field: "role", key: "problem.lastAdmin") }
+        }
+        if let role = changes.role, role != user.role { user.role = role; changed.append("role=\(role.rawValue)") }
+        if let department = changes.departmentID, department != user.$department.id {
+            try await checkDepartment(department)
+            user.$department.id = department
+            changed.append("department")
+        }
+        if let active = changes.isActive, active != user.isActive { user.isActive = active; changed.append("active=\(active)") }
+        if let password = changes.password, !password.isEmpty {
+            guard password.count >= 8 else { throw NamedFieldError(field: "password", key: "problem.weakPassword") }
+            user.passwordHash = try await passwords.hash(password)
+            changed.append("password")
+        }
+        guard !changed.isEmpty else { return }
+        let detail = changed.joined(separator: ",")
+        try await db.transaction { db in
+            try await user.save(on: db)
+            try await AuditLog.record("user.update", by: actor, subjectType: "user", subjectID: user.username,
+                                      detail: detail, on: db)
+        }
+    }
+
+    /// Makes a token and returns it; only its digest is kept.
+    func createToken(for user: User, name: String) async throws -> (token: String, record: APIToken) {
+        let (token, hash) = APIToken.generate()
+        let record = APIToken(userID: user.id!, name: name.trimmingWhitespace().isEmpty ? "api" : name.trimmingWhitespace(), tokenHash: hash)
+        try await db.transaction { db in
+            try await record.create(on: db)
+            try await AuditLog.record("token.create", by: actor, subjectType: "user", subjectID: user.username, detail: record.name, on: db)
+        }
+        return (token, record)
+    }
+
+    func revoke(_ token: APIToken) async throws {
+        guard token.revokedAt == nil else { return }
+        token.revokedAt = Date()
+        try await db.transaction { db in
+            try await token.save(on: db)
+            try await AuditLog.record("token.revoke", by: actor, subjectType: "token", subjectID: token.id?.uuidString, detail: token.name, on: db)
+        }
+    }
+
+    private func checkDepartment(_ id: UUID?) async throws {
+        guard let id else { return }
+        if try await Department.find(id, on: db) == nil {
+            throw NamedFieldError(field: "department", key: "problem.unknownDepartment")
+        }
+    }
+}
+
+extension Request {
+    var users: UserService { UserService(db: db, passwords: password.async, actor: actor) }
+}

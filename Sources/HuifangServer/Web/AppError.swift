@@ -1,0 +1,127 @@
+import HuifangCore
+import Vapor
+
+/// An error a user can act on: an HTTP status, a catalogue message, and the
+/// fields it concerns. Rendered as a page for browsers and as JSON for the API.
+struct AppError: AbortError, Sendable {
+    let status: HTTPResponseStatus
+    let key: String
+    let arguments: [String]
+    let fieldErrors: [FieldError]
+
+    init(_ status: HTTPResponseStatus, _ key: String, _ arguments: [String] = [], fields: [FieldError] = []) {
+        self.status = status
+        self.key = key
+        self.arguments = arguments
+        self.fieldErrors = fields
+    }
+
+    var reason: String { Catalogue.text(key, .en, arguments) }
+
+    func message(in language: Language) -> String { Catalogue.text(key, language, arguments) }
+
+    static let forbidden = AppError(.forbidden, "error.forbidden")
+    static let unauthorized = AppError(.unauthorized, "error.unauthorized")
+    static let notFound = AppError(.notFound, "error.notFound")
+    static let csrf = AppError(.forbidden, "error.csrf")
+
+    /// A submission with invalid fields.
+    static func invalid(_ failure: ValidationFailure) -> AppError {
+        AppError(.unprocessableEntity, "common.fixErrors", fields: failure.errors)
+    }
+}
+
+/// Problems with the fields of users and departments, which are not customer fields.
+struct NamedFieldError: Error, Sendable {
+    let field: String
+    let key: String
+    var arguments: [String] = []
+}
+
+/// The JSON body of every API error: `{"error": {"status", "message", "fields": [{"field", "message"}]}}`.
+struct APIErrorBody: Content {
+    struct Detail: Content {
+        let status: Int
+        let message: String
+        let fields: [FieldMessage]
+    }
+    struct FieldMessage: Content {
+        let field: String
+        let message: String
+    }
+    let error: Detail
+}
+
+/// Turns every error into a page or a JSON body in the user's language.
+struct HuifangErrorMiddleware: AsyncMiddleware {
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            return await render(error, for: request)
+        }
+    }
+
+    func render(_ error: any Error, for request: Request) async -> Response {
+        let language = request.language
+        let status: HTTPResponseStatus
+        let message: String
+        var fields: [APIErrorBody.FieldMessage] = []
+        switch error {
+        case let error as AppError:
+            status = error.status
+            message = error.message(in: language)
+            fields = error.fieldErrors.map {
+                .init(field: $0.field.rawValue, message: Catalogue.text($0.field.catalogueKey, language) + " " + $0.problem.message(in: language))
+            }
+        case let error as NamedFieldError:
+            status = .unprocessableEntity
+            message = Catalogue.text(error.key, language, error.arguments)
+            fields = [.init(field: error.field, message: message)]
+        case let error as DecodingError:
+            status = .badRequest
+            message = Catalogue.text("error.badRequest", language) + ": " + Self.describe(error)
+        case let error as any AbortError:
+            status = error.status
+            switch status {
+            case .notFound: message = Catalogue.text("error.notFound", language)
+            case .forbidden: message = Catalogue.text("error.forbidden", language)
+            case .payloadTooLarge: message = Catalogue.text("error.tooLarge", language)
+            default: message = error.reason
+            }
+        default:
+            request.logger.report(error: error)
+            status = .internalServerError
+            message = Catalogue.text("error.title", language)
+        }
+        if request.isAPI {
+            let body = APIErrorBody(error: .init(status: Int(status.code), message: message, fields: fields))
+            let response = Response(status: status)
+            try? response.content.encode(body)
+            return response
+        }
+        do {
+            let context = ErrorPage(status: Int(status.code), message: message, fields: fields.map(\.message))
+            let response = try await request.renderPage("error", titleKey: "error.title", context)
+            response.status = status
+            return response
+        } catch {
+            return Response(status: status, body: .init(string: message))
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, _): "missing field \(key.stringValue)"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            (context.codingPath.map(\.stringValue).joined(separator: ".") + " " + context.debugDescription).trimmingCharacters(in: .whitespaces)
+        @unknown default: "\(error)"
+        }
+    }
+}
+
+struct ErrorPage: Encodable {
+    let status: Int
+    let message: String
+    let fields: [String]
+}

@@ -1,0 +1,79 @@
+import HuifangCore
+import Leaf
+import Vapor
+
+/// What every page's layout needs: language, the signed-in user, the
+/// navigation their role may use, the CSRF token and a one-time message.
+struct Layout: Encodable {
+    struct NavItem: Encodable {
+        let path: String
+        let label: String
+        let isCurrent: Bool
+    }
+    struct Badge: Encodable {
+        let displayName: String
+        let roleName: String
+    }
+
+    let lang: String
+    let title: String
+    let user: Badge?
+    let nav: [NavItem]
+    let csrf: String
+    let flash: String?
+    let otherLanguage: String
+    let path: String
+}
+
+/// One page: the layout and the page's own context.
+struct Page<Body: Encodable>: Encodable {
+    let layout: Layout
+    let page: Body
+}
+
+extension Request {
+    /// The navigation, built from the same access table that guards the routes.
+    static let navigation: [(path: String, key: String, access: RouteAccess)] = [
+        ("/", "nav.home", .signedIn),
+        ("/customers", "nav.customers", .customersRead),
+        ("/customers/import", "nav.import", .customersImport),
+        ("/departments", "nav.departments", .administration),
+        ("/users", "nav.users", .administration),
+        ("/audit", "nav.audit", .administration),
+        ("/settings", "nav.settings", .administration),
+    ]
+
+    /// Renders `template` inside the layout.
+    func renderPage(_ template: String, titleKey: String, titleArguments: [String] = [], _ body: some Encodable) async throws -> Response {
+        let user = auth.get(User.self)
+        let current = url.path
+        let nav: [Layout.NavItem] = user.map { user in
+            Self.navigation.filter { $0.access.roles.contains(user.role) }.map { item in
+                let isCurrent = item.path == "/" ? current == "/" : current == item.path || (current.hasPrefix(item.path + "/") && !Self.navigation.contains { $0.path != item.path && $0.path.hasPrefix(item.path) && current.hasPrefix($0.path) })
+                return .init(path: item.path, label: t(item.key), isCurrent: isCurrent)
+            }
+        } ?? []
+        var flash: String? = nil
+        if hasSession, let message = session.data["flash"] {
+            flash = message
+            session.data["flash"] = nil
+        }
+        let layout = Layout(
+            lang: language.htmlTag,
+            title: Catalogue.text(titleKey, language, titleArguments),
+            user: user.map { .init(displayName: $0.displayName, roleName: t($0.role.catalogueKey)) },
+            nav: nav,
+            csrf: csrfToken,
+            flash: flash,
+            otherLanguage: language == .zh ? "en" : "zh",
+            path: url.string.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["/", "-", "_", "."])) ?? "/"
+        )
+        let view = try await view.render(template, Page(layout: layout, page: body))
+        return try await view.encodeResponse(for: self)
+    }
+
+    /// Shows `message` on the next page rendered in this session.
+    func flash(_ key: String, _ arguments: String...) {
+        session.data["flash"] = Catalogue.text(key, language, arguments)
+    }
+}

@@ -1,0 +1,85 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Leaf
+import LeafKit
+import SQLKit
+import Vapor
+
+extension Application {
+    private struct ConfigKey: StorageKey {
+        typealias Value = HuifangConfig
+    }
+
+    /// The configuration this application was configured with.
+    public var huifang: HuifangConfig {
+        get {
+            guard let config = storage[ConfigKey.self] else { fatalError("configure(_:_:) was not called") }
+            return config
+        }
+        set { storage[ConfigKey.self] = newValue }
+    }
+}
+
+/// Where templates and static files are: the package's resource bundle.
+enum Resources {
+    static var root: URL {
+        if let override = ProcessInfo.processInfo.environment["HUIFANG_RESOURCES"] {
+            return URL(fileURLWithPath: override, isDirectory: true)
+        }
+        return Bundle.module.bundleURL.appendingPathComponent("Resources", isDirectory: true)
+    }
+}
+
+/// Sets up the database, sessions, templates, middleware and routes. Does not migrate.
+public func configure(_ app: Application, _ config: HuifangConfig) async throws {
+    app.huifang = config
+    app.http.server.configuration.hostname = config.hostname
+    app.http.server.configuration.port = config.port
+    app.routes.defaultMaxBodySize = ByteCount(integerLiteral: config.maxUploadMegabytes * 1024 * 1024)
+    app.passwords.use(.bcrypt(cost: config.bcryptCost))
+
+    switch config.database {
+    case .sqliteFile(let path):
+        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 1), as: .sqlite)
+    case .sqliteMemory:
+        app.databases.use(.sqlite(.memory, maxConnectionsPerEventLoop: 1), as: .sqlite)
+    case .postgres(let url):
+        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4), as: .psql)
+    }
+    if case .sqliteFile = config.database {
+        // Readers do not wait for writers, and a crash loses no committed row.
+        _ = try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").all()
+    }
+    app.registerMigrations()
+
+    app.sessions.use(.fluent)
+    app.sessions.configuration = SessionsConfiguration(cookieName: "huifang_session") { id in
+        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(12 * 3600), maxAge: 12 * 3600,
+                          path: "/", isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+    }
+
+    let resources = Resources.root
+    app.views.use(.leaf)
+    app.leaf.sources = .singleSource(NIOLeafFiles(
+        fileio: app.fileio, limits: [.toSandbox, .requireExtensions],  // the bundle may sit under .build/
+        sandboxDirectory: resources.path, viewDirectory: resources.appendingPathComponent("Views").path + "/"
+    ))
+    app.leaf.tags["t"] = TranslateTag()
+    app.leaf.cache.isEnabled = app.environment.isRelease
+
+    app.middleware = Middlewares()
+    app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
+    app.middleware.use(HuifangErrorMiddleware())
+    app.middleware.use(FileMiddleware(publicDirectory: resources.appendingPathComponent("Public").path + "/"))
+    // Global, so that error pages (a 404 matches no route) can render the layout with its CSRF token.
+    app.middleware.use(app.sessions.middleware)
+
+    try routes(app)
+}
+
+/// Runs every pending migration.
+public func migrate(_ app: Application) async throws {
+    try await app.autoMigrate()
+}

@@ -1,0 +1,26 @@
+import Vapor
+
+/// The table of contents: every feature's routes, pages and API side by side.
+/// Pages sign in from the session and check CSRF tokens; the API signs in from bearer tokens.
+func routes(_ app: Application) throws {
+    try app.register(collection: HealthController())
+
+    let pages = app.grouped(SessionUserAuthenticator(), CSRFProtection())
+    try pages.register(collection: LanguageController())
+    try pages.register(collection: LoginController())
+    try pages.register(collection: HomeController())
+    try pages.register(collection: CustomerPagesController())
+    try pages.register(collection: ImportPageController())
+    try pages.register(collection: DepartmentPagesController())
+    try pages.register(collection: UserPagesController())
+    try pages.register(collection: AuditPagesController())
+    try pages.register(collection: SettingsPagesController())
+
+    let api = app.grouped("api", "v1").grouped(BearerUserAuthenticator())
+    try api.register(collection: CustomerAPIController())
+    try api.register(collection: ImportAPIController())
+    try api.register(collection: DepartmentAPIController())
+    try api.register(collection: UserAPIController())
+    try api.register(collection: AuditAPIController())
+    try api.register(collection: SettingsAPIController())
+}

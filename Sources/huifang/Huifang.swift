@@ -1,0 +1,267 @@
+import ArgumentParser
+import Foundation
+import HuifangCore
+import HuifangServer
+import Vapor
+
+@main
+struct Huifang: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "huifang",
+        abstract: "回访 Huifang: customer follow-up and service quality.",
+        discussion: "Settings come from flags, then environment variables:\n"
+            + HuifangConfig.variables.map { "  \($0.name): \($0.meaning)" }.joined(separator: "\n"),
+        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, ImportCommand.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+/// Flags that override the environment's settings.
+struct ServerOptions: ParsableArguments {
+    @ArgumentParser.Option(name: .customLong("database-url"), help: "Overrides HUIFANG_DATABASE_URL.")
+    var databaseURL: String?
+
+    @ArgumentParser.Option(name: .customLong("host"), help: "Overrides HUIFANG_HOST.")
+    var hostname: String?
+
+    @ArgumentParser.Option(help: "Overrides HUIFANG_PORT.")
+    var port: String?
+
+    /// Reads the configuration, or stops with the variable's name and a non-zero exit.
+    func load() throws -> HuifangConfig {
+        var overrides: [String: String] = [:]
+        overrides["HUIFANG_DATABASE_URL"] = databaseURL
+        overrides["HUIFANG_HOST"] = hostname
+        overrides["HUIFANG_PORT"] = port
+        do {
+            return try HuifangConfig.load(overrides: overrides)
+        } catch {
+            FileHandle.standardError.write(Data("huifang: configuration error: \(error.description)\n".utf8))
+            throw ExitCode(78)
+        }
+    }
+}
+
+/// Runs `body` and turns an operation's error into a message and exit code 1.
+func reportingErrors<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let error as OperationError {
+        FileHandle.standardError.write(Data("huifang: \(error.description)\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
+/// Starts the HTTP server on a configured, migrated application until interrupted.
+func serve(_ config: HuifangConfig, before: ((Application) async throws -> Void)? = nil) async throws {
+    let app = try await Application.make(Environment(name: "production", arguments: ["vapor", "serve"]))
+    do {
+        try await configure(app, config)
+        try await migrate(app)
+        try await before?(app)
+        if config.isSecretGenerated {
+            app.logger.warning("HUIFANG_SECRET is not set: using a random one for this run. Set it when several instances share a database.")
+        }
+        app.logger.notice("Huifang on http://\(config.hostname):\(config.port) with \(config.databaseDescription)")
+        try await app.execute()
+    } catch {
+        try? await app.asyncShutdown()
+        throw error
+    }
+    try await app.asyncShutdown()
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Migrate the database and serve the web app and API (port 8080 by default).")
+
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        try await serve(options.load())
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Bring the database schema up to date, then exit.")
+
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        let config = try options.load()
+        try await Operations.withApplication(config) { _ in }
+        print("migrated: \(config.databaseDescription)")
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load the demo organisation (departments, a user of each role, customers) and serve it.",
+        discussion: "Running it again adds nothing. New accounts' passwords are printed once."
+    )
+
+    @OptionGroup var options: ServerOptions
+
+    @ArgumentParser.Option(help: "How many demo customers to load (at least 2000 make a realistic list).")
+    var customers = 2400
+
+    @ArgumentParser.Flag(help: "Load the data and exit instead of serving it.")
+    var noServe = false
+
+    func run() async throws {
+        let config = try options.load()
+        let load: (Application) async throws -> Void = { app in
+            let summary = try await DemoOrganisation.load(on: app, customers: customers)
+            print(Self.describe(summary, config))
+        }
+        if noServe {
+            try await Operations.withApplication(config, load)
+        } else {
+            try await serve(config, before: load)
+        }
+    }
+
+    static func describe(_ summary: DemoOrganisation.Summary, _ config: HuifangConfig) -> String {
+        let language = config.defaultLanguage
+        var lines = ["", "回访 Huifang demo — \(config.databaseDescription)", ""]
+        for account in summary.accounts {
+            let role = Catalogue.text(account.role.catalogueKey, language)
+            let password = account.password ?? "(unchanged; set earlier)"
+            lines.append("  \(account.username.padding(toLength: 10, withPad: " ", startingAt: 0)) \(password.padding(toLength: 26, withPad: " ", startingAt: 0)) \(role) \(account.displayName)")
+        }
+        lines.append("")
+        lines.append("  customers: \(summary.customersTotal) (\(summary.customersCreated) new)")
+        lines.append("  open http://\(config.hostname == "0.0.0.0" ? "127.0.0.1" : config.hostname):\(config.port)/ and sign in with a username and password above.")
+        lines.append("  Passwords are shown only when an account is made; keep them now.")
+        return lines.joined(separator: "\n")
+    }
+}
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a user. The password is read from standard input.",
+            discussion: "Example: printf '%s\\n' 'a-long-password' | huifang user create --username admin --role admin"
+        )
+
+        @OptionGroup var options: ServerOptions
+
+        @ArgumentParser.Option(help: "Sign-in name: letters, digits, . _ - (2–32).")
+        var username: String
+
+        @ArgumentParser.Option(help: "One of: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var role: String
+
+        @ArgumentParser.Option(help: "Display name (default: the username).")
+        var name: String?
+
+        @ArgumentParser.Option(help: "Department name.")
+        var department: String?
+
+        func run() async throws {
+            guard let role = Role(rawValue: role) else {
+                throw ValidationError("--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let config = try options.load()
+            guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+                throw ValidationError("give the password on standard input")
+            }
+            try await reportingErrors {
+                try await Operations.withApplication(config) { app in
+                    try await Operations.createUser(on: app, username: username, displayName: name, role: role,
+                                                    department: department, password: line)
+                }
+            }
+            print("created \(username.lowercased()) (\(role.rawValue))")
+        }
+    }
+}
+
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "token", abstract: "Manage API tokens.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an API token for a user and print it once.")
+
+        @OptionGroup var options: ServerOptions
+
+        @ArgumentParser.Option(help: "The user the token acts as.")
+        var username: String
+
+        @ArgumentParser.Option(help: "What the token is for.")
+        var name = "cli"
+
+        func run() async throws {
+            let config = try options.load()
+            let token = try await reportingErrors {
+                try await Operations.withApplication(config) { app in
+                    try await Operations.createToken(on: app, username: username, name: name)
+                }
+            }
+            print(token)
+        }
+    }
+}
+
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "import", abstract: "Import data from files.",
+                                                    subcommands: [Customers.self, Sample.self])
+
+    struct Customers: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import customers from a CSV file (UTF-8 or GBK/GB18030, Chinese or English headings).",
+            discussion: "Matches existing customers by member ID (会员编号), else by mobile. Exits 1 when any row was refused."
+        )
+
+        @OptionGroup var options: ServerOptions
+
+        @ArgumentParser.Argument(help: "The CSV file.")
+        var file: String
+
+        @ArgumentParser.Flag(help: "Check the file and report, writing nothing.")
+        var dryRun = false
+
+        @ArgumentParser.Flag(help: "Write nothing if any row is refused.")
+        var strict = false
+
+        @ArgumentParser.Flag(help: "Print the report as JSON.")
+        var json = false
+
+        func run() async throws {
+            let config = try options.load()
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ValidationError("cannot read \(file)")
+            }
+            let (output, hasProblems) = try await reportingErrors {
+                try await Operations.withApplication(config) { app in
+                    try await Operations.importCustomers(on: app, bytes: Array(data), fileName: (file as NSString).lastPathComponent,
+                                                         dryRun: dryRun, strict: strict, json: json)
+                }
+            }
+            print(output)
+            if hasProblems { throw ExitCode.failure }
+        }
+    }
+
+    struct Sample: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print a realistic sample customer file, to try the import or measure it.")
+
+        @ArgumentParser.Option(help: "Number of rows.")
+        var rows = 1000
+
+        @ArgumentParser.Option(help: "utf8 or gbk.")
+        var encoding = "utf8"
+
+        func run() async throws {
+            let csv = SampleCustomers(today: LocalDate.today(in: TimeZone(identifier: "Asia/Shanghai")!)).csv(count: rows)
+            switch encoding.lowercased() {
+            case "utf8", "utf-8": FileHandle.standardOutput.write(Data(csv.utf8))
+            case "gbk", "gb18030":
+                guard let bytes = TextDecoding.encodeGB18030(csv) else { throw ValidationError("could not encode as GB18030") }
+                FileHandle.standardOutput.write(Data(bytes))
+            default: throw ValidationError("--encoding must be utf8 or gbk")
+            }
+        }
+    }
+}
