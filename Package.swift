@@ -46,6 +46,7 @@ let package = Package(
             dependencies: [
                 "HuifangServer",
                 .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
             ]
         ),
     ],

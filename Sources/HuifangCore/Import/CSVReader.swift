@@ -3,6 +3,11 @@
 public struct CSVRecord: Equatable, Sendable {
     public let line: Int
     public let fields: [String]
+
+    public init(line: Int, fields: [String]) {
+        self.line = line
+        self.fields = fields
+    }
 }
 
 /// Reads RFC 4180 CSV (quoted fields, doubled quotes, line breaks inside

@@ -124,6 +124,7 @@ public struct CustomerImportParser: Sendable {
             headings[field] = heading.trimmingWhitespace()
             columns.append((index, field))
         }
+        let position = Dictionary(uniqueKeysWithValues: columns.map { ($0.field, $0.index) })
         guard headings[.name] != nil else { throw .missingNameColumn }
         guard headings[.mobile] != nil || headings[.externalID] != nil else { throw .missingKeyColumn }
 
@@ -140,7 +141,7 @@ public struct CustomerImportParser: Sendable {
             }
             switch rules.patch(from: values, emptyClears: false) {
             case .failure(let failure):
-                for error in failure.errors {
+                for error in failure.errors.sorted(by: { position[$0.field]! < position[$1.field]! }) {
                     problems.append(RowProblem(line: record.line, column: headings[error.field],
                                                value: values[error.field], problem: error.problem))
                 }

@@ -76,8 +76,10 @@ struct CustomerImporter {
         return ImportReport(
             fileName: options.fileName, encoding: parsed.encoding.rawValue, totalRows: parsed.totalRows,
             created: created, updated: updated, unchanged: unchanged, failed: failedLines.count,
-            problems: problems.sorted { ($0.line, $0.column ?? "") < ($1.line, $1.column ?? "") }.map {
-                .init(line: $0.line, column: $0.column, value: $0.value, reason: $0.problem.message(in: language))
+            // By line; within a line in the order found, which is the file's column order.
+            problems: problems.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map {
+                .init(line: $0.element.line, column: $0.element.column, value: $0.element.value,
+                      reason: $0.element.problem.message(in: language))
             },
             ignoredColumns: parsed.ignoredColumns, dryRun: options.dryRun, strict: options.strict,
             applied: write && !plans.isEmpty

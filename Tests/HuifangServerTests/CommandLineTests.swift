@@ -1,0 +1,137 @@
+import Foundation
+import HuifangCore
+import Testing
+
+/// Runs the built `huifang` binary as an operator would.
+@Suite(.serialized) struct CommandLineTests {
+    struct Run {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+        let output: Data
+    }
+
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["HUIFANG_BIN"] { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/huifang")
+    }
+
+    let directory: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("huifang-cli-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }()
+
+    var database: String { "sqlite:" + directory.appendingPathComponent("cli.sqlite").path }
+
+    func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) async throws -> Run {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HUIFANG_") }
+            .merging(["HUIFANG_BCRYPT_COST": "4"].merging(environment) { $1 }) { $1 }
+        let out = Pipe(), err = Pipe(), stdin = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = stdin
+        let finished = AsyncStream<Int32> { continuation in
+            process.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
+        }
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+        try stdin.fileHandleForWriting.close()
+        async let stdout = out.fileHandleForReading.readToEnd()
+        async let stderr = err.fileHandleForReading.readToEnd()
+        let (o, e) = try await (stdout, stderr)
+        var status: Int32 = -1
+        for await code in finished { status = code }
+        return Run(status: status, stdout: String(decoding: o ?? Data(), as: UTF8.self),
+                   stderr: String(decoding: e ?? Data(), as: UTF8.self), output: o ?? Data())
+    }
+
+    @Test func everyCommandExplainsItself() async throws {
+        let help = try await run(["--help"])
+        for command in ["serve", "migrate", "demo", "user", "token", "import"] { #expect(help.stdout.contains(command)) }
+        #expect(help.stdout.contains("HUIFANG_DATABASE_URL"))
+        let importHelp = try await run(["import", "customers", "--help"])
+        #expect(importHelp.stdout.contains("--dry-run") && importHelp.stdout.contains("--strict"))
+        #expect(try await run(["user", "create", "--help"]).stdout.contains("standard input"))
+    }
+
+    @Test func aWrongSettingStopsStartUpNamingTheVariable() async throws {
+        let port = try await run(["migrate"], environment: ["HUIFANG_PORT": "eighty"])
+        #expect(port.status == 78)
+        #expect(port.stderr.contains("HUIFANG_PORT=eighty must be a whole number"))
+        let url = try await run(["serve", "--database-url", "mysql://x"])
+        #expect(url.status == 78)
+        #expect(url.stderr.contains("HUIFANG_DATABASE_URL"))
+    }
+
+    @Test func createsUsersWithPasswordsFromStandardInputAndTokens() async throws {
+        let created = try await run(["user", "create", "--database-url", database, "--username", "Admin", "--role", "admin"], input: "a-long-password\n")
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.stdout.contains("created admin (admin)"))
+        let again = try await run(["user", "create", "--database-url", database, "--username", "admin", "--role", "admin"], input: "a-long-password\n")
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("username"))
+        let weak = try await run(["user", "create", "--database-url", database, "--username", "li", "--role", "agent"], input: "short\n")
+        #expect(weak.status == 1 && weak.stderr.contains("password"))
+        let badRole = try await run(["user", "create", "--database-url", database, "--username", "li", "--role", "boss"], input: "long-enough\n")
+        #expect(badRole.status != 0 && badRole.stderr.contains("--role must be one of"))
+        let token = try await run(["token", "create", "--database-url", database, "--username", "admin"])
+        #expect(token.status == 0)
+        #expect(token.stdout.hasPrefix("hf_") && token.stdout.trimmingCharacters(in: .whitespacesAndNewlines).count == 67)
+    }
+
+    @Test func importsAGBKFileReportingBadRowsAndExitingNonZero() async throws {
+        let csv = "会员编号,姓名,手机,会员等级\nHY1,王芳,13812345678,金卡\nHY2,李娜,138,普通\nHY3,张伟,13912345678,钻石卡\n"
+        let file = directory.appendingPathComponent("会员.csv")
+        try Data(TextDecoding.encodeGB18030(csv)!).write(to: file)
+
+        let dry = try await run(["import", "customers", file.path, "--dry-run", "--json", "--database-url", database])
+        #expect(dry.status == 1)
+        #expect(dry.stdout.contains("\"created\" : 1") && dry.stdout.contains("\"applied\" : false"))
+
+        let strict = try await run(["import", "customers", file.path, "--strict", "--database-url", database])
+        #expect(strict.stdout.contains("严格模式下发现错误，未导入任何数据"))
+
+        let real = try await run(["import", "customers", file.path, "--database-url", database])
+        #expect(real.status == 1)
+        #expect(real.stdout.contains("GBK/GB18030"))
+        #expect(real.stdout.contains("行号 3  手机  \"138\""))
+        #expect(real.stdout.contains("行号 4  会员等级  \"钻石卡\""))
+        #expect(real.stdout.contains("新增: 1"))
+
+        let clean = directory.appendingPathComponent("ok.csv")
+        try Data("name,mobile\n王芳,13812345678\n".utf8).write(to: clean)
+        let ok = try await run(["import", "customers", clean.path, "--database-url", database])
+        #expect(ok.status == 0, "\(ok.stdout)")
+        #expect(ok.stdout.contains("全部导入成功"))
+
+        let missing = try await run(["import", "customers", directory.appendingPathComponent("nope.csv").path, "--database-url", database])
+        #expect(missing.status != 0 && missing.stderr.contains("cannot read"))
+    }
+
+    @Test func printsASampleFileInGBK() async throws {
+        let sample = try await run(["import", "sample", "--rows", "3", "--encoding", "gbk"])
+        #expect(sample.status == 0)
+        let decoded = try #require(TextDecoding.decode(Array(sample.output)))
+        #expect(decoded.encoding == .gb18030)
+        let lines = String(decoding: decoded.utf8, as: UTF8.self).split(separator: "\r\n")
+        #expect(lines.first == "会员编号,姓名,手机,性别,生日,注册日期,会员等级,标签,邮箱,专属客服,同意回访,免打扰,备注")
+        #expect(lines.count == 4)
+    }
+
+    @Test func theDemoLoadsOnceAndPrintsPasswordsOnce() async throws {
+        let first = try await run(["demo", "--no-serve", "--customers", "2000", "--database-url", database])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("customers: 2000 (2000 new)"))
+        #expect(first.stdout.contains("admin") && first.stdout.contains("系统管理员"))
+        #expect(!first.stdout.contains("unchanged; set earlier"))
+        let second = try await run(["demo", "--no-serve", "--customers", "2000", "--database-url", database])
+        #expect(second.stdout.contains("customers: 2000 (0 new)"))
+        #expect(second.stdout.contains("unchanged; set earlier"))
+    }
+}

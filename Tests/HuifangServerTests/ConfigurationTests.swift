@@ -1,0 +1,46 @@
+import Foundation
+@testable import HuifangServer
+import Testing
+
+@Suite struct ConfigurationTests {
+    @Test func defaultsToASQLiteFileOnPort8080InShanghai() throws {
+        let config = try HuifangConfig.load(environment: [:])
+        #expect(config.database == .sqliteFile(path: "huifang.sqlite"))
+        #expect(config.port == 8080)
+        #expect(config.timeZone.identifier == "Asia/Shanghai")
+        #expect(config.defaultLanguage == .zh)
+        #expect(config.isSecretGenerated)
+    }
+
+    @Test func flagsWinOverTheEnvironment() throws {
+        let config = try HuifangConfig.load(environment: ["HUIFANG_PORT": "9000"], overrides: ["HUIFANG_PORT": "9001"])
+        #expect(config.port == 9001)
+        #expect(try HuifangConfig.load(environment: ["HUIFANG_DATABASE_URL": "postgres://u:p@db:5432/huifang"]).database == .postgres(url: "postgres://u:p@db:5432/huifang"))
+        #expect(try HuifangConfig.load(environment: ["HUIFANG_DATABASE_URL": "sqlite:/var/lib/huifang.sqlite"]).database == .sqliteFile(path: "/var/lib/huifang.sqlite"))
+    }
+
+    @Test(arguments: [
+        ("HUIFANG_PORT", "eighty", "must be a whole number"),
+        ("HUIFANG_PORT", "70000", "from 1 to 65535"),
+        ("HUIFANG_TIMEZONE", "Mars/Olympus", "IANA time zone"),
+        ("HUIFANG_DATABASE_URL", "mysql://localhost/x", "must start with sqlite: or postgres://"),
+        ("HUIFANG_DATABASE_URL", "postgres://nohost", "postgres://user:password@host"),
+        ("HUIFANG_SECRET", "short", "at least 32 characters"),
+        ("HUIFANG_LANGUAGE", "fr", "zh or en"),
+        ("HUIFANG_SECURE_COOKIES", "perhaps", "true or false"),
+    ])
+    func aWrongValueNamesItsVariable(variable: String, value: String, reason: String) {
+        do {
+            _ = try HuifangConfig.load(environment: [variable: value])
+            Issue.record("\(variable)=\(value) was accepted")
+        } catch {
+            #expect(error.variable == variable)
+            #expect(error.description.hasPrefix(variable))
+            #expect(error.reason.contains(reason), "\(error.reason)")
+        }
+    }
+
+    @Test func aPasswordInADatabaseURLIsNotPrinted() {
+        #expect(HuifangConfig.redacted("postgres://huifang:s3cret@db:5432/huifang") == "postgres://huifang:***@db:5432/huifang")
+    }
+}

@@ -1,0 +1,150 @@
+import Fluent
+import FluentPostgresDriver
+import Foundation
+import HuifangCore
+@testable import HuifangServer
+import SQLKit
+import Testing
+import VaporTesting
+
+/// A configured, migrated application on a database of its own: in-memory
+/// SQLite, or a new PostgreSQL database when `HUIFANG_TEST_DATABASE_URL` names a server.
+func withHuifang(_ environment: [String: String] = [:], _ test: (Application) async throws -> Void) async throws {
+    var config = try HuifangConfig.load(environment: ["HUIFANG_BCRYPT_COST": "4"].merging(environment) { $1 })
+    let app = try await Application.make(.testing)
+    do {
+        if let adminURL = ProcessInfo.processInfo.environment["HUIFANG_TEST_DATABASE_URL"] {
+            config.database = .postgres(url: try await makeDatabase(adminURL: adminURL, on: app))
+        } else {
+            config.database = .sqliteMemory
+        }
+        try await configure(app, config)
+        try await migrate(app)
+        try await test(app)
+    } catch {
+        try? await app.asyncShutdown()
+        throw error
+    }
+    try await app.asyncShutdown()
+}
+
+/// Whether the tests run on PostgreSQL.
+var isPostgres: Bool { ProcessInfo.processInfo.environment["HUIFANG_TEST_DATABASE_URL"] != nil }
+
+private func makeDatabase(adminURL: String, on app: Application) async throws -> String {
+    let admin = DatabaseID(string: "admin")
+    app.databases.use(try .postgres(url: adminURL), as: admin, isDefault: false)
+    let name = "huifang_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    try await (app.db(admin) as! any SQLDatabase).raw("CREATE DATABASE \(ident: name) TEMPLATE template0 ENCODING 'UTF8'").run()
+    var components = URLComponents(string: adminURL)!
+    components.path = "/" + name
+    return components.string!
+}
+
+/// A user of `role` with a known password.
+@discardableResult
+func makeUser(_ app: Application, _ role: Role, username: String? = nil, department: UUID? = nil) async throws -> (user: User, password: String) {
+    let password = "password-\(role.rawValue)"
+    let service = UserService(db: app.db, passwords: app.password.async, actor: .commandLine())
+    let user = try await service.create(.init(username: username ?? "\(role.rawValue)1", displayName: "测试\(role.rawValue)",
+                                              role: role, departmentID: department, password: password))
+    return (user, password)
+}
+
+func makeToken(_ app: Application, _ user: User) async throws -> String {
+    try await UserService(db: app.db, passwords: app.password.async, actor: .commandLine()).createToken(for: user, name: "test").token
+}
+
+func bearer(_ token: String) -> HTTPHeaders {
+    var headers = HTTPHeaders()
+    headers.bearerAuthorization = BearerAuthorization(token: token)
+    return headers
+}
+
+func json(_ value: some Encodable, headers: HTTPHeaders = [:]) throws -> (HTTPHeaders, ByteBuffer) {
+    var headers = headers
+    headers.contentType = .json
+    return (headers, ByteBuffer(data: try JSONEncoder().encode(value)))
+}
+
+/// Drives the pages as a browser would: keeps the session cookie and sends the page's CSRF token.
+struct PageClient {
+    let app: Application
+    var cookie: String?
+    var csrf: String?
+    var language: String?
+
+    init(_ app: Application) { self.app = app }
+
+    /// A signed-in session of `username`.
+    static func signedIn(_ app: Application, _ username: String, _ password: String) async throws -> PageClient {
+        var client = PageClient(app)
+        let response = try await client.signIn(username, password)
+        #expect(response.status == .seeOther, "sign-in of \(username)")
+        _ = try await client.get("/")
+        return client
+    }
+
+    mutating func signIn(_ username: String, _ password: String) async throws -> TestingHTTPResponse {
+        _ = try await get("/login")
+        return try await post("/login", form: ["username": username, "password": password])
+    }
+
+    @discardableResult
+    mutating func get(_ path: String) async throws -> TestingHTTPResponse {
+        try await send(.GET, path, headers: [:], body: nil)
+    }
+
+    @discardableResult
+    mutating func post(_ path: String, form: [String: String], csrf override: String? = nil) async throws -> TestingHTTPResponse {
+        var fields = form
+        fields["_csrf"] = override ?? csrf ?? ""
+        let body = fields.map { "\(escape($0.key))=\(escape($0.value))" }.joined(separator: "&")
+        var headers = HTTPHeaders()
+        headers.contentType = .urlEncodedForm
+        return try await send(.POST, path, headers: headers, body: ByteBuffer(string: body))
+    }
+
+    mutating func upload(_ path: String, file: [UInt8], fileName: String, fields: [String: String] = [:]) async throws -> TestingHTTPResponse {
+        let boundary = "----huifang\(UUID().uuidString)"
+        var body = ByteBuffer()
+        var all = fields
+        all["_csrf"] = csrf ?? ""
+        for (name, value) in all {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+        }
+        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(fileName)\"\r\nContent-Type: text/csv\r\n\r\n")
+        body.writeBytes(file)
+        body.writeString("\r\n--\(boundary)--\r\n")
+        var headers = HTTPHeaders()
+        headers.replaceOrAdd(name: .contentType, value: "multipart/form-data; boundary=\(boundary)")
+        return try await send(.POST, path, headers: headers, body: body)
+    }
+
+    private mutating func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders, body: ByteBuffer?) async throws -> TestingHTTPResponse {
+        var headers = headers
+        var cookies: [String] = []
+        if let cookie { cookies.append("huifang_session=\(cookie)") }
+        if let language { cookies.append("lang=\(language)") }
+        if !cookies.isEmpty { headers.replaceOrAdd(name: .cookie, value: cookies.joined(separator: "; ")) }
+        var captured: TestingHTTPResponse?
+        try await app.testing().test(method, path, headers: headers, body: body) { response in
+            captured = response
+        }
+        let response = captured!
+        if let set = response.headers.setCookie?["huifang_session"] {
+            cookie = set.expires.map { $0 < Date() } == true ? nil : set.string
+        }
+        if let token = Self.metaCSRF(response.body.string) { csrf = token }
+        return response
+    }
+
+    static func metaCSRF(_ html: String) -> String? {
+        guard let range = html.range(of: "<meta name=\"csrf-token\" content=\"") else { return nil }
+        return String(html[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    private func escape(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+    }
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs every test Huifang has, setting up what they need on a fresh Debian machine:
+#   1. the Swift tests on SQLite (in memory, a fresh database per test),
+#   2. the same tests on a throwaway PostgreSQL cluster started and removed here,
+#   3. the browser test in headless Chromium against a running `huifang serve`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export HUIFANG_ARTIFACTS="$ROOT/test-artifacts"
+mkdir -p "$HUIFANG_ARTIFACTS"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+echo "== tools"
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+fc-list 2>/dev/null | grep -qiE "wqy|noto.*cjk" || missing+=(fonts-wqy-microhei)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+python3 -c "import selenium, pytest" 2>/dev/null || python3 -m pip install -q selenium pytest
+
+echo "== build"
+swift build --build-tests
+
+echo "== Swift tests on SQLite"
+swift test --skip-build
+
+echo "== Swift tests on PostgreSQL"
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+PGDIR=$(mktemp -d /tmp/huifang-pg.XXXXXX)
+PGPORT=${HUIFANG_TEST_PG_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
+pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+[ "$(id -u)" = 0 ] && chown postgres "$PGDIR"
+stop_pg() {
+  pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$PGDIR"
+}
+trap stop_pg EXIT
+pg "$PGBIN/initdb" -D "$PGDIR/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
+pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w start \
+  -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off" >/dev/null
+HUIFANG_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres" swift test --skip-build
+stop_pg
+trap - EXIT
+
+echo "== browser test (headless Chromium)"
+HUIFANG_BIN="$ROOT/.build/debug/huifang" python3 -m pytest -q tests/browser

@@ -1,0 +1,112 @@
+"""Browser test: an administrator signs in, imports a GBK-encoded CSV through the
+upload page, finds the imported customer by mobile number, and the pages are
+saved as screenshots (desktop and phone size) in test-artifacts/."""
+import os
+import pathlib
+import socket
+import subprocess
+import time
+import urllib.request
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+BIN = os.environ.get("HUIFANG_BIN", ".build/debug/huifang")
+ARTIFACTS = pathlib.Path(os.environ.get("HUIFANG_ARTIFACTS", "test-artifacts"))
+PASSWORD = "browser-admin-password"
+
+CSV = (
+    "会员编号,姓名,手机,会员等级,生日,注册日期,标签\r\n"
+    "HY900001,欧阳娜娜,139 8765 4321,金卡,1992-04-18,2023-06-01,新客\r\n"
+    "HY900002,司马光,13711112222,银卡,1985/7/7,2022-01-15,车主\r\n"
+    "HY900003,错误行,12345,普通,,,\r\n"
+)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUIFANG_")}
+    env.update({
+        "HUIFANG_DATABASE_URL": f"sqlite:{tmp_path / 'browser.sqlite'}",
+        "HUIFANG_PORT": str(port),
+        "HUIFANG_BCRYPT_COST": "4",
+    })
+    subprocess.run([BIN, "user", "create", "--username", "admin", "--role", "admin", "--name", "王管理"],
+                   input=PASSWORD + "\n", text=True, env=env, check=True)
+    log = open(tmp_path / "server.log", "w")
+    process = subprocess.Popen([BIN, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if urllib.request.urlopen(base + "/healthz").status == 200:
+                break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail("huifang serve did not answer /healthz: " + (tmp_path / "server.log").read_text())
+    yield base
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()
+
+
+def test_admin_imports_a_gbk_file_and_finds_the_customer_by_phone(server, browser, tmp_path):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    export = tmp_path / "会员导出.csv"
+    export.write_bytes(CSV.encode("gbk"))
+
+    browser.get(server + "/customers")
+    assert "/login" in browser.current_url, "an anonymous visitor is sent to the login page"
+    browser.find_element(By.NAME, "username").send_keys("admin")
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    assert browser.current_url.endswith("/customers")
+
+    browser.find_element(By.LINK_TEXT, "导入客户").click()
+    browser.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(export))
+    browser.find_element(By.CSS_SELECTOR, "form[enctype] button[type=submit]").click()
+    report = browser.find_element(By.ID, "import-report")
+    assert "GBK/GB18030" in report.text
+    assert browser.find_element(By.ID, "created").text == "2"
+    assert browser.find_element(By.ID, "failed").text == "1"
+    problems = browser.find_element(By.ID, "problems").text
+    assert "4" in problems and "手机" in problems and "12345" in problems
+    browser.save_screenshot(str(ARTIFACTS / "browser-import-report.png"))
+
+    browser.find_element(By.LINK_TEXT, "客户").click()
+    search = browser.find_element(By.NAME, "q")
+    search.send_keys("13987654321")
+    search.submit()
+    rows = browser.find_elements(By.CSS_SELECTOR, "#customers tbody tr")
+    assert len(rows) == 1
+    assert "欧阳娜娜" in rows[0].text and "金卡" in rows[0].text
+    browser.find_element(By.LINK_TEXT, "欧阳娜娜").click()
+    assert browser.find_element(By.ID, "mobile").text == "13987654321"
+    assert "HY900001" in browser.page_source and "新客" in browser.page_source
+    browser.save_screenshot(str(ARTIFACTS / "browser-customer.png"))
+
+    browser.set_window_size(390, 844)
+    browser.get(server + "/customers?q=" + "HY900002")
+    assert "司马光" in browser.find_element(By.ID, "customers").text
+    browser.save_screenshot(str(ARTIFACTS / "browser-customers-phone.png"))
