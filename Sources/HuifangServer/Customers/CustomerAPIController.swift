@@ -31,7 +31,7 @@ struct CustomerAPIController: RouteCollection {
     }
 
     @Sendable func show(req: Request) async throws -> CustomerDTO {
-        let customer = try await find(req)
+        let customer = try await req.customer()
         try await req.audit("customer.view", subjectType: "customer", subjectID: String(customer.id!))
         return try await dtos([customer], viewer: req.auth.require(User.self), on: req)[0]
     }
@@ -49,7 +49,7 @@ struct CustomerAPIController: RouteCollection {
     }
 
     @Sendable func update(req: Request) async throws -> CustomerDTO {
-        let customer = try await find(req)
+        let customer = try await req.customer()
         let input = try req.content.decode(CustomerInput.self)
         let (patch, agent) = try await Self.patch(input.values, rules: req.customerRules(), on: req)
         let current = try await req.customers.record(of: customer)
@@ -60,7 +60,7 @@ struct CustomerAPIController: RouteCollection {
     }
 
     @Sendable func delete(req: Request) async throws -> HTTPStatus {
-        try await req.customers.delete(find(req), by: req.actor)
+        try await req.customers.delete(req.customer(), by: req.actor)
         return .noContent
     }
 
@@ -70,13 +70,13 @@ struct CustomerAPIController: RouteCollection {
     }
 
     @Sendable func reveal(req: Request) async throws -> Revealed {
-        let customer = try await find(req)
+        let customer = try await req.customer()
         try await req.audit("customer.reveal", subjectType: "customer", subjectID: String(customer.id!))
         return Revealed(mobile: customer.mobile.map { PhoneNumber(normalised: $0).display }, email: customer.email)
     }
 
     @Sendable func history(req: Request) async throws -> [CustomerChangeDTO] {
-        let customer = try await find(req)
+        let customer = try await req.customer()
         let viewer = try req.auth.require(User.self)
         try await req.audit("customer.view", subjectType: "customer", subjectID: String(customer.id!), detail: "history")
         return try await req.customers.history(of: customer.id!).map {
@@ -84,13 +84,6 @@ struct CustomerAPIController: RouteCollection {
                               oldValue: VisibleContact.historyValue($0.oldValue, field: $0.field, viewer: viewer, customer: customer),
                               newValue: VisibleContact.historyValue($0.newValue, field: $0.field, viewer: viewer, customer: customer))
         }
-    }
-
-    private func find(_ req: Request) async throws -> Customer {
-        guard let id = req.parameters.get("id", as: Int.self), let customer = try await Customer.find(id, on: req.db) else {
-            throw AppError.notFound
-        }
-        return customer
     }
 
     private func dtos(_ customers: [Customer], viewer: User, on req: Request) async throws -> [CustomerDTO] {

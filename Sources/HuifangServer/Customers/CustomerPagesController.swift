@@ -110,7 +110,7 @@ struct CustomerPagesController: RouteCollection {
 
     private func profile(_ req: Request, reveal: Bool) async throws -> Response {
         let viewer = try req.auth.require(User.self)
-        let customer = try await find(req)
+        let customer = try await req.customer()
         let id = customer.id!
         try await req.audit(reveal ? "customer.reveal" : "customer.view", subjectType: "customer", subjectID: String(id))
         let tags = try await req.customers.tags(of: [id])[id] ?? []
@@ -193,7 +193,7 @@ struct CustomerPagesController: RouteCollection {
     }
 
     @Sendable func editForm(req: Request) async throws -> Response {
-        let customer = try await find(req)
+        let customer = try await req.customer()
         let record = try await req.customers.record(of: customer)
         var values: [String: String] = [:]
         for field in CustomerField.allCases { values[field.rawValue] = record.historyValue(field) ?? "" }
@@ -218,7 +218,7 @@ struct CustomerPagesController: RouteCollection {
     }
 
     @Sendable func update(req: Request) async throws -> Response {
-        let customer = try await find(req)
+        let customer = try await req.customer()
         let input = try req.content.decode(FormInput.self)
         do {
             let (patch, agent) = try await CustomerAPIController.patch(input.values, rules: req.customerRules(), on: req)
@@ -232,7 +232,7 @@ struct CustomerPagesController: RouteCollection {
     }
 
     @Sendable func delete(req: Request) async throws -> Response {
-        try await req.customers.delete(find(req), by: req.actor)
+        try await req.customers.delete(req.customer(), by: req.actor)
         req.flash("customers.deleted")
         return req.redirect(to: "/customers")
     }
@@ -258,13 +258,6 @@ struct CustomerPagesController: RouteCollection {
 
     private func messages(_ error: AppError, _ req: Request) -> [String: String] {
         Dictionary(error.fieldErrors.map { ($0.field.rawValue, $0.problem.message(in: req.language)) }) { a, _ in a }
-    }
-
-    private func find(_ req: Request) async throws -> Customer {
-        guard let id = req.parameters.get("id", as: Int.self), let customer = try await Customer.find(id, on: req.db) else {
-            throw AppError.notFound
-        }
-        return customer
     }
 }
 

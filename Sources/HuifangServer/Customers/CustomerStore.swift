@@ -42,9 +42,10 @@ struct CustomerStore {
             let digits = text.filter(\.isNumber)
             builder.group(.or) { or in
                 or.filter(\.$externalID == text)
-                if digits.count >= 4, digits.count == text.filter({ !"+- ".contains($0) }).count {
-                    let national = (try? PhoneNumber(parsing: text))?.e164 ?? digits
-                    or.filter(\.$mobile ~~ (national.hasPrefix("+") ? national : digits))
+                if let mobile = try? PhoneNumber(parsing: text) {
+                    or.filter(\.$mobile == mobile.e164)  // a whole number: the index finds it
+                } else if digits.count >= 4, digits.count == text.filter({ !"+- ".contains($0) }).count {
+                    or.filter(\.$mobile ~~ digits)  // part of a number, e.g. the last four digits
                 } else {
                     or.filter(\.$name ~~ text)
                 }
@@ -169,6 +170,14 @@ extension Request {
     }
 
     var customers: CustomerStore { CustomerStore(db: db) }
+
+    /// The customer the route's `:id` names, or 404.
+    func customer() async throws -> Customer {
+        guard let id = parameters.get("id", as: Int.self), let customer = try await Customer.find(id, on: db) else {
+            throw AppError.notFound
+        }
+        return customer
+    }
 }
 
 extension HuifangConfig {

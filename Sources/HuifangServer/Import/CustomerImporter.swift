@@ -43,7 +43,7 @@ struct CustomerImporter {
 
     private enum Plan {
         case create(line: Int, record: CustomerRecord)
-        case update(line: Int, customer: Customer, record: CustomerRecord, changes: [FieldChange])
+        case update(line: Int, id: Int, record: CustomerRecord, changes: [FieldChange])
         case unchanged(line: Int)
     }
 
@@ -110,28 +110,33 @@ struct CustomerImporter {
         let refusedLines = Set(problems.map(\.line))
         let rows = parsed.rows.filter { !refusedLines.contains($0.line) }
 
-        var byExternalID: [String: Customer] = [:]
+        let sql = db as! any SQLDatabase
+        func existing(where column: String, in values: [String]) async throws -> [KeyedStoredCustomer] {
+            try await sql.select().column("id").columns(StoredCustomer.columns).from(Customer.schema)
+                .where(SQLIdentifier(column), .in, values).all(decoding: KeyedStoredCustomer.self)
+        }
+        var byExternalID: [String: KeyedStoredCustomer] = [:]
         for chunk in rows.compactMap({ $0.patch.externalID ?? nil }).chunked(Self.batchSize) {
-            for customer in try await Customer.query(on: db).filter(\.$externalID ~~ Array(chunk)).all() {
-                byExternalID[customer.externalID!] = customer
+            for customer in try await existing(where: "external_id", in: Array(chunk)) {
+                byExternalID[customer.stored.external_id!] = customer
             }
         }
         let unmatched = rows.filter { row in (row.patch.externalID ?? nil).map { byExternalID[$0] == nil } ?? true }
-        var byMobile: [String: [Customer]] = [:]
+        var byMobile: [String: [KeyedStoredCustomer]] = [:]
         for chunk in unmatched.compactMap({ $0.patch.mobile??.e164 }).chunked(Self.batchSize) {
-            for customer in try await Customer.query(on: db).filter(\.$mobile ~~ Array(chunk)).all() {
-                byMobile[customer.mobile!, default: []].append(customer)
+            for customer in try await existing(where: "mobile", in: Array(chunk)) {
+                byMobile[customer.stored.mobile!, default: []].append(customer)
             }
         }
 
-        var matches: [(row: ImportRow, customer: Customer?)] = []
+        var matches: [(row: ImportRow, customer: KeyedStoredCustomer?)] = []
         for row in rows {
             if let id = row.patch.externalID ?? nil, let customer = byExternalID[id] {
                 matches.append((row, customer))
                 continue
             }
             var candidates = (row.patch.mobile ?? nil).flatMap { byMobile[$0.e164] } ?? []
-            if (row.patch.externalID ?? nil) != nil { candidates = candidates.filter { $0.externalID == nil } }
+            if (row.patch.externalID ?? nil) != nil { candidates = candidates.filter { $0.stored.external_id == nil } }
             if candidates.count > 1 {
                 problems.append(RowProblem(line: row.line, column: parsed.headings[.mobile], value: row.patch.mobile??.display, problem: .mobileMatchesSeveral))
                 continue
@@ -151,10 +156,11 @@ struct CustomerImporter {
                 if let agent { record.assignedAgentID = agent }
                 return .create(line: row.line, record: record)
             }
-            var record = row.patch.applied(to: customer.record(tags: tags[customer.id!] ?? []))
+            let current = CustomerRecord(stored: customer.stored, tags: tags[customer.id] ?? [])
+            var record = row.patch.applied(to: current)
             if let agent { record.assignedAgentID = agent }
-            let changes = record.changes(from: customer.record(tags: tags[customer.id!] ?? []))
-            return changes.isEmpty ? .unchanged(line: row.line) : .update(line: row.line, customer: customer, record: record, changes: changes)
+            let changes = record.changes(from: current)
+            return changes.isEmpty ? .unchanged(line: row.line) : .update(line: row.line, id: customer.id, record: record, changes: changes)
         }
     }
 
@@ -162,8 +168,8 @@ struct CustomerImporter {
         let creations = plans.compactMap { plan -> CustomerRecord? in
             if case .create(_, let record) = plan { return record } else { return nil }
         }
-        let updates = plans.compactMap { plan -> (Customer, CustomerRecord, [FieldChange])? in
-            if case .update(_, let customer, let record, let changes) = plan { return (customer, record, changes) } else { return nil }
+        let updates = plans.compactMap { plan -> (Int, CustomerRecord, [FieldChange])? in
+            if case .update(_, let id, let record, let changes) = plan { return (id, record, changes) } else { return nil }
         }
         try await db.transaction { db in
             let sql = db as! any SQLDatabase
@@ -178,11 +184,12 @@ struct CustomerImporter {
                 }
             }
             let store = CustomerStore(db: db)
-            for (customer, record, changes) in updates {
-                customer.apply(record)
-                try await customer.save(on: db)
-                if changes.contains(where: { $0.field == .tags }) { try await store.replaceTags(of: customer.id!, with: record.tags) }
-                history += changes.map { (customer.id!, $0, false) }
+            for (id, record, changes) in updates {
+                let update = sql.update(Customer.schema).set("updated_at", to: SQLBind(now)).where("id", .equal, SQLBind(id))
+                for (column, value) in zip(StoredCustomer.columns, StoredCustomer(record).binds) { update.set(SQLIdentifier(column), to: value) }
+                try await update.run()
+                if changes.contains(where: { $0.field == .tags }) { try await store.replaceTags(of: id, with: record.tags) }
+                history += changes.map { (id, $0, false) }
             }
             for chunk in newTags.chunked(Self.batchSize * 2) {
                 let insert = sql.insert(into: CustomerTag.schema).columns("customer_id", "tag")
@@ -208,17 +215,9 @@ struct CustomerImporter {
 
     /// Inserts one batch of new customers and returns their ids in the batch's order.
     private func insert(_ records: [CustomerRecord], now: Date, on sql: any SQLDatabase) async throws -> [Int] {
-        let insert = sql.insert(into: Customer.schema).columns(
-            "name", "mobile", "email", "gender", "birthday", "registered_on", "tier", "external_id",
-            "assigned_agent_id", "consent", "do_not_disturb", "notes", "created_at", "updated_at"
-        )
-        for r in records {
-            insert.values(
-                SQLBind(r.name), SQLBind(r.mobile?.e164), SQLBind(r.email), SQLBind(r.gender?.rawValue),
-                SQLBind(r.birthday?.iso), SQLBind(r.registeredOn?.iso), SQLBind(r.tier), SQLBind(r.externalID),
-                SQLBind(r.assignedAgentID), SQLBind(r.consent), SQLBind(r.doNotDisturb), SQLBind(r.notes),
-                SQLBind(now), SQLBind(now)
-            )
+        let insert = sql.insert(into: Customer.schema).columns(StoredCustomer.columns + ["created_at", "updated_at"])
+        for record in records {
+            insert.values(StoredCustomer(record).binds + [SQLBind(now), SQLBind(now)])
         }
         try await insert.run()
 
