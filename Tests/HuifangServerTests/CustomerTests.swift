@@ -196,10 +196,20 @@ import VaporTesting
                 #expect(!items.isEmpty && items.allSatisfy { $0.tier == "金卡" })
             }
             let tag = "车主".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
-            try await app.testing().test(.GET, "/api/v1/customers?tag=\(tag)&limit=500", headers: bearer(token)) { response in
-                let items = try response.content.decode(Page.self).items
-                #expect(!items.isEmpty && items.allSatisfy { $0.tags.contains("车主") })
-            }
+            let tagged = try await CustomerTag.query(on: app.db).filter(\.$tag == "车主").count()
+            #expect(tagged > 10)
+            var taggedSeen: [Int] = []
+            cursor = nil
+            repeat {
+                try await app.testing().test(.GET, "/api/v1/customers?tag=\(tag)&limit=7" + (cursor.map { "&after=\($0)" } ?? ""), headers: bearer(token)) { response in
+                    let page = try response.content.decode(Page.self)
+                    #expect(page.items.allSatisfy { $0.tags.contains("车主") })
+                    taggedSeen += page.items.map(\.id)
+                    cursor = page.nextCursor
+                }
+            } while cursor != nil
+            #expect(taggedSeen.count == tagged && Set(taggedSeen).count == tagged)
+            #expect(taggedSeen == taggedSeen.sorted(by: >))
         }
     }
 

@@ -19,9 +19,17 @@ struct CustomerStore {
     }
 
     func list(_ query: Query) async throws -> (customers: [Customer], nextCursor: Int?) {
-        var builder = filtered(query)
-        if let after = query.after { builder = builder.filter(\.$id < after) }
-        let rows = try await builder.sort(\.$id, .descending).limit(query.limit + 1).all()
+        let builder = try await filtered(query)
+        // With a tag, page on the tag index's customer_id: it orders like customers.id, and the
+        // database then reads the page straight off the index instead of sorting every tagged row.
+        if query.tag != nil {
+            if let after = query.after { builder.filter(CustomerTag.self, \.$customerID < after) }
+            builder.sort(CustomerTag.self, \.$customerID, .descending)
+        } else {
+            if let after = query.after { builder.filter(\.$id < after) }
+            builder.sort(\.$id, .descending)
+        }
+        let rows = try await builder.limit(query.limit + 1).all()
         let page = Array(rows.prefix(query.limit))
         return (page, rows.count > query.limit ? page.last?.id : nil)
     }
@@ -30,7 +38,7 @@ struct CustomerStore {
         try await filtered(query).count()
     }
 
-    private func filtered(_ query: Query) -> QueryBuilder<Customer> {
+    private func filtered(_ query: Query) async throws -> QueryBuilder<Customer> {
         let builder = Customer.query(on: db)
         if let tier = query.tier { builder.filter(\.$tier == tier) }
         if let agent = query.assignedAgentID { builder.filter(\.$assignedAgent.$id == agent) }
@@ -40,15 +48,14 @@ struct CustomerStore {
         }
         if let text = query.text?.trimmingWhitespace(), !text.isEmpty {
             let digits = text.filter(\.isNumber)
-            builder.group(.or) { or in
-                or.filter(\.$externalID == text)
-                if let mobile = try? PhoneNumber(parsing: text) {
-                    or.filter(\.$mobile == mobile.e164)  // a whole number: the index finds it
-                } else if digits.count >= 4, digits.count == text.filter({ !"+- ".contains($0) }).count {
-                    or.filter(\.$mobile ~~ digits)  // part of a number, e.g. the last four digits
-                } else {
-                    or.filter(\.$name ~~ text)
-                }
+            if try await Customer.query(on: db).filter(\.$externalID == text).count() > 0 {
+                builder.filter(\.$externalID == text)  // a member ID names one customer; no need to scan names
+            } else if let mobile = try? PhoneNumber(parsing: text) {
+                builder.filter(\.$mobile == mobile.e164)  // a whole number: the index finds it
+            } else if digits.count >= 4, digits.count == text.filter({ !"+- ".contains($0) }).count {
+                builder.filter(\.$mobile ~~ digits)  // part of a number, e.g. the last four digits
+            } else {
+                builder.filter(\.$name ~~ text)
             }
         }
         return builder
