@@ -37,6 +37,31 @@ import VaporTesting
         }
     }
 
+    @Test func adminsCreateUsersAndTokensOnThePages() async throws {
+        try await withHuifang { app in
+            let (admin, password) = try await makeUser(app, .admin)
+            var client = try await PageClient.signedIn(app, admin.username, password)
+            let refused = try await client.post("/users", form: ["username": "李", "displayName": "李娜", "role": "agent", "password": "long-enough"])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains("只能包含字母"))
+            let created = try await client.post("/users", form: ["username": "lina", "displayName": "李娜", "role": "agent", "password": "long-enough"])
+            let location = try #require(created.headers.first(name: .location))
+            let lina = try #require(try await User.query(on: app.db).filter(\.$username == "lina").first())
+            #expect(lina.role == .agent)
+
+            let page = try await client.post(location + "/tokens", form: ["name": "呼叫中心"]).body.string
+            let start = try #require(page.range(of: "<code id=\"new-token\">"))
+            let token = String(page[start.upperBound...].prefix { $0 != "<" })
+            #expect(token.hasPrefix("hf_"))
+            try await app.testing().test(.GET, "/api/v1/customers", headers: bearer(token)) { #expect($0.status == .ok) }
+            #expect(!(try await client.get(location).body.string.contains(token)), "a token is shown only once")
+
+            let record = try #require(try await APIToken.query(on: app.db).filter(\.$user.$id == lina.id!).first())
+            _ = try await client.post(location + "/tokens/\(record.id!)/revoke", form: [:])
+            try await app.testing().test(.GET, "/api/v1/customers", headers: bearer(token)) { #expect($0.status == .unauthorized) }
+        }
+    }
+
     @Test func theLastAdministratorCannotBeDemotedOrDisabled() async throws {
         try await withHuifang { app in
             let (admin, _) = try await makeUser(app, .admin)

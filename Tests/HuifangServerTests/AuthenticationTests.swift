@@ -54,6 +54,19 @@ import VaporTesting
         }
     }
 
+    @Test func twentyFailuresFromOneAddressLockItOutForEveryAccount() async throws {
+        try await withHuifang { app in
+            let (user, password) = try await makeUser(app, .agent)
+            var client = PageClient(app)
+            for attempt in 1...20 { _ = try await client.signIn("guess\(attempt)", "wrong") }
+            let locked = try await client.signIn(user.username, password)
+            #expect(locked.status == .unauthorized)
+            #expect(locked.body.string.contains("分钟后再试"))
+            let lockout = try #require(try await AuditEntry.query(on: app.db).filter(\.$action == "login.lockout").first())
+            #expect(lockout.detail == "address")
+        }
+    }
+
     @Test func formsWithoutTheSessionsCSRFTokenAreRefused() async throws {
         try await withHuifang { app in
             let (user, password) = try await makeUser(app, .supervisor)

@@ -58,14 +58,9 @@ struct AuditPagesController: RouteCollection {
         let detail: String
         let address: String
     }
-    struct Option: Encodable {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
     struct Context: Encodable {
         let rows: [Row]
-        let actions: [Option]
+        let actions: [SelectOption]
         let actor: String
         let from: String
         let to: String
@@ -92,7 +87,7 @@ struct AuditPagesController: RouteCollection {
         }
         return try await req.renderPage("audit/index", titleKey: "audit.title", Context(
             rows: rows,
-            actions: AuditFilter.actions.map { Option(value: $0, label: req.t("action." + $0), selected: $0 == filter.action) },
+            actions: AuditFilter.actions.map { SelectOption(value: $0, label: req.t("action." + $0), selected: $0 == filter.action) },
             actor: filter.actor ?? "", from: filter.from?.iso ?? "", to: filter.to?.iso ?? "", nextURL: nextURL
         ))
     }

@@ -61,16 +61,11 @@ struct DepartmentPagesController: RouteCollection {
         let head: String?
         let members: Int
     }
-    struct Option: Encodable {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
     struct Context: Encodable {
         let rows: [Row]
         let editing: Row?
         let name: String
-        let heads: [Option]
+        let heads: [SelectOption]
         let error: String?
     }
 
@@ -124,7 +119,7 @@ struct DepartmentPagesController: RouteCollection {
         let context = Context(
             rows: rows, editing: editing.flatMap { e in rows.first { $0.id == e.id } },
             name: name ?? editing?.name ?? "",
-            heads: users.map { Option(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == editing?.headUserID) },
+            heads: users.map { SelectOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == editing?.headUserID) },
             error: error
         )
         let response = try await req.renderPage("departments/index", titleKey: "departments.title", context)

@@ -23,11 +23,6 @@ struct UserPagesController: RouteCollection {
         let department: String?
         let isActive: Bool
     }
-    struct Option: Encodable {
-        let value: String
-        let label: String
-        let selected: Bool
-    }
     struct TokenRow: Encodable {
         let id: UUID
         let name: String
@@ -40,8 +35,8 @@ struct UserPagesController: RouteCollection {
         let values: [String: String]
         let error: String?
         let errorField: String?
-        let roles: [Option]
-        let departments: [Option]
+        let roles: [SelectOption]
+        let departments: [SelectOption]
         let tokens: [TokenRow]
         let newToken: String?
     }
@@ -71,9 +66,7 @@ struct UserPagesController: RouteCollection {
 
     @Sendable func edit(req: Request) async throws -> Response {
         let user = try await find(req)
-        return try await form(req, user: user, values: ["displayName": user.displayName, "role": user.role.rawValue,
-                                                         "department": user.$department.id?.uuidString ?? "",
-                                                         "isActive": user.isActive ? "1" : ""])
+        return try await form(req, user: user, values: values(of: user))
     }
 
     @Sendable func update(req: Request) async throws -> Response {
@@ -95,9 +88,7 @@ struct UserPagesController: RouteCollection {
         let user = try await find(req)
         let name = (try? req.content.get(String.self, at: "name")) ?? ""
         let (token, _) = try await req.users.createToken(for: user, name: name)
-        return try await form(req, user: user, values: ["displayName": user.displayName, "role": user.role.rawValue,
-                                                         "department": user.$department.id?.uuidString ?? "",
-                                                         "isActive": user.isActive ? "1" : ""], newToken: token)
+        return try await form(req, user: user, values: values(of: user), newToken: token)
     }
 
     @Sendable func revokeToken(req: Request) async throws -> Response {
@@ -122,14 +113,20 @@ struct UserPagesController: RouteCollection {
             user: user.map { row($0, req) }, values: values,
             error: error.map { req.t("users." + $0.field) + " " + req.t($0.key) },
             errorField: error?.field,
-            roles: Role.allCases.map { Option(value: $0.rawValue, label: req.t($0.catalogueKey), selected: values["role"] == $0.rawValue) },
-            departments: departments.map { Option(value: $0.id!.uuidString, label: $0.name, selected: values["department"] == $0.id!.uuidString) },
+            roles: Role.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.catalogueKey), selected: values["role"] == $0.rawValue) },
+            departments: departments.map { SelectOption(value: $0.id!.uuidString, label: $0.name, selected: values["department"] == $0.id!.uuidString) },
             tokens: tokens.map { TokenRow(id: $0.id!, name: $0.name, createdAt: format($0.createdAt), lastUsedAt: format($0.lastUsedAt), revoked: $0.revokedAt != nil) },
             newToken: newToken
         )
         let response = try await req.renderPage("users/form", titleKey: user == nil ? "users.new" : "users.edit", context)
         if error != nil { response.status = .unprocessableEntity }
         return response
+    }
+
+    /// The edit form's fields as the user stands.
+    private func values(of user: User) -> [String: String] {
+        ["displayName": user.displayName, "role": user.role.rawValue,
+         "department": user.$department.id?.uuidString ?? "", "isActive": user.isActive ? "1" : ""]
     }
 
     private func row(_ user: User, _ req: Request) -> Row {

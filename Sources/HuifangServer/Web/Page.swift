@@ -25,6 +25,13 @@ struct Layout: Encodable {
     let path: String
 }
 
+/// One choice of a `<select>`.
+struct SelectOption: Encodable {
+    let value: String
+    let label: String
+    let selected: Bool
+}
+
 /// One page: the layout and the page's own context.
 struct Page<Body: Encodable>: Encodable {
     let layout: Layout
