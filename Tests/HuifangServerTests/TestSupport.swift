@@ -28,9 +28,6 @@ func withHuifang(_ environment: [String: String] = [:], _ test: (Application) as
     try await app.asyncShutdown()
 }
 
-/// Whether the tests run on PostgreSQL.
-var isPostgres: Bool { ProcessInfo.processInfo.environment["HUIFANG_TEST_DATABASE_URL"] != nil }
-
 private func makeDatabase(adminURL: String, on app: Application) async throws -> String {
     let admin = DatabaseID(string: "admin")
     app.databases.use(try .postgres(url: adminURL), as: admin, isDefault: false)

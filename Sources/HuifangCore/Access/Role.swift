@@ -1,7 +1,7 @@
 /// What a user of Huifang does, and so what they may see and change.
 ///
 /// See DESIGN.md "Who uses it". Each route group names the roles it admits.
-public enum Role: String, CaseIterable, Codable, Sendable, Comparable {
+public enum Role: String, CaseIterable, Codable, Sendable {
     case admin
     case supervisor
     case agent
@@ -19,10 +19,6 @@ public enum Role: String, CaseIterable, Codable, Sendable, Comparable {
 
     /// The catalogue key of the role's display name.
     public var catalogueKey: String { "role.\(rawValue)" }
-
-    public static func < (lhs: Role, rhs: Role) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
-    }
 }
 
 /// Whether a user may see one customer's contact details unmasked.

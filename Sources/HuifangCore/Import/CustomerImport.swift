@@ -58,10 +58,6 @@ public enum ImportFileProblem: Error, Equatable, Sendable {
         case .duplicateColumn(let name): ("import.file.duplicateColumn", [name])
         }
     }
-
-    public func message(in language: Language) -> String {
-        Catalogue.text(catalogueEntry.key, language, catalogueEntry.arguments)
-    }
 }
 
 /// A row that will be applied: its line and what it sets.

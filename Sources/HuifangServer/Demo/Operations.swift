@@ -76,12 +76,7 @@ public enum Operations {
         for problem in report.problems {
             lines.append("  \(t("import.line")) \(problem.line)  \(problem.column ?? "")  \"\(problem.value ?? "")\"  \(problem.reason)")
         }
-        let outcome: String
-        if report.dryRun { outcome = t("import.dryRunNote") }
-        else if report.strict && report.failed > 0 { outcome = t("import.strictNote") }
-        else if !report.applied { outcome = t("import.notApplied") }
-        else { outcome = t(report.failed > 0 ? "import.applied" : "import.appliedAll") }
-        lines.append(outcome)
+        lines.append(t(report.outcomeKey))
         return (lines.joined(separator: "\n"), report.failed > 0)
     }
 

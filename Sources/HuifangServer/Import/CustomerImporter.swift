@@ -25,6 +25,14 @@ struct ImportReport: Content {
     let strict: Bool
     /// Whether anything was written.
     let applied: Bool
+
+    /// The catalogue key of one sentence saying what happened to the data.
+    var outcomeKey: String {
+        if dryRun { return "import.dryRunNote" }
+        if strict, failed > 0 { return "import.strictNote" }
+        if !applied { return "import.notApplied" }
+        return failed > 0 ? "import.applied" : "import.appliedAll"
+    }
 }
 
 /// Imports a customer file: upserts by member ID, else by mobile; applies all

@@ -49,7 +49,7 @@ struct ImportPageController: RouteCollection {
         do {
             let report = try await req.importCustomers(Array(file.data.readableBytesView), options)
             return try await req.renderPage("customers/import", titleKey: "import.report",
-                                            Context(report: report, outcome: Self.outcome(report, req),
+                                            Context(report: report, outcome: req.t(report.outcomeKey),
                                                     ignored: report.ignoredColumns.isEmpty ? nil : req.t("import.ignoredColumns", report.ignoredColumns.joined(separator: "、")),
                                                     error: nil, columns: Self.columns(req)))
         } catch let error as AppError {
@@ -58,14 +58,6 @@ struct ImportPageController: RouteCollection {
             response.status = error.status
             return response
         }
-    }
-
-    /// One sentence saying what happened to the data.
-    static func outcome(_ report: ImportReport, _ req: Request) -> String {
-        if report.dryRun { return req.t("import.dryRunNote") }
-        if report.strict, report.failed > 0 { return req.t("import.strictNote") }
-        if !report.applied { return req.t("import.notApplied") }
-        return req.t(report.failed > 0 ? "import.applied" : "import.appliedAll")
     }
 }
 
