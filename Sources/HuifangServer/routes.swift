@@ -15,6 +15,7 @@ func routes(_ app: Application) throws {
     try pages.register(collection: UserPagesController())
     try pages.register(collection: AuditPagesController())
     try pages.register(collection: SettingsPagesController())
+    try pages.register(collection: CalendarPagesController())
 
     let api = app.grouped("api", "v1").grouped(BearerUserAuthenticator())
     try api.register(collection: CustomerAPIController())
@@ -23,4 +24,5 @@ func routes(_ app: Application) throws {
     try api.register(collection: UserAPIController())
     try api.register(collection: AuditAPIController())
     try api.register(collection: SettingsAPIController())
+    try api.register(collection: CalendarAPIController())
 }

@@ -124,6 +124,25 @@ import Testing
         #expect(lines.count == 4)
     }
 
+    @Test func answersCalendarQuestionsInAFormScriptsCanRead() async throws {
+        let db = ["--database-url", database]
+        #expect(try await run(["calendar", "workdays", "--from", "2025-01-01", "--to", "2025-12-31"] + db).stdout == "248\n")
+        #expect(try await run(["calendar", "add-workdays", "--from", "2024-09-30", "--days", "1"] + db).stdout == "2024-10-08\n")
+        #expect(try await run(["calendar", "add-hours", "--from", "2024-09-30T16:00", "--hours", "4", "--working"] + db).stdout == "2024-10-08T11:00\n")
+        #expect(try await run(["calendar", "add-hours", "--from", "2024-09-30T16:00", "--hours", "4"] + db).stdout == "2024-09-30T20:00\n")
+        let show = try await run(["calendar", "show", "--year", "2025"] + db).stdout.split(separator: "\n")
+        #expect(show.first == "2025-01-01 holiday 元旦")
+        #expect(show.contains("2025-01-26 workday 春节"))
+        #expect(show.contains("2025-10-11 workday 国庆节、中秋节"))
+        let bad = try await run(["calendar", "add-workdays", "--from", "2024-02-30", "--days", "1"] + db)
+        #expect(bad.status == 1 && bad.stderr.contains("from=2024-02-30"))
+
+        let file = directory.appendingPathComponent("2027.txt")
+        try Data("year 2027\nholiday 2027-01-01..2027-01-03 元旦\nworkday 2027-01-09 元旦\n".utf8).write(to: file)
+        #expect(try await run(["calendar", "import", file.path] + db).stdout.contains("4 dates"))
+        #expect(try await run(["calendar", "add-workdays", "--from", "2026-12-31", "--days", "1"] + db).stdout == "2027-01-04\n")
+    }
+
     @Test func theDemoLoadsOnceAndPrintsPasswordsOnce() async throws {
         let first = try await run(["demo", "--no-serve", "--customers", "2000", "--database-url", database])
         #expect(first.status == 0, "\(first.stderr)")

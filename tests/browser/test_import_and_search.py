@@ -110,3 +110,25 @@ def test_admin_imports_a_gbk_file_and_finds_the_customer_by_phone(server, browse
     browser.get(server + "/customers?q=" + "HY900002")
     assert "司马光" in browser.find_element(By.ID, "customers").text
     browser.save_screenshot(str(ARTIFACTS / "browser-customers-phone.png"))
+
+
+def test_admin_marks_a_day_as_a_holiday_in_the_year_view(server, browser):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser.get(server + "/login")
+    browser.find_element(By.NAME, "username").send_keys("admin")
+    browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+
+    browser.get(server + "/calendar?year=2024")
+    assert "2024 年共 251 个工作日" in browser.find_element(By.ID, "summary").text
+    assert "holiday" in browser.find_element(By.ID, "d2024-10-01").get_attribute("class")
+    assert "makeUpWorkday" in browser.find_element(By.ID, "d2024-09-29").get_attribute("class")
+    assert "working" in browser.find_element(By.ID, "d2024-10-08").get_attribute("class")
+
+    browser.find_element(By.NAME, "name").send_keys("公司年会")
+    browser.find_element(By.ID, "d2024-10-08").click()
+    day = browser.find_element(By.ID, "d2024-10-08")
+    assert "holiday" in day.get_attribute("class")
+    assert "公司年会" in day.get_attribute("title")
+    assert "2024 年共 250 个工作日" in browser.find_element(By.ID, "summary").text
+    browser.save_screenshot(str(ARTIFACTS / "browser-calendar.png"))

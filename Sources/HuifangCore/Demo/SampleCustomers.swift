@@ -78,6 +78,7 @@ public struct SampleCustomers: Sendable {
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
+
     public init(seed: UInt64) { state = seed }
 
     public mutating func next() -> UInt64 {

@@ -14,5 +14,6 @@ extension Application {
         migrations.add(M008CreateAuditLog())
         migrations.add(M009CreateLoginAttempts())
         migrations.add(SessionRecord.migration)
+        migrations.add(M010CreateCalendars())
     }
 }

@@ -78,6 +78,13 @@ struct HuifangErrorMiddleware: AsyncMiddleware {
             status = .unprocessableEntity
             message = Catalogue.text(error.key, language, error.arguments)
             fields = [.init(field: error.field, message: message)]
+        case let error as CalendarQueries.InputError:
+            status = .unprocessableEntity
+            message = error.message(in: language)
+            fields = [.init(field: error.parameter, message: message)]
+        case let error as HolidaySchedule.ParseError:
+            status = .unprocessableEntity
+            message = Catalogue.text("calendar.scheduleError", language, [String(error.line), error.reason])
         case let error as DecodingError:
             status = .badRequest
             message = Catalogue.text("error.badRequest", language) + ": " + Self.describe(error)

@@ -47,6 +47,7 @@ extension Request {
         ("/departments", "nav.departments", .administration),
         ("/users", "nav.users", .administration),
         ("/audit", "nav.audit", .administration),
+        ("/calendar", "nav.calendar", .administration),
         ("/settings", "nav.settings", .administration),
     ]
 

@@ -1,0 +1,105 @@
+import Fluent
+import Foundation
+import HuifangCore
+import NIOConcurrencyHelpers
+import SQLKit
+import Vapor
+
+/// The State Council schedule shipped with Huifang (`Resources/Calendar/china-holidays.txt`).
+enum OfficialChinaSchedule {
+    static func load() throws -> HolidaySchedule {
+        let file = Resources.root.appendingPathComponent("Calendar/china-holidays.txt")
+        return try HolidaySchedule.parse(String(contentsOf: file, encoding: .utf8))
+    }
+}
+
+/// Reads and edits stored calendars, and builds the `BusinessCalendar` that computes with them.
+struct CalendarStore {
+    let db: any Database
+
+    func defaultCalendar() async throws -> WorkCalendar {
+        guard let calendar = try await WorkCalendar.query(on: db).filter(\.$isDefault == true).first() else {
+            throw Abort(.internalServerError, reason: "no default calendar")
+        }
+        return calendar
+    }
+
+    /// The computing calendar of a stored one, built once per change and kept.
+    func business(_ calendar: WorkCalendar) async throws -> BusinessCalendar {
+        let key = "\(calendar.id!)@\(calendar.updatedAt?.timeIntervalSince1970 ?? 0)"
+        if let cached = CalendarCache.shared.get(key) { return cached }
+        let days = try await CalendarDay.query(on: db).filter(\.$calendar.$id == calendar.id!).all()
+        var holidays: Set<LocalDate> = [], workdays: Set<LocalDate> = [], exceptions: [LocalDate: [TimeRange]] = [:]
+        for day in days {
+            guard let date = LocalDate(parsing: day.date) else { continue }
+            switch day.kind {
+            case .holiday: holidays.insert(date)
+            case .workday: workdays.insert(date)
+            case .hours: exceptions[date] = TimeRange.list(day.hours) ?? []
+            }
+        }
+        let business = BusinessCalendar(timeZone: TimeZone(identifier: calendar.timeZone) ?? TimeZone(identifier: "Asia/Shanghai")!,
+                                        weeklyHours: calendar.weeklyRanges, holidays: holidays, makeUpWorkdays: workdays,
+                                        exceptions: exceptions)
+        CalendarCache.shared.set(key, business)
+        return business
+    }
+
+    /// Sets one date's entry (replacing any), or removes it with `kind == nil`, and marks the calendar changed.
+    func set(_ date: LocalDate, kind: CalendarDay.Kind?, name: String, hours: String = "", in calendar: WorkCalendar) async throws {
+        try await db.transaction { db in
+            try await CalendarDay.query(on: db).filter(\.$calendar.$id == calendar.id!).filter(\.$date == date.iso).delete()
+            if let kind { try await CalendarDay(calendarID: calendar.id!, date: date, kind: kind, name: name, hours: hours).create(on: db) }
+            try await Self.touch(calendar, on: db)
+        }
+    }
+
+    /// Adds a schedule's holidays and make-up workdays, replacing entries on the same dates.
+    @discardableResult
+    func apply(_ schedule: HolidaySchedule, to calendarID: UUID) async throws -> Int {
+        var rows: [(LocalDate, CalendarDay.Kind, String)] = []
+        for entry in schedule.entries {
+            for day in entry.first.dayNumber...entry.last.dayNumber {
+                rows.append((LocalDate(dayNumber: day), entry.kind == .holiday ? .holiday : .workday, entry.name))
+            }
+        }
+        let entries = rows
+        try await db.transaction { db in
+            let sql = db as! any SQLDatabase
+            for chunk in entries.chunked(200) {
+                try await CalendarDay.query(on: db).filter(\.$calendar.$id == calendarID).filter(\.$date ~~ chunk.map { $0.0.iso }).delete()
+                let insert = sql.insert(into: CalendarDay.schema).columns("id", "calendar_id", "date", "kind", "name", "hours")
+                for (date, kind, name) in chunk {
+                    insert.values(SQLBind(UUID()), SQLBind(calendarID), SQLBind(date.iso), SQLBind(kind.rawValue), SQLBind(name), SQLBind(""))
+                }
+                try await insert.run()
+            }
+            if let calendar = try await WorkCalendar.find(calendarID, on: db) { try await Self.touch(calendar, on: db) }
+        }
+        return entries.count
+    }
+
+    private static func touch(_ calendar: WorkCalendar, on db: any Database) async throws {
+        calendar.updatedAt = Date()
+        try await calendar.update(on: db)
+    }
+}
+
+/// Built calendars by id and version, shared by every request of this process.
+final class CalendarCache: Sendable {
+    static let shared = CalendarCache()
+    private let storage = NIOLockedValueBox<[String: BusinessCalendar]>([:])
+
+    func get(_ key: String) -> BusinessCalendar? { storage.withLockedValue { $0[key] } }
+
+    func set(_ key: String, _ calendar: BusinessCalendar) {
+        storage.withLockedValue { cache in
+            if cache.count > 16 { cache.removeAll() }
+            cache[key] = calendar
+        }
+    }
+}
+
+extension Request {
+    var calendars: CalendarStore { CalendarStore(db: db) }
+}
