@@ -254,7 +254,7 @@ public enum Catalogue {
         "calendar.weekdays": ("一,二,三,四,五,六,日", "Mon,Tue,Wed,Thu,Fri,Sat,Sun"),
         "calendar.month": ("{0} 月", "{0}"),
         "calendar.import": ("导入节假日安排", "Import a holiday schedule"),
-        "calendar.importHelp": ("粘贴国务院办公厅通知的安排（每行一条：holiday 2027-01-01..2027-01-03 元旦 或 workday 2027-01-04 元旦），或上传 iCalendar (.ics) 文件。", "Paste the State Council's schedule (one line each: holiday 2027-01-01..2027-01-03 元旦 or workday 2027-01-04 元旦), or upload an iCalendar (.ics) file."),
+        "calendar.importHelp": ("粘贴国务院办公厅通知的安排（每行一条：holiday 2027-01-01..2027-01-03 元旦 或 workday 2027-01-09 元旦），或上传 iCalendar (.ics) 文件。", "Paste the State Council's schedule (one line each: holiday 2027-01-01..2027-01-03 元旦 or workday 2027-01-09 元旦), or upload an iCalendar (.ics) file."),
         "calendar.paste": ("粘贴安排", "Pasted schedule"),
         "calendar.icsFile": ("iCalendar 文件", "iCalendar file"),
         "calendar.importSubmit": ("导入", "Import"),
