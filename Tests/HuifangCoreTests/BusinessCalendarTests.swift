@@ -32,7 +32,7 @@ func local(_ instant: Date, _ zone: TimeZone = shanghai) -> String {
 }
 
 @Suite struct BusinessCalendarTests {
-    @Test func theScheduleCoversEveryYearFrom2015Through2026() {
+    @Test func theScheduleCoversEveryYearFrom2015Through2026() throws {
         #expect(officialSchedule.years == 2015...2026)
         for year in 2015...2026 {
             let names = Set(officialSchedule.entries(ofYear: year).map(\.name))
@@ -44,8 +44,8 @@ func local(_ instant: Date, _ zone: TimeZone = shanghai) -> String {
     /// 2015 had one more for the anniversary, 2020 two fewer after the extended Spring Festival).
     @Test(arguments: [(2015, 249), (2016, 250), (2017, 249), (2018, 250), (2019, 250), (2020, 249),
                       (2021, 250), (2022, 249), (2023, 249), (2024, 251), (2025, 248), (2026, 248)])
-    func workingDaysOfEachYear(year: Int, expected: Int) {
-        #expect(china.workingDays(from: LocalDate(year: year, month: 1, day: 1)!, through: LocalDate(year: year, month: 12, day: 31)!) == expected)
+    func workingDaysOfEachYear(year: Int, expected: Int) throws {
+        #expect(try china.workingDays(from: LocalDate(year: year, month: 1, day: 1)!, through: LocalDate(year: year, month: 12, day: 31)!) == expected)
     }
 
     @Test(arguments: [
@@ -64,52 +64,52 @@ func local(_ instant: Date, _ zone: TimeZone = shanghai) -> String {
         ("2023-09-28", 1, "2023-10-07"),
         ("2024-10-07", 1, "2024-10-08"),  // from a holiday: the first working day after it
     ])
-    func addsWorkingDaysByTheOfficialSchedule(from: String, days: Int, expected: String) {
-        #expect(china.addWorkingDays(days, after: date(from)).iso == expected)
+    func addsWorkingDaysByTheOfficialSchedule(from: String, days: Int, expected: String) throws {
+        #expect(try china.addWorkingDays(days, after: date(from)).iso == expected)
     }
 
-    @Test func countsAndKindsOfKnownDates() {
+    @Test func countsAndKindsOfKnownDates() throws {
         #expect(china.kind(of: date("2024-09-29")) == .makeUpWorkday)
         #expect(china.kind(of: date("2024-10-01")) == .holiday)
         #expect(china.kind(of: date("2024-10-05")) == .holiday)
         #expect(china.kind(of: date("2024-10-13")) == .weekend)
         #expect(china.kind(of: date("2024-10-14")) == .working)
         #expect(!china.isWorkingDay(date("2020-01-31")) && !china.isWorkingDay(date("2020-02-01")))
-        #expect(china.workingDays(from: date("2024-10-01"), through: date("2024-10-07")) == 0)
-        #expect(china.workingDays(from: date("2024-09-29"), through: date("2024-10-12")) == 7)  // 29, 30 Sep and 8–12 Oct
-        #expect(china.workingDays(from: date("2024-10-12"), through: date("2024-09-29")) == 0)
-        #expect(china.addWorkingDays(-1, after: date("2024-10-08")).iso == "2024-09-30")
-        #expect(china.addWorkingDays(-1, after: date("2024-10-05")).iso == "2024-09-30")
+        #expect(try china.workingDays(from: date("2024-10-01"), through: date("2024-10-07")) == 0)
+        #expect(try china.workingDays(from: date("2024-09-29"), through: date("2024-10-12")) == 7)  // 29, 30 Sep and 8–12 Oct
+        #expect(try china.workingDays(from: date("2024-10-12"), through: date("2024-09-29")) == 0)
+        #expect(try china.addWorkingDays(-1, after: date("2024-10-08")).iso == "2024-09-30")
+        #expect(try china.addWorkingDays(-1, after: date("2024-10-05")).iso == "2024-09-30")
     }
 
-    @Test func addsWorkingHoursOnlyInsideWorkingHours() {
-        #expect(local(china.addWorkingHours(4, to: at("2024-09-30T16:00"))) == "2024-10-08T11:00")
+    @Test func addsWorkingHoursOnlyInsideWorkingHours() throws {
+        #expect(local(try china.addWorkingHours(4, to: at("2024-09-30T16:00"))) == "2024-10-08T11:00")
         #expect(local(china.addCalendarHours(4, to: at("2024-09-30T16:00"))) == "2024-09-30T20:00")
-        #expect(local(china.addWorkingHours(1, to: at("2024-10-08T12:30"))) == "2024-10-08T14:30")  // lunch does not count
-        #expect(local(china.addWorkingHours(1, to: at("2024-10-08T17:00"))) == "2024-10-08T18:00")
-        #expect(local(china.addWorkingHours(0.5, to: at("2024-10-08T21:00"))) == "2024-10-09T09:30")
-        #expect(local(china.addWorkingHours(7.5 * 5, to: at("2024-10-08T09:00"))) == "2024-10-12T18:00")  // through the make-up Saturday
-        #expect(china.workingSeconds(from: at("2024-09-30T16:00"), to: at("2024-10-08T11:00")) == 4 * 3600)
-        #expect(china.workingSeconds(from: at("2024-10-01T10:00"), to: at("2024-10-07T10:00")) == 0)
+        #expect(local(try china.addWorkingHours(1, to: at("2024-10-08T12:30"))) == "2024-10-08T14:30")  // lunch does not count
+        #expect(local(try china.addWorkingHours(1, to: at("2024-10-08T17:00"))) == "2024-10-08T18:00")
+        #expect(local(try china.addWorkingHours(0.5, to: at("2024-10-08T21:00"))) == "2024-10-09T09:30")
+        #expect(local(try china.addWorkingHours(7.5 * 5, to: at("2024-10-08T09:00"))) == "2024-10-12T18:00")  // through the make-up Saturday
+        #expect(try china.workingSeconds(from: at("2024-09-30T16:00"), to: at("2024-10-08T11:00")) == 4 * 3600)
+        #expect(try china.workingSeconds(from: at("2024-10-01T10:00"), to: at("2024-10-07T10:00")) == 0)
         #expect(china.calendarSeconds(from: at("2024-10-01T10:00"), to: at("2024-10-02T10:00")) == 86_400)
     }
 
-    @Test func keepsWallClockHoursAcrossDaylightSavingChanges() {
+    @Test func keepsWallClockHoursAcrossDaylightSavingChanges() throws {
         let berlin = TimeZone(identifier: "Europe/Berlin")!
         let calendar = BusinessCalendar(timeZone: berlin)
         // Summer time began on Sunday 31 March 2024.
-        #expect(local(calendar.addWorkingHours(2, to: at("2024-03-29T17:00", berlin)), berlin) == "2024-04-01T10:00")
-        #expect(calendar.workingSeconds(from: at("2024-03-29T09:00", berlin), to: at("2024-04-01T09:00", berlin)) == 7 * 3600 + 1800)
+        #expect(local(try calendar.addWorkingHours(2, to: at("2024-03-29T17:00", berlin)), berlin) == "2024-04-01T10:00")
+        #expect(try calendar.workingSeconds(from: at("2024-03-29T09:00", berlin), to: at("2024-04-01T09:00", berlin)) == 7 * 3600 + 1800)
         // Winter time began on Sunday 27 October 2024.
-        #expect(local(calendar.addWorkingHours(7.5, to: at("2024-10-25T09:00", berlin)), berlin) == "2024-10-25T18:00")
-        #expect(local(calendar.addWorkingHours(8, to: at("2024-10-25T09:00", berlin)), berlin) == "2024-10-28T09:30")
+        #expect(local(try calendar.addWorkingHours(7.5, to: at("2024-10-25T09:00", berlin)), berlin) == "2024-10-25T18:00")
+        #expect(local(try calendar.addWorkingHours(8, to: at("2024-10-25T09:00", berlin)), berlin) == "2024-10-28T09:30")
     }
 
-    @Test func handlesLeapYearsAndTheWholeRange() {
+    @Test func handlesLeapYearsAndTheWholeRange() throws {
         let plain = BusinessCalendar(timeZone: TimeZone(identifier: "UTC")!)
-        #expect(plain.addWorkingDays(1, after: date("2024-02-28")).iso == "2024-02-29")
-        #expect(plain.addWorkingDays(1, after: date("2023-02-28")).iso == "2023-03-01")
-        #expect(plain.addWorkingDays(1, after: date("2100-02-26")).iso == "2100-03-01")  // 2100 is no leap year
+        #expect(try plain.addWorkingDays(1, after: date("2024-02-28")).iso == "2024-02-29")
+        #expect(try plain.addWorkingDays(1, after: date("2023-02-28")).iso == "2023-03-01")
+        #expect(try plain.addWorkingDays(1, after: date("2100-02-26")).iso == "2100-03-01")  // 2100 is no leap year
         var gregorian = Calendar(identifier: .gregorian)
         gregorian.timeZone = TimeZone(identifier: "UTC")!
         for day in stride(from: BusinessCalendar.firstDate.dayNumber, through: BusinessCalendar.lastDate.dayNumber, by: 1) {
@@ -124,22 +124,33 @@ func local(_ instant: Date, _ zone: TimeZone = shanghai) -> String {
         }
     }
 
+    @Test func resultsOutsideTheCoveredYearsThrowInsteadOfStopping() throws {
+        #expect(throws: CalendarRangeError()) { try china.addWorkingDays(5, after: date("2199-12-30")) }
+        #expect(throws: CalendarRangeError()) { try china.addWorkingDays(-5, after: date("1900-01-02")) }
+        #expect(throws: CalendarRangeError()) { try china.addWorkingDays(1, after: date("2250-01-01")) }
+        #expect(throws: CalendarRangeError()) { try china.addWorkingHours(10, to: at("2199-12-31T17:00")) }
+        #expect(throws: CalendarRangeError()) { try china.workingDays(from: date("2199-01-01"), through: date("2200-01-01")) }
+        #expect(try china.addWorkingDays(1, after: date("2199-12-29")).iso == "2199-12-30")
+        // Outside the table a date is judged by its weekday alone.
+        #expect(china.isWorkingDay(date("2250-06-03")) && !china.isWorkingDay(date("2250-06-01")))
+    }
+
     /// Properties over random dates and amounts, reproducible from the seed.
-    @Test func addingThenCountingRoundTrips() {
+    @Test func addingThenCountingRoundTrips() throws {
         var rng = SplitMix64(seed: 20_241_008)
         let first = date("2015-01-01").dayNumber, last = date("2026-12-31").dayNumber
         for _ in 0..<3000 {
             let start = LocalDate(dayNumber: Int(rng.next() % UInt64(last - first)) + first)
             let n = Int(rng.next() % 60) + 1
-            let end = china.addWorkingDays(n, after: start)
+            let end = try china.addWorkingDays(n, after: start)
             #expect(china.isWorkingDay(end))
-            #expect(china.workingDays(from: start.adding(days: 1), through: end) == n, "\(start.iso) + \(n)")
-            #expect(china.addWorkingDays(-n, after: end) == (china.isWorkingDay(start) ? start : china.addWorkingDays(-1, after: start)))
+            #expect(try china.workingDays(from: start.adding(days: 1), through: end) == n, "\(start.iso) + \(n)")
+            #expect(try china.addWorkingDays(-n, after: end) == (china.isWorkingDay(start) ? start : try china.addWorkingDays(-1, after: start)))
 
             let instant = Date(timeIntervalSince1970: Double(start.dayNumber) * 86_400 + Double(rng.next() % 86_400) - 8 * 3600)
             let seconds = Int64(rng.next() % (200 * 3600)) + 1
-            let deadline = china.addWorkingSeconds(seconds, to: instant)
-            #expect(china.workingSeconds(from: instant, to: deadline) == seconds)
+            let deadline = try china.addWorkingSeconds(seconds, to: instant)
+            #expect(try china.workingSeconds(from: instant, to: deadline) == seconds)
             let (day, second) = china.localDate(of: deadline)
             #expect(china.hours(on: day).contains { $0.start < second && second <= $0.end }, "\(local(deadline)) is not inside working hours")
         }
@@ -170,7 +181,7 @@ func local(_ instant: Date, _ zone: TimeZone = shanghai) -> String {
         #expect(throws: HolidaySchedule.ParseError.self) { try ICalendarSchedule.parse("holiday 2027-01-01 元旦") }
     }
 
-    @Test func refusesMalformedScheduleLinesByLineNumber() {
+    @Test func refusesMalformedScheduleLinesByLineNumber() throws {
         #expect(throws: HolidaySchedule.ParseError(line: 3, reason: "2024-10-08 is not a Saturday or Sunday")) {
             try HolidaySchedule.parse("# comment\nyear 2024\nworkday 2024-10-08 国庆节\n")
         }

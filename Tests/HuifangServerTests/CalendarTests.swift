@@ -55,6 +55,13 @@ import VaporTesting
             #expect(body.contains("from=2024-02-30"))
             let (missing, _) = try await get(app, token, "/api/v1/calendar/add-hours?from=2024-09-30T25:00&hours=1")
             #expect(missing == .unprocessableEntity)
+            // A result past 2199 is refused with a reason, and the server keeps answering.
+            let (beyond, reason) = try await get(app, token, "/api/v1/calendar/add-workdays?from=2199-12-30&days=5")
+            #expect(beyond == .unprocessableEntity)
+            #expect(reason.contains("days=5"))
+            let (late, _) = try await get(app, token, "/api/v1/calendar/add-hours?from=2199-12-31T17:00&hours=10&working=true")
+            #expect(late == .unprocessableEntity)
+            #expect(try await get(app, token, "/api/v1/calendar/workdays?from=2025-01-01&to=2025-12-31").0 == .ok)
         }
     }
 

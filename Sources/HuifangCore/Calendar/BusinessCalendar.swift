@@ -7,6 +7,11 @@ import Foundation
 /// Every date from 1900 through 2199 is tabulated once when the calendar is made,
 /// so adding working days is a table look-up and adding working hours a binary search.
 /// Instants are handled to the second.
+/// A computation whose input or result lies outside 1900–2199, the range a business calendar covers.
+public struct CalendarRangeError: Error, Equatable, Sendable {
+    public init() {}
+}
+
 public struct BusinessCalendar: Sendable {
     public let timeZone: TimeZone
     /// Working hours by ISO weekday, Monday first (7 entries).
@@ -128,14 +133,18 @@ public struct BusinessCalendar: Sendable {
 
     // MARK: Working days
 
-    private func index(_ date: LocalDate) -> Int {
+    private func index(_ date: LocalDate) throws(CalendarRangeError) -> Int {
         let i = date.dayNumber - base
-        precondition(i >= 0 && i < dayPattern.count, "\(date.iso) is outside 1900–2199, the range a business calendar covers")
+        guard i >= 0, i < dayPattern.count else { throw CalendarRangeError() }
         return i
     }
 
-    /// The working hours of a date: its exception, nothing on a holiday, the make-up hours on a make-up workday, else the weekday's.
-    public func hours(on date: LocalDate) -> [TimeRange] { patterns[Int(dayPattern[index(date)])] }
+    /// The working hours of a date: its exception, nothing on a holiday, the make-up hours on a make-up workday,
+    /// else the weekday's (the only rule outside 1900–2199).
+    public func hours(on date: LocalDate) -> [TimeRange] {
+        guard let i = try? index(date) else { return weeklyHours[date.isoWeekday - 1] }
+        return patterns[Int(dayPattern[i])]
+    }
 
     public func isWorkingDay(_ date: LocalDate) -> Bool { !hours(on: date).isEmpty }
 
@@ -150,18 +159,18 @@ public struct BusinessCalendar: Sendable {
     }
 
     /// The n-th working day strictly after `date` (the date itself never counts); before it for negative n.
-    public func addWorkingDays(_ n: Int, after date: LocalDate) -> LocalDate {
+    public func addWorkingDays(_ n: Int, after date: LocalDate) throws(CalendarRangeError) -> LocalDate {
         if n == 0 { return date }
-        let i = index(date)
+        let i = try index(date)
         let position = n > 0 ? Int(cumulativeDays[i]) + n - 1 : Int(cumulativeDays[i]) - (isWorkingDay(date) ? 1 : 0) + n
-        precondition(position >= 0 && position < workingDayList.count, "the result is outside 1900–2199")
+        guard position >= 0, position < workingDayList.count else { throw CalendarRangeError() }
         return LocalDate(dayNumber: Int(workingDayList[position]))
     }
 
     /// Working days from `first` through `last`, both included; 0 when `last` is before `first`.
-    public func workingDays(from first: LocalDate, through last: LocalDate) -> Int {
+    public func workingDays(from first: LocalDate, through last: LocalDate) throws(CalendarRangeError) -> Int {
         guard first <= last else { return 0 }
-        let a = index(first), b = index(last)
+        let a = try index(first), b = try index(last)
         return Int(cumulativeDays[b]) - (a > 0 ? Int(cumulativeDays[a - 1]) : 0)
     }
 
@@ -171,21 +180,21 @@ public struct BusinessCalendar: Sendable {
     // MARK: Working hours
 
     /// Adds working time: only time inside working hours counts. Adding zero returns the instant itself.
-    public func addWorkingHours(_ hours: Double, to instant: Date) -> Date {
-        addWorkingSeconds(Int64((hours * 3600).rounded()), to: instant)
+    public func addWorkingHours(_ hours: Double, to instant: Date) throws(CalendarRangeError) -> Date {
+        try addWorkingSeconds(Int64((hours * 3600).rounded()), to: instant)
     }
 
-    public func addWorkingSeconds(_ seconds: Int64, to instant: Date) -> Date {
+    public func addWorkingSeconds(_ seconds: Int64, to instant: Date) throws(CalendarRangeError) -> Date {
         guard seconds != 0 else { return instant }
         precondition(seconds > 0, "working time is added forwards")
-        let target = position(of: instant) + seconds
+        let target = try position(of: instant) + seconds
         // The day on whose working time the target falls: the last day starting before it.
         var low = 0, high = dayPattern.count - 1
         while low < high {
             let mid = (low + high + 1) / 2
             if cumulativeSeconds[mid] < target { low = mid } else { high = mid - 1 }
         }
-        precondition(cumulativeSeconds[low + 1] >= target, "the result is outside 1900–2199")
+        guard cumulativeSeconds[low + 1] >= target else { throw CalendarRangeError() }
         var remaining = target - cumulativeSeconds[low]
         for range in patterns[Int(dayPattern[low])] {
             if remaining <= Int64(range.length) {
@@ -197,8 +206,8 @@ public struct BusinessCalendar: Sendable {
     }
 
     /// Working time between two instants, in seconds; negative when `end` is before `start`.
-    public func workingSeconds(from start: Date, to end: Date) -> Int64 {
-        position(of: end) - position(of: start)
+    public func workingSeconds(from start: Date, to end: Date) throws(CalendarRangeError) -> Int64 {
+        try position(of: end) - position(of: start)
     }
 
     public func addCalendarHours(_ hours: Double, to instant: Date) -> Date { instant.addingTimeInterval(hours * 3600) }
@@ -208,11 +217,11 @@ public struct BusinessCalendar: Sendable {
     }
 
     /// Working seconds from the start of the table to an instant.
-    private func position(of instant: Date) -> Int64 {
+    private func position(of instant: Date) throws(CalendarRangeError) -> Int64 {
         let local = localSeconds(instant)
         let day = Int((local - (local < 0 ? 86_399 : 0)) / 86_400)
         let i = day - base
-        precondition(i >= 0 && i < dayPattern.count, "the instant is outside 1900–2199")
+        guard i >= 0, i < dayPattern.count else { throw CalendarRangeError() }
         let timeOfDay = Int(local - Int64(day) * 86_400)
         var worked = 0
         for range in patterns[Int(dayPattern[i])] {

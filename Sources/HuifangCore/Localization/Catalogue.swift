@@ -268,6 +268,7 @@ public enum Catalogue {
         "calendar.expect.time": ("本地时间 YYYY-MM-DDTHH:MM", "a local time YYYY-MM-DDTHH:MM"),
         "calendar.expect.days": ("不超过 20000 的整数天数", "a whole number of days up to 20000"),
         "calendar.expect.hours": ("0 到 100000 之间的小时数", "hours from 0 to 100000"),
+        "calendar.expect.inRange": ("结果落在 1900–2199 年之内的数量", "an amount whose result falls within 1900–2199"),
         "calendar.expect.hoursList": ("时段如 09:00-12:00,13:30-18:00，不重叠", "ranges such as 09:00-12:00,13:30-18:00, not overlapping"),
         "calendar.expect.timeZone": ("IANA 时区，如 Asia/Shanghai", "an IANA time zone such as Asia/Shanghai"),
         "calendar.expect.kind": ("holiday、workday 或 hours", "holiday, workday or hours"),

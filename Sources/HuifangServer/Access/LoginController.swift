@@ -67,7 +67,7 @@ struct LoginController: RouteCollection {
         guard let user, passwordMatches else {
             try await LoginAttempt(username: username, address: address, at: Date(), succeeded: false).create(on: req.db)
             try await AuditLog.record("login.failed", by: actor, subjectType: "user", subjectID: username, on: req.db)
-            let after = try await failures()
+            let after = (account: before.account + 1, address: before.address + 1)  // counting this failure
             if throttle.failureLocks(accountFailures: after.account, addressFailures: after.address) {
                 let detail = after.account >= throttle.maxFailuresPerAccount ? "account" : "address"
                 try await AuditLog.record("login.lockout", by: actor, subjectType: "user", subjectID: username, detail: detail, on: req.db)

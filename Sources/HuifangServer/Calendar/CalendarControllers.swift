@@ -280,7 +280,7 @@ struct CalendarPagesController: RouteCollection {
         let context = Context(
             year: year,
             summary: req.t("calendar.workdaysInYear", String(year),
-                           String(calendar.workingDays(from: LocalDate(year: year, month: 1, day: 1)!, through: LocalDate(year: year, month: 12, day: 31)!))),
+                           String(try calendar.workingDays(from: LocalDate(year: year, month: 1, day: 1)!, through: LocalDate(year: year, month: 12, day: 31)!))),
             months: months, weekdays: weekdays, mode: mode, name: name ?? req.query[String.self, at: "name"] ?? "",
             message: message, error: error, timeZone: stored.timeZone,
             weekly: (0..<7).map { Context.Weekly(index: $0, label: weekdays[$0], hours: weekly[$0].map(\.description).joined(separator: ",")) }

@@ -47,19 +47,29 @@ struct CalendarQueries {
     }
 
     func workdays(from: String, to: String) throws -> Int {
-        calendar.workingDays(from: try Self.date(from, "from"), through: try Self.date(to, "to"))
+        try calendar.workingDays(from: Self.date(from, "from"), through: Self.date(to, "to"))
     }
 
     func addWorkdays(from: String, days: Int) throws -> String {
         let start = try Self.date(from, "from")
         guard abs(days) <= 20_000 else { throw InputError(parameter: "days", value: String(days), expected: "calendar.expect.days") }
-        return calendar.addWorkingDays(days, after: start).iso
+        do {
+            return try calendar.addWorkingDays(days, after: start).iso
+        } catch {
+            throw InputError(parameter: "days", value: String(days), expected: "calendar.expect.inRange")
+        }
     }
 
     func addHours(from: String, hours: Double, working: Bool) throws -> String {
         let start = try instant(from, "from")
         guard hours >= 0, hours <= 100_000 else { throw InputError(parameter: "hours", value: String(hours), expected: "calendar.expect.hours") }
-        return format(working ? calendar.addWorkingHours(hours, to: start) : calendar.addCalendarHours(hours, to: start))
+        let result: Date
+        do {
+            result = working ? try calendar.addWorkingHours(hours, to: start) : calendar.addCalendarHours(hours, to: start)
+        } catch {
+            throw InputError(parameter: "hours", value: String(hours), expected: "calendar.expect.inRange")
+        }
+        return format(result)
     }
 
     struct Day: Codable, Equatable {

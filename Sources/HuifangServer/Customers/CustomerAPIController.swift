@@ -55,7 +55,7 @@ struct CustomerAPIController: RouteCollection {
         let current = try await req.customers.record(of: customer)
         var record = patch.applied(to: current)
         if let agent { record.assignedAgentID = agent }
-        try await req.customers.update(customer, to: record, by: req.actor)
+        try await req.customers.update(customer, from: current, to: record, by: req.actor)
         return try await dtos([customer], viewer: req.auth.require(User.self), on: req)[0]
     }
 

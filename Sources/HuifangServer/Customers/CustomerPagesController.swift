@@ -222,8 +222,9 @@ struct CustomerPagesController: RouteCollection {
         let input = try req.content.decode(FormInput.self)
         do {
             let (patch, agent) = try await CustomerAPIController.patch(input.values, rules: req.customerRules(), on: req)
-            let record = CustomerAPIController.assigning(agent, to: patch.applied(to: try await req.customers.record(of: customer)))
-            try await req.customers.update(customer, to: record, by: req.actor)
+            let current = try await req.customers.record(of: customer)
+            let record = CustomerAPIController.assigning(agent, to: patch.applied(to: current))
+            try await req.customers.update(customer, from: current, to: record, by: req.actor)
             req.flash("common.saved")
             return req.redirect(to: "/customers/\(customer.id!)")
         } catch let error as AppError where !error.fieldErrors.isEmpty {

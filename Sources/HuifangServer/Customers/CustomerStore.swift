@@ -95,13 +95,14 @@ struct CustomerStore {
         }
     }
 
-    /// Saves `record` over the customer; returns what changed (nothing is written when nothing did).
+    /// Saves `record` over the customer, whose stored values are `current`; returns what changed
+    /// (nothing is written when nothing did).
     @discardableResult
-    func update(_ customer: Customer, to record: CustomerRecord, by actor: Actor) async throws -> [FieldChange] {
+    func update(_ customer: Customer, from current: CustomerRecord, to record: CustomerRecord, by actor: Actor) async throws -> [FieldChange] {
         try await db.transaction { db in
             let store = CustomerStore(db: db)
             let id = customer.id!
-            let changes = record.changes(from: try await store.record(of: customer))
+            let changes = record.changes(from: current)
             guard !changes.isEmpty else { return [] }
             if changes.contains(where: { $0.field == .externalID }) {
                 try await store.checkExternalIDIsFree(record.externalID, except: id)

@@ -65,8 +65,9 @@ public enum DemoOrganisation {
         }
 
         let agents = people.filter { $0.2 == .agent }.map(\.0)
-        let sample = SampleCustomers(agents: agents, tiers: try await Tier.names(on: app.db), today: app.huifang.today())
-        let importer = CustomerImporter(db: app.db, rules: CustomerRules(tiers: try await Tier.names(on: app.db), today: app.huifang.today()),
+        let tiers = try await Tier.names(on: app.db)
+        let sample = SampleCustomers(agents: agents, tiers: tiers, today: app.huifang.today())
+        let importer = CustomerImporter(db: app.db, rules: CustomerRules(tiers: tiers, today: app.huifang.today()),
                                         actor: actor, language: app.huifang.defaultLanguage)
         let report = try await importer.run(Array(sample.csv(count: count).utf8), .init(fileName: "demo-customers.csv"))
         return Summary(accounts: accounts, customersCreated: report.created,
