@@ -12,6 +12,8 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.wait import WebDriverWait
 
 BIN = os.environ.get("HUIFANG_BIN", ".build/debug/huifang")
 ARTIFACTS = pathlib.Path(os.environ.get("HUIFANG_ARTIFACTS", "test-artifacts"))
@@ -23,6 +25,14 @@ CSV = (
     "HY900002,司马光,13711112222,银卡,1985/7/7,2022-01-15,车主\r\n"
     "HY900003,错误行,12345,普通,,,\r\n"
 )
+
+
+def follow(browser, element, act=None):
+    """Clicks (or submits) something that loads a new page and waits until the old page is
+    gone, so that what the test reads next comes from the page that answers."""
+    page = browser.find_element(By.TAG_NAME, "html")
+    (act or element.click)()
+    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(page))
 
 
 def free_port():
@@ -80,12 +90,12 @@ def test_admin_imports_a_gbk_file_and_finds_the_customer_by_phone(server, browse
     assert "/login" in browser.current_url, "an anonymous visitor is sent to the login page"
     browser.find_element(By.NAME, "username").send_keys("admin")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
     assert browser.current_url.endswith("/customers")
 
-    browser.find_element(By.LINK_TEXT, "导入客户").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "导入客户"))
     browser.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(str(export))
-    browser.find_element(By.CSS_SELECTOR, "form[enctype] button[type=submit]").click()
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "form[enctype] button[type=submit]"))
     report = browser.find_element(By.ID, "import-report")
     assert "GBK/GB18030" in report.text
     assert browser.find_element(By.ID, "created").text == "2"
@@ -94,14 +104,14 @@ def test_admin_imports_a_gbk_file_and_finds_the_customer_by_phone(server, browse
     assert "4" in problems and "手机" in problems and "12345" in problems
     browser.save_screenshot(str(ARTIFACTS / "browser-import-report.png"))
 
-    browser.find_element(By.LINK_TEXT, "客户").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "客户"))
     search = browser.find_element(By.NAME, "q")
     search.send_keys("13987654321")
-    search.submit()
+    follow(browser, search, search.submit)
     rows = browser.find_elements(By.CSS_SELECTOR, "#customers tbody tr")
     assert len(rows) == 1
     assert "欧阳娜娜" in rows[0].text and "金卡" in rows[0].text
-    browser.find_element(By.LINK_TEXT, "欧阳娜娜").click()
+    follow(browser, browser.find_element(By.LINK_TEXT, "欧阳娜娜"))
     assert browser.find_element(By.ID, "mobile").text == "13987654321"
     assert "HY900001" in browser.page_source and "新客" in browser.page_source
     browser.save_screenshot(str(ARTIFACTS / "browser-customer.png"))
@@ -117,7 +127,7 @@ def test_admin_marks_a_day_as_a_holiday_in_the_year_view(server, browser):
     browser.get(server + "/login")
     browser.find_element(By.NAME, "username").send_keys("admin")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
-    browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+    follow(browser, browser.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
 
     browser.get(server + "/calendar?year=2024")
     assert "2024 年共 251 个工作日" in browser.find_element(By.ID, "summary").text
@@ -126,7 +136,7 @@ def test_admin_marks_a_day_as_a_holiday_in_the_year_view(server, browser):
     assert "working" in browser.find_element(By.ID, "d2024-10-08").get_attribute("class")
 
     browser.find_element(By.NAME, "name").send_keys("公司年会")
-    browser.find_element(By.ID, "d2024-10-08").click()
+    follow(browser, browser.find_element(By.ID, "d2024-10-08"))
     day = browser.find_element(By.ID, "d2024-10-08")
     assert "holiday" in day.get_attribute("class")
     assert "公司年会" in day.get_attribute("title")
