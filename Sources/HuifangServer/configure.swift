@@ -76,6 +76,7 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
     // Global, so that error pages (a 404 matches no route) can render the layout with its CSRF token.
     app.middleware.use(app.sessions.middleware)
 
+    if config.planAt != nil { app.lifecycle.use(PlanningScheduler()) }
     try routes(app)
 }
 

@@ -16,6 +16,8 @@ func routes(_ app: Application) throws {
     try pages.register(collection: AuditPagesController())
     try pages.register(collection: SettingsPagesController())
     try pages.register(collection: CalendarPagesController())
+    try pages.register(collection: RulePagesController())
+    try pages.register(collection: TaskPagesController())
 
     let api = app.grouped("api", "v1").grouped(BearerUserAuthenticator())
     try api.register(collection: CustomerAPIController())
@@ -25,4 +27,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: AuditAPIController())
     try api.register(collection: SettingsAPIController())
     try api.register(collection: CalendarAPIController())
+    try api.register(collection: EventAPIController())
+    try api.register(collection: RuleAPIController())
+    try api.register(collection: TaskAPIController())
 }

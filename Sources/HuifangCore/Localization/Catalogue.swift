@@ -18,7 +18,9 @@ public enum Catalogue {
 
     public static var keys: Dictionary<String, (zh: String, en: String)>.Keys { entries.keys }
 
-    static let entries: [String: (zh: String, en: String)] = [
+    static let entries: [String: (zh: String, en: String)] = core.merging(planning) { first, _ in first }
+
+    static let core: [String: (zh: String, en: String)] = [
         "app.name": ("回访", "Huifang"),
         "app.tagline": ("客户回访与服务质量管理", "Customer follow-up and service quality"),
         "nav.home": ("工作台", "Home"),

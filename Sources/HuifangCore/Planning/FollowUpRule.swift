@@ -48,7 +48,7 @@ public struct Segment: Codable, Hashable, Sendable {
 }
 
 /// How a customer prefers to be, or a rule asks to be, contacted.
-public enum Channel: String, Codable, CaseIterable, Sendable {
+public enum ContactChannel: String, Codable, CaseIterable, Sendable {
     case phone, sms, email, wechat, visit
 }
 
@@ -61,7 +61,7 @@ public struct FollowUpRule: Codable, Hashable, Sendable, Identifiable {
     /// 1 is the most urgent; lists and merged tasks take the most urgent reason.
     public var priority: Int
     public var segment: Segment
-    public var channel: Channel
+    public var channel: ContactChannel
     /// What the agent says (话术).
     public var script: String
     /// Working days after the due day by which the contact must happen (0: on the due day).
@@ -92,7 +92,7 @@ public struct FollowUpRule: Codable, Hashable, Sendable, Identifiable {
     public var campaignDate: LocalDate?
 
     public init(id: Int = 0, name: String, kind: RuleKind, isEnabled: Bool = true, priority: Int = 3, segment: Segment = Segment(),
-                channel: Channel = .phone, script: String = "", windowDays: Int = 3, maxAttempts: Int = 3,
+                channel: ContactChannel = .phone, script: String = "", windowDays: Int = 3, maxAttempts: Int = 3,
                 contactWindows: [TimeRange] = [], requiredSkill: String = "", bypassesContactCap: Bool = false,
                 days: Int = 0, countsWorkingDays: Bool = false, eventKind: String = "", dateAttribute: String = "",
                 monthsByTier: [String: Int] = [:], firstMonths: Int = 1, everyMonths: Int = 6, campaignDate: LocalDate? = nil) {

@@ -19,6 +19,12 @@ enum RouteAccess: String, CaseIterable, Sendable {
     case customersImport
     /// Departments, users, tokens, settings, the audit log.
     case administration
+    /// Recording service events (API, import).
+    case eventsWrite
+    /// Follow-up rules, running the planner, distribution, absences, reassigning.
+    case planning
+    /// One's own call list (agents; supervisors and admins see theirs too).
+    case callList
 
     var roles: Set<Role> {
         switch self {
@@ -27,6 +33,8 @@ enum RouteAccess: String, CaseIterable, Sendable {
         case .customersDelete, .customersImport: [.admin, .supervisor]
         case .customersReveal: [.admin, .supervisor, .agent, .handler]
         case .administration: [.admin]
+        case .eventsWrite, .planning: [.admin, .supervisor]
+        case .callList: [.admin, .supervisor, .agent]
         }
     }
 

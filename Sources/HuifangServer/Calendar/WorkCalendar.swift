@@ -13,6 +13,10 @@ final class WorkCalendar: Model, @unchecked Sendable {
     /// Seven lines, Monday first, each like `09:00-12:00,13:30-18:00` (empty: not a working day).
     @Field(key: "weekly_hours") var weeklyHours: String
     @Field(key: "is_default") var isDefault: Bool
+    /// When customers may be called, e.g. `10:00-12:00,15:00-17:00`.
+    @Field(key: "contact_windows") var contactWindows: String
+    /// Whether the windows hold on every day, not only on working days.
+    @Field(key: "contact_all_days") var contactAllDays: Bool
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
@@ -22,6 +26,7 @@ final class WorkCalendar: Model, @unchecked Sendable {
         self.timeZone = timeZone
         self.weeklyHours = weeklyHours
         self.isDefault = isDefault
+        // contact_windows and contact_all_days take their column defaults (they came after the first calendar).
     }
 
     var weeklyRanges: [[TimeRange]] {

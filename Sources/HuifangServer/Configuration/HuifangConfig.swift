@@ -26,6 +26,10 @@ public struct HuifangConfig: Sendable {
     /// Largest accepted upload (imports), in megabytes.
     public var maxUploadMegabytes: Int
     public var loginThrottle: LoginThrottlePolicy
+    /// The local time of day (seconds after midnight) the daily planner runs; `nil` when off.
+    public var planAt: Int?
+    /// No more than one follow-up per this many days per customer (complaint follow-ups excepted); 0 for no cap.
+    public var contactCapDays: Int
 
     /// The variables read, with their defaults, for `--help` and the README.
     public static let variables: [(name: String, meaning: String)] = [
@@ -40,6 +44,8 @@ public struct HuifangConfig: Sendable {
         ("HUIFANG_MAX_UPLOAD_MB", "largest import file in MB (default 50)"),
         ("HUIFANG_LOGIN_MAX_FAILURES", "failed sign-ins per account before a lock-out (default 5)"),
         ("HUIFANG_LOGIN_LOCK_MINUTES", "length of the counting window and lock-out (default 15)"),
+        ("HUIFANG_PLAN_AT", "local time the daily planner and distribution run, HH:MM, or off (default 06:00)"),
+        ("HUIFANG_CONTACT_CAP_DAYS", "at most one follow-up per customer per this many days, complaint follow-ups excepted; 0 for none (default 7)"),
     ]
 
     /// Reads the configuration. `overrides` (from command-line flags) win over `environment`.
@@ -92,6 +98,16 @@ public struct HuifangConfig: Sendable {
         }
         let host = value("HUIFANG_HOST") ?? "127.0.0.1"
         let lockMinutes = try integer("HUIFANG_LOGIN_LOCK_MINUTES", default: 15, range: 1...1440)
+        var planAt: Int? = 6 * 3600
+        if let raw = value("HUIFANG_PLAN_AT") {
+            if raw.lowercased() == "off" {
+                planAt = nil
+            } else if let range = TimeRange(parsing: raw + "-24:00") {
+                planAt = range.start
+            } else {
+                throw ConfigurationError(variable: "HUIFANG_PLAN_AT", value: raw, reason: "must be a time of day such as 06:00, or off")
+            }
+        }
         return HuifangConfig(
             database: database,
             hostname: host,
@@ -107,7 +123,9 @@ public struct HuifangConfig: Sendable {
                 maxFailuresPerAccount: try integer("HUIFANG_LOGIN_MAX_FAILURES", default: 5, range: 1...100),
                 maxFailuresPerAddress: 20,
                 window: Double(lockMinutes * 60)
-            )
+            ),
+            planAt: planAt,
+            contactCapDays: try integer("HUIFANG_CONTACT_CAP_DAYS", default: 7, range: 0...365)
         )
     }
 

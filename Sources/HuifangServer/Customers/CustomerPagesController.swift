@@ -89,6 +89,7 @@ struct CustomerPagesController: RouteCollection {
         let fields: [Field]
         let contact: VisibleContact
         let history: [HistoryRow]
+        let timeline: [TimelineItem]
         let canEdit: Bool
         let canReveal: Bool
         let canDelete: Bool
@@ -143,6 +144,7 @@ struct CustomerPagesController: RouteCollection {
             fields: fields.map { .init(label: req.t($0.0), value: $0.1 ?? none) },
             contact: VisibleContact(customer: customer, viewer: viewer, reveal: reveal),
             history: history,
+            timeline: try await TimelineItem.of(customerID: id, on: req),
             canEdit: RouteAccess.customersWrite.roles.contains(viewer.role),
             canReveal: RouteAccess.customersReveal.roles.contains(viewer.role),
             canDelete: RouteAccess.customersDelete.roles.contains(viewer.role),

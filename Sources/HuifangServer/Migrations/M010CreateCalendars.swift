@@ -30,12 +30,27 @@ struct M010CreateCalendars: AsyncMigration {
 
     /// The default calendar with standard hours and the official schedule. (Kept out of
     /// `prepare`: Swift 6.3's optimiser crashed splitting that coroutine with it inline.)
+    /// Written in SQL, not through the models, which gained columns in later migrations.
     private static func seedDefault(on database: any Database, schedule: HolidaySchedule) async throws {
-        let calendar = WorkCalendar(name: "中国大陆工作日历", timeZone: "Asia/Shanghai",
-                                    weeklyHours: WorkCalendar.encode(weekly: BusinessCalendar.standardHours), isDefault: true)
-        try await calendar.create(on: database)
-        let id = try calendar.requireID()
-        _ = try await CalendarStore(db: database).apply(schedule, to: id)
+        let sql = database as! any SQLDatabase
+        let id = UUID()
+        try await sql.insert(into: WorkCalendar.schema).columns("id", "name", "time_zone", "weekly_hours", "is_default", "updated_at")
+            .values(SQLBind(id), SQLBind("中国大陆工作日历"), SQLBind("Asia/Shanghai"),
+                    SQLBind(WorkCalendar.encode(weekly: BusinessCalendar.standardHours)), SQLBind(true), SQLBind(Date()))
+            .run()
+        var rows: [(LocalDate, String, String)] = []
+        for entry in schedule.entries {
+            for day in entry.first.dayNumber...entry.last.dayNumber {
+                rows.append((LocalDate(dayNumber: day), entry.kind == .holiday ? "holiday" : "workday", entry.name))
+            }
+        }
+        for chunk in rows.chunked(200) {
+            let insert = sql.insert(into: CalendarDay.schema).columns("id", "calendar_id", "date", "kind", "name", "hours")
+            for (date, kind, name) in chunk {
+                insert.values(SQLBind(UUID()), SQLBind(id), SQLBind(date.iso), SQLBind(kind), SQLBind(name), SQLBind(""))
+            }
+            try await insert.run()
+        }
     }
 
     func revert(on database: any Database) async throws {

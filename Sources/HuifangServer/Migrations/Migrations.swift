@@ -15,5 +15,7 @@ extension Application {
         migrations.add(M009CreateLoginAttempts())
         migrations.add(SessionRecord.migration)
         migrations.add(M010CreateCalendars())
+        migrations.add(M011CreateEvents())
+        migrations.add(M012CreatePlanning())
     }
 }

@@ -13,6 +13,8 @@ public final class User: Model, Authenticatable, @unchecked Sendable {
     @Field(key: "role") public var role: Role
     @OptionalParent(key: "department_id") public var department: Department?
     @Field(key: "is_active") public var isActive: Bool
+    /// Comma-separated skills (e.g. `medical,vip`) that rules may require.
+    @Field(key: "skills") public var skills: String
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 
@@ -26,6 +28,11 @@ public final class User: Model, Authenticatable, @unchecked Sendable {
         self.role = role
         self.$department.id = departmentID
         self.isActive = isActive
+        self.skills = ""
+    }
+
+    public var skillSet: Set<String> {
+        Set(skills.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
     }
 }
 

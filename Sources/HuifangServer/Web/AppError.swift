@@ -38,6 +38,11 @@ struct NamedFieldError: Error, Sendable {
     var arguments: [String] = []
 }
 
+/// Several refused fields of one submission, all reported at once.
+struct NamedFieldErrors: Error, Sendable {
+    let errors: [NamedFieldError]
+}
+
 /// The JSON body of every API error: `{"error": {"status", "message", "fields": [{"field", "message"}]}}`.
 struct APIErrorBody: Content {
     struct Detail: Content {
@@ -78,6 +83,10 @@ struct HuifangErrorMiddleware: AsyncMiddleware {
             status = .unprocessableEntity
             message = Catalogue.text(error.key, language, error.arguments)
             fields = [.init(field: error.field, message: message)]
+        case let error as NamedFieldErrors:
+            status = .unprocessableEntity
+            message = Catalogue.text("common.fixErrors", language)
+            fields = error.errors.map { .init(field: $0.field, message: Catalogue.text($0.key, language, $0.arguments)) }
         case let error as CalendarQueries.InputError:
             status = .unprocessableEntity
             message = error.message(in: language)

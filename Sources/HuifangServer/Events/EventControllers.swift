@@ -1,0 +1,93 @@
+import Fluent
+import Foundation
+import HuifangCore
+import Vapor
+
+/// One event as the API and the customer's timeline show it.
+struct EventView: Content {
+    let id: Int
+    let kind: String
+    let kindName: String
+    let occurredAt: String
+    let attributes: [String: String]
+    let externalID: String?
+}
+
+struct EventAPIController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let write = routes.grouped("events").guarded(.eventsWrite, .api)
+        write.post(use: create)
+        write.post("import", use: importFile)
+        routes.grouped("customers", ":id", "events").guarded(.customersRead, .api).get(use: list)
+        routes.grouped("event-kinds").guarded(.customersRead, .api).get(use: kinds)
+        routes.grouped("event-kinds").guarded(.administration, .api).post(use: addKind)
+    }
+
+    /// One event, or `{"events": [...]}`; all or nothing.
+    struct Batch: Content { let events: [EventInput] }
+
+    @Sendable func create(req: Request) async throws -> Response {
+        let items: [EventInput]
+        if let batch = try? req.content.decode(Batch.self) {
+            items = batch.events
+        } else {
+            items = [try req.content.decode(EventInput.self)]
+        }
+        let report = try await req.eventIngest.run(items.enumerated().map { ($0.offset + 1, $0.element) }, source: "api", allOrNothing: true)
+        try await req.audit("event.create", subjectType: "event", detail: "created=\(report.created) updated=\(report.updated) failed=\(report.failed)")
+        let response = Response(status: report.failed > 0 ? .unprocessableEntity : (report.created > 0 ? .created : .ok))
+        try response.content.encode(report)
+        return response
+    }
+
+    /// A CSV file as the body (`?dryRun=true` checks only): good rows are applied, every refused one reported by line.
+    @Sendable func importFile(req: Request) async throws -> EventReport {
+        let bytes = Array(req.body.data?.readableBytesView ?? ByteBuffer().readableBytesView)
+        let report = try await req.eventIngest.importCSV(bytes, dryRun: req.query[Bool.self, at: "dryRun"] ?? false)
+        try await req.audit("event.import", subjectType: "event", detail: "created=\(report.created) failed=\(report.failed)")
+        return report
+    }
+
+    @Sendable func list(req: Request) async throws -> [EventView] {
+        let customer = try await req.customer()
+        return try await EventView.list(customerID: customer.id!, on: req)
+    }
+
+    struct Kind: Content {
+        let code: String
+        let name: String
+    }
+
+    @Sendable func kinds(req: Request) async throws -> [Kind] {
+        try await EventKind.query(on: req.db).sort(\.$code).all().map { Kind(code: $0.code, name: $0.name) }
+    }
+
+    @Sendable func addKind(req: Request) async throws -> Response {
+        let input = try req.content.decode(Kind.self)
+        let code = input.code.trimmingWhitespace().lowercased()
+        guard !code.isEmpty, code.count <= 40, code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            throw NamedFieldError(field: "code", key: "problem.required")
+        }
+        guard !input.name.trimmingWhitespace().isEmpty else { throw NamedFieldError(field: "name", key: "problem.required") }
+        guard try await EventKind.query(on: req.db).filter(\.$code == code).count() == 0 else {
+            throw NamedFieldError(field: "code", key: "problem.externalIDTaken")
+        }
+        try await EventKind(code: code, name: input.name.trimmingWhitespace()).create(on: req.db)
+        try await req.audit("eventKind.create", subjectType: "eventKind", subjectID: code)
+        return Response(status: .created)
+    }
+}
+
+extension EventView {
+    static func list(customerID: Int, on req: Request) async throws -> [EventView] {
+        let names = Dictionary(try await EventKind.query(on: req.db).all().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return try await ServiceEvent.query(on: req.db).filter(\.$customer.$id == customerID).sort(\.$occurredAt, .descending).limit(200).all().map {
+            EventView(id: $0.id!, kind: $0.kind, kindName: names[$0.kind] ?? $0.kind, occurredAt: req.application.huifang.formatDateTime($0.occurredAt),
+                      attributes: $0.attributeValues, externalID: $0.externalID)
+        }
+    }
+}
+
+extension Request {
+    var eventIngest: EventIngest { EventIngest(db: db, timeZone: application.huifang.timeZone, language: language) }
+}

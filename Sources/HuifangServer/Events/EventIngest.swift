@@ -1,0 +1,203 @@
+import Fluent
+import Foundation
+import HuifangCore
+import SQLKit
+import Vapor
+
+/// One event as submitted through the API or read from a file row.
+struct EventInput: Content {
+    var externalID: String?
+    var customerID: Int?
+    var memberID: String?
+    var mobile: String?
+    var kind: String
+    /// `2025-03-01`, `2025-03-01 14:30`, `2025-03-01T14:30:00` (organisation time) or with a zone offset.
+    var occurredAt: String
+    var attributes: [String: String]?
+}
+
+/// What happened to a batch of events; problems name the item (API index or file line), the field and why.
+struct EventReport: Content {
+    struct Problem: Content, Equatable {
+        let line: Int
+        let field: String
+        let value: String
+        let reason: String
+    }
+    var total = 0
+    var created = 0
+    var updated = 0
+    var unchanged = 0
+    var failed = 0
+    var problems: [Problem] = []
+    var applied = false
+    var encoding: String?
+}
+
+/// Validates events, finds their customers and writes them, idempotent by external id.
+struct EventIngest {
+    let db: any Database
+    let timeZone: TimeZone
+    let language: Language
+
+    private struct Resolved {
+        let line: Int
+        let customerID: Int
+        let kind: String
+        let occurredAt: Date
+        let occurredOn: LocalDate
+        let attributes: String
+        let externalID: String?
+    }
+
+    /// - Parameters:
+    ///   - allOrNothing: write nothing when any item is refused (the API); otherwise write the good ones (imports).
+    func run(_ items: [(line: Int, input: EventInput)], source: String, allOrNothing: Bool, dryRun: Bool = false) async throws -> EventReport {
+        var report = EventReport()
+        report.total = items.count
+        let kinds = try await EventKind.query(on: db).all()
+        var kindByName: [String: String] = [:]
+        for kind in kinds {
+            kindByName[kind.code.lowercased()] = kind.code
+            kindByName[kind.name] = kind.code
+        }
+        let allowed = kinds.map { "\($0.code)(\($0.name))" }.joined(separator: ", ")
+        var resolved: [Resolved] = []
+        var seenExternal: [String: Int] = [:]
+        for (line, input) in items {
+            var problems: [EventReport.Problem] = []
+            func refuse(_ field: String, _ value: String, _ key: String, _ args: [String] = []) {
+                problems.append(.init(line: line, field: field, value: value, reason: Catalogue.text(key, language, args)))
+            }
+            let kindText = input.kind.trimmingWhitespace()
+            let kind = kindByName[kindText.lowercased()] ?? kindByName[kindText]
+            if kind == nil { refuse("kind", input.kind, kindText.isEmpty ? "problem.required" : "events.problem.unknownKind", [allowed]) }
+            let time = Self.parseTime(input.occurredAt, in: timeZone)
+            if time == nil { refuse("occurredAt", input.occurredAt, "events.problem.invalidTime") }
+            let external = input.externalID?.trimmingWhitespace().nilIfEmpty
+            if let external, external.count > 64 { refuse("externalID", external, "problem.tooLong", ["64"]) }
+            if let external, let first = seenExternal[external] { refuse("externalID", external, "problem.duplicateInFile", [String(first)]) }
+            if let external, seenExternal[external] == nil { seenExternal[external] = line }
+            var customer: Int?
+            do {
+                customer = try await findCustomer(input)
+            } catch let problem as FieldProblem {
+                let (field, value) = input.customerID != nil ? ("customerID", String(input.customerID!))
+                    : input.memberID?.nilIfEmpty != nil ? ("memberID", input.memberID!) : ("mobile", input.mobile ?? "")
+                refuse(field, value, problem.catalogueEntry.key, problem.catalogueEntry.arguments)
+            } catch let key as CustomerLookupFailure {
+                refuse(input.memberID?.nilIfEmpty != nil ? "memberID" : input.mobile?.nilIfEmpty != nil ? "mobile" : "customerID",
+                       input.memberID ?? input.mobile ?? input.customerID.map(String.init) ?? "", key.key)
+            }
+            if problems.isEmpty, let kind, let time, let customer {
+                let attributes = (input.attributes ?? [:]).filter { !$0.value.trimmingWhitespace().isEmpty }
+                resolved.append(Resolved(line: line, customerID: customer, kind: kind, occurredAt: time.instant, occurredOn: time.date,
+                                         attributes: ServiceEvent.encode(attributes), externalID: external))
+            } else {
+                report.failed += 1
+                report.problems += problems
+            }
+        }
+        if dryRun || (allOrNothing && report.failed > 0) { return report }
+        let good = resolved
+        let counts = try await db.transaction { db in try await Self.write(good, source: source, on: db) }
+        report.created = counts.created
+        report.updated = counts.updated
+        report.unchanged = counts.unchanged
+        report.applied = true
+        return report
+    }
+
+    struct CustomerLookupFailure: Error { let key: String }
+
+    private func findCustomer(_ input: EventInput) async throws -> Int {
+        if let id = input.customerID {
+            guard try await Customer.find(id, on: db) != nil else { throw CustomerLookupFailure(key: "events.problem.unknownCustomer") }
+            return id
+        }
+        if let member = input.memberID?.trimmingWhitespace().nilIfEmpty {
+            guard let found = try await Customer.query(on: db).filter(\.$externalID == member).first() else {
+                throw CustomerLookupFailure(key: "events.problem.unknownCustomer")
+            }
+            return found.id!
+        }
+        if let mobile = input.mobile?.trimmingWhitespace().nilIfEmpty {
+            let phone = try PhoneNumber(parsing: mobile)
+            let found = try await Customer.query(on: db).filter(\.$mobile == phone.e164).limit(2).all()
+            guard !found.isEmpty else { throw CustomerLookupFailure(key: "events.problem.unknownCustomer") }
+            guard found.count == 1 else { throw FieldProblem.mobileMatchesSeveral }
+            return found[0].id!
+        }
+        throw CustomerLookupFailure(key: "events.problem.customerRequired")
+    }
+
+    private static func write(_ events: [Resolved], source: String, on db: any Database) async throws -> (created: Int, updated: Int, unchanged: Int) {
+        var created = 0, updated = 0, unchanged = 0
+        let externals = events.compactMap(\.externalID)
+        var existing: [String: ServiceEvent] = [:]
+        for chunk in externals.chunked(500) {
+            for event in try await ServiceEvent.query(on: db).filter(\.$externalID ~~ Array(chunk)).all() {
+                existing[event.externalID!] = event
+            }
+        }
+        var fresh: [Resolved] = []
+        for event in events {
+            guard let external = event.externalID, let stored = existing[external] else {
+                fresh.append(event)
+                continue
+            }
+            if stored.$customer.id == event.customerID, stored.kind == event.kind, stored.occurredOn == event.occurredOn.iso,
+               abs(stored.occurredAt.timeIntervalSince(event.occurredAt)) < 1, stored.attributes == event.attributes {
+                unchanged += 1
+                continue
+            }
+            stored.$customer.id = event.customerID
+            stored.kind = event.kind
+            stored.occurredAt = event.occurredAt
+            stored.occurredOn = event.occurredOn.iso
+            stored.attributes = event.attributes
+            try await stored.update(on: db)
+            updated += 1
+        }
+        let sql = db as! any SQLDatabase
+        let now = Date()
+        for chunk in fresh.chunked(500) {
+            let insert = sql.insert(into: ServiceEvent.schema)
+                .columns("customer_id", "kind", "occurred_at", "occurred_on", "attributes", "external_id", "source", "created_at")
+            for event in chunk {
+                insert.values(SQLBind(event.customerID), SQLBind(event.kind), SQLBind(event.occurredAt), SQLBind(event.occurredOn.iso),
+                              SQLBind(event.attributes), SQLBind(event.externalID), SQLBind(source), SQLBind(now))
+            }
+            try await insert.run()
+            created += chunk.count
+        }
+        return (created, updated, unchanged)
+    }
+
+    /// A local date and instant from `2025-03-01`, `2025-03-01 14:30[:05]`, `2025/3/1 14:30` or ISO 8601 with an offset.
+    static func parseTime(_ raw: String, in zone: TimeZone) -> (date: LocalDate, instant: Date)? {
+        let text = raw.trimmingWhitespace()
+        if text.hasSuffix("Z") || text.dropFirst(10).contains("+") || (text.count > 19 && text.dropFirst(19).contains("-")) {
+            let formatter = ISO8601DateFormatter()
+            guard let instant = formatter.date(from: text) else { return nil }
+            return (LocalDate.today(in: zone, now: instant), instant)
+        }
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "T" })
+        guard (1...2).contains(parts.count), let day = LocalDate(parsing: String(parts[0])) else { return nil }
+        var seconds = 0
+        if parts.count == 2 {
+            let clock = parts[1].split(separator: ":").map { Int($0) }
+            guard (2...3).contains(clock.count), clock.allSatisfy({ $0 != nil }), (0..<24).contains(clock[0]!), (0..<60).contains(clock[1]!),
+                  clock.count == 2 || (0..<60).contains(clock[2]!) else { return nil }
+            seconds = clock[0]! * 3600 + clock[1]! * 60 + (clock.count == 3 ? clock[2]! : 0)
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        guard let instant = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, second: seconds)) else { return nil }
+        return (day, instant)
+    }
+}
+
+extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
+}

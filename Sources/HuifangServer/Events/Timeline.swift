@@ -1,0 +1,33 @@
+import Fluent
+import Foundation
+import HuifangCore
+import Vapor
+
+/// One line of a customer's timeline: a service event or a follow-up task, newest first.
+struct TimelineItem: Encodable {
+    let at: String
+    let kind: String
+    let title: String
+    let detail: String
+    let sortKey: Date
+
+    static func of(customerID: Int, on req: Request) async throws -> [TimelineItem] {
+        let config = req.application.huifang
+        let names = Dictionary(try await EventKind.query(on: req.db).all().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let events = try await ServiceEvent.query(on: req.db).filter(\.$customer.$id == customerID).sort(\.$occurredAt, .descending).limit(100).all()
+        var items = events.map { event in
+            TimelineItem(at: config.formatDateTime(event.occurredAt), kind: "event", title: names[event.kind] ?? event.kind,
+                         detail: event.attributeValues.sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(separator: "，"),
+                         sortKey: event.occurredAt)
+        }
+        let tasks = try await FollowUpTask.query(on: req.db).filter(\.$customer.$id == customerID).with(\.$reasons).sort(\.$dueAt, .descending).limit(100).all()
+        let ruleNames = Dictionary(try await RuleRecord.query(on: req.db).all().map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
+        for task in tasks {
+            let reasons = task.reasons.map { ruleNames[$0.ruleID] ?? "#\($0.ruleID)" }.joined(separator: "、")
+            items.append(TimelineItem(at: config.formatDateTime(task.dueAt), kind: "task", title: req.t("events.task") + "：" + reasons,
+                                      detail: req.t("status." + task.status.rawValue) + " · " + req.t("tasks.deadline") + " " + config.formatDateTime(task.deadlineAt),
+                                      sortKey: task.dueAt))
+        }
+        return items.sorted { $0.sortKey > $1.sortKey }
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import HuifangCore
+import Vapor
+
+extension Operations {
+    /// Plans and distributes one day (today by default) and describes what it did.
+    public static func plan(on app: Application, asOf: LocalDate?, json: Bool) async throws -> String {
+        let day = asOf ?? app.huifang.today()
+        let planning = DailyPlanning(db: app.db, config: app.huifang, logger: app.logger)
+        let summary: PlanSummary
+        do {
+            summary = try await planning.runNow(day: day)
+        } catch let busy as DailyPlanning.Busy {
+            throw OperationError(busy.reason)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            return String(decoding: try encoder.encode(summary), as: UTF8.self)
+        }
+        return describe(summary, app.huifang.defaultLanguage)
+    }
+
+    static func describe(_ summary: PlanSummary, _ language: Language) -> String {
+        func t(_ key: String, _ value: Int) -> String { "\(Catalogue.text(key, language)): \(value)" }
+        return [
+            "\(Catalogue.text("planner.day", language)): \(summary.day)",
+            t("planner.scanned", summary.customersScanned),
+            t("planner.created", summary.tasksCreated),
+            t("planner.merged", summary.merged),
+            t("planner.skippedDND", summary.skippedDoNotDisturb),
+            t("planner.skippedConsent", summary.skippedNoConsent),
+            t("planner.capped", summary.capped),
+            t("planner.missed", summary.missed),
+            t("planner.assigned", summary.assigned),
+            t("planner.unassigned", summary.unassigned),
+        ].joined(separator: "\n")
+    }
+}

@@ -1,0 +1,262 @@
+import Fluent
+import Foundation
+import HuifangCore
+import SQLKit
+import Vapor
+
+/// What one planning day did, shown after a run and kept with it.
+struct PlanSummary: Content, Equatable {
+    var day: String
+    var customersScanned = 0
+    var tasksCreated = 0
+    /// Reasons added to a task, new or open.
+    var reasonsAdded = 0
+    /// New reasons that joined an open task in their window.
+    var merged = 0
+    var skippedDoNotDisturb = 0
+    var skippedNoConsent = 0
+    /// Reasons left for later by the per-customer contact cap.
+    var capped = 0
+    /// Open tasks whose window passed before this day.
+    var missed = 0
+    var assigned = 0
+    var unassigned = 0
+    var seconds = 0.0
+
+    init(day: String) { self.day = day }
+}
+
+/// The rules, calendar and windows one run plans with.
+struct PlanningContext {
+    let rules: [FollowUpRule]
+    let calendar: BusinessCalendar
+    let defaultWindows: [TimeRange]
+    let windowsOnAllDays: Bool
+
+    static func load(on db: any Database) async throws -> PlanningContext {
+        let rules = try await RuleRecord.query(on: db).all().map { try $0.rule() }
+        let store = CalendarStore(db: db)
+        let stored = try await store.defaultCalendar()
+        return PlanningContext(rules: rules, calendar: try await store.business(stored),
+                               defaultWindows: TimeRange.list(stored.contactWindows) ?? [],
+                               windowsOnAllDays: stored.contactAllDays)
+    }
+
+    /// A rule's windows, or the calendar's when it names none.
+    func windows(_ ranges: [TimeRange]) -> ContactWindows {
+        ContactWindows(calendar: calendar, ranges: ranges.isEmpty ? defaultWindows : ranges, workingDaysOnly: !windowsOnAllDays)
+    }
+}
+
+/// Runs the daily planner over every customer in batches: reads each batch's facts with a few
+/// queries, decides in `HuifangCore`, and writes new tasks and reasons in one transaction per batch.
+struct PlanningService {
+    let db: any Database
+    let contactCapDays: Int
+    var batchSize = 2000
+
+    private struct CustomerRow: Decodable {
+        let id: Int
+        let tier: String
+        let birthday: String?
+        let registered_on: String?
+        let consent: Bool
+        let do_not_disturb: Bool
+    }
+    private struct EventRow: Decodable {
+        let id: Int
+        let customer_id: Int
+        let kind: String
+        let occurred_on: String
+        let attributes: String
+    }
+    private struct DayRow: Decodable {
+        let customer_id: Int
+        let day: String?
+    }
+    private struct TagRow: Decodable {
+        let customer_id: Int
+        let tag: String
+    }
+    private struct TaskRow: Decodable {
+        let id: Int
+        let customer_id: Int
+        let status: String
+        let due_on: String
+        let deadline_on: String
+    }
+    private struct ReasonRow: Decodable {
+        let customer_id: Int
+        let rule_id: Int
+        let occurrence_key: String
+    }
+    private struct CreatedRow: Decodable {
+        let id: Int
+        let customer_id: Int
+    }
+
+    /// Plans `asOf`: marks missed tasks, then adds what every rule makes due. Running it again adds nothing.
+    func plan(asOf: LocalDate) async throws -> PlanSummary {
+        let started = Date()
+        var summary = PlanSummary(day: asOf.iso)
+        let context = try await PlanningContext.load(on: db)
+        let planner = Planner(rules: context.rules, calendar: context.calendar)
+        let decider = TaskDecider(rules: context.rules, contactCapDays: contactCapDays)
+        let sql = db as! any SQLDatabase
+
+        let dayStart = context.calendar.instant(local: Int64(asOf.dayNumber) * 86_400)
+        summary.missed = try await markMissed(before: dayStart)
+
+        let kinds = Array(planner.eventKinds)
+        let needsTags = planner.rules.contains { !$0.segment.tags.isEmpty }
+        let needsLastEvent = planner.rules.contains { $0.kind == .churn }
+        let needsLastCompleted = planner.rules.contains { $0.kind == .periodic }
+        let capStart = asOf.adding(days: -max(contactCapDays, 1)).iso
+        var after = 0
+        while true {
+            let customers = try await sql.raw("""
+                SELECT id, tier, birthday, registered_on, consent, do_not_disturb FROM customers
+                WHERE id > \(bind: after) ORDER BY id LIMIT \(unsafeRaw: String(batchSize))
+                """).all(decoding: CustomerRow.self)
+            guard let first = customers.first, let last = customers.last else { break }
+            after = last.id
+            let range = SQLRaw("BETWEEN \(first.id) AND \(last.id)")
+            summary.customersScanned += customers.count
+
+            var events: [Int: [PlanningEvent]] = [:]
+            if !kinds.isEmpty {
+                let rows = try await sql.raw("""
+                    SELECT id, customer_id, kind, occurred_on, attributes FROM events
+                    WHERE customer_id \(range) AND kind IN (\(binds: kinds))
+                    """).all(decoding: EventRow.self)
+                for row in rows {
+                    guard let day = LocalDate(iso: row.occurred_on) else { continue }
+                    let attributes = row.attributes == "{}" ? [:] : ServiceEvent.decode(row.attributes)
+                    events[row.customer_id, default: []].append(PlanningEvent(id: row.id, kind: row.kind, occurredOn: day, attributes: attributes))
+                }
+            }
+            var tags: [Int: [String]] = [:]
+            if needsTags {
+                for row in try await sql.raw("SELECT customer_id, tag FROM customer_tags WHERE customer_id \(range)").all(decoding: TagRow.self) {
+                    tags[row.customer_id, default: []].append(row.tag)
+                }
+            }
+            var lastEvent: [Int: LocalDate] = [:]
+            if needsLastEvent {
+                for row in try await sql.raw("SELECT customer_id, MAX(occurred_on) AS day FROM events WHERE customer_id \(range) GROUP BY customer_id")
+                    .all(decoding: DayRow.self) {
+                    lastEvent[row.customer_id] = row.day.flatMap(LocalDate.init(iso:))
+                }
+            }
+            var lastCompleted: [Int: LocalDate] = [:]
+            if needsLastCompleted {
+                for row in try await sql.raw("""
+                    SELECT customer_id, MAX(completed_on) AS day FROM follow_up_tasks
+                    WHERE customer_id \(range) AND status = 'completed' GROUP BY customer_id
+                    """).all(decoding: DayRow.self) {
+                    lastCompleted[row.customer_id] = row.day.flatMap(LocalDate.init(iso:))
+                }
+            }
+            var open: [Int: [OpenTask]] = [:]
+            var lastDue: [Int: LocalDate] = [:]
+            for row in try await sql.raw("""
+                SELECT id, customer_id, status, due_on, deadline_on FROM follow_up_tasks
+                WHERE customer_id \(range) AND (status = 'open' OR (due_on >= \(bind: capStart) AND status <> 'cancelled'))
+                """).all(decoding: TaskRow.self) {
+                guard let due = LocalDate(iso: row.due_on), let deadline = LocalDate(iso: row.deadline_on) else { continue }
+                if row.status == FollowUpTask.Status.open.rawValue { open[row.customer_id, default: []].append(OpenTask(id: row.id, dueOn: due, deadlineOn: deadline)) }
+                if lastDue[row.customer_id].map({ $0 < due }) ?? true { lastDue[row.customer_id] = due }
+            }
+            var known: [Int: Set<String>] = [:]
+            for row in try await sql.raw("SELECT customer_id, rule_id, occurrence_key FROM follow_up_task_reasons WHERE customer_id \(range)")
+                .all(decoding: ReasonRow.self) {
+                known[row.customer_id, default: []].insert(TaskDecider.reasonKey(ruleID: row.rule_id, key: row.occurrence_key))
+            }
+
+            var creates: [(customer: Int, reasons: [Occurrence])] = []
+            var merges: [(task: Int, customer: Int, reasons: [Occurrence])] = []
+            for row in customers {
+                let customer = PlanningCustomer(
+                    id: row.id, tier: row.tier, tags: tags[row.id] ?? [], birthday: row.birthday.flatMap(LocalDate.init(iso:)),
+                    registeredOn: row.registered_on.flatMap(LocalDate.init(iso:)), consent: row.consent, doNotDisturb: row.do_not_disturb,
+                    lastCompletedOn: lastCompleted[row.id], lastEventOn: lastEvent[row.id])
+                let occurrences = planner.occurrences(for: customer, events: events[row.id] ?? [], asOf: asOf)
+                guard !occurrences.isEmpty else { continue }
+                switch decider.decide(customer: customer, occurrences: occurrences, known: known[row.id] ?? [], open: open[row.id] ?? [],
+                                      lastDueOn: lastDue[row.id], asOf: asOf) {
+                case .nothing: break
+                case .skippedNoConsent: summary.skippedNoConsent += 1
+                case .skippedDoNotDisturb: summary.skippedDoNotDisturb += 1
+                case .capped(let count): summary.capped += count
+                case .merge(let task, let reasons, let capped):
+                    merges.append((task, row.id, reasons))
+                    summary.capped += capped
+                case .create(let reasons, let capped):
+                    creates.append((row.id, reasons))
+                    summary.capped += capped
+                }
+            }
+            if creates.isEmpty, merges.isEmpty { continue }
+            summary.tasksCreated += creates.count
+            summary.merged += merges.reduce(0) { $0 + $1.reasons.count }
+            summary.reasonsAdded += creates.reduce(0) { $0 + $1.reasons.count } + merges.reduce(0) { $0 + $1.reasons.count }
+            try await write(creates: creates, merges: merges, asOf: asOf, context: context, decider: decider)
+        }
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    /// Open tasks whose deadline has passed become missed; they count against the completion rate.
+    func markMissed(before instant: Date) async throws -> Int {
+        let sql = db as! any SQLDatabase
+        struct Count: Decodable { let count: Int }
+        let count = try await sql.raw("SELECT COUNT(*) AS count FROM follow_up_tasks WHERE status = 'open' AND deadline_at < \(bind: instant)")
+            .first(decoding: Count.self)?.count ?? 0
+        if count > 0 {
+            try await sql.raw("UPDATE follow_up_tasks SET status = 'missed' WHERE status = 'open' AND deadline_at < \(bind: instant)").run()
+        }
+        return count
+    }
+
+    private func write(creates: [(customer: Int, reasons: [Occurrence])], merges: [(task: Int, customer: Int, reasons: [Occurrence])],
+                       asOf: LocalDate, context: PlanningContext, decider: TaskDecider) async throws {
+        try await db.transaction { db in
+            let sql = db as! any SQLDatabase
+            var reasonRows: [(task: Int, customer: Int, reason: Occurrence)] = []
+            for chunk in creates.chunked(300) {
+                let insert = sql.insert(into: FollowUpTask.schema).columns(
+                    "customer_id", "status", "priority", "channel", "script", "required_skill", "max_attempts", "attempts",
+                    "contact_windows", "due_on", "deadline_on", "due_at", "deadline_at", "planned_on", "created_at")
+                let now = Date()
+                for (customer, reasons) in chunk {
+                    let lead = decider.rules[reasons[0].ruleID]!
+                    let dueOn = reasons.map(\.dueOn).min()!, deadlineOn = reasons.map(\.deadlineOn).min()!
+                    let times = DueTimes.make(dueOn: dueOn, deadlineOn: deadlineOn, windows: context.windows(lead.contactWindows))
+                    insert.values(SQLBind(customer), SQLBind(FollowUpTask.Status.open.rawValue), SQLBind(lead.priority), SQLBind(lead.channel.rawValue),
+                                  SQLBind(lead.script), SQLBind(lead.requiredSkill), SQLBind(lead.maxAttempts), SQLBind(0),
+                                  SQLBind(lead.contactWindows.map(\.description).joined(separator: ",")), SQLBind(dueOn.iso),
+                                  SQLBind(deadlineOn.iso), SQLBind(times.dueAt), SQLBind(times.deadlineAt), SQLBind(asOf.iso), SQLBind(now))
+                }
+                let created = try await insert.returning("id", "customer_id").all(decoding: CreatedRow.self)
+                let taskOf = Dictionary(created.map { ($0.customer_id, $0.id) }, uniquingKeysWith: { first, _ in first })
+                for (customer, reasons) in chunk {
+                    for reason in reasons { reasonRows.append((taskOf[customer]!, customer, reason)) }
+                }
+            }
+            for (task, customer, reasons) in merges {
+                for reason in reasons { reasonRows.append((task, customer, reason)) }
+                let urgent = reasons.compactMap { decider.rules[$0.ruleID]?.priority }.min() ?? 9
+                try await sql.raw("UPDATE follow_up_tasks SET priority = \(bind: urgent) WHERE id = \(bind: task) AND priority > \(bind: urgent)").run()
+            }
+            for chunk in reasonRows.chunked(500) {
+                let insert = sql.insert(into: TaskReason.schema)
+                    .columns("task_id", "customer_id", "rule_id", "occurrence_key", "triggered_on", "due_on", "deadline_on")
+                for (task, customer, reason) in chunk {
+                    insert.values(SQLBind(task), SQLBind(customer), SQLBind(reason.ruleID), SQLBind(reason.key),
+                                  SQLBind(reason.triggeredOn.iso), SQLBind(reason.dueOn.iso), SQLBind(reason.deadlineOn.iso))
+                }
+                try await insert.run()
+            }
+        }
+    }
+}

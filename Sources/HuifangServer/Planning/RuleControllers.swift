@@ -1,0 +1,147 @@
+import Fluent
+import HuifangCore
+import Vapor
+
+/// Reads and saves rules; every save is audited.
+struct RuleStore {
+    let db: any Database
+
+    func all() async throws -> [FollowUpRule] {
+        try await RuleRecord.query(on: db).sort(\.$priority).sort(\.$id).all().map { try $0.rule() }
+    }
+
+    func find(_ id: Int?) async throws -> RuleRecord {
+        guard let id, let record = try await RuleRecord.find(id, on: db) else { throw AppError.notFound }
+        return record
+    }
+
+    func save(_ input: RuleInput, id: Int?, by actor: Actor) async throws -> FollowUpRule {
+        let record = id == nil ? RuleRecord() : try await find(id)
+        let codes = Set(try await EventKind.query(on: db).all().map(\.code))
+        let rule = try input.rule(id: id ?? 0, eventKinds: codes)
+        try record.apply(rule)
+        try await db.transaction { db in
+            try await record.save(on: db)
+            try await AuditLog.record(id == nil ? "rule.create" : "rule.update", by: actor, subjectType: "rule",
+                                      subjectID: String(record.id!), detail: rule.name, on: db)
+        }
+        return try record.rule()
+    }
+}
+
+struct RuleAPIController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let rules = routes.grouped("rules").guarded(.planning, .api)
+        rules.get(use: list)
+        rules.post(use: create)
+        rules.get(":id", use: show)
+        rules.put(":id", use: update)
+    }
+
+    @Sendable func list(req: Request) async throws -> [RuleInput] {
+        try await RuleStore(db: req.db).all().map(RuleInput.init)
+    }
+
+    @Sendable func show(req: Request) async throws -> RuleInput {
+        RuleInput(try await RuleStore(db: req.db).find(req.parameters.get("id", as: Int.self)).rule())
+    }
+
+    @Sendable func create(req: Request) async throws -> Response {
+        let rule = try await RuleStore(db: req.db).save(try req.content.decode(RuleInput.self), id: nil, by: req.actor)
+        let response = Response(status: .created)
+        try response.content.encode(RuleInput(rule))
+        return response
+    }
+
+    @Sendable func update(req: Request) async throws -> RuleInput {
+        let id = try await RuleStore(db: req.db).find(req.parameters.get("id", as: Int.self)).id
+        return RuleInput(try await RuleStore(db: req.db).save(try req.content.decode(RuleInput.self), id: id, by: req.actor))
+    }
+}
+
+/// Supervisors' list and form of rules.
+struct RulePagesController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let rules = routes.grouped("rules").guarded(.planning, .page)
+        rules.get(use: list)
+        rules.get("new", use: newForm)
+        rules.post(use: create)
+        rules.get(":id", use: edit)
+        rules.post(":id", use: update)
+    }
+
+    struct Row: Encodable {
+        let id: Int
+        let name: String
+        let kind: String
+        let enabled: Bool
+        let priority: Int
+        let channel: String
+        let window: Int
+        let skill: String
+    }
+    struct FormContext: Encodable {
+        let id: Int?
+        let rule: RuleInput
+        let kinds: [SelectOption]
+        let channels: [SelectOption]
+        let eventKinds: [SelectOption]
+        let monthsByTier: String
+        let segmentTiers: String
+        let segmentTags: String
+        let segmentAttributes: String
+        let errors: [String]
+    }
+
+    @Sendable func list(req: Request) async throws -> Response {
+        let rows = try await RuleStore(db: req.db).all().map {
+            Row(id: $0.id, name: $0.name, kind: req.t("kind." + $0.kind.rawValue), enabled: $0.isEnabled, priority: $0.priority,
+                channel: req.t("channel." + $0.channel.rawValue), window: $0.windowDays, skill: $0.requiredSkill)
+        }
+        return try await req.renderPage("rules/index", titleKey: "rules.title", ["rows": rows])
+    }
+
+    @Sendable func newForm(req: Request) async throws -> Response {
+        try await form(req, id: nil, rule: RuleInput(FollowUpRule(name: "", kind: .afterEvent)), errors: [])
+    }
+
+    @Sendable func edit(req: Request) async throws -> Response {
+        let record = try await RuleStore(db: req.db).find(req.parameters.get("id", as: Int.self))
+        return try await form(req, id: record.id, rule: RuleInput(try record.rule()), errors: [])
+    }
+
+    @Sendable func create(req: Request) async throws -> Response { try await save(req, id: nil) }
+
+    @Sendable func update(req: Request) async throws -> Response {
+        try await save(req, id: try await RuleStore(db: req.db).find(req.parameters.get("id", as: Int.self)).id)
+    }
+
+    private func save(_ req: Request, id: Int?) async throws -> Response {
+        let input = RuleInput(form: try req.content.decode([String: String].self))
+        do {
+            _ = try await RuleStore(db: req.db).save(input, id: id, by: req.actor)
+        } catch let failure as NamedFieldErrors {
+            let response = try await form(req, id: id, rule: input, errors: failure.errors.map { req.t("rules." + $0.field) + "：" + Catalogue.text($0.key, req.language, $0.arguments) })
+            response.status = .unprocessableEntity
+            return response
+        }
+        req.flash("common.saved")
+        return req.redirect(to: "/rules")
+    }
+
+    private func form(_ req: Request, id: Int?, rule: RuleInput, errors: [String]) async throws -> Response {
+        let eventKinds = try await EventKind.query(on: req.db).sort(\.$code).all()
+        let context = FormContext(
+            id: id, rule: rule,
+            kinds: RuleKind.allCases.map { SelectOption(value: $0.rawValue, label: req.t("kind." + $0.rawValue), selected: $0.rawValue == rule.kind) },
+            channels: ContactChannel.allCases.map { SelectOption(value: $0.rawValue, label: req.t("channel." + $0.rawValue), selected: $0.rawValue == rule.channel) },
+            eventKinds: [SelectOption(value: "", label: req.t("common.none"), selected: (rule.eventKind ?? "").isEmpty)]
+                + eventKinds.map { SelectOption(value: $0.code, label: "\($0.name)（\($0.code)）", selected: $0.code == rule.eventKind) },
+            monthsByTier: (rule.monthsByTier ?? [:]).sorted { $0.value > $1.value }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "),
+            segmentTiers: (rule.segment?.tiers ?? []).joined(separator: ", "),
+            segmentTags: (rule.segment?.tags ?? []).joined(separator: ", "),
+            segmentAttributes: (rule.segment?.eventAttributes ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "),
+            errors: errors)
+        return try await req.renderPage("rules/form", titleKey: id == nil ? "rules.new" : "rules.edit", context)
+    }
+}

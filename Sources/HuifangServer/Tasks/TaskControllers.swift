@@ -1,0 +1,244 @@
+import Fluent
+import Foundation
+import HuifangCore
+import Vapor
+
+/// Load per agent on a day, for the distribution page and the API.
+struct AgentLoad: Content {
+    let id: UUID
+    let username: String
+    let name: String
+    let skills: String
+    let open: Int
+    let dueToday: Int
+    let absent: Bool
+}
+
+extension Request {
+    func agentLoads(on day: LocalDate) async throws -> [AgentLoad] {
+        let capacities = try await DistributionService(db: db).agents(on: day)
+        let users = Dictionary(try await User.query(on: db).filter(\.$role == .agent).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        var due: [UUID: Int] = [:]
+        for task in try await FollowUpTask.query(on: db).filter(\.$status == .open).filter(\.$dueOn <= day.iso).filter(\.$assignedAgent.$id != nil).all() {
+            due[task.$assignedAgent.id!, default: 0] += 1
+        }
+        return capacities.sorted { $0.name < $1.name }.map { agent in
+            AgentLoad(id: agent.id, username: users[agent.id]?.username ?? "", name: agent.name, skills: agent.skills.sorted().joined(separator: ","),
+                      open: agent.openLoad, dueToday: due[agent.id] ?? 0, absent: agent.isAbsent)
+        }
+    }
+
+    var planning: DailyPlanning { DailyPlanning(db: db, config: application.huifang, logger: logger) }
+
+    func tasks(_ filter: TaskFilter) async throws -> [TaskView] {
+        let viewer = try auth.require(User.self)
+        let tasks = try await TaskQueries(db: db, config: application.huifang, language: language).list(filter, viewer: viewer)
+        try await audit("task.list", subjectType: "task", detail: "count=\(tasks.count)")
+        return tasks
+    }
+
+    func findAgent(_ key: String) async throws -> User {
+        let agent: User?
+        if let id = UUID(uuidString: key) {
+            agent = try await User.find(id, on: db)
+        } else {
+            agent = try await User.query(on: db).filter(\.$username == key.lowercased()).first()
+        }
+        guard let agent, agent.role == .agent, agent.isActive else { throw NamedFieldError(field: "agent", key: "problem.notAnAgent") }
+        return agent
+    }
+
+    func recordAbsence(agent: User, from: String, to: String, note: String) async throws {
+        guard let first = LocalDate(parsing: from) else { throw NamedFieldError(field: "from", key: "problem.invalidDate") }
+        guard let last = LocalDate(parsing: to), last >= first else { throw NamedFieldError(field: "to", key: "problem.invalidDate") }
+        let absence = AgentAbsence()
+        absence.$user.id = agent.id!
+        absence.firstDay = first.iso
+        absence.lastDay = last.iso
+        absence.note = note
+        try await absence.create(on: db)
+        try await audit("agent.absence", subjectType: "user", subjectID: agent.username, detail: "\(first.iso)..\(last.iso)")
+    }
+}
+
+struct TaskAPIController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let planning = routes.guarded(.planning, .api)
+        planning.get("tasks", use: list)
+        planning.post("tasks", "reassign", use: reassign)
+        planning.post("tasks", "recompute-deadlines", use: recompute)
+        planning.post("planner", "run", use: run)
+        planning.get("planner", "runs", use: runs)
+        planning.get("agents", "load", use: load)
+        planning.post("agents", ":agent", "absences", use: absence)
+        routes.guarded(.callList, .api).get("tasks", "mine", use: mine)
+    }
+
+    struct Reassign: Content {
+        let taskIDs: [Int]
+        /// Username or id.
+        let agent: String
+    }
+    struct RunInput: Content { let asOf: String? }
+    struct Absence: Content {
+        let from: String
+        let to: String
+        let note: String?
+    }
+
+    @Sendable func list(req: Request) async throws -> [TaskView] {
+        var filter = TaskFilter()
+        if let agent = req.query[String.self, at: "agent"] { filter.agentID = try await req.findAgent(agent).id }
+        if let status = req.query[String.self, at: "status"] {
+            guard let parsed = FollowUpTask.Status(rawValue: status) else { throw NamedFieldError(field: "status", key: "error.badRequest") }
+            filter.status = parsed
+        }
+        if let due = req.query[String.self, at: "dueBy"] {
+            guard let day = LocalDate(parsing: due) else { throw NamedFieldError(field: "dueBy", key: "problem.invalidDate") }
+            filter.dueBy = day
+        }
+        return try await req.tasks(filter)
+    }
+
+    @Sendable func mine(req: Request) async throws -> [TaskView] {
+        try await req.tasks(TaskFilter(agentID: try req.auth.require(User.self).id, callListOrder: true))
+    }
+
+    @Sendable func reassign(req: Request) async throws -> [String: Int] {
+        let input = try req.content.decode(Reassign.self)
+        let agent = try await req.findAgent(input.agent)
+        let moved = try await DistributionService(db: req.db).reassign(input.taskIDs, to: agent)
+        try await req.audit("task.reassign", subjectType: "task", detail: "\(moved) to \(agent.username)")
+        return ["reassigned": moved]
+    }
+
+    @Sendable func recompute(req: Request) async throws -> [String: Int] {
+        let (recomputed, changed) = try await TaskDeadlines(db: req.db).recomputeOpen(by: req.actor)
+        return ["recomputed": recomputed, "changed": changed]
+    }
+
+    @Sendable func run(req: Request) async throws -> PlanSummary {
+        let input = try? req.content.decode(RunInput.self)
+        var day = req.application.huifang.today()
+        if let text = input?.asOf {
+            guard let parsed = LocalDate(parsing: text) else { throw NamedFieldError(field: "asOf", key: "problem.invalidDate") }
+            day = parsed
+        }
+        let summary = try await req.planning.runNow(day: day)
+        try await req.audit("planner.run", subjectType: "planner", subjectID: day.iso, detail: "created=\(summary.tasksCreated)")
+        return summary
+    }
+
+    @Sendable func runs(req: Request) async throws -> [PlanSummary] {
+        try await PlannerRun.query(on: req.db).filter(\.$finishedAt != nil).sort(\.$id, .descending).limit(30).all().compactMap { run in
+            run.summary.flatMap { try? JSONDecoder().decode(PlanSummary.self, from: Data($0.utf8)) }
+        }
+    }
+
+    @Sendable func load(req: Request) async throws -> [AgentLoad] {
+        try await req.agentLoads(on: req.application.huifang.today())
+    }
+
+    @Sendable func absence(req: Request) async throws -> HTTPStatus {
+        let input = try req.content.decode(Absence.self)
+        try await req.recordAbsence(agent: try await req.findAgent(req.parameters.get("agent") ?? ""), from: input.from, to: input.to, note: input.note ?? "")
+        return .created
+    }
+}
+
+/// The supervisor's distribution page and the agent's call list.
+struct TaskPagesController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let planning = routes.grouped("tasks").guarded(.planning, .page)
+        planning.get(use: board)
+        planning.post("reassign", use: reassign)
+        planning.post("run", use: run)
+        planning.post("absences", use: absence)
+        planning.post("recompute", use: recompute)
+        let mine = routes.grouped("tasks").guarded(.callList, .page)
+        mine.get("mine", use: myList)
+        mine.get("mine.csv", use: myCSV)
+    }
+
+    struct Board: Encodable {
+        let loads: [AgentLoad]
+        let agents: [SelectOption]
+        let tasks: [TaskView]
+        let unassigned: Int
+        let today: String
+        let runs: [PlanSummary]
+        let message: String?
+    }
+
+    @Sendable func board(req: Request) async throws -> Response {
+        try await boardPage(req, message: nil)
+    }
+
+    private func boardPage(_ req: Request, message: String?) async throws -> Response {
+        let today = req.application.huifang.today()
+        let agentFilter = req.query[String.self, at: "agent"].flatMap(UUID.init(uuidString:))
+        let loads = try await req.agentLoads(on: today)
+        let unassigned = try await FollowUpTask.query(on: req.db).filter(\.$status == .open).filter(\.$assignedAgent.$id == nil).count()
+        let tasks = try await req.tasks(TaskFilter(agentID: agentFilter, limit: 200))
+        let runs = try await PlannerRun.query(on: req.db).filter(\.$finishedAt != nil).sort(\.$id, .descending).limit(5).all().compactMap { run in
+            run.summary.flatMap { try? JSONDecoder().decode(PlanSummary.self, from: Data($0.utf8)) }
+        }
+        let context = Board(loads: loads, agents: loads.map { SelectOption(value: $0.id.uuidString, label: $0.name, selected: $0.id == agentFilter) },
+                            tasks: tasks, unassigned: unassigned, today: today.iso, runs: runs, message: message)
+        return try await req.renderPage("tasks/board", titleKey: "tasks.title", context)
+    }
+
+    @Sendable func reassign(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        let ids = form.keys.filter { $0.hasPrefix("task-") }.compactMap { Int($0.dropFirst(5)) }
+        guard !ids.isEmpty else { return try await boardPage(req, message: req.t("tasks.noneSelected")) }
+        let agent = try await req.findAgent(form["agent"] ?? "")
+        let moved = try await DistributionService(db: req.db).reassign(ids, to: agent)
+        try await req.audit("task.reassign", subjectType: "task", detail: "\(moved) to \(agent.username)")
+        req.flash("tasks.reassigned", String(moved))
+        return req.redirect(to: "/tasks")
+    }
+
+    @Sendable func run(req: Request) async throws -> Response {
+        let day = req.application.huifang.today()
+        do {
+            let summary = try await req.planning.runNow(day: day)
+            try await req.audit("planner.run", subjectType: "planner", subjectID: day.iso, detail: "created=\(summary.tasksCreated)")
+            req.flash("planner.ran", String(summary.tasksCreated), String(summary.assigned))
+        } catch is DailyPlanning.Busy {
+            req.flash("planner.busy")
+        }
+        return req.redirect(to: "/tasks")
+    }
+
+    @Sendable func absence(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        do {
+            try await req.recordAbsence(agent: try await req.findAgent(form["agent"] ?? ""), from: form["from"] ?? "", to: form["to"] ?? "", note: form["note"] ?? "")
+        } catch let error as NamedFieldError {
+            return try await boardPage(req, message: req.t("tasks." + (error.field == "agent" ? "agent" : "absence")) + "：" + Catalogue.text(error.key, req.language, error.arguments))
+        }
+        req.flash("tasks.absenceSaved")
+        return req.redirect(to: "/tasks")
+    }
+
+    @Sendable func recompute(req: Request) async throws -> Response {
+        let (recomputed, changed) = try await TaskDeadlines(db: req.db).recomputeOpen(by: req.actor)
+        req.flash("tasks.recomputed", String(recomputed), String(changed))
+        return req.redirect(to: "/tasks")
+    }
+
+    @Sendable func myList(req: Request) async throws -> Response {
+        let tasks = try await req.tasks(TaskFilter(agentID: try req.auth.require(User.self).id, callListOrder: true))
+        return try await req.renderPage("tasks/mine", titleKey: "tasks.mine", ["tasks": tasks])
+    }
+
+    @Sendable func myCSV(req: Request) async throws -> Response {
+        let tasks = try await req.tasks(TaskFilter(agentID: try req.auth.require(User.self).id, callListOrder: true, limit: 5000))
+        try await req.audit("task.export", subjectType: "task", detail: "count=\(tasks.count)")
+        var headers = HTTPHeaders()
+        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
+        headers.contentDisposition = .init(.attachment, filename: "call-list-\(req.application.huifang.today().iso).csv")
+        return Response(status: .ok, headers: headers, body: .init(string: TaskQueries.csv(tasks, language: req.language)))
+    }
+}
