@@ -7,8 +7,41 @@ struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Run the follow-up planner and the distribution for a day (today by default).",
-        discussion: "Idempotent: running a day again creates nothing new. The server also runs it daily at HUIFANG_PLAN_AT."
+        discussion: "Idempotent: running a day again creates nothing new. The server also runs it daily at HUIFANG_PLAN_AT.",
+        subcommands: [Run.self, Benchmark.self],
+        defaultSubcommand: Run.self
     )
+
+    struct Benchmark: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fill an empty database with a synthetic organisation and time one planning day and the distribution.")
+
+        @OptionGroup var options: ServerOptions
+
+        @ArgumentParser.Option(help: "Synthetic customers.")
+        var customers = 1_000_000
+
+        @ArgumentParser.Option(help: "Synthetic service events.")
+        var events = 3_000_000
+
+        @ArgumentParser.Option(help: "Agents (every fifth has the medical skill).")
+        var agents = 60
+
+        func run() async throws {
+            let config = try options.load()
+            let output = try await reportingErrors {
+                try await Operations.withApplication(config) { app in
+                    try await Operations.planBenchmark(on: app, customers: customers, events: events, agents: agents, asOf: LocalDate(year: 2026, month: 3, day: 2)!)
+                }
+            }
+            print(output)
+        }
+    }
+}
+
+extension PlanCommand {
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "run", abstract: "Plan and distribute a day (the default).")
 
     @OptionGroup var options: ServerOptions
 
@@ -31,5 +64,6 @@ struct PlanCommand: AsyncParsableCommand {
             }
         }
         print(output)
+    }
     }
 }

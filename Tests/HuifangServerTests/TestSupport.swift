@@ -15,7 +15,7 @@ func withHuifang(_ environment: [String: String] = [:], _ test: (Application) as
     do {
         if let adminURL = ProcessInfo.processInfo.environment["HUIFANG_TEST_DATABASE_URL"] {
             config.database = .postgres(url: try await makeDatabase(adminURL: adminURL, on: app))
-        } else {
+        } else if environment["HUIFANG_DATABASE_URL"] == nil {
             config.database = .sqliteMemory
         }
         try await configure(app, config)

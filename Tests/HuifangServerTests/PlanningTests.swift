@@ -1,0 +1,206 @@
+import Fluent
+import Foundation
+import HuifangCore
+@testable import HuifangServer
+import SQLKit
+import Testing
+import VaporTesting
+
+@Suite struct PlanningTests {
+    struct Report: Decodable {
+        struct Problem: Decodable { let line: Int; let field: String; let reason: String }
+        let created: Int
+        let updated: Int
+        let unchanged: Int
+        let failed: Int
+        let problems: [Problem]
+    }
+    struct Task: Decodable {
+        let id: Int
+        let customerName: String
+        let mobile: String?
+        let reasons: [String]
+        let agent: String?
+        let assignment: String?
+    }
+
+    @discardableResult
+    func makeCustomer(_ app: Application, _ name: String, member: String, tier: String = "金卡", agent: UUID? = nil,
+                      consent: Bool = true, doNotDisturb: Bool = false) async throws -> Customer {
+        let customer = Customer()
+        customer.name = name
+        customer.mobile = "+86139" + String(format: "%08d", Int(member.dropFirst())!)
+        customer.tier = tier
+        customer.externalID = member
+        customer.registeredOn = "2020-01-01"
+        customer.$assignedAgent.id = agent
+        customer.consent = consent
+        customer.doNotDisturb = doNotDisturb
+        try await customer.create(on: app.db)
+        return customer
+    }
+
+    func send(_ app: Application, _ method: HTTPMethod, _ path: String, token: String, body: (some Encodable)? = Optional<String>.none) async throws -> TestingHTTPResponse {
+        var headers = bearer(token)
+        var buffer = ByteBuffer()
+        if let body {
+            headers.contentType = .json
+            buffer = ByteBuffer(data: try JSONEncoder().encode(body))
+        }
+        return try await app.testing().performTest(request: .init(method: method, url: .init(path: path), headers: headers, body: buffer))
+    }
+
+    /// Only the 7-day discharge rule stays enabled, so each test reasons about one rule.
+    func onlyDischargeRule(_ app: Application) async throws {
+        for record in try await RuleRecord.query(on: app.db).all() {
+            record.isEnabled = record.name == "出院七日回访"
+            try await record.update(on: app.db)
+        }
+    }
+
+    @Test func eventsPostedThroughTheAPIAreAllOrNothingAndIdempotentByExternalID() async throws {
+        try await withHuifang { app in
+            let token = try await makeToken(app, makeUser(app, .supervisor).user)
+            try await makeCustomer(app, "张伟", member: "M0001")
+            let bad = ["events": [EventInput(externalID: "E1", memberID: "M0001", kind: "discharge", occurredAt: "2025-09-26 10:00"),
+                                  EventInput(externalID: "E2", memberID: "M0001", kind: "飞行", occurredAt: "2025-09-26")]]
+            let refused = try await send(app, .POST, "/api/v1/events", token: token, body: bad)
+            #expect(refused.status == .unprocessableEntity)
+            let report = try refused.content.decode(Report.self)
+            #expect(report.created == 0 && report.failed == 1)
+            #expect(report.problems.first?.line == 2 && report.problems.first?.field == "kind")
+            #expect(try await ServiceEvent.query(on: app.db).count() == 0, "nothing is written when one item is refused")
+
+            let good = ["events": [EventInput(externalID: "E1", memberID: "M0001", kind: "discharge", occurredAt: "2025-09-26 10:00", attributes: ["科室": "心内科"]),
+                                   EventInput(externalID: "E2", mobile: "13900000001", kind: "出院", occurredAt: "2025-09-27")]]
+            let created = try await send(app, .POST, "/api/v1/events", token: token, body: good)
+            #expect(created.status == .created)
+            #expect(try created.content.decode(Report.self).created == 2)
+            let again = try await send(app, .POST, "/api/v1/events", token: token, body: good)
+            #expect(try again.content.decode(Report.self).unchanged == 2)
+            #expect(try await ServiceEvent.query(on: app.db).count() == 2)
+
+            let csv = "事件编号,会员编号,事件类型,发生时间,产品\r\nE3,M0001,purchase,2025-10-01 09:30,轮胎\r\nE4,M9999,purchase,2025-10-01,机油\r\n"
+            let imported = try await app.testing().performTest(request: .init(method: .POST, url: .init(path: "/api/v1/events/import"),
+                                                                              headers: bearer(token), body: ByteBuffer(bytes: TextDecoding.encodeGB18030(csv)!)))
+            let importReport = try imported.content.decode(Report.self)
+            #expect(importReport.created == 1 && importReport.failed == 1 && importReport.problems.first?.line == 3)
+            let tire = try await ServiceEvent.query(on: app.db).filter(\.$externalID == "E3").first()
+            #expect(tire?.attributeValues == ["产品": "轮胎"])
+        }
+    }
+
+    @Test func thePlannerCreatesEachTaskOnceSkipsDoNotDisturbAndGivesTasksToSkilledAgents() async throws {
+        try await withHuifang { app in
+            try await onlyDischargeRule(app)
+            let supervisor = try await makeToken(app, makeUser(app, .supervisor).user)
+            let (wang, _) = try await makeUser(app, .agent, username: "wang")
+            let (li, _) = try await makeUser(app, .agent, username: "li")
+            let (zhao, _) = try await makeUser(app, .agent, username: "zhao")
+            for (user, skills) in [(wang, "medical"), (li, "medical,vip"), (zhao, "")] {
+                user.skills = skills
+                try await user.update(on: app.db)
+            }
+            try await makeCustomer(app, "王一", member: "M0001", agent: wang.id)
+            try await makeCustomer(app, "李二", member: "M0002", doNotDisturb: true)
+            try await makeCustomer(app, "赵三", member: "M0003", consent: false)
+            try await makeCustomer(app, "孙四", member: "M0004")
+            let events = ["events": (1...4).map { EventInput(memberID: "M000\($0)", kind: "discharge", occurredAt: "2025-09-26") }]
+            #expect(try await send(app, .POST, "/api/v1/events", token: supervisor, body: events).status == .created)
+
+            let first = try await send(app, .POST, "/api/v1/planner/run", token: supervisor, body: ["asOf": "2025-10-03"])
+            let summary = try first.content.decode(PlanSummary.self)
+            #expect(summary.tasksCreated == 2 && summary.skippedDoNotDisturb == 1 && summary.skippedNoConsent == 1)
+            #expect(summary.assigned == 2 && summary.unassigned == 0)
+            let second = try await send(app, .POST, "/api/v1/planner/run", token: supervisor, body: ["asOf": "2025-10-03"])
+            #expect(try second.content.decode(PlanSummary.self).tasksCreated == 0, "planning a day again creates nothing")
+            #expect(try await FollowUpTask.query(on: app.db).count() == 2)
+
+            let task = try #require(try await FollowUpTask.query(on: app.db).with(\.$customer).all().first { $0.customer.name == "王一" })
+            #expect(task.dueOn == "2025-10-03" && task.deadlineOn == "2025-10-10")
+            #expect(task.$assignedAgent.id == wang.id && task.assignmentBasis == .assignedAgent)
+            let other = try #require(try await FollowUpTask.query(on: app.db).with(\.$customer).all().first { $0.customer.name == "孙四" })
+            #expect(other.$assignedAgent.id == li.id && other.assignmentBasis == .leastLoaded, "王芳 already had a task; 赵 lacks the skill")
+
+            let wangToken = try await makeToken(app, wang)
+            let mine = try await send(app, .GET, "/api/v1/tasks/mine", token: wangToken).content.decode([Task].self)
+            #expect(mine.count == 1 && mine[0].customerName == "王一" && mine[0].mobile == "13900000001")
+            #expect(mine[0].reasons == ["出院七日回访"])
+            #expect(mine[0].assignment?.contains("专属客服") == true)
+
+            // Moved by hand to 赵, whose list now shows it with the reason.
+            let moved = try await send(app, .POST, "/api/v1/tasks/reassign", token: supervisor, body: ReassignBody(taskIDs: [task.id!], agent: "zhao"))
+            #expect(moved.status == .ok)
+            let zhaoList = try await send(app, .GET, "/api/v1/tasks/mine", token: try await makeToken(app, zhao)).content.decode([Task].self)
+            #expect(zhaoList.map(\.customerName) == ["王一"] && zhaoList[0].assignment?.contains("主管改派") == true)
+
+            // After the window, open tasks are missed.
+            let late = try await send(app, .POST, "/api/v1/planner/run", token: supervisor, body: ["asOf": "2025-10-13"])
+            #expect(try late.content.decode(PlanSummary.self).missed == 2)
+            #expect(try await FollowUpTask.query(on: app.db).filter(\.$status == .missed).count() == 2)
+        }
+    }
+    struct ReassignBody: Encodable { let taskIDs: [Int]; let agent: String }
+
+    @Test func agentsOnLeaveGetNothingAndRecomputingMovesDeadlinesOnlyWhenAsked() async throws {
+        try await withHuifang { app in
+            try await onlyDischargeRule(app)
+            let supervisor = try await makeToken(app, makeUser(app, .supervisor).user)
+            let (wang, _) = try await makeUser(app, .agent, username: "wang")
+            let (li, _) = try await makeUser(app, .agent, username: "li")
+            for user in [wang, li] {
+                user.skills = "medical"
+                try await user.update(on: app.db)
+            }
+            try await makeCustomer(app, "王一", member: "M0001", agent: wang.id)
+            _ = try await send(app, .POST, "/api/v1/events", token: supervisor, body: EventInput(memberID: "M0001", kind: "discharge", occurredAt: "2025-09-26"))
+            let leave = try await send(app, .POST, "/api/v1/agents/wang/absences", token: supervisor, body: ["from": "2025-10-01", "to": "2025-10-05"])
+            #expect(leave.status == .created)
+            _ = try await send(app, .POST, "/api/v1/planner/run", token: supervisor, body: ["asOf": "2025-10-03"])
+            let task = try #require(try await FollowUpTask.query(on: app.db).first())
+            #expect(task.$assignedAgent.id == li.id, "the customer's own agent is on leave")
+            #expect(task.deadlineOn == "2025-10-10")
+
+            // The company declares 9 October a holiday: the stored deadline stays until a supervisor recomputes.
+            let calendar = try await CalendarStore(db: app.db).defaultCalendar()
+            try await CalendarStore(db: app.db).set(LocalDate(iso: "2025-10-09")!, kind: .holiday, name: "公司年会", in: calendar)
+            #expect(try await FollowUpTask.find(task.id, on: app.db)?.deadlineOn == "2025-10-10")
+            let recomputed = try await send(app, .POST, "/api/v1/tasks/recompute-deadlines", token: supervisor)
+            #expect(try recomputed.content.decode([String: Int].self) == ["recomputed": 1, "changed": 1])
+            #expect(try await FollowUpTask.find(task.id, on: app.db)?.deadlineOn == "2025-10-11", "11 Oct 2025 is a make-up workday")
+        }
+    }
+
+    @Test func twoInstancesOnOneDatabaseRunTheScheduledDayOnce() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("huifang-two-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try await withHuifang(["HUIFANG_DATABASE_URL": "sqlite:" + file, "HUIFANG_PLAN_AT": "06:00"]) { first in
+            let supervisor = try await makeToken(first, makeUser(first, .supervisor).user)
+            try await makeUser(first, .agent, username: "wang")
+            for index in 1...30 { try await makeCustomer(first, "客户\(index)", member: String(format: "M%04d", index), tier: "白金卡") }
+            _ = supervisor
+            // A second, separately configured instance on the same database.
+            let second = try await Application.make(.testing)
+            do {
+                try await configure(second, first.huifang)
+                let now = ISO8601DateFormatter().date(from: "2026-03-02T01:00:00Z")!  // 09:00 in Shanghai, after 06:00
+                let a = DailyPlanning(db: first.db, config: first.huifang, logger: first.logger, instance: "first")
+                let b = DailyPlanning(db: second.db, config: second.huifang, logger: second.logger, instance: "second")
+                async let one = a.tick(now: now)
+                async let two = b.tick(now: now)
+                let outcomes = try await [one, two]
+                #expect(outcomes.filter { if case .ran = $0 { true } else { false } }.count == 1, "\(outcomes)")
+                #expect(outcomes.contains(.busy) || outcomes.contains(.alreadyDone))
+                #expect(try await a.tick(now: now.addingTimeInterval(600)) == .alreadyDone)
+                #expect(try await b.tick(now: now.addingTimeInterval(600)) == .alreadyDone)
+                #expect(try await PlannerRun.query(on: first.db).filter(\.$trigger == "schedule").count() == 1)
+                #expect(try await FollowUpTask.query(on: first.db).count() == 30)
+                #expect(try await b.tick(now: ISO8601DateFormatter().date(from: "2026-03-01T21:00:00Z")!) == .notYet, "05:00 in Shanghai")
+            } catch {
+                try? await second.asyncShutdown()
+                throw error
+            }
+            try await second.asyncShutdown()
+        }
+    }
+}
