@@ -1,6 +1,7 @@
 """Browser test: an administrator signs in, imports a GBK-encoded CSV through the
 upload page, finds the imported customer by mobile number, and the pages are
 saved as screenshots (desktop and phone size) in test-artifacts/."""
+import contextlib
 import os
 import pathlib
 import socket
@@ -41,17 +42,20 @@ def free_port():
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(tmp_path):
+@contextlib.contextmanager
+def start_server(tmp_path, prepare=None):
+    """Serves a fresh SQLite database; `prepare(env)` runs commands first and its result is yielded too."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUIFANG_")}
     env.update({
         "HUIFANG_DATABASE_URL": f"sqlite:{tmp_path / 'browser.sqlite'}",
         "HUIFANG_PORT": str(port),
         "HUIFANG_BCRYPT_COST": "4",
+        "HUIFANG_PLAN_AT": "off",
     })
     subprocess.run([BIN, "user", "create", "--username", "admin", "--role", "admin", "--name", "王管理"],
                    input=PASSWORD + "\n", text=True, env=env, check=True)
+    prepared = prepare(env) if prepare else None
     log = open(tmp_path / "server.log", "w")
     process = subprocess.Popen([BIN, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -64,9 +68,17 @@ def server(tmp_path):
     else:
         process.kill()
         pytest.fail("huifang serve did not answer /healthz: " + (tmp_path / "server.log").read_text())
-    yield base
-    process.terminate()
-    process.wait(timeout=20)
+    try:
+        yield (base, prepared) if prepare else base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture
+def server(tmp_path):
+    with start_server(tmp_path) as base:
+        yield base
 
 
 @pytest.fixture
