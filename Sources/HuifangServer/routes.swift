@@ -18,6 +18,7 @@ func routes(_ app: Application) throws {
     try pages.register(collection: CalendarPagesController())
     try pages.register(collection: RulePagesController())
     try pages.register(collection: TaskPagesController())
+    try pages.register(collection: EventImportPageController())
 
     let api = app.grouped("api", "v1").grouped(BearerUserAuthenticator())
     try api.register(collection: CustomerAPIController())

@@ -206,7 +206,7 @@ struct TokenCommand: AsyncParsableCommand {
 
 struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "import", abstract: "Import data from files.",
-                                                    subcommands: [Customers.self, Sample.self])
+                                                    subcommands: [Customers.self, Events.self, Sample.self])
 
     struct Customers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -237,6 +237,38 @@ struct ImportCommand: AsyncParsableCommand {
                 try await Operations.withApplication(config) { app in
                     try await Operations.importCustomers(on: app, bytes: Array(data), fileName: (file as NSString).lastPathComponent,
                                                          dryRun: dryRun, strict: strict, json: json)
+                }
+            }
+            print(output)
+            if hasProblems { throw ExitCode.failure }
+        }
+    }
+
+    struct Events: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import service events from a CSV file (UTF-8 or GBK; 事件编号, 会员编号 or 手机, 事件类型, 发生时间; other columns become attributes).",
+            discussion: "Idempotent by 事件编号. Good rows are applied; exits 1 when any row was refused."
+        )
+
+        @OptionGroup var options: ServerOptions
+
+        @ArgumentParser.Argument(help: "The CSV file.")
+        var file: String
+
+        @ArgumentParser.Flag(help: "Check the file and report, writing nothing.")
+        var dryRun = false
+
+        @ArgumentParser.Flag(help: "Print the report as JSON.")
+        var json = false
+
+        func run() async throws {
+            let config = try options.load()
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ValidationError("cannot read \(file)")
+            }
+            let (output, hasProblems) = try await reportingErrors {
+                try await Operations.withApplication(config) { app in
+                    try await Operations.importEvents(on: app, bytes: Array(data), fileName: (file as NSString).lastPathComponent, dryRun: dryRun, json: json)
                 }
             }
             print(output)

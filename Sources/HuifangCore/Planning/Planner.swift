@@ -78,6 +78,31 @@ public struct Planner: Sendable {
     /// The event kinds any rule reads, so that only those are loaded.
     public var eventKinds: Set<String> { Set(rules.map(\.eventKind).filter { !$0.isEmpty }) }
 
+    /// How far back events of each kind can still matter on `asOf`: the earliest day per kind, or
+    /// `nil` for kinds whose rules reach any age (expiries and warranties hold their own dates).
+    public func earliestEventDay(asOf: LocalDate) -> [String: LocalDate?] {
+        var earliest: [String: LocalDate?] = [:]
+        for rule in rules where !rule.eventKind.isEmpty {
+            var day: LocalDate?
+            if rule.kind == .afterEvent {
+                // Working days: at most twice the calendar days, plus the longest holiday runs; generous on purpose.
+                let reach = (rule.countsWorkingDays ? rule.days * 2 + 20 : rule.days) + rule.windowDays * 2 + 30
+                day = asOf.adding(days: -reach)
+            }
+            if let known = earliest[rule.eventKind] {
+                earliest[rule.eventKind] = (known == nil || day == nil) ? nil : min(known!, day!)
+            } else {
+                earliest[rule.eventKind] = day
+            }
+        }
+        return earliest
+    }
+
+    /// The event kinds whose attributes some rule reads (a date attribute or an attribute condition).
+    public var kindsReadingAttributes: Set<String> {
+        Set(rules.filter { !$0.eventKind.isEmpty && (!$0.dateAttribute.isEmpty || !$0.segment.eventAttributes.isEmpty) }.map(\.eventKind))
+    }
+
     /// The last day of a window of `windowDays` working days after `dueOn` (on 0, the first working day from `dueOn`).
     public func deadline(dueOn: LocalDate, windowDays: Int) throws(CalendarRangeError) -> LocalDate {
         if windowDays > 0 { return try calendar.addWorkingDays(windowDays, after: dueOn) }

@@ -64,6 +64,7 @@ struct EventIngest {
         let allowed = kinds.map { "\($0.code)(\($0.name))" }.joined(separator: ", ")
         var resolved: [Resolved] = []
         var seenExternal: [String: Int] = [:]
+        let directory = try await directory(for: items.map(\.input))
         for (line, input) in items {
             var problems: [EventReport.Problem] = []
             func refuse(_ field: String, _ value: String, _ key: String, _ args: [String] = []) {
@@ -80,7 +81,7 @@ struct EventIngest {
             if let external, seenExternal[external] == nil { seenExternal[external] = line }
             var customer: Int?
             do {
-                customer = try await findCustomer(input)
+                customer = try directory.find(input)
             } catch let problem as FieldProblem {
                 let (field, value) = input.customerID != nil ? ("customerID", String(input.customerID!))
                     : input.memberID?.nilIfEmpty != nil ? ("memberID", input.memberID!) : ("mobile", input.mobile ?? "")
@@ -110,25 +111,60 @@ struct EventIngest {
 
     struct CustomerLookupFailure: Error { let key: String }
 
-    private func findCustomer(_ input: EventInput) async throws -> Int {
-        if let id = input.customerID {
-            guard try await Customer.find(id, on: db) != nil else { throw CustomerLookupFailure(key: "events.problem.unknownCustomer") }
-            return id
-        }
-        if let member = input.memberID?.trimmingWhitespace().nilIfEmpty {
-            guard let found = try await Customer.query(on: db).filter(\.$externalID == member).first() else {
-                throw CustomerLookupFailure(key: "events.problem.unknownCustomer")
+    /// Finds the customers a batch names, a few queries for the whole batch.
+    struct CustomerDirectory {
+        var ids: Set<Int> = []
+        var byMember: [String: Int] = [:]
+        var byMobile: [String: [Int]] = [:]
+
+        func find(_ input: EventInput) throws -> Int {
+            if let id = input.customerID {
+                guard ids.contains(id) else { throw CustomerLookupFailure(key: "events.problem.unknownCustomer") }
+                return id
             }
-            return found.id!
+            if let member = input.memberID?.trimmingWhitespace().nilIfEmpty {
+                guard let id = byMember[member] else { throw CustomerLookupFailure(key: "events.problem.unknownCustomer") }
+                return id
+            }
+            if let mobile = input.mobile?.trimmingWhitespace().nilIfEmpty {
+                let phone = try PhoneNumber(parsing: mobile)
+                let found = byMobile[phone.e164] ?? []
+                guard !found.isEmpty else { throw CustomerLookupFailure(key: "events.problem.unknownCustomer") }
+                guard found.count == 1 else { throw FieldProblem.mobileMatchesSeveral }
+                return found[0]
+            }
+            throw CustomerLookupFailure(key: "events.problem.customerRequired")
         }
-        if let mobile = input.mobile?.trimmingWhitespace().nilIfEmpty {
-            let phone = try PhoneNumber(parsing: mobile)
-            let found = try await Customer.query(on: db).filter(\.$mobile == phone.e164).limit(2).all()
-            guard !found.isEmpty else { throw CustomerLookupFailure(key: "events.problem.unknownCustomer") }
-            guard found.count == 1 else { throw FieldProblem.mobileMatchesSeveral }
-            return found[0].id!
+    }
+
+    private struct KeyRow: Decodable {
+        let id: Int
+        let external_id: String?
+        let mobile: String?
+    }
+
+    func directory(for inputs: [EventInput]) async throws -> CustomerDirectory {
+        var directory = CustomerDirectory()
+        let sql = db as! any SQLDatabase
+        let ids = Array(Set(inputs.compactMap(\.customerID)))
+        let members = Array(Set(inputs.compactMap { $0.memberID?.trimmingWhitespace().nilIfEmpty }))
+        let mobiles = Array(Set(inputs.compactMap { $0.mobile?.trimmingWhitespace().nilIfEmpty }.compactMap { try? PhoneNumber(parsing: $0).e164 }))
+        for chunk in ids.chunked(500) {
+            for row in try await sql.raw("SELECT id, external_id, mobile FROM customers WHERE id IN (\(binds: Array(chunk)))").all(decoding: KeyRow.self) {
+                directory.ids.insert(row.id)
+            }
         }
-        throw CustomerLookupFailure(key: "events.problem.customerRequired")
+        for chunk in members.chunked(500) {
+            for row in try await sql.raw("SELECT id, external_id, mobile FROM customers WHERE external_id IN (\(binds: Array(chunk)))").all(decoding: KeyRow.self) {
+                if let member = row.external_id { directory.byMember[member] = row.id }
+            }
+        }
+        for chunk in mobiles.chunked(500) {
+            for row in try await sql.raw("SELECT id, external_id, mobile FROM customers WHERE mobile IN (\(binds: Array(chunk)))").all(decoding: KeyRow.self) {
+                if let mobile = row.mobile { directory.byMobile[mobile, default: []].append(row.id) }
+            }
+        }
+        return directory
     }
 
     private static func write(_ events: [Resolved], source: String, on db: any Database) async throws -> (created: Int, updated: Int, unchanged: Int) {

@@ -70,10 +70,6 @@ struct PlanningService {
         let occurred_on: String
         let attributes: String
     }
-    private struct DayRow: Decodable {
-        let customer_id: Int
-        let day: String?
-    }
     private struct TagRow: Decodable {
         let customer_id: Int
         let tag: String
@@ -84,6 +80,7 @@ struct PlanningService {
         let status: String
         let due_on: String
         let deadline_on: String
+        let completed_on: String?
     }
     private struct ReasonRow: Decodable {
         let customer_id: Int
@@ -107,10 +104,11 @@ struct PlanningService {
         let dayStart = context.calendar.instant(local: Int64(asOf.dayNumber) * 86_400)
         summary.missed = try await markMissed(before: dayStart)
 
-        let kinds = Array(planner.eventKinds)
+        let earliest = planner.earliestEventDay(asOf: asOf)
+        let attributeKinds = planner.kindsReadingAttributes
+        let earliestISO = earliest.mapValues { $0?.iso ?? "" }
         let needsTags = planner.rules.contains { !$0.segment.tags.isEmpty }
         let needsLastEvent = planner.rules.contains { $0.kind == .churn }
-        let needsLastCompleted = planner.rules.contains { $0.kind == .periodic }
         let capStart = asOf.adding(days: -max(contactCapDays, 1)).iso
         var after = 0
         while true {
@@ -124,14 +122,18 @@ struct PlanningService {
             summary.customersScanned += customers.count
 
             var events: [Int: [PlanningEvent]] = [:]
-            if !kinds.isEmpty {
-                let rows = try await sql.raw("""
-                    SELECT id, customer_id, kind, occurred_on, attributes FROM events
-                    WHERE customer_id \(range) AND kind IN (\(binds: kinds))
-                    """).all(decoding: EventRow.self)
+            var lastEvent: [Int: LocalDate] = [:]
+            // Every query of a batch selects by customer range only, so that each database reads the
+            // customer indexes (SQLite chose the kind index for `kind IN (…)` and scanned every such event).
+            if !earliest.isEmpty || needsLastEvent {
+                let rows = try await sql.raw("SELECT id, customer_id, kind, occurred_on, attributes FROM events WHERE customer_id \(range)")
+                    .all(decoding: EventRow.self)
                 for row in rows {
-                    guard let day = LocalDate(iso: row.occurred_on) else { continue }
-                    let attributes = row.attributes == "{}" ? [:] : ServiceEvent.decode(row.attributes)
+                    if needsLastEvent, lastEvent[row.customer_id].map({ $0.iso < row.occurred_on }) ?? true {
+                        lastEvent[row.customer_id] = LocalDate(iso: row.occurred_on)
+                    }
+                    guard let since = earliestISO[row.kind], row.occurred_on >= since, let day = LocalDate(iso: row.occurred_on) else { continue }
+                    let attributes = row.attributes == "{}" || !attributeKinds.contains(row.kind) ? [:] : ServiceEvent.decode(row.attributes)
                     events[row.customer_id, default: []].append(PlanningEvent(id: row.id, kind: row.kind, occurredOn: day, attributes: attributes))
                 }
             }
@@ -141,31 +143,25 @@ struct PlanningService {
                     tags[row.customer_id, default: []].append(row.tag)
                 }
             }
-            var lastEvent: [Int: LocalDate] = [:]
-            if needsLastEvent {
-                for row in try await sql.raw("SELECT customer_id, MAX(occurred_on) AS day FROM events WHERE customer_id \(range) GROUP BY customer_id")
-                    .all(decoding: DayRow.self) {
-                    lastEvent[row.customer_id] = row.day.flatMap(LocalDate.init(iso:))
-                }
-            }
             var lastCompleted: [Int: LocalDate] = [:]
-            if needsLastCompleted {
-                for row in try await sql.raw("""
-                    SELECT customer_id, MAX(completed_on) AS day FROM follow_up_tasks
-                    WHERE customer_id \(range) AND status = 'completed' GROUP BY customer_id
-                    """).all(decoding: DayRow.self) {
-                    lastCompleted[row.customer_id] = row.day.flatMap(LocalDate.init(iso:))
-                }
-            }
             var open: [Int: [OpenTask]] = [:]
             var lastDue: [Int: LocalDate] = [:]
-            for row in try await sql.raw("""
-                SELECT id, customer_id, status, due_on, deadline_on FROM follow_up_tasks
-                WHERE customer_id \(range) AND (status = 'open' OR (due_on >= \(bind: capStart) AND status <> 'cancelled'))
-                """).all(decoding: TaskRow.self) {
+            for row in try await sql.raw("SELECT id, customer_id, status, due_on, deadline_on, completed_on FROM follow_up_tasks WHERE customer_id \(range)")
+                .all(decoding: TaskRow.self) {
                 guard let due = LocalDate(iso: row.due_on), let deadline = LocalDate(iso: row.deadline_on) else { continue }
-                if row.status == FollowUpTask.Status.open.rawValue { open[row.customer_id, default: []].append(OpenTask(id: row.id, dueOn: due, deadlineOn: deadline)) }
-                if lastDue[row.customer_id].map({ $0 < due }) ?? true { lastDue[row.customer_id] = due }
+                switch row.status {
+                case FollowUpTask.Status.open.rawValue:
+                    open[row.customer_id, default: []].append(OpenTask(id: row.id, dueOn: due, deadlineOn: deadline))
+                case FollowUpTask.Status.completed.rawValue:
+                    if let done = row.completed_on.flatMap(LocalDate.init(iso:)), lastCompleted[row.customer_id].map({ $0 < done }) ?? true {
+                        lastCompleted[row.customer_id] = done
+                    }
+                default: break
+                }
+                if row.status != FollowUpTask.Status.cancelled.rawValue, row.due_on >= capStart,
+                   lastDue[row.customer_id].map({ $0 < due }) ?? true {
+                    lastDue[row.customer_id] = due
+                }
             }
             var known: [Int: Set<String>] = [:]
             for row in try await sql.raw("SELECT customer_id, rule_id, occurrence_key FROM follow_up_task_reasons WHERE customer_id \(range)")

@@ -44,6 +44,7 @@ extension Request {
         ("/", "nav.home", .signedIn),
         ("/customers", "nav.customers", .customersRead),
         ("/customers/import", "nav.import", .customersImport),
+        ("/events/import", "nav.importEvents", .eventsWrite),
         ("/tasks/mine", "nav.myTasks", .callList),
         ("/tasks", "nav.tasks", .planning),
         ("/rules", "nav.rules", .planning),
