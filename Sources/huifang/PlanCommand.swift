@@ -27,11 +27,14 @@ struct PlanCommand: AsyncParsableCommand {
         @ArgumentParser.Option(help: "Agents (every fifth has the medical skill).")
         var agents = 60
 
+        @ArgumentParser.Flag(help: "Measure again on the data an earlier run generated (its tasks are removed first).")
+        var reuse = false
+
         func run() async throws {
             let config = try options.load()
             let output = try await reportingErrors {
                 try await Operations.withApplication(config) { app in
-                    try await Operations.planBenchmark(on: app, customers: customers, events: events, agents: agents, asOf: LocalDate(year: 2026, month: 3, day: 2)!)
+                    try await Operations.planBenchmark(on: app, customers: customers, events: events, agents: agents, asOf: LocalDate(year: 2026, month: 3, day: 2)!, reuse: reuse)
                 }
             }
             print(output)

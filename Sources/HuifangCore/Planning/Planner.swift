@@ -78,24 +78,39 @@ public struct Planner: Sendable {
     /// The event kinds any rule reads, so that only those are loaded.
     public var eventKinds: Set<String> { Set(rules.map(\.eventKind).filter { !$0.isEmpty }) }
 
-    /// How far back events of each kind can still matter on `asOf`: the earliest day per kind, or
-    /// `nil` for kinds whose rules reach any age (expiries and warranties hold their own dates).
-    public func earliestEventDay(asOf: LocalDate) -> [String: LocalDate?] {
-        var earliest: [String: LocalDate?] = [:]
-        for rule in rules where !rule.eventKind.isEmpty {
-            var day: LocalDate?
-            if rule.kind == .afterEvent {
-                // Working days: at most twice the calendar days, plus the longest holiday runs; generous on purpose.
-                let reach = (rule.countsWorkingDays ? rule.days * 2 + 20 : rule.days) + rule.windowDays * 2 + 30
-                day = asOf.adding(days: -reach)
-            }
-            if let known = earliest[rule.eventKind] {
-                earliest[rule.eventKind] = (known == nil || day == nil) ? nil : min(known!, day!)
+    /// The days on which an event of each kind must have happened to matter on `asOf`, as ranges;
+    /// `nil` for a kind whose rules reach events of any age (expiry dates live in attributes).
+    /// Lets the server read only the events a day needs, through the (kind, day) index.
+    public func eventDays(asOf: LocalDate) -> [String: [ClosedRange<LocalDate>]?] {
+        var days: [String: [ClosedRange<LocalDate>]?] = [:]
+        func add(_ kind: String, _ ranges: [ClosedRange<LocalDate>]?) {
+            if let known = days[kind] {
+                days[kind] = (known == nil || ranges == nil) ? .some(nil) : .some(known! + ranges!)
             } else {
-                earliest[rule.eventKind] = day
+                days[kind] = .some(ranges)
             }
         }
-        return earliest
+        for rule in rules where !rule.eventKind.isEmpty {
+            // Generous margins: working days are at most about twice calendar days plus the longest holiday run.
+            let slack = rule.windowDays * 2 + 30
+            switch rule.kind {
+            case .afterEvent:
+                let reach = (rule.countsWorkingDays ? rule.days * 2 + 20 : rule.days) + slack
+                add(rule.eventKind, [asOf.adding(days: -reach)...asOf.adding(days: -rule.days)])
+            case .afterSales:
+                var ranges: [ClosedRange<LocalDate>] = []
+                var months = rule.firstMonths
+                while months <= 12 * 30 {
+                    let latest = asOf.adding(months: -months).adding(days: 3)
+                    ranges.append(latest.adding(days: -(slack + 6))...latest)
+                    months += max(rule.everyMonths, 1)
+                }
+                add(rule.eventKind, ranges)
+            default:
+                add(rule.eventKind, nil)
+            }
+        }
+        return days
     }
 
     /// The event kinds whose attributes some rule reads (a date attribute or an attribute condition).

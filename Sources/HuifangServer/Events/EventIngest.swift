@@ -177,6 +177,7 @@ struct EventIngest {
             }
         }
         var fresh: [Resolved] = []
+        var touched = Set(events.map(\.customerID))
         for event in events {
             guard let external = event.externalID, let stored = existing[external] else {
                 fresh.append(event)
@@ -187,6 +188,7 @@ struct EventIngest {
                 unchanged += 1
                 continue
             }
+            touched.insert(stored.$customer.id)
             stored.$customer.id = event.customerID
             stored.kind = event.kind
             stored.occurredAt = event.occurredAt
@@ -207,7 +209,19 @@ struct EventIngest {
             try await insert.run()
             created += chunk.count
         }
+        try await refreshLastEvent(of: Array(touched), on: db)
         return (created, updated, unchanged)
+    }
+
+    /// Sets each customer's `last_event_on`, which churn rules read.
+    static func refreshLastEvent(of customers: [Int], on db: any Database) async throws {
+        let sql = db as! any SQLDatabase
+        for chunk in customers.chunked(500) {
+            try await sql.raw("""
+                UPDATE customers SET last_event_on = (SELECT MAX(occurred_on) FROM events WHERE events.customer_id = customers.id)
+                WHERE id IN (\(binds: Array(chunk)))
+                """).run()
+        }
     }
 
     /// A local date and instant from `2025-03-01`, `2025-03-01 14:30[:05]`, `2025/3/1 14:30` or ISO 8601 with an offset.

@@ -64,6 +64,8 @@ struct M012CreatePlanning: AsyncMigration {
         try await sql.create(index: "tasks_agent").on(FollowUpTask.schema).column("assigned_agent_id").column("status").run()
         try await sql.create(index: "task_reasons_task").on(TaskReason.schema).column("task_id").run()
 
+        // Kept with the customer so the planner reads churn from the customer row, not from every event.
+        try await database.schema(Customer.schema).field("last_event_on", .string).update()
         try await database.schema(User.schema).field("skills", .string, .required, .sql(.default(""))).update()
         try await database.schema(AgentAbsence.schema)
             .id()

@@ -22,6 +22,8 @@ struct PlanSummary: Content, Equatable {
     var assigned = 0
     var unassigned = 0
     var seconds = 0.0
+    /// Seconds spent per phase of the run (reading customers, events, tasks, reasons; deciding; writing).
+    var timings: [String: Double] = [:]
 
     init(day: String) { self.day = day }
 }
@@ -62,11 +64,11 @@ struct PlanningService {
         let registered_on: String?
         let consent: Bool
         let do_not_disturb: Bool
+        let last_event_on: String?
     }
     private struct EventRow: Decodable {
         let id: Int
         let customer_id: Int
-        let kind: String
         let occurred_on: String
         let attributes: String
     }
@@ -104,45 +106,36 @@ struct PlanningService {
         let dayStart = context.calendar.instant(local: Int64(asOf.dayNumber) * 86_400)
         summary.missed = try await markMissed(before: dayStart)
 
-        let earliest = planner.earliestEventDay(asOf: asOf)
-        let attributeKinds = planner.kindsReadingAttributes
-        let earliestISO = earliest.mapValues { $0?.iso ?? "" }
+        let eventsStarted = Date()
+        let events = try await relevantEvents(planner, asOf: asOf)
+        summary.timings["readEvents"] = Date().timeIntervalSince(eventsStarted)
         let needsTags = planner.rules.contains { !$0.segment.tags.isEmpty }
-        let needsLastEvent = planner.rules.contains { $0.kind == .churn }
         let capStart = asOf.adding(days: -max(contactCapDays, 1)).iso
         var after = 0
+        var mark = Date()
+        func lap(_ phase: String) {
+            let now = Date()
+            summary.timings[phase, default: 0] += now.timeIntervalSince(mark)
+            mark = now
+        }
         while true {
             let customers = try await sql.raw("""
-                SELECT id, tier, birthday, registered_on, consent, do_not_disturb FROM customers
+                SELECT id, tier, birthday, registered_on, consent, do_not_disturb, last_event_on FROM customers
                 WHERE id > \(bind: after) ORDER BY id LIMIT \(unsafeRaw: String(batchSize))
                 """).all(decoding: CustomerRow.self)
+            lap("readCustomers")
             guard let first = customers.first, let last = customers.last else { break }
             after = last.id
             let range = SQLRaw("BETWEEN \(first.id) AND \(last.id)")
             summary.customersScanned += customers.count
 
-            var events: [Int: [PlanningEvent]] = [:]
-            var lastEvent: [Int: LocalDate] = [:]
-            // Every query of a batch selects by customer range only, so that each database reads the
-            // customer indexes (SQLite chose the kind index for `kind IN (…)` and scanned every such event).
-            if !earliest.isEmpty || needsLastEvent {
-                let rows = try await sql.raw("SELECT id, customer_id, kind, occurred_on, attributes FROM events WHERE customer_id \(range)")
-                    .all(decoding: EventRow.self)
-                for row in rows {
-                    if needsLastEvent, lastEvent[row.customer_id].map({ $0.iso < row.occurred_on }) ?? true {
-                        lastEvent[row.customer_id] = LocalDate(iso: row.occurred_on)
-                    }
-                    guard let since = earliestISO[row.kind], row.occurred_on >= since, let day = LocalDate(iso: row.occurred_on) else { continue }
-                    let attributes = row.attributes == "{}" || !attributeKinds.contains(row.kind) ? [:] : ServiceEvent.decode(row.attributes)
-                    events[row.customer_id, default: []].append(PlanningEvent(id: row.id, kind: row.kind, occurredOn: day, attributes: attributes))
-                }
-            }
             var tags: [Int: [String]] = [:]
             if needsTags {
                 for row in try await sql.raw("SELECT customer_id, tag FROM customer_tags WHERE customer_id \(range)").all(decoding: TagRow.self) {
                     tags[row.customer_id, default: []].append(row.tag)
                 }
             }
+            lap("readTags")
             var lastCompleted: [Int: LocalDate] = [:]
             var open: [Int: [OpenTask]] = [:]
             var lastDue: [Int: LocalDate] = [:]
@@ -163,19 +156,21 @@ struct PlanningService {
                     lastDue[row.customer_id] = due
                 }
             }
+            lap("readTasks")
             var known: [Int: Set<String>] = [:]
             for row in try await sql.raw("SELECT customer_id, rule_id, occurrence_key FROM follow_up_task_reasons WHERE customer_id \(range)")
                 .all(decoding: ReasonRow.self) {
                 known[row.customer_id, default: []].insert(TaskDecider.reasonKey(ruleID: row.rule_id, key: row.occurrence_key))
             }
 
+            lap("readReasons")
             var creates: [(customer: Int, reasons: [Occurrence])] = []
             var merges: [(task: Int, customer: Int, reasons: [Occurrence])] = []
             for row in customers {
                 let customer = PlanningCustomer(
                     id: row.id, tier: row.tier, tags: tags[row.id] ?? [], birthday: row.birthday.flatMap(LocalDate.init(iso:)),
                     registeredOn: row.registered_on.flatMap(LocalDate.init(iso:)), consent: row.consent, doNotDisturb: row.do_not_disturb,
-                    lastCompletedOn: lastCompleted[row.id], lastEventOn: lastEvent[row.id])
+                    lastCompletedOn: lastCompleted[row.id], lastEventOn: row.last_event_on.flatMap(LocalDate.init(iso:)))
                 let occurrences = planner.occurrences(for: customer, events: events[row.id] ?? [], asOf: asOf)
                 guard !occurrences.isEmpty else { continue }
                 switch decider.decide(customer: customer, occurrences: occurrences, known: known[row.id] ?? [], open: open[row.id] ?? [],
@@ -192,14 +187,42 @@ struct PlanningService {
                     summary.capped += capped
                 }
             }
+            lap("decide")
             if creates.isEmpty, merges.isEmpty { continue }
             summary.tasksCreated += creates.count
             summary.merged += merges.reduce(0) { $0 + $1.reasons.count }
             summary.reasonsAdded += creates.reduce(0) { $0 + $1.reasons.count } + merges.reduce(0) { $0 + $1.reasons.count }
             try await write(creates: creates, merges: merges, asOf: asOf, context: context, decider: decider)
+            lap("write")
         }
         summary.seconds = Date().timeIntervalSince(started)
         return summary
+    }
+
+    /// The events the day's rules can use, by customer: read once per run through the (kind, day)
+    /// index, for the few date ranges each rule reaches (see `Planner.eventDays`).
+    private func relevantEvents(_ planner: Planner, asOf: LocalDate) async throws -> [Int: [PlanningEvent]] {
+        let sql = db as! any SQLDatabase
+        let attributeKinds = planner.kindsReadingAttributes
+        var events: [Int: [PlanningEvent]] = [:]
+        for (kind, ranges) in planner.eventDays(asOf: asOf).sorted(by: { $0.key < $1.key }) {
+            var condition: SQLQueryString = "kind = \(bind: kind)"
+            if let ranges {
+                guard let first = ranges.first else { continue }
+                let days = ranges.dropFirst().reduce(SQLQueryString("occurred_on BETWEEN \(bind: first.lowerBound.iso) AND \(bind: first.upperBound.iso)")) {
+                    $0 + " OR occurred_on BETWEEN \(bind: $1.lowerBound.iso) AND \(bind: $1.upperBound.iso)"
+                }
+                condition = condition + " AND (" + days + ")"
+            }
+            let readsAttributes = attributeKinds.contains(kind)
+            let columns: SQLQueryString = readsAttributes ? "id, customer_id, occurred_on, attributes" : "id, customer_id, occurred_on, '{}' AS attributes"
+            for row in try await sql.raw("SELECT " + columns + " FROM events WHERE " + condition).all(decoding: EventRow.self) {
+                guard let day = LocalDate(iso: row.occurred_on) else { continue }
+                let attributes = row.attributes == "{}" ? [:] : ServiceEvent.decode(row.attributes)
+                events[row.customer_id, default: []].append(PlanningEvent(id: row.id, kind: kind, occurredOn: day, attributes: attributes))
+            }
+        }
+        return events
     }
 
     /// Open tasks whose deadline has passed become missed; they count against the completion rate.
