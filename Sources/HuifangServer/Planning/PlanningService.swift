@@ -57,7 +57,7 @@ struct PlanningService {
     let contactCapDays: Int
     var batchSize = 2000
 
-    private struct CustomerRow: Decodable {
+    fileprivate struct CustomerRow: Decodable, Sendable {
         let id: Int
         let tier: String
         let birthday: String?
@@ -111,59 +111,30 @@ struct PlanningService {
         summary.timings["readEvents"] = Date().timeIntervalSince(eventsStarted)
         let needsTags = planner.rules.contains { !$0.segment.tags.isEmpty }
         let capStart = asOf.adding(days: -max(contactCapDays, 1)).iso
-        var after = 0
+        struct MaxID: Decodable { let id: Int? }
+        let maxID = try await sql.raw("SELECT MAX(id) AS id FROM customers").first(decoding: MaxID.self)?.id ?? 0
         var mark = Date()
         func lap(_ phase: String) {
             let now = Date()
             summary.timings[phase, default: 0] += now.timeIntervalSince(mark)
             mark = now
         }
-        while true {
-            let customers = try await sql.raw("""
-                SELECT id, tier, birthday, registered_on, consent, do_not_disturb, last_event_on FROM customers
-                WHERE id > \(bind: after) ORDER BY id LIMIT \(unsafeRaw: String(batchSize))
-                """).all(decoding: CustomerRow.self)
-            lap("readCustomers")
-            guard let first = customers.first, let last = customers.last else { break }
-            after = last.id
-            let range = SQLRaw("BETWEEN \(first.id) AND \(last.id)")
+        // Batches are id ranges, so the next one is read while this one is decided and written.
+        let service = self
+        func read(_ low: Int) -> Task<Batch, any Error>? {
+            guard low <= maxID else { return nil }
+            return Task { try await service.readBatch(low...(low + batchSize - 1), tags: needsTags, capStart: capStart) }
+        }
+        var next = read(1)
+        var low = 1
+        while let pending = next {
+            let batch = try await pending.value
+            low += batchSize
+            next = read(low)
+            lap("read")
+            let customers = batch.customers
+            let (tags, open, lastDue, lastCompleted, known) = (batch.tags, batch.open, batch.lastDue, batch.lastCompleted, batch.known)
             summary.customersScanned += customers.count
-
-            var tags: [Int: [String]] = [:]
-            if needsTags {
-                for row in try await sql.raw("SELECT customer_id, tag FROM customer_tags WHERE customer_id \(range)").all(decoding: TagRow.self) {
-                    tags[row.customer_id, default: []].append(row.tag)
-                }
-            }
-            lap("readTags")
-            var lastCompleted: [Int: LocalDate] = [:]
-            var open: [Int: [OpenTask]] = [:]
-            var lastDue: [Int: LocalDate] = [:]
-            for row in try await sql.raw("SELECT id, customer_id, status, due_on, deadline_on, completed_on FROM follow_up_tasks WHERE customer_id \(range)")
-                .all(decoding: TaskRow.self) {
-                guard let due = LocalDate(iso: row.due_on), let deadline = LocalDate(iso: row.deadline_on) else { continue }
-                switch row.status {
-                case FollowUpTask.Status.open.rawValue:
-                    open[row.customer_id, default: []].append(OpenTask(id: row.id, dueOn: due, deadlineOn: deadline))
-                case FollowUpTask.Status.completed.rawValue:
-                    if let done = row.completed_on.flatMap(LocalDate.init(iso:)), lastCompleted[row.customer_id].map({ $0 < done }) ?? true {
-                        lastCompleted[row.customer_id] = done
-                    }
-                default: break
-                }
-                if row.status != FollowUpTask.Status.cancelled.rawValue, row.due_on >= capStart,
-                   lastDue[row.customer_id].map({ $0 < due }) ?? true {
-                    lastDue[row.customer_id] = due
-                }
-            }
-            lap("readTasks")
-            var known: [Int: Set<String>] = [:]
-            for row in try await sql.raw("SELECT customer_id, rule_id, occurrence_key FROM follow_up_task_reasons WHERE customer_id \(range)")
-                .all(decoding: ReasonRow.self) {
-                known[row.customer_id, default: []].insert(TaskDecider.reasonKey(ruleID: row.rule_id, key: row.occurrence_key))
-            }
-
-            lap("readReasons")
             var creates: [(customer: Int, reasons: [Occurrence])] = []
             var merges: [(task: Int, customer: Int, reasons: [Occurrence])] = []
             for row in customers {
@@ -197,6 +168,56 @@ struct PlanningService {
         }
         summary.seconds = Date().timeIntervalSince(started)
         return summary
+    }
+
+    /// One batch of customers with their tags, tasks and known reasons.
+    struct Batch: Sendable {
+        fileprivate var customers: [CustomerRow] = []
+        var tags: [Int: [String]] = [:]
+        var open: [Int: [OpenTask]] = [:]
+        var lastDue: [Int: LocalDate] = [:]
+        var lastCompleted: [Int: LocalDate] = [:]
+        var known: [Int: Set<String>] = [:]
+    }
+
+    /// Reads a batch with its queries running side by side.
+    func readBatch(_ ids: ClosedRange<Int>, tags needsTags: Bool, capStart: String) async throws -> Batch {
+        let sql = db as! any SQLDatabase
+        let range = SQLRaw("BETWEEN \(ids.lowerBound) AND \(ids.upperBound)")
+        async let customerRows = sql.raw("""
+            SELECT id, tier, birthday, registered_on, consent, do_not_disturb, last_event_on FROM customers WHERE id \(range) ORDER BY id
+            """).all(decoding: CustomerRow.self)
+        async let taskRows = sql.raw("SELECT id, customer_id, status, due_on, deadline_on, completed_on FROM follow_up_tasks WHERE customer_id \(range)")
+            .all(decoding: TaskRow.self)
+        async let reasonRows = sql.raw("SELECT customer_id, rule_id, occurrence_key FROM follow_up_task_reasons WHERE customer_id \(range)")
+            .all(decoding: ReasonRow.self)
+        var batch = Batch()
+        if needsTags {
+            for row in try await sql.raw("SELECT customer_id, tag FROM customer_tags WHERE customer_id \(range)").all(decoding: TagRow.self) {
+                batch.tags[row.customer_id, default: []].append(row.tag)
+            }
+        }
+        for row in try await taskRows {
+            guard let due = LocalDate(iso: row.due_on), let deadline = LocalDate(iso: row.deadline_on) else { continue }
+            switch row.status {
+            case FollowUpTask.Status.open.rawValue:
+                batch.open[row.customer_id, default: []].append(OpenTask(id: row.id, dueOn: due, deadlineOn: deadline))
+            case FollowUpTask.Status.completed.rawValue:
+                if let done = row.completed_on.flatMap(LocalDate.init(iso:)), batch.lastCompleted[row.customer_id].map({ $0 < done }) ?? true {
+                    batch.lastCompleted[row.customer_id] = done
+                }
+            default: break
+            }
+            if row.status != FollowUpTask.Status.cancelled.rawValue, row.due_on >= capStart,
+               batch.lastDue[row.customer_id].map({ $0 < due }) ?? true {
+                batch.lastDue[row.customer_id] = due
+            }
+        }
+        for row in try await reasonRows {
+            batch.known[row.customer_id, default: []].insert(TaskDecider.reasonKey(ruleID: row.rule_id, key: row.occurrence_key))
+        }
+        batch.customers = try await customerRows
+        return batch
     }
 
     /// The events the day's rules can use, by customer: read once per run through the (kind, day)
