@@ -107,6 +107,24 @@ import Testing
         #expect(plan(disabled, gold, asOf: "2025-11-12").isEmpty)
     }
 
+    @Test func theEventsADayCanUseAreNamedByDayRangesAndDateAttributes() {
+        let rules = [FollowUpRule(id: 1, name: "出院", kind: .afterEvent, windowDays: 2, days: 7, eventKind: "discharge"),
+                     FollowUpRule(id: 2, name: "续保", kind: .expiryReminder, days: 30, eventKind: "insurance_expiry", dateAttribute: "expires_on")]
+        let scopes = Planner(rules: rules, calendar: china).eventScopes(asOf: date("2025-10-03"))
+        #expect(scopes["discharge"]?.days == [date("2025-08-23")...date("2025-09-26")])
+        #expect(scopes["insurance_expiry"]?.attributeDays == ["expires_on": [date("2025-10-03")...date("2025-11-02")]])
+        // Every event the day's occurrences come from lies inside the scope.
+        let discharge = PlanningEvent(id: 1, kind: "discharge", occurredOn: date("2025-09-26"))
+        #expect(!Planner(rules: rules, calendar: china).occurrences(for: gold, events: [discharge], asOf: date("2025-10-03")).isEmpty)
+    }
+
+    @Test func storedDatesAreReadExactly() {
+        #expect(LocalDate(iso: "2024-02-29") == LocalDate(year: 2024, month: 2, day: 29))
+        for bad in ["2023-02-29", "2024-2-29", "2024/02/29", "2024-02-290", "", "２０２４-02-29"] {
+            #expect(LocalDate(iso: bad) == nil, "\(bad)")
+        }
+    }
+
     // MARK: decisions
 
     let rules = [FollowUpRule(id: 1, name: "A", kind: .birthday, priority: 3), FollowUpRule(id: 2, name: "B", kind: .churn, priority: 1),

@@ -142,6 +142,28 @@ import VaporTesting
     }
     struct ReassignBody: Encodable { let taskIDs: [Int]; let agent: String }
 
+    @Test func anExpiryReminderReadsTheDateAttributeInAnyCommonFormat() async throws {
+        try await withHuifang { app in
+            for record in try await RuleRecord.query(on: app.db).all() {
+                record.isEnabled = record.name == "保险到期提醒"
+                try await record.update(on: app.db)
+            }
+            let supervisor = try await makeToken(app, makeUser(app, .supervisor).user)
+            try await makeCustomer(app, "王一", member: "M0001")
+            try await makeCustomer(app, "李二", member: "M0002")
+            let events = ["events": [EventInput(memberID: "M0001", kind: "insurance_expiry", occurredAt: "2024-12-31", attributes: ["expires_on": "2025/12/31"]),
+                                     EventInput(memberID: "M0002", kind: "insurance_expiry", occurredAt: "2024-12-31", attributes: ["expires_on": "2026-06-30"])]]
+            #expect(try await send(app, .POST, "/api/v1/events", token: supervisor, body: events).status == .created)
+            #expect(try await ServiceEvent.query(on: app.db).all().map(\.attributes).contains("{\"expires_on\":\"2025-12-31\"}"))
+            let early = try await send(app, .POST, "/api/v1/planner/run", token: supervisor, body: ["asOf": "2025-11-30"])
+            #expect(try early.content.decode(PlanSummary.self).tasksCreated == 0)
+            let due = try await send(app, .POST, "/api/v1/planner/run", token: supervisor, body: ["asOf": "2025-12-01"])
+            #expect(try due.content.decode(PlanSummary.self).tasksCreated == 1, "30 days before 31 December, and only 王一")
+            let task = try #require(try await FollowUpTask.query(on: app.db).with(\.$customer).first())
+            #expect(task.customer.name == "王一" && task.deadlineOn == "2025-12-08")
+        }
+    }
+
     @Test func agentsOnLeaveGetNothingAndRecomputingMovesDeadlinesOnlyWhenAsked() async throws {
         try await withHuifang { app in
             try await onlyDischargeRule(app)

@@ -91,20 +91,21 @@ extension StringProtocol {
 extension LocalDate {
     /// Reads exactly `YYYY-MM-DD`, as dates are stored; quicker than `init?(parsing:)` for bulk work.
     public init?(iso text: String) {
-        let utf8 = text.utf8
-        guard utf8.count == 10 else { return nil }
-        var digits: [Int] = []
-        digits.reserveCapacity(8)
-        var index = 0
-        for byte in utf8 {
-            if index == 4 || index == 7 {
+        var year = 0, month = 0, day = 0, index = 0
+        for byte in text.utf8 {
+            switch index {
+            case 4, 7:
                 guard byte == UInt8(ascii: "-") else { return nil }
-            } else {
+            case 0...9:
                 guard byte >= 48, byte <= 57 else { return nil }
-                digits.append(Int(byte - 48))
+                let digit = Int(byte - 48)
+                if index < 4 { year = year * 10 + digit } else if index < 7 { month = month * 10 + digit } else { day = day * 10 + digit }
+            default:
+                return nil
             }
             index += 1
         }
-        self.init(year: digits[0] * 1000 + digits[1] * 100 + digits[2] * 10 + digits[3], month: digits[4] * 10 + digits[5], day: digits[6] * 10 + digits[7])
+        guard index == 10 else { return nil }
+        self.init(year: year, month: month, day: day)
     }
 }

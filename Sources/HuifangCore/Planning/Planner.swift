@@ -78,39 +78,39 @@ public struct Planner: Sendable {
     /// The event kinds any rule reads, so that only those are loaded.
     public var eventKinds: Set<String> { Set(rules.map(\.eventKind).filter { !$0.isEmpty }) }
 
-    /// The days on which an event of each kind must have happened to matter on `asOf`, as ranges;
-    /// `nil` for a kind whose rules reach events of any age (expiry dates live in attributes).
-    /// Lets the server read only the events a day needs, through the (kind, day) index.
-    public func eventDays(asOf: LocalDate) -> [String: [ClosedRange<LocalDate>]?] {
-        var days: [String: [ClosedRange<LocalDate>]?] = [:]
-        func add(_ kind: String, _ ranges: [ClosedRange<LocalDate>]?) {
-            if let known = days[kind] {
-                days[kind] = (known == nil || ranges == nil) ? .some(nil) : .some(known! + ranges!)
-            } else {
-                days[kind] = .some(ranges)
-            }
-        }
+    /// Which events of each kind the day's rules can use: those that happened on some days, or whose
+    /// date attribute falls on some days. Lets the server read only those, through indexes.
+    public struct EventScope: Sendable, Equatable {
+        public var days: [ClosedRange<LocalDate>] = []
+        public var attributeDays: [String: [ClosedRange<LocalDate>]] = [:]
+    }
+
+    public func eventScopes(asOf: LocalDate) -> [String: EventScope] {
+        var scopes: [String: EventScope] = [:]
         for rule in rules where !rule.eventKind.isEmpty {
             // Generous margins: working days are at most about twice calendar days plus the longest holiday run.
             let slack = rule.windowDays * 2 + 30
+            var scope = scopes[rule.eventKind] ?? EventScope()
             switch rule.kind {
             case .afterEvent:
                 let reach = (rule.countsWorkingDays ? rule.days * 2 + 20 : rule.days) + slack
-                add(rule.eventKind, [asOf.adding(days: -reach)...asOf.adding(days: -rule.days)])
+                scope.days.append(asOf.adding(days: -reach)...asOf.adding(days: -rule.days))
             case .afterSales:
-                var ranges: [ClosedRange<LocalDate>] = []
                 var months = rule.firstMonths
                 while months <= 12 * 30 {
                     let latest = asOf.adding(months: -months).adding(days: 3)
-                    ranges.append(latest.adding(days: -(slack + 6))...latest)
+                    scope.days.append(latest.adding(days: -(slack + 6))...latest)
                     months += max(rule.everyMonths, 1)
                 }
-                add(rule.eventKind, ranges)
+            case .expiryReminder:
+                // Due from `days` before the date through the date itself.
+                scope.attributeDays[rule.dateAttribute, default: []].append(asOf...asOf.adding(days: rule.days))
             default:
-                add(rule.eventKind, nil)
+                break
             }
+            scopes[rule.eventKind] = scope
         }
-        return days
+        return scopes
     }
 
     /// The event kinds whose attributes some rule reads (a date attribute or an attribute condition).

@@ -91,7 +91,7 @@ struct EventIngest {
                        input.memberID ?? input.mobile ?? input.customerID.map(String.init) ?? "", key.key)
             }
             if problems.isEmpty, let kind, let time, let customer {
-                let attributes = (input.attributes ?? [:]).filter { !$0.value.trimmingWhitespace().isEmpty }
+                let attributes = (input.attributes ?? [:]).filter { !$0.value.trimmingWhitespace().isEmpty }.mapValues(Self.normalisedDate)
                 resolved.append(Resolved(line: line, customerID: customer, kind: kind, occurredAt: time.instant, occurredOn: time.date,
                                          attributes: ServiceEvent.encode(attributes), externalID: external))
             } else {
@@ -222,6 +222,13 @@ struct EventIngest {
                 WHERE id IN (\(binds: Array(chunk)))
                 """).run()
         }
+    }
+
+    /// A date value (`2025/12/31`, `2025年12月31日`) as `2025-12-31`, so rules can compare dates as text; other values unchanged.
+    static func normalisedDate(_ value: String) -> String {
+        let text = value.trimmingWhitespace()
+        guard text.count <= 11, text.contains(where: { "-/.年".contains($0) }), let date = LocalDate(parsing: text) else { return value }
+        return date.iso
     }
 
     /// A local date and instant from `2025-03-01`, `2025-03-01 14:30[:05]`, `2025/3/1 14:30` or ISO 8601 with an offset.

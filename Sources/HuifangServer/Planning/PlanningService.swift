@@ -226,15 +226,17 @@ struct PlanningService {
         let sql = db as! any SQLDatabase
         let attributeKinds = planner.kindsReadingAttributes
         var events: [Int: [PlanningEvent]] = [:]
-        for (kind, ranges) in planner.eventDays(asOf: asOf).sorted(by: { $0.key < $1.key }) {
-            var condition: SQLQueryString = "kind = \(bind: kind)"
-            if let ranges {
-                guard let first = ranges.first else { continue }
-                let days = ranges.dropFirst().reduce(SQLQueryString("occurred_on BETWEEN \(bind: first.lowerBound.iso) AND \(bind: first.upperBound.iso)")) {
-                    $0 + " OR occurred_on BETWEEN \(bind: $1.lowerBound.iso) AND \(bind: $1.upperBound.iso)"
-                }
-                condition = condition + " AND (" + days + ")"
+        let isSQLite = sql.dialect.name == "sqlite"
+        for (kind, scope) in planner.eventScopes(asOf: asOf).sorted(by: { $0.key < $1.key }) {
+            var alternatives: [SQLQueryString] = scope.days.map { "occurred_on BETWEEN \(bind: $0.lowerBound.iso) AND \(bind: $0.upperBound.iso)" }
+            for (attribute, ranges) in scope.attributeDays.sorted(by: { $0.key < $1.key }) {
+                // Date attributes are stored as YYYY-MM-DD (the ingest normalises them), so text order is date order.
+                let value: SQLQueryString = isSQLite ? "json_extract(attributes, \(bind: "$.\"" + attribute + "\""))"
+                                                     : "(attributes::jsonb ->> \(bind: attribute))"
+                alternatives += ranges.map { value + " BETWEEN \(bind: $0.lowerBound.iso) AND \(bind: $0.upperBound.iso)" }
             }
+            guard let firstAlternative = alternatives.first else { continue }
+            let condition: SQLQueryString = "kind = \(bind: kind) AND (" + alternatives.dropFirst().reduce(firstAlternative) { $0 + " OR " + $1 } + ")"
             let readsAttributes = attributeKinds.contains(kind)
             let columns: SQLQueryString = readsAttributes ? "id, customer_id, occurred_on, attributes" : "id, customer_id, occurred_on, '{}' AS attributes"
             for row in try await sql.raw("SELECT " + columns + " FROM events WHERE " + condition).all(decoding: EventRow.self) {
@@ -283,10 +285,16 @@ struct PlanningService {
                     for reason in reasons { reasonRows.append((taskOf[customer]!, customer, reason)) }
                 }
             }
+            var raise: [Int: [Int]] = [:]
             for (task, customer, reasons) in merges {
                 for reason in reasons { reasonRows.append((task, customer, reason)) }
-                let urgent = reasons.compactMap { decider.rules[$0.ruleID]?.priority }.min() ?? 9
-                try await sql.raw("UPDATE follow_up_tasks SET priority = \(bind: urgent) WHERE id = \(bind: task) AND priority > \(bind: urgent)").run()
+                raise[reasons.compactMap { decider.rules[$0.ruleID]?.priority }.min() ?? 9, default: []].append(task)
+            }
+            // A joining reason may be more urgent than the task; one statement per priority level.
+            for (urgent, tasks) in raise {
+                for chunk in tasks.chunked(500) {
+                    try await sql.raw("UPDATE follow_up_tasks SET priority = \(bind: urgent) WHERE id IN (\(binds: Array(chunk))) AND priority > \(bind: urgent)").run()
+                }
             }
             for chunk in reasonRows.chunked(500) {
                 let insert = sql.insert(into: TaskReason.schema)
