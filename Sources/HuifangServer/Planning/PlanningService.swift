@@ -127,6 +127,9 @@ struct PlanningService {
         }
         var next = read(1)
         var low = 1
+        // Writes are gathered over several batches: fewer, larger transactions (each commit may sync the disk).
+        var creates: [(customer: Int, reasons: [Occurrence])] = []
+        var merges: [(task: Int, customer: Int, reasons: [Occurrence])] = []
         while let pending = next {
             let batch = try await pending.value
             low += batchSize
@@ -135,8 +138,6 @@ struct PlanningService {
             let customers = batch.customers
             let (tags, open, lastDue, lastCompleted, known) = (batch.tags, batch.open, batch.lastDue, batch.lastCompleted, batch.known)
             summary.customersScanned += customers.count
-            var creates: [(customer: Int, reasons: [Occurrence])] = []
-            var merges: [(task: Int, customer: Int, reasons: [Occurrence])] = []
             for row in customers {
                 let customer = PlanningCustomer(
                     id: row.id, tier: row.tier, tags: tags[row.id] ?? [], birthday: row.birthday.flatMap(LocalDate.init(iso:)),
@@ -159,12 +160,15 @@ struct PlanningService {
                 }
             }
             lap("decide")
-            if creates.isEmpty, merges.isEmpty { continue }
-            summary.tasksCreated += creates.count
-            summary.merged += merges.reduce(0) { $0 + $1.reasons.count }
-            summary.reasonsAdded += creates.reduce(0) { $0 + $1.reasons.count } + merges.reduce(0) { $0 + $1.reasons.count }
-            try await write(creates: creates, merges: merges, asOf: asOf, context: context, decider: decider)
-            lap("write")
+            if creates.count + merges.count >= 5000 || next == nil, !(creates.isEmpty && merges.isEmpty) {
+                summary.tasksCreated += creates.count
+                summary.merged += merges.reduce(0) { $0 + $1.reasons.count }
+                summary.reasonsAdded += creates.reduce(0) { $0 + $1.reasons.count } + merges.reduce(0) { $0 + $1.reasons.count }
+                try await write(creates: creates, merges: merges, asOf: asOf, context: context, decider: decider)
+                creates.removeAll(keepingCapacity: true)
+                merges.removeAll(keepingCapacity: true)
+                lap("write")
+            }
         }
         summary.seconds = Date().timeIntervalSince(started)
         return summary
