@@ -55,7 +55,7 @@ struct PlanningContext {
 struct PlanningService {
     let db: any Database
     let contactCapDays: Int
-    var batchSize = 2000
+    var batchSize = 4000
 
     fileprivate struct CustomerRow: Decodable, Sendable {
         let id: Int
@@ -86,8 +86,7 @@ struct PlanningService {
     }
     private struct ReasonRow: Decodable {
         let customer_id: Int
-        let rule_id: Int
-        let occurrence_key: String
+        let reason: String
     }
     private struct CreatedRow: Decodable {
         let id: Int
@@ -193,7 +192,8 @@ struct PlanningService {
             """).all(decoding: CustomerRow.self)
         async let taskRows = sql.raw("SELECT id, customer_id, status, due_on, deadline_on, completed_on FROM follow_up_tasks WHERE customer_id \(range)")
             .all(decoding: TaskRow.self)
-        async let reasonRows = sql.raw("SELECT customer_id, rule_id, occurrence_key FROM follow_up_task_reasons WHERE customer_id \(range)")
+        // The key is built by the database, in the form `TaskDecider.reasonKey` gives: two columns to decode, not three.
+        async let reasonRows = sql.raw("SELECT customer_id, rule_id || '|' || occurrence_key AS reason FROM follow_up_task_reasons WHERE customer_id \(range)")
             .all(decoding: ReasonRow.self)
         var batch = Batch()
         if needsTags {
@@ -218,7 +218,7 @@ struct PlanningService {
             }
         }
         for row in try await reasonRows {
-            batch.known[row.customer_id, default: []].insert(TaskDecider.reasonKey(ruleID: row.rule_id, key: row.occurrence_key))
+            batch.known[row.customer_id, default: []].insert(row.reason)
         }
         batch.customers = try await customerRows
         return batch
