@@ -142,6 +142,58 @@ import VaporTesting
     }
     struct ReassignBody: Encodable { let taskIDs: [Int]; let agent: String }
 
+    @Test func anotherFeatureTriggersAFollowUpOnceAndTheCalendarsContactWindowsSetItsDueTime() async throws {
+        try await withHuifang { app in
+            let admin = try await makeToken(app, makeUser(app, .admin).user)
+            let supervisor = try await makeToken(app, makeUser(app, .supervisor).user)
+            let customer = try await makeCustomer(app, "王一", member: "M0001")
+            let quiet = try await makeCustomer(app, "李二", member: "M0002", doNotDisturb: true)
+            let patched = try await send(app, .PATCH, "/api/v1/calendar", token: admin, body: ["contactWindows": "09:30-11:30,14:00-16:00"])
+            #expect(patched.status == .ok)
+            let refused = try await send(app, .PATCH, "/api/v1/calendar", token: admin, body: ["contactWindows": "上午"])
+            #expect(refused.status == .unprocessableEntity)
+
+            let rule = try #require(try await RuleRecord.query(on: app.db).filter(\.$kind == "triggered").first())
+            let body = TriggerBody(customerID: customer.id!, key: "T-2025-0001")
+            let first = try await send(app, .POST, "/api/v1/rules/\(rule.id!)/trigger", token: supervisor, body: body)
+            let again = try await send(app, .POST, "/api/v1/rules/\(rule.id!)/trigger", token: supervisor, body: body)
+            let taskID = try first.content.decode([String: Int].self)["taskID"]
+            let sameID = try again.content.decode([String: Int].self)["taskID"]
+            #expect(taskID != nil && taskID == sameID, "the same key gives the same task")
+            let task = try #require(try await FollowUpTask.find(taskID, on: app.db))
+            #expect(task.priority == 1)
+            let calendar = try await CalendarStore(db: app.db).business(CalendarStore(db: app.db).defaultCalendar())
+            let (_, second) = calendar.localDate(of: task.deadlineAt)
+            #expect(second == 16 * 3600, "the deadline is the end of the calendar's last contact window")
+
+            let dnd = try await send(app, .POST, "/api/v1/rules/\(rule.id!)/trigger", token: supervisor, body: TriggerBody(customerID: quiet.id!, key: "T-2"))
+            #expect(dnd.status == .unprocessableEntity)
+            let periodic = try #require(try await RuleRecord.query(on: app.db).filter(\.$kind == "periodic").first())
+            #expect(try await send(app, .POST, "/api/v1/rules/\(periodic.id!)/trigger", token: supervisor, body: body).status == .unprocessableEntity)
+        }
+    }
+    struct TriggerBody: Encodable { let customerID: Int; let key: String }
+
+    @Test func aMissedPeriodicFollowUpIsOwedAgainWhileAMissedEventFollowUpIsNot() async throws {
+        try await withHuifang { app in
+            for record in try await RuleRecord.query(on: app.db).all() {
+                record.isEnabled = record.name == "会员定期回访"
+                try await record.update(on: app.db)
+            }
+            let supervisor = try await makeToken(app, makeUser(app, .supervisor).user)
+            try await makeCustomer(app, "王一", member: "M0001", tier: "白金卡")  // every month since 2020-01-01
+            func plan(_ day: String) async throws -> PlanSummary {
+                try await send(app, .POST, "/api/v1/planner/run", token: supervisor, body: ["asOf": day]).content.decode(PlanSummary.self)
+            }
+            #expect(try await plan("2025-03-03").tasksCreated == 1)
+            let later = try await plan("2025-04-01")
+            #expect(later.missed == 1 && later.tasksCreated == 1, "the missed follow-up is still owed")
+            #expect(try await plan("2025-04-01").tasksCreated == 0)
+            let reasons = try await TaskReason.query(on: app.db).all().map(\.occurrenceKey).sorted()
+            #expect(reasons.count == 2 && reasons[0] == "p2020-01-01" && reasons[1].hasPrefix("p2020-01-01~"))
+        }
+    }
+
     @Test func anExpiryReminderReadsTheDateAttributeInAnyCommonFormat() async throws {
         try await withHuifang { app in
             for record in try await RuleRecord.query(on: app.db).all() {

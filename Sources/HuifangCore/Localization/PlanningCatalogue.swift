@@ -59,9 +59,13 @@ extension Catalogue {
         "rule.problem.months": ("月数须为 1 到 120", "Months must be 1 to 120"),
         "rule.problem.campaignDate": ("请填写活动日期（YYYY-MM-DD）", "Give the campaign date (YYYY-MM-DD)"),
         "rule.problem.contactWindows": ("时段格式如 10:00-12:00,15:00-17:00", "Write windows like 10:00-12:00,15:00-17:00"),
+        "rule.problem.notTriggered": ("只能触发已启用的“由其他功能触发”类规则", "Only an enabled rule of the triggered kind can be triggered"),
+        "rule.problem.doNotDisturb": ("该客户未同意回访或设置了免打扰", "The customer does not consent or asked not to be disturbed"),
         "rule.problem.kind": ("没有这种规则类型", "No such rule kind"),
         "rule.problem.channel": ("没有这种回访方式", "No such channel"),
 
+        "calendar.contactWindows": ("回访时段（如 10:00-12:00,15:00-17:00）", "Contact windows (e.g. 10:00-12:00,15:00-17:00)"),
+        "calendar.contactAllDays": ("节假日和周末也可回访", "Customers may be called on holidays and weekends too"),
         "planner.day": ("计划日期", "Day"),
         "planner.scanned": ("扫描客户", "Customers scanned"),
         "planner.created": ("新建任务", "Tasks created"),

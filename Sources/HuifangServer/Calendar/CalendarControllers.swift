@@ -22,9 +22,22 @@ struct CalendarAPIController: RouteCollection {
     struct Workdays: Content { let from: String; let to: String; let workdays: Int }
     struct AddedDays: Content { let from: String; let days: Int; let date: String }
     struct AddedHours: Content { let from: String; let hours: Double; let working: Bool; let result: String }
-    struct Year: Content { let year: Int; let timeZone: String; let weeklyHours: [String]; let days: [CalendarQueries.Day] }
+    struct Year: Content {
+        let year: Int
+        let timeZone: String
+        let weeklyHours: [String]
+        let contactWindows: String
+        let contactOnAllDays: Bool
+        let days: [CalendarQueries.Day]
+    }
     struct DayInput: Content { let kind: String; let name: String?; let hours: String? }
-    struct SettingsInput: Content { let timeZone: String?; let weeklyHours: [String]? }
+    struct SettingsInput: Content {
+        let timeZone: String?
+        let weeklyHours: [String]?
+        /// `10:00-12:00,15:00-17:00`: when customers may be called.
+        let contactWindows: String?
+        let contactOnAllDays: Bool?
+    }
     struct Imported: Content { let dates: Int }
 
     private func required(_ req: Request, _ name: String) throws -> String {
@@ -65,12 +78,14 @@ struct CalendarAPIController: RouteCollection {
         let calendar = try await req.calendars.defaultCalendar()
         let days = try await CalendarDay.query(on: req.db).filter(\.$calendar.$id == calendar.id!).all()
         return Year(year: year, timeZone: calendar.timeZone, weeklyHours: calendar.weeklyHours.components(separatedBy: "\n"),
+                    contactWindows: calendar.contactWindows, contactOnAllDays: calendar.contactAllDays,
                     days: CalendarQueries.show(year: year, days: days))
     }
 
     @Sendable func updateSettings(req: Request) async throws -> Year {
         let input = try req.content.decode(SettingsInput.self)
-        try await req.calendars.updateSettings(timeZone: input.timeZone, weeklyHours: input.weeklyHours, by: req.actor)
+        try await req.calendars.updateSettings(timeZone: input.timeZone, weeklyHours: input.weeklyHours, contactWindows: input.contactWindows,
+                                               contactOnAllDays: input.contactOnAllDays, by: req.actor)
         return try await show(req: req)
     }
 
@@ -116,8 +131,9 @@ extension Request {
 }
 
 extension CalendarStore {
-    /// Changes the time zone or the weekly hours (seven strings, Monday first).
-    func updateSettings(timeZone: String?, weeklyHours: [String]?, by actor: Actor) async throws {
+    /// Changes the time zone, the weekly hours (seven strings, Monday first) or the contact windows.
+    func updateSettings(timeZone: String?, weeklyHours: [String]?, contactWindows: String? = nil, contactOnAllDays: Bool? = nil,
+                        by actor: Actor) async throws {
         let calendar = try await defaultCalendar()
         if let timeZone {
             guard TimeZone(identifier: timeZone) != nil else {
@@ -139,6 +155,13 @@ extension CalendarStore {
             }
             calendar.weeklyHours = WorkCalendar.encode(weekly: ranges)
         }
+        if let contactWindows {
+            guard let ranges = TimeRange.list(contactWindows.trimmingWhitespace()), !ranges.isEmpty else {
+                throw CalendarQueries.InputError(parameter: "contactWindows", value: contactWindows, expected: "calendar.expect.hoursList")
+            }
+            calendar.contactWindows = ranges.map(\.description).joined(separator: ",")
+        }
+        if let contactOnAllDays { calendar.contactAllDays = contactOnAllDays }
         try await db.transaction { db in
             try await calendar.save(on: db)
             try await AuditLog.record("calendar.update", by: actor, subjectType: "calendar", subjectID: calendar.name,
@@ -182,6 +205,8 @@ struct CalendarPagesController: RouteCollection {
         let error: String?
         let timeZone: String
         let weekly: [Weekly]
+        let contactWindows: String
+        let contactAllDays: Bool
 
         struct Weekly: Encodable {
             let index: Int
@@ -244,7 +269,8 @@ struct CalendarPagesController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         let year = form["year"].flatMap(Int.init) ?? req.application.huifang.today().year
         do {
-            try await req.calendars.updateSettings(timeZone: form["timeZone"], weeklyHours: (0..<7).map { form["weekly\($0)"] ?? "" }, by: req.actor)
+            try await req.calendars.updateSettings(timeZone: form["timeZone"], weeklyHours: (0..<7).map { form["weekly\($0)"] ?? "" },
+                                                   contactWindows: form["contactWindows"], contactOnAllDays: form["contactAllDays"] != nil, by: req.actor)
         } catch let error as CalendarQueries.InputError {
             return try await page(req, year: year, error: error.message(in: req.language))
         }
@@ -283,7 +309,8 @@ struct CalendarPagesController: RouteCollection {
                            String(try calendar.workingDays(from: LocalDate(year: year, month: 1, day: 1)!, through: LocalDate(year: year, month: 12, day: 31)!))),
             months: months, weekdays: weekdays, mode: mode, name: name ?? req.query[String.self, at: "name"] ?? "",
             message: message, error: error, timeZone: stored.timeZone,
-            weekly: (0..<7).map { Context.Weekly(index: $0, label: weekdays[$0], hours: weekly[$0].map(\.description).joined(separator: ",")) }
+            weekly: (0..<7).map { Context.Weekly(index: $0, label: weekdays[$0], hours: weekly[$0].map(\.description).joined(separator: ",")) },
+            contactWindows: stored.contactWindows, contactAllDays: stored.contactAllDays
         )
         let response = try await req.renderPage("calendar", titleKey: "calendar.title", context)
         if error != nil { response.status = .unprocessableEntity }

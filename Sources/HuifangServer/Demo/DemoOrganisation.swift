@@ -19,6 +19,8 @@ public enum DemoOrganisation {
         public let accounts: [Account]
         public let customersCreated: Int
         public let customersTotal: Int
+        public let eventsTotal: Int
+        public let openTasks: Int
     }
 
     static let departments = ["客服中心", "售后服务部", "质量管理部", "物流配送部"]
@@ -70,8 +72,48 @@ public enum DemoOrganisation {
         let importer = CustomerImporter(db: app.db, rules: CustomerRules(tiers: tiers, today: app.huifang.today()),
                                         actor: actor, language: app.huifang.defaultLanguage)
         let report = try await importer.run(Array(sample.csv(count: count).utf8), .init(fileName: "demo-customers.csv"))
+        for (username, skills) in [("wangfang", "medical,vip"), ("zhangwei", "medical")] {
+            if let user = try await User.query(on: app.db).filter(\.$username == username).first(), user.skills.isEmpty {
+                user.skills = skills
+                try await user.update(on: app.db)
+            }
+        }
+        try await loadEvents(on: app)
+        _ = try await DailyPlanning(db: app.db, config: app.huifang, logger: app.logger).runNow(day: app.huifang.today(), trigger: "demo")
         return Summary(accounts: accounts, customersCreated: report.created,
-                       customersTotal: try await Customer.query(on: app.db).count())
+                       customersTotal: try await Customer.query(on: app.db).count(),
+                       eventsTotal: try await ServiceEvent.query(on: app.db).count(),
+                       openTasks: try await FollowUpTask.query(on: app.db).filter(\.$status == .open).count())
+    }
+
+    /// Two or three service events per customer over the last year, some recent enough that today's
+    /// plan has discharges, repairs, expiring policies and warranties to follow up. Keyed `DEMO-…`, so loaded once.
+    static func loadEvents(on app: Application) async throws {
+        let today = app.huifang.today()
+        let ids = try await Customer.query(on: app.db).sort(\.$id).all().compactMap(\.id)
+        var items: [(line: Int, input: EventInput)] = []
+        for id in ids {
+            var rng = SplitMix64(seed: UInt64(id) &* 7_919)
+            for n in 0..<(2 + Int(rng.next() % 2)) {
+                let roll = Int(rng.next() % 100)
+                let daysAgo = roll < 8 ? 7 : roll < 14 ? 4 : Int(rng.next() % 400)
+                let day = today.adding(days: -daysAgo)
+                let (kind, attributes): (String, [String: String]) = switch roll % 6 {
+                case 0: ("discharge", ["科室": ["心内科", "骨科", "消化内科"][Int(rng.next() % 3)]])
+                case 1: ("repair", ["产品": ["空调", "冰箱", "洗衣机"][Int(rng.next() % 3)]])
+                case 2: ("insurance_expiry", ["expires_on": today.adding(days: Int(rng.next() % 60)).iso])
+                case 3: ("warranty_start", ["warranty_until": day.adding(months: 24).iso, "产品": "热水器"])
+                case 4: ("inquiry", [:])
+                default: ("purchase", ["金额": String(100 + Int(rng.next() % 5000))])
+                }
+                items.append((items.count + 1, EventInput(externalID: "DEMO-E\(id)-\(n)", customerID: id, kind: kind,
+                                                           occurredAt: day.iso + " 10:00", attributes: attributes)))
+            }
+        }
+        let ingest = EventIngest(db: app.db, timeZone: app.huifang.timeZone, language: app.huifang.defaultLanguage)
+        for chunk in items.chunked(2000) {
+            _ = try await ingest.run(Array(chunk), source: "demo", allOrNothing: false)
+        }
     }
 
     /// Twelve characters a person can type: no 0/O or 1/l.

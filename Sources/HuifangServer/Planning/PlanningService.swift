@@ -103,7 +103,7 @@ struct PlanningService {
         let sql = db as! any SQLDatabase
 
         let dayStart = context.calendar.instant(local: Int64(asOf.dayNumber) * 86_400)
-        summary.missed = try await markMissed(before: dayStart)
+        summary.missed = try await markMissed(before: dayStart, owedRules: context.rules.filter { $0.kind == .periodic || $0.kind == .churn }.map(\.id))
 
         let eventsStarted = Date()
         let events = try await relevantEvents(planner, asOf: asOf)
@@ -253,18 +253,27 @@ struct PlanningService {
     }
 
     /// Open tasks whose deadline has passed become missed; they count against the completion rate.
-    func markMissed(before instant: Date) async throws -> Int {
-        let sql = db as! any SQLDatabase
+    /// A periodic or churn follow-up stays owed: its missed reason is renamed (`key~task`), so the planner offers it again.
+    func markMissed(before instant: Date, owedRules: [Int]) async throws -> Int {
         struct Count: Decodable { let count: Int }
-        let count = try await sql.raw("SELECT COUNT(*) AS count FROM follow_up_tasks WHERE status = 'open' AND deadline_at < \(bind: instant)")
-            .first(decoding: Count.self)?.count ?? 0
-        if count > 0 {
+        return try await db.transaction { db in
+            let sql = db as! any SQLDatabase
+            let count = try await sql.raw("SELECT COUNT(*) AS count FROM follow_up_tasks WHERE status = 'open' AND deadline_at < \(bind: instant)")
+                .first(decoding: Count.self)?.count ?? 0
+            guard count > 0 else { return 0 }
+            if !owedRules.isEmpty {
+                try await sql.raw("""
+                    UPDATE follow_up_task_reasons SET occurrence_key = occurrence_key || '~' || task_id
+                    WHERE rule_id IN (\(binds: owedRules)) AND task_id IN
+                      (SELECT id FROM follow_up_tasks WHERE status = 'open' AND deadline_at < \(bind: instant))
+                    """).run()
+            }
             try await sql.raw("UPDATE follow_up_tasks SET status = 'missed' WHERE status = 'open' AND deadline_at < \(bind: instant)").run()
+            return count
         }
-        return count
     }
 
-    private func write(creates: [(customer: Int, reasons: [Occurrence])], merges: [(task: Int, customer: Int, reasons: [Occurrence])],
+    fileprivate func write(creates: [(customer: Int, reasons: [Occurrence])], merges: [(task: Int, customer: Int, reasons: [Occurrence])],
                        asOf: LocalDate, context: PlanningContext, decider: TaskDecider) async throws {
         try await db.transaction { db in
             let sql = db as! any SQLDatabase
@@ -310,5 +319,32 @@ struct PlanningService {
                 try await insert.run()
             }
         }
+    }
+}
+
+extension PlanningService {
+    /// Creates the task of a `triggered` rule for one customer now (e.g. a resolved complaint's verification call).
+    /// `key` names the occurrence (a ticket number); triggering the same key again returns the same task.
+    func trigger(ruleID: Int, customerID: Int, key: String, asOf: LocalDate) async throws -> Int {
+        let context = try await PlanningContext.load(on: db)
+        guard let rule = context.rules.first(where: { $0.id == ruleID }), rule.kind == .triggered, rule.isEnabled else {
+            throw NamedFieldError(field: "rule", key: "rule.problem.notTriggered")
+        }
+        guard let customer = try await Customer.find(customerID, on: db) else { throw NamedFieldError(field: "customerID", key: "events.problem.unknownCustomer") }
+        guard customer.consent, !customer.doNotDisturb else { throw NamedFieldError(field: "customerID", key: "rule.problem.doNotDisturb") }
+        let trimmed = key.trimmingWhitespace()
+        guard !trimmed.isEmpty, trimmed.count <= 64 else { throw NamedFieldError(field: "key", key: "problem.required") }
+        if let existing = try await TaskReason.query(on: db).filter(\.$customerID == customerID).filter(\.$ruleID == ruleID)
+            .filter(\.$occurrenceKey == "t" + trimmed).first() {
+            return existing.$task.id
+        }
+        let planner = Planner(rules: context.rules, calendar: context.calendar)
+        let occurrence = Occurrence(ruleID: ruleID, key: "t" + trimmed, triggeredOn: asOf, dueOn: asOf,
+                                    deadlineOn: try planner.deadline(dueOn: asOf, windowDays: rule.windowDays))
+        let decider = TaskDecider(rules: context.rules, contactCapDays: 0)
+        try await write(creates: [(customerID, [occurrence])], merges: [], asOf: asOf, context: context, decider: decider)
+        guard let created = try await TaskReason.query(on: db).filter(\.$customerID == customerID).filter(\.$ruleID == ruleID)
+            .filter(\.$occurrenceKey == occurrence.key).first() else { throw Abort(.internalServerError) }
+        return created.$task.id
     }
 }

@@ -36,6 +36,22 @@ struct RuleAPIController: RouteCollection {
         rules.post(use: create)
         rules.get(":id", use: show)
         rules.put(":id", use: update)
+        rules.post(":id", "trigger", use: trigger)
+    }
+
+    struct Trigger: Content {
+        let customerID: Int
+        /// Names the occurrence (e.g. a ticket number); the same key gives the same task.
+        let key: String
+    }
+
+    @Sendable func trigger(req: Request) async throws -> [String: Int] {
+        let rule = try await RuleStore(db: req.db).find(req.parameters.get("id", as: Int.self))
+        let input = try req.content.decode(Trigger.self)
+        let task = try await PlanningService(db: req.db, contactCapDays: req.application.huifang.contactCapDays)
+            .trigger(ruleID: rule.id!, customerID: input.customerID, key: input.key, asOf: req.application.huifang.today())
+        try await req.audit("rule.trigger", subjectType: "task", subjectID: String(task), detail: "rule=\(rule.id!) customer=\(input.customerID)")
+        return ["taskID": task]
     }
 
     @Sendable func list(req: Request) async throws -> [RuleInput] {
