@@ -208,6 +208,33 @@ struct ImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "import", abstract: "Import data from files.",
                                                     subcommands: [Customers.self, Events.self, Sample.self])
 
+    /// The file and the flags every import takes.
+    struct FileOptions: ParsableArguments {
+        @ArgumentParser.Argument(help: "The CSV file.")
+        var file: String
+
+        @ArgumentParser.Flag(help: "Check the file and report, writing nothing.")
+        var dryRun = false
+
+        @ArgumentParser.Flag(help: "Print the report as JSON.")
+        var json = false
+
+        /// Reads the file, runs `body` on a migrated application, prints its report and exits 1 when a row was refused.
+        func run(_ options: ServerOptions,
+                 _ body: @escaping (Application, [UInt8], String) async throws -> (output: String, hasProblems: Bool)) async throws {
+            let config = try options.load()
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ValidationError("cannot read \(file)")
+            }
+            let name = (file as NSString).lastPathComponent
+            let (output, hasProblems) = try await reportingErrors {
+                try await Operations.withApplication(config) { app in try await body(app, Array(data), name) }
+            }
+            print(output)
+            if hasProblems { throw ExitCode.failure }
+        }
+    }
+
     struct Customers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import customers from a CSV file (UTF-8 or GBK/GB18030, Chinese or English headings).",
@@ -215,32 +242,16 @@ struct ImportCommand: AsyncParsableCommand {
         )
 
         @OptionGroup var options: ServerOptions
-
-        @ArgumentParser.Argument(help: "The CSV file.")
-        var file: String
-
-        @ArgumentParser.Flag(help: "Check the file and report, writing nothing.")
-        var dryRun = false
+        @OptionGroup var input: FileOptions
 
         @ArgumentParser.Flag(help: "Write nothing if any row is refused.")
         var strict = false
 
-        @ArgumentParser.Flag(help: "Print the report as JSON.")
-        var json = false
-
         func run() async throws {
-            let config = try options.load()
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw ValidationError("cannot read \(file)")
+            let (dryRun, strict, json) = (input.dryRun, strict, input.json)
+            try await input.run(options) { app, bytes, name in
+                try await Operations.importCustomers(on: app, bytes: bytes, fileName: name, dryRun: dryRun, strict: strict, json: json)
             }
-            let (output, hasProblems) = try await reportingErrors {
-                try await Operations.withApplication(config) { app in
-                    try await Operations.importCustomers(on: app, bytes: Array(data), fileName: (file as NSString).lastPathComponent,
-                                                         dryRun: dryRun, strict: strict, json: json)
-                }
-            }
-            print(output)
-            if hasProblems { throw ExitCode.failure }
         }
     }
 
@@ -251,28 +262,13 @@ struct ImportCommand: AsyncParsableCommand {
         )
 
         @OptionGroup var options: ServerOptions
-
-        @ArgumentParser.Argument(help: "The CSV file.")
-        var file: String
-
-        @ArgumentParser.Flag(help: "Check the file and report, writing nothing.")
-        var dryRun = false
-
-        @ArgumentParser.Flag(help: "Print the report as JSON.")
-        var json = false
+        @OptionGroup var input: FileOptions
 
         func run() async throws {
-            let config = try options.load()
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw ValidationError("cannot read \(file)")
+            let (dryRun, json) = (input.dryRun, input.json)
+            try await input.run(options) { app, bytes, name in
+                try await Operations.importEvents(on: app, bytes: bytes, fileName: name, dryRun: dryRun, json: json)
             }
-            let (output, hasProblems) = try await reportingErrors {
-                try await Operations.withApplication(config) { app in
-                    try await Operations.importEvents(on: app, bytes: Array(data), fileName: (file as NSString).lastPathComponent, dryRun: dryRun, json: json)
-                }
-            }
-            print(output)
-            if hasProblems { throw ExitCode.failure }
         }
     }
 

@@ -153,4 +153,26 @@ import Testing
         #expect(second.stdout.contains("customers: 2000 (0 new)"))
         #expect(second.stdout.contains("unchanged; set earlier"))
     }
+
+    @Test func importsEventsThenPlansADayOnceFromTheCommandLine() async throws {
+        let customers = directory.appendingPathComponent("members.csv")
+        try Data("会员编号,姓名,手机,会员等级,注册日期\r\nHY1,林小雨,13600001111,金卡,2024-01-05\r\n".utf8).write(to: customers)
+        #expect(try await run(["import", "customers", customers.path, "--database-url", database]).status == 0)
+        let events = directory.appendingPathComponent("events.csv")
+        let csv = "事件编号,会员编号,事件类型,发生时间,科室\r\nE1,HY1,出院,2025-09-26 10:00,心内科\r\nE2,HY9,出院,2025-09-26,骨科\r\n"
+        try Data(TextDecoding.encodeGB18030(csv)!).write(to: events)
+        let imported = try await run(["import", "events", events.path, "--database-url", database])
+        #expect(imported.status == 1, "a refused row makes the exit code 1")
+        #expect(imported.stdout.contains("GBK") && imported.stdout.contains("3") && imported.stdout.contains("HY9"))
+        let again = try await run(["import", "events", events.path, "--json", "--database-url", database])
+        #expect(again.stdout.contains("\"unchanged\" : 1"))
+
+        let first = try await run(["plan", "--as-of", "2025-10-03", "--json", "--database-url", database], environment: ["HUIFANG_PLAN_AT": "off"])
+        #expect(first.status == 0)
+        #expect(first.stdout.contains("\"tasksCreated\" : 1"), "\(first.stdout)\(first.stderr)")
+        let second = try await run(["plan", "--as-of", "2025-10-03", "--database-url", database], environment: ["HUIFANG_PLAN_AT": "off"])
+        #expect(second.stdout.contains("新建任务: 0"))
+        let bad = try await run(["plan", "--as-of", "2025-13-01", "--database-url", database])
+        #expect(bad.status != 0 && bad.stderr.contains("--as-of"))
+    }
 }
