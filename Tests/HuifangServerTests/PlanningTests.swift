@@ -194,6 +194,36 @@ import VaporTesting
         }
     }
 
+    @Test func adminsAddEventKindsAndSupervisorsExportTheDistributionWithItsReasons() async throws {
+        try await withHuifang { app in
+            try await onlyDischargeRule(app)
+            let (admin, adminPassword) = try await makeUser(app, .admin)
+            var adminPages = try await PageClient.signedIn(app, admin.username, adminPassword)
+            #expect(try await adminPages.post("/settings/event-kinds", form: ["code": "maintenance", "name": "保养"]).status == .seeOther)
+            let again = try await adminPages.post("/settings/event-kinds", form: ["code": "maintenance", "name": "再保养"])
+            #expect(again.status == .unprocessableEntity && again.body.string.contains("已有同样代码或名称"))
+            #expect(try await adminPages.get("/settings").body.string.contains("保养 · maintenance"))
+            #expect(try await EventKind.query(on: app.db).filter(\.$code == "maintenance").count() == 1)
+
+            let (supervisor, password) = try await makeUser(app, .supervisor)
+            let token = try await makeToken(app, supervisor)
+            let (wang, _) = try await makeUser(app, .agent, username: "wang")
+            wang.skills = "medical"
+            try await wang.update(on: app.db)
+            try await makeCustomer(app, "王一", member: "M0001")
+            _ = try await send(app, .POST, "/api/v1/events", token: token, body: EventInput(memberID: "M0001", kind: "discharge", occurredAt: "2025-09-26"))
+            _ = try await send(app, .POST, "/api/v1/planner/run", token: token, body: ["asOf": "2025-10-03"])
+            var pages = try await PageClient.signedIn(app, supervisor.username, password)
+            let csv = try await pages.get("/tasks/export.csv")
+            #expect(csv.headers.contentType?.subType == "csv")
+            let lines = csv.body.string.components(separatedBy: "\r\n")
+            #expect(lines[0].hasPrefix("\u{FEFF}客户,手机,回访原因") && lines[0].hasSuffix("客服,分配说明"))
+            #expect(lines[1].hasPrefix("王一,13900000001,出院七日回访,1,2025-10-09 10:00,2025-10-10 17:00"), "due on the 3 October holiday: first slot after it")
+            #expect(lines[1].contains("测试agent") && lines[1].contains("负荷最低"))
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "task.export").count() == 1)
+        }
+    }
+
     @Test func anExpiryReminderReadsTheDateAttributeInAnyCommonFormat() async throws {
         try await withHuifang { app in
             for record in try await RuleRecord.query(on: app.db).all() {

@@ -64,17 +64,30 @@ struct EventAPIController: RouteCollection {
 
     @Sendable func addKind(req: Request) async throws -> Response {
         let input = try req.content.decode(Kind.self)
-        let code = input.code.trimmingWhitespace().lowercased()
-        guard !code.isEmpty, code.count <= 40, code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
-            throw NamedFieldError(field: "code", key: "problem.required")
-        }
-        guard !input.name.trimmingWhitespace().isEmpty else { throw NamedFieldError(field: "name", key: "problem.required") }
-        guard try await EventKind.query(on: req.db).filter(\.$code == code).count() == 0 else {
-            throw NamedFieldError(field: "code", key: "problem.externalIDTaken")
-        }
-        try await EventKind(code: code, name: input.name.trimmingWhitespace()).create(on: req.db)
-        try await req.audit("eventKind.create", subjectType: "eventKind", subjectID: code)
+        try await EventKindService(db: req.db, actor: req.actor).add(code: input.code, name: input.name)
         return Response(status: .created)
+    }
+}
+
+/// Adds service event kinds (admins); the code is what files and the API name, the name what people read.
+struct EventKindService {
+    let db: any Database
+    let actor: Actor
+
+    func add(code raw: String, name raw2: String) async throws {
+        let code = raw.trimmingWhitespace().lowercased()
+        let name = raw2.trimmingWhitespace()
+        guard !code.isEmpty, code.count <= 40, code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            throw NamedFieldError(field: "code", key: "events.problem.code")
+        }
+        guard !name.isEmpty, name.count <= 20 else { throw NamedFieldError(field: "name", key: "problem.required") }
+        guard try await EventKind.query(on: db).group(.or, { $0.filter(\.$code == code).filter(\.$name == name) }).count() == 0 else {
+            throw NamedFieldError(field: "code", key: "events.problem.kindTaken")
+        }
+        try await db.transaction { db in
+            try await EventKind(code: code, name: name).create(on: db)
+            try await AuditLog.record("eventKind.create", by: actor, subjectType: "eventKind", subjectID: code, detail: name, on: db)
+        }
     }
 }
 

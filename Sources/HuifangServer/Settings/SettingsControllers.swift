@@ -32,16 +32,43 @@ struct SettingsPagesController: RouteCollection {
         let settings = routes.grouped("settings").guarded(.administration, .page)
         settings.get(use: page)
         settings.post("tiers", use: saveTiers)
+        settings.post("event-kinds", use: addEventKind)
     }
 
     struct Context: Encodable {
         let tiers: String
         let error: String?
+        let kinds: [Kind]
+        let kindError: String?
+
+        struct Kind: Encodable {
+            let code: String
+            let name: String
+        }
     }
 
     @Sendable func page(req: Request) async throws -> Response {
-        try await req.renderPage("settings", titleKey: "settings.title",
-                                 Context(tiers: try await Tier.names(on: req.db).joined(separator: "\n"), error: nil))
+        try await render(req, tiers: try await Tier.names(on: req.db).joined(separator: "\n"))
+    }
+
+    private func render(_ req: Request, tiers: String, error: String? = nil, kindError: String? = nil) async throws -> Response {
+        let kinds = try await EventKind.query(on: req.db).sort(\.$code).all().map { Context.Kind(code: $0.code, name: $0.name) }
+        let response = try await req.renderPage("settings", titleKey: "settings.title",
+                                                Context(tiers: tiers, error: error, kinds: kinds, kindError: kindError))
+        if error != nil || kindError != nil { response.status = .unprocessableEntity }
+        return response
+    }
+
+    @Sendable func addEventKind(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        do {
+            try await EventKindService(db: req.db, actor: req.actor).add(code: form["code"] ?? "", name: form["name"] ?? "")
+        } catch let error as NamedFieldError {
+            return try await render(req, tiers: try await Tier.names(on: req.db).joined(separator: "\n"),
+                                    kindError: Catalogue.text(error.key, req.language, error.arguments))
+        }
+        req.flash("common.saved")
+        return req.redirect(to: "/settings")
     }
 
     @Sendable func saveTiers(req: Request) async throws -> Response {
@@ -58,9 +85,7 @@ struct SettingsPagesController: RouteCollection {
     }
 
     private func failed(_ req: Request, _ text: String, _ message: String) async throws -> Response {
-        let response = try await req.renderPage("settings", titleKey: "settings.title", Context(tiers: text, error: message))
-        response.status = .unprocessableEntity
-        return response
+        try await render(req, tiers: text, error: message)
     }
 }
 

@@ -155,12 +155,14 @@ struct TaskPagesController: RouteCollection {
         planning.post("run", use: run)
         planning.post("absences", use: absence)
         planning.post("recompute", use: recompute)
+        planning.get("export.csv", use: exportCSV)
         let mine = routes.grouped("tasks").guarded(.callList, .page)
         mine.get("mine", use: myList)
         mine.get("mine.csv", use: myCSV)
     }
 
     struct Board: Encodable {
+        let exportPath: String
         let loads: [AgentLoad]
         let agents: [SelectOption]
         let tasks: [TaskView]
@@ -183,7 +185,7 @@ struct TaskPagesController: RouteCollection {
         let runs = try await PlannerRun.query(on: req.db).filter(\.$finishedAt != nil).sort(\.$id, .descending).limit(5).all().compactMap { run in
             run.summary.flatMap { try? JSONDecoder().decode(PlanSummary.self, from: Data($0.utf8)) }
         }
-        let context = Board(loads: loads, agents: loads.map { SelectOption(value: $0.id.uuidString, label: $0.name, selected: $0.id == agentFilter) },
+        let context = Board(exportPath: "/tasks/export.csv" + (agentFilter.map { "?agent=\($0.uuidString)" } ?? ""), loads: loads, agents: loads.map { SelectOption(value: $0.id.uuidString, label: $0.name, selected: $0.id == agentFilter) },
                             tasks: tasks, unassigned: unassigned, today: today.iso, runs: runs, message: message)
         return try await req.renderPage("tasks/board", titleKey: "tasks.title", context)
     }
@@ -235,10 +237,21 @@ struct TaskPagesController: RouteCollection {
 
     @Sendable func myCSV(req: Request) async throws -> Response {
         let tasks = try await req.tasks(TaskFilter(agentID: try req.auth.require(User.self).id, callListOrder: true, limit: 5000))
+        return try await csv(req, tasks, name: "call-list", includeAgent: false)
+    }
+
+    /// The open tasks (of one agent with `?agent=`), with who has each and why.
+    @Sendable func exportCSV(req: Request) async throws -> Response {
+        let agent = req.query[String.self, at: "agent"].flatMap(UUID.init(uuidString:))
+        let tasks = try await req.tasks(TaskFilter(agentID: agent, limit: 100_000))
+        return try await csv(req, tasks, name: "tasks", includeAgent: true)
+    }
+
+    private func csv(_ req: Request, _ tasks: [TaskView], name: String, includeAgent: Bool) async throws -> Response {
         try await req.audit("task.export", subjectType: "task", detail: "count=\(tasks.count)")
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        headers.contentDisposition = .init(.attachment, filename: "call-list-\(req.application.huifang.today().iso).csv")
-        return Response(status: .ok, headers: headers, body: .init(string: TaskQueries.csv(tasks, language: req.language)))
+        headers.contentDisposition = .init(.attachment, filename: "\(name)-\(req.application.huifang.today().iso).csv")
+        return Response(status: .ok, headers: headers, body: .init(string: TaskQueries.csv(tasks, language: req.language, includeAgent: includeAgent)))
     }
 }

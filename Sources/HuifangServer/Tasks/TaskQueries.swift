@@ -112,16 +112,20 @@ struct TaskQueries {
     }
 
     /// The list as CSV (UTF-8 with BOM, so that Excel reads the Chinese).
-    static func csv(_ tasks: [TaskView], language: Language) -> String {
+    static func csv(_ tasks: [TaskView], language: Language, includeAgent: Bool = false) -> String {
         func t(_ key: String) -> String { Catalogue.text(key, language) }
         func cell(_ value: String) -> String {
             value.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
         }
-        var lines = [[t("tasks.customer"), t("tasks.mobile"), t("tasks.reasons"), t("tasks.priority"), t("tasks.due"), t("tasks.deadline"),
-                      t("tasks.callback"), t("rules.channel"), t("rules.script")].map(cell).joined(separator: ",")]
+        var heading = ["tasks.customer", "tasks.mobile", "tasks.reasons", "tasks.priority", "tasks.due", "tasks.deadline",
+                       "tasks.callback", "rules.channel", "rules.script"]
+        if includeAgent { heading += ["tasks.agent", "tasks.assignment"] }
+        var lines = [heading.map { cell(t($0)) }.joined(separator: ",")]
         for task in tasks {
-            lines.append([task.customerName, task.mobile ?? "", task.reasons.joined(separator: "；"), String(task.priority), task.dueAt,
-                          task.deadlineAt, task.callbackAt ?? "", t("channel." + task.channel), task.script].map(cell).joined(separator: ","))
+            var row: [String] = [task.customerName, task.mobile ?? "", task.reasons.joined(separator: "；"), String(task.priority), task.dueAt,
+                                 task.deadlineAt, task.callbackAt ?? "", t("channel." + task.channel), task.script]
+            if includeAgent { row += [task.agent ?? "", task.assignment ?? ""] }
+            lines.append(row.map(cell).joined(separator: ","))
         }
         return "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"
     }
