@@ -1,0 +1,74 @@
+import Foundation
+import HuifangCore
+import Testing
+
+@Suite struct TicketTests {
+    /// Every allowed change; anything else must be refused.
+    static let allowed: [TicketKind: [TicketStatus: [TicketAction: TicketStatus]]] = [
+        .complaint: [
+            .new: [.assign: .assigned],
+            .assigned: [.assign: .assigned, .start: .inProgress],
+            .inProgress: [.assign: .assigned, .resolve: .resolved],
+            .resolved: [.inform: .informed, .reopen: .inProgress],
+            .informed: [.close: .closed, .reopen: .inProgress],
+            .closed: [.reopen: .inProgress],
+        ],
+        .suggestion: [
+            .new: [.assign: .assigned],
+            .assigned: [.assign: .assigned, .start: .inProgress, .adopt: .adopted, .decline: .declined],
+            .inProgress: [.assign: .assigned, .adopt: .adopted, .decline: .declined],
+        ],
+    ]
+
+    @Test func everyTransitionIsAllowedOrRefusedWithAReasonInBothLanguages() {
+        for kind in [TicketKind.complaint, .suggestion] {
+            for status in TicketStatus.allCases {
+                for action in TicketAction.allCases {
+                    let expected = Self.allowed[kind]?[status]?[action]
+                    do {
+                        let next = try TicketStateMachine.next(from: status, kind: kind, action)
+                        #expect(next == expected, "\(kind) \(status) \(action) → \(next)")
+                    } catch {
+                        #expect(expected == nil, "\(kind) \(status) \(action) was refused: \(error.key)")
+                        #expect(Catalogue.contains(error.key), "\(error.key)")
+                        #expect(Catalogue.text(error.key, .zh) != Catalogue.text(error.key, .en))
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func theReopenLoopRunsUntilTheCustomerIsSatisfied() throws {
+        var status = TicketStatus.new
+        var reopened = 0
+        for action in [TicketAction.assign, .start, .resolve, .inform, .reopen, .resolve, .inform, .close, .reopen, .resolve, .inform, .close] {
+            status = try TicketStateMachine.next(from: status, kind: .quality, action)
+            if action == .reopen { reopened += 1 }
+        }
+        #expect(status == .closed && reopened == 2)
+    }
+
+    @Test func theFirstMatchingPolicyWinsAndTheFallbackAlwaysMatches() {
+        let policies = DeadlinePolicies.defaults
+        #expect(policies.policy(kind: .complaint, severity: .minor, urgent: true, tier: "普通").name == "紧急投诉")
+        #expect(policies.policy(kind: .complaint, severity: .serious, urgent: true, tier: "普通").name == "紧急投诉", "order decides")
+        #expect(policies.policy(kind: .quality, severity: .serious, urgent: false, tier: "金卡").name == "重大问题")
+        #expect(policies.policy(kind: .suggestion, severity: .minor, urgent: false, tier: "金卡").name == "一般问题")
+        let gold = DeadlinePolicies([DeadlinePolicy(name: "金卡", tiers: ["金卡", "白金卡"], firstResponse: .init(1, .calendarHours),
+                                                    resolution: .init(1, .workingDays), inform: .init(1, .workingDays), verification: .init(1, .workingDays))],
+                                    fallback: DeadlinePolicies.defaults.fallback)
+        #expect(gold.policy(kind: .service, severity: .general, urgent: false, tier: "白金卡").name == "金卡")
+        #expect(gold.policy(kind: .service, severity: .general, urgent: false, tier: "普通").name == "一般问题")
+    }
+
+    @Test func eachDeadlineUnitCountsAcrossTheNationalDayHolidayAndItsMakeUpDays() throws {
+        let received = at("2024-09-30T16:00")
+        #expect(local(try PolicyDuration(24, .calendarHours).end(from: received, in: china)) == "2024-10-01T16:00")
+        // 2 working hours are left on 30 Sept (to 18:00), then 09:00–12:00 and 13:30–16:30 on 8 Oct.
+        #expect(local(try PolicyDuration(8, .workingHours).end(from: received, in: china)) == "2024-10-08T16:30")
+        // 30 Sept never counts; 8, 9 and 10 Oct are the three working days; the deadline is their close.
+        #expect(local(try PolicyDuration(3, .workingDays).end(from: received, in: china)) == "2024-10-10T18:00")
+        // 12 Oct 2024 is a Saturday worked in exchange for the holiday.
+        #expect(local(try PolicyDuration(2, .workingDays).end(from: at("2024-10-10T09:00"), in: china)) == "2024-10-12T18:00")
+    }
+}
