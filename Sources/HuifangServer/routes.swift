@@ -31,4 +31,5 @@ func routes(_ app: Application) throws {
     try api.register(collection: EventAPIController())
     try api.register(collection: RuleAPIController())
     try api.register(collection: TaskAPIController())
+    try api.register(collection: TicketAPIController())
 }

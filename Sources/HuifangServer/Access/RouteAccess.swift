@@ -25,6 +25,8 @@ enum RouteAccess: String, CaseIterable, Sendable {
     case planning
     /// One's own call list (agents; supervisors and admins see theirs too).
     case callList
+    /// Opening, reading and handling tickets.
+    case tickets
 
     var roles: Set<Role> {
         switch self {
@@ -35,6 +37,7 @@ enum RouteAccess: String, CaseIterable, Sendable {
         case .administration: [.admin]
         case .eventsWrite, .planning: [.admin, .supervisor]
         case .callList: [.admin, .supervisor, .agent]
+        case .tickets: [.admin, .supervisor, .agent, .handler]
         }
     }
 

@@ -17,5 +17,6 @@ extension Application {
         migrations.add(M010CreateCalendars())
         migrations.add(M011CreateEvents())
         migrations.add(M012CreatePlanning())
+        migrations.add(M013CreateTickets())
     }
 }

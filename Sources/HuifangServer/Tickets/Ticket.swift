@@ -1,0 +1,53 @@
+import Fluent
+import Foundation
+import HuifangCore
+
+/// A problem, complaint or suggestion (工单), handled to its deadlines until the customer is satisfied.
+final class Ticket: Model, @unchecked Sendable {
+    static let schema = "tickets"
+
+    @ID(custom: "id", generatedBy: .database) var id: Int?
+    @Field(key: "kind") var kind: TicketKind
+    @Field(key: "category") var category: String
+    @Field(key: "severity") var severity: Severity
+    @Field(key: "urgent") var urgent: Bool
+    /// followUp, call, survey or api.
+    @Field(key: "source") var source: String
+    @OptionalParent(key: "customer_id") var customer: Customer?
+    @Field(key: "description") var description: String
+    @OptionalParent(key: "department_id") var department: Department?
+    @OptionalParent(key: "handler_id") var handler: User?
+    @Field(key: "status") var status: TicketStatus
+    @Field(key: "reopen_count") var reopenCount: Int
+    /// The deadline policy that matched when the ticket was opened.
+    @Field(key: "policy") var policy: String
+    @Field(key: "first_response_due") var firstResponseDue: Date
+    @Field(key: "resolution_due") var resolutionDue: Date
+    @OptionalField(key: "inform_due") var informDue: Date?
+    @OptionalField(key: "verification_due") var verificationDue: Date?
+    @OptionalField(key: "first_response_at") var firstResponseAt: Date?
+    @OptionalField(key: "resolved_at") var resolvedAt: Date?
+    @OptionalField(key: "closed_at") var closedAt: Date?
+    @OptionalField(key: "verification_task_id") var verificationTaskID: Int?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    init() {}
+}
+
+/// One line of a ticket's timeline (append-only): who did what, when, old → new status, and what was said.
+final class TicketEntry: Model, @unchecked Sendable {
+    static let schema = "ticket_entries"
+
+    @ID(custom: "id", generatedBy: .database) var id: Int?
+    @Parent(key: "ticket_id") var ticket: Ticket
+    @Field(key: "at") var at: Date
+    @OptionalField(key: "actor_id") var actorID: UUID?
+    @Field(key: "actor_name") var actorName: String
+    @Field(key: "action") var action: String
+    @OptionalField(key: "old_status") var oldStatus: String?
+    @OptionalField(key: "new_status") var newStatus: String?
+    @Field(key: "note") var note: String
+
+    init() {}
+}
