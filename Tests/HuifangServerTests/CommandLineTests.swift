@@ -151,6 +151,10 @@ import Testing
         #expect(!first.stdout.contains("unchanged; set earlier"))
         let second = try await run(["demo", "--no-serve", "--customers", "2000", "--database-url", database])
         #expect(second.stdout.contains("customers: 2000 (0 new)"))
+        // Events and today's plan load once: the second run finds the same numbers.
+        let counts = { (output: String) in output.range(of: "service events:").map { String(output[$0.lowerBound...].prefix { $0 != "\n" }) } }
+        #expect(counts(first.stdout) != nil && counts(first.stdout) == counts(second.stdout))
+        #expect(counts(first.stdout)?.contains("open follow-up tasks: 0") == false)
         #expect(second.stdout.contains("unchanged; set earlier"))
     }
 

@@ -40,16 +40,6 @@ import VaporTesting
         return customer
     }
 
-    func send(_ app: Application, _ method: HTTPMethod, _ path: String, token: String, body: (some Encodable)? = Optional<String>.none) async throws -> TestingHTTPResponse {
-        var headers = bearer(token)
-        var buffer = ByteBuffer()
-        if let body {
-            headers.contentType = .json
-            buffer = ByteBuffer(data: try JSONEncoder().encode(body))
-        }
-        return try await app.testing().performTest(request: .init(method: method, url: .init(path: path), headers: headers, body: buffer))
-    }
-
     /// Only the 7-day discharge rule stays enabled, so each test reasons about one rule.
     func onlyDischargeRule(_ app: Application) async throws {
         for record in try await RuleRecord.query(on: app.db).all() {
@@ -221,6 +211,44 @@ import VaporTesting
             #expect(lines[1].hasPrefix("王一,13900000001,出院七日回访,1,2025-10-09 10:00,2025-10-10 17:00"), "due on the 3 October holiday: first slot after it")
             #expect(lines[1].contains("测试agent") && lines[1].contains("负荷最低"))
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "task.export").count() == 1)
+        }
+    }
+
+    @Test func theEventUploadPageReportsByLineAndTheCustomerPageShowsTheTimeline() async throws {
+        try await withHuifang { app in
+            try await onlyDischargeRule(app)
+            let (supervisor, password) = try await makeUser(app, .supervisor)
+            let customer = try await makeCustomer(app, "王一", member: "M0001")
+            var pages = try await PageClient.signedIn(app, supervisor.username, password)
+            _ = try await pages.get("/events/import")
+            // Headings are matched as customer headings are: remarks in brackets and spaces do not matter.
+            let csv = "事件类型（必填）, 会员编号 ,发生时间,科室\r\n出院,M0001,2025-09-26 10:00,心内科\r\n出院,M0404,2025-09-26,骨科\r\n"
+            let report = try await pages.upload("/events/import", file: TextDecoding.encodeGB18030(csv)!, fileName: "出院.csv")
+            #expect(report.status == .ok)
+            #expect(report.body.string.contains("<dd id=\"created\">1</dd>") && report.body.string.contains("<dd id=\"failed\">1</dd>"))
+            #expect(report.body.string.contains("找不到这个客户") && report.body.string.contains("M0404"))
+
+            _ = try await send(app, .POST, "/api/v1/planner/run", token: try await makeToken(app, supervisor), body: ["asOf": "2025-10-03"])
+            let page = try await pages.get("/customers/\(customer.id!)").body.string
+            let timeline = try #require(page.range(of: "id=\"timeline\"").map { String(page[$0.upperBound...]) })
+            #expect(timeline.contains("出院") && timeline.contains("科室：心内科"))
+            #expect(timeline.contains("回访任务：出院七日回访") && timeline.contains("待回访"))
+        }
+    }
+
+    @Test func aLeaseHeldByAnotherInstanceIsTakenOverOnlyAfterItExpires() async throws {
+        try await withHuifang { app in
+            let now = Date()
+            let first = JobLease(db: app.db, name: "planner", holder: "first")
+            let second = JobLease(db: app.db, name: "planner", holder: "second")
+            #expect(try await first.acquire(for: 60, now: now))
+            #expect(try await !second.acquire(for: 60, now: now.addingTimeInterval(59)))
+            #expect(try await first.acquire(for: 60, now: now.addingTimeInterval(30)), "the holder renews its own lease")
+            #expect(try await second.acquire(for: 60, now: now.addingTimeInterval(91)), "a lease whose holder died expires")
+            try await first.release()
+            #expect(try await !first.acquire(for: 60, now: now.addingTimeInterval(100)), "releasing someone else's lease does nothing")
+            try await second.release()
+            #expect(try await first.acquire(for: 60, now: now.addingTimeInterval(100)))
         }
     }
 

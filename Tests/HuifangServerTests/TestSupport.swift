@@ -64,6 +64,15 @@ func json(_ value: some Encodable, headers: HTTPHeaders = [:]) throws -> (HTTPHe
     return (headers, ByteBuffer(data: try JSONEncoder().encode(value)))
 }
 
+/// An API call with a bearer token and, when given, a JSON body.
+func send(_ app: Application, _ method: HTTPMethod, _ path: String, token: String,
+          body: (some Encodable)? = Optional<String>.none) async throws -> TestingHTTPResponse {
+    var headers = bearer(token)
+    var buffer = ByteBuffer()
+    if let body { (headers, buffer) = try json(body, headers: headers) }
+    return try await app.testing().performTest(request: .init(method: method, url: .init(path: path), headers: headers, body: buffer))
+}
+
 /// Drives the pages as a browser would: keeps the session cookie and sends the page's CSRF token.
 struct PageClient {
     let app: Application

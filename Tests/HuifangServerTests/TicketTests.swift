@@ -23,8 +23,7 @@ import VaporTesting
     }
 
     func post(_ app: Application, _ path: String, _ token: String, _ body: some Encodable) async throws -> TestingHTTPResponse {
-        let (headers, buffer) = try json(body, headers: bearer(token))
-        return try await app.testing().performTest(request: .init(method: .POST, url: .init(path: path), headers: headers, body: buffer))
+        try await send(app, .POST, path, token: token, body: body)
     }
 
     @Test func aComplaintIsHandledToItsDeadlinesReopenedUntilTheCustomerIsSatisfiedAndVerified() async throws {
@@ -61,8 +60,7 @@ import VaporTesting
             let reopened = try await post(app, path, agent, ["action": "reopen", "note": "客户说问题没有解决"]).content.decode(View.self)
             #expect(reopened.status == "inProgress" && reopened.reopenCount == 1)
             for action in ["resolve", "inform", "close"] { #expect(try await post(app, path, handler, ["action": action]).status == .ok) }
-            let closed = try await app.testing().performTest(request: .init(method: .GET, url: .init(path: "/api/v1/tickets/\(opened.id!)"),
-                                                                            headers: bearer(handler), body: ByteBuffer())).content.decode(View.self)
+            let closed = try await send(app, .GET, "/api/v1/tickets/\(opened.id!)", token: handler).content.decode(View.self)
             #expect(closed.status == "closed")
             #expect(closed.timeline.map(\.action) == ["open", "start", "resolve", "verification", "inform", "reopen", "resolve", "verification", "inform", "close"])
             #expect(closed.timeline.first { $0.action == "reopen" }?.note == "客户说问题没有解决")

@@ -29,7 +29,8 @@ public enum CustomerColumns {
         lookup[normalise(heading)]
     }
 
-    static func normalise(_ heading: String) -> String {
+    /// A heading as compared: lower case, without spaces, `_-*` or bracketed remarks. Every import matches headings this way.
+    public static func normalise(_ heading: String) -> String {
         var text = heading.trimmingWhitespace().lowercased()
         for (open, close) in [("(", ")"), ("（", "）"), ("[", "]"), ("【", "】")] {
             while let start = text.range(of: open), let end = text.range(of: close, range: start.upperBound..<text.endIndex) {

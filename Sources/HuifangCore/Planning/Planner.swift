@@ -75,8 +75,6 @@ public struct Planner: Sendable {
         self.calendar = calendar
     }
 
-    /// The event kinds any rule reads, so that only those are loaded.
-    public var eventKinds: Set<String> { Set(rules.map(\.eventKind).filter { !$0.isEmpty }) }
 
     /// Which events of each kind the day's rules can use: those that happened on some days, or whose
     /// date attribute falls on some days. Lets the server read only those, through indexes.

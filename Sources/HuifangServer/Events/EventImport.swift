@@ -11,10 +11,14 @@ enum EventColumns {
         "occurredAt": ["发生时间", "时间", "日期", "occurred at", "time", "date"],
     ]
 
-    static func field(_ heading: String) -> String? {
-        let key = heading.trimmingWhitespace().lowercased().filter { !$0.isWhitespace && !"_-*".contains($0) }
-        return aliases.first { $0.value.contains { $0.lowercased().filter { !$0.isWhitespace } == key } }?.key
-    }
+    static let lookup: [String: String] = {
+        var table: [String: String] = [:]
+        for (field, names) in aliases { for name in names { table[CustomerColumns.normalise(name)] = field } }
+        return table
+    }()
+
+    /// The field a heading names (matched as customer headings are), or `nil` for an attribute column.
+    static func field(_ heading: String) -> String? { lookup[CustomerColumns.normalise(heading)] }
 }
 
 extension EventIngest {

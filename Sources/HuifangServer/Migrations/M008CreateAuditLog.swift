@@ -19,30 +19,11 @@ struct M008CreateAuditLog: AsyncMigration {
         try await sql.create(index: "audit_log_at").on(AuditEntry.schema).column("at").run()
         try await sql.create(index: "audit_log_action_at").on(AuditEntry.schema).column("action").column("at").run()
         try await sql.create(index: "audit_log_actor_at").on(AuditEntry.schema).column("actor_name").column("at").run()
-        if sql.dialect.name == "postgresql" {
-            try await sql.raw("""
-                CREATE FUNCTION audit_log_append_only() RETURNS trigger AS $$
-                BEGIN RAISE EXCEPTION 'audit_log is append-only'; END; $$ LANGUAGE plpgsql
-                """).run()
-            try await sql.raw("""
-                CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
-                FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()
-                """).run()
-        } else {
-            for event in ["UPDATE", "DELETE"] {
-                try await sql.raw("""
-                    CREATE TRIGGER audit_log_no_\(unsafeRaw: event.lowercased()) BEFORE \(unsafeRaw: event) ON audit_log
-                    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END
-                    """).run()
-            }
-        }
+        try await AppendOnly.protect(AuditEntry.schema, on: database)
     }
 
     func revert(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
         try await database.schema(AuditEntry.schema).delete()
-        if sql.dialect.name == "postgresql" {
-            try await sql.raw("DROP FUNCTION IF EXISTS audit_log_append_only()").run()
-        }
+        try await AppendOnly.release(AuditEntry.schema, on: database)
     }
 }

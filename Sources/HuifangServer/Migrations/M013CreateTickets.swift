@@ -44,27 +44,12 @@ struct M013CreateTickets: AsyncMigration {
         try await sql.create(index: "tickets_status").on(Ticket.schema).column("status").column("resolution_due").run()
         try await sql.create(index: "tickets_customer").on(Ticket.schema).column("customer_id").run()
         try await sql.create(index: "ticket_entries_ticket").on(TicketEntry.schema).column("ticket_id").column("id").run()
-        if sql.dialect.name == "postgresql" {
-            try await sql.raw("""
-                CREATE FUNCTION ticket_entries_append_only() RETURNS trigger AS $$
-                BEGIN RAISE EXCEPTION 'ticket_entries is append-only'; END; $$ LANGUAGE plpgsql
-                """).run()
-            try await sql.raw("""
-                CREATE TRIGGER ticket_entries_append_only BEFORE UPDATE OR DELETE ON ticket_entries
-                FOR EACH ROW EXECUTE FUNCTION ticket_entries_append_only()
-                """).run()
-        } else {
-            for event in ["UPDATE", "DELETE"] {
-                try await sql.raw("""
-                    CREATE TRIGGER ticket_entries_no_\(unsafeRaw: event.lowercased()) BEFORE \(unsafeRaw: event) ON ticket_entries
-                    BEGIN SELECT RAISE(ABORT, 'ticket_entries is append-only'); END
-                    """).run()
-            }
-        }
+        try await AppendOnly.protect(TicketEntry.schema, on: database)
     }
 
     func revert(on database: any Database) async throws {
         try await database.schema(TicketEntry.schema).delete()
+        try await AppendOnly.release(TicketEntry.schema, on: database)
         try await database.schema(Ticket.schema).delete()
     }
 }

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import HuifangCore
+import SQLKit
 import Vapor
 
 /// Load per agent on a day, for the distribution page and the API.
@@ -18,10 +19,15 @@ extension Request {
     func agentLoads(on day: LocalDate) async throws -> [AgentLoad] {
         let capacities = try await DistributionService(db: db).agents(on: day)
         let users = Dictionary(try await User.query(on: db).filter(\.$role == .agent).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
-        var due: [UUID: Int] = [:]
-        for task in try await FollowUpTask.query(on: db).filter(\.$status == .open).filter(\.$dueOn <= day.iso).filter(\.$assignedAgent.$id != nil).all() {
-            due[task.$assignedAgent.id!, default: 0] += 1
+        struct DueRow: Decodable {
+            let assigned_agent_id: UUID
+            let count: Int
         }
+        let rows = try await (db as! any SQLDatabase).raw("""
+            SELECT assigned_agent_id, COUNT(*) AS count FROM follow_up_tasks
+            WHERE status = 'open' AND due_on <= \(bind: day.iso) AND assigned_agent_id IS NOT NULL GROUP BY assigned_agent_id
+            """).all(decoding: DueRow.self)
+        let due = Dictionary(rows.map { ($0.assigned_agent_id, $0.count) }, uniquingKeysWith: +)
         return capacities.sorted { $0.name < $1.name }.map { agent in
             AgentLoad(id: agent.id, username: users[agent.id]?.username ?? "", name: agent.name, skills: agent.skills.sorted().joined(separator: ","),
                       open: agent.openLoad, dueToday: due[agent.id] ?? 0, absent: agent.isAbsent)

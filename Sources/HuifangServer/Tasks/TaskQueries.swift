@@ -26,7 +26,6 @@ struct TaskView: Content {
 
 struct TaskFilter {
     var agentID: UUID?
-    var unassignedOnly = false
     var status: FollowUpTask.Status? = .open
     var dueBy: LocalDate?
     /// Call-list order: scheduled callbacks first, then priority, then due time.
@@ -67,7 +66,6 @@ struct TaskQueries {
         var conditions: [SQLQueryString] = []
         if let status = filter.status { conditions.append("t.status = \(bind: status.rawValue)") }
         if let agent = filter.agentID { conditions.append("t.assigned_agent_id = \(bind: agent)") }
-        if filter.unassignedOnly { conditions.append("t.assigned_agent_id IS NULL") }
         if let due = filter.dueBy { conditions.append("t.due_on <= \(bind: due.iso)") }
         var query: SQLQueryString = """
             SELECT t.id, t.customer_id, c.name, c.mobile, c.assigned_agent_id AS customer_agent, t.status, t.priority, t.channel, t.script,
