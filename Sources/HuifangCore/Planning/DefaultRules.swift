@@ -23,6 +23,13 @@ public enum DefaultRules {
     ]
 }
 
+extension DefaultRules {
+    /// The reply promised to a caller by a time (来电承诺回复): a triggered rule, due when promised.
+    public static let callback = FollowUpRule(name: "来电承诺回复", kind: .triggered, priority: 1,
+                                              script: "您好，您来电咨询的问题我们答应今天给您回复，现在向您说明处理情况。",
+                                              windowDays: 1, bypassesContactCap: true)
+}
+
 /// Service event kinds (configurable); these are the defaults.
 public enum EventKinds {
     public static let defaults: [(code: String, name: String)] = [

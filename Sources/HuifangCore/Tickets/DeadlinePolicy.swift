@@ -92,3 +92,71 @@ public struct DeadlinePolicies: Sendable {
     ], fallback: DeadlinePolicy(name: "一般问题", firstResponse: PolicyDuration(1, .workingDays), resolution: PolicyDuration(3, .workingDays),
                                 inform: PolicyDuration(1, .workingDays), verification: PolicyDuration(3, .workingDays), pausesWhileWaiting: true))
 }
+
+/// A ticket category (工单类别): a code the data keeps and the name people read.
+public struct TicketCategory: Codable, Hashable, Sendable {
+    public var code: String
+    public var name: String
+
+    public init(_ code: String, _ name: String) {
+        self.code = code
+        self.name = name
+    }
+}
+
+/// Everything about tickets an organisation configures: deadline policies (first match wins, the
+/// fallback always matches), the escalation ladder, and the categories offered.
+public struct TicketSettings: Codable, Hashable, Sendable {
+    public var policies: [DeadlinePolicy]
+    public var fallback: DeadlinePolicy
+    public var ladder: EscalationLadder
+    public var categories: [TicketCategory]
+
+    public init(policies: [DeadlinePolicy], fallback: DeadlinePolicy, ladder: EscalationLadder, categories: [TicketCategory]) {
+        self.policies = policies
+        self.fallback = fallback
+        self.ladder = ladder
+        self.categories = categories
+    }
+
+    public static let defaults = TicketSettings(
+        policies: DeadlinePolicies.defaults.policies, fallback: DeadlinePolicies.defaults.fallback, ladder: .defaults,
+        categories: [TicketCategory("attitude", "服务态度"), TicketCategory("delay", "延误"), TicketCategory("damage", "损坏"),
+                     TicketCategory("loss", "丢失"), TicketCategory("communication", "沟通"), TicketCategory("price", "价格"),
+                     TicketCategory("other", "其他")])
+
+    public var deadlinePolicies: DeadlinePolicies { DeadlinePolicies(policies, fallback: fallback) }
+
+    /// The policy a ticket was opened under, by name; the fallback when it has since been removed.
+    public func policy(named name: String) -> DeadlinePolicy {
+        policies.first { $0.name == name } ?? fallback
+    }
+
+    /// Each problem as (field, catalogue key): names unique and present, amounts sensible, categories unique.
+    public func problems() -> [(field: String, key: String)] {
+        var found: [(String, String)] = []
+        let all = policies + [fallback]
+        for (index, policy) in all.enumerated() {
+            let field = index == policies.count ? "fallback" : "policies[\(index)]"
+            if policy.name.trimmingCharacters(in: .whitespaces).isEmpty { found.append((field + ".name", "problem.required")) }
+            if all[..<index].contains(where: { $0.name == policy.name }) { found.append((field + ".name", "ticket.problem.duplicateName")) }
+            for (name, duration) in [("firstResponse", policy.firstResponse), ("resolution", policy.resolution),
+                                     ("inform", policy.inform), ("verification", policy.verification)]
+            where duration.amount < 1 || duration.amount > 10_000 {
+                found.append((field + "." + name, "ticket.problem.duration"))
+            }
+        }
+        found += ladder.problems().map { ("ladder", $0) }
+        if categories.isEmpty { found.append(("categories", "problem.required")) }
+        for (index, category) in categories.enumerated() {
+            let code = category.code
+            if code.isEmpty || code.count > 32 || !code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+                found.append(("categories[\(index)].code", "ticket.problem.categoryCode"))
+            } else if categories[..<index].contains(where: { $0.code == code }) {
+                found.append(("categories[\(index)].code", "ticket.problem.duplicateName"))
+            }
+            if category.name.trimmingCharacters(in: .whitespaces).isEmpty { found.append(("categories[\(index)].name", "problem.required")) }
+        }
+        return found
+    }
+}
