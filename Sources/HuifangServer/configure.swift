@@ -77,6 +77,7 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
     app.middleware.use(app.sessions.middleware)
 
     if config.planAt != nil { app.lifecycle.use(PlanningScheduler()) }
+    if config.escalateEvery != nil { app.lifecycle.use(EscalationScheduler()) }
     try routes(app)
 }
 

@@ -19,6 +19,9 @@ func routes(_ app: Application) throws {
     try pages.register(collection: RulePagesController())
     try pages.register(collection: TaskPagesController())
     try pages.register(collection: EventImportPageController())
+    try pages.register(collection: TicketPagesController())
+    try pages.register(collection: CallPagesController())
+    try pages.register(collection: NotificationControllers(surface: .page))
 
     let api = app.grouped("api", "v1").grouped(BearerUserAuthenticator())
     try api.register(collection: CustomerAPIController())
@@ -32,4 +35,6 @@ func routes(_ app: Application) throws {
     try api.register(collection: RuleAPIController())
     try api.register(collection: TaskAPIController())
     try api.register(collection: TicketAPIController())
+    try api.register(collection: CallAPIController())
+    try api.register(collection: NotificationControllers(surface: .api))
 }

@@ -11,7 +11,7 @@ struct Huifang: AsyncParsableCommand {
         abstract: "回访 Huifang: customer follow-up and service quality.",
         discussion: "Settings come from flags, then environment variables:\n"
             + HuifangConfig.variables.map { "  \($0.name): \($0.meaning)" }.joined(separator: "\n"),
-        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, ImportCommand.self, CalendarCommand.self, PlanCommand.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, ImportCommand.self, CalendarCommand.self, PlanCommand.self, EscalateCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -159,6 +159,9 @@ struct UserCommand: AsyncParsableCommand {
         @ArgumentParser.Option(help: "Department name.")
         var department: String?
 
+        @ArgumentParser.Option(help: "Email address for escalations and urgent complaints.")
+        var email: String?
+
         func run() async throws {
             guard let role = Role(rawValue: role) else {
                 throw ValidationError("--role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -170,7 +173,7 @@ struct UserCommand: AsyncParsableCommand {
             try await reportingErrors {
                 try await Operations.withApplication(config) { app in
                     try await Operations.createUser(on: app, username: username, displayName: name, role: role,
-                                                    department: department, password: line)
+                                                    department: department, password: line, email: email)
                 }
             }
             print("created \(username.lowercased()) (\(role.rawValue))")

@@ -43,8 +43,9 @@ def free_port():
 
 
 @contextlib.contextmanager
-def start_server(tmp_path, prepare=None):
-    """Serves a fresh SQLite database; `prepare(env)` runs commands first and its result is yielded too."""
+def start_server(tmp_path, prepare=None, environment=None):
+    """Serves a fresh SQLite database; `prepare(env)` runs commands first and its result is yielded too.
+    `environment` adds settings (e.g. the mail server)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("HUIFANG_")}
     env.update({
@@ -53,6 +54,7 @@ def start_server(tmp_path, prepare=None):
         "HUIFANG_BCRYPT_COST": "4",
         "HUIFANG_PLAN_AT": "off",
     })
+    env.update(environment or {})
     subprocess.run([BIN, "user", "create", "--username", "admin", "--role", "admin", "--name", "王管理"],
                    input=PASSWORD + "\n", text=True, env=env, check=True)
     prepared = prepare(env) if prepare else None

@@ -27,6 +27,10 @@ enum RouteAccess: String, CaseIterable, Sendable {
     case callList
     /// Opening, reading and handling tickets.
     case tickets
+    /// All open tickets, ticket settings (policies, escalation, categories), the knowledge base's editing, escalation runs.
+    case ticketOversight
+    /// Taking inbound calls and the call log.
+    case calls
 
     var roles: Set<Role> {
         switch self {
@@ -38,6 +42,8 @@ enum RouteAccess: String, CaseIterable, Sendable {
         case .eventsWrite, .planning: [.admin, .supervisor]
         case .callList: [.admin, .supervisor, .agent]
         case .tickets: [.admin, .supervisor, .agent, .handler]
+        case .ticketOversight: [.admin, .supervisor]
+        case .calls: [.admin, .supervisor, .agent]
         }
     }
 

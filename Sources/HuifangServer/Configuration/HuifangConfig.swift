@@ -30,6 +30,12 @@ public struct HuifangConfig: Sendable {
     public var planAt: Int?
     /// No more than one follow-up per this many days per customer (complaint follow-ups excepted); 0 for no cap.
     public var contactCapDays: Int
+    /// Seconds between escalation sweeps and outbox deliveries; `nil` when off.
+    public var escalateEvery: Int?
+    /// Where email goes; `nil`: no email is sent (notifications stay in the app).
+    public var smtp: SMTPSettings?
+    /// Links in emails start with this (e.g. https://huifang.example.com).
+    public var publicURL: String
 
     /// The variables read, with their defaults, for `--help` and the README.
     public static let variables: [(name: String, meaning: String)] = [
@@ -46,6 +52,10 @@ public struct HuifangConfig: Sendable {
         ("HUIFANG_LOGIN_LOCK_MINUTES", "length of the counting window and lock-out (default 15)"),
         ("HUIFANG_PLAN_AT", "local time the daily planner and distribution run, HH:MM, or off (default 06:00)"),
         ("HUIFANG_CONTACT_CAP_DAYS", "at most one follow-up per customer per this many days, complaint follow-ups excepted; 0 for none (default 7)"),
+        ("HUIFANG_ESCALATE_EVERY", "seconds between escalation sweeps and email deliveries, or off (default 60)"),
+        ("HUIFANG_SMTP_URL", "smtp://[user:password@]host[:port] or smtps://… (implicit TLS); unset: no email is sent"),
+        ("HUIFANG_MAIL_FROM", "sender address of Huifang's email (default huifang@localhost)"),
+        ("HUIFANG_PUBLIC_URL", "the address users open Huifang at, for links in email (default http://HOST:PORT)"),
     ]
 
     /// Reads the configuration. `overrides` (from command-line flags) win over `environment`.
@@ -108,10 +118,35 @@ public struct HuifangConfig: Sendable {
                 throw ConfigurationError(variable: "HUIFANG_PLAN_AT", value: raw, reason: "must be a time of day such as 06:00, or off")
             }
         }
+        var escalateEvery: Int? = 60
+        if let raw = value("HUIFANG_ESCALATE_EVERY") {
+            if raw.lowercased() == "off" {
+                escalateEvery = nil
+            } else {
+                escalateEvery = try integer("HUIFANG_ESCALATE_EVERY", default: 60, range: 5...86_400)
+            }
+        }
+        var smtp: SMTPSettings?
+        if let raw = value("HUIFANG_SMTP_URL") {
+            let from = value("HUIFANG_MAIL_FROM") ?? "huifang@localhost"
+            guard let parsed = SMTPSettings(url: raw, from: from) else {
+                throw ConfigurationError(variable: "HUIFANG_SMTP_URL", value: redacted(raw), reason: "must look like smtp://user:password@mail.example.com:587 or smtps://mail.example.com")
+            }
+            guard from.contains("@") else {
+                throw ConfigurationError(variable: "HUIFANG_MAIL_FROM", value: from, reason: "must be an email address")
+            }
+            smtp = parsed
+        }
+        let port = try integer("HUIFANG_PORT", default: 8080, range: 1...65535)
+        var publicURL = value("HUIFANG_PUBLIC_URL") ?? "http://\(host):\(port)"
+        while publicURL.hasSuffix("/") { publicURL.removeLast() }
+        guard publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://") else {
+            throw ConfigurationError(variable: "HUIFANG_PUBLIC_URL", value: publicURL, reason: "must start with http:// or https://")
+        }
         return HuifangConfig(
             database: database,
             hostname: host,
-            port: try integer("HUIFANG_PORT", default: 8080, range: 1...65535),
+            port: port,
             timeZone: zone,
             secret: secret,
             isSecretGenerated: generated,
@@ -125,7 +160,10 @@ public struct HuifangConfig: Sendable {
                 window: Double(lockMinutes * 60)
             ),
             planAt: planAt,
-            contactCapDays: try integer("HUIFANG_CONTACT_CAP_DAYS", default: 7, range: 0...365)
+            contactCapDays: try integer("HUIFANG_CONTACT_CAP_DAYS", default: 7, range: 0...365),
+            escalateEvery: escalateEvery,
+            smtp: smtp,
+            publicURL: publicURL
         )
     }
 

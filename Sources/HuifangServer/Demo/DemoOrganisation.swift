@@ -79,6 +79,8 @@ public enum DemoOrganisation {
             }
         }
         try await loadEvents(on: app)
+        try await loadKnowledgeBase(on: app)
+        try await loadTickets(on: app)
         _ = try await DailyPlanning(db: app.db, config: app.huifang, logger: app.logger).runNow(day: app.huifang.today(), trigger: "demo")
         return Summary(accounts: accounts, customersCreated: report.created,
                        customersTotal: try await Customer.query(on: app.db).count(),
@@ -114,6 +116,60 @@ public enum DemoOrganisation {
         for chunk in items.chunked(2000) {
             _ = try await ingest.run(Array(chunk), source: "demo", allOrNothing: false)
         }
+    }
+
+    static let articles: [(String, String, String)] = [
+        ("会员积分怎么查询？", "在门店收银台或会员小程序“我的积分”中查询；积分在消费后次日到账。", "积分 查询 会员"),
+        ("积分有效期多久？", "积分自获得之日起两年有效，到期前一个月短信提醒。", "积分 过期 有效期"),
+        ("产品保修期多长？", "整机保修一年，压缩机等核心部件保修三年，凭发票或电子保修卡享受。", "保修 质保 维修"),
+        ("如何预约上门维修？", "拨打服务热线或在小程序“报修”中填写地址和故障，工程师 24 小时内联系您确认时间。", "维修 上门 预约 报修"),
+        ("快递多久能到？", "同城次日达，省内 2 天，跨省 3–5 天；偏远地区另加 1–2 天。", "快递 配送 时效 物流"),
+        ("包裹破损怎么办？", "请拍照保留外包装和物品，签收后 48 小时内联系客服登记，我们将在 3 个工作日内给出处理结果。", "破损 损坏 理赔"),
+        ("会员升级条件是什么？", "年度累计消费满 5000 元升银卡，满 20000 元升金卡，满 50000 元升白金卡。", "升级 等级 金卡 银卡"),
+    ]
+
+    /// Common questions for the call form; added once, matched by question.
+    static func loadKnowledgeBase(on app: Application) async throws {
+        for (question, answer, keywords) in articles where try await KnowledgeArticle.query(on: app.db).filter(\.$question == question).first() == nil {
+            let article = KnowledgeArticle()
+            article.question = question
+            article.answer = answer
+            article.keywords = keywords
+            article.updatedBy = "演示数据"
+            try await article.create(on: app.db)
+        }
+    }
+
+    /// A handful of tickets at different stages, opened over the last days so that some are already
+    /// overdue and escalated. Only into a database without tickets.
+    static func loadTickets(on app: Application) async throws {
+        guard try await Ticket.query(on: app.db).count() == 0 else { return }
+        let customers = try await Customer.query(on: app.db).sort(\.$id).limit(6).all().compactMap(\.id)
+        guard customers.count == 6 else { return }
+        let actor = Actor.commandLine("demo")
+        let now = Date()
+        func service(hoursAgo: Double) -> TicketService {
+            TicketService(db: app.db, config: app.huifang, actor: actor, now: now.addingTimeInterval(-hoursAgo * 3600))
+        }
+        let opened: [(Double, TicketInput, [TicketAction])] = [
+            (30, TicketInput(kind: "complaint", category: "attitude", severity: "general", urgent: true, source: "call", customerID: customers[0],
+                             description: "客户投诉门店店员态度冷淡，询问价格时不耐烦。", department: "客服中心"), []),
+            (50, TicketInput(kind: "quality", category: "damage", severity: "serious", source: "followUp", customerID: customers[1],
+                             description: "空调维修后第二天又漏水，客户要求更换。", handler: "zhaolei"), [.start]),
+            (2, TicketInput(kind: "service", category: "delay", severity: "general", source: "call", customerID: customers[2],
+                            description: "快递比承诺晚了三天还没到。", department: "物流配送部"), []),
+            (80, TicketInput(kind: "suggestion", category: "other", severity: "minor", source: "survey", customerID: customers[3],
+                             description: "建议会员日增加晚间场次。", handler: "sunli"), []),
+            (120, TicketInput(kind: "complaint", category: "price", severity: "general", source: "followUp", customerID: customers[4],
+                              description: "会员价与宣传不符，多收了 50 元。", handler: "zhaolei"), [.start, .resolve]),
+        ]
+        for (hoursAgo, input, actions) in opened {
+            var ticket = try await service(hoursAgo: hoursAgo).open(input)
+            for (index, action) in actions.enumerated() {
+                ticket = try await service(hoursAgo: hoursAgo - Double(index + 1)).act(ticket, action, note: action == .resolve ? "已退还差价 50 元并致歉。" : "")
+            }
+        }
+        _ = try await EscalationSweep(db: app.db, config: app.huifang).run(now: now)
     }
 
     /// Twelve characters a person can type: no 0/O or 1/l.

@@ -23,7 +23,7 @@ public enum Operations {
 
     /// Makes a user; errors name the field and say why, in the configured language.
     public static func createUser(on app: Application, username: String, displayName: String?, role: Role,
-                                  department: String?, password: String) async throws {
+                                  department: String?, password: String, email: String? = nil) async throws {
         var departmentID: UUID?
         if let department {
             guard let found = try await Department.query(on: app.db).filter(\.$name == department).first() else {
@@ -34,7 +34,7 @@ public enum Operations {
         let service = UserService(db: app.db, passwords: app.password.async, actor: .commandLine())
         do {
             _ = try await service.create(.init(username: username, displayName: displayName ?? username, role: role,
-                                               departmentID: departmentID, password: password))
+                                               departmentID: departmentID, password: password, email: email))
         } catch let error as NamedFieldError {
             throw OperationError(describe(error, app.huifang.defaultLanguage))
         }

@@ -18,5 +18,6 @@ extension Application {
         migrations.add(M011CreateEvents())
         migrations.add(M012CreatePlanning())
         migrations.add(M013CreateTickets())
+        migrations.add(M014CreateEscalation())
     }
 }

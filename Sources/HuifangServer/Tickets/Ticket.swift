@@ -29,10 +29,30 @@ final class Ticket: Model, @unchecked Sendable {
     @OptionalField(key: "resolved_at") var resolvedAt: Date?
     @OptionalField(key: "closed_at") var closedAt: Date?
     @OptionalField(key: "verification_task_id") var verificationTaskID: Int?
+    /// The resolution plan: measures, who carries them out, by when (YYYY-MM-DD).
+    @Field(key: "measures") var measures: String
+    @Field(key: "plan_owner") var planOwner: String
+    @OptionalField(key: "plan_due") var planDue: String?
+    @Field(key: "compensation") var compensation: String
+    @OptionalField(key: "informed_at") var informedAt: Date?
+    /// Set while waiting on the customer stops the clock.
+    @OptionalField(key: "paused_at") var pausedAt: Date?
+    @Field(key: "extensions") var extensions: Int
+    /// The breach the escalation level refers to (`RunningDeadline.key`), and the level reached.
+    @OptionalField(key: "escalation_key") var escalationKey: String?
+    @Field(key: "escalation_level") var escalationLevel: Int
+    /// When the sweep must next look at the ticket (seconds since 1970); nil when nothing can fall due.
+    @OptionalField(key: "next_escalation_at") var nextEscalationAt: Double?
+    @OptionalField(key: "call_id") var callID: Int?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
+
+    var clock: TicketClock {
+        TicketClock(status: status, firstResponseAt: firstResponseAt, firstResponseDue: firstResponseDue, resolutionDue: resolutionDue,
+                    informDue: informDue, verificationDue: verificationDue, pausedAt: pausedAt)
+    }
 }
 
 /// One line of a ticket's timeline (append-only): who did what, when, old → new status, and what was said.

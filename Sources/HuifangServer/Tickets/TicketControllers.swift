@@ -3,12 +3,13 @@ import Foundation
 import HuifangCore
 import Vapor
 
-/// A ticket with its deadlines (local time) and timeline, as the API returns it.
+/// A ticket with its deadlines (local time), plan and timeline, as the API returns it.
 struct TicketView: Content {
     struct Entry: Content {
         let at: String
         let actor: String
         let action: String
+        let actionName: String
         let oldStatus: String?
         let newStatus: String?
         let note: String
@@ -24,38 +25,118 @@ struct TicketView: Content {
     let status: String
     let reopenCount: Int
     let policy: String
+    let department: String?
     let handler: String?
     let firstResponseDue: String
     let resolutionDue: String
     let informDue: String?
     let verificationDue: String?
+    let firstResponseAt: String?
+    let resolvedAt: String?
+    let informedAt: String?
+    let closedAt: String?
+    let paused: Bool
+    let extensions: Int
+    let escalationLevel: Int
+    let measures: String
+    let planOwner: String
+    let planDue: String?
+    let compensation: String
     let verificationTaskID: Int?
+    let callID: Int?
     let timeline: [Entry]
 
     static func make(_ ticket: Ticket, on req: Request) async throws -> TicketView {
         let config = req.application.huifang
         var handler: User?
         if let id = ticket.$handler.id { handler = try await User.find(id, on: req.db) }
+        var department: Department?
+        if let id = ticket.$department.id { department = try await Department.find(id, on: req.db) }
         let entries = try await TicketEntry.query(on: req.db).filter(\.$ticket.$id == ticket.id!).sort(\.$id).all()
+        let format = { (date: Date?) in date.map { config.formatDateTime($0) } }
+        let running = ticket.clock.running
         return TicketView(
             id: ticket.id!, kind: ticket.kind.rawValue, category: ticket.category, severity: ticket.severity.rawValue, urgent: ticket.urgent,
             source: ticket.source, customerID: ticket.$customer.id, description: ticket.description, status: ticket.status.rawValue,
-            reopenCount: ticket.reopenCount, policy: ticket.policy, handler: handler?.username,
+            reopenCount: ticket.reopenCount, policy: ticket.policy, department: department?.name, handler: handler?.username,
             firstResponseDue: config.formatDateTime(ticket.firstResponseDue), resolutionDue: config.formatDateTime(ticket.resolutionDue),
-            informDue: ticket.informDue.map { config.formatDateTime($0) }, verificationDue: ticket.verificationDue.map { config.formatDateTime($0) },
-            verificationTaskID: ticket.verificationTaskID,
-            timeline: entries.map { Entry(at: config.formatDateTime($0.at), actor: $0.actorName, action: $0.action, oldStatus: $0.oldStatus,
-                                          newStatus: $0.newStatus, note: $0.note) })
+            informDue: format(ticket.informDue), verificationDue: format(ticket.verificationDue),
+            firstResponseAt: format(ticket.firstResponseAt), resolvedAt: format(ticket.resolvedAt), informedAt: format(ticket.informedAt),
+            closedAt: format(ticket.closedAt), paused: ticket.pausedAt != nil, extensions: ticket.extensions,
+            escalationLevel: running != nil && running?.key == ticket.escalationKey ? ticket.escalationLevel : 0,
+            measures: ticket.measures, planOwner: ticket.planOwner, planDue: ticket.planDue, compensation: ticket.compensation,
+            verificationTaskID: ticket.verificationTaskID, callID: ticket.callID,
+            timeline: entries.map { Entry(at: config.formatDateTime($0.at), actor: $0.actorName, action: $0.action,
+                                          actionName: req.t("ticket.action.\($0.action)"),
+                                          oldStatus: $0.oldStatus.map { req.t("ticket.status.\($0)") },
+                                          newStatus: $0.newStatus.map { req.t("ticket.status.\($0)") }, note: $0.note) })
     }
 }
 
-/// `/api/v1/tickets`: open, read and act on tickets.
+extension Request {
+    var ticketService: TicketService { TicketService(db: db, config: application.huifang, actor: actor) }
+
+    func findTicket() async throws -> Ticket {
+        guard let id = parameters.get("id", as: Int.self), let ticket = try await Ticket.find(id, on: db) else { throw AppError.notFound }
+        return ticket
+    }
+
+    func ticketFilter() throws -> TicketFilter {
+        var filter = TicketFilter()
+        if let status = query[String.self, at: "status"], !status.isEmpty {
+            if status == "all" {
+                filter.includeFinished = true
+            } else {
+                guard let parsed = TicketStatus(rawValue: status) else { throw NamedFieldError(field: "status", key: "ticket.problem.status") }
+                filter.status = parsed
+            }
+        }
+        if let kind = query[String.self, at: "kind"], !kind.isEmpty {
+            guard let parsed = TicketKind(rawValue: kind) else { throw NamedFieldError(field: "kind", key: "ticket.problem.kind") }
+            filter.kind = parsed
+        }
+        if let department = query[String.self, at: "department"], !department.isEmpty {
+            guard let id = UUID(uuidString: department) else { throw NamedFieldError(field: "department", key: "problem.unknownDepartment") }
+            filter.departmentID = id
+        }
+        filter.overdueOnly = query[String.self, at: "overdue"].map { ["1", "true", "on"].contains($0) } ?? false
+        if let customer = query[Int.self, at: "customer"] { filter.customerID = customer }
+        return filter
+    }
+
+    func ticketRows(_ filter: TicketFilter) async throws -> [TicketRow] {
+        let rows = try await TicketQueries(db: db, config: application.huifang, language: language).list(filter)
+        try await audit("ticket.list", subjectType: "ticket", detail: "count=\(rows.count)")
+        return rows
+    }
+
+    /// The queue of the signed-in user: their department's open tickets and those assigned to them.
+    func queueFilter() throws -> TicketFilter {
+        let user = try auth.require(User.self)
+        var filter = TicketFilter()
+        filter.queueOf = (user.$department.id, user.id!)
+        return filter
+    }
+}
+
+/// `/api/v1/tickets`: open, list, read and act on tickets; the settings; the escalation sweep on demand.
 struct TicketAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let tickets = routes.grouped("tickets").guarded(.tickets, .api)
         tickets.post(use: open)
+        tickets.get("queue", use: queue)
         tickets.get(":id", use: show)
         tickets.post(":id", "actions", use: act)
+        tickets.post(":id", "pause", use: pause)
+        tickets.post(":id", "resume", use: resume)
+        tickets.post(":id", "extend", use: extend)
+        tickets.post(":id", "plan", use: plan)
+        tickets.post(":id", "verification", use: verification)
+        let oversight = routes.grouped("tickets").guarded(.ticketOversight, .api)
+        oversight.get(use: list)
+        oversight.get("settings", use: settings)
+        oversight.put("settings", use: saveSettings)
+        routes.grouped("escalation").guarded(.ticketOversight, .api).post("run", use: escalate)
     }
 
     struct ActionInput: Content {
@@ -63,25 +144,35 @@ struct TicketAPIController: RouteCollection {
         let note: String?
         let handler: String?
     }
-
-    private func service(_ req: Request) -> TicketService {
-        TicketService(db: req.db, config: req.application.huifang, actor: req.actor)
+    struct NoteInput: Content { let note: String? }
+    struct VerificationInput: Content {
+        let satisfied: Bool
+        /// The customer's words (required when not satisfied).
+        let words: String?
     }
-
-    private func find(_ req: Request) async throws -> Ticket {
-        guard let id = req.parameters.get("id", as: Int.self), let ticket = try await Ticket.find(id, on: req.db) else { throw AppError.notFound }
-        return ticket
+    struct SettingsOutput: Content {
+        let settings: TicketSettings
+        let verificationRuleID: Int?
+        let callbackRuleID: Int?
     }
 
     @Sendable func open(req: Request) async throws -> Response {
-        let ticket = try await service(req).open(try req.content.decode(TicketInput.self))
+        let ticket = try await req.ticketService.open(try req.content.decode(TicketInput.self))
         let response = Response(status: .created)
         try response.content.encode(try await TicketView.make(ticket, on: req))
         return response
     }
 
+    @Sendable func list(req: Request) async throws -> [TicketRow] {
+        try await req.ticketRows(try req.ticketFilter())
+    }
+
+    @Sendable func queue(req: Request) async throws -> [TicketRow] {
+        try await req.ticketRows(try req.queueFilter())
+    }
+
     @Sendable func show(req: Request) async throws -> TicketView {
-        let ticket = try await find(req)
+        let ticket = try await req.findTicket()
         try await req.audit("ticket.view", subjectType: "ticket", subjectID: String(ticket.id!))
         return try await TicketView.make(ticket, on: req)
     }
@@ -89,7 +180,90 @@ struct TicketAPIController: RouteCollection {
     @Sendable func act(req: Request) async throws -> TicketView {
         let input = try req.content.decode(ActionInput.self)
         guard let action = TicketAction(rawValue: input.action) else { throw NamedFieldError(field: "action", key: "ticket.problem.action") }
-        let ticket = try await service(req).act(try await find(req), action, note: input.note ?? "", handler: input.handler)
+        let ticket = try await req.ticketService.act(try await req.findTicket(), action, note: input.note ?? "", handler: input.handler)
         return try await TicketView.make(ticket, on: req)
+    }
+
+    @Sendable func pause(req: Request) async throws -> TicketView {
+        let note = (try? req.content.decode(NoteInput.self))?.note ?? ""
+        return try await TicketView.make(try await req.ticketService.pause(try await req.findTicket(), note: note), on: req)
+    }
+
+    @Sendable func resume(req: Request) async throws -> TicketView {
+        let note = (try? req.content.decode(NoteInput.self))?.note ?? ""
+        return try await TicketView.make(try await req.ticketService.resume(try await req.findTicket(), note: note), on: req)
+    }
+
+    @Sendable func extend(req: Request) async throws -> TicketView {
+        let input = try req.content.decode(ExtensionInput.self)
+        return try await TicketView.make(try await req.ticketService.extend(try await req.findTicket(), input), on: req)
+    }
+
+    @Sendable func plan(req: Request) async throws -> TicketView {
+        let input = try req.content.decode(PlanInput.self)
+        return try await TicketView.make(try await req.ticketService.plan(try await req.findTicket(), input), on: req)
+    }
+
+    @Sendable func verification(req: Request) async throws -> TicketView {
+        let input = try req.content.decode(VerificationInput.self)
+        let ticket = try await req.ticketService.verify(try await req.findTicket(), satisfied: input.satisfied, words: input.words ?? "")
+        return try await TicketView.make(ticket, on: req)
+    }
+
+    @Sendable func settings(req: Request) async throws -> SettingsOutput {
+        let record = try await TicketSettingsRecord.load(on: req.db)
+        return SettingsOutput(settings: record.settings, verificationRuleID: record.verificationRuleID, callbackRuleID: record.callbackRuleID)
+    }
+
+    @Sendable func saveSettings(req: Request) async throws -> SettingsOutput {
+        let settings: TicketSettings
+        do {
+            settings = try req.content.decode(TicketSettings.self)
+        } catch let error as DecodingError {
+            throw NamedFieldError(field: error.fieldPath, key: "ticket.problem.settingsShape")
+        }
+        try await req.saveTicketSettings(settings)
+        return try await self.settings(req: req)
+    }
+
+    @Sendable func escalate(req: Request) async throws -> EscalationSweep.Summary {
+        let summary = try await EscalationSweep(db: req.db, config: req.application.huifang).run()
+        try await req.audit("escalation.run", subjectType: "ticket", detail: "escalations=\(summary.escalations)")
+        return summary
+    }
+}
+
+extension DecodingError {
+    /// The path of the field a JSON body got wrong, e.g. `policies[0].resolution.unit`.
+    var fieldPath: String {
+        let path: [any CodingKey]
+        switch self {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): path = context.codingPath
+        case .keyNotFound(let key, let context): path = context.codingPath + [key]
+        @unknown default: path = []
+        }
+        let text = path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        return text.hasPrefix(".") ? String(text.dropFirst()) : (text.isEmpty ? "body" : text)
+    }
+}
+
+extension Request {
+    /// Validates and stores the ticket settings; every problem is named with its field.
+    func saveTicketSettings(_ settings: TicketSettings) async throws {
+        let problems = settings.problems()
+        guard problems.isEmpty else { throw NamedFieldErrors(errors: problems.map { NamedFieldError(field: $0.field, key: $0.key) }) }
+        let record = try await TicketSettingsRecord.load(on: db)
+        let ladderChanged = record.settings.ladder != settings.ladder
+        try record.apply(settings)
+        try await db.transaction { db in
+            try await record.save(on: db)
+            if ladderChanged {
+                // Open tickets are looked at again by the next sweep, which places them on the new ladder.
+                try await Ticket.query(on: db).filter(\.$nextEscalationAt != nil)
+                    .set(\.$nextEscalationAt, to: Date().timeIntervalSince1970).update()
+            }
+            try await AuditLog.record("ticket.settings", by: self.actor, subjectType: "ticket_settings", subjectID: "1",
+                                      detail: "policies=\(settings.policies.count) levels=\(settings.ladder.levels.count)", on: db)
+        }
     }
 }

@@ -15,6 +15,27 @@ struct TicketInput: Content {
     var description: String
     /// The handler's username; the ticket starts assigned when given.
     var handler: String?
+    /// The department (name or id) when no handler is named yet: its queue gets the ticket.
+    var department: String?
+}
+
+/// An extension of a running deadline: a new time, why, and that the customer was told.
+struct ExtensionInput: Content {
+    /// firstResponse, resolution, inform or verification (default: the running one).
+    var deadline: String?
+    /// Local time, `YYYY-MM-DD HH:MM`.
+    var until: String
+    var reason: String
+    var customerTold: Bool?
+}
+
+/// The resolution plan and compensation notes.
+struct PlanInput: Content {
+    var measures: String?
+    var owner: String?
+    /// `YYYY-MM-DD`.
+    var due: String?
+    var compensation: String?
 }
 
 /// Opens tickets and moves them through the state machine, writing each change to the timeline
@@ -23,20 +44,27 @@ struct TicketService {
     let db: any Database
     let config: HuifangConfig
     let actor: Actor
-    var policies = DeadlinePolicies.defaults
     var now = Date()
 
     static let sources = ["followUp", "call", "survey", "api"]
-    static let categories = ["attitude", "delay", "damage", "loss", "communication", "price", "other"]
 
-    func open(_ input: TicketInput) async throws -> Ticket {
+    private func settings() async throws -> TicketSettingsRecord { try await TicketSettingsRecord.load(on: db) }
+
+    private func calendar() async throws -> BusinessCalendar {
+        let store = CalendarStore(db: db)
+        return try await store.business(store.defaultCalendar())
+    }
+
+    func open(_ input: TicketInput, callID: Int? = nil) async throws -> Ticket {
         var errors: [NamedFieldError] = []
         let kind = TicketKind(rawValue: input.kind)
         if kind == nil { errors.append(.init(field: "kind", key: "ticket.problem.kind")) }
         let severity = Severity(rawValue: input.severity ?? "general")
         if severity == nil { errors.append(.init(field: "severity", key: "ticket.problem.severity")) }
+        let settingsRecord = try await settings()
+        let settings = settingsRecord.settings
         let category = input.category ?? "other"
-        if !Self.categories.contains(category) { errors.append(.init(field: "category", key: "ticket.problem.category")) }
+        if !settings.categories.contains(where: { $0.code == category }) { errors.append(.init(field: "category", key: "ticket.problem.category")) }
         let source = input.source ?? "api"
         if !Self.sources.contains(source) { errors.append(.init(field: "source", key: "ticket.problem.source")) }
         let description = input.description.trimmingWhitespace()
@@ -51,10 +79,19 @@ struct TicketService {
             handler = try await User.query(on: db).filter(\.$username == name.lowercased()).filter(\.$isActive == true).first()
             if handler == nil { errors.append(.init(field: "handler", key: "problem.unknownAgent")) }
         }
+        var department: Department?
+        if let key = input.department?.trimmingWhitespace(), !key.isEmpty {
+            if let id = UUID(uuidString: key) {
+                department = try await Department.find(id, on: db)
+            } else {
+                department = try await Department.query(on: db).filter(\.$name == key).first()
+            }
+            if department == nil { errors.append(.init(field: "department", key: "problem.unknownDepartment")) }
+        }
         guard errors.isEmpty, let kind, let severity else { throw NamedFieldErrors(errors: errors) }
 
-        let calendar = try await CalendarStore(db: db).business(CalendarStore(db: db).defaultCalendar())
-        let policy = policies.policy(kind: kind, severity: severity, urgent: input.urgent ?? false, tier: customer?.tier ?? "")
+        let calendar = try await calendar()
+        let policy = settings.deadlinePolicies.policy(kind: kind, severity: severity, urgent: input.urgent ?? false, tier: customer?.tier ?? "")
         let ticket = Ticket()
         ticket.kind = kind
         ticket.category = category
@@ -64,17 +101,48 @@ struct TicketService {
         ticket.$customer.id = customer?.id
         ticket.description = description
         ticket.$handler.id = handler?.id
-        ticket.$department.id = handler?.$department.id
+        ticket.$department.id = handler?.$department.id ?? department?.id
         ticket.status = handler == nil ? .new : .assigned
         ticket.reopenCount = 0
         ticket.policy = policy.name
         ticket.firstResponseDue = try policy.firstResponse.end(from: now, in: calendar)
         ticket.resolutionDue = try policy.resolution.end(from: now, in: calendar)
+        ticket.measures = ""
+        ticket.planOwner = ""
+        ticket.compensation = ""
+        ticket.extensions = 0
+        ticket.escalationLevel = 0
+        ticket.callID = callID
+        try refreshClock(ticket, settings: settings, calendar: calendar)
+        let urgentComplaint = kind == .complaint && ticket.urgent
+        let supervisors = urgentComplaint ? try await Notifier.supervisors(on: db) : []
+        let customerName = customer?.name ?? "-"
         try await db.transaction { db in
             try await ticket.create(on: db)
             try await record(ticket, action: "open", old: nil, note: description, on: db)
+            if urgentComplaint {
+                // An urgent complaint reaches the supervisors at once, not at the first breach.
+                let language = config.defaultLanguage
+                let text = Catalogue.text("ticket.urgentText", language, ["\(ticket.id!)", customerName, description,
+                                                                          config.formatDateTime(ticket.firstResponseDue)])
+                let subject = Catalogue.text("ticket.urgentSubject", language, ["\(ticket.id!)"])
+                try await Notifier.send(supervisors.map { Notifier.Item(recipient: $0, ticketID: ticket.id, kind: "urgent", text: text, subject: subject) },
+                                        config: config, now: now, on: db)
+                try await record(ticket, action: "notify", old: nil, note: supervisors.map(\.name).joined(separator: "、"), on: db)
+            }
         }
         return ticket
+    }
+
+    /// Points the sweep at the ticket's next escalation moment for its running deadline.
+    func refreshClock(_ ticket: Ticket, settings: TicketSettings, calendar: BusinessCalendar) throws {
+        let running = ticket.clock.running
+        let reached = running != nil && ticket.escalationKey == running?.key ? ticket.escalationLevel : 0
+        if running?.key != ticket.escalationKey {
+            ticket.escalationKey = running?.key
+            ticket.escalationLevel = 0
+        }
+        ticket.nextEscalationAt = try settings.ladder.moment(of: reached + 1, for: running, calendar: calendar)?.timeIntervalSince1970
     }
 
     /// Applies an action; refused changes say why. `note` is the explanation (adopt, decline) or the customer's words (reopen).
@@ -88,8 +156,9 @@ struct TicketService {
         }
         let note = note.trimmingWhitespace()
         if [.reopen, .adopt, .decline].contains(action), note.isEmpty { throw NamedFieldError(field: "note", key: "ticket.problem.noteRequired") }
-        let calendar = try await CalendarStore(db: db).business(CalendarStore(db: db).defaultCalendar())
-        let policy = ([policies.fallback] + policies.policies).first { $0.name == ticket.policy } ?? policies.fallback
+        let calendar = try await calendar()
+        let settings = try await settings().settings
+        let policy = settings.policy(named: ticket.policy)
         switch action {
         case .assign:
             guard let username, let handler = try await User.query(on: db).filter(\.$username == username.lowercased()).filter(\.$isActive == true).first() else {
@@ -107,16 +176,21 @@ struct TicketService {
                 ticket.verificationDue = try policy.verification.end(from: now, in: calendar)
             }
         case .inform:
-            break
+            ticket.informedAt = now
         case .close:
             ticket.closedAt = now
         case .reopen:
             ticket.reopenCount += 1
             ticket.resolvedAt = nil
+            ticket.informedAt = nil
             ticket.closedAt = nil
+            ticket.informDue = nil
+            ticket.verificationDue = nil
             ticket.resolutionDue = try policy.resolution.end(from: now, in: calendar)
         }
+        if next.isFinished || next == .resolved { ticket.pausedAt = nil }
         ticket.status = next
+        try refreshClock(ticket, settings: settings, calendar: calendar)
         try await db.transaction { db in
             try await ticket.update(on: db)
             try await record(ticket, action: action.rawValue, old: old, note: note, on: db)
@@ -125,15 +199,132 @@ struct TicketService {
         return ticket
     }
 
+    /// Waiting on the customer: stops the clock when the ticket's policy says so.
+    func pause(_ ticket: Ticket, note: String) async throws -> Ticket {
+        let settings = try await settings().settings
+        guard settings.policy(named: ticket.policy).pausesWhileWaiting else { throw AppError(.conflict, "ticket.refuse.noPause") }
+        guard [.new, .assigned, .inProgress].contains(ticket.status) else { throw AppError(.conflict, "ticket.refuse.notInProgress") }
+        guard ticket.pausedAt == nil else { throw AppError(.conflict, "ticket.refuse.alreadyPaused") }
+        ticket.pausedAt = now
+        try refreshClock(ticket, settings: settings, calendar: try await calendar())
+        try await save(ticket, action: "pause", note: note.trimmingWhitespace())
+        return ticket
+    }
+
+    /// The customer answered: the clock runs again, each deadline keeping the time it had left.
+    func resume(_ ticket: Ticket, note: String) async throws -> Ticket {
+        guard let pausedAt = ticket.pausedAt else { throw AppError(.conflict, "ticket.refuse.notPaused") }
+        let settings = try await settings().settings
+        let calendar = try await calendar()
+        let policy = settings.policy(named: ticket.policy)
+        if ticket.firstResponseAt == nil {
+            ticket.firstResponseDue = try PausedClock.resume(due: ticket.firstResponseDue, pausedAt: pausedAt, resumedAt: now, unit: policy.firstResponse.unit, calendar: calendar)
+        }
+        ticket.resolutionDue = try PausedClock.resume(due: ticket.resolutionDue, pausedAt: pausedAt, resumedAt: now, unit: policy.resolution.unit, calendar: calendar)
+        ticket.pausedAt = nil
+        try refreshClock(ticket, settings: settings, calendar: calendar)
+        let paused = config.formatDateTime(pausedAt) + " – " + config.formatDateTime(now)
+        try await save(ticket, action: "resume", note: [paused, note.trimmingWhitespace()].filter { !$0.isEmpty }.joined(separator: " "))
+        return ticket
+    }
+
+    /// Moves a deadline later. Needs a reason and that the customer was told; the timeline keeps old → new.
+    func extend(_ ticket: Ticket, _ input: ExtensionInput) async throws -> Ticket {
+        var errors: [NamedFieldError] = []
+        let reason = input.reason.trimmingWhitespace()
+        if reason.isEmpty { errors.append(.init(field: "reason", key: "ticket.problem.reasonRequired")) }
+        if input.customerTold != true { errors.append(.init(field: "customerTold", key: "ticket.problem.customerTold")) }
+        let running = ticket.clock.running
+        let deadline = input.deadline.map { TicketDeadline(rawValue: $0) } ?? running?.deadline
+        if deadline == nil { errors.append(.init(field: "deadline", key: "ticket.problem.deadline")) }
+        let until = EventIngest.parseTime(input.until, in: config.timeZone)?.instant
+        if until == nil { errors.append(.init(field: "until", key: "events.problem.invalidTime")) }
+        guard errors.isEmpty, let deadline, let until else { throw NamedFieldErrors(errors: errors) }
+        guard !ticket.status.isFinished else { throw AppError(.conflict, "ticket.refuse.finished") }
+        let current: Date?
+        switch deadline {
+        case .firstResponse: current = ticket.firstResponseAt == nil ? ticket.firstResponseDue : nil
+        case .resolution: current = ticket.resolvedAt == nil ? ticket.resolutionDue : nil
+        case .inform: current = ticket.status == .resolved ? ticket.informDue : nil
+        case .verification: current = ticket.status == .informed || ticket.status == .resolved ? ticket.verificationDue : nil
+        }
+        guard let current else { throw NamedFieldError(field: "deadline", key: "ticket.problem.deadlineMet") }
+        guard until > current, until > now else { throw NamedFieldError(field: "until", key: "ticket.problem.notLater") }
+        switch deadline {
+        case .firstResponse: ticket.firstResponseDue = until
+        case .resolution: ticket.resolutionDue = until
+        case .inform: ticket.informDue = until
+        case .verification: ticket.verificationDue = until
+        }
+        ticket.extensions += 1
+        try refreshClock(ticket, settings: try await settings().settings, calendar: try await calendar())
+        let deadlineName = Catalogue.text("ticket.deadline.\(deadline.rawValue)", config.defaultLanguage)
+        let told = Catalogue.text("ticket.customerToldNote", config.defaultLanguage)
+        try await save(ticket, action: "extend", note: "\(deadlineName) \(config.formatDateTime(current)) → \(config.formatDateTime(until))；\(reason)；\(told)")
+        return ticket
+    }
+
+    /// Records the resolution plan and compensation; the timeline keeps what was written.
+    func plan(_ ticket: Ticket, _ input: PlanInput) async throws -> Ticket {
+        var changes: [String] = []
+        if let due = input.due?.trimmingWhitespace() {
+            if due.isEmpty {
+                ticket.planDue = nil
+            } else {
+                guard let day = LocalDate(parsing: due) else { throw NamedFieldError(field: "due", key: "problem.invalidDate") }
+                ticket.planDue = day.iso
+            }
+            changes.append("\(Catalogue.text("ticket.planDue", config.defaultLanguage))：\(ticket.planDue ?? "-")")
+        }
+        for (label, text, path) in [("ticket.measures", input.measures, \Ticket.measures), ("ticket.planOwner", input.owner, \Ticket.planOwner),
+                                    ("ticket.compensation", input.compensation, \Ticket.compensation)] {
+            guard let text = text?.trimmingWhitespace(), text != ticket[keyPath: path] else { continue }
+            guard text.count <= 2000 else { throw NamedFieldError(field: String(label.dropFirst(7)), key: "problem.tooLong") }
+            ticket[keyPath: path] = text
+            changes.append("\(Catalogue.text(label, config.defaultLanguage))：\(text)")
+        }
+        guard !changes.isEmpty else { return ticket }
+        try await save(ticket, action: "plan", note: changes.joined(separator: "\n"))
+        return ticket
+    }
+
+    /// The verification follow-up's outcome: satisfied closes the ticket (telling the customer if that
+    /// was still owed); not satisfied re-opens it with the customer's words.
+    func verify(_ ticket: Ticket, satisfied: Bool, words: String) async throws -> Ticket {
+        guard [.resolved, .informed].contains(ticket.status) else { throw AppError(.conflict, "ticket.refuse.notResolved") }
+        let taskID = ticket.verificationTaskID
+        var ticket = ticket
+        if satisfied {
+            if ticket.status == .resolved { ticket = try await act(ticket, .inform, note: words) }
+            ticket = try await act(ticket, .close, note: words.isEmpty ? Catalogue.text("ticket.satisfied", config.defaultLanguage) : words)
+        } else {
+            ticket = try await act(ticket, .reopen, note: words)
+        }
+        if let taskID, let task = try await FollowUpTask.find(taskID, on: db), task.status == .open {
+            task.status = .completed
+            task.completedAt = now
+            task.completedOn = config.today(now: now).iso
+            try await task.update(on: db)
+        }
+        return ticket
+    }
+
+    private func save(_ ticket: Ticket, action: String, note: String) async throws {
+        try await db.transaction { db in
+            try await ticket.update(on: db)
+            try await record(ticket, action: action, old: nil, note: note, on: db)
+        }
+    }
+
     /// The verification follow-up (处理后回访) through the planner's triggered rule; a customer who does not
     /// consent or asked not to be disturbed gets none, and the timeline says so.
     private func createVerification(for ticket: Ticket) async throws {
         guard let customerID = ticket.$customer.id,
-              let rule = try await RuleRecord.query(on: db).filter(\.$kind == RuleKind.triggered.rawValue).filter(\.$isEnabled == true).sort(\.$id).first()
+              let ruleID = try await settings().verificationRuleID
         else { return }
         do {
             let task = try await PlanningService(db: db, contactCapDays: config.contactCapDays)
-                .trigger(ruleID: rule.id!, customerID: customerID, key: "T\(ticket.id!)-\(ticket.reopenCount)", asOf: config.today(now: now))
+                .trigger(ruleID: ruleID, customerID: customerID, key: "T\(ticket.id!)-\(ticket.reopenCount)", asOf: config.today(now: now))
             ticket.verificationTaskID = task
             try await ticket.update(on: db)
             try await record(ticket, action: "verification", old: nil, note: "#\(task)", on: db)

@@ -15,6 +15,8 @@ public final class User: Model, Authenticatable, @unchecked Sendable {
     @Field(key: "is_active") public var isActive: Bool
     /// Comma-separated skills (e.g. `medical,vip`) that rules may require.
     @Field(key: "skills") public var skills: String
+    /// Where escalations and urgent complaints are emailed (optional).
+    @OptionalField(key: "email") public var email: String?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 

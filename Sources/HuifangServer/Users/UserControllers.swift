@@ -56,7 +56,7 @@ struct UserPagesController: RouteCollection {
             let user = try await req.users.create(.init(
                 username: input["username"] ?? "", displayName: input["displayName"] ?? "",
                 role: Role(rawValue: input["role"] ?? "") ?? .agent, departmentID: (input["department"]).flatMap(UUID.init(uuidString:)),
-                password: input["password"] ?? ""))
+                password: input["password"] ?? "", email: input["email"]))
             req.flash("common.saved")
             return req.redirect(to: "/users/\(user.id!)")
         } catch let error as NamedFieldError {
@@ -76,7 +76,7 @@ struct UserPagesController: RouteCollection {
             try await req.users.update(user, .init(
                 displayName: input["displayName"], role: input["role"].flatMap(Role.init(rawValue:)),
                 departmentID: .some(input["department"].flatMap(UUID.init(uuidString:))),
-                isActive: input["isActive"] != nil, password: input["password"]))
+                isActive: input["isActive"] != nil, password: input["password"], email: input["email"] ?? ""))
             req.flash("common.saved")
             return req.redirect(to: "/users/\(user.id!)")
         } catch let error as NamedFieldError {
@@ -125,7 +125,7 @@ struct UserPagesController: RouteCollection {
 
     /// The edit form's fields as the user stands.
     private func values(of user: User) -> [String: String] {
-        ["displayName": user.displayName, "role": user.role.rawValue,
+        ["displayName": user.displayName, "role": user.role.rawValue, "email": user.email ?? "",
          "department": user.$department.id?.uuidString ?? "", "isActive": user.isActive ? "1" : ""]
     }
 
@@ -160,8 +160,10 @@ struct UserAPIController: RouteCollection {
         let role: Role
         let departmentId: UUID?
         let isActive: Bool
+        let email: String?
 
         init(_ user: User) {
+            email = user.email
             id = user.id!
             username = user.username
             displayName = user.displayName
@@ -176,6 +178,7 @@ struct UserAPIController: RouteCollection {
         let role: Role
         let departmentId: UUID?
         let password: String
+        let email: String?
     }
     struct UpdateInput: Content {
         let displayName: String?
@@ -183,6 +186,7 @@ struct UserAPIController: RouteCollection {
         let departmentId: UUID?
         let isActive: Bool?
         let password: String?
+        let email: String?
     }
     struct TokenInput: Content {
         let name: String?
@@ -201,7 +205,7 @@ struct UserAPIController: RouteCollection {
     @Sendable func create(req: Request) async throws -> Response {
         let input = try req.content.decode(CreateInput.self)
         let user = try await req.users.create(.init(username: input.username, displayName: input.displayName, role: input.role,
-                                                    departmentID: input.departmentId, password: input.password))
+                                                    departmentID: input.departmentId, password: input.password, email: input.email))
         return try await UserDTO(user).encodeResponse(status: .created, for: req)
     }
 
@@ -210,7 +214,7 @@ struct UserAPIController: RouteCollection {
         let input = try req.content.decode(UpdateInput.self)
         try await req.users.update(user, .init(displayName: input.displayName, role: input.role,
                                                departmentID: input.departmentId.map { .some($0) },
-                                               isActive: input.isActive, password: input.password))
+                                               isActive: input.isActive, password: input.password, email: input.email))
         return UserDTO(user)
     }
 

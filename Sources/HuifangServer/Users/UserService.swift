@@ -14,6 +14,7 @@ struct UserService {
         var role: Role
         var departmentID: UUID?
         var password: String
+        var email: String? = nil
     }
 
     struct Changes {
@@ -22,6 +23,18 @@ struct UserService {
         var departmentID: UUID??
         var isActive: Bool?
         var password: String?
+        var email: String? = nil
+    }
+
+    /// An email address as given, trimmed; nil when blank. Refused unless it looks like one.
+    static func email(_ text: String?) throws -> String? {
+        guard let text = text?.trimmingWhitespace(), !text.isEmpty else { return nil }
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+              text.count <= 254, !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," }) else {
+            throw NamedFieldError(field: "email", key: "problem.invalidEmail")
+        }
+        return text
     }
 
     static func validUsername(_ username: String) -> Bool {
@@ -38,8 +51,10 @@ struct UserService {
             throw NamedFieldError(field: "username", key: "problem.usernameTaken")
         }
         try await checkDepartment(draft.departmentID)
+        let email = try Self.email(draft.email)
         let user = User(username: username, displayName: displayName, passwordHash: try await passwords.hash(draft.password),
                         role: draft.role, departmentID: draft.departmentID)
+        user.email = email
         try await db.transaction { db in
             try await user.create(on: db)
             try await AuditLog.record("user.create", by: actor, subjectType: "user", subjectID: username, detail: draft.role.rawValue, on: db)
@@ -64,6 +79,10 @@ struct UserService {
             try await checkDepartment(department)
             user.$department.id = department
             changed.append("department")
+        }
+        if let text = changes.email {
+            let email = try Self.email(text)
+            if email != user.email { user.email = email; changed.append("email") }
         }
         if let active = changes.isActive, active != user.isActive { user.isActive = active; changed.append("active=\(active)") }
         if let password = changes.password, !password.isEmpty {

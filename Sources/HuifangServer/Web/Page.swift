@@ -23,6 +23,8 @@ struct Layout: Encodable {
     let flash: String?
     let otherLanguage: String
     let path: String
+    /// Unread notifications, shown beside their navigation item.
+    let unread: Int
 }
 
 /// One choice of a `<select>`.
@@ -46,6 +48,12 @@ extension Request {
         ("/customers/import", "nav.import", .customersImport),
         ("/events/import", "nav.importEvents", .eventsWrite),
         ("/tasks/mine", "nav.myTasks", .callList),
+        ("/calls/new", "nav.takeCall", .calls),
+        ("/calls", "nav.calls", .calls),
+        ("/tickets/queue", "nav.ticketQueue", .tickets),
+        ("/tickets", "nav.tickets", .ticketOversight),
+        ("/kb", "nav.kb", .calls),
+        ("/notifications", "nav.notifications", .signedIn),
         ("/tasks", "nav.tasks", .planning),
         ("/rules", "nav.rules", .planning),
         ("/departments", "nav.departments", .administration),
@@ -78,7 +86,8 @@ extension Request {
             csrf: csrfToken,
             flash: flash,
             otherLanguage: language == .zh ? "en" : "zh",
-            path: url.string.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["/", "-", "_", "."])) ?? "/"
+            path: url.string.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["/", "-", "_", "."])) ?? "/",
+            unread: try await unreadNotifications()
         )
         let view = try await view.render(template, Page(layout: layout, page: body))
         return try await view.encodeResponse(for: self)

@@ -1,0 +1,252 @@
+import Fluent
+import Foundation
+import HuifangCore
+import SQLKit
+import Vapor
+
+/// An inbound call as the form or the API gives it.
+struct CallInput: Content {
+    /// The caller's number, as heard or shown.
+    var phone: String
+    /// The caller's name, to create a customer when the number finds none.
+    var name: String?
+    /// `YYYY-MM-DD HH:MM`; default now. Stamped to the minute either way.
+    var at: String?
+    /// A ticket category code: what the call is about.
+    var matter: String
+    var summary: String
+    /// answered, promised or ticket.
+    var handling: String
+    /// The knowledge-base article the answer came from.
+    var articleID: Int?
+    /// For `promised`: the reply is due by this local time, `YYYY-MM-DD HH:MM`.
+    var promisedBy: String?
+    /// For `ticket`.
+    var ticketKind: String?
+    var severity: String?
+    var urgent: Bool?
+    var department: String?
+    var handler: String?
+    var recordingConsent: Bool?
+}
+
+/// What a logged call produced.
+struct CallOutcome: Content {
+    let callID: Int
+    let customerID: Int?
+    let customerCreated: Bool
+    let callbackTaskID: Int?
+    let ticketID: Int?
+}
+
+/// Takes inbound calls: finds the caller (or creates them in two fields), stamps the time to the minute,
+/// and hands the matter on — answered, a promised callback task, or a ticket.
+struct CallService {
+    let db: any Database
+    let config: HuifangConfig
+    let actor: Actor
+    let agent: User
+    var now = Date()
+
+    /// The customers with this number (normally one).
+    static func customers(withPhone raw: String, on db: any Database) async throws -> [Customer] {
+        guard let phone = try? PhoneNumber(parsing: raw) else { return [] }
+        return try await Customer.query(on: db).filter(\.$mobile == phone.e164).limit(5).all()
+    }
+
+    func log(_ input: CallInput) async throws -> CallOutcome {
+        var errors: [NamedFieldError] = []
+        let phone = try? PhoneNumber(parsing: input.phone)
+        if phone == nil { errors.append(.init(field: "phone", key: "problem.invalidMobile")) }
+        let settings = try await TicketSettingsRecord.load(on: db)
+        if !settings.settings.categories.contains(where: { $0.code == input.matter }) { errors.append(.init(field: "matter", key: "ticket.problem.category")) }
+        let summary = input.summary.trimmingWhitespace()
+        if summary.isEmpty { errors.append(.init(field: "summary", key: "problem.required")) }
+        let handling = InboundCall.Handling(rawValue: input.handling)
+        if handling == nil { errors.append(.init(field: "handling", key: "calls.problem.handling")) }
+        var at = now
+        if let text = input.at?.trimmingWhitespace(), !text.isEmpty {
+            if let parsed = EventIngest.parseTime(text, in: config.timeZone)?.instant, parsed <= now.addingTimeInterval(60) {
+                at = parsed
+            } else {
+                errors.append(.init(field: "at", key: "calls.problem.at"))
+            }
+        }
+        at = Date(timeIntervalSince1970: (at.timeIntervalSince1970 / 60).rounded(.down) * 60)
+        var article: KnowledgeArticle?
+        if let id = input.articleID {
+            article = try await KnowledgeArticle.find(id, on: db)
+            if article == nil { errors.append(.init(field: "articleID", key: "calls.problem.article")) }
+        }
+        var promisedBy: Date?
+        if handling == .promised {
+            if let parsed = input.promisedBy.flatMap({ EventIngest.parseTime($0, in: config.timeZone)?.instant }), parsed > now {
+                promisedBy = parsed
+            } else {
+                errors.append(.init(field: "promisedBy", key: "calls.problem.promisedBy"))
+            }
+        }
+        var existing: [Customer] = []
+        if let phone { existing = try await Customer.query(on: db).filter(\.$mobile == phone.e164).limit(2).all() }
+        let name = input.name?.trimmingWhitespace() ?? ""
+        if phone != nil, existing.isEmpty, name.isEmpty { errors.append(.init(field: "name", key: "calls.problem.name")) }
+        if handling == .ticket {
+            if TicketKind(rawValue: input.ticketKind ?? "complaint") == nil { errors.append(.init(field: "ticketKind", key: "ticket.problem.kind")) }
+            if Severity(rawValue: input.severity ?? "general") == nil { errors.append(.init(field: "severity", key: "ticket.problem.severity")) }
+        }
+        guard errors.isEmpty, let phone, let handling else { throw NamedFieldErrors(errors: errors) }
+
+        var customer = existing.first
+        var created = false
+        if customer == nil {
+            let tier = try await Tier.names(on: db).first ?? "普通"
+            customer = try await CustomerStore(db: db).create(CustomerRecord(name: name, mobile: phone, tier: tier), by: actor)
+            created = true
+        }
+        let call = InboundCall()
+        call.at = at
+        call.$agent.id = agent.id
+        call.agentName = agent.displayName
+        call.$customer.id = customer?.id
+        call.phone = phone.e164
+        call.matter = input.matter
+        call.summary = summary
+        call.handling = handling
+        call.$article.id = article?.id
+        call.promisedBy = promisedBy
+        call.recordingConsent = input.recordingConsent ?? false
+        try await call.create(on: db)
+
+        var outcome = CallOutcome(callID: call.id!, customerID: customer?.id, customerCreated: created, callbackTaskID: nil, ticketID: nil)
+        switch handling {
+        case .answered:
+            break
+        case .promised:
+            call.callbackTaskID = try await callback(for: call, customer: customer!, by: promisedBy!, ruleID: settings.callbackRuleID)
+            outcome = CallOutcome(callID: call.id!, customerID: customer?.id, customerCreated: created, callbackTaskID: call.callbackTaskID, ticketID: nil)
+        case .ticket:
+            let ticket = try await TicketService(db: db, config: config, actor: actor, now: now).open(TicketInput(
+                kind: input.ticketKind ?? "complaint", category: input.matter, severity: input.severity ?? "general", urgent: input.urgent ?? false,
+                source: "call", customerID: customer?.id, description: summary, handler: input.handler?.nilIfEmpty, department: input.department?.nilIfEmpty),
+                callID: call.id)
+            call.ticketID = ticket.id
+            outcome = CallOutcome(callID: call.id!, customerID: customer?.id, customerCreated: created, callbackTaskID: nil, ticketID: ticket.id)
+        }
+        try await call.update(on: db)
+        try await AuditLog.record("call.log", by: actor, subjectType: "call", subjectID: String(call.id!), detail: handling.rawValue, on: db)
+        return outcome
+    }
+
+    /// The promised reply: a task on the caller's own agent's list, due at the promised time.
+    private func callback(for call: InboundCall, customer: Customer, by promisedBy: Date, ruleID: Int?) async throws -> Int {
+        guard let ruleID else { throw NamedFieldError(field: "handling", key: "calls.problem.noCallbackRule") }
+        let day = LocalDate.today(in: config.timeZone, now: promisedBy)
+        let taskID: Int
+        do {
+            taskID = try await PlanningService(db: db, contactCapDays: config.contactCapDays)
+                .trigger(ruleID: ruleID, customerID: customer.id!, key: "C\(call.id!)", asOf: day)
+        } catch let error as NamedFieldError where error.key == "rule.problem.doNotDisturb" {
+            // The caller rang us: a reply they asked for is not a disturbance.
+            throw NamedFieldError(field: "handling", key: "calls.problem.doNotDisturb")
+        }
+        guard let task = try await FollowUpTask.find(taskID, on: db) else { throw Abort(.internalServerError) }
+        task.callbackAt = promisedBy
+        task.dueAt = promisedBy
+        task.deadlineAt = promisedBy
+        task.dueOn = day.iso
+        task.deadlineOn = day.iso
+        task.$assignedAgent.id = agent.role == .agent ? agent.id : task.$assignedAgent.id
+        task.assignmentBasis = agent.role == .agent ? .manual : task.assignmentBasis
+        task.assignedAt = now
+        try await task.update(on: db)
+        return taskID
+    }
+}
+
+/// A call in the log.
+struct CallRow: Content {
+    let id: Int
+    let at: String
+    let agent: String
+    let customerID: Int?
+    let customerName: String
+    let phone: String
+    let matter: String
+    let summary: String
+    let handling: String
+    let handlingName: String
+    let promisedBy: String?
+    let callbackTaskID: Int?
+    let ticketID: Int?
+    let recordingConsent: Bool
+}
+
+struct CallFilter {
+    var from: LocalDate?
+    var to: LocalDate?
+    var handling: InboundCall.Handling?
+    var agentID: UUID?
+    var id: Int?
+    var limit = 500
+}
+
+extension Request {
+    func callRows(_ filter: CallFilter) async throws -> [CallRow] {
+        let config = application.huifang
+        var query = InboundCall.query(on: db)
+        if let from = filter.from { query = query.filter(\.$at >= localStart(from)) }
+        if let to = filter.to { query = query.filter(\.$at < localStart(to.adding(days: 1))) }
+        if let handling = filter.handling { query = query.filter(\.$handling == handling) }
+        if let agent = filter.agentID { query = query.filter(\.$agent.$id == agent) }
+        if let id = filter.id { query = query.filter(\.$id == id) }
+        let calls = try await query.sort(\.$at, .descending).sort(\.$id, .descending).limit(filter.limit).all()
+        let viewer = try auth.require(User.self)
+        let ids = Set(calls.compactMap { $0.$customer.id })
+        let customers = ids.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await Customer.query(on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
+        let categories = try await TicketSettingsRecord.load(on: db).settings.categories
+        try await audit("call.list", subjectType: "call", detail: "count=\(calls.count)")
+        return calls.map { call in
+            let customer = call.$customer.id.flatMap { customers[$0] }
+            let phone = customer.map { VisibleContact(customer: $0, viewer: viewer).mobile ?? "" }
+                ?? (canSeeContactDetails(role: viewer.role, isAssignedAgent: false) ? PhoneNumber(normalised: call.phone).display : PhoneNumber(normalised: call.phone).masked)
+            return CallRow(id: call.id!, at: config.formatDateTime(call.at), agent: call.agentName, customerID: call.$customer.id,
+                           customerName: customer?.name ?? "—", phone: phone,
+                           matter: categories.first { $0.code == call.matter }?.name ?? call.matter, summary: call.summary,
+                           handling: call.handling.rawValue, handlingName: t("calls.handling.\(call.handling.rawValue)"),
+                           promisedBy: call.promisedBy.map { config.formatDateTime($0) }, callbackTaskID: call.callbackTaskID,
+                           ticketID: call.ticketID, recordingConsent: call.recordingConsent)
+        }
+    }
+
+    private func localStart(_ day: LocalDate) -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = application.huifang.timeZone
+        return calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!
+    }
+
+    func callFilter() throws -> CallFilter {
+        var filter = CallFilter()
+        if let from = query[String.self, at: "from"], !from.isEmpty {
+            guard let day = LocalDate(parsing: from) else { throw NamedFieldError(field: "from", key: "problem.invalidDate") }
+            filter.from = day
+        }
+        if let to = query[String.self, at: "to"], !to.isEmpty {
+            guard let day = LocalDate(parsing: to) else { throw NamedFieldError(field: "to", key: "problem.invalidDate") }
+            filter.to = day
+        }
+        if let handling = query[String.self, at: "handling"], !handling.isEmpty {
+            guard let parsed = InboundCall.Handling(rawValue: handling) else { throw NamedFieldError(field: "handling", key: "calls.problem.handling") }
+            filter.handling = parsed
+        }
+        if let agent = query[String.self, at: "agent"], !agent.isEmpty {
+            guard let id = UUID(uuidString: agent) else { throw NamedFieldError(field: "agent", key: "problem.unknownAgent") }
+            filter.agentID = id
+        }
+        filter.id = query[Int.self, at: "id"]
+        return filter
+    }
+
+    var callService: CallService {
+        get throws { CallService(db: db, config: application.huifang, actor: actor, agent: try auth.require(User.self)) }
+    }
+}

@@ -1,0 +1,42 @@
+import Fluent
+import Foundation
+
+/// A message to one user inside the app (通知): an escalation, an urgent complaint.
+final class Notification: Model, @unchecked Sendable {
+    static let schema = "notifications"
+
+    @ID(custom: "id", generatedBy: .database) var id: Int?
+    @Parent(key: "user_id") var user: User
+    @OptionalField(key: "ticket_id") var ticketID: Int?
+    /// `escalation` or `urgent`.
+    @Field(key: "kind") var kind: String
+    @Field(key: "text") var text: String
+    @Field(key: "at") var at: Double
+    @OptionalField(key: "read_at") var readAt: Double?
+
+    init() {}
+}
+
+/// One email in the outbox, sent by whichever instance claims it.
+final class MailMessage: Model, @unchecked Sendable {
+    static let schema = "mail_outbox"
+
+    enum Status: String, Codable, Sendable {
+        case pending, sent, failed
+    }
+
+    @ID(custom: "id", generatedBy: .database) var id: Int?
+    @Field(key: "to_address") var to: String
+    @Field(key: "subject") var subject: String
+    @Field(key: "body") var body: String
+    @Field(key: "status") var status: Status
+    @Field(key: "attempts") var attempts: Int
+    @OptionalField(key: "last_error") var lastError: String?
+    @Field(key: "created_at") var createdAt: Double
+    @Field(key: "next_attempt_at") var nextAttemptAt: Double
+    @OptionalField(key: "claimed_by") var claimedBy: String?
+    @OptionalField(key: "claimed_until") var claimedUntil: Double?
+    @OptionalField(key: "sent_at") var sentAt: Double?
+
+    init() {}
+}

@@ -1,0 +1,61 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// A notification as listed.
+struct NotificationView: Content {
+    let id: Int
+    let at: String
+    let kind: String
+    let text: String
+    let ticketID: Int?
+    let read: Bool
+}
+
+extension Request {
+    func myNotifications(limit: Int = 100) async throws -> [NotificationView] {
+        let user = try auth.require(User.self)
+        let config = application.huifang
+        return try await Notification.query(on: db).filter(\.$user.$id == user.id!).sort(\.$id, .descending).limit(limit).all().map {
+            NotificationView(id: $0.id!, at: config.formatDateTime(Date(timeIntervalSince1970: $0.at)), kind: $0.kind, text: $0.text,
+                             ticketID: $0.ticketID, read: $0.readAt != nil)
+        }
+    }
+
+    func markNotificationsRead() async throws -> Int {
+        let user = try auth.require(User.self)
+        let unread = try await Notification.query(on: db).filter(\.$user.$id == user.id!).filter(\.$readAt == nil).count()
+        try await Notification.query(on: db).filter(\.$user.$id == user.id!).filter(\.$readAt == nil)
+            .set(\.$readAt, to: Date().timeIntervalSince1970).update()
+        return unread
+    }
+
+    /// Unread notifications of the signed-in user, for the navigation's badge.
+    func unreadNotifications() async throws -> Int {
+        guard let user = auth.get(User.self) else { return 0 }
+        return try await Notification.query(on: db).filter(\.$user.$id == user.id!).filter(\.$readAt == nil).count()
+    }
+}
+
+/// Each user's notifications: escalations and urgent complaints addressed to them.
+struct NotificationControllers: RouteCollection {
+    let surface: Surface
+
+    func boot(routes: any RoutesBuilder) throws {
+        let group = routes.grouped("notifications").guarded(.signedIn, surface)
+        switch surface {
+        case .api:
+            group.get { req in try await req.myNotifications() }
+            group.post("read") { req in ["read": try await req.markNotificationsRead()] }
+        case .page:
+            group.get { req in
+                let items = try await req.myNotifications()
+                return try await req.renderPage("notifications", titleKey: "notifications.title", items)
+            }
+            group.post("read") { req in
+                _ = try await req.markNotificationsRead()
+                return req.redirect(to: "/notifications")
+            }
+        }
+    }
+}

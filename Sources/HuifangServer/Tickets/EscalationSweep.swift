@@ -1,0 +1,238 @@
+import Fluent
+import Foundation
+import HuifangCore
+import SQLKit
+import Vapor
+
+/// Someone a ticket notification goes to.
+struct Recipient: Hashable, Sendable {
+    let id: UUID
+    let name: String
+    let email: String?
+}
+
+/// Writes in-app notifications and queues their emails, in the caller's transaction.
+enum Notifier {
+    struct Item {
+        let recipient: Recipient
+        let ticketID: Int?
+        let kind: String
+        let text: String
+        let subject: String
+    }
+
+    static func send(_ items: [Item], config: HuifangConfig, now: Date, on db: any Database) async throws {
+        guard !items.isEmpty else { return }
+        let sql = db as! any SQLDatabase
+        let at = now.timeIntervalSince1970
+        for start in stride(from: 0, to: items.count, by: 500) {
+            let chunk = items[start..<min(start + 500, items.count)]
+            let insert = sql.insert(into: Notification.schema).columns("user_id", "ticket_id", "kind", "text", "at")
+            for item in chunk {
+                insert.values([SQLBind(item.recipient.id), SQLBind(item.ticketID), SQLBind(item.kind), SQLBind(item.text), SQLBind(at)])
+            }
+            try await insert.run()
+        }
+        let mails = items.compactMap { item -> (String, String, String)? in
+            guard let email = item.recipient.email else { return nil }
+            let link = item.ticketID.map { "\n\n\(config.publicURL)/tickets/\($0)" } ?? ""
+            return (email, item.subject, item.text + link)
+        }
+        try await Outbox.enqueue(mails.map { (to: $0.0, subject: $0.1, body: $0.2) }, config: config, now: now, on: db)
+    }
+
+    /// Active supervisors, who hear of urgent complaints and the ladder's top levels.
+    static func supervisors(on db: any Database) async throws -> [Recipient] {
+        try await User.query(on: db).filter(\.$role == .supervisor).filter(\.$isActive == true).sort(\.$username).all()
+            .map { Recipient(id: $0.id!, name: $0.displayName, email: $0.email) }
+    }
+}
+
+/// The escalation sweep (超时升级): finds tickets whose running deadline has passed, marks the breach,
+/// and escalates up the ladder — department head, then supervisors — notifying in the app and by email.
+///
+/// It reads only tickets whose `next_escalation_at` has come (an index range), so a million open tickets
+/// cost what their breaches cost. Each escalation is claimed by inserting (ticket, breach, level) under a
+/// unique key in the same transaction as its notifications: several instances sweeping at once still
+/// escalate each breach to each level exactly once.
+struct EscalationSweep {
+    let db: any Database
+    let config: HuifangConfig
+    var instance = DailyPlanning.instance
+    var batchSize = 1000
+
+    struct Summary: Content, Equatable {
+        var examined = 0
+        var escalations = 0
+        var notifications = 0
+        var seconds = 0.0
+    }
+
+    private struct Row: Decodable {
+        let id: Int
+        let status: String
+        let department_id: UUID?
+        let first_response_at: Date?
+        let first_response_due: Date
+        let resolution_due: Date
+        let inform_due: Date?
+        let verification_due: Date?
+        let paused_at: Date?
+        let escalation_key: String?
+        let escalation_level: Int
+    }
+
+    private struct Claim: Decodable {
+        let ticket_id: Int
+        let level: Int
+    }
+
+    /// One sweep: every escalation due by `now`, once.
+    func run(now: Date = Date()) async throws -> Summary {
+        let started = Date()
+        let settings = try await TicketSettingsRecord.load(on: db).settings
+        let store = CalendarStore(db: db)
+        let calendar = try await store.business(store.defaultCalendar())
+        let language = config.defaultLanguage
+        let supervisors = try await Notifier.supervisors(on: db)
+        let departments = try await Department.query(on: db).all()
+        let headIDs = departments.compactMap(\.headUserID)
+        let heads = headIDs.isEmpty ? [] : try await User.query(on: db).filter(\.$id ~~ headIDs).filter(\.$isActive == true).all()
+        let headOf: [UUID: Recipient] = Dictionary(uniqueKeysWithValues: departments.compactMap { department in
+            heads.first { $0.id == department.headUserID }.map { (department.id!, Recipient(id: $0.id!, name: $0.displayName, email: $0.email)) }
+        })
+        let sql = db as! any SQLDatabase
+        let cutoff = now.timeIntervalSince1970
+        var summary = Summary()
+        // Each pass moves every ticket it reads past `now` (or to NULL), so the loop ends.
+        var seen = Set<Int>()
+        while true {
+            let rows = try await sql.raw("""
+                SELECT id, status, department_id, first_response_at, first_response_due, resolution_due, inform_due, verification_due,
+                paused_at, escalation_key, escalation_level FROM tickets
+                WHERE next_escalation_at <= \(bind: cutoff) ORDER BY next_escalation_at, id LIMIT \(literal: batchSize)
+                """).all(decoding: Row.self).filter { seen.insert($0.id).inserted }
+            if rows.isEmpty { break }
+            summary.examined += rows.count
+
+            var plans: [(row: Row, due: [DueEscalation], key: String?, level: Int, next: Double?)] = []
+            for row in rows {
+                let clock = TicketClock(status: TicketStatus(rawValue: row.status) ?? .closed, firstResponseAt: row.first_response_at,
+                                        firstResponseDue: row.first_response_due, resolutionDue: row.resolution_due, informDue: row.inform_due,
+                                        verificationDue: row.verification_due, pausedAt: row.paused_at)
+                let running = clock.running
+                let reached = running != nil && row.escalation_key == running?.key ? row.escalation_level : 0
+                let (due, next) = try settings.ladder.due(running, reached: reached, now: now, calendar: calendar)
+                plans.append((row, due, running?.key ?? row.escalation_key, due.last?.level ?? reached, next?.timeIntervalSince1970))
+            }
+
+            let batch = plans
+            let rowsByID = Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0) })
+            let (escalated, notified) = try await db.transaction { db -> (Int, Int) in
+                let sql = db as! any SQLDatabase
+                var escalated = 0
+                var notified = 0
+                let wanted = batch.flatMap { plan in plan.due.map { (plan.row.id, $0) } }
+                var claimed = Set<String>()
+                for start in stride(from: 0, to: wanted.count, by: 500) {
+                    let chunk = wanted[start..<min(start + 500, wanted.count)]
+                    let rows = try await sql.raw("""
+                        INSERT INTO ticket_escalations (ticket_id, breach_key, deadline, level, target, due_at, escalated_at, instance) VALUES \
+                        \(SQLList(chunk.map { id, step in
+                            SQLGroupExpression([SQLBind(id), SQLBind(step.key), SQLBind(step.deadline.rawValue), SQLBind(step.level),
+                                                SQLBind(step.notify.rawValue), SQLBind(step.at.timeIntervalSince1970), SQLBind(cutoff),
+                                                SQLBind(instance)] as [any SQLExpression])
+                        }))
+                        ON CONFLICT (ticket_id, breach_key, level) DO NOTHING RETURNING ticket_id, level
+                        """).all(decoding: Claim.self)
+                    for claim in rows { claimed.insert("\(claim.ticket_id)#\(claim.level)") }
+                }
+
+                var items: [Notifier.Item] = []
+                var entries: [[any SQLExpression]] = []
+                for (id, step) in wanted where claimed.contains("\(id)#\(step.level)") {
+                    let row = rowsByID[id]!
+                    let recipients: [Recipient]
+                    if step.notify == .departmentHead, let department = row.department_id, let head = headOf[department] {
+                        recipients = [head]
+                    } else {
+                        recipients = supervisors
+                    }
+                    let deadlineName = Catalogue.text("ticket.deadline.\(step.deadline.rawValue)", language)
+                    let names = recipients.map(\.name).joined(separator: "、")
+                    let text = Catalogue.text("escalation.text", language, ["\(id)", deadlineName, config.formatDateTime(step.due), "\(step.level)"])
+                    let subject = Catalogue.text("escalation.subject", language, ["\(id)", deadlineName, "\(step.level)"])
+                    items += recipients.map { Notifier.Item(recipient: $0, ticketID: id, kind: "escalation", text: text, subject: subject) }
+                    entries.append([SQLBind(id), SQLBind(now), SQLBind(Catalogue.text("escalation.actor", language)), SQLBind("escalate"),
+                                    SQLBind(text + (names.isEmpty ? "" : " → " + names))])
+                    escalated += 1
+                    notified += recipients.count
+                }
+                for chunk in entries.chunked(500) {
+                    let insert = sql.insert(into: TicketEntry.schema).columns("ticket_id", "at", "actor_name", "action", "note")
+                    for row in chunk { insert.values(row) }
+                    try await insert.run()
+                }
+                try await Notifier.send(items, config: config, now: now, on: db)
+
+                // The ticket moves on: to its next escalation moment, or out of the sweep's sight.
+                for chunk in batch.chunked(300) {
+                    // Typed, so that PostgreSQL accepts NULL branches.
+                    var keyCase = SQLQueryString("CASE id")
+                    var levelCase = SQLQueryString("CASE id")
+                    var nextCase = SQLQueryString("CASE id")
+                    for plan in chunk {
+                        keyCase = keyCase + " WHEN \(bind: plan.row.id) THEN CAST(\(bind: plan.key) AS TEXT)"
+                        levelCase = levelCase + " WHEN \(bind: plan.row.id) THEN \(bind: plan.level)"
+                        nextCase = nextCase + " WHEN \(bind: plan.row.id) THEN CAST(\(bind: plan.next) AS DOUBLE PRECISION)"
+                    }
+                    try await sql.raw("""
+                        UPDATE tickets SET escalation_key = \(keyCase + " END"), escalation_level = \(levelCase + " END"),
+                        next_escalation_at = \(nextCase + " END") WHERE id IN (\(binds: chunk.map(\.row.id)))
+                        """).run()
+                }
+                return (escalated, notified)
+            }
+            summary.escalations += escalated
+            summary.notifications += notified
+        }
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+}
+
+/// Sweeps for breaches and delivers the mail outbox every `HUIFANG_ESCALATE_EVERY` seconds while the
+/// server runs. One instance sweeps at a time (a lease); the unique claims make a second harmless anyway.
+struct EscalationScheduler: LifecycleHandler {
+    private let holder = PlanningScheduler.TaskHolder()
+
+    func didBootAsync(_ application: Application) async throws {
+        guard let every = application.huifang.escalateEvery else { return }
+        let db = application.db
+        let config = application.huifang
+        let logger = application.logger
+        holder.task = Task {
+            while !Task.isCancelled {
+                do {
+                    let lease = JobLease(db: db, name: "escalation", holder: DailyPlanning.instance)
+                    if try await lease.acquire(for: Double(max(every * 5, 300))) {
+                        let summary = try await EscalationSweep(db: db, config: config).run()
+                        if summary.escalations > 0 { logger.info("escalation sweep: \(summary.escalations) escalations, \(summary.notifications) notifications") }
+                        try await lease.release()
+                    }
+                    let delivery = try await Outbox(db: db, config: config).deliver()
+                    if delivery.sent + delivery.failed + delivery.retrying > 0 {
+                        logger.info("mail: \(delivery.sent) sent, \(delivery.retrying) to retry, \(delivery.failed) failed")
+                    }
+                } catch {
+                    logger.error("escalation sweep failed: \(String(reflecting: error))")
+                }
+                try? await Task.sleep(for: .seconds(every))
+            }
+        }
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        holder.task?.cancel()
+    }
+}

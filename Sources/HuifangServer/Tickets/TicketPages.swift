@@ -1,0 +1,260 @@
+import Fluent
+import Foundation
+import HuifangCore
+import Vapor
+
+extension Request {
+    /// A refused change as one sentence for the next page, or nil when it is not the user's to fix.
+    func userMessage(for error: any Error) -> String? {
+        switch error {
+        case let error as AppError where error.status != .internalServerError:
+            return error.message(in: language)
+        case let error as NamedFieldError:
+            return Catalogue.text(error.key, language, error.arguments)
+        case let error as NamedFieldErrors:
+            return error.errors.map { "\($0.field): " + Catalogue.text($0.key, language, $0.arguments) }.joined(separator: "；")
+        default:
+            return nil
+        }
+    }
+
+    /// Runs a page's change; a refusal comes back as the flash message on `back`, anything else is an error.
+    func change(back: String, savedKey: String = "common.saved", _ body: () async throws -> Void) async throws -> Response {
+        do {
+            try await body()
+            flash(savedKey)
+        } catch {
+            guard let message = userMessage(for: error) else { throw error }
+            session.data["flash"] = message
+        }
+        return redirect(to: back)
+    }
+}
+
+/// The handler's queue, the supervisors' overview, the ticket page with its timeline and actions,
+/// and the ticket settings.
+struct TicketPagesController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let tickets = routes.grouped("tickets").guarded(.tickets, .page)
+        tickets.get("queue", use: queue)
+        tickets.get(":id", use: show)
+        tickets.post(":id", "act", use: act)
+        tickets.post(":id", "pause", use: pause)
+        tickets.post(":id", "resume", use: resume)
+        tickets.post(":id", "extend", use: extend)
+        tickets.post(":id", "plan", use: plan)
+        tickets.post(":id", "verification", use: verification)
+        let oversight = routes.grouped("tickets").guarded(.ticketOversight, .page)
+        oversight.get(use: overview)
+        oversight.get("settings", use: settings)
+        oversight.post("settings", use: saveSettings)
+        oversight.post("escalate", use: escalate)
+    }
+
+    struct ListPage: Encodable {
+        let isQueue: Bool
+        let rows: [TicketRow]
+        let statuses: [SelectOption]
+        let kinds: [SelectOption]
+        let departments: [SelectOption]
+        let overdue: Bool
+    }
+
+    @Sendable func queue(req: Request) async throws -> Response {
+        let rows = try await req.ticketRows(try req.queueFilter())
+        return try await req.renderPage("tickets/list", titleKey: "tickets.queue",
+                                        ListPage(isQueue: true, rows: rows, statuses: [], kinds: [], departments: [], overdue: false))
+    }
+
+    @Sendable func overview(req: Request) async throws -> Response {
+        let filter = try req.ticketFilter()
+        let rows = try await req.ticketRows(filter)
+        let status = req.query[String.self, at: "status"] ?? ""
+        let statuses = [SelectOption(value: "", label: req.t("tickets.openOnes"), selected: status.isEmpty),
+                        SelectOption(value: "all", label: req.t("tickets.allOnes"), selected: status == "all")]
+            + TicketStatus.allCases.map { SelectOption(value: $0.rawValue, label: req.t("ticket.status.\($0.rawValue)"), selected: status == $0.rawValue) }
+        let kinds = [SelectOption(value: "", label: req.t("tickets.anyKind"), selected: filter.kind == nil)]
+            + TicketKind.allCases.map { SelectOption(value: $0.rawValue, label: req.t("ticket.kind.\($0.rawValue)"), selected: filter.kind == $0) }
+        let departments = [SelectOption(value: "", label: req.t("tickets.anyDepartment"), selected: filter.departmentID == nil)]
+            + (try await Department.query(on: req.db).sort(\.$name).all()).map {
+                SelectOption(value: $0.id!.uuidString, label: $0.name, selected: $0.id == filter.departmentID)
+            }
+        return try await req.renderPage("tickets/list", titleKey: "tickets.overview",
+                                        ListPage(isQueue: false, rows: rows, statuses: statuses, kinds: kinds, departments: departments, overdue: filter.overdueOnly))
+    }
+
+    struct ShowPage: Encodable {
+        let ticket: TicketView
+        let row: TicketRow
+        let customerName: String?
+        let kindName: String
+        let categoryName: String
+        let severityName: String
+        let statusName: String
+        let sourceName: String
+        let actions: [SelectOption]
+        let handlers: [SelectOption]
+        let deadlines: [SelectOption]
+        let canPause: Bool
+        let canVerify: Bool
+        let isFinished: Bool
+    }
+
+    @Sendable func show(req: Request) async throws -> Response {
+        let ticket = try await req.findTicket()
+        try await req.audit("ticket.view", subjectType: "ticket", subjectID: String(ticket.id!))
+        let view = try await TicketView.make(ticket, on: req)
+        let row = try await TicketQueries(db: req.db, config: req.application.huifang, language: req.language).rows(for: [ticket])[0]
+        let settings = try await TicketSettingsRecord.load(on: req.db).settings
+        var customerName: String?
+        if let id = ticket.$customer.id { customerName = try await Customer.find(id, on: req.db)?.name }
+        // Only the actions the state machine allows now are offered.
+        let actions = TicketAction.allCases.filter { action in
+            (try? TicketStateMachine.next(from: ticket.status, kind: ticket.kind, action)) != nil
+        }.map { SelectOption(value: $0.rawValue, label: req.t("ticket.action.\($0.rawValue)"), selected: false) }
+        let handlers = try await User.query(on: req.db).filter(\.$isActive == true).filter(\.$role ~~ [.handler, .supervisor, .agent])
+            .sort(\.$displayName).all().map { SelectOption(value: $0.username, label: "\($0.displayName)（\(req.t($0.role.catalogueKey))）", selected: $0.id == ticket.$handler.id) }
+        let deadlines = TicketDeadline.allCases.map {
+            SelectOption(value: $0.rawValue, label: req.t("ticket.deadline.\($0.rawValue)"), selected: ticket.clock.running?.deadline == $0)
+        }
+        let page = ShowPage(
+            ticket: view, row: row, customerName: customerName, kindName: req.t("ticket.kind.\(ticket.kind.rawValue)"),
+            categoryName: settings.categories.first { $0.code == ticket.category }?.name ?? ticket.category,
+            severityName: req.t("ticket.severity.\(ticket.severity.rawValue)"), statusName: req.t("ticket.status.\(ticket.status.rawValue)"),
+            sourceName: req.t("ticket.source.\(ticket.source)"), actions: actions, handlers: handlers, deadlines: deadlines,
+            canPause: settings.policy(named: ticket.policy).pausesWhileWaiting && [.new, .assigned, .inProgress].contains(ticket.status),
+            canVerify: [.resolved, .informed].contains(ticket.status) && ticket.kind != .suggestion, isFinished: ticket.status.isFinished)
+        return try await req.renderPage("tickets/show", titleKey: "tickets.ticket", titleArguments: ["\(ticket.id!)"], page)
+    }
+
+    private func back(_ req: Request) -> String { "/tickets/\(req.parameters.get("id") ?? "")" }
+
+    @Sendable func act(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        let ticket = try await req.findTicket()
+        return try await req.change(back: back(req)) {
+            guard let action = TicketAction(rawValue: form["action"] ?? "") else { throw NamedFieldError(field: "action", key: "ticket.problem.action") }
+            _ = try await req.ticketService.act(ticket, action, note: form["note"] ?? "", handler: form["handler"])
+        }
+    }
+
+    @Sendable func pause(req: Request) async throws -> Response {
+        let note = (try? req.content.get(String.self, at: "note")) ?? ""
+        let ticket = try await req.findTicket()
+        return try await req.change(back: back(req)) { _ = try await req.ticketService.pause(ticket, note: note) }
+    }
+
+    @Sendable func resume(req: Request) async throws -> Response {
+        let note = (try? req.content.get(String.self, at: "note")) ?? ""
+        let ticket = try await req.findTicket()
+        return try await req.change(back: back(req)) { _ = try await req.ticketService.resume(ticket, note: note) }
+    }
+
+    @Sendable func extend(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        let ticket = try await req.findTicket()
+        return try await req.change(back: back(req)) {
+            let until = [form["untilDate"], form["untilTime"]].compactMap { $0 }.joined(separator: " ")
+            _ = try await req.ticketService.extend(ticket, ExtensionInput(deadline: form["deadline"], until: until, reason: form["reason"] ?? "",
+                                                                          customerTold: form["customerTold"] != nil))
+        }
+    }
+
+    @Sendable func plan(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        let ticket = try await req.findTicket()
+        return try await req.change(back: back(req)) {
+            _ = try await req.ticketService.plan(ticket, PlanInput(measures: form["measures"], owner: form["owner"], due: form["due"],
+                                                                   compensation: form["compensation"]))
+        }
+    }
+
+    @Sendable func verification(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        let ticket = try await req.findTicket()
+        return try await req.change(back: back(req)) {
+            _ = try await req.ticketService.verify(ticket, satisfied: form["satisfied"] == "yes", words: form["words"] ?? "")
+        }
+    }
+
+    struct SettingsPage: Encodable {
+        struct PolicyRow: Encodable {
+            let name: String
+            let matches: String
+            let firstResponse: String
+            let resolution: String
+            let inform: String
+            let verification: String
+            let pauses: Bool
+        }
+        struct LevelRow: Encodable {
+            let level: Int
+            let after: String
+            let notify: String
+        }
+        let policies: [PolicyRow]
+        let levels: [LevelRow]
+        let categories: [TicketCategory]
+        let json: String
+    }
+
+    @Sendable func settings(req: Request) async throws -> Response {
+        try await settingsPage(req, json: nil)
+    }
+
+    private func settingsPage(_ req: Request, json: String?) async throws -> Response {
+        let settings = try await TicketSettingsRecord.load(on: req.db).settings
+        func duration(_ d: PolicyDuration) -> String { req.t("policy.unit.\(d.unit.rawValue)", "\(d.amount)") }
+        func matches(_ p: DeadlinePolicy) -> String {
+            var parts: [String] = []
+            if !p.kinds.isEmpty { parts.append(p.kinds.map { req.t("ticket.kind.\($0.rawValue)") }.joined(separator: "/")) }
+            if !p.severities.isEmpty { parts.append(p.severities.map { req.t("ticket.severity.\($0.rawValue)") }.joined(separator: "/")) }
+            if let urgent = p.urgent { parts.append(req.t(urgent ? "ticket.urgent" : "ticket.notUrgent")) }
+            if !p.tiers.isEmpty { parts.append(p.tiers.joined(separator: "/")) }
+            return parts.isEmpty ? req.t("policy.any") : parts.joined(separator: " · ")
+        }
+        let rows = (settings.policies + [settings.fallback]).map {
+            SettingsPage.PolicyRow(name: $0.name, matches: $0.name == settings.fallback.name ? req.t("policy.fallback") : matches($0),
+                                   firstResponse: duration($0.firstResponse), resolution: duration($0.resolution), inform: duration($0.inform),
+                                   verification: duration($0.verification), pauses: $0.pausesWhileWaiting)
+        }
+        let levels = settings.ladder.levels.enumerated().map {
+            SettingsPage.LevelRow(level: $0.offset + 1, after: duration($0.element.after), notify: req.t("escalation.target.\($0.element.notify.rawValue)"))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let text = try json ?? String(decoding: encoder.encode(settings), as: UTF8.self)
+        let response = try await req.renderPage("tickets/settings", titleKey: "tickets.settings",
+                                                SettingsPage(policies: rows, levels: levels, categories: settings.categories, json: text))
+        if json != nil { response.status = .unprocessableEntity }
+        return response
+    }
+
+    @Sendable func saveSettings(req: Request) async throws -> Response {
+        let json = (try? req.content.get(String.self, at: "settings")) ?? ""
+        do {
+            let settings: TicketSettings
+            do {
+                settings = try JSONDecoder().decode(TicketSettings.self, from: Data(json.utf8))
+            } catch let error as DecodingError {
+                throw NamedFieldError(field: error.fieldPath, key: "ticket.problem.settingsShape")
+            }
+            try await req.saveTicketSettings(settings)
+        } catch {
+            guard let message = req.userMessage(for: error) else { throw error }
+            session(req, message)
+            return try await settingsPage(req, json: json)
+        }
+        req.flash("common.saved")
+        return req.redirect(to: "/tickets/settings")
+    }
+
+    private func session(_ req: Request, _ message: String) { req.session.data["flash"] = message }
+
+    @Sendable func escalate(req: Request) async throws -> Response {
+        let summary = try await EscalationSweep(db: req.db, config: req.application.huifang).run()
+        try await req.audit("escalation.run", subjectType: "ticket", detail: "escalations=\(summary.escalations)")
+        req.flash("escalation.ran", "\(summary.escalations)", "\(summary.notifications)")
+        return req.redirect(to: "/tickets")
+    }
+}

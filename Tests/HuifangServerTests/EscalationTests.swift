@@ -1,0 +1,344 @@
+import Fluent
+import Foundation
+import HuifangCore
+@testable import HuifangServer
+import Testing
+import VaporTesting
+
+/// Local Shanghai time as an instant.
+func shanghai(_ text: String) -> Date {
+    EventIngest.parseTime(text, in: TimeZone(identifier: "Asia/Shanghai")!)!.instant
+}
+
+@Suite struct EscalationTests {
+    struct Setup {
+        let head: User
+        let supervisor: User
+        let department: Department
+    }
+
+    /// A department whose head is a handler, and a supervisor; both with email.
+    func organisation(_ app: Application) async throws -> Setup {
+        let department = Department()
+        department.name = "售后服务部"
+        try await department.create(on: app.db)
+        let head = try await makeUser(app, .handler, username: "zhaolei", department: department.id).user
+        head.email = "zhaolei@example.com"
+        try await head.update(on: app.db)
+        department.headUserID = head.id
+        try await department.update(on: app.db)
+        let supervisor = try await makeUser(app, .supervisor, username: "zhuguan").user
+        supervisor.email = "zhuguan@example.com"
+        try await supervisor.update(on: app.db)
+        return Setup(head: head, supervisor: supervisor, department: department)
+    }
+
+    func service(_ app: Application, at text: String) -> TicketService {
+        TicketService(db: app.db, config: app.huifang, actor: .commandLine(), now: shanghai(text))
+    }
+
+    func sweep(_ app: Application, at text: String, instance: String = "test") async throws -> EscalationSweep.Summary {
+        var sweep = EscalationSweep(db: app.db, config: app.huifang)
+        sweep.instance = instance
+        return try await sweep.run(now: shanghai(text))
+    }
+
+    @Test func aBreachEscalatesToTheHeadThenTheSupervisorsOnceEachAndTheEmailIsDelivered() async throws {
+        let sink = try await SMTPSink.start()
+        defer { Task { await sink.stop() } }
+        try await withHuifang(["HUIFANG_SMTP_URL": "smtp://127.0.0.1:\(sink.port)", "HUIFANG_MAIL_FROM": "huifang@example.com"]) { app in
+            let org = try await organisation(app)
+            // Monday 2 March 2026, 10:00: the general policy answers within 1 working day (Tuesday 18:00).
+            let ticket = try await service(app, at: "2026-03-02 10:00")
+                .open(TicketInput(kind: "service", category: "delay", description: "快递晚到", department: org.department.id!.uuidString))
+            #expect(app.huifang.formatDateTime(ticket.firstResponseDue) == "2026-03-03 18:00")
+
+            #expect(try await sweep(app, at: "2026-03-03 17:59").escalations == 0, "not yet due")
+            let first = try await sweep(app, at: "2026-03-03 18:05")
+            #expect(first.escalations == 1 && first.notifications == 1)
+            #expect(try await sweep(app, at: "2026-03-03 18:30").escalations == 0, "the same breach escalates once")
+            let headNotes = try await Notification.query(on: app.db).filter(\.$user.$id == org.head.id!).all()
+            #expect(headNotes.count == 1 && headNotes[0].text.contains("#\(ticket.id!)") && headNotes[0].text.contains("首次响应"))
+
+            // Level 2, four working hours after the breach at Tuesday's close: Wednesday 09:00–12:00, then 13:30–14:30.
+            #expect(try await sweep(app, at: "2026-03-04 14:29").escalations == 0)
+            let second = try await sweep(app, at: "2026-03-04 14:31")
+            #expect(second.escalations == 1)
+            #expect(try await Notification.query(on: app.db).filter(\.$user.$id == org.supervisor.id!).count() == 1)
+            #expect(try await sweep(app, at: "2026-03-20 10:00").escalations == 0, "the ladder has two levels")
+
+            let stored = try #require(try await Ticket.find(ticket.id, on: app.db))
+            #expect(stored.escalationLevel == 2 && stored.nextEscalationAt == nil)
+            let entries = try await TicketEntry.query(on: app.db).filter(\.$ticket.$id == ticket.id!).filter(\.$action == "escalate").all()
+            #expect(entries.count == 2)
+            #expect(entries[0].note.contains(org.head.displayName) && entries[1].note.contains(org.supervisor.displayName))
+
+            // The mail goes out through SMTP.
+            let delivery = try await Outbox(db: app.db, config: app.huifang).deliver()
+            #expect(delivery.sent == 2 && delivery.failed == 0)
+            let mails = sink.messages
+            #expect(Set(mails.flatMap(\.to)) == ["zhaolei@example.com", "zhuguan@example.com"])
+            #expect(mails.allSatisfy { $0.from == "huifang@example.com" })
+            let headMail = try #require(mails.first { $0.to == ["zhaolei@example.com"] })
+            #expect(headMail.subject.contains("#\(ticket.id!)") && headMail.subject.contains("第 1 级"))
+            #expect(headMail.body.contains("/tickets/\(ticket.id!)"))
+            #expect(try await Outbox(db: app.db, config: app.huifang).deliver().sent == 0, "sent mail is not sent again")
+
+            // Answering moves the clock to the resolution deadline: its breach is a new one.
+            _ = try await service(app, at: "2026-03-05 09:00").act(stored, .assign, handler: "zhaolei")
+            let started = try await service(app, at: "2026-03-05 09:10").act(try #require(try await Ticket.find(ticket.id, on: app.db)), .start)
+            #expect(started.escalationLevel == 0 && started.nextEscalationAt != nil)
+            #expect(app.huifang.formatDateTime(started.resolutionDue) == "2026-03-05 18:00")
+            #expect(try await sweep(app, at: "2026-03-05 18:01").escalations == 1)
+        }
+    }
+
+    @Test func severalInstancesSweepingAtOnceEscalateEachBreachOnce() async throws {
+        try await withHuifang { app in
+            let org = try await organisation(app)
+            let opener = service(app, at: "2026-03-02 10:00")
+            for index in 0..<60 {
+                _ = try await opener.open(TicketInput(kind: "quality", description: "问题\(index)", department: org.department.id!.uuidString))
+            }
+            var a = EscalationSweep(db: app.db, config: app.huifang)
+            a.instance = "a"
+            a.batchSize = 7
+            var b = a
+            b.instance = "b"
+            var c = a
+            c.instance = "c"
+            let now = shanghai("2026-03-03 18:05")
+            async let first = a.run(now: now)
+            async let second = b.run(now: now)
+            async let third = c.run(now: now)
+            let summaries = try await [first, second, third]
+            #expect(summaries.map(\.escalations).reduce(0, +) == 60)
+            #expect(try await TicketEscalation.query(on: app.db).count() == 60)
+            #expect(try await Notification.query(on: app.db).count() == 60, "each breach notified once")
+            #expect(try await TicketEntry.query(on: app.db).filter(\.$action == "escalate").count() == 60)
+        }
+    }
+
+    @Test func anUrgentComplaintNotifiesTheSupervisorsAtOnce() async throws {
+        try await withHuifang { app in
+            let org = try await organisation(app)
+            let (agent, password) = try await makeUser(app, .agent)
+            let token = try await makeToken(app, agent)
+            let opened = try await send(app, .POST, "/api/v1/tickets", token: token,
+                                        body: TicketInput(kind: "complaint", urgent: true, description: "门店店员辱骂顾客"))
+            #expect(opened.status == .created)
+            let supervisorToken = try await makeToken(app, org.supervisor)
+            struct Item: Decodable { let kind: String; let text: String; let ticketID: Int?; let read: Bool }
+            let items = try await send(app, .GET, "/api/v1/notifications", token: supervisorToken).content.decode([Item].self)
+            #expect(items.count == 1 && items[0].kind == "urgent" && items[0].text.contains("门店店员辱骂顾客") && !items[0].read)
+            #expect(try await send(app, .GET, "/api/v1/notifications", token: token).content.decode([Item].self).isEmpty,
+                    "agents do not get the supervisors' notice")
+
+            var page = try await PageClient.signedIn(app, "zhuguan", "password-supervisor")
+            let home = try await page.get("/notifications")
+            #expect(home.body.string.contains("门店店员辱骂顾客") && home.body.string.contains("id=\"unread\""))
+            _ = try await page.post("/notifications/read", form: [:])
+            #expect(try await page.get("/notifications").body.string.contains("id=\"unread\"") == false)
+            _ = password
+        }
+    }
+
+    @Test func waitingOnTheCustomerStopsTheClockAndAnExtensionNeedsAReasonAndTheCustomerTold() async throws {
+        try await withHuifang { app in
+            let org = try await organisation(app)
+            let token = try await makeToken(app, org.head)
+            // Monday 10:00; the general policy resolves within 3 working days (Thursday 18:00) and stops while waiting.
+            let ticket = try await service(app, at: "2026-03-02 10:00")
+                .open(TicketInput(kind: "quality", description: "热水器不热", handler: "zhaolei"))
+            _ = try await service(app, at: "2026-03-02 10:30").act(ticket, .start)
+            #expect(app.huifang.formatDateTime(ticket.resolutionDue) == "2026-03-05 18:00")
+            let paused = try await service(app, at: "2026-03-02 11:00").pause(ticket, note: "等客户发照片")
+            #expect(paused.nextEscalationAt == nil)
+            #expect(try await sweep(app, at: "2026-03-06 10:00").escalations == 0, "a stopped clock does not breach")
+            // 28 working hours were left at Monday 11:00; from Wednesday 11:00 they end Monday 9 March 18:00.
+            let resumed = try await service(app, at: "2026-03-04 11:00").resume(paused, note: "照片已收到")
+            #expect(app.huifang.formatDateTime(resumed.resolutionDue) == "2026-03-09 18:00")
+
+            let path = "/api/v1/tickets/\(ticket.id!)/extend"
+            let refused = try await send(app, .POST, path, token: token, body: ["until": "2026-03-12 18:00", "reason": " "])
+            #expect(refused.status == .unprocessableEntity)
+            struct Problems: Decodable {
+                struct Detail: Decodable { struct Field: Decodable { let field: String }; let fields: [Field] }
+                let error: Detail
+            }
+            #expect(Set(try refused.content.decode(Problems.self).error.fields.map(\.field)) == ["reason", "customerTold"])
+            let later = service(app, at: "2026-03-04 12:00")
+            await #expect(throws: NamedFieldError.self, "an extension moves the deadline later") {
+                try await later.extend(resumed, ExtensionInput(until: "2026-03-06 18:00", reason: "等配件", customerTold: true))
+            }
+            _ = try await later.extend(resumed, ExtensionInput(deadline: "resolution", until: "2026-03-12 18:00", reason: "等厂家配件", customerTold: true))
+            let stored = try #require(try await Ticket.find(ticket.id, on: app.db))
+            #expect(app.huifang.formatDateTime(stored.resolutionDue) == "2026-03-12 18:00" && stored.extensions == 1)
+            let note = try #require(try await TicketEntry.query(on: app.db).filter(\.$action == "extend").first()).note
+            #expect(note.contains("2026-03-09 18:00 → 2026-03-12 18:00") && note.contains("等厂家配件") && note.contains("已告知客户"))
+
+            // The urgent-complaint policy does not stop the clock.
+            let urgent = try await service(app, at: "2026-03-02 10:00").open(TicketInput(kind: "complaint", urgent: true, description: "漏水", handler: "zhaolei"))
+            let refusedPause = try await send(app, .POST, "/api/v1/tickets/\(urgent.id!)/pause", token: token, body: ["note": "等客户"])
+            #expect(refusedPause.status == .conflict)
+        }
+    }
+
+    @Test func anInboundComplaintCallBecomesATicketThatIsVerifiedAndReopenedUntilTheCustomerIsSatisfied() async throws {
+        try await withHuifang { app in
+            let org = try await organisation(app)
+            let agent = try await makeUser(app, .agent, username: "wangfang").user
+            let agentToken = try await makeToken(app, agent)
+            let handlerToken = try await makeToken(app, org.head)
+
+            struct Outcome: Decodable { let callID: Int; let customerID: Int?; let customerCreated: Bool; let ticketID: Int?; let callbackTaskID: Int? }
+            let response = try await send(app, .POST, "/api/v1/calls", token: agentToken, body: CallInput(
+                phone: "136 0000 1111", name: "林小雨", at: "2026-03-02 10:17:45", matter: "damage", summary: "收到的冰箱门被压坏了",
+                handling: "ticket", ticketKind: "complaint", severity: "general", department: "售后服务部", recordingConsent: true))
+            #expect(response.status == .created)
+            let outcome = try response.content.decode(Outcome.self)
+            #expect(outcome.customerCreated && outcome.ticketID != nil)
+            let call = try #require(try await InboundCall.find(outcome.callID, on: app.db))
+            #expect(app.huifang.formatDateTime(call.at) == "2026-03-02 10:17" && call.recordingConsent && call.phone == "+8613600001111")
+            let customer = try #require(try await Customer.find(outcome.customerID, on: app.db))
+            #expect(customer.name == "林小雨" && customer.mobile == "+8613600001111")
+
+            let ticketID = try #require(outcome.ticketID)
+            let ticket = try #require(try await Ticket.find(ticketID, on: app.db))
+            #expect(ticket.source == "call" && ticket.callID == outcome.callID && ticket.$department.id == org.department.id && ticket.category == "damage")
+
+            let actions = "/api/v1/tickets/\(ticketID)/actions"
+            for (action, handler) in [("assign", "zhaolei"), ("start", ""), ("resolve", "")] {
+                #expect(try await send(app, .POST, actions, token: handlerToken, body: ["action": action, "handler": handler]).status == .ok)
+            }
+            let resolved = try #require(try await Ticket.find(ticketID, on: app.db))
+            let firstTask = try #require(resolved.verificationTaskID)
+
+            // The verification follow-up: not satisfied re-opens with the customer's words.
+            struct Verification: Encodable { let satisfied: Bool; let words: String? }
+            let blank = try await send(app, .POST, "/api/v1/tickets/\(ticketID)/verification", token: agentToken, body: Verification(satisfied: false, words: nil))
+            #expect(blank.status == .unprocessableEntity, "re-opening needs the customer's words")
+            let reopened = try await send(app, .POST, "/api/v1/tickets/\(ticketID)/verification", token: agentToken,
+                                          body: Verification(satisfied: false, words: "换的门还是有划痕"))
+            #expect(reopened.status == .ok)
+            let again = try #require(try await Ticket.find(ticketID, on: app.db))
+            #expect(again.status == .inProgress && again.reopenCount == 1)
+            #expect(try await FollowUpTask.find(firstTask, on: app.db)?.status == .completed)
+            #expect(try await TicketEntry.query(on: app.db).filter(\.$action == "reopen").first()?.note == "换的门还是有划痕")
+
+            #expect(try await send(app, .POST, actions, token: handlerToken, body: ["action": "resolve"]).status == .ok)
+            let secondTask = try #require(try await Ticket.find(ticketID, on: app.db)?.verificationTaskID)
+            #expect(secondTask != firstTask, "each resolution gets its own verification")
+            let satisfied = try await send(app, .POST, "/api/v1/tickets/\(ticketID)/verification", token: agentToken,
+                                           body: Verification(satisfied: true, words: "这次满意"))
+            #expect(satisfied.status == .ok)
+            let closed = try #require(try await Ticket.find(ticketID, on: app.db))
+            #expect(closed.status == .closed && closed.informedAt != nil)
+            #expect(try await FollowUpTask.find(secondTask, on: app.db)?.status == .completed)
+
+            // The call log shows the call; the agent sees the number masked.
+            let log = try await send(app, .GET, "/api/v1/calls?handling=ticket", token: agentToken).content.decode([CallRow].self)
+            #expect(log.count == 1 && log[0].ticketID == ticketID && log[0].phone.contains("*"))
+        }
+    }
+
+    @Test func aPromisedReplyBecomesACallbackTaskAndBadCallsAreNamedAndLeaveNothing() async throws {
+        try await withHuifang { app in
+            let agent = try await makeUser(app, .agent, username: "wangfang").user
+            let token = try await makeToken(app, agent)
+            let bad = try await send(app, .POST, "/api/v1/calls", token: token, body: CallInput(
+                phone: "12345", matter: "nonsense", summary: "", handling: "promised"))
+            #expect(bad.status == .unprocessableEntity)
+            struct Problems: Decodable {
+                struct Detail: Decodable { struct Field: Decodable { let field: String }; let fields: [Field] }
+                let error: Detail
+            }
+            #expect(Set(try bad.content.decode(Problems.self).error.fields.map(\.field)) == ["phone", "matter", "summary", "promisedBy"])
+            #expect(try await InboundCall.query(on: app.db).count() == 0)
+            #expect(try await Customer.query(on: app.db).count() == 0)
+
+            let unknown = try await send(app, .POST, "/api/v1/calls", token: token, body: CallInput(
+                phone: "13600002222", matter: "other", summary: "问积分", handling: "answered"))
+            #expect(unknown.status == .unprocessableEntity, "a new caller needs a name")
+
+            let promisedBy = Date().addingTimeInterval(3 * 3600)
+            let response = try await send(app, .POST, "/api/v1/calls", token: token, body: CallInput(
+                phone: "13600002222", name: "周大山", matter: "price", summary: "会员价和宣传不一样", handling: "promised",
+                promisedBy: app.huifang.formatDateTime(promisedBy)))
+            #expect(response.status == .created)
+            struct Outcome: Decodable { let callbackTaskID: Int? }
+            let taskID = try #require(try response.content.decode(Outcome.self).callbackTaskID)
+            let task = try #require(try await FollowUpTask.find(taskID, on: app.db))
+            #expect(task.$assignedAgent.id == agent.id && task.status == .open)
+            #expect(app.huifang.formatDateTime(task.callbackAt) == app.huifang.formatDateTime(promisedBy))
+            let mine = try await send(app, .GET, "/api/v1/tasks/mine", token: token).content.decode([TaskView].self)
+            #expect(mine.contains { $0.id == taskID && $0.customerName == "周大山" })
+        }
+    }
+
+    @Test func theKnowledgeBaseIsEditedBySupervisorsAndSearchedFromTheCallForm() async throws {
+        try await withHuifang { app in
+            let supervisor = try await makeToken(app, makeUser(app, .supervisor).user)
+            let agent = try await makeToken(app, makeUser(app, .agent).user)
+            let article = ArticleInput(question: "积分有效期多久？", answer: "两年有效。", keywords: "积分 过期")
+            #expect(try await send(app, .POST, "/api/v1/kb", token: agent, body: article).status == .forbidden)
+            #expect(try await send(app, .POST, "/api/v1/kb", token: supervisor, body: article).status == .created)
+            #expect(try await send(app, .POST, "/api/v1/kb", token: supervisor, body: ArticleInput(question: "", answer: "")).status == .unprocessableEntity)
+            let found = try await send(app, .GET, "/api/v1/kb?q=过期", token: agent).content.decode([ArticleView].self)
+            #expect(found.map(\.question) == ["积分有效期多久？"])
+            #expect(try await send(app, .GET, "/api/v1/kb?q=保修", token: agent).content.decode([ArticleView].self).isEmpty)
+        }
+    }
+
+    @Test func ticketSettingsAreCheckedFieldByFieldAndApplyToNewTickets() async throws {
+        try await withHuifang { app in
+            let token = try await makeToken(app, makeUser(app, .supervisor).user)
+            struct Output: Decodable { let settings: TicketSettings }
+            var settings = try await send(app, .GET, "/api/v1/tickets/settings", token: token).content.decode(Output.self).settings
+            #expect(settings == TicketSettings.defaults)
+
+            var broken = settings
+            broken.policies[0].resolution = PolicyDuration(0, .workingDays)
+            broken.categories.append(TicketCategory("delay", "重复"))
+            let refused = try await send(app, .PUT, "/api/v1/tickets/settings", token: token, body: broken)
+            #expect(refused.status == .unprocessableEntity)
+            struct Problems: Decodable {
+                struct Detail: Decodable { struct Field: Decodable { let field: String }; let fields: [Field] }
+                let error: Detail
+            }
+            #expect(Set(try refused.content.decode(Problems.self).error.fields.map(\.field)) == ["policies[0].resolution", "categories[7].code"])
+
+            settings.fallback.resolution = PolicyDuration(5, .workingDays)
+            settings.categories.append(TicketCategory("installation", "安装"))
+            #expect(try await send(app, .PUT, "/api/v1/tickets/settings", token: token, body: settings).status == .ok)
+            let ticket = try await TicketService(db: app.db, config: app.huifang, actor: .commandLine(), now: shanghai("2026-03-02 10:00"))
+                .open(TicketInput(kind: "service", category: "installation", description: "安装预约改期"))
+            #expect(app.huifang.formatDateTime(ticket.resolutionDue) == "2026-03-09 18:00", "5 working days after Monday 2 March")
+        }
+    }
+
+    @Test func theQueueShowsOverdueFirstWithWorkingTimeLeftAndTheTicketPageOffersOnlyAllowedActions() async throws {
+        try await withHuifang { app in
+            let org = try await organisation(app)
+            let late = try await service(app, at: "2026-03-02 10:00").open(TicketInput(kind: "quality", description: "早就超时的工单", handler: "zhaolei"))
+            let fresh = try await TicketService(db: app.db, config: app.huifang, actor: .commandLine())
+                .open(TicketInput(kind: "service", description: "刚受理的工单", department: org.department.name))
+            var page = try await PageClient.signedIn(app, "zhaolei", "password-handler")
+            let queue = try await page.get("/tickets/queue")
+            #expect(queue.status == .ok)
+            let body = queue.body.string
+            let lateAt = try #require(body.range(of: "/tickets/\(late.id!)\""))
+            let freshAt = try #require(body.range(of: "/tickets/\(fresh.id!)\""))
+            #expect(lateAt.lowerBound < freshAt.lowerBound, "overdue first")
+            #expect(body.contains("超时") && body.contains("工作时间"))
+
+            let show = try await page.get("/tickets/\(late.id!)")
+            let html = show.body.string
+            #expect(html.contains("value=\"start\"") && !html.contains("value=\"close\""), "an assigned ticket can start, not close")
+            let refused = try await page.post("/tickets/\(late.id!)/act", form: ["action": "resolve"])
+            #expect(refused.status == .seeOther)
+            #expect(try await page.get("/tickets/\(late.id!)").body.string.contains("工单须先分配并开始处理"))
+            #expect(try await page.get("/tickets").status == .forbidden, "the overview is for supervisors")
+        }
+    }
+}
