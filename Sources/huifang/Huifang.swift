@@ -129,7 +129,7 @@ struct Demo: AsyncParsableCommand {
             lines.append("  \(account.username.padding(toLength: 10, withPad: " ", startingAt: 0)) \(password.padding(toLength: 26, withPad: " ", startingAt: 0)) \(role) \(account.displayName)")
         }
         lines.append("")
-        lines.append("  customers: \(summary.customersTotal) (\(summary.customersCreated) new), service events: \(summary.eventsTotal), open follow-up tasks: \(summary.openTasks)")
+        lines.append("  customers: \(summary.customersTotal) (\(summary.customersCreated) new), service events: \(summary.eventsTotal), open follow-up tasks: \(summary.openTasks), open tickets: \(summary.openTickets) (\(summary.escalations) escalations)")
         lines.append("  open http://\(config.hostname == "0.0.0.0" ? "127.0.0.1" : config.hostname):\(config.port)/ and sign in with a username and password above.")
         lines.append("  Passwords are shown only when an account is made; keep them now.")
         return lines.joined(separator: "\n")

@@ -156,6 +156,11 @@ import Testing
         #expect(counts(first.stdout) != nil && counts(first.stdout) == counts(second.stdout))
         #expect(counts(first.stdout)?.contains("open follow-up tasks: 0") == false)
         #expect(second.stdout.contains("unchanged; set earlier"))
+        #expect(first.stdout.contains("open tickets: 5") && !first.stdout.contains("(0 escalations)"), "\(first.stdout)")
+
+        // The demo's overdue tickets were escalated as it loaded: a later sweep finds nothing new.
+        let sweep = try await run(["escalate", "--json", "--database-url", database], environment: ["HUIFANG_PLAN_AT": "off"])
+        #expect(sweep.status == 0 && sweep.stdout.contains("\"escalations\" : 0"), "\(sweep.stdout)\(sweep.stderr)")
     }
 
     @Test func importsEventsThenPlansADayOnceFromTheCommandLine() async throws {

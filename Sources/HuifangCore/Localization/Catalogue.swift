@@ -7,11 +7,25 @@ import Foundation
 public enum Catalogue {
     public static func text(_ key: String, _ language: Language, _ arguments: [String] = []) -> String {
         guard let entry = entries[key] else { return key }
-        var text = language == .zh ? entry.zh : entry.en
-        for (index, argument) in arguments.enumerated() {
-            text = text.replacingOccurrences(of: "{\(index)}", with: argument)
+        let text = language == .zh ? entry.zh : entry.en
+        guard !arguments.isEmpty else { return text }
+        // One pass over the template (sweeps and exports call this for every row).
+        var result = ""
+        result.reserveCapacity(text.utf8.count + arguments.reduce(0) { $0 + $1.utf8.count })
+        var rest = text[...]
+        while let open = rest.firstIndex(of: "{") {
+            result += rest[..<open]
+            let after = rest.index(after: open)
+            if let close = rest[after...].firstIndex(of: "}"), let index = Int(rest[after..<close]), arguments.indices.contains(index) {
+                result += arguments[index]
+                rest = rest[rest.index(after: close)...]
+            } else {
+                result += "{"
+                rest = rest[after...]
+            }
         }
-        return text
+        result += rest
+        return result
     }
 
     public static func contains(_ key: String) -> Bool { entries[key] != nil }

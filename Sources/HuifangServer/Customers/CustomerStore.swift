@@ -197,10 +197,11 @@ extension HuifangConfig {
     /// `2026-11-25 16:05` in the organisation's time zone.
     func formatDateTime(_ date: Date?) -> String {
         guard let date else { return "" }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let p = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        func two(_ n: Int?) -> String { n.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
-        return "\(p.year!)-\(two(p.month))-\(two(p.day)) \(two(p.hour)):\(two(p.minute))"
+        // Day arithmetic instead of a Calendar per call: lists and sweeps format thousands of these.
+        let local = Int((date.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: date))).rounded(.down))
+        let day = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let second = local - day * 86_400
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(LocalDate(dayNumber: day).iso) \(two(second / 3600)):\(two(second % 3600 / 60))"
     }
 }

@@ -21,6 +21,8 @@ public enum DemoOrganisation {
         public let customersTotal: Int
         public let eventsTotal: Int
         public let openTasks: Int
+        public let openTickets: Int
+        public let escalations: Int
     }
 
     static let departments = ["客服中心", "售后服务部", "质量管理部", "物流配送部"]
@@ -85,7 +87,9 @@ public enum DemoOrganisation {
         return Summary(accounts: accounts, customersCreated: report.created,
                        customersTotal: try await Customer.query(on: app.db).count(),
                        eventsTotal: try await ServiceEvent.query(on: app.db).count(),
-                       openTasks: try await FollowUpTask.query(on: app.db).filter(\.$status == .open).count())
+                       openTasks: try await FollowUpTask.query(on: app.db).filter(\.$status == .open).count(),
+                       openTickets: try await Ticket.query(on: app.db).filter(\.$status !~ [.closed, .adopted, .declined]).count(),
+                       escalations: try await TicketEscalation.query(on: app.db).count())
     }
 
     /// Two or three service events per customer over the last year, some recent enough that today's

@@ -66,7 +66,7 @@ extension Operations {
             var rows: [[any SQLExpression]] = []
             rows.reserveCapacity(end - start)
             for index in start..<end {
-                let isDue = index % dueEvery == 0
+                let isDue = rng.next() % UInt64(dueEvery) == 0
                 if isDue { due += 1 }
                 // Due ones passed their first-response deadline up to 50 minutes ago; the rest are due within three weeks.
                 let firstDue = isDue ? now.addingTimeInterval(-Double(60 + rng.next() % 3000)) : now.addingTimeInterval(Double(3600 + rng.next() % 1_800_000))
@@ -96,7 +96,9 @@ extension Operations {
         for label in ["first sweep", "second sweep (nothing new)"] {
             let summary = try await EscalationSweep(db: db, config: config).run(now: now)
             let queued = try await MailMessage.query(on: db).count()
-            lines.append("\(label): \(String(format: "%.2f", summary.seconds)) s — \(summary.examined) tickets examined, \(summary.escalations) escalations, \(summary.notifications) notifications, \(queued) emails queued in all")
+            let messages = try await Notification.query(on: db).count()
+            lines.append("\(label): \(String(format: "%.2f", summary.seconds)) s — \(summary.examined) tickets examined, \(summary.escalations) escalations notified to \(summary.notifications) people; in all \(messages) in-app notifications (digests) and \(queued) emails queued")
+            lines.append("  phases: " + summary.timings.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value)) s" }.joined(separator: ", "))
         }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)

@@ -21,21 +21,38 @@ enum Notifier {
         let subject: String
     }
 
+    /// Writes the notifications and queues their email. Several for one person at once become one
+    /// digest (a head whose department misses fifty deadlines at the close of day gets one message, not fifty).
     static func send(_ items: [Item], config: HuifangConfig, now: Date, on db: any Database) async throws {
         guard !items.isEmpty else { return }
+        let language = config.defaultLanguage
+        var order: [UUID] = []
+        var byRecipient: [UUID: [Item]] = [:]
+        for item in items {
+            if byRecipient[item.recipient.id] == nil { order.append(item.recipient.id) }
+            byRecipient[item.recipient.id, default: []].append(item)
+        }
+        let messages: [Item] = order.map { id in
+            let mine = byRecipient[id]!
+            guard mine.count > 1 else { return mine[0] }
+            let shown = mine.prefix(50).map(\.text).joined(separator: "\n")
+            let more = mine.count > 50 ? "\n" + Catalogue.text("notifications.more", language, ["\(mine.count - 50)"]) : ""
+            return Item(recipient: mine[0].recipient, ticketID: nil, kind: mine[0].kind,
+                        text: Catalogue.text("notifications.digest", language, ["\(mine.count)"]) + "\n" + shown + more,
+                        subject: Catalogue.text("notifications.digestSubject", language, ["\(mine.count)"]))
+        }
         let sql = db as! any SQLDatabase
         let at = now.timeIntervalSince1970
-        for start in stride(from: 0, to: items.count, by: 500) {
-            let chunk = items[start..<min(start + 500, items.count)]
+        for chunk in messages.chunked(500) {
             let insert = sql.insert(into: Notification.schema).columns("user_id", "ticket_id", "kind", "text", "at")
             for item in chunk {
                 insert.values([SQLBind(item.recipient.id), SQLBind(item.ticketID), SQLBind(item.kind), SQLBind(item.text), SQLBind(at)])
             }
             try await insert.run()
         }
-        let mails = items.compactMap { item -> (String, String, String)? in
+        let mails = messages.compactMap { item -> (String, String, String)? in
             guard let email = item.recipient.email else { return nil }
-            let link = item.ticketID.map { "\n\n\(config.publicURL)/tickets/\($0)" } ?? ""
+            let link = "\n\n" + (item.ticketID.map { "\(config.publicURL)/tickets/\($0)" } ?? "\(config.publicURL)/notifications")
             return (email, item.subject, item.text + link)
         }
         try await Outbox.enqueue(mails.map { (to: $0.0, subject: $0.1, body: $0.2) }, config: config, now: now, on: db)
@@ -59,13 +76,15 @@ struct EscalationSweep {
     let db: any Database
     let config: HuifangConfig
     var instance = DailyPlanning.instance
-    var batchSize = 1000
+    var batchSize = 5000
 
     struct Summary: Content, Equatable {
         var examined = 0
         var escalations = 0
         var notifications = 0
         var seconds = 0.0
+        /// Seconds per phase: read, plan, claim, notify, update.
+        var timings: [String: Double] = [:]
     }
 
     private struct Row: Decodable {
@@ -106,12 +125,19 @@ struct EscalationSweep {
         var summary = Summary()
         // Each pass moves every ticket it reads past `now` (or to NULL), so the loop ends.
         var seen = Set<Int>()
+        var clock = Date()
+        func lap(_ phase: String) {
+            summary.timings[phase, default: 0] += Date().timeIntervalSince(clock)
+            clock = Date()
+        }
         while true {
+            lap("other")
             let rows = try await sql.raw("""
                 SELECT id, status, department_id, first_response_at, first_response_due, resolution_due, inform_due, verification_due,
                 paused_at, escalation_key, escalation_level FROM tickets
                 WHERE next_escalation_at <= \(bind: cutoff) ORDER BY next_escalation_at, id LIMIT \(literal: batchSize)
                 """).all(decoding: Row.self).filter { seen.insert($0.id).inserted }
+            lap("read")
             if rows.isEmpty { break }
             summary.examined += rows.count
 
@@ -127,11 +153,18 @@ struct EscalationSweep {
             }
 
             let batch = plans
+            lap("plan")
             let rowsByID = Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0) })
-            let (escalated, notified) = try await db.transaction { db -> (Int, Int) in
+            let (escalated, notified, phases) = try await db.transaction { db -> (Int, Int, [String: Double]) in
                 let sql = db as! any SQLDatabase
                 var escalated = 0
                 var notified = 0
+                var phases: [String: Double] = [:]
+                var started = Date()
+                func lap(_ phase: String) {
+                    phases[phase] = Date().timeIntervalSince(started)
+                    started = Date()
+                }
                 let wanted = batch.flatMap { plan in plan.due.map { (plan.row.id, $0) } }
                 var claimed = Set<String>()
                 for start in stride(from: 0, to: wanted.count, by: 500) {
@@ -148,6 +181,7 @@ struct EscalationSweep {
                     for claim in rows { claimed.insert("\(claim.ticket_id)#\(claim.level)") }
                 }
 
+                lap("claim")
                 var items: [Notifier.Item] = []
                 var entries: [[any SQLExpression]] = []
                 for (id, step) in wanted where claimed.contains("\(id)#\(step.level)") {
@@ -176,23 +210,22 @@ struct EscalationSweep {
                 try await Notifier.send(items, config: config, now: now, on: db)
 
                 // The ticket moves on: to its next escalation moment, or out of the sweep's sight.
-                for chunk in batch.chunked(300) {
-                    // Typed, so that PostgreSQL accepts NULL branches.
-                    var keyCase = SQLQueryString("CASE id")
-                    var levelCase = SQLQueryString("CASE id")
-                    var nextCase = SQLQueryString("CASE id")
-                    for plan in chunk {
-                        keyCase = keyCase + " WHEN \(bind: plan.row.id) THEN CAST(\(bind: plan.key) AS TEXT)"
-                        levelCase = levelCase + " WHEN \(bind: plan.row.id) THEN \(bind: plan.level)"
-                        nextCase = nextCase + " WHEN \(bind: plan.row.id) THEN CAST(\(bind: plan.next) AS DOUBLE PRECISION)"
-                    }
+                lap("notify")
+                for chunk in batch.chunked(500) {
+                    // Typed, so that PostgreSQL accepts NULLs; SQLite reads the same casts.
+                    let values = SQLList(chunk.map { plan -> SQLQueryString in
+                        "(\(bind: plan.row.id), CAST(\(bind: plan.key) AS TEXT), \(bind: plan.level), CAST(\(bind: plan.next) AS DOUBLE PRECISION))"
+                    })
                     try await sql.raw("""
-                        UPDATE tickets SET escalation_key = \(keyCase + " END"), escalation_level = \(levelCase + " END"),
-                        next_escalation_at = \(nextCase + " END") WHERE id IN (\(binds: chunk.map(\.row.id)))
+                        WITH v(id, k, l, n) AS (VALUES \(values))
+                        UPDATE tickets SET escalation_key = v.k, escalation_level = v.l, next_escalation_at = v.n FROM v WHERE tickets.id = v.id
                         """).run()
                 }
-                return (escalated, notified)
+                lap("update")
+                return (escalated, notified, phases)
             }
+            summary.timings.merge(phases, uniquingKeysWith: +)
+            clock = Date()
             summary.escalations += escalated
             summary.notifications += notified
         }
