@@ -11,6 +11,12 @@ func shanghai(_ text: String) -> Date {
 }
 
 @Suite struct EscalationTests {
+    /// The fields an API error names.
+    struct Problems: Decodable {
+        struct Detail: Decodable { struct Field: Decodable { let field: String }; let fields: [Field] }
+        let error: Detail
+    }
+
     struct Setup {
         let head: User
         let supervisor: User
@@ -122,6 +128,27 @@ func shanghai(_ text: String) -> Date {
         }
     }
 
+    @Test func aTicketAnsweredWhileTheSweepRunsIsNeitherEscalatedNorLostToTheSweep() async throws {
+        try await withHuifang { app in
+            let org = try await organisation(app)
+            let ticket = try await service(app, at: "2026-03-02 10:00").open(TicketInput(kind: "quality", description: "刚好在处理", handler: "zhaolei"))
+            _ = org
+            var sweep = EscalationSweep(db: app.db, config: app.huifang)
+            // The handler starts the ticket after the sweep has read it as breached.
+            let db = app.db, config = app.huifang, id = ticket.id!
+            sweep.betweenReadAndWrite = {
+                let fresh = try await Ticket.find(id, on: db)!
+                _ = try await TicketService(db: db, config: config, actor: .commandLine(), now: shanghai("2026-03-03 18:04")).act(fresh, .start)
+            }
+            let summary = try await sweep.run(now: shanghai("2026-03-03 18:05"))
+            #expect(summary.escalations == 0, "the breach the sweep read was answered before it was written")
+            let stored = try #require(try await Ticket.find(id, on: app.db))
+            #expect(stored.escalationKey?.hasPrefix("resolution@") == true)
+            #expect(stored.nextEscalationAt == stored.resolutionDue.timeIntervalSince1970, "the resolution deadline is still watched")
+            #expect(try await Notification.query(on: app.db).count() == 0)
+        }
+    }
+
     @Test func anUrgentComplaintNotifiesTheSupervisorsAtOnce() async throws {
         try await withHuifang { app in
             let org = try await organisation(app)
@@ -165,10 +192,6 @@ func shanghai(_ text: String) -> Date {
             let path = "/api/v1/tickets/\(ticket.id!)/extend"
             let refused = try await send(app, .POST, path, token: token, body: ["until": "2026-03-12 18:00", "reason": " "])
             #expect(refused.status == .unprocessableEntity)
-            struct Problems: Decodable {
-                struct Detail: Decodable { struct Field: Decodable { let field: String }; let fields: [Field] }
-                let error: Detail
-            }
             #expect(Set(try refused.content.decode(Problems.self).error.fields.map(\.field)) == ["reason", "customerTold"])
             let later = service(app, at: "2026-03-04 12:00")
             await #expect(throws: NamedFieldError.self, "an extension moves the deadline later") {
@@ -252,10 +275,6 @@ func shanghai(_ text: String) -> Date {
             let bad = try await send(app, .POST, "/api/v1/calls", token: token, body: CallInput(
                 phone: "12345", matter: "nonsense", summary: "", handling: "promised"))
             #expect(bad.status == .unprocessableEntity)
-            struct Problems: Decodable {
-                struct Detail: Decodable { struct Field: Decodable { let field: String }; let fields: [Field] }
-                let error: Detail
-            }
             #expect(Set(try bad.content.decode(Problems.self).error.fields.map(\.field)) == ["phone", "matter", "summary", "promisedBy"])
             #expect(try await InboundCall.query(on: app.db).count() == 0)
             #expect(try await Customer.query(on: app.db).count() == 0)
@@ -305,10 +324,6 @@ func shanghai(_ text: String) -> Date {
             broken.categories.append(TicketCategory("delay", "重复"))
             let refused = try await send(app, .PUT, "/api/v1/tickets/settings", token: token, body: broken)
             #expect(refused.status == .unprocessableEntity)
-            struct Problems: Decodable {
-                struct Detail: Decodable { struct Field: Decodable { let field: String }; let fields: [Field] }
-                let error: Detail
-            }
             #expect(Set(try refused.content.decode(Problems.self).error.fields.map(\.field)) == ["policies[0].resolution", "categories[7].code"])
 
             settings.fallback.resolution = PolicyDuration(5, .workingDays)

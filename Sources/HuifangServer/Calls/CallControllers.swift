@@ -45,6 +45,13 @@ extension Request {
         return try await query.sort(\.$question).limit(limit).all().map { ArticleView($0, config: application.huifang) }
     }
 
+    func deleteArticle(_ article: KnowledgeArticle) async throws {
+        try await db.transaction { db in
+            try await article.delete(on: db)
+            try await AuditLog.record("kb.delete", by: self.actor, subjectType: "kb", subjectID: String(article.id!), detail: article.question, on: db)
+        }
+    }
+
     func saveArticle(_ article: KnowledgeArticle, _ input: ArticleInput) async throws {
         var errors: [NamedFieldError] = []
         let question = input.question.trimmingWhitespace()
@@ -119,10 +126,7 @@ struct CallAPIController: RouteCollection {
 
     @Sendable func deleteArticle(req: Request) async throws -> HTTPStatus {
         guard let article = try await KnowledgeArticle.find(req.parameters.get("id", as: Int.self), on: req.db) else { throw AppError.notFound }
-        try await req.db.transaction { db in
-            try await article.delete(on: db)
-            try await AuditLog.record("kb.delete", by: req.actor, subjectType: "kb", subjectID: String(article.id!), detail: article.question, on: db)
-        }
+        try await req.deleteArticle(article)
         return .noContent
     }
 }
@@ -284,11 +288,6 @@ struct CallPagesController: RouteCollection {
 
     @Sendable func deleteArticle(req: Request) async throws -> Response {
         guard let article = try await KnowledgeArticle.find(req.parameters.get("id", as: Int.self), on: req.db) else { throw AppError.notFound }
-        return try await req.change(back: "/kb", savedKey: "common.deleted") {
-            try await req.db.transaction { db in
-                try await article.delete(on: db)
-                try await AuditLog.record("kb.delete", by: req.actor, subjectType: "kb", subjectID: String(article.id!), detail: article.question, on: db)
-            }
-        }
+        return try await req.change(back: "/kb", savedKey: "common.deleted") { try await req.deleteArticle(article) }
     }
 }

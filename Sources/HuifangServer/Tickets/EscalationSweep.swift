@@ -77,6 +77,8 @@ struct EscalationSweep {
     let config: HuifangConfig
     var instance = DailyPlanning.instance
     var batchSize = 5000
+    /// Runs between reading a batch and writing it: lets a test change a ticket in that window.
+    var betweenReadAndWrite: (@Sendable () async throws -> Void)?
 
     struct Summary: Content, Equatable {
         var examined = 0
@@ -99,6 +101,14 @@ struct EscalationSweep {
         let paused_at: Date?
         let escalation_key: String?
         let escalation_level: Int
+        let next_escalation_at: Double
+    }
+
+    private struct Current: Decodable {
+        let id: Int
+        let escalation_key: String?
+        let escalation_level: Int
+        let next_escalation_at: Double?
     }
 
     private struct Claim: Decodable {
@@ -134,7 +144,7 @@ struct EscalationSweep {
             lap("other")
             let rows = try await sql.raw("""
                 SELECT id, status, department_id, first_response_at, first_response_due, resolution_due, inform_due, verification_due,
-                paused_at, escalation_key, escalation_level FROM tickets
+                paused_at, escalation_key, escalation_level, next_escalation_at FROM tickets
                 WHERE next_escalation_at <= \(bind: cutoff) ORDER BY next_escalation_at, id LIMIT \(literal: batchSize)
                 """).all(decoding: Row.self).filter { seen.insert($0.id).inserted }
             lap("read")
@@ -154,6 +164,7 @@ struct EscalationSweep {
 
             let batch = plans
             lap("plan")
+            try await betweenReadAndWrite?()
             let rowsByID = Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0) })
             let (escalated, notified, phases) = try await db.transaction { db -> (Int, Int, [String: Double]) in
                 let sql = db as! any SQLDatabase
@@ -165,7 +176,37 @@ struct EscalationSweep {
                     phases[phase] = Date().timeIntervalSince(started)
                     started = Date()
                 }
-                let wanted = batch.flatMap { plan in plan.due.map { (plan.row.id, $0) } }
+                // The tickets move on first — to their next escalation moment, or out of the sweep's sight —
+                // but only those whose clock nobody changed since they were read (a handler may have just
+                // answered or extended one): those are looked at again from their new state. PostgreSQL
+                // locks the rows checked until the batch commits; SQLite has one writer at a time.
+                let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+                var unchanged = Set<Int>()
+                for chunk in batch.chunked(500) {
+                    let current = try await sql.raw("""
+                        SELECT id, escalation_key, escalation_level, next_escalation_at FROM tickets
+                        WHERE id IN (\(binds: chunk.map(\.row.id)))\(unsafeRaw: lock)
+                        """).all(decoding: Current.self)
+                    let read = Dictionary(uniqueKeysWithValues: chunk.map { ($0.row.id, $0.row) })
+                    for row in current {
+                        guard let before = read[row.id], row.escalation_key == before.escalation_key,
+                              row.escalation_level == before.escalation_level, row.next_escalation_at == before.next_escalation_at else { continue }
+                        unchanged.insert(row.id)
+                    }
+                }
+                let moving = batch.filter { unchanged.contains($0.row.id) }
+                for chunk in moving.chunked(500) {
+                    // Typed, so that PostgreSQL accepts NULLs; SQLite reads the same casts.
+                    let values = SQLList(chunk.map { plan -> SQLQueryString in
+                        "(\(bind: plan.row.id), CAST(\(bind: plan.key) AS TEXT), \(bind: plan.level), CAST(\(bind: plan.next) AS DOUBLE PRECISION))"
+                    })
+                    try await sql.raw("""
+                        WITH v(id, k, l, n) AS (VALUES \(values))
+                        UPDATE tickets SET escalation_key = v.k, escalation_level = v.l, next_escalation_at = v.n FROM v WHERE tickets.id = v.id
+                        """).run()
+                }
+                lap("update")
+                let wanted = moving.flatMap { plan in plan.due.map { (plan.row.id, $0) } }
                 var claimed = Set<String>()
                 for start in stride(from: 0, to: wanted.count, by: 500) {
                     let chunk = wanted[start..<min(start + 500, wanted.count)]
@@ -209,19 +250,7 @@ struct EscalationSweep {
                 }
                 try await Notifier.send(items, config: config, now: now, on: db)
 
-                // The ticket moves on: to its next escalation moment, or out of the sweep's sight.
                 lap("notify")
-                for chunk in batch.chunked(500) {
-                    // Typed, so that PostgreSQL accepts NULLs; SQLite reads the same casts.
-                    let values = SQLList(chunk.map { plan -> SQLQueryString in
-                        "(\(bind: plan.row.id), CAST(\(bind: plan.key) AS TEXT), \(bind: plan.level), CAST(\(bind: plan.next) AS DOUBLE PRECISION))"
-                    })
-                    try await sql.raw("""
-                        WITH v(id, k, l, n) AS (VALUES \(values))
-                        UPDATE tickets SET escalation_key = v.k, escalation_level = v.l, next_escalation_at = v.n FROM v WHERE tickets.id = v.id
-                        """).run()
-                }
-                lap("update")
                 return (escalated, notified, phases)
             }
             summary.timings.merge(phases, uniquingKeysWith: +)
