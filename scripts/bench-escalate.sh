@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark: the escalation sweep over synthetic open tickets (default 1,000,000, 5% past their
+# Benchmark: the escalation sweep over synthetic open tickets (default 1,000,000, 1% past their
 # first-response deadline, 20 departments with heads) on a fresh SQLite file, or on PostgreSQL
 # with HUIFANG_BENCH_DATABASE_URL naming an empty database.
 #   bash scripts/bench-escalate.sh [TICKETS] [DUE_SHARE]
@@ -13,4 +13,4 @@ if [[ -z "$url" ]]; then
   url="sqlite:$file"
   trap 'rm -rf "$(dirname "$file")"' EXIT
 fi
-HUIFANG_PLAN_AT=off HUIFANG_ESCALATE_EVERY=off .build/release/huifang escalate benchmark --database-url "$url" --tickets "${1:-1000000}" --due-share "${2:-0.05}"
+HUIFANG_PLAN_AT=off HUIFANG_ESCALATE_EVERY=off .build/release/huifang escalate benchmark --database-url "$url" --tickets "${1:-1000000}" --due-share "${2:-0.01}"

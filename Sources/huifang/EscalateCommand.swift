@@ -40,7 +40,7 @@ struct EscalateCommand: AsyncParsableCommand {
         var tickets = 1_000_000
 
         @ArgumentParser.Option(name: .customLong("due-share"), help: "Share of them past a deadline, 0–1.")
-        var dueShare = 0.05
+        var dueShare = 0.01
 
         @ArgumentParser.Option(help: "Departments, each with a head.")
         var departments = 20
