@@ -295,6 +295,22 @@ func shanghai(_ text: String) -> Date {
             #expect(app.huifang.formatDateTime(task.callbackAt) == app.huifang.formatDateTime(promisedBy))
             let mine = try await send(app, .GET, "/api/v1/tasks/mine", token: token).content.decode([TaskView].self)
             #expect(mine.contains { $0.id == taskID && $0.customerName == "周大山" })
+
+            // A customer who asked not to be disturbed gets no callback task, and nothing is half written.
+            let quiet = Customer()
+            quiet.name = "勿扰客户"
+            quiet.mobile = "+8613600003333"
+            quiet.tier = "普通"
+            quiet.consent = true
+            quiet.doNotDisturb = true
+            try await quiet.create(on: app.db)
+            let calls = try await InboundCall.query(on: app.db).count()
+            let refused = try await send(app, .POST, "/api/v1/calls", token: token, body: CallInput(
+                phone: "13600003333", matter: "other", summary: "想问问活动", handling: "promised",
+                promisedBy: app.huifang.formatDateTime(promisedBy)))
+            #expect(refused.status == .unprocessableEntity)
+            #expect(try refused.content.decode(Problems.self).error.fields.map(\.field) == ["handling"])
+            #expect(try await InboundCall.query(on: app.db).count() == calls)
         }
     }
 

@@ -90,6 +90,9 @@ struct CallService {
         if let phone { existing = try await Customer.query(on: db).filter(\.$mobile == phone.e164).limit(2).all() }
         let name = input.name?.trimmingWhitespace() ?? ""
         if phone != nil, existing.isEmpty, name.isEmpty { errors.append(.init(field: "name", key: "calls.problem.name")) }
+        if handling == .promised, let known = existing.first, !known.consent || known.doNotDisturb {
+            errors.append(.init(field: "handling", key: "calls.problem.doNotDisturb"))
+        }
         if handling == .ticket {
             if TicketKind(rawValue: input.ticketKind ?? "complaint") == nil { errors.append(.init(field: "ticketKind", key: "ticket.problem.kind")) }
             if Severity(rawValue: input.severity ?? "general") == nil { errors.append(.init(field: "severity", key: "ticket.problem.severity")) }
