@@ -28,6 +28,9 @@ import Testing
         ("HUIFANG_SECRET", "short", "at least 32 characters"),
         ("HUIFANG_LANGUAGE", "fr", "zh or en"),
         ("HUIFANG_SECURE_COOKIES", "perhaps", "true or false"),
+        ("HUIFANG_ESCALATE_EVERY", "2", "from 5 to 86400"),
+        ("HUIFANG_SMTP_URL", "mail.example.com", "smtp://"),
+        ("HUIFANG_PUBLIC_URL", "huifang.example.com", "http://"),
     ])
     func aWrongValueNamesItsVariable(variable: String, value: String, reason: String) {
         do {
@@ -38,6 +41,16 @@ import Testing
             #expect(error.description.hasPrefix(variable))
             #expect(error.reason.contains(reason), "\(error.reason)")
         }
+    }
+
+    @Test func mailAndEscalationSettings() throws {
+        let config = try HuifangConfig.load(environment: [:])
+        #expect(config.escalateEvery == 60 && config.smtp == nil && config.publicURL == "http://127.0.0.1:8080")
+        let mail = try HuifangConfig.load(environment: ["HUIFANG_SMTP_URL": "smtps://huifang:p%40ss@mail.example.com", "HUIFANG_MAIL_FROM": "hf@example.com",
+                                                        "HUIFANG_ESCALATE_EVERY": "off", "HUIFANG_PUBLIC_URL": "https://hf.example.com/"])
+        #expect(mail.smtp == SMTPSettings(url: "smtps://huifang:p%40ss@mail.example.com", from: "hf@example.com"))
+        #expect(mail.smtp?.port == 465 && mail.smtp?.implicitTLS == true && mail.smtp?.password == "p@ss")
+        #expect(mail.escalateEvery == nil && mail.publicURL == "https://hf.example.com")
     }
 
     @Test func aPasswordInADatabaseURLIsNotPrinted() {

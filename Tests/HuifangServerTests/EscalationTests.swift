@@ -149,6 +149,77 @@ func shanghai(_ text: String) -> Date {
         }
     }
 
+    @Test func aUsersEmailIsCheckedAndKept() async throws {
+        try await withHuifang { app in
+            let token = try await makeToken(app, makeUser(app, .admin).user)
+            struct NewUser: Encodable { let username, displayName, role, password, email: String }
+            let bad = try await send(app, .POST, "/api/v1/users", token: token,
+                                     body: NewUser(username: "zhaolei", displayName: "赵磊", role: "handler", password: "a-long-password", email: "zhaolei at example"))
+            #expect(try bad.content.decode(Problems.self).error.fields.map(\.field) == ["email"])
+            let good = try await send(app, .POST, "/api/v1/users", token: token,
+                                      body: NewUser(username: "zhaolei", displayName: "赵磊", role: "handler", password: "a-long-password", email: " zhaolei@example.com "))
+            #expect(good.status == .created)
+            #expect(try await User.query(on: app.db).filter(\.$username == "zhaolei").first()?.email == "zhaolei@example.com")
+        }
+    }
+
+    @Test func severalBreachesForOnePersonArriveAsOneDigest() async throws {
+        try await withHuifang { app in
+            let org = try await organisation(app)
+            let opener = service(app, at: "2026-03-02 10:00")
+            var ids: [Int] = []
+            for text in ["漏水", "异响"] {
+                ids.append(try await opener.open(TicketInput(kind: "quality", description: text, department: org.department.name)).id!)
+            }
+            #expect(try await sweep(app, at: "2026-03-03 18:05").escalations == 2)
+            let notes = try await Notification.query(on: app.db).filter(\.$user.$id == org.head.id!).all()
+            #expect(notes.count == 1 && notes[0].ticketID == nil)
+            #expect(notes[0].text.hasPrefix("2 张工单需要您关注") && ids.allSatisfy { notes[0].text.contains("工单 #\($0) ") })
+        }
+    }
+
+    @Test func mailThatCannotBeDeliveredIsRetriedWithBackOffThenMarkedFailed() async throws {
+        let sink = try await SMTPSink.start()
+        let port = sink.port
+        await sink.stop()
+        try await withHuifang(["HUIFANG_SMTP_URL": "smtp://127.0.0.1:\(port)"]) { app in
+            let start = shanghai("2026-03-02 10:00")
+            try await Outbox.enqueue([(to: "zhuguan@example.com", subject: "测试", body: "正文")], config: app.huifang, now: start, on: app.db)
+            let outbox = Outbox(db: app.db, config: app.huifang)
+            #expect(try await outbox.deliver(now: start).retrying == 1)
+            #expect(try await outbox.deliver(now: start.addingTimeInterval(30)).retrying == 0, "not again before a minute has passed")
+            var at = start
+            for minutes in [1.0, 4, 16, 64] {
+                at = at.addingTimeInterval(minutes * 60)
+                #expect(try await outbox.deliver(now: at).retrying == 1)
+            }
+            #expect(try await outbox.deliver(now: at.addingTimeInterval(256 * 60)).failed == 1)
+            let message = try #require(try await MailMessage.query(on: app.db).first())
+            #expect(message.status == .failed && message.attempts == Outbox.maxAttempts && message.lastError?.isEmpty == false)
+            #expect(try await outbox.deliver(now: at.addingTimeInterval(86_400)).failed == 0, "a failed message is not tried again")
+        }
+    }
+
+    @Test func theResolutionPlanAndCompensationAreKeptOnTheTicketAndItsTimeline() async throws {
+        try await withHuifang { app in
+            let org = try await organisation(app)
+            let token = try await makeToken(app, org.head)
+            let ticket = try await service(app, at: "2026-03-02 10:00").open(TicketInput(kind: "complaint", description: "多收 50 元", handler: "zhaolei"))
+            let path = "/api/v1/tickets/\(ticket.id!)/plan"
+            let bad = try await send(app, .POST, path, token: token, body: PlanInput(due: "下周"))
+            #expect(try bad.content.decode(Problems.self).error.fields.map(\.field) == ["due"])
+            let planned = try await send(app, .POST, path, token: token,
+                                         body: PlanInput(measures: "核对收银记录，退还差价", owner: "赵磊", due: "2026-03-04", compensation: "赠送 50 元券"))
+            #expect(planned.status == .ok)
+            let stored = try #require(try await Ticket.find(ticket.id, on: app.db))
+            #expect(stored.measures == "核对收银记录，退还差价" && stored.planOwner == "赵磊" && stored.planDue == "2026-03-04" && stored.compensation == "赠送 50 元券")
+            let note = try #require(try await TicketEntry.query(on: app.db).filter(\.$action == "plan").first()).note
+            #expect(note.contains("退还差价") && note.contains("2026-03-04") && note.contains("赠送 50 元券"))
+            _ = try await send(app, .POST, path, token: token, body: PlanInput(measures: "核对收银记录，退还差价"))
+            #expect(try await TicketEntry.query(on: app.db).filter(\.$action == "plan").count() == 1, "saving the same plan again records nothing")
+        }
+    }
+
     @Test func anUrgentComplaintNotifiesTheSupervisorsAtOnce() async throws {
         try await withHuifang { app in
             let org = try await organisation(app)
@@ -348,6 +419,19 @@ func shanghai(_ text: String) -> Date {
             let ticket = try await TicketService(db: app.db, config: app.huifang, actor: .commandLine(), now: shanghai("2026-03-02 10:00"))
                 .open(TicketInput(kind: "service", category: "installation", description: "安装预约改期"))
             #expect(app.huifang.formatDateTime(ticket.resolutionDue) == "2026-03-09 18:00", "5 working days after Monday 2 March")
+
+            // A ticket past the top of the ladder is placed on a longer one when the ladder changes.
+            let old = try await TicketService(db: app.db, config: app.huifang, actor: .commandLine(), now: shanghai("2026-03-02 10:00"))
+                .open(TicketInput(kind: "service", description: "早已升级到顶的工单"))
+            _ = try await EscalationSweep(db: app.db, config: app.huifang).run(now: shanghai("2026-03-04 14:31"))
+            #expect(try await TicketEscalation.query(on: app.db).filter(\.$ticket.$id == old.id!).count() == 2)
+            #expect(try await Ticket.find(old.id, on: app.db)?.nextEscalationAt == nil, "the default ladder has two levels")
+            settings.ladder.levels.append(EscalationLevel(after: PolicyDuration(8, .workingHours), notify: .supervisors))
+            #expect(try await send(app, .PUT, "/api/v1/tickets/settings", token: token, body: settings).status == .ok)
+            #expect(try await EscalationSweep(db: app.db, config: app.huifang).run().escalations >= 1)
+            let third = try #require(try await TicketEscalation.query(on: app.db).filter(\.$ticket.$id == old.id!).filter(\.$level == 3).first())
+            #expect(app.huifang.formatDateTime(Date(timeIntervalSince1970: third.dueAt)) == "2026-03-05 09:30",
+                    "first response due Tuesday 18:00, plus 8 working hours")
         }
     }
 

@@ -72,6 +72,13 @@ public struct RunningDeadline: Equatable, Sendable {
     }
 
     public var key: String { "\(deadline.rawValue)@\(Int64(due.timeIntervalSince1970.rounded(.down)))" }
+
+    /// The level already reached for `running`, from the stored breach key and level: nothing when
+    /// no deadline runs or the stored level belongs to an earlier breach.
+    public static func levelReached(by running: RunningDeadline?, storedKey: String?, storedLevel: Int) -> Int {
+        guard let running, running.key == storedKey else { return 0 }
+        return storedLevel
+    }
 }
 
 /// An escalation that has fallen due: level `level` (from 1) of the breach `key`.

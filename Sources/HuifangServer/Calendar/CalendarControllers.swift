@@ -119,7 +119,7 @@ struct CalendarAPIController: RouteCollection {
 
 extension Request {
     func calendarQueries() async throws -> CalendarQueries {
-        CalendarQueries(calendar: try await calendars.business(calendars.defaultCalendar()))
+        CalendarQueries(calendar: try await calendars.defaultBusiness())
     }
 
     func importSchedule(_ text: String, fileName: String) async throws -> Int {

@@ -24,6 +24,11 @@ struct CalendarStore {
         return calendar
     }
 
+    /// The computing calendar of the default calendar: what deadlines are counted in.
+    func defaultBusiness() async throws -> BusinessCalendar {
+        try await business(defaultCalendar())
+    }
+
     /// The computing calendar of a stored one, built once per change and kept.
     func business(_ calendar: WorkCalendar) async throws -> BusinessCalendar {
         let key = "\(calendar.id!)@\(calendar.updatedAt?.timeIntervalSince1970 ?? 0)"

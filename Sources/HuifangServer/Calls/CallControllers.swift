@@ -187,10 +187,7 @@ struct CallPagesController: RouteCollection {
         let now = Date()
         let settings = try await TicketSettingsRecord.load(on: req.db).settings
         let user = try req.auth.require(User.self)
-        let promise = try await {
-            let store = CalendarStore(db: req.db)
-            return try await store.business(store.defaultCalendar()).addWorkingHours(2, to: now)
-        }()
+        let promise = try await CalendarStore(db: req.db).defaultBusiness().addWorkingHours(2, to: now)
         let page = FormPage(
             values: values, error: error, now: config.formatDateTime(now), promiseDefault: Self.inputValue(promise, config),
             matters: settings.categories.map { SelectOption(value: $0.code, label: $0.name, selected: values["matter"] == $0.code) },

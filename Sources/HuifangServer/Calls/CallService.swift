@@ -86,8 +86,7 @@ struct CallService {
                 errors.append(.init(field: "promisedBy", key: "calls.problem.promisedBy"))
             }
         }
-        var existing: [Customer] = []
-        if let phone { existing = try await Customer.query(on: db).filter(\.$mobile == phone.e164).limit(2).all() }
+        let existing = try await Self.customers(withPhone: input.phone, on: db)
         let name = input.name?.trimmingWhitespace() ?? ""
         if phone != nil, existing.isEmpty, name.isEmpty { errors.append(.init(field: "name", key: "calls.problem.name")) }
         if handling == .promised, let known = existing.first, !known.consent || known.doNotDisturb {

@@ -18,7 +18,7 @@ struct Outbox {
         guard config.smtp != nil, !messages.isEmpty else { return }
         let sql = db as! any SQLDatabase
         let at = now.timeIntervalSince1970
-        for chunk in stride(from: 0, to: messages.count, by: 500).map({ Array(messages[$0..<min($0 + 500, messages.count)]) }) {
+        for chunk in messages.chunked(500) {
             let insert = sql.insert(into: MailMessage.schema)
                 .columns("to_address", "subject", "body", "status", "attempts", "created_at", "next_attempt_at")
             for message in chunk {

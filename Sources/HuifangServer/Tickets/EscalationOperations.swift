@@ -56,8 +56,7 @@ extension Operations {
             try await supervisor.create(on: db)
         }
         let settings = try await TicketSettingsRecord.load(on: db).settings
-        let store = CalendarStore(db: db)
-        let calendar = try await store.business(store.defaultCalendar())
+        let calendar = try await CalendarStore(db: db).defaultBusiness()
         var rng = SplitMix64(seed: 20_261_126)
         let dueEvery = dueShare > 0 ? max(1, Int((1 / dueShare).rounded())) : Int.max
         var due = 0

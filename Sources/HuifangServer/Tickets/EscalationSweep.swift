@@ -120,8 +120,7 @@ struct EscalationSweep {
     func run(now: Date = Date()) async throws -> Summary {
         let started = Date()
         let settings = try await TicketSettingsRecord.load(on: db).settings
-        let store = CalendarStore(db: db)
-        let calendar = try await store.business(store.defaultCalendar())
+        let calendar = try await CalendarStore(db: db).defaultBusiness()
         let language = config.defaultLanguage
         let supervisors = try await Notifier.supervisors(on: db)
         let departments = try await Department.query(on: db).all()
@@ -157,7 +156,7 @@ struct EscalationSweep {
                                         firstResponseDue: row.first_response_due, resolutionDue: row.resolution_due, informDue: row.inform_due,
                                         verificationDue: row.verification_due, pausedAt: row.paused_at)
                 let running = clock.running
-                let reached = running != nil && row.escalation_key == running?.key ? row.escalation_level : 0
+                let reached = RunningDeadline.levelReached(by: running, storedKey: row.escalation_key, storedLevel: row.escalation_level)
                 let (due, next) = try settings.ladder.due(running, reached: reached, now: now, calendar: calendar)
                 plans.append((row, due, running?.key ?? row.escalation_key, due.last?.level ?? reached, next?.timeIntervalSince1970))
             }
@@ -208,8 +207,7 @@ struct EscalationSweep {
                 lap("update")
                 let wanted = moving.flatMap { plan in plan.due.map { (plan.row.id, $0) } }
                 var claimed = Set<String>()
-                for start in stride(from: 0, to: wanted.count, by: 500) {
-                    let chunk = wanted[start..<min(start + 500, wanted.count)]
+                for chunk in wanted.chunked(500) {
                     let rows = try await sql.raw("""
                         INSERT INTO ticket_escalations (ticket_id, breach_key, deadline, level, target, due_at, escalated_at, instance) VALUES \
                         \(SQLList(chunk.map { id, step in

@@ -49,6 +49,11 @@ final class Ticket: Model, @unchecked Sendable {
 
     init() {}
 
+    /// The escalation level of the breach now running (0 when it has not been escalated).
+    var reachedLevel: Int {
+        RunningDeadline.levelReached(by: clock.running, storedKey: escalationKey, storedLevel: escalationLevel)
+    }
+
     var clock: TicketClock {
         TicketClock(status: status, firstResponseAt: firstResponseAt, firstResponseDue: firstResponseDue, resolutionDue: resolutionDue,
                     informDue: informDue, verificationDue: verificationDue, pausedAt: pausedAt)

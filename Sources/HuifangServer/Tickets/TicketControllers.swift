@@ -54,7 +54,6 @@ struct TicketView: Content {
         if let id = ticket.$department.id { department = try await Department.find(id, on: req.db) }
         let entries = try await TicketEntry.query(on: req.db).filter(\.$ticket.$id == ticket.id!).sort(\.$id).all()
         let format = { (date: Date?) in date.map { config.formatDateTime($0) } }
-        let running = ticket.clock.running
         return TicketView(
             id: ticket.id!, kind: ticket.kind.rawValue, category: ticket.category, severity: ticket.severity.rawValue, urgent: ticket.urgent,
             source: ticket.source, customerID: ticket.$customer.id, description: ticket.description, status: ticket.status.rawValue,
@@ -63,7 +62,7 @@ struct TicketView: Content {
             informDue: format(ticket.informDue), verificationDue: format(ticket.verificationDue),
             firstResponseAt: format(ticket.firstResponseAt), resolvedAt: format(ticket.resolvedAt), informedAt: format(ticket.informedAt),
             closedAt: format(ticket.closedAt), paused: ticket.pausedAt != nil, extensions: ticket.extensions,
-            escalationLevel: running != nil && running?.key == ticket.escalationKey ? ticket.escalationLevel : 0,
+            escalationLevel: ticket.reachedLevel,
             measures: ticket.measures, planOwner: ticket.planOwner, planDue: ticket.planDue, compensation: ticket.compensation,
             verificationTaskID: ticket.verificationTaskID, callID: ticket.callID,
             timeline: entries.map { Entry(at: config.formatDateTime($0.at), actor: $0.actorName, action: $0.action,
@@ -258,8 +257,9 @@ extension Request {
         try await db.transaction { db in
             try await record.save(on: db)
             if ladderChanged {
-                // Open tickets are looked at again by the next sweep, which places them on the new ladder.
-                try await Ticket.query(on: db).filter(\.$nextEscalationAt != nil)
+                // Every open ticket whose clock runs is looked at again by the next sweep, which places it on
+                // the new ladder — those past the top of the old one too, when the new one is longer.
+                try await Ticket.query(on: db).filter(\.$status !~ [.closed, .adopted, .declined]).filter(\.$pausedAt == nil)
                     .set(\.$nextEscalationAt, to: Date().timeIntervalSince1970).update()
             }
             try await AuditLog.record("ticket.settings", by: self.actor, subjectType: "ticket_settings", subjectID: "1",

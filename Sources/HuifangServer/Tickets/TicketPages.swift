@@ -242,14 +242,12 @@ struct TicketPagesController: RouteCollection {
             try await req.saveTicketSettings(settings)
         } catch {
             guard let message = req.userMessage(for: error) else { throw error }
-            session(req, message)
+            req.session.data["flash"] = message
             return try await settingsPage(req, json: json)
         }
         req.flash("common.saved")
         return req.redirect(to: "/tickets/settings")
     }
-
-    private func session(_ req: Request, _ message: String) { req.session.data["flash"] = message }
 
     @Sendable func escalate(req: Request) async throws -> Response {
         let summary = try await EscalationSweep(db: req.db, config: req.application.huifang).run()

@@ -84,8 +84,7 @@ struct TicketQueries {
     }
 
     func rows(for tickets: [Ticket]) async throws -> [TicketRow] {
-        let store = CalendarStore(db: db)
-        let calendar = try await store.business(store.defaultCalendar())
+        let calendar = try await CalendarStore(db: db).defaultBusiness()
         let customerIDs = Set(tickets.compactMap { $0.$customer.id })
         let customers = customerIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await Customer.query(on: db)
             .filter(\.$id ~~ customerIDs).all().map { ($0.id!, $0.name) })
@@ -113,7 +112,7 @@ struct TicketQueries {
                 due: running.map { config.formatDateTime($0.due) } ?? "—",
                 workingSecondsLeft: left, timeLeft: left.map { Self.describe(left: $0, language) } ?? "—",
                 overdue: (left ?? 1) < 0 || (running.map { $0.due <= now } ?? false), paused: ticket.pausedAt != nil,
-                escalationLevel: running != nil && ticket.escalationKey == running?.key ? ticket.escalationLevel : 0,
+                escalationLevel: ticket.reachedLevel,
                 reopenCount: ticket.reopenCount, createdAt: config.formatDateTime(ticket.createdAt))
         }
     }

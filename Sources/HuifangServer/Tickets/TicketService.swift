@@ -50,10 +50,11 @@ struct TicketService {
 
     private func settings() async throws -> TicketSettingsRecord { try await TicketSettingsRecord.load(on: db) }
 
-    private func calendar() async throws -> BusinessCalendar {
-        let store = CalendarStore(db: db)
-        return try await store.business(store.defaultCalendar())
+    private func activeUser(named username: String) async throws -> User? {
+        try await User.query(on: db).filter(\.$username == username.lowercased()).filter(\.$isActive == true).first()
     }
+
+    private func calendar() async throws -> BusinessCalendar { try await CalendarStore(db: db).defaultBusiness() }
 
     func open(_ input: TicketInput, callID: Int? = nil) async throws -> Ticket {
         var errors: [NamedFieldError] = []
@@ -76,7 +77,7 @@ struct TicketService {
         }
         var handler: User?
         if let name = input.handler {
-            handler = try await User.query(on: db).filter(\.$username == name.lowercased()).filter(\.$isActive == true).first()
+            handler = try await activeUser(named: name)
             if handler == nil { errors.append(.init(field: "handler", key: "problem.unknownAgent")) }
         }
         var department: Department?
@@ -137,7 +138,7 @@ struct TicketService {
     /// Points the sweep at the ticket's next escalation moment for its running deadline.
     func refreshClock(_ ticket: Ticket, settings: TicketSettings, calendar: BusinessCalendar) throws {
         let running = ticket.clock.running
-        let reached = running != nil && ticket.escalationKey == running?.key ? ticket.escalationLevel : 0
+        let reached = ticket.reachedLevel
         if running?.key != ticket.escalationKey {
             ticket.escalationKey = running?.key
             ticket.escalationLevel = 0
@@ -161,7 +162,7 @@ struct TicketService {
         let policy = settings.policy(named: ticket.policy)
         switch action {
         case .assign:
-            guard let username, let handler = try await User.query(on: db).filter(\.$username == username.lowercased()).filter(\.$isActive == true).first() else {
+            guard let username, let handler = try await activeUser(named: username) else {
                 throw NamedFieldError(field: "handler", key: "problem.unknownAgent")
             }
             ticket.$handler.id = handler.id
