@@ -78,6 +78,7 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
 
     if config.planAt != nil { app.lifecycle.use(PlanningScheduler()) }
     if config.escalateEvery != nil { app.lifecycle.use(EscalationScheduler()) }
+    if config.deliverEvery != nil { app.lifecycle.use(DeliveryScheduler()) }
     try routes(app)
 }
 

@@ -4,6 +4,9 @@ import Vapor
 /// Pages sign in from the session and check CSRF tokens; the API signs in from bearer tokens.
 func routes(_ app: Application) throws {
     try app.register(collection: HealthController())
+    // The customer's survey link: no session, no sign-in; the signed single-use token is the key.
+    app.storage[PublicRateLimit.Key.self] = PublicRateLimit.Box()
+    try app.register(collection: PublicSurveyController())
 
     let pages = app.grouped(SessionUserAuthenticator(), CSRFProtection())
     try pages.register(collection: LanguageController())
@@ -18,6 +21,9 @@ func routes(_ app: Application) throws {
     try pages.register(collection: CalendarPagesController())
     try pages.register(collection: RulePagesController())
     try pages.register(collection: TaskPagesController())
+    try pages.register(collection: WorkspacePagesController())
+    try pages.register(collection: SurveyPagesController())
+    try pages.register(collection: MessagePagesController())
     try pages.register(collection: EventImportPageController())
     try pages.register(collection: TicketPagesController())
     try pages.register(collection: CallPagesController())
@@ -34,6 +40,9 @@ func routes(_ app: Application) throws {
     try api.register(collection: EventAPIController())
     try api.register(collection: RuleAPIController())
     try api.register(collection: TaskAPIController())
+    try api.register(collection: WorkspaceAPIController())
+    try api.register(collection: SurveyAPIController())
+    try api.register(collection: MessageAPIController())
     try api.register(collection: TicketAPIController())
     try api.register(collection: CallAPIController())
     try api.register(collection: NotificationControllers(surface: .api))

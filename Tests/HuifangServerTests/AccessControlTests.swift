@@ -6,7 +6,7 @@ import VaporTesting
 
 @Suite struct AccessControlTests {
     /// Routes anyone may use. Anything else must be registered through `guarded(_:_:)`.
-    static let publicRoutes: Set<String> = ["GET /healthz", "GET /lang/:code", "GET /login", "POST /login"]
+    static let publicRoutes: Set<String> = ["GET /healthz", "GET /lang/:code", "GET /login", "POST /login", "GET /s/:token", "POST /s/:token"]
 
     @Test func everyRouteIsGuardedOrDeliberatelyPublic() async throws {
         try await withHuifang { app in

@@ -10,7 +10,7 @@ import VaporTesting
 /// A configured, migrated application on a database of its own: in-memory
 /// SQLite, or a new PostgreSQL database when `HUIFANG_TEST_DATABASE_URL` names a server.
 func withHuifang(_ environment: [String: String] = [:], _ test: (Application) async throws -> Void) async throws {
-    var config = try HuifangConfig.load(environment: ["HUIFANG_BCRYPT_COST": "4", "HUIFANG_PLAN_AT": "off", "HUIFANG_ESCALATE_EVERY": "off"].merging(environment) { $1 })
+    var config = try HuifangConfig.load(environment: ["HUIFANG_BCRYPT_COST": "4", "HUIFANG_PLAN_AT": "off", "HUIFANG_ESCALATE_EVERY": "off", "HUIFANG_DELIVER_EVERY": "off"].merging(environment) { $1 })
     let app = try await Application.make(.testing)
     do {
         if let adminURL = ProcessInfo.processInfo.environment["HUIFANG_TEST_DATABASE_URL"] {

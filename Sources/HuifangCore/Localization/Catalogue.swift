@@ -32,7 +32,8 @@ public enum Catalogue {
 
     public static var keys: Dictionary<String, (zh: String, en: String)>.Keys { entries.keys }
 
-    static let entries: [String: (zh: String, en: String)] = core.merging(planning) { first, _ in first }.merging(tickets) { first, _ in first }.merging(ticketPages) { first, _ in first }
+    static let entries: [String: (zh: String, en: String)] = core.merging(planning) { first, _ in first }.merging(tickets) { first, _ in first }
+        .merging(ticketPages) { first, _ in first }.merging(followUp) { first, _ in first }
 
     static let core: [String: (zh: String, en: String)] = [
         "app.name": ("回访", "Huifang"),

@@ -117,6 +117,8 @@ extension Catalogue {
         "status.completed": ("已完成", "Completed"),
         "status.missed": ("已逾期", "Missed"),
         "status.cancelled": ("已取消", "Cancelled"),
+        "status.unreachable": ("无法联系", "Unreachable"),
+        "status.refused": ("客户拒绝", "Refused"),
         "basis.assignedAgent": ("分配给 {0}：专属客服，当时 {1} 个未完成任务", "Assigned to {0}: assigned agent, {1} open tasks"),
         "basis.leastLoaded": ("分配给 {0}：负荷最低，当时 {1} 个未完成任务", "Assigned to {0}: least load, {1} open tasks"),
         "basis.manual": ("分配给 {0}：主管改派，当时 {1} 个未完成任务", "Assigned to {0}: moved by a supervisor, {1} open tasks"),

@@ -90,12 +90,14 @@ public struct FollowUpRule: Codable, Hashable, Sendable, Identifiable {
     public var everyMonths: Int
     /// campaign.
     public var campaignDate: LocalDate?
+    /// The survey asked in this follow-up: a survey family, asked in its current version.
+    public var surveyID: Int?
 
     public init(id: Int = 0, name: String, kind: RuleKind, isEnabled: Bool = true, priority: Int = 3, segment: Segment = Segment(),
                 channel: ContactChannel = .phone, script: String = "", windowDays: Int = 3, maxAttempts: Int = 3,
                 contactWindows: [TimeRange] = [], requiredSkill: String = "", bypassesContactCap: Bool = false,
                 days: Int = 0, countsWorkingDays: Bool = false, eventKind: String = "", dateAttribute: String = "",
-                monthsByTier: [String: Int] = [:], firstMonths: Int = 1, everyMonths: Int = 6, campaignDate: LocalDate? = nil) {
+                monthsByTier: [String: Int] = [:], firstMonths: Int = 1, everyMonths: Int = 6, campaignDate: LocalDate? = nil, surveyID: Int? = nil) {
         self.id = id
         self.name = name
         self.kind = kind
@@ -117,6 +119,7 @@ public struct FollowUpRule: Codable, Hashable, Sendable, Identifiable {
         self.firstMonths = firstMonths
         self.everyMonths = everyMonths
         self.campaignDate = campaignDate
+        self.surveyID = surveyID
     }
 
     /// The problems of a rule as edited, each named by its field; empty when it can be saved.

@@ -31,6 +31,8 @@ enum RouteAccess: String, CaseIterable, Sendable {
     case ticketOversight
     /// Taking inbound calls and the call log.
     case calls
+    /// Building surveys and editing the message templates.
+    case surveys
 
     var roles: Set<Role> {
         switch self {
@@ -44,6 +46,7 @@ enum RouteAccess: String, CaseIterable, Sendable {
         case .tickets: [.admin, .supervisor, .agent, .handler]
         case .ticketOversight: [.admin, .supervisor]
         case .calls: [.admin, .supervisor, .agent]
+        case .surveys: [.admin, .supervisor]
         }
     }
 

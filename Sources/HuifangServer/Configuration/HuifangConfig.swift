@@ -30,12 +30,20 @@ public struct HuifangConfig: Sendable {
     public var planAt: Int?
     /// No more than one follow-up per this many days per customer (complaint follow-ups excepted); 0 for no cap.
     public var contactCapDays: Int
-    /// Seconds between escalation sweeps and outbox deliveries; `nil` when off.
+    /// Seconds between escalation sweeps; `nil` when off.
     public var escalateEvery: Int?
     /// Where email goes; `nil`: no email is sent (notifications stay in the app).
     public var smtp: SMTPSettings?
     /// Links in emails start with this (e.g. https://huifang.example.com).
     public var publicURL: String
+    /// Where SMS go: logged only (development), or POSTed as JSON to a gateway.
+    public var sms: SMSGateway = .log
+    /// Seconds between outbox deliveries (email and SMS); `nil` when off.
+    public var deliverEvery: Int? = 15
+    /// Days a customer's survey link stays valid.
+    public var surveyLinkDays: Int = 7
+    /// The organisation's name as customers know it, for `{公司}` in messages.
+    public var company: String = "客户服务中心"
 
     /// The variables read, with their defaults, for `--help` and the README.
     public static let variables: [(name: String, meaning: String)] = [
@@ -52,10 +60,15 @@ public struct HuifangConfig: Sendable {
         ("HUIFANG_LOGIN_LOCK_MINUTES", "length of the counting window and lock-out (default 15)"),
         ("HUIFANG_PLAN_AT", "local time the daily planner and distribution run, HH:MM, or off (default 06:00)"),
         ("HUIFANG_CONTACT_CAP_DAYS", "at most one follow-up per customer per this many days, complaint follow-ups excepted; 0 for none (default 7)"),
-        ("HUIFANG_ESCALATE_EVERY", "seconds between escalation sweeps and email deliveries, or off (default 60)"),
+        ("HUIFANG_ESCALATE_EVERY", "seconds between escalation sweeps, or off (default 60)"),
         ("HUIFANG_SMTP_URL", "smtp://[user:password@]host[:port] or smtps://… (implicit TLS); unset: no email is sent"),
         ("HUIFANG_MAIL_FROM", "sender address of Huifang's email (default huifang@localhost)"),
-        ("HUIFANG_PUBLIC_URL", "the address users open Huifang at, for links in email (default http://HOST:PORT)"),
+        ("HUIFANG_PUBLIC_URL", "the address users and customers open Huifang at, for links in email and SMS (default http://HOST:PORT)"),
+        ("HUIFANG_SMS_GATEWAY", "log (SMS are only written to the log, for development) or an http(s) URL that takes a JSON POST {to, text, reference} (default log)"),
+        ("HUIFANG_SMS_TOKEN", "sent to the SMS gateway as Authorization: Bearer TOKEN (default none)"),
+        ("HUIFANG_DELIVER_EVERY", "seconds between outbox deliveries of email and SMS, or off (default 15)"),
+        ("HUIFANG_SURVEY_LINK_DAYS", "days a customer's survey link stays valid, 1–90 (default 7)"),
+        ("HUIFANG_COMPANY", "the organisation's name in messages to customers (default 客户服务中心)"),
     ]
 
     /// Reads the configuration. `overrides` (from command-line flags) win over `environment`.
@@ -137,6 +150,17 @@ public struct HuifangConfig: Sendable {
             }
             smtp = parsed
         }
+        var sms = SMSGateway.log
+        if let raw = value("HUIFANG_SMS_GATEWAY"), raw.lowercased() != "log" {
+            guard let url = URL(string: raw), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                throw ConfigurationError(variable: "HUIFANG_SMS_GATEWAY", value: redacted(raw), reason: "must be log or an http(s) URL such as https://sms.example.com/send")
+            }
+            sms = .http(url: raw, token: value("HUIFANG_SMS_TOKEN"))
+        }
+        var deliverEvery: Int? = 15
+        if let raw = value("HUIFANG_DELIVER_EVERY") {
+            deliverEvery = raw.lowercased() == "off" ? nil : try integer("HUIFANG_DELIVER_EVERY", default: 15, range: 1...86_400)
+        }
         let port = try integer("HUIFANG_PORT", default: 8080, range: 1...65535)
         var publicURL = value("HUIFANG_PUBLIC_URL") ?? "http://\(host):\(port)"
         while publicURL.hasSuffix("/") { publicURL.removeLast() }
@@ -163,7 +187,11 @@ public struct HuifangConfig: Sendable {
             contactCapDays: try integer("HUIFANG_CONTACT_CAP_DAYS", default: 7, range: 0...365),
             escalateEvery: escalateEvery,
             smtp: smtp,
-            publicURL: publicURL
+            publicURL: publicURL,
+            sms: sms,
+            deliverEvery: deliverEvery,
+            surveyLinkDays: try integer("HUIFANG_SURVEY_LINK_DAYS", default: 7, range: 1...90),
+            company: value("HUIFANG_COMPANY") ?? "客户服务中心"
         )
     }
 

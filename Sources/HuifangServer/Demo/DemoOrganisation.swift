@@ -83,6 +83,7 @@ public enum DemoOrganisation {
         try await loadEvents(on: app)
         try await loadKnowledgeBase(on: app)
         try await loadTickets(on: app)
+        try await loadSurveys(on: app)
         _ = try await DailyPlanning(db: app.db, config: app.huifang, logger: app.logger).runNow(day: app.huifang.today(), trigger: "demo")
         return Summary(accounts: accounts, customersCreated: report.created,
                        customersTotal: try await Customer.query(on: app.db).count(),
@@ -141,6 +142,43 @@ public enum DemoOrganisation {
             article.keywords = keywords
             article.updatedBy = "演示数据"
             try await article.create(on: app.db)
+        }
+    }
+
+    /// Two surveys from the seeds' record forms, asked by the rules that follow up a service;
+    /// only into a database without surveys.
+    static func loadSurveys(on app: Application) async throws {
+        guard try await SurveyRecord.query(on: app.db).count() == 0 else { return }
+        let store = SurveyStore(db: app.db)
+        let actor = Actor.commandLine("demo")
+        func q(_ text: String, _ type: String, _ indicator: String, required: Bool = true, options: [String] = []) -> SurveyInput.Question {
+            .init(key: nil, text: text, type: type, indicator: indicator, required: required, options: options)
+        }
+        let service = try await store.create(SurveyInput(
+            name: "服务满意度回访", intro: "感谢您选择我们的服务，以下几个问题大约需要一分钟。", threshold: "lowest", ticketAction: "propose", questions: [
+                q("您对本次服务总体是否满意？", "satisfaction3", "总体满意度"),
+                q("您对服务人员的态度打几分？", "scale5", "服务态度", options: ["很不满意", "不满意", "一般", "满意", "非常满意"]),
+                q("您对产品/维修的质量打几分？", "scale5", "产品质量", options: ["很不满意", "不满意", "一般", "满意", "非常满意"]),
+                q("您愿意把我们推荐给亲友吗？（0–10 分）", "nps", "推荐意愿", required: false),
+                q("您还有什么意见或建议？", "text", "", required: false),
+            ]), by: actor)
+        let hospital = try await store.create(SurveyInput(
+            name: "出院患者满意度", intro: "祝您早日康复！请您对住院期间的服务做个评价。", threshold: "dissatisfied", ticketAction: "propose", questions: [
+                q("您对医护人员的服务态度是否满意？", "satisfaction3", "服务态度"),
+                q("您对治疗效果是否满意？", "satisfaction3", "治疗效果"),
+                q("您对病房环境是否满意？", "satisfaction3", "环境设施"),
+                q("出院后是否按医嘱复查、用药？", "yesNo", "健康宣教", required: false),
+                q("您对医院还有什么意见和建议？", "text", "", required: false),
+            ]), by: actor)
+        let surveys = ["新会员回访": service.familyID!, "会员定期回访": service.familyID!, "维修后回访": service.familyID!,
+                       "售后周期回访": service.familyID!, "出院七日回访": hospital.familyID!]
+        for record in try await RuleRecord.query(on: app.db).all() {
+            guard let family = surveys[record.name] else { continue }
+            var rule = try record.rule()
+            guard rule.surveyID == nil else { continue }
+            rule.surveyID = family
+            try record.apply(rule)
+            try await record.update(on: app.db)
         }
     }
 

@@ -19,5 +19,6 @@ extension Application {
         migrations.add(M012CreatePlanning())
         migrations.add(M013CreateTickets())
         migrations.add(M014CreateEscalation())
+        migrations.add(M015CreateFollowUpRecords())
     }
 }

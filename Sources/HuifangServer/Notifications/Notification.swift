@@ -17,7 +17,7 @@ final class Notification: Model, @unchecked Sendable {
     init() {}
 }
 
-/// One email in the outbox, sent by whichever instance claims it.
+/// One email or SMS in the outbox, sent by whichever instance claims it.
 final class MailMessage: Model, @unchecked Sendable {
     static let schema = "mail_outbox"
 
@@ -37,6 +37,12 @@ final class MailMessage: Model, @unchecked Sendable {
     @OptionalField(key: "claimed_by") var claimedBy: String?
     @OptionalField(key: "claimed_until") var claimedUntil: Double?
     @OptionalField(key: "sent_at") var sentAt: Double?
+    /// email or sms.
+    @Field(key: "channel") var channel: String
+    @OptionalField(key: "customer_id") var customerID: Int?
+    @OptionalField(key: "task_id") var taskID: Int?
+    /// How it went out: smtp, http (the SMS gateway) or log.
+    @OptionalField(key: "transport") var transport: String?
 
     init() {}
 }

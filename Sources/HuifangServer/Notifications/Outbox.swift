@@ -3,13 +3,16 @@ import Foundation
 import SQLKit
 import Vapor
 
-/// The mail outbox: messages are queued in the same transaction as what caused them and delivered
+/// The outbox of email and SMS: messages are queued in the same transaction as what caused them and delivered
 /// later by whichever instance claims them, with retries that back off, so a slow or absent mail
 /// server never holds up a sweep or a request.
 struct Outbox {
     let db: any Database
     let config: HuifangConfig
     var instance = DailyPlanning.instance
+    /// For the SMS gateway.
+    var client: (any Client)? = nil
+    var logger = Logger(label: "huifang.outbox")
     /// Attempts before a message is marked failed.
     static let maxAttempts = 6
 
@@ -29,6 +32,20 @@ struct Outbox {
         }
     }
 
+    /// Queues one message to a customer (a survey link) and returns its id. The caller checks first
+    /// that the channel can be sent (an address, a mail server for email).
+    static func enqueue(channel: String, to: String, subject: String, body: String, customerID: Int, taskID: Int?, now: Date, on db: any Database) async throws -> Int {
+        let sql = db as! any SQLDatabase
+        let at = now.timeIntervalSince1970
+        struct ID: Decodable { let id: Int }
+        let row = try await sql.insert(into: MailMessage.schema)
+            .columns("channel", "to_address", "subject", "body", "status", "attempts", "created_at", "next_attempt_at", "customer_id", "task_id")
+            .values(SQLBind(channel), SQLBind(to), SQLBind(subject), SQLBind(body), SQLBind(MailMessage.Status.pending.rawValue), SQLBind(0),
+                    SQLBind(at), SQLBind(at), SQLBind(customerID), SQLBind(taskID))
+            .returning("id").first(decoding: ID.self)
+        return row!.id
+    }
+
     struct Delivery: Content {
         var sent = 0
         var failed = 0
@@ -41,32 +58,41 @@ struct Outbox {
         let subject: String
         let body: String
         let attempts: Int
+        let channel: String
     }
 
     /// Sends what is due. Each message is claimed first (a conditional update), so two instances
     /// never send the same one; a claim lapses after ten minutes if its holder dies mid-send.
     func deliver(now: Date = Date(), limit: Int = 200) async throws -> Delivery {
         var result = Delivery()
-        guard let smtp = config.smtp else { return result }
         let sql = db as! any SQLDatabase
         let at = now.timeIntervalSince1970
         struct ID: Decodable { let id: Int }
         let due = try await sql.raw("""
             SELECT id FROM mail_outbox WHERE status = 'pending' AND next_attempt_at <= \(bind: at)
-            AND (claimed_until IS NULL OR claimed_until < \(bind: at)) ORDER BY id LIMIT \(literal: limit)
+            AND (claimed_until IS NULL OR claimed_until < \(bind: at)) \(unsafeRaw: config.smtp == nil ? "AND channel <> 'email'" : "")
+            ORDER BY id LIMIT \(literal: limit)
             """).all(decoding: ID.self)
-        let client = SMTPClient(settings: smtp)
+        let mail = config.smtp.map { SMTPClient(settings: $0) }
+        let sms = SMSClient(gateway: config.sms, client: client, logger: logger)
         for candidate in due {
             guard let message = try await sql.raw("""
                 UPDATE mail_outbox SET claimed_by = \(bind: instance), claimed_until = \(bind: at + 600)
                 WHERE id = \(bind: candidate.id) AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < \(bind: at))
-                RETURNING id, to_address, subject, body, attempts
+                RETURNING id, to_address, subject, body, attempts, channel
                 """).first(decoding: Claimed.self) else { continue }
             do {
-                try await client.send(to: message.to_address, subject: message.subject, body: message.body, now: now)
+                let transport: String
+                if message.channel == "sms" {
+                    transport = try await sms.send(to: message.to_address, text: message.body, reference: String(message.id))
+                } else {
+                    guard let mail else { throw SMSClient.GatewayError(description: "no mail server configured") }
+                    try await mail.send(to: message.to_address, subject: message.subject, body: message.body, now: now)
+                    transport = "smtp"
+                }
                 try await sql.raw("""
                     UPDATE mail_outbox SET status = 'sent', sent_at = \(bind: Date().timeIntervalSince1970), attempts = attempts + 1,
-                    claimed_until = NULL WHERE id = \(bind: message.id)
+                    claimed_until = NULL, transport = \(bind: transport), last_error = NULL WHERE id = \(bind: message.id)
                     """).run()
                 result.sent += 1
             } catch {

@@ -18,7 +18,8 @@ struct RuleStore {
     func save(_ input: RuleInput, id: Int?, by actor: Actor) async throws -> FollowUpRule {
         let record = id == nil ? RuleRecord() : try await find(id)
         let codes = Set(try await EventKind.query(on: db).all().map(\.code))
-        let rule = try input.rule(id: id ?? 0, eventKinds: codes)
+        let surveys = Set(try await SurveyRecord.query(on: db).filter(\.$isCurrent == true).all().compactMap(\.familyID))
+        let rule = try input.rule(id: id ?? 0, eventKinds: codes, surveys: surveys)
         try record.apply(rule)
         try await db.transaction { db in
             try await record.save(on: db)
@@ -102,6 +103,7 @@ struct RulePagesController: RouteCollection {
         let kinds: [SelectOption]
         let channels: [SelectOption]
         let eventKinds: [SelectOption]
+        let surveys: [SelectOption]
         let monthsByTier: String
         let segmentTiers: String
         let segmentTags: String
@@ -153,6 +155,8 @@ struct RulePagesController: RouteCollection {
             channels: ContactChannel.allCases.map { SelectOption(value: $0.rawValue, label: req.t("channel." + $0.rawValue), selected: $0.rawValue == rule.channel) },
             eventKinds: [SelectOption(value: "", label: req.t("common.none"), selected: (rule.eventKind ?? "").isEmpty)]
                 + eventKinds.map { SelectOption(value: $0.code, label: "\($0.name)（\($0.code)）", selected: $0.code == rule.eventKind) },
+            surveys: [SelectOption(value: "", label: req.t("common.none"), selected: rule.surveyID == nil)]
+                + (try await SurveyStore(db: req.db).current()).map { SelectOption(value: String($0.familyID!), label: $0.name, selected: $0.familyID == rule.surveyID) },
             monthsByTier: (rule.monthsByTier ?? [:]).sorted { $0.value > $1.value }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "),
             segmentTiers: (rule.segment?.tiers ?? []).joined(separator: ", "),
             segmentTags: (rule.segment?.tags ?? []).joined(separator: ", "),

@@ -30,6 +30,8 @@ struct RuleInput: Content {
     var firstMonths: Int?
     var everyMonths: Int?
     var campaignDate: String?
+    /// The survey (its first version's id; the current version is asked).
+    var surveyID: Int?
     var segment: SegmentInput?
 
     init(_ rule: FollowUpRule) {
@@ -53,11 +55,12 @@ struct RuleInput: Content {
         firstMonths = rule.firstMonths
         everyMonths = rule.everyMonths
         campaignDate = rule.campaignDate?.iso
+        surveyID = rule.surveyID
         segment = SegmentInput(tiers: rule.segment.tiers, tags: rule.segment.tags, eventAttributes: rule.segment.eventAttributes)
     }
 
     /// The rule, or every refused field. `eventKinds` are the configured event kind codes.
-    func rule(id: Int, eventKinds: Set<String>) throws(NamedFieldErrors) -> FollowUpRule {
+    func rule(id: Int, eventKinds: Set<String>, surveys: Set<Int> = []) throws(NamedFieldErrors) -> FollowUpRule {
         var errors: [NamedFieldError] = []
         let kind = RuleKind(rawValue: self.kind)
         if kind == nil { errors.append(.init(field: "kind", key: "rule.problem.kind")) }
@@ -73,6 +76,7 @@ struct RuleInput: Content {
         }
         let eventKind = (self.eventKind ?? "").trimmingWhitespace()
         if !eventKind.isEmpty, !eventKinds.contains(eventKind) { errors.append(.init(field: "eventKind", key: "rule.problem.unknownEventKind")) }
+        if let surveyID, !surveys.contains(surveyID) { errors.append(.init(field: "surveyID", key: "rule.problem.unknownSurvey")) }
         let rule = FollowUpRule(
             id: id, name: name.trimmingWhitespace(), kind: kind ?? .campaign, isEnabled: isEnabled ?? true, priority: priority ?? 3,
             segment: Segment(tiers: segment?.tiers ?? [], tags: segment?.tags ?? [], eventAttributes: segment?.eventAttributes ?? [:]),
@@ -80,7 +84,7 @@ struct RuleInput: Content {
             contactWindows: windows ?? [], requiredSkill: (requiredSkill ?? "").trimmingWhitespace(),
             bypassesContactCap: bypassesContactCap ?? false, days: days ?? 0, countsWorkingDays: countsWorkingDays ?? false,
             eventKind: eventKind, dateAttribute: (dateAttribute ?? "").trimmingWhitespace(), monthsByTier: monthsByTier ?? [:],
-            firstMonths: firstMonths ?? 1, everyMonths: everyMonths ?? 6, campaignDate: campaign)
+            firstMonths: firstMonths ?? 1, everyMonths: everyMonths ?? 6, campaignDate: campaign, surveyID: surveyID)
         if kind != nil {
             let known = Set(errors.map(\.field))
             errors += rule.problems().filter { !known.contains($0.field) }.map { NamedFieldError(field: $0.field, key: $0.key) }
@@ -122,6 +126,7 @@ struct RuleInput: Content {
         firstMonths = number("firstMonths")
         everyMonths = number("everyMonths")
         campaignDate = form["campaignDate"]
+        surveyID = (form["surveyID"] ?? "").isEmpty ? nil : Int(form["surveyID"]!) ?? -1
         segment = SegmentInput(tiers: list("segmentTiers"), tags: list("segmentTags"), eventAttributes: pairs("segmentAttributes"))
     }
 }

@@ -8,6 +8,10 @@ final class FollowUpTask: Model, @unchecked Sendable {
 
     enum Status: String, Codable, CaseIterable, Sendable {
         case open, completed, missed, cancelled
+        /// Not reached after the rule's attempts, or the number is wrong.
+        case unreachable
+        /// The customer refused, or asked not to be called.
+        case refused
     }
 
     @ID(custom: "id", generatedBy: .database) var id: Int?

@@ -76,7 +76,8 @@ struct TaskQueries {
             query = query + " WHERE " + conditions.dropFirst().reduce(first) { $0 + " AND " + $1 }
         }
         query = query + (filter.callListOrder
-            ? " ORDER BY CASE WHEN t.callback_at IS NULL THEN 1 ELSE 0 END, t.callback_at, t.priority, t.due_at, t.id"
+            // Callbacks and retries now due first, then the rest; retries waiting for a later window last.
+            ? " ORDER BY CASE WHEN t.callback_at IS NULL THEN 1 WHEN t.callback_at <= \(bind: Date()) THEN 0 ELSE 2 END, t.callback_at, t.priority, t.due_at, t.id"
             : " ORDER BY t.priority, t.due_at, t.id")
         query = query + " LIMIT \(unsafeRaw: String(filter.limit))"
         let rows = try await sql.raw(query).all(decoding: Row.self)

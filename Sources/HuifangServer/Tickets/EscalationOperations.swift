@@ -8,7 +8,7 @@ extension Operations {
     /// One escalation sweep now, then the mail outbox; what `huifang escalate` prints.
     public static func escalate(on app: Application, json: Bool) async throws -> String {
         let summary = try await EscalationSweep(db: app.db, config: app.huifang).run()
-        let delivery = try await Outbox(db: app.db, config: app.huifang).deliver()
+        let delivery = try await Outbox(db: app.db, config: app.huifang, client: app.client, logger: app.logger).deliver()
         if json {
             struct Output: Encodable {
                 let sweep: EscalationSweep.Summary

@@ -263,6 +263,35 @@ struct EscalationSweep {
 
 /// Sweeps for breaches and delivers the mail outbox every `HUIFANG_ESCALATE_EVERY` seconds while the
 /// server runs. One instance sweeps at a time (a lease); the unique claims make a second harmless anyway.
+/// Sends what the outbox holds (email and SMS) every `HUIFANG_DELIVER_EVERY` seconds; each message
+/// is claimed before it is sent, so several instances never send one twice.
+struct DeliveryScheduler: LifecycleHandler {
+    private let holder = PlanningScheduler.TaskHolder()
+
+    func didBootAsync(_ application: Application) async throws {
+        guard let every = application.huifang.deliverEvery else { return }
+        let outbox = Outbox(db: application.db, config: application.huifang, client: application.client, logger: application.logger)
+        let logger = application.logger
+        holder.task = Task {
+            while !Task.isCancelled {
+                do {
+                    let delivery = try await outbox.deliver()
+                    if delivery.sent + delivery.failed + delivery.retrying > 0 {
+                        logger.info("outbox: \(delivery.sent) sent, \(delivery.retrying) to retry, \(delivery.failed) failed")
+                    }
+                } catch {
+                    logger.error("outbox delivery failed: \(String(reflecting: error))")
+                }
+                try? await Task.sleep(for: .seconds(every))
+            }
+        }
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        holder.task?.cancel()
+    }
+}
+
 struct EscalationScheduler: LifecycleHandler {
     private let holder = PlanningScheduler.TaskHolder()
 
@@ -279,10 +308,6 @@ struct EscalationScheduler: LifecycleHandler {
                         let summary = try await EscalationSweep(db: db, config: config).run()
                         if summary.escalations > 0 { logger.info("escalation sweep: \(summary.escalations) escalations, \(summary.notifications) notifications") }
                         try await lease.release()
-                    }
-                    let delivery = try await Outbox(db: db, config: config).deliver()
-                    if delivery.sent + delivery.failed + delivery.retrying > 0 {
-                        logger.info("mail: \(delivery.sent) sent, \(delivery.retrying) to retry, \(delivery.failed) failed")
                     }
                 } catch {
                     logger.error("escalation sweep failed: \(String(reflecting: error))")

@@ -29,6 +29,8 @@ final class Ticket: Model, @unchecked Sendable {
     @OptionalField(key: "resolved_at") var resolvedAt: Date?
     @OptionalField(key: "closed_at") var closedAt: Date?
     @OptionalField(key: "verification_task_id") var verificationTaskID: Int?
+    /// The follow-up task the ticket was opened from.
+    @OptionalField(key: "task_id") var taskID: Int?
     /// The resolution plan: measures, who carries them out, by when (YYYY-MM-DD).
     @Field(key: "measures") var measures: String
     @Field(key: "plan_owner") var planOwner: String

@@ -56,7 +56,7 @@ struct TicketService {
 
     private func calendar() async throws -> BusinessCalendar { try await CalendarStore(db: db).defaultBusiness() }
 
-    func open(_ input: TicketInput, callID: Int? = nil) async throws -> Ticket {
+    func open(_ input: TicketInput, callID: Int? = nil, taskID: Int? = nil) async throws -> Ticket {
         var errors: [NamedFieldError] = []
         let kind = TicketKind(rawValue: input.kind)
         if kind == nil { errors.append(.init(field: "kind", key: "ticket.problem.kind")) }
@@ -114,6 +114,7 @@ struct TicketService {
         ticket.extensions = 0
         ticket.escalationLevel = 0
         ticket.callID = callID
+        ticket.taskID = taskID
         try refreshClock(ticket, settings: settings, calendar: calendar)
         let urgentComplaint = kind == .complaint && ticket.urgent
         let supervisors = urgentComplaint ? try await Notifier.supervisors(on: db) : []

@@ -28,7 +28,7 @@ struct Layout: Encodable {
 }
 
 /// One choice of a `<select>`.
-struct SelectOption: Encodable {
+struct SelectOption: Content {
     let value: String
     let label: String
     let selected: Bool
@@ -56,6 +56,8 @@ extension Request {
         ("/notifications", "nav.notifications", .signedIn),
         ("/tasks", "nav.tasks", .planning),
         ("/rules", "nav.rules", .planning),
+        ("/surveys", "nav.surveys", .surveys),
+        ("/messages", "nav.messages", .administration),
         ("/departments", "nav.departments", .administration),
         ("/users", "nav.users", .administration),
         ("/audit", "nav.audit", .administration),

@@ -1,0 +1,268 @@
+import Fluent
+import Foundation
+import HuifangCore
+import SQLKit
+import Vapor
+
+/// One attempt as the workspace form and the API submit it.
+struct RecordInput: Content {
+    /// reached, noAnswer, busy, wrongNumber, refused, callbackRequested, doNotCall.
+    var outcome: String
+    /// phone, sms, email, wechat, visit (default: the task's).
+    var channel: String?
+    /// ISO 8601 or local `YYYY-MM-DD HH:MM[:SS]`; default: now.
+    var startedAt: String?
+    var endedAt: String?
+    var notes: String?
+    /// When the customer asked to be called back (local time); required for callbackRequested.
+    var callbackAt: String?
+    var recordingConsent: Bool?
+    var recordingRef: String?
+    /// The survey version shown, and the answers by question key.
+    var surveyID: Int?
+    var answers: [String: String]?
+    /// Customer data corrected in the call: name, mobile, email.
+    var corrections: [String: String]?
+    /// Open a ticket from this follow-up (the survey's threshold proposes one).
+    var openTicket: Bool?
+    var ticketKind: String?
+    var ticketSeverity: String?
+    var ticketDescription: String?
+}
+
+/// What recording an attempt did.
+struct RecordResult: Content {
+    let recordID: Int
+    let taskID: Int
+    /// The task's status after the attempt.
+    let taskStatus: String
+    /// completed, retry, callback, unreachable or refused.
+    let result: String
+    let nextAttemptAt: String?
+    let ticketID: Int?
+    let ticketProposed: Bool
+}
+
+/// Records attempts on tasks: checks everything first, then writes the record, its answers, the
+/// task's new state and the customer's corrections (with history) in one transaction.
+struct RecordService {
+    let db: any Database
+    let config: HuifangConfig
+    let actor: Actor
+    var now = Date()
+
+    static let correctable: [CustomerField] = [.name, .mobile, .email]
+
+    /// The survey a task asks: the current version of the first of its rules that names one.
+    static func survey(for task: FollowUpTask, on db: any Database) async throws -> SurveyRecord? {
+        let reasons = try await TaskReason.query(on: db).filter(\.$task.$id == task.id!).sort(\.$id).all()
+        for reason in reasons {
+            guard let rule = try await RuleRecord.find(reason.ruleID, on: db), let family = try rule.rule().surveyID else { continue }
+            if let survey = try await SurveyStore(db: db).current(family: family) { return survey }
+        }
+        return nil
+    }
+
+    func record(_ input: RecordInput, on task: FollowUpTask, by agent: User?) async throws -> RecordResult {
+        guard task.status == .open else { throw AppError(.conflict, "record.refuse.notOpen") }
+        guard let customer = try await Customer.find(task.$customer.id, on: db) else { throw AppError.notFound }
+        var errors: [NamedFieldError] = []
+        let outcome = ContactOutcome(rawValue: input.outcome)
+        if outcome == nil { errors.append(.init(field: "outcome", key: "record.problem.outcome")) }
+        let channel = ContactChannel(rawValue: input.channel ?? task.channel)
+        if channel == nil { errors.append(.init(field: "channel", key: "rule.problem.channel")) }
+        func time(_ raw: String?, _ field: String) -> Date? {
+            guard let raw = raw?.trimmingWhitespace(), !raw.isEmpty else { return nil }
+            guard let parsed = EventIngest.parseTime(raw, in: config.timeZone)?.instant else {
+                errors.append(.init(field: field, key: "events.problem.invalidTime"))
+                return nil
+            }
+            return parsed
+        }
+        let ended = time(input.endedAt, "endedAt") ?? now
+        let started = time(input.startedAt, "startedAt") ?? ended
+        if started > ended || ended.timeIntervalSince(started) > 86_400 { errors.append(.init(field: "startedAt", key: "record.problem.duration")) }
+        if ended > now.addingTimeInterval(300) { errors.append(.init(field: "endedAt", key: "record.problem.future")) }
+        let callbackAt = time(input.callbackAt, "callbackAt")
+        if outcome == .callbackRequested {
+            if callbackAt == nil, !errors.contains(where: { $0.field == "callbackAt" }) { errors.append(.init(field: "callbackAt", key: "record.problem.callbackRequired")) }
+            if let callbackAt, callbackAt <= now { errors.append(.init(field: "callbackAt", key: "record.problem.callbackPast")) }
+        }
+        let notes = (input.notes ?? "").trimmingWhitespace()
+        if notes.count > 2000 { errors.append(.init(field: "notes", key: "problem.tooLong", arguments: ["2000"])) }
+        let recordingRef = (input.recordingRef ?? "").trimmingWhitespace()
+        if recordingRef.count > 200 { errors.append(.init(field: "recordingRef", key: "problem.tooLong", arguments: ["200"])) }
+        if !recordingRef.isEmpty, input.recordingConsent != true { errors.append(.init(field: "recordingRef", key: "record.problem.noConsent")) }
+
+        // Survey answers: only from a reached customer, checked against the version shown.
+        var survey: SurveyRecord?
+        var definition: SurveyDefinition?
+        var scored: [ScoredAnswer] = []
+        let answers = (input.answers ?? [:]).filter { !$0.value.trimmingWhitespace().isEmpty }
+        if !answers.isEmpty {
+            if outcome != .reached { errors.append(.init(field: "answers", key: "record.problem.answersNeedReached")) }
+            let current = try await Self.survey(for: task, on: db)
+            if let id = input.surveyID, let shown = try await SurveyRecord.find(id, on: db), shown.familyID == current?.familyID {
+                survey = shown
+            } else {
+                survey = current
+            }
+            if let survey {
+                let parsed = try survey.definition
+                definition = parsed
+                switch parsed.score(input.answers ?? [:]) {
+                case .success(let answers): scored = answers
+                case .failure(let problems): errors += problems.problems.map { NamedFieldError(field: $0.field, key: $0.key) }
+                }
+            } else {
+                errors.append(.init(field: "answers", key: "record.problem.noSurvey"))
+            }
+        }
+
+        // Corrections of the customer's data, into the customer's history.
+        let store = CustomerStore(db: db)
+        let current = try await store.record(of: customer)
+        var corrected = current
+        let rules = CustomerRules(tiers: try await Tier.names(on: db), today: config.today(now: now))
+        for (field, raw) in input.corrections ?? [:] {
+            let value = raw.trimmingWhitespace()
+            do throws(FieldProblem) {
+                switch CustomerField(rawValue: field) {
+                case .name: if !value.isEmpty { corrected.name = try rules.name(value) }
+                case .mobile: if !value.isEmpty { corrected.mobile = try rules.mobile(value) }
+                case .email: if !value.isEmpty { corrected.email = try rules.email(value) }
+                default: errors.append(.init(field: "corrections." + field, key: "record.problem.notCorrectable"))
+                }
+            } catch {
+                let entry = error.catalogueEntry
+                errors.append(.init(field: "corrections." + field, key: entry.key, arguments: entry.arguments))
+            }
+        }
+
+        // A ticket: asked for, or proposed by the survey's threshold.
+        let low = scored.filter(\.meetsThreshold)
+        let proposed = !low.isEmpty
+        let opensTicket = input.openTicket == true || (proposed && definition?.ticketAction == .open)
+        var ticketInput: TicketInput?
+        if opensTicket {
+            let description = (input.ticketDescription ?? "").trimmingWhitespace()
+            ticketInput = TicketInput(kind: input.ticketKind ?? "service", category: nil, severity: input.ticketSeverity ?? "general", urgent: false,
+                                      source: proposed ? "survey" : "followUp", customerID: customer.id,
+                                      description: description.isEmpty ? lowAnswerSummary(low, definition) + (notes.isEmpty ? "" : "\n" + notes) : description)
+            if TicketKind(rawValue: ticketInput!.kind) == nil { errors.append(.init(field: "ticketKind", key: "ticket.problem.kind")) }
+            if Severity(rawValue: ticketInput!.severity ?? "") == nil { errors.append(.init(field: "ticketSeverity", key: "ticket.problem.severity")) }
+            if ticketInput!.description.trimmingWhitespace().isEmpty { errors.append(.init(field: "ticketDescription", key: "problem.required")) }
+        }
+        guard errors.isEmpty, let outcome, let channel else { throw NamedFieldErrors(errors: errors) }
+
+        let windows = try await PlanningContext.load(on: db).windows(TimeRange.list(task.contactWindows) ?? [])
+        let result = AttemptResult.after(outcome, attemptsMade: task.attempts + 1, maxAttempts: task.maxAttempts, now: now,
+                                         callbackAt: callbackAt, windows: windows)
+        let changes = corrected.changes(from: current)  // corrections only; the do-not-call flag is not one
+        let record = FollowUpRecord()
+        record.taskID = task.id!
+        record.customerID = customer.id!
+        record.agentID = agent?.id
+        record.agentName = agent?.displayName ?? actor.name
+        record.source = "agent"
+        record.channel = channel.rawValue
+        record.startedAt = started
+        record.endedAt = ended
+        record.durationSeconds = Int(ended.timeIntervalSince(started).rounded())
+        record.outcome = outcome.rawValue
+        record.notes = notes
+        record.recordingConsent = input.recordingConsent ?? false
+        record.recordingRef = recordingRef
+        record.corrections = changes.map { "\($0.field.rawValue): \($0.oldValue ?? "") → \($0.newValue ?? "")" }.joined(separator: "\n")
+        record.surveyID = scored.isEmpty ? nil : survey?.id
+        record.ticketProposed = proposed
+        if outcome == .doNotCall { corrected.doNotDisturb = true }
+        let updated = corrected
+        let accepted = scored
+        try await db.transaction { db in
+            try await write(record, flags: outcome.flags, result: result, answers: accepted, task: task, on: db)
+            if !updated.changes(from: current).isEmpty { try await CustomerStore(db: db).update(customer, from: current, to: updated, by: actor) }
+            if outcome == .doNotCall {
+                // Asked not to be called: the customer's other open follow-ups end too.
+                try await FollowUpTask.query(on: db).filter(\.$customer.$id == customer.id!).filter(\.$status == .open)
+                    .filter(\.$id != task.id!).set(\.$status, to: .cancelled).update()
+            }
+            try await AuditLog.record("task.record", by: actor, subjectType: "task", subjectID: String(task.id!),
+                                      detail: "\(outcome.rawValue) → \(record.result)", on: db)
+        }
+        var ticketID: Int?
+        if let ticketInput {
+            let ticket = try await TicketService(db: db, config: config, actor: actor, now: now).open(ticketInput, taskID: task.id)
+            ticketID = ticket.id
+            record.ticketID = ticket.id
+            try await record.update(on: db)
+        }
+        return RecordResult(recordID: record.id!, taskID: task.id!, taskStatus: task.status.rawValue, result: record.result,
+                            nextAttemptAt: task.callbackAt.map { config.formatDateTime($0) }, ticketID: ticketID, ticketProposed: proposed)
+    }
+
+    /// Writes a record, its answers and the task's new state (inside the caller's transaction).
+    func write(_ record: FollowUpRecord, flags: OutcomeFlags, result: AttemptResult, answers: [ScoredAnswer], task: FollowUpTask, on db: any Database) async throws {
+        record.contactMade = flags.contactMade
+        record.completed = flags.completed
+        record.needsRetry = flags.needsRetry
+        record.stopContacting = flags.stopContacting
+        if task.status == .open {
+            task.attempts += 1
+            switch result {
+            case .completed:
+                task.status = .completed
+                task.completedAt = now
+                task.completedOn = config.today(now: now).iso
+                task.callbackAt = nil
+                record.result = "completed"
+            case .retry(let at):
+                task.callbackAt = at
+                record.result = "retry"
+            case .callback(let at):
+                task.callbackAt = at
+                record.result = "callback"
+            case .unreachable:
+                task.status = .unreachable
+                task.callbackAt = nil
+                record.result = "unreachable"
+            case .refused:
+                task.status = .refused
+                task.callbackAt = nil
+                record.result = "refused"
+            }
+            record.nextAttemptAt = task.callbackAt
+            try await task.update(on: db)
+        } else {
+            // Answers through a link after the task ended another way are kept, and change nothing.
+            record.result = task.status.rawValue
+        }
+        try await record.create(on: db)
+        for answer in answers {
+            let row = SurveyAnswer()
+            row.recordID = record.id!
+            row.surveyID = record.surveyID!
+            row.customerID = record.customerID
+            row.questionKey = answer.key
+            row.indicator = answer.indicator
+            row.type = answer.type.rawValue
+            row.value = answer.value
+            row.score = answer.score
+            row.isTopTwo = answer.isTopTwo
+            row.meetsThreshold = answer.meetsThreshold
+            row.answeredAt = record.endedAt
+            try await row.create(on: db)
+        }
+    }
+
+    /// 问卷低分：服务态度 1/5；…
+    func lowAnswerSummary(_ low: [ScoredAnswer], _ definition: SurveyDefinition?) -> String {
+        guard let definition, !low.isEmpty else { return "" }
+        let language = config.defaultLanguage
+        let parts = low.map { answer in
+            let question = definition.questions.first { $0.key == answer.key }
+            return "\(answer.indicator) \(question.map { definition.label(of: answer.value, for: $0, language) } ?? answer.value)"
+        }
+        return Catalogue.text("record.lowAnswers", language, [definition.name, parts.joined(separator: "；")])
+    }
+}

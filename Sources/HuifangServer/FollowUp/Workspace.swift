@@ -1,0 +1,243 @@
+import Fluent
+import Foundation
+import HuifangCore
+import SQLKit
+import Vapor
+
+/// Everything the agent needs on one screen for one task, as the page and the API show it.
+struct Workspace: Content {
+    struct TaskPart: Content {
+        let id: Int
+        let status: String
+        let statusText: String
+        let isOpen: Bool
+        let priority: Int
+        let channel: String
+        let dueAt: String
+        let deadlineAt: String
+        let attempts: Int
+        let maxAttempts: Int
+        let nextAttemptAt: String?
+        let reasons: [Reason]
+        let verificationTicketID: Int?
+    }
+    struct Reason: Content {
+        let rule: String
+        let triggeredOn: String
+        let dueOn: String
+    }
+    struct CustomerPart: Content {
+        let id: Int
+        let name: String
+        let mobile: String?
+        let email: String?
+        let isMasked: Bool
+        let canReveal: Bool
+        let tier: String
+        let tags: [String]
+        let gender: String?
+        let doNotDisturb: Bool
+        let consent: Bool
+    }
+    struct Choice: Content {
+        let value: String
+        let label: String
+        let isLow: Bool
+        let checked: Bool
+    }
+    struct Question: Content {
+        let key: String
+        let number: Int
+        let text: String
+        let type: String
+        let indicator: String
+        let required: Bool
+        let choices: [Choice]
+        let answer: String
+    }
+    struct SurveyPart: Content {
+        let id: Int
+        let name: String
+        let version: Int
+        let intro: String
+        let ticketAction: String
+        let questions: [Question]
+    }
+    struct Event: Content {
+        let at: String
+        let kind: String
+        let detail: String
+    }
+    struct Record: Content {
+        let at: String
+        let agent: String
+        let channel: String
+        let outcome: String
+        let result: String
+        let duration: String
+        let notes: String
+        let answers: String
+        let ticketID: Int?
+    }
+    struct TicketPart: Content {
+        let id: Int
+        let kind: String
+        let status: String
+        let openedAt: String
+        let description: String
+    }
+    struct Link: Content {
+        let channel: String
+        let sentAt: String
+        let expiresAt: String
+        let state: String
+    }
+    struct Outcome: Content {
+        let value: String
+        let label: String
+        let shortcut: String
+    }
+
+    let task: TaskPart
+    let customer: CustomerPart
+    let script: String
+    let survey: SurveyPart?
+    let events: [Event]
+    let records: [Record]
+    let tickets: [TicketPart]
+    let links: [Link]
+    let outcomes: [Outcome]
+    let channels: [SelectOption]
+    let ticketKinds: [SelectOption]
+    let severities: [SelectOption]
+    /// off, propose or open: what a low answer does.
+    let ticketAction: String
+    let canRecord: Bool
+    let canSendSMS: Bool
+    let canSendEmail: Bool
+    let startedAt: String
+    let notes: String
+    let callbackAt: String
+    let errors: [String]
+
+    static let shortcuts: [ContactOutcome: String] = [
+        .reached: "R", .noAnswer: "N", .busy: "B", .callbackRequested: "C", .refused: "X", .wrongNumber: "W", .doNotCall: "D",
+    ]
+    static let order: [ContactOutcome] = [.reached, .noAnswer, .busy, .callbackRequested, .refused, .wrongNumber, .doNotCall]
+}
+
+
+extension Request {
+    /// The task the route's `:id` names, if the viewer may work it: its agent, or a supervisor or admin.
+    func workableTask() async throws -> FollowUpTask {
+        let viewer = try auth.require(User.self)
+        guard let id = parameters.get("id", as: Int.self), let task = try await FollowUpTask.find(id, on: db) else { throw AppError.notFound }
+        if viewer.role == .agent, task.$assignedAgent.id != viewer.id { throw AppError.forbidden }
+        return task
+    }
+
+    /// Builds the workspace; `reveal` shows masked contact details (audited by the caller).
+    func workspace(_ task: FollowUpTask, reveal: Bool = false, form: RecordInput? = nil, errors: [String] = []) async throws -> Workspace {
+        let viewer = try auth.require(User.self)
+        let config = application.huifang
+        guard let customer = try await Customer.find(task.$customer.id, on: db) else { throw AppError.notFound }
+        let customerID = customer.id!
+        let sees = reveal || canSeeContactDetails(role: viewer.role, isAssignedAgent: task.$assignedAgent.id == viewer.id || customer.$assignedAgent.id == viewer.id)
+        let phone = customer.mobile.map(PhoneNumber.init(normalised:))
+        let tags = try await CustomerStore(db: db).tags(of: [customerID])[customerID] ?? []
+
+        let reasons = try await TaskReason.query(on: db).filter(\.$task.$id == task.id!).sort(\.$id).all()
+        let rules = Dictionary(try await RuleRecord.query(on: db).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        let kindNames = Dictionary(try await EventKind.query(on: db).all().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let events = try await ServiceEvent.query(on: db).filter(\.$customer.$id == customerID).sort(\.$occurredAt, .descending).limit(10).all()
+
+        // The script with this customer's details.
+        let latest = events.first
+        let attributes = latest?.attributeValues ?? [:]
+        let product = ["product", "产品", "model", "车型", "item", "商品", "service", "项目"].lazy.compactMap { attributes[$0] }.first ?? ""
+        let values: [Placeholder: String] = [
+            .name: customer.name, .salutation: Placeholder.salutation(name: customer.name, gender: customer.gender), .tier: customer.tier,
+            .product: product, .event: latest.map { kindNames[$0.kind] ?? $0.kind } ?? "", .eventDate: latest?.occurredOn ?? "",
+            .dueDate: task.dueOn, .agent: viewer.displayName, .company: config.company,
+        ]
+
+        var surveyPart: Workspace.SurveyPart?
+        if let survey = try await RecordService.survey(for: task, on: db) {
+            let definition = try survey.definition
+            let answers = form?.answers ?? [:]
+            surveyPart = .init(id: survey.id!, name: definition.name, version: survey.version, intro: definition.intro,
+                               ticketAction: definition.threshold == .off ? "off" : definition.ticketAction.rawValue,
+                               questions: definition.questions.enumerated().map { index, question in
+                                   Workspace.Question(key: question.key, number: index + 1, text: question.text, type: question.type.rawValue,
+                                                      indicator: question.indicator, required: question.required,
+                                                      choices: question.choices(definition.threshold, language).map {
+                                                          .init(value: $0.value, label: $0.label, isLow: $0.isLow, checked: answers[question.key] == $0.value)
+                                                      },
+                                                      answer: question.type == .text ? answers[question.key] ?? "" : "")
+                               })
+        }
+
+        let records = try await FollowUpRecord.query(on: db).filter(\.$customerID == customerID).sort(\.$id, .descending).limit(20).all()
+        let answerRows = records.isEmpty ? [] : try await SurveyAnswer.query(on: db).filter(\.$recordID ~~ records.map { $0.id! }).sort(\.$id).all()
+        let answersByRecord = Dictionary(grouping: answerRows, by: \.recordID)
+        let tickets = try await Ticket.query(on: db).filter(\.$customer.$id == customerID).sort(\.$id, .descending).limit(10).all()
+        let links = try await SurveyLink.query(on: db).filter(\.$taskID == task.id!).sort(\.$id, .descending).all()
+        let now = Date().timeIntervalSince1970
+        let verification = try await Ticket.query(on: db).filter(\.$verificationTaskID == task.id!).first()
+        func minutes(_ seconds: Int) -> String { seconds < 60 ? "\(seconds)″" : "\(seconds / 60)′\(seconds % 60)″" }
+
+        return Workspace(
+            task: .init(id: task.id!, status: task.status.rawValue, statusText: t("status." + task.status.rawValue), isOpen: task.status == .open,
+                        priority: task.priority, channel: t("channel." + task.channel), dueAt: config.formatDateTime(task.dueAt),
+                        deadlineAt: config.formatDateTime(task.deadlineAt), attempts: task.attempts, maxAttempts: task.maxAttempts,
+                        nextAttemptAt: task.callbackAt.map { config.formatDateTime($0) },
+                        reasons: reasons.map { .init(rule: rules[$0.ruleID]?.name ?? "#\($0.ruleID)", triggeredOn: $0.triggeredOn, dueOn: $0.dueOn) },
+                        verificationTicketID: verification?.id),
+            customer: .init(id: customerID, name: customer.name, mobile: sees ? phone?.display : phone?.masked,
+                            email: sees ? customer.email : customer.email.map(Masking.maskEmail), isMasked: !sees && (customer.mobile != nil || customer.email != nil),
+                            canReveal: !sees && RouteAccess.customersReveal.roles.contains(viewer.role), tier: customer.tier, tags: tags,
+                            gender: customer.gender.map { t("gender." + $0) }, doNotDisturb: customer.doNotDisturb, consent: customer.consent),
+            script: Placeholder.fill(reasons.lazy.compactMap { rules[$0.ruleID] }.first.flatMap { try? $0.rule().script }.flatMap { $0.isEmpty ? nil : $0 } ?? task.script, values),
+            survey: surveyPart,
+            events: events.map { event in
+                .init(at: config.formatDateTime(event.occurredAt), kind: kindNames[event.kind] ?? event.kind,
+                      detail: event.attributeValues.sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(separator: "，"))
+            },
+            records: records.map { record in
+                .init(at: config.formatDateTime(record.endedAt), agent: record.agentName, channel: t("channel." + record.channel),
+                      outcome: t("outcome." + record.outcome), result: t("result." + record.result), duration: minutes(record.durationSeconds),
+                      notes: record.notes,
+                      answers: (answersByRecord[record.id!] ?? []).map { "\($0.indicator.isEmpty ? $0.questionKey : $0.indicator)：\(answerLabel($0))" }.joined(separator: "；"),
+                      ticketID: record.ticketID)
+            },
+            tickets: tickets.map { .init(id: $0.id!, kind: t("ticket.kind." + $0.kind.rawValue), status: t("ticket.status." + $0.status.rawValue),
+                                         openedAt: config.formatDateTime($0.createdAt), description: String($0.description.prefix(80))) },
+            links: links.map { link in
+                .init(channel: t("channel." + link.channel), sentAt: config.formatDateTime(Date(timeIntervalSince1970: link.createdAt)),
+                      expiresAt: config.formatDateTime(Date(timeIntervalSince1970: link.expiresAt)),
+                      state: t(link.usedAt != nil ? "link.state.used" : link.expiresAt <= now ? "link.state.expired" : "link.state.waiting"))
+            },
+            outcomes: Workspace.order.map { .init(value: $0.rawValue, label: t("outcome." + $0.rawValue), shortcut: Workspace.shortcuts[$0]!) },
+            channels: ContactChannel.allCases.map { SelectOption(value: $0.rawValue, label: t("channel." + $0.rawValue), selected: $0.rawValue == (form?.channel ?? task.channel)) },
+            ticketKinds: TicketKind.allCases.map { SelectOption(value: $0.rawValue, label: t("ticket.kind." + $0.rawValue), selected: $0.rawValue == (form?.ticketKind ?? "service")) },
+            severities: Severity.allCases.map { SelectOption(value: $0.rawValue, label: t("ticket.severity." + $0.rawValue), selected: $0.rawValue == (form?.ticketSeverity ?? "general")) },
+            ticketAction: surveyPart?.ticketAction ?? "off",
+            canRecord: task.status == .open,
+            canSendSMS: task.status == .open && surveyPart != nil && customer.mobile != nil && !customer.doNotDisturb,
+            canSendEmail: task.status == .open && surveyPart != nil && customer.email != nil && !customer.doNotDisturb && config.smtp != nil,
+            startedAt: form?.startedAt ?? ISO8601DateFormatter().string(from: Date()),
+            notes: form?.notes ?? "",
+            callbackAt: form?.callbackAt ?? "",
+            errors: errors)
+    }
+
+    private func answerLabel(_ answer: SurveyAnswer) -> String {
+        switch QuestionType(rawValue: answer.type) {
+        case .scale5: "\(answer.value)/5"
+        case .nps: "\(answer.value)/10"
+        case .satisfaction3: t("survey.level." + answer.value)
+        case .yesNo: t(answer.value == "yes" ? "common.yes" : "common.no")
+        default: answer.value
+        }
+    }
+}

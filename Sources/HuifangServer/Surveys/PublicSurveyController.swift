@@ -1,0 +1,117 @@
+import Foundation
+import HuifangCore
+import NIOConcurrencyHelpers
+import Vapor
+
+/// Requests per address to the public survey pages: enough for a customer who reloads, too few
+/// to try tokens.
+struct PublicRateLimit: AsyncMiddleware {
+    static let limit = 30
+    static let window = 600.0
+
+    final class Box: Sendable {
+        let limiter = NIOLockedValueBox(RateLimiter(limit: PublicRateLimit.limit, window: PublicRateLimit.window))
+    }
+    struct Key: StorageKey { typealias Value = Box }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let box = request.application.storage[Key.self]!
+        let address = request.clientAddress
+        let allowed = box.limiter.withLockedValue { $0.allow(address, now: Date().timeIntervalSince1970) }
+        guard allowed else {
+            let response = try await PublicSurveyController.page(request, state: "limited", status: .tooManyRequests)
+            response.headers.replaceOrAdd(name: .retryAfter, value: String(Int(Self.window)))
+            return response
+        }
+        return try await next.respond(to: request)
+    }
+}
+
+/// The customer's survey page: no login, Chinese (the customer's browser may ask for English),
+/// made for a phone. The signed token is the only key; it works once, until it expires.
+struct PublicSurveyController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let survey = routes.grouped(PublicRateLimit()).grouped("s")
+        survey.get(":token", use: show)
+        survey.post(":token", use: answer)
+    }
+
+    struct Context: Encodable {
+        let lang: String
+        let title: String
+        let state: String
+        let company: String
+        let greeting: String
+        let intro: String
+        let token: String
+        let questions: [Workspace.Question]
+        let errors: [String]
+    }
+
+    static func page(_ req: Request, state: String, status: HTTPResponseStatus = .ok, survey: SurveyDefinition? = nil,
+                     token: String = "", answers: [String: String] = [:], errors: [String] = [], customerName: String = "") async throws -> Response {
+        let language = req.language
+        let questions = survey.map { definition in
+            definition.questions.enumerated().map { index, question in
+                Workspace.Question(key: question.key, number: index + 1, text: question.text, type: question.type.rawValue, indicator: question.indicator,
+                                   required: question.required,
+                                   choices: question.choices(.off, language).map { .init(value: $0.value, label: $0.label, isLow: false, checked: answers[question.key] == $0.value) },
+                                   answer: question.type == .text ? answers[question.key] ?? "" : "")
+            }
+        } ?? []
+        let config = req.application.huifang
+        let context = Context(lang: language.htmlTag, title: survey?.name ?? Catalogue.text("link.title", language), state: state, company: config.company,
+                              greeting: customerName.isEmpty ? "" : Catalogue.text("link.greeting", language, [customerName]),
+                              intro: survey?.intro ?? "", token: token, questions: questions, errors: errors)
+        let view = try await req.view.render("survey/public", context)
+        let response = try await view.encodeResponse(status: status, for: req)
+        response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+        response.headers.replaceOrAdd(name: "Referrer-Policy", value: "no-referrer")
+        return response
+    }
+
+    private func loaded(_ req: Request) async throws -> (SurveyLinks.State, String) {
+        let token = req.parameters.get("token") ?? ""
+        return (try await SurveyLinks(db: req.db, config: req.application.huifang).resolve(token), token)
+    }
+
+    @Sendable func show(req: Request) async throws -> Response {
+        let (state, token) = try await loaded(req)
+        switch state {
+        case .invalid: return try await Self.page(req, state: "invalid", status: .notFound)
+        case .expired: return try await Self.page(req, state: "expired", status: .gone)
+        case .used: return try await Self.page(req, state: "used", status: .gone)
+        case .valid(let link):
+            let survey = try await SurveyStore(db: req.db).find(link.surveyID)
+            let customer = try await Customer.find(link.customerID, on: req.db)
+            return try await Self.page(req, state: "form", survey: try survey.definition, token: token,
+                                       customerName: customer.map { Placeholder.salutation(name: $0.name, gender: $0.gender) } ?? "")
+        }
+    }
+
+    @Sendable func answer(req: Request) async throws -> Response {
+        let (state, token) = try await loaded(req)
+        switch state {
+        case .invalid: return try await Self.page(req, state: "invalid", status: .notFound)
+        case .expired: return try await Self.page(req, state: "expired", status: .gone)
+        case .used: return try await Self.page(req, state: "used", status: .gone)
+        case .valid(let link):
+            let form = (try? req.content.decode([String: String].self)) ?? [:]
+            let answers = Dictionary(form.filter { $0.key.hasPrefix("answer.") }.map { (String($0.key.dropFirst(7)), $0.value) }, uniquingKeysWith: { a, _ in a })
+            let survey = try await SurveyStore(db: req.db).find(link.surveyID)
+            let definition = try survey.definition
+            do {
+                _ = try await SurveyLinks(db: req.db, config: req.application.huifang).answer(link, answers: answers)
+            } catch let failure as NamedFieldErrors {
+                let numbers = Dictionary(definition.questions.enumerated().map { ($0.element.key, $0.offset + 1) }, uniquingKeysWith: { a, _ in a })
+                let messages = failure.errors.map { error in
+                    req.t("workspace.question", numbers[String(error.field.dropFirst(8))].map(String.init) ?? "?") + "：" + Catalogue.text(error.key, req.language, error.arguments)
+                }
+                return try await Self.page(req, state: "form", status: .unprocessableEntity, survey: definition, token: token, answers: answers, errors: messages)
+            } catch let error as AppError where error.status == .conflict {
+                return try await Self.page(req, state: "used", status: .gone)
+            }
+            return try await Self.page(req, state: "thanks")
+        }
+    }
+}

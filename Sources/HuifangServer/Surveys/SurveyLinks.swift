@@ -1,0 +1,162 @@
+import Crypto
+import Fluent
+import Foundation
+import HuifangCore
+import SQLKit
+import Vapor
+
+/// The customer's survey link: `/s/<id>-<expiry>-<signature>`, signed with HMAC-SHA256 under a key
+/// kept in the database (made once at migration, shared by every instance), valid until it expires
+/// and for one submission only.
+struct SurveyLinks {
+    let db: any Database
+    let config: HuifangConfig
+    var now = Date()
+
+    enum State {
+        case invalid
+        case expired(SurveyLink)
+        case used(SurveyLink)
+        case valid(SurveyLink)
+    }
+
+    private func key() async throws -> SymmetricKey {
+        struct Row: Decodable { let secret: String }
+        guard let row = try await (db as! any SQLDatabase).raw("SELECT secret FROM signing_keys WHERE name = 'survey-link'").first(decoding: Row.self),
+              let bytes = Data(base64Encoded: row.secret) else { throw Abort(.internalServerError, reason: "no survey link key") }
+        return SymmetricKey(data: bytes)
+    }
+
+    private static func base64URL(_ data: some Sequence<UInt8>) -> String {
+        Data(data).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    func token(for link: SurveyLink) async throws -> String {
+        let payload = "\(link.id!)-\(Int(link.expiresAt))"
+        let signature = HMAC<SHA256>.authenticationCode(for: Data(payload.utf8), using: try await key())
+        return payload + "-" + Self.base64URL(signature)
+    }
+
+    func url(for link: SurveyLink) async throws -> String {
+        config.publicURL + "/s/" + (try await token(for: link))
+    }
+
+    /// What a token is: forged or garbled, expired, used, or good to answer.
+    func resolve(_ token: String) async throws -> State {
+        let parts = token.split(separator: "-", maxSplits: 2).map(String.init)
+        guard parts.count == 3, let id = Int(parts[0]), let expires = Int(parts[1]) else { return .invalid }
+        var padded = parts[2].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while padded.count % 4 != 0 { padded += "=" }
+        guard let signature = Data(base64Encoded: padded),
+              HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: Data("\(id)-\(expires)".utf8), using: try await key()),
+              let link = try await SurveyLink.find(id, on: db), Int(link.expiresAt) == expires
+        else { return .invalid }
+        if link.usedAt != nil { return .used(link) }
+        if link.expiresAt <= now.timeIntervalSince1970 { return .expired(link) }
+        return .valid(link)
+    }
+
+    struct Sent: Content {
+        let linkID: Int
+        let url: String
+        let expiresAt: String
+        let messageID: Int
+        let to: String
+    }
+
+    /// Makes a link for the task's survey and queues it to the customer by SMS or email, from the template.
+    func send(task: FollowUpTask, channel: String, by actor: Actor) async throws -> Sent {
+        guard task.status == .open else { throw AppError(.conflict, "record.refuse.notOpen") }
+        guard let customer = try await Customer.find(task.$customer.id, on: db) else { throw AppError.notFound }
+        guard channel == "sms" || channel == "email" else { throw NamedFieldError(field: "channel", key: "link.problem.channel") }
+        guard let survey = try await RecordService.survey(for: task, on: db) else { throw NamedFieldError(field: "survey", key: "record.problem.noSurvey") }
+        guard !customer.doNotDisturb else { throw NamedFieldError(field: "customer", key: "link.problem.doNotDisturb") }
+        let address = channel == "sms" ? customer.mobile : customer.email
+        guard let address else { throw NamedFieldError(field: "channel", key: channel == "sms" ? "link.problem.noMobile" : "link.problem.noEmail") }
+        if channel == "email", config.smtp == nil { throw NamedFieldError(field: "channel", key: "link.problem.noMailServer") }
+        guard let template = try await MessageTemplate.query(on: db).filter(\.$key == (channel == "sms" ? MessageTemplate.surveySMS : MessageTemplate.surveyEmail)).first()
+        else { throw AppError(.internalServerError, "error.internal") }
+
+        let link = SurveyLink()
+        link.taskID = task.id!
+        link.surveyID = survey.id!
+        link.customerID = customer.id!
+        link.channel = channel
+        link.expiresAt = (now.timeIntervalSince1970 + Double(config.surveyLinkDays * 86_400)).rounded(.down)
+        link.createdBy = actor.name
+        link.createdAt = now.timeIntervalSince1970
+        return try await db.transaction { db in
+            try await link.create(on: db)
+            let url = try await SurveyLinks(db: db, config: config, now: now).url(for: link)
+            let expires = config.formatDateTime(Date(timeIntervalSince1970: link.expiresAt))
+            let values: [Placeholder: String] = [
+                .name: customer.name, .salutation: Placeholder.salutation(name: customer.name, gender: customer.gender),
+                .tier: customer.tier, .company: config.company, .link: url, .expires: expires, .dueDate: task.dueOn,
+            ]
+            let messageID = try await Outbox.enqueue(channel: channel, to: address, subject: Placeholder.fill(template.subject, values),
+                                                     body: Placeholder.fill(template.body, values), customerID: customer.id!, taskID: task.id, now: now, on: db)
+            link.messageID = messageID
+            try await link.update(on: db)
+            try await AuditLog.record("survey.link", by: actor, subjectType: "task", subjectID: String(task.id!), detail: "\(channel) link \(link.id!)", on: db)
+            let shown = channel == "sms" ? PhoneNumber(normalised: address).masked : Masking.maskEmail(address)
+            return Sent(linkID: link.id!, url: url, expiresAt: expires, messageID: messageID, to: shown)
+        }
+    }
+
+    /// The customer's answers through a valid link: a record on the task with the link's channel.
+    /// The link is taken by a conditional update first, so two submissions never both count.
+    func answer(_ link: SurveyLink, answers: [String: String]) async throws -> FollowUpRecord {
+        guard let task = try await FollowUpTask.find(link.taskID, on: db) else { throw AppError.notFound }
+        let survey = try await SurveyStore(db: db).find(link.surveyID)
+        let definition = try survey.definition
+        let scored: [ScoredAnswer]
+        switch definition.score(answers) {
+        case .success(let answers): scored = answers
+        case .failure(let problems): throw NamedFieldErrors(errors: problems.problems.map { NamedFieldError(field: $0.field, key: $0.key) })
+        }
+        let actor = Actor(id: nil, name: Catalogue.text("link.customer", config.defaultLanguage), address: nil, source: "link")
+        let service = RecordService(db: db, config: config, actor: actor, now: now)
+        let record = FollowUpRecord()
+        record.taskID = task.id!
+        record.customerID = link.customerID
+        record.agentName = actor.name
+        record.source = "link"
+        record.channel = link.channel
+        record.startedAt = now
+        record.endedAt = now
+        record.durationSeconds = 0
+        record.outcome = ContactOutcome.reached.rawValue
+        record.notes = ""
+        record.recordingConsent = false
+        record.recordingRef = ""
+        record.corrections = ""
+        record.surveyID = survey.id
+        let low = scored.filter(\.meetsThreshold)
+        record.ticketProposed = !low.isEmpty
+        try await db.transaction { db in
+            let taken = try await (db as! any SQLDatabase).raw("""
+                UPDATE survey_links SET used_at = \(bind: now.timeIntervalSince1970) WHERE id = \(bind: link.id!) AND used_at IS NULL
+                RETURNING id
+                """).all()
+            guard taken.count == 1 else { throw AppError(.conflict, "link.used") }
+            try await service.write(record, flags: ContactOutcome.reached.flags, result: .completed, answers: scored, task: task, on: db)
+            try await AuditLog.record("survey.answer", by: actor, subjectType: "task", subjectID: String(task.id!), detail: "link \(link.id!)", on: db)
+        }
+        guard !low.isEmpty else { return record }
+        let summary = service.lowAnswerSummary(low, definition)
+        if definition.ticketAction == .open {
+            let ticket = try await TicketService(db: db, config: config, actor: actor, now: now)
+                .open(TicketInput(kind: "service", severity: "general", urgent: false, source: "survey", customerID: link.customerID, description: summary), taskID: task.id)
+            record.ticketID = ticket.id
+            try await record.update(on: db)
+        } else if let agent = task.$assignedAgent.id, let user = try await User.find(agent, on: db) {
+            // Proposed: the task's agent is told and decides.
+            let customer = try await Customer.find(link.customerID, on: db)
+            let text = Catalogue.text("link.proposeText", config.defaultLanguage, [customer?.name ?? "", summary, String(task.id!)])
+            try await Notifier.send([Notifier.Item(recipient: Recipient(id: user.id!, name: user.displayName, email: user.email), ticketID: nil, kind: "survey", text: text, subject: text)],
+                                    config: config, now: now, on: db)
+        }
+        return record
+    }
+}
