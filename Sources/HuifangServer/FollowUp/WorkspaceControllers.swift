@@ -55,7 +55,8 @@ struct WorkspacePagesController: RouteCollection {
 
     @Sendable func next(req: Request) async throws -> Response {
         if let id = try await req.nextTaskID(after: req.query[Int.self, at: "after"]) { return req.redirect(to: "/tasks/\(id)") }
-        req.flash("workspace.noneLeft")
+        // Keeps what the last record said, then says the list is done.
+        req.session.data["flash"] = [req.session.data["flash"], req.t("workspace.noneLeft")].compactMap { $0 }.joined(separator: " ")
         return req.redirect(to: "/tasks/mine")
     }
 
