@@ -114,6 +114,20 @@ import VaporTesting
         }
     }
 
+    @Test func twoAttemptsRecordedAtOnceOnOneTaskDoNotBothCount() async throws {
+        try await withHuifang { app in
+            let desk = try await desk(app)
+            // Both agents' pages were read before either saved.
+            let first = try await FollowUpTask.find(desk.task.id, on: app.db)!
+            let stale = try await FollowUpTask.find(desk.task.id, on: app.db)!
+            let service = RecordService(db: app.db, config: app.huifang, actor: .commandLine(), now: shanghai("2026-03-02 10:30"))
+            _ = try await service.record(Self.input("noAnswer"), on: first, by: desk.agent)
+            await #expect(throws: AppError.self) { _ = try await service.record(Self.input("reached"), on: stale, by: desk.agent) }
+            #expect(try await FollowUpRecord.query(on: app.db).count() == 1)
+            #expect(try await FollowUpTask.find(desk.task.id, on: app.db)!.attempts == 1)
+        }
+    }
+
     @Test func aFridayRetryWaitsForMondayAndACallbackIsKeptAtTheTimeTheCustomerChose() async throws {
         try await withHuifang { app in
             let desk = try await desk(app)
@@ -153,6 +167,16 @@ import VaporTesting
             #expect(history.contains { $0.field == "mobile" && $0.oldValue == "13800138000" && $0.newValue == "13900139000" })
             let task = try await FollowUpTask.find(desk.task.id, on: app.db)!
             #expect(task.status == .completed && task.completedOn == "2026-03-02")
+            // The customer's profile shows the contact; erasing the customer erases their messages too.
+            let (supervisor, password) = try await makeUser(app, .supervisor, username: "zhuguan")
+            var client = try await PageClient.signedIn(app, supervisor.username, password)
+            #expect(try await client.get("/customers/\(desk.customer.id!)").body.string.contains("回访记录（电话）：已接通"))
+            _ = try await SurveyLinks(db: app.db, config: app.huifang).send(task: try await Self.task(app, customer: customer, agent: desk.agent, rule: desk.rule, key: "R2"),
+                                                                             channel: "sms", by: .commandLine())
+            try await CustomerStore(db: app.db).delete(customer, by: .commandLine())
+            #expect(try await MailMessage.query(on: app.db).count() == 0)
+            #expect(try await FollowUpRecord.query(on: app.db).count() == 0)
+            #expect(try await SurveyAnswer.query(on: app.db).count() == 0)
         }
     }
 

@@ -34,6 +34,7 @@ extension Catalogue {
         "record.problem.answersNeedReached": ("只有接通的回访才能记录问卷答案", "Survey answers are recorded only when the customer was reached"),
         "record.problem.noSurvey": ("这个任务的规则没有配置问卷", "This task's rule has no survey"),
         "record.problem.notCorrectable": ("回访中只能更正姓名、手机号和邮箱", "Only the name, mobile and email are corrected in a follow-up"),
+        "record.refuse.changed": ("任务刚被其他人更新，请刷新后再记录", "Someone else just updated this task; reload it and record again"),
         "record.refuse.notOpen": ("任务已结束，不能再记录", "The task has ended; nothing more can be recorded"),
         "record.lowAnswers": ("问卷《{0}》低分：{1}", "Low answers in “{0}”: {1}"),
         "record.field.outcome": ("回访结果", "Outcome"),
@@ -155,6 +156,7 @@ extension Catalogue {
         "workspace.linkSent": ("问卷链接已通过{0}发送给 {1}，{2} 前有效", "Survey link sent by {0} to {1}, valid until {2}"),
         "workspace.question": ("第 {0} 题", "Question {0}"),
         "workspace.open": ("回访", "Work"),
+        "workspace.recordTitle": ("回访记录（{0}）：{1}", "Contact ({0}): {1}"),
         "workspace.start": ("开始回访", "Start calling"),
 
         "link.problem.channel": ("渠道应为 sms 或 email", "Channel must be sms or email"),

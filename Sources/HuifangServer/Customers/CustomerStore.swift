@@ -123,6 +123,8 @@ struct CustomerStore {
             let id = customer.id!
             try await CustomerTag.query(on: db).filter(\.$customerID == id).delete()
             try await CustomerChange.query(on: db).filter(\.$customerID == id).delete()
+            // Messages to the customer carry their number or address; records and answers go with the tasks.
+            try await MailMessage.query(on: db).filter(\.$customerID == id).delete()
             try await customer.delete(on: db)
             try await AuditLog.record("customer.delete", by: actor, subjectType: "customer", subjectID: String(id),
                                       detail: customer.externalID, on: db)

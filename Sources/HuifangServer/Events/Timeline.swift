@@ -3,7 +3,7 @@ import Foundation
 import HuifangCore
 import Vapor
 
-/// One line of a customer's timeline: a service event or a follow-up task, newest first.
+/// One line of a customer's timeline: a service event, a follow-up task or a contact record, newest first.
 struct TimelineItem: Encodable {
     let at: String
     let kind: String
@@ -27,6 +27,13 @@ struct TimelineItem: Encodable {
             items.append(TimelineItem(at: config.formatDateTime(task.dueAt), kind: "task", title: req.t("events.task") + "：" + reasons,
                                       detail: req.t("status." + task.status.rawValue) + " · " + req.t("tasks.deadline") + " " + config.formatDateTime(task.deadlineAt),
                                       sortKey: task.dueAt))
+        }
+        let records = try await FollowUpRecord.query(on: req.db).filter(\.$customerID == customerID).sort(\.$id, .descending).limit(100).all()
+        for record in records {
+            items.append(TimelineItem(at: config.formatDateTime(record.endedAt), kind: "record",
+                                      title: req.t("workspace.recordTitle", req.t("channel." + record.channel), req.t("outcome." + record.outcome)),
+                                      detail: [record.agentName, req.t("result." + record.result), record.notes].filter { !$0.isEmpty }.joined(separator: " · "),
+                                      sortKey: record.endedAt))
         }
         return items.sorted { $0.sortKey > $1.sortKey }
     }

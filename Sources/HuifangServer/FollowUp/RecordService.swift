@@ -208,6 +208,13 @@ struct RecordService {
         record.needsRetry = flags.needsRetry
         record.stopContacting = flags.stopContacting
         if task.status == .open {
+            // Taken with a conditional update (and on PostgreSQL a row lock), so that two attempts recorded
+            // at once on one task never both count: the second finds the task changed and is refused.
+            let taken = try await (db as! any SQLDatabase).raw("""
+                UPDATE follow_up_tasks SET attempts = attempts WHERE id = \(bind: task.id!) AND attempts = \(bind: task.attempts) AND status = 'open'
+                RETURNING id
+                """).all()
+            guard taken.count == 1 else { throw AppError(.conflict, "record.refuse.changed") }
             task.attempts += 1
             switch result {
             case .completed:
