@@ -1,9 +1,14 @@
 """Browser tests of the follow-up itself: an agent works a task from the call list with its
-survey in a handful of actions (keyboard included), and a customer answers the survey link on
-a phone-sized screen. Screenshots land in test-artifacts/."""
+survey in a handful of actions (keyboard included); the agent sends the survey by email (a real
+SMTP server, aiosmtpd) and the customer answers the link from the mail on a phone-sized screen.
+Screenshots land in test-artifacts/."""
 import datetime
+import email
+import email.policy
 import json
+import re
 import subprocess
+import time
 import urllib.request
 import zoneinfo
 
@@ -13,10 +18,11 @@ from selenium.webdriver.common.keys import Keys
 
 from test_import_and_search import ARTIFACTS, BIN, PASSWORD, browser, follow, start_server  # noqa: F401
 from test_planning import sign_in
+from test_tickets import mailbox  # noqa: F401
 
 CSV = (
-    "会员编号,姓名,性别,手机,会员等级,注册日期,专属客服\r\n"
-    "HY800001,林小雨,女,13600001111,金卡,2024-01-05,wangfang\r\n"
+    "会员编号,姓名,性别,手机,邮箱,会员等级,注册日期,专属客服\r\n"
+    "HY800001,林小雨,女,13600001111,linxiaoyu@example.com,金卡,2024-01-05,wangfang\r\n"
 )
 
 
@@ -27,8 +33,8 @@ def api(base, token, method, path, body=None):
 
 
 @pytest.fixture
-def followup_server(tmp_path):
-    """An agent with a repair follow-up due today, asked with a three-question survey."""
+def followup_server(tmp_path, mailbox):
+    """An agent with a repair follow-up due today, asked with a three-question survey; mail goes to `mailbox`."""
     def prepare(env):
         for username, role, name in [("zhuguan", "supervisor", "李主管"), ("wangfang", "agent", "王芳")]:
             subprocess.run([BIN, "user", "create", "--username", username, "--role", role, "--name", name],
@@ -38,7 +44,9 @@ def followup_server(tmp_path):
         subprocess.run([BIN, "import", "customers", str(export)], env=env, check=True, capture_output=True)
         return subprocess.run([BIN, "token", "create", "--username", "zhuguan"], env=env, check=True,
                               capture_output=True, text=True).stdout.strip()
-    with start_server(tmp_path, prepare) as (base, token):
+    environment = {"HUIFANG_SMTP_URL": f"smtp://127.0.0.1:{mailbox[1]}", "HUIFANG_MAIL_FROM": "huifang@example.com",
+                   "HUIFANG_DELIVER_EVERY": "1", "HUIFANG_COMPANY": "龙阳汽车服务"}
+    with start_server(tmp_path, prepare, environment) as (base, token):
         survey = api(base, token, "POST", "/api/v1/surveys", {
             "name": "维修满意度", "threshold": "lowest", "ticketAction": "propose",
             "questions": [
@@ -89,12 +97,8 @@ def test_an_agent_completes_a_follow_up_with_its_survey_in_under_ten_actions(fol
     actions += 1
     act(browser.find_element(By.CSS_SELECTOR, "input[name='answer.q3'][value='9']"))
     # The outcome by keyboard: R for reached, outside any text field.
-    page = browser.find_element(By.TAG_NAME, "html")
-    browser.find_element(By.TAG_NAME, "body").send_keys("r")
+    follow(browser, None, lambda: browser.find_element(By.TAG_NAME, "body").send_keys("r"))
     actions += 1
-    from selenium.webdriver.support import expected_conditions
-    from selenium.webdriver.support.wait import WebDriverWait
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(page))
     assert actions < 10, f"{actions} actions"
     flash = browser.find_element(By.CSS_SELECTOR, ".flash").text
     assert "已记录：已接通，回访完成" in flash
@@ -108,17 +112,33 @@ def test_an_agent_completes_a_follow_up_with_its_survey_in_under_ten_actions(fol
     assert workspace["tickets"] == []
 
 
-def test_a_customer_answers_the_survey_link_on_a_phone(followup_server, browser):
+def test_the_agent_emails_the_survey_and_the_customer_answers_the_link_on_a_phone(followup_server, mailbox, browser):
     base, token = followup_server
+    box, _ = mailbox
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    task = api(base, token, "GET", "/api/v1/tasks?status=open")
-    task_id = next(t["id"] for t in task if "维修次日回访" in t["reasons"])
-    sent = api(base, token, "POST", f"/api/v1/tasks/{task_id}/survey-links", {"channel": "sms"})
-    assert sent["url"].startswith(base + "/s/") and sent["to"] == "136****1111"
+    sign_in(browser, base, "wangfang")
+    browser.get(base + "/tasks/mine")
+    follow(browser, browser.find_element(By.ID, "start-calling"))
+    task_id = int(browser.current_url.rstrip("/").split("/")[-1])
+    follow(browser, browser.find_element(By.ID, "send-email"))
+    assert "问卷链接已通过邮件发送给 l***@example.com" in browser.find_element(By.CSS_SELECTOR, ".flash").text
+    assert "待填写" in browser.find_element(By.ID, "links").text
+
+    for _ in range(60):
+        if box.messages:
+            break
+        time.sleep(0.5)
+    assert [m.rcpt_tos for m in box.messages] == [["linxiaoyu@example.com"]]
+    mail = email.message_from_bytes(box.messages[0].content, policy=email.policy.default)
+    assert mail["Subject"] == "龙阳汽车服务：请评价我们的服务"
+    body = mail.get_body().get_content()
+    assert "林女士您好" in body
+    url = re.search(r"https?://\S+/s/\S+", body).group(0)
+    assert url.startswith(base + "/s/")
 
     browser.delete_all_cookies()
     browser.set_window_size(390, 844)
-    browser.get(sent["url"])
+    browser.get(url)
     assert "维修满意度" in browser.find_element(By.TAG_NAME, "h1").text
     assert "林女士您好" in browser.page_source
     width = browser.execute_script("return document.documentElement.scrollWidth")
@@ -132,9 +152,10 @@ def test_a_customer_answers_the_survey_link_on_a_phone(followup_server, browser)
     assert browser.find_element(By.ID, "state-thanks").is_displayed()
     browser.save_screenshot(str(ARTIFACTS / "browser-survey-thanks.png"))
 
-    browser.get(sent["url"])
+    browser.get(url)
     assert "已经提交过" in browser.find_element(By.ID, "state-used").text
     workspace = api(base, token, "GET", f"/api/v1/tasks/{task_id}")
     assert workspace["task"]["status"] == "completed"
     record = workspace["records"][0]
-    assert record["channel"] == "短信" and "基本满意" in record["answers"] and "服务态度：4/5" in record["answers"]
+    assert record["channel"] == "邮件" and "基本满意" in record["answers"] and "服务态度：4/5" in record["answers"]
+    assert workspace["links"][0]["state"] == "已填写"

@@ -11,9 +11,9 @@ import urllib.request
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.wait import WebDriverWait
 
 BIN = os.environ.get("HUIFANG_BIN", ".build/debug/huifang")
@@ -33,7 +33,19 @@ def follow(browser, element, act=None):
     gone, so that what the test reads next comes from the page that answers."""
     page = browser.find_element(By.TAG_NAME, "html")
     (act or element.click)()
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(page))
+
+    def gone(_):
+        try:
+            page.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as error:
+            # Chromium sometimes answers a node of the page just left this way instead of "stale".
+            if "does not belong to the document" in str(error):
+                return True
+            raise
+    WebDriverWait(browser, 10).until(gone)
 
 
 def free_port():

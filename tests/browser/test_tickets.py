@@ -48,7 +48,7 @@ def ticket_server(tmp_path, mailbox):
         return subprocess.run([BIN, "token", "create", "--username", "admin"], env=env, check=True,
                               capture_output=True, text=True).stdout.strip()
     environment = {"HUIFANG_SMTP_URL": f"smtp://127.0.0.1:{port}", "HUIFANG_MAIL_FROM": "huifang@example.com",
-                   "HUIFANG_ESCALATE_EVERY": "5"}
+                   "HUIFANG_ESCALATE_EVERY": "5", "HUIFANG_DELIVER_EVERY": "1"}
     with start_server(tmp_path, prepare, environment) as (base, token):
         department = api(base, token, "POST", "/api/v1/departments", {"name": "售后服务部"})
         for username, role, name, email, dept in [
