@@ -349,17 +349,32 @@ import VaporTesting
             let limited = try await app.testing().sendRequest(.GET, "/s/1-2-x")
             #expect(limited.status == .tooManyRequests && limited.body.string.contains("访问过于频繁"))
         }
+        // Behind a trusted proxy, customers are told apart by the address it forwards.
+        try await withHuifang(["HUIFANG_TRUST_PROXY": "true"]) { app in
+            var statuses: [HTTPResponseStatus] = []
+            for address in Array(repeating: "203.0.113.7", count: PublicRateLimit.limit + 1) + ["198.51.100.2"] {
+                let headers: HTTPHeaders = ["X-Forwarded-For": "\(address), 10.0.0.1"]
+                statuses.append(try await app.testing().sendRequest(.GET, "/s/1-2-x", headers: headers).status)
+            }
+            #expect(statuses.dropLast(2).allSatisfy { $0 == .notFound })
+            #expect(statuses.suffix(2) == [.tooManyRequests, .notFound])
+        }
     }
 
-    @Test func aLinkCannotGoToACustomerWhoAskedNotToBeDisturbedOrByEmailWithoutAMailServer() async throws {
+    @Test func aLinkGoesNeitherToACustomerWhoDidNotConsentOrAskedNotToBeDisturbedNorByEmailWithoutAMailServer() async throws {
         try await withHuifang { app in
             let desk = try await desk(app)
             let email = try await send(app, .POST, "/api/v1/tasks/\(desk.task.id!)/survey-links", token: desk.token, body: ["channel": "email"])
             #expect(email.status == .unprocessableEntity && email.body.string.contains("HUIFANG_SMTP_URL"))
+            desk.customer.consent = false
+            try await desk.customer.update(on: app.db)
+            let unconsented = try await send(app, .POST, "/api/v1/tasks/\(desk.task.id!)/survey-links", token: desk.token, body: ["channel": "sms"])
+            #expect(unconsented.status == .unprocessableEntity && unconsented.body.string.contains("未同意"))
+            desk.customer.consent = true
             desk.customer.doNotDisturb = true
             try await desk.customer.update(on: app.db)
             let quiet = try await send(app, .POST, "/api/v1/tasks/\(desk.task.id!)/survey-links", token: desk.token, body: ["channel": "sms"])
-            #expect(quiet.status == .unprocessableEntity)
+            #expect(quiet.status == .unprocessableEntity && quiet.body.string.contains("免打扰"))
             #expect(try await SurveyLink.query(on: app.db).count() == 0)
             #expect(try await MailMessage.query(on: app.db).count() == 0)
         }

@@ -161,6 +161,7 @@ extension Catalogue {
 
         "link.problem.channel": ("渠道应为 sms 或 email", "Channel must be sms or email"),
         "link.problem.doNotDisturb": ("客户设置了免打扰，不发送问卷", "The customer asked not to be disturbed; no survey is sent"),
+        "link.problem.noConsent": ("客户未同意接收回访，不发送问卷", "The customer has not consented to follow-ups; no survey is sent"),
         "link.problem.noMobile": ("客户没有手机号", "The customer has no mobile number"),
         "link.problem.noEmail": ("客户没有邮箱", "The customer has no email address"),
         "link.problem.noMailServer": ("没有配置邮件服务器（HUIFANG_SMTP_URL）", "No mail server is configured (HUIFANG_SMTP_URL)"),

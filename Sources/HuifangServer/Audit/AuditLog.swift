@@ -16,7 +16,16 @@ struct Actor: Sendable {
 }
 
 extension Request {
-    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+    /// The caller's address: the connection's, or behind a reverse proxy that is trusted
+    /// (`HUIFANG_TRUST_PROXY`), the first address of `X-Forwarded-For`.
+    var clientAddress: String {
+        if application.huifang.trustProxy,
+           let forwarded = headers.first(name: "X-Forwarded-For")?.split(separator: ",").first?.trimmingCharacters(in: .whitespaces),
+           !forwarded.isEmpty {
+            return forwarded
+        }
+        return remoteAddress?.ipAddress ?? "unknown"
+    }
 
     /// The signed-in user as an actor; the source says whether through a page or the API.
     var actor: Actor {

@@ -44,6 +44,8 @@ public struct HuifangConfig: Sendable {
     public var surveyLinkDays: Int = 7
     /// The organisation's name as customers know it, for `{公司}` in messages.
     public var company: String = "客户服务中心"
+    /// Read the caller's address from `X-Forwarded-For` (only behind a reverse proxy that sets it).
+    public var trustProxy: Bool = false
 
     /// The variables read, with their defaults, for `--help` and the README.
     public static let variables: [(name: String, meaning: String)] = [
@@ -69,6 +71,7 @@ public struct HuifangConfig: Sendable {
         ("HUIFANG_DELIVER_EVERY", "seconds between outbox deliveries of email and SMS, or off (default 15)"),
         ("HUIFANG_SURVEY_LINK_DAYS", "days a customer's survey link stays valid, 1–90 (default 7)"),
         ("HUIFANG_COMPANY", "the organisation's name in messages to customers (default 客户服务中心)"),
+        ("HUIFANG_TRUST_PROXY", "true behind a reverse proxy that sets X-Forwarded-For: addresses for the audit log and rate limits are read from it (default false)"),
     ]
 
     /// Reads the configuration. `overrides` (from command-line flags) win over `environment`.
@@ -191,7 +194,8 @@ public struct HuifangConfig: Sendable {
             sms: sms,
             deliverEvery: deliverEvery,
             surveyLinkDays: try integer("HUIFANG_SURVEY_LINK_DAYS", default: 7, range: 1...90),
-            company: value("HUIFANG_COMPANY") ?? "客户服务中心"
+            company: value("HUIFANG_COMPANY") ?? "客户服务中心",
+            trustProxy: try boolean("HUIFANG_TRUST_PROXY")
         )
     }
 

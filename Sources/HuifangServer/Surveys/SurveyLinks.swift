@@ -72,6 +72,7 @@ struct SurveyLinks {
         guard channel == "sms" || channel == "email" else { throw NamedFieldError(field: "channel", key: "link.problem.channel") }
         guard let survey = try await RecordService.survey(for: task, on: db) else { throw NamedFieldError(field: "survey", key: "record.problem.noSurvey") }
         guard !customer.doNotDisturb else { throw NamedFieldError(field: "customer", key: "link.problem.doNotDisturb") }
+        guard customer.consent else { throw NamedFieldError(field: "customer", key: "link.problem.noConsent") }
         let address = channel == "sms" ? customer.mobile : customer.email
         guard let address else { throw NamedFieldError(field: "channel", key: channel == "sms" ? "link.problem.noMobile" : "link.problem.noEmail") }
         if channel == "email", config.smtp == nil { throw NamedFieldError(field: "channel", key: "link.problem.noMailServer") }
