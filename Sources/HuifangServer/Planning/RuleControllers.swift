@@ -96,6 +96,7 @@ struct RulePagesController: RouteCollection {
         let channel: String
         let window: Int
         let skill: String
+        let survey: String
     }
     struct FormContext: Encodable {
         let id: Int?
@@ -112,9 +113,11 @@ struct RulePagesController: RouteCollection {
     }
 
     @Sendable func list(req: Request) async throws -> Response {
+        let surveys = Dictionary(try await SurveyStore(db: req.db).current().map { ($0.familyID!, $0.name) }, uniquingKeysWith: { a, _ in a })
         let rows = try await RuleStore(db: req.db).all().map {
             Row(id: $0.id, name: $0.name, kind: req.t("kind." + $0.kind.rawValue), enabled: $0.isEnabled, priority: $0.priority,
-                channel: req.t("channel." + $0.channel.rawValue), window: $0.windowDays, skill: $0.requiredSkill)
+                channel: req.t("channel." + $0.channel.rawValue), window: $0.windowDays, skill: $0.requiredSkill,
+                survey: $0.surveyID.flatMap { surveys[$0] } ?? "")
         }
         return try await req.renderPage("rules/index", titleKey: "rules.title", ["rows": rows])
     }

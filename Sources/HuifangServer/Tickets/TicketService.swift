@@ -64,7 +64,8 @@ struct TicketService {
         if severity == nil { errors.append(.init(field: "severity", key: "ticket.problem.severity")) }
         let settingsRecord = try await settings()
         let settings = settingsRecord.settings
-        let category = input.category ?? "other"
+        // Without a category: "other", or the first one when the settings have no "other".
+        let category = input.category ?? (settings.categories.contains { $0.code == "other" } ? "other" : settings.categories.first?.code ?? "other")
         if !settings.categories.contains(where: { $0.code == category }) { errors.append(.init(field: "category", key: "ticket.problem.category")) }
         let source = input.source ?? "api"
         if !Self.sources.contains(source) { errors.append(.init(field: "source", key: "ticket.problem.source")) }
