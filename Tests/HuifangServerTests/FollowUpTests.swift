@@ -468,8 +468,18 @@ import VaporTesting
             #expect(html.contains("维修满意度") && html.contains("name=\"answer.q1\"") && html.contains("data-low=\"1\""))
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "task.view").count() == 1)
 
-            let refused = try await client.post("/tasks/\(desk.task.id!)/records", form: ["outcome": "reached", "answer.q1": "satisfied"])
-            #expect(refused.status == .unprocessableEntity && refused.body.string.contains("第 2 题") && refused.body.string.contains("checked"))
+            // Refused: every entry is shown again, nothing is lost.
+            let refused = try await client.post("/tasks/\(desk.task.id!)/records", form: [
+                "outcome": "reached", "answer.q1": "satisfied", "notes": "客户在开会", "recordingConsent": "on", "recordingRef": "REC-9",
+                "correct.email": "new@example.com", "openTicket": "on", "ticketDescription": "空调异响",
+            ])
+            let again = refused.body.string
+            #expect(refused.status == .unprocessableEntity && again.contains("第 2 题"))
+            for kept in ["value=\"satisfied\" checked", "客户在开会", "value=\"REC-9\"", "value=\"new@example.com\"", "id=\"openTicket\" checked",
+                         "空调异响", "name=\"recordingConsent\" checked"] {
+                #expect(again.contains(kept), "\(kept) is shown again")
+            }
+            #expect(!again.contains("问题描述："), "the description is asked for only when there is nothing else wrong")
             let saved = try await client.post("/tasks/\(desk.task.id!)/records", form: [
                 "outcome": "reached", "answer.q1": "satisfied", "answer.q2": "5", "notes": "一切正常", "startedAt": ISO8601DateFormatter().string(from: Date().addingTimeInterval(-95)),
             ])

@@ -151,7 +151,8 @@ struct RecordService {
                                       description: description.isEmpty ? lowAnswerSummary(low, definition) + (notes.isEmpty ? "" : "\n" + notes) : description)
             if TicketKind(rawValue: ticketInput!.kind) == nil { errors.append(.init(field: "ticketKind", key: "ticket.problem.kind")) }
             if Severity(rawValue: ticketInput!.severity ?? "") == nil { errors.append(.init(field: "ticketSeverity", key: "ticket.problem.severity")) }
-            if ticketInput!.description.trimmingWhitespace().isEmpty { errors.append(.init(field: "ticketDescription", key: "problem.required")) }
+            // The description defaults to the low answers; asked for only when there are none to use.
+            if ticketInput!.description.trimmingWhitespace().isEmpty, errors.isEmpty { errors.append(.init(field: "ticketDescription", key: "problem.required")) }
         }
         guard errors.isEmpty, let outcome, let channel else { throw NamedFieldErrors(errors: errors) }
 

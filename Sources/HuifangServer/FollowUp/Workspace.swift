@@ -116,8 +116,16 @@ struct Workspace: Content {
     let canSendSMS: Bool
     let canSendEmail: Bool
     let startedAt: String
+    // What was entered, shown again when a submission is refused.
     let notes: String
     let callbackAt: String
+    let recordingConsent: Bool
+    let recordingRef: String
+    let correctName: String
+    let correctMobile: String
+    let correctEmail: String
+    let openTicket: Bool
+    let ticketDescription: String
     let errors: [String]
 
     static let shortcuts: [ContactOutcome: String] = [
@@ -228,6 +236,13 @@ extension Request {
             startedAt: form?.startedAt ?? ISO8601DateFormatter().string(from: Date()),
             notes: form?.notes ?? "",
             callbackAt: form?.callbackAt ?? "",
+            recordingConsent: form?.recordingConsent ?? false,
+            recordingRef: form?.recordingRef ?? "",
+            correctName: form?.corrections?["name"] ?? "",
+            correctMobile: form?.corrections?["mobile"] ?? "",
+            correctEmail: form?.corrections?["email"] ?? "",
+            openTicket: form?.openTicket ?? false,
+            ticketDescription: form?.ticketDescription ?? "",
             errors: errors)
     }
 
