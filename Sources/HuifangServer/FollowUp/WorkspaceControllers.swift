@@ -32,13 +32,33 @@ extension RecordInput {
         recordingConsent = form["recordingConsent"] != nil
         recordingRef = form["recordingRef"]
         surveyID = form["surveyID"].flatMap { Int($0) }
-        answers = Dictionary(form.filter { $0.key.hasPrefix("answer.") }.map { (String($0.key.dropFirst(7)), $0.value) }, uniquingKeysWith: { a, _ in a })
+        answers = Self.answers(form)
         corrections = Dictionary(form.filter { $0.key.hasPrefix("correct.") && !$0.value.trimmingWhitespace().isEmpty }
             .map { (String($0.key.dropFirst(8)), $0.value) }, uniquingKeysWith: { a, _ in a })
         openTicket = form["openTicket"] != nil
         ticketKind = form["ticketKind"]
         ticketSeverity = form["ticketSeverity"]
         ticketDescription = form["ticketDescription"]
+    }
+}
+
+extension RecordInput {
+    /// The survey answers of a form (`answer.<key>` fields), as the workspace and the customer's page send them.
+    static func answers(_ form: [String: String]) -> [String: String] {
+        Dictionary(form.filter { $0.key.hasPrefix("answer.") }.map { (String($0.key.dropFirst(7)), $0.value) }, uniquingKeysWith: { a, _ in a })
+    }
+}
+
+extension Request {
+    /// A refused answer as the person answering knows it: "第 2 题：此题必答".
+    func answerProblems(_ errors: [NamedFieldError], _ questions: [SurveyQuestion]) -> [String] {
+        let numbers = Dictionary(questions.enumerated().map { ($0.element.key, $0.offset + 1) }, uniquingKeysWith: { a, _ in a })
+        return errors.map { error in
+            let label = error.field.hasPrefix("answers.")
+                ? t("workspace.question", numbers[String(error.field.dropFirst(8))].map(String.init) ?? String(error.field.dropFirst(8)))
+                : fieldLabel(error.field)
+            return label + "：" + Catalogue.text(error.key, language, error.arguments)
+        }
     }
 }
 
@@ -79,13 +99,8 @@ struct WorkspacePagesController: RouteCollection {
         do {
             result = try await RecordService(db: req.db, config: req.application.huifang, actor: req.actor).record(input, on: task, by: req.auth.get(User.self))
         } catch let failure as NamedFieldErrors {
-            let shown = try await req.workspace(task, form: input)
-            let numbers = Dictionary((shown.survey?.questions ?? []).map { ($0.key, $0.number) }, uniquingKeysWith: { a, _ in a })
-            let messages = failure.errors.map { error in
-                let label = error.field.hasPrefix("answers.") ? req.t("workspace.question", numbers[String(error.field.dropFirst(8))].map(String.init) ?? String(error.field.dropFirst(8)))
-                    : req.fieldLabel(error.field)
-                return label + "：" + Catalogue.text(error.key, req.language, error.arguments)
-            }
+            let questions = try await RecordService.survey(for: task, on: req.db)?.definition.questions ?? []
+            let messages = req.answerProblems(failure.errors, questions)
             let response = try await req.renderPage("tasks/workspace", titleKey: "workspace.title", titleArguments: [String(task.id!)],
                                                     try await req.workspace(task, form: input, errors: messages))
             response.status = .unprocessableEntity

@@ -97,17 +97,16 @@ struct PublicSurveyController: RouteCollection {
         case .used: return try await Self.page(req, state: "used", status: .gone)
         case .valid(let link):
             let form = (try? req.content.decode([String: String].self)) ?? [:]
-            let answers = Dictionary(form.filter { $0.key.hasPrefix("answer.") }.map { (String($0.key.dropFirst(7)), $0.value) }, uniquingKeysWith: { a, _ in a })
+            let answers = RecordInput.answers(form)
             let survey = try await SurveyStore(db: req.db).find(link.surveyID)
             let definition = try survey.definition
             do {
                 _ = try await SurveyLinks(db: req.db, config: req.application.huifang).answer(link, answers: answers)
             } catch let failure as NamedFieldErrors {
-                let numbers = Dictionary(definition.questions.enumerated().map { ($0.element.key, $0.offset + 1) }, uniquingKeysWith: { a, _ in a })
-                let messages = failure.errors.map { error in
-                    req.t("workspace.question", numbers[String(error.field.dropFirst(8))].map(String.init) ?? "?") + "：" + Catalogue.text(error.key, req.language, error.arguments)
-                }
-                return try await Self.page(req, state: "form", status: .unprocessableEntity, survey: definition, token: token, answers: answers, errors: messages)
+                let customer = try await Customer.find(link.customerID, on: req.db)
+                return try await Self.page(req, state: "form", status: .unprocessableEntity, survey: definition, token: token, answers: answers,
+                                           errors: req.answerProblems(failure.errors, definition.questions),
+                                           customerName: customer.map { Placeholder.salutation(name: $0.name, gender: $0.gender) } ?? "")
             } catch let error as AppError where error.status == .conflict {
                 return try await Self.page(req, state: "used", status: .gone)
             }
