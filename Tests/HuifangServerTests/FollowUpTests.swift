@@ -289,6 +289,7 @@ import VaporTesting
             #expect(response.status == .created)
             let sent = try response.content.decode(SurveyLinks.Sent.self)
             #expect(sent.url.hasPrefix("https://huifang.example.com/s/") && sent.to == "138****8000")
+            #expect(token(sent.url).count <= 40, "short enough for an SMS")
             let message = try await MailMessage.find(sent.messageID, on: app.db)!
             #expect(message.channel == "sms" && message.to == "+8613800138000" && message.body.contains(sent.url) && message.body.contains("李女士"))
             let path = "/s/" + token(sent.url)
