@@ -226,3 +226,16 @@ struct MessagePagesController: RouteCollection {
     }
 }
 
+
+extension Operations {
+    /// One delivery of the outbox now; what `huifang deliver` prints.
+    public static func deliver(on app: Application, json: Bool) async throws -> String {
+        let delivery = try await Outbox(db: app.db, config: app.huifang, client: app.client, logger: app.logger).deliver()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return String(decoding: try encoder.encode(delivery), as: UTF8.self)
+        }
+        return Catalogue.text("messages.delivered", app.huifang.defaultLanguage, [String(delivery.sent), String(delivery.retrying), String(delivery.failed)])
+    }
+}
