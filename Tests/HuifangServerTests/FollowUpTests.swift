@@ -142,6 +142,24 @@ import VaporTesting
         }
     }
 
+    @Test func theCallListPutsDueCallbacksFirstAndRetriesWaitingForALaterWindowLast() async throws {
+        try await withHuifang { app in
+            let desk = try await desk(app)
+            let later = try await Self.task(app, customer: desk.customer, agent: desk.agent, rule: desk.rule, key: "R2")
+            later.callbackAt = Date().addingTimeInterval(3600)
+            try await later.update(on: app.db)
+            let due = try await Self.task(app, customer: desk.customer, agent: desk.agent, rule: desk.rule, key: "R3")
+            due.callbackAt = Date().addingTimeInterval(-600)
+            try await due.update(on: app.db)
+            let list = try await send(app, .GET, "/api/v1/tasks/mine", token: desk.token).content.decode([TaskView].self)
+            #expect(list.map(\.id) == [due.id!, desk.task.id!, later.id!])
+            let next = try await send(app, .GET, "/api/v1/tasks/next", token: desk.token).content.decode(WorkspaceAPIController.Next.self)
+            #expect(next.taskID == due.id)
+            let after = try await send(app, .GET, "/api/v1/tasks/next?after=\(due.id!)", token: desk.token).content.decode(WorkspaceAPIController.Next.self)
+            #expect(after.taskID == desk.task.id, "a retry waiting for its window is not next")
+        }
+    }
+
     @Test func aReachedCustomerWithAnswersCompletesTheTaskAndCorrectionsGoIntoTheCustomersHistory() async throws {
         try await withHuifang { app in
             let desk = try await desk(app)
