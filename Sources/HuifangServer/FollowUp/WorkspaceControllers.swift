@@ -99,6 +99,9 @@ struct WorkspacePagesController: RouteCollection {
         do {
             result = try await RecordService(db: req.db, config: req.application.huifang, actor: req.actor).record(input, on: task, by: req.auth.get(User.self))
         } catch let failure as NamedFieldErrors {
+            // A page left open too long starts the call again from now, so the next save can pass.
+            var input = input
+            if failure.errors.contains(where: { $0.field == "startedAt" }) { input.startedAt = nil }
             let questions = try await RecordService.survey(for: task, on: req.db)?.definition.questions ?? []
             let messages = req.answerProblems(failure.errors, questions)
             let response = try await req.renderPage("tasks/workspace", titleKey: "workspace.title", titleArguments: [String(task.id!)],

@@ -38,6 +38,8 @@ struct SMSClient {
             if let token { headers.bearerAuthorization = BearerAuthorization(token: token) }
             let response = try await client.post(URI(string: url), headers: headers) { request in
                 try request.content.encode(Payload(to: to, text: text, reference: reference), as: .json)
+                // A gateway that does not answer must not hold up the outbox.
+                request.timeout = .seconds(20)
             }
             guard (200..<300).contains(response.status.code) else {
                 let body = response.body.map { String(buffer: $0) } ?? ""
