@@ -520,6 +520,9 @@ import VaporTesting
             #expect(stored.agentName == desk.agent.displayName && stored.notes == "一切正常" && (90...200).contains(stored.durationSeconds))
             let next = try await client.get("/tasks/next?after=\(desk.task.id!)")
             #expect(next.headers.first(name: .location) == "/tasks/\(second.id!)")
+            // The agent's home page counts the day: one still due now, one completed of one recorded.
+            let home = try await client.get("/").body.string
+            #expect(home.contains("<span class=\"big\">1</span><span>现在要联系") && home.contains("<span class=\"big\">1 / 1</span>"))
 
             // Another agent may not open it; an analyst has no call list.
             let (other, otherPassword) = try await makeUser(app, .agent, username: "zhangwei")

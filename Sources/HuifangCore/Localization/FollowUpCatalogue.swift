@@ -156,6 +156,8 @@ extension Catalogue {
         "workspace.linkSent": ("问卷链接已通过{0}发送给 {1}，{2} 前有效", "Survey link sent by {0} to {1}, valid until {2}"),
         "workspace.question": ("第 {0} 题", "Question {0}"),
         "workspace.open": ("回访", "Work"),
+        "home.dueNow": ("现在要联系（点此开始回访）", "to contact now (click to start)"),
+        "home.doneToday": ("今日完成 / 今日记录", "completed / recorded today"),
         "workspace.recordTitle": ("回访记录（{0}）：{1}", "Contact ({0}): {1}"),
         "workspace.start": ("开始回访", "Start calling"),
 

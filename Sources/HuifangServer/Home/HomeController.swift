@@ -18,11 +18,18 @@ struct HomeController: RouteCollection {
         let actor: String
         let action: String
     }
+    /// An agent's day: what is due now on the call list and what was done today.
+    struct Today: Encodable {
+        let due: Int
+        let attempts: Int
+        let completed: Int
+    }
     struct Context: Encodable {
         let greeting: String
         let total: Int
         let tiers: [TierCount]
         let mine: Int?
+        let today: Today?
         let activity: [Activity]
     }
 
@@ -34,6 +41,16 @@ struct HomeController: RouteCollection {
         let order = try await Tier.names(on: req.db)
         let tiers = order.map { name in TierCount(tier: name, count: counts.first { $0.tier == name }?.count ?? 0) }
         let mine = user.role == .agent ? try await Customer.query(on: req.db).filter(\.$assignedAgent.$id == user.id).count() : nil
+        var today: Today?
+        if user.role == .agent {
+            let config = req.application.huifang
+            let now = Date()
+            let midnight = EventIngest.parseTime(config.today(now: now).iso, in: config.timeZone)?.instant ?? now
+            let due = try await FollowUpTask.query(on: req.db).filter(\.$assignedAgent.$id == user.id).filter(\.$status == .open)
+                .filter(\.$dueOn <= config.today(now: now).iso).group(.or) { $0.filter(\.$callbackAt == nil).filter(\.$callbackAt <= now) }.count()
+            let records = FollowUpRecord.query(on: req.db).filter(\.$agentID == user.id).filter(\.$endedAt >= midnight)
+            today = Today(due: due, attempts: try await records.count(), completed: try await records.filter(\.$completed == true).count())
+        }
         var activity: [Activity] = []
         if user.role == .admin {
             activity = try await AuditEntry.query(on: req.db).sort(\.$id, .descending).limit(8).all().map {
@@ -42,7 +59,7 @@ struct HomeController: RouteCollection {
         }
         return try await req.renderPage("home", titleKey: "home.title", Context(
             greeting: req.t("home.welcome", user.displayName), total: counts.reduce(0) { $0 + $1.count },
-            tiers: tiers, mine: mine, activity: activity
+            tiers: tiers, mine: mine, today: today, activity: activity
         ))
     }
 }
