@@ -266,8 +266,11 @@ import VaporTesting
             let refused = try await send(app, .PUT, "/api/v1/surveys/\(next.id!)", token: token, body: broken)
             #expect(refused.status == .unprocessableEntity)
             #expect(Set(try refused.content.decode(EscalationTests.Problems.self).error.fields.map(\.field)) == ["name", "questions[0].type", "questions[1].indicator"])
-            // Agents do not build surveys.
+            // Agents do not build surveys; supervisors preview them as the customer will see them.
             #expect(try await send(app, .GET, "/api/v1/surveys", token: desk.token).status == .forbidden)
+            var pages = try await PageClient.signedIn(app, supervisor.username, "password-supervisor")
+            let preview = try await pages.get("/surveys/\(next.id!)/preview").body.string
+            #expect(preview.contains("您愿意推荐我们吗？") && preview.contains("preview-notice") && preview.contains("disabled"))
         }
     }
 

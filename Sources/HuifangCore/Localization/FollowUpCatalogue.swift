@@ -108,6 +108,8 @@ extension Catalogue {
         "surveys.versionNotice": ("此版本已有 {0} 个答案，保存后将成为新版本。", "This version has {0} answers; saving makes a new version."),
         "surveys.newVersion": ("已保存为第 {0} 版", "Saved as version {0}"),
         "surveys.questionN": ("第 {0} 题", "Question {0}"),
+        "surveys.preview": ("预览", "Preview"),
+        "surveys.previewNotice": ("预览：客户手机上看到的样子（不能提交）", "Preview: what the customer's phone shows (cannot be submitted)"),
         "surveys.templatesLink": ("短信/邮件模板", "SMS and email templates"),
         "surveys.field.name": ("名称", "Name"),
         "surveys.field.intro": ("开场白", "Greeting"),

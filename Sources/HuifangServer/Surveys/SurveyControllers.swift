@@ -44,6 +44,14 @@ struct SurveyPagesController: RouteCollection {
         surveys.post(use: create)
         surveys.get(":id", use: edit)
         surveys.post(":id", use: update)
+        surveys.get(":id", "preview", use: preview)
+    }
+
+    /// The survey as the customer's phone will show it, without a link and without submitting.
+    @Sendable func preview(req: Request) async throws -> Response {
+        let survey = try await SurveyStore(db: req.db).find(req.parameters.get("id", as: Int.self) ?? 0)
+        return try await PublicSurveyController.page(req, state: "preview", survey: try survey.definition,
+                                                     customerName: Placeholder.salutation(name: "王芳", gender: "female"))
     }
 
     struct Row: Encodable {
