@@ -375,6 +375,30 @@ import VaporTesting
         }
     }
 
+    @Test func aLinkClosesWhenTheTaskIsDoneByPhoneButStillCountsWhenTheCallsRanOut() async throws {
+        try await withHuifang { app in
+            let desk = try await desk(app)
+            // Sent, then the customer is reached by phone: the link now says it has expired.
+            let early = try await SurveyLinks(db: app.db, config: app.huifang).send(task: desk.task, channel: "sms", by: .commandLine())
+            _ = try await record(app, desk, at: "2026-03-02 10:30", Self.input("reached", answers: ["q1": "satisfied", "q2": "5"]))
+            let closed = try await app.testing().sendRequest(.GET, "/s/" + token(early.url))
+            #expect(closed.status == .gone && closed.body.string.contains("链接已过期"))
+
+            // Sent after a missed call; the calls run out; the customer answers anyway and the task is completed.
+            let second = try await Self.task(app, customer: desk.customer, agent: desk.agent, rule: desk.rule, key: "R2")
+            let link = try await SurveyLinks(db: app.db, config: app.huifang).send(task: second, channel: "sms", by: .commandLine())
+            let service = RecordService(db: app.db, config: app.huifang, actor: .commandLine(), now: shanghai("2026-03-02 10:30"))
+            for _ in 0..<3 { _ = try await service.record(Self.input("noAnswer"), on: try await FollowUpTask.find(second.id, on: app.db)!, by: desk.agent) }
+            #expect(try await FollowUpTask.find(second.id, on: app.db)!.status == .unreachable)
+            var headers = HTTPHeaders()
+            headers.contentType = .urlEncodedForm
+            let answered = try await app.testing().sendRequest(.POST, "/s/" + token(link.url), headers: headers, body: ByteBuffer(string: "answer.q1=fair&answer.q2=4"))
+            #expect(answered.status == .ok)
+            let task = try await FollowUpTask.find(second.id, on: app.db)!
+            #expect(task.status == .completed && task.attempts == 4)
+        }
+    }
+
     @Test func theSurveyPagesAreRateLimitedPerAddress() async throws {
         try await withHuifang { app in
             for _ in 0..<PublicRateLimit.limit {

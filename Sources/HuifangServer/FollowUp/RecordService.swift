@@ -208,12 +208,13 @@ struct RecordService {
         record.completed = flags.completed
         record.needsRetry = flags.needsRetry
         record.stopContacting = flags.stopContacting
-        if task.status == .open {
+        // A customer who answers the link after the calls ran out was reached after all.
+        if task.status == .open || (record.source == "link" && task.status == .unreachable) {
             // Taken with a conditional update (and on PostgreSQL a row lock), so that two attempts recorded
             // at once on one task never both count: the second finds the task changed and is refused.
             let taken = try await (db as! any SQLDatabase).raw("""
-                UPDATE follow_up_tasks SET attempts = attempts WHERE id = \(bind: task.id!) AND attempts = \(bind: task.attempts) AND status = 'open'
-                RETURNING id
+                UPDATE follow_up_tasks SET attempts = attempts WHERE id = \(bind: task.id!) AND attempts = \(bind: task.attempts)
+                AND status = \(bind: task.status.rawValue) RETURNING id
                 """).all()
             guard taken.count == 1 else { throw AppError(.conflict, "record.refuse.changed") }
             task.attempts += 1
@@ -241,6 +242,13 @@ struct RecordService {
             }
             record.nextAttemptAt = task.callbackAt
             try await task.update(on: db)
+            if record.source == "agent", task.status == .completed || task.status == .refused {
+                // Done by phone, or the customer refused: a survey link still out would ask twice.
+                try await (db as! any SQLDatabase).raw("""
+                    UPDATE survey_links SET expires_at = \(bind: now.timeIntervalSince1970.rounded(.down))
+                    WHERE task_id = \(bind: task.id!) AND used_at IS NULL AND expires_at > \(bind: now.timeIntervalSince1970)
+                    """).run()
+            }
         } else {
             // Answers through a link after the task ended another way are kept, and change nothing.
             record.result = task.status.rawValue
