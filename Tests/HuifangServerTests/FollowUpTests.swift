@@ -525,6 +525,13 @@ import VaporTesting
             #expect(html.contains("138 0013 8000") || html.contains("13800138000"), "the task's agent sees the number to dial")
             #expect(html.contains("维修满意度") && html.contains("name=\"answer.q1\"") && html.contains("data-low=\"1\""))
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "task.view").count() == 1)
+            // Outside the contact windows the page says not to call, and when the next window starts.
+            let windows = try await PlanningContext.load(on: app.db).windows([])
+            if windows.isInsideWindow(Date()) {
+                #expect(!html.contains("outside-window"))
+            } else {
+                #expect(html.contains("现在不在回访时段") && html.contains(app.huifang.formatDateTime(windows.nextContactSlot(after: Date()))))
+            }
 
             // Refused: every entry is shown again, nothing is lost.
             let refused = try await client.post("/tasks/\(desk.task.id!)/records", form: [

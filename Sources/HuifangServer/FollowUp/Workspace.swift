@@ -112,6 +112,8 @@ struct Workspace: Content {
     let severities: [SelectOption]
     /// off, propose or open: what a low answer does.
     let ticketAction: String
+    /// When now is outside the task's contact windows: the start of the next one (calls only in the windows).
+    let outsideWindowUntil: String?
     let canRecord: Bool
     let canSendSMS: Bool
     let canSendEmail: Bool
@@ -190,7 +192,8 @@ extension Request {
         let answersByRecord = Dictionary(grouping: answerRows, by: \.recordID)
         let tickets = try await Ticket.query(on: db).filter(\.$customer.$id == customerID).sort(\.$id, .descending).limit(10).all()
         let links = try await SurveyLink.query(on: db).filter(\.$taskID == task.id!).sort(\.$id, .descending).all()
-        let now = Date().timeIntervalSince1970
+        let now = Date()
+        let windows = try await PlanningContext.load(on: db).windows(TimeRange.list(task.contactWindows) ?? [])
         let verification = try await Ticket.query(on: db).filter(\.$verificationTaskID == task.id!).first()
         func minutes(_ seconds: Int) -> String { seconds < 60 ? "\(seconds)″" : "\(seconds / 60)′\(seconds % 60)″" }
 
@@ -223,13 +226,14 @@ extension Request {
             links: links.map { link in
                 .init(channel: t("channel." + link.channel), sentAt: config.formatDateTime(Date(timeIntervalSince1970: link.createdAt)),
                       expiresAt: config.formatDateTime(Date(timeIntervalSince1970: link.expiresAt)),
-                      state: t(link.usedAt != nil ? "link.state.used" : link.expiresAt <= now ? "link.state.expired" : "link.state.waiting"))
+                      state: t(link.usedAt != nil ? "link.state.used" : link.expiresAt <= now.timeIntervalSince1970 ? "link.state.expired" : "link.state.waiting"))
             },
             outcomes: Workspace.order.map { .init(value: $0.rawValue, label: t("outcome." + $0.rawValue), shortcut: Workspace.shortcuts[$0]!) },
             channels: ContactChannel.allCases.map { SelectOption(value: $0.rawValue, label: t("channel." + $0.rawValue), selected: $0.rawValue == (form?.channel ?? task.channel)) },
             ticketKinds: TicketKind.allCases.map { SelectOption(value: $0.rawValue, label: t("ticket.kind." + $0.rawValue), selected: $0.rawValue == (form?.ticketKind ?? "service")) },
             severities: Severity.allCases.map { SelectOption(value: $0.rawValue, label: t("ticket.severity." + $0.rawValue), selected: $0.rawValue == (form?.ticketSeverity ?? "general")) },
             ticketAction: surveyPart?.ticketAction ?? "off",
+            outsideWindowUntil: windows.isInsideWindow(now) ? nil : windows.nextContactSlot(after: now).map { config.formatDateTime($0) } ?? "—",
             canRecord: task.status == .open,
             canSendSMS: task.status == .open && surveyPart != nil && customer.mobile != nil && !customer.doNotDisturb && customer.consent,
             canSendEmail: task.status == .open && surveyPart != nil && customer.email != nil && !customer.doNotDisturb && customer.consent && config.smtp != nil,
