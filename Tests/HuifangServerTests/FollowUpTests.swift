@@ -363,6 +363,46 @@ import VaporTesting
         }
     }
 
+    @Test func templatesRefuseUnknownPlaceholdersAndALinklessBodyAndTheSavedTextIsSent() async throws {
+        try await withHuifang { app in
+            let desk = try await desk(app)
+            let supervisor = try await makeUser(app, .supervisor, username: "zhuguan").user
+            let token = try await makeToken(app, supervisor)
+            let refused = try await send(app, .PUT, "/api/v1/message-templates/survey.sms", token: token, body: ["body": "{姓名}您好，请评价我们"])
+            #expect(refused.status == .unprocessableEntity)
+            #expect(refused.body.string.contains("{姓名}") && refused.body.string.contains("{问卷链接}"))
+            #expect(try await send(app, .PUT, "/api/v1/message-templates/survey.sms", token: desk.token, body: ["body": "{问卷链接}"]).status == .forbidden)
+            let saved = try await send(app, .PUT, "/api/v1/message-templates/survey.sms", token: token, body: ["body": "{称呼}，请点 {问卷链接}"])
+            #expect(saved.status == .ok)
+            let sent = try await SurveyLinks(db: app.db, config: app.huifang).send(task: desk.task, channel: "sms", by: .commandLine())
+            #expect(try await MailMessage.find(sent.messageID, on: app.db)!.body == "李女士，请点 \(sent.url)")
+        }
+    }
+
+    @Test func aRuleNamesOnlyASurveyThatExistsAndAFollowUpTicketFallsBackToTheFirstCategory() async throws {
+        try await withHuifang { app in
+            let desk = try await desk(app)
+            let supervisor = try await makeUser(app, .supervisor, username: "zhuguan").user
+            let token = try await makeToken(app, supervisor)
+            var rule = RuleInput(FollowUpRule(name: "问卷不存在", kind: .triggered))
+            rule.surveyID = 999
+            let response = try await send(app, .POST, "/api/v1/rules", token: token, body: rule)
+            #expect(response.status == .unprocessableEntity)
+            #expect(try response.content.decode(EscalationTests.Problems.self).error.fields.map(\.field) == ["surveyID"])
+            // Categories without "other": a ticket opened from a follow-up takes the first one.
+            let settings = try await TicketSettingsRecord.load(on: app.db)
+            var changed = settings.settings
+            changed.categories.removeAll { $0.code == "other" }
+            try settings.apply(changed)
+            try await settings.update(on: app.db)
+            var input = Self.input("reached")
+            input.openTicket = true
+            input.ticketDescription = "空调漏水"
+            let result = try await record(app, desk, at: "2026-03-02 10:30", input)
+            #expect(try await Ticket.find(result.ticketID, on: app.db)?.category == changed.categories.first?.code)
+        }
+    }
+
     @Test func inDevelopmentSMSAreOnlyLoggedAndCountAsSent() async throws {
         try await withHuifang { app in
             #expect(app.huifang.sms == .log)
@@ -545,6 +585,11 @@ import VaporTesting
                 #expect(again.contains(kept), "\(kept) is shown again")
             }
             #expect(!again.contains("问题描述："), "the description is asked for only when there is nothing else wrong")
+            // A page left open for days: the save is refused once and the call starts again from now.
+            let stale = "2026-01-01T08:00:00Z"
+            let old = try await client.post("/tasks/\(desk.task.id!)/records", form: ["outcome": "noAnswer", "startedAt": stale])
+            #expect(old.status == .unprocessableEntity && old.body.string.contains("开始时间"))
+            #expect(!old.body.string.contains(stale) && old.body.string.contains("name=\"startedAt\" value=\"20"))
             let saved = try await client.post("/tasks/\(desk.task.id!)/records", form: [
                 "outcome": "reached", "answer.q1": "satisfied", "answer.q2": "5", "notes": "一切正常", "startedAt": ISO8601DateFormatter().string(from: Date().addingTimeInterval(-95)),
             ])

@@ -157,7 +157,9 @@ extension Request {
         let tags = try await CustomerStore(db: db).tags(of: [customerID])[customerID] ?? []
 
         let reasons = try await TaskReason.query(on: db).filter(\.$task.$id == task.id!).sort(\.$id).all()
-        let rules = Dictionary(try await RuleRecord.query(on: db).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        // The rules and the calendar in one load: names, scripts and the contact windows.
+        let context = try await PlanningContext.load(on: db)
+        let rules = Dictionary(context.rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         let kindNames = Dictionary(try await EventKind.query(on: db).all().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         let events = try await ServiceEvent.query(on: db).filter(\.$customer.$id == customerID).sort(\.$occurredAt, .descending).limit(10).all()
 
@@ -193,7 +195,7 @@ extension Request {
         let tickets = try await Ticket.query(on: db).filter(\.$customer.$id == customerID).sort(\.$id, .descending).limit(10).all()
         let links = try await SurveyLink.query(on: db).filter(\.$taskID == task.id!).sort(\.$id, .descending).all()
         let now = Date()
-        let windows = try await PlanningContext.load(on: db).windows(TimeRange.list(task.contactWindows) ?? [])
+        let windows = context.windows(TimeRange.list(task.contactWindows) ?? [])
         let verification = try await Ticket.query(on: db).filter(\.$verificationTaskID == task.id!).first()
         func minutes(_ seconds: Int) -> String { seconds < 60 ? "\(seconds)″" : "\(seconds / 60)′\(seconds % 60)″" }
 
@@ -208,7 +210,7 @@ extension Request {
                             email: sees ? customer.email : customer.email.map(Masking.maskEmail), isMasked: !sees && (customer.mobile != nil || customer.email != nil),
                             canReveal: !sees && RouteAccess.customersReveal.roles.contains(viewer.role), tier: customer.tier, tags: tags,
                             gender: customer.gender.map { t("gender." + $0) }, doNotDisturb: customer.doNotDisturb, consent: customer.consent),
-            script: Placeholder.fill(reasons.lazy.compactMap { rules[$0.ruleID] }.first.flatMap { try? $0.rule().script }.flatMap { $0.isEmpty ? nil : $0 } ?? task.script, values),
+            script: Placeholder.fill(reasons.lazy.compactMap { rules[$0.ruleID]?.script }.first { !$0.isEmpty } ?? task.script, values),
             survey: surveyPart,
             events: events.map { event in
                 .init(at: config.formatDateTime(event.occurredAt), kind: kindNames[event.kind] ?? event.kind,
