@@ -11,7 +11,7 @@ struct Huifang: AsyncParsableCommand {
         abstract: "回访 Huifang: customer follow-up and service quality.",
         discussion: "Settings come from flags, then environment variables:\n"
             + HuifangConfig.variables.map { "  \($0.name): \($0.meaning)" }.joined(separator: "\n"),
-        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, ImportCommand.self, CalendarCommand.self, PlanCommand.self, EscalateCommand.self, DeliverCommand.self],
+        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, ImportCommand.self, CalendarCommand.self, PlanCommand.self, EscalateCommand.self, DeliverCommand.self, ReportCommand.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -34,6 +34,7 @@ public enum Catalogue {
 
     static let entries: [String: (zh: String, en: String)] = core.merging(planning) { first, _ in first }.merging(tickets) { first, _ in first }
         .merging(ticketPages) { first, _ in first }.merging(followUp) { first, _ in first }
+        .merging(reports) { first, _ in first }
 
     static let core: [String: (zh: String, en: String)] = [
         "app.name": ("回访", "Huifang"),

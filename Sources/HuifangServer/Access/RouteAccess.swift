@@ -33,6 +33,10 @@ enum RouteAccess: String, CaseIterable, Sendable {
     case calls
     /// Building surveys and editing the message templates.
     case surveys
+    /// Reading reports, scorecards and the archive; exporting figures and the rows behind them.
+    case reports
+    /// Setting targets, signing off months, running spot checks.
+    case reportManagement
 
     var roles: Set<Role> {
         switch self {
@@ -47,6 +51,8 @@ enum RouteAccess: String, CaseIterable, Sendable {
         case .ticketOversight: [.admin, .supervisor]
         case .calls: [.admin, .supervisor, .agent]
         case .surveys: [.admin, .supervisor]
+        case .reports: [.admin, .supervisor, .analyst]
+        case .reportManagement: [.admin, .supervisor]
         }
     }
 

@@ -84,6 +84,7 @@ public enum DemoOrganisation {
         try await loadKnowledgeBase(on: app)
         try await loadTickets(on: app)
         try await loadSurveys(on: app)
+        try await DemoHistory.load(on: app)
         _ = try await DailyPlanning(db: app.db, config: app.huifang, logger: app.logger).runNow(day: app.huifang.today(), trigger: "demo")
         return Summary(accounts: accounts, customersCreated: report.created,
                        customersTotal: try await Customer.query(on: app.db).count(),

@@ -20,5 +20,6 @@ extension Application {
         migrations.add(M013CreateTickets())
         migrations.add(M014CreateEscalation())
         migrations.add(M015CreateFollowUpRecords())
+        migrations.add(M016CreateReports())
     }
 }

@@ -46,6 +46,8 @@ final class Ticket: Model, @unchecked Sendable {
     /// When the sweep must next look at the ticket (seconds since 1970); nil when nothing can fall due.
     @OptionalField(key: "next_escalation_at") var nextEscalationAt: Double?
     @OptionalField(key: "call_id") var callID: Int?
+    /// True when the customer said so at the verification follow-up that closed it (complaint success rate).
+    @OptionalField(key: "customer_satisfied") var customerSatisfied: Bool?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

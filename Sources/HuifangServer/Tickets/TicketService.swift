@@ -183,6 +183,7 @@ struct TicketService {
         case .close:
             ticket.closedAt = now
         case .reopen:
+            ticket.customerSatisfied = nil
             ticket.reopenCount += 1
             ticket.resolvedAt = nil
             ticket.informedAt = nil
@@ -299,6 +300,7 @@ struct TicketService {
         var ticket = ticket
         if satisfied {
             if ticket.status == .resolved { ticket = try await act(ticket, .inform, note: words) }
+            ticket.customerSatisfied = true
             ticket = try await act(ticket, .close, note: words.isEmpty ? Catalogue.text("ticket.satisfied", config.defaultLanguage) : words)
         } else {
             ticket = try await act(ticket, .reopen, note: words)

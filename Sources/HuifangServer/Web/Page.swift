@@ -57,6 +57,7 @@ extension Request {
         ("/tasks", "nav.tasks", .planning),
         ("/rules", "nav.rules", .planning),
         ("/surveys", "nav.surveys", .surveys),
+        ("/reports", "nav.reports", .reports),
         ("/messages", "nav.messages", .administration),
         ("/departments", "nav.departments", .administration),
         ("/users", "nav.users", .administration),

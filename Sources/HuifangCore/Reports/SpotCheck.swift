@@ -1,0 +1,117 @@
+import Foundation
+
+/// One item a reviewer checks in a follow-up record (抽查评分项): points when met; an instant-fail
+/// item (否决项) not met fails the whole check, whatever the other points.
+public struct Checkpoint: Hashable, Codable, Sendable {
+    public var key: String
+    public var text: String
+    public var points: Int
+    public var instantFail: Bool
+
+    public init(key: String, text: String, points: Int, instantFail: Bool = false) {
+        self.key = key
+        self.text = text
+        self.points = points
+        self.instantFail = instantFail
+    }
+}
+
+/// How supervisors spot-check records (抽查): a share of each agent's records of a month, at least a
+/// minimum, scored against the checkpoints.
+public struct SpotCheckPlan: Hashable, Codable, Sendable {
+    /// Tenths of a percent of each agent's records (50 is 5 %).
+    public var sharePerMille: Int
+    /// At least this many per agent (or all of them, when fewer).
+    public var minimum: Int
+    public var checkpoints: [Checkpoint]
+
+    public init(sharePerMille: Int, minimum: Int, checkpoints: [Checkpoint]) {
+        self.sharePerMille = sharePerMille
+        self.minimum = minimum
+        self.checkpoints = checkpoints
+    }
+
+    /// The seeds' 回访录音抽查: manners, the standard script, accuracy, and the customer's data kept private.
+    public static let standard = SpotCheckPlan(sharePerMille: 50, minimum: 3, checkpoints: [
+        Checkpoint(key: "greeting", text: "开场问候、自报工号与公司", points: 20),
+        Checkpoint(key: "script", text: "按话术完成回访、标准用语到位", points: 30),
+        Checkpoint(key: "record", text: "记录完整准确（结果、问卷、资料更正）", points: 30),
+        Checkpoint(key: "closing", text: "礼貌结束、确认下次联系", points: 20),
+        Checkpoint(key: "privacy", text: "未泄露客户信息、无不当言语", points: 0, instantFail: true),
+    ])
+
+    public var maxScore: Int { checkpoints.reduce(0) { $0 + $1.points } }
+
+    /// How many of `count` records are checked: the share rounded up, at least the minimum, at most all.
+    public func sampleSize(of count: Int) -> Int {
+        guard count > 0 else { return 0 }
+        let share = (count * sharePerMille + 999) / 1000
+        return min(count, max(minimum, share))
+    }
+
+    /// The records to check out of one agent's: random, but the same seed and records always give the same choice.
+    public func sample(_ recordIDs: [Int], seed: String) -> [Int] {
+        var generator = SeededGenerator(seed: seed)
+        var ids = recordIDs.sorted()
+        let size = sampleSize(of: ids.count)
+        // The first `size` places of a Fisher–Yates shuffle.
+        for i in 0..<size {
+            let j = i + Int(generator.next() % UInt64(ids.count - i))
+            ids.swapAt(i, j)
+        }
+        return Array(ids.prefix(size)).sorted()
+    }
+
+    /// Each problem as (field, catalogue key).
+    public func problems() -> [(field: String, key: String)] {
+        var found: [(String, String)] = []
+        if !(1...1000).contains(sharePerMille) { found.append(("sharePerMille", "spot.problem.share")) }
+        if !(0...1000).contains(minimum) { found.append(("minimum", "spot.problem.minimum")) }
+        if checkpoints.isEmpty { found.append(("checkpoints", "problem.required")) }
+        var keys: Set<String> = []
+        for (index, point) in checkpoints.enumerated() {
+            let field = "checkpoints[\(index)]"
+            if point.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { found.append((field + ".text", "problem.required")) }
+            if !(0...100).contains(point.points) { found.append((field + ".points", "spot.problem.points")) }
+            if point.key.isEmpty || !keys.insert(point.key).inserted { found.append((field + ".key", "spot.problem.key")) }
+        }
+        if !checkpoints.isEmpty, maxScore == 0 { found.append(("checkpoints", "spot.problem.noPoints")) }
+        return found
+    }
+
+    /// The score of a review: the points of the checkpoints met, or 0 and failed when an instant-fail item is not met.
+    /// Every checkpoint must be judged.
+    public func score(_ met: [String: Bool]) -> Result<(score: Int, failed: Bool), SpotCheckProblems> {
+        let missing = checkpoints.filter { met[$0.key] == nil }.map { ("results." + $0.key, "spot.problem.unjudged") }
+        guard missing.isEmpty else { return .failure(SpotCheckProblems(problems: missing)) }
+        if checkpoints.contains(where: { $0.instantFail && met[$0.key] == false }) { return .success((0, true)) }
+        return .success((checkpoints.filter { met[$0.key] == true }.reduce(0) { $0 + $1.points }, false))
+    }
+}
+
+public struct SpotCheckProblems: Error, Sendable {
+    public let problems: [(field: String, key: String)]
+}
+
+/// SplitMix64 seeded from the FNV-1a hash of a text: the same text gives the same numbers on every
+/// machine and run (Swift's own hashing is randomised per process).
+public struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    public init(seed: String) {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in seed.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        state = hash
+    }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+}
