@@ -22,7 +22,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-python3 -c "import selenium, pytest, aiosmtpd" 2>/dev/null || python3 -m pip install -q selenium pytest aiosmtpd
+python3 -c "import selenium, pytest, aiosmtpd, openpyxl" 2>/dev/null || python3 -m pip install -q selenium pytest aiosmtpd openpyxl
 
 echo "== build"
 swift build --build-tests

@@ -27,6 +27,7 @@ func routes(_ app: Application) throws {
     try pages.register(collection: EventImportPageController())
     try pages.register(collection: TicketPagesController())
     try pages.register(collection: ReportPagesController())
+    try pages.register(collection: SpotCheckPagesController())
     try pages.register(collection: CallPagesController())
     try pages.register(collection: NotificationControllers(surface: .page))
 
@@ -41,6 +42,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: EventAPIController())
     try api.register(collection: RuleAPIController())
     try api.register(collection: ReportAPIController())
+    try api.register(collection: SpotCheckAPIController())
     try api.register(collection: TaskAPIController())
     try api.register(collection: WorkspaceAPIController())
     try api.register(collection: SurveyAPIController())

@@ -262,4 +262,67 @@ import VaporTesting
             #expect(try await send(app, .GET, "/api/v1/reports/figures?month=2026-10", token: agent).status == .forbidden, "agents do not read the organisation's reports")
         }
     }
+
+    @Test func spotChecksAreDrawnFromASeedScoredAndAcknowledged() async throws {
+        try await withHuifang { app in
+            let fixture = try await load(app)
+            let sql = app.db as! any SQLDatabase
+            // 40 more of agent1's October records beside the fixture's one: 41 for agent1, 2 for agent2.
+            for n in 0..<40 {
+                let at = Self.at(2 + n % 28, 10, n)
+                try await sql.raw("""
+                    INSERT INTO follow_up_records (id, task_id, customer_id, agent_id, agent_name, source, channel, started_at, ended_at, duration_seconds,
+                      outcome, contact_made, completed, needs_retry, stop_contacting, result, notes, recording_consent, recording_ref, corrections,
+                      ticket_proposed, created_at)
+                    SELECT \(bind: 1000 + n), 101, customer_id, agent_id, agent_name, source, channel, \(bind: at), \(bind: at), 60, outcome, contact_made,
+                      completed, needs_retry, stop_contacting, result, notes, recording_consent, recording_ref, corrections, ticket_proposed, created_at
+                    FROM follow_up_records WHERE id = 201
+                    """).run()
+            }
+            let plan = SpotCheckPlan(sharePerMille: 100, minimum: 2, checkpoints: SpotCheckPlan.standard.checkpoints)
+            #expect(try await send(app, .PUT, "/api/v1/spot-checks/plan", token: fixture.token, body: plan).status == .ok)
+            func draw(_ seed: String) async throws -> (status: HTTPStatus, records: [Int]) {
+                let response = try await send(app, .POST, "/api/v1/spot-checks/draw", token: fixture.token, body: ["month": "2026-10", "seed": seed])
+                let checks = try await SpotCheck.query(on: app.db).filter(\.$month == "2026-10").all()
+                return (response.status, checks.map(\.recordID).sorted())
+            }
+            let first = try await draw("20261101")
+            #expect(first.status == .created && first.records.count == 5 + 2, "10 % of 41 is 4.1, so 5; agent2 has 2, the minimum")
+            #expect(try await draw("20261101").status == .conflict, "a month is drawn once")
+            try await SpotCheck.query(on: app.db).delete()
+            #expect(try await draw("20261101").records == first.records, "the same seed draws the same records")
+            try await SpotCheck.query(on: app.db).delete()
+            #expect(try await draw("other seed").records != first.records)
+            #expect(try await send(app, .POST, "/api/v1/spot-checks/draw", token: fixture.token, body: ["month": "2026-10", "seed": ""]).status == .unprocessableEntity)
+
+            let check = try #require(try await SpotCheck.query(on: app.db).filter(\.$agentID == fixture.agent1.id).first())
+            var results = Dictionary(uniqueKeysWithValues: plan.checkpoints.map { ($0.key, true) })
+            results["closing"] = nil
+            let unjudged = try await send(app, .POST, "/api/v1/spot-checks/\(check.id!)/review", token: fixture.token,
+                                          body: SpotCheckAPIController.ReviewInput(results: results, comment: nil))
+            #expect(unjudged.status == .unprocessableEntity && unjudged.body.string.contains("results.closing"))
+            results["closing"] = false
+            let uncommented = try await send(app, .POST, "/api/v1/spot-checks/\(check.id!)/review", token: fixture.token,
+                                             body: SpotCheckAPIController.ReviewInput(results: results, comment: " "))
+            #expect(uncommented.status == .unprocessableEntity && uncommented.body.string.contains("comment"))
+            let reviewed = try await send(app, .POST, "/api/v1/spot-checks/\(check.id!)/review", token: fixture.token,
+                                          body: SpotCheckAPIController.ReviewInput(results: results, comment: "结束语不完整"))
+            #expect(try reviewed.content.decode(SpotCheckOut.self).score == 80)
+            #expect(try await Notification.query(on: app.db).filter(\.$user.$id == fixture.agent1.id!).filter(\.$kind == "spotCheck").count() == 1)
+
+            let agent1 = try await makeToken(app, fixture.agent1), agent2 = try await makeToken(app, fixture.agent2)
+            #expect(try await send(app, .POST, "/api/v1/spot-checks/\(check.id!)/acknowledge", token: agent2, body: ["reply": "?"]).status == .notFound,
+                    "another agent cannot see it")
+            let acknowledged = try await send(app, .POST, "/api/v1/spot-checks/\(check.id!)/acknowledge", token: agent1, body: ["reply": "已改进"])
+            #expect(try acknowledged.content.decode(SpotCheckOut.self).status == "acknowledged")
+            #expect(try await send(app, .POST, "/api/v1/spot-checks/\(check.id!)/review", token: fixture.token,
+                                   body: SpotCheckAPIController.ReviewInput(results: results, comment: "改分")).status == .conflict)
+            let mine = try await send(app, .GET, "/api/v1/spot-checks/mine", token: agent1)
+            #expect(try mine.content.decode([SpotCheckOut].self).map(\.agentReply) == ["已改进"])
+
+            let cards = try await send(app, .GET, "/api/v1/reports/scorecards?month=2026-10", token: fixture.token)
+            let card = try #require(try cards.content.decode(ReportAPIController.ScorecardsOut.self).scorecards.first { $0.agent == "agent1" })
+            #expect(card.spotChecks.reviewed == 1 && card.spotChecks.rate.text == "80.0%", "pending checks are not counted")
+        }
+    }
 }

@@ -2,8 +2,12 @@
 of history, sees the figures against their targets with the server's SVG charts, drills from a figure
 to the rows behind it, and signs the month off (screenshots in test-artifacts/)."""
 import datetime
+import io
 import subprocess
+import urllib.request
 import zoneinfo
+
+import openpyxl
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -47,6 +51,17 @@ def test_a_supervisor_reads_drills_into_and_signs_off_last_months_report(report_
     counted = browser.find_elements(By.CSS_SELECTOR, "#rows tbody tr.counted")
     numerator, denominator = [int(n) for n in completion_counts(browser, base, last_month)]
     assert len(rows) == min(denominator, 500) and len(counted) == min(numerator, len(rows))
+
+    # The workbook export holds the same numbers, read by a real XLSX reader.
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in browser.get_cookies())
+    request = urllib.request.Request(base + f"/reports/export.xlsx?month={last_month}&groupBy=agent", headers={"Cookie": cookie})
+    workbook = openpyxl.load_workbook(io.BytesIO(urllib.request.urlopen(request).read()))
+    sheet = workbook.worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    assert header == ["group", "label", "figure", "numerator", "denominator", "value"]
+    everyone = next(row for row in sheet.iter_rows(min_row=2, values_only=True) if row[0] is None and row[2] == "completion")
+    assert (everyone[3], everyone[4], everyone[5]) == (numerator, denominator, value)
+    assert len(workbook.worksheets) == 4
 
     browser.get(base + "/reports?month=" + last_month)
     browser.find_element(By.NAME, "note").send_keys("数据已核对")

@@ -11,7 +11,7 @@ enum Chart {
 
     /// A rate's trend over months (0–100 %), the target as a dashed line; a month without a value leaves a gap.
     static func trend(_ points: [(label: String, perMille: Int?)], target: Int?, title: String, id: String) -> String {
-        let width = 640, height = 200, left = 44, right = 12, top = 24, bottom = 28
+        let width = 640, height = 200, left = 44, right = 24, top = 24, bottom = 28
         let plotW = width - left - right, plotH = height - top - bottom
         let step = points.count > 1 ? Double(plotW) / Double(points.count - 1) : 0
         func x(_ i: Int) -> Double { Double(left) + (points.count > 1 ? step * Double(i) : Double(plotW) / 2) }

@@ -53,6 +53,8 @@ struct ReportAPIController: RouteCollection {
             return try await ReportOut(current.report, signedOff: current.signedOff).encodeResponse(for: req)
         case "csv":
             return csvResponse(ReportCSV.figures(current.report, language: req.language), name: "huifang-figures-\(period.from.iso)-\(period.to.iso).csv")
+        case "xlsx":
+            return xlsxResponse(ReportCSV.workbook(current.report, language: req.language), name: "huifang-figures-\(period.from.iso)-\(period.to.iso).xlsx")
         default:
             throw NamedFieldErrors(errors: [.init(field: "format", key: "report.problem.format")])
         }
@@ -122,6 +124,13 @@ struct ReportAPIController: RouteCollection {
             SignOffOut(month: $0.month, signedBy: $0.signedBy, signedByName: $0.signedByName, signedAt: $0.signedAt, note: $0.note)
         }
     }
+}
+
+func xlsxResponse(_ bytes: [UInt8], name: String) -> Response {
+    var headers = HTTPHeaders()
+    headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
+    return Response(status: .ok, headers: headers, body: .init(data: Data(bytes)))
 }
 
 func csvResponse(_ text: String, name: String) -> Response {

@@ -97,6 +97,10 @@ enum ReportCSV {
 
     /// The aggregates, one line per group and figure: the whole organisation first (group empty), then each group.
     static func figures(_ report: FigureReport, language: Language) -> String {
+        encode(figureLines(report, language: language))
+    }
+
+    static func figureLines(_ report: FigureReport, language: Language) -> [[String]] {
         var lines = [header]
         let everyone = Catalogue.text("report.everyone", language)
         for (key, label, set) in [("", everyone, report.overall)] + report.groups.map({ ($0.key, $0.label, $0.figures) }) {
@@ -109,7 +113,31 @@ enum ReportCSV {
             lines.append([key, label, "nps", "", String(set.netPromoter.total), set.netPromoter.score.map(String.init) ?? "—"])
             lines.append([key, label, "calls", "", "", String(set.calls)])
         }
-        return encode(lines)
+        return lines
+    }
+
+    /// The report as a workbook: the figures as in the CSV, then satisfaction per indicator, calls by hour and weekday, and problems.
+    static func workbook(_ report: FigureReport, language: Language) -> [UInt8] {
+        func t(_ key: String) -> String { Catalogue.text(key, language) }
+        var indicators = [["indicator", "numerator", "denominator", "value", "meanScore", "nps"]]
+        for group in report.indicators {
+            let rate = group.figures.rate(.satisfaction)
+            indicators.append([group.label, String(rate.numerator), String(rate.denominator), rate.text, group.figures.meanScore.text,
+                               group.figures.netPromoter.score.map(String.init) ?? "—"])
+        }
+        let weekdays = t("report.weekdays").split(separator: ",").map(String.init)
+        var calls = [["weekday"] + (0..<24).map { String(format: "%02d", $0) }]
+        for (index, row) in report.calls.grid.enumerated() { calls.append([weekdays[index]] + row.map(String.init)) }
+        var problems = [["dimension", "key", "label", "count"]]
+        for (dimension, counts) in [("kind", report.problems.byKind), ("category", report.problems.byCategory), ("severity", report.problems.bySeverity)] {
+            for count in counts { problems.append([dimension, count.key, count.label, String(count.count)]) }
+        }
+        return XLSXWriter.workbook([
+            .init(name: t("report.figures"), rows: figureLines(report, language: language).map(XLSXWriter.row)),
+            .init(name: t("report.indicators"), rows: indicators.map(XLSXWriter.row)),
+            .init(name: t("report.heatmap"), rows: calls.map(XLSXWriter.row)),
+            .init(name: t("report.byKind"), rows: problems.map(XLSXWriter.row)),
+        ])
     }
 
     /// RFC 4180: fields with a comma, quote or line break are quoted; a leading `=`, `+`, `-` or `@`

@@ -12,6 +12,8 @@ struct ReportPagesController: RouteCollection {
         reports.get("rows", use: rows)
         reports.get("export.csv", use: exportFigures)
         reports.get("rows.csv", use: exportRows)
+        reports.get("export.xlsx", use: exportFiguresWorkbook)
+        reports.get("rows.xlsx", use: exportRowsWorkbook)
         reports.get("scorecards", use: scorecards)
         reports.get("archive", use: archive)
         let management = routes.grouped("reports").guarded(.reportManagement, .page)
@@ -67,6 +69,7 @@ struct ReportPagesController: RouteCollection {
         let groups: [GroupLine]
         let indicators: [GroupLine]
         let exportPath: String
+        let workbookPath: String
         let generatedAt: String
     }
 
@@ -149,6 +152,7 @@ struct ReportPagesController: RouteCollection {
             columns: Self.shown.map { req.t("figure.\($0.rawValue)") } + [req.t("report.meanScore"), req.t("report.calls")],
             groups: groups, indicators: indicators,
             exportPath: "/reports/export.csv?month=\(monthText)&groupBy=\(grouping.rawValue)",
+            workbookPath: "/reports/export.xlsx?month=\(monthText)&groupBy=\(grouping.rawValue)",
             generatedAt: config.formatDateTime(Date()))
         return try await req.renderPage("reports/month", titleKey: "report.title", titleArguments: [monthText], page)
     }
@@ -162,6 +166,7 @@ struct ReportPagesController: RouteCollection {
         let truncated: Bool
         let limit: Int
         let exportPath: String
+        let workbookPath: String
         let back: String
         let isTicket: Bool
     }
@@ -211,7 +216,7 @@ struct ReportPagesController: RouteCollection {
         if let key { query += "&key=\(key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
         let page = RowsPage(figureName: req.t("figure.\(figure.rawValue)"), from: period.from.iso, to: period.to.iso,
                             groupLabel: key.map { $0.isEmpty ? req.t("report.none") : $0 }, rows: Array(lines), truncated: rows.count > limit, limit: limit,
-                            exportPath: "/reports/rows.csv?" + query, back: "/reports?month=\(period.from.iso.prefix(7))&groupBy=\(grouping == .none ? "agent" : grouping.rawValue)",
+                            exportPath: "/reports/rows.csv?" + query, workbookPath: "/reports/rows.xlsx?" + query, back: "/reports?month=\(period.from.iso.prefix(7))&groupBy=\(grouping == .none ? "agent" : grouping.rawValue)",
                             isTicket: isTicket)
         return try await req.renderPage("reports/rows", titleKey: "report.rowsTitle", titleArguments: [page.figureName], page)
     }
@@ -228,6 +233,18 @@ struct ReportPagesController: RouteCollection {
     }
 
     @Sendable func exportRows(req: Request) async throws -> Response {
+        let (figure, period, _, _) = try rowQuery(req)
+        return csvResponse(ReportCSV.encode(try await rowLines(req)), name: "huifang-\(figure.rawValue)-\(period.from.iso)-\(period.to.iso).csv")
+    }
+
+    @Sendable func exportRowsWorkbook(req: Request) async throws -> Response {
+        let (figure, period, _, _) = try rowQuery(req)
+        let sheet = XLSXWriter.Sheet(name: req.t("figure.\(figure.rawValue)"), rows: try await rowLines(req).map(XLSXWriter.row))
+        return xlsxResponse(XLSXWriter.workbook([sheet]), name: "huifang-\(figure.rawValue)-\(period.from.iso)-\(period.to.iso).xlsx")
+    }
+
+    /// The rows behind a figure for an export (audited), a header line first.
+    private func rowLines(_ req: Request) async throws -> [[String]] {
         let (figure, period, grouping, key) = try rowQuery(req)
         let limit = 200_000
         let rows = try await detailRows(req, figure, period, grouping, key, limit: limit)
@@ -239,7 +256,7 @@ struct ReportPagesController: RouteCollection {
             lines.append([String(row.id), row.customer_id.map(String.init) ?? "", row.customer ?? "", row.who ?? "", row.status ?? "", row.detail ?? "",
                           row.at.map { config.formatDateTime($0) } ?? "", row.due.map { config.formatDateTime($0) } ?? "", row.counted == 1 ? "1" : "0"])
         }
-        return csvResponse(ReportCSV.encode(lines), name: "huifang-\(figure.rawValue)-\(period.from.iso)-\(period.to.iso).csv")
+        return lines
     }
 
     @Sendable func exportFigures(req: Request) async throws -> Response {
@@ -247,6 +264,13 @@ struct ReportPagesController: RouteCollection {
         let current = try await req.reports.current(period, groupedBy: grouping)
         try await req.audit("report.export", subjectType: "report", subjectID: "\(period.from.iso)..\(period.to.iso)", detail: "groupBy=\(grouping.rawValue) format=csv")
         return csvResponse(ReportCSV.figures(current.report, language: req.language), name: "huifang-figures-\(period.from.iso)-\(period.to.iso).csv")
+    }
+
+    @Sendable func exportFiguresWorkbook(req: Request) async throws -> Response {
+        let (period, grouping) = try req.reportQuery()
+        let current = try await req.reports.current(period, groupedBy: grouping)
+        try await req.audit("report.export", subjectType: "report", subjectID: "\(period.from.iso)..\(period.to.iso)", detail: "groupBy=\(grouping.rawValue) format=xlsx")
+        return xlsxResponse(ReportCSV.workbook(current.report, language: req.language), name: "huifang-figures-\(period.from.iso)-\(period.to.iso).xlsx")
     }
 
     struct ScorecardPage: Encodable {
