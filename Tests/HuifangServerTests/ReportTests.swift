@@ -155,6 +155,13 @@ import VaporTesting
             let indicators = Dictionary(uniqueKeysWithValues: report.indicators.map { ($0.key, $0.figures.rates["satisfaction"]!.text) })
             #expect(indicators == ["服务态度": "50.0%", "总体满意度": "100.0%", "推荐意愿": "50.0%"])
 
+            // The trend counts each month in one query per figure and agrees with the months one by one.
+            let trend = try await ReportService(db: app.db, language: .zh).trend(
+                ReportPeriod.months(endingWith: LocalDate(year: 2026, month: 10, day: 1)!, count: 2), figures: [.completion, .satisfaction, .onTimeHandling])
+            #expect(trend[.completion]?.map { "\($0.month) \($0.rate.numerator)/\($0.rate.denominator)" } == ["2026-09 1/1", "2026-10 2/3"], "T5 was due in September")
+            #expect(trend[.satisfaction]?.map(\.rate.text) == ["—", "60.0%"])
+            #expect(trend[.onTimeHandling]?.map(\.rate.text) == ["—", "50.0%"])
+
             let byAgent = try await figures(app, fixture.token, "from=2026-10-01&to=2026-10-31&groupBy=agent")
             let groups = Dictionary(uniqueKeysWithValues: byAgent.groups.map { ($0.key, $0.figures) })
             #expect(groups["agent1"]?.rates["completion"]?.text == "50.0%" && groups["agent2"]?.rates["completion"]?.text == "100.0%")

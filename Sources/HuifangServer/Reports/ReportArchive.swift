@@ -50,7 +50,7 @@ extension ReportService {
         }
         let sql = db as! any SQLDatabase
         let rows = try await sql.raw("""
-            SELECT u.username AS username, COUNT(*) AS reviewed, COALESCE(SUM(s.score), 0) AS score_sum, COALESCE(SUM(s.max_score), 0) AS max_sum,
+            SELECT u.username AS username, COUNT(*) AS reviewed, CAST(COALESCE(SUM(s.score), 0) AS BIGINT) AS score_sum, CAST(COALESCE(SUM(s.max_score), 0) AS BIGINT) AS max_sum,
               COALESCE(SUM(CASE WHEN s.failed = TRUE THEN 1 ELSE 0 END), 0) AS failed
             FROM spot_checks s LEFT JOIN users u ON u.id = s.agent_id
             WHERE s.month >= \(bind: String(period.from.iso.prefix(7))) AND s.month <= \(bind: String(period.to.iso.prefix(7))) AND s.status <> 'pending'

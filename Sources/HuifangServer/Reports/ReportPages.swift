@@ -100,12 +100,15 @@ struct ReportPagesController: RouteCollection {
                               judgement: met.map { $0 ? "met" : "missed" } ?? "", drill: drill(figure))
         }
 
-        // Twelve months ending with this one: signed-off months from the archive, others computed.
-        var trendPoints: [Figure: [(String, Int?)]] = [:]
+        // Twelve months ending with this one: signed-off months from the archive, others counted in one query per figure.
         let trendFigures: [Figure] = [.completion, .timeliness, .satisfaction, .onTimeHandling]
-        for month in ReportPeriod.months(endingWith: period.from, count: 12) {
-            let set = month == period ? report.overall : try await service.current(month, groupedBy: .none).report.overall
-            for figure in trendFigures { trendPoints[figure, default: []].append((String(month.from.iso.dropFirst(2).prefix(5)), set.rate(figure).perMille)) }
+        var trendPoints: [Figure: [(String, Int?)]] = [:]
+        for (figure, points) in try await service.trend(ReportPeriod.months(endingWith: period.from, count: 12), figures: trendFigures) {
+            trendPoints[figure] = points.map { point in
+                // This month as the page shows it (stored, when signed off).
+                let rate = point.month == monthText ? report.overall.rate(figure) : point.rate
+                return (String(point.month.dropFirst(2)), rate.perMille)
+            }
         }
         let trends = trendFigures.map { figure in
             Chart.trend(trendPoints[figure] ?? [], target: targets[figure]?.minimumPerMille, title: req.t("figure.\(figure.rawValue)") + " · " + req.t("report.trend12"),

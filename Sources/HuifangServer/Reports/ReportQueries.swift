@@ -104,6 +104,13 @@ struct ReportQueries {
         let condition: SQLQueryString
         let success: String
         var answers = false
+        /// The column that places a row in a period: a stored day, or an instant.
+        let dateColumn: DateColumn
+    }
+
+    enum DateColumn {
+        case day(String)
+        case instant(String)
     }
 
     /// How each rate is counted (DESIGN.md "The figures"). Coverage is counted differently (`coverage()`).
@@ -116,35 +123,39 @@ struct ReportQueries {
             // Tasks due in the period (not cancelled) that were completed ÷ those tasks.
             return RateSQL(source: .tasks, from: "follow_up_tasks t",
                            condition: "t.due_on >= \(bind: period.from.iso) AND t.due_on <= \(bind: period.to.iso) AND t.status <> 'cancelled'",
-                           success: "t.status = 'completed'")
+                           success: "t.status = 'completed'", dateColumn: .day("t.due_on"))
         case .timeliness:
             // Tasks completed in the period by their deadline ÷ tasks completed in the period.
             return RateSQL(source: .tasks, from: "follow_up_tasks t",
                            condition: "t.completed_on >= \(bind: period.from.iso) AND t.completed_on <= \(bind: period.to.iso) AND t.status = 'completed'",
-                           success: "t.completed_at <= t.deadline_at")
+                           success: "t.completed_at <= t.deadline_at", dateColumn: .day("t.completed_on"))
         case .satisfaction:
             // Scored answers given in the period: the top two levels ÷ all.
             return RateSQL(source: .records, from: "survey_answers a JOIN follow_up_records r ON r.id = a.record_id",
-                           condition: instant("a.answered_at") + " AND a.is_top_two IS NOT NULL", success: "a.is_top_two = TRUE", answers: true)
+                           condition: instant("a.answered_at") + " AND a.is_top_two IS NOT NULL", success: "a.is_top_two = TRUE", answers: true,
+                           dateColumn: .instant("a.answered_at"))
         case .onTimeHandling:
             // Tickets resolved in the period before their resolution deadline ÷ tickets resolved.
-            return RateSQL(source: .tickets, from: "tickets k", condition: instant("k.resolved_at"), success: "k.resolved_at <= k.resolution_due")
+            return RateSQL(source: .tickets, from: "tickets k", condition: instant("k.resolved_at"), success: "k.resolved_at <= k.resolution_due",
+                           dateColumn: .instant("k.resolved_at"))
         case .resolution:
             // Tickets opened in the period that are resolved (or decided) ÷ tickets opened.
-            return RateSQL(source: .tickets, from: "tickets k", condition: instant("k.created_at"), success: "k.resolved_at IS NOT NULL")
+            return RateSQL(source: .tickets, from: "tickets k", condition: instant("k.created_at"), success: "k.resolved_at IS NOT NULL",
+                           dateColumn: .instant("k.created_at"))
         case .firstContactResolution:
             // Tickets resolved in the period never re-opened nor escalated ÷ tickets resolved.
             return RateSQL(source: .tickets, from: "tickets k", condition: instant("k.resolved_at"),
-                           success: "k.reopen_count = 0 AND NOT EXISTS (SELECT 1 FROM ticket_escalations e WHERE e.ticket_id = k.id)")
+                           success: "k.reopen_count = 0 AND NOT EXISTS (SELECT 1 FROM ticket_escalations e WHERE e.ticket_id = k.id)",
+                           dateColumn: .instant("k.resolved_at"))
         case .complaintSuccess:
             // Complaints closed in the period with the customer satisfied ÷ complaints closed.
             return RateSQL(source: .tickets, from: "tickets k", condition: instant("k.closed_at") + " AND k.kind = 'complaint'",
-                           success: "k.customer_satisfied = TRUE")
+                           success: "k.customer_satisfied = TRUE", dateColumn: .instant("k.closed_at"))
         case .suggestionAdoption:
             // Suggestions decided in the period that were adopted ÷ suggestions decided.
             return RateSQL(source: .tickets, from: "tickets k",
                            condition: instant("k.resolved_at") + " AND k.kind = 'suggestion' AND k.status IN ('adopted', 'declined')",
-                           success: "k.status = 'adopted'")
+                           success: "k.status = 'adopted'", dateColumn: .instant("k.resolved_at"))
         case .coverage:
             return nil
         }
@@ -157,6 +168,28 @@ struct ReportQueries {
         return try await rates("""
             SELECT \(unsafeRaw: g) AS g, COALESCE(SUM(CASE WHEN \(unsafeRaw: spec.success) THEN 1 ELSE 0 END), 0) AS n, COUNT(*) AS d
             FROM \(unsafeRaw: spec.from)\(unsafeRaw: joins) WHERE \(spec.condition)\(unsafeRaw: groupBy(g))
+            """)
+    }
+
+    /// A rate per calendar month of the period (keys `2026-10`), in one query: trends over many months
+    /// cost one pass over the rows, not one per month.
+    func monthly(_ figure: Figure, calendar: BusinessCalendar) async throws -> [String: Rate] {
+        guard let spec = rateSQL(figure) else { return [:] }
+        var key: SQLQueryString
+        switch spec.dateColumn {
+        case .day(let column):
+            key = "SUBSTR(\(unsafeRaw: column), 1, 7)"
+        case .instant(let column):
+            key = "CASE"
+            for month in ReportPeriod.months(endingWith: period.to, count: 1 + (period.to.year * 12 + period.to.month) - (period.from.year * 12 + period.from.month)) {
+                let next = calendar.instant(local: Int64(month.to.adding(days: 1).dayNumber) * 86_400)
+                key = key + " WHEN \(unsafeRaw: column) < \(bind: next) THEN '\(unsafeRaw: String(month.from.iso.prefix(7)))'"
+            }
+            key = key + " END"
+        }
+        return try await rates("""
+            SELECT \(key) AS g, COALESCE(SUM(CASE WHEN \(unsafeRaw: spec.success) THEN 1 ELSE 0 END), 0) AS n, COUNT(*) AS d
+            FROM \(unsafeRaw: spec.from) WHERE \(spec.condition) GROUP BY 1
             """)
     }
 
@@ -225,7 +258,7 @@ struct ReportQueries {
             SELECT \(unsafeRaw: g) AS g,
               COALESCE(SUM(CASE WHEN a.is_top_two = TRUE THEN 1 ELSE 0 END), 0) AS top,
               COALESCE(SUM(CASE WHEN a.is_top_two IS NOT NULL THEN 1 ELSE 0 END), 0) AS scored,
-              COALESCE(SUM(CASE WHEN a.type = 'scale5' THEN a.score ELSE 0 END), 0) AS scale_sum,
+              CAST(COALESCE(SUM(CASE WHEN a.type = 'scale5' THEN a.score ELSE 0 END), 0) AS BIGINT) AS scale_sum,
               COALESCE(SUM(CASE WHEN a.type = 'scale5' THEN 1 ELSE 0 END), 0) AS scale_count,
               COALESCE(SUM(CASE WHEN a.type = 'nps' AND a.score >= 9 THEN 1 ELSE 0 END), 0) AS promoters,
               COALESCE(SUM(CASE WHEN a.type = 'nps' AND a.score BETWEEN 7 AND 8 THEN 1 ELSE 0 END), 0) AS passives,

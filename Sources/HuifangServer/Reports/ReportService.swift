@@ -31,6 +31,25 @@ struct ReportService {
                             problems: try await problems(overallQueries))
     }
 
+    /// Each figure's rate per month over `months` (consecutive calendar months), one query per figure.
+    /// Signed-off months give their stored rates.
+    func trend(_ months: [ReportPeriod], figures: [Figure]) async throws -> [Figure: [(month: String, rate: Rate)]] {
+        guard let first = months.first, let last = months.last else { return [:] }
+        let calendar = try await CalendarStore(db: db).defaultBusiness()
+        let queries = ReportQueries(db: db, period: ReportPeriod(from: first.from, to: last.to), calendar: calendar, grouping: .none)
+        let keys = months.map { String($0.from.iso.prefix(7)) }
+        var frozen: [String: FigureSet] = [:]
+        for signed in try await ReportSignOff.query(on: db).filter(\.$month ~~ keys).all() {
+            frozen[signed.month] = signed.frozenReports[ReportGrouping.none.rawValue]?.overall
+        }
+        var trend: [Figure: [(month: String, rate: Rate)]] = [:]
+        for figure in figures {
+            let rates = try await queries.monthly(figure, calendar: calendar)
+            trend[figure] = keys.map { key in (key, frozen[key]?.rate(figure) ?? rates[key] ?? Rate(0, of: 0)) }
+        }
+        return trend
+    }
+
     /// Every figure of every group the queries' grouping yields.
     private func figureSets(_ queries: ReportQueries, calendar: BusinessCalendar) async throws -> [String: FigureSet] {
         var sets: [String: FigureSet] = [:]

@@ -1,0 +1,151 @@
+import Fluent
+import Foundation
+import HuifangCore
+import SQLKit
+import Vapor
+
+extension Operations {
+    /// Fills an empty database with synthetic history — `records` completed follow-ups (and the 5 % of
+    /// tasks never reached), one task reason and one scored answer each, `tickets` tickets and `calls`
+    /// inbound calls, spread evenly over `months` months ending with October 2026 across 20 agents —
+    /// generated inside the database, then times October's figures as the report page asks for them.
+    public static func reportBenchmark(on app: Application, records: Int, tickets: Int, calls: Int, months: Int, runs: Int) async throws -> String {
+        let db = app.db
+        let sql = db as! any SQLDatabase
+        struct Count: Decodable { let count: Int }
+        for table in ["follow_up_records", "tickets"] {
+            let existing = try await sql.raw("SELECT COUNT(*) AS count FROM \(unsafeRaw: table)").first(decoding: Count.self)?.count ?? 0
+            guard existing == 0 else { throw OperationError("the benchmark needs a database without \(table) (this one has \(existing))") }
+        }
+        let isPostgres = sql.dialect.name == "postgresql"
+        var lines: [String] = []
+        let calendar = try await CalendarStore(db: db).defaultBusiness()
+        let last = ReportPeriod(month: "2026-10")!
+        let first = last.from.addingMonths(-(months - 1))
+        let days = last.to.dayNumber - first.dayNumber + 1
+        let epoch0 = Int(calendar.instant(local: Int64(first.dayNumber) * 86_400).timeIntervalSince1970)
+
+        func series(_ n: Int) -> String {
+            isPostgres ? "generate_series(1, \(n)) AS s(i)" : "(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < \(n)) SELECT i FROM s) AS s"
+        }
+        func day(_ offset: String) -> String {
+            isPostgres ? "to_char(DATE '\(first.iso)' + (\(offset)), 'YYYY-MM-DD')" : "date('\(first.iso)', '+' || (\(offset)) || ' days')"
+        }
+        func instant(_ seconds: String) -> String { isPostgres ? "to_timestamp(\(seconds))" : "(\(seconds))" }
+        func timed(_ label: String, _ body: () async throws -> Void) async throws {
+            let start = Date()
+            try await body()
+            lines.append(String(format: "  %@: %.1f s", label, Date().timeIntervalSince(start)))
+        }
+
+        let agents = 20
+        for index in 0..<agents {
+            let user = User(username: "bench\(index)", displayName: "坐席\(index)", passwordHash: "!", role: .agent)
+            try await user.create(on: db)
+        }
+        let customers = max(1000, records / 25)
+        let tasks = records * 20 / 19
+        let rule = try await RuleRecord.query(on: db).sort(\.$id).first()!.id!
+        lines.append("filling: \(customers) customers, \(tasks) tasks over \(months) months (\(first.iso)–\(last.to.iso)), \(tickets) tickets, \(calls) calls")
+        try await timed("customers") {
+            try await sql.raw("""
+                INSERT INTO customers (name, tier, consent, do_not_disturb, registered_on, assigned_agent_id)
+                SELECT 'C' || i, CASE i % 4 WHEN 0 THEN '普通' WHEN 1 THEN '银卡' WHEN 2 THEN '金卡' ELSE '白金卡' END, TRUE, FALSE, '2020-01-01', u.id
+                FROM \(unsafeRaw: series(customers)) JOIN users u ON u.username = 'bench' || (i % \(unsafeRaw: String(agents)))
+                """).run()
+        }
+        // Task i falls on day (i mod days); every 20th is never reached, every 5th is done 4 days late.
+        let d = "(i % \(days))"
+        let late = "(CASE WHEN i % 5 = 0 THEN 4 ELSE 0 END)"
+        try await timed("tasks") {
+            try await sql.raw("""
+                INSERT INTO follow_up_tasks (id, customer_id, status, priority, channel, script, required_skill, max_attempts, attempts, contact_windows,
+                  due_on, deadline_on, due_at, deadline_at, planned_on, assigned_agent_id, completed_at, completed_on, created_at)
+                SELECT i, (i * 7919) % \(unsafeRaw: String(customers)) + 1, CASE WHEN i % 20 = 0 THEN 'unreachable' ELSE 'completed' END, 3, 'phone', '', '', 3, 1, '',
+                  \(unsafeRaw: day(d)), \(unsafeRaw: day(d + " + 3")), \(unsafeRaw: instant("\(epoch0) + \(d) * 86400 + 3600")),
+                  \(unsafeRaw: instant("\(epoch0) + (\(d) + 3) * 86400 + 61200")), \(unsafeRaw: day(d)), u.id,
+                  CASE WHEN i % 20 = 0 THEN NULL ELSE \(unsafeRaw: instant("\(epoch0) + (\(d) + \(late)) * 86400 + 36000 + (i % 3600)")) END,
+                  CASE WHEN i % 20 = 0 THEN NULL ELSE \(unsafeRaw: day("\(d) + \(late)")) END, \(unsafeRaw: instant(String(epoch0)))
+                FROM \(unsafeRaw: series(tasks)) JOIN users u ON u.username = 'bench' || (i % \(unsafeRaw: String(agents)))
+                """).run()
+        }
+        try await timed("task reasons") {
+            try await sql.raw("""
+                INSERT INTO follow_up_task_reasons (task_id, customer_id, rule_id, occurrence_key, triggered_on, due_on, deadline_on)
+                SELECT id, customer_id, \(bind: rule), 'B' || id, due_on, due_on, deadline_on FROM follow_up_tasks
+                """).run()
+        }
+        try await timed("records") {
+            try await sql.raw("""
+                INSERT INTO follow_up_records (id, task_id, customer_id, agent_id, agent_name, source, channel, started_at, ended_at, duration_seconds, outcome,
+                  contact_made, completed, needs_retry, stop_contacting, result, notes, recording_consent, recording_ref, corrections, ticket_proposed, created_at)
+                SELECT id, id, customer_id, assigned_agent_id, 'bench', 'agent', 'phone', completed_at, completed_at, 120, 'reached',
+                  TRUE, TRUE, FALSE, FALSE, 'completed', '', FALSE, '', '', FALSE, completed_at FROM follow_up_tasks WHERE status = 'completed'
+                """).run()
+        }
+        try await timed("answers") {
+            try await sql.raw("""
+                INSERT INTO survey_answers (record_id, survey_id, customer_id, question_key, indicator, type, value, score, is_top_two, meets_threshold, answered_at)
+                SELECT id, 1, customer_id, 'q1', CASE WHEN id % 2 = 0 THEN '服务态度' ELSE '产品质量' END, 'scale5', CAST(1 + id % 5 AS TEXT), 1 + id % 5,
+                  (id % 5) >= 3, FALSE, ended_at FROM follow_up_records
+                """).run()
+        }
+        let t = "(i % \(days))"
+        try await timed("tickets") {
+            try await sql.raw("""
+                INSERT INTO tickets (kind, category, severity, urgent, source, customer_id, description, handler_id, status, reopen_count, policy,
+                  first_response_due, resolution_due, first_response_at, resolved_at, closed_at, measures, plan_owner, compensation, extensions,
+                  escalation_level, customer_satisfied, created_at)
+                SELECT CASE i % 5 WHEN 0 THEN 'complaint' WHEN 1 THEN 'quality' WHEN 2 THEN 'service' WHEN 3 THEN 'suggestion' ELSE 'other' END,
+                  CASE i % 3 WHEN 0 THEN 'attitude' WHEN 1 THEN 'delay' ELSE 'damage' END, CASE i % 7 WHEN 0 THEN 'serious' ELSE 'general' END, FALSE, 'call',
+                  (i * 104729) % \(unsafeRaw: String(customers)) + 1, '…', u.id,
+                  CASE WHEN i % 10 = 0 THEN 'inProgress' WHEN i % 5 = 3 THEN (CASE WHEN i % 2 = 0 THEN 'adopted' ELSE 'declined' END) ELSE 'closed' END,
+                  CASE WHEN i % 11 = 0 THEN 1 ELSE 0 END, 'default',
+                  \(unsafeRaw: instant("\(epoch0) + \(t) * 86400 + 36000")), \(unsafeRaw: instant("\(epoch0) + (\(t) + 3) * 86400 + 36000")),
+                  \(unsafeRaw: instant("\(epoch0) + \(t) * 86400 + 39600")),
+                  CASE WHEN i % 10 = 0 THEN NULL ELSE \(unsafeRaw: instant("\(epoch0) + (\(t) + CASE WHEN i % 9 = 0 THEN 5 ELSE 2 END) * 86400 + 36000")) END,
+                  CASE WHEN i % 10 = 0 OR i % 5 = 3 THEN NULL ELSE \(unsafeRaw: instant("\(epoch0) + (\(t) + 6) * 86400 + 36000")) END,
+                  '', '', '', 0, 0, CASE WHEN i % 10 = 0 OR i % 5 = 3 THEN NULL ELSE (i % 13 <> 0) END, \(unsafeRaw: instant("\(epoch0) + \(t) * 86400 + 36000"))
+                FROM \(unsafeRaw: series(tickets)) JOIN users u ON u.username = 'bench' || (i % \(unsafeRaw: String(agents)))
+                """).run()
+        }
+        try await timed("calls") {
+            try await sql.raw("""
+                INSERT INTO calls (at, agent_id, agent_name, phone, matter, summary, handling, recording_consent)
+                SELECT \(unsafeRaw: instant("\(epoch0) + \(t) * 86400 + 3600 + (i * 37) % 36000")), u.id, 'bench', '',
+                  CASE i % 4 WHEN 0 THEN '配送查询' WHEN 1 THEN '维修进度' WHEN 2 THEN '投诉' ELSE '会员积分' END, '', 'answered', FALSE
+                FROM \(unsafeRaw: series(calls)) JOIN users u ON u.username = 'bench' || (i % \(unsafeRaw: String(agents)))
+                """).run()
+        }
+        try await timed("analyze") {
+            if isPostgres {
+                for table in ["follow_up_tasks", "follow_up_records"] {
+                    try await sql.raw("SELECT setval(pg_get_serial_sequence(\(bind: table), 'id'), (SELECT MAX(id) FROM \(unsafeRaw: table)))").run()
+                }
+            }
+            try await sql.raw("ANALYZE").run()
+        }
+        let counts = try await sql.raw("""
+            SELECT (SELECT COUNT(*) FROM follow_up_records) AS count
+            """).first(decoding: Count.self)?.count ?? 0
+        lines.append("follow-up records: \(counts)")
+
+        let service = ReportService(db: db, language: app.huifang.defaultLanguage)
+        for grouping in [ReportGrouping.none, .agent, .tier] {
+            var seconds: [Double] = []
+            var report: FigureReport?
+            for _ in 0..<runs {
+                let start = Date()
+                report = try await service.report(last, groupedBy: grouping)
+                seconds.append(Date().timeIntervalSince(start))
+            }
+            let sorted = seconds.sorted()
+            let overall = report!.overall
+            lines.append(String(format: "October's figures grouped by %@: median %.2f s of %d runs (min %.2f, max %.2f); completion %@ of %d tasks, satisfaction %@ of %d answers, %d tickets opened",
+                                grouping.rawValue, sorted[sorted.count / 2], runs, sorted.first!, sorted.last!, overall.rate(.completion).text,
+                                overall.rate(.completion).denominator, overall.rate(.satisfaction).text, overall.rate(.satisfaction).denominator,
+                                overall.rate(.resolution).denominator))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
