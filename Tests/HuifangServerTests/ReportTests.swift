@@ -163,6 +163,9 @@ import VaporTesting
             #expect(trend[.onTimeHandling]?.map(\.rate.text) == ["—", "50.0%"])
 
             let byAgent = try await figures(app, fixture.token, "from=2026-10-01&to=2026-10-31&groupBy=agent")
+            #expect(byAgent.overall == report.overall, "the organisation's figures added up from the agents' are the ones counted directly")
+            let byDepartment = try await figures(app, fixture.token, "from=2026-10-01&to=2026-10-31&groupBy=department")
+            #expect(byDepartment.overall == report.overall)
             let groups = Dictionary(uniqueKeysWithValues: byAgent.groups.map { ($0.key, $0.figures) })
             #expect(groups["agent1"]?.rates["completion"]?.text == "50.0%" && groups["agent2"]?.rates["completion"]?.text == "100.0%")
             #expect(groups["agent1"]?.rates["coverage"].map { "\($0.numerator)/\($0.denominator)" } == "1/1", "the customers assigned to agent1: 甲 (丙 not yet)")
@@ -253,8 +256,11 @@ import VaporTesting
                 ReportAPIController.TargetOut(figure: "satisfaction", minimumPerMille: nil, pointsPerStep: nil, stepPerMille: nil),
             ])
             #expect(saved.status == .ok)
+            let handler = try await makeUser(app, .handler, username: "handler1").user
+            try await (app.db as! any SQLDatabase).update("tickets").set("handler_id", to: SQLBind(handler.id)).where("id", .equal, SQLBind(303)).run()
             let response = try await send(app, .GET, "/api/v1/reports/scorecards?month=2026-10", token: fixture.token)
             let cards = try response.content.decode(ReportAPIController.ScorecardsOut.self).scorecards
+            #expect(cards.map(\.agent) == ["agent1", "agent2"], "a ticket's handler has no agent's scorecard")
             let agent1 = try #require(cards.first { $0.agent == "agent1" })
             let completion = try #require(agent1.lines.first { $0.figure == .completion })
             #expect(completion.met == false && completion.deduction == 18, "50 % against 95 %: 45 points is 9 steps of 5, 2 points each")

@@ -27,7 +27,9 @@ extension ReportService {
         let checks = try await spotCheckSummaries(period)
         var cards: [Scorecard] = []
         var seen: Set<String> = []
-        for group in report.groups where !group.key.isEmpty {
+        // Tickets group by their handler under the same key: only agents have a scorecard.
+        let agentNames = Set(agents.map(\.username))
+        for group in report.groups where agentNames.contains(group.key) {
             seen.insert(group.key)
             cards.append(Scorecard(agent: group.key, agentName: group.label, figures: group.figures, targets: targets,
                                    spotChecks: checks[group.key] ?? SpotCheckSummary()))

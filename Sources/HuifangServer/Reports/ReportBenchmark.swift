@@ -38,6 +38,26 @@ extension Operations {
             lines.append(String(format: "  %@: %.1f s", label, Date().timeIntervalSince(start)))
         }
 
+        // Like a bulk load: the big tables' secondary indexes are dropped while the rows go in and built again
+        // afterwards (sorted, in one pass), which is many times quicker than keeping them up row by row.
+        let bulkTables = ["follow_up_tasks", "follow_up_task_reasons", "follow_up_records", "survey_answers", "tickets", "calls", "customers"]
+        struct IndexRow: Decodable {
+            let name: String
+            let definition: String
+        }
+        let indexes: [IndexRow]
+        if isPostgres {
+            indexes = try await sql.raw("""
+                SELECT indexname AS name, indexdef AS definition FROM pg_indexes
+                WHERE tablename IN (\(binds: bulkTables)) AND indexname NOT IN (SELECT conname FROM pg_constraint)
+                """).all(decoding: IndexRow.self)
+        } else {
+            indexes = try await sql.raw("""
+                SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index' AND tbl_name IN (\(binds: bulkTables)) AND sql IS NOT NULL
+                """).all(decoding: IndexRow.self)
+        }
+        for index in indexes { try await sql.raw("DROP INDEX \(ident: index.name)").run() }
+
         let agents = 20
         for index in 0..<agents {
             let user = User(username: "bench\(index)", displayName: "坐席\(index)", passwordHash: "!", role: .agent)
@@ -54,8 +74,9 @@ extension Operations {
                 FROM \(unsafeRaw: series(customers)) JOIN users u ON u.username = 'bench' || (i % \(unsafeRaw: String(agents)))
                 """).run()
         }
-        // Task i falls on day (i mod days); every 20th is never reached, every 5th is done 4 days late.
-        let d = "(i % \(days))"
+        // Tasks come in day by day as in real life (task i on day (i − 1) × days ÷ tasks); every 20th is never
+        // reached, every 5th is done 4 days late.
+        let d = "CAST((i - 1) * CAST(\(days) AS BIGINT) / \(tasks) AS INTEGER)"
         let late = "(CASE WHEN i % 5 = 0 THEN 4 ELSE 0 END)"
         try await timed("tasks") {
             try await sql.raw("""
@@ -90,7 +111,8 @@ extension Operations {
                   (id % 5) >= 3, FALSE, ended_at FROM follow_up_records
                 """).run()
         }
-        let t = "(i % \(days))"
+        let t = "CAST((i - 1) * CAST(\(days) AS BIGINT) / \(tickets) AS INTEGER)"
+        let l = "CAST((i - 1) * CAST(\(days) AS BIGINT) / \(calls) AS INTEGER)"
         try await timed("tickets") {
             try await sql.raw("""
                 INSERT INTO tickets (kind, category, severity, urgent, source, customer_id, description, handler_id, status, reopen_count, policy,
@@ -112,10 +134,13 @@ extension Operations {
         try await timed("calls") {
             try await sql.raw("""
                 INSERT INTO calls (at, agent_id, agent_name, phone, matter, summary, handling, recording_consent)
-                SELECT \(unsafeRaw: instant("\(epoch0) + \(t) * 86400 + 3600 + (i * 37) % 36000")), u.id, 'bench', '',
+                SELECT \(unsafeRaw: instant("\(epoch0) + \(l) * 86400 + 3600 + (i * 37) % 36000")), u.id, 'bench', '',
                   CASE i % 4 WHEN 0 THEN '配送查询' WHEN 1 THEN '维修进度' WHEN 2 THEN '投诉' ELSE '会员积分' END, '', 'answered', FALSE
                 FROM \(unsafeRaw: series(calls)) JOIN users u ON u.username = 'bench' || (i % \(unsafeRaw: String(agents)))
                 """).run()
+        }
+        try await timed("indexes (\(indexes.count))") {
+            for index in indexes { try await sql.raw("\(unsafeRaw: index.definition)").run() }
         }
         try await timed("analyze") {
             if isPostgres {
@@ -123,7 +148,8 @@ extension Operations {
                     try await sql.raw("SELECT setval(pg_get_serial_sequence(\(bind: table), 'id'), (SELECT MAX(id) FROM \(unsafeRaw: table)))").run()
                 }
             }
-            try await sql.raw("ANALYZE").run()
+            // PostgreSQL counts from an index alone once VACUUM has marked the pages all-visible (autovacuum does it in time).
+            try await sql.raw(isPostgres ? "VACUUM ANALYZE" : "ANALYZE").run()
         }
         let counts = try await sql.raw("""
             SELECT (SELECT COUNT(*) FROM follow_up_records) AS count

@@ -223,9 +223,11 @@ struct ReportQueries {
     /// its end (or with no registration day). Grouped by the customer's agent, department and tier.
     func coverage() async throws -> [String: Rate] {
         guard let (g, joins) = key(.customers) else { return [:] }
+        // Without a grouping the records alone answer (from their index); a grouping needs the customer.
+        let customerJoin = grouping == .none ? "" : " JOIN customers c ON c.id = r.customer_id"
         let covered = try await rates("""
-            SELECT \(unsafeRaw: g) AS g, COUNT(DISTINCT c.id) AS n, 0 AS d
-            FROM follow_up_records r JOIN customers c ON c.id = r.customer_id\(unsafeRaw: joins)
+            SELECT \(unsafeRaw: g) AS g, COUNT(DISTINCT r.customer_id) AS n, 0 AS d
+            FROM follow_up_records r\(unsafeRaw: customerJoin)\(unsafeRaw: joins)
             WHERE \(coveredCondition)\(unsafeRaw: groupBy(g))
             """)
         let active = try await rates("""
@@ -254,6 +256,8 @@ struct ReportQueries {
     func satisfaction(byIndicator: Bool = false) async throws -> [String: AnswerRow] {
         let grouped = byIndicator ? ReportQueries(copying: self, grouping: .indicator) : self
         guard let (g, joins) = grouped.key(.records, answers: true) else { return [:] }
+        // The whole organisation and its indicators are counted from the answers' index alone.
+        let answersOnly = [.none, .indicator].contains(grouped.grouping)
         let rows = try await sql.raw("""
             SELECT \(unsafeRaw: g) AS g,
               COALESCE(SUM(CASE WHEN a.is_top_two = TRUE THEN 1 ELSE 0 END), 0) AS top,
@@ -263,7 +267,7 @@ struct ReportQueries {
               COALESCE(SUM(CASE WHEN a.type = 'nps' AND a.score >= 9 THEN 1 ELSE 0 END), 0) AS promoters,
               COALESCE(SUM(CASE WHEN a.type = 'nps' AND a.score BETWEEN 7 AND 8 THEN 1 ELSE 0 END), 0) AS passives,
               COALESCE(SUM(CASE WHEN a.type = 'nps' AND a.score <= 6 THEN 1 ELSE 0 END), 0) AS detractors
-            FROM survey_answers a JOIN follow_up_records r ON r.id = a.record_id\(unsafeRaw: joins)
+            FROM survey_answers a\(unsafeRaw: answersOnly ? "" : " JOIN follow_up_records r ON r.id = a.record_id")\(unsafeRaw: joins)
             WHERE a.answered_at >= \(bind: start) AND a.answered_at < \(bind: end)\(unsafeRaw: grouped.groupBy(g))
             """).all(decoding: AnswerRow.self)
         return Dictionary(rows.map { ($0.g ?? "", $0) }, uniquingKeysWith: { a, _ in a })

@@ -13,10 +13,14 @@ struct ReportService {
     func report(_ period: ReportPeriod, groupedBy grouping: ReportGrouping) async throws -> FigureReport {
         let calendar = try await CalendarStore(db: db).defaultBusiness()
         let overallQueries = ReportQueries(db: db, period: period, calendar: calendar, grouping: .none)
-        let overall = try await figureSets(overallQueries, calendar: calendar)[""] ?? FigureSet()
+        var overall = FigureSet()
         var groups: [ReportGroup] = []
+        if grouping == .none || !Self.partitions.contains(grouping) {
+            overall = try await figureSets(overallQueries, calendar: calendar).sets[""] ?? FigureSet()
+        }
         if grouping != .none {
-            let sets = try await figureSets(ReportQueries(db: db, period: period, calendar: calendar, grouping: grouping), calendar: calendar)
+            let (sets, lags) = try await figureSets(ReportQueries(db: db, period: period, calendar: calendar, grouping: grouping), calendar: calendar)
+            if Self.partitions.contains(grouping) { overall = Self.total(sets.values, lags: lags.values.flatMap { $0 }) }
             let labels = try await self.labels(for: grouping, keys: Array(sets.keys))
             groups = sets.map { ReportGroup(key: $0.key, label: labels[$0.key] ?? $0.key, figures: $0.value) }
                 .sorted { ($0.key.isEmpty ? 1 : 0, $0.label, $0.key) < ($1.key.isEmpty ? 1 : 0, $1.label, $1.key) }
@@ -50,8 +54,32 @@ struct ReportService {
         return trend
     }
 
-    /// Every figure of every group the queries' grouping yields.
-    private func figureSets(_ queries: ReportQueries, calendar: BusinessCalendar) async throws -> [String: FigureSet] {
+    /// Groupings that put every row of every figure in exactly one group (the agent of a task, record,
+    /// ticket, call and customer is one, and so is the agent's department): the organisation's figures are
+    /// then the groups' counts added up, and need not be counted again.
+    static let partitions: Set<ReportGrouping> = [.agent, .department]
+
+    /// The sum of groups that partition the rows: numerators and denominators added, the median from all the counts.
+    static func total(_ sets: some Sequence<FigureSet>, lags: [(value: Int, count: Int)]) -> FigureSet {
+        var total = FigureSet()
+        for set in sets {
+            for (figure, rate) in set.rates {
+                let before = total.rate(figure)
+                total.rates[figure] = Rate(before.numerator + rate.numerator, of: before.denominator + rate.denominator)
+            }
+            total.meanScore = ScoreMean(sum: total.meanScore.sum + set.meanScore.sum, count: total.meanScore.count + set.meanScore.count)
+            total.netPromoter = NetPromoterScore(promoters: total.netPromoter.promoters + set.netPromoter.promoters,
+                                                 passives: total.netPromoter.passives + set.netPromoter.passives,
+                                                 detractors: total.netPromoter.detractors + set.netPromoter.detractors)
+            total.calls += set.calls
+        }
+        total.medianWorkingDays = weightedMedian(lags)
+        return total
+    }
+
+    /// Every figure of every group the queries' grouping yields, and the counts behind each group's median.
+    private func figureSets(_ queries: ReportQueries, calendar: BusinessCalendar) async throws
+        -> (sets: [String: FigureSet], lags: [String: [(value: Int, count: Int)]]) {
         var sets: [String: FigureSet] = [:]
         func put(_ figure: Figure, _ rates: [String: Rate]) {
             for (key, rate) in rates { sets[key, default: FigureSet()].rates[figure] = rate }
@@ -75,7 +103,7 @@ struct ReportService {
         }
         for (key, counts) in lags { sets[key, default: FigureSet()].medianWorkingDays = weightedMedian(counts) }
         if queries.grouping == .none, sets[""] == nil { sets[""] = FigureSet() }
-        return sets
+        return (sets, lags)
     }
 
     private func callVolume(_ queries: ReportQueries, calendar: BusinessCalendar) async throws -> CallVolume {
