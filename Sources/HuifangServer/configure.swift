@@ -51,6 +51,13 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
     if case .sqliteFile = config.database {
         // Readers do not wait for writers, and a crash loses no committed row.
         _ = try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").all()
+        // Each event loop has one connection; give each a 64 MiB page cache and read the file through
+        // memory mapping, so reports joining millions of rows do not go to the kernel for every page.
+        for loop in app.eventLoopGroup.makeIterator() {
+            let db = app.databases.database(.sqlite, logger: app.logger, on: loop)! as! any SQLDatabase
+            _ = try await db.raw("PRAGMA cache_size = -65536").all()
+            _ = try await db.raw("PRAGMA mmap_size = 1073741824").all()
+        }
     }
     app.registerMigrations()
 

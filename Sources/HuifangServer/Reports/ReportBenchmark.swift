@@ -9,10 +9,13 @@ extension Operations {
     /// tasks never reached), one task reason and one scored answer each, `tickets` tickets and `calls`
     /// inbound calls, spread evenly over `months` months ending with October 2026 across 20 agents —
     /// generated inside the database, then times October's figures as the report page asks for them.
-    public static func reportBenchmark(on app: Application, records: Int, tickets: Int, calls: Int, months: Int, runs: Int) async throws -> String {
+    public static func reportBenchmark(on app: Application, records: Int, tickets: Int, calls: Int, months: Int, runs: Int, reuse: Bool = false) async throws -> String {
         let db = app.db
         let sql = db as! any SQLDatabase
         struct Count: Decodable { let count: Int }
+        if reuse {
+            return try await timeReports(on: app, runs: runs, lines: ["reusing the history generated before"])
+        }
         for table in ["follow_up_records", "tickets"] {
             let existing = try await sql.raw("SELECT COUNT(*) AS count FROM \(unsafeRaw: table)").first(decoding: Count.self)?.count ?? 0
             guard existing == 0 else { throw OperationError("the benchmark needs a database without \(table) (this one has \(existing))") }
@@ -82,7 +85,7 @@ extension Operations {
             try await sql.raw("""
                 INSERT INTO follow_up_tasks (id, customer_id, status, priority, channel, script, required_skill, max_attempts, attempts, contact_windows,
                   due_on, deadline_on, due_at, deadline_at, planned_on, assigned_agent_id, completed_at, completed_on, created_at)
-                SELECT i, (i * 7919) % \(unsafeRaw: String(customers)) + 1, CASE WHEN i % 20 = 0 THEN 'unreachable' ELSE 'completed' END, 3, 'phone', '', '', 3, 1, '',
+                SELECT i, (CAST(i AS BIGINT) * 7919) % \(unsafeRaw: String(customers)) + 1, CASE WHEN i % 20 = 0 THEN 'unreachable' ELSE 'completed' END, 3, 'phone', '', '', 3, 1, '',
                   \(unsafeRaw: day(d)), \(unsafeRaw: day(d + " + 3")), \(unsafeRaw: instant("\(epoch0) + \(d) * 86400 + 3600")),
                   \(unsafeRaw: instant("\(epoch0) + (\(d) + 3) * 86400 + 61200")), \(unsafeRaw: day(d)), u.id,
                   CASE WHEN i % 20 = 0 THEN NULL ELSE \(unsafeRaw: instant("\(epoch0) + (\(d) + \(late)) * 86400 + 36000 + (i % 3600)")) END,
@@ -120,7 +123,7 @@ extension Operations {
                   escalation_level, customer_satisfied, created_at)
                 SELECT CASE i % 5 WHEN 0 THEN 'complaint' WHEN 1 THEN 'quality' WHEN 2 THEN 'service' WHEN 3 THEN 'suggestion' ELSE 'other' END,
                   CASE i % 3 WHEN 0 THEN 'attitude' WHEN 1 THEN 'delay' ELSE 'damage' END, CASE i % 7 WHEN 0 THEN 'serious' ELSE 'general' END, FALSE, 'call',
-                  (i * 104729) % \(unsafeRaw: String(customers)) + 1, '…', u.id,
+                  (CAST(i AS BIGINT) * 104729) % \(unsafeRaw: String(customers)) + 1, '…', u.id,
                   CASE WHEN i % 10 = 0 THEN 'inProgress' WHEN i % 5 = 3 THEN (CASE WHEN i % 2 = 0 THEN 'adopted' ELSE 'declined' END) ELSE 'closed' END,
                   CASE WHEN i % 11 = 0 THEN 1 ELSE 0 END, 'default',
                   \(unsafeRaw: instant("\(epoch0) + \(t) * 86400 + 36000")), \(unsafeRaw: instant("\(epoch0) + (\(t) + 3) * 86400 + 36000")),
@@ -155,8 +158,14 @@ extension Operations {
             SELECT (SELECT COUNT(*) FROM follow_up_records) AS count
             """).first(decoding: Count.self)?.count ?? 0
         lines.append("follow-up records: \(counts)")
+        return try await timeReports(on: app, runs: runs, lines: lines)
+    }
 
-        let service = ReportService(db: db, language: app.huifang.defaultLanguage)
+    /// Times October 2026's figures, ungrouped and grouped as the report page asks for them.
+    private static func timeReports(on app: Application, runs: Int, lines: [String]) async throws -> String {
+        var lines = lines
+        let last = ReportPeriod(month: "2026-10")!
+        let service = ReportService(db: app.db, language: app.huifang.defaultLanguage)
         for grouping in [ReportGrouping.none, .agent, .tier] {
             var seconds: [Double] = []
             var report: FigureReport?
