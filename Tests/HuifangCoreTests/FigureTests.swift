@@ -30,14 +30,6 @@ import Testing
         #expect(target.deduction(for: Rate(0, of: 0)) == 0, "no rate, no deduction")
         #expect(FigureTarget(figure: .satisfaction, minimumPerMille: 900, pointsPerStep: 2).deduction(for: Rate(80, of: 100)) == 4)
     }
-
-    @Test func theMedianTakesTheMiddleOrTheMeanOfTheMiddleTwo() {
-        #expect(median([]) == nil)
-        #expect(median([5]) == 5)
-        #expect(median([9, 1, 5]) == 5)
-        #expect(median([1, 2, 3, 10]) == 2)
-        #expect(median([4, 8]) == 6)
-    }
 }
 
 @Suite struct SpotCheckAndPeriodTests {
@@ -84,6 +76,7 @@ import Testing
         guard case .failure(let reversed) = ReportPeriod.parse(from: "2026-10-31", to: "2026-10-01") else { Issue.record("refused"); return }
         #expect(reversed.problems.map(\.key) == ["report.problem.toBeforeFrom"])
         #expect(weightedMedian([(4, 1), (0, 1), (2, 1)]) == 2 && weightedMedian([(1, 3), (9, 1)]) == 1 && weightedMedian([]) == nil)
+        #expect(weightedMedian([(4, 1), (8, 1)]) == 4 && weightedMedian([(1, 1), (2, 1), (3, 1), (10, 1)]) == 2, "the lower middle of an even count")
         #expect(ScoreMean(sum: 7, count: 2).text == "3.50" && ScoreMean(sum: 13, count: 3).text == "4.33" && ScoreMean(sum: 0, count: 0).text == "—")
     }
 }

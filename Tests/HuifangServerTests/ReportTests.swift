@@ -238,6 +238,11 @@ import VaporTesting
             let after = try await figures(app, fixture.token, "month=2026-10&groupBy=agent")
             #expect(after.overall == before.overall && after.groups == before.groups)
             #expect(after.signedOff?.by == "测试supervisor")
+            let cards = try await send(app, .GET, "/api/v1/reports/scorecards?month=2026-10", token: fixture.token)
+                .content.decode(ReportAPIController.ScorecardsOut.self)
+            #expect(cards.signedOff != nil)
+            #expect(cards.scorecards.first { $0.agent == "agent1" }?.lines.first { $0.figure == .completion }?.rate == Rate(1, of: 2),
+                    "agent1's scorecard as signed, not with T2 reached afterwards")
             // The same days asked as a period (not the month) are computed afresh.
             let fresh = try await figures(app, fixture.token, "from=2026-10-01&to=2026-10-30")
             #expect(fresh.overall.rates["completion"]?.text == "100.0%")

@@ -97,12 +97,3 @@ public struct FigureTarget: Hashable, Codable, Sendable {
         return (below + stepPerMille - 1) / stepPerMille * pointsPerStep
     }
 }
-
-/// The median of durations (working seconds from trigger to contact); the mean of the middle two
-/// when their number is even, rounded down; `nil` when there are none.
-public func median(_ values: [Int64]) -> Int64? {
-    guard !values.isEmpty else { return nil }
-    let sorted = values.sorted()
-    let middle = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}

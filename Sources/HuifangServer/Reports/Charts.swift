@@ -4,10 +4,7 @@ import HuifangCore
 /// Charts drawn by the server as SVG: no script, nothing loaded from the internet, readable in print
 /// (plain strokes and fills, text in the page's font).
 enum Chart {
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    static func escape(_ text: String) -> String { XLSXWriter.escape(text) }
 
     /// A rate's trend over months (0–100 %), the target as a dashed line; a month without a value leaves a gap.
     static func trend(_ points: [(label: String, perMille: Int?)], target: Int?, title: String, id: String) -> String {

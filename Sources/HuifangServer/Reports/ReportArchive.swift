@@ -20,6 +20,14 @@ extension ReportService {
         return CurrentReport(report: try await report(period, groupedBy: grouping), signedOff: nil)
     }
 
+    /// A month's scorecards: as stored when it was signed off, else computed now.
+    func currentScorecards(_ period: ReportPeriod, month: String) async throws -> (cards: [Scorecard], signedOff: ReportOut.SignedOut?) {
+        if let signed = try await ReportSignOff.query(on: db).filter(\.$month == month).first() {
+            return (signed.frozenScorecards, .init(by: signed.signedByName, at: signed.signedAt))
+        }
+        return (try await scorecards(period, byAgent: try await report(period, groupedBy: .agent)), nil)
+    }
+
     /// Each agent's scorecard for the period: their figures against the targets, and their reviewed spot checks.
     func scorecards(_ period: ReportPeriod, byAgent report: FigureReport) async throws -> [Scorecard] {
         let targets = try await FigureTargetRecord.all(on: db)

@@ -70,11 +70,8 @@ struct ReportAPIController: RouteCollection {
         let month = req.query[String.self, at: "month"] ?? ""
         guard let period = ReportPeriod(month: month) else { throw NamedFieldErrors(errors: [.init(field: "month", key: "report.problem.month")]) }
         try await req.audit("report.view", subjectType: "scorecard", subjectID: month)
-        if let signed = try await ReportSignOff.query(on: req.db).filter(\.$month == month).first() {
-            return ScorecardsOut(month: month, signedOff: .init(by: signed.signedByName, at: signed.signedAt), scorecards: signed.frozenScorecards)
-        }
-        let report = try await req.reports.report(period, groupedBy: .agent)
-        return ScorecardsOut(month: month, signedOff: nil, scorecards: try await req.reports.scorecards(period, byAgent: report))
+        let current = try await req.reports.currentScorecards(period, month: month)
+        return ScorecardsOut(month: month, signedOff: current.signedOff, scorecards: current.cards)
     }
 
     struct TargetOut: Content {

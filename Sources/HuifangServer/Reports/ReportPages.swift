@@ -297,15 +297,8 @@ struct ReportPagesController: RouteCollection {
         let monthText = req.query[String.self, at: "month"] ?? String(today.iso.prefix(7))
         guard let period = ReportPeriod(month: monthText) else { throw AppError(.badRequest, "report.problem.month") }
         try await req.audit("report.view", subjectType: "scorecard", subjectID: monthText)
-        let cards: [Scorecard]
-        var signedBy: String?
-        if let signed = try await ReportSignOff.query(on: req.db).filter(\.$month == monthText).first() {
-            cards = signed.frozenScorecards
-            signedBy = signed.signedByName
-        } else {
-            cards = try await req.reports.scorecards(period, byAgent: try await req.reports.report(period, groupedBy: .agent))
-        }
-        let page = ScorecardPage(month: monthText, signedBy: signedBy, figures: Scorecard.agentFigures.map { req.t("figure.\($0.rawValue)") },
+        let (cards, signedOff) = try await req.reports.currentScorecards(period, month: monthText)
+        let page = ScorecardPage(month: monthText, signedBy: signedOff?.by, figures: Scorecard.agentFigures.map { req.t("figure.\($0.rawValue)") },
                                  cards: cards.map { card in
             CardLine(agent: card.agent, name: card.agentName, cells: card.lines.map { line in
                 Cell(text: line.rate.text, title: line.minimumPerMille.map { "≥ " + Rate($0, of: 1000).text + (line.deduction > 0 ? " · −\(line.deduction)" : "") } ?? "",
