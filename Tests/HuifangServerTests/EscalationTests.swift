@@ -310,6 +310,13 @@ func shanghai(_ text: String) -> Date {
             }
             let resolved = try #require(try await Ticket.find(ticketID, on: app.db))
             let firstTask = try #require(resolved.verificationTaskID)
+            // The verification follow-up is the agent's task (distribution hands it out).
+            func handOut(_ id: Int) async throws {
+                let task = try #require(try await FollowUpTask.find(id, on: app.db))
+                task.$assignedAgent.id = agent.id
+                try await task.update(on: app.db)
+            }
+            try await handOut(firstTask)
 
             // The verification follow-up: not satisfied re-opens with the customer's words.
             struct Verification: Encodable { let satisfied: Bool; let words: String? }
@@ -326,6 +333,7 @@ func shanghai(_ text: String) -> Date {
             #expect(try await send(app, .POST, actions, token: handlerToken, body: ["action": "resolve"]).status == .ok)
             let secondTask = try #require(try await Ticket.find(ticketID, on: app.db)?.verificationTaskID)
             #expect(secondTask != firstTask, "each resolution gets its own verification")
+            try await handOut(secondTask)
             let satisfied = try await send(app, .POST, "/api/v1/tickets/\(ticketID)/verification", token: agentToken,
                                            body: Verification(satisfied: true, words: "这次满意"))
             #expect(satisfied.status == .ok)

@@ -17,6 +17,8 @@ public enum FieldProblem: Error, Hashable, Sendable {
     case mobileMatchesSeveral
     case externalIDTaken
     case mobileOrExternalIDRequired
+    /// The viewer's role may not change this field (a masked contact detail, the assigned agent).
+    case notPermitted
 
     /// The catalogue key and its arguments.
     public var catalogueEntry: (key: String, arguments: [String]) {
@@ -37,6 +39,7 @@ public enum FieldProblem: Error, Hashable, Sendable {
         case .mobileMatchesSeveral: ("problem.mobileMatchesSeveral", [])
         case .externalIDTaken: ("problem.externalIDTaken", [])
         case .mobileOrExternalIDRequired: ("problem.mobileOrExternalIDRequired", [])
+        case .notPermitted: ("problem.notPermitted", [])
         }
     }
 

@@ -88,3 +88,16 @@ extension ContactWindows {
         return nil
     }
 }
+
+/// What a recorded attempt owes its survey: a follow-up recorded as reached and completed on a task that
+/// asks a survey carries the survey's answers, or says explicitly that the customer declined it — so one
+/// stray key press cannot count as a completed follow-up without answers.
+public enum SurveyRequirement {
+    /// The catalogue key of the problem with the `answers` field, or nil when the attempt is fine.
+    public static func problem(outcome: ContactOutcome?, asksSurvey: Bool, hasAnswers: Bool, declined: Bool) -> String? {
+        if declined, hasAnswers { return "record.problem.declinedWithAnswers" }
+        if declined, outcome?.flags.completed != true { return "record.problem.declinedNeedsReached" }
+        guard let outcome, outcome.flags.completed, asksSurvey, !hasAnswers, !declined else { return nil }
+        return "record.problem.surveyRequired"
+    }
+}

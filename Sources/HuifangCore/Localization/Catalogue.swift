@@ -175,6 +175,8 @@ public enum Catalogue {
         "problem.invalidBoolean": ("应为 是 或 否", "must be yes (是) or no (否)"),
         "problem.unknownTier": ("不是已配置的会员等级（{0}）", "is not a configured tier ({0})"),
         "problem.unknownAgent": ("找不到该用户名的客服", "no user has this username"),
+        "problem.notPermitted": ("您的角色不能修改此项（联系方式需有权查看者修改，指派客服由主管操作）",
+                                 "your role may not change this (contact details: only those who see them; the agent: supervisors)"),
         "problem.notAnAgent": ("该用户不是客服专员", "this user is not an agent"),
         "problem.duplicateInFile": ("与第 {0} 行重复", "repeats line {0}"),
         "problem.mobileMatchesSeveral": ("该手机号对应多位客户，请提供会员编号", "several customers have this mobile; give the member ID"),

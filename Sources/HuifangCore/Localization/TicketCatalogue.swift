@@ -12,6 +12,8 @@ extension Catalogue {
         "ticket.refuse.finished": ("工单已结束，如客户不满意请先重新打开", "The ticket is finished; re-open it if the customer is not satisfied"),
         "ticket.refuse.notInProgress": ("工单须先分配并开始处理", "The ticket must be assigned and in progress first"),
         "ticket.refuse.notResolved": ("工单解决后才能告知客户", "The customer is told only after the ticket is resolved"),
+        "ticket.refuse.notVerifier": ("只有处理后回访任务的回访员或主管可以登记客户是否满意",
+                                      "Only the agent of the verification follow-up or a supervisor records whether the customer is satisfied"),
         "ticket.refuse.notInformed": ("告知客户处理结果后才能关闭", "A ticket closes only after the customer is told the result"),
         "ticket.refuse.notReopenable": ("只有已解决、已告知或已关闭的工单可以重新打开", "Only resolved, informed or closed tickets can be re-opened"),
         "ticket.problem.categoryCode": ("类别代码只能用字母、数字和下划线（最多 32 个）", "A category code is letters, digits and underscores (at most 32)"),

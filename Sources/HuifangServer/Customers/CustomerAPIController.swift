@@ -20,13 +20,16 @@ struct CustomerAPIController: RouteCollection {
     @Sendable func list(req: Request) async throws -> CustomerPageDTO {
         let viewer = try req.auth.require(User.self)
         let limit = min(max(req.query[Int.self, at: "limit"] ?? 50, 1), 500)
+        let text = req.query[String.self, at: "q"]?.trimmingWhitespace() ?? ""
         let query = CustomerStore.Query(
-            text: req.query[String.self, at: "q"], tier: req.query[String.self, at: "tier"],
-            tag: req.query[String.self, at: "tag"], after: req.query[Int.self, at: "after"], limit: limit
+            text: text, tier: req.query[String.self, at: "tier"],
+            tag: req.query[String.self, at: "tag"], partialNumbers: ObjectScope.maySearchPartialNumbers(viewer.viewer),
+            after: req.query[Int.self, at: "after"], limit: limit
         )
         let (customers, next) = try await req.customers.list(query)
         let items = try await dtos(customers, viewer: viewer, on: req)
-        try await req.audit("customer.list", subjectType: "customer", detail: "count=\(items.count)")
+        try await req.audit("customer.list", subjectType: "customer",
+                            detail: text.isEmpty ? "count=\(items.count)" : "q=\(text) count=\(items.count)")
         return CustomerPageDTO(items: items, nextCursor: next)
     }
 
@@ -39,7 +42,8 @@ struct CustomerAPIController: RouteCollection {
     @Sendable func create(req: Request) async throws -> Response {
         let input = try req.content.decode(CustomerInput.self)
         let rules = try await req.customerRules()
-        let (patch, agent) = try await Self.patch(input.values, rules: rules, on: req)
+        let values = try req.customerPermissions().check(input.values, customer: nil, agentUsername: nil)
+        let (patch, agent) = try await Self.patch(values, rules: rules, on: req)
         guard let record = patch.makeRecord(defaultTier: rules.defaultTier) else {
             throw AppError.invalid(ValidationFailure([FieldError(.name, .required)]))
         }
@@ -51,7 +55,9 @@ struct CustomerAPIController: RouteCollection {
     @Sendable func update(req: Request) async throws -> CustomerDTO {
         let customer = try await req.customer()
         let input = try req.content.decode(CustomerInput.self)
-        let (patch, agent) = try await Self.patch(input.values, rules: req.customerRules(), on: req)
+        let values = try req.customerPermissions().check(input.values, customer: customer,
+                                                         agentUsername: try await req.assignedUsername(customer))
+        let (patch, agent) = try await Self.patch(values, rules: req.customerRules(), on: req)
         let current = try await req.customers.record(of: customer)
         var record = patch.applied(to: current)
         if let agent { record.assignedAgentID = agent }

@@ -48,7 +48,8 @@ struct CustomerPagesController: RouteCollection {
         let tag = req.query[String.self, at: "tag"]?.trimmingWhitespace() ?? ""
         let after = req.query[Int.self, at: "after"]
         let query = CustomerStore.Query(text: text.isEmpty ? nil : text, tier: tier.isEmpty ? nil : tier,
-                                        tag: tag.isEmpty ? nil : tag, after: after)
+                                        tag: tag.isEmpty ? nil : tag,
+                                        partialNumbers: ObjectScope.maySearchPartialNumbers(viewer.viewer), after: after)
         let (customers, next) = try await req.customers.list(query)
         let tags = try await req.customers.tags(of: customers.compactMap(\.id))
         let agents = try await agentNames(customers.compactMap { $0.$assignedAgent.id }, on: req.db)
@@ -167,12 +168,16 @@ struct CustomerPagesController: RouteCollection {
         var doNotDisturb: String?
         var notes: String?
 
-        /// Every field, as a form sends them: unchecked boxes are absent and mean "no".
+        /// Every field, as a form sends them: unchecked boxes are absent and mean "no"; the agent's list is
+        /// absent when it is locked (disabled), and then leaves the assignment alone.
         var values: [CustomerField: String] {
-            [.name: name ?? "", .mobile: mobile ?? "", .email: email ?? "", .gender: gender ?? "",
-             .birthday: birthday ?? "", .registeredOn: registeredOn ?? "", .tier: tier ?? "", .tags: tags ?? "",
-             .externalID: externalID ?? "", .assignedAgent: assignedAgent ?? "",
-             .consent: consent == nil ? "0" : "1", .doNotDisturb: doNotDisturb == nil ? "0" : "1", .notes: notes ?? ""]
+            var values: [CustomerField: String] = [
+                .name: name ?? "", .mobile: mobile ?? "", .email: email ?? "", .gender: gender ?? "",
+                .birthday: birthday ?? "", .registeredOn: registeredOn ?? "", .tier: tier ?? "", .tags: tags ?? "",
+                .externalID: externalID ?? "",
+                .consent: consent == nil ? "0" : "1", .doNotDisturb: doNotDisturb == nil ? "0" : "1", .notes: notes ?? ""]
+            if let assignedAgent { values[.assignedAgent] = assignedAgent }
+            return values
         }
     }
     struct FormContext: Encodable {
@@ -183,6 +188,10 @@ struct CustomerPagesController: RouteCollection {
         let tiers: [String]
         let agents: [Agent]
         let cancelURL: String
+        /// Contact details shown masked and not editable (the viewer sees them masked).
+        let contactLocked: Bool
+        /// The assigned agent is chosen by supervisors and admins only.
+        let agentLocked: Bool
 
         struct Agent: Encodable {
             let username: String
@@ -202,14 +211,21 @@ struct CustomerPagesController: RouteCollection {
         values[CustomerField.assignedAgent.rawValue] = try await customer.$assignedAgent.get(on: req.db)?.username ?? ""
         values[CustomerField.consent.rawValue] = record.consent ? "1" : ""
         values[CustomerField.doNotDisturb.rawValue] = record.doNotDisturb ? "1" : ""
-        return try await form(req, action: "/customers/\(customer.id!)", values: values, errors: [:], isNew: false)
+        // The form shows contact details as the profile does: masked for a role that sees them masked.
+        let visible = VisibleContact(customer: customer, viewer: try req.auth.require(User.self))
+        values[CustomerField.mobile.rawValue] = visible.mobile ?? ""
+        values[CustomerField.email.rawValue] = visible.email ?? ""
+        try await req.audit("customer.view", subjectType: "customer", subjectID: String(customer.id!), detail: "edit")
+        return try await form(req, action: "/customers/\(customer.id!)", values: values, errors: [:], isNew: false,
+                              customer: customer)
     }
 
     @Sendable func create(req: Request) async throws -> Response {
         let input = try req.content.decode(FormInput.self)
         let rules = try await req.customerRules()
         do {
-            let (patch, agent) = try await CustomerAPIController.patch(input.values, rules: rules, on: req)
+            let values = try req.customerPermissions().check(input.values, customer: nil, agentUsername: nil)
+            let (patch, agent) = try await CustomerAPIController.patch(values, rules: rules, on: req)
             let record = CustomerAPIController.assigning(agent, to: patch.makeRecord(defaultTier: rules.defaultTier)!)
             let customer = try await req.customers.create(record, by: req.actor)
             req.flash("common.saved")
@@ -223,14 +239,23 @@ struct CustomerPagesController: RouteCollection {
         let customer = try await req.customer()
         let input = try req.content.decode(FormInput.self)
         do {
-            let (patch, agent) = try await CustomerAPIController.patch(input.values, rules: req.customerRules(), on: req)
+            let values = try req.customerPermissions().check(input.values, customer: customer,
+                                                             agentUsername: try await req.assignedUsername(customer))
+            let (patch, agent) = try await CustomerAPIController.patch(values, rules: req.customerRules(), on: req)
             let current = try await req.customers.record(of: customer)
             let record = CustomerAPIController.assigning(agent, to: patch.applied(to: current))
             try await req.customers.update(customer, from: current, to: record, by: req.actor)
             req.flash("common.saved")
             return req.redirect(to: "/customers/\(customer.id!)")
         } catch let error as AppError where !error.fieldErrors.isEmpty {
-            return try await form(req, action: "/customers/\(customer.id!)", values: raw(input), errors: messages(error, req), isNew: false, status: .unprocessableEntity)
+            var shown = raw(input)
+            if !(try req.customerPermissions().seesContact(of: customer)) {  // never echo what the viewer may not see
+                let visible = VisibleContact(customer: customer, viewer: try req.auth.require(User.self))
+                shown[CustomerField.mobile.rawValue] = visible.mobile ?? ""
+                shown[CustomerField.email.rawValue] = visible.email ?? ""
+            }
+            return try await form(req, action: "/customers/\(customer.id!)", values: shown, errors: messages(error, req),
+                                  isNew: false, status: .unprocessableEntity, customer: customer)
         }
     }
 
@@ -240,12 +265,16 @@ struct CustomerPagesController: RouteCollection {
         return req.redirect(to: "/customers")
     }
 
-    private func form(_ req: Request, action: String, values: [String: String], errors: [String: String], isNew: Bool, status: HTTPResponseStatus = .ok) async throws -> Response {
+    private func form(_ req: Request, action: String, values: [String: String], errors: [String: String], isNew: Bool,
+                      status: HTTPResponseStatus = .ok, customer: Customer? = nil) async throws -> Response {
         let agents = try await User.query(on: req.db).filter(\.$role == .agent).filter(\.$isActive == true).sort(\.$displayName).all()
+        let permissions = try req.customerPermissions()
         let response = try await req.renderPage("customers/form", titleKey: isNew ? "customers.new" : "customers.edit", FormContext(
             action: action, isNew: isNew, values: values, errors: errors, tiers: try await Tier.names(on: req.db),
             agents: agents.map { .init(username: $0.username, displayName: $0.displayName) },
-            cancelURL: isNew ? "/customers" : action
+            cancelURL: isNew ? "/customers" : action,
+            contactLocked: !permissions.seesContact(of: customer),
+            agentLocked: !ObjectScope.mayAssignCustomers(permissions.viewer)
         ))
         response.status = status
         return response

@@ -14,6 +14,9 @@ struct CustomerStore {
         var tier: String?
         var tag: String?
         var assignedAgentID: UUID?
+        /// Whether part of a phone number finds customers (only for roles that see every number in full;
+        /// anyone else must give the whole number, or they could read a masked number digit by digit).
+        var partialNumbers = true
         var after: Int?
         var limit = 50
     }
@@ -53,12 +56,23 @@ struct CustomerStore {
             } else if let mobile = try? PhoneNumber(parsing: text) {
                 builder.filter(\.$mobile == mobile.e164)  // a whole number: the index finds it
             } else if digits.count >= 4, digits.count == text.filter({ !"+- ".contains($0) }).count {
-                builder.filter(\.$mobile ~~ digits)  // part of a number, e.g. the last four digits
+                if query.partialNumbers {
+                    builder.filter(.sql(embed: "customers.mobile LIKE \(bind: Self.likePattern(digits)) ESCAPE '\\'"))
+                } else {
+                    builder.filter(\.$id == -1)  // digits that are not a whole number find nobody
+                }
             } else {
-                builder.filter(\.$name ~~ text)
+                builder.filter(.sql(embed: "customers.name LIKE \(bind: Self.likePattern(text)) ESCAPE '\\'"))
             }
         }
         return builder
+    }
+
+    /// `%text%` with `%`, `_` and the escape character itself taken literally.
+    static func likePattern(_ text: String) -> String {
+        let escaped = text.replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+        return "%" + escaped + "%"
     }
 
     /// Tags of several customers in one query.

@@ -121,6 +121,8 @@ enum DemoHistory {
     private static func loadPastTickets(on app: Application, customers: [Int], calendar: BusinessCalendar, today: LocalDate,
                                         rng: inout SplitMix64) async throws {
         let actor = Actor.commandLine("demo")
+        // The demo's verification follow-ups are recorded as a supervisor records them.
+        let supervisor = Viewer(id: UUID(), role: .supervisor, departmentID: nil)
         let kinds: [(String, String, String)] = [("complaint", "attitude", "服务人员态度生硬"), ("quality", "damage", "维修后仍有故障"),
                                                  ("service", "delay", "上门时间一再推迟"), ("complaint", "price", "结算价格与承诺不符"),
                                                  ("suggestion", "other", "建议增加周末服务时段"), ("service", "communication", "客服答复前后不一")]
@@ -149,13 +151,13 @@ enum DemoHistory {
                 let hours = rng.next() % 100 < UInt64(12 + (11 - month)) ? 200.0 : 20.0
                 ticket = try await service(hours: hours).act(ticket, .resolve, note: "已处理")
                 if rng.next() % 100 < 15 {
-                    ticket = try await service(hours: hours + 24).verify(ticket, satisfied: false, words: "问题仍未解决")
+                    ticket = try await service(hours: hours + 24).verify(ticket, satisfied: false, words: "问题仍未解决", by: supervisor)
                     if ticket.status == .assigned { ticket = try await service(hours: hours + 25).act(ticket, .start) }
                     ticket = try await service(hours: hours + 48).act(ticket, .resolve, note: "再次处理")
                 }
                 let end = ticket.resolvedAt!.addingTimeInterval(26 * 3600)
                 guard end < Date() else { continue }
-                _ = try await TicketService(db: app.db, config: app.huifang, actor: actor, now: end).verify(ticket, satisfied: true, words: "")
+                _ = try await TicketService(db: app.db, config: app.huifang, actor: actor, now: end).verify(ticket, satisfied: true, words: "", by: supervisor)
             }
         }
     }

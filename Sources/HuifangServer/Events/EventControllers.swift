@@ -92,11 +92,14 @@ struct EventKindService {
 }
 
 extension EventView {
+    /// A customer's events; their attributes (a hospital's department, a car model) are left out for
+    /// analysts, who read them in aggregate only.
     static func list(customerID: Int, on req: Request) async throws -> [EventView] {
+        let attributes = ObjectScope.seesEventAttributes(try req.viewer)
         let names = Dictionary(try await EventKind.query(on: req.db).all().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         return try await ServiceEvent.query(on: req.db).filter(\.$customer.$id == customerID).sort(\.$occurredAt, .descending).limit(200).all().map {
             EventView(id: $0.id!, kind: $0.kind, kindName: names[$0.kind] ?? $0.kind, occurredAt: req.application.huifang.formatDateTime($0.occurredAt),
-                      attributes: $0.attributeValues, externalID: $0.externalID)
+                      attributes: attributes ? $0.attributeValues : [:], externalID: $0.externalID)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import HuifangCore
+import SQLKit
 import Vapor
 
 /// One line of a customer's timeline: a service event, a follow-up task or a contact record, newest first.
@@ -11,16 +12,27 @@ struct TimelineItem: Encodable {
     let detail: String
     let sortKey: Date
 
+    /// The items the viewer may see: events (their attributes not for analysts), and the follow-up tasks and
+    /// records in the viewer's scope (an agent's own; all for supervisors and admins; none for other roles).
     static func of(customerID: Int, on req: Request) async throws -> [TimelineItem] {
         let config = req.application.huifang
+        let viewer = try req.viewer
+        let attributes = ObjectScope.seesEventAttributes(viewer)
         let names = Dictionary(try await EventKind.query(on: req.db).all().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         let events = try await ServiceEvent.query(on: req.db).filter(\.$customer.$id == customerID).sort(\.$occurredAt, .descending).limit(100).all()
         var items = events.map { event in
             TimelineItem(at: config.formatDateTime(event.occurredAt), kind: "event", title: names[event.kind] ?? event.kind,
-                         detail: event.attributeValues.sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(separator: "，"),
+                         detail: !attributes ? "" : event.attributeValues.sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(separator: "，"),
                          sortKey: event.occurredAt)
         }
-        let tasks = try await FollowUpTask.query(on: req.db).filter(\.$customer.$id == customerID).with(\.$reasons).sort(\.$dueAt, .descending).limit(100).all()
+        guard viewer.seesEverything || viewer.role == .agent else { return items.sorted { $0.sortKey > $1.sortKey } }
+        let taskQuery = FollowUpTask.query(on: req.db).filter(\.$customer.$id == customerID)
+        let recordQuery = FollowUpRecord.query(on: req.db).filter(\.$customerID == customerID)
+        if !viewer.seesEverything {
+            taskQuery.filter(\.$assignedAgent.$id == viewer.id)
+            recordQuery.filter(.sql(embed: "task_id IN (SELECT id FROM follow_up_tasks WHERE assigned_agent_id = \(bind: viewer.id))"))
+        }
+        let tasks = try await taskQuery.with(\.$reasons).sort(\.$dueAt, .descending).limit(100).all()
         let ruleNames = Dictionary(try await RuleRecord.query(on: req.db).all().map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
         for task in tasks {
             let reasons = task.reasons.map { ruleNames[$0.ruleID] ?? "#\($0.ruleID)" }.joined(separator: "、")
@@ -28,7 +40,7 @@ struct TimelineItem: Encodable {
                                       detail: req.t("status." + task.status.rawValue) + " · " + req.t("tasks.deadline") + " " + config.formatDateTime(task.deadlineAt),
                                       sortKey: task.dueAt))
         }
-        let records = try await FollowUpRecord.query(on: req.db).filter(\.$customerID == customerID).sort(\.$id, .descending).limit(100).all()
+        let records = try await recordQuery.sort(\.$id, .descending).limit(100).all()
         for record in records {
             items.append(TimelineItem(at: config.formatDateTime(record.endedAt), kind: "record",
                                       title: req.t("workspace.recordTitle", req.t("channel." + record.channel), req.t("outcome." + record.outcome)),

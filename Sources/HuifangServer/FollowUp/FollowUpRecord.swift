@@ -34,6 +34,8 @@ final class FollowUpRecord: Model, @unchecked Sendable {
     @OptionalField(key: "ticket_id") var ticketID: Int?
     /// The survey's threshold proposed a ticket (opened or declined by the agent).
     @Field(key: "ticket_proposed") var ticketProposed: Bool
+    /// Reached, but the customer declined the survey.
+    @Field(key: "survey_declined") var surveyDeclined: Bool
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

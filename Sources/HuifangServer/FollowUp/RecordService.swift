@@ -28,6 +28,8 @@ struct RecordInput: Content {
     var ticketKind: String?
     var ticketSeverity: String?
     var ticketDescription: String?
+    /// The customer was reached but declined the survey (counted and shown as such).
+    var surveyDeclined: Bool?
 }
 
 /// What recording an attempt did.
@@ -99,13 +101,18 @@ struct RecordService {
         var definition: SurveyDefinition?
         var scored: [ScoredAnswer] = []
         let answers = (input.answers ?? [:]).filter { !$0.value.trimmingWhitespace().isEmpty }
+        let asked = try await Self.survey(for: task, on: db)
+        let declined = input.surveyDeclined == true
+        if let key = SurveyRequirement.problem(outcome: outcome, asksSurvey: asked != nil, hasAnswers: !answers.isEmpty,
+                                               declined: declined) {
+            errors.append(.init(field: "answers", key: key))
+        }
         if !answers.isEmpty {
             if outcome != .reached { errors.append(.init(field: "answers", key: "record.problem.answersNeedReached")) }
-            let current = try await Self.survey(for: task, on: db)
-            if let id = input.surveyID, let shown = try await SurveyRecord.find(id, on: db), shown.familyID == current?.familyID {
+            if let id = input.surveyID, let shown = try await SurveyRecord.find(id, on: db), shown.familyID == asked?.familyID {
                 survey = shown
             } else {
-                survey = current
+                survey = asked
             }
             if let survey {
                 let parsed = try survey.definition
@@ -177,6 +184,7 @@ struct RecordService {
         record.corrections = changes.map { "\($0.field.rawValue): \($0.oldValue ?? "") → \($0.newValue ?? "")" }.joined(separator: "\n")
         record.surveyID = scored.isEmpty ? nil : survey?.id
         record.ticketProposed = proposed
+        record.surveyDeclined = declined
         if outcome == .doNotCall { corrected.doNotDisturb = true }
         let updated = corrected
         let accepted = scored

@@ -127,6 +127,7 @@ struct Workspace: Content {
     let correctMobile: String
     let correctEmail: String
     let openTicket: Bool
+    let surveyDeclined: Bool
     let ticketDescription: String
     let errors: [String]
 
@@ -139,10 +140,10 @@ struct Workspace: Content {
 
 extension Request {
     /// The task the route's `:id` names, if the viewer may work it: its agent, or a supervisor or admin.
+    /// Anyone else gets 404, as if the task did not exist.
     func workableTask() async throws -> FollowUpTask {
-        let viewer = try auth.require(User.self)
-        guard let id = parameters.get("id", as: Int.self), let task = try await FollowUpTask.find(id, on: db) else { throw AppError.notFound }
-        if viewer.role == .agent, task.$assignedAgent.id != viewer.id { throw AppError.forbidden }
+        guard let id = parameters.get("id", as: Int.self), let task = try await FollowUpTask.find(id, on: db),
+              TaskAccess.maySee(task, try viewer) else { throw AppError.notFound }
         return task
     }
 
@@ -192,7 +193,9 @@ extension Request {
         let records = try await FollowUpRecord.query(on: db).filter(\.$customerID == customerID).sort(\.$id, .descending).limit(20).all()
         let answerRows = records.isEmpty ? [] : try await SurveyAnswer.query(on: db).filter(\.$recordID ~~ records.map { $0.id! }).sort(\.$id).all()
         let answersByRecord = Dictionary(grouping: answerRows, by: \.recordID)
-        let tickets = try await Ticket.query(on: db).filter(\.$customer.$id == customerID).sort(\.$id, .descending).limit(10).all()
+        let ticketQuery = Ticket.query(on: db).filter(\.$customer.$id == customerID)
+        TicketAccess.restrict(ticketQuery, to: viewer.viewer)
+        let tickets = try await ticketQuery.sort(\.$id, .descending).limit(10).all()
         let links = try await SurveyLink.query(on: db).filter(\.$taskID == task.id!).sort(\.$id, .descending).all()
         let now = Date()
         let windows = context.windows(TimeRange.list(task.contactWindows) ?? [])
@@ -220,7 +223,7 @@ extension Request {
                 .init(at: config.formatDateTime(record.endedAt), agent: record.agentName, channel: t("channel." + record.channel),
                       outcome: t("outcome." + record.outcome), result: t("result." + record.result), duration: minutes(record.durationSeconds),
                       notes: record.notes,
-                      answers: (answersByRecord[record.id!] ?? []).map { "\($0.indicator.isEmpty ? $0.questionKey : $0.indicator)：\(answerLabel($0))" }.joined(separator: "；"),
+                      answers: record.surveyDeclined ? t("record.surveyDeclined") : (answersByRecord[record.id!] ?? []).map { "\($0.indicator.isEmpty ? $0.questionKey : $0.indicator)：\(answerLabel($0))" }.joined(separator: "；"),
                       ticketID: record.ticketID)
             },
             tickets: tickets.map { .init(id: $0.id!, kind: t("ticket.kind." + $0.kind.rawValue), status: t("ticket.status." + $0.status.rawValue),
@@ -248,6 +251,7 @@ extension Request {
             correctMobile: form?.corrections?["mobile"] ?? "",
             correctEmail: form?.corrections?["email"] ?? "",
             openTicket: form?.openTicket ?? false,
+            surveyDeclined: form?.surveyDeclined ?? false,
             ticketDescription: form?.ticketDescription ?? "",
             errors: errors)
     }

@@ -39,6 +39,7 @@ extension RecordInput {
         ticketKind = form["ticketKind"]
         ticketSeverity = form["ticketSeverity"]
         ticketDescription = form["ticketDescription"]
+        surveyDeclined = form["surveyDeclined"] != nil
     }
 }
 
@@ -139,6 +140,19 @@ struct WorkspaceAPIController: RouteCollection {
     }
 
     struct LinkInput: Content { let channel: String }
+    /// What the agent learns of a sent link: never the link itself, which only the customer gets (an
+    /// agent holding it could answer the survey as the customer).
+    struct LinkSent: Content {
+        let linkID: Int
+        let expiresAt: String
+        let messageID: Int
+        /// The customer's masked number or address.
+        let to: String
+
+        init(_ sent: SurveyLinks.Sent) {
+            (linkID, expiresAt, messageID, to) = (sent.linkID, sent.expiresAt, sent.messageID, sent.to)
+        }
+    }
     struct Next: Content { let taskID: Int? }
 
     @Sendable func next(req: Request) async throws -> Next {
@@ -162,7 +176,7 @@ struct WorkspaceAPIController: RouteCollection {
         let task = try await req.workableTask()
         let input = try req.content.decode(LinkInput.self)
         let sent = try await SurveyLinks(db: req.db, config: req.application.huifang).send(task: task, channel: input.channel, by: req.actor)
-        return try await sent.encodeResponse(status: .created, for: req)
+        return try await LinkSent(sent).encodeResponse(status: .created, for: req)
     }
 }
 

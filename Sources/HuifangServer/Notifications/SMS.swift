@@ -26,11 +26,16 @@ struct SMSClient {
         let description: String
     }
 
+    /// The text with each survey link's signature cut off, so a log reader cannot answer as the customer.
+    static func redactingLinks(_ text: String) -> String {
+        text.replacingOccurrences(of: #"/s/([0-9]+-[0-9]+)-[A-Za-z0-9_-]+"#, with: "/s/$1-…", options: .regularExpression)
+    }
+
     /// Sends one message and names the transport used (`log` or `http`).
     func send(to: String, text: String, reference: String) async throws -> String {
         switch gateway {
         case .log:
-            logger.notice("SMS (log only) to \(Masking.maskPhone(to)) [\(reference)]: \(text)")
+            logger.notice("SMS (log only) to \(Masking.maskPhone(to)) [\(reference)]: \(Self.redactingLinks(text))")
             return "log"
         case .http(let url, let token):
             guard let client else { throw GatewayError(description: "no HTTP client") }

@@ -46,9 +46,13 @@ struct ReportQueries {
     /// The grouping's key expression and the joins it needs; nil when the rows have no such thing.
     func key(_ source: Source, answers: Bool = false) -> (expression: String, joins: String)? {
         let agentColumn: String, customerColumn: String
+        // A record's answers belong to the task's agent, not to whoever typed them in (or the customer's link).
+        var agentJoin = ""
         switch source {
         case .tasks: (agentColumn, customerColumn) = ("t.assigned_agent_id", "t.customer_id")
-        case .records: (agentColumn, customerColumn) = ("r.agent_id", "r.customer_id")
+        case .records:
+            (agentColumn, customerColumn) = ("rt.assigned_agent_id", "r.customer_id")
+            agentJoin = " JOIN follow_up_tasks rt ON rt.id = r.task_id"
         case .customers: (agentColumn, customerColumn) = ("c.assigned_agent_id", "c.id")
         case .tickets: (agentColumn, customerColumn) = ("k.handler_id", "k.customer_id")
         case .calls: (agentColumn, customerColumn) = ("l.agent_id", "l.customer_id")
@@ -58,10 +62,10 @@ struct ReportQueries {
         case .none:
             return ("''", "")
         case .agent:
-            return ("ua.username", " LEFT JOIN users ua ON ua.id = \(agentColumn)")
+            return ("ua.username", agentJoin + " LEFT JOIN users ua ON ua.id = \(agentColumn)")
         case .department:
             if source == .tickets { return ("d.name", " LEFT JOIN departments d ON d.id = k.department_id") }
-            return ("d.name", " LEFT JOIN users ua ON ua.id = \(agentColumn) LEFT JOIN departments d ON d.id = ua.department_id")
+            return ("d.name", agentJoin + " LEFT JOIN users ua ON ua.id = \(agentColumn) LEFT JOIN departments d ON d.id = ua.department_id")
         case .rule:
             switch source {
             case .tasks: return ("CAST(tr.rule_id AS TEXT)", " JOIN follow_up_task_reasons tr ON tr.task_id = t.id")

@@ -139,6 +139,7 @@ struct SurveyLinks {
         record.surveyID = survey.id
         let low = scored.filter(\.meetsThreshold)
         record.ticketProposed = !low.isEmpty
+        record.surveyDeclined = false
         try await db.transaction { db in
             let taken = try await (db as! any SQLDatabase).raw("""
                 UPDATE survey_links SET used_at = \(bind: now.timeIntervalSince1970) WHERE id = \(bind: link.id!) AND used_at IS NULL

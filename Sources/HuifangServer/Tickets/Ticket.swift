@@ -48,6 +48,8 @@ final class Ticket: Model, @unchecked Sendable {
     @OptionalField(key: "call_id") var callID: Int?
     /// True when the customer said so at the verification follow-up that closed it (complaint success rate).
     @OptionalField(key: "customer_satisfied") var customerSatisfied: Bool?
+    /// Who opened the ticket (an agent sees the tickets they opened).
+    @OptionalField(key: "opened_by_id") var openedByID: UUID?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

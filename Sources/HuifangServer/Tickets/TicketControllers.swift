@@ -75,8 +75,10 @@ struct TicketView: Content {
 extension Request {
     var ticketService: TicketService { TicketService(db: db, config: application.huifang, actor: actor) }
 
+    /// The ticket the route's `:id` names, if the viewer may see it; otherwise 404, as if it did not exist.
     func findTicket() async throws -> Ticket {
-        guard let id = parameters.get("id", as: Int.self), let ticket = try await Ticket.find(id, on: db) else { throw AppError.notFound }
+        guard let id = parameters.get("id", as: Int.self), let ticket = try await Ticket.find(id, on: db),
+              try await TicketAccess.maySee(ticket, try viewer, on: db) else { throw AppError.notFound }
         return ticket
     }
 
@@ -109,11 +111,16 @@ extension Request {
         return rows
     }
 
-    /// The queue of the signed-in user: their department's open tickets and those assigned to them.
+    /// The queue of the signed-in user: their department's open tickets and those assigned to them; for an
+    /// agent, the tickets in their scope (opened by them, on their tasks or customers, assigned to them).
     func queueFilter() throws -> TicketFilter {
         let user = try auth.require(User.self)
         var filter = TicketFilter()
-        filter.queueOf = (user.$department.id, user.id!)
+        if user.viewer.seesEverything {
+            filter.queueOf = (user.$department.id, user.id!)
+        } else {
+            filter.scope = user.viewer
+        }
         return filter
     }
 }
@@ -148,6 +155,8 @@ struct TicketAPIController: RouteCollection {
         let satisfied: Bool
         /// The customer's words (required when not satisfied).
         let words: String?
+        /// How the customer was asked (default: the verification task's channel).
+        let channel: String?
     }
     struct SettingsOutput: Content {
         let settings: TicketSettings
@@ -177,9 +186,10 @@ struct TicketAPIController: RouteCollection {
     }
 
     @Sendable func act(req: Request) async throws -> TicketView {
+        let found = try await req.findTicket()  // first: a ticket outside the caller's scope is 404 whatever the body
         let input = try req.content.decode(ActionInput.self)
         guard let action = TicketAction(rawValue: input.action) else { throw NamedFieldError(field: "action", key: "ticket.problem.action") }
-        let ticket = try await req.ticketService.act(try await req.findTicket(), action, note: input.note ?? "", handler: input.handler)
+        let ticket = try await req.ticketService.act(found, action, note: input.note ?? "", handler: input.handler)
         return try await TicketView.make(ticket, on: req)
     }
 
@@ -194,18 +204,22 @@ struct TicketAPIController: RouteCollection {
     }
 
     @Sendable func extend(req: Request) async throws -> TicketView {
+        let ticket = try await req.findTicket()
         let input = try req.content.decode(ExtensionInput.self)
-        return try await TicketView.make(try await req.ticketService.extend(try await req.findTicket(), input), on: req)
+        return try await TicketView.make(try await req.ticketService.extend(ticket, input), on: req)
     }
 
     @Sendable func plan(req: Request) async throws -> TicketView {
+        let ticket = try await req.findTicket()
         let input = try req.content.decode(PlanInput.self)
-        return try await TicketView.make(try await req.ticketService.plan(try await req.findTicket(), input), on: req)
+        return try await TicketView.make(try await req.ticketService.plan(ticket, input), on: req)
     }
 
     @Sendable func verification(req: Request) async throws -> TicketView {
+        let found = try await req.findTicket()
         let input = try req.content.decode(VerificationInput.self)
-        let ticket = try await req.ticketService.verify(try await req.findTicket(), satisfied: input.satisfied, words: input.words ?? "")
+        let ticket = try await req.ticketService.verify(found, satisfied: input.satisfied,
+                                                        words: input.words ?? "", channel: input.channel, by: try req.viewer)
         return try await TicketView.make(ticket, on: req)
     }
 

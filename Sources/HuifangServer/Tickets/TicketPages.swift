@@ -97,6 +97,8 @@ struct TicketPagesController: RouteCollection {
         let deadlines: [SelectOption]
         let canPause: Bool
         let canVerify: Bool
+        /// How the verification contact was made.
+        let channels: [SelectOption]
         let isFinished: Bool
     }
 
@@ -108,6 +110,9 @@ struct TicketPagesController: RouteCollection {
         let settings = try await TicketSettingsRecord.load(on: req.db).settings
         var customerName: String?
         if let id = ticket.$customer.id { customerName = try await Customer.find(id, on: req.db)?.name }
+        var verificationAgent: UUID?
+        if let id = ticket.verificationTaskID { verificationAgent = try await FollowUpTask.find(id, on: req.db)?.$assignedAgent.id }
+        let mayVerify = ObjectScope.mayVerify(verificationAgentID: verificationAgent, try req.viewer)
         // Only the actions the state machine allows now are offered.
         let actions = TicketAction.allCases.filter { action in
             (try? TicketStateMachine.next(from: ticket.status, kind: ticket.kind, action)) != nil
@@ -123,7 +128,10 @@ struct TicketPagesController: RouteCollection {
             severityName: req.t("ticket.severity.\(ticket.severity.rawValue)"), statusName: req.t("ticket.status.\(ticket.status.rawValue)"),
             sourceName: req.t("ticket.source.\(ticket.source)"), actions: actions, handlers: handlers, deadlines: deadlines,
             canPause: settings.policy(named: ticket.policy).pausesWhileWaiting && [.new, .assigned, .inProgress].contains(ticket.status),
-            canVerify: [.resolved, .informed].contains(ticket.status) && ticket.kind != .suggestion, isFinished: ticket.status.isFinished)
+            canVerify: mayVerify && [.resolved, .informed].contains(ticket.status) && ticket.kind != .suggestion,
+            channels: ContactChannel.allCases.map { SelectOption(value: $0.rawValue, label: req.t("channel." + $0.rawValue),
+                                                                selected: $0 == .phone) },
+            isFinished: ticket.status.isFinished)
         return try await req.renderPage("tickets/show", titleKey: "tickets.ticket", titleArguments: ["\(ticket.id!)"], page)
     }
 
@@ -173,7 +181,8 @@ struct TicketPagesController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         let ticket = try await req.findTicket()
         return try await req.change(back: back(req)) {
-            _ = try await req.ticketService.verify(ticket, satisfied: form["satisfied"] == "yes", words: form["words"] ?? "")
+            _ = try await req.ticketService.verify(ticket, satisfied: form["satisfied"] == "yes", words: form["words"] ?? "",
+                                                   channel: form["channel"].flatMap { $0.isEmpty ? nil : $0 }, by: try req.viewer)
         }
     }
 

@@ -16,6 +16,8 @@ struct TicketFilter {
     var queueOf: (department: UUID?, user: UUID)?
     var overdueOnly = false
     var customerID: Int?
+    /// Only the tickets this viewer may see (`TicketAccess.restrict`).
+    var scope: Viewer?
     var limit = 200
 }
 
@@ -70,6 +72,7 @@ struct TicketQueries {
                 if let department = queue.department { group.filter(\.$department.$id == department) }
             }
         }
+        if let scope = filter.scope { TicketAccess.restrict(query, to: scope) }
         let tickets = try await query.sort(\.$id, .descending).limit(filter.includeFinished ? filter.limit : 5000).all()
         let rows = try await rows(for: tickets).filter { !filter.overdueOnly || $0.overdue }
         // Overdue first, then the least time left; finished tickets last, newest first.

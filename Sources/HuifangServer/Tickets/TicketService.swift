@@ -116,6 +116,7 @@ struct TicketService {
         ticket.escalationLevel = 0
         ticket.callID = callID
         ticket.taskID = taskID
+        ticket.openedByID = actor.id
         try refreshClock(ticket, settings: settings, calendar: calendar)
         let urgentComplaint = kind == .complaint && ticket.urgent
         let supervisors = urgentComplaint ? try await Notifier.supervisors(on: db) : []
@@ -293,10 +294,20 @@ struct TicketService {
     }
 
     /// The verification follow-up's outcome: satisfied closes the ticket (telling the customer if that
-    /// was still owed); not satisfied re-opens it with the customer's words.
-    func verify(_ ticket: Ticket, satisfied: Bool, words: String) async throws -> Ticket {
+    /// was still owed); not satisfied re-opens it with the customer's words. Only the agent holding the
+    /// verification task, or a supervisor or admin, may record it; the contact is recorded on that task
+    /// like any follow-up (channel, outcome, who, when), so the customer counts as covered.
+    func verify(_ ticket: Ticket, satisfied: Bool, words: String, channel: String? = nil,
+                by viewer: Viewer) async throws -> Ticket {
         guard [.resolved, .informed].contains(ticket.status) else { throw AppError(.conflict, "ticket.refuse.notResolved") }
-        let taskID = ticket.verificationTaskID
+        var task: FollowUpTask?
+        if let taskID = ticket.verificationTaskID { task = try await FollowUpTask.find(taskID, on: db) }
+        guard ObjectScope.mayVerify(verificationAgentID: task?.$assignedAgent.id, viewer) else {
+            throw AppError(.forbidden, "ticket.refuse.notVerifier")
+        }
+        guard let contact = ContactChannel(rawValue: channel ?? task?.channel ?? ContactChannel.phone.rawValue) else {
+            throw NamedFieldError(field: "channel", key: "rule.problem.channel")
+        }
         var ticket = ticket
         if satisfied {
             if ticket.status == .resolved { ticket = try await act(ticket, .inform, note: words) }
@@ -305,13 +316,44 @@ struct TicketService {
         } else {
             ticket = try await act(ticket, .reopen, note: words)
         }
-        if let taskID, let task = try await FollowUpTask.find(taskID, on: db), task.status == .open {
-            task.status = .completed
-            task.completedAt = now
-            task.completedOn = config.today(now: now).iso
+        if let task, task.status == .open { try await recordVerification(on: task, ticket: ticket, channel: contact, words: words) }
+        return ticket
+    }
+
+    /// The verification contact as a follow-up record, and its task completed, in one transaction.
+    private func recordVerification(on task: FollowUpTask, ticket: Ticket, channel: ContactChannel,
+                                    words: String) async throws {
+        let record = FollowUpRecord()
+        record.taskID = task.id!
+        record.customerID = task.$customer.id
+        record.agentID = actor.id
+        record.agentName = actor.name
+        record.source = "agent"
+        record.channel = channel.rawValue
+        record.startedAt = now
+        record.endedAt = now
+        record.durationSeconds = 0
+        record.outcome = ContactOutcome.reached.rawValue
+        record.contactMade = true
+        record.completed = true
+        record.needsRetry = false
+        record.stopContacting = false
+        record.result = "completed"
+        record.notes = words
+        record.recordingConsent = false
+        record.recordingRef = ""
+        record.corrections = ""
+        record.ticketID = ticket.id
+        record.ticketProposed = false
+        record.surveyDeclined = false
+        task.status = .completed
+        task.attempts += 1
+        task.completedAt = now
+        task.completedOn = config.today(now: now).iso
+        try await db.transaction { db in
+            try await record.create(on: db)
             try await task.update(on: db)
         }
-        return ticket
     }
 
     private func save(_ ticket: Ticket, action: String, note: String) async throws {

@@ -1,0 +1,69 @@
+import Fluent
+import HuifangCore
+import SQLKit
+import Vapor
+
+extension User {
+    /// The user as the object rules (`ObjectScope`) read them.
+    var viewer: Viewer { Viewer(id: id!, role: role, departmentID: $department.id) }
+}
+
+extension Request {
+    /// The signed-in user as a `Viewer`.
+    var viewer: Viewer {
+        get throws { try auth.require(User.self).viewer }
+    }
+}
+
+/// Ticket access by object: the facts `ObjectScope` needs, read for one ticket or as a SQL condition
+/// for lists, so that a page, the API and a list agree on which tickets a viewer has.
+enum TicketAccess {
+    static func ownership(of ticket: Ticket, on db: any Database) async throws -> TicketOwnership {
+        let taskIDs = [ticket.taskID, ticket.verificationTaskID].compactMap { $0 }
+        let agents = taskIDs.isEmpty ? [] : try await FollowUpTask.query(on: db).filter(\.$id ~~ taskIDs).all()
+            .compactMap { $0.$assignedAgent.id }
+        var customerAgent: UUID?
+        if let id = ticket.$customer.id { customerAgent = try await Customer.find(id, on: db)?.$assignedAgent.id }
+        return TicketOwnership(openedBy: ticket.openedByID, departmentID: ticket.$department.id,
+                               handlerID: ticket.$handler.id, taskAgentIDs: Set(agents), customerAgentID: customerAgent)
+    }
+
+    /// Whether the viewer may see (and so act on) the ticket.
+    static func maySee(_ ticket: Ticket, _ viewer: Viewer, on db: any Database) async throws -> Bool {
+        if viewer.seesEverything { return true }
+        if viewer.role == .analyst { return false }
+        return ObjectScope.maySee(try await ownership(of: ticket, on: db), viewer)
+    }
+
+    /// Narrows a ticket query to what the viewer may see; the same rule as `ObjectScope.maySee`.
+    static func restrict(_ query: QueryBuilder<Ticket>, to viewer: Viewer) {
+        guard !viewer.seesEverything else { return }
+        let me = viewer.id
+        switch viewer.role {
+        case .handler:
+            query.group(.or) { group in
+                group.filter(\.$handler.$id == me)
+                if let department = viewer.departmentID { group.filter(\.$department.$id == department) }
+            }
+        case .agent:
+            let myTasks: SQLQueryString = "SELECT id FROM follow_up_tasks WHERE assigned_agent_id = \(bind: me)"
+            let myCustomers: SQLQueryString = "SELECT id FROM customers WHERE assigned_agent_id = \(bind: me)"
+            query.group(.or) { group in
+                group.filter(\.$handler.$id == me)
+                group.filter(\.$openedByID == me)
+                group.filter(.sql(embed: "tickets.task_id IN (\(myTasks))"))
+                group.filter(.sql(embed: "tickets.verification_task_id IN (\(myTasks))"))
+                group.filter(.sql(embed: "tickets.customer_id IN (\(myCustomers))"))
+            }
+        case .admin, .supervisor, .analyst:
+            query.filter(\.$id == -1)  // analysts read tickets in reports only
+        }
+    }
+}
+
+/// Task access by object: a task outside the viewer's scope answers 404, as if it did not exist.
+enum TaskAccess {
+    static func maySee(_ task: FollowUpTask, _ viewer: Viewer) -> Bool {
+        ObjectScope.maySeeTask(agentID: task.$assignedAgent.id, viewer)
+    }
+}
