@@ -112,6 +112,8 @@ import VaporTesting
             world.desk.customer.$assignedAgent.id = lisi.id
             try await world.desk.customer.update(on: app.db)
             #expect(try await send(app, .GET, "/api/v1/tickets/\(world.ticketID)", token: world.tokens["lisi"]!).status == .ok)
+            let queue = try await send(app, .GET, "/api/v1/tickets/queue", token: world.tokens["lisi"]!).content.decode([TicketRow].self)
+            #expect(queue.map(\.id) == [world.ticketID], "the list applies the same rule as the ticket")
         }
     }
 
@@ -140,6 +142,8 @@ import VaporTesting
             let lisi = try #require(try await User.query(on: app.db).filter(\.$username == "lisi").first())
             task.$assignedAgent.id = lisi.id
             try await task.update(on: app.db)
+            let queue = try await send(app, .GET, "/api/v1/tickets/queue", token: world.tokens["lisi"]!).content.decode([TicketRow].self)
+            #expect(queue.map(\.id) == [world.ticketID], "the verification task's agent has the ticket in their queue")
             let path = "/api/v1/tickets/\(world.ticketID)/verification"
             let body = Verification(satisfied: true, words: "满意", channel: "phone")
             // The agent who opened it and the handler who resolved it cannot mark their own work satisfied.
@@ -235,6 +239,21 @@ import VaporTesting
             let text = { (agent: String) in groups[agent]?.rates["satisfaction"].map { "\($0.numerator)/\($0.denominator)" } }
             #expect(text("agent1") == "3/3", "record 201's answers stay with agent1, whose task it was")
             #expect(text("agent2") == "0/2")
+        }
+    }
+
+    @Test func aCustomersTimelineShowsOnlyTheTasksAndRecordsInTheViewersScope() async throws {
+        try await withHuifang { app in
+            let world = try await world(app)
+            var input = RecordInput(outcome: "reached", notes: "客户说空调现在很安静")
+            input.surveyDeclined = true
+            let path = "/api/v1/tasks/\(world.desk.task.id!)/records"
+            #expect(try await send(app, .POST, path, token: world.desk.token, body: input).status == .created)
+            for (name, sees) in [("wangfang", true), ("zhuguan", true), ("lisi", false), ("zhaolei", false), ("zhouxin", false)] {
+                var page = try await PageClient.signedIn(app, name, world.passwords[name]!)
+                let html = try await page.get("/customers/\(world.desk.customer.id!)").body.string
+                #expect(html.contains("客户说空调现在很安静") == sees, "\(name) sees the record: \(sees)")
+            }
         }
     }
 }
