@@ -18,6 +18,8 @@ public struct HuifangConfig: Sendable {
     /// Signs links and tokens. Random per start when not configured (fine for one instance in development).
     public var secret: String
     public var isSecretGenerated: Bool
+    /// The file the secret was read from when `HUIFANG_SECRET` is not set (see `withStoredSecret()`).
+    public var secretFile: String? = nil
     /// Marks cookies `Secure`: set when Huifang is served over HTTPS.
     public var secureCookies: Bool
     /// The UI language for users who have not chosen one.

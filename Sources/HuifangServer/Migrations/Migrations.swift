@@ -21,5 +21,6 @@ extension Application {
         migrations.add(M014CreateEscalation())
         migrations.add(M015CreateFollowUpRecords())
         migrations.add(M016CreateReports())
+        migrations.add(M017CreateLinkKeys())
     }
 }
