@@ -34,6 +34,7 @@ enum Resources {
 
 /// Sets up the database, sessions, templates, middleware and routes. Does not migrate.
 public func configure(_ app: Application, _ config: HuifangConfig) async throws {
+    let config = try config.withStoredSecret()
     app.huifang = config
     app.http.server.configuration.hostname = config.hostname
     app.http.server.configuration.port = config.port

@@ -11,7 +11,11 @@ struct Huifang: AsyncParsableCommand {
         abstract: "回访 Huifang: customer follow-up and service quality.",
         discussion: "Settings come from flags, then environment variables:\n"
             + HuifangConfig.variables.map { "  \($0.name): \($0.meaning)" }.joined(separator: "\n"),
-        subcommands: [Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, ImportCommand.self, CalendarCommand.self, PlanCommand.self, EscalateCommand.self, DeliverCommand.self, ReportCommand.self],
+        subcommands: [
+            Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, ImportCommand.self,
+            CalendarCommand.self, PlanCommand.self, EscalateCommand.self, DeliverCommand.self, ReportCommand.self,
+            SecretCommand.self,
+        ],
         defaultSubcommand: Serve.self
     )
 }
@@ -59,9 +63,7 @@ func serve(_ config: HuifangConfig, before: ((Application) async throws -> Void)
         try await configure(app, config)
         try await migrate(app)
         try await before?(app)
-        if config.isSecretGenerated {
-            app.logger.warning("HUIFANG_SECRET is not set: using a random one for this run. Set it when several instances share a database.")
-        }
+        warnAboutTheSecret(app.huifang, logger: app.logger)
         app.logger.notice("Huifang on http://\(config.hostname):\(config.port) with \(config.databaseDescription)")
         try await app.execute()
     } catch {
@@ -69,6 +71,18 @@ func serve(_ config: HuifangConfig, before: ((Application) async throws -> Void)
         throw error
     }
     try await app.asyncShutdown()
+}
+
+/// A random secret lasts one run: survey links sent in it stop working at the next start.
+func warnAboutTheSecret(_ config: HuifangConfig, logger: Logger) {
+    if config.isSecretGenerated {
+        logger.critical("""
+            HUIFANG_SECRET is not set: using a random one for this run only. Survey links sent now STOP WORKING \
+            at the next start, and instances sharing the database reject each other's links. Set HUIFANG_SECRET.
+            """)
+    } else if let path = config.secretFile {
+        logger.notice("HUIFANG_SECRET is not set: using the secret kept in \(path); keep it out of database backups.")
+    }
 }
 
 struct Serve: AsyncParsableCommand {

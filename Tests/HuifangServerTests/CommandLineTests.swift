@@ -184,4 +184,18 @@ import Testing
         let bad = try await run(["plan", "--as-of", "2025-13-01", "--database-url", database])
         #expect(bad.status != 0 && bad.stderr.contains("--as-of"))
     }
+
+    @Test func rotatesTheSurveyLinkKeyWithAGraceAndKeepsTheSecretBesideTheDatabase() async throws {
+        // MUT
+        let rotated = try await run(["secret", "rotate", "--grace-days", "3", "--database-url", database])
+        let again = try await run(["secret", "rotate", "--database-url", database])
+        let bad = try await run(["secret", "rotate", "--grace-days", "400", "--database-url", database])
+        // validation
+        #expect(rotated.status == 0 && rotated.stdout.hasPrefix("survey link key 2 is current"), "\(rotated.stderr)")
+        #expect(again.status == 0 && again.stdout.hasPrefix("survey link key 3 is current"))
+        #expect(bad.status != 0 && bad.stderr.contains("--grace-days"))
+        let secret = directory.appendingPathComponent("cli.sqlite.secret").path
+        let mode = try FileManager.default.attributesOfItem(atPath: secret)[.posixPermissions] as? Int
+        #expect(mode == 0o600, "made once without HUIFANG_SECRET, readable by its owner only")
+    }
 }

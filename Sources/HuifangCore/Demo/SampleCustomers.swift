@@ -48,17 +48,9 @@ public struct SampleCustomers: Sendable {
         ]
     }
 
-    /// The whole file: headings then `count` rows, as CSV text.
+    /// The whole file: headings then `count` rows, as CSV text (no byte-order mark: it may be re-encoded as GBK).
     public func csv(count: Int) -> String {
-        var text = Self.headings.joined(separator: ",") + "\r\n"
-        for index in 0..<count {
-            text += row(index).map(Self.quoted).joined(separator: ",") + "\r\n"
-        }
-        return text
-    }
-
-    static func quoted(_ field: String) -> String {
-        field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
+        CSVWriter.document(text: [Self.headings] + (0..<count).map(row), byteOrderMark: false)
     }
 
     /// Eight digits unique per index (so mobiles never repeat), scrambled to look random.

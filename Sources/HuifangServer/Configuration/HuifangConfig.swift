@@ -1,5 +1,6 @@
 import Foundation
 import HuifangCore
+import NIOSSL
 
 /// Every setting Huifang reads, resolved once at boot from flags, then the
 /// environment, then defaults. A wrong value stops start-up with the variable's name.
@@ -17,6 +18,8 @@ public struct HuifangConfig: Sendable {
     /// Signs links and tokens. Random per start when not configured (fine for one instance in development).
     public var secret: String
     public var isSecretGenerated: Bool
+    /// The file the secret was read from when `HUIFANG_SECRET` is not set (see `withStoredSecret()`).
+    public var secretFile: String? = nil
     /// Marks cookies `Secure`: set when Huifang is served over HTTPS.
     public var secureCookies: Bool
     /// The UI language for users who have not chosen one.
@@ -64,6 +67,10 @@ public struct HuifangConfig: Sendable {
         ("HUIFANG_CONTACT_CAP_DAYS", "at most one follow-up per customer per this many days, complaint follow-ups excepted; 0 for none (default 7)"),
         ("HUIFANG_ESCALATE_EVERY", "seconds between escalation sweeps, or off (default 60)"),
         ("HUIFANG_SMTP_URL", "smtp://[user:password@]host[:port] or smtps://… (implicit TLS); unset: no email is sent"),
+        ("HUIFANG_SMTP_INSECURE", "true lets a password go unencrypted to a mail server that offers no STARTTLS "
+            + "(a lab server only; default false)"),
+        ("HUIFANG_SMTP_CA_FILE", "a PEM file of certificate authorities trusted for the mail server "
+            + "besides the system's"),
         ("HUIFANG_MAIL_FROM", "sender address of Huifang's email (default huifang@localhost)"),
         ("HUIFANG_PUBLIC_URL", "the address users and customers open Huifang at, for links in email and SMS (default http://HOST:PORT)"),
         ("HUIFANG_SMS_GATEWAY", "log (SMS are only written to the log, for development) or an http(s) URL that takes a JSON POST {to, text, reference} (default log)"),
@@ -142,6 +149,8 @@ public struct HuifangConfig: Sendable {
                 escalateEvery = try integer("HUIFANG_ESCALATE_EVERY", default: 60, range: 5...86_400)
             }
         }
+        let smtpInsecure = try boolean("HUIFANG_SMTP_INSECURE")
+        let smtpAuthorities = try certificateAuthorityFile(value("HUIFANG_SMTP_CA_FILE"))
         var smtp: SMTPSettings?
         if let raw = value("HUIFANG_SMTP_URL") {
             let from = value("HUIFANG_MAIL_FROM") ?? "huifang@localhost"
@@ -152,6 +161,8 @@ public struct HuifangConfig: Sendable {
                 throw ConfigurationError(variable: "HUIFANG_MAIL_FROM", value: from, reason: "must be an email address")
             }
             smtp = parsed
+            smtp?.allowsPlainAuthentication = smtpInsecure
+            smtp?.certificateAuthorityFile = smtpAuthorities
         }
         var sms = SMSGateway.log
         if let raw = value("HUIFANG_SMS_GATEWAY"), raw.lowercased() != "log" {
@@ -197,6 +208,16 @@ public struct HuifangConfig: Sendable {
             company: value("HUIFANG_COMPANY") ?? "客户服务中心",
             trustProxy: try boolean("HUIFANG_TRUST_PROXY")
         )
+    }
+
+    /// A PEM file that holds at least one certificate, or `nil` when none is configured.
+    static func certificateAuthorityFile(_ path: String?) throws(ConfigurationError) -> String? {
+        guard let path else { return nil }
+        guard let certificates = try? NIOSSLCertificate.fromPEMFile(path), !certificates.isEmpty else {
+            throw ConfigurationError(variable: "HUIFANG_SMTP_CA_FILE", value: path,
+                                     reason: "must be a readable PEM file of one or more certificates")
+        }
+        return path
     }
 
     static func parseDatabase(_ raw: String?) throws(ConfigurationError) -> DatabaseLocation {

@@ -21,6 +21,7 @@ extension Application {
         migrations.add(M014CreateEscalation())
         migrations.add(M015CreateFollowUpRecords())
         migrations.add(M016CreateReports())
-        migrations.add(M017ObjectScope())
+        migrations.add(M017CreateLinkKeys())
+        migrations.add(M018ObjectScope())
     }
 }

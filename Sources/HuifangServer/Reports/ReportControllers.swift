@@ -123,21 +123,6 @@ struct ReportAPIController: RouteCollection {
     }
 }
 
-func xlsxResponse(_ bytes: [UInt8], name: String) -> Response {
-    var headers = HTTPHeaders()
-    headers.contentType = HTTPMediaType(type: "application", subType: "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
-    return Response(status: .ok, headers: headers, body: .init(data: Data(bytes)))
-}
-
-func csvResponse(_ text: String, name: String) -> Response {
-    var headers = HTTPHeaders()
-    headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-    headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
-    // A byte-order mark so spreadsheet programs read the Chinese as UTF-8.
-    return Response(status: .ok, headers: headers, body: .init(string: "\u{FEFF}" + text))
-}
-
 extension Request {
     /// Saves targets (figure, minimum in tenths of a percent or nil to remove, points per step, step), all or none.
     func saveTargets(_ entries: [(figure: String, minimum: Int?, points: Int, step: Int)]) async throws {

@@ -96,8 +96,8 @@ enum ReportCSV {
     static let header = ["group", "label", "figure", "numerator", "denominator", "value"]
 
     /// The aggregates, one line per group and figure: the whole organisation first (group empty), then each group.
-    static func figures(_ report: FigureReport, language: Language) -> String {
-        encode(figureLines(report, language: language))
+    static func figures(_ report: FigureReport, language: Language, byteOrderMark: Bool = true) -> String {
+        encode(figureLines(report, language: language), byteOrderMark: byteOrderMark)
     }
 
     static func figureLines(_ report: FigureReport, language: Language) -> [[String]] {
@@ -140,19 +140,9 @@ enum ReportCSV {
         ])
     }
 
-    /// RFC 4180: fields with a comma, quote or line break are quoted; a leading `=`, `+`, `-` or `@`
-    /// is prefixed with `'` so a spreadsheet never runs it as a formula.
-    static func encode(_ lines: [[String]]) -> String {
-        lines.map { fields in
-            fields.map { field in
-                var field = field
-                if let first = field.first, "=+-@".contains(first), Int(field) == nil, field != "—" { field = "'" + field }
-                if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-                    return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-                }
-                return field
-            }.joined(separator: ",")
-        }.joined(separator: "\r\n") + "\r\n"
+    /// Report lines as a CSV file: whole numbers stay numbers (an NPS of -20 too), all else is text.
+    static func encode(_ lines: [[String]], byteOrderMark: Bool = true) -> String {
+        CSVWriter.document(lines.map { $0.map(CSVCell.inferred) }, byteOrderMark: byteOrderMark)
     }
 }
 
@@ -174,7 +164,7 @@ extension Operations {
                                   detail: "groupBy=\(grouping.rawValue) format=\(format)", on: app.db)
         switch format {
         case "json": return try ReportJSON.encode(ReportOut(report.report, signedOff: report.signedOff))
-        case "csv": return ReportCSV.figures(report.report, language: language)
+        case "csv": return ReportCSV.figures(report.report, language: language, byteOrderMark: false)
         default: throw OperationError("--format: " + Catalogue.text("report.problem.format", language))
         }
     }

@@ -6,7 +6,8 @@ import SQLKit
 import Vapor
 
 /// The customer's survey link: `/s/<id>-<expiry>-<signature>`, signed with HMAC-SHA256 under a key
-/// kept in the database (made once at migration, shared by every instance), valid until it expires
+/// derived from `HUIFANG_SECRET` and a key kept in the database (`LinkKeys`: rotated with
+/// `huifang secret rotate`, previous keys accepted for a grace period), valid until it expires
 /// and for one submission only.
 struct SurveyLinks {
     let db: any Database
@@ -20,12 +21,7 @@ struct SurveyLinks {
         case valid(SurveyLink)
     }
 
-    private func key() async throws -> SymmetricKey {
-        struct Row: Decodable { let secret: String }
-        guard let row = try await (db as! any SQLDatabase).raw("SELECT secret FROM signing_keys WHERE name = 'survey-link'").first(decoding: Row.self),
-              let bytes = Data(base64Encoded: row.secret) else { throw Abort(.internalServerError, reason: "no survey link key") }
-        return SymmetricKey(data: bytes)
-    }
+    private var keys: LinkKeys { LinkKeys(db: db, secret: config.secret) }
 
     private static func base64URL(_ data: some Sequence<UInt8>) -> String {
         Data(data).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
@@ -33,13 +29,25 @@ struct SurveyLinks {
     }
 
     /// The first 16 bytes of the HMAC (128 bits, as much as an SMS can spare), URL-safe.
-    private func signature(_ payload: String) async throws -> String {
-        Self.base64URL(HMAC<SHA256>.authenticationCode(for: Data(payload.utf8), using: try await key()).prefix(16))
+    static func signature(_ payload: String, key: SymmetricKey) -> String {
+        base64URL(HMAC<SHA256>.authenticationCode(for: Data(payload.utf8), using: key).prefix(16))
     }
 
     func token(for link: SurveyLink) async throws -> String {
         let payload = "\(link.id!)-\(Int(link.expiresAt))"
-        return payload + "-" + (try await signature(payload))
+        return payload + "-" + Self.signature(payload, key: try await keys.current())
+    }
+
+    /// Whether `given` is the payload's signature under one of the accepted keys, each compared in constant time.
+    private func isSigned(_ payload: String, _ given: String) async throws -> Bool {
+        let given = Array(given.utf8)
+        var matches = false
+        for key in try await keys.accepted(at: now) {
+            let expected = Array(Self.signature(payload, key: key).utf8)
+            let same = expected.count == given.count && zip(expected, given).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+            matches = matches || same
+        }
+        return matches
     }
 
     func url(for link: SurveyLink) async throws -> String {
@@ -50,10 +58,8 @@ struct SurveyLinks {
     func resolve(_ token: String) async throws -> State {
         let parts = token.split(separator: "-", maxSplits: 2).map(String.init)
         guard parts.count == 3, let id = Int(parts[0]), let expires = Int(parts[1]) else { return .invalid }
-        let expected = Array(try await signature("\(id)-\(expires)").utf8), given = Array(parts[2].utf8)
-        // Compared in constant time, and the database is asked only for a genuine link.
-        guard expected.count == given.count, zip(expected, given).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0,
-              let link = try await SurveyLink.find(id, on: db)
+        // The database is asked for the link only when the signature is genuine.
+        guard try await isSigned("\(id)-\(expires)", parts[2]), let link = try await SurveyLink.find(id, on: db)
         else { return .invalid }
         if link.usedAt != nil { return .used(link) }
         // The stored expiry may be earlier than the signed one: a link is closed when its task is done another way.

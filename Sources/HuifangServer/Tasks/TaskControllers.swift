@@ -255,9 +255,7 @@ struct TaskPagesController: RouteCollection {
 
     private func csv(_ req: Request, _ tasks: [TaskView], name: String, includeAgent: Bool) async throws -> Response {
         try await req.audit("task.export", subjectType: "task", detail: "count=\(tasks.count)")
-        var headers = HTTPHeaders()
-        headers.contentType = HTTPMediaType(type: "text", subType: "csv", parameters: ["charset": "utf-8"])
-        headers.contentDisposition = .init(.attachment, filename: "\(name)-\(req.application.huifang.today().iso).csv")
-        return Response(status: .ok, headers: headers, body: .init(string: TaskQueries.csv(tasks, language: req.language, includeAgent: includeAgent)))
+        let document = TaskQueries.csv(tasks, language: req.language, includeAgent: includeAgent)
+        return csvResponse(document, name: "\(name)-\(req.application.huifang.today().iso).csv")
     }
 }

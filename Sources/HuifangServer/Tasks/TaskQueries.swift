@@ -110,22 +110,22 @@ struct TaskQueries {
         }
     }
 
-    /// The list as CSV (UTF-8 with BOM, so that Excel reads the Chinese).
+    /// The list as a CSV file (through `CSVWriter`: UTF-8 with a byte-order mark, formulas neutralised).
     static func csv(_ tasks: [TaskView], language: Language, includeAgent: Bool = false) -> String {
         func t(_ key: String) -> String { Catalogue.text(key, language) }
-        func cell(_ value: String) -> String {
-            value.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
-        }
         var heading = ["tasks.customer", "tasks.mobile", "tasks.reasons", "tasks.priority", "tasks.due", "tasks.deadline",
                        "tasks.callback", "rules.channel", "rules.script"]
         if includeAgent { heading += ["tasks.agent", "tasks.assignment"] }
-        var lines = [heading.map { cell(t($0)) }.joined(separator: ",")]
+        var rows: [[CSVCell]] = [heading.map { .text(t($0)) }]
         for task in tasks {
-            var row: [String] = [task.customerName, task.mobile ?? "", task.reasons.joined(separator: "；"), String(task.priority), task.dueAt,
-                                 task.deadlineAt, task.callbackAt ?? "", t("channel." + task.channel), task.script]
-            if includeAgent { row += [task.agent ?? "", task.assignment ?? ""] }
-            lines.append(row.map(cell).joined(separator: ","))
+            var row: [CSVCell] = [
+                .text(task.customerName), .text(task.mobile ?? ""), .text(task.reasons.joined(separator: "；")),
+                .number(task.priority), .text(task.dueAt), .text(task.deadlineAt), .text(task.callbackAt ?? ""),
+                .text(t("channel." + task.channel)), .text(task.script),
+            ]
+            if includeAgent { row += [.text(task.agent ?? ""), .text(task.assignment ?? "")] }
+            rows.append(row)
         }
-        return "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"
+        return CSVWriter.document(rows)
     }
 }

@@ -3,7 +3,7 @@ import SQLKit
 
 /// Who opened each ticket (an agent sees the tickets they opened; earlier tickets take it from their
 /// timeline's first line), and whether a reached customer declined the survey.
-struct M017ObjectScope: AsyncMigration {
+struct M018ObjectScope: AsyncMigration {
     func prepare(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
         try await database.schema(Ticket.schema).field("opened_by_id", .uuid).update()
