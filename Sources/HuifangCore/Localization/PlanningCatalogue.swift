@@ -48,6 +48,7 @@ extension Catalogue {
         "rules.segmentAttributes": ("事件属性条件，如 科室=心内科", "Event attributes, e.g. 科室=心内科"),
         "rules.none": ("还没有规则", "No rules yet"),
         "rule.problem.name": ("请填写规则名称", "Give the rule a name"),
+        "rule.problem.tooLong": ("内容过长（名称最多 100 字，话术最多 10000 字）", "Too long (a name takes 100 characters, a script 10,000)"),
         "rule.problem.priority": ("优先级须为 1 到 9", "Priority must be 1 to 9"),
         "rule.problem.windowDays": ("完成期限须为 0 到 60 个工作日", "The window must be 0 to 60 working days"),
         "rule.problem.maxAttempts": ("尝试次数须为 1 到 10", "Attempts must be 1 to 10"),

@@ -126,6 +126,8 @@ public struct FollowUpRule: Codable, Hashable, Sendable, Identifiable {
     public func problems() -> [(field: String, key: String)] {
         var found: [(String, String)] = []
         if name.trimmingWhitespace().isEmpty { found.append(("name", "rule.problem.name")) }
+        if TextLimit.exceeds(name, TextLimit.name) { found.append(("name", "rule.problem.tooLong")) }
+        if TextLimit.exceeds(script, TextLimit.document) { found.append(("script", "rule.problem.tooLong")) }
         if !(1...9).contains(priority) { found.append(("priority", "rule.problem.priority")) }
         if !(0...60).contains(windowDays) { found.append(("windowDays", "rule.problem.windowDays")) }
         if !(1...10).contains(maxAttempts) { found.append(("maxAttempts", "rule.problem.maxAttempts")) }

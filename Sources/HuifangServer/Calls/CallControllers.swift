@@ -60,6 +60,7 @@ extension Request {
         if question.count > 300 { errors.append(.init(field: "question", key: "problem.tooLong", arguments: ["300"])) }
         if answer.isEmpty { errors.append(.init(field: "answer", key: "problem.required")) }
         if answer.count > 5000 { errors.append(.init(field: "answer", key: "problem.tooLong", arguments: ["5000"])) }
+        if TextLimit.exceeds(input.keywords, TextLimit.line) { errors.append(.tooLong("keywords", TextLimit.line)) }
         guard errors.isEmpty else { throw NamedFieldErrors(errors: errors) }
         let isNew = article.id == nil
         article.question = question

@@ -62,6 +62,7 @@ struct CallService {
         if !settings.settings.categories.contains(where: { $0.code == input.matter }) { errors.append(.init(field: "matter", key: "ticket.problem.category")) }
         let summary = input.summary.trimmingWhitespace()
         if summary.isEmpty { errors.append(.init(field: "summary", key: "problem.required")) }
+        if TextLimit.exceeds(summary, TextLimit.note) { errors.append(.tooLong("summary", TextLimit.note)) }
         let handling = InboundCall.Handling(rawValue: input.handling)
         if handling == nil { errors.append(.init(field: "handling", key: "calls.problem.handling")) }
         var at = now
@@ -88,6 +89,7 @@ struct CallService {
         }
         let existing = try await Self.customers(withPhone: input.phone, on: db)
         let name = input.name?.trimmingWhitespace() ?? ""
+        if TextLimit.exceeds(name, TextLimit.name) { errors.append(.tooLong("name", TextLimit.name)) }
         if phone != nil, existing.isEmpty, name.isEmpty { errors.append(.init(field: "name", key: "calls.problem.name")) }
         if handling == .promised, let known = existing.first, !known.consent || known.doNotDisturb {
             errors.append(.init(field: "handling", key: "calls.problem.doNotDisturb"))

@@ -10,6 +10,7 @@ struct DepartmentService {
     func save(_ department: Department, name: String, headUserID: UUID?) async throws {
         let name = name.trimmingWhitespace()
         guard !name.isEmpty else { throw NamedFieldError(field: "name", key: "problem.required") }
+        guard !TextLimit.exceeds(name, TextLimit.name) else { throw NamedFieldError.tooLong("name", TextLimit.name) }
         let clash = Department.query(on: db).filter(\.$name == name)
         if let id = department.id { clash.filter(\.$id != id) }
         if try await clash.count() > 0 { throw NamedFieldError(field: "name", key: "problem.nameTaken") }

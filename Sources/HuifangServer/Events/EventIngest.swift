@@ -77,6 +77,11 @@ struct EventIngest {
             if time == nil { refuse("occurredAt", input.occurredAt, "events.problem.invalidTime") }
             let external = input.externalID?.trimmingWhitespace().nilIfEmpty
             if let external, external.count > 64 { refuse("externalID", external, "problem.tooLong", ["64"]) }
+            for (key, value) in input.attributes ?? [:] where TextLimit.exceeds(key, TextLimit.name)
+                || TextLimit.exceeds(value, TextLimit.line) {
+                refuse("attributes." + String(key.prefix(TextLimit.name)), String(value.prefix(40)), "problem.tooLong",
+                       [String(TextLimit.exceeds(key, TextLimit.name) ? TextLimit.name : TextLimit.line)])
+            }
             if let external, let first = seenExternal[external] { refuse("externalID", external, "problem.duplicateInFile", [String(first)]) }
             if let external, seenExternal[external] == nil { seenExternal[external] = line }
             var customer: Int?

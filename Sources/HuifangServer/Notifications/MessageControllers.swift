@@ -111,6 +111,7 @@ extension Request {
         if body.isEmpty { errors.append(.init(field: "body", key: "problem.required")) }
         if body.count > (template.channel == "sms" ? 500 : 10_000) { errors.append(.init(field: "body", key: "problem.tooLong", arguments: [template.channel == "sms" ? "500" : "10000"])) }
         if template.channel == "email", subject.isEmpty { errors.append(.init(field: "subject", key: "problem.required")) }
+        if TextLimit.exceeds(subject, TextLimit.line) { errors.append(.tooLong("subject", TextLimit.line)) }
         for (field, text) in [("subject", subject), ("body", body)] {
             let unknown = Placeholder.unknown(in: text)
             if !unknown.isEmpty { errors.append(.init(field: field, key: "messages.problem.placeholder", arguments: [unknown.map { "{\($0)}" }.joined(separator: "、")])) }

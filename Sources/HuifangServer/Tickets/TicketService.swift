@@ -71,6 +71,7 @@ struct TicketService {
         if !Self.sources.contains(source) { errors.append(.init(field: "source", key: "ticket.problem.source")) }
         let description = input.description.trimmingWhitespace()
         if description.isEmpty { errors.append(.init(field: "description", key: "problem.required")) }
+        if TextLimit.exceeds(description, TextLimit.description) { errors.append(.tooLong("description", TextLimit.description)) }
         var customer: Customer?
         if let id = input.customerID {
             customer = try await Customer.find(id, on: db)
@@ -159,6 +160,7 @@ struct TicketService {
             throw AppError(.conflict, error.key)
         }
         let note = note.trimmingWhitespace()
+        if TextLimit.exceeds(note, TextLimit.note) { throw NamedFieldError.tooLong("note", TextLimit.note) }
         if [.reopen, .adopt, .decline].contains(action), note.isEmpty { throw NamedFieldError(field: "note", key: "ticket.problem.noteRequired") }
         let calendar = try await calendar()
         let settings = try await settings().settings
@@ -212,12 +214,14 @@ struct TicketService {
         guard ticket.pausedAt == nil else { throw AppError(.conflict, "ticket.refuse.alreadyPaused") }
         ticket.pausedAt = now
         try refreshClock(ticket, settings: settings, calendar: try await calendar())
+        if TextLimit.exceeds(note, TextLimit.note) { throw NamedFieldError.tooLong("note", TextLimit.note) }
         try await save(ticket, action: "pause", note: note.trimmingWhitespace())
         return ticket
     }
 
     /// The customer answered: the clock runs again, each deadline keeping the time it had left.
     func resume(_ ticket: Ticket, note: String) async throws -> Ticket {
+        if TextLimit.exceeds(note, TextLimit.note) { throw NamedFieldError.tooLong("note", TextLimit.note) }
         guard let pausedAt = ticket.pausedAt else { throw AppError(.conflict, "ticket.refuse.notPaused") }
         let settings = try await settings().settings
         let calendar = try await calendar()
@@ -238,6 +242,7 @@ struct TicketService {
         var errors: [NamedFieldError] = []
         let reason = input.reason.trimmingWhitespace()
         if reason.isEmpty { errors.append(.init(field: "reason", key: "ticket.problem.reasonRequired")) }
+        if TextLimit.exceeds(reason, TextLimit.note) { errors.append(.tooLong("reason", TextLimit.note)) }
         if input.customerTold != true { errors.append(.init(field: "customerTold", key: "ticket.problem.customerTold")) }
         let running = ticket.clock.running
         let deadline = input.deadline.map { TicketDeadline(rawValue: $0) } ?? running?.deadline
@@ -284,7 +289,7 @@ struct TicketService {
         for (label, text, path) in [("ticket.measures", input.measures, \Ticket.measures), ("ticket.planOwner", input.owner, \Ticket.planOwner),
                                     ("ticket.compensation", input.compensation, \Ticket.compensation)] {
             guard let text = text?.trimmingWhitespace(), text != ticket[keyPath: path] else { continue }
-            guard text.count <= 2000 else { throw NamedFieldError(field: String(label.dropFirst(7)), key: "problem.tooLong") }
+            guard !TextLimit.exceeds(text, TextLimit.note) else { throw NamedFieldError.tooLong(String(label.dropFirst(7)), TextLimit.note) }
             ticket[keyPath: path] = text
             changes.append("\(Catalogue.text(label, config.defaultLanguage))：\(text)")
         }

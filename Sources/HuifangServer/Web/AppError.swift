@@ -36,6 +36,11 @@ struct NamedFieldError: Error, Sendable {
     let field: String
     let key: String
     var arguments: [String] = []
+
+    /// The field's text is longer than `limit` characters (`TextLimit`).
+    static func tooLong(_ field: String, _ limit: Int) -> NamedFieldError {
+        NamedFieldError(field: field, key: "problem.tooLong", arguments: [String(limit)])
+    }
 }
 
 /// Several refused fields of one submission, all reported at once.
