@@ -77,6 +77,7 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
     app.leaf.cache.isEnabled = app.environment.isRelease
 
     app.middleware = Middlewares()
+    app.middleware.use(SecurityHeaders(strictTransport: config.secureCookies))  // outermost: errors and files too
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(HuifangErrorMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: resources.appendingPathComponent("Public").path + "/"))

@@ -27,13 +27,13 @@ struct LoginController: RouteCollection {
         if req.auth.has(User.self) { return req.redirect(to: "/") }
         let notice = req.query[String.self, at: "signedOut"] != nil ? req.t("login.loggedOut") : nil
         return try await req.renderPage("login", titleKey: "login.title",
-                                        LoginPage(username: "", error: nil, next: safeRedirectTarget(req.query[String.self, at: "next"]), notice: notice))
+                                        LoginPage(username: "", error: nil, next: RedirectTarget.local(req.query[String.self, at: "next"]), notice: notice))
     }
 
     @Sendable func login(req: Request) async throws -> Response {
         let form = try req.content.decode(Credentials.self)
         let username = form.username.trimmingWhitespace().lowercased()
-        let next = safeRedirectTarget(form.next)
+        let next = RedirectTarget.local(form.next)
         func refuse(_ message: String) async throws -> Response {
             let response = try await req.renderPage("login", titleKey: "login.title",
                                                     LoginPage(username: username, error: message, next: next, notice: nil))
