@@ -31,6 +31,8 @@ import Testing
         ("HUIFANG_ESCALATE_EVERY", "2", "from 5 to 86400"),
         ("HUIFANG_SMTP_URL", "mail.example.com", "smtp://"),
         ("HUIFANG_PUBLIC_URL", "huifang.example.com", "http://"),
+        ("HUIFANG_TRUSTED_PROXIES", "10.0.0.0/8, proxy.local", "CIDR"),
+        ("HUIFANG_TRUSTED_PROXIES", "10.0.0.0/40", "CIDR"),
     ])
     func aWrongValueNamesItsVariable(variable: String, value: String, reason: String) {
         do {

@@ -44,8 +44,8 @@ public struct HuifangConfig: Sendable {
     public var surveyLinkDays: Int = 7
     /// The organisation's name as customers know it, for `{公司}` in messages.
     public var company: String = "客户服务中心"
-    /// Read the caller's address from `X-Forwarded-For` (only behind a reverse proxy that sets it).
-    public var trustProxy: Bool = false
+    /// Proxies whose `X-Forwarded-For` entries are believed; empty: the connection's address is the client's.
+    public var trustedProxies = TrustedProxies()
 
     /// The variables read, with their defaults, for `--help` and the README.
     public static let variables: [(name: String, meaning: String)] = [
@@ -71,7 +71,8 @@ public struct HuifangConfig: Sendable {
         ("HUIFANG_DELIVER_EVERY", "seconds between outbox deliveries of email and SMS, or off (default 15)"),
         ("HUIFANG_SURVEY_LINK_DAYS", "days a customer's survey link stays valid, 1–90 (default 7)"),
         ("HUIFANG_COMPANY", "the organisation's name in messages to customers (default 客户服务中心)"),
-        ("HUIFANG_TRUST_PROXY", "true behind a reverse proxy that sets X-Forwarded-For: addresses for the audit log and rate limits are read from it (default false)"),
+        ("HUIFANG_TRUSTED_PROXIES", "comma-separated addresses or CIDR blocks (IPv4 or IPv6) of reverse proxies whose X-Forwarded-For is believed; the client is the right-most address not in the list (default none)"),
+        ("HUIFANG_TRUST_PROXY", "true: the same as HUIFANG_TRUSTED_PROXIES=127.0.0.0/8,::1, a proxy on this machine (default false)"),
     ]
 
     /// Reads the configuration. `overrides` (from command-line flags) win over `environment`.
@@ -195,8 +196,18 @@ public struct HuifangConfig: Sendable {
             deliverEvery: deliverEvery,
             surveyLinkDays: try integer("HUIFANG_SURVEY_LINK_DAYS", default: 7, range: 1...90),
             company: value("HUIFANG_COMPANY") ?? "客户服务中心",
-            trustProxy: try boolean("HUIFANG_TRUST_PROXY")
+            trustedProxies: try trustedProxies(value("HUIFANG_TRUSTED_PROXIES"), loopback: try boolean("HUIFANG_TRUST_PROXY"))
         )
+    }
+
+    static func trustedProxies(_ raw: String?, loopback: Bool) throws(ConfigurationError) -> TrustedProxies {
+        guard let raw else { return loopback ? .loopback : TrustedProxies() }
+        switch TrustedProxies.parse(raw) {
+        case .success(let proxies): return proxies
+        case .failure(let bad):
+            throw ConfigurationError(variable: "HUIFANG_TRUSTED_PROXIES", value: bad.entry,
+                                     reason: "is not an IP address or CIDR block such as 10.0.0.0/8 or fd00::/8")
+        }
     }
 
     static func parseDatabase(_ raw: String?) throws(ConfigurationError) -> DatabaseLocation {
