@@ -13,9 +13,11 @@ import VaporTesting
             let (agent, password) = try await makeUser(app, .agent)
             let tester = try app.testing()
             for attempt in 1...20 {
-                _ = try await postLogin(tester, "guess\(attempt)", "wrong", headers: ["X-Forwarded-For": "198.51.100.\(attempt)"])
+                let spoofed: HTTPHeaders = ["X-Forwarded-For": "198.51.100.\(attempt)"]
+                _ = try await postLogin(tester, "guess\(attempt)", "wrong", headers: spoofed)
             }
-            let locked = try await postLogin(tester, agent.username, password, headers: ["X-Forwarded-For": "198.51.100.99"])
+            let last: HTTPHeaders = ["X-Forwarded-For": "198.51.100.99"]
+            let locked = try await postLogin(tester, agent.username, password, headers: last)
             #expect(locked.status == .unauthorized && locked.body.string.contains("分钟后再试"))
         }
     }
@@ -25,13 +27,15 @@ import VaporTesting
             let (agent, password) = try await makeUser(app, .agent)
             let tester = try live(app)
             for attempt in 1...20 {
-                // The client wrote the first entries; the proxy at 10.0.0.2 and then the one on loopback appended theirs.
+                // The client wrote the first entries; the proxy at 10.0.0.2, then the one on loopback, appended theirs.
                 let chain = "198.51.100.\(attempt), 10.0.0.\(attempt), 203.0.113.7, 10.0.0.2"
                 _ = try await postLogin(tester, "guess\(attempt)", "wrong", headers: ["X-Forwarded-For": chain])
             }
-            let addresses = try await AuditEntry.query(on: app.db).filter(\.$action == "login.failed").all().map(\.address)
+            let failures = try await AuditEntry.query(on: app.db).filter(\.$action == "login.failed").all()
+            let addresses = failures.map(\.address)
             #expect(Set(addresses) == ["203.0.113.7"])
-            let locked = try await postLogin(tester, agent.username, password, headers: ["X-Forwarded-For": "1.1.1.1, 203.0.113.7"])
+            let chain: HTTPHeaders = ["X-Forwarded-For": "1.1.1.1, 203.0.113.7"]
+            let locked = try await postLogin(tester, agent.username, password, headers: chain)
             #expect(locked.status == .unauthorized)
             _ = try await postLogin(tester, agent.username, password, headers: ["X-Forwarded-For": "198.51.100.1"])
             #expect(try await auditCount(app, "login") == 1, "another client behind the same proxy is not locked out")

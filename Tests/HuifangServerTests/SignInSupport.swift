@@ -12,7 +12,8 @@ func postLogin(_ tester: any TestingApplicationTester, _ username: String, _ pas
     var headers = HTTPHeaders()
     headers.contentType = .urlEncodedForm
     for (name, value) in extra { headers.add(name: name, value: value) }
-    return try await tester.sendRequest(.POST, "/login", headers: headers, body: ByteBuffer(string: body.joined(separator: "&")))
+    let buffer = ByteBuffer(string: body.joined(separator: "&"))
+    return try await tester.sendRequest(.POST, "/login", headers: headers, body: buffer)
 }
 
 /// How many audit entries have `action`.
