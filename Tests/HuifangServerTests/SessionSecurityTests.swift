@@ -45,6 +45,26 @@ import VaporTesting
         }
     }
 
+    @Test func everyTokenOfAUserIsRevokedAtOnceFromThePageAndTheAPI() async throws {
+        try await withHuifang { app in
+            let (admin, password) = try await makeUser(app, .admin)
+            let (agent, _) = try await makeUser(app, .agent)
+            let tokens = [try await makeToken(app, agent), try await makeToken(app, agent)]
+            var console = try await PageClient.signedIn(app, admin.username, password)
+            #expect(try await console.post("/users/\(agent.id!)/tokens/revoke-all", form: [:]).status == .seeOther)
+            for token in tokens {
+                #expect(try await send(app, .GET, "/api/v1/customers", token: token).status == .unauthorized)
+            }
+            let adminToken = try await makeToken(app, admin)
+            let third = try await makeToken(app, agent)
+            let revoked = try await send(app, .DELETE, "/api/v1/users/\(agent.id!)/tokens", token: adminToken)
+            #expect(revoked.status == .ok && revoked.body.string.contains("\"revoked\":1"))
+            #expect(try await send(app, .GET, "/api/v1/customers", token: third).status == .unauthorized)
+            #expect(try await send(app, .GET, "/api/v1/customers", token: adminToken).status == .ok)
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "token.revokeAll").count() == 2)
+        }
+    }
+
     /// Moves the stored time `key` of every session `seconds` into the past.
     func age(_ app: Application, _ key: String, by seconds: Double) async throws {
         for record in try await SessionRecord.query(on: app.db).all() {
