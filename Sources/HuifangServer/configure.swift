@@ -38,7 +38,8 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
     app.huifang = config
     app.http.server.configuration.hostname = config.hostname
     app.http.server.configuration.port = config.port
-    app.routes.defaultMaxBodySize = ByteCount(integerLiteral: config.maxUploadMegabytes * 1024 * 1024)
+    // Uploads allow HUIFANG_MAX_UPLOAD_MB on their own routes only (`upload(_:use:)`).
+    app.routes.defaultMaxBodySize = "1mb"
     app.passwords.use(.bcrypt(cost: config.bcryptCost))
 
     switch config.database {
@@ -64,7 +65,8 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
 
     app.sessions.use(.fluent)
     app.sessions.configuration = SessionsConfiguration(cookieName: "huifang_session") { id in
-        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(12 * 3600), maxAge: 12 * 3600,
+        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(config.sessionMaxAge),
+                          maxAge: Int(config.sessionMaxAge),
                           path: "/", isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .lax)
     }
 
@@ -78,15 +80,18 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
     app.leaf.cache.isEnabled = app.environment.isRelease
 
     app.middleware = Middlewares()
+    app.middleware.use(SecurityHeaders(strictTransport: config.secureCookies))  // outermost: errors and files too
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(HuifangErrorMiddleware())
     app.middleware.use(FileMiddleware(publicDirectory: resources.appendingPathComponent("Public").path + "/"))
-    // Global, so that error pages (a 404 matches no route) can render the layout with its CSRF token.
+    // Global, so that error pages (a 404 matches no route) show who is signed in.
     app.middleware.use(app.sessions.middleware)
+    app.middleware.use(AnonymousSessionDiscard())
 
     if config.planAt != nil { app.lifecycle.use(PlanningScheduler()) }
     if config.escalateEvery != nil { app.lifecycle.use(EscalationScheduler()) }
     if config.deliverEvery != nil { app.lifecycle.use(DeliveryScheduler()) }
+    app.lifecycle.use(HousekeepingScheduler())
     try routes(app)
 }
 

@@ -196,7 +196,8 @@ struct UserCommand: AsyncParsableCommand {
 }
 
 struct TokenCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "token", abstract: "Manage API tokens.", subcommands: [Create.self])
+    static let configuration = CommandConfiguration(commandName: "token", abstract: "Manage API tokens.",
+                                                    subcommands: [Create.self, Revoke.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an API token for a user and print it once.")
@@ -217,6 +218,27 @@ struct TokenCommand: AsyncParsableCommand {
                 }
             }
             print(token)
+        }
+    }
+}
+
+extension TokenCommand {
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke every API token of a user at once.")
+
+        @OptionGroup var options: ServerOptions
+
+        @ArgumentParser.Option(help: "The user whose tokens stop working.")
+        var username: String
+
+        func run() async throws {
+            let config = try options.load()
+            let count = try await reportingErrors {
+                try await Operations.withApplication(config) { app in
+                    try await Operations.revokeTokens(on: app, username: username)
+                }
+            }
+            print("revoked \(count) token(s) of \(username)")
         }
     }
 }

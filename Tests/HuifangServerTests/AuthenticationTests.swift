@@ -11,8 +11,9 @@ import VaporTesting
             let (user, password) = try await makeUser(app, .agent)
             var client = PageClient(app)
             try await client.get("/login")
-            let before = client.cookie
-            #expect(before != nil)
+            #expect(client.cookie == nil, "no session for an anonymous visitor")
+            let before = "planted-by-an-attacker"
+            client.cookie = before
             let response = try await client.post("/login", form: ["username": user.username, "password": password, "next": "/customers"])
             #expect(response.status == .seeOther)
             #expect(response.headers.first(name: .location) == "/customers")

@@ -85,6 +85,19 @@ import Testing
         #expect(token.stdout.hasPrefix("hf_") && token.stdout.trimmingCharacters(in: .whitespacesAndNewlines).count == 67)
     }
 
+    @Test func revokesEveryTokenOfAUserAtOnce() async throws {
+        let created = try await run(["user", "create", "--database-url", database, "--username", "li",
+                                     "--role", "agent"], input: "a-long-password\n")
+        #expect(created.status == 0, "\(created.stderr)")
+        for _ in 1...2 {
+            #expect(try await run(["token", "create", "--database-url", database, "--username", "li"]).status == 0)
+        }
+        let revoked = try await run(["token", "revoke", "--database-url", database, "--username", "li"])
+        #expect(revoked.status == 0 && revoked.stdout.contains("revoked 2 token(s) of li"), "\(revoked.stderr)")
+        let unknown = try await run(["token", "revoke", "--database-url", database, "--username", "nobody"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("nobody"))
+    }
+
     @Test func importsAGBKFileReportingBadRowsAndExitingNonZero() async throws {
         let csv = "会员编号,姓名,手机,会员等级\nHY1,王芳,13812345678,金卡\nHY2,李娜,138,普通\nHY3,张伟,13912345678,钻石卡\n"
         let file = directory.appendingPathComponent("会员.csv")

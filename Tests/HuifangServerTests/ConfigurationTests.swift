@@ -31,6 +31,10 @@ import Testing
         ("HUIFANG_ESCALATE_EVERY", "2", "from 5 to 86400"),
         ("HUIFANG_SMTP_URL", "mail.example.com", "smtp://"),
         ("HUIFANG_PUBLIC_URL", "huifang.example.com", "http://"),
+        ("HUIFANG_TRUSTED_PROXIES", "10.0.0.0/8, proxy.local", "CIDR"),
+        ("HUIFANG_TRUSTED_PROXIES", "10.0.0.0/40", "CIDR"),
+        ("HUIFANG_SESSION_IDLE_MINUTES", "0", "from 1 to 10080"),
+        ("HUIFANG_SESSION_MAX_HOURS", "forever", "whole number"),
     ])
     func aWrongValueNamesItsVariable(variable: String, value: String, reason: String) {
         do {
@@ -41,6 +45,19 @@ import Testing
             #expect(error.description.hasPrefix(variable))
             #expect(error.reason.contains(reason), "\(error.reason)")
         }
+    }
+
+    @Test func sessionLimitsAndTrustedProxies() throws {
+        let defaults = try HuifangConfig.load(environment: [:])
+        #expect(defaults.sessionIdleLimit == 120 * 60 && defaults.sessionMaxAge == 12 * 3600)
+        #expect(defaults.trustedProxies.networks.isEmpty)
+        let set = try HuifangConfig.load(environment: [
+            "HUIFANG_SESSION_IDLE_MINUTES": "30", "HUIFANG_SESSION_MAX_HOURS": "8",
+            "HUIFANG_TRUSTED_PROXIES": "10.0.0.0/8, fd00::/8",
+        ])
+        #expect(set.sessionIdleLimit == 1800 && set.sessionMaxAge == 8 * 3600)
+        #expect(set.trustedProxies.isTrusted("10.1.2.3") && set.trustedProxies.isTrusted("fd00::1"))
+        #expect(try HuifangConfig.load(environment: ["HUIFANG_TRUST_PROXY": "true"]).trustedProxies == .loopback)
     }
 
     @Test func mailAndEscalationSettings() throws {

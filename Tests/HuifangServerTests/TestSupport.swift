@@ -38,6 +38,12 @@ private func makeDatabase(adminURL: String, on app: Application) async throws ->
     return components.string!
 }
 
+/// A client that talks to a real server on a loopback port: the peer address is 127.0.0.1, and bodies
+/// are streamed and limited as from a browser (the in-memory tester hands over bodies whole).
+func live(_ app: Application) throws -> any TestingApplicationTester {
+    try app.testing(method: .running(hostname: "127.0.0.1", port: 0))
+}
+
 /// A user of `role` with a known password.
 @discardableResult
 func makeUser(_ app: Application, _ role: Role, username: String? = nil, department: UUID? = nil) async throws -> (user: User, password: String) {

@@ -1,14 +1,29 @@
 import Fluent
 import Vapor
 
-/// Signs in the session's user on pages, if the session holds an active one.
+/// Signs in the session's user on pages while the session is alive (within its idle and absolute
+/// limits) and the user active; otherwise empties the session, which then ends.
 struct SessionUserAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if request.hasSession, let raw = request.session.data["uid"], let id = UUID(uuidString: raw),
-           let user = try await User.find(id, on: request.db), user.isActive {
+        guard request.hasSession, let raw = request.session.data[SessionKey.user] else {
+            return try await next.respond(to: request)
+        }
+        let now = Date()
+        if let user = try await liveUser(raw, request, now: now) {
             request.auth.login(user)
+            request.session.data[SessionKey.lastSeen] = String(now.timeIntervalSince1970)
+        } else {
+            request.session.data = SessionData()  // AnonymousSessionDiscard deletes the row
         }
         return try await next.respond(to: request)
+    }
+
+    private func liveUser(_ raw: String, _ request: Request, now: Date) async throws -> User? {
+        guard request.application.huifang.sessionLifetime.isAlive(request.session.data, now: now),
+              let id = UUID(uuidString: raw), let user = try await User.find(id, on: request.db), user.isActive else {
+            return nil
+        }
+        return user
     }
 }
 
@@ -26,19 +41,28 @@ struct BearerUserAuthenticator: AsyncBearerAuthenticator {
     }
 }
 
-/// Refuses a form post whose `_csrf` field (or `X-CSRF-Token` header) does not
-/// match the token kept in the session.
+/// Refuses a signed-in user's form post whose `_csrf` field (or `X-CSRF-Token` header) does not
+/// match the token kept in the session, and an anonymous post from another site.
+///
+/// The body is read only once the user is known to hold a role the route admits, and only up to
+/// the route's limit, so nobody can make Huifang buffer an upload without being allowed to upload.
 struct CSRFProtection: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard request.method != .GET, request.method != .HEAD else {
             return try await next.respond(to: request)
         }
+        guard let user = request.auth.get(User.self) else {
+            try SameOrigin.check(request)
+            return try await next.respond(to: request)  // only sign-in takes an anonymous post; guards refuse the rest
+        }
+        if let access = request.route?.access, !access.roles.contains(user.role) {
+            return try await next.respond(to: request)  // AccessGuard refuses it, unread
+        }
         if request.body.data == nil {
-            let limit = request.application.huifang.maxUploadMegabytes * 1024 * 1024
-            _ = try await request.body.collect(max: limit).get()
+            _ = try await request.body.collect(max: request.bodyLimit).get()
         }
         let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.get(String.self, at: "_csrf"))
-        guard request.hasSession, let expected = request.session.data["csrf"], let sent,
+        guard let expected = request.session.data[SessionKey.csrf], let sent,
               constantTimeEquals(Array(sent.utf8), Array(expected.utf8)) else {
             throw AppError.csrf
         }
@@ -51,13 +75,46 @@ struct CSRFProtection: AsyncMiddleware {
     }
 }
 
+/// The sign-in form's protection against cross-site posts, without a session.
+///
+/// Anonymous visitors get no server-side session (so no stored CSRF token): a crowd of visitors
+/// cannot fill the sessions table. The one form they post is sign-in, whose forgery would sign a
+/// victim into the attacker's account. Browsers send `Origin` with every cross-site POST (and
+/// `Referer` where older ones do not), so a post naming another site there is refused; the session
+/// cookie is `SameSite=Lax` besides. Clients that send neither header are not browsers a page can
+/// drive, and gain nothing they could not do directly.
+enum SameOrigin {
+    static func check(_ request: Request) throws {
+        let claimed = request.headers.first(name: .origin) ?? request.headers.first(name: .referer)
+        guard let claimed else { return }
+        guard let origin = authority(of: claimed), allowed(request).contains(origin) else { throw AppError.csrf }
+    }
+
+    /// `host[:port]` of a URL, lower-cased, without a default port.
+    static func authority(of text: String) -> String? {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
+              let host = url.host?.lowercased() else { return nil }
+        guard let port = url.port, port != (scheme == "https" ? 443 : 80) else { return host }
+        return "\(host):\(port)"
+    }
+
+    private static func allowed(_ request: Request) -> Set<String> {
+        var hosts: Set<String> = []
+        if let configured = authority(of: request.application.huifang.publicURL) { hosts.insert(configured) }
+        if let host = request.headers.first(name: .host)?.lowercased() {
+            hosts.insert(host)
+            for suffix in [":80", ":443"] where host.hasSuffix(suffix) {
+                hosts.insert(String(host.dropLast(suffix.count)))
+            }
+        }
+        return hosts
+    }
+}
+
 extension Request {
-    /// The session's CSRF token, made on first use.
+    /// The signed-in session's CSRF token; empty for an anonymous visitor, who has no session.
     var csrfToken: String {
-        if let token = session.data["csrf"] { return token }
-        let token = [UInt8].random(count: 24).base64String()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        session.data["csrf"] = token
-        return token
+        guard hasSession, session.data[SessionKey.user] != nil else { return "" }
+        return session.data[SessionKey.csrf] ?? ""
     }
 }

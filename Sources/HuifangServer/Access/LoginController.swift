@@ -23,71 +23,88 @@ struct LoginController: RouteCollection {
         let next: String?
     }
 
+    /// Longer names and passwords are refused before anything is stored or shown back.
+    static let maxUsernameLength = 64
+    static let maxPasswordLength = 1024
+
     @Sendable func page(req: Request) async throws -> Response {
         if req.auth.has(User.self) { return req.redirect(to: "/") }
         let notice = req.query[String.self, at: "signedOut"] != nil ? req.t("login.loggedOut") : nil
+        let next = RedirectTarget.local(req.query[String.self, at: "next"])
         return try await req.renderPage("login", titleKey: "login.title",
-                                        LoginPage(username: "", error: nil, next: safeRedirectTarget(req.query[String.self, at: "next"]), notice: notice))
+                                        LoginPage(username: "", error: nil, next: next, notice: notice))
     }
 
     @Sendable func login(req: Request) async throws -> Response {
         let form = try req.content.decode(Credentials.self)
+        let next = RedirectTarget.local(form.next)
+        guard form.username.count <= Self.maxUsernameLength, form.password.count <= Self.maxPasswordLength else {
+            return try await refuse(req, LoginPage(username: "", error: req.t("login.failed"), next: next, notice: nil),
+                                    status: .badRequest)
+        }
         let username = form.username.trimmingWhitespace().lowercased()
-        let next = safeRedirectTarget(form.next)
-        func refuse(_ message: String) async throws -> Response {
-            let response = try await req.renderPage("login", titleKey: "login.title",
-                                                    LoginPage(username: username, error: message, next: next, notice: nil))
-            response.status = .unauthorized
-            return response
-        }
-        let throttle = req.application.huifang.loginThrottle
-        let since = Date().addingTimeInterval(-throttle.window)
+        let failed = LoginPage(username: username, error: req.t("login.failed"), next: next, notice: nil)
         let address = req.clientAddress
-        func failures() async throws -> (account: Int, address: Int) {
-            let account = try await LoginAttempt.query(on: req.db)
-                .filter(\.$username == username).filter(\.$succeeded == false).filter(\.$at > since).count()
-            let byAddress = try await LoginAttempt.query(on: req.db)
-                .filter(\.$address == address).filter(\.$succeeded == false).filter(\.$at > since).count()
-            return (account, byAddress)
+        let actor = Actor(id: nil, name: username, address: address, source: "ui")
+        // Counted as a failure before the password is looked at, so parallel guesses each see the others.
+        let attempt = LoginAttempt(username: username, address: address, at: Date(), succeeded: false)
+        try await attempt.create(on: req.db)
+        let throttle = req.application.huifang.loginThrottle
+        let failures = try await countFailures(req, username: username, address: address, throttle: throttle)
+        if throttle.isLocked(accountFailures: failures.account - 1, addressFailures: failures.address - 1) {
+            let locked = LoginPage(username: username, error: req.t("login.locked", String(throttle.lockMinutes)),
+                                   next: next, notice: nil)
+            return try await refuse(req, locked, status: .unauthorized)
         }
-        let before = try await failures()
-        if throttle.isLocked(accountFailures: before.account, addressFailures: before.address) {
-            return try await refuse(req.t("login.locked", String(throttle.lockMinutes)))
+        guard let user = try await verifiedUser(req, username: username, password: form.password) else {
+            try await recordFailure(req, actor: actor, failures: failures, throttle: throttle)
+            return try await refuse(req, failed, status: .unauthorized)
         }
-
-        let user = try await User.query(on: req.db).filter(\.$username == username).first()
-        let passwordMatches: Bool
-        if let user {
-            passwordMatches = try await req.password.async.verify(form.password, created: user.passwordHash)
-        } else {
-            _ = try? await req.password.async.hash(form.password)  // same work whether or not the user exists
-            passwordMatches = false
-        }
-        let actor = Actor(id: user?.id, name: username, address: address, source: "ui")
-        guard let user, passwordMatches else {
-            try await LoginAttempt(username: username, address: address, at: Date(), succeeded: false).create(on: req.db)
-            try await AuditLog.record("login.failed", by: actor, subjectType: "user", subjectID: username, on: req.db)
-            let after = (account: before.account + 1, address: before.address + 1)  // counting this failure
-            if throttle.failureLocks(accountFailures: after.account, addressFailures: after.address) {
-                let detail = after.account >= throttle.maxFailuresPerAccount ? "account" : "address"
-                try await AuditLog.record("login.lockout", by: actor, subjectType: "user", subjectID: username, detail: detail, on: req.db)
-            }
-            return try await refuse(req.t("login.failed"))
-        }
-        guard user.isActive else { return try await refuse(req.t("login.inactive")) }
-
-        try await LoginAttempt(username: username, address: address, at: Date(), succeeded: true).create(on: req.db)
-        try await AuditLog.record("login", by: actor, subjectType: "user", subjectID: username, on: req.db)
-        // A new session id on sign-in, so a session fixed before login is worthless.
-        if let old = req.session.id {
-            try await req.application.sessions.driver.deleteSession(old, for: req).get()
-            req.session.id = nil
-        }
-        req.session.data = SessionData()
-        req.session.data["uid"] = user.id?.uuidString
-        _ = req.csrfToken
-        req.auth.login(user)
+        attempt.succeeded = true
+        try await attempt.save(on: req.db)
+        try await AuditLog.record("login", by: Actor(id: user.id, name: username, address: address, source: "ui"),
+                                  subjectType: "user", subjectID: username, on: req.db)
+        try await req.startSession(for: user)
         return req.redirect(to: next)
+    }
+
+    private func refuse(_ req: Request, _ page: LoginPage, status: HTTPResponseStatus) async throws -> Response {
+        let response = try await req.renderPage("login", titleKey: "login.title", page)
+        response.status = status
+        return response
+    }
+
+    /// Failures in the window, this attempt included, for the account and for the address.
+    private func countFailures(_ req: Request, username: String, address: String,
+                               throttle: LoginThrottlePolicy) async throws -> (account: Int, address: Int) {
+        let since = Date().addingTimeInterval(-throttle.window)
+        let account = try await LoginAttempt.query(on: req.db)
+            .filter(\.$username == username).filter(\.$succeeded == false).filter(\.$at > since).count()
+        let byAddress = try await LoginAttempt.query(on: req.db)
+            .filter(\.$address == address).filter(\.$succeeded == false).filter(\.$at > since).count()
+        return (account, byAddress)
+    }
+
+    /// The active user with this name and password. A disabled account, an unknown name and a wrong
+    /// password are told apart by nobody, and cost the same work.
+    private func verifiedUser(_ req: Request, username: String, password: String) async throws -> User? {
+        guard let user = try await User.query(on: req.db).filter(\.$username == username).first() else {
+            _ = try? await req.password.async.hash(password)
+            return nil
+        }
+        let matches = try await req.password.async.verify(password, created: user.passwordHash)
+        return matches && user.isActive ? user : nil
+    }
+
+    private func recordFailure(_ req: Request, actor: Actor, failures: (account: Int, address: Int),
+                               throttle: LoginThrottlePolicy) async throws {
+        try await AuditLog.record("login.failed", by: actor, subjectType: "user", subjectID: actor.name, on: req.db)
+        guard throttle.failureLocks(accountFailures: failures.account, addressFailures: failures.address) else {
+            return
+        }
+        let detail = failures.account >= throttle.maxFailuresPerAccount ? "account" : "address"
+        try await AuditLog.record("login.lockout", by: actor, subjectType: "user", subjectID: actor.name,
+                                  detail: detail, on: req.db)
     }
 
     @Sendable func logout(req: Request) async throws -> Response {

@@ -16,15 +16,11 @@ struct Actor: Sendable {
 }
 
 extension Request {
-    /// The caller's address: the connection's, or behind a reverse proxy that is trusted
-    /// (`HUIFANG_TRUST_PROXY`), the first address of `X-Forwarded-For`.
+    /// The caller's address: the connection's, or when that is a trusted proxy (`HUIFANG_TRUSTED_PROXIES`),
+    /// the right-most address of `X-Forwarded-For` that is not one; entries the client wrote itself are ignored.
     var clientAddress: String {
-        if application.huifang.trustProxy,
-           let forwarded = headers.first(name: "X-Forwarded-For")?.split(separator: ",").first?.trimmingCharacters(in: .whitespaces),
-           !forwarded.isEmpty {
-            return forwarded
-        }
-        return remoteAddress?.ipAddress ?? "unknown"
+        let peer = remoteAddress?.ipAddress ?? "unknown"
+        return application.huifang.trustedProxies.clientAddress(peer: peer, forwardedFor: headers[.xForwardedFor])
     }
 
     /// The signed-in user as an actor; the source says whether through a page or the API.

@@ -47,8 +47,12 @@ public struct HuifangConfig: Sendable {
     public var surveyLinkDays: Int = 7
     /// The organisation's name as customers know it, for `{公司}` in messages.
     public var company: String = "客户服务中心"
-    /// Read the caller's address from `X-Forwarded-For` (only behind a reverse proxy that sets it).
-    public var trustProxy: Bool = false
+    /// Proxies whose `X-Forwarded-For` entries are believed; empty: the connection's address is the client's.
+    public var trustedProxies = TrustedProxies()
+    /// A session unused this many seconds ends.
+    public var sessionIdleLimit: Double = 120 * 60
+    /// A session ends this many seconds after sign-in, however busy.
+    public var sessionMaxAge: Double = 12 * 3600
 
     /// The variables read, with their defaults, for `--help` and the README.
     public static let variables: [(name: String, meaning: String)] = [
@@ -78,7 +82,10 @@ public struct HuifangConfig: Sendable {
         ("HUIFANG_DELIVER_EVERY", "seconds between outbox deliveries of email and SMS, or off (default 15)"),
         ("HUIFANG_SURVEY_LINK_DAYS", "days a customer's survey link stays valid, 1–90 (default 7)"),
         ("HUIFANG_COMPANY", "the organisation's name in messages to customers (default 客户服务中心)"),
-        ("HUIFANG_TRUST_PROXY", "true behind a reverse proxy that sets X-Forwarded-For: addresses for the audit log and rate limits are read from it (default false)"),
+        ("HUIFANG_TRUSTED_PROXIES", "comma-separated addresses or CIDR blocks (IPv4 or IPv6) of reverse proxies whose X-Forwarded-For is believed; the client is the right-most address not in the list (default none)"),
+        ("HUIFANG_TRUST_PROXY", "true: the same as HUIFANG_TRUSTED_PROXIES=127.0.0.0/8,::1, a proxy on this machine (default false)"),
+        ("HUIFANG_SESSION_IDLE_MINUTES", "a signed-in session unused this long ends, 1–10080 (default 120)"),
+        ("HUIFANG_SESSION_MAX_HOURS", "a signed-in session ends this long after sign-in, 1–720 (default 12)"),
     ]
 
     /// Reads the configuration. `overrides` (from command-line flags) win over `environment`.
@@ -206,7 +213,10 @@ public struct HuifangConfig: Sendable {
             deliverEvery: deliverEvery,
             surveyLinkDays: try integer("HUIFANG_SURVEY_LINK_DAYS", default: 7, range: 1...90),
             company: value("HUIFANG_COMPANY") ?? "客户服务中心",
-            trustProxy: try boolean("HUIFANG_TRUST_PROXY")
+            trustedProxies: try trustedProxies(value("HUIFANG_TRUSTED_PROXIES"),
+                                               loopback: try boolean("HUIFANG_TRUST_PROXY")),
+            sessionIdleLimit: Double(try integer("HUIFANG_SESSION_IDLE_MINUTES", default: 120, range: 1...10_080) * 60),
+            sessionMaxAge: Double(try integer("HUIFANG_SESSION_MAX_HOURS", default: 12, range: 1...720) * 3600)
         )
     }
 
@@ -218,6 +228,16 @@ public struct HuifangConfig: Sendable {
                                      reason: "must be a readable PEM file of one or more certificates")
         }
         return path
+    }
+
+    static func trustedProxies(_ raw: String?, loopback: Bool) throws(ConfigurationError) -> TrustedProxies {
+        guard let raw else { return loopback ? .loopback : TrustedProxies() }
+        switch TrustedProxies.parse(raw) {
+        case .success(let proxies): return proxies
+        case .failure(let bad):
+            throw ConfigurationError(variable: "HUIFANG_TRUSTED_PROXIES", value: bad.entry,
+                                     reason: "is not an IP address or CIDR block such as 10.0.0.0/8 or fd00::/8")
+        }
     }
 
     static func parseDatabase(_ raw: String?) throws(ConfigurationError) -> DatabaseLocation {

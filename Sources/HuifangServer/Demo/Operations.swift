@@ -49,6 +49,15 @@ public enum Operations {
         return try await service.createToken(for: user, name: name).token
     }
 
+    /// Revokes every live API token of a user and returns how many there were.
+    public static func revokeTokens(on app: Application, username: String) async throws -> Int {
+        guard let user = try await User.query(on: app.db).filter(\.$username == username.lowercased()).first() else {
+            throw OperationError("\(username): \(Catalogue.text("problem.unknownAgent", app.huifang.defaultLanguage))")
+        }
+        let service = UserService(db: app.db, passwords: app.password.async, actor: .commandLine())
+        return try await service.revokeAllTokens(of: user)
+    }
+
     /// Imports a customer file and returns the report as text or JSON, and whether any row was refused.
     public static func importCustomers(on app: Application, bytes: [UInt8], fileName: String, dryRun: Bool,
                                        strict: Bool, json: Bool) async throws -> (output: String, hasProblems: Bool) {

@@ -17,7 +17,7 @@ struct EventAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let write = routes.grouped("events").guarded(.eventsWrite, .api)
         write.post(use: create)
-        write.post("import", use: importFile)
+        write.upload("import", use: importFile)
         routes.grouped("customers", ":id", "events").guarded(.customersRead, .api).get(use: list)
         routes.grouped("event-kinds").guarded(.customersRead, .api).get(use: kinds)
         routes.grouped("event-kinds").guarded(.administration, .api).post(use: addKind)

@@ -6,7 +6,7 @@ struct EventImportPageController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let page = routes.grouped("events", "import").guarded(.eventsWrite, .page)
         page.get(use: form)
-        page.post(use: upload)
+        page.upload(use: upload)
     }
 
     struct Upload: Content {

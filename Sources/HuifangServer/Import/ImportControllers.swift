@@ -6,7 +6,7 @@ struct ImportPageController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let imports = routes.grouped("customers", "import").guarded(.customersImport, .page)
         imports.get(use: form)
-        imports.post(use: upload)
+        imports.upload(use: upload)
     }
 
     struct Upload: Content {
@@ -65,7 +65,7 @@ struct ImportPageController: RouteCollection {
 struct ImportAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.grouped("customers").guarded(.customersImport, .api)
-            .on(.POST, "import", body: .collect(maxSize: nil), use: upload)
+            .upload("import", use: upload)
     }
 
     @Sendable func upload(req: Request) async throws -> Response {

@@ -13,6 +13,7 @@ struct UserPagesController: RouteCollection {
         users.post(":id", use: update)
         users.post(":id", "tokens", use: createToken)
         users.post(":id", "tokens", ":token", "revoke", use: revokeToken)
+        users.post(":id", "tokens", "revoke-all", use: revokeAllTokens)
     }
 
     struct Row: Encodable {
@@ -102,6 +103,13 @@ struct UserPagesController: RouteCollection {
         return req.redirect(to: "/users/\(user.id!)")
     }
 
+    @Sendable func revokeAllTokens(req: Request) async throws -> Response {
+        let user = try await find(req)
+        try await req.users.revokeAllTokens(of: user)
+        req.flash("users.revoked")
+        return req.redirect(to: "/users/\(user.id!)")
+    }
+
     private func form(_ req: Request, user: User?, values: [String: String], error: NamedFieldError? = nil, newToken: String? = nil) async throws -> Response {
         let departments = try await Department.query(on: req.db).sort(\.$name).all()
         var tokens: [APIToken] = []
@@ -151,6 +159,7 @@ struct UserAPIController: RouteCollection {
         admin.patch("users", ":id", use: update)
         admin.post("users", ":id", "tokens", use: createToken)
         admin.delete("tokens", ":id", use: revoke)
+        admin.delete("users", ":id", "tokens", use: revokeAll)
     }
 
     struct UserDTO: Content {
@@ -223,6 +232,18 @@ struct UserAPIController: RouteCollection {
         let input = try? req.content.decode(TokenInput.self)
         let (token, record) = try await req.users.createToken(for: user, name: input?.name ?? "api")
         return try await TokenDTO(id: record.id!, name: record.name, token: token).encodeResponse(status: .created, for: req)
+    }
+
+    struct Revoked: Content {
+        let revoked: Int
+    }
+
+    /// Every live token of the user, at once (a lost laptop, a leaving employee).
+    @Sendable func revokeAll(req: Request) async throws -> Revoked {
+        guard let user = try await User.find(req.parameters.get("id", as: UUID.self), on: req.db) else {
+            throw AppError.notFound
+        }
+        return Revoked(revoked: try await req.users.revokeAllTokens(of: user))
     }
 
     @Sendable func revoke(req: Request) async throws -> HTTPStatus {

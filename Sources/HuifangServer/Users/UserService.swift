@@ -7,6 +7,8 @@ struct UserService {
     let db: any Database
     let passwords: AsyncPasswordHasher
     let actor: Actor
+    /// The session making the change, which stays signed in when its user changes their own account.
+    var currentSession: SessionID? = nil
 
     struct Draft {
         var username: String
@@ -97,6 +99,15 @@ struct UserService {
             try await AuditLog.record("user.update", by: actor, subjectType: "user", subjectID: user.username,
                                       detail: detail, on: db)
         }
+        if changed.contains(where: Self.endsSessions) {
+            try await SessionStore.end(userID: user.id!, except: currentSession, on: db)
+        }
+    }
+
+    /// A new password, a new role or a disabled account ends the user's other sessions: whoever
+    /// held one signed in under the old terms.
+    static func endsSessions(_ change: String) -> Bool {
+        change == "password" || change.hasPrefix("role=") || change == "active=false"
     }
 
     /// Makes a token and returns it; only its digest is kept.
@@ -119,6 +130,20 @@ struct UserService {
         }
     }
 
+    /// Revokes every live token of `user` at once; returns how many.
+    @discardableResult
+    func revokeAllTokens(of user: User) async throws -> Int {
+        let live = try await APIToken.query(on: db).filter(\.$user.$id == user.id!).filter(\.$revokedAt == nil).all()
+        guard !live.isEmpty else { return 0 }
+        try await db.transaction { db in
+            try await APIToken.query(on: db).filter(\.$user.$id == user.id!).filter(\.$revokedAt == nil)
+                .set(\.$revokedAt, to: Date()).update()
+            try await AuditLog.record("token.revokeAll", by: actor, subjectType: "user", subjectID: user.username,
+                                      detail: String(live.count), on: db)
+        }
+        return live.count
+    }
+
     private func checkDepartment(_ id: UUID?) async throws {
         guard let id else { return }
         if try await Department.find(id, on: db) == nil {
@@ -128,5 +153,7 @@ struct UserService {
 }
 
 extension Request {
-    var users: UserService { UserService(db: db, passwords: password.async, actor: actor) }
+    var users: UserService {
+        UserService(db: db, passwords: password.async, actor: actor, currentSession: storedSessionID)
+    }
 }

@@ -18,8 +18,10 @@ struct HealthController: RouteCollection {
             _ = try await (req.db as! any SQLDatabase).raw("SELECT 1").all()
             return try await Status(status: "ok", database: "ok").encodeResponse(status: .ok, for: req)
         } catch {
-            req.logger.error("health check: database did not answer: \(error)")
-            return try await Status(status: "unavailable", database: "\(error)").encodeResponse(status: .serviceUnavailable, for: req)
+            req.logger.error("health check: database did not answer: \(String(reflecting: error))")
+            // The database's own words (host names, users) stay in the log, not in a public answer.
+            return try await Status(status: "unavailable", database: "unavailable")
+                .encodeResponse(status: .serviceUnavailable, for: req)
         }
     }
 }

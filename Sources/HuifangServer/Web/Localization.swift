@@ -39,17 +39,11 @@ struct LanguageController: RouteCollection {
 
     @Sendable func choose(req: Request) async throws -> Response {
         guard let language = req.parameters.get("code").flatMap(Language.init(tag:)) else { throw AppError.notFound }
-        let response = req.redirect(to: safeRedirectTarget(req.query[String.self, at: "next"]))
+        let response = req.redirect(to: RedirectTarget.local(req.query[String.self, at: "next"]))
         response.cookies["lang"] = HTTPCookies.Value(
             string: language.rawValue, maxAge: 365 * 24 * 3600, path: "/",
             isSecure: req.application.huifang.secureCookies, isHTTPOnly: true, sameSite: .lax
         )
         return response
     }
-}
-
-/// Only same-site paths are followed after login or a language switch.
-func safeRedirectTarget(_ next: String?) -> String {
-    guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return "/" }
-    return next
 }
