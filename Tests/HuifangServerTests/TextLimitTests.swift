@@ -43,6 +43,10 @@ import VaporTesting
             try await refused(.POST, "/api/v1/kb", token,
                               ArticleInput(question: "几点送达？", answer: "当天", keywords: long(TextLimit.line)), "keywords")
             try await refused(.POST, "/api/v1/departments", admin, ["name": long(TextLimit.name)], "name")
+            try await refused(.POST, "/api/v1/users", admin, ["username": "lisi", "displayName": long(TextLimit.name),
+                                                               "role": "agent", "password": "a-long-password"], "displayName")
+            try await refused(.PUT, "/api/v1/calendar/days/2026-12-24", admin, ["kind": "holiday", "name": long(TextLimit.name)],
+                              "name")
             try await refused(.POST, "/api/v1/rules", token,
                               RuleInput(FollowUpRule(name: long(TextLimit.name), kind: .triggered)), "name")
             try await refused(.PUT, "/api/v1/message-templates/survey.email", token,

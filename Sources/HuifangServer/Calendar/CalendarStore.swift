@@ -52,6 +52,7 @@ struct CalendarStore {
 
     /// Sets one date's entry (replacing any), or removes it with `kind == nil`, and marks the calendar changed.
     func set(_ date: LocalDate, kind: CalendarDay.Kind?, name: String, hours: String = "", in calendar: WorkCalendar) async throws {
+        guard !TextLimit.exceeds(name, TextLimit.name) else { throw NamedFieldError.tooLong("name", TextLimit.name) }
         try await db.transaction { db in
             try await CalendarDay.query(on: db).filter(\.$calendar.$id == calendar.id!).filter(\.$date == date.iso).delete()
             if let kind { try await CalendarDay(calendarID: calendar.id!, date: date, kind: kind, name: name, hours: hours).create(on: db) }

@@ -49,6 +49,7 @@ struct UserService {
         guard draft.password.count >= 8 else { throw NamedFieldError(field: "password", key: "problem.weakPassword") }
         let displayName = draft.displayName.trimmingWhitespace()
         guard !displayName.isEmpty else { throw NamedFieldError(field: "displayName", key: "problem.required") }
+        guard !TextLimit.exceeds(displayName, TextLimit.name) else { throw NamedFieldError.tooLong("displayName", TextLimit.name) }
         if try await User.query(on: db).filter(\.$username == username).count() > 0 {
             throw NamedFieldError(field: "username", key: "problem.usernameTaken")
         }
@@ -68,6 +69,7 @@ struct UserService {
         var changed: [String] = []
         if let name = changes.displayName?.trimmingWhitespace(), name != user.displayName {
             guard !name.isEmpty else { throw NamedFieldError(field: "displayName", key: "problem.required") }
+            guard !TextLimit.exceeds(name, TextLimit.name) else { throw NamedFieldError.tooLong("displayName", TextLimit.name) }
             user.displayName = name
             changed.append("displayName")
         }
