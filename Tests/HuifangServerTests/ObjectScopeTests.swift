@@ -224,6 +224,12 @@ import VaporTesting
             #expect(record.surveyDeclined && record.completed)
             var page = try await PageClient.signedIn(app, "wangfang", desk.password)
             #expect(try await page.get("/tasks/\(desk.task.id!)").body.string.contains("客户拒绝回答问卷"))
+            // The report counts it, by the task's agent.
+            let supervisor = try await makeToken(app, makeUser(app, .supervisor).user)
+            let today = app.huifang.today(now: Date()).iso
+            let report = try await ReportTests().figures(app, supervisor, "from=\(today)&to=\(today)&groupBy=agent")
+            #expect(report.overall.surveysDeclined == 1)
+            #expect(report.groups.first { $0.key == "wangfang" }?.figures.surveysDeclined == 1)
         }
     }
 

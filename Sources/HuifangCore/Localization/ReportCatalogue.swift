@@ -37,6 +37,7 @@ extension Catalogue {
         "report.median": ("触发到回访的中位时间", "Median time from trigger to contact"),
         "report.workingDays": ("{0} 个工作日", "{0} working days"),
         "report.meanScore": ("平均分（5 分制）", "Mean score (of 5)"),
+        "report.surveysDeclined": ("拒答问卷", "Surveys declined"),
         "report.calls": ("来电数量", "Inbound calls"),
         "report.trends": ("近 12 个月趋势", "Last 12 months"),
         "report.trend12": ("12 个月", "12 months"),

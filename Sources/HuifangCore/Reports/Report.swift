@@ -132,20 +132,24 @@ public struct FigureSet: Hashable, Codable, Sendable {
     public var netPromoter: NetPromoterScore
     /// Inbound calls taken (by agent, department or month).
     public var calls: Int
+    /// Completed follow-ups whose customer declined the survey (outside satisfaction, counted here).
+    public var surveysDeclined: Int
 
     public init(rates: [Figure: Rate] = [:], medianWorkingDays: Int? = nil, meanScore: ScoreMean = ScoreMean(sum: 0, count: 0),
-                netPromoter: NetPromoterScore = NetPromoterScore(promoters: 0, passives: 0, detractors: 0), calls: Int = 0) {
+                netPromoter: NetPromoterScore = NetPromoterScore(promoters: 0, passives: 0, detractors: 0), calls: Int = 0,
+                surveysDeclined: Int = 0) {
         self.rates = rates
         self.medianWorkingDays = medianWorkingDays
         self.meanScore = meanScore
         self.netPromoter = netPromoter
         self.calls = calls
+        self.surveysDeclined = surveysDeclined
     }
 
     /// The rate of `figure`; 0 ÷ 0 ("—") when nothing was counted.
     public func rate(_ figure: Figure) -> Rate { rates[figure] ?? Rate(0, of: 0) }
 
-    private enum CodingKeys: String, CodingKey { case rates, medianWorkingDays, meanScore, netPromoter, calls }
+    private enum CodingKeys: String, CodingKey { case rates, medianWorkingDays, meanScore, netPromoter, calls, surveysDeclined }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -155,6 +159,8 @@ public struct FigureSet: Hashable, Codable, Sendable {
         meanScore = try container.decode(ScoreMean.self, forKey: .meanScore)
         netPromoter = try container.decode(NetPromoterScore.self, forKey: .netPromoter)
         calls = try container.decode(Int.self, forKey: .calls)
+        // Months signed off before the count existed have none.
+        surveysDeclined = try container.decodeIfPresent(Int.self, forKey: .surveysDeclined) ?? 0
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -164,6 +170,7 @@ public struct FigureSet: Hashable, Codable, Sendable {
         try container.encode(meanScore, forKey: .meanScore)
         try container.encode(netPromoter, forKey: .netPromoter)
         try container.encode(calls, forKey: .calls)
+        try container.encode(surveysDeclined, forKey: .surveysDeclined)
     }
 }
 

@@ -29,6 +29,8 @@ struct FiguresOut: Content, Equatable {
     let nps: Int?
     let npsAnswers: Int
     let calls: Int
+    /// Completed follow-ups whose customer declined the survey.
+    let surveysDeclined: Int
 
     init(_ set: FigureSet) {
         rates = Dictionary(uniqueKeysWithValues: Figure.allCases.map { ($0.rawValue, RateOut(set.rate($0))) })
@@ -37,6 +39,7 @@ struct FiguresOut: Content, Equatable {
         nps = set.netPromoter.score
         npsAnswers = set.netPromoter.total
         calls = set.calls
+        surveysDeclined = set.surveysDeclined
     }
 }
 

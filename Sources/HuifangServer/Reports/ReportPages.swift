@@ -62,6 +62,7 @@ struct ReportPagesController: RouteCollection {
         let mean: String
         let nps: String
         let calls: Int
+        let surveysDeclined: Int
         let trends: [String]
         let heatmap: String
         let distributions: [String]
@@ -151,6 +152,7 @@ struct ReportPagesController: RouteCollection {
             figures: figures,
             median: report.overall.medianWorkingDays.map { req.t("report.workingDays", String($0)) } ?? "—",
             mean: report.overall.meanScore.text, nps: report.overall.netPromoter.score.map(String.init) ?? "—", calls: report.calls.total,
+            surveysDeclined: report.overall.surveysDeclined,
             trends: trends, heatmap: heatmap, distributions: distributions,
             columns: Self.shown.map { req.t("figure.\($0.rawValue)") } + [req.t("report.meanScore"), req.t("report.calls")],
             groups: groups, indicators: indicators,

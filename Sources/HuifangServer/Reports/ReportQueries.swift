@@ -354,6 +354,16 @@ struct ReportQueries {
         return Dictionary(rows.map { ($0.g ?? "", $0.n) }, uniquingKeysWith: +)
     }
 
+    /// Completed follow-ups in the period whose customer declined the survey, by the task's agent when grouped.
+    func declinedSurveys() async throws -> [String: Int] {
+        guard let (g, joins) = key(.records) else { return [:] }
+        let rows = try await sql.raw("""
+            SELECT \(unsafeRaw: g) AS g, COUNT(*) AS n FROM follow_up_records r\(unsafeRaw: joins)
+            WHERE r.survey_declined = TRUE AND r.ended_at >= \(bind: start) AND r.ended_at < \(bind: end)\(unsafeRaw: groupBy(g))
+            """).all(decoding: CountRow.self)
+        return Dictionary(rows.map { ($0.g ?? "", $0.n) }, uniquingKeysWith: +)
+    }
+
     struct HourRow: Decodable {
         let hour: Int
         let n: Int

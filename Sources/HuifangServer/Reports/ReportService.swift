@@ -72,6 +72,7 @@ struct ReportService {
                                                  passives: total.netPromoter.passives + set.netPromoter.passives,
                                                  detractors: total.netPromoter.detractors + set.netPromoter.detractors)
             total.calls += set.calls
+            total.surveysDeclined += set.surveysDeclined
         }
         total.medianWorkingDays = weightedMedian(lags)
         return total
@@ -93,6 +94,7 @@ struct ReportService {
             sets[key]!.netPromoter = NetPromoterScore(promoters: row.promoters, passives: row.passives, detractors: row.detractors)
         }
         for (key, count) in try await queries.callCounts() { sets[key, default: FigureSet()].calls = count }
+        for (key, count) in try await queries.declinedSurveys() { sets[key, default: FigureSet()].surveysDeclined = count }
         var lags: [String: [(value: Int, count: Int)]] = [:]
         for row in try await queries.lags() {
             guard let done = row.done.flatMap(LocalDate.init(iso:)) else { continue }
