@@ -38,6 +38,8 @@ import Testing
         #expect(!ObjectScope.mayVerify(verificationAgentID: other, viewer(.agent)))
         #expect(!ObjectScope.mayVerify(verificationAgentID: nil, viewer(.handler)))
         #expect(ObjectScope.mayVerify(verificationAgentID: nil, viewer(.supervisor)))
+        #expect(!ObjectScope.mayVerify(verificationAgentID: me, handlerID: me, viewer(.agent)), "nobody verifies their own handling")
+        #expect(!ObjectScope.mayVerify(verificationAgentID: nil, handlerID: me, viewer(.supervisor)))
     }
 
     @Test func tasksSearchesAssignmentAndAttributes() {

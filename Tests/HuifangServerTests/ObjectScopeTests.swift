@@ -262,4 +262,53 @@ import VaporTesting
             }
         }
     }
+
+    @Test func anAgentWhoPutAnAddressOnFileCannotSendTheSurveyLinkToIt() async throws {
+        try await withHuifang(["HUIFANG_SMTP_URL": "smtp://127.0.0.1:2525"]) { app in
+            let desk = try await FollowUpTests().desk(app)
+            let path = "/api/v1/tasks/\(desk.task.id!)"
+            // The agent "corrects" the customer's email to their own, leaving the task open.
+            let attempt = RecordInput(outcome: "noAnswer", corrections: ["email": "me@agent.example"])
+            #expect(try await send(app, .POST, path + "/records", token: desk.token, body: attempt).status == .created)
+            let refused = try await send(app, .POST, path + "/survey-links", token: desk.token, body: ["channel": "email"])
+            #expect(refused.status == .unprocessableEntity && refused.body.string.contains("\"channel\""), "\(refused.body.string)")
+            let links = try await SurveyLink.query(on: app.db).count()
+            let messages = try await MailMessage.query(on: app.db).count()
+            #expect(links == 0 && messages == 0, "nothing was queued")
+            // The number nobody changed still takes the link, and a supervisor may send to the new address.
+            #expect(try await send(app, .POST, path + "/survey-links", token: desk.token, body: ["channel": "sms"]).status == .created)
+            let supervisor = try await makeToken(app, makeUser(app, .supervisor).user)
+            #expect(try await send(app, .POST, path + "/survey-links", token: supervisor, body: ["channel": "email"]).status == .created)
+        }
+    }
+
+    @Test func theWorkspaceShowsAnAgentOnlyTheRecordsOfTheirOwnTasks() async throws {
+        try await withHuifang { app in
+            let world = try await world(app)
+            var input = RecordInput(outcome: "reached", notes: "客户说空调现在很安静")
+            input.surveyDeclined = true
+            #expect(try await send(app, .POST, "/api/v1/tasks/\(world.desk.task.id!)/records", token: world.desk.token,
+                                   body: input).status == .created)
+            let lisi = try #require(try await User.query(on: app.db).filter(\.$username == "lisi").first())
+            let theirs = try await FollowUpTests.task(app, customer: world.desk.customer, agent: lisi, rule: world.desk.rule, key: "R2")
+            let seen = try await send(app, .GET, "/api/v1/tasks/\(theirs.id!)", token: world.tokens["lisi"]!)
+            #expect(seen.status == .ok && !seen.body.string.contains("客户说空调现在很安静"))
+            let supervisor = try await send(app, .GET, "/api/v1/tasks/\(theirs.id!)", token: world.tokens["zhuguan"]!)
+            #expect(supervisor.body.string.contains("客户说空调现在很安静"))
+        }
+    }
+
+    @Test func theTicketsHandlerCannotVerifyTheirOwnHandling() async throws {
+        try await withHuifang { app in
+            let world = try await world(app)
+            let task = try await resolve(app, world)
+            let handler = try #require(try await User.query(on: app.db).filter(\.$username == "zhaolei").first())
+            task.$assignedAgent.id = handler.id  // even holding the verification task
+            try await task.update(on: app.db)
+            let refused = try await send(app, .POST, "/api/v1/tickets/\(world.ticketID)/verification", token: world.tokens["zhaolei"]!,
+                                         body: Verification(satisfied: true, words: "满意", channel: nil))
+            #expect(refused.status == .forbidden)
+            #expect(try await Ticket.find(world.ticketID, on: app.db)?.customerSatisfied == nil)
+        }
+    }
 }

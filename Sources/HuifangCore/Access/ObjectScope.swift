@@ -57,9 +57,11 @@ public enum ObjectScope {
     }
 
     /// Recording that a complaint's customer is satisfied (or not) belongs to the verification
-    /// follow-up: the agent holding the verification task, or a supervisor or admin.
-    public static func mayVerify(verificationAgentID: UUID?, _ viewer: Viewer) -> Bool {
-        viewer.seesEverything || (verificationAgentID != nil && verificationAgentID == viewer.id)
+    /// follow-up: the agent holding the verification task, or a supervisor or admin — never the ticket's
+    /// handler, whose handling the verification judges.
+    public static func mayVerify(verificationAgentID: UUID?, handlerID: UUID? = nil, _ viewer: Viewer) -> Bool {
+        guard handlerID != viewer.id else { return false }
+        return viewer.seesEverything || (verificationAgentID != nil && verificationAgentID == viewer.id)
     }
 
     /// Follow-up tasks and their records: an agent their own; supervisors and admins all.

@@ -178,6 +178,8 @@ extension Catalogue {
         "link.problem.noConsent": ("客户未同意接收回访，不发送问卷", "The customer has not consented to follow-ups; no survey is sent"),
         "link.problem.noMobile": ("客户没有手机号", "The customer has no mobile number"),
         "link.problem.noEmail": ("客户没有邮箱", "The customer has no email address"),
+        "link.problem.ownAddress": ("这个号码或邮箱是您本人登记或修改的，问卷链接须由其他同事（如主管）发送",
+                                    "You put this number or address on file yourself: someone else (e.g. a supervisor) sends the link"),
         "link.problem.noMailServer": ("没有配置邮件服务器（HUIFANG_SMTP_URL）", "No mail server is configured (HUIFANG_SMTP_URL)"),
         "link.customer": ("客户本人（问卷链接）", "The customer (survey link)"),
         "link.proposeText": ("客户 {0} 通过问卷链接给出低分：{1}。建议开工单（任务 #{2}）", "{0} gave low answers through the survey link: {1}. A ticket is proposed (task #{2})"),

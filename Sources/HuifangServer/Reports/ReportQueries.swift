@@ -52,7 +52,7 @@ struct ReportQueries {
         case .tasks: (agentColumn, customerColumn) = ("t.assigned_agent_id", "t.customer_id")
         case .records:
             (agentColumn, customerColumn) = ("rt.assigned_agent_id", "r.customer_id")
-            agentJoin = " JOIN follow_up_tasks rt ON rt.id = r.task_id"
+            agentJoin = " LEFT JOIN follow_up_tasks rt ON rt.id = r.task_id"
         case .customers: (agentColumn, customerColumn) = ("c.assigned_agent_id", "c.id")
         case .tickets: (agentColumn, customerColumn) = ("k.handler_id", "k.customer_id")
         case .calls: (agentColumn, customerColumn) = ("l.agent_id", "l.customer_id")

@@ -67,6 +67,15 @@ struct SurveyLinks {
         return .valid(link)
     }
 
+    /// Who last set the customer's mobile or email by hand (a change, or the customer's creation when it was
+    /// never changed since); imports do not count. Nil when nobody did or it was not a user.
+    static func lastSetBy(customerID: Int, field: CustomerField, on db: any Database) async throws -> UUID? {
+        let last = try await CustomerChange.query(on: db).filter(\.$customerID == customerID)
+            .filter(\.$field ~~ [field.rawValue, CustomerChange.createdField]).sort(\.$id, .descending).first()
+        guard let last, last.source != "import" else { return nil }
+        return last.actorID
+    }
+
     struct Sent: Content {
         let linkID: Int
         let url: String
@@ -86,6 +95,11 @@ struct SurveyLinks {
         let address = channel == "sms" ? customer.mobile : customer.email
         guard let address else { throw NamedFieldError(field: "channel", key: channel == "sms" ? "link.problem.noMobile" : "link.problem.noEmail") }
         if channel == "email", config.smtp == nil { throw NamedFieldError(field: "channel", key: "link.problem.noMailServer") }
+        if let sender = actor.id,
+           try await Self.lastSetBy(customerID: customer.id!, field: channel == "sms" ? .mobile : .email, on: db) == sender {
+            // Whoever put the number or address on file could route the link to themselves and answer it.
+            throw NamedFieldError(field: "channel", key: "link.problem.ownAddress")
+        }
         guard let template = try await MessageTemplate.query(on: db).filter(\.$key == (channel == "sms" ? MessageTemplate.surveySMS : MessageTemplate.surveyEmail)).first()
         else { throw AppError(.internalServerError, "error.internal") }
 

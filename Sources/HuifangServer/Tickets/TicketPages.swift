@@ -112,7 +112,7 @@ struct TicketPagesController: RouteCollection {
         if let id = ticket.$customer.id { customerName = try await Customer.find(id, on: req.db)?.name }
         var verificationAgent: UUID?
         if let id = ticket.verificationTaskID { verificationAgent = try await FollowUpTask.find(id, on: req.db)?.$assignedAgent.id }
-        let mayVerify = ObjectScope.mayVerify(verificationAgentID: verificationAgent, try req.viewer)
+        let mayVerify = ObjectScope.mayVerify(verificationAgentID: verificationAgent, handlerID: ticket.$handler.id, try req.viewer)
         // Only the actions the state machine allows now are offered.
         let actions = TicketAction.allCases.filter { action in
             (try? TicketStateMachine.next(from: ticket.status, kind: ticket.kind, action)) != nil

@@ -307,7 +307,7 @@ struct TicketService {
         guard [.resolved, .informed].contains(ticket.status) else { throw AppError(.conflict, "ticket.refuse.notResolved") }
         var task: FollowUpTask?
         if let taskID = ticket.verificationTaskID { task = try await FollowUpTask.find(taskID, on: db) }
-        guard ObjectScope.mayVerify(verificationAgentID: task?.$assignedAgent.id, viewer) else {
+        guard ObjectScope.mayVerify(verificationAgentID: task?.$assignedAgent.id, handlerID: ticket.$handler.id, viewer) else {
             throw AppError(.forbidden, "ticket.refuse.notVerifier")
         }
         guard let contact = ContactChannel(rawValue: channel ?? task?.channel ?? ContactChannel.phone.rawValue) else {
