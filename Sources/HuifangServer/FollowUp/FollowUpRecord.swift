@@ -39,6 +39,30 @@ final class FollowUpRecord: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+
+    /// A contact that reached the customer at `at` and took no time on the clock (a verification, a link's
+    /// answers); `RecordService.write` sets its flags and result with the task's new state.
+    static func reached(task: FollowUpTask, agentID: UUID?, agentName: String, source: String, channel: String,
+                        at: Date, notes: String = "") -> FollowUpRecord {
+        let record = FollowUpRecord()
+        record.taskID = task.id!
+        record.customerID = task.$customer.id
+        record.agentID = agentID
+        record.agentName = agentName
+        record.source = source
+        record.channel = channel
+        record.startedAt = at
+        record.endedAt = at
+        record.durationSeconds = 0
+        record.outcome = ContactOutcome.reached.rawValue
+        record.notes = notes
+        record.recordingConsent = false
+        record.recordingRef = ""
+        record.corrections = ""
+        record.ticketProposed = false
+        record.surveyDeclined = false
+        return record
+    }
 }
 
 /// One answer to one question, with what the figures need.

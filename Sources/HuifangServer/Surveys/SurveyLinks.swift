@@ -142,24 +142,11 @@ struct SurveyLinks {
         }
         let actor = Actor(id: nil, name: Catalogue.text("link.customer", config.defaultLanguage), address: nil, source: "link")
         let service = RecordService(db: db, config: config, actor: actor, now: now)
-        let record = FollowUpRecord()
-        record.taskID = task.id!
-        record.customerID = link.customerID
-        record.agentName = actor.name
-        record.source = "link"
-        record.channel = link.channel
-        record.startedAt = now
-        record.endedAt = now
-        record.durationSeconds = 0
-        record.outcome = ContactOutcome.reached.rawValue
-        record.notes = ""
-        record.recordingConsent = false
-        record.recordingRef = ""
-        record.corrections = ""
+        let record = FollowUpRecord.reached(task: task, agentID: nil, agentName: actor.name, source: "link",
+                                            channel: link.channel, at: now)
         record.surveyID = survey.id
         let low = scored.filter(\.meetsThreshold)
         record.ticketProposed = !low.isEmpty
-        record.surveyDeclined = false
         try await db.transaction { db in
             let taken = try await (db as! any SQLDatabase).raw("""
                 UPDATE survey_links SET used_at = \(bind: now.timeIntervalSince1970) WHERE id = \(bind: link.id!) AND used_at IS NULL

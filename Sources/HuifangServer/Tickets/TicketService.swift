@@ -328,36 +328,12 @@ struct TicketService {
     /// The verification contact as a follow-up record, and its task completed, in one transaction.
     private func recordVerification(on task: FollowUpTask, ticket: Ticket, channel: ContactChannel,
                                     words: String) async throws {
-        let record = FollowUpRecord()
-        record.taskID = task.id!
-        record.customerID = task.$customer.id
-        record.agentID = actor.id
-        record.agentName = actor.name
-        record.source = "agent"
-        record.channel = channel.rawValue
-        record.startedAt = now
-        record.endedAt = now
-        record.durationSeconds = 0
-        record.outcome = ContactOutcome.reached.rawValue
-        record.contactMade = true
-        record.completed = true
-        record.needsRetry = false
-        record.stopContacting = false
-        record.result = "completed"
-        record.notes = words
-        record.recordingConsent = false
-        record.recordingRef = ""
-        record.corrections = ""
+        let record = FollowUpRecord.reached(task: task, agentID: actor.id, agentName: actor.name, source: "agent",
+                                            channel: channel.rawValue, at: now, notes: words)
         record.ticketID = ticket.id
-        record.ticketProposed = false
-        record.surveyDeclined = false
-        task.status = .completed
-        task.attempts += 1
-        task.completedAt = now
-        task.completedOn = config.today(now: now).iso
+        let service = RecordService(db: db, config: config, actor: actor, now: now)
         try await db.transaction { db in
-            try await record.create(on: db)
-            try await task.update(on: db)
+            try await service.write(record, flags: ContactOutcome.reached.flags, result: .completed, answers: [], task: task, on: db)
         }
     }
 
