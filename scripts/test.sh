@@ -43,7 +43,7 @@ stop_pg() {
 trap stop_pg EXIT
 pg "$PGBIN/initdb" -D "$PGDIR/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
 pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w start \
-  -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off" >/dev/null
+  -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c max_connections=1000 -c fsync=off -c synchronous_commit=off" >/dev/null
 HUIFANG_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres" swift test --skip-build
 stop_pg
 trap - EXIT

@@ -10,6 +10,8 @@ public enum TextLimit {
     public static let note = 2000
     /// A ticket's description (it may carry the low survey answers and the agent's notes).
     public static let description = 4000
+    /// A search term (`q`, `tag`, a caller's number): enough for a name, a number or a few words.
+    public static let search = 100
     /// Long texts: a rule's script.
     public static let document = 10_000
 

@@ -106,11 +106,11 @@ struct CallAPIController: RouteCollection {
     }
 
     @Sendable func lookup(req: Request) async throws -> [Found] {
-        try await req.callerLookup(req.query[String.self, at: "phone"] ?? "")
+        try await req.callerLookup(try req.searchTerm("phone"))
     }
 
     @Sendable func search(req: Request) async throws -> [ArticleView] {
-        try await req.searchArticles(req.query[String.self, at: "q"] ?? "")
+        try await req.searchArticles(try req.searchTerm("q"))
     }
 
     @Sendable func createArticle(req: Request) async throws -> Response {
@@ -231,7 +231,7 @@ struct CallPagesController: RouteCollection {
     }
 
     @Sendable func lookup(req: Request) async throws -> [CallAPIController.Found] {
-        try await req.callerLookup(req.query[String.self, at: "phone"] ?? "")
+        try await req.callerLookup(try req.searchTerm("phone"))
     }
 
     struct LogPage: Encodable {
@@ -262,7 +262,7 @@ struct CallPagesController: RouteCollection {
     }
 
     @Sendable func knowledgeBase(req: Request) async throws -> Response {
-        let query = req.query[String.self, at: "q"] ?? ""
+        let query = try req.searchTerm("q")
         let user = try req.auth.require(User.self)
         let page = KnowledgePage(query: query, articles: try await req.searchArticles(query, limit: 200),
                                  canEdit: RouteAccess.ticketOversight.roles.contains(user.role))
@@ -270,7 +270,7 @@ struct CallPagesController: RouteCollection {
     }
 
     @Sendable func search(req: Request) async throws -> [ArticleView] {
-        try await req.searchArticles(req.query[String.self, at: "q"] ?? "", limit: 8)
+        try await req.searchArticles(try req.searchTerm("q"), limit: 8)
     }
 
     @Sendable func createArticle(req: Request) async throws -> Response {

@@ -20,10 +20,10 @@ struct CustomerAPIController: RouteCollection {
     @Sendable func list(req: Request) async throws -> CustomerPageDTO {
         let viewer = try req.auth.require(User.self)
         let limit = min(max(req.query[Int.self, at: "limit"] ?? 50, 1), 500)
-        let text = req.query[String.self, at: "q"]?.trimmingWhitespace() ?? ""
+        let text = try req.searchTerm("q")
         let query = CustomerStore.Query(
             text: text, tier: req.query[String.self, at: "tier"],
-            tag: req.query[String.self, at: "tag"], partialNumbers: ObjectScope.maySearchPartialNumbers(viewer.viewer),
+            tag: try req.searchTerm("tag").nilIfEmpty, partialNumbers: ObjectScope.maySearchPartialNumbers(viewer.viewer),
             after: req.query[Int.self, at: "after"], limit: limit
         )
         let (customers, next) = try await req.customers.list(query)

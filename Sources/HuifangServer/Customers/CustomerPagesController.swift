@@ -43,9 +43,9 @@ struct CustomerPagesController: RouteCollection {
 
     @Sendable func list(req: Request) async throws -> Response {
         let viewer = try req.auth.require(User.self)
-        let text = req.query[String.self, at: "q"]?.trimmingWhitespace() ?? ""
+        let text = try req.searchTerm("q")
         let tier = req.query[String.self, at: "tier"] ?? ""
-        let tag = req.query[String.self, at: "tag"]?.trimmingWhitespace() ?? ""
+        let tag = try req.searchTerm("tag")
         let after = req.query[Int.self, at: "after"]
         let query = CustomerStore.Query(text: text.isEmpty ? nil : text, tier: tier.isEmpty ? nil : tier,
                                         tag: tag.isEmpty ? nil : tag,

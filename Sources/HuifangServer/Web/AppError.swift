@@ -101,7 +101,9 @@ struct HuifangErrorMiddleware: AsyncMiddleware {
             message = Catalogue.text("calendar.scheduleError", language, [String(error.line), error.reason])
         case let error as DecodingError:
             status = .badRequest
-            message = Catalogue.text("error.badRequest", language) + ": " + Self.describe(error)
+            let (field, problem) = Self.describe(error, language)
+            message = Catalogue.text("error.badRequest", language) + ": " + field + " " + problem
+            fields = [.init(field: field, message: problem)]
         case let error as any AbortError:
             status = error.status
             switch status {
@@ -131,12 +133,37 @@ struct HuifangErrorMiddleware: AsyncMiddleware {
         }
     }
 
-    static func describe(_ error: DecodingError) -> String {
+    /// The field a JSON body got wrong and what is wrong with it, in the user's language: missing, of the
+    /// wrong type (naming the type expected), null, an unknown key, or not JSON at all.
+    static func describe(_ error: DecodingError, _ language: Language) -> (field: String, problem: String) {
+        let field = error.fieldPath
         switch error {
-        case .keyNotFound(let key, _): "missing field \(key.stringValue)"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            (context.codingPath.map(\.stringValue).joined(separator: ".") + " " + context.debugDescription).trimmingCharacters(in: .whitespaces)
-        @unknown default: "\(error)"
+        case .keyNotFound:
+            return (field, Catalogue.text("decode.missing", language))
+        case .typeMismatch(let type, _):
+            return (field, Catalogue.text("decode.type", language, [Catalogue.text(expectedTypeKey(type), language)]))
+        case .valueNotFound:
+            return (field, Catalogue.text("decode.null", language))
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            return (field, Catalogue.text("decode.notJSON", language))
+        case .dataCorrupted(let context) where context.debugDescription.hasPrefix(unknownKeyPrefix):
+            return (field, Catalogue.text("decode.unknownKey", language))
+        default:
+            return (field, Catalogue.text("decode.invalid", language))
+        }
+    }
+
+    /// How a decoder says a key is not one of the object's fields (`CustomerInput`).
+    static let unknownKeyPrefix = "is not a customer field"
+
+    private static func expectedTypeKey(_ type: Any.Type) -> String {
+        switch type {
+        case is Bool.Type: "decode.type.boolean"
+        case is Int.Type, is Int64.Type, is Int32.Type: "decode.type.integer"
+        case is Double.Type, is Float.Type, is Decimal.Type: "decode.type.number"
+        case is String.Type: "decode.type.text"
+        case is [Any].Type: "decode.type.list"
+        default: "decode.type.object"
         }
     }
 }

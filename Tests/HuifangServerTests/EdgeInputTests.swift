@@ -1,0 +1,70 @@
+import Foundation
+import HuifangCore
+@testable import HuifangServer
+import Testing
+import VaporTesting
+
+/// Inputs at the edges answer cleanly: an over-long search term is a 422 naming it, malformed JSON a 400
+/// naming the field and the type expected, in the user's language.
+@Suite struct EdgeInputTests {
+    struct ErrorBody: Decodable {
+        struct Detail: Decodable {
+            let status: Int
+            let message: String
+            let fields: [Field]
+        }
+        struct Field: Decodable {
+            let field: String
+            let message: String
+        }
+        let error: Detail
+    }
+
+    @Test func aSearchTermOverItsMaximumIsRefusedByNameNotAServerError() async throws {
+        try await withHuifang { app in
+            let (user, password) = try await makeUser(app, .supervisor)
+            let token = try await makeToken(app, user)
+            let long = String(repeating: "王", count: 50_001)
+            for path in ["/api/v1/customers?q=", "/api/v1/customers?tag=", "/api/v1/kb?q=", "/api/v1/calls/lookup?phone="] {
+                let response = try await send(app, .GET, path + long, token: token)
+                #expect(response.status == .unprocessableEntity, "\(path) \(response.status.code)")
+                let field = String(path.split(separator: "?")[1].dropLast())
+                #expect(try response.content.decode(ErrorBody.self).error.fields.map(\.field) == [field], "\(path)")
+            }
+            var page = try await PageClient.signedIn(app, user.username, password)
+            for path in ["/customers?q=", "/kb?q="] {
+                let response = try await page.get(path + String(repeating: "王", count: 101))
+                #expect(response.status == .unprocessableEntity, "\(path) \(response.status.code)")
+                #expect(response.body.string.contains("100"), "the page says the maximum")
+            }
+            let fine = try await send(app, .GET, "/api/v1/customers?q=" + String(repeating: "王", count: 100), token: token)
+            #expect(fine.status == .ok)
+        }
+    }
+
+    @Test func malformedJSONNamesTheFieldAndTheTypeExpectedInTheUsersLanguage() async throws {
+        try await withHuifang { app in
+            let token = try await makeToken(app, makeUser(app, .supervisor).user)
+            func post(_ path: String, _ raw: String, english: Bool = false) async throws -> ErrorBody {
+                var headers = bearer(token)
+                headers.contentType = .json
+                if english { headers.replaceOrAdd(name: .acceptLanguage, value: "en") }
+                let response = try await app.testing().performTest(request: .init(
+                    method: .POST, url: .init(path: path), headers: headers, body: ByteBuffer(string: raw)))
+                #expect(response.status == .badRequest, "\(path) \(raw): \(response.status.code)")
+                return try response.content.decode(ErrorBody.self)
+            }
+            let wrongType = try await post("/api/v1/customers", #"{"name": "王芳", "consent": "yes"}"#)
+            #expect(wrongType.error.fields.map(\.field) == ["consent"])
+            #expect(wrongType.error.fields[0].message.contains("布尔值") && !wrongType.error.message.contains("Expected"))
+            let english = try await post("/api/v1/customers", #"{"name": "王芳", "consent": "yes"}"#, english: true)
+            #expect(english.error.fields[0].message == "must be a boolean (true or false)")
+            let missing = try await post("/api/v1/tickets", #"{"kind": "complaint"}"#)
+            #expect(missing.error.fields.map(\.field) == ["description"] && missing.error.fields[0].message == "缺少此项")
+            let notJSON = try await post("/api/v1/tickets", #"{"kind": "#)
+            #expect(notJSON.error.fields.map(\.field) == ["body"] && notJSON.error.fields[0].message.contains("JSON"))
+            let unknown = try await post("/api/v1/customers", #"{"name": "王芳", "nickname": "芳芳"}"#)
+            #expect(unknown.error.fields.map(\.field) == ["nickname"] && unknown.error.fields[0].message == "不是可用的字段")
+        }
+    }
+}
