@@ -7,18 +7,7 @@ import VaporTesting
 /// Inputs at the edges answer cleanly: an over-long search term is a 422 naming it, malformed JSON a 400
 /// naming the field and the type expected, in the user's language.
 @Suite struct EdgeInputTests {
-    struct ErrorBody: Decodable {
-        struct Detail: Decodable {
-            let status: Int
-            let message: String
-            let fields: [Field]
-        }
-        struct Field: Decodable {
-            let field: String
-            let message: String
-        }
-        let error: Detail
-    }
+    typealias ErrorBody = APIErrorBody
 
     @Test func aSearchTermOverItsMaximumIsRefusedByNameNotAServerError() async throws {
         try await withHuifang { app in

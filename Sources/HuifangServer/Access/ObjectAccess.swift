@@ -46,7 +46,7 @@ enum TicketAccess {
                 if let department = viewer.departmentID { group.filter(\.$department.$id == department) }
             }
         case .agent:
-            let myTasks: SQLQueryString = "SELECT id FROM follow_up_tasks WHERE assigned_agent_id = \(bind: me)"
+            let myTasks = TaskAccess.ownTaskIDs(of: me)
             let myCustomers: SQLQueryString = "SELECT id FROM customers WHERE assigned_agent_id = \(bind: me)"
             query.group(.or) { group in
                 group.filter(\.$handler.$id == me)
@@ -65,5 +65,26 @@ enum TicketAccess {
 enum TaskAccess {
     static func maySee(_ task: FollowUpTask, _ viewer: Viewer) -> Bool {
         ObjectScope.maySeeTask(agentID: task.$assignedAgent.id, viewer)
+    }
+
+    /// The ids of the tasks assigned to a user, as a subquery.
+    static func ownTaskIDs(of user: UUID) -> SQLQueryString {
+        "SELECT id FROM follow_up_tasks WHERE assigned_agent_id = \(bind: user)"
+    }
+
+    /// Narrows a task query to what the viewer may see; the same rule as `ObjectScope.maySeeTask`.
+    static func restrict(_ query: QueryBuilder<FollowUpTask>, to viewer: Viewer) {
+        guard !viewer.seesEverything else { return }
+        if viewer.role == .agent { query.filter(\.$assignedAgent.$id == viewer.id) } else { query.filter(\.$id == -1) }
+    }
+
+    /// Narrows a record query to the records of the tasks the viewer may see.
+    static func restrict(_ query: QueryBuilder<FollowUpRecord>, to viewer: Viewer) {
+        guard !viewer.seesEverything else { return }
+        if viewer.role == .agent {
+            query.filter(.sql(embed: "follow_up_records.task_id IN (\(ownTaskIDs(of: viewer.id)))"))
+        } else {
+            query.filter(\.$id == -1)
+        }
     }
 }

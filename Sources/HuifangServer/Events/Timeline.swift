@@ -28,10 +28,8 @@ struct TimelineItem: Encodable {
         guard viewer.seesEverything || viewer.role == .agent else { return items.sorted { $0.sortKey > $1.sortKey } }
         let taskQuery = FollowUpTask.query(on: req.db).filter(\.$customer.$id == customerID)
         let recordQuery = FollowUpRecord.query(on: req.db).filter(\.$customerID == customerID)
-        if !viewer.seesEverything {
-            taskQuery.filter(\.$assignedAgent.$id == viewer.id)
-            recordQuery.filter(.sql(embed: "task_id IN (SELECT id FROM follow_up_tasks WHERE assigned_agent_id = \(bind: viewer.id))"))
-        }
+        TaskAccess.restrict(taskQuery, to: viewer)
+        TaskAccess.restrict(recordQuery, to: viewer)
         let tasks = try await taskQuery.with(\.$reasons).sort(\.$dueAt, .descending).limit(100).all()
         let ruleNames = Dictionary(try await RuleRecord.query(on: req.db).all().map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
         for task in tasks {

@@ -191,9 +191,7 @@ extension Request {
         }
 
         let recordQuery = FollowUpRecord.query(on: db).filter(\.$customerID == customerID)
-        if !viewer.viewer.seesEverything {  // an agent reads the records of their own tasks (as on the timeline)
-            recordQuery.filter(.sql(embed: "task_id IN (SELECT id FROM follow_up_tasks WHERE assigned_agent_id = \(bind: viewer.id!))"))
-        }
+        TaskAccess.restrict(recordQuery, to: viewer.viewer)  // an agent reads their own tasks' records, as on the timeline
         let records = try await recordQuery.sort(\.$id, .descending).limit(20).all()
         let answerRows = records.isEmpty ? [] : try await SurveyAnswer.query(on: db).filter(\.$recordID ~~ records.map { $0.id! }).sort(\.$id).all()
         let answersByRecord = Dictionary(grouping: answerRows, by: \.recordID)

@@ -305,36 +305,40 @@ struct TicketService {
     func verify(_ ticket: Ticket, satisfied: Bool, words: String, channel: String? = nil,
                 by viewer: Viewer) async throws -> Ticket {
         guard [.resolved, .informed].contains(ticket.status) else { throw AppError(.conflict, "ticket.refuse.notResolved") }
-        var task: FollowUpTask?
-        if let taskID = ticket.verificationTaskID { task = try await FollowUpTask.find(taskID, on: db) }
+        let task: FollowUpTask? = if let id = ticket.verificationTaskID { try await FollowUpTask.find(id, on: db) } else { nil }
         guard ObjectScope.mayVerify(verificationAgentID: task?.$assignedAgent.id, handlerID: ticket.$handler.id, viewer) else {
             throw AppError(.forbidden, "ticket.refuse.notVerifier")
         }
         guard let contact = ContactChannel(rawValue: channel ?? task?.channel ?? ContactChannel.phone.rawValue) else {
             throw NamedFieldError(field: "channel", key: "rule.problem.channel")
         }
-        var ticket = ticket
-        if satisfied {
-            if ticket.status == .resolved { ticket = try await act(ticket, .inform, note: words) }
-            ticket.customerSatisfied = true
-            ticket = try await act(ticket, .close, note: words.isEmpty ? Catalogue.text("ticket.satisfied", config.defaultLanguage) : words)
-        } else {
-            ticket = try await act(ticket, .reopen, note: words)
+        // The ticket's steps and the contact record in one transaction: a crash leaves both or neither.
+        return try await db.transaction { db in
+            let service = TicketService(db: db, config: config, actor: actor, now: now)
+            var ticket = ticket
+            if satisfied {
+                if ticket.status == .resolved { ticket = try await service.act(ticket, .inform, note: words) }
+                ticket.customerSatisfied = true
+                let note = words.isEmpty ? Catalogue.text("ticket.satisfied", config.defaultLanguage) : words
+                ticket = try await service.act(ticket, .close, note: note)
+            } else {
+                ticket = try await service.act(ticket, .reopen, note: words)
+            }
+            if let task, task.status == .open {
+                try await service.recordVerification(on: task, ticket: ticket, channel: contact, words: words)
+            }
+            return ticket
         }
-        if let task, task.status == .open { try await recordVerification(on: task, ticket: ticket, channel: contact, words: words) }
-        return ticket
     }
 
-    /// The verification contact as a follow-up record, and its task completed, in one transaction.
+    /// The verification contact as a follow-up record, and its task completed (inside the caller's transaction).
     private func recordVerification(on task: FollowUpTask, ticket: Ticket, channel: ContactChannel,
                                     words: String) async throws {
         let record = FollowUpRecord.reached(task: task, agentID: actor.id, agentName: actor.name, source: "agent",
                                             channel: channel.rawValue, at: now, notes: words)
         record.ticketID = ticket.id
-        let service = RecordService(db: db, config: config, actor: actor, now: now)
-        try await db.transaction { db in
-            try await service.write(record, flags: ContactOutcome.reached.flags, result: .completed, answers: [], task: task, on: db)
-        }
+        try await RecordService(db: db, config: config, actor: actor, now: now)
+            .write(record, flags: ContactOutcome.reached.flags, result: .completed, answers: [], task: task, on: db)
     }
 
     private func save(_ ticket: Ticket, action: String, note: String) async throws {
