@@ -44,22 +44,16 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
 
     switch config.database {
     case .sqliteFile(let path):
-        app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 1), as: .sqlite)
+        app.databases.use(DatabaseConfigurationFactory { SerialSQLiteConfiguration(storage: .file(path)) }, as: .sqlite)
     case .sqliteMemory:
-        app.databases.use(.sqlite(.memory, maxConnectionsPerEventLoop: 1), as: .sqlite)
+        let storage = SQLiteConfiguration.memory  // one name, so the readers and the writer share the database
+        app.databases.use(DatabaseConfigurationFactory { SerialSQLiteConfiguration(storage: storage) }, as: .sqlite)
     case .postgres(let url):
         app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4), as: .psql)
     }
-    if case .sqliteFile = config.database {
-        // Readers do not wait for writers, and a crash loses no committed row.
-        _ = try await (app.db as! any SQLDatabase).raw("PRAGMA journal_mode=WAL").all()
-        // Each event loop has one connection; give each a 64 MiB page cache and read the file through
-        // memory mapping, so reports joining millions of rows do not go to the kernel for every page.
-        for loop in app.eventLoopGroup.makeIterator() {
-            let db = app.databases.database(.sqlite, logger: app.logger, on: loop)! as! any SQLDatabase
-            _ = try await db.raw("PRAGMA cache_size = -65536").all()
-            _ = try await db.raw("PRAGMA mmap_size = 1073741824").all()
-        }
+    if case .postgres = config.database {} else {
+        // WAL: readers do not wait for the writer. The other settings: `SerialSQLiteDatabase.connectionSettings`.
+        try await SerialSQLiteDatabase.configureConnections(of: app.databases, id: .sqlite, logger: app.logger)
     }
     app.registerMigrations()
 
@@ -98,4 +92,5 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
 /// Runs every pending migration.
 public func migrate(_ app: Application) async throws {
     try await app.autoMigrate()
+    try await SQLiteAutoincrement.apply(on: app.db)  // tables of later migrations too
 }

@@ -35,8 +35,11 @@ struct BearerUserAuthenticator: AsyncBearerAuthenticator {
             .filter(\.$revokedAt == nil)
             .with(\.$user)
             .first(), token.user.isActive else { return }
-        token.lastUsedAt = Date()
-        try await token.save(on: request.db)
+        let now = Date()
+        if APIToken.lastUseIsStale(token.lastUsedAt, now: now) {
+            token.lastUsedAt = now
+            try await token.save(on: request.db)
+        }
         request.auth.login(token.user)
     }
 }

@@ -30,6 +30,13 @@ final class APIToken: Model, @unchecked Sendable {
         return (token, digest(token))
     }
 
+    /// "Last used" is kept to the minute: a token in steady use is written once a minute, not on every
+    /// request (a write per request would put every API read in the writers' queue).
+    static func lastUseIsStale(_ lastUsed: Date?, now: Date) -> Bool {
+        guard let lastUsed else { return true }
+        return now.timeIntervalSince(lastUsed) >= 60 || now < lastUsed
+    }
+
     static func digest(_ token: String) -> String {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }

@@ -1,0 +1,24 @@
+-- wrk script: POST a JSON body (BODY) to PATH, or to /api/v1/tasks/{id}/records with ids taken in turn
+-- from the space-separated TASK_IDS; prints one machine-readable line at the end.
+local path = os.getenv("BENCH_PATH")
+local body = os.getenv("BENCH_BODY")
+local ids = {}
+for id in string.gmatch(os.getenv("TASK_IDS") or "", "%d+") do ids[#ids + 1] = id end
+local headers = { ["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN"), ["Content-Type"] = "application/json" }
+local n = 0
+
+request = function()
+  n = n + 1
+  local target = path
+  if #ids > 0 then target = "/api/v1/tasks/" .. ids[(n % #ids) + 1] .. "/records" end
+  if body == nil or body == "" then return wrk.format("GET", target, headers) end
+  return wrk.format("POST", target, headers, body)
+end
+
+done = function(summary, latency, requests)
+  local errors = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout
+  io.write(string.format("RESULT requests=%d seconds=%.1f rate=%.0f p50=%.2f p99=%.2f errors=%d\n",
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
+end
