@@ -15,8 +15,8 @@ import VaporTesting
         var headers = bearer(token)
         headers.replaceOrAdd(name: .acceptLanguage, value: language)
         let (jsonHeaders, body) = try json(["asOf": Self.day.iso], headers: headers)
-        return try await app.testing().performTest(request: .init(method: .POST, url: .init(path: "/api/v1/planner/run"),
-                                                                  headers: jsonHeaders, body: body))
+        return try await app.testing().performTest(
+            request: .init(method: .POST, url: .init(path: "/api/v1/planner/run"), headers: jsonHeaders, body: body))
     }
 
     func errorMessage(_ response: TestingHTTPResponse) throws -> String {
@@ -33,17 +33,18 @@ import VaporTesting
             // MUT, validation
             let held = try #require(try await first.acquire(terms, now: now))
             #expect(try await second.acquire(terms, now: now.addingTimeInterval(59)) == nil)
-            let renewed = try #require(try await first.renew(terms, held: held, now: now.addingTimeInterval(30)), "its run renews it")
-            #expect(try await second.acquire(terms, now: now.addingTimeInterval(89)) == nil, "renewed until 90 s")
-            #expect(try await first.renew(terms, held: renewed, now: now.addingTimeInterval(91)) == nil, "lapsed: lost for good")
-            #expect(try await second.acquire(terms, now: now.addingTimeInterval(91)) != nil, "a lease whose run died lapses")
-            #expect(try await first.renew(terms, held: renewed, now: now.addingTimeInterval(92)) == nil)
-            #expect(try await !first.isHeld(now: now.addingTimeInterval(92)))
-            #expect(try await second.isHeld(now: now.addingTimeInterval(92)))
+            func at(_ seconds: Double) -> Date { now.addingTimeInterval(seconds) }
+            let renewed = try #require(try await first.renew(terms, held: held, now: at(30)), "its run renews it")
+            #expect(try await second.acquire(terms, now: at(89)) == nil, "renewed until 90 s")
+            #expect(try await first.renew(terms, held: renewed, now: at(91)) == nil, "lapsed: lost for good")
+            #expect(try await second.acquire(terms, now: at(91)) != nil, "a lease whose run died lapses")
+            #expect(try await first.renew(terms, held: renewed, now: at(92)) == nil)
+            #expect(try await !first.isHeld(now: at(92)))
+            #expect(try await second.isHeld(now: at(92)))
             try await first.release()
-            #expect(try await first.acquire(terms, now: now.addingTimeInterval(100)) == nil, "releasing another run's lease does nothing")
+            #expect(try await first.acquire(terms, now: at(100)) == nil, "releasing another run's lease does nothing")
             try await second.release()
-            #expect(try await first.acquire(terms, now: now.addingTimeInterval(100)) != nil)
+            #expect(try await first.acquire(terms, now: at(100)) != nil)
             let stored = try #require(try await JobLease.current(of: "planner", on: app.db))
             #expect(stored.holder == "run-1" && stored.instance == JobLease.process)
         }
@@ -75,7 +76,8 @@ import VaporTesting
     @Test func plannerRunsAskedForAtOnceMakeOneRunAndTheOthersAre409InTheirLanguage() async throws {
         try await withHuifang { app in
             // setup: an organisation big enough that a run lasts while the other requests arrive
-            try await Operations.makeSyntheticOrganisation(on: app, customers: 4000, events: 4000, agents: 5, asOf: Self.day)
+            try await Operations.makeSyntheticOrganisation(on: app, customers: 4000, events: 4000, agents: 5,
+                                                           asOf: Self.day)
             let token = try await makeToken(app, makeUser(app, .supervisor).user)
             // MUT: eight requests at once in one process, half of them in English
             let responses = try await withThrowingTaskGroup(of: (String, TestingHTTPResponse).self) { group in
@@ -91,7 +93,8 @@ import VaporTesting
             #expect(ran.count == 1 && refused.count == 7, "\(responses.map { ($0.1.status, $0.1.body.string) })")
             for (language, response) in refused {
                 let message = try errorMessage(response)
-                #expect(message.hasPrefix(language == "en" ? "The planner is already running (since " : "回访计划正在运行（"), "\(message)")
+                let expected = language == "en" ? "The planner is already running (since " : "回访计划正在运行（"
+                #expect(message.hasPrefix(expected), "\(message)")
             }
             let summary = try #require(try ran.first?.1.content.decode(PlanSummary.self))
             #expect(summary.tasksCreated > 0)
@@ -112,7 +115,9 @@ import VaporTesting
                 var seen: [Double] = []
                 while seen.count < 3 {
                     let stored = try await JobLease.current(of: "escalation", on: app.db)
-                    if let stored, stored.holder == lease.run, stored.expires_at != seen.last { seen.append(stored.expires_at) }
+                    if let stored, stored.holder == lease.run, stored.expires_at != seen.last {
+                        seen.append(stored.expires_at)
+                    }
                     try await Task.sleep(for: .milliseconds(20))
                 }
                 let other = JobLease(db: app.db, job: "escalation", run: "another")
@@ -144,18 +149,21 @@ import VaporTesting
             }
             // validation
             #expect(lost?.kind == .lost)
-            #expect(try await JobLease.current(of: "planner", on: app.db)?.holder == "another", "the new holder keeps it")
+            let holder = try await JobLease.current(of: "planner", on: app.db)?.holder
+            #expect(holder == "another", "the new holder keeps it")
         }
     }
 
     @Test func aScheduledRunFoundDeadIsMarkedAndTheDayIsPlannedAtOnceWithoutDuplicates() async throws {
         try await withHuifang(["HUIFANG_PLAN_AT": "06:00"]) { app in
             // setup: the day's scheduled run died mid-way — its record running, its lease lapsed a moment ago
-            try await Operations.makeSyntheticOrganisation(on: app, customers: 300, events: 300, agents: 2, asOf: Self.day)
-            let dead = JobLease(db: app.db, job: "planner", run: "dead-run")
-            #expect(try await dead.acquire(.standard, now: Date().addingTimeInterval(-61)) != nil)
+            try await Operations.makeSyntheticOrganisation(on: app, customers: 300, events: 300, agents: 2,
+                                                           asOf: Self.day)
+            let died = Date().addingTimeInterval(-61)
+            let lease = JobLease(db: app.db, job: "planner", run: "dead-run")
+            #expect(try await lease.acquire(.standard, now: died) != nil)
             let record = try await PlannerRuns(db: app.db, logger: app.logger)
-                .start(day: Self.day, trigger: "schedule", run: "dead-run", instance: "crashed", at: Date().addingTimeInterval(-61))
+                .start(day: Self.day, trigger: "schedule", run: "dead-run", instance: "crashed", at: died)
             let nine = app.huifang.instant(of: Self.day).addingTimeInterval(9 * 3600)
             let planning = DailyPlanning(db: app.db, config: app.huifang, logger: app.logger)
             // MUT
@@ -164,11 +172,13 @@ import VaporTesting
             guard case .ran(let summary) = outcome else { Issue.record("\(outcome)"); return }
             let found = try #require(try await PlannerRun.find(record.id, on: app.db))
             #expect(found.status == .abandoned && found.finishedAt != nil && found.reason?.contains("lease") == true)
-            let scheduled = try await PlannerRun.query(on: app.db).filter(\.$trigger == "schedule").filter(\.$status == .finished).all()
+            let scheduled = try await PlannerRun.query(on: app.db).filter(\.$trigger == "schedule")
+                .filter(\.$status == .finished).all()
             #expect(scheduled.count == 1 && scheduled[0].runID != "dead-run")
             #expect(try await planning.tick(now: nine.addingTimeInterval(60)) == .alreadyDone)
             #expect(try await FollowUpTask.query(on: app.db).count() == summary.tasksCreated)
-            #expect(try await planning.runNow(day: Self.day).tasksCreated == 0, "planned once: running it again adds nothing")
+            let again = try await planning.runNow(day: Self.day)
+            #expect(again.tasksCreated == 0, "planned once: running it again adds nothing")
         }
     }
 
@@ -176,11 +186,14 @@ import VaporTesting
         try await withHuifang { app in
             // setup: a run record whose run holds no lease (it lost it while it worked)
             let runs = PlannerRuns(db: app.db, logger: app.logger)
-            let record = try await runs.start(day: Self.day, trigger: "manual", run: "stalled", instance: "here", at: Date())
+            let record = try await runs.start(day: Self.day, trigger: "manual", run: "stalled", instance: "here",
+                                              at: Date())
             // MUT
             #expect(try await runs.reapDead(now: Date()) == 1)
             // validation
-            await #expect(throws: JobConflict.self) { try await runs.finish(record, summary: PlanSummary(day: Self.day.iso), at: Date()) }
+            await #expect(throws: JobConflict.self) {
+                try await runs.finish(record, summary: PlanSummary(day: Self.day.iso), at: Date())
+            }
             let found = try #require(try await PlannerRun.find(record.id, on: app.db))
             #expect(found.status == .abandoned && found.summary == nil)
             #expect(try await runs.reapDead(now: Date()) == 0, "marked once")

@@ -32,9 +32,10 @@ import VaporTesting
     @Test func aPlannerRunKilledMidwayIsMarkedDeadAndTheDayIsPlannedAgainWithoutDuplicates() async throws {
         try await withSharedDatabase { app, url in
             // setup: an organisation whose first day writes its tasks in several batches
-            try await Operations.makeSyntheticOrganisation(on: app, customers: 30_000, events: 30_000, agents: 10, asOf: Self.day)
-            let child = try Child(CommandLineTests.binary, ["plan", "run", "--as-of", Self.day.iso, "--database-url", url],
-                                  environment: environment, directory: cli.directory)
+            try await Operations.makeSyntheticOrganisation(on: app, customers: 30_000, events: 30_000, agents: 10,
+                                                           asOf: Self.day)
+            let plan = ["plan", "run", "--as-of", Self.day.iso, "--database-url", url]
+            let child = try Child(CommandLineTests.binary, plan, environment: environment, directory: cli.directory)
             // Mid-way: its run is recorded and holds the lease, and a first batch of tasks is written.
             var found: PlannerRun?
             while child.isRunning, found == nil {
@@ -48,7 +49,7 @@ import VaporTesting
             // MUT
             child.kill()
             let killed = await child.exitStatus()
-            let dead = try #require(found, "the run ended before it could be killed (exit \(killed)): \(child.output)")
+            let dead = try #require(found, "the run ended before it was killed (exit \(killed)): \(child.output)")
             let partial = try await FollowUpTask.query(on: app.db).count()
             let lease = try #require(try await JobLease.current(of: "planner", on: app.db))
             #expect(lease.holder == dead.runID, "the dead run still holds the lease until it lapses")
@@ -61,25 +62,29 @@ import VaporTesting
 
             // Once it lapses, a new run of the binary takes the day over.
             try await Task.sleep(for: .seconds(max(0, lease.lease.expiresAt.timeIntervalSinceNow) + 0.2))
-            let again = try await cli.run(["plan", "run", "--as-of", Self.day.iso, "--database-url", url], environment: environment)
+            let again = try await cli.run(plan, environment: environment)
             #expect(again.status == 0, "\(again.stderr)")
 
             // validation: the dead run is marked, the new one finished, every task once
             let marked = try #require(try await PlannerRun.find(dead.id, on: app.db))
-            #expect(marked.status == .abandoned && marked.finishedAt != nil && marked.reason?.hasPrefix("lease lapsed") == true)
+            #expect(marked.status == .abandoned && marked.finishedAt != nil)
+            #expect(marked.reason?.hasPrefix("lease lapsed") == true)
             let finished = try await PlannerRun.query(on: app.db).filter(\.$status == .finished).all()
             #expect(finished.count == 1 && finished[0].runID != dead.runID)
-            let summary = try JSONDecoder().decode(PlanSummary.self, from: Data(try #require(finished.first?.summary).utf8))
+            let json = try #require(finished.first?.summary)
+            let summary = try JSONDecoder().decode(PlanSummary.self, from: Data(json.utf8))
             #expect(again.stdout.contains("新建任务: \(summary.tasksCreated)"))
             #expect(partial > 0 && summary.tasksCreated > 0)
             let tasks = try await FollowUpTask.query(on: app.db).count()
             #expect(tasks == partial + summary.tasksCreated)
             struct Count: Decodable { let count: Int }
-            let customers = try await (app.db as! any SQLDatabase).raw("SELECT COUNT(DISTINCT customer_id) AS count FROM follow_up_tasks")
+            let customers = try await (app.db as! any SQLDatabase)
+                .raw("SELECT COUNT(DISTINCT customer_id) AS count FROM follow_up_tasks")
                 .first(decoding: Count.self)?.count
             #expect(customers == tasks, "one task per customer: none planned twice")
             planning.clock = { Date() }
-            #expect(try await planning.runNow(day: Self.day).tasksCreated == 0, "none missing: planning again adds nothing")
+            let once = try await planning.runNow(day: Self.day)
+            #expect(once.tasksCreated == 0, "none missing: planning again adds nothing")
             #expect(try await JobLease.current(of: "planner", on: app.db) == nil)
         }
     }
@@ -90,7 +95,8 @@ import VaporTesting
             let (supervisor, password) = try await makeUser(app, .supervisor)
             let token = try await makeToken(app, supervisor)
             for job in ["planner", "escalation"] {
-                #expect(try await JobLease(db: app.db, job: job, run: "elsewhere").acquire(.standard, now: Date()) != nil)
+                let lease = JobLease(db: app.db, job: job, run: "elsewhere")
+                #expect(try await lease.acquire(.standard, now: Date()) != nil)
             }
             var pages = try await PageClient.signedIn(app, supervisor.username, password)
 
@@ -100,10 +106,11 @@ import VaporTesting
             #expect(try plan.content.decode(APIErrorBody.self).error.message.hasPrefix("回访计划正在运行（"))
             var headers = bearer(token)
             headers.replaceOrAdd(name: .acceptLanguage, value: "en")
-            let sweep = try await app.testing().performTest(request: .init(method: .POST, url: .init(path: "/api/v1/escalation/run"),
-                                                                           headers: headers, body: ByteBuffer()))
+            let sweep = try await app.testing().performTest(request: .init(
+                method: .POST, url: .init(path: "/api/v1/escalation/run"), headers: headers, body: ByteBuffer()))
             #expect(sweep.status == .conflict)
-            #expect(try sweep.content.decode(APIErrorBody.self).error.message.hasPrefix("The escalation sweep is already running (since "))
+            let english = try sweep.content.decode(APIErrorBody.self).error.message
+            #expect(english.hasPrefix("The escalation sweep is already running (since "))
 
             // the pages say it where the button is
             _ = try await pages.get("/tasks")
@@ -120,7 +127,9 @@ import VaporTesting
             #expect(cliSweep.status == 1 && cliSweep.stderr.contains("超时升级检查正在运行"), "\(cliSweep.stderr)")
 
             // once the other run ends, the job runs
-            for job in ["planner", "escalation"] { try await JobLease(db: app.db, job: job, run: "elsewhere").release() }
+            for job in ["planner", "escalation"] {
+                try await JobLease(db: app.db, job: job, run: "elsewhere").release()
+            }
             #expect(try await send(app, .POST, "/api/v1/planner/run", token: token).status == .ok)
             #expect(try await send(app, .POST, "/api/v1/escalation/run", token: token).status == .ok)
         }
@@ -140,7 +149,8 @@ final class Child: @unchecked Sendable {
         process.executableURL = binary
         process.arguments = arguments
         process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HUIFANG_") }.merging(environment) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HUIFANG_") }
+            .merging(environment) { $1 }
         process.standardOutput = handle
         process.standardError = handle
         let (stream, continuation) = AsyncStream<Int32>.makeStream()

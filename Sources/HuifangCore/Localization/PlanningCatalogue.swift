@@ -82,9 +82,10 @@ extension Catalogue {
         "job.planner": ("回访计划", "The planner"),
         "job.escalation": ("超时升级检查", "The escalation sweep"),
         "job.busy": ("{0}正在运行，请等它结束后再试", "{0} is already running; try again when it has finished"),
-        "job.busySince": ("{0}正在运行（{1} 开始），请等它结束后再试", "{0} is already running (since {1}); try again when it has finished"),
+        "job.busySince": ("{0}正在运行（{1} 开始），请等它结束后再试",
+                          "{0} is already running (since {1}); try again when it has finished"),
         "job.lost": ("{0}失去了运行租约（未能按时续期），已停止；另一次运行可以接手，请稍后再试",
-                     "{0} lost its lease (it could not renew it in time) and stopped; another run may take over, try again shortly"),
+                     "{0} lost its lease (it could not renew it in time) and stopped; another run may take over"),
         "planner.runs": ("最近运行", "Recent runs"),
 
         "tasks.title": ("任务分配", "Distribution"),

@@ -16,7 +16,10 @@ struct JobLease: Sendable {
     let run: String
 
     /// Names this process (host, pid, a random suffix) in leases and run records, for people reading them.
-    static let process = "\(ProcessInfo.processInfo.hostName)#\(ProcessInfo.processInfo.processIdentifier)#\(UUID().uuidString.prefix(8))"
+    static let process: String = {
+        let info = ProcessInfo.processInfo
+        return "\(info.hostName)#\(info.processIdentifier)#\(UUID().uuidString.prefix(8))"
+    }()
 
     /// A fresh run id.
     static func newRun() -> String { UUID().uuidString.lowercased() }
@@ -41,7 +44,8 @@ struct JobLease: Sendable {
 
     /// The lease of `job` as it stands, if any.
     static func current(of job: String, on db: any Database) async throws -> Stored? {
-        try await (db as! any SQLDatabase).raw("SELECT holder, expires_at, taken_at, instance FROM job_leases WHERE name = \(bind: job)")
+        try await (db as! any SQLDatabase)
+            .raw("SELECT holder, expires_at, taken_at, instance FROM job_leases WHERE name = \(bind: job)")
             .first(decoding: Stored.self)
     }
 
@@ -51,17 +55,18 @@ struct JobLease: Sendable {
         let found = try await current()
         guard LeaseRules.mayTake(found?.lease, by: run, at: now) else { return nil }
         let expires = terms.expiry(from: now).timeIntervalSince1970
+        let at = now.timeIntervalSince1970
         let taken: Holder?
         if let found {
             taken = try await sql.raw("""
-                UPDATE job_leases SET holder = \(bind: run), expires_at = \(bind: expires), taken_at = \(bind: now.timeIntervalSince1970),
+                UPDATE job_leases SET holder = \(bind: run), expires_at = \(bind: expires), taken_at = \(bind: at),
                 instance = \(bind: Self.process) WHERE name = \(bind: job) AND holder = \(bind: found.holder)
                 AND expires_at = \(bind: found.expires_at) RETURNING holder
                 """).first(decoding: Holder.self)
         } else {
             taken = try await sql.raw("""
                 INSERT INTO job_leases (name, holder, expires_at, taken_at, instance)
-                VALUES (\(bind: job), \(bind: run), \(bind: expires), \(bind: now.timeIntervalSince1970), \(bind: Self.process))
+                VALUES (\(bind: job), \(bind: run), \(bind: expires), \(bind: at), \(bind: Self.process))
                 ON CONFLICT (name) DO NOTHING RETURNING holder
                 """).first(decoding: Holder.self)
         }

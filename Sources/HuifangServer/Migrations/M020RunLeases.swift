@@ -8,7 +8,8 @@ import SQLKit
 struct M020RunLeases: AsyncMigration {
     func prepare(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
-        try await database.schema(PlannerRun.schema).field("status", .string, .required, .sql(.default("finished"))).update()
+        try await database.schema(PlannerRun.schema)
+            .field("status", .string, .required, .sql(.default("finished"))).update()
         try await database.schema(PlannerRun.schema).field("run_id", .string).update()
         try await database.schema(PlannerRun.schema).field("reason", .string).update()
         // Runs left unfinished by a crash before now: the next run, or the scheduler's next tick, marks them abandoned.
@@ -30,8 +31,12 @@ struct M020RunLeases: AsyncMigration {
         try await sql.raw("ALTER TABLE job_leases DROP COLUMN instance").run()
         try await sql.raw("ALTER TABLE job_leases DROP COLUMN taken_at").run()
         try await sql.raw("DROP INDEX planner_runs_scheduled_day_live").run()
-        try await sql.raw("DELETE FROM planner_runs WHERE \(ident: "trigger") = 'schedule' AND status NOT IN ('running', 'finished')").run()
-        try await sql.raw("CREATE UNIQUE INDEX planner_runs_scheduled_day ON planner_runs (day) WHERE \(ident: "trigger") = 'schedule'").run()
+        try await sql.raw("""
+            DELETE FROM planner_runs WHERE \(ident: "trigger") = 'schedule' AND status NOT IN ('running', 'finished')
+            """).run()
+        try await sql.raw("""
+            CREATE UNIQUE INDEX planner_runs_scheduled_day ON planner_runs (day) WHERE \(ident: "trigger") = 'schedule'
+            """).run()
         try await database.schema(PlannerRun.schema).deleteField("reason").update()
         try await database.schema(PlannerRun.schema).deleteField("run_id").update()
         try await database.schema(PlannerRun.schema).deleteField("status").update()

@@ -73,7 +73,10 @@ struct DailyPlanning {
             // A run that lost its lease does not call itself finished: the run that took over owns the day.
             guard try await lease.isHeld(now: clock()) else { throw JobConflict(job: "planner", kind: .lost) }
             try await runs.finish(record, summary: summary, at: Date())
-            logger.info("planner \(trigger) \(day.iso): \(summary.tasksCreated) tasks created, \(summary.assigned) assigned, \(summary.missed) missed")
+            logger.info("""
+                planner \(trigger) \(day.iso): \(summary.tasksCreated) tasks created, \(summary.assigned) assigned, \
+                \(summary.missed) missed
+                """)
             return summary
         } catch {
             _ = try? await runs.end(record, as: .failed, reason: PlannerRuns.reason(for: error), at: Date())

@@ -12,7 +12,8 @@ struct PlannerRuns {
     private struct ID: Decodable { let id: Int }
 
     /// Records a run as running.
-    func start(day: LocalDate, trigger: String, run: String, instance: String, at now: Date) async throws -> PlannerRun {
+    func start(day: LocalDate, trigger: String, run: String, instance: String,
+               at now: Date) async throws -> PlannerRun {
         let record = PlannerRun()
         record.day = day.iso
         record.trigger = trigger
@@ -52,7 +53,7 @@ struct PlannerRuns {
         for run in running where LeaseRules.isDead(run: run.runID, lease: lease, at: now) {
             let reason = "lease lapsed: the run stopped renewing it (its process died or hung)"
             guard try await end(id: run.id!, as: .abandoned, reason: reason, at: now) else { continue }
-            logger.warning("planner run \(run.id!) of \(run.day) (\(run.trigger), \(run.instance)) abandoned: \(reason)")
+            logger.warning("planner run \(run.id!) of \(run.day) (\(run.trigger), \(run.instance)): \(reason)")
             reaped += 1
         }
         return reaped
@@ -69,8 +70,8 @@ struct PlannerRuns {
 
     private func end(id: Int, as status: PlannerRun.Status, reason: String, at now: Date) async throws -> Bool {
         try await sql.raw("""
-            UPDATE planner_runs SET status = \(bind: status.rawValue), finished_at = \(bind: now), reason = \(bind: reason)
-            WHERE id = \(bind: id) AND status = 'running' RETURNING id
+            UPDATE planner_runs SET status = \(bind: status.rawValue), finished_at = \(bind: now),
+            reason = \(bind: reason) WHERE id = \(bind: id) AND status = 'running' RETURNING id
             """).first(decoding: ID.self) != nil
     }
 

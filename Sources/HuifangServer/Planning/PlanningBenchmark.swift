@@ -29,7 +29,8 @@ extension Operations {
 
     /// Adds a synthetic organisation, the same for the same figures: `customers` of every tier, `events` over
     /// the two years before `asOf`, and `agents` (every fifth with the medical skill).
-    static func makeSyntheticOrganisation(on app: Application, customers: Int, events: Int, agents: Int, asOf: LocalDate) async throws {
+    static func makeSyntheticOrganisation(on app: Application, customers: Int, events: Int, agents: Int,
+                                          asOf: LocalDate) async throws {
         let db = app.db
         let sql = db as! any SQLDatabase
         var agentIDs: [UUID] = []

@@ -304,7 +304,9 @@ struct EscalationScheduler: LifecycleHandler {
             while !Task.isCancelled {
                 do {
                     let summary = try await EscalationSweep(db: db, config: config).runLeased(terms: config.jobLease)
-                    if summary.escalations > 0 { logger.info("escalation sweep: \(summary.escalations) escalations, \(summary.notifications) notifications") }
+                    if summary.escalations > 0 {
+                        logger.info("escalation sweep: \(summary.escalations) escalations, \(summary.notifications) notifications")
+                    }
                 } catch let conflict as JobConflict where conflict.kind == .busy {
                     // Another instance, or a sweep asked for by hand, is sweeping now.
                 } catch {
