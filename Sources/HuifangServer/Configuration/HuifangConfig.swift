@@ -35,6 +35,9 @@ public struct HuifangConfig: Sendable {
     public var contactCapDays: Int
     /// Seconds between escalation sweeps; `nil` when off.
     public var escalateEvery: Int?
+    /// How long a job's lease lasts without renewal (the planner, the escalation sweep); its run renews it
+    /// every quarter of that, and a crashed run's job is free again once it lapses.
+    public var jobLease: LeaseTerms = .standard
     /// Where email goes; `nil`: no email is sent (notifications stay in the app).
     public var smtp: SMTPSettings?
     /// Links in emails start with this (e.g. https://huifang.example.com).
@@ -70,6 +73,8 @@ public struct HuifangConfig: Sendable {
         ("HUIFANG_PLAN_AT", "local time the daily planner and distribution run, HH:MM, or off (default 06:00)"),
         ("HUIFANG_CONTACT_CAP_DAYS", "at most one follow-up per customer per this many days, complaint follow-ups excepted; 0 for none (default 7)"),
         ("HUIFANG_ESCALATE_EVERY", "seconds between escalation sweeps, or off (default 60)"),
+        ("HUIFANG_JOB_LEASE_SECONDS", "seconds a job's lease lasts unrenewed; its run renews it every quarter of that, "
+            + "and a crashed run's job is free again once it lapses, 2–600 (default 60)"),
         ("HUIFANG_SMTP_URL", "smtp://[user:password@]host[:port] or smtps://… (implicit TLS); unset: no email is sent"),
         ("HUIFANG_SMTP_INSECURE", "true lets a password go unencrypted to a mail server that offers no STARTTLS "
             + "(a lab server only; default false)"),
@@ -207,6 +212,7 @@ public struct HuifangConfig: Sendable {
             planAt: planAt,
             contactCapDays: try integer("HUIFANG_CONTACT_CAP_DAYS", default: 7, range: 0...365),
             escalateEvery: escalateEvery,
+            jobLease: LeaseTerms(length: Double(try integer("HUIFANG_JOB_LEASE_SECONDS", default: 60, range: 2...600))),
             smtp: smtp,
             publicURL: publicURL,
             sms: sms,

@@ -24,5 +24,6 @@ extension Application {
         migrations.add(M017CreateLinkKeys())
         migrations.add(M018ObjectScope())
         migrations.add(M019NeverReuseIDs())
+        migrations.add(M020RunLeases())
     }
 }

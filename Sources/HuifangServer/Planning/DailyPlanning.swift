@@ -1,45 +1,18 @@
 import Fluent
 import Foundation
 import HuifangCore
-import SQLKit
 import Vapor
 
-/// A named lease in the database: whoever holds it may run the job; it expires on its own if the
-/// holder dies. Several instances on one PostgreSQL agree through it.
-struct JobLease {
-    let db: any Database
-    let name: String
-    let holder: String
-
-    private struct Row: Decodable { let holder: String }
-
-    /// Takes the lease for `seconds` unless someone else holds it unexpired.
-    func acquire(for seconds: Double, now: Date = Date()) async throws -> Bool {
-        let sql = db as! any SQLDatabase
-        let expires = now.timeIntervalSince1970 + seconds
-        let row = try await sql.raw("""
-            INSERT INTO job_leases (name, holder, expires_at) VALUES (\(bind: name), \(bind: holder), \(bind: expires))
-            ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-            WHERE job_leases.expires_at < \(bind: now.timeIntervalSince1970) OR job_leases.holder = excluded.holder
-            RETURNING holder
-            """).first(decoding: Row.self)
-        return row?.holder == holder
-    }
-
-    func release() async throws {
-        let sql = db as! any SQLDatabase
-        try await sql.raw("DELETE FROM job_leases WHERE name = \(bind: name) AND holder = \(bind: holder)").run()
-    }
-}
-
-/// Planning and distribution as one job: on demand, or once a day at the configured time.
+/// Planning and distribution as one job: on demand, or once a day at the configured time. Each run holds
+/// the `planner` lease (see `LeasedRun`): one run at a time across every process and instance.
 struct DailyPlanning {
     let db: any Database
     let config: HuifangConfig
     let logger: Logger
-    /// Names this process in leases and run records.
-    static let instance = "\(ProcessInfo.processInfo.hostName)#\(ProcessInfo.processInfo.processIdentifier)#\(UUID().uuidString.prefix(8))"
+    /// Names this process in run records and escalation claims (a lease names its run, not the process).
+    static let instance = JobLease.process
     var instance = DailyPlanning.instance
+    var clock: @Sendable () -> Date = { Date() }
 
     enum Outcome: Equatable {
         case notYet
@@ -48,78 +21,67 @@ struct DailyPlanning {
         case ran(PlanSummary)
     }
 
-    /// Another planner run holds the lease.
-    struct Busy: AbortError {
-        var status: HTTPResponseStatus { .conflict }
-        var reason: String { "another planner run is in progress; try again when it ends" }
-    }
-
-    private var lease: JobLease { JobLease(db: db, name: "planner", holder: instance) }
+    private var job: LeasedRun { LeasedRun(db: db, job: "planner", terms: config.jobLease, clock: clock) }
 
     /// Plans and distributes `day` now, whatever the schedule. Idempotent: a second run adds nothing.
+    /// Throws `JobConflict` (409) while another run holds the planner.
     func runNow(day: LocalDate, trigger: String = "manual", now: Date = Date()) async throws -> PlanSummary {
-        guard try await lease.acquire(for: 3600, now: now) else { throw Busy() }
-        do {
-            let summary = try await run(day: day, trigger: trigger, now: now)
-            try await lease.release()
-            return summary
-        } catch {
-            try? await lease.release()
-            throw error
-        }
+        try await job.perform { lease in try await run(day: day, trigger: trigger, now: now, lease: lease) }
     }
 
-    /// The scheduler's tick: runs the day once, after the configured time, on one instance only.
+    /// The scheduler's tick: marks dead runs, and runs the day once after the configured time, on one instance only.
     func tick(now: Date = Date()) async throws -> Outcome {
         guard let planAt = config.planAt else { return .notYet }
+        try await PlannerRuns(db: db, logger: logger).reapDead(now: clock())
         var clock = Calendar(identifier: .gregorian)
         clock.timeZone = config.timeZone
         let parts = clock.dateComponents([.hour, .minute], from: now)
         let day = config.today(now: now)
         guard parts.hour! * 3600 + parts.minute! * 60 >= planAt else { return .notYet }
         if try await isDone(day) { return .alreadyDone }
-        guard try await lease.acquire(for: 3600, now: now) else { return .busy }
         do {
-            // Checked again under the lease: another instance may have finished in between.
-            if try await isDone(day) {
-                try await lease.release()
-                return .alreadyDone
+            let summary = try await job.perform { lease -> PlanSummary? in
+                // Checked again under the lease: another instance may have finished in between.
+                if try await isDone(day) { return nil }
+                return try await run(day: day, trigger: "schedule", now: now, lease: lease)
             }
-            let summary = try await run(day: day, trigger: "schedule", now: now)
-            try await lease.release()
-            return .ran(summary)
-        } catch {
-            try? await lease.release()
-            throw error
+            return summary.map(Outcome.ran) ?? .alreadyDone
+        } catch let conflict as JobConflict where conflict.kind == .busy {
+            return .busy
         }
     }
 
     private func isDone(_ day: LocalDate) async throws -> Bool {
-        try await PlannerRun.query(on: db).filter(\.$day == day.iso).filter(\.$trigger == "schedule").filter(\.$finishedAt != nil).count() > 0
+        try await PlannerRun.query(on: db).filter(\.$day == day.iso).filter(\.$trigger == "schedule")
+            .filter(\.$status == .finished).count() > 0
     }
 
-    private func run(day: LocalDate, trigger: String, now: Date) async throws -> PlanSummary {
-        let record = PlannerRun()
-        record.day = day.iso
-        record.trigger = trigger
-        record.instance = instance
-        record.startedAt = now
-        if trigger == "schedule" {
-            // A crashed run of the day left its row unfinished; this run takes it over.
-            try await PlannerRun.query(on: db).filter(\.$day == day.iso).filter(\.$trigger == "schedule").filter(\.$finishedAt == nil).delete()
+    private func run(day: LocalDate, trigger: String, now: Date, lease: JobLease) async throws -> PlanSummary {
+        let runs = PlannerRuns(db: db, logger: logger)
+        // This run holds the lease, so every other unfinished run is dead: it is marked before this one starts
+        // (a crashed scheduled run of the day no longer blocks the day's one scheduled run).
+        try await runs.reapDead(now: clock())
+        let record = try await runs.start(day: day, trigger: trigger, run: lease.run, instance: instance, at: now)
+        do {
+            let started = Date()
+            var summary = try await PlanningService(db: db, contactCapDays: config.contactCapDays).plan(asOf: day)
+            try Task.checkCancellation()
+            let (assigned, unassigned) = try await DistributionService(db: db).distribute(asOf: day, now: now)
+            summary.assigned = assigned
+            summary.unassigned = unassigned
+            summary.seconds = Date().timeIntervalSince(started)
+            // A run that lost its lease does not call itself finished: the run that took over owns the day.
+            guard try await lease.isHeld(now: clock()) else { throw JobConflict(job: "planner", kind: .lost) }
+            try await runs.finish(record, summary: summary, at: Date())
+            logger.info("""
+                planner \(trigger) \(day.iso): \(summary.tasksCreated) tasks created, \(summary.assigned) assigned, \
+                \(summary.missed) missed
+                """)
+            return summary
+        } catch {
+            _ = try? await runs.end(record, as: .failed, reason: PlannerRuns.reason(for: error), at: Date())
+            throw error
         }
-        try await record.create(on: db)
-        let started = Date()
-        var summary = try await PlanningService(db: db, contactCapDays: config.contactCapDays).plan(asOf: day)
-        let (assigned, unassigned) = try await DistributionService(db: db).distribute(asOf: day, now: now)
-        summary.assigned = assigned
-        summary.unassigned = unassigned
-        summary.seconds = Date().timeIntervalSince(started)
-        record.finishedAt = Date()
-        record.summary = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
-        try await record.update(on: db)
-        logger.info("planner \(trigger) \(day.iso): \(summary.tasksCreated) tasks created, \(summary.assigned) assigned, \(summary.missed) missed")
-        return summary
     }
 }
 

@@ -22,7 +22,17 @@ extension Operations {
             return lines.joined(separator: "\n") + "\n" + (try await timePlanning(app, asOf: asOf))
         }
         guard existing == 0 else { throw OperationError("the benchmark needs an empty database (this one has \(existing) customers); --reuse measures again on it") }
+        try await makeSyntheticOrganisation(on: app, customers: customers, events: events, agents: agents, asOf: asOf)
+        lines.append("generated \(customers) customers, \(events) events, \(agents) agents in \(String(format: "%.1f", Date().timeIntervalSince(fillStart))) s")
+        return lines.joined(separator: "\n") + "\n" + (try await timePlanning(app, asOf: asOf))
+    }
 
+    /// Adds a synthetic organisation, the same for the same figures: `customers` of every tier, `events` over
+    /// the two years before `asOf`, and `agents` (every fifth with the medical skill).
+    static func makeSyntheticOrganisation(on app: Application, customers: Int, events: Int, agents: Int,
+                                          asOf: LocalDate) async throws {
+        let db = app.db
+        let sql = db as! any SQLDatabase
         var agentIDs: [UUID] = []
         for index in 0..<agents {
             let user = User(username: "bench\(index)", displayName: "客服\(index)", passwordHash: "!", role: .agent)
@@ -82,8 +92,6 @@ extension Operations {
             }
         }
         try await sql.raw("UPDATE customers SET last_event_on = (SELECT MAX(occurred_on) FROM events WHERE events.customer_id = customers.id)").run()
-        lines.append("generated \(customers) customers, \(events) events, \(agents) agents in \(String(format: "%.1f", Date().timeIntervalSince(fillStart))) s")
-        return lines.joined(separator: "\n") + "\n" + (try await timePlanning(app, asOf: asOf))
     }
 
     private static func timePlanning(_ app: Application, asOf: LocalDate) async throws -> String {

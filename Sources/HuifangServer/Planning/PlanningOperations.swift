@@ -10,8 +10,8 @@ extension Operations {
         let summary: PlanSummary
         do {
             summary = try await planning.runNow(day: day)
-        } catch let busy as DailyPlanning.Busy {
-            throw OperationError(busy.reason)
+        } catch let conflict as JobConflict {
+            throw OperationError(conflict.message(in: app.huifang.defaultLanguage, app.huifang))
         }
         if json {
             let encoder = JSONEncoder()

@@ -163,6 +163,8 @@ struct PlanningService {
                 summary.tasksCreated += creates.count
                 summary.merged += merges.reduce(0) { $0 + $1.reasons.count }
                 summary.reasonsAdded += creates.reduce(0) { $0 + $1.reasons.count } + merges.reduce(0) { $0 + $1.reasons.count }
+                // A run whose lease was lost is cancelled by its heartbeat: it stops before writing more.
+                try Task.checkCancellation()
                 try await write(creates: creates, merges: merges, asOf: asOf, context: context, decider: decider)
                 creates.removeAll(keepingCapacity: true)
                 merges.removeAll(keepingCapacity: true)

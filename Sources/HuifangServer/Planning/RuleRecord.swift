@@ -34,15 +34,30 @@ final class RuleRecord: Model, @unchecked Sendable {
     }
 }
 
-/// One run of the planner: scheduled (at most one per day) or asked for.
+/// One run of the planner: scheduled (at most one per day that runs or finished) or asked for.
 final class PlannerRun: Model, @unchecked Sendable {
     static let schema = "planner_runs"
+
+    enum Status: String, Codable, Sendable {
+        case running
+        case finished
+        /// It stopped on an error, or found its lease lost.
+        case failed
+        /// Found dead: its lease lapsed while it was running (the process was killed or hung).
+        case abandoned
+    }
 
     @ID(custom: "id", generatedBy: .database) var id: Int?
     @Field(key: "day") var day: String
     /// `schedule` or `manual`.
     @Field(key: "trigger") var trigger: String
+    /// The process that ran it.
     @Field(key: "instance") var instance: String
+    /// The run's id, the holder of the `planner` lease while it runs.
+    @OptionalField(key: "run_id") var runID: String?
+    @Field(key: "status") var status: Status
+    /// Why a run failed or was abandoned.
+    @OptionalField(key: "reason") var reason: String?
     @Field(key: "started_at") var startedAt: Date
     @OptionalField(key: "finished_at") var finishedAt: Date?
     /// The run's `PlanSummary` as JSON.

@@ -213,8 +213,8 @@ struct TaskPagesController: RouteCollection {
             let summary = try await req.planning.runNow(day: day)
             try await req.audit("planner.run", subjectType: "planner", subjectID: day.iso, detail: "created=\(summary.tasksCreated)")
             req.flash("planner.ran", String(summary.tasksCreated), String(summary.assigned))
-        } catch is DailyPlanning.Busy {
-            req.flash("planner.busy")
+        } catch let conflict as JobConflict {
+            req.session.data["flash"] = req.message(for: conflict)
         }
         return req.redirect(to: "/tasks")
     }

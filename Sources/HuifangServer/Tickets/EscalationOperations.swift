@@ -7,7 +7,12 @@ import Vapor
 extension Operations {
     /// One escalation sweep now, then the mail outbox; what `huifang escalate` prints.
     public static func escalate(on app: Application, json: Bool) async throws -> String {
-        let summary = try await EscalationSweep(db: app.db, config: app.huifang).run()
+        let summary: EscalationSweep.Summary
+        do {
+            summary = try await EscalationSweep(db: app.db, config: app.huifang).runLeased(terms: app.huifang.jobLease)
+        } catch let conflict as JobConflict {
+            throw OperationError(conflict.message(in: app.huifang.defaultLanguage, app.huifang))
+        }
         let delivery = try await Outbox(db: app.db, config: app.huifang, client: app.client, logger: app.logger).deliver()
         if json {
             struct Output: Encodable {

@@ -303,12 +303,12 @@ struct EscalationScheduler: LifecycleHandler {
         holder.task = Task {
             while !Task.isCancelled {
                 do {
-                    let lease = JobLease(db: db, name: "escalation", holder: DailyPlanning.instance)
-                    if try await lease.acquire(for: Double(max(every * 5, 300))) {
-                        let summary = try await EscalationSweep(db: db, config: config).run()
-                        if summary.escalations > 0 { logger.info("escalation sweep: \(summary.escalations) escalations, \(summary.notifications) notifications") }
-                        try await lease.release()
+                    let summary = try await EscalationSweep(db: db, config: config).runLeased(terms: config.jobLease)
+                    if summary.escalations > 0 {
+                        logger.info("escalation sweep: \(summary.escalations) escalations, \(summary.notifications) notifications")
                     }
+                } catch let conflict as JobConflict where conflict.kind == .busy {
+                    // Another instance, or a sweep asked for by hand, is sweeping now.
                 } catch {
                     logger.error("escalation sweep failed: \(String(reflecting: error))")
                 }

@@ -240,7 +240,8 @@ struct TicketAPIController: RouteCollection {
     }
 
     @Sendable func escalate(req: Request) async throws -> EscalationSweep.Summary {
-        let summary = try await EscalationSweep(db: req.db, config: req.application.huifang).run()
+        let config = req.application.huifang
+        let summary = try await EscalationSweep(db: req.db, config: config).runLeased(terms: config.jobLease)
         try await req.audit("escalation.run", subjectType: "ticket", detail: "escalations=\(summary.escalations)")
         return summary
     }

@@ -259,9 +259,14 @@ struct TicketPagesController: RouteCollection {
     }
 
     @Sendable func escalate(req: Request) async throws -> Response {
-        let summary = try await EscalationSweep(db: req.db, config: req.application.huifang).run()
-        try await req.audit("escalation.run", subjectType: "ticket", detail: "escalations=\(summary.escalations)")
-        req.flash("escalation.ran", "\(summary.escalations)", "\(summary.notifications)")
+        let config = req.application.huifang
+        do {
+            let summary = try await EscalationSweep(db: req.db, config: config).runLeased(terms: config.jobLease)
+            try await req.audit("escalation.run", subjectType: "ticket", detail: "escalations=\(summary.escalations)")
+            req.flash("escalation.ran", "\(summary.escalations)", "\(summary.notifications)")
+        } catch let conflict as JobConflict {
+            req.session.data["flash"] = req.message(for: conflict)
+        }
         return req.redirect(to: "/tickets")
     }
 }

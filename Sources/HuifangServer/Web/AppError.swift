@@ -104,6 +104,9 @@ struct HuifangErrorMiddleware: AsyncMiddleware {
             let (field, problem) = Self.describe(error, language)
             message = Catalogue.text("error.badRequest", language) + ": " + field + " " + problem
             fields = [.init(field: field, message: problem)]
+        case let error as JobConflict:
+            status = .conflict
+            message = error.message(in: language, request.application.huifang)
         case let error as any AbortError:
             status = error.status
             switch status {
