@@ -104,7 +104,7 @@ import VaporTesting
             let token = try await makeToken(app, admin)
             try await app.testing().test(.GET, "/api/v1/audit?action=login.failed", headers: bearer(token)) { response in
                 struct Entry: Decodable { let action: String; let actor: String }
-                let entries = try response.content.decode([Entry].self)
+                let entries = try response.content.decode(ListPage<Entry>.self).items
                 #expect(entries.count == 2 && entries.allSatisfy { $0.action == "login.failed" })
             }
         }

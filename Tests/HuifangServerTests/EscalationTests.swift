@@ -342,7 +342,7 @@ func shanghai(_ text: String) -> Date {
             #expect(try await FollowUpTask.find(secondTask, on: app.db)?.status == .completed)
 
             // The call log shows the call; the agent sees the number masked.
-            let log = try await send(app, .GET, "/api/v1/calls?handling=ticket", token: agentToken).content.decode([CallRow].self)
+            let log = try await send(app, .GET, "/api/v1/calls?handling=ticket", token: agentToken).content.decode(ListPage<CallRow>.self).items
             #expect(log.count == 1 && log[0].ticketID == ticketID && log[0].phone.contains("*"))
         }
     }
@@ -372,7 +372,7 @@ func shanghai(_ text: String) -> Date {
             let task = try #require(try await FollowUpTask.find(taskID, on: app.db))
             #expect(task.$assignedAgent.id == agent.id && task.status == .open)
             #expect(app.huifang.formatDateTime(task.callbackAt) == app.huifang.formatDateTime(promisedBy))
-            let mine = try await send(app, .GET, "/api/v1/tasks/mine", token: token).content.decode([TaskView].self)
+            let mine = try await send(app, .GET, "/api/v1/tasks/mine", token: token).content.decode(ListPage<TaskView>.self).items
             #expect(mine.contains { $0.id == taskID && $0.customerName == "周大山" })
 
             // A customer who asked not to be disturbed gets no callback task, and nothing is half written.

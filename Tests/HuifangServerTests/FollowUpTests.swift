@@ -151,7 +151,7 @@ import VaporTesting
             let due = try await Self.task(app, customer: desk.customer, agent: desk.agent, rule: desk.rule, key: "R3")
             due.callbackAt = Date().addingTimeInterval(-600)
             try await due.update(on: app.db)
-            let list = try await send(app, .GET, "/api/v1/tasks/mine", token: desk.token).content.decode([TaskView].self)
+            let list = try await send(app, .GET, "/api/v1/tasks/mine", token: desk.token).content.decode(ListPage<TaskView>.self).items
             #expect(list.map(\.id) == [due.id!, desk.task.id!, later.id!])
             let next = try await send(app, .GET, "/api/v1/tasks/next", token: desk.token).content.decode(WorkspaceAPIController.Next.self)
             #expect(next.taskID == due.id)

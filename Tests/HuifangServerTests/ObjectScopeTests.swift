@@ -103,7 +103,7 @@ import VaporTesting
             let world = try await world(app)
             for name in ["zhaolei", "wangfang", "sunli", "lisi"] {
                 let rows = try await send(app, .GET, "/api/v1/tickets/queue", token: world.tokens[name]!)
-                    .content.decode([TicketRow].self)
+                    .content.decode(ListPage<TicketRow>.self).items
                 let sees = rows.contains { $0.id == world.ticketID }
                 #expect(sees == world.inScope.contains(name), "\(name)'s queue")
             }
@@ -112,7 +112,7 @@ import VaporTesting
             world.desk.customer.$assignedAgent.id = lisi.id
             try await world.desk.customer.update(on: app.db)
             #expect(try await send(app, .GET, "/api/v1/tickets/\(world.ticketID)", token: world.tokens["lisi"]!).status == .ok)
-            let queue = try await send(app, .GET, "/api/v1/tickets/queue", token: world.tokens["lisi"]!).content.decode([TicketRow].self)
+            let queue = try await send(app, .GET, "/api/v1/tickets/queue", token: world.tokens["lisi"]!).content.decode(ListPage<TicketRow>.self).items
             #expect(queue.map(\.id) == [world.ticketID], "the list applies the same rule as the ticket")
         }
     }
@@ -142,7 +142,7 @@ import VaporTesting
             let lisi = try #require(try await User.query(on: app.db).filter(\.$username == "lisi").first())
             task.$assignedAgent.id = lisi.id
             try await task.update(on: app.db)
-            let queue = try await send(app, .GET, "/api/v1/tickets/queue", token: world.tokens["lisi"]!).content.decode([TicketRow].self)
+            let queue = try await send(app, .GET, "/api/v1/tickets/queue", token: world.tokens["lisi"]!).content.decode(ListPage<TicketRow>.self).items
             #expect(queue.map(\.id) == [world.ticketID], "the verification task's agent has the ticket in their queue")
             let path = "/api/v1/tickets/\(world.ticketID)/verification"
             let body = Verification(satisfied: true, words: "满意", channel: "phone")

@@ -113,7 +113,7 @@ import VaporTesting
             #expect(other.$assignedAgent.id == li.id && other.assignmentBasis == .leastLoaded, "王芳 already had a task; 赵 lacks the skill")
 
             let wangToken = try await makeToken(app, wang)
-            let mine = try await send(app, .GET, "/api/v1/tasks/mine", token: wangToken).content.decode([Task].self)
+            let mine = try await send(app, .GET, "/api/v1/tasks/mine", token: wangToken).content.decode(ListPage<Task>.self).items
             #expect(mine.count == 1 && mine[0].customerName == "王一" && mine[0].mobile == "13900000001")
             #expect(mine[0].reasons == ["出院七日回访"])
             #expect(mine[0].assignment?.contains("专属客服") == true)
@@ -121,7 +121,7 @@ import VaporTesting
             // Moved by hand to 赵, whose list now shows it with the reason.
             let moved = try await send(app, .POST, "/api/v1/tasks/reassign", token: supervisor, body: ReassignBody(taskIDs: [task.id!], agent: "zhao"))
             #expect(moved.status == .ok)
-            let zhaoList = try await send(app, .GET, "/api/v1/tasks/mine", token: try await makeToken(app, zhao)).content.decode([Task].self)
+            let zhaoList = try await send(app, .GET, "/api/v1/tasks/mine", token: try await makeToken(app, zhao)).content.decode(ListPage<Task>.self).items
             #expect(zhaoList.map(\.customerName) == ["王一"] && zhaoList[0].assignment?.contains("主管改派") == true)
 
             // After the window, open tasks are missed.

@@ -44,6 +44,12 @@ func live(_ app: Application) throws -> any TestingApplicationTester {
     try app.testing(method: .running(hostname: "127.0.0.1", port: 0))
 }
 
+/// A page of a keyset-paged list, as every list API returns it.
+struct ListPage<Item: Decodable>: Decodable {
+    let items: [Item]
+    let nextCursor: String?
+}
+
 /// A user of `role` with a known password.
 @discardableResult
 func makeUser(_ app: Application, _ role: Role, username: String? = nil, department: UUID? = nil) async throws -> (user: User, password: String) {

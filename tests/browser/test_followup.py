@@ -104,7 +104,7 @@ def test_an_agent_completes_a_follow_up_with_its_survey_in_under_ten_actions(fol
     assert "已记录：已接通，回访完成" in flash
     browser.save_screenshot(str(ARTIFACTS / "browser-after-record.png"))
 
-    completed = api(base, token, "GET", "/api/v1/tasks?status=completed")
+    completed = api(base, token, "GET", "/api/v1/tasks?status=completed")["items"]
     assert [t["customerName"] for t in completed] == ["林小雨"]
     workspace = api(base, token, "GET", f"/api/v1/tasks/{completed[0]['id']}")
     record = workspace["records"][0]

@@ -172,6 +172,7 @@ public enum Catalogue {
         "problem.invalidMobile": ("不是有效的手机号（应为 11 位中国大陆手机号，或以 + 开头的国际号码）", "is not a valid mobile number (11-digit mainland mobile, or international with +)"),
         "problem.invalidEmail": ("不是有效的邮箱地址", "is not a valid email address"),
         "problem.invalidDate": ("不是有效的日期（如 2024-03-05）", "is not a valid date (e.g. 2024-03-05)"),
+        "problem.cursor": ("不是本列表给出的翻页位置（请从第一页重新翻）", "is not a position this list gave out (start again from the first page)"),
         "problem.dateInFuture": ("不能晚于今天", "cannot be after today"),
         "problem.dateTooEarly": ("不能早于 1900 年", "cannot be before 1900"),
         "problem.invalidGender": ("应为 男 或 女", "must be male (男) or female (女)"),

@@ -37,29 +37,38 @@ enum TicketAccess {
 
     /// Narrows a ticket query to what the viewer may see; the same rule as `ObjectScope.maySee`.
     static func restrict(_ query: QueryBuilder<Ticket>, to viewer: Viewer) {
-        guard !viewer.seesEverything else { return }
+        guard let alternatives = alternatives(for: viewer) else { return }
+        query.group(.or) { group in alternatives.forEach { $0(group) } }
+    }
+
+    /// The viewer's tickets as alternatives, any one of which lets them see a ticket (nil: every ticket).
+    /// Each is one indexed condition, so a list can read each alternative's page by key and merge them.
+    static func alternatives(for viewer: Viewer) -> [TicketCondition]? {
+        guard !viewer.seesEverything else { return nil }
         let me = viewer.id
         switch viewer.role {
         case .handler:
-            query.group(.or) { group in
-                group.filter(\.$handler.$id == me)
-                if let department = viewer.departmentID { group.filter(\.$department.$id == department) }
-            }
+            var found: [TicketCondition] = [{ $0.filter(\.$handler.$id == me) }]
+            if let department = viewer.departmentID { found.append { $0.filter(\.$department.$id == department) } }
+            return found
         case .agent:
             let myTasks = TaskAccess.ownTaskIDs(of: me)
             let myCustomers: SQLQueryString = "SELECT id FROM customers WHERE assigned_agent_id = \(bind: me)"
-            query.group(.or) { group in
-                group.filter(\.$handler.$id == me)
-                group.filter(\.$openedByID == me)
-                group.filter(.sql(embed: "tickets.task_id IN (\(myTasks))"))
-                group.filter(.sql(embed: "tickets.verification_task_id IN (\(myTasks))"))
-                group.filter(.sql(embed: "tickets.customer_id IN (\(myCustomers))"))
-            }
+            return [
+                { $0.filter(\.$handler.$id == me) },
+                { $0.filter(\.$openedByID == me) },
+                { $0.filter(.sql(embed: "tickets.task_id IN (\(myTasks))")) },
+                { $0.filter(.sql(embed: "tickets.verification_task_id IN (\(myTasks))")) },
+                { $0.filter(.sql(embed: "tickets.customer_id IN (\(myCustomers))")) },
+            ]
         case .admin, .supervisor, .analyst:
-            query.filter(\.$id == -1)  // analysts read tickets in reports only
+            return [{ $0.filter(\.$id == -1) }]  // analysts read tickets in reports only
         }
     }
 }
+
+/// One condition on a ticket query.
+typealias TicketCondition = @Sendable (QueryBuilder<Ticket>) -> Void
 
 /// Task access by object: a task outside the viewer's scope answers 404, as if it did not exist.
 enum TaskAccess {

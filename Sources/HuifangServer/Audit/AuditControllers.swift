@@ -8,9 +8,9 @@ struct AuditFilter {
     var actor: String?
     var from: LocalDate?
     var to: LocalDate?
-    var before: Int?
+    var after: PageCursor?
 
-    init(_ req: Request) {
+    init(_ req: Request) throws {
         func text(_ key: String) -> String? {
             req.query[String.self, at: key].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
         }
@@ -18,10 +18,11 @@ struct AuditFilter {
         actor = text("actor")
         from = text("from").flatMap(LocalDate.init(parsing:))
         to = text("to").flatMap(LocalDate.init(parsing:))
-        before = req.query[Int.self, at: "before"]
+        after = try req.pageCursor(NewestFirst.cursor)
     }
 
-    func entries(on db: any Database, zone: TimeZone, limit: Int) async throws -> [AuditEntry] {
+    /// A page of the log, newest first (`NewestFirst`).
+    func entries(on db: any Database, zone: TimeZone, limit: Int) async throws -> KeysetPage<AuditEntry> {
         let query = AuditEntry.query(on: db)
         if let action { query.filter(\.$action == action) }
         if let actor { query.filter(\.$actorName == actor) }
@@ -34,8 +35,8 @@ struct AuditFilter {
            let end = calendar.date(byAdding: .day, value: 1, to: day) {
             query.filter(\.$at < end)
         }
-        if let before { query.filter(\.$id < before) }
-        return try await query.sort(\.$id, .descending).limit(limit).all()
+        return try await NewestFirst.page(query.sort(\.$at, .descending).sort(\.$id, .descending),
+                                          table: AuditEntry.schema, after: after, limit: limit, on: db)
     }
 
     static let actions = ["login", "login.failed", "login.lockout", "logout", "customer.view", "customer.list", "customer.reveal",
@@ -68,32 +69,26 @@ struct AuditPagesController: RouteCollection {
     }
 
     @Sendable func list(req: Request) async throws -> Response {
-        let filter = AuditFilter(req)
-        let pageSize = 100
-        let entries = try await filter.entries(on: req.db, zone: req.application.huifang.timeZone, limit: pageSize)
+        let filter = try AuditFilter(req)
+        let page = try await filter.entries(on: req.db, zone: req.application.huifang.timeZone,
+                                            limit: req.pageLimit(default: 100))
+        let entries = page.rows
         let format = req.application.huifang.formatDateTime
         let rows = entries.map {
             Row(at: format($0.at), actor: $0.actorName, action: req.t("action." + $0.action),
                 subject: [$0.subjectType, $0.subjectID].compactMap { $0 }.joined(separator: " "),
                 detail: $0.detail ?? "", address: $0.address ?? "")
         }
-        var nextURL: String?
-        if entries.count == pageSize, let last = entries.last?.id {
-            var components = URLComponents()
-            components.path = "/audit"
-            components.queryItems = [("action", filter.action), ("actor", filter.actor), ("from", filter.from?.iso), ("to", filter.to?.iso)]
-                .compactMap { name, value in value.map { URLQueryItem(name: name, value: $0) } } + [URLQueryItem(name: "before", value: String(last))]
-            nextURL = components.string
-        }
         return try await req.renderPage("audit/index", titleKey: "audit.title", Context(
             rows: rows,
             actions: AuditFilter.actions.map { SelectOption(value: $0, label: req.t("action." + $0), selected: $0 == filter.action) },
-            actor: filter.actor ?? "", from: filter.from?.iso ?? "", to: filter.to?.iso ?? "", nextURL: nextURL
+            actor: filter.actor ?? "", from: filter.from?.iso ?? "", to: filter.to?.iso ?? "",
+            nextURL: req.nextPageURL(page.next)
         ))
     }
 }
 
-/// `GET /api/v1/audit?action=&actor=&from=&to=&before=&limit=`, for admins.
+/// `GET /api/v1/audit?action=&actor=&from=&to=&after=&limit=`, for admins: a page, newest first.
 struct AuditAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.grouped("audit").guarded(.administration, .api).get(use: list)
@@ -110,11 +105,18 @@ struct AuditAPIController: RouteCollection {
         let address: String?
     }
 
-    @Sendable func list(req: Request) async throws -> [EntryDTO] {
-        let limit = min(max(req.query[Int.self, at: "limit"] ?? 100, 1), 1000)
-        return try await AuditFilter(req).entries(on: req.db, zone: req.application.huifang.timeZone, limit: limit).map {
+    struct PageDTO: Content {
+        let items: [EntryDTO]
+        /// Pass as `after` for the next page; absent on the last page.
+        let nextCursor: String?
+    }
+
+    @Sendable func list(req: Request) async throws -> PageDTO {
+        let limit = req.pageLimit(default: 100, maximum: 1000)
+        let page = try await AuditFilter(req).entries(on: req.db, zone: req.application.huifang.timeZone, limit: limit)
+        return PageDTO(items: page.rows.map {
             EntryDTO(id: $0.id!, at: $0.at, actor: $0.actorName, action: $0.action, subjectType: $0.subjectType,
                      subjectId: $0.subjectID, detail: $0.detail, address: $0.address)
-        }
+        }, nextCursor: page.next?.token)
     }
 }

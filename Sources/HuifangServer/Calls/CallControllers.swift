@@ -101,8 +101,9 @@ struct CallAPIController: RouteCollection {
         return try await outcome.encodeResponse(status: .created, for: req)
     }
 
-    @Sendable func list(req: Request) async throws -> [CallRow] {
-        try await req.callRows(try req.callFilter())
+    @Sendable func list(req: Request) async throws -> CallPageDTO {
+        let page = try await req.callPage(try req.callFilter())
+        return CallPageDTO(items: page.rows, nextCursor: page.next?.token)
     }
 
     @Sendable func lookup(req: Request) async throws -> [Found] {
@@ -240,18 +241,22 @@ struct CallPagesController: RouteCollection {
         let to: String
         let handlings: [SelectOption]
         let agents: [SelectOption]
+        let nextURL: String?
     }
 
     @Sendable func log(req: Request) async throws -> Response {
         let filter = try req.callFilter()
-        let rows = try await req.callRows(filter)
+        let calls = try await req.callPage(filter)
         let agents = try await User.query(on: req.db).filter(\.$role ~~ [.agent, .supervisor]).sort(\.$displayName).all()
         let page = LogPage(
-            rows: rows, from: filter.from?.iso ?? "", to: filter.to?.iso ?? "",
+            rows: calls.rows, from: filter.from?.iso ?? "", to: filter.to?.iso ?? "",
             handlings: [SelectOption(value: "", label: req.t("calls.anyHandling"), selected: filter.handling == nil)]
                 + InboundCall.Handling.allCases.map { SelectOption(value: $0.rawValue, label: req.t("calls.handling.\($0.rawValue)"), selected: filter.handling == $0) },
             agents: [SelectOption(value: "", label: req.t("calls.anyAgent"), selected: filter.agentID == nil)]
-                + agents.map { SelectOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == filter.agentID) })
+                + agents.map {
+                    SelectOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == filter.agentID)
+                },
+            nextURL: req.nextPageURL(calls.next))
         return try await req.renderPage("calls/index", titleKey: "calls.title", page)
     }
 

@@ -191,11 +191,24 @@ struct CallFilter {
     var handling: InboundCall.Handling?
     var agentID: UUID?
     var id: Int?
-    var limit = 500
+    var after: PageCursor?
+    var limit = 50
+}
+
+/// A page of the call log, as the API returns it.
+struct CallPageDTO: Content {
+    let items: [CallRow]
+    /// Pass as `after` for the next page; absent on the last page.
+    let nextCursor: String?
 }
 
 extension Request {
     func callRows(_ filter: CallFilter) async throws -> [CallRow] {
+        try await callPage(filter).rows
+    }
+
+    /// A page of the call log, newest first (`NewestFirst`).
+    func callPage(_ filter: CallFilter) async throws -> KeysetPage<CallRow> {
         let config = application.huifang
         var query = InboundCall.query(on: db)
         if let from = filter.from { query = query.filter(\.$at >= localStart(from)) }
@@ -203,13 +216,16 @@ extension Request {
         if let handling = filter.handling { query = query.filter(\.$handling == handling) }
         if let agent = filter.agentID { query = query.filter(\.$agent.$id == agent) }
         if let id = filter.id { query = query.filter(\.$id == id) }
-        let calls = try await query.sort(\.$at, .descending).sort(\.$id, .descending).limit(filter.limit).all()
+        let page = try await NewestFirst.page(query.sort(\.$at, .descending).sort(\.$id, .descending),
+                                              table: InboundCall.schema, after: filter.after,
+                                              limit: filter.limit, on: db)
+        let calls = page.rows
         let viewer = try auth.require(User.self)
         let ids = Set(calls.compactMap { $0.$customer.id })
         let customers = ids.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await Customer.query(on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
         let categories = try await TicketSettingsRecord.load(on: db).settings.categories
         try await audit("call.list", subjectType: "call", detail: "count=\(calls.count)")
-        return calls.map { call in
+        return KeysetPage(calls.map { call in
             let customer = call.$customer.id.flatMap { customers[$0] }
             let phone = customer.map { VisibleContact(customer: $0, viewer: viewer).mobile ?? "" }
                 ?? (canSeeContactDetails(role: viewer.role, isAssignedAgent: false) ? PhoneNumber(normalised: call.phone).display : PhoneNumber(normalised: call.phone).masked)
@@ -219,7 +235,7 @@ extension Request {
                            handling: call.handling.rawValue, handlingName: t("calls.handling.\(call.handling.rawValue)"),
                            promisedBy: call.promisedBy.map { config.formatDateTime($0) }, callbackTaskID: call.callbackTaskID,
                            ticketID: call.ticketID, recordingConsent: call.recordingConsent)
-        }
+        }, next: page.next)
     }
 
     private func localStart(_ day: LocalDate) -> Date {
@@ -247,6 +263,8 @@ extension Request {
             filter.agentID = id
         }
         filter.id = query[Int.self, at: "id"]
+        filter.limit = pageLimit(default: isAPI ? 50 : 100)
+        filter.after = try pageCursor(NewestFirst.cursor)
         return filter
     }
 

@@ -25,5 +25,6 @@ extension Application {
         migrations.add(M018ObjectScope())
         migrations.add(M019NeverReuseIDs())
         migrations.add(M020RunLeases())
+        migrations.add(M021ListKeys())
     }
 }

@@ -37,10 +37,24 @@ extension Request {
     var planning: DailyPlanning { DailyPlanning(db: db, config: application.huifang, logger: logger) }
 
     func tasks(_ filter: TaskFilter) async throws -> [TaskView] {
+        try await taskPage(filter).rows
+    }
+
+    func taskPage(_ filter: TaskFilter) async throws -> KeysetPage<TaskView> {
         let viewer = try auth.require(User.self)
-        let tasks = try await TaskQueries(db: db, config: application.huifang, language: language).list(filter, viewer: viewer)
-        try await audit("task.list", subjectType: "task", detail: "count=\(tasks.count)")
-        return tasks
+        let page = try await TaskQueries(db: db, config: application.huifang, language: language)
+            .page(filter, viewer: viewer)
+        try await audit("task.list", subjectType: "task", detail: "count=\(page.rows.count)")
+        return page
+    }
+
+    /// `limit` and `after` of a task list.
+    func pagedTasks(_ filter: TaskFilter, limit: Int = 50) throws -> TaskFilter {
+        var filter = filter
+        filter.limit = pageLimit(default: limit)
+        let callList = filter.callListOrder
+        filter.after = try pageCursor { TaskQueries.cursor($0, callList: callList) }
+        return filter
     }
 
     func findAgent(_ key: String) async throws -> User {
@@ -92,7 +106,7 @@ struct TaskAPIController: RouteCollection {
         let note: String?
     }
 
-    @Sendable func list(req: Request) async throws -> [TaskView] {
+    @Sendable func list(req: Request) async throws -> TaskPageDTO {
         var filter = TaskFilter()
         if let agent = req.query[String.self, at: "agent"] { filter.agentID = try await req.findAgent(agent).id }
         if let status = req.query[String.self, at: "status"] {
@@ -103,11 +117,14 @@ struct TaskAPIController: RouteCollection {
             guard let day = LocalDate(parsing: due) else { throw NamedFieldError(field: "dueBy", key: "problem.invalidDate") }
             filter.dueBy = day
         }
-        return try await req.tasks(filter)
+        let page = try await req.taskPage(try req.pagedTasks(filter))
+        return TaskPageDTO(items: page.rows, nextCursor: page.next?.token)
     }
 
-    @Sendable func mine(req: Request) async throws -> [TaskView] {
-        try await req.tasks(TaskFilter(agentID: try req.auth.require(User.self).id, callListOrder: true))
+    @Sendable func mine(req: Request) async throws -> TaskPageDTO {
+        let filter = TaskFilter(agentID: try req.auth.require(User.self).id, callListOrder: true)
+        let page = try await req.taskPage(try req.pagedTasks(filter))
+        return TaskPageDTO(items: page.rows, nextCursor: page.next?.token)
     }
 
     @Sendable func reassign(req: Request) async throws -> [String: Int] {
@@ -176,6 +193,11 @@ struct TaskPagesController: RouteCollection {
         let today: String
         let runs: [PlanSummary]
         let message: String?
+        let nextURL: String?
+    }
+    struct MinePage: Encodable {
+        let tasks: [TaskView]
+        let nextURL: String?
     }
 
     @Sendable func board(req: Request) async throws -> Response {
@@ -187,12 +209,13 @@ struct TaskPagesController: RouteCollection {
         let agentFilter = req.query[String.self, at: "agent"].flatMap(UUID.init(uuidString:))
         let loads = try await req.agentLoads(on: today)
         let unassigned = try await FollowUpTask.query(on: req.db).filter(\.$status == .open).filter(\.$assignedAgent.$id == nil).count()
-        let tasks = try await req.tasks(TaskFilter(agentID: agentFilter, limit: 200))
+        let page = try await req.taskPage(try req.pagedTasks(TaskFilter(agentID: agentFilter), limit: 200))
         let runs = try await PlannerRun.query(on: req.db).filter(\.$finishedAt != nil).sort(\.$id, .descending).limit(5).all().compactMap { run in
             run.summary.flatMap { try? JSONDecoder().decode(PlanSummary.self, from: Data($0.utf8)) }
         }
         let context = Board(exportPath: "/tasks/export.csv" + (agentFilter.map { "?agent=\($0.uuidString)" } ?? ""), loads: loads, agents: loads.map { SelectOption(value: $0.id.uuidString, label: $0.name, selected: $0.id == agentFilter) },
-                            tasks: tasks, unassigned: unassigned, today: today.iso, runs: runs, message: message)
+                            tasks: page.rows, unassigned: unassigned, today: today.iso, runs: runs, message: message,
+                            nextURL: req.nextPageURL(page.next))
         return try await req.renderPage("tasks/board", titleKey: "tasks.title", context)
     }
 
@@ -237,8 +260,10 @@ struct TaskPagesController: RouteCollection {
     }
 
     @Sendable func myList(req: Request) async throws -> Response {
-        let tasks = try await req.tasks(TaskFilter(agentID: try req.auth.require(User.self).id, callListOrder: true))
-        return try await req.renderPage("tasks/mine", titleKey: "tasks.mine", ["tasks": tasks])
+        let filter = TaskFilter(agentID: try req.auth.require(User.self).id, callListOrder: true)
+        let page = try await req.taskPage(try req.pagedTasks(filter, limit: 200))
+        return try await req.renderPage("tasks/mine", titleKey: "tasks.mine",
+                                        MinePage(tasks: page.rows, nextURL: req.nextPageURL(page.next)))
     }
 
     @Sendable func myCSV(req: Request) async throws -> Response {

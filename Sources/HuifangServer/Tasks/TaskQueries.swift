@@ -28,16 +28,29 @@ struct TaskFilter {
     var agentID: UUID?
     var status: FollowUpTask.Status? = .open
     var dueBy: LocalDate?
-    /// Call-list order: scheduled callbacks first, then priority, then due time.
+    /// Call-list order: callbacks now due first, then the rest, then callbacks due later; see `TaskQueries`.
     var callListOrder = false
+    /// The page after this cursor; the first page when nil.
+    var after: PageCursor?
     var limit = 500
 }
 
-/// Reads task lists with their customers, reasons and agents in three queries.
+/// A page of a task list, as the API returns it.
+struct TaskPageDTO: Content {
+    let items: [TaskView]
+    /// Pass as `after` for the next page; absent on the last page.
+    let nextCursor: String?
+}
+
+/// Reads task lists with their customers, reasons and agents in three queries, a page at a time by key.
+/// The board runs by priority, then due time, then id. The call list runs in three parts — callbacks and
+/// retries now due (by callback time), tasks with no callback, callbacks due later (by callback time) —
+/// each then by priority, due time and id; each part is read on the index (agent, status, callback, …).
 struct TaskQueries {
     let db: any Database
     let config: HuifangConfig
     let language: Language
+    var now = Date()
 
     private struct Row: Decodable {
         let id: Int
@@ -55,32 +68,97 @@ struct TaskQueries {
         let assigned_agent_id: UUID?
         let assignment_basis: String?
         let assignment_load: Int?
+        let due_key: StoredInstant
+        let callback_key: StoredInstant?
     }
     private struct ReasonRow: Decodable {
         let task_id: Int
         let name: String
     }
 
+    /// The call list's parts, in order.
+    private enum Part: Int, CaseIterable {
+        case callbackDue, noCallback, callbackLater
+    }
+
     func list(_ filter: TaskFilter, viewer: User) async throws -> [TaskView] {
-        let sql = db as! any SQLDatabase
-        var conditions: [SQLQueryString] = []
-        if let status = filter.status { conditions.append("t.status = \(bind: status.rawValue)") }
-        if let agent = filter.agentID { conditions.append("t.assigned_agent_id = \(bind: agent)") }
-        if let due = filter.dueBy { conditions.append("t.due_on <= \(bind: due.iso)") }
+        try await page(filter, viewer: viewer).rows
+    }
+
+    func page(_ filter: TaskFilter, viewer: User) async throws -> KeysetPage<TaskView> {
+        var rows: [(part: Part?, row: Row)] = []
+        if filter.callListOrder {
+            let first = filter.after.flatMap { $0.int(0) }.flatMap(Part.init(rawValue:)) ?? .callbackDue
+            for part in Part.allCases where part.rawValue >= first.rawValue && rows.count <= filter.limit {
+                let after = part == first ? filter.after : nil
+                let found = try await read(filter, part: part, after: after, limit: filter.limit + 1 - rows.count)
+                rows += found.map { (part, $0) }
+            }
+        } else {
+            rows = try await read(filter, part: nil, after: filter.after, limit: filter.limit + 1).map { (nil, $0) }
+        }
+        let page = KeysetPage(rows, limit: filter.limit) { Self.cursor(part: $0.part, $0.row) }
+        return KeysetPage(try await views(page.rows.map { $0.row }, viewer: viewer), next: page.next)
+    }
+
+    private static func cursor(part: Part?, _ row: Row) -> PageCursor {
+        let key = ["\(row.priority)", row.due_key.text, "\(row.id)"]
+        guard let part else { return PageCursor(key) }
+        return PageCursor(["\(part.rawValue)", row.callback_key?.text ?? ""] + key)
+    }
+
+    /// Reads an `after` parameter of the board (`callList` false) or the call list.
+    static func cursor(_ token: String, callList: Bool) -> PageCursor? {
+        guard let cursor = PageCursor(token: token, count: callList ? 5 : 3) else { return nil }
+        let key = callList ? 2 : 0
+        guard cursor.int(key) != nil, StoredInstant(cursor: cursor.values[key + 1]) != nil, cursor.int(key + 2) != nil
+        else { return nil }
+        guard callList else { return cursor }
+        let part = cursor.int(0).flatMap(Part.init(rawValue:))
+        guard let part, part == .noCallback || StoredInstant(cursor: cursor.values[1]) != nil else { return nil }
+        return cursor
+    }
+
+    private func read(_ filter: TaskFilter, part: Part?, after: PageCursor?, limit: Int) async throws -> [Row] {
+        let hasCallback = part == .callbackDue || part == .callbackLater
+        let order: SQLQueryString = hasCallback ? "t.callback_at, t.priority, t.due_at, t.id" : "t.priority, t.due_at, t.id"
+        var conditions = conditions(filter, part: part)
+        if let after {
+            // The key after which this page starts: (callback,) priority, due, id.
+            let key = after.values.suffix(3).map { $0 }
+            var values: SQLQueryString = "\(bind: Int(key[0])!), \(StoredInstant(cursor: key[1])!.bind), \(bind: Int(key[2])!)"
+            if hasCallback { values = "\(StoredInstant(cursor: after.values[1])!.bind), " + values }
+            conditions.append("(" + order + ") > (" + values + ")")
+        }
         var query: SQLQueryString = """
-            SELECT t.id, t.customer_id, c.name, c.mobile, c.assigned_agent_id AS customer_agent, t.status, t.priority, t.channel, t.script,
-                   t.due_at, t.deadline_at, t.callback_at, t.assigned_agent_id, t.assignment_basis, t.assignment_load
+            SELECT t.id, t.customer_id, c.name, c.mobile, c.assigned_agent_id AS customer_agent, t.status,
+                   t.priority, t.channel, t.script, t.due_at, t.deadline_at, t.callback_at, t.assigned_agent_id,
+                   t.assignment_basis, t.assignment_load, t.due_at AS due_key, t.callback_at AS callback_key
             FROM follow_up_tasks t JOIN customers c ON c.id = t.customer_id
             """
         if let first = conditions.first {
             query = query + " WHERE " + conditions.dropFirst().reduce(first) { $0 + " AND " + $1 }
         }
-        query = query + (filter.callListOrder
-            // Callbacks and retries now due first, then the rest; retries waiting for a later window last.
-            ? " ORDER BY CASE WHEN t.callback_at IS NULL THEN 1 WHEN t.callback_at <= \(bind: Date()) THEN 0 ELSE 2 END, t.callback_at, t.priority, t.due_at, t.id"
-            : " ORDER BY t.priority, t.due_at, t.id")
-        query = query + " LIMIT \(unsafeRaw: String(filter.limit))"
-        let rows = try await sql.raw(query).all(decoding: Row.self)
+        query = query + " ORDER BY " + order + " LIMIT \(unsafeRaw: String(limit))"
+        return try await (db as! any SQLDatabase).raw(query).all(decoding: Row.self)
+    }
+
+    private func conditions(_ filter: TaskFilter, part: Part?) -> [SQLQueryString] {
+        var conditions: [SQLQueryString] = []
+        if let status = filter.status { conditions.append("t.status = \(bind: status.rawValue)") }
+        if let agent = filter.agentID { conditions.append("t.assigned_agent_id = \(bind: agent)") }
+        if let due = filter.dueBy { conditions.append("t.due_on <= \(bind: due.iso)") }
+        switch part {
+        case .callbackDue?: conditions.append("t.callback_at <= \(bind: now)")
+        case .noCallback?: conditions.append("t.callback_at IS NULL")
+        case .callbackLater?: conditions.append("t.callback_at > \(bind: now)")
+        case nil: break
+        }
+        return conditions
+    }
+
+    private func views(_ rows: [Row], viewer: User) async throws -> [TaskView] {
+        let sql = db as! any SQLDatabase
         guard !rows.isEmpty else { return [] }
         let ids = rows.map(\.id)
         var reasons: [Int: [String]] = [:]

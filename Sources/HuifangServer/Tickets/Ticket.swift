@@ -50,10 +50,33 @@ final class Ticket: Model, @unchecked Sendable {
     @OptionalField(key: "customer_satisfied") var customerSatisfied: Bool?
     /// Who opened the ticket (an agent sees the tickets they opened).
     @OptionalField(key: "opened_by_id") var openedByID: UUID?
+    /// The working seconds the running deadline had left when the clock stopped (negative: overdue by).
+    @OptionalField(key: "paused_left") var pausedLeft: Int64?
+    /// Where the ticket stands in lists (`TicketListKey`); lists are ordered and paged by these and the id.
+    @Field(key: "list_rank") var listRank: Int
+    @Field(key: "list_urgency") var listUrgency: Double
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
+
+    /// Keeps the list key in step with the clock; every change of status, deadline or pause calls it.
+    func updateListKey() {
+        if pausedAt == nil { pausedLeft = nil }
+        let key = TicketListKey.make(clock, pausedLeft: pausedLeft)
+        listRank = key.rank
+        listUrgency = key.urgency
+    }
+
+    /// As the clock stops at `moment`: keeps the working time its running deadline has left then.
+    func keepWorkingTimeLeft(at moment: Date, calendar: BusinessCalendar) throws {
+        var clock = self.clock
+        clock.pausedAt = nil
+        pausedLeft = try clock.running.map {
+            try TicketListKey.workingLeft(until: $0.due, at: moment, calendar: calendar)
+        }
+        updateListKey()
+    }
 
     /// The escalation level of the breach now running (0 when it has not been escalated).
     var reachedLevel: Int {

@@ -102,13 +102,21 @@ extension Request {
         }
         filter.overdueOnly = query[String.self, at: "overdue"].map { ["1", "true", "on"].contains($0) } ?? false
         if let customer = query[Int.self, at: "customer"] { filter.customerID = customer }
+        return try paged(filter)
+    }
+
+    /// `limit` and `after` of a ticket list.
+    func paged(_ filter: TicketFilter, limit: Int = 50) throws -> TicketFilter {
+        var filter = filter
+        filter.limit = pageLimit(default: limit)
+        filter.after = try pageCursor(TicketQueries.cursor)
         return filter
     }
 
-    func ticketRows(_ filter: TicketFilter) async throws -> [TicketRow] {
-        let rows = try await TicketQueries(db: db, config: application.huifang, language: language).list(filter)
-        try await audit("ticket.list", subjectType: "ticket", detail: "count=\(rows.count)")
-        return rows
+    func ticketPage(_ filter: TicketFilter) async throws -> KeysetPage<TicketRow> {
+        let page = try await TicketQueries(db: db, config: application.huifang, language: language).page(filter)
+        try await audit("ticket.list", subjectType: "ticket", detail: "count=\(page.rows.count)")
+        return page
     }
 
     /// The queue of the signed-in user: their department's open tickets and those assigned to them; for an
@@ -121,7 +129,7 @@ extension Request {
         } else {
             filter.scope = user.viewer
         }
-        return filter
+        return try paged(filter)
     }
 }
 
@@ -171,12 +179,14 @@ struct TicketAPIController: RouteCollection {
         return response
     }
 
-    @Sendable func list(req: Request) async throws -> [TicketRow] {
-        try await req.ticketRows(try req.ticketFilter())
+    @Sendable func list(req: Request) async throws -> TicketPageDTO {
+        let page = try await req.ticketPage(try req.ticketFilter())
+        return TicketPageDTO(items: page.rows, nextCursor: page.next?.token)
     }
 
-    @Sendable func queue(req: Request) async throws -> [TicketRow] {
-        try await req.ticketRows(try req.queueFilter())
+    @Sendable func queue(req: Request) async throws -> TicketPageDTO {
+        let page = try await req.ticketPage(try req.queueFilter())
+        return TicketPageDTO(items: page.rows, nextCursor: page.next?.token)
     }
 
     @Sendable func show(req: Request) async throws -> TicketView {

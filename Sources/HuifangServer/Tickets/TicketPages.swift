@@ -58,17 +58,19 @@ struct TicketPagesController: RouteCollection {
         let kinds: [SelectOption]
         let departments: [SelectOption]
         let overdue: Bool
+        let nextURL: String?
     }
 
     @Sendable func queue(req: Request) async throws -> Response {
-        let rows = try await req.ticketRows(try req.queueFilter())
+        let page = try await req.ticketPage(try req.paged(try req.queueFilter(), limit: 100))
         return try await req.renderPage("tickets/list", titleKey: "tickets.queue",
-                                        ListPage(isQueue: true, rows: rows, statuses: [], kinds: [], departments: [], overdue: false))
+                                        ListPage(isQueue: true, rows: page.rows, statuses: [], kinds: [],
+                                                 departments: [], overdue: false, nextURL: req.nextPageURL(page.next)))
     }
 
     @Sendable func overview(req: Request) async throws -> Response {
-        let filter = try req.ticketFilter()
-        let rows = try await req.ticketRows(filter)
+        let filter = try req.paged(try req.ticketFilter(), limit: 100)
+        let page = try await req.ticketPage(filter)
         let status = req.query[String.self, at: "status"] ?? ""
         let statuses = [SelectOption(value: "", label: req.t("tickets.openOnes"), selected: status.isEmpty),
                         SelectOption(value: "all", label: req.t("tickets.allOnes"), selected: status == "all")]
@@ -80,7 +82,9 @@ struct TicketPagesController: RouteCollection {
                 SelectOption(value: $0.id!.uuidString, label: $0.name, selected: $0.id == filter.departmentID)
             }
         return try await req.renderPage("tickets/list", titleKey: "tickets.overview",
-                                        ListPage(isQueue: false, rows: rows, statuses: statuses, kinds: kinds, departments: departments, overdue: filter.overdueOnly))
+                                        ListPage(isQueue: false, rows: page.rows, statuses: statuses, kinds: kinds,
+                                                 departments: departments, overdue: filter.overdueOnly,
+                                                 nextURL: req.nextPageURL(page.next)))
     }
 
     struct ShowPage: Encodable {

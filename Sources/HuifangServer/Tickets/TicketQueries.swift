@@ -4,7 +4,7 @@ import HuifangCore
 import SQLKit
 import Vapor
 
-/// Which tickets a list shows.
+/// Which tickets a list shows, and from where.
 struct TicketFilter {
     /// Open (not finished) when nil and `includeFinished` is false.
     var status: TicketStatus?
@@ -18,7 +18,16 @@ struct TicketFilter {
     var customerID: Int?
     /// Only the tickets this viewer may see (`TicketAccess.restrict`).
     var scope: Viewer?
-    var limit = 200
+    /// The page after this cursor (`TicketQueries.cursor(of:)`); the first page when nil.
+    var after: PageCursor?
+    var limit = 50
+}
+
+/// A page of a ticket list, as the API returns it.
+struct TicketPageDTO: Content {
+    let items: [TicketRow]
+    /// Pass as `after` for the next page; absent on the last page.
+    let nextCursor: String?
 }
 
 /// A ticket in a list: what a handler or supervisor scans, with the running deadline and the working time left.
@@ -55,35 +64,69 @@ struct TicketQueries {
     let language: Language
     var now = Date()
 
-    func list(_ filter: TicketFilter) async throws -> [TicketRow] {
-        var query = Ticket.query(on: db)
+    /// A page of the list in list order (`TicketListKey`: running clocks by deadline, paused ones by the working
+    /// time they kept, then the rest newest first), read by key from the database: each alternative of the
+    /// queue or scope is read on its own index and the pages merged, so no query sorts more than a page.
+    func page(_ filter: TicketFilter) async throws -> KeysetPage<TicketRow> {
+        var found: [Int: Ticket] = [:]
+        for alternative in alternatives(filter) {
+            let query = Ticket.query(on: db)
+            narrow(query, filter)
+            alternative(query)
+            if let after = filter.after, let rank = after.int(0), let urgency = after.double(1), let id = after.int(2) {
+                query.filter(.sql(embed: """
+                    (tickets.list_rank, tickets.list_urgency, tickets.id)
+                    < (\(bind: rank), \(bind: urgency), \(bind: id))
+                    """))
+            }
+            let tickets = try await query.sort(\.$listRank, .descending).sort(\.$listUrgency, .descending)
+                .sort(\.$id, .descending).limit(filter.limit + 1).all()
+            for ticket in tickets { found[ticket.id!] = ticket }
+        }
+        let ordered = found.values.sorted {
+            ($0.listRank, $0.listUrgency, $0.id!) > ($1.listRank, $1.listUrgency, $1.id!)
+        }
+        let page = KeysetPage(Array(ordered.prefix(filter.limit + 1)), limit: filter.limit, key: Self.cursor(of:))
+        return KeysetPage(try await rows(for: page.rows), next: page.next)
+    }
+
+    /// The cursor after `ticket`: its list key and id.
+    static func cursor(of ticket: Ticket) -> PageCursor {
+        PageCursor(["\(ticket.listRank)", "\(ticket.listUrgency)", "\(ticket.id!)"])
+    }
+
+    /// Reads an `after` parameter; nil when it is not a ticket list's cursor.
+    static func cursor(_ token: String) -> PageCursor? {
+        guard let cursor = PageCursor(token: token, count: 3), cursor.int(0) != nil, cursor.double(1) != nil,
+              cursor.int(2) != nil else { return nil }
+        return cursor
+    }
+
+    private func narrow(_ query: QueryBuilder<Ticket>, _ filter: TicketFilter) {
         if let status = filter.status {
-            query = query.filter(\.$status == status)
+            query.filter(\.$status == status)
         } else if !filter.includeFinished {
-            query = query.filter(\.$status !~ [.closed, .adopted, .declined])
+            query.filter(\.$listRank > TicketListKey.finished)
         }
-        if let kind = filter.kind { query = query.filter(\.$kind == kind) }
-        if let department = filter.departmentID { query = query.filter(\.$department.$id == department) }
-        if let handler = filter.handlerID { query = query.filter(\.$handler.$id == handler) }
-        if let customer = filter.customerID { query = query.filter(\.$customer.$id == customer) }
+        if let kind = filter.kind { query.filter(\.$kind == kind) }
+        if let department = filter.departmentID { query.filter(\.$department.$id == department) }
+        if let handler = filter.handlerID { query.filter(\.$handler.$id == handler) }
+        if let customer = filter.customerID { query.filter(\.$customer.$id == customer) }
+        if filter.overdueOnly {
+            query.filter(\.$listRank == TicketListKey.running)
+                .filter(\.$listUrgency >= TicketListKey.overdueFloor(at: now))
+        }
+        if filter.queueOf != nil, let scope = filter.scope { TicketAccess.restrict(query, to: scope) }
+    }
+
+    /// The queue's or the scope's alternatives (one condition each); a single one without either.
+    private func alternatives(_ filter: TicketFilter) -> [TicketCondition] {
         if let queue = filter.queueOf {
-            query = query.group(.or) { group in
-                group.filter(\.$handler.$id == queue.user)
-                if let department = queue.department { group.filter(\.$department.$id == department) }
-            }
+            var found: [TicketCondition] = [{ $0.filter(\.$handler.$id == queue.user) }]
+            if let department = queue.department { found.append { $0.filter(\.$department.$id == department) } }
+            return found
         }
-        if let scope = filter.scope { TicketAccess.restrict(query, to: scope) }
-        let tickets = try await query.sort(\.$id, .descending).limit(filter.includeFinished ? filter.limit : 5000).all()
-        let rows = try await rows(for: tickets).filter { !filter.overdueOnly || $0.overdue }
-        // Overdue first, then the least time left; finished tickets last, newest first.
-        return Array(rows.sorted { a, b in
-            switch (a.workingSecondsLeft, b.workingSecondsLeft) {
-            case let (x?, y?): return x == y ? a.id < b.id : x < y
-            case (_?, nil): return true
-            case (nil, _?): return false
-            case (nil, nil): return a.id > b.id
-            }
-        }.prefix(filter.limit))
+        return filter.scope.flatMap { TicketAccess.alternatives(for: $0) } ?? [{ _ in }]
     }
 
     func rows(for tickets: [Ticket]) async throws -> [TicketRow] {
@@ -97,12 +140,7 @@ struct TicketQueries {
             .filter(\.$id ~~ handlerIDs).all().map { ($0.id!, $0.displayName) })
         return try tickets.map { ticket in
             let running = ticket.clock.running
-            var left: Int64?
-            if let running {
-                left = running.due > now
-                    ? try calendar.workingSeconds(from: now, to: running.due)
-                    : -(try calendar.workingSeconds(from: running.due, to: now))
-            }
+            let left = try running.map { try TicketListKey.workingLeft(until: $0.due, at: now, calendar: calendar) }
             return TicketRow(
                 id: ticket.id!, kind: ticket.kind.rawValue, kindName: Catalogue.text("ticket.kind.\(ticket.kind.rawValue)", language),
                 category: ticket.category, severity: ticket.severity.rawValue,

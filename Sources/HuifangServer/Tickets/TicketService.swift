@@ -139,8 +139,10 @@ struct TicketService {
         return ticket
     }
 
-    /// Points the sweep at the ticket's next escalation moment for its running deadline.
+    /// Points the sweep at the ticket's next escalation moment for its running deadline, and lists at
+    /// where the ticket now stands.
     func refreshClock(_ ticket: Ticket, settings: TicketSettings, calendar: BusinessCalendar) throws {
+        ticket.updateListKey()
         let running = ticket.clock.running
         let reached = ticket.reachedLevel
         if running?.key != ticket.escalationKey {
@@ -213,7 +215,9 @@ struct TicketService {
         guard [.new, .assigned, .inProgress].contains(ticket.status) else { throw AppError(.conflict, "ticket.refuse.notInProgress") }
         guard ticket.pausedAt == nil else { throw AppError(.conflict, "ticket.refuse.alreadyPaused") }
         ticket.pausedAt = now
-        try refreshClock(ticket, settings: settings, calendar: try await calendar())
+        let calendar = try await calendar()
+        try ticket.keepWorkingTimeLeft(at: now, calendar: calendar)
+        try refreshClock(ticket, settings: settings, calendar: calendar)
         if TextLimit.exceeds(note, TextLimit.note) { throw NamedFieldError.tooLong("note", TextLimit.note) }
         try await save(ticket, action: "pause", note: note.trimmingWhitespace())
         return ticket

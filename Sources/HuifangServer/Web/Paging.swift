@@ -1,0 +1,90 @@
+import Fluent
+import Foundation
+import HuifangCore
+import SQLKit
+import Vapor
+
+/// The parameters of a keyset-paged list, the same for every list: `limit` and `after` (the previous
+/// page's `nextCursor`).
+extension Request {
+    /// `limit`, clamped to 1…`maximum`.
+    func pageLimit(default standard: Int = 50, maximum: Int = 500) -> Int {
+        min(max(query[Int.self, at: "limit"] ?? standard, 1), maximum)
+    }
+
+    /// The `after` cursor as the list reads it; a token the list did not give out is a `422` naming `after`.
+    func pageCursor(_ read: (String) -> PageCursor?) throws -> PageCursor? {
+        guard let token = query[String.self, at: "after"], !token.isEmpty else { return nil }
+        guard let cursor = read(token) else { throw NamedFieldError(field: "after", key: "problem.cursor") }
+        return cursor
+    }
+
+    /// This page's address with `after` set to `cursor`: the next page's link (nil on the last page).
+    func nextPageURL(_ cursor: PageCursor?) -> String? {
+        guard let cursor, var components = URLComponents(string: url.string) else { return nil }
+        components.queryItems = (components.queryItems ?? []).filter { $0.name != "after" }
+            + [URLQueryItem(name: "after", value: cursor.token)]
+        return components.string
+    }
+}
+
+/// An instant exactly as the database stores it, for a cursor: SQLite keeps seconds as a REAL, PostgreSQL
+/// whole microseconds. Going through `Date` would round either, and a cursor that is off by a microsecond
+/// repeats or skips the row it stopped at.
+struct StoredInstant: Decodable, Sendable {
+    let text: String
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let seconds = try? container.decode(Double.self) {
+            text = "\(seconds)"
+        } else {
+            let date = try container.decode(Date.self)
+            text = "µ\(Int64((date.timeIntervalSince(Self.postgresEpoch) * 1_000_000).rounded()))"
+        }
+    }
+
+    init?(cursor text: String) {
+        guard text.hasPrefix("µ") ? Int64(text.dropFirst()) != nil : Double(text)?.isFinite == true else { return nil }
+        self.text = text
+    }
+
+    /// The value to compare the column with: the same REAL, or a `Date` that PostgreSQL reads as the same microsecond.
+    var bind: SQLBind {
+        guard text.hasPrefix("µ"), let micros = Int64(text.dropFirst()) else { return SQLBind(Double(text) ?? 0) }
+        // Half a microsecond more, because the driver truncates to whole microseconds.
+        return SQLBind(Self.postgresEpoch.addingTimeInterval((Double(micros) + 0.5) / 1_000_000))
+    }
+
+    private static let postgresEpoch = Date(timeIntervalSince1970: 946_684_800)
+}
+
+/// Lists newest first by instant and id (`at DESC, id DESC`): the call log and the audit log. Both tables
+/// have an index ending in (at, id) for each filter, so a page is read off the index from the cursor on.
+enum NewestFirst {
+    /// The page of `query` (sorted by at and id, both descending) after the cursor.
+    static func page<M: Model>(_ query: QueryBuilder<M>, table: String, after: PageCursor?,
+                               limit: Int, on db: any Database) async throws -> KeysetPage<M> where M.IDValue == Int {
+        if let after, let at = StoredInstant(cursor: after.values[0]), let id = after.int(1) {
+            query.filter(.sql(embed: "(\(ident: table).at, \(ident: table).id) < (\(at.bind), \(bind: id))"))
+        }
+        let found = try await query.limit(limit + 1).all()
+        let rows = Array(found.prefix(limit))
+        guard found.count > limit, let last = rows.last?.id else { return KeysetPage(rows, next: nil) }
+        return KeysetPage(rows, next: try await cursor(table: table, id: last, on: db))
+    }
+
+    /// The cursor after row `id`: its instant exactly as stored, and its id.
+    private static func cursor(table: String, id: Int, on db: any Database) async throws -> PageCursor? {
+        struct Key: Decodable { let at: StoredInstant }
+        let key = try await (db as! any SQLDatabase).raw("SELECT at FROM \(ident: table) WHERE id = \(bind: id)")
+            .first(decoding: Key.self)
+        return key.map { PageCursor([$0.at.text, "\(id)"]) }
+    }
+
+    static func cursor(_ token: String) -> PageCursor? {
+        guard let cursor = PageCursor(token: token, count: 2), StoredInstant(cursor: cursor.values[0]) != nil,
+              cursor.int(1) != nil else { return nil }
+        return cursor
+    }
+}
