@@ -23,5 +23,6 @@ extension Application {
         migrations.add(M016CreateReports())
         migrations.add(M017CreateLinkKeys())
         migrations.add(M018ObjectScope())
+        migrations.add(M022CreateReportRollups())
     }
 }
