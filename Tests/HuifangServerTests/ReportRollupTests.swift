@@ -29,15 +29,18 @@ import VaporTesting
         for (index, department) in [departments[0], departments[0], departments[1], nil].enumerated() {
             agents.append(try await makeUser(app, .agent, username: "agent\(index)", department: department).user)
         }
-        let survey = try await SurveyStore(db: app.db).create(SurveyInput(name: "回访满意度", intro: "", threshold: "lowest", ticketAction: "propose", questions: [
+        let survey = try await SurveyStore(db: app.db).create(SurveyInput(
+            name: "回访满意度", intro: "", threshold: "lowest", ticketAction: "propose", questions: [
             FollowUpTests.question("总体是否满意？", "satisfaction3", "总体满意度"),
             FollowUpTests.question("服务态度打几分？", "scale5", "服务态度"),
             FollowUpTests.question("愿意推荐吗？", "nps", "推荐意愿"),
         ]), by: .commandLine())
         var rules: [RuleRecord] = []
-        for (name, surveyID) in [("维修后回访", survey.familyID), ("投诉后回访", survey.familyID), ("关怀回访", nil)] {
+        let named: [(String, Int?)] = [("维修后回访", survey.familyID), ("投诉后回访", survey.familyID), ("关怀回访", nil)]
+        for (name, surveyID) in named {
             let rule = RuleRecord()
-            try rule.apply(FollowUpRule(name: name, kind: .triggered, priority: 2, windowDays: 3, maxAttempts: 2, surveyID: surveyID))
+            try rule.apply(FollowUpRule(name: name, kind: .triggered, priority: 2, windowDays: 3, maxAttempts: 2,
+                                        surveyID: surveyID))
             try await rule.create(on: app.db)
             rules.append(rule)
         }
@@ -55,7 +58,8 @@ import VaporTesting
         let planning = PlanningService(db: app.db, contactCapDays: 0)
         let distribution = DistributionService(db: app.db)
         func task(_ rule: Int, _ customer: Int, _ day: String, agent: Int?) async throws -> Int {
-            let id = try await planning.trigger(ruleID: office.rules[rule].id!, customerID: office.customers[customer].id!,
+            let id = try await planning.trigger(ruleID: office.rules[rule].id!,
+                                                customerID: office.customers[customer].id!,
                                                 key: "\(rule)-\(customer)-\(day)", asOf: LocalDate(iso: day)!)
             if let agent { _ = try await distribution.reassign([id], to: office.agents[agent]) }
             return id
@@ -95,7 +99,8 @@ import VaporTesting
         extra.dueOn = "2026-10-22"
         extra.deadlineOn = "2026-10-26"
         try await extra.create(on: app.db)
-        try await record(t8, "2026-10-31 23:40", RecordInput(outcome: "reached", answers: fair), by: 1)  // the month's last minutes
+        // The month's last minutes.
+        try await record(t8, "2026-10-31 23:40", RecordInput(outcome: "reached", answers: fair), by: 1)
         let t9 = try await task(0, 7, "2026-10-27", agent: 2)
         try await record(t9, "2026-11-01 02:10", RecordInput(outcome: "reached", answers: reached), by: 2)
         // Done tasks are not moved by the application; an operator's plain SQL moves its record and answers too.
@@ -113,12 +118,16 @@ import VaporTesting
     }
 
     func compare(_ app: Application) async throws {
-        let periods = [ReportPeriod(month: "2026-10")!, ReportPeriod(from: LocalDate(iso: "2026-10-20")!, to: LocalDate(iso: "2026-10-20")!),
-                       ReportPeriod(from: LocalDate(iso: "2026-09-01")!, to: LocalDate(iso: "2026-11-30")!)]
+        func days(_ from: String, _ to: String) -> ReportPeriod {
+            ReportPeriod(from: LocalDate(iso: from)!, to: LocalDate(iso: to)!)
+        }
+        let periods = [ReportPeriod(month: "2026-10")!, days("2026-10-20", "2026-10-20"),
+                       days("2026-09-01", "2026-11-30")]
         for period in periods {
             for grouping in ReportGrouping.allCases {
                 let rollups = try await ReportService(db: app.db, language: .zh).report(period, groupedBy: grouping)
-                let rows = try await ReportService(db: app.db, language: .zh, counting: .rows).report(period, groupedBy: grouping)
+                let rows = try await ReportService(db: app.db, language: .zh, counting: .rows)
+                    .report(period, groupedBy: grouping)
                 #expect(rollups == rows, "\(period.from.iso)–\(period.to.iso) by \(grouping.rawValue)")
             }
         }
@@ -132,9 +141,11 @@ import VaporTesting
                               ("report_answer_hours", RollupFacts.answerSums)] {
             let columns = sums.map { "CAST(\($0) AS TEXT)" }.joined(separator: " || ',' || ")
             struct Line: Decodable { let line: String }
-            let keys = table == "report_task_days" ? "day" : table == "report_lag_days" ? "day || ',' || trig" : "CAST(hour AS TEXT)"
+            let keys = table == "report_task_days" ? "day"
+                : table == "report_lag_days" ? "day || ',' || trig" : "CAST(hour AS TEXT)"
             lines += try await sql.raw("""
-                SELECT '\(unsafeRaw: table),' || dim || ',' || k || ',' || \(unsafeRaw: keys) || ':' || \(unsafeRaw: columns) AS line
+                SELECT '\(unsafeRaw: table),' || dim || ',' || k || ',' || \(unsafeRaw: keys) || ':'
+                  || \(unsafeRaw: columns) AS line
                 FROM \(unsafeRaw: table) WHERE \(unsafeRaw: sums.map { "\($0) <> 0" }.joined(separator: " OR "))
                 """).all(decoding: Line.self).map(\.line)
         }
@@ -150,7 +161,8 @@ import VaporTesting
             try await work(app, office)
             // MUT, validation: the same report both ways, and a real one
             try await compare(app)
-            let october = try await ReportService(db: app.db, language: .zh).report(ReportPeriod(month: "2026-10")!, groupedBy: .rule)
+            let october = try await ReportService(db: app.db, language: .zh)
+                .report(ReportPeriod(month: "2026-10")!, groupedBy: .rule)
             #expect(october.groups.count == 3 && october.overall.rate(.completion).denominator > 0)
             #expect(october.overall.rate(.satisfaction).denominator > 0 && october.overall.surveysDeclined == 1)
             // The triggers' running totals are what counting everything again gives.

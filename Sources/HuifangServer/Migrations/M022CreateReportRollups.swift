@@ -10,13 +10,16 @@ struct M022CreateReportRollups: AsyncMigration {
         func sums(_ builder: SchemaBuilder, _ columns: [String]) -> SchemaBuilder {
             columns.reduce(builder) { $0.field(FieldKey(stringLiteral: $1), .int64, .required, .sql(.default(0))) }
         }
-        try await sums(database.schema("report_task_days").field("dim", .string, .required).field("k", .string, .required)
-            .field("day", .string, .required), RollupFacts.taskSums).unique(on: "dim", "k", "day").create()
-        try await database.schema("report_lag_days").field("dim", .string, .required).field("k", .string, .required)
-            .field("day", .string, .required).field("trig", .string, .required).field("n", .int64, .required)
+        func keyed(_ table: String) -> SchemaBuilder {
+            database.schema(table).field("dim", .string, .required).field("k", .string, .required)
+        }
+        try await sums(keyed("report_task_days").field("day", .string, .required), RollupFacts.taskSums)
+            .unique(on: "dim", "k", "day").create()
+        try await keyed("report_lag_days").field("day", .string, .required).field("trig", .string, .required)
+            .field("n", .int64, .required)
             .unique(on: "dim", "k", "day", "trig").create()
-        try await sums(database.schema("report_answer_hours").field("dim", .string, .required).field("k", .string, .required)
-            .field("hour", .int64, .required), RollupFacts.answerSums).unique(on: "dim", "k", "hour").create()
+        try await sums(keyed("report_answer_hours").field("hour", .int64, .required), RollupFacts.answerSums)
+            .unique(on: "dim", "k", "hour").create()
         try await RollupFacts(sql).rebuild(on: sql)
         try await RollupTriggers(sql).create(on: sql)
     }

@@ -60,13 +60,13 @@ extension ReportQueries {
         let first = Int64((start.timeIntervalSince1970 / 3600).rounded(.up))
         let last = max(first, Int64((end.timeIntervalSince1970 / 3600).rounded(.down)))
         var edges: [ReportQueries] = []
-        let firstHour = Date(timeIntervalSince1970: Double(first) * 3600), lastHour = Date(timeIntervalSince1970: Double(last) * 3600)
-        if start < firstHour {
-            edges.append(ReportQueries(copying: self, grouping: grouping, start: start, end: min(firstHour, end), counting: .rows))
+        let firstHour = Date(timeIntervalSince1970: Double(first) * 3600)
+        let lastHour = Date(timeIntervalSince1970: Double(last) * 3600)
+        func rows(from: Date, to: Date) -> ReportQueries {
+            ReportQueries(copying: self, grouping: grouping, start: from, end: to, counting: .rows)
         }
-        if lastHour < end, lastHour >= firstHour {
-            edges.append(ReportQueries(copying: self, grouping: grouping, start: lastHour, end: end, counting: .rows))
-        }
+        if start < firstHour { edges.append(rows(from: start, to: min(firstHour, end))) }
+        if lastHour < end, lastHour >= firstHour { edges.append(rows(from: lastHour, to: end)) }
         return (first, last, edges)
     }
 
@@ -75,7 +75,8 @@ extension ReportQueries {
         let range = hours
         return """
             SELECT \(unsafeRaw: g) AS g, \(unsafeRaw: columns) FROM report_answer_hours x\(unsafeRaw: joins)
-            WHERE x.dim = \(bind: dim) AND x.hour >= \(bind: range.first) AND x.hour < \(bind: range.end)\(unsafeRaw: grouped(g, having: having))
+            WHERE x.dim = \(bind: dim) AND x.hour >= \(bind: range.first) AND x.hour < \(bind: range.end)\
+            \(unsafeRaw: grouped(g, having: having))
             """
     }
 
@@ -94,7 +95,8 @@ extension ReportQueries {
 
     func rollupDeclined() async throws -> [String: Int] {
         var found: [String: Int] = [:]
-        for row in try await sql.raw(answerHours("\(total("x.declined")) AS n", having: "x.declined")).all(decoding: CountRow.self) {
+        let query = answerHours("\(total("x.declined")) AS n", having: "x.declined")
+        for row in try await sql.raw(query).all(decoding: CountRow.self) {
             found[row.g ?? "", default: 0] += row.n
         }
         for edge in hours.edges { found.merge(try await edge.declinedSurveys(), uniquingKeysWith: +) }

@@ -25,7 +25,8 @@ struct RollupFacts {
         isPostgres ? "CAST(FLOOR(EXTRACT(EPOCH FROM \(column)) / 3600) AS BIGINT)" : "CAST(\(column) / 3600 AS INTEGER)"
     }
 
-    static let taskColumns = ["id", "status", "due_on", "completed_on", "completed_at", "deadline_at", "assigned_agent_id"]
+    static let taskColumns = ["id", "status", "due_on", "completed_on", "completed_at", "deadline_at",
+                              "assigned_agent_id"]
     static let reasonColumns = ["id", "task_id", "rule_id", "triggered_on"]
     static let recordColumns = ["id", "task_id", "ended_at", "survey_declined"]
     static let answerColumns = ["id", "record_id", "answered_at", "is_top_two", "type", "score"]
@@ -38,7 +39,8 @@ struct RollupFacts {
 
     private func upsert(_ table: String, keys: [String], sums: [String], _ select: String) -> String {
         let set = sums.map { "\($0) = \(table).\($0) + excluded.\($0)" }.joined(separator: ", ")
-        return "INSERT INTO \(table) (\((keys + sums).joined(separator: ", "))) \(select) ON CONFLICT (\(keys.joined(separator: ", "))) DO UPDATE SET \(set)"
+        return "INSERT INTO \(table) (\((keys + sums).joined(separator: ", "))) \(select) "
+            + "ON CONFLICT (\(keys.joined(separator: ", "))) DO UPDATE SET \(set)"
     }
 
     static let taskSums = ["due", "due_completed", "completed", "completed_in_time"]
@@ -51,7 +53,8 @@ struct RollupFacts {
               CASE WHEN t.status = 'completed' THEN 1 ELSE 0 END AS dc, 0 AS c, 0 AS ct
             FROM \(tasks) WHERE t.status <> 'cancelled' AND t.due_on IS NOT NULL
             UNION ALL
-            SELECT t.id, t.assigned_agent_id, t.completed_on, 0, 0, 1, CASE WHEN t.completed_at <= t.deadline_at THEN 1 ELSE 0 END
+            SELECT t.id, t.assigned_agent_id, t.completed_on, 0, 0, 1,
+              CASE WHEN t.completed_at <= t.deadline_at THEN 1 ELSE 0 END
             FROM \(tasks) WHERE t.status = 'completed' AND t.completed_on IS NOT NULL
             """
         let sums = "\(sign) * SUM(f.due), \(sign) * SUM(f.dc), \(sign) * SUM(f.c), \(sign) * SUM(f.ct)"
@@ -65,8 +68,8 @@ struct RollupFacts {
         }
         if dims.rule {
             statements.append(upsert("report_task_days", keys: keys, sums: Self.taskSums, """
-                SELECT 'rule', CAST(tr.rule_id AS TEXT), f.day, \(sums) FROM (\(facts)) f JOIN \(reasons) ON tr.task_id = f.task_id
-                WHERE 1 = 1 GROUP BY tr.rule_id, f.day
+                SELECT 'rule', CAST(tr.rule_id AS TEXT), f.day, \(sums) FROM (\(facts)) f
+                JOIN \(reasons) ON tr.task_id = f.task_id WHERE 1 = 1 GROUP BY tr.rule_id, f.day
                 """))
         }
         return statements
@@ -97,7 +100,8 @@ struct RollupFacts {
         return statements
     }
 
-    static let answerSums = ["declined", "answers", "top", "scored", "scale_sum", "scale_count", "promoters", "passives", "detractors"]
+    static let answerSums = ["declined", "answers", "top", "scored", "scale_sum", "scale_count",
+                             "promoters", "passives", "detractors"]
 
     /// Where a record's agent comes from: its task (`ag`), or a relation standing in for the task.
     static let taskAgents = "LEFT JOIN follow_up_tasks ag ON ag.id = r.task_id"
@@ -116,7 +120,9 @@ struct RollupFacts {
     /// and count and NPS's three groups. `answers` is aliased `a`, `records` `r` (the answer's record).
     func answers(_ sign: Int, answers: String, records: String, agents: String = taskAgents, reasons: String,
                  _ dims: Dimensions = .both) -> [String] {
-        func count(_ condition: String) -> String { "\(sign) * COALESCE(SUM(CASE WHEN \(condition) THEN 1 ELSE 0 END), 0)" }
+        func count(_ condition: String) -> String {
+            "\(sign) * COALESCE(SUM(CASE WHEN \(condition) THEN 1 ELSE 0 END), 0)"
+        }
         let sums = [
             "\(sign) * COUNT(*)", count("a.is_top_two = TRUE"), count("a.is_top_two IS NOT NULL"),
             "\(sign) * CAST(COALESCE(SUM(CASE WHEN a.type = 'scale5' THEN a.score ELSE 0 END), 0) AS BIGINT)",
@@ -125,7 +131,8 @@ struct RollupFacts {
         ]
         return hourStatements(dims, sums: "0, " + sums.joined(separator: ", "), hour: hour("a.answered_at"),
                               from: "\(answers) JOIN \(records) ON r.id = a.record_id", agents: agents,
-                              ruleJoin: "JOIN \(reasons) ON tr.task_id = r.task_id", filter: "a.answered_at IS NOT NULL")
+                              ruleJoin: "JOIN \(reasons) ON tr.task_id = r.task_id",
+                              filter: "a.answered_at IS NOT NULL")
     }
 
     private func hourStatements(_ dims: Dimensions, sums: String, hour: String, from: String, agents: String,
@@ -135,7 +142,8 @@ struct RollupFacts {
         if dims.agent {
             let agent = agentText("ag.assigned_agent_id")
             statements.append(upsert("report_answer_hours", keys: keys, sums: Self.answerSums, """
-                SELECT 'agent', \(agent), \(hour), \(sums) FROM \(from) \(agents) WHERE \(filter) GROUP BY \(agent), \(hour)
+                SELECT 'agent', \(agent), \(hour), \(sums) FROM \(from) \(agents) WHERE \(filter)
+                GROUP BY \(agent), \(hour)
                 """))
         }
         if dims.rule {

@@ -58,7 +58,8 @@ struct RollupTriggers {
         func reasonFacts(_ sign: Int, _ relation: String) -> [String] {
             facts.taskDays(sign, tasks: tasksOf(relation), reasons: "\(relation) tr", .rule)
                 + facts.declined(sign, records: recordsOf(relation), reasons: "\(relation) tr", .rule)
-                + facts.answers(sign, answers: "\(Self.answers) a", records: recordsOf(relation), reasons: "\(relation) tr", .rule)
+                + facts.answers(sign, answers: "\(Self.answers) a", records: recordsOf(relation),
+                                reasons: "\(relation) tr", .rule)
         }
         /// A task's records and answers, counted for the agent in `agents` (a relation with id and assigned_agent_id).
         func recordsOfAgents(_ sign: Int, _ agents: String) -> [String] {
@@ -74,7 +75,8 @@ struct RollupTriggers {
             },
             Trigger(name: "rollup_tasks_update", table: Self.tasks, event: .update, columns: taskColumns,
                     changed: Array(taskColumns.dropFirst())) { new, old in
-                facts.taskDays(-1, tasks: "\(old) t", reasons: reasonTable) + facts.taskDays(1, tasks: "\(new) t", reasons: reasonTable)
+                facts.taskDays(-1, tasks: "\(old) t", reasons: reasonTable)
+                    + facts.taskDays(1, tasks: "\(new) t", reasons: reasonTable)
                     + facts.lagDays(-1, tasks: "\(old) t", reasons: reasonTable, trig: trigTable)
                     + facts.lagDays(1, tasks: "\(new) t", reasons: reasonTable, trig: trigTable)
             },
@@ -82,36 +84,43 @@ struct RollupTriggers {
                     changed: ["assigned_agent_id"]) { new, old in
                 recordsOfAgents(-1, old) + recordsOfAgents(1, new)
             },
-            Trigger(name: "rollup_tasks_delete", table: Self.tasks, event: .delete, columns: taskColumns, beforeRow: true) { _, old in
+            Trigger(name: "rollup_tasks_delete", table: Self.tasks, event: .delete, columns: taskColumns,
+                    beforeRow: true) { _, old in
                 facts.taskDays(-1, tasks: "\(old) t", reasons: reasonTable)
                     + facts.lagDays(-1, tasks: "\(old) t", reasons: reasonTable, trig: trigTable)
                     // Its records stay counted, without an agent, until they go too.
                     + recordsOfAgents(-1, old) + recordsOfAgents(1, "(SELECT OLD.id AS id, NULL AS assigned_agent_id)")
             },
-            Trigger(name: "rollup_reasons_insert", table: Self.reasons, event: .insert, columns: reasonColumns) { new, old in
+            Trigger(name: "rollup_reasons_insert", table: Self.reasons, event: .insert,
+                    columns: reasonColumns) { new, old in
                 reasonFacts(1, new) + lagDelta(new: new, old: old)
             },
             Trigger(name: "rollup_reasons_update", table: Self.reasons, event: .update, columns: reasonColumns,
                     changed: ["task_id", "rule_id", "triggered_on"]) { new, old in
                 reasonFacts(-1, old) + reasonFacts(1, new) + lagDelta(new: new, old: old)
             },
-            Trigger(name: "rollup_reasons_delete", table: Self.reasons, event: .delete, columns: reasonColumns) { new, old in
+            Trigger(name: "rollup_reasons_delete", table: Self.reasons, event: .delete,
+                    columns: reasonColumns) { new, old in
                 reasonFacts(-1, old) + lagDelta(new: new, old: old)
             },
-            Trigger(name: "rollup_records_insert", table: Self.records, event: .insert, columns: recordColumns) { new, _ in
+            Trigger(name: "rollup_records_insert", table: Self.records, event: .insert,
+                    columns: recordColumns) { new, _ in
                 facts.declined(1, records: "\(new) r", reasons: reasonTable)
             },
             Trigger(name: "rollup_records_update", table: Self.records, event: .update, columns: recordColumns,
                     changed: ["task_id", "ended_at", "survey_declined"]) { new, old in
-                facts.declined(-1, records: "\(old) r", reasons: reasonTable) + facts.declined(1, records: "\(new) r", reasons: reasonTable)
+                facts.declined(-1, records: "\(old) r", reasons: reasonTable)
+                    + facts.declined(1, records: "\(new) r", reasons: reasonTable)
                     + facts.answers(-1, answers: answersOf(old), records: "\(old) r", reasons: reasonTable)
                     + facts.answers(1, answers: answersOf(new), records: "\(new) r", reasons: reasonTable)
             },
-            Trigger(name: "rollup_records_delete", table: Self.records, event: .delete, columns: recordColumns, beforeRow: true) { _, old in
+            Trigger(name: "rollup_records_delete", table: Self.records, event: .delete, columns: recordColumns,
+                    beforeRow: true) { _, old in
                 facts.declined(-1, records: "\(old) r", reasons: reasonTable)
                     + facts.answers(-1, answers: answersOf(old), records: "\(old) r", reasons: reasonTable)
             },
-            Trigger(name: "rollup_answers_insert", table: Self.answers, event: .insert, columns: answerColumns) { new, _ in
+            Trigger(name: "rollup_answers_insert", table: Self.answers, event: .insert,
+                    columns: answerColumns) { new, _ in
                 facts.answers(1, answers: "\(new) a", records: "\(Self.records) r", reasons: reasonTable)
             },
             Trigger(name: "rollup_answers_update", table: Self.answers, event: .update, columns: answerColumns,
@@ -119,7 +128,8 @@ struct RollupTriggers {
                 facts.answers(-1, answers: "\(old) a", records: "\(Self.records) r", reasons: reasonTable)
                     + facts.answers(1, answers: "\(new) a", records: "\(Self.records) r", reasons: reasonTable)
             },
-            Trigger(name: "rollup_answers_delete", table: Self.answers, event: .delete, columns: answerColumns, beforeRow: true) { _, old in
+            Trigger(name: "rollup_answers_delete", table: Self.answers, event: .delete, columns: answerColumns,
+                    beforeRow: true) { _, old in
                 facts.answers(-1, answers: "\(old) a", records: "\(Self.records) r", reasons: reasonTable)
             },
         ]
@@ -131,9 +141,11 @@ struct RollupTriggers {
     private func lagDelta(new: String, old: String) -> [String] {
         let columns = RollupFacts.reasonColumns.joined(separator: ", ")
         let affected = "SELECT task_id FROM \(new) qn UNION SELECT task_id FROM \(old) qo"
-        let tasks = select(RollupFacts.taskColumns, from: Self.tasks, where: "status = 'completed' AND id IN (\(affected))") + " t"
+        let tasks = select(RollupFacts.taskColumns, from: Self.tasks,
+                           where: "status = 'completed' AND id IN (\(affected))") + " t"
         let now = select(RollupFacts.reasonColumns, from: Self.reasons, where: "task_id IN (\(affected))")
-        let before = "(SELECT \(columns) FROM \(Self.reasons) WHERE task_id IN (\(affected)) AND id NOT IN (SELECT id FROM \(new) qn)"
+        let before = "(SELECT \(columns) FROM \(Self.reasons) WHERE task_id IN (\(affected))"
+            + " AND id NOT IN (SELECT id FROM \(new) qn)"
             + " UNION ALL SELECT \(columns) FROM \(old) qo)"
         return facts.lagDays(-1, tasks: tasks, reasons: "\(before) tr", trig: "\(before) x")
             + facts.lagDays(1, tasks: tasks, reasons: "\(now) tr", trig: "\(now) x")
@@ -162,7 +174,8 @@ struct RollupTriggers {
     func drop(on sql: any SQLDatabase) async throws {
         for trigger in all {
             if facts.isPostgres {
-                try await sql.raw("DROP TRIGGER IF EXISTS \(unsafeRaw: trigger.name) ON \(unsafeRaw: trigger.table)").run()
+                let name = trigger.name
+                try await sql.raw("DROP TRIGGER IF EXISTS \(unsafeRaw: name) ON \(unsafeRaw: trigger.table)").run()
                 try await sql.raw("DROP FUNCTION IF EXISTS \(unsafeRaw: trigger.name)()").run()
             } else {
                 try await sql.raw("DROP TRIGGER IF EXISTS \(unsafeRaw: trigger.name)").run()
@@ -177,7 +190,8 @@ struct RollupTriggers {
             : " WHEN " + trigger.changed.map { "OLD.\($0) IS NOT NEW.\($0)" }.joined(separator: " OR ")
         let body = trigger.body(new, old).map { $0 + ";" }.joined(separator: "\n")
         let timing = trigger.beforeRow ? "BEFORE" : "AFTER"
-        return ["CREATE TRIGGER \(trigger.name) \(timing) \(trigger.event.rawValue) ON \(trigger.table) FOR EACH ROW\(when) BEGIN\n\(body)\nEND"]
+        let event = "\(timing) \(trigger.event.rawValue) ON \(trigger.table) FOR EACH ROW\(when)"
+        return ["CREATE TRIGGER \(trigger.name) \(event) BEGIN\n\(body)\nEND"]
     }
 
     private func postgres(_ trigger: Trigger) -> [String] {
@@ -202,13 +216,15 @@ struct RollupTriggers {
                         + "JOIN new_rows n ON n.id = o.id WHERE \(differs))"
                 }
                 (new, old) = (changed("n"), changed("o"))
-                timing = "AFTER UPDATE ON \(trigger.table) REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT"
+                timing = "AFTER UPDATE ON \(trigger.table) "
+                    + "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT"
             }
             returning = "NULL"
         }
         let body = trigger.body(new, old).map { $0 + ";" }.joined(separator: "\n")
         return [
-            "CREATE FUNCTION \(trigger.name)() RETURNS trigger LANGUAGE plpgsql AS $rollup$\nBEGIN\n\(body)\nRETURN \(returning);\nEND\n$rollup$",
+            "CREATE FUNCTION \(trigger.name)() RETURNS trigger LANGUAGE plpgsql AS $rollup$\n"
+                + "BEGIN\n\(body)\nRETURN \(returning);\nEND\n$rollup$",
             "CREATE TRIGGER \(trigger.name) \(timing) EXECUTE FUNCTION \(trigger.name)()",
         ]
     }
