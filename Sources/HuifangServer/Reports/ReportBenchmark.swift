@@ -10,12 +10,15 @@ extension Operations {
     /// inbound calls, spread evenly over `months` months ending with October 2026 across 20 agents in five
     /// departments — generated inside the database, the roll-ups counted from it once, then times October's
     /// figures as the report page asks for them.
-    public static func reportBenchmark(on app: Application, records: Int, tickets: Int, calls: Int, months: Int, runs: Int, reuse: Bool = false) async throws -> String {
+    public static func reportBenchmark(on app: Application, records: Int, tickets: Int, calls: Int, months: Int,
+                                       runs: Int, reuse: Bool = false, countRows: Bool = false) async throws -> String {
+        let counting: ReportQueries.Counting = countRows ? .rows : .rollups
         let db = app.db
         let sql = db as! any SQLDatabase
         struct Count: Decodable { let count: Int }
         if reuse {
-            return try await timeReports(on: app, runs: runs, lines: ["reusing the history generated before"])
+            return try await timeReports(on: app, runs: runs, counting: counting,
+                                         lines: ["reusing the history generated before"])
         }
         for table in ["follow_up_records", "tickets"] {
             let existing = try await sql.raw("SELECT COUNT(*) AS count FROM \(unsafeRaw: table)").first(decoding: Count.self)?.count ?? 0
@@ -80,7 +83,8 @@ extension Operations {
         let customers = max(1000, records / 25)
         let tasks = records * 20 / 19
         let rules = try await RuleRecord.query(on: db).sort(\.$id).range(..<4).all().map { $0.id! }
-        let ruleOf = "CASE id % \(rules.count) " + rules.enumerated().map { "WHEN \($0.offset) THEN \($0.element)" }.joined(separator: " ") + " END"
+        let ruleOf = "CASE id % \(rules.count) "
+            + rules.enumerated().map { "WHEN \($0.offset) THEN \($0.element)" }.joined(separator: " ") + " END"
         lines.append("filling: \(customers) customers, \(tasks) tasks over \(months) months (\(first.iso)–\(last.to.iso)), \(tickets) tickets, \(calls) calls")
         try await timed("customers") {
             try await sql.raw("""
@@ -108,7 +112,8 @@ extension Operations {
         try await timed("task reasons") {
             try await sql.raw("""
                 INSERT INTO follow_up_task_reasons (task_id, customer_id, rule_id, occurrence_key, triggered_on, due_on, deadline_on)
-                SELECT id, customer_id, \(unsafeRaw: ruleOf), 'B' || id, due_on, due_on, deadline_on FROM follow_up_tasks
+                SELECT id, customer_id, \(unsafeRaw: ruleOf), 'B' || id, due_on, due_on, deadline_on
+                FROM follow_up_tasks
                 """).run()
         }
         try await timed("records") {
@@ -174,14 +179,15 @@ extension Operations {
             SELECT (SELECT COUNT(*) FROM follow_up_records) AS count
             """).first(decoding: Count.self)?.count ?? 0
         lines.append("follow-up records: \(counts)")
-        return try await timeReports(on: app, runs: runs, lines: lines)
+        return try await timeReports(on: app, runs: runs, counting: counting, lines: lines)
     }
 
     /// Times October 2026's figures, ungrouped and grouped as the report page asks for them.
-    private static func timeReports(on app: Application, runs: Int, lines: [String]) async throws -> String {
-        var lines = lines
+    private static func timeReports(on app: Application, runs: Int, counting: ReportQueries.Counting,
+                                    lines: [String]) async throws -> String {
+        var lines = lines + (counting == .rows ? ["counting the rows, not the roll-ups"] : [])
         let last = ReportPeriod(month: "2026-10")!
-        let service = ReportService(db: app.db, language: app.huifang.defaultLanguage)
+        let service = ReportService(db: app.db, language: app.huifang.defaultLanguage, counting: counting)
         for grouping in [ReportGrouping.none, .agent, .department, .rule, .tier] {
             var seconds: [Double] = []
             var report: FigureReport?

@@ -270,7 +270,8 @@ extension EscalationSweep {
         struct Moved: Decodable { let id: Int }
         // Arrays carry no NULL here: '' stands for no key, −1 for no next moment (neither occurs otherwise).
         let moved = try await sql.raw("""
-            UPDATE tickets SET escalation_key = NULLIF(v.k, ''), escalation_level = v.l, next_escalation_at = NULLIF(v.n, -1)
+            UPDATE tickets SET escalation_key = NULLIF(v.k, ''), escalation_level = v.l,
+              next_escalation_at = NULLIF(v.n, -1)
             FROM UNNEST(\(bind: batch.map(\.row.id)), \(bind: batch.map { $0.key ?? "" }), \(bind: batch.map(\.level)),
               \(bind: batch.map { $0.next ?? -1 }), \(bind: batch.map { $0.row.escalation_key ?? "" }),
               \(bind: batch.map(\.row.escalation_level)), \(bind: batch.map(\.row.next_escalation_at)))
@@ -283,13 +284,16 @@ extension EscalationSweep {
     }
 
     /// PostgreSQL: claims the escalations in one statement; returns `ticket#level` of those claimed now.
-    private func claim(_ wanted: [(Int, DueEscalation)], cutoff: Double, on sql: any SQLDatabase) async throws -> Set<String> {
+    private func claim(_ wanted: [(Int, DueEscalation)], cutoff: Double,
+                       on sql: any SQLDatabase) async throws -> Set<String> {
         guard !wanted.isEmpty else { return [] }
         let rows = try await sql.raw("""
-            INSERT INTO ticket_escalations (ticket_id, breach_key, deadline, level, target, due_at, escalated_at, instance)
+            INSERT INTO ticket_escalations
+              (ticket_id, breach_key, deadline, level, target, due_at, escalated_at, instance)
             SELECT c.t, c.b, c.d, c.l, c.g, c.a, \(bind: cutoff), \(bind: instance)
-            FROM UNNEST(\(bind: wanted.map(\.0)), \(bind: wanted.map(\.1.key)), \(bind: wanted.map(\.1.deadline.rawValue)),
-              \(bind: wanted.map(\.1.level)), \(bind: wanted.map(\.1.notify.rawValue)),
+            FROM UNNEST(\(bind: wanted.map(\.0)), \(bind: wanted.map(\.1.key)),
+              \(bind: wanted.map(\.1.deadline.rawValue)), \(bind: wanted.map(\.1.level)),
+              \(bind: wanted.map(\.1.notify.rawValue)),
               \(bind: wanted.map(\.1.at.timeIntervalSince1970))) AS c(t, b, d, l, g, a)
             ON CONFLICT (ticket_id, breach_key, level) DO NOTHING RETURNING ticket_id, level
             """).all(decoding: Claim.self)
@@ -310,7 +314,10 @@ extension EscalationSweep {
         }
         for chunk in entries.chunked(500) {
             let insert = sql.insert(into: TicketEntry.schema).columns("ticket_id", "at", "actor_name", "action", "note")
-            for entry in chunk { insert.values(SQLBind(entry.ticket), SQLBind(now), SQLBind(actor), SQLBind("escalate"), SQLBind(entry.note)) }
+            for entry in chunk {
+                insert.values(SQLBind(entry.ticket), SQLBind(now), SQLBind(actor), SQLBind("escalate"),
+                              SQLBind(entry.note))
+            }
             try await insert.run()
         }
     }
