@@ -26,5 +26,6 @@ extension Application {
         migrations.add(M019NeverReuseIDs())
         migrations.add(M020RunLeases())
         migrations.add(M021ListKeys())
+        migrations.add(M022CreateReportRollups())
     }
 }

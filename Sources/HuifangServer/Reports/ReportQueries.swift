@@ -13,11 +13,15 @@ struct ReportQueries {
     let start: Date
     let end: Date
     let grouping: ReportGrouping
+    /// Whether the follow-up figures are added up from the roll-ups or counted over the rows.
+    var counting = Counting.rollups
 
-    init(db: any Database, period: ReportPeriod, calendar: BusinessCalendar, grouping: ReportGrouping) {
+    init(db: any Database, period: ReportPeriod, calendar: BusinessCalendar, grouping: ReportGrouping,
+         counting: Counting = .rollups) {
         sql = db as! any SQLDatabase
         self.period = period
         self.grouping = grouping
+        self.counting = counting
         start = calendar.instant(local: Int64(period.from.dayNumber) * 86_400)
         end = calendar.instant(local: Int64(period.to.adding(days: 1).dayNumber) * 86_400)
     }
@@ -88,7 +92,7 @@ struct ReportQueries {
         }
     }
 
-    private func rates(_ query: SQLQueryString) async throws -> [String: Rate] {
+    func rates(_ query: SQLQueryString) async throws -> [String: Rate] {
         var found: [String: Rate] = [:]
         for row in try await sql.raw(query).all(decoding: RateRow.self) {
             let key = row.g ?? ""
@@ -98,7 +102,7 @@ struct ReportQueries {
         return found
     }
 
-    private func groupBy(_ expression: String) -> String { grouping == .none ? "" : " GROUP BY \(expression)" }
+    func groupBy(_ expression: String) -> String { grouping == .none ? "" : " GROUP BY \(expression)" }
 
     /// The rows behind a rate: the table, the condition that puts a row in the denominator, and the
     /// one that counts it in the numerator.
@@ -168,6 +172,7 @@ struct ReportQueries {
     /// A rate per group, counted in the database.
     func rate(_ figure: Figure) async throws -> [String: Rate] {
         if figure == .coverage { return try await coverage() }
+        if usesRollups, figure == .completion || figure == .timeliness { return try await rollupRate(figure) }
         guard let spec = rateSQL(figure), let (g, joins) = key(spec.source, answers: spec.answers) else { return [:] }
         return try await rates("""
             SELECT \(unsafeRaw: g) AS g, COALESCE(SUM(CASE WHEN \(unsafeRaw: spec.success) THEN 1 ELSE 0 END), 0) AS n, COUNT(*) AS d
@@ -207,6 +212,7 @@ struct ReportQueries {
     /// Tasks completed in the period, counted by (first trigger day, completion day); the working days
     /// between them are counted by the calendar, the median taken from the counts.
     func lags() async throws -> [LagRow] {
+        if usesRollups { return try await rollupLags() }
         guard let (g, joins) = key(.tasks) else { return [] }
         return try await sql.raw("""
             SELECT g, trig, done, COUNT(*) AS n FROM (
@@ -258,6 +264,7 @@ struct ReportQueries {
 
     /// Satisfaction: scored answers given in the period — top two levels ÷ all, the 1–5 mean, NPS.
     func satisfaction(byIndicator: Bool = false) async throws -> [String: AnswerRow] {
+        if usesRollups, !byIndicator { return try await rollupSatisfaction() }
         let grouped = byIndicator ? ReportQueries(copying: self, grouping: .indicator) : self
         guard let (g, joins) = grouped.key(.records, answers: true) else { return [:] }
         // The whole organisation and its indicators are counted from the answers' index alone.
@@ -278,11 +285,17 @@ struct ReportQueries {
     }
 
     private init(copying other: ReportQueries, grouping: ReportGrouping) {
+        self.init(copying: other, grouping: grouping, start: other.start, end: other.end, counting: other.counting)
+    }
+
+    /// The same report over other instants (the part of an hour a roll-up cannot split).
+    init(copying other: ReportQueries, grouping: ReportGrouping, start: Date, end: Date, counting: Counting) {
         sql = other.sql
         period = other.period
-        start = other.start
-        end = other.end
+        self.start = start
+        self.end = end
         self.grouping = grouping
+        self.counting = counting
     }
 
     /// One row behind a figure (drill-down and export).
@@ -356,6 +369,7 @@ struct ReportQueries {
 
     /// Completed follow-ups in the period whose customer declined the survey, by the task's agent when grouped.
     func declinedSurveys() async throws -> [String: Int] {
+        if usesRollups { return try await rollupDeclined() }
         guard let (g, joins) = key(.records) else { return [:] }
         let rows = try await sql.raw("""
             SELECT \(unsafeRaw: g) AS g, COUNT(*) AS n FROM follow_up_records r\(unsafeRaw: joins)

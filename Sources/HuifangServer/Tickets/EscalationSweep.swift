@@ -104,6 +104,8 @@ struct EscalationSweep {
         let next_escalation_at: Double
     }
 
+    private typealias Plan = (row: Row, due: [DueEscalation], key: String?, level: Int, next: Double?)
+
     private struct Current: Decodable {
         let id: Int
         let escalation_key: String?
@@ -150,7 +152,7 @@ struct EscalationSweep {
             if rows.isEmpty { break }
             summary.examined += rows.count
 
-            var plans: [(row: Row, due: [DueEscalation], key: String?, level: Int, next: Double?)] = []
+            var plans: [Plan] = []
             for row in rows {
                 let clock = TicketClock(status: TicketStatus(rawValue: row.status) ?? .closed, firstResponseAt: row.first_response_at,
                                         firstResponseDue: row.first_response_due, resolutionDue: row.resolution_due, informDue: row.inform_due,
@@ -179,12 +181,16 @@ struct EscalationSweep {
                 // but only those whose clock nobody changed since they were read (a handler may have just
                 // answered or extended one): those are looked at again from their new state. PostgreSQL
                 // locks the rows checked until the batch commits; SQLite has one writer at a time.
-                let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+                let isPostgres = sql.dialect.name == "postgresql"
                 var unchanged = Set<Int>()
-                for chunk in batch.chunked(500) {
+                if isPostgres {
+                    // One compare-and-set per batch, its rows passed as arrays: the update locks what it moves.
+                    unchanged = try await moveUnchanged(batch, on: sql)
+                }
+                for chunk in isPostgres ? [] : batch.chunked(500) {
                     let current = try await sql.raw("""
                         SELECT id, escalation_key, escalation_level, next_escalation_at FROM tickets
-                        WHERE id IN (\(binds: chunk.map(\.row.id)))\(unsafeRaw: lock)
+                        WHERE id IN (\(binds: chunk.map(\.row.id)))
                         """).all(decoding: Current.self)
                     let read = Dictionary(uniqueKeysWithValues: chunk.map { ($0.row.id, $0.row) })
                     for row in current {
@@ -194,7 +200,7 @@ struct EscalationSweep {
                     }
                 }
                 let moving = batch.filter { unchanged.contains($0.row.id) }
-                for chunk in moving.chunked(500) {
+                for chunk in isPostgres ? [] : moving.chunked(500) {
                     // Typed, so that PostgreSQL accepts NULLs; SQLite reads the same casts.
                     let values = SQLList(chunk.map { plan -> SQLQueryString in
                         "(\(bind: plan.row.id), CAST(\(bind: plan.key) AS TEXT), \(bind: plan.level), CAST(\(bind: plan.next) AS DOUBLE PRECISION))"
@@ -207,7 +213,8 @@ struct EscalationSweep {
                 lap("update")
                 let wanted = moving.flatMap { plan in plan.due.map { (plan.row.id, $0) } }
                 var claimed = Set<String>()
-                for chunk in wanted.chunked(500) {
+                if isPostgres { claimed = try await claim(wanted, cutoff: cutoff, on: sql) }
+                for chunk in isPostgres ? [] : wanted.chunked(500) {
                     let rows = try await sql.raw("""
                         INSERT INTO ticket_escalations (ticket_id, breach_key, deadline, level, target, due_at, escalated_at, instance) VALUES \
                         \(SQLList(chunk.map { id, step in
@@ -222,7 +229,7 @@ struct EscalationSweep {
 
                 lap("claim")
                 var items: [Notifier.Item] = []
-                var entries: [[any SQLExpression]] = []
+                var entries: [(ticket: Int, note: String)] = []
                 for (id, step) in wanted where claimed.contains("\(id)#\(step.level)") {
                     let row = rowsByID[id]!
                     let recipients: [Recipient]
@@ -236,16 +243,11 @@ struct EscalationSweep {
                     let text = Catalogue.text("escalation.text", language, ["\(id)", deadlineName, config.formatDateTime(step.due), "\(step.level)"])
                     let subject = Catalogue.text("escalation.subject", language, ["\(id)", deadlineName, "\(step.level)"])
                     items += recipients.map { Notifier.Item(recipient: $0, ticketID: id, kind: "escalation", text: text, subject: subject) }
-                    entries.append([SQLBind(id), SQLBind(now), SQLBind(Catalogue.text("escalation.actor", language)), SQLBind("escalate"),
-                                    SQLBind(text + (names.isEmpty ? "" : " → " + names))])
+                    entries.append((id, text + (names.isEmpty ? "" : " → " + names)))
                     escalated += 1
                     notified += recipients.count
                 }
-                for chunk in entries.chunked(500) {
-                    let insert = sql.insert(into: TicketEntry.schema).columns("ticket_id", "at", "actor_name", "action", "note")
-                    for row in chunk { insert.values(row) }
-                    try await insert.run()
-                }
+                try await mark(entries, at: now, by: Catalogue.text("escalation.actor", language), on: sql)
                 try await Notifier.send(items, config: config, now: now, on: db)
 
                 lap("notify")
@@ -258,6 +260,66 @@ struct EscalationSweep {
         }
         summary.seconds = Date().timeIntervalSince(started)
         return summary
+    }
+}
+
+extension EscalationSweep {
+    /// PostgreSQL: moves the batch's tickets on in one statement, each only if its clock is still as read
+    /// (the update re-reads a row another transaction changed); returns the tickets moved.
+    private func moveUnchanged(_ batch: [Plan], on sql: any SQLDatabase) async throws -> Set<Int> {
+        struct Moved: Decodable { let id: Int }
+        // Arrays carry no NULL here: '' stands for no key, −1 for no next moment (neither occurs otherwise).
+        let moved = try await sql.raw("""
+            UPDATE tickets SET escalation_key = NULLIF(v.k, ''), escalation_level = v.l,
+              next_escalation_at = NULLIF(v.n, -1)
+            FROM UNNEST(\(bind: batch.map(\.row.id)), \(bind: batch.map { $0.key ?? "" }), \(bind: batch.map(\.level)),
+              \(bind: batch.map { $0.next ?? -1 }), \(bind: batch.map { $0.row.escalation_key ?? "" }),
+              \(bind: batch.map(\.row.escalation_level)), \(bind: batch.map(\.row.next_escalation_at)))
+              AS v(id, k, l, n, ok, ol, o_n)
+            WHERE tickets.id = v.id AND tickets.escalation_key IS NOT DISTINCT FROM NULLIF(v.ok, '')
+              AND tickets.escalation_level = v.ol AND tickets.next_escalation_at = v.o_n
+            RETURNING tickets.id
+            """).all(decoding: Moved.self)
+        return Set(moved.map(\.id))
+    }
+
+    /// PostgreSQL: claims the escalations in one statement; returns `ticket#level` of those claimed now.
+    private func claim(_ wanted: [(Int, DueEscalation)], cutoff: Double,
+                       on sql: any SQLDatabase) async throws -> Set<String> {
+        guard !wanted.isEmpty else { return [] }
+        let rows = try await sql.raw("""
+            INSERT INTO ticket_escalations
+              (ticket_id, breach_key, deadline, level, target, due_at, escalated_at, instance)
+            SELECT c.t, c.b, c.d, c.l, c.g, c.a, \(bind: cutoff), \(bind: instance)
+            FROM UNNEST(\(bind: wanted.map(\.0)), \(bind: wanted.map(\.1.key)),
+              \(bind: wanted.map(\.1.deadline.rawValue)), \(bind: wanted.map(\.1.level)),
+              \(bind: wanted.map(\.1.notify.rawValue)),
+              \(bind: wanted.map(\.1.at.timeIntervalSince1970))) AS c(t, b, d, l, g, a)
+            ON CONFLICT (ticket_id, breach_key, level) DO NOTHING RETURNING ticket_id, level
+            """).all(decoding: Claim.self)
+        return Set(rows.map { "\($0.ticket_id)#\($0.level)" })
+    }
+
+    /// The escalations on the tickets' timelines (PostgreSQL: one statement; SQLite: 500 rows a statement).
+    private func mark(_ entries: [(ticket: Int, note: String)], at now: Date, by actor: String,
+                      on sql: any SQLDatabase) async throws {
+        guard !entries.isEmpty else { return }
+        if sql.dialect.name == "postgresql" {
+            try await sql.raw("""
+                INSERT INTO ticket_entries (ticket_id, at, actor_name, action, note)
+                SELECT e.t, \(bind: now), \(bind: actor), 'escalate', e.n
+                FROM UNNEST(\(bind: entries.map(\.ticket)), \(bind: entries.map(\.note))) AS e(t, n)
+                """).run()
+            return
+        }
+        for chunk in entries.chunked(500) {
+            let insert = sql.insert(into: TicketEntry.schema).columns("ticket_id", "at", "actor_name", "action", "note")
+            for entry in chunk {
+                insert.values(SQLBind(entry.ticket), SQLBind(now), SQLBind(actor), SQLBind("escalate"),
+                              SQLBind(entry.note))
+            }
+            try await insert.run()
+        }
     }
 }
 
