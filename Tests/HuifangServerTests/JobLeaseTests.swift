@@ -107,8 +107,8 @@ import VaporTesting
 
     @Test func aLongRunKeepsItsLeaseThroughItsHeartbeat() async throws {
         try await withHuifang { app in
-            // setup: a ten-second lease, renewed every 2.5 seconds
-            let terms = LeaseTerms(length: 10)
+            // setup: a thirty-second lease, renewed every 7.5 seconds (long enough for a loaded machine)
+            let terms = LeaseTerms(length: 30)
             let job = LeasedRun(db: app.db, job: "escalation", terms: terms)
             // MUT: the work lasts until it has seen its lease renewed twice
             let expiries = try await job.perform { lease in

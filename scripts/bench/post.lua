@@ -6,11 +6,18 @@ local ids = {}
 for id in string.gmatch(os.getenv("TASK_IDS") or "", "%d+") do ids[#ids + 1] = id end
 local headers = { ["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN"), ["Content-Type"] = "application/json" }
 local n = 0
+local threads = 0
+
+-- Each wrk thread takes every other task id, so no two requests work on one task at the same moment.
+setup = function(thread)
+  thread:set("offset", threads)
+  threads = threads + 1
+end
 
 request = function()
   n = n + 1
   local target = path
-  if #ids > 0 then target = "/api/v1/tasks/" .. ids[(n % #ids) + 1] .. "/records" end
+  if #ids > 0 then target = "/api/v1/tasks/" .. ids[((n * 2 + offset) % #ids) + 1] .. "/records" end
   if body == nil or body == "" then return wrk.format("GET", target, headers) end
   return wrk.format("POST", target, headers, body)
 end

@@ -125,12 +125,11 @@ struct SerialSQLiteDatabase: Database, SQLDatabase {
         (Self.onlyReads(serialize(query).sql) ? readSQL : writeSQL).execute(sql: query, onRow)
     }
 
-    /// A statement that starts with `SELECT` (or `WITH … SELECT`, `EXPLAIN`) reads; anything else may write.
+    /// A statement that starts with `SELECT` or `EXPLAIN` reads; anything else (`WITH` too: it may end in a write)
+    /// goes to the writer. Reader connections are `query_only`, so a write sent to one fails instead of racing.
     static func onlyReads(_ statement: String) -> Bool {
-        let head = statement.drop { $0.isWhitespace || $0 == "(" }.prefix(8).uppercased()
+        let head = statement.drop { $0.isWhitespace || $0 == "(" }.prefix(7).uppercased()
         return head.hasPrefix("SELECT") || head.hasPrefix("EXPLAIN")
-            || (head.hasPrefix("WITH") && !statement.uppercased().contains(" INSERT ")
-                && !statement.uppercased().contains(" UPDATE ") && !statement.uppercased().contains(" DELETE "))
     }
 }
 
@@ -147,16 +146,28 @@ extension SerialSQLiteDatabase {
         "PRAGMA mmap_size = 1073741824",
     ]
 
-    /// Applies `connectionSettings` to the writer and to each event loop's reader connection.
+    /// Applies `connectionSettings` to the writer and to each event loop's reader connection (readers read only).
     static func configureConnections(of databases: Databases, id: DatabaseID, logger: Logger) async throws {
         let loops = Array(databases.eventLoopGroup.makeIterator())
         guard let first = loops.first,
               let any = databases.database(id, logger: logger, on: first) as? SerialSQLiteDatabase else { return }
-        _ = try await any.writeSQL.raw("PRAGMA journal_mode = WAL").all()
         for setting in connectionSettings { _ = try await any.writeSQL.raw(SQLQueryString(setting)).all() }
+        let mode = try await any.writeSQL.raw("PRAGMA journal_mode = WAL").first()?
+            .decode(column: "journal_mode", as: String.self)
+        guard mode?.lowercased() == "wal" else { throw SQLiteJournalError(mode: mode ?? "none") }
         for loop in loops {
             guard let db = databases.database(id, logger: logger, on: loop) as? SerialSQLiteDatabase else { continue }
-            for setting in connectionSettings { _ = try await db.readSQL.raw(SQLQueryString(setting)).all() }
+            for setting in connectionSettings + ["PRAGMA query_only = ON"] {
+                _ = try await db.readSQL.raw(SQLQueryString(setting)).all()
+            }
         }
+    }
+}
+
+/// Readers must not wait for the writer: that needs WAL, which some file systems (network shares) cannot do.
+struct SQLiteJournalError: Error, CustomStringConvertible {
+    let mode: String
+    var description: String {
+        "SQLite could not switch the database to WAL (journal mode is \(mode)); put the file on a local disk"
     }
 }
