@@ -66,3 +66,16 @@ import VaporTesting
         }
     }
 }
+
+/// Which statements may go to a reader connection: only plain queries; anything that may write goes to the writer.
+@Suite struct StatementRoutingTests {
+    @Test func onlySelectAndExplainGoToAReader() {
+        #expect(SerialSQLiteDatabase.onlyReads("SELECT id FROM customers"))
+        #expect(SerialSQLiteDatabase.onlyReads("  (select 1)"))
+        #expect(SerialSQLiteDatabase.onlyReads("EXPLAIN QUERY PLAN SELECT 1"))
+        #expect(!SerialSQLiteDatabase.onlyReads("WITH due AS (SELECT id FROM tickets)\nUPDATE tickets SET x = 1"))
+        #expect(!SerialSQLiteDatabase.onlyReads("INSERT INTO audit_log (at) VALUES (1)"))
+        #expect(!SerialSQLiteDatabase.onlyReads("PRAGMA writable_schema = ON"))
+        #expect(!SerialSQLiteDatabase.onlyReads("DELETE FROM job_leases"))
+    }
+}
