@@ -27,5 +27,6 @@ extension Application {
         migrations.add(M020RunLeases())
         migrations.add(M021ListKeys())
         migrations.add(M022CreateReportRollups())
+        migrations.add(M023RollupTriggersByIndex())
     }
 }
