@@ -43,6 +43,8 @@ let package = Package(
             dependencies: [
                 "HuifangServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "HuifangCoreTests", dependencies: ["HuifangCore"]),

@@ -77,7 +77,7 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
     app.middleware.use(SecurityHeaders(strictTransport: config.secureCookies))  // outermost: errors and files too
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(HuifangErrorMiddleware())
-    app.middleware.use(FileMiddleware(publicDirectory: resources.appendingPathComponent("Public").path + "/"))
+    app.middleware.use(StaticFiles(directory: resources.appendingPathComponent("Public")))
     // Global, so that error pages (a 404 matches no route) show who is signed in.
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(AnonymousSessionDiscard())

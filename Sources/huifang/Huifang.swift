@@ -4,7 +4,7 @@ import HuifangCore
 import HuifangServer
 import Vapor
 
-@main
+/// The command line; `main.swift` runs it.
 struct Huifang: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "huifang",

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import HuifangCore
+import NIOConcurrencyHelpers
 
 /// The organisation's ticket settings (one row): policies, ladder and categories as JSON, and the
 /// triggered rules behind the verification follow-up and promised callbacks.
@@ -20,8 +21,14 @@ final class TicketSettingsRecord: Model, @unchecked Sendable {
     }
 
     var settings: TicketSettings {
-        (try? JSONDecoder().decode(TicketSettings.self, from: Data(definition.utf8))) ?? .defaults
+        if let known = Self.decoded.withLockedValue({ $0 }), known.definition == definition { return known.settings }
+        let settings = (try? JSONDecoder().decode(TicketSettings.self, from: Data(definition.utf8))) ?? .defaults
+        Self.decoded.withLockedValue { $0 = (definition, settings) }
+        return settings
     }
+
+    /// The last definition read and its settings: every ticket opened reads them, and they rarely change.
+    private static let decoded = NIOLockedValueBox<(definition: String, settings: TicketSettings)?>(nil)
 
     static func load(on db: any Database) async throws -> TicketSettingsRecord {
         if let record = try await TicketSettingsRecord.find(1, on: db) { return record }
