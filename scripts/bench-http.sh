@@ -43,7 +43,7 @@ run() {  # label, token, path, body, connections [, task ids]
     wrk -t 2 -c "$5" -d "${SECONDS_PER_RUN}s" -s scripts/bench/post.lua "http://127.0.0.1:$PORT" | grep '^RESULT')
   printf '%-34s %3s conn  %s\n' "$1" "$5" "${line#RESULT }"
 }
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; database: ${HUIFANG_BENCH_DATABASE_URL:+PostgreSQL}${HUIFANG_BENCH_DATABASE_URL:-SQLite file}"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; database: $([ -n "${HUIFANG_BENCH_DATABASE_URL:-}" ] && echo PostgreSQL || echo SQLite file)"
 echo "agent wangfang: $(echo "$TASK_IDS" | wc -w) open tasks"
 TICKET='{"kind":"complaint","description":"门店等待时间过长，顾客要求回电说明原因"}'
 CUSTOMER='{"name":"压测客户","tier":"普通","mobile":"13800138000","tags":"压测"}'
