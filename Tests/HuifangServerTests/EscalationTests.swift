@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import HuifangCore
 @testable import HuifangServer
+import SQLKit
 import Testing
 import VaporTesting
 
@@ -74,7 +75,8 @@ func shanghai(_ text: String) -> Date {
             #expect(try await sweep(app, at: "2026-03-20 10:00").escalations == 0, "the ladder has two levels")
 
             let stored = try #require(try await Ticket.find(ticket.id, on: app.db))
-            #expect(stored.escalationLevel == 2 && stored.nextEscalationAt == nil)
+            #expect(stored.escalationLevel == 2)
+            #expect(try await TicketClocks.next(of: ticket.id!, on: app.db) == nil)
             let entries = try await TicketEntry.query(on: app.db).filter(\.$ticket.$id == ticket.id!).filter(\.$action == "escalate").all()
             #expect(entries.count == 2)
             #expect(entries[0].note.contains(org.head.displayName) && entries[1].note.contains(org.supervisor.displayName))
@@ -93,7 +95,8 @@ func shanghai(_ text: String) -> Date {
             // Answering moves the clock to the resolution deadline: its breach is a new one.
             _ = try await service(app, at: "2026-03-05 09:00").act(stored, .assign, handler: "zhaolei")
             let started = try await service(app, at: "2026-03-05 09:10").act(try #require(try await Ticket.find(ticket.id, on: app.db)), .start)
-            #expect(started.escalationLevel == 0 && started.nextEscalationAt != nil)
+            #expect(started.escalationLevel == 0)
+            #expect(try await TicketClocks.next(of: ticket.id!, on: app.db) != nil)
             #expect(app.huifang.formatDateTime(started.resolutionDue) == "2026-03-05 18:00")
             #expect(try await sweep(app, at: "2026-03-05 18:01").escalations == 1)
         }
@@ -128,6 +131,29 @@ func shanghai(_ text: String) -> Date {
         }
     }
 
+    /// A new ladder points every running clock at "now" without touching the tickets; a sweep that read a ticket
+    /// just before leaves it for the next sweep, which escalates it once.
+    @Test func aClockMovedAloneWhileTheSweepRunsIsEscalatedByTheNextSweep() async throws {
+        try await withHuifang { app in
+            _ = try await organisation(app)
+            let ticket = try await service(app, at: "2026-03-02 10:00")
+                .open(TicketInput(kind: "quality", description: "新梯子", handler: "zhaolei"))
+            var sweep = EscalationSweep(db: app.db, config: app.huifang)
+            let db = app.db, id = ticket.id!, moment = shanghai("2026-03-03 18:04").timeIntervalSince1970
+            sweep.betweenReadAndWrite = {
+                try await (db as! any SQLDatabase).raw("""
+                    UPDATE ticket_clocks SET next_escalation_at = \(bind: moment) WHERE ticket_id = \(bind: id)
+                    """).run()
+            }
+            let first = try await sweep.run(now: shanghai("2026-03-03 18:05"))
+            #expect(first.escalations == 0, "the clock the sweep read had moved")
+            #expect(try await Ticket.find(id, on: app.db)?.escalationLevel == 0, "nor did the level move without it")
+            let next = try await EscalationSweep(db: app.db, config: app.huifang).run(now: shanghai("2026-03-03 18:06"))
+            #expect(next.escalations == 1)
+            #expect(try await Ticket.find(id, on: app.db)?.escalationLevel == 1)
+        }
+    }
+
     @Test func aTicketAnsweredWhileTheSweepRunsIsNeitherEscalatedNorLostToTheSweep() async throws {
         try await withHuifang { app in
             let org = try await organisation(app)
@@ -144,7 +170,8 @@ func shanghai(_ text: String) -> Date {
             #expect(summary.escalations == 0, "the breach the sweep read was answered before it was written")
             let stored = try #require(try await Ticket.find(id, on: app.db))
             #expect(stored.escalationKey?.hasPrefix("resolution@") == true)
-            #expect(stored.nextEscalationAt == stored.resolutionDue.timeIntervalSince1970, "the resolution deadline is still watched")
+            let next = try await TicketClocks.next(of: id, on: app.db)
+            #expect(next == stored.resolutionDue.timeIntervalSince1970, "the resolution deadline is still watched")
             #expect(try await Notification.query(on: app.db).count() == 0)
         }
     }
@@ -254,7 +281,7 @@ func shanghai(_ text: String) -> Date {
             _ = try await service(app, at: "2026-03-02 10:30").act(ticket, .start)
             #expect(app.huifang.formatDateTime(ticket.resolutionDue) == "2026-03-05 18:00")
             let paused = try await service(app, at: "2026-03-02 11:00").pause(ticket, note: "等客户发照片")
-            #expect(paused.nextEscalationAt == nil)
+            #expect(try await TicketClocks.next(of: paused.id!, on: app.db) == nil)
             #expect(try await sweep(app, at: "2026-03-06 10:00").escalations == 0, "a stopped clock does not breach")
             // 28 working hours were left at Monday 11:00; from Wednesday 11:00 they end Monday 9 March 18:00.
             let resumed = try await service(app, at: "2026-03-04 11:00").resume(paused, note: "照片已收到")
@@ -433,7 +460,7 @@ func shanghai(_ text: String) -> Date {
                 .open(TicketInput(kind: "service", description: "早已升级到顶的工单"))
             _ = try await EscalationSweep(db: app.db, config: app.huifang).run(now: shanghai("2026-03-04 14:31"))
             #expect(try await TicketEscalation.query(on: app.db).filter(\.$ticket.$id == old.id!).count() == 2)
-            #expect(try await Ticket.find(old.id, on: app.db)?.nextEscalationAt == nil, "the default ladder has two levels")
+            #expect(try await TicketClocks.next(of: old.id!, on: app.db) == nil, "the default ladder has two levels")
             settings.ladder.levels.append(EscalationLevel(after: PolicyDuration(8, .workingHours), notify: .supervisors))
             #expect(try await send(app, .PUT, "/api/v1/tickets/settings", token: token, body: settings).status == .ok)
             #expect(try await EscalationSweep(db: app.db, config: app.huifang).run().escalations >= 1)
@@ -465,6 +492,23 @@ func shanghai(_ text: String) -> Date {
             #expect(refused.status == .seeOther)
             #expect(try await page.get("/tickets/\(late.id!)").body.string.contains("工单须先分配并开始处理"))
             #expect(try await page.get("/tickets").status == .forbidden, "the overview is for supervisors")
+        }
+    }
+}
+
+/// M024 moved each ticket's next escalation moment out of the tickets table; the move keeps every moment.
+@Suite struct TicketClockMigrationTests {
+    @Test func movingTheClocksKeepsEachTicketsNextMoment() async throws {
+        try await withHuifang { app in
+            _ = try await makeUser(app, .supervisor, username: "zhuguan")
+            let service = TicketService(db: app.db, config: app.huifang, actor: .commandLine())
+            let running = try await service.open(TicketInput(kind: "quality", description: "钟在走"))
+            let before = try #require(try await TicketClocks.next(of: running.id!, on: app.db))
+            try await M024TicketClocks().revert(on: app.db)  // back in the tickets table, as before the move
+            try await M024TicketClocks().prepare(on: app.db)
+            #expect(try await TicketClocks.next(of: running.id!, on: app.db) == before)
+            let due = try await EscalationSweep(db: app.db, config: app.huifang).run(now: Date(timeIntervalSince1970: before))
+            #expect(due.examined == 1, "the sweep finds the moved clock when its moment comes")
         }
     }
 }

@@ -28,5 +28,6 @@ extension Application {
         migrations.add(M021ListKeys())
         migrations.add(M022CreateReportRollups())
         migrations.add(M023RollupTriggersByIndex())
+        migrations.add(M024TicketClocks())
     }
 }

@@ -65,6 +65,11 @@ extension Operations {
         var rng = SplitMix64(seed: 20_261_126)
         let dueEvery = dueShare > 0 ? max(1, Int((1 / dueShare).rounded())) : Int.max
         var due = 0
+        struct Created: Decodable {
+            let id: Int
+            let description: String
+        }
+        var nextOf: [String: Double] = [:]
         for start in stride(from: 0, to: tickets, by: 50_000) {
             let end = min(tickets, start + 50_000)
             var rows: [[any SQLExpression]] = []
@@ -80,20 +85,27 @@ extension Operations {
                 rows.append([SQLBind(kind.rawValue), SQLBind("other"), SQLBind("general"), SQLBind(false), SQLBind("api"),
                              SQLBind("工单\(index)"), SQLBind(departmentIDs.isEmpty ? nil : departmentIDs[index % departmentIDs.count]),
                              SQLBind("assigned"), SQLBind(0), SQLBind("一般问题"), SQLBind(firstDue), SQLBind(firstDue.addingTimeInterval(3 * 86_400)),
-                             SQLBind(""), SQLBind(""), SQLBind(""), SQLBind(0), SQLBind(running.key), SQLBind(0), SQLBind(next), SQLBind(now)])
+                             SQLBind(""), SQLBind(""), SQLBind(""), SQLBind(0), SQLBind(running.key), SQLBind(0), SQLBind(now)])
+                nextOf["工单\(index)"] = next
             }
             let batch = rows
+            let moments = nextOf
             try await db.transaction { db in
                 let sql = db as! any SQLDatabase
                 for chunk in batch.chunked(1000) {
                     let insert = sql.insert(into: Ticket.schema).columns(
                         "kind", "category", "severity", "urgent", "source", "description", "department_id", "status", "reopen_count", "policy",
                         "first_response_due", "resolution_due", "measures", "plan_owner", "compensation", "extensions", "escalation_key",
-                        "escalation_level", "next_escalation_at", "created_at")
+                        "escalation_level", "created_at")
                     for row in chunk { insert.values(row) }
-                    try await insert.run()
+                    // Each ticket's next moment goes to its clock, found by its description.
+                    let created = try await insert.returning("id", "description").all(decoding: Created.self)
+                    let clocks = sql.insert(into: TicketClocks.schema).columns("ticket_id", "next_escalation_at")
+                    for ticket in created { clocks.values(SQLBind(ticket.id), SQLBind(moments[ticket.description])) }
+                    try await clocks.run()
                 }
             }
+            nextOf.removeAll(keepingCapacity: true)
         }
         lines.append("generated \(tickets) open tickets (\(due) past their first-response deadline) over \(departments) departments in \(String(format: "%.1f", Date().timeIntervalSince(fillStart))) s")
 

@@ -43,8 +43,6 @@ final class Ticket: Model, @unchecked Sendable {
     /// The breach the escalation level refers to (`RunningDeadline.key`), and the level reached.
     @OptionalField(key: "escalation_key") var escalationKey: String?
     @Field(key: "escalation_level") var escalationLevel: Int
-    /// When the sweep must next look at the ticket (seconds since 1970); nil when nothing can fall due.
-    @OptionalField(key: "next_escalation_at") var nextEscalationAt: Double?
     @OptionalField(key: "call_id") var callID: Int?
     /// True when the customer said so at the verification follow-up that closed it (complaint success rate).
     @OptionalField(key: "customer_satisfied") var customerSatisfied: Bool?
@@ -57,6 +55,10 @@ final class Ticket: Model, @unchecked Sendable {
     @Field(key: "list_urgency") var listUrgency: Double
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    /// When the sweep must next look at the ticket (seconds since 1970; nil when nothing can fall due), as
+    /// `TicketService.refreshClock` last set it. Kept in `ticket_clocks` (`TicketClocks`), not read with the ticket.
+    var nextEscalationAt: Double?
 
     init() {}
 

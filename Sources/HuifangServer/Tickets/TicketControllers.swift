@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import HuifangCore
+import SQLKit
 import Vapor
 
 /// A ticket with its deadlines (local time), plan and timeline, as the API returns it.
@@ -284,8 +285,12 @@ extension Request {
             if ladderChanged {
                 // Every open ticket whose clock runs is looked at again by the next sweep, which places it on
                 // the new ladder — those past the top of the old one too, when the new one is longer.
-                try await Ticket.query(on: db).filter(\.$status !~ [.closed, .adopted, .declined]).filter(\.$pausedAt == nil)
-                    .set(\.$nextEscalationAt, to: Date().timeIntervalSince1970).update()
+                try await (db as! any SQLDatabase).raw("""
+                    UPDATE ticket_clocks SET next_escalation_at = \(bind: Date().timeIntervalSince1970)
+                    WHERE ticket_id IN (SELECT id FROM tickets
+                      WHERE status NOT IN (\(binds: TicketStatus.allCases.filter(\.isFinished).map(\.rawValue)))
+                      AND paused_at IS NULL)
+                    """).run()
             }
             try await AuditLog.record("ticket.settings", by: self.actor, subjectType: "ticket_settings", subjectID: "1",
                                       detail: "policies=\(settings.policies.count) levels=\(settings.ladder.levels.count)", on: db)

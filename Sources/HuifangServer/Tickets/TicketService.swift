@@ -124,6 +124,7 @@ struct TicketService {
         let customerName = customer?.name ?? "-"
         try await db.transaction { db in
             try await ticket.create(on: db)
+            try await TicketClocks.write(ticket, on: db)
             try await record(ticket, action: "open", old: nil, note: description, on: db)
             if urgentComplaint {
                 // An urgent complaint reaches the supervisors at once, not at the first breach.
@@ -202,6 +203,7 @@ struct TicketService {
         try refreshClock(ticket, settings: settings, calendar: calendar)
         try await db.transaction { db in
             try await ticket.update(on: db)
+            try await TicketClocks.write(ticket, on: db)
             try await record(ticket, action: action.rawValue, old: old, note: note, on: db)
         }
         if action == .resolve { try await createVerification(for: ticket) }
@@ -298,7 +300,7 @@ struct TicketService {
             changes.append("\(Catalogue.text(label, config.defaultLanguage))：\(text)")
         }
         guard !changes.isEmpty else { return ticket }
-        try await save(ticket, action: "plan", note: changes.joined(separator: "\n"))
+        try await save(ticket, action: "plan", note: changes.joined(separator: "\n"), clockSet: false)
         return ticket
     }
 
@@ -345,9 +347,11 @@ struct TicketService {
             .write(record, flags: ContactOutcome.reached.flags, result: .completed, answers: [], task: task, on: db)
     }
 
-    private func save(_ ticket: Ticket, action: String, note: String) async throws {
+    /// Saves the ticket and its timeline line; `clockSet` when `refreshClock` set its next escalation moment.
+    private func save(_ ticket: Ticket, action: String, note: String, clockSet: Bool = true) async throws {
         try await db.transaction { db in
             try await ticket.update(on: db)
+            if clockSet { try await TicketClocks.write(ticket, on: db) }
             try await record(ticket, action: action, old: nil, note: note, on: db)
         }
     }
