@@ -40,6 +40,12 @@ func shanghai(_ text: String) -> Date {
         return Setup(head: head, supervisor: supervisor, department: department)
     }
 
+    func storedLevel(_ id: Int, _ app: Application) async throws -> Int {
+        let ticket = try #require(try await Ticket.find(id, on: app.db))
+        try await TicketClocks.load(into: [ticket], on: app.db)
+        return ticket.escalationLevel
+    }
+
     func service(_ app: Application, at text: String) -> TicketService {
         TicketService(db: app.db, config: app.huifang, actor: .commandLine(), now: shanghai(text))
     }
@@ -75,6 +81,7 @@ func shanghai(_ text: String) -> Date {
             #expect(try await sweep(app, at: "2026-03-20 10:00").escalations == 0, "the ladder has two levels")
 
             let stored = try #require(try await Ticket.find(ticket.id, on: app.db))
+            try await TicketClocks.load(into: [stored], on: app.db)
             #expect(stored.escalationLevel == 2)
             #expect(try await TicketClocks.next(of: ticket.id!, on: app.db) == nil)
             let entries = try await TicketEntry.query(on: app.db).filter(\.$ticket.$id == ticket.id!).filter(\.$action == "escalate").all()
@@ -131,8 +138,8 @@ func shanghai(_ text: String) -> Date {
         }
     }
 
-    /// A new ladder points every running clock at "now" without touching the tickets; a sweep that read a ticket
-    /// just before leaves it for the next sweep, which escalates it once.
+    /// A new ladder points every running clock at "now"; a sweep that read a ticket's clock just before leaves
+    /// it for the next sweep, which escalates it once.
     @Test func aClockMovedAloneWhileTheSweepRunsIsEscalatedByTheNextSweep() async throws {
         try await withHuifang { app in
             _ = try await organisation(app)
@@ -147,10 +154,10 @@ func shanghai(_ text: String) -> Date {
             }
             let first = try await sweep.run(now: shanghai("2026-03-03 18:05"))
             #expect(first.escalations == 0, "the clock the sweep read had moved")
-            #expect(try await Ticket.find(id, on: app.db)?.escalationLevel == 0, "nor did the level move without it")
+            #expect(try await storedLevel(id, app) == 0, "nor did the level move without it")
             let next = try await EscalationSweep(db: app.db, config: app.huifang).run(now: shanghai("2026-03-03 18:06"))
             #expect(next.escalations == 1)
-            #expect(try await Ticket.find(id, on: app.db)?.escalationLevel == 1)
+            #expect(try await storedLevel(id, app) == 1)
         }
     }
 
@@ -169,6 +176,7 @@ func shanghai(_ text: String) -> Date {
             let summary = try await sweep.run(now: shanghai("2026-03-03 18:05"))
             #expect(summary.escalations == 0, "the breach the sweep read was answered before it was written")
             let stored = try #require(try await Ticket.find(id, on: app.db))
+            try await TicketClocks.load(into: [stored], on: app.db)
             #expect(stored.escalationKey?.hasPrefix("resolution@") == true)
             let next = try await TicketClocks.next(of: id, on: app.db)
             #expect(next == stored.resolutionDue.timeIntervalSince1970, "the resolution deadline is still watched")
@@ -507,7 +515,8 @@ func shanghai(_ text: String) -> Date {
             try await M024TicketClocks().revert(on: app.db)  // back in the tickets table, as before the move
             try await M024TicketClocks().prepare(on: app.db)
             #expect(try await TicketClocks.next(of: running.id!, on: app.db) == before)
-            let due = try await EscalationSweep(db: app.db, config: app.huifang).run(now: Date(timeIntervalSince1970: before))
+            let sweep = EscalationSweep(db: app.db, config: app.huifang)
+            let due = try await sweep.run(now: Date(timeIntervalSince1970: before))
             #expect(due.examined == 1, "the sweep finds the moved clock when its moment comes")
         }
     }

@@ -103,10 +103,10 @@ import VaporTesting
                     handler: User?) async throws {
             try await sql.insert(into: "tickets").columns("id", "kind", "category", "severity", "urgent", "source", "customer_id", "description", "handler_id",
                                                            "status", "reopen_count", "policy", "first_response_due", "resolution_due", "resolved_at", "closed_at",
-                                                           "measures", "plan_owner", "compensation", "extensions", "escalation_level", "customer_satisfied", "created_at")
+                                                           "measures", "plan_owner", "compensation", "extensions", "customer_satisfied", "created_at")
                 .values(SQLBind(id), SQLBind(kind), SQLBind("attitude"), SQLBind("general"), SQLBind(false), SQLBind("call"), SQLBind(c1), SQLBind("…"),
                         SQLBind(handler?.id), SQLBind(status), SQLBind(reopened), SQLBind("default"), SQLBind(due), SQLBind(due), SQLBind(resolved), SQLBind(closed),
-                        SQLBind(""), SQLBind(""), SQLBind(""), SQLBind(0), SQLBind(0), SQLBind(satisfied), SQLBind(created)).run()
+                        SQLBind(""), SQLBind(""), SQLBind(""), SQLBind(0), SQLBind(satisfied), SQLBind(created)).run()
         }
         try await ticket(301, "complaint", "closed", created: Self.at(5, 9), resolved: Self.at(6, 9), due: Self.at(8, 9), closed: Self.at(7, 9), satisfied: true, reopened: 0, handler: agent1)
         try await ticket(302, "quality", "resolved", created: Self.at(10, 9), resolved: Self.at(20, 9), due: Self.at(15, 9), closed: nil, satisfied: nil, reopened: 1, handler: agent1)

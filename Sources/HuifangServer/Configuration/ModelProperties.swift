@@ -184,8 +184,8 @@ extension Ticket {
         [$id, $kind, $category, $severity, $urgent, $source, $customer, $description, $department, $handler, $status,
         $reopenCount, $policy, $firstResponseDue, $resolutionDue, $informDue, $verificationDue, $firstResponseAt,
         $resolvedAt, $closedAt, $verificationTaskID, $taskID, $measures, $planOwner, $planDue, $compensation,
-        $informedAt, $pausedAt, $extensions, $escalationKey, $escalationLevel, $callID, $customerSatisfied,
-        $openedByID, $pausedLeft, $listRank, $listUrgency, $createdAt, $updatedAt]
+        $informedAt, $pausedAt, $extensions, $callID, $customerSatisfied, $openedByID, $pausedLeft, $listRank,
+        $listUrgency, $createdAt, $updatedAt]
     }
 }
 

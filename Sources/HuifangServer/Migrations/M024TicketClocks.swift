@@ -1,36 +1,45 @@
 import Fluent
 import SQLKit
 
-/// When the sweep must next look at each ticket moves out of the tickets table into a narrow one of its own
-/// (`ticket_clocks`). Moving that indexed moment made every ticket the sweep passed a new row version with an
-/// entry in each of the tickets table's ten indexes: 50,000 breaches took 9 s to move on PostgreSQL. On
-/// PostgreSQL the tickets table also leaves a tenth of each new page free, so that the sweep's change of the
-/// escalation level stays on the page and touches no index (a "HOT" update).
+/// Each ticket's escalation clock — the breach its level refers to, the level reached, and when the sweep must
+/// next look at it — moves out of the tickets table into a narrow one of its own (`ticket_clocks`). The sweep
+/// writes only there: moving the indexed moment in the tickets table made every ticket it passed a new row
+/// version with an entry in each of that table's ten indexes (50,000 breaches: 9 s on PostgreSQL).
 struct M024TicketClocks: AsyncMigration {
+    static let moved = ["escalation_key", "escalation_level", "next_escalation_at"]
+
     func prepare(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
         try await database.schema(TicketClocks.schema)
             .field("ticket_id", .int, .identifier(auto: false), .references(Ticket.schema, "id", onDelete: .cascade))
+            .field("escalation_key", .string)
+            .field("escalation_level", .int, .required, .sql(.default(0)))
             .field("next_escalation_at", .double)
             .create()
         try await sql.create(index: "ticket_clocks_next").on(TicketClocks.schema).column("next_escalation_at").run()
         try await sql.raw("""
-            INSERT INTO ticket_clocks (ticket_id, next_escalation_at) SELECT id, next_escalation_at FROM tickets
+            INSERT INTO ticket_clocks (ticket_id, escalation_key, escalation_level, next_escalation_at)
+            SELECT id, escalation_key, escalation_level, next_escalation_at FROM tickets
             """).run()
         try await sql.drop(index: "tickets_next_escalation").run()
-        try await database.schema(Ticket.schema).deleteField("next_escalation_at").update()
-        if sql.dialect.name == "postgresql" {
-            try await sql.raw("ALTER TABLE tickets SET (fillfactor = 90)").run()
+        for column in Self.moved {  // one at a time: SQLite drops one column per statement
+            try await database.schema(Ticket.schema).deleteField(FieldKey(stringLiteral: column)).update()
         }
     }
 
     func revert(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
+        try await database.schema(Ticket.schema).field("escalation_key", .string).update()
+        try await database.schema(Ticket.schema)
+            .field("escalation_level", .int, .required, .sql(.default(0))).update()
         try await database.schema(Ticket.schema).field("next_escalation_at", .double).update()
-        try await sql.raw("""
-            UPDATE tickets SET next_escalation_at =
-              (SELECT next_escalation_at FROM ticket_clocks WHERE ticket_clocks.ticket_id = tickets.id)
-            """).run()
+        for column in Self.moved {
+            try await sql.raw("""
+                UPDATE tickets SET \(ident: column) =
+                  (SELECT \(ident: column) FROM ticket_clocks WHERE ticket_clocks.ticket_id = tickets.id)
+                WHERE id IN (SELECT ticket_id FROM ticket_clocks)
+                """).run()
+        }
         try await sql.create(index: "tickets_next_escalation").on(Ticket.schema).column("next_escalation_at").run()
         try await database.schema(TicketClocks.schema).delete()
     }

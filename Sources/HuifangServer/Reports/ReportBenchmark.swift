@@ -137,7 +137,7 @@ extension Operations {
             try await sql.raw("""
                 INSERT INTO tickets (kind, category, severity, urgent, source, customer_id, description, handler_id, status, reopen_count, policy,
                   first_response_due, resolution_due, first_response_at, resolved_at, closed_at, measures, plan_owner, compensation, extensions,
-                  escalation_level, customer_satisfied, created_at)
+                  customer_satisfied, created_at)
                 SELECT CASE i % 5 WHEN 0 THEN 'complaint' WHEN 1 THEN 'quality' WHEN 2 THEN 'service' WHEN 3 THEN 'suggestion' ELSE 'other' END,
                   CASE i % 3 WHEN 0 THEN 'attitude' WHEN 1 THEN 'delay' ELSE 'damage' END, CASE i % 7 WHEN 0 THEN 'serious' ELSE 'general' END, FALSE, 'call',
                   (CAST(i AS BIGINT) * 104729) % \(unsafeRaw: String(customers)) + 1, '…', u.id,
@@ -147,7 +147,7 @@ extension Operations {
                   \(unsafeRaw: instant("\(epoch0) + \(t) * 86400 + 39600")),
                   CASE WHEN i % 10 = 0 THEN NULL ELSE \(unsafeRaw: instant("\(epoch0) + (\(t) + CASE WHEN i % 9 = 0 THEN 5 ELSE 2 END) * 86400 + 36000")) END,
                   CASE WHEN i % 10 = 0 OR i % 5 = 3 THEN NULL ELSE \(unsafeRaw: instant("\(epoch0) + (\(t) + 6) * 86400 + 36000")) END,
-                  '', '', '', 0, 0, CASE WHEN i % 10 = 0 OR i % 5 = 3 THEN NULL ELSE (i % 13 <> 0) END, \(unsafeRaw: instant("\(epoch0) + \(t) * 86400 + 36000"))
+                  '', '', '', 0, CASE WHEN i % 10 = 0 OR i % 5 = 3 THEN NULL ELSE (i % 13 <> 0) END, \(unsafeRaw: instant("\(epoch0) + \(t) * 86400 + 36000"))
                 FROM \(unsafeRaw: series(tickets)) JOIN users u ON u.username = 'bench' || (i % \(unsafeRaw: String(agents)))
                 """).run()
         }

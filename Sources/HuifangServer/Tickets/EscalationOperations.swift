@@ -69,7 +69,7 @@ extension Operations {
             let id: Int
             let description: String
         }
-        var nextOf: [String: Double] = [:]
+        var nextOf: [String: (key: String, next: Double)] = [:]
         for start in stride(from: 0, to: tickets, by: 50_000) {
             let end = min(tickets, start + 50_000)
             var rows: [[any SQLExpression]] = []
@@ -85,8 +85,8 @@ extension Operations {
                 rows.append([SQLBind(kind.rawValue), SQLBind("other"), SQLBind("general"), SQLBind(false), SQLBind("api"),
                              SQLBind("工单\(index)"), SQLBind(departmentIDs.isEmpty ? nil : departmentIDs[index % departmentIDs.count]),
                              SQLBind("assigned"), SQLBind(0), SQLBind("一般问题"), SQLBind(firstDue), SQLBind(firstDue.addingTimeInterval(3 * 86_400)),
-                             SQLBind(""), SQLBind(""), SQLBind(""), SQLBind(0), SQLBind(running.key), SQLBind(0), SQLBind(now)])
-                nextOf["工单\(index)"] = next
+                             SQLBind(""), SQLBind(""), SQLBind(""), SQLBind(0), SQLBind(now)])
+                nextOf["工单\(index)"] = (running.key, next)
             }
             let batch = rows
             let moments = nextOf
@@ -95,13 +95,17 @@ extension Operations {
                 for chunk in batch.chunked(1000) {
                     let insert = sql.insert(into: Ticket.schema).columns(
                         "kind", "category", "severity", "urgent", "source", "description", "department_id", "status", "reopen_count", "policy",
-                        "first_response_due", "resolution_due", "measures", "plan_owner", "compensation", "extensions", "escalation_key",
-                        "escalation_level", "created_at")
+                        "first_response_due", "resolution_due", "measures", "plan_owner", "compensation", "extensions",
+                        "created_at")
                     for row in chunk { insert.values(row) }
-                    // Each ticket's next moment goes to its clock, found by its description.
+                    // Each ticket's clock (breach and next moment) goes to its row, found by the ticket's description.
                     let created = try await insert.returning("id", "description").all(decoding: Created.self)
-                    let clocks = sql.insert(into: TicketClocks.schema).columns("ticket_id", "next_escalation_at")
-                    for ticket in created { clocks.values(SQLBind(ticket.id), SQLBind(moments[ticket.description])) }
+                    let clocks = sql.insert(into: TicketClocks.schema)
+                        .columns("ticket_id", "escalation_key", "escalation_level", "next_escalation_at")
+                    for ticket in created {
+                        let clock = moments[ticket.description]
+                        clocks.values(SQLBind(ticket.id), SQLBind(clock?.key), SQLBind(0), SQLBind(clock?.next))
+                    }
                     try await clocks.run()
                 }
             }

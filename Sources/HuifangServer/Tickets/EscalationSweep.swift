@@ -145,7 +145,8 @@ struct EscalationSweep {
             lap("other")
             let rows = try await sql.raw("""
                 SELECT t.id, t.status, t.department_id, t.first_response_at, t.first_response_due, t.resolution_due,
-                  t.inform_due, t.verification_due, t.paused_at, t.escalation_key, t.escalation_level, c.next_escalation_at
+                  t.inform_due, t.verification_due, t.paused_at,
+                  c.escalation_key, c.escalation_level, c.next_escalation_at
                 FROM ticket_clocks c JOIN tickets t ON t.id = c.ticket_id
                 WHERE c.next_escalation_at <= \(bind: cutoff) ORDER BY c.next_escalation_at, c.ticket_id
                 LIMIT \(literal: batchSize)
@@ -169,92 +170,85 @@ struct EscalationSweep {
             lap("plan")
             try await betweenReadAndWrite?()
             let rowsByID = Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0) })
-            let outcome: (Int, Int, [String: Double])?
-            do {
-                outcome = try await db.transaction { db -> (Int, Int, [String: Double]) in
-                    let sql = db as! any SQLDatabase
-                    var escalated = 0
-                    var notified = 0
-                    var phases: [String: Double] = [:]
-                    var started = Date()
-                    func lap(_ phase: String) {
-                        phases[phase] = Date().timeIntervalSince(started)
-                        started = Date()
-                    }
-                    // The tickets move on first — to their next escalation moment, or out of the sweep's sight —
-                    // but only those whose clock nobody changed since they were read (a handler may have just
-                    // answered or extended one): those are looked at again from their new state. PostgreSQL
-                    // locks the rows checked until the batch commits; SQLite has one writer at a time.
-                    let isPostgres = sql.dialect.name == "postgresql"
-                    var unchanged = Set<Int>()
-                    if isPostgres {
-                        // One compare-and-set per batch, its rows passed as arrays: the update locks what it moves.
-                        unchanged = try await moveUnchanged(batch, on: sql)
-                    }
-                    for chunk in isPostgres ? [] : batch.chunked(500) {
-                        let current = try await sql.raw("""
-                            SELECT t.id, t.escalation_key, t.escalation_level, c.next_escalation_at
-                            FROM tickets t JOIN ticket_clocks c ON c.ticket_id = t.id
-                            WHERE t.id IN (\(binds: chunk.map(\.row.id)))
-                            """).all(decoding: Current.self)
-                        let read = Dictionary(uniqueKeysWithValues: chunk.map { ($0.row.id, $0.row) })
-                        for row in current {
-                            guard let before = read[row.id], row.escalation_key == before.escalation_key,
-                                  row.escalation_level == before.escalation_level, row.next_escalation_at == before.next_escalation_at else { continue }
-                            unchanged.insert(row.id)
-                        }
-                    }
-                    let moving = batch.filter { unchanged.contains($0.row.id) }
-                    for chunk in isPostgres ? [] : moving.chunked(500) {
-                        try await moveOn(chunk, on: sql)
-                    }
-                    lap("update")
-                    let wanted = moving.flatMap { plan in plan.due.map { (plan.row.id, $0) } }
-                    var claimed = Set<String>()
-                    if isPostgres { claimed = try await claim(wanted, cutoff: cutoff, on: sql) }
-                    for chunk in isPostgres ? [] : wanted.chunked(500) {
-                        let rows = try await sql.raw("""
-                            INSERT INTO ticket_escalations (ticket_id, breach_key, deadline, level, target, due_at, escalated_at, instance) VALUES \
-                            \(SQLList(chunk.map { id, step in
-                                SQLGroupExpression([SQLBind(id), SQLBind(step.key), SQLBind(step.deadline.rawValue), SQLBind(step.level),
-                                                    SQLBind(step.notify.rawValue), SQLBind(step.at.timeIntervalSince1970), SQLBind(cutoff),
-                                                    SQLBind(instance)] as [any SQLExpression])
-                            }))
-                            ON CONFLICT (ticket_id, breach_key, level) DO NOTHING RETURNING ticket_id, level
-                            """).all(decoding: Claim.self)
-                        for claim in rows { claimed.insert("\(claim.ticket_id)#\(claim.level)") }
-                    }
-
-                    lap("claim")
-                    var items: [Notifier.Item] = []
-                    var entries: [(ticket: Int, note: String)] = []
-                    for (id, step) in wanted where claimed.contains("\(id)#\(step.level)") {
-                        let row = rowsByID[id]!
-                        let recipients: [Recipient]
-                        if step.notify == .departmentHead, let department = row.department_id, let head = headOf[department] {
-                            recipients = [head]
-                        } else {
-                            recipients = supervisors
-                        }
-                        let deadlineName = Catalogue.text("ticket.deadline.\(step.deadline.rawValue)", language)
-                        let names = recipients.map(\.name).joined(separator: "、")
-                        let text = Catalogue.text("escalation.text", language, ["\(id)", deadlineName, config.formatDateTime(step.due), "\(step.level)"])
-                        let subject = Catalogue.text("escalation.subject", language, ["\(id)", deadlineName, "\(step.level)"])
-                        items += recipients.map { Notifier.Item(recipient: $0, ticketID: id, kind: "escalation", text: text, subject: subject) }
-                        entries.append((id, text + (names.isEmpty ? "" : " → " + names)))
-                        escalated += 1
-                        notified += recipients.count
-                    }
-                    try await mark(entries, at: now, by: Catalogue.text("escalation.actor", language), on: sql)
-                    try await Notifier.send(items, config: config, now: now, on: db)
-
-                    lap("notify")
-                    return (escalated, notified, phases)
+            let (escalated, notified, phases) = try await db.transaction { db -> (Int, Int, [String: Double]) in
+                let sql = db as! any SQLDatabase
+                var escalated = 0
+                var notified = 0
+                var phases: [String: Double] = [:]
+                var started = Date()
+                func lap(_ phase: String) {
+                    phases[phase] = Date().timeIntervalSince(started)
+                    started = Date()
                 }
-            } catch is ClockChangedInBetween {
-                outcome = nil  // the batch is undone; the next sweep reads its tickets again
+                // The tickets move on first — to their next escalation moment, or out of the sweep's sight —
+                // but only those whose clock nobody changed since they were read (a handler may have just
+                // answered or extended one): those are looked at again from their new state. PostgreSQL
+                // locks the rows checked until the batch commits; SQLite has one writer at a time.
+                let isPostgres = sql.dialect.name == "postgresql"
+                var unchanged = Set<Int>()
+                if isPostgres {
+                    // One compare-and-set per batch, its rows passed as arrays: the update locks what it moves.
+                    unchanged = try await moveUnchanged(batch, on: sql)
+                }
+                for chunk in isPostgres ? [] : batch.chunked(500) {
+                    let current = try await sql.raw("""
+                        SELECT ticket_id AS id, escalation_key, escalation_level, next_escalation_at
+                        FROM ticket_clocks WHERE ticket_id IN (\(binds: chunk.map(\.row.id)))
+                        """).all(decoding: Current.self)
+                    let read = Dictionary(uniqueKeysWithValues: chunk.map { ($0.row.id, $0.row) })
+                    for row in current {
+                        guard let before = read[row.id], row.escalation_key == before.escalation_key,
+                              row.escalation_level == before.escalation_level, row.next_escalation_at == before.next_escalation_at else { continue }
+                        unchanged.insert(row.id)
+                    }
+                }
+                let moving = batch.filter { unchanged.contains($0.row.id) }
+                for chunk in isPostgres ? [] : moving.chunked(500) {
+                    try await moveOn(chunk, on: sql)
+                }
+                lap("update")
+                let wanted = moving.flatMap { plan in plan.due.map { (plan.row.id, $0) } }
+                var claimed = Set<String>()
+                if isPostgres { claimed = try await claim(wanted, cutoff: cutoff, on: sql) }
+                for chunk in isPostgres ? [] : wanted.chunked(500) {
+                    let rows = try await sql.raw("""
+                        INSERT INTO ticket_escalations (ticket_id, breach_key, deadline, level, target, due_at, escalated_at, instance) VALUES \
+                        \(SQLList(chunk.map { id, step in
+                            SQLGroupExpression([SQLBind(id), SQLBind(step.key), SQLBind(step.deadline.rawValue), SQLBind(step.level),
+                                                SQLBind(step.notify.rawValue), SQLBind(step.at.timeIntervalSince1970), SQLBind(cutoff),
+                                                SQLBind(instance)] as [any SQLExpression])
+                        }))
+                        ON CONFLICT (ticket_id, breach_key, level) DO NOTHING RETURNING ticket_id, level
+                        """).all(decoding: Claim.self)
+                    for claim in rows { claimed.insert("\(claim.ticket_id)#\(claim.level)") }
+                }
+
+                lap("claim")
+                var items: [Notifier.Item] = []
+                var entries: [(ticket: Int, note: String)] = []
+                for (id, step) in wanted where claimed.contains("\(id)#\(step.level)") {
+                    let row = rowsByID[id]!
+                    let recipients: [Recipient]
+                    if step.notify == .departmentHead, let department = row.department_id, let head = headOf[department] {
+                        recipients = [head]
+                    } else {
+                        recipients = supervisors
+                    }
+                    let deadlineName = Catalogue.text("ticket.deadline.\(step.deadline.rawValue)", language)
+                    let names = recipients.map(\.name).joined(separator: "、")
+                    let text = Catalogue.text("escalation.text", language, ["\(id)", deadlineName, config.formatDateTime(step.due), "\(step.level)"])
+                    let subject = Catalogue.text("escalation.subject", language, ["\(id)", deadlineName, "\(step.level)"])
+                    items += recipients.map { Notifier.Item(recipient: $0, ticketID: id, kind: "escalation", text: text, subject: subject) }
+                    entries.append((id, text + (names.isEmpty ? "" : " → " + names)))
+                    escalated += 1
+                    notified += recipients.count
+                }
+                try await mark(entries, at: now, by: Catalogue.text("escalation.actor", language), on: sql)
+                try await Notifier.send(items, config: config, now: now, on: db)
+
+                lap("notify")
+                return (escalated, notified, phases)
             }
-            guard let (escalated, notified, phases) = outcome else { continue }
             summary.timings.merge(phases, uniquingKeysWith: +)
             clock = Date()
             summary.escalations += escalated
@@ -266,59 +260,37 @@ struct EscalationSweep {
 }
 
 extension EscalationSweep {
-    /// SQLite (one writer, nothing changes between the check and these): the tickets' next moments, and the
-    /// escalation key and level of those whose level or breach changed.
+    /// SQLite (one writer: nothing changes between the check and this): the tickets' clocks move on.
     private func moveOn(_ chunk: ArraySlice<Plan>, on sql: any SQLDatabase) async throws {
-        let clocks = SQLList(chunk.map { plan -> SQLQueryString in
-            "(\(bind: plan.row.id), CAST(\(bind: plan.next) AS DOUBLE PRECISION))"
+        // Typed, so that NULLs are read as text and numbers.
+        let values = SQLList(chunk.map { plan -> SQLQueryString in
+            "(\(bind: plan.row.id), CAST(\(bind: plan.key) AS TEXT), \(bind: plan.level), "
+                + "CAST(\(bind: plan.next) AS REAL))"
         })
         try await sql.raw("""
-            WITH v(id, n) AS (VALUES \(clocks))
-            UPDATE ticket_clocks SET next_escalation_at = v.n FROM v WHERE ticket_clocks.ticket_id = v.id
-            """).run()
-        let changed = chunk.filter { $0.key != $0.row.escalation_key || $0.level != $0.row.escalation_level }
-        guard !changed.isEmpty else { return }
-        let levels = SQLList(changed.map { plan -> SQLQueryString in
-            "(\(bind: plan.row.id), CAST(\(bind: plan.key) AS TEXT), \(bind: plan.level))"
-        })
-        try await sql.raw("""
-            WITH v(id, k, l) AS (VALUES \(levels))
-            UPDATE tickets SET escalation_key = v.k, escalation_level = v.l FROM v WHERE tickets.id = v.id
+            WITH v(id, k, l, n) AS (VALUES \(values))
+            UPDATE ticket_clocks SET escalation_key = v.k, escalation_level = v.l, next_escalation_at = v.n
+            FROM v WHERE ticket_clocks.ticket_id = v.id
             """).run()
     }
 
-    /// PostgreSQL: moves the batch's tickets on in one statement, each only if its clock is still as read;
-    /// returns the tickets moved. The tickets' key and level go first (the update re-reads a ticket another
-    /// transaction changed, and the ticket service changes a ticket before its clock), then their next moments
-    /// (`ticket_clocks`, compared again). A ticket whose clock alone changed in between (a new ladder) would
-    /// have its level moved without its escalations: then the batch is undone and looked at by the next sweep.
+    /// PostgreSQL: moves the batch's tickets on in one statement, each only if its clock is still as read (the
+    /// update re-reads a clock another transaction changed); returns the tickets moved.
     private func moveUnchanged(_ batch: [Plan], on sql: any SQLDatabase) async throws -> Set<Int> {
-        struct Moved: Decodable {
-            let id: Int
-            let clock: Bool
-        }
+        struct Moved: Decodable { let ticket_id: Int }
         // Arrays carry no NULL here: '' stands for no key, −1 for no next moment (neither occurs otherwise).
-        let rows = try await sql.raw("""
-            WITH v AS (
-              SELECT * FROM UNNEST(\(bind: batch.map(\.row.id)), \(bind: batch.map { $0.key ?? "" }),
-                \(bind: batch.map(\.level)), \(bind: batch.map { $0.next ?? -1 }),
-                \(bind: batch.map { $0.row.escalation_key ?? "" }), \(bind: batch.map(\.row.escalation_level)),
-                \(bind: batch.map(\.row.next_escalation_at))) AS v(id, k, l, n, ok, ol, o_n)
-            ), levels AS (
-              UPDATE tickets SET escalation_key = NULLIF(v.k, ''), escalation_level = v.l FROM v
-              WHERE tickets.id = v.id AND tickets.escalation_key IS NOT DISTINCT FROM NULLIF(v.ok, '')
-                AND tickets.escalation_level = v.ol
-              RETURNING tickets.id
-            ), moved AS (
-              UPDATE ticket_clocks c SET next_escalation_at = NULLIF(v.n, -1) FROM v
-              WHERE c.ticket_id = v.id AND c.next_escalation_at = v.o_n AND c.ticket_id IN (SELECT id FROM levels)
-              RETURNING c.ticket_id
-            )
-            SELECT id, FALSE AS clock FROM levels UNION ALL SELECT ticket_id, TRUE FROM moved
+        let moved = try await sql.raw("""
+            UPDATE ticket_clocks c SET escalation_key = NULLIF(v.k, ''), escalation_level = v.l,
+              next_escalation_at = NULLIF(v.n, -1)
+            FROM UNNEST(\(bind: batch.map(\.row.id)), \(bind: batch.map { $0.key ?? "" }), \(bind: batch.map(\.level)),
+              \(bind: batch.map { $0.next ?? -1 }), \(bind: batch.map { $0.row.escalation_key ?? "" }),
+              \(bind: batch.map(\.row.escalation_level)), \(bind: batch.map(\.row.next_escalation_at)))
+              AS v(id, k, l, n, ok, ol, o_n)
+            WHERE c.ticket_id = v.id AND c.escalation_key IS NOT DISTINCT FROM NULLIF(v.ok, '')
+              AND c.escalation_level = v.ol AND c.next_escalation_at = v.o_n
+            RETURNING c.ticket_id
             """).all(decoding: Moved.self)
-        let moved = Set(rows.filter(\.clock).map(\.id))
-        guard moved.count == rows.count - moved.count else { throw ClockChangedInBetween() }
-        return moved
+        return Set(moved.map(\.ticket_id))
     }
 
     /// PostgreSQL: claims the escalations in one statement; returns `ticket#level` of those claimed now.
@@ -421,6 +393,3 @@ struct EscalationScheduler: LifecycleHandler {
         holder.task?.cancel()
     }
 }
-
-/// A ticket's clock changed between the check of its escalation level and the move of its next moment.
-struct ClockChangedInBetween: Error {}

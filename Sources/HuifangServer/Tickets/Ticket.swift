@@ -40,9 +40,6 @@ final class Ticket: Model, @unchecked Sendable {
     /// Set while waiting on the customer stops the clock.
     @OptionalField(key: "paused_at") var pausedAt: Date?
     @Field(key: "extensions") var extensions: Int
-    /// The breach the escalation level refers to (`RunningDeadline.key`), and the level reached.
-    @OptionalField(key: "escalation_key") var escalationKey: String?
-    @Field(key: "escalation_level") var escalationLevel: Int
     @OptionalField(key: "call_id") var callID: Int?
     /// True when the customer said so at the verification follow-up that closed it (complaint success rate).
     @OptionalField(key: "customer_satisfied") var customerSatisfied: Bool?
@@ -56,9 +53,17 @@ final class Ticket: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
-    /// When the sweep must next look at the ticket (seconds since 1970; nil when nothing can fall due), as
-    /// `TicketService.refreshClock` last set it. Kept in `ticket_clocks` (`TicketClocks`), not read with the ticket.
+    // The escalation clock, kept in `ticket_clocks` and not read with the ticket: `TicketClocks.load` reads it,
+    // `TicketService.refreshClock` sets it, `TicketClocks.write` stores it.
+    /// The breach the escalation level refers to (`RunningDeadline.key`), and the level reached.
+    var escalationKey: String?
+    var escalationLevel = 0
+    /// When the sweep must next look at the ticket (seconds since 1970); nil when nothing can fall due.
     var nextEscalationAt: Double?
+    /// The clock above was read from the database (or set for a new ticket).
+    var clockLoaded = false
+    /// `refreshClock` moved the clock to another breach, which starts again at level 0.
+    var clockKeyChanged = false
 
     init() {}
 

@@ -1,26 +1,57 @@
 import Fluent
 import SQLKit
 
-/// When the escalation sweep must next look at each ticket (seconds since 1970; NULL when nothing can fall due),
-/// one narrow row per ticket (`ticket_clocks`). The sweep reads them by that moment and moves them on without
-/// touching the tickets' indexes; the ticket service writes a ticket's row whenever it sets its clock.
+/// Each ticket's escalation clock, one narrow row per ticket (`ticket_clocks`): the breach its level refers to
+/// (`RunningDeadline.key`), the level reached, and when the sweep must next look at it (seconds since 1970; NULL
+/// when nothing can fall due). The sweep reads and moves only these rows; the ticket service writes a ticket's
+/// row in the transaction that changes its clock, and pages and the API read it to show the level.
 enum TicketClocks {
     static let schema = "ticket_clocks"
 
-    /// Stores the moment `TicketService.refreshClock` gave the ticket, in the caller's transaction.
+    private struct Row: Decodable {
+        let ticket_id: Int
+        let escalation_key: String?
+        let escalation_level: Int
+        let next_escalation_at: Double?
+    }
+
+    /// Reads the stored clocks of tickets into them (a ticket without one keeps level 0 and no moment).
+    static func load(into tickets: [Ticket], on db: any Database) async throws {
+        let pairs = tickets.compactMap { ticket in ticket.id.map { ($0, ticket) } }
+        let byID = Dictionary(pairs, uniquingKeysWith: { first, _ in first })
+        for chunk in Array(byID.keys).chunked(500) {
+            let rows = try await (db as! any SQLDatabase).raw("""
+                SELECT ticket_id, escalation_key, escalation_level, next_escalation_at FROM ticket_clocks
+                WHERE ticket_id IN (\(binds: Array(chunk)))
+                """).all(decoding: Row.self)
+            for row in rows {
+                byID[row.ticket_id]?.escalationKey = row.escalation_key
+                byID[row.ticket_id]?.escalationLevel = row.escalation_level
+                byID[row.ticket_id]?.nextEscalationAt = row.next_escalation_at
+            }
+        }
+        for ticket in tickets { ticket.clockLoaded = true }
+    }
+
+    /// Stores the clock `TicketService.refreshClock` gave the ticket, in the caller's transaction: its next moment,
+    /// and its breach and level only when the breach changed (a level the sweep reached meanwhile stays).
     static func write(_ ticket: Ticket, on db: any Database) async throws {
         guard let id = ticket.id else { return }
+        let others: SQLQueryString = ticket.clockKeyChanged
+            ? ", escalation_key = excluded.escalation_key, escalation_level = excluded.escalation_level" : ""
         try await (db as! any SQLDatabase).raw("""
-            INSERT INTO ticket_clocks (ticket_id, next_escalation_at) VALUES (\(bind: id), \(bind: ticket.nextEscalationAt))
+            INSERT INTO ticket_clocks (ticket_id, escalation_key, escalation_level, next_escalation_at)
+            VALUES (\(bind: id), \(bind: ticket.escalationKey), \(bind: ticket.escalationLevel),
+              \(bind: ticket.nextEscalationAt))
             ON CONFLICT (ticket_id) DO UPDATE SET next_escalation_at = excluded.next_escalation_at
-            """).run()
+            """ + others).run()
     }
 
     /// The ticket's next moment, as stored.
     static func next(of ticketID: Int, on db: any Database) async throws -> Double? {
-        struct Row: Decodable { let next_escalation_at: Double? }
-        return try await (db as! any SQLDatabase).raw("""
-            SELECT next_escalation_at FROM ticket_clocks WHERE ticket_id = \(bind: ticketID)
-            """).first(decoding: Row.self)?.next_escalation_at
+        let ticket = Ticket()
+        ticket.id = ticketID
+        try await load(into: [ticket], on: db)
+        return ticket.nextEscalationAt
     }
 }

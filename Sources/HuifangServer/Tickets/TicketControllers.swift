@@ -49,6 +49,7 @@ struct TicketView: Content {
 
     static func make(_ ticket: Ticket, on req: Request) async throws -> TicketView {
         let config = req.application.huifang
+        if !ticket.clockLoaded { try await TicketClocks.load(into: [ticket], on: req.db) }
         var handler: User?
         if let id = ticket.$handler.id { handler = try await User.find(id, on: req.db) }
         var department: Department?

@@ -131,6 +131,7 @@ struct TicketQueries {
 
     func rows(for tickets: [Ticket]) async throws -> [TicketRow] {
         let calendar = try await CalendarStore(db: db).defaultBusiness()
+        try await TicketClocks.load(into: tickets.filter { !$0.clockLoaded }, on: db)
         let customerIDs = Set(tickets.compactMap { $0.$customer.id })
         let customers = customerIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await Customer.query(on: db)
             .filter(\.$id ~~ customerIDs).all().map { ($0.id!, $0.name) })

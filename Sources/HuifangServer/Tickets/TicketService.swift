@@ -118,7 +118,7 @@ struct TicketService {
         ticket.callID = callID
         ticket.taskID = taskID
         ticket.openedByID = actor.id
-        try refreshClock(ticket, settings: settings, calendar: calendar)
+        try await refreshClock(ticket, settings: settings, calendar: calendar)
         let urgentComplaint = kind == .complaint && ticket.urgent
         let supervisors = urgentComplaint ? try await Notifier.supervisors(on: db) : []
         let customerName = customer?.name ?? "-"
@@ -142,11 +142,14 @@ struct TicketService {
 
     /// Points the sweep at the ticket's next escalation moment for its running deadline, and lists at
     /// where the ticket now stands.
-    func refreshClock(_ ticket: Ticket, settings: TicketSettings, calendar: BusinessCalendar) throws {
+    func refreshClock(_ ticket: Ticket, settings: TicketSettings, calendar: BusinessCalendar) async throws {
+        if !ticket.clockLoaded, ticket.id != nil { try await TicketClocks.load(into: [ticket], on: db) }
+        ticket.clockLoaded = true
         ticket.updateListKey()
         let running = ticket.clock.running
         let reached = ticket.reachedLevel
-        if running?.key != ticket.escalationKey {
+        ticket.clockKeyChanged = running?.key != ticket.escalationKey || ticket.id == nil
+        if ticket.clockKeyChanged {
             ticket.escalationKey = running?.key
             ticket.escalationLevel = 0
         }
@@ -200,7 +203,7 @@ struct TicketService {
         }
         if next.isFinished || next == .resolved { ticket.pausedAt = nil }
         ticket.status = next
-        try refreshClock(ticket, settings: settings, calendar: calendar)
+        try await refreshClock(ticket, settings: settings, calendar: calendar)
         try await db.transaction { db in
             try await ticket.update(on: db)
             try await TicketClocks.write(ticket, on: db)
@@ -219,7 +222,7 @@ struct TicketService {
         ticket.pausedAt = now
         let calendar = try await calendar()
         try ticket.keepWorkingTimeLeft(at: now, calendar: calendar)
-        try refreshClock(ticket, settings: settings, calendar: calendar)
+        try await refreshClock(ticket, settings: settings, calendar: calendar)
         if TextLimit.exceeds(note, TextLimit.note) { throw NamedFieldError.tooLong("note", TextLimit.note) }
         try await save(ticket, action: "pause", note: note.trimmingWhitespace())
         return ticket
@@ -237,7 +240,7 @@ struct TicketService {
         }
         ticket.resolutionDue = try PausedClock.resume(due: ticket.resolutionDue, pausedAt: pausedAt, resumedAt: now, unit: policy.resolution.unit, calendar: calendar)
         ticket.pausedAt = nil
-        try refreshClock(ticket, settings: settings, calendar: calendar)
+        try await refreshClock(ticket, settings: settings, calendar: calendar)
         let paused = config.formatDateTime(pausedAt) + " – " + config.formatDateTime(now)
         try await save(ticket, action: "resume", note: [paused, note.trimmingWhitespace()].filter { !$0.isEmpty }.joined(separator: " "))
         return ticket
@@ -273,7 +276,7 @@ struct TicketService {
         case .verification: ticket.verificationDue = until
         }
         ticket.extensions += 1
-        try refreshClock(ticket, settings: try await settings().settings, calendar: try await calendar())
+        try await refreshClock(ticket, settings: try await settings().settings, calendar: try await calendar())
         let deadlineName = Catalogue.text("ticket.deadline.\(deadline.rawValue)", config.defaultLanguage)
         let told = Catalogue.text("ticket.customerToldNote", config.defaultLanguage)
         try await save(ticket, action: "extend", note: "\(deadlineName) \(config.formatDateTime(current)) → \(config.formatDateTime(until))；\(reason)；\(told)")
