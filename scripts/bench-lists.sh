@@ -59,14 +59,14 @@ sql <<SQL
 $SERIES
 INSERT INTO tickets (kind, category, severity, urgent, source, customer_id, task_id, description, department_id, status, reopen_count,
   policy, first_response_due, resolution_due, inform_due, first_response_at, paused_at, paused_left, measures, plan_owner,
-  compensation, extensions, escalation_level, created_at, list_rank, list_urgency)
+  compensation, extensions, created_at, list_rank, list_urgency)
 SELECT CASE x / 7 % 5 WHEN 0 THEN 'service' WHEN 1 THEN 'quality' WHEN 2 THEN 'complaint' WHEN 3 THEN 'suggestion' ELSE 'other' END,
   'other', 'general', $FALSE, 'api', CASE WHEN x % 10 = 3 THEN 1 + x / 10 % 997 END, CASE WHEN x % 7 = 0 THEN x END,
   '工单', ('00000000-0000-4000-8000-0000000000' || (11 + x % 19))$UUID,
   CASE WHEN r < 12 THEN 'closed' WHEN r < 17 THEN 'assigned' WHEN r = 18 THEN 'resolved' ELSE 'inProgress' END,
   0, '一般问题', $(t due), $(t "due + 86400"), CASE WHEN r = 18 THEN $(t due) END,
   CASE WHEN r >= 18 THEN $(t "now - 86400") END, CASE WHEN r = 17 THEN $(t "now - 3600") END,
-  CASE WHEN r = 17 THEN x * 31 % 100000 END, '', '', '', 0, 0, $(t "now - 86400 * 30 + x"),
+  CASE WHEN r = 17 THEN x * 31 % 100000 END, '', '', '', 0, $(t "now - 86400 * 30 + x"),
   CASE WHEN r < 12 THEN 0 WHEN r = 17 THEN 2 ELSE 3 END,
   CASE WHEN r < 12 THEN 0 WHEN r = 17 THEN -(x * 31 % 100000) WHEN r = 19 THEN -(due + 86400) ELSE -due END
 FROM (SELECT x, x % 20 AS r, $NOW AS now, $NOW + (x * 7919) % 3000000 - 600000 AS due FROM $FROM) g;

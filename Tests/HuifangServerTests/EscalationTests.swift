@@ -138,6 +138,23 @@ func shanghai(_ text: String) -> Date {
         }
     }
 
+    /// A handler acting on a ticket read before the sweep escalated it keeps the level the sweep reached, and the
+    /// ticket's next moment is the next level's, not the one already passed.
+    @Test func aLevelTheSweepReachedWhileAHandlerHeldTheTicketStays() async throws {
+        try await withHuifang { app in
+            _ = try await organisation(app)
+            let held = try await service(app, at: "2026-03-02 10:00")
+                .open(TicketInput(kind: "quality", description: "处理人手上的工单"))
+            #expect(try await sweep(app, at: "2026-03-03 18:05").escalations == 1)
+            #expect(held.escalationLevel == 0, "the handler's copy was read before")
+            _ = try await service(app, at: "2026-03-03 18:10").act(held, .assign, handler: "zhaolei")
+            #expect(try await storedLevel(held.id!, app) == 1)
+            #expect(try await sweep(app, at: "2026-03-03 18:15").escalations == 0, "level 2 is not due yet")
+            let next = try #require(try await TicketClocks.next(of: held.id!, on: app.db))
+            #expect(next > shanghai("2026-03-03 18:15").timeIntervalSince1970, "the next moment is level 2's")
+        }
+    }
+
     /// A new ladder points every running clock at "now"; a sweep that read a ticket's clock just before leaves
     /// it for the next sweep, which escalates it once.
     @Test func aClockMovedAloneWhileTheSweepRunsIsEscalatedByTheNextSweep() async throws {
@@ -512,9 +529,15 @@ func shanghai(_ text: String) -> Date {
             let service = TicketService(db: app.db, config: app.huifang, actor: .commandLine())
             let running = try await service.open(TicketInput(kind: "quality", description: "钟在走"))
             let before = try #require(try await TicketClocks.next(of: running.id!, on: app.db))
+            try await (app.db as! any SQLDatabase).raw("""
+                UPDATE ticket_clocks SET escalation_level = 1 WHERE ticket_id = \(bind: running.id!)
+                """).run()
             try await M024TicketClocks().revert(on: app.db)  // back in the tickets table, as before the move
             try await M024TicketClocks().prepare(on: app.db)
-            #expect(try await TicketClocks.next(of: running.id!, on: app.db) == before)
+            let moved = try #require(try await Ticket.find(running.id, on: app.db))
+            try await TicketClocks.load(into: [moved], on: app.db)
+            #expect(moved.nextEscalationAt == before && moved.escalationLevel == 1)
+            #expect(moved.escalationKey == running.escalationKey && moved.escalationKey != nil)
             let sweep = EscalationSweep(db: app.db, config: app.huifang)
             let due = try await sweep.run(now: Date(timeIntervalSince1970: before))
             #expect(due.examined == 1, "the sweep finds the moved clock when its moment comes")

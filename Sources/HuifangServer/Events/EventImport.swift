@@ -23,10 +23,11 @@ enum EventColumns {
 
 extension EventIngest {
     func importCSV(_ bytes: [UInt8], dryRun: Bool) async throws -> EventReport {
-        guard let (utf8, encoding) = TextDecoding.decode(bytes) else {
-            throw AppError(.unprocessableEntity, "import.file.encoding")
+        let decoded = try await offTheEventLoop { () -> ([UInt8], TextEncoding, [CSVRecord])? in
+            guard let (utf8, encoding) = TextDecoding.decode(bytes) else { return nil }
+            return (utf8, encoding, CSVReader(delimiter: CSVReader.detectDelimiter(utf8)).records(utf8))
         }
-        let records = CSVReader(delimiter: CSVReader.detectDelimiter(utf8)).records(utf8)
+        guard let (_, encoding, records) = decoded else { throw AppError(.unprocessableEntity, "import.file.encoding") }
         guard let header = records.first else { throw AppError(.unprocessableEntity, "import.file.empty") }
         let fields = header.fields.map(EventColumns.field)
         guard fields.contains("kind") else { throw AppError(.unprocessableEntity, "events.file.noKind") }

@@ -25,7 +25,7 @@ struct EventImportPageController: RouteCollection {
     }
 
     @Sendable func upload(req: Request) async throws -> Response {
-        let upload = try req.content.decode(Upload.self)
+        let upload = try await offTheEventLoop { try req.content.decode(Upload.self) }  // up to the upload limit
         guard let file = upload.file, file.data.readableBytes > 0 else {
             let response = try await req.renderPage("events/import", titleKey: "events.importTitle",
                                                     Context(report: nil, fileName: nil, error: req.t("import.file.missing"), dryRun: false))

@@ -58,11 +58,14 @@ struct CustomerImporter {
     static let batchSize = 500
 
     func run(_ bytes: [UInt8], _ options: Options) async throws -> ImportReport {
+        let rules = rules
+        let outcome = try await offTheEventLoop { () -> Result<ParsedImport, ImportFileProblem> in
+            Result { () throws(ImportFileProblem) in try CustomerImportParser(rules: rules).parse(bytes) }
+        }
         let parsed: ParsedImport
-        do {
-            parsed = try CustomerImportParser(rules: rules).parse(bytes)
-        } catch {
-            throw AppError(.unprocessableEntity, error.catalogueEntry.key, error.catalogueEntry.arguments)
+        switch outcome {
+        case .success(let file): parsed = file
+        case .failure(let error): throw AppError(.unprocessableEntity, error.catalogueEntry.key, error.catalogueEntry.arguments)
         }
         var problems = parsed.problems
         let agents = try await resolveAgents(parsed, problems: &problems)

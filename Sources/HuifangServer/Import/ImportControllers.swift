@@ -38,7 +38,7 @@ struct ImportPageController: RouteCollection {
     }
 
     @Sendable func upload(req: Request) async throws -> Response {
-        let upload = try req.content.decode(Upload.self)
+        let upload = try await offTheEventLoop { try req.content.decode(Upload.self) }  // up to the upload limit
         guard let file = upload.file, file.data.readableBytes > 0 else {
             let response = try await req.renderPage("customers/import", titleKey: "import.title",
                                                     Context(report: nil, outcome: nil, ignored: nil, error: req.t("import.file.missing"), columns: Self.columns(req)))

@@ -9,8 +9,11 @@ struct M023RollupTriggersByIndex: AsyncMigration {
         let sql = database as! any SQLDatabase
         let triggers = RollupTriggers(sql)
         guard triggers.facts.isPostgres else { return }  // SQLite's triggers read one row and are unchanged
-        try await triggers.drop(on: sql)
-        try await triggers.create(on: sql)
+        try await database.transaction { database in  // no moment without the triggers
+            let sql = database as! any SQLDatabase
+            try await triggers.drop(on: sql)
+            try await triggers.create(on: sql)
+        }
     }
 
     func revert(on database: any Database) async throws {}

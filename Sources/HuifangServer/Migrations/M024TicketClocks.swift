@@ -9,6 +9,11 @@ struct M024TicketClocks: AsyncMigration {
     static let moved = ["escalation_key", "escalation_level", "next_escalation_at"]
 
     func prepare(on database: any Database) async throws {
+        // All or nothing: a move that failed half-way can run again, and no ticket opened meanwhile misses its clock.
+        try await database.transaction { database in try await move(on: database) }
+    }
+
+    private func move(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
         try await database.schema(TicketClocks.schema)
             .field("ticket_id", .int, .identifier(auto: false), .references(Ticket.schema, "id", onDelete: .cascade))
@@ -28,6 +33,10 @@ struct M024TicketClocks: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
+        try await database.transaction { database in try await moveBack(on: database) }
+    }
+
+    private func moveBack(on database: any Database) async throws {
         let sql = database as! any SQLDatabase
         try await database.schema(Ticket.schema).field("escalation_key", .string).update()
         try await database.schema(Ticket.schema)

@@ -239,13 +239,17 @@ struct ReportPagesController: RouteCollection {
 
     @Sendable func exportRows(req: Request) async throws -> Response {
         let (figure, period, _, _) = try rowQuery(req)
-        return csvResponse(ReportCSV.encode(try await rowLines(req)), name: "huifang-\(figure.rawValue)-\(period.from.iso)-\(period.to.iso).csv")
+        let lines = try await rowLines(req)
+        return csvResponse(try await offTheEventLoop { ReportCSV.encode(lines) }, name: "huifang-\(figure.rawValue)-\(period.from.iso)-\(period.to.iso).csv")
     }
 
     @Sendable func exportRowsWorkbook(req: Request) async throws -> Response {
         let (figure, period, _, _) = try rowQuery(req)
-        let sheet = XLSXWriter.Sheet(name: req.t("figure.\(figure.rawValue)"), rows: try await rowLines(req).map(XLSXWriter.row))
-        return xlsxResponse(XLSXWriter.workbook([sheet]), name: "huifang-\(figure.rawValue)-\(period.from.iso)-\(period.to.iso).xlsx")
+        let name = req.t("figure.\(figure.rawValue)"), lines = try await rowLines(req)
+        let workbook = try await offTheEventLoop {
+            XLSXWriter.workbook([XLSXWriter.Sheet(name: name, rows: lines.map(XLSXWriter.row))])
+        }
+        return xlsxResponse(workbook, name: "huifang-\(figure.rawValue)-\(period.from.iso)-\(period.to.iso).xlsx")
     }
 
     /// The rows behind a figure for an export (audited), a header line first.

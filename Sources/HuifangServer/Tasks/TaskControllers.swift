@@ -280,7 +280,8 @@ struct TaskPagesController: RouteCollection {
 
     private func csv(_ req: Request, _ tasks: [TaskView], name: String, includeAgent: Bool) async throws -> Response {
         try await req.audit("task.export", subjectType: "task", detail: "count=\(tasks.count)")
-        let document = TaskQueries.csv(tasks, language: req.language, includeAgent: includeAgent)
+        let language = req.language
+        let document = try await offTheEventLoop { TaskQueries.csv(tasks, language: language, includeAgent: includeAgent) }
         return csvResponse(document, name: "\(name)-\(req.application.huifang.today().iso).csv")
     }
 }

@@ -15,22 +15,25 @@ enum TicketClocks {
         let next_escalation_at: Double?
     }
 
-    /// Reads the stored clocks of tickets into them (a ticket without one keeps level 0 and no moment).
-    static func load(into tickets: [Ticket], on db: any Database) async throws {
+    /// Reads the stored clocks of tickets into them (a ticket without one keeps level 0 and no moment); `locking`
+    /// holds the rows until the caller's transaction ends (PostgreSQL; SQLite's transactions hold the write lock).
+    static func load(into tickets: [Ticket], on db: any Database, locking: Bool = false) async throws {
+        let sql = db as! any SQLDatabase
+        let lock: SQLQueryString = locking && sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
         let pairs = tickets.compactMap { ticket in ticket.id.map { ($0, ticket) } }
         let byID = Dictionary(pairs, uniquingKeysWith: { first, _ in first })
         for chunk in Array(byID.keys).chunked(500) {
-            let rows = try await (db as! any SQLDatabase).raw("""
+            let rows = try await sql.raw("""
                 SELECT ticket_id, escalation_key, escalation_level, next_escalation_at FROM ticket_clocks
                 WHERE ticket_id IN (\(binds: Array(chunk)))
-                """).all(decoding: Row.self)
+                """ + lock).all(decoding: Row.self)
             for row in rows {
                 byID[row.ticket_id]?.escalationKey = row.escalation_key
                 byID[row.ticket_id]?.escalationLevel = row.escalation_level
                 byID[row.ticket_id]?.nextEscalationAt = row.next_escalation_at
             }
         }
-        for ticket in tickets { ticket.clockLoaded = true }
+        for ticket in tickets where ticket.id != nil { ticket.clockLoaded = true }
     }
 
     /// Stores the clock `TicketService.refreshClock` gave the ticket, in the caller's transaction: its next moment,

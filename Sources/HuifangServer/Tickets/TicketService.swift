@@ -114,17 +114,16 @@ struct TicketService {
         ticket.planOwner = ""
         ticket.compensation = ""
         ticket.extensions = 0
-        ticket.escalationLevel = 0
         ticket.callID = callID
         ticket.taskID = taskID
         ticket.openedByID = actor.id
-        try await refreshClock(ticket, settings: settings, calendar: calendar)
+        ticket.updateListKey()
         let urgentComplaint = kind == .complaint && ticket.urgent
         let supervisors = urgentComplaint ? try await Notifier.supervisors(on: db) : []
         let customerName = customer?.name ?? "-"
         try await db.transaction { db in
             try await ticket.create(on: db)
-            try await TicketClocks.write(ticket, on: db)
+            try await storeClock(ticket, settings: settings, calendar: calendar, on: db)
             try await record(ticket, action: "open", old: nil, note: description, on: db)
             if urgentComplaint {
                 // An urgent complaint reaches the supervisors at once, not at the first breach.
@@ -142,18 +141,26 @@ struct TicketService {
 
     /// Points the sweep at the ticket's next escalation moment for its running deadline, and lists at
     /// where the ticket now stands.
-    func refreshClock(_ ticket: Ticket, settings: TicketSettings, calendar: BusinessCalendar) async throws {
-        if !ticket.clockLoaded, ticket.id != nil { try await TicketClocks.load(into: [ticket], on: db) }
-        ticket.clockLoaded = true
+    func refreshClock(_ ticket: Ticket, settings: TicketSettings, calendar: BusinessCalendar) throws {
         ticket.updateListKey()
         let running = ticket.clock.running
         let reached = ticket.reachedLevel
-        ticket.clockKeyChanged = running?.key != ticket.escalationKey || ticket.id == nil
+        ticket.clockKeyChanged = running?.key != ticket.escalationKey || !ticket.clockLoaded
         if ticket.clockKeyChanged {
             ticket.escalationKey = running?.key
             ticket.escalationLevel = 0
         }
         ticket.nextEscalationAt = try settings.ladder.moment(of: reached + 1, for: running, calendar: calendar)?.timeIntervalSince1970
+    }
+
+    /// Sets the ticket's escalation clock and stores it, in the transaction that saves the ticket: the stored
+    /// clock is read again under lock first (PostgreSQL: `FOR UPDATE`; SQLite: the transaction holds the write
+    /// lock), so a level the sweep reached since the ticket was read is kept and the next moment follows it.
+    private func storeClock(_ ticket: Ticket, settings: TicketSettings, calendar: BusinessCalendar,
+                            on db: any Database) async throws {
+        try await TicketClocks.load(into: [ticket], on: db, locking: true)
+        try refreshClock(ticket, settings: settings, calendar: calendar)
+        try await TicketClocks.write(ticket, on: db)
     }
 
     /// Applies an action; refused changes say why. `note` is the explanation (adopt, decline) or the customer's words (reopen).
@@ -203,10 +210,9 @@ struct TicketService {
         }
         if next.isFinished || next == .resolved { ticket.pausedAt = nil }
         ticket.status = next
-        try await refreshClock(ticket, settings: settings, calendar: calendar)
         try await db.transaction { db in
+            try await storeClock(ticket, settings: settings, calendar: calendar, on: db)
             try await ticket.update(on: db)
-            try await TicketClocks.write(ticket, on: db)
             try await record(ticket, action: action.rawValue, old: old, note: note, on: db)
         }
         if action == .resolve { try await createVerification(for: ticket) }
@@ -222,9 +228,8 @@ struct TicketService {
         ticket.pausedAt = now
         let calendar = try await calendar()
         try ticket.keepWorkingTimeLeft(at: now, calendar: calendar)
-        try await refreshClock(ticket, settings: settings, calendar: calendar)
         if TextLimit.exceeds(note, TextLimit.note) { throw NamedFieldError.tooLong("note", TextLimit.note) }
-        try await save(ticket, action: "pause", note: note.trimmingWhitespace())
+        try await save(ticket, action: "pause", note: note.trimmingWhitespace(), clock: (settings, calendar))
         return ticket
     }
 
@@ -240,9 +245,9 @@ struct TicketService {
         }
         ticket.resolutionDue = try PausedClock.resume(due: ticket.resolutionDue, pausedAt: pausedAt, resumedAt: now, unit: policy.resolution.unit, calendar: calendar)
         ticket.pausedAt = nil
-        try await refreshClock(ticket, settings: settings, calendar: calendar)
         let paused = config.formatDateTime(pausedAt) + " – " + config.formatDateTime(now)
-        try await save(ticket, action: "resume", note: [paused, note.trimmingWhitespace()].filter { !$0.isEmpty }.joined(separator: " "))
+        let said = [paused, note.trimmingWhitespace()].filter { !$0.isEmpty }.joined(separator: " ")
+        try await save(ticket, action: "resume", note: said, clock: (settings, calendar))
         return ticket
     }
 
@@ -276,10 +281,11 @@ struct TicketService {
         case .verification: ticket.verificationDue = until
         }
         ticket.extensions += 1
-        try await refreshClock(ticket, settings: try await settings().settings, calendar: try await calendar())
+        let clock = (try await settings().settings, try await calendar())
         let deadlineName = Catalogue.text("ticket.deadline.\(deadline.rawValue)", config.defaultLanguage)
         let told = Catalogue.text("ticket.customerToldNote", config.defaultLanguage)
-        try await save(ticket, action: "extend", note: "\(deadlineName) \(config.formatDateTime(current)) → \(config.formatDateTime(until))；\(reason)；\(told)")
+        let said = "\(deadlineName) \(config.formatDateTime(current)) → \(config.formatDateTime(until))；\(reason)；\(told)"
+        try await save(ticket, action: "extend", note: said, clock: clock)
         return ticket
     }
 
@@ -303,7 +309,7 @@ struct TicketService {
             changes.append("\(Catalogue.text(label, config.defaultLanguage))：\(text)")
         }
         guard !changes.isEmpty else { return ticket }
-        try await save(ticket, action: "plan", note: changes.joined(separator: "\n"), clockSet: false)
+        try await save(ticket, action: "plan", note: changes.joined(separator: "\n"))
         return ticket
     }
 
@@ -350,11 +356,14 @@ struct TicketService {
             .write(record, flags: ContactOutcome.reached.flags, result: .completed, answers: [], task: task, on: db)
     }
 
-    /// Saves the ticket and its timeline line; `clockSet` when `refreshClock` set its next escalation moment.
-    private func save(_ ticket: Ticket, action: String, note: String, clockSet: Bool = true) async throws {
+    /// Saves the ticket and its timeline line; with `clock`, its escalation clock too (its deadlines changed).
+    private func save(_ ticket: Ticket, action: String, note: String,
+                      clock: (TicketSettings, BusinessCalendar)? = nil) async throws {
         try await db.transaction { db in
+            if let (settings, calendar) = clock {
+                try await storeClock(ticket, settings: settings, calendar: calendar, on: db)
+            }
             try await ticket.update(on: db)
-            if clockSet { try await TicketClocks.write(ticket, on: db) }
             try await record(ticket, action: action, old: nil, note: note, on: db)
         }
     }
