@@ -123,7 +123,7 @@ struct TicketService {
         let customerName = customer?.name ?? "-"
         try await db.transaction { db in
             try await ticket.create(on: db)
-            try await storeClock(ticket, settings: settings, calendar: calendar, on: db)
+            try await storeClock(ticket, settings: settings, calendar: calendar, new: true, on: db)
             try await record(ticket, action: "open", old: nil, note: description, on: db)
             if urgentComplaint {
                 // An urgent complaint reaches the supervisors at once, not at the first breach.
@@ -156,9 +156,10 @@ struct TicketService {
     /// Sets the ticket's escalation clock and stores it, in the transaction that saves the ticket: the stored
     /// clock is read again under lock first (PostgreSQL: `FOR UPDATE`; SQLite: the transaction holds the write
     /// lock), so a level the sweep reached since the ticket was read is kept and the next moment follows it.
-    private func storeClock(_ ticket: Ticket, settings: TicketSettings, calendar: BusinessCalendar,
+    /// A `new` ticket has no stored clock yet.
+    private func storeClock(_ ticket: Ticket, settings: TicketSettings, calendar: BusinessCalendar, new: Bool = false,
                             on db: any Database) async throws {
-        try await TicketClocks.load(into: [ticket], on: db, locking: true)
+        if !new { try await TicketClocks.load(into: [ticket], on: db, locking: true) }
         try refreshClock(ticket, settings: settings, calendar: calendar)
         try await TicketClocks.write(ticket, on: db)
     }
