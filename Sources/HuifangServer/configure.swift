@@ -49,7 +49,9 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
         let storage = SQLiteConfiguration.memory  // one name, so the readers and the writer share the database
         app.databases.use(DatabaseConfigurationFactory { SerialSQLiteConfiguration(storage: storage) }, as: .sqlite)
     case .postgres(let url):
-        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4), as: .psql)
+        // A busy moment makes requests wait their turn for a connection rather than fail after the default 10 s.
+        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4,
+                                        connectionPoolTimeout: SerialSQLiteConfiguration.writerQueueTimeout), as: .psql)
     }
     if case .postgres = config.database {} else {
         // WAL: readers do not wait for the writer. The other settings: `SerialSQLiteDatabase.connectionSettings`.
