@@ -54,22 +54,7 @@ import VaporTesting
     }
 
     static func task(_ app: Application, customer: Customer, agent: User, rule: RuleRecord, key: String = "R1") async throws -> FollowUpTask {
-        let task = FollowUpTask()
-        task.$customer.id = customer.id!
-        task.status = .open
-        task.priority = 2
-        task.channel = "phone"
-        task.script = ""
-        task.requiredSkill = ""
-        task.maxAttempts = 3
-        task.attempts = 0
-        task.contactWindows = ""
-        task.dueOn = "2026-03-02"
-        task.deadlineOn = "2026-03-06"
-        task.dueAt = shanghai("2026-03-02 10:00")
-        task.deadlineAt = shanghai("2026-03-06 17:00")
-        task.plannedOn = "2026-03-02"
-        task.$assignedAgent.id = agent.id
+        let task = openTask(customer: customer.id!, agent: agent.id, due: "2026-03-02 10:00", deadline: "2026-03-06 17:00")
         try await task.create(on: app.db)
         let reason = TaskReason()
         reason.$task.id = task.id!

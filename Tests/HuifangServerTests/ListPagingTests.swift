@@ -275,22 +275,11 @@ import VaporTesting
             let now = Date()
             var tasks: [FollowUpTask] = []
             for index in 0..<30 {
-                let task = FollowUpTask()
-                task.$customer.id = customer.id!
+                let task = openTask(customer: customer.id!, agent: index % 4 == 3 ? other.id : agent.id,
+                                    due: index % 2 == 0 ? "2026-03-02 10:00" : "2026-03-05 10:00",
+                                    deadline: "2026-03-09 17:00")
                 task.status = index % 10 == 9 ? .completed : .open
                 task.priority = index % 3 + 1
-                task.channel = "phone"
-                task.script = ""
-                task.requiredSkill = ""
-                task.maxAttempts = 3
-                task.attempts = 0
-                task.contactWindows = ""
-                task.dueOn = index % 2 == 0 ? "2026-03-02" : "2026-03-05"
-                task.deadlineOn = "2026-03-09"
-                task.dueAt = shanghai(index % 2 == 0 ? "2026-03-02 10:00" : "2026-03-05 10:00")
-                task.deadlineAt = shanghai("2026-03-09 17:00")
-                task.plannedOn = "2026-03-02"
-                task.$assignedAgent.id = index % 4 == 3 ? other.id : agent.id
                 task.callbackAt = [nil, nil, now.addingTimeInterval(-600), now.addingTimeInterval(3600)][index % 4]
                 tasks.append(task)
             }

@@ -56,6 +56,20 @@ import VaporTesting
         #expect(response.headers.first(name: "Referrer-Policy") == referrer, "\(what)")
     }
 
+    /// The stylesheet and script are served from `Public/`; nothing else there or beside it is (`StaticFiles`).
+    @Test func onlyTheStylesheetsAndScriptsAreServedAsFiles() async throws {
+        try await withHuifang { app in
+            let tester = try app.testing()
+            let css = try await tester.sendRequest(.GET, "/css/app.css")
+            #expect(css.status == .ok && css.headers.contentType?.subType == "css")
+            #expect(try await tester.sendRequest(.GET, "/js/app.js").status == .ok)
+            for path in ["/Views/base.leaf", "/app.css", "/css/missing.css"] {
+                #expect(try await tester.sendRequest(.GET, path).status == .notFound, "\(path)")
+            }
+            #expect(try await tester.sendRequest(.GET, "/css/../Views/base.leaf").status == .forbidden)
+        }
+    }
+
     @Test func everyKindOfAnswerCarriesTheSecurityHeaders() async throws {
         try await withHuifang { app in
             let tester = try app.testing()

@@ -166,3 +166,25 @@ struct PageClient {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
     }
 }
+
+/// An open phone task of `customer` for `agent` (three attempts, no script or windows), planned on 2 March 2026, due
+/// and with its deadline as given (local times). Not saved: tests set what they look at, then create it.
+func openTask(customer: Int, agent: UUID?, due: String, deadline: String) -> FollowUpTask {
+    let task = FollowUpTask()
+    task.$customer.id = customer
+    task.status = .open
+    task.priority = 2
+    task.channel = "phone"
+    task.script = ""
+    task.requiredSkill = ""
+    task.maxAttempts = 3
+    task.attempts = 0
+    task.contactWindows = ""
+    task.dueOn = String(due.prefix(10))
+    task.deadlineOn = String(deadline.prefix(10))
+    task.dueAt = shanghai(due)
+    task.deadlineAt = shanghai(deadline)
+    task.plannedOn = "2026-03-02"
+    task.$assignedAgent.id = agent
+    return task
+}
