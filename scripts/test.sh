@@ -9,6 +9,16 @@ ROOT=$PWD
 export HUIFANG_ARTIFACTS="$ROOT/test-artifacts"
 mkdir -p "$HUIFANG_ARTIFACTS"
 
+# Runs `swift test` keeping its output; when a test fails, the failures are printed again at the end,
+# so they are not lost among thousands of request log lines.
+swift_tests() {
+  local log="$HUIFANG_ARTIFACTS/swift-test-$1.log"
+  if swift test --skip-build 2>&1 | tee "$log"; then return 0; fi
+  echo "== failures ($1)"
+  grep -E -A6 "recorded an issue|✘ Test .* failed|error:|Fatal error" "$log" | grep -v "\[Vapor\]" | head -200
+  return 1
+}
+
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 echo "== tools"
@@ -28,7 +38,7 @@ echo "== build"
 swift build --build-tests
 
 echo "== Swift tests on SQLite"
-swift test --skip-build
+swift_tests sqlite
 
 echo "== Swift tests on PostgreSQL"
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
@@ -44,7 +54,7 @@ trap stop_pg EXIT
 pg "$PGBIN/initdb" -D "$PGDIR/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
 pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w start \
   -o "-p $PGPORT -k $PGDIR -c listen_addresses=127.0.0.1 -c max_connections=1000 -c fsync=off -c synchronous_commit=off" >/dev/null
-HUIFANG_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres" swift test --skip-build
+HUIFANG_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/postgres" swift_tests postgresql
 stop_pg
 trap - EXIT
 
