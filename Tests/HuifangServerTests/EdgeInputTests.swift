@@ -13,7 +13,7 @@ import VaporTesting
         try await withHuifang { app in
             let (user, password) = try await makeUser(app, .supervisor)
             let token = try await makeToken(app, user)
-            let long = String(repeating: "王", count: 50_001)
+            let long = String(repeating: "王", count: 501)  // 4.5 KB in the address, under its 8 KB limit
             for path in ["/api/v1/customers?q=", "/api/v1/customers?tag=", "/api/v1/kb?q=", "/api/v1/calls/lookup?phone="] {
                 let response = try await send(app, .GET, path + long, token: token)
                 #expect(response.status == .unprocessableEntity, "\(path) \(response.status.code)")
@@ -28,6 +28,33 @@ import VaporTesting
             }
             let fine = try await send(app, .GET, "/api/v1/customers?q=" + String(repeating: "王", count: 100), token: token)
             #expect(fine.status == .ok)
+        }
+    }
+
+    @Test func anOverLongAddressOrHeaderIsAnsweredNotDropped() async throws {
+        try await withHuifang { app in
+            let token = try await makeToken(app, makeUser(app, .supervisor).user)
+            let server = try live(app)  // through SwiftNIO's HTTP parser, as from a browser
+            func get(_ path: String, _ headers: HTTPHeaders) async throws -> TestingHTTPResponse {
+                try await server.performTest(request: .init(method: .GET, url: .init(path: path), headers: headers,
+                                                            body: ByteBuffer()))
+            }
+            let search = "/api/v1/customers?q=" + String(repeating: "王", count: 5_000)  // 45 KB
+            let tooLong = try await get(search, bearer(token))
+            #expect(tooLong.status == .uriTooLong)
+            #expect(try tooLong.content.decode(ErrorBody.self).error.message.contains("8192"))
+            var english = bearer(token)
+            english.add(name: .acceptLanguage, value: "en")
+            english.add(name: .cookie, value: "junk=" + String(repeating: "x", count: 20_000))
+            let headers = try await get("/api/v1/customers", english)
+            #expect(headers.status == .requestHeaderFieldsTooLarge)
+            #expect(try headers.content.decode(ErrorBody.self).error.message.contains("cookies"))
+            var many = bearer(token)
+            for index in 0..<10 { many.add(name: "X-Filler-\(index)", value: String(repeating: "y", count: 4_000)) }
+            #expect(try await get("/api/v1/customers", many).status == .requestHeaderFieldsTooLarge)
+            let page = try await get("/customers?q=" + String(repeating: "a", count: 9_000), [:])
+            #expect(page.status == .uriTooLong && page.body.string.contains("请求地址过长"))
+            #expect(try await get("/api/v1/customers?q=" + String(repeating: "王", count: 100), bearer(token)).status == .ok)
         }
     }
 

@@ -313,6 +313,11 @@ public enum Catalogue {
         "error.csrf": ("表单已过期，请刷新页面后重试", "The form has expired; reload the page and try again"),
         "error.unauthorized": ("请先登录", "Please sign in"),
         "error.badRequest": ("请求有误", "Bad request"),
+        "error.uriTooLong": ("请求地址过长（最多 {0} 字节），请缩短搜索词或筛选条件",
+                             "The address is too long (at most {0} bytes); shorten the search or filters"),
+        "error.headersTooLarge": ("请求头过大（单项最多 {0} 字节，合计最多 {1} 字节），请清除本站 Cookie 后重试",
+                                  "The request headers are too large (at most {0} bytes each, {1} in all); "
+                                      + "clear this site's cookies and try again"),
         "decode.missing": ("缺少此项", "is missing"),
         "decode.type": ("应为{0}", "must be {0}"),
         "decode.type.boolean": ("布尔值（true 或 false）", "a boolean (true or false)"),
