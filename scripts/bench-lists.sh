@@ -53,9 +53,17 @@ AGENTS="CASE x % 3 WHEN 0 THEN '$AGENT'$UUID WHEN 1 THEN '$(id agent2)'$UUID ELS
 # The rows, in the same shape the application writes them (list keys as `TicketListKey` computes them):
 # tickets 60 % closed, 25 % waiting for a first response (a fifth overdue), 5 % answered, 5 % resolved
 # (inform deadline running), 5 % paused; every tenth for one of the 1,000 customers, every seventh opened from a
-# follow-up task (which the agents' scope reads).
+# follow-up task (which the agents' scope reads). Tasks come first: a ticket's insert copies its task's agent
+# onto it (M025TicketTaskAgents).
 start=$(date +%s.%N)
 sql <<SQL
+$SERIES
+INSERT INTO follow_up_tasks (customer_id, status, priority, channel, script, required_skill, max_attempts, attempts,
+  contact_windows, due_on, deadline_on, due_at, deadline_at, planned_on, assigned_agent_id, callback_at)
+SELECT 1 + x % 1000, CASE WHEN x % 10 < 7 THEN 'completed' ELSE 'open' END, 1 + x / 3 % 3, 'phone', '', '', 3, 0, '',
+  '2026-03-02', '2026-03-09', $(t "now + x % 86400"), $(t "now + 604800"), '2026-03-02', $AGENTS,
+  CASE x % 8 WHEN 0 THEN $(t "now - x % 3600") WHEN 1 THEN $(t "now + x % 86400") END
+FROM (SELECT x, $NOW AS now FROM $FROM) g;
 $SERIES
 INSERT INTO tickets (kind, category, severity, urgent, source, customer_id, task_id, description, department_id, status, reopen_count,
   policy, first_response_due, resolution_due, inform_due, first_response_at, paused_at, paused_left, measures, plan_owner,
@@ -74,13 +82,6 @@ $SERIES
 INSERT INTO calls (at, agent_id, agent_name, phone, matter, summary, handling, recording_consent)
 SELECT $(t "now - (x * 7919) % 1051200 * 60 - now % 60"), $AGENTS, '坐席', '+86138' || (10000000 + x % 90000000), 'other', '来电',
   CASE x / 3 % 3 WHEN 0 THEN 'answered' WHEN 1 THEN 'promised' ELSE 'ticket' END, $FALSE
-FROM (SELECT x, $NOW AS now FROM $FROM) g;
-$SERIES
-INSERT INTO follow_up_tasks (customer_id, status, priority, channel, script, required_skill, max_attempts, attempts,
-  contact_windows, due_on, deadline_on, due_at, deadline_at, planned_on, assigned_agent_id, callback_at)
-SELECT 1 + x % 1000, CASE WHEN x % 10 < 7 THEN 'completed' ELSE 'open' END, 1 + x / 3 % 3, 'phone', '', '', 3, 0, '',
-  '2026-03-02', '2026-03-09', $(t "now + x % 86400"), $(t "now + 604800"), '2026-03-02', $AGENTS,
-  CASE x % 8 WHEN 0 THEN $(t "now - x % 3600") WHEN 1 THEN $(t "now + x % 86400") END
 FROM (SELECT x, $NOW AS now FROM $FROM) g;
 $SERIES
 INSERT INTO audit_log (at, actor_name, action, subject_type, detail)

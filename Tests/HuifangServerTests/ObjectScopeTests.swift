@@ -117,6 +117,51 @@ import VaporTesting
         }
     }
 
+    /// A ticket opened from a task is in the queue of whoever holds the task now: reassigning the task moves
+    /// it, deleting the task takes it out (the database keeps the task's agent on the ticket, M025).
+    @Test func aTicketFromATaskFollowsTheTasksAgent() async throws {
+        try await withHuifang { app in
+            let world = try await world(app)
+            let task = try await FollowUpTests.task(app, customer: world.desk.customer, agent: world.desk.agent,
+                                                    rule: world.desk.rule, key: "R2")
+            let ticket = try await TicketService(db: app.db, config: app.huifang, actor: .commandLine())
+                .open(TicketInput(kind: "service", description: "预约上门安装", department: "售后服务部"), taskID: task.id)
+            let id = try #require(ticket.id)
+            func sees(_ name: String) async throws -> (queue: Bool, ticket: Bool) {
+                let token = world.tokens[name]!
+                let rows = try await send(app, .GET, "/api/v1/tickets/queue", token: token)
+                    .content.decode(ListPage<TicketRow>.self).items
+                let one = try await send(app, .GET, "/api/v1/tickets/\(id)", token: token).status
+                return (rows.contains { $0.id == id }, one == .ok)
+            }
+            #expect(try await sees("wangfang") == (true, true))
+            #expect(try await sees("lisi") == (false, false))
+            let moved = try await send(app, .POST, "/api/v1/tasks/reassign", token: world.tokens["zhuguan"]!,
+                                       body: TaskAPIController.Reassign(taskIDs: [task.id!], agent: "lisi"))
+            #expect(moved.status == .ok, "\(moved.body.string)")
+            #expect(try await sees("lisi") == (true, true), "the list and the ticket agree")
+            #expect(try await sees("wangfang") == (false, false))
+            try await task.delete(on: app.db)
+            #expect(try await sees("lisi") == (false, false))
+        }
+    }
+
+    @Test func theMigrationCopiesTheAgentsOfExistingTicketsAndIsUndone() async throws {
+        try await withHuifang { app in
+            let world = try await world(app)
+            let task = try await FollowUpTests.task(app, customer: world.desk.customer, agent: world.desk.agent,
+                                                    rule: world.desk.rule, key: "R2")
+            let ticket = try await TicketService(db: app.db, config: app.huifang, actor: .commandLine())
+                .open(TicketInput(kind: "service", description: "预约上门安装"), taskID: task.id)
+            try await M025TicketTaskAgents().revert(on: app.db)  // as before: no agents on tickets
+            #expect(try await FollowUpTask.find(task.id, on: app.db) != nil)
+            try await M025TicketTaskAgents().prepare(on: app.db)
+            let rows = try await send(app, .GET, "/api/v1/tickets/queue", token: world.tokens["wangfang"]!)
+                .content.decode(ListPage<TicketRow>.self).items
+            #expect(rows.contains { $0.id == ticket.id }, "the existing ticket found its task's agent")
+        }
+    }
+
     /// Resolves the world's complaint through the handler, which creates the verification follow-up.
     func resolve(_ app: Application, _ world: World) async throws -> FollowUpTask {
         let path = "/api/v1/tickets/\(world.ticketID)/actions"

@@ -52,13 +52,13 @@ enum TicketAccess {
             if let department = viewer.departmentID { found.append { $0.filter(\.$department.$id == department) } }
             return found
         case .agent:
-            let myTasks = TaskAccess.ownTaskIDs(of: me)
             let myCustomers: SQLQueryString = "SELECT id FROM customers WHERE assigned_agent_id = \(bind: me)"
+            // The agents of a ticket's tasks are kept on the ticket by the database (M025TicketTaskAgents).
             return [
                 { $0.filter(\.$handler.$id == me) },
                 { $0.filter(\.$openedByID == me) },
-                { $0.filter(.sql(embed: "tickets.task_id IN (\(myTasks))")) },
-                { $0.filter(.sql(embed: "tickets.verification_task_id IN (\(myTasks))")) },
+                { $0.filter(.sql(embed: "tickets.task_agent_id = \(bind: me)")) },
+                { $0.filter(.sql(embed: "tickets.verification_agent_id = \(bind: me)")) },
                 { $0.filter(.sql(embed: "tickets.customer_id IN (\(myCustomers))")) },
             ]
         case .admin, .supervisor, .analyst:

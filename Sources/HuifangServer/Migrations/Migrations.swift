@@ -29,5 +29,6 @@ extension Application {
         migrations.add(M022CreateReportRollups())
         migrations.add(M023RollupTriggersByIndex())
         migrations.add(M024TicketClocks())
+        migrations.add(M025TicketTaskAgents())
     }
 }
