@@ -123,7 +123,7 @@ import VaporTesting
 
     /// Every acknowledged customer (with its member ID), event and ticket is in the database, beside the import.
     static func expectPresent(_ saved: Acknowledged, importedRows: Int, on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let stored = try await sql.raw("SELECT id, external_id FROM customers WHERE external_id LIKE 'W%'").all()
         let byID = Dictionary(uniqueKeysWithValues: try stored.map {
             (try $0.decode(column: "id", as: Int.self), try $0.decode(column: "external_id", as: String.self))

@@ -228,7 +228,7 @@ import VaporTesting
     @Test func theAuditLogCannotBeChangedOrDeleted() async throws {
         try await withHuifang { app in
             try await AuditLog.record("login", by: .commandLine(), on: app.db)
-            let sql = app.db as! any SQLDatabase
+            let sql = app.db.sql
             await #expect(throws: (any Error).self) { try await sql.raw("UPDATE audit_log SET actor_name = 'someone else'").run() }
             await #expect(throws: (any Error).self) { try await sql.raw("DELETE FROM audit_log").run() }
             #expect(try await AuditEntry.query(on: app.db).first()?.actorName.hasPrefix("命令行") == true)

@@ -165,7 +165,7 @@ func shanghai(_ text: String) -> Date {
             var sweep = EscalationSweep(db: app.db, config: app.huifang)
             let db = app.db, id = ticket.id!, moment = shanghai("2026-03-03 18:04").timeIntervalSince1970
             sweep.betweenReadAndWrite = {
-                try await (db as! any SQLDatabase).raw("""
+                try await db.sql.raw("""
                     UPDATE ticket_clocks SET next_escalation_at = \(bind: moment) WHERE ticket_id = \(bind: id)
                     """).run()
             }
@@ -529,7 +529,7 @@ func shanghai(_ text: String) -> Date {
             let service = TicketService(db: app.db, config: app.huifang, actor: .commandLine())
             let running = try await service.open(TicketInput(kind: "quality", description: "钟在走"))
             let before = try #require(try await TicketClocks.next(of: running.id!, on: app.db))
-            try await (app.db as! any SQLDatabase).raw("""
+            try await app.db.sql.raw("""
                 UPDATE ticket_clocks SET escalation_level = 1 WHERE ticket_id = \(bind: running.id!)
                 """).run()
             try await M024TicketClocks().revert(on: app.db)  // back in the tickets table, as before the move

@@ -28,7 +28,7 @@ import VaporTesting
     @Test func anExistingSQLiteDatabaseIsMigratedToNeverReuseIds() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("huifang-ids-\(UUID()).sqlite").path
         try await withHuifang(["HUIFANG_DATABASE_URL": "sqlite:" + file]) { app in
-            let sql = app.db as! any SQLDatabase
+            let sql = app.db.sql
             guard sql.dialect.name == "sqlite" else { return }  // PostgreSQL's identity columns never reused an id
             try await Self.makeIdsReusable(app.db)  // how every table was declared before this release
             let token = try await makeToken(app, makeUser(app, .supervisor).user)
@@ -53,7 +53,7 @@ import VaporTesting
     /// Rewrites every table back to a plain `INTEGER PRIMARY KEY`, as databases made before the upgrade are.
     static func makeIdsReusable(_ db: any Database) async throws {
         try await db.transaction { db in
-            let sql = db as! any SQLDatabase
+            let sql = db.sql
             let version = try await sql.raw("PRAGMA schema_version").first()!.decode(column: "schema_version", as: Int.self)
             try await sql.raw("PRAGMA writable_schema = ON").run()
             try await sql.raw("""

@@ -139,7 +139,7 @@ import VaporTesting
             var lost: JobConflict?
             do {
                 _ = try await job.perform { _ -> Int in
-                    let sql = app.db as! any SQLDatabase
+                    let sql = app.db.sql
                     try await sql.raw("UPDATE job_leases SET holder = 'another' WHERE name = 'planner'").run()
                     // Works on until stopped; only the heartbeat can stop it.
                     while true { try await Task.sleep(for: .milliseconds(20)) }

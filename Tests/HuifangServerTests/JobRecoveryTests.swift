@@ -78,7 +78,7 @@ import VaporTesting
             let tasks = try await FollowUpTask.query(on: app.db).count()
             #expect(tasks == partial + summary.tasksCreated)
             struct Count: Decodable { let count: Int }
-            let customers = try await (app.db as! any SQLDatabase)
+            let customers = try await app.db.sql
                 .raw("SELECT COUNT(DISTINCT customer_id) AS count FROM follow_up_tasks")
                 .first(decoding: Count.self)?.count
             #expect(customers == tasks, "one task per customer: none planned twice")

@@ -33,7 +33,7 @@ import VaporTesting
             // setup: a genuine link, and the same link signed as a copy of the database alone could
             let genuine = token(try await sentLink(app))
             struct Row: Decodable { let secret: String }
-            let row = try await (app.db as! any SQLDatabase).raw("SELECT secret FROM link_keys WHERE id = 1")
+            let row = try await app.db.sql.raw("SELECT secret FROM link_keys WHERE id = 1")
                 .first(decoding: Row.self)
             let text = try #require(row).secret
             let stored = SymmetricKey(data: try #require(Data(base64Encoded: text)))

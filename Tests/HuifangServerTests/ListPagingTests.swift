@@ -250,7 +250,7 @@ import VaporTesting
 
             // The migration's back-fill gives every ticket the key the write paths gave it.
             let before = try await Ticket.query(on: app.db).sort(\.$id).all().map { ($0.id!, $0.listRank, $0.listUrgency, $0.pausedLeft) }
-            try await (app.db as! any SQLDatabase).raw("UPDATE tickets SET list_rank = 0, list_urgency = 0, paused_left = NULL").run()
+            try await app.db.sql.raw("UPDATE tickets SET list_rank = 0, list_urgency = 0, paused_left = NULL").run()
             try await M021ListKeys.backfill(on: app.db)
             let after = try await Ticket.query(on: app.db).sort(\.$id).all().map { ($0.id!, $0.listRank, $0.listUrgency, $0.pausedLeft) }
             #expect(after.count == before.count)

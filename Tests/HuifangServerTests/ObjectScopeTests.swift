@@ -282,7 +282,7 @@ import VaporTesting
         try await withHuifang { app in
             let fixture = try await ReportTests().load(app)
             // Record 201 is on agent1's task 101; agent2 types its answers in (3 answers, all top two).
-            try await (app.db as! any SQLDatabase).raw("""
+            try await app.db.sql.raw("""
                 UPDATE follow_up_records SET agent_id = \(bind: fixture.agent2.id) WHERE id = 201
                 """).run()
             let report = try await ReportTests().figures(app, fixture.token, "from=2026-10-01&to=2026-10-31&groupBy=agent")

@@ -104,7 +104,7 @@ import VaporTesting
         let t9 = try await task(0, 7, "2026-10-27", agent: 2)
         try await record(t9, "2026-11-01 02:10", RecordInput(outcome: "reached", answers: reached), by: 2)
         // Done tasks are not moved by the application; an operator's plain SQL moves its record and answers too.
-        try await (app.db as! any SQLDatabase).raw("""
+        try await app.db.sql.raw("""
             UPDATE follow_up_tasks SET assigned_agent_id = \(bind: office.agents[3].id!) WHERE id = \(bind: t9)
             """).run()
         _ = try await task(2, 7, "2026-10-29", agent: 2)   // never done: missed
@@ -135,7 +135,7 @@ import VaporTesting
 
     /// What the roll-up tables hold, without the rows that add up to nothing.
     func tables(_ app: Application) async throws -> [String] {
-        let sql = app.db as! any SQLDatabase
+        let sql = app.db.sql
         var lines: [String] = []
         for (table, sums) in [("report_task_days", RollupFacts.taskSums), ("report_lag_days", ["n"]),
                               ("report_answer_hours", RollupFacts.answerSums)] {
@@ -167,7 +167,7 @@ import VaporTesting
             #expect(october.overall.rate(.satisfaction).denominator > 0 && october.overall.surveysDeclined == 1)
             // The triggers' running totals are what counting everything again gives.
             let kept = try await tables(app)
-            let sql = app.db as! any SQLDatabase
+            let sql = app.db.sql
             try await RollupFacts(sql).rebuild(on: sql)
             #expect(try await tables(app) == kept)
             #expect(!kept.isEmpty)

@@ -47,7 +47,7 @@ import VaporTesting
         _ = try await customer(app, "丙", tier: "普通", registered: "2026-11-15", agent: agent1.id)  // not yet a customer in October
         let c4 = try await customer(app, "丁", tier: "普通", registered: "2025-01-01", agent: nil)
         let rule = try await RuleRecord.query(on: app.db).first()!.id!
-        let sql = app.db as! any SQLDatabase
+        let sql = app.db.sql
         func task(_ id: Int, _ customer: Int, _ agent: User?, _ status: String, due: String, deadline: String, completed: Date?, triggered: String) async throws {
             try await sql.insert(into: "follow_up_tasks").columns("id", "customer_id", "status", "priority", "channel", "script", "required_skill", "max_attempts",
                                                                    "attempts", "contact_windows", "due_on", "deadline_on", "due_at", "deadline_at", "planned_on",
@@ -232,7 +232,7 @@ import VaporTesting
             let again = try await send(app, .POST, "/api/v1/reports/signoffs", token: fixture.token, body: ["month": "2026-10"])
             #expect(again.status == .conflict)
             // Data changes afterwards: T2 reached after all, a ticket re-opened.
-            let sql = app.db as! any SQLDatabase
+            let sql = app.db.sql
             try await sql.raw("UPDATE follow_up_tasks SET status = 'completed', completed_at = deadline_at, completed_on = '2026-10-13' WHERE id = 102").run()
             try await sql.raw("UPDATE tickets SET reopen_count = 2 WHERE id = 301").run()
             let after = try await figures(app, fixture.token, "month=2026-10&groupBy=agent")
@@ -262,7 +262,7 @@ import VaporTesting
             ])
             #expect(saved.status == .ok)
             let handler = try await makeUser(app, .handler, username: "handler1").user
-            try await (app.db as! any SQLDatabase).update("tickets").set("handler_id", to: SQLBind(handler.id)).where("id", .equal, SQLBind(303)).run()
+            try await app.db.sql.update("tickets").set("handler_id", to: SQLBind(handler.id)).where("id", .equal, SQLBind(303)).run()
             let response = try await send(app, .GET, "/api/v1/reports/scorecards?month=2026-10", token: fixture.token)
             let cards = try response.content.decode(ReportAPIController.ScorecardsOut.self).scorecards
             #expect(cards.map(\.agent) == ["agent1", "agent2"], "a ticket's handler has no agent's scorecard")
@@ -284,7 +284,7 @@ import VaporTesting
     @Test func spotChecksAreDrawnFromASeedScoredAndAcknowledged() async throws {
         try await withHuifang { app in
             let fixture = try await load(app)
-            let sql = app.db as! any SQLDatabase
+            let sql = app.db.sql
             // 40 more of agent1's October records beside the fixture's one: 41 for agent1, 2 for agent2.
             for n in 0..<40 {
                 let at = Self.at(2 + n % 28, 10, n)

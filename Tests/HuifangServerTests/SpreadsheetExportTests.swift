@@ -52,7 +52,7 @@ import VaporTesting
         try await withHuifang { app in
             // setup: a tab before the formula, which a spreadsheet skips; names changed behind the forms' backs
             let fixture = try await ReportTests().load(app)
-            let sql = app.db as! any SQLDatabase
+            let sql = app.db.sql
             let name = "\t" + Self.formula
             try await sql.raw("UPDATE customers SET name = \(bind: name) WHERE name = '甲'").run()
             try await sql.raw("UPDATE users SET display_name = \(bind: name) WHERE username = 'agent1'").run()

@@ -32,7 +32,7 @@ private func makeDatabase(adminURL: String, on app: Application) async throws ->
     let admin = DatabaseID(string: "admin")
     app.databases.use(try .postgres(url: adminURL), as: admin, isDefault: false)
     let name = "huifang_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-    try await (app.db(admin) as! any SQLDatabase).raw("CREATE DATABASE \(ident: name) TEMPLATE template0 ENCODING 'UTF8'").run()
+    try await app.db(admin).sql.raw("CREATE DATABASE \(ident: name) TEMPLATE template0 ENCODING 'UTF8'").run()
     var components = URLComponents(string: adminURL)!
     components.path = "/" + name
     return components.string!

@@ -71,7 +71,7 @@ struct CalendarStore {
         }
         let entries = rows
         try await db.transaction { db in
-            let sql = db as! any SQLDatabase
+            let sql = db.sql
             for chunk in entries.chunked(200) {
                 try await CalendarDay.query(on: db).filter(\.$calendar.$id == calendarID).filter(\.$date ~~ chunk.map { $0.0.iso }).delete()
                 let insert = sql.insert(into: CalendarDay.schema).columns("id", "calendar_id", "date", "kind", "name", "hours")

@@ -67,8 +67,8 @@ struct SerialSQLiteDatabase: Database, SQLDatabase {
     let context: DatabaseContext
     let inTransaction: Bool
 
-    private var readSQL: any SQLDatabase { reader as! any SQLDatabase }
-    private var writeSQL: any SQLDatabase { writer as! any SQLDatabase }
+    private var readSQL: any SQLDatabase { reader.sql }
+    private var writeSQL: any SQLDatabase { writer.sql }
 
     // Database
 

@@ -14,7 +14,7 @@ enum DemoHistory {
               let survey = try await SurveyRecord.query(on: db).filter(\.$name == "服务满意度回访").filter(\.$isCurrent == true).first(),
               let rule = try await RuleRecord.query(on: db).filter(\.$name == "会员定期回访").first()
         else { return }
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let agents = try await User.query(on: db).filter(\.$role == .agent).sort(\.$username).all()
         let customers = try await Customer.query(on: db).sort(\.$id).limit(1200).all()
         guard !agents.isEmpty, customers.count >= 100 else { return }
@@ -87,7 +87,7 @@ enum DemoHistory {
         }
         let (taskRows, reasonRows, recordRows, answerRows, callRows) = (tasks, reasons, records, answers, calls)
         try await db.transaction { db in
-            let sql = db as! any SQLDatabase
+            let sql = db.sql
             try await insert(sql, "follow_up_tasks", ["id", "customer_id", "status", "priority", "channel", "script", "required_skill", "max_attempts", "attempts",
                                                        "contact_windows", "due_on", "deadline_on", "due_at", "deadline_at", "planned_on", "assigned_agent_id",
                                                        "completed_at", "completed_on", "created_at"], taskRows)
@@ -141,7 +141,7 @@ enum DemoHistory {
                     kind: kind.0, category: kind.1, severity: n % 7 == 0 ? "serious" : n % 3 == 0 ? "minor" : "general", source: n % 2 == 0 ? "followUp" : "call",
                     customerID: customer, description: kind.2, handler: handlers[n % 2]))
                 // The row's creation time is stamped by the database layer; the demo's ticket was opened back then.
-                try await (app.db as! any SQLDatabase).update("tickets").set("created_at", to: SQLBind(opened)).where("id", .equal, SQLBind(ticket.id!)).run()
+                try await app.db.sql.update("tickets").set("created_at", to: SQLBind(opened)).where("id", .equal, SQLBind(ticket.id!)).run()
                 ticket = try await service(hours: 1).act(ticket, .start)
                 if kind.0 == "suggestion" {
                     ticket = try await service(hours: 30).act(ticket, n % 3 == 0 ? .decline : .adopt, note: n % 3 == 0 ? "暂不具备条件，已向客户说明。" : "已采纳，下月起实行。")

@@ -150,7 +150,7 @@ struct EventIngest {
 
     func directory(for inputs: [EventInput]) async throws -> CustomerDirectory {
         var directory = CustomerDirectory()
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let ids = Array(Set(inputs.compactMap(\.customerID)))
         let members = Array(Set(inputs.compactMap { $0.memberID?.trimmingWhitespace().nilIfEmpty }))
         let mobiles = Array(Set(inputs.compactMap { $0.mobile?.trimmingWhitespace().nilIfEmpty }.compactMap { try? PhoneNumber(parsing: $0).e164 }))
@@ -202,7 +202,7 @@ struct EventIngest {
             try await stored.update(on: db)
             updated += 1
         }
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let now = Date()
         for chunk in fresh.chunked(500) {
             let insert = sql.insert(into: ServiceEvent.schema)
@@ -220,7 +220,7 @@ struct EventIngest {
 
     /// Sets each customer's `last_event_on`, which churn rules read.
     static func refreshLastEvent(of customers: [Int], on db: any Database) async throws {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         for chunk in customers.chunked(500) {
             try await sql.raw("""
                 UPDATE customers SET last_event_on = (SELECT MAX(occurred_on) FROM events WHERE events.customer_id = customers.id)

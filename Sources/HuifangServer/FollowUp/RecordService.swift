@@ -220,7 +220,7 @@ struct RecordService {
         if task.status == .open || (record.source == "link" && task.status == .unreachable) {
             // Taken with a conditional update (and on PostgreSQL a row lock), so that two attempts recorded
             // at once on one task never both count: the second finds the task changed and is refused.
-            let taken = try await (db as! any SQLDatabase).raw("""
+            let taken = try await db.sql.raw("""
                 UPDATE follow_up_tasks SET attempts = attempts WHERE id = \(bind: task.id!) AND attempts = \(bind: task.attempts)
                 AND status = \(bind: task.status.rawValue) RETURNING id
                 """).all()
@@ -252,7 +252,7 @@ struct RecordService {
             try await task.update(on: db)
             if record.source == "agent", task.status == .completed || task.status == .refused {
                 // Done by phone, or the customer refused: a survey link still out would ask twice.
-                try await (db as! any SQLDatabase).raw("""
+                try await db.sql.raw("""
                     UPDATE survey_links SET expires_at = \(bind: now.timeIntervalSince1970.rounded(.down))
                     WHERE task_id = \(bind: task.id!) AND used_at IS NULL AND expires_at > \(bind: now.timeIntervalSince1970)
                     """).run()

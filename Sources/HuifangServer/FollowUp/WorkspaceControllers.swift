@@ -11,7 +11,7 @@ extension Request {
         let viewer = try auth.require(User.self)
         struct Row: Decodable { let id: Int }
         let now = Date()
-        return try await (db as! any SQLDatabase).raw("""
+        return try await db.sql.raw("""
             SELECT id FROM follow_up_tasks WHERE assigned_agent_id = \(bind: viewer.id!) AND status = 'open'
             AND (callback_at IS NULL OR callback_at <= \(bind: now)) AND id <> \(bind: after ?? 0)
             AND due_on <= \(bind: application.huifang.today().iso)

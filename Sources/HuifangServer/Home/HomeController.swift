@@ -35,7 +35,7 @@ struct HomeController: RouteCollection {
 
     @Sendable func home(req: Request) async throws -> Response {
         let user = try req.auth.require(User.self)
-        let sql = req.db as! any SQLDatabase
+        let sql = req.db.sql
         let counts = try await sql.select().column("tier").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "count")
             .from(Customer.schema).groupBy("tier").all(decoding: TierCount.self)
         let order = try await Tier.names(on: req.db)

@@ -121,7 +121,7 @@ struct CustomerImporter {
         let refusedLines = Set(problems.map(\.line))
         let rows = parsed.rows.filter { !refusedLines.contains($0.line) }
 
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         func existing(where column: String, in values: [String]) async throws -> [KeyedStoredCustomer] {
             try await sql.select().column("id").columns(StoredCustomer.columns).from(Customer.schema)
                 .where(SQLIdentifier(column), .in, values).all(decoding: KeyedStoredCustomer.self)
@@ -183,7 +183,7 @@ struct CustomerImporter {
             if case .update(_, let id, let record, let changes) = plan { return (id, record, changes) } else { return nil }
         }
         try await db.transaction { db in
-            let sql = db as! any SQLDatabase
+            let sql = db.sql
             let now = Date()
             var history: [(Int, FieldChange, Bool)] = []
             var newTags: [(Int, String)] = []

@@ -44,7 +44,7 @@ struct JobLease: Sendable {
 
     /// The lease of `job` as it stands, if any.
     static func current(of job: String, on db: any Database) async throws -> Stored? {
-        try await (db as! any SQLDatabase)
+        try await db.sql
             .raw("SELECT holder, expires_at, taken_at, instance FROM job_leases WHERE name = \(bind: job)")
             .first(decoding: Stored.self)
     }
@@ -96,5 +96,5 @@ struct JobLease: Sendable {
         try await sql.raw("DELETE FROM job_leases WHERE name = \(bind: job) AND holder = \(bind: run)").run()
     }
 
-    private var sql: any SQLDatabase { db as! any SQLDatabase }
+    private var sql: any SQLDatabase { db.sql }
 }

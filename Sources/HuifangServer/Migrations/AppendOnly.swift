@@ -4,7 +4,7 @@ import SQLKit
 /// Makes a table append-only: updates and deletes are refused by the database itself.
 enum AppendOnly {
     static func protect(_ table: String, on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         if sql.dialect.name == "postgresql" {
             try await sql.raw("""
                 CREATE FUNCTION \(unsafeRaw: table)_append_only() RETURNS trigger AS $$
@@ -25,7 +25,7 @@ enum AppendOnly {
     }
 
     static func release(_ table: String, on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         if sql.dialect.name == "postgresql" {
             try await sql.raw("DROP FUNCTION IF EXISTS \(unsafeRaw: table)_append_only() CASCADE").run()
         }

@@ -21,7 +21,7 @@ struct M005CreateCustomers: AsyncMigration {
             .field("updated_at", .datetime)
             .unique(on: "external_id")
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.create(index: "customers_mobile").on(Customer.schema).column("mobile").run()
         try await sql.create(index: "customers_tier_id").on(Customer.schema).column("tier").column("id").run()
         try await sql.create(index: "customers_agent_id").on(Customer.schema).column("assigned_agent_id").column("id").run()

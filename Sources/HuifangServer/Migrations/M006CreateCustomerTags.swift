@@ -9,7 +9,7 @@ struct M006CreateCustomerTags: AsyncMigration {
             .field("tag", .string, .required)
             .unique(on: "customer_id", "tag")
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.create(index: "customer_tags_tag").on(CustomerTag.schema).column("tag").column("customer_id").run()
     }
 

@@ -14,7 +14,7 @@ struct M007CreateCustomerChanges: AsyncMigration {
             .field("old_value", .string)
             .field("new_value", .string)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.create(index: "customer_changes_customer").on(CustomerChange.schema).column("customer_id").column("id").run()
     }
 

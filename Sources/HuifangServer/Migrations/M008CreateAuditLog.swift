@@ -15,7 +15,7 @@ struct M008CreateAuditLog: AsyncMigration {
             .field("detail", .string)
             .field("address", .string)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.create(index: "audit_log_at").on(AuditEntry.schema).column("at").run()
         try await sql.create(index: "audit_log_action_at").on(AuditEntry.schema).column("action").column("at").run()
         try await sql.create(index: "audit_log_actor_at").on(AuditEntry.schema).column("actor_name").column("at").run()

@@ -10,7 +10,7 @@ struct M009CreateLoginAttempts: AsyncMigration {
             .field("at", .datetime, .required)
             .field("succeeded", .bool, .required)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.create(index: "login_attempts_username_at").on(LoginAttempt.schema).column("username").column("at").run()
         try await sql.create(index: "login_attempts_address_at").on(LoginAttempt.schema).column("address").column("at").run()
     }

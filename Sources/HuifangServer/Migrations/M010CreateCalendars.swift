@@ -32,7 +32,7 @@ struct M010CreateCalendars: AsyncMigration {
     /// `prepare`: Swift 6.3's optimiser crashed splitting that coroutine with it inline.)
     /// Written in SQL, not through the models, which gained columns in later migrations.
     private static func seedDefault(on database: any Database, schedule: HolidaySchedule) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         let id = UUID()
         try await sql.insert(into: WorkCalendar.schema).columns("id", "name", "time_zone", "weekly_hours", "is_default", "updated_at")
             .values(SQLBind(id), SQLBind("中国大陆工作日历"), SQLBind("Asia/Shanghai"),

@@ -26,7 +26,7 @@ struct M011CreateEvents: AsyncMigration {
             .field("created_at", .datetime)
             .unique(on: "external_id")
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.create(index: "events_customer").on(ServiceEvent.schema).column("customer_id").column("occurred_on").run()
         try await sql.create(index: "events_kind").on(ServiceEvent.schema).column("kind").column("occurred_on").run()
     }

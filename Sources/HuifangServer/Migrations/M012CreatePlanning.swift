@@ -58,7 +58,7 @@ struct M012CreatePlanning: AsyncMigration {
             .field("deadline_on", .string, .required)
             .unique(on: "customer_id", "rule_id", "occurrence_key")
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.create(index: "tasks_customer").on(FollowUpTask.schema).column("customer_id").column("status").run()
         try await sql.create(index: "tasks_status_due").on(FollowUpTask.schema).column("status").column("due_on").run()
         try await sql.create(index: "tasks_agent").on(FollowUpTask.schema).column("assigned_agent_id").column("status").run()
@@ -98,7 +98,7 @@ struct M012CreatePlanning: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.raw("DROP TABLE job_leases").run()
         try await database.schema(PlannerRun.schema).delete()
         try await database.schema(AgentAbsence.schema).delete()

@@ -51,7 +51,7 @@ struct M013CreateTickets: AsyncMigration {
             .field("new_status", .string)
             .field("note", .string, .required)
             .create()
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.create(index: "tickets_status").on(Ticket.schema).column("status").column("resolution_due").run()
         try await sql.create(index: "tickets_next_escalation").on(Ticket.schema).column("next_escalation_at").run()
         try await sql.create(index: "tickets_department").on(Ticket.schema).column("department_id").column("status").run()

@@ -94,7 +94,7 @@ struct M014CreateEscalation: AsyncMigration {
             .field("recording_consent", .bool, .required)
             .create()
 
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.create(index: "notifications_user").on(Notification.schema).column("user_id").column("read_at").run()
         try await sql.create(index: "mail_outbox_due").on(MailMessage.schema).column("status").column("next_attempt_at").run()
         try await sql.create(index: "calls_at").on(InboundCall.schema).column("at").run()

@@ -6,7 +6,7 @@ import SQLKit
 /// signed survey links, message templates, and SMS beside email in the outbox.
 struct M015CreateFollowUpRecords: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await database.schema(SurveyRecord.schema)
             .field("id", .int, .identifier(auto: true))
             .field("family_id", .int)
@@ -105,7 +105,7 @@ struct M015CreateFollowUpRecords: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.raw("DROP TABLE signing_keys").run()
         for schema in [SurveyAnswer.schema, FollowUpRecord.schema, SurveyLink.schema, MessageTemplate.schema, SurveyRecord.schema] {
             try await database.schema(schema).delete()

@@ -7,7 +7,7 @@ import SQLKit
 /// indexes the figures read by (each figure's rows are found by the day or instant of the period).
 struct M016CreateReports: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await database.schema(Ticket.schema).field("customer_satisfied", .bool).update()
         try await database.schema(FigureTargetRecord.schema)
             .field("figure", .string, .identifier(auto: false))
@@ -78,7 +78,7 @@ struct M016CreateReports: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         for index in ["tasks_due_on", "tasks_completed_on", "task_reasons_trigger", "records_ended", "answers_answered", "tickets_created", "tickets_resolved", "tickets_closed"] {
             try await sql.drop(index: index).run()
         }

@@ -7,7 +7,7 @@ import SQLKit
 /// `HUIFANG_SECRET`, so the database alone no longer signs anything.
 struct M017CreateLinkKeys: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.raw("""
             CREATE TABLE link_keys (id INTEGER PRIMARY KEY, secret VARCHAR(128) NOT NULL,
             created_at DOUBLE PRECISION NOT NULL, accepted_until DOUBLE PRECISION)
@@ -19,6 +19,6 @@ struct M017CreateLinkKeys: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        try await (database as! any SQLDatabase).raw("DROP TABLE link_keys").run()
+        try await database.sql.raw("DROP TABLE link_keys").run()
     }
 }

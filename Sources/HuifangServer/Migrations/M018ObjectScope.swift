@@ -5,7 +5,7 @@ import SQLKit
 /// timeline's first line), and whether a reached customer declined the survey.
 struct M018ObjectScope: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await database.schema(Ticket.schema).field("opened_by_id", .uuid).update()
         try await sql.raw("""
             UPDATE tickets SET opened_by_id = (SELECT e.actor_id FROM ticket_entries e
@@ -18,7 +18,7 @@ struct M018ObjectScope: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.schema(FollowUpRecord.schema).deleteField("survey_declined").update()
-        try await (database as! any SQLDatabase).raw("DROP INDEX tickets_opened_by").run()
+        try await database.sql.raw("DROP INDEX tickets_opened_by").run()
         try await database.schema(Ticket.schema).deleteField("opened_by_id").update()
     }
 }

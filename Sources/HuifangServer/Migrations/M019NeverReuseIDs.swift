@@ -29,7 +29,7 @@ enum SQLiteAutoincrement {
         guard let sql = database as? any SQLDatabase, sql.dialect.name == "sqlite" else { return }
         guard try await !tablesToUpgrade(sql).isEmpty else { return }
         try await database.transaction { database in
-            let sql = database as! any SQLDatabase
+            let sql = database.sql
             let tables = try await tablesToUpgrade(sql)  // again, under the write lock: another process may have done it
             guard !tables.isEmpty else { return }
             try await sql.raw("CREATE TABLE IF NOT EXISTS huifang_sequence_seed (id INTEGER PRIMARY KEY AUTOINCREMENT)")

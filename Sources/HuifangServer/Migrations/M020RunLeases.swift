@@ -7,7 +7,7 @@ import SQLKit
 /// so a dead one no longer blocks its day.
 struct M020RunLeases: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await database.schema(PlannerRun.schema)
             .field("status", .string, .required, .sql(.default("finished"))).update()
         try await database.schema(PlannerRun.schema).field("run_id", .string).update()
@@ -27,7 +27,7 @@ struct M020RunLeases: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await sql.raw("ALTER TABLE job_leases DROP COLUMN instance").run()
         try await sql.raw("ALTER TABLE job_leases DROP COLUMN taken_at").run()
         try await sql.raw("DROP INDEX planner_runs_scheduled_day_live").run()

@@ -25,7 +25,7 @@ struct M021ListKeys: AsyncMigration {
                            "audit_log_at", "audit_log_action_at", "audit_log_actor_at"]
 
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         // One column a statement: SQLite adds one at a time.
         try await database.schema(Ticket.schema).field("list_rank", .int, .required, .sql(.default(0))).update()
         try await database.schema(Ticket.schema).field("list_urgency", .double, .required, .sql(.default(0))).update()
@@ -54,7 +54,7 @@ struct M021ListKeys: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         let names = Self.ticketIndexes.map(\.name) + ["tasks_list_status", "tasks_list_agent", "tasks_call_list"]
             + Self.newestFirstIndexes.map(\.name)
         for name in names {
@@ -78,7 +78,7 @@ struct M021ListKeys: AsyncMigration {
     /// `TicketClock.running` and `TicketListKey.make`), then each paused ticket's working time left,
     /// counted on the business calendar.
     static func backfill(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         let epoch: (String) -> String = { column in
             sql.dialect.name == "postgresql" ? "EXTRACT(EPOCH FROM \(column))" : column
         }

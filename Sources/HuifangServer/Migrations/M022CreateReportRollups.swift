@@ -6,7 +6,7 @@ import SQLKit
 /// equal to them by triggers (`RollupTriggers`).
 struct M022CreateReportRollups: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         func sums(_ builder: SchemaBuilder, _ columns: [String]) -> SchemaBuilder {
             columns.reduce(builder) { $0.field(FieldKey(stringLiteral: $1), .int64, .required, .sql(.default(0))) }
         }
@@ -25,7 +25,7 @@ struct M022CreateReportRollups: AsyncMigration {
     }
 
     func revert(on database: any Database) async throws {
-        try await RollupTriggers(database as! any SQLDatabase).drop(on: database as! any SQLDatabase)
+        try await RollupTriggers(database.sql).drop(on: database.sql)
         for table in ["report_answer_hours", "report_lag_days", "report_task_days"] {
             try await database.schema(table).delete()
         }

@@ -6,11 +6,11 @@ import SQLKit
 /// 128 reasons took 5 s). Replacing a trigger does not change what it counts.
 struct M023RollupTriggersByIndex: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         let triggers = RollupTriggers(sql)
         guard triggers.facts.isPostgres else { return }  // SQLite's triggers read one row and are unchanged
         try await database.transaction { database in  // no moment without the triggers
-            let sql = database as! any SQLDatabase
+            let sql = database.sql
             try await triggers.drop(on: sql)
             try await triggers.create(on: sql)
         }

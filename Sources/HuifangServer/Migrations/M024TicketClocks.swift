@@ -14,7 +14,7 @@ struct M024TicketClocks: AsyncMigration {
     }
 
     private func move(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await database.schema(TicketClocks.schema)
             .field("ticket_id", .int, .identifier(auto: false), .references(Ticket.schema, "id", onDelete: .cascade))
             .field("escalation_key", .string)
@@ -37,7 +37,7 @@ struct M024TicketClocks: AsyncMigration {
     }
 
     private func moveBack(on database: any Database) async throws {
-        let sql = database as! any SQLDatabase
+        let sql = database.sql
         try await database.schema(Ticket.schema).field("escalation_key", .string).update()
         try await database.schema(Ticket.schema)
             .field("escalation_level", .int, .required, .sql(.default(0))).update()

@@ -25,7 +25,7 @@ struct M025TicketTaskAgents: AsyncMigration {
 
     func prepare(on database: any Database) async throws {
         try await database.transaction { database in  // no moment with a ticket linked and its agent not copied
-            let sql = database as! any SQLDatabase
+            let sql = database.sql
             for column in Self.columns {
                 try await database.schema(Ticket.schema).field(FieldKey(stringLiteral: column), .uuid).update()
             }
@@ -45,7 +45,7 @@ struct M025TicketTaskAgents: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         try await database.transaction { database in
-            let sql = database as! any SQLDatabase
+            let sql = database.sql
             let postgres = sql.dialect.name == "postgresql"
             for name in Self.triggers {
                 let table = name.hasPrefix("tasks") ? FollowUpTask.schema : Ticket.schema

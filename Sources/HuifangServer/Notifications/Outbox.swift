@@ -19,7 +19,7 @@ struct Outbox {
     /// Queues one message per address; nothing when no mail server is configured.
     static func enqueue(_ messages: [(to: String, subject: String, body: String)], config: HuifangConfig, now: Date, on db: any Database) async throws {
         guard config.smtp != nil, !messages.isEmpty else { return }
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let at = now.timeIntervalSince1970
         for chunk in messages.chunked(500) {
             let insert = sql.insert(into: MailMessage.schema)
@@ -35,7 +35,7 @@ struct Outbox {
     /// Queues one message to a customer (a survey link) and returns its id. The caller checks first
     /// that the channel can be sent (an address, a mail server for email).
     static func enqueue(channel: String, to: String, subject: String, body: String, customerID: Int, taskID: Int?, now: Date, on db: any Database) async throws -> Int {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let at = now.timeIntervalSince1970
         struct ID: Decodable { let id: Int }
         let row = try await sql.insert(into: MailMessage.schema)
@@ -65,7 +65,7 @@ struct Outbox {
     /// never send the same one; a claim lapses after ten minutes if its holder dies mid-send.
     func deliver(now: Date = Date(), limit: Int = 200) async throws -> Delivery {
         var result = Delivery()
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let at = now.timeIntervalSince1970
         struct ID: Decodable { let id: Int }
         let due = try await sql.raw("""

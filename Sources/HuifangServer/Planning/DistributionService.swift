@@ -21,7 +21,7 @@ struct DistributionService {
     func agents(on day: LocalDate) async throws -> [AgentCapacity] {
         let users = try await User.query(on: db).filter(\.$role == .agent).filter(\.$isActive == true).all()
         let away = Set(try await AgentAbsence.query(on: db).filter(\.$firstDay <= day.iso).filter(\.$lastDay >= day.iso).all().map(\.$user.id))
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let loads = try await sql.raw("""
             SELECT assigned_agent_id, COUNT(*) AS count FROM follow_up_tasks
             WHERE status = 'open' AND assigned_agent_id IS NOT NULL GROUP BY assigned_agent_id
@@ -34,7 +34,7 @@ struct DistributionService {
 
     /// Assigns the tasks due by `day`, most urgent first. Returns how many were assigned and how many no agent could take.
     func distribute(asOf day: LocalDate, now: Date = Date()) async throws -> (assigned: Int, unassigned: Int) {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let due = try await sql.raw("""
             SELECT t.id, t.required_skill, c.assigned_agent_id AS preferred FROM follow_up_tasks t JOIN customers c ON c.id = t.customer_id
             WHERE t.status = 'open' AND t.assigned_agent_id IS NULL AND t.due_on <= \(bind: day.iso)
@@ -49,7 +49,7 @@ struct DistributionService {
 
     /// Moves open tasks to another agent by hand; their explanation says so.
     func reassign(_ taskIDs: [Int], to agent: User, at now: Date = Date()) async throws -> Int {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         struct Count: Decodable { let count: Int }
         let load = try await sql.raw("SELECT COUNT(*) AS count FROM follow_up_tasks WHERE status = 'open' AND assigned_agent_id = \(bind: agent.id!)")
             .first(decoding: Count.self)?.count ?? 0
@@ -64,7 +64,7 @@ struct DistributionService {
     /// Writes assignments in a few statements rather than one per task.
     private func record(_ assignments: [Assignment], at now: Date) async throws {
         try await db.transaction { db in
-            let sql = db as! any SQLDatabase
+            let sql = db.sql
             for chunk in assignments.chunked(200) {
                 var agentCase = SQLQueryString("CASE id")
                 var loadCase = SQLQueryString("CASE id")

@@ -75,5 +75,5 @@ struct PlannerRuns {
             """).first(decoding: ID.self) != nil
     }
 
-    private var sql: any SQLDatabase { db as! any SQLDatabase }
+    private var sql: any SQLDatabase { db.sql }
 }

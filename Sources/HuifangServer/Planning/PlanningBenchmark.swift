@@ -9,7 +9,7 @@ extension Operations {
     /// already there), then times one planning day and the distribution. Prints what it measured.
     public static func planBenchmark(on app: Application, customers: Int, events: Int, agents: Int, asOf: LocalDate, reuse: Bool = false) async throws -> String {
         let db = app.db
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         var lines: [String] = []
         let fillStart = Date()
         struct Count: Decodable { let count: Int }
@@ -32,7 +32,7 @@ extension Operations {
     static func makeSyntheticOrganisation(on app: Application, customers: Int, events: Int, agents: Int,
                                           asOf: LocalDate) async throws {
         let db = app.db
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         var agentIDs: [UUID] = []
         for index in 0..<agents {
             let user = User(username: "bench\(index)", displayName: "客服\(index)", passwordHash: "!", role: .agent)
@@ -55,7 +55,7 @@ extension Operations {
             }
             let batch = rows
             try await db.transaction { db in
-                let sql = db as! any SQLDatabase
+                let sql = db.sql
                 for chunk in batch.chunked(1000) {
                     let insert = sql.insert(into: Customer.schema).columns("name", "mobile", "tier", "birthday", "registered_on", "assigned_agent_id", "consent", "do_not_disturb")
                     for row in chunk { insert.values(row) }
@@ -83,7 +83,7 @@ extension Operations {
             }
             let batch = rows
             try await db.transaction { db in
-                let sql = db as! any SQLDatabase
+                let sql = db.sql
                 for chunk in batch.chunked(1000) {
                     let insert = sql.insert(into: ServiceEvent.schema).columns("customer_id", "kind", "occurred_at", "occurred_on", "attributes", "source", "created_at")
                     for row in chunk { insert.values(row) }

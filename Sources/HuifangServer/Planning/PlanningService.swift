@@ -100,7 +100,7 @@ struct PlanningService {
         let context = try await PlanningContext.load(on: db)
         let planner = Planner(rules: context.rules, calendar: context.calendar)
         let decider = TaskDecider(rules: context.rules, contactCapDays: contactCapDays)
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
 
         let dayStart = context.calendar.instant(local: Int64(asOf.dayNumber) * 86_400)
         summary.missed = try await markMissed(before: dayStart, owedRules: context.rules.filter { $0.kind == .periodic || $0.kind == .churn }.map(\.id))
@@ -187,7 +187,7 @@ struct PlanningService {
 
     /// Reads a batch with its queries running side by side.
     func readBatch(_ ids: ClosedRange<Int>, tags needsTags: Bool, capStart: String) async throws -> Batch {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let range = SQLRaw("BETWEEN \(ids.lowerBound) AND \(ids.upperBound)")
         async let customerRows = sql.raw("""
             SELECT id, tier, birthday, registered_on, consent, do_not_disturb, last_event_on FROM customers WHERE id \(range) ORDER BY id
@@ -229,7 +229,7 @@ struct PlanningService {
     /// The events the day's rules can use, by customer: read once per run through the (kind, day)
     /// index, for the few date ranges each rule reaches (see `Planner.eventDays`).
     private func relevantEvents(_ planner: Planner, asOf: LocalDate) async throws -> [Int: [PlanningEvent]] {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let attributeKinds = planner.kindsReadingAttributes
         var events: [Int: [PlanningEvent]] = [:]
         let isSQLite = sql.dialect.name == "sqlite"
@@ -259,7 +259,7 @@ struct PlanningService {
     func markMissed(before instant: Date, owedRules: [Int]) async throws -> Int {
         struct Count: Decodable { let count: Int }
         return try await db.transaction { db in
-            let sql = db as! any SQLDatabase
+            let sql = db.sql
             let count = try await sql.raw("SELECT COUNT(*) AS count FROM follow_up_tasks WHERE status = 'open' AND deadline_at < \(bind: instant)")
                 .first(decoding: Count.self)?.count ?? 0
             guard count > 0 else { return 0 }
@@ -278,7 +278,7 @@ struct PlanningService {
     fileprivate func write(creates: [(customer: Int, reasons: [Occurrence])], merges: [(task: Int, customer: Int, reasons: [Occurrence])],
                        asOf: LocalDate, context: PlanningContext, decider: TaskDecider) async throws {
         try await db.transaction { db in
-            let sql = db as! any SQLDatabase
+            let sql = db.sql
             var reasonRows: [(task: Int, customer: Int, reason: Occurrence)] = []
             for chunk in creates.chunked(300) {
                 let insert = sql.insert(into: FollowUpTask.schema).columns(

@@ -58,7 +58,7 @@ extension ReportService {
             let max_sum: Int
             let failed: Int
         }
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let rows = try await sql.raw("""
             SELECT u.username AS username, COUNT(*) AS reviewed, CAST(COALESCE(SUM(s.score), 0) AS BIGINT) AS score_sum, CAST(COALESCE(SUM(s.max_score), 0) AS BIGINT) AS max_sum,
               COALESCE(SUM(CASE WHEN s.failed = TRUE THEN 1 ELSE 0 END), 0) AS failed

@@ -14,7 +14,7 @@ extension Operations {
                                        runs: Int, reuse: Bool = false, countRows: Bool = false) async throws -> String {
         let counting: ReportQueries.Counting = countRows ? .rows : .rollups
         let db = app.db
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         struct Count: Decodable { let count: Int }
         if reuse {
             return try await timeReports(on: app, runs: runs, counting: counting,

@@ -18,7 +18,7 @@ struct ReportQueries {
 
     init(db: any Database, period: ReportPeriod, calendar: BusinessCalendar, grouping: ReportGrouping,
          counting: Counting = .rollups) {
-        sql = db as! any SQLDatabase
+        sql = db.sql
         self.period = period
         self.grouping = grouping
         self.counting = counting

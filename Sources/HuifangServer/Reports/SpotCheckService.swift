@@ -38,7 +38,7 @@ struct SpotCheckService {
             let agent_name: String
             let username: String
         }
-        let rows = try await (db as! any SQLDatabase).raw("""
+        let rows = try await db.sql.raw("""
             SELECT r.id, r.agent_id, r.agent_name, u.username FROM follow_up_records r JOIN users u ON u.id = r.agent_id
             WHERE r.source = 'agent' AND r.ended_at >= \(bind: queries.start) AND r.ended_at < \(bind: queries.end)
             """).all(decoding: Row.self)

@@ -30,7 +30,7 @@ struct LinkKeys {
     }
 
     private func rows() async throws -> [Row] {
-        try await (db as! any SQLDatabase).raw("SELECT id, secret, accepted_until FROM link_keys ORDER BY id DESC")
+        try await db.sql.raw("SELECT id, secret, accepted_until FROM link_keys ORDER BY id DESC")
             .all(decoding: Row.self)
     }
 
@@ -59,7 +59,7 @@ struct LinkKeys {
         let until = now.addingTimeInterval(Double(graceDays) * 86_400)
         let stored = Data([UInt8].random(count: 32)).base64EncodedString()
         let id = try await db.transaction { db in
-            let sql = db as! any SQLDatabase
+            let sql = db.sql
             struct Newest: Decodable { let id: Int? }
             let newest = try await sql.raw("SELECT MAX(id) AS id FROM link_keys").first(decoding: Newest.self)
             let id = (newest?.id ?? 0) + 1

@@ -148,7 +148,7 @@ struct SurveyLinks {
         let low = scored.filter(\.meetsThreshold)
         record.ticketProposed = !low.isEmpty
         try await db.transaction { db in
-            let taken = try await (db as! any SQLDatabase).raw("""
+            let taken = try await db.sql.raw("""
                 UPDATE survey_links SET used_at = \(bind: now.timeIntervalSince1970) WHERE id = \(bind: link.id!) AND used_at IS NULL
                 RETURNING id
                 """).all()

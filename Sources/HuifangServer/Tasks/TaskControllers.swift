@@ -23,7 +23,7 @@ extension Request {
             let assigned_agent_id: UUID
             let count: Int
         }
-        let rows = try await (db as! any SQLDatabase).raw("""
+        let rows = try await db.sql.raw("""
             SELECT assigned_agent_id, COUNT(*) AS count FROM follow_up_tasks
             WHERE status = 'open' AND due_on <= \(bind: day.iso) AND assigned_agent_id IS NOT NULL GROUP BY assigned_agent_id
             """).all(decoding: DueRow.self)

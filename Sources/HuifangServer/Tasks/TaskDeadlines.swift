@@ -26,7 +26,7 @@ struct TaskDeadlines {
             let tasks = try await FollowUpTask.query(on: db).filter(\.$status == .open).filter(\.$id > after).sort(\.$id).limit(1000).all()
             guard let last = tasks.last else { break }
             after = last.id!
-            let sql = db as! any SQLDatabase
+            let sql = db.sql
             var reasons: [Int: [ReasonRow]] = [:]
             for row in try await sql.raw("SELECT task_id, rule_id, due_on, deadline_on FROM follow_up_task_reasons WHERE task_id IN (\(binds: tasks.map { $0.id! }))")
                 .all(decoding: ReasonRow.self) {

@@ -140,7 +140,7 @@ struct TaskQueries {
             query = query + " WHERE " + conditions.dropFirst().reduce(first) { $0 + " AND " + $1 }
         }
         query = query + " ORDER BY " + order + " LIMIT \(unsafeRaw: String(limit))"
-        return try await (db as! any SQLDatabase).raw(query).all(decoding: Row.self)
+        return try await db.sql.raw(query).all(decoding: Row.self)
     }
 
     private func conditions(_ filter: TaskFilter, part: Part?) -> [SQLQueryString] {
@@ -158,7 +158,7 @@ struct TaskQueries {
     }
 
     private func views(_ rows: [Row], viewer: User) async throws -> [TaskView] {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         guard !rows.isEmpty else { return [] }
         let ids = rows.map(\.id)
         var reasons: [Int: [String]] = [:]

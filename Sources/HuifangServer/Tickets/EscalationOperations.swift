@@ -33,7 +33,7 @@ extension Operations {
     /// due breach (notifications written, emails queued), the second finds nothing new.
     public static func escalationBenchmark(on app: Application, tickets: Int, dueShare: Double, departments: Int) async throws -> String {
         let db = app.db
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         struct Count: Decodable { let count: Int }
         let existing = try await sql.raw("SELECT COUNT(*) AS count FROM tickets").first(decoding: Count.self)?.count ?? 0
         guard existing == 0 else { throw OperationError("the benchmark needs a database without tickets (this one has \(existing))") }
@@ -91,7 +91,7 @@ extension Operations {
             let batch = rows
             let moments = nextOf
             try await db.transaction { db in
-                let sql = db as! any SQLDatabase
+                let sql = db.sql
                 for chunk in batch.chunked(1000) {
                     let insert = sql.insert(into: Ticket.schema).columns(
                         "kind", "category", "severity", "urgent", "source", "description", "department_id", "status", "reopen_count", "policy",

@@ -41,7 +41,7 @@ enum Notifier {
                         text: Catalogue.text("notifications.digest", language, ["\(mine.count)"]) + "\n" + shown + more,
                         subject: Catalogue.text("notifications.digestSubject", language, ["\(mine.count)"]))
         }
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let at = now.timeIntervalSince1970
         for chunk in messages.chunked(500) {
             let insert = sql.insert(into: Notification.schema).columns("user_id", "ticket_id", "kind", "text", "at")
@@ -131,7 +131,7 @@ struct EscalationSweep {
         let headOf: [UUID: Recipient] = Dictionary(uniqueKeysWithValues: departments.compactMap { department in
             heads.first { $0.id == department.headUserID }.map { (department.id!, Recipient(id: $0.id!, name: $0.displayName, email: $0.email)) }
         })
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let cutoff = now.timeIntervalSince1970
         var summary = Summary()
         // Each pass moves every ticket it reads past `now` (or to NULL), so the loop ends.
@@ -171,7 +171,7 @@ struct EscalationSweep {
             try await betweenReadAndWrite?()
             let rowsByID = Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0) })
             let (escalated, notified, phases) = try await db.transaction { db -> (Int, Int, [String: Double]) in
-                let sql = db as! any SQLDatabase
+                let sql = db.sql
                 var escalated = 0
                 var notified = 0
                 var phases: [String: Double] = [:]

@@ -18,7 +18,7 @@ enum TicketClocks {
     /// Reads the stored clocks of tickets into them (a ticket without one keeps level 0 and no moment); `locking`
     /// holds the rows until the caller's transaction ends (PostgreSQL; SQLite's transactions hold the write lock).
     static func load(into tickets: [Ticket], on db: any Database, locking: Bool = false) async throws {
-        let sql = db as! any SQLDatabase
+        let sql = db.sql
         let lock: SQLQueryString = locking && sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
         let pairs = tickets.compactMap { ticket in ticket.id.map { ($0, ticket) } }
         let byID = Dictionary(pairs, uniquingKeysWith: { first, _ in first })
@@ -42,7 +42,7 @@ enum TicketClocks {
         guard let id = ticket.id else { return }
         let others: SQLQueryString = ticket.clockKeyChanged
             ? ", escalation_key = excluded.escalation_key, escalation_level = excluded.escalation_level" : ""
-        try await (db as! any SQLDatabase).raw("""
+        try await db.sql.raw("""
             INSERT INTO ticket_clocks (ticket_id, escalation_key, escalation_level, next_escalation_at)
             VALUES (\(bind: id), \(bind: ticket.escalationKey), \(bind: ticket.escalationLevel),
               \(bind: ticket.nextEscalationAt))

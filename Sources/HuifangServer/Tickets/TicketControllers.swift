@@ -286,7 +286,7 @@ extension Request {
             if ladderChanged {
                 // Every open ticket whose clock runs is looked at again by the next sweep, which places it on
                 // the new ladder — those past the top of the old one too, when the new one is longer.
-                try await (db as! any SQLDatabase).raw("""
+                try await db.sql.raw("""
                     UPDATE ticket_clocks SET next_escalation_at = \(bind: Date().timeIntervalSince1970)
                     WHERE ticket_id IN (SELECT id FROM tickets
                       WHERE status NOT IN (\(binds: TicketStatus.allCases.filter(\.isFinished).map(\.rawValue)))

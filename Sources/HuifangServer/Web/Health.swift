@@ -15,7 +15,7 @@ struct HealthController: RouteCollection {
 
     @Sendable func check(req: Request) async throws -> Response {
         do {
-            _ = try await (req.db as! any SQLDatabase).raw("SELECT 1").all()
+            _ = try await req.db.sql.raw("SELECT 1").all()
             return try await Status(status: "ok", database: "ok").encodeResponse(status: .ok, for: req)
         } catch {
             req.logger.error("health check: database did not answer: \(String(reflecting: error))")

@@ -77,7 +77,7 @@ enum NewestFirst {
     /// The cursor after row `id`: its instant exactly as stored, and its id.
     private static func cursor(table: String, id: Int, on db: any Database) async throws -> PageCursor? {
         struct Key: Decodable { let at: StoredInstant }
-        let key = try await (db as! any SQLDatabase).raw("SELECT at FROM \(ident: table) WHERE id = \(bind: id)")
+        let key = try await db.sql.raw("SELECT at FROM \(ident: table) WHERE id = \(bind: id)")
             .first(decoding: Key.self)
         return key.map { PageCursor([$0.at.text, "\(id)"]) }
     }
