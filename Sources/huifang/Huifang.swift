@@ -321,7 +321,7 @@ struct ImportCommand: AsyncParsableCommand {
         var encoding = "utf8"
 
         func run() async throws {
-            let csv = SampleCustomers(today: LocalDate.today(in: TimeZone(identifier: "Asia/Shanghai")!)).csv(count: rows)
+            let csv = SampleCustomers(today: LocalDate.today(in: TimeZone(identifier: "Asia/Shanghai")!, now: Date())).csv(count: rows)
             switch encoding.lowercased() {
             case "utf8", "utf-8": FileHandle.standardOutput.write(Data(csv.utf8))
             case "gbk", "gb18030":

@@ -165,9 +165,9 @@ import VaporTesting
     @Test func keysetPagesVisitEveryCustomerOnceAndFiltersNarrowThem() async throws {
         try await withHuifang { app in
             let token = try await makeToken(app, makeUser(app, .supervisor).user)
-            let importer = CustomerImporter(db: app.db, rules: CustomerRules(tiers: Tier.defaults, today: app.huifang.today()),
+            let importer = CustomerImporter(db: app.db, rules: CustomerRules(tiers: Tier.defaults, today: app.today),
                                             actor: .commandLine(), language: .zh)
-            let sample = SampleCustomers(today: app.huifang.today())
+            let sample = SampleCustomers(today: app.today)
             _ = try await importer.run(Array(sample.csv(count: 230).utf8), .init(fileName: "sample.csv"))
 
             var seen: [Int] = []

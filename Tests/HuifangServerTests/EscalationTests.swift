@@ -89,7 +89,7 @@ func shanghai(_ text: String) -> Date {
             #expect(entries[0].note.contains(org.head.displayName) && entries[1].note.contains(org.supervisor.displayName))
 
             // The mail goes out through SMTP.
-            let delivery = try await Outbox(db: app.db, config: app.huifang).deliver()
+            let delivery = try await Outbox(db: app.db, config: app.huifang).deliver(now: Date())
             #expect(delivery.sent == 2 && delivery.failed == 0)
             let mails = sink.messages
             #expect(Set(mails.flatMap(\.to)) == ["zhaolei@example.com", "zhuguan@example.com"])
@@ -97,7 +97,7 @@ func shanghai(_ text: String) -> Date {
             let headMail = try #require(mails.first { $0.to == ["zhaolei@example.com"] })
             #expect(headMail.subject.contains("#\(ticket.id!)") && headMail.subject.contains("第 1 级"))
             #expect(headMail.body.contains("/tickets/\(ticket.id!)"))
-            #expect(try await Outbox(db: app.db, config: app.huifang).deliver().sent == 0, "sent mail is not sent again")
+            #expect(try await Outbox(db: app.db, config: app.huifang).deliver(now: Date()).sent == 0, "sent mail is not sent again")
 
             // Answering moves the clock to the resolution deadline: its breach is a new one.
             _ = try await service(app, at: "2026-03-05 09:00").act(stored, .assign, handler: "zhaolei")
@@ -488,7 +488,7 @@ func shanghai(_ text: String) -> Date {
             #expect(try await TicketClocks.next(of: old.id!, on: app.db) == nil, "the default ladder has two levels")
             settings.ladder.levels.append(EscalationLevel(after: PolicyDuration(8, .workingHours), notify: .supervisors))
             #expect(try await send(app, .PUT, "/api/v1/tickets/settings", token: token, body: settings).status == .ok)
-            #expect(try await EscalationSweep(db: app.db, config: app.huifang).run().escalations >= 1)
+            #expect(try await EscalationSweep(db: app.db, config: app.huifang).run(now: Date()).escalations >= 1)
             let third = try #require(try await TicketEscalation.query(on: app.db).filter(\.$ticket.$id == old.id!).filter(\.$level == 3).first())
             #expect(app.huifang.formatDateTime(Date(timeIntervalSince1970: third.dueAt)) == "2026-03-05 09:30",
                     "first response due Tuesday 18:00, plus 8 working hours")
@@ -499,7 +499,7 @@ func shanghai(_ text: String) -> Date {
         try await withHuifang { app in
             let org = try await organisation(app)
             let late = try await service(app, at: "2026-03-02 10:00").open(TicketInput(kind: "quality", description: "早就超时的工单", handler: "zhaolei"))
-            let fresh = try await TicketService(db: app.db, config: app.huifang, actor: .commandLine())
+            let fresh = try await TicketService(db: app.db, config: app.huifang, actor: .commandLine(), now: Date())
                 .open(TicketInput(kind: "service", description: "刚受理的工单", department: org.department.name))
             var page = try await PageClient.signedIn(app, "zhaolei", "password-handler")
             let queue = try await page.get("/tickets/queue")
@@ -526,7 +526,7 @@ func shanghai(_ text: String) -> Date {
     @Test func movingTheClocksKeepsEachTicketsNextMoment() async throws {
         try await withHuifang { app in
             _ = try await makeUser(app, .supervisor, username: "zhuguan")
-            let service = TicketService(db: app.db, config: app.huifang, actor: .commandLine())
+            let service = TicketService(db: app.db, config: app.huifang, actor: .commandLine(), now: Date())
             let running = try await service.open(TicketInput(kind: "quality", description: "钟在走"))
             let before = try #require(try await TicketClocks.next(of: running.id!, on: app.db))
             try await app.db.sql.raw("""

@@ -174,7 +174,7 @@ import VaporTesting
             let (supervisor, password) = try await makeUser(app, .supervisor, username: "zhuguan")
             var client = try await PageClient.signedIn(app, supervisor.username, password)
             #expect(try await client.get("/customers/\(desk.customer.id!)").body.string.contains("回访记录（电话）：已接通"))
-            _ = try await SurveyLinks(db: app.db, config: app.huifang).send(task: try await Self.task(app, customer: customer, agent: desk.agent, rule: desk.rule, key: "R2"),
+            _ = try await SurveyLinks(db: app.db, config: app.huifang, now: Date()).send(task: try await Self.task(app, customer: customer, agent: desk.agent, rule: desk.rule, key: "R2"),
                                                                              channel: "sms", by: .commandLine())
             try await CustomerStore(db: app.db).delete(customer, by: .commandLine())
             #expect(try await MailMessage.query(on: app.db).count() == 0)
@@ -339,7 +339,7 @@ import VaporTesting
             let old = try await links.send(task: desk.task, channel: "sms", by: .commandLine())
             let expired = try await app.testing().sendRequest(.GET, "/s/" + token(old.url))
             #expect(expired.status == .gone && expired.body.string.contains("链接已过期"))
-            let fresh = try await SurveyLinks(db: app.db, config: app.huifang).send(task: desk.task, channel: "sms", by: .commandLine())
+            let fresh = try await SurveyLinks(db: app.db, config: app.huifang, now: Date()).send(task: desk.task, channel: "sms", by: .commandLine())
             var headers = HTTPHeaders()
             headers.contentType = .urlEncodedForm
             let answered = try await app.testing().sendRequest(.POST, "/s/" + token(fresh.url), headers: headers, body: ByteBuffer(string: "answer.q1=dissatisfied&answer.q2=2"))
@@ -361,7 +361,7 @@ import VaporTesting
             #expect(try await send(app, .PUT, "/api/v1/message-templates/survey.sms", token: desk.token, body: ["body": "{问卷链接}"]).status == .forbidden)
             let saved = try await send(app, .PUT, "/api/v1/message-templates/survey.sms", token: token, body: ["body": "{称呼}，请点 {问卷链接}"])
             #expect(saved.status == .ok)
-            let sent = try await SurveyLinks(db: app.db, config: app.huifang).send(task: desk.task, channel: "sms", by: .commandLine())
+            let sent = try await SurveyLinks(db: app.db, config: app.huifang, now: Date()).send(task: desk.task, channel: "sms", by: .commandLine())
             #expect(try await MailMessage.find(sent.messageID, on: app.db)!.body == "李女士，请点 \(sent.url)")
         }
     }
@@ -395,7 +395,7 @@ import VaporTesting
         try await withHuifang { app in
             #expect(app.huifang.sms == .log)
             let desk = try await desk(app)
-            let sent = try await SurveyLinks(db: app.db, config: app.huifang).send(task: desk.task, channel: "sms", by: .commandLine())
+            let sent = try await SurveyLinks(db: app.db, config: app.huifang, now: Date()).send(task: desk.task, channel: "sms", by: .commandLine())
             #expect(try await Operations.deliver(on: app, json: true) == #"{"failed":0,"retrying":0,"sent":1}"#)
             let message = try await MailMessage.find(sent.messageID, on: app.db)!
             #expect(message.status == .sent && message.transport == "log")
@@ -407,14 +407,14 @@ import VaporTesting
         try await withHuifang { app in
             let desk = try await desk(app)
             // Sent, then the customer is reached by phone: the link now says it has expired.
-            let early = try await SurveyLinks(db: app.db, config: app.huifang).send(task: desk.task, channel: "sms", by: .commandLine())
+            let early = try await SurveyLinks(db: app.db, config: app.huifang, now: Date()).send(task: desk.task, channel: "sms", by: .commandLine())
             _ = try await record(app, desk, at: "2026-03-02 10:30", Self.input("reached", answers: ["q1": "satisfied", "q2": "5"]))
             let closed = try await app.testing().sendRequest(.GET, "/s/" + token(early.url))
             #expect(closed.status == .gone && closed.body.string.contains("链接已过期"))
 
             // Sent after a missed call; the calls run out; the customer answers anyway and the task is completed.
             let second = try await Self.task(app, customer: desk.customer, agent: desk.agent, rule: desk.rule, key: "R2")
-            let link = try await SurveyLinks(db: app.db, config: app.huifang).send(task: second, channel: "sms", by: .commandLine())
+            let link = try await SurveyLinks(db: app.db, config: app.huifang, now: Date()).send(task: second, channel: "sms", by: .commandLine())
             let service = RecordService(db: app.db, config: app.huifang, actor: .commandLine(), now: shanghai("2026-03-02 10:30"))
             for _ in 0..<3 { _ = try await service.record(Self.input("noAnswer"), on: try await FollowUpTask.find(second.id, on: app.db)!, by: desk.agent) }
             #expect(try await FollowUpTask.find(second.id, on: app.db)!.status == .unreachable)
@@ -471,8 +471,8 @@ import VaporTesting
         defer { Task { await sink.stop() } }
         try await withHuifang(["HUIFANG_SMTP_URL": "smtp://127.0.0.1:\(sink.port)", "HUIFANG_MAIL_FROM": "huifang@example.com", "HUIFANG_COMPANY": "龙阳汽车"]) { app in
             let desk = try await desk(app)
-            let sent = try await SurveyLinks(db: app.db, config: app.huifang).send(task: desk.task, channel: "email", by: .commandLine())
-            let delivery = try await Outbox(db: app.db, config: app.huifang).deliver()
+            let sent = try await SurveyLinks(db: app.db, config: app.huifang, now: Date()).send(task: desk.task, channel: "email", by: .commandLine())
+            let delivery = try await Outbox(db: app.db, config: app.huifang).deliver(now: Date())
             #expect(delivery.sent == 1)
             let mail = try #require(sink.messages.first)
             #expect(mail.to == ["lina@example.com"] && mail.subject == "龙阳汽车：请评价我们的服务" && mail.body.contains(sent.url))
@@ -501,8 +501,8 @@ import VaporTesting
             try await withHuifang(["HUIFANG_SMS_GATEWAY": "http://127.0.0.1:\(port)/send", "HUIFANG_SMS_TOKEN": "s3cret"]) { app in
                 let desk = try await desk(app)
                 let outbox = Outbox(db: app.db, config: app.huifang, client: app.client, logger: app.logger)
-                let sent = try await SurveyLinks(db: app.db, config: app.huifang).send(task: desk.task, channel: "sms", by: .commandLine())
-                #expect(try await outbox.deliver().sent == 1)
+                let sent = try await SurveyLinks(db: app.db, config: app.huifang, now: Date()).send(task: desk.task, channel: "sms", by: .commandLine())
+                #expect(try await outbox.deliver(now: Date()).sent == 1)
                 let got = try #require(gateway.received.withLockedValue { $0 }.first)
                 #expect(got.authorization == "Bearer s3cret" && got.body.to == "+8613800138000" && got.body.text.contains(sent.url))
                 #expect(got.body.reference == String(sent.messageID))
@@ -510,7 +510,7 @@ import VaporTesting
 
                 // The gateway fails: retried with back-off, then failed, visible on the admin page, and queued again by hand.
                 gateway.failing.withLockedValue { $0 = true }
-                let second = try await SurveyLinks(db: app.db, config: app.huifang).send(task: desk.task, channel: "sms", by: .commandLine())
+                let second = try await SurveyLinks(db: app.db, config: app.huifang, now: Date()).send(task: desk.task, channel: "sms", by: .commandLine())
                 var now = Date()
                 for _ in 1..<Outbox.maxAttempts {
                     #expect(try await outbox.deliver(now: now).retrying == 1)
@@ -526,7 +526,7 @@ import VaporTesting
                 let retried = try await client.post("/messages/\(second.messageID)/retry", form: [:])
                 #expect(retried.status == .seeOther)
                 gateway.failing.withLockedValue { $0 = false }
-                #expect(try await outbox.deliver().sent == 1)
+                #expect(try await outbox.deliver(now: Date()).sent == 1)
                 #expect(gateway.received.withLockedValue { $0 }.count == 2)
                 // Agents do not see the outbox.
                 var agent = try await PageClient.signedIn(app, desk.agent.username, desk.password)

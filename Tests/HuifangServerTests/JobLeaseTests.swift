@@ -177,7 +177,7 @@ import VaporTesting
             #expect(scheduled.count == 1 && scheduled[0].runID != "dead-run")
             #expect(try await planning.tick(now: nine.addingTimeInterval(60)) == .alreadyDone)
             #expect(try await FollowUpTask.query(on: app.db).count() == summary.tasksCreated)
-            let again = try await planning.runNow(day: Self.day)
+            let again = try await planning.runNow(day: Self.day, now: Date())
             #expect(again.tasksCreated == 0, "planned once: running it again adds nothing")
         }
     }

@@ -58,7 +58,7 @@ import VaporTesting
             // Until it lapses, the job is refused — checked at a moment before the expiry.
             var planning = DailyPlanning(db: app.db, config: app.huifang, logger: app.logger)
             planning.clock = { lease.lease.expiresAt.addingTimeInterval(-0.5) }
-            await #expect(throws: JobConflict.self) { _ = try await planning.runNow(day: Self.day) }
+            await #expect(throws: JobConflict.self) { _ = try await planning.runNow(day: Self.day, now: Date()) }
 
             // Once it lapses, a new run of the binary takes the day over.
             try await Task.sleep(for: .seconds(max(0, lease.lease.expiresAt.timeIntervalSinceNow) + 0.2))
@@ -83,7 +83,7 @@ import VaporTesting
                 .first(decoding: Count.self)?.count
             #expect(customers == tasks, "one task per customer: none planned twice")
             planning.clock = { Date() }
-            let once = try await planning.runNow(day: Self.day)
+            let once = try await planning.runNow(day: Self.day, now: Date())
             #expect(once.tasksCreated == 0, "none missing: planning again adds nothing")
             #expect(try await JobLease.current(of: "planner", on: app.db) == nil)
         }

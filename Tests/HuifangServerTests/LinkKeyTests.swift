@@ -24,7 +24,7 @@ import VaporTesting
 
     func sentLink(_ app: Application) async throws -> String {
         let desk = try await FollowUpTests().desk(app)
-        let links = SurveyLinks(db: app.db, config: app.huifang)
+        let links = SurveyLinks(db: app.db, config: app.huifang, now: Date())
         return try await links.send(task: desk.task, channel: "sms", by: .commandLine()).url
     }
 
@@ -53,7 +53,7 @@ import VaporTesting
             var other = app.huifang
             other.secret = String(repeating: "x", count: 40)
             // MUT
-            let state = try await SurveyLinks(db: app.db, config: other).resolve(link)
+            let state = try await SurveyLinks(db: app.db, config: other, now: Date()).resolve(link)
             // validation
             guard case .invalid = state else { Issue.record("a link verified under another secret"); return }
         }
@@ -71,7 +71,7 @@ import VaporTesting
             #expect(try await state(app, old, at: Date().addingTimeInterval(day)) == "valid")
             #expect(try await state(app, old, at: Date().addingTimeInterval(3 * day)) == "invalid")
             let desk = try await FollowUpTask.query(on: app.db).first()!
-            let new = token(try await SurveyLinks(db: app.db, config: app.huifang)
+            let new = token(try await SurveyLinks(db: app.db, config: app.huifang, now: Date())
                 .send(task: desk, channel: "sms", by: .commandLine()).url)
             let payload = new.split(separator: "-").prefix(2).joined(separator: "-")
             let keys = LinkKeys(db: app.db, secret: app.huifang.secret)

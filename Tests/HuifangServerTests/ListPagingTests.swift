@@ -195,7 +195,7 @@ import VaporTesting
             let open = Self.documentedOrder(world.tickets.filter { !$0.status.isFinished })
             let firstPage = Array(open.prefix(5))
             let changed: Set<Int> = [open[2], open[20], open[30], open[31]]
-            let service = TicketService(db: app.db, config: app.huifang, actor: .commandLine())
+            let service = TicketService(db: app.db, config: app.huifang, actor: .commandLine(), now: Date())
             let seen = try await allPages(app, "/api/v1/tickets", token: world.token, limit: 5) { page in
                 guard page == 1 else { return }
                 // After the first page: a new ticket, one already shown started, one ahead paused, one ahead closed.
@@ -234,7 +234,7 @@ import VaporTesting
     @Test func pausingResumingAndFinishingMoveATicketAndTheMigrationWritesTheSameKeys() async throws {
         try await withHuifang { app in
             let world = try await ticketWorld(app)
-            let service = TicketService(db: app.db, config: app.huifang, actor: .commandLine())
+            let service = TicketService(db: app.db, config: app.huifang, actor: .commandLine(), now: Date())
             let opened = try await service.open(TicketInput(kind: "complaint", description: "等客户寄回"))
             var ticket = try await service.pause(opened, note: "等客户")
             #expect(ticket.listRank == TicketListKey.paused && ticket.pausedLeft != nil)

@@ -124,7 +124,7 @@ import VaporTesting
             let world = try await world(app)
             let task = try await FollowUpTests.task(app, customer: world.desk.customer, agent: world.desk.agent,
                                                     rule: world.desk.rule, key: "R2")
-            let ticket = try await TicketService(db: app.db, config: app.huifang, actor: .commandLine())
+            let ticket = try await TicketService(db: app.db, config: app.huifang, actor: .commandLine(), now: Date())
                 .open(TicketInput(kind: "service", description: "预约上门安装", department: "售后服务部"), taskID: task.id)
             let id = try #require(ticket.id)
             func sees(_ name: String) async throws -> (queue: Bool, ticket: Bool) {
@@ -151,7 +151,7 @@ import VaporTesting
             let world = try await world(app)
             let task = try await FollowUpTests.task(app, customer: world.desk.customer, agent: world.desk.agent,
                                                     rule: world.desk.rule, key: "R2")
-            let ticket = try await TicketService(db: app.db, config: app.huifang, actor: .commandLine())
+            let ticket = try await TicketService(db: app.db, config: app.huifang, actor: .commandLine(), now: Date())
                 .open(TicketInput(kind: "service", description: "预约上门安装"), taskID: task.id)
             try await M025TicketTaskAgents().revert(on: app.db)  // as before: no agents on tickets
             #expect(try await FollowUpTask.find(task.id, on: app.db) != nil)

@@ -61,7 +61,7 @@ import VaporTesting
             let id = try await planning.trigger(ruleID: office.rules[rule].id!,
                                                 customerID: office.customers[customer].id!,
                                                 key: "\(rule)-\(customer)-\(day)", asOf: LocalDate(iso: day)!)
-            if let agent { _ = try await distribution.reassign([id], to: office.agents[agent]) }
+            if let agent { _ = try await distribution.reassign([id], to: office.agents[agent], at: Date()) }
             return id
         }
         func record(_ id: Int, _ at: String, _ input: RecordInput, by agent: Int?) async throws {
@@ -77,7 +77,7 @@ import VaporTesting
         try await record(t1, "2026-10-01 02:40", RecordInput(outcome: "reached", answers: reached), by: 0)
         let t2 = try await task(1, 1, "2026-10-08", agent: 1)
         try await record(t2, "2026-10-08 10:00", RecordInput(outcome: "noAnswer"), by: 1)
-        _ = try await distribution.reassign([t2], to: office.agents[2])   // its record goes with it
+        _ = try await distribution.reassign([t2], to: office.agents[2], at: Date())   // its record goes with it
         try await record(t2, "2026-10-09 15:30", RecordInput(outcome: "reached", answers: unhappy), by: 2)
         let t3 = try await task(0, 2, "2026-10-12", agent: 2)
         try await record(t3, "2026-10-20 16:00", RecordInput(outcome: "reached", surveyDeclined: true), by: 2)  // late

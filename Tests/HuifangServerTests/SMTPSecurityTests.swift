@@ -20,7 +20,7 @@ import Testing
     }
 
     func send(_ settings: SMTPSettings) async throws {
-        try await SMTPClient(settings: settings).send(to: "lina@example.com", subject: "s", body: "b")
+        try await SMTPClient(settings: settings).send(to: "lina@example.com", subject: "s", body: "b", now: Date())
     }
 
     /// Whether the wire carried `text` in the clear.
@@ -114,7 +114,7 @@ import Testing
             let mail = [(to: "lina@example.com", subject: "s", body: "b")]
             try await Outbox.enqueue(mail, config: app.huifang, now: Date(), on: app.db)
             // MUT
-            let delivery = try await Outbox(db: app.db, config: app.huifang).deliver()
+            let delivery = try await Outbox(db: app.db, config: app.huifang).deliver(now: Date())
             // validation
             #expect(delivery.retrying == 1 && sink.messages.isEmpty)
             let message = try #require(try await MailMessage.query(on: app.db).first())

@@ -137,7 +137,7 @@ import VaporTesting
             let dayOld = Date().addingTimeInterval(-25 * 3600)
             try await LoginAttempt(username: "x", address: "1.2.3.4", at: dayOld, succeeded: false).create(on: app.db)
             let housekeeping = Housekeeping(db: app.db, config: app.huifang)
-            let now = try await housekeeping.run()
+            let now = try await housekeeping.run(now: Date())
             #expect(now.sessions == 0 && now.attempts == 1)
             let later = try await housekeeping.run(now: Date().addingTimeInterval(3 * 3600))
             #expect(later.sessions == 2)

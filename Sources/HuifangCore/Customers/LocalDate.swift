@@ -31,7 +31,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     }
 
     /// Today's date in a time zone.
-    public static func today(in zone: TimeZone, now: Date = Date()) -> LocalDate {
+    public static func today(in zone: TimeZone, now: Date) -> LocalDate {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let parts = calendar.dateComponents([.year, .month, .day], from: now)

@@ -8,7 +8,7 @@ struct SessionUserAuthenticator: AsyncMiddleware {
         guard request.hasSession, let raw = request.session.data[SessionKey.user] else {
             return try await next.respond(to: request)
         }
-        let now = Date()
+        let now = request.now
         if let user = try await liveUser(raw, request, now: now) {
             request.auth.login(user)
             request.session.data[SessionKey.lastSeen] = String(now.timeIntervalSince1970)
@@ -36,7 +36,7 @@ struct BearerUserAuthenticator: AsyncBearerAuthenticator {
             .filter(\.$tokenHash == APIToken.digest(bearer.token))
             .filter(\.$revokedAt == nil)
             .first(), let user = try? token.joined(User.self), user.isActive else { return }
-        let now = Date()
+        let now = request.now
         if APIToken.lastUseIsStale(token.lastUsedAt, now: now) {
             token.lastUsedAt = now
             try await token.save(on: request.db)

@@ -13,7 +13,7 @@ struct Housekeeping {
 
     /// Plain deletes by age: instances sharing a database may run this at the same time.
     @discardableResult
-    func run(now: Date = Date()) async throws -> (sessions: Int, attempts: Int) {
+    func run(now: Date) async throws -> (sessions: Int, attempts: Int) {
         let sessions = try await SessionStore.purgeExpired(config.sessionLifetime, now: now, on: db)
         let cutoff = now.addingTimeInterval(-attemptsKept)
         let attempts = try await LoginAttempt.query(on: db).filter(\.$at < cutoff).count()
@@ -30,12 +30,13 @@ struct HousekeepingScheduler: LifecycleHandler {
     func didBootAsync(_ application: Application) async throws {
         let housekeeping = Housekeeping(db: application.db, config: application.huifang)
         let logger = application.logger
+        let clock = application.clock
         holder.task = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: Self.every)
                 guard !Task.isCancelled else { return }
                 do {
-                    let purged = try await housekeeping.run()
+                    let purged = try await housekeeping.run(now: clock.now())
                     logger.debug("housekeeping purged \(purged.sessions) sessions, \(purged.attempts) sign-in attempts")
                 } catch {
                     logger.error("housekeeping failed: \(String(reflecting: error))")

@@ -47,7 +47,7 @@ struct LoginController: RouteCollection {
         let address = req.clientAddress
         let actor = Actor(id: nil, name: username, address: address, source: "ui")
         // Counted as a failure before the password is looked at, so parallel guesses each see the others.
-        let attempt = LoginAttempt(username: username, address: address, at: Date(), succeeded: false)
+        let attempt = LoginAttempt(username: username, address: address, at: req.now, succeeded: false)
         try await attempt.create(on: req.db)
         let throttle = req.application.huifang.loginThrottle
         let failures = try await countFailures(req, username: username, address: address, throttle: throttle)
@@ -64,7 +64,7 @@ struct LoginController: RouteCollection {
         try await attempt.save(on: req.db)
         try await AuditLog.record("login", by: Actor(id: user.id, name: username, address: address, source: "ui"),
                                   subjectType: "user", subjectID: username, on: req.db)
-        try await req.startSession(for: user)
+        try await req.startSession(for: user, now: req.now)
         return req.redirect(to: next)
     }
 
@@ -77,7 +77,7 @@ struct LoginController: RouteCollection {
     /// Failures in the window, this attempt included, for the account and for the address.
     private func countFailures(_ req: Request, username: String, address: String,
                                throttle: LoginThrottlePolicy) async throws -> (account: Int, address: Int) {
-        let since = Date().addingTimeInterval(-throttle.window)
+        let since = req.now.addingTimeInterval(-throttle.window)
         let account = try await LoginAttempt.query(on: req.db)
             .filter(\.$username == username).filter(\.$succeeded == false).filter(\.$at > since).count()
         let byAddress = try await LoginAttempt.query(on: req.db)

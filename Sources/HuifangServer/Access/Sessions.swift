@@ -45,7 +45,7 @@ struct AnonymousSessionDiscard: AsyncMiddleware {
 
 extension Request {
     /// Starts a fresh session for `user`: a new id, so a session fixed before sign-in is worthless.
-    func startSession(for user: User, now: Date = Date()) async throws {
+    func startSession(for user: User, now: Date) async throws {
         if let old = session.id {
             try await application.sessions.driver.deleteSession(old, for: self).get()
             session.id = nil

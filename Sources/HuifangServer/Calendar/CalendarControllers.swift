@@ -72,7 +72,7 @@ struct CalendarAPIController: RouteCollection {
 
     @Sendable func show(req: Request) async throws -> Year {
         let raw = req.query[String.self, at: "year"]
-        guard let year = raw.map({ Int($0) }) ?? req.application.huifang.today().year, (1900...2199).contains(year) else {
+        guard let year = raw.map({ Int($0) }) ?? req.today.year, (1900...2199).contains(year) else {
             throw CalendarQueries.InputError(parameter: "year", value: raw ?? "", expected: "calendar.expect.year")
         }
         let calendar = try await req.calendars.defaultCalendar()
@@ -216,7 +216,7 @@ struct CalendarPagesController: RouteCollection {
     }
 
     @Sendable func year(req: Request) async throws -> Response {
-        let year = req.query[Int.self, at: "year"] ?? req.application.huifang.today().year
+        let year = req.query[Int.self, at: "year"] ?? req.today.year
         return try await page(req, year: year, mode: req.query[String.self, at: "mode"] ?? "holiday", name: "")
     }
 
@@ -249,7 +249,7 @@ struct CalendarPagesController: RouteCollection {
 
     @Sendable func importSchedule(req: Request) async throws -> Response {
         let upload = try req.content.decode(Upload.self)
-        let year = upload.year ?? req.application.huifang.today().year
+        let year = upload.year ?? req.today.year
         var text = upload.text?.trimmingWhitespace() ?? ""
         var fileName = "pasted"
         if let file = upload.file, file.data.readableBytes > 0 {
@@ -267,7 +267,7 @@ struct CalendarPagesController: RouteCollection {
 
     @Sendable func settings(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
-        let year = form["year"].flatMap(Int.init) ?? req.application.huifang.today().year
+        let year = form["year"].flatMap(Int.init) ?? req.today.year
         do {
             try await req.calendars.updateSettings(timeZone: form["timeZone"], weeklyHours: (0..<7).map { form["weekly\($0)"] ?? "" },
                                                    contactWindows: form["contactWindows"], contactOnAllDays: form["contactAllDays"] != nil, by: req.actor)

@@ -181,12 +181,12 @@ struct CallPagesController: RouteCollection {
     @Sendable func form(req: Request) async throws -> Response {
         // The call started when the form opened: its time is stamped then, to the minute (the agent may correct it).
         try await formPage(req, values: ["handling": "answered", "ticketKind": "complaint", "severity": "general",
-                                         "at": CallPagesController.inputValue(Date(), req.application.huifang)], error: nil)
+                                         "at": CallPagesController.inputValue(req.now, req.application.huifang)], error: nil)
     }
 
     private func formPage(_ req: Request, values: [String: String], error: String?) async throws -> Response {
         let config = req.application.huifang
-        let now = Date()
+        let now = req.now
         let settings = try await TicketSettingsRecord.load(on: req.db).settings
         let user = try req.auth.require(User.self)
         let promise = try await CalendarStore(db: req.db).defaultBusiness().addWorkingHours(2, to: now)

@@ -46,7 +46,7 @@ struct CallService {
     let config: HuifangConfig
     let actor: Actor
     let agent: User
-    var now = Date()
+    var now: Date
 
     /// The customers with this number (normally one).
     static func customers(withPhone raw: String, on db: any Database) async throws -> [Customer] {
@@ -269,6 +269,6 @@ extension Request {
     }
 
     var callService: CallService {
-        get throws { CallService(db: db, config: application.huifang, actor: actor, agent: try auth.require(User.self)) }
+        get throws { CallService(db: db, config: application.huifang, actor: actor, agent: try auth.require(User.self), now: now) }
     }
 }

@@ -190,7 +190,7 @@ struct CustomerStore {
 extension Request {
     /// The rules for customer values, with the organisation's tiers and today's date.
     func customerRules() async throws -> CustomerRules {
-        CustomerRules(tiers: try await Tier.names(on: db), today: application.huifang.today())
+        CustomerRules(tiers: try await Tier.names(on: db), today: today)
     }
 
     var customers: CustomerStore { CustomerStore(db: db) }
@@ -206,7 +206,7 @@ extension Request {
 
 extension HuifangConfig {
     /// Today's date in the organisation's time zone.
-    func today(now: Date = Date()) -> LocalDate {
+    func today(now: Date) -> LocalDate {
         LocalDate.today(in: timeZone, now: now)
     }
 

@@ -19,7 +19,7 @@ enum DemoHistory {
         let customers = try await Customer.query(on: db).sort(\.$id).limit(1200).all()
         guard !agents.isEmpty, customers.count >= 100 else { return }
         let calendar = try await CalendarStore(db: db).defaultBusiness()
-        let today = app.huifang.today()
+        let today = app.today
         let definition = try survey.definition
         var rng = SplitMix64(seed: 20_261_125)
         func roll(_ n: Int) -> Int { Int(rng.next() % UInt64(n)) }

@@ -70,8 +70,8 @@ public enum DemoOrganisation {
 
         let agents = people.filter { $0.2 == .agent }.map(\.0)
         let tiers = try await Tier.names(on: app.db)
-        let sample = SampleCustomers(agents: agents, tiers: tiers, today: app.huifang.today())
-        let importer = CustomerImporter(db: app.db, rules: CustomerRules(tiers: tiers, today: app.huifang.today()),
+        let sample = SampleCustomers(agents: agents, tiers: tiers, today: app.today)
+        let importer = CustomerImporter(db: app.db, rules: CustomerRules(tiers: tiers, today: app.today),
                                         actor: actor, language: app.huifang.defaultLanguage)
         let report = try await importer.run(Array(sample.csv(count: count).utf8), .init(fileName: "demo-customers.csv"))
         for (username, skills) in [("wangfang", "medical,vip"), ("zhangwei", "medical")] {
@@ -85,7 +85,7 @@ public enum DemoOrganisation {
         try await loadTickets(on: app)
         try await loadSurveys(on: app)
         try await DemoHistory.load(on: app)
-        _ = try await DailyPlanning(db: app.db, config: app.huifang, logger: app.logger).runNow(day: app.huifang.today(), trigger: "demo")
+        _ = try await DailyPlanning(db: app.db, config: app.huifang, logger: app.logger).runNow(day: app.today, trigger: "demo", now: app.clock.now())
         return Summary(accounts: accounts, customersCreated: report.created,
                        customersTotal: try await Customer.query(on: app.db).count(),
                        eventsTotal: try await ServiceEvent.query(on: app.db).count(),
@@ -97,7 +97,7 @@ public enum DemoOrganisation {
     /// Two or three service events per customer over the last year, some recent enough that today's
     /// plan has discharges, repairs, expiring policies and warranties to follow up. Keyed `DEMO-…`, so loaded once.
     static func loadEvents(on app: Application) async throws {
-        let today = app.huifang.today()
+        let today = app.today
         let ids = try await Customer.query(on: app.db).sort(\.$id).all().compactMap(\.id)
         var items: [(line: Int, input: EventInput)] = []
         for id in ids {

@@ -62,7 +62,7 @@ public enum Operations {
     public static func importCustomers(on app: Application, bytes: [UInt8], fileName: String, dryRun: Bool,
                                        strict: Bool, json: Bool) async throws -> (output: String, hasProblems: Bool) {
         let language = app.huifang.defaultLanguage
-        let importer = CustomerImporter(db: app.db, rules: CustomerRules(tiers: try await Tier.names(on: app.db), today: app.huifang.today()),
+        let importer = CustomerImporter(db: app.db, rules: CustomerRules(tiers: try await Tier.names(on: app.db), today: app.today),
                                         actor: .commandLine("import"), language: language)
         let report: ImportReport
         do {

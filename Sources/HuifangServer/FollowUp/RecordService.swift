@@ -51,7 +51,7 @@ struct RecordService {
     let db: any Database
     let config: HuifangConfig
     let actor: Actor
-    var now = Date()
+    var now: Date
 
     static let correctable: [CustomerField] = [.name, .mobile, .email]
 

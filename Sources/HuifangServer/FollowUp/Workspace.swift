@@ -199,7 +199,7 @@ extension Request {
         TicketAccess.restrict(ticketQuery, to: viewer.viewer)
         let tickets = try await ticketQuery.sort(\.$id, .descending).limit(10).all()
         let links = try await SurveyLink.query(on: db).filter(\.$taskID == task.id!).sort(\.$id, .descending).all()
-        let now = Date()
+        let now = self.now
         let windows = context.windows(TimeRange.list(task.contactWindows) ?? [])
         let verification = try await Ticket.query(on: db).filter(\.$verificationTaskID == task.id!).first()
         func minutes(_ seconds: Int) -> String { seconds < 60 ? "\(seconds)″" : "\(seconds / 60)′\(seconds % 60)″" }
@@ -244,7 +244,7 @@ extension Request {
             canRecord: task.status == .open,
             canSendSMS: task.status == .open && surveyPart != nil && customer.mobile != nil && !customer.doNotDisturb && customer.consent,
             canSendEmail: task.status == .open && surveyPart != nil && customer.email != nil && !customer.doNotDisturb && customer.consent && config.smtp != nil,
-            startedAt: form?.startedAt ?? ISO8601DateFormatter().string(from: Date()),
+            startedAt: form?.startedAt ?? ISO8601DateFormatter().string(from: now),
             notes: form?.notes ?? "",
             callbackAt: form?.callbackAt ?? "",
             recordingConsent: form?.recordingConsent ?? false,

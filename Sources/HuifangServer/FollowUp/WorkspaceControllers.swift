@@ -10,11 +10,11 @@ extension Request {
     func nextTaskID(after: Int?) async throws -> Int? {
         let viewer = try auth.require(User.self)
         struct Row: Decodable { let id: Int }
-        let now = Date()
+        let now = self.now
         return try await db.sql.raw("""
             SELECT id FROM follow_up_tasks WHERE assigned_agent_id = \(bind: viewer.id!) AND status = 'open'
             AND (callback_at IS NULL OR callback_at <= \(bind: now)) AND id <> \(bind: after ?? 0)
-            AND due_on <= \(bind: application.huifang.today().iso)
+            AND due_on <= \(bind: today.iso)
             ORDER BY CASE WHEN callback_at IS NULL THEN 1 ELSE 0 END, callback_at, priority, due_at, id LIMIT 1
             """).first(decoding: Row.self)?.id
     }
@@ -98,7 +98,7 @@ struct WorkspacePagesController: RouteCollection {
         let input = RecordInput(form: try req.content.decode([String: String].self))
         let result: RecordResult
         do {
-            result = try await RecordService(db: req.db, config: req.application.huifang, actor: req.actor).record(input, on: task, by: req.auth.get(User.self))
+            result = try await RecordService(db: req.db, config: req.application.huifang, actor: req.actor, now: req.now).record(input, on: task, by: req.auth.get(User.self))
         } catch let failure as NamedFieldErrors {
             // A page left open too long starts the call again from now, so the next save can pass.
             var input = input
@@ -121,7 +121,7 @@ struct WorkspacePagesController: RouteCollection {
         let task = try await req.workableTask()
         let channel = (try? req.content.get(String.self, at: "channel")) ?? ""
         do {
-            let sent = try await SurveyLinks(db: req.db, config: req.application.huifang).send(task: task, channel: channel, by: req.actor)
+            let sent = try await SurveyLinks(db: req.db, config: req.application.huifang, now: req.now).send(task: task, channel: channel, by: req.actor)
             req.flash("workspace.linkSent", req.t("channel." + channel), sent.to, sent.expiresAt)
         } catch let error as NamedFieldError {
             req.session.data["flash"] = Catalogue.text(error.key, req.language, error.arguments)
@@ -168,14 +168,14 @@ struct WorkspaceAPIController: RouteCollection {
     @Sendable func record(req: Request) async throws -> Response {
         let task = try await req.workableTask()
         let input = try req.content.decode(RecordInput.self)
-        let result = try await RecordService(db: req.db, config: req.application.huifang, actor: req.actor).record(input, on: task, by: req.auth.get(User.self))
+        let result = try await RecordService(db: req.db, config: req.application.huifang, actor: req.actor, now: req.now).record(input, on: task, by: req.auth.get(User.self))
         return try await result.encodeResponse(status: .created, for: req)
     }
 
     @Sendable func sendLink(req: Request) async throws -> Response {
         let task = try await req.workableTask()
         let input = try req.content.decode(LinkInput.self)
-        let sent = try await SurveyLinks(db: req.db, config: req.application.huifang).send(task: task, channel: input.channel, by: req.actor)
+        let sent = try await SurveyLinks(db: req.db, config: req.application.huifang, now: req.now).send(task: task, channel: input.channel, by: req.actor)
         return try await LinkSent(sent).encodeResponse(status: .created, for: req)
     }
 }

@@ -44,7 +44,7 @@ struct HomeController: RouteCollection {
         var today: Today?
         if user.role == .agent {
             let config = req.application.huifang
-            let now = Date()
+            let now = req.now
             let midnight = EventIngest.parseTime(config.today(now: now).iso, in: config.timeZone)?.instant ?? now
             let due = try await FollowUpTask.query(on: req.db).filter(\.$assignedAgent.$id == user.id).filter(\.$status == .open)
                 .filter(\.$dueOn <= config.today(now: now).iso).group(.or) { $0.filter(\.$callbackAt == nil).filter(\.$callbackAt <= now) }.count()

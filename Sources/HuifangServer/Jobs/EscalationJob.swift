@@ -6,7 +6,7 @@ extension EscalationSweep {
     /// One sweep under the `escalation` lease, so that sweeps asked for at once (the scheduler, the button,
     /// the API, `huifang escalate`, other instances) make one run; the others get `JobConflict` (409).
     /// A sweep that loses its lease is reported so; its escalations stay exactly-once through their claims.
-    func runLeased(terms: LeaseTerms, now: Date = Date()) async throws -> Summary {
+    func runLeased(terms: LeaseTerms, now: Date) async throws -> Summary {
         try await LeasedRun(db: db, job: "escalation", terms: terms).perform { _ in try await run(now: now) }
     }
 }

@@ -48,7 +48,7 @@ extension Request {
         guard message.status == .failed else { throw AppError(.conflict, "messages.refuse.notFailed") }
         message.status = .pending
         message.attempts = 0
-        message.nextAttemptAt = Date().timeIntervalSince1970
+        message.nextAttemptAt = now.timeIntervalSince1970
         message.claimedUntil = nil
         try await message.update(on: db)
         try await audit("message.retry", subjectType: "message", subjectID: String(id))
@@ -81,7 +81,7 @@ struct MessageAPIController: RouteCollection {
     }
 
     @Sendable func deliver(req: Request) async throws -> Outbox.Delivery {
-        try await req.outbox.deliver()
+        try await req.outbox.deliver(now: req.now)
     }
 
     @Sendable func retry(req: Request) async throws -> HTTPStatus {
@@ -171,7 +171,7 @@ struct MessagePagesController: RouteCollection {
     }
 
     @Sendable func deliver(req: Request) async throws -> Response {
-        let delivery = try await req.outbox.deliver()
+        let delivery = try await req.outbox.deliver(now: req.now)
         req.flash("messages.delivered", String(delivery.sent), String(delivery.retrying), String(delivery.failed))
         return req.redirect(to: "/messages")
     }
@@ -231,7 +231,7 @@ struct MessagePagesController: RouteCollection {
 extension Operations {
     /// One delivery of the outbox now; what `huifang deliver` prints.
     public static func deliver(on app: Application, json: Bool) async throws -> String {
-        let delivery = try await Outbox(db: app.db, config: app.huifang, client: app.client, logger: app.logger).deliver()
+        let delivery = try await Outbox(db: app.db, config: app.huifang, client: app.client, logger: app.logger).deliver(now: app.clock.now())
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

@@ -26,7 +26,7 @@ extension Request {
         let user = try auth.require(User.self)
         let unread = try await Notification.query(on: db).filter(\.$user.$id == user.id!).filter(\.$readAt == nil).count()
         try await Notification.query(on: db).filter(\.$user.$id == user.id!).filter(\.$readAt == nil)
-            .set(\.$readAt, to: Date().timeIntervalSince1970).update()
+            .set(\.$readAt, to: now.timeIntervalSince1970).update()
         return unread
     }
 

@@ -63,7 +63,7 @@ struct Outbox {
 
     /// Sends what is due. Each message is claimed first (a conditional update), so two instances
     /// never send the same one; a claim lapses after ten minutes if its holder dies mid-send.
-    func deliver(now: Date = Date(), limit: Int = 200) async throws -> Delivery {
+    func deliver(now: Date, limit: Int = 200) async throws -> Delivery {
         var result = Delivery()
         let sql = db.sql
         let at = now.timeIntervalSince1970

@@ -60,7 +60,7 @@ struct SMTPClient {
     var group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     var timeout: TimeAmount = .seconds(20)
 
-    func send(to recipient: String, subject: String, body: String, now: Date = Date()) async throws {
+    func send(to recipient: String, subject: String, body: String, now: Date) async throws {
         let settings = settings
         let tls = try Self.tlsContext(settings)
         let channel = try await ClientBootstrap(group: group)

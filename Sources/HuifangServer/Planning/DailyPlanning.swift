@@ -25,12 +25,12 @@ struct DailyPlanning {
 
     /// Plans and distributes `day` now, whatever the schedule. Idempotent: a second run adds nothing.
     /// Throws `JobConflict` (409) while another run holds the planner.
-    func runNow(day: LocalDate, trigger: String = "manual", now: Date = Date()) async throws -> PlanSummary {
+    func runNow(day: LocalDate, trigger: String = "manual", now: Date) async throws -> PlanSummary {
         try await job.perform { lease in try await run(day: day, trigger: trigger, now: now, lease: lease) }
     }
 
     /// The scheduler's tick: marks dead runs, and runs the day once after the configured time, on one instance only.
-    func tick(now: Date = Date()) async throws -> Outcome {
+    func tick(now: Date) async throws -> Outcome {
         guard let planAt = config.planAt else { return .notYet }
         try await PlannerRuns(db: db, logger: logger).reapDead(now: clock())
         var clock = Calendar(identifier: .gregorian)
@@ -97,10 +97,11 @@ struct PlanningScheduler: LifecycleHandler {
         guard application.huifang.planAt != nil else { return }
         let planning = DailyPlanning(db: application.db, config: application.huifang, logger: application.logger)
         let logger = application.logger
+        let clock = application.clock
         task.task = Task {
             while !Task.isCancelled {
                 do {
-                    _ = try await planning.tick()
+                    _ = try await planning.tick(now: clock.now())
                 } catch {
                     logger.error("daily planning failed: \(String(reflecting: error))")
                 }

@@ -33,7 +33,7 @@ struct DistributionService {
     }
 
     /// Assigns the tasks due by `day`, most urgent first. Returns how many were assigned and how many no agent could take.
-    func distribute(asOf day: LocalDate, now: Date = Date()) async throws -> (assigned: Int, unassigned: Int) {
+    func distribute(asOf day: LocalDate, now: Date) async throws -> (assigned: Int, unassigned: Int) {
         let sql = db.sql
         let due = try await sql.raw("""
             SELECT t.id, t.required_skill, c.assigned_agent_id AS preferred FROM follow_up_tasks t JOIN customers c ON c.id = t.customer_id
@@ -48,7 +48,7 @@ struct DistributionService {
     }
 
     /// Moves open tasks to another agent by hand; their explanation says so.
-    func reassign(_ taskIDs: [Int], to agent: User, at now: Date = Date()) async throws -> Int {
+    func reassign(_ taskIDs: [Int], to agent: User, at now: Date) async throws -> Int {
         let sql = db.sql
         struct Count: Decodable { let count: Int }
         let load = try await sql.raw("SELECT COUNT(*) AS count FROM follow_up_tasks WHERE status = 'open' AND assigned_agent_id = \(bind: agent.id!)")

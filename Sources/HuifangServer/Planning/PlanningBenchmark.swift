@@ -107,7 +107,7 @@ extension Operations {
             let summary = try await PlanningService(db: db, contactCapDays: app.huifang.contactCapDays).plan(asOf: day)
             let planSeconds = Date().timeIntervalSince(planStart)
             let distributeStart = Date()
-            let (assigned, unassigned) = try await DistributionService(db: db).distribute(asOf: day)
+            let (assigned, unassigned) = try await DistributionService(db: db).distribute(asOf: day, now: Date())
             let distributeSeconds = Date().timeIntervalSince(distributeStart)
             lines.append("\(label) \(day.iso): plan \(String(format: "%.2f", planSeconds)) s + distribute \(String(format: "%.2f", distributeSeconds)) s = \(String(format: "%.2f", planSeconds + distributeSeconds)) s — \(summary.customersScanned) customers, \(summary.tasksCreated) tasks, \(summary.reasonsAdded) reasons, \(summary.merged) merged, \(summary.skippedDoNotDisturb) DND, \(summary.skippedNoConsent) no consent, \(summary.capped) capped, \(summary.missed) missed; \(assigned) assigned, \(unassigned) unassigned")
             lines.append(phases(summary))

@@ -5,11 +5,11 @@ import Vapor
 extension Operations {
     /// Plans and distributes one day (today by default) and describes what it did.
     public static func plan(on app: Application, asOf: LocalDate?, json: Bool) async throws -> String {
-        let day = asOf ?? app.huifang.today()
+        let day = asOf ?? app.today
         let planning = DailyPlanning(db: app.db, config: app.huifang, logger: app.logger)
         let summary: PlanSummary
         do {
-            summary = try await planning.runNow(day: day)
+            summary = try await planning.runNow(day: day, now: app.clock.now())
         } catch let conflict as JobConflict {
             throw OperationError(conflict.message(in: app.huifang.defaultLanguage, app.huifang))
         }

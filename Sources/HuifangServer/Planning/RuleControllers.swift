@@ -50,7 +50,7 @@ struct RuleAPIController: RouteCollection {
         let rule = try await RuleStore(db: req.db).find(req.parameters.get("id", as: Int.self))
         let input = try req.content.decode(Trigger.self)
         let task = try await PlanningService(db: req.db, contactCapDays: req.application.huifang.contactCapDays)
-            .trigger(ruleID: rule.id!, customerID: input.customerID, key: input.key, asOf: req.application.huifang.today())
+            .trigger(ruleID: rule.id!, customerID: input.customerID, key: input.key, asOf: req.today)
         try await req.audit("rule.trigger", subjectType: "task", subjectID: String(task), detail: "rule=\(rule.id!) customer=\(input.customerID)")
         return ["taskID": task]
     }

@@ -156,7 +156,7 @@ extension Request {
 
     func signOff(month: String, note: String) async throws -> ReportSignOff {
         guard let user = auth.get(User.self) else { throw Abort(.unauthorized) }
-        let signed = try await reports.signOff(month: month.trimmingWhitespace(), by: user, note: note.trimmingWhitespace(), today: application.huifang.today())
+        let signed = try await reports.signOff(month: month.trimmingWhitespace(), by: user, note: note.trimmingWhitespace(), today: today)
         try await audit("report.signoff", subjectType: "report", subjectID: signed.month)
         return signed
     }

@@ -76,7 +76,7 @@ struct ReportPagesController: RouteCollection {
 
     @Sendable func month(req: Request) async throws -> Response {
         let config = req.application.huifang
-        let today = config.today()
+        let today = req.today
         let monthText = req.query[String.self, at: "month"] ?? String(today.iso.prefix(7))
         guard let period = ReportPeriod(month: monthText) else { throw AppError(.badRequest, "report.problem.month") }
         let groupText = req.query[String.self, at: "groupBy"] ?? ReportGrouping.agent.rawValue
@@ -158,7 +158,7 @@ struct ReportPagesController: RouteCollection {
             groups: groups, indicators: indicators,
             exportPath: "/reports/export.csv?month=\(monthText)&groupBy=\(grouping.rawValue)",
             workbookPath: "/reports/export.xlsx?month=\(monthText)&groupBy=\(grouping.rawValue)",
-            generatedAt: config.formatDateTime(Date()))
+            generatedAt: config.formatDateTime(req.now))
         return try await req.renderPage("reports/month", titleKey: "report.title", titleArguments: [monthText], page)
     }
 
@@ -299,7 +299,7 @@ struct ReportPagesController: RouteCollection {
     }
 
     @Sendable func scorecards(req: Request) async throws -> Response {
-        let today = req.application.huifang.today()
+        let today = req.today
         let monthText = req.query[String.self, at: "month"] ?? String(today.iso.prefix(7))
         guard let period = ReportPeriod(month: monthText) else { throw AppError(.badRequest, "report.problem.month") }
         try await req.audit("report.view", subjectType: "scorecard", subjectID: monthText)

@@ -4,7 +4,7 @@ import HuifangCore
 import Vapor
 
 extension Request {
-    var spotChecks: SpotCheckService { SpotCheckService(db: db, config: application.huifang) }
+    var spotChecks: SpotCheckService { SpotCheckService(db: db, config: application.huifang, now: now) }
 
     /// The check in the path; an agent may open only their own.
     func findSpotCheck() async throws -> SpotCheck {
@@ -200,7 +200,7 @@ struct SpotCheckPagesController: RouteCollection {
     }
 
     @Sendable func month(req: Request) async throws -> Response {
-        let today = req.application.huifang.today()
+        let today = req.today
         let month = req.query[String.self, at: "month"] ?? String(today.addingMonths(-1).iso.prefix(7))
         guard ReportPeriod(month: month) != nil else { throw AppError(.badRequest, "report.problem.month") }
         let checks = try await SpotCheck.query(on: req.db).filter(\.$month == month).sort(\.$agentName).sort(\.$id).all()

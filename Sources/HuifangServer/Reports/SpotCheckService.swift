@@ -9,6 +9,8 @@ import Vapor
 struct SpotCheckService {
     let db: any Database
     let config: HuifangConfig
+    /// The instant everything this service does happens at.
+    let now: Date
 
     struct Drawn: Content {
         let month: String
@@ -27,7 +29,7 @@ struct SpotCheckService {
         let seed = seed.trimmingWhitespace()
         if seed.isEmpty || seed.count > 64 { errors.append(.init(field: "seed", key: "spot.problem.seed")) }
         guard errors.isEmpty, let period else { throw NamedFieldErrors(errors: errors) }
-        guard period.from <= config.today() else { throw NamedFieldError(field: "month", key: "spot.problem.future") }
+        guard period.from <= config.today(now: now) else { throw NamedFieldError(field: "month", key: "spot.problem.future") }
         if try await SpotCheck.query(on: db).filter(\.$month == month).count() > 0 { throw AppError(.conflict, "spot.refuse.drawn") }
         let plan = try await SpotCheckSettingsRecord.load(on: db)
         let calendar = try await CalendarStore(db: db).defaultBusiness()
@@ -101,7 +103,7 @@ struct SpotCheckService {
         check.comment = comment
         check.reviewerID = reviewer.id
         check.reviewerName = reviewer.displayName
-        check.reviewedAt = Date()
+        check.reviewedAt = now
         check.status = .reviewed
         try await db.transaction { db in
             try await check.update(on: db)
@@ -110,7 +112,7 @@ struct SpotCheckService {
                 note.$user.id = agentID
                 note.kind = "spotCheck"
                 note.text = Catalogue.text("spot.notice", config.defaultLanguage, [String(check.id!), check.month, String(scored.score), String(check.maxScore)])
-                note.at = Date().timeIntervalSince1970
+                note.at = now.timeIntervalSince1970
                 try await note.create(on: db)
             }
         }
@@ -124,7 +126,7 @@ struct SpotCheckService {
         let reply = reply.trimmingWhitespace()
         guard reply.count <= 2000 else { throw NamedFieldError(field: "reply", key: "problem.tooLong", arguments: ["2000"]) }
         check.agentReply = reply
-        check.acknowledgedAt = Date()
+        check.acknowledgedAt = now
         check.status = .acknowledged
         try await check.update(on: db)
         return check

@@ -55,7 +55,7 @@ struct LinkKeys {
     }
 
     /// Makes a new current key; the keys accepted until now stay accepted for `graceDays` more days.
-    func rotate(graceDays: Int, now: Date = Date()) async throws -> Rotation {
+    func rotate(graceDays: Int, now: Date) async throws -> Rotation {
         let until = now.addingTimeInterval(Double(graceDays) * 86_400)
         let stored = Data([UInt8].random(count: 32)).base64EncodedString()
         let id = try await db.transaction { db in
@@ -96,7 +96,7 @@ extension Operations {
         guard (0...365).contains(days) else {
             throw OperationError("--grace-days: must be a whole number from 0 to 365")
         }
-        let rotation = try await LinkKeys(db: app.db, secret: app.huifang.secret).rotate(graceDays: days)
+        let rotation = try await LinkKeys(db: app.db, secret: app.huifang.secret).rotate(graceDays: days, now: app.clock.now())
         let until = app.huifang.formatDateTime(rotation.previousAcceptedUntil)
         try await AuditLog.record("secret.rotate", by: .commandLine(), subjectType: "link_key",
                                   subjectID: String(rotation.current), detail: "graceDays=\(days)", on: app.db)

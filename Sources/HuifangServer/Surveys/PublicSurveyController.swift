@@ -17,7 +17,7 @@ struct PublicRateLimit: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let box = request.application.storage[Key.self]!
         let address = request.clientAddress
-        let allowed = box.limiter.withLockedValue { $0.allow(address, now: Date().timeIntervalSince1970) }
+        let allowed = box.limiter.withLockedValue { $0.allow(address, now: request.now.timeIntervalSince1970) }
         guard allowed else {
             let response = try await PublicSurveyController.page(request, state: "limited", status: .tooManyRequests)
             response.headers.replaceOrAdd(name: .retryAfter, value: String(Int(Self.window)))
@@ -72,7 +72,7 @@ struct PublicSurveyController: RouteCollection {
 
     private func loaded(_ req: Request) async throws -> (SurveyLinks.State, String) {
         let token = req.parameters.get("token") ?? ""
-        return (try await SurveyLinks(db: req.db, config: req.application.huifang).resolve(token), token)
+        return (try await SurveyLinks(db: req.db, config: req.application.huifang, now: req.now).resolve(token), token)
     }
 
     @Sendable func show(req: Request) async throws -> Response {
@@ -101,7 +101,7 @@ struct PublicSurveyController: RouteCollection {
             let survey = try await SurveyStore(db: req.db).find(link.surveyID)
             let definition = try survey.definition
             do {
-                _ = try await SurveyLinks(db: req.db, config: req.application.huifang).answer(link, answers: answers)
+                _ = try await SurveyLinks(db: req.db, config: req.application.huifang, now: req.now).answer(link, answers: answers)
             } catch let failure as NamedFieldErrors {
                 let customer = try await Customer.find(link.customerID, on: req.db)
                 return try await Self.page(req, state: "form", status: .unprocessableEntity, survey: definition, token: token, answers: answers,

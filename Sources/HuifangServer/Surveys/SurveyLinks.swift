@@ -12,7 +12,7 @@ import Vapor
 struct SurveyLinks {
     let db: any Database
     let config: HuifangConfig
-    var now = Date()
+    var now: Date
 
     enum State {
         case invalid

@@ -42,7 +42,7 @@ extension Request {
 
     func taskPage(_ filter: TaskFilter) async throws -> KeysetPage<TaskView> {
         let viewer = try auth.require(User.self)
-        let page = try await TaskQueries(db: db, config: application.huifang, language: language)
+        let page = try await TaskQueries(db: db, config: application.huifang, language: language, now: now)
             .page(filter, viewer: viewer)
         try await audit("task.list", subjectType: "task", detail: "count=\(page.rows.count)")
         return page
@@ -130,7 +130,7 @@ struct TaskAPIController: RouteCollection {
     @Sendable func reassign(req: Request) async throws -> [String: Int] {
         let input = try req.content.decode(Reassign.self)
         let agent = try await req.findAgent(input.agent)
-        let moved = try await DistributionService(db: req.db).reassign(input.taskIDs, to: agent)
+        let moved = try await DistributionService(db: req.db).reassign(input.taskIDs, to: agent, at: req.now)
         try await req.audit("task.reassign", subjectType: "task", detail: "\(moved) to \(agent.username)")
         return ["reassigned": moved]
     }
@@ -142,12 +142,12 @@ struct TaskAPIController: RouteCollection {
 
     @Sendable func run(req: Request) async throws -> PlanSummary {
         let input = try? req.content.decode(RunInput.self)
-        var day = req.application.huifang.today()
+        var day = req.today
         if let text = input?.asOf {
             guard let parsed = LocalDate(parsing: text) else { throw NamedFieldError(field: "asOf", key: "problem.invalidDate") }
             day = parsed
         }
-        let summary = try await req.planning.runNow(day: day)
+        let summary = try await req.planning.runNow(day: day, now: req.now)
         try await req.audit("planner.run", subjectType: "planner", subjectID: day.iso, detail: "created=\(summary.tasksCreated)")
         return summary
     }
@@ -159,7 +159,7 @@ struct TaskAPIController: RouteCollection {
     }
 
     @Sendable func load(req: Request) async throws -> [AgentLoad] {
-        try await req.agentLoads(on: req.application.huifang.today())
+        try await req.agentLoads(on: req.today)
     }
 
     @Sendable func absence(req: Request) async throws -> HTTPStatus {
@@ -205,7 +205,7 @@ struct TaskPagesController: RouteCollection {
     }
 
     private func boardPage(_ req: Request, message: String?) async throws -> Response {
-        let today = req.application.huifang.today()
+        let today = req.today
         let agentFilter = req.query[String.self, at: "agent"].flatMap(UUID.init(uuidString:))
         let loads = try await req.agentLoads(on: today)
         let unassigned = try await FollowUpTask.query(on: req.db).filter(\.$status == .open).filter(\.$assignedAgent.$id == nil).count()
@@ -224,16 +224,16 @@ struct TaskPagesController: RouteCollection {
         let ids = form.keys.filter { $0.hasPrefix("task-") }.compactMap { Int($0.dropFirst(5)) }
         guard !ids.isEmpty else { return try await boardPage(req, message: req.t("tasks.noneSelected")) }
         let agent = try await req.findAgent(form["agent"] ?? "")
-        let moved = try await DistributionService(db: req.db).reassign(ids, to: agent)
+        let moved = try await DistributionService(db: req.db).reassign(ids, to: agent, at: req.now)
         try await req.audit("task.reassign", subjectType: "task", detail: "\(moved) to \(agent.username)")
         req.flash("tasks.reassigned", String(moved))
         return req.redirect(to: "/tasks")
     }
 
     @Sendable func run(req: Request) async throws -> Response {
-        let day = req.application.huifang.today()
+        let day = req.today
         do {
-            let summary = try await req.planning.runNow(day: day)
+            let summary = try await req.planning.runNow(day: day, now: req.now)
             try await req.audit("planner.run", subjectType: "planner", subjectID: day.iso, detail: "created=\(summary.tasksCreated)")
             req.flash("planner.ran", String(summary.tasksCreated), String(summary.assigned))
         } catch let conflict as JobConflict {
@@ -282,6 +282,6 @@ struct TaskPagesController: RouteCollection {
         try await req.audit("task.export", subjectType: "task", detail: "count=\(tasks.count)")
         let language = req.language
         let document = try await offTheEventLoop { TaskQueries.csv(tasks, language: language, includeAgent: includeAgent) }
-        return csvResponse(document, name: "\(name)-\(req.application.huifang.today().iso).csv")
+        return csvResponse(document, name: "\(name)-\(req.today.iso).csv")
     }
 }

@@ -50,7 +50,7 @@ struct TaskQueries {
     let db: any Database
     let config: HuifangConfig
     let language: Language
-    var now = Date()
+    var now: Date
 
     private struct Row: Decodable {
         let id: Int

@@ -9,11 +9,11 @@ extension Operations {
     public static func escalate(on app: Application, json: Bool) async throws -> String {
         let summary: EscalationSweep.Summary
         do {
-            summary = try await EscalationSweep(db: app.db, config: app.huifang).runLeased(terms: app.huifang.jobLease)
+            summary = try await EscalationSweep(db: app.db, config: app.huifang).runLeased(terms: app.huifang.jobLease, now: app.clock.now())
         } catch let conflict as JobConflict {
             throw OperationError(conflict.message(in: app.huifang.defaultLanguage, app.huifang))
         }
-        let delivery = try await Outbox(db: app.db, config: app.huifang, client: app.client, logger: app.logger).deliver()
+        let delivery = try await Outbox(db: app.db, config: app.huifang, client: app.client, logger: app.logger).deliver(now: app.clock.now())
         if json {
             struct Output: Encodable {
                 let sweep: EscalationSweep.Summary

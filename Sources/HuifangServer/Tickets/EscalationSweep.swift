@@ -119,7 +119,7 @@ struct EscalationSweep {
     }
 
     /// One sweep: every escalation due by `now`, once.
-    func run(now: Date = Date()) async throws -> Summary {
+    func run(now: Date) async throws -> Summary {
         let started = Date()
         let settings = try await TicketSettingsRecord.load(on: db).settings
         let calendar = try await CalendarStore(db: db).defaultBusiness()
@@ -344,10 +344,11 @@ struct DeliveryScheduler: LifecycleHandler {
         guard let every = application.huifang.deliverEvery else { return }
         let outbox = Outbox(db: application.db, config: application.huifang, client: application.client, logger: application.logger)
         let logger = application.logger
+        let clock = application.clock
         holder.task = Task {
             while !Task.isCancelled {
                 do {
-                    let delivery = try await outbox.deliver()
+                    let delivery = try await outbox.deliver(now: clock.now())
                     if delivery.sent + delivery.failed + delivery.retrying > 0 {
                         logger.info("outbox: \(delivery.sent) sent, \(delivery.retrying) to retry, \(delivery.failed) failed")
                     }
@@ -372,10 +373,12 @@ struct EscalationScheduler: LifecycleHandler {
         let db = application.db
         let config = application.huifang
         let logger = application.logger
+        let clock = application.clock
         holder.task = Task {
             while !Task.isCancelled {
                 do {
-                    let summary = try await EscalationSweep(db: db, config: config).runLeased(terms: config.jobLease)
+                    let summary = try await EscalationSweep(db: db, config: config)
+                        .runLeased(terms: config.jobLease, now: clock.now())
                     if summary.escalations > 0 {
                         logger.info("escalation sweep: \(summary.escalations) escalations, \(summary.notifications) notifications")
                     }

@@ -75,7 +75,7 @@ struct TicketView: Content {
 }
 
 extension Request {
-    var ticketService: TicketService { TicketService(db: db, config: application.huifang, actor: actor) }
+    var ticketService: TicketService { TicketService(db: db, config: application.huifang, actor: actor, now: now) }
 
     /// The ticket the route's `:id` names, if the viewer may see it; otherwise 404, as if it did not exist.
     func findTicket() async throws -> Ticket {
@@ -116,7 +116,7 @@ extension Request {
     }
 
     func ticketPage(_ filter: TicketFilter) async throws -> KeysetPage<TicketRow> {
-        let page = try await TicketQueries(db: db, config: application.huifang, language: language).page(filter)
+        let page = try await TicketQueries(db: db, config: application.huifang, language: language, now: now).page(filter)
         try await audit("ticket.list", subjectType: "ticket", detail: "count=\(page.rows.count)")
         return page
     }
@@ -253,7 +253,7 @@ struct TicketAPIController: RouteCollection {
 
     @Sendable func escalate(req: Request) async throws -> EscalationSweep.Summary {
         let config = req.application.huifang
-        let summary = try await EscalationSweep(db: req.db, config: config).runLeased(terms: config.jobLease)
+        let summary = try await EscalationSweep(db: req.db, config: config).runLeased(terms: config.jobLease, now: req.now)
         try await req.audit("escalation.run", subjectType: "ticket", detail: "escalations=\(summary.escalations)")
         return summary
     }
@@ -281,13 +281,14 @@ extension Request {
         let record = try await TicketSettingsRecord.load(on: db)
         let ladderChanged = record.settings.ladder != settings.ladder
         try record.apply(settings)
+        let now = self.now
         try await db.transaction { db in
             try await record.save(on: db)
             if ladderChanged {
                 // Every open ticket whose clock runs is looked at again by the next sweep, which places it on
                 // the new ladder — those past the top of the old one too, when the new one is longer.
                 try await db.sql.raw("""
-                    UPDATE ticket_clocks SET next_escalation_at = \(bind: Date().timeIntervalSince1970)
+                    UPDATE ticket_clocks SET next_escalation_at = \(bind: now.timeIntervalSince1970)
                     WHERE ticket_id IN (SELECT id FROM tickets
                       WHERE status NOT IN (\(binds: TicketStatus.allCases.filter(\.isFinished).map(\.rawValue)))
                       AND paused_at IS NULL)

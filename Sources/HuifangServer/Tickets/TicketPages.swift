@@ -110,7 +110,7 @@ struct TicketPagesController: RouteCollection {
         let ticket = try await req.findTicket()
         try await req.audit("ticket.view", subjectType: "ticket", subjectID: String(ticket.id!))
         let view = try await TicketView.make(ticket, on: req)
-        let row = try await TicketQueries(db: req.db, config: req.application.huifang, language: req.language).rows(for: [ticket])[0]
+        let row = try await TicketQueries(db: req.db, config: req.application.huifang, language: req.language, now: req.now).rows(for: [ticket])[0]
         let settings = try await TicketSettingsRecord.load(on: req.db).settings
         var customerName: String?
         if let id = ticket.$customer.id { customerName = try await Customer.find(id, on: req.db)?.name }
@@ -265,7 +265,7 @@ struct TicketPagesController: RouteCollection {
     @Sendable func escalate(req: Request) async throws -> Response {
         let config = req.application.huifang
         do {
-            let summary = try await EscalationSweep(db: req.db, config: config).runLeased(terms: config.jobLease)
+            let summary = try await EscalationSweep(db: req.db, config: config).runLeased(terms: config.jobLease, now: req.now)
             try await req.audit("escalation.run", subjectType: "ticket", detail: "escalations=\(summary.escalations)")
             req.flash("escalation.ran", "\(summary.escalations)", "\(summary.notifications)")
         } catch let conflict as JobConflict {

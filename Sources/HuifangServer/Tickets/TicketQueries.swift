@@ -62,7 +62,7 @@ struct TicketQueries {
     let db: any Database
     let config: HuifangConfig
     let language: Language
-    var now = Date()
+    var now: Date
 
     /// A page of the list in list order (`TicketListKey`: running clocks by deadline, paused ones by the working
     /// time they kept, then the rest newest first), read by key from the database: each alternative of the

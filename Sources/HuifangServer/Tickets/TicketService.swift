@@ -44,7 +44,7 @@ struct TicketService {
     let db: any Database
     let config: HuifangConfig
     let actor: Actor
-    var now = Date()
+    var now: Date
 
     static let sources = ["followUp", "call", "survey", "api"]
 
