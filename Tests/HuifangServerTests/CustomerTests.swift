@@ -166,7 +166,7 @@ import VaporTesting
         try await withHuifang { app in
             let token = try await makeToken(app, makeUser(app, .supervisor).user)
             let importer = CustomerImporter(db: app.db, rules: CustomerRules(tiers: Tier.defaults, today: app.today),
-                                            actor: .commandLine(), language: .zh)
+                                            actor: .commandLine(), language: .zh, now: Date())
             let sample = SampleCustomers(today: app.today)
             _ = try await importer.run(Array(sample.csv(count: 230).utf8), .init(fileName: "sample.csv"))
 
@@ -227,7 +227,7 @@ import VaporTesting
 
     @Test func theAuditLogCannotBeChangedOrDeleted() async throws {
         try await withHuifang { app in
-            try await AuditLog.record("login", by: .commandLine(), on: app.db)
+            try await AuditLog.record("login", by: .commandLine(), at: Date(), on: app.db)
             let sql = app.db.sql
             await #expect(throws: (any Error).self) { try await sql.raw("UPDATE audit_log SET actor_name = 'someone else'").run() }
             await #expect(throws: (any Error).self) { try await sql.raw("DELETE FROM audit_log").run() }

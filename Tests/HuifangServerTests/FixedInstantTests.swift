@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import HuifangCore
 @testable import HuifangServer
@@ -63,6 +64,8 @@ import VaporTesting
             #expect(try await send(app, .GET, "/api/v1/customers", token: token).status == .ok)
             let used = try #require(try await APIToken.query(on: app.db).first()?.lastUsedAt)
             #expect(used == shanghai("2026-02-14 09:00"), "the token's last use is stamped with the request's instant")
+            let audited = try await AuditEntry.query(on: app.db).filter(\.$action == "customer.list").all().map(\.at)
+            #expect(audited == [shanghai("2026-02-14 09:00")], "so is the audit entry of the list it read")
         }
     }
 }

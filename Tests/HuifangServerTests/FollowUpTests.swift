@@ -34,12 +34,12 @@ import VaporTesting
                 Self.question("您对本次维修总体是否满意？", "satisfaction3", "总体满意度"),
                 Self.question("服务人员的态度打几分？", "scale5", "服务态度"),
                 Self.question("还有什么意见？", "text", "", required: false),
-            ]), by: .commandLine())
+            ]), by: .commandLine(), at: Date())
         let rule = RuleRecord()
         try rule.apply(FollowUpRule(name: "维修后回访", kind: .triggered, priority: 2, script: "{称呼}您好，您的{产品}维修后使用正常吗？",
                                     maxAttempts: 3, surveyID: survey.familyID))
         try await rule.create(on: app.db)
-        let customer = try await CustomerStore(db: app.db).create(
+        let customer = try await CustomerStore(db: app.db, now: Date()).create(
             CustomerRecord(name: "李娜", mobile: try PhoneNumber(parsing: "13800138000"), email: email, gender: .female, tier: "普通"), by: .commandLine())
         let event = ServiceEvent()
         event.$customer.id = customer.id!
@@ -166,7 +166,7 @@ import VaporTesting
             #expect(answers.allSatisfy { $0.surveyID == desk.survey.id })
             let customer = try await Customer.find(desk.customer.id, on: app.db)!
             #expect(customer.mobile == "+8613900139000")
-            let history = try await CustomerStore(db: app.db).history(of: desk.customer.id!)
+            let history = try await CustomerStore(db: app.db, now: Date()).history(of: desk.customer.id!)
             #expect(history.contains { $0.field == "mobile" && $0.oldValue == "13800138000" && $0.newValue == "13900139000" })
             let task = try await FollowUpTask.find(desk.task.id, on: app.db)!
             #expect(task.status == .completed && task.completedOn == "2026-03-02")
@@ -176,7 +176,7 @@ import VaporTesting
             #expect(try await client.get("/customers/\(desk.customer.id!)").body.string.contains("回访记录（电话）：已接通"))
             _ = try await SurveyLinks(db: app.db, config: app.huifang, now: Date()).send(task: try await Self.task(app, customer: customer, agent: desk.agent, rule: desk.rule, key: "R2"),
                                                                              channel: "sms", by: .commandLine())
-            try await CustomerStore(db: app.db).delete(customer, by: .commandLine())
+            try await CustomerStore(db: app.db, now: Date()).delete(customer, by: .commandLine())
             #expect(try await MailMessage.query(on: app.db).count() == 0)
             #expect(try await FollowUpRecord.query(on: app.db).count() == 0)
             #expect(try await SurveyAnswer.query(on: app.db).count() == 0)
@@ -191,7 +191,7 @@ import VaporTesting
             #expect(result.result == "refused" && result.taskStatus == "refused")
             #expect(try await Customer.find(desk.customer.id, on: app.db)!.doNotDisturb)
             #expect(try await FollowUpTask.find(other.id, on: app.db)!.status == .cancelled)
-            let history = try await CustomerStore(db: app.db).history(of: desk.customer.id!)
+            let history = try await CustomerStore(db: app.db, now: Date()).history(of: desk.customer.id!)
             #expect(history.contains { $0.field == "doNotDisturb" && $0.newValue == "true" })
         }
     }

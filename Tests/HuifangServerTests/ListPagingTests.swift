@@ -271,7 +271,7 @@ import VaporTesting
             let other = try await makeUser(app, .agent, username: "lina").user
             let agentToken = try await makeToken(app, agent)
             let supervisor = try await makeToken(app, makeUser(app, .supervisor).user)
-            let customer = try await CustomerStore(db: app.db).create(CustomerRecord(name: "李娜", tier: "普通"), by: .commandLine())
+            let customer = try await CustomerStore(db: app.db, now: Date()).create(CustomerRecord(name: "李娜", tier: "普通"), by: .commandLine())
             let now = Date()
             var tasks: [FollowUpTask] = []
             for index in 0..<30 {

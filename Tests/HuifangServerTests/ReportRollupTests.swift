@@ -34,7 +34,7 @@ import VaporTesting
             FollowUpTests.question("总体是否满意？", "satisfaction3", "总体满意度"),
             FollowUpTests.question("服务态度打几分？", "scale5", "服务态度"),
             FollowUpTests.question("愿意推荐吗？", "nps", "推荐意愿"),
-        ]), by: .commandLine())
+        ]), by: .commandLine(), at: Date())
         var rules: [RuleRecord] = []
         let named: [(String, Int?)] = [("维修后回访", survey.familyID), ("投诉后回访", survey.familyID), ("关怀回访", nil)]
         for (name, surveyID) in named {
@@ -46,7 +46,7 @@ import VaporTesting
         }
         var customers: [Customer] = []
         for index in 0..<8 {
-            customers.append(try await CustomerStore(db: app.db).create(CustomerRecord(
+            customers.append(try await CustomerStore(db: app.db, now: Date()).create(CustomerRecord(
                 name: "客户\(index)", mobile: try PhoneNumber(parsing: "1380013800\(index)"), tier: "普通",
                 assignedAgentID: agents[index % 3].id), by: .commandLine()))
         }
@@ -114,7 +114,7 @@ import VaporTesting
         // A customer erased: their tasks, records and answers go, and so do their figures.
         let gone = try await task(1, 3, "2026-10-23", agent: 0)
         try await record(gone, "2026-10-23 10:00", RecordInput(outcome: "reached", answers: unhappy), by: 0)
-        try await CustomerStore(db: app.db).delete(office.customers[3], by: .commandLine())
+        try await CustomerStore(db: app.db, now: Date()).delete(office.customers[3], by: .commandLine())
     }
 
     func compare(_ app: Application) async throws {
@@ -157,7 +157,7 @@ import VaporTesting
         try await withHuifang { app in
             // setup
             let office = try await office(app)
-            try await CalendarStore(db: app.db).updateSettings(timeZone: zone, weeklyHours: nil, by: .commandLine())
+            try await CalendarStore(db: app.db).updateSettings(timeZone: zone, weeklyHours: nil, by: .commandLine(), at: Date())
             try await work(app, office)
             // MUT, validation: the same report both ways, and a real one
             try await compare(app)

@@ -54,14 +54,14 @@ struct ListPage<Item: Decodable>: Decodable {
 @discardableResult
 func makeUser(_ app: Application, _ role: Role, username: String? = nil, department: UUID? = nil) async throws -> (user: User, password: String) {
     let password = "password-\(role.rawValue)"
-    let service = UserService(db: app.db, passwords: app.password.async, actor: .commandLine())
+    let service = UserService(db: app.db, passwords: app.password.async, actor: .commandLine(), now: Date())
     let user = try await service.create(.init(username: username ?? "\(role.rawValue)1", displayName: "测试\(role.rawValue)",
                                               role: role, departmentID: department, password: password))
     return (user, password)
 }
 
 func makeToken(_ app: Application, _ user: User) async throws -> String {
-    try await UserService(db: app.db, passwords: app.password.async, actor: .commandLine()).createToken(for: user, name: "test").token
+    try await UserService(db: app.db, passwords: app.password.async, actor: .commandLine(), now: Date()).createToken(for: user, name: "test").token
 }
 
 func bearer(_ token: String) -> HTTPHeaders {

@@ -63,7 +63,7 @@ struct LoginController: RouteCollection {
         attempt.succeeded = true
         try await attempt.save(on: req.db)
         try await AuditLog.record("login", by: Actor(id: user.id, name: username, address: address, source: "ui"),
-                                  subjectType: "user", subjectID: username, on: req.db)
+                                  subjectType: "user", subjectID: username, at: req.now, on: req.db)
         try await req.startSession(for: user, now: req.now)
         return req.redirect(to: next)
     }
@@ -98,13 +98,13 @@ struct LoginController: RouteCollection {
 
     private func recordFailure(_ req: Request, actor: Actor, failures: (account: Int, address: Int),
                                throttle: LoginThrottlePolicy) async throws {
-        try await AuditLog.record("login.failed", by: actor, subjectType: "user", subjectID: actor.name, on: req.db)
+        try await AuditLog.record("login.failed", by: actor, subjectType: "user", subjectID: actor.name, at: req.now, on: req.db)
         guard throttle.failureLocks(accountFailures: failures.account, addressFailures: failures.address) else {
             return
         }
         let detail = failures.account >= throttle.maxFailuresPerAccount ? "account" : "address"
         try await AuditLog.record("login.lockout", by: actor, subjectType: "user", subjectID: actor.name,
-                                  detail: detail, on: req.db)
+                                  detail: detail, at: req.now, on: req.db)
     }
 
     @Sendable func logout(req: Request) async throws -> Response {

@@ -34,10 +34,10 @@ extension Request {
 enum AuditLog {
     static func record(
         _ action: String, by actor: Actor, subjectType: String? = nil, subjectID: String? = nil,
-        detail: String? = nil, on db: any Database
+        detail: String? = nil, at instant: Date, on db: any Database
     ) async throws {
         let entry = AuditEntry()
-        entry.at = Date()
+        entry.at = instant
         entry.actorID = actor.id
         entry.actorName = actor.name
         entry.action = action
@@ -51,6 +51,6 @@ enum AuditLog {
 
 extension Request {
     func audit(_ action: String, subjectType: String? = nil, subjectID: String? = nil, detail: String? = nil) async throws {
-        try await AuditLog.record(action, by: actor, subjectType: subjectType, subjectID: subjectID, detail: detail, on: db)
+        try await AuditLog.record(action, by: actor, subjectType: subjectType, subjectID: subjectID, detail: detail, at: now, on: db)
     }
 }

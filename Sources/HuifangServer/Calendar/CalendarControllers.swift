@@ -85,7 +85,7 @@ struct CalendarAPIController: RouteCollection {
     @Sendable func updateSettings(req: Request) async throws -> Year {
         let input = try req.content.decode(SettingsInput.self)
         try await req.calendars.updateSettings(timeZone: input.timeZone, weeklyHours: input.weeklyHours, contactWindows: input.contactWindows,
-                                               contactOnAllDays: input.contactOnAllDays, by: req.actor)
+                                               contactOnAllDays: input.contactOnAllDays, by: req.actor, at: req.now)
         return try await show(req: req)
     }
 
@@ -133,7 +133,7 @@ extension Request {
 extension CalendarStore {
     /// Changes the time zone, the weekly hours (seven strings, Monday first) or the contact windows.
     func updateSettings(timeZone: String?, weeklyHours: [String]?, contactWindows: String? = nil, contactOnAllDays: Bool? = nil,
-                        by actor: Actor) async throws {
+                        by actor: Actor, at now: Date) async throws {
         let calendar = try await defaultCalendar()
         if let timeZone {
             guard TimeZone(identifier: timeZone) != nil else {
@@ -165,7 +165,7 @@ extension CalendarStore {
         try await db.transaction { db in
             try await calendar.save(on: db)
             try await AuditLog.record("calendar.update", by: actor, subjectType: "calendar", subjectID: calendar.name,
-                                      detail: "settings", on: db)
+                                      detail: "settings", at: now, on: db)
         }
     }
 }
@@ -270,7 +270,7 @@ struct CalendarPagesController: RouteCollection {
         let year = form["year"].flatMap(Int.init) ?? req.today.year
         do {
             try await req.calendars.updateSettings(timeZone: form["timeZone"], weeklyHours: (0..<7).map { form["weekly\($0)"] ?? "" },
-                                                   contactWindows: form["contactWindows"], contactOnAllDays: form["contactAllDays"] != nil, by: req.actor)
+                                                   contactWindows: form["contactWindows"], contactOnAllDays: form["contactAllDays"] != nil, by: req.actor, at: req.now)
         } catch let error as CalendarQueries.InputError {
             return try await page(req, year: year, error: error.message(in: req.language))
         }

@@ -33,7 +33,7 @@ extension Operations {
                 let schedule = try CalendarQueries.schedule(from: text)
                 let count = try await store.apply(schedule, to: stored.id!)
                 try await AuditLog.record("calendar.import", by: .commandLine(), subjectType: "calendar", subjectID: stored.name,
-                                          detail: "\(fileName): \(count) dates", on: app.db)
+                                          detail: "\(fileName): \(count) dates", at: app.clock.now(), on: app.db)
                 return "\(count) dates added to \(stored.name)"
             }
         } catch let error as CalendarQueries.InputError {

@@ -86,7 +86,7 @@ struct CalendarStore {
     }
 
     private static func touch(_ calendar: WorkCalendar, on db: any Database) async throws {
-        calendar.updatedAt = Date()
+        calendar.updatedAt = Date()  // a version stamp for the cache, not a business time: always moves on
         try await calendar.update(on: db)
     }
 }

@@ -48,7 +48,7 @@ extension Request {
     func deleteArticle(_ article: KnowledgeArticle) async throws {
         try await db.transaction { db in
             try await article.delete(on: db)
-            try await AuditLog.record("kb.delete", by: self.actor, subjectType: "kb", subjectID: String(article.id!), detail: article.question, on: db)
+            try await AuditLog.record("kb.delete", by: self.actor, subjectType: "kb", subjectID: String(article.id!), detail: article.question, at: self.now, on: db)
         }
     }
 
@@ -69,7 +69,7 @@ extension Request {
         article.updatedBy = try auth.require(User.self).displayName
         try await db.transaction { db in
             try await article.save(on: db)
-            try await AuditLog.record(isNew ? "kb.create" : "kb.update", by: self.actor, subjectType: "kb", subjectID: String(article.id!), detail: question, on: db)
+            try await AuditLog.record(isNew ? "kb.create" : "kb.update", by: self.actor, subjectType: "kb", subjectID: String(article.id!), detail: question, at: self.now, on: db)
         }
     }
 }

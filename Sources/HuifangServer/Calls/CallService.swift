@@ -104,7 +104,7 @@ struct CallService {
         var created = false
         if customer == nil {
             let tier = try await Tier.names(on: db).first ?? "普通"
-            customer = try await CustomerStore(db: db).create(CustomerRecord(name: name, mobile: phone, tier: tier), by: actor)
+            customer = try await CustomerStore(db: db, now: now).create(CustomerRecord(name: name, mobile: phone, tier: tier), by: actor)
             created = true
         }
         let call = InboundCall()
@@ -137,7 +137,7 @@ struct CallService {
             outcome = CallOutcome(callID: call.id!, customerID: customer?.id, customerCreated: created, callbackTaskID: nil, ticketID: ticket.id)
         }
         try await call.update(on: db)
-        try await AuditLog.record("call.log", by: actor, subjectType: "call", subjectID: String(call.id!), detail: handling.rawValue, on: db)
+        try await AuditLog.record("call.log", by: actor, subjectType: "call", subjectID: String(call.id!), detail: handling.rawValue, at: now, on: db)
         return outcome
     }
 

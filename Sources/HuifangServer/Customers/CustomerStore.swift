@@ -7,6 +7,8 @@ import Vapor
 /// audit log in the same transaction as the change.
 struct CustomerStore {
     let db: any Database
+    /// The instant of what it does (the request's, or the clock's for the command line).
+    let now: Date
 
     /// A filtered, keyset-paged list: newest first, `after` the last id of the previous page.
     struct Query {
@@ -94,7 +96,7 @@ struct CustomerStore {
     /// Creates a customer. Refuses a member ID another customer has.
     func create(_ record: CustomerRecord, by actor: Actor) async throws -> Customer {
         try await db.transaction { db in
-            let store = CustomerStore(db: db)
+            let store = CustomerStore(db: db, now: now)
             try await store.checkExternalIDIsFree(record.externalID, except: nil)
             let customer = Customer()
             customer.apply(record)
@@ -104,7 +106,7 @@ struct CustomerStore {
             try await store.writeHistory(of: id, [FieldChange(field: .name, oldValue: nil, newValue: record.name)],
                                          created: true, by: actor)
             try await AuditLog.record("customer.create", by: actor, subjectType: "customer", subjectID: String(id),
-                                      detail: record.externalID, on: db)
+                                      detail: record.externalID, at: now, on: db)
             return customer
         }
     }
@@ -114,7 +116,7 @@ struct CustomerStore {
     @discardableResult
     func update(_ customer: Customer, from current: CustomerRecord, to record: CustomerRecord, by actor: Actor) async throws -> [FieldChange] {
         try await db.transaction { db in
-            let store = CustomerStore(db: db)
+            let store = CustomerStore(db: db, now: now)
             let id = customer.id!
             let changes = record.changes(from: current)
             guard !changes.isEmpty else { return [] }
@@ -126,7 +128,7 @@ struct CustomerStore {
             if changes.contains(where: { $0.field == .tags }) { try await store.replaceTags(of: id, with: record.tags) }
             try await store.writeHistory(of: id, changes, created: false, by: actor)
             try await AuditLog.record("customer.update", by: actor, subjectType: "customer", subjectID: String(id),
-                                      detail: changes.map(\.field.rawValue).joined(separator: ","), on: db)
+                                      detail: changes.map(\.field.rawValue).joined(separator: ","), at: now, on: db)
             return changes
         }
     }
@@ -141,7 +143,7 @@ struct CustomerStore {
             try await MailMessage.query(on: db).filter(\.$customerID == id).delete()
             try await customer.delete(on: db)
             try await AuditLog.record("customer.delete", by: actor, subjectType: "customer", subjectID: String(id),
-                                      detail: customer.externalID, on: db)
+                                      detail: customer.externalID, at: now, on: db)
         }
     }
 
@@ -160,7 +162,6 @@ struct CustomerStore {
     }
 
     func writeHistory(of id: Int, _ changes: [FieldChange], created: Bool, by actor: Actor) async throws {
-        let now = Date()
         for change in changes {
             let row = CustomerChange()
             row.customerID = id
@@ -193,7 +194,7 @@ extension Request {
         CustomerRules(tiers: try await Tier.names(on: db), today: today)
     }
 
-    var customers: CustomerStore { CustomerStore(db: db) }
+    var customers: CustomerStore { CustomerStore(db: db, now: now) }
 
     /// The customer the route's `:id` names, or 404.
     func customer() async throws -> Customer {

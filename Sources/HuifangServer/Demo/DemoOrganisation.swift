@@ -40,7 +40,7 @@ public enum DemoOrganisation {
 
     public static func load(on app: Application, customers count: Int = 2400) async throws -> Summary {
         let actor = Actor.commandLine("demo")
-        let departmentService = DepartmentService(db: app.db, actor: actor)
+        let departmentService = DepartmentService(db: app.db, actor: actor, now: app.clock.now())
         var departmentIDs: [String: UUID] = [:]
         for name in departments {
             if let existing = try await Department.query(on: app.db).filter(\.$name == name).first() {
@@ -51,7 +51,7 @@ public enum DemoOrganisation {
                 departmentIDs[name] = department.id
             }
         }
-        let users = UserService(db: app.db, passwords: app.password.async, actor: actor)
+        let users = UserService(db: app.db, passwords: app.password.async, actor: actor, now: app.clock.now())
         var accounts: [Account] = []
         for (username, name, role, department) in people {
             var password: String?
@@ -72,7 +72,7 @@ public enum DemoOrganisation {
         let tiers = try await Tier.names(on: app.db)
         let sample = SampleCustomers(agents: agents, tiers: tiers, today: app.today)
         let importer = CustomerImporter(db: app.db, rules: CustomerRules(tiers: tiers, today: app.today),
-                                        actor: actor, language: app.huifang.defaultLanguage)
+                                        actor: actor, language: app.huifang.defaultLanguage, now: app.clock.now())
         let report = try await importer.run(Array(sample.csv(count: count).utf8), .init(fileName: "demo-customers.csv"))
         for (username, skills) in [("wangfang", "medical,vip"), ("zhangwei", "medical")] {
             if let user = try await User.query(on: app.db).filter(\.$username == username).first(), user.skills.isEmpty {
@@ -162,7 +162,7 @@ public enum DemoOrganisation {
                 q("您对产品/维修的质量打几分？", "scale5", "产品质量", options: ["很不满意", "不满意", "一般", "满意", "非常满意"]),
                 q("您愿意把我们推荐给亲友吗？（0–10 分）", "nps", "推荐意愿", required: false),
                 q("您还有什么意见或建议？", "text", "", required: false),
-            ]), by: actor)
+            ]), by: actor, at: app.clock.now())
         let hospital = try await store.create(SurveyInput(
             name: "出院患者满意度", intro: "祝您早日康复！请您对住院期间的服务做个评价。", threshold: "dissatisfied", ticketAction: "propose", questions: [
                 q("您对医护人员的服务态度是否满意？", "satisfaction3", "服务态度"),
@@ -170,7 +170,7 @@ public enum DemoOrganisation {
                 q("您对病房环境是否满意？", "satisfaction3", "环境设施"),
                 q("出院后是否按医嘱复查、用药？", "yesNo", "健康宣教", required: false),
                 q("您对医院还有什么意见和建议？", "text", "", required: false),
-            ]), by: actor)
+            ]), by: actor, at: app.clock.now())
         let surveys = ["新会员回访": service.familyID!, "会员定期回访": service.familyID!, "维修后回访": service.familyID!,
                        "售后周期回访": service.familyID!, "出院七日回访": hospital.familyID!]
         for record in try await RuleRecord.query(on: app.db).all() {

@@ -31,7 +31,7 @@ public enum Operations {
             }
             departmentID = found.id
         }
-        let service = UserService(db: app.db, passwords: app.password.async, actor: .commandLine())
+        let service = UserService(db: app.db, passwords: app.password.async, actor: .commandLine(), now: app.clock.now())
         do {
             _ = try await service.create(.init(username: username, displayName: displayName ?? username, role: role,
                                                departmentID: departmentID, password: password, email: email))
@@ -45,7 +45,7 @@ public enum Operations {
         guard let user = try await User.query(on: app.db).filter(\.$username == username.lowercased()).first() else {
             throw OperationError("\(username): \(Catalogue.text("problem.unknownAgent", app.huifang.defaultLanguage))")
         }
-        let service = UserService(db: app.db, passwords: app.password.async, actor: .commandLine())
+        let service = UserService(db: app.db, passwords: app.password.async, actor: .commandLine(), now: app.clock.now())
         return try await service.createToken(for: user, name: name).token
     }
 
@@ -54,7 +54,7 @@ public enum Operations {
         guard let user = try await User.query(on: app.db).filter(\.$username == username.lowercased()).first() else {
             throw OperationError("\(username): \(Catalogue.text("problem.unknownAgent", app.huifang.defaultLanguage))")
         }
-        let service = UserService(db: app.db, passwords: app.password.async, actor: .commandLine())
+        let service = UserService(db: app.db, passwords: app.password.async, actor: .commandLine(), now: app.clock.now())
         return try await service.revokeAllTokens(of: user)
     }
 
@@ -63,7 +63,7 @@ public enum Operations {
                                        strict: Bool, json: Bool) async throws -> (output: String, hasProblems: Bool) {
         let language = app.huifang.defaultLanguage
         let importer = CustomerImporter(db: app.db, rules: CustomerRules(tiers: try await Tier.names(on: app.db), today: app.today),
-                                        actor: .commandLine("import"), language: language)
+                                        actor: .commandLine("import"), language: language, now: app.clock.now())
         let report: ImportReport
         do {
             report = try await importer.run(bytes, .init(fileName: fileName, dryRun: dryRun, strict: strict))

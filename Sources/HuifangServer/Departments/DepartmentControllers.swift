@@ -6,6 +6,8 @@ import Vapor
 struct DepartmentService {
     let db: any Database
     let actor: Actor
+    /// The instant of what it does (the request's, or the clock's for the command line).
+    let now: Date
 
     func save(_ department: Department, name: String, headUserID: UUID?) async throws {
         let name = name.trimmingWhitespace()
@@ -20,7 +22,7 @@ struct DepartmentService {
         try await db.transaction { db in
             try await department.save(on: db)
             try await AuditLog.record(isNew ? "department.create" : "department.update", by: actor,
-                                      subjectType: "department", subjectID: department.id?.uuidString, detail: name, on: db)
+                                      subjectType: "department", subjectID: department.id?.uuidString, detail: name, at: now, on: db)
         }
     }
 
@@ -31,13 +33,13 @@ struct DepartmentService {
         try await db.transaction { db in
             try await department.delete(on: db)
             try await AuditLog.record("department.delete", by: actor, subjectType: "department",
-                                      subjectID: department.id?.uuidString, detail: department.name, on: db)
+                                      subjectID: department.id?.uuidString, detail: department.name, at: now, on: db)
         }
     }
 }
 
 extension Request {
-    var departments: DepartmentService { DepartmentService(db: db, actor: actor) }
+    var departments: DepartmentService { DepartmentService(db: db, actor: actor, now: now) }
 
     func department() async throws -> Department {
         guard let department = try await Department.find(parameters.get("id", as: UUID.self), on: db) else { throw AppError.notFound }

@@ -64,7 +64,7 @@ struct EventAPIController: RouteCollection {
 
     @Sendable func addKind(req: Request) async throws -> Response {
         let input = try req.content.decode(Kind.self)
-        try await EventKindService(db: req.db, actor: req.actor).add(code: input.code, name: input.name)
+        try await EventKindService(db: req.db, actor: req.actor, now: req.now).add(code: input.code, name: input.name)
         return Response(status: .created)
     }
 }
@@ -73,6 +73,8 @@ struct EventAPIController: RouteCollection {
 struct EventKindService {
     let db: any Database
     let actor: Actor
+    /// The instant of what it does (the request's, or the clock's for the command line).
+    let now: Date
 
     func add(code raw: String, name raw2: String) async throws {
         let code = raw.trimmingWhitespace().lowercased()
@@ -86,7 +88,7 @@ struct EventKindService {
         }
         try await db.transaction { db in
             try await EventKind(code: code, name: name).create(on: db)
-            try await AuditLog.record("eventKind.create", by: actor, subjectType: "eventKind", subjectID: code, detail: name, on: db)
+            try await AuditLog.record("eventKind.create", by: actor, subjectType: "eventKind", subjectID: code, detail: name, at: now, on: db)
         }
     }
 }

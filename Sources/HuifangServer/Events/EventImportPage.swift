@@ -58,7 +58,7 @@ extension Operations {
             throw OperationError("\(fileName): \(error.message(in: language))")
         }
         try await AuditLog.record("event.import", by: .commandLine("import"), subjectType: "event",
-                                  detail: "\(fileName): created=\(report.created) failed=\(report.failed)", on: app.db)
+                                  detail: "\(fileName): created=\(report.created) failed=\(report.failed)", at: app.clock.now(), on: app.db)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

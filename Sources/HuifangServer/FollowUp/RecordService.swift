@@ -127,7 +127,7 @@ struct RecordService {
         }
 
         // Corrections of the customer's data, into the customer's history.
-        let store = CustomerStore(db: db)
+        let store = CustomerStore(db: db, now: now)
         let current = try await store.record(of: customer)
         var corrected = current
         let rules = CustomerRules(tiers: try await Tier.names(on: db), today: config.today(now: now))
@@ -190,14 +190,14 @@ struct RecordService {
         let accepted = scored
         try await db.transaction { db in
             try await write(record, flags: outcome.flags, result: result, answers: accepted, task: task, on: db)
-            if !updated.changes(from: current).isEmpty { try await CustomerStore(db: db).update(customer, from: current, to: updated, by: actor) }
+            if !updated.changes(from: current).isEmpty { try await CustomerStore(db: db, now: now).update(customer, from: current, to: updated, by: actor) }
             if outcome == .doNotCall {
                 // Asked not to be called: the customer's other open follow-ups end too.
                 try await FollowUpTask.query(on: db).filter(\.$customer.$id == customer.id!).filter(\.$status == .open)
                     .filter(\.$id != task.id!).set(\.$status, to: .cancelled).update()
             }
             try await AuditLog.record("task.record", by: actor, subjectType: "task", subjectID: String(task.id!),
-                                      detail: "\(outcome.rawValue) → \(record.result)", on: db)
+                                      detail: "\(outcome.rawValue) → \(record.result)", at: now, on: db)
         }
         var ticketID: Int?
         if let ticketInput {

@@ -155,7 +155,7 @@ extension Request {
         let customerID = customer.id!
         let sees = reveal || canSeeContactDetails(role: viewer.role, isAssignedAgent: task.$assignedAgent.id == viewer.id || customer.$assignedAgent.id == viewer.id)
         let phone = customer.mobile.map(PhoneNumber.init(normalised:))
-        let tags = try await CustomerStore(db: db).tags(of: [customerID])[customerID] ?? []
+        let tags = try await CustomerStore(db: db, now: now).tags(of: [customerID])[customerID] ?? []
 
         let reasons = try await TaskReason.query(on: db).filter(\.$task.$id == task.id!).sort(\.$id).all()
         // The rules and the calendar in one load: names, scripts and the contact windows.

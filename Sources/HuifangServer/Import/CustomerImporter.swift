@@ -42,6 +42,8 @@ struct CustomerImporter {
     let rules: CustomerRules
     let actor: Actor
     let language: Language
+    /// The instant of what it does (the request's, or the clock's for the command line).
+    let now: Date
 
     struct Options {
         var fileName: String
@@ -158,7 +160,7 @@ struct CustomerImporter {
         let existingIDs = matches.compactMap { $0.customer?.id }
         var tags: [Int: [String]] = [:]
         for chunk in existingIDs.chunked(Self.batchSize) {
-            tags.merge(try await CustomerStore(db: db).tags(of: Array(chunk))) { a, _ in a }
+            tags.merge(try await CustomerStore(db: db, now: now).tags(of: Array(chunk))) { a, _ in a }
         }
         return matches.map { row, customer in
             let agent = row.agentUsername.flatMap { agents[$0.lowercased()] }
@@ -184,7 +186,6 @@ struct CustomerImporter {
         }
         try await db.transaction { db in
             let sql = db.sql
-            let now = Date()
             var history: [(Int, FieldChange, Bool)] = []
             var newTags: [(Int, String)] = []
             for chunk in creations.chunked(Self.batchSize) {
@@ -194,7 +195,7 @@ struct CustomerImporter {
                     newTags += record.tags.map { (id, $0) }
                 }
             }
-            let store = CustomerStore(db: db)
+            let store = CustomerStore(db: db, now: now)
             for (id, record, changes) in updates {
                 let update = sql.update(Customer.schema).set("updated_at", to: SQLBind(now)).where("id", .equal, SQLBind(id))
                 for (column, value) in zip(StoredCustomer.columns, StoredCustomer(record).binds) { update.set(SQLIdentifier(column), to: value) }
@@ -219,7 +220,7 @@ struct CustomerImporter {
             }
             try await AuditLog.record(
                 "customer.import", by: actor, subjectType: "import", subjectID: options.fileName,
-                detail: "created=\(creations.count) updated=\(updates.count) failed=\(failed)", on: db
+                detail: "created=\(creations.count) updated=\(updates.count) failed=\(failed)", at: now, on: db
             )
         }
     }

@@ -84,7 +84,7 @@ struct ImportAPIController: RouteCollection {
 
 extension Request {
     func importCustomers(_ bytes: [UInt8], _ options: CustomerImporter.Options) async throws -> ImportReport {
-        try await CustomerImporter(db: db, rules: customerRules(), actor: Actor(id: actor.id, name: actor.name, address: actor.address, source: "import"), language: language)
+        try await CustomerImporter(db: db, rules: customerRules(), actor: Actor(id: actor.id, name: actor.name, address: actor.address, source: "import"), language: language, now: now)
             .run(bytes, options)
     }
 }

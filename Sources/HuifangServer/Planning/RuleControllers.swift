@@ -15,7 +15,7 @@ struct RuleStore {
         return record
     }
 
-    func save(_ input: RuleInput, id: Int?, by actor: Actor) async throws -> FollowUpRule {
+    func save(_ input: RuleInput, id: Int?, by actor: Actor, at now: Date) async throws -> FollowUpRule {
         let record = id == nil ? RuleRecord() : try await find(id)
         let codes = Set(try await EventKind.query(on: db).all().map(\.code))
         let surveys = Set(try await SurveyRecord.query(on: db).filter(\.$isCurrent == true).all().compactMap(\.familyID))
@@ -24,7 +24,7 @@ struct RuleStore {
         try await db.transaction { db in
             try await record.save(on: db)
             try await AuditLog.record(id == nil ? "rule.create" : "rule.update", by: actor, subjectType: "rule",
-                                      subjectID: String(record.id!), detail: rule.name, on: db)
+                                      subjectID: String(record.id!), detail: rule.name, at: now, on: db)
         }
         return try record.rule()
     }
@@ -64,7 +64,7 @@ struct RuleAPIController: RouteCollection {
     }
 
     @Sendable func create(req: Request) async throws -> Response {
-        let rule = try await RuleStore(db: req.db).save(try req.content.decode(RuleInput.self), id: nil, by: req.actor)
+        let rule = try await RuleStore(db: req.db).save(try req.content.decode(RuleInput.self), id: nil, by: req.actor, at: req.now)
         let response = Response(status: .created)
         try response.content.encode(RuleInput(rule))
         return response
@@ -72,7 +72,7 @@ struct RuleAPIController: RouteCollection {
 
     @Sendable func update(req: Request) async throws -> RuleInput {
         let id = try await RuleStore(db: req.db).find(req.parameters.get("id", as: Int.self)).id
-        return RuleInput(try await RuleStore(db: req.db).save(try req.content.decode(RuleInput.self), id: id, by: req.actor))
+        return RuleInput(try await RuleStore(db: req.db).save(try req.content.decode(RuleInput.self), id: id, by: req.actor, at: req.now))
     }
 }
 
@@ -140,7 +140,7 @@ struct RulePagesController: RouteCollection {
     private func save(_ req: Request, id: Int?) async throws -> Response {
         let input = RuleInput(form: try req.content.decode([String: String].self))
         do {
-            _ = try await RuleStore(db: req.db).save(input, id: id, by: req.actor)
+            _ = try await RuleStore(db: req.db).save(input, id: id, by: req.actor, at: req.now)
         } catch let failure as NamedFieldErrors {
             let response = try await form(req, id: id, rule: input, errors: failure.errors.map { req.t("rules." + $0.field) + "：" + Catalogue.text($0.key, req.language, $0.arguments) })
             response.status = .unprocessableEntity

@@ -164,7 +164,7 @@ extension Operations {
         }
         let report = try await ReportService(db: app.db, language: language).current(period, groupedBy: grouping)
         try await AuditLog.record("report.export", by: .commandLine(), subjectType: "report", subjectID: "\(period.from.iso)..\(period.to.iso)",
-                                  detail: "groupBy=\(grouping.rawValue) format=\(format)", on: app.db)
+                                  detail: "groupBy=\(grouping.rawValue) format=\(format)", at: app.clock.now(), on: app.db)
         switch format {
         case "json": return try ReportJSON.encode(ReportOut(report.report, signedOff: report.signedOff))
         case "csv": return ReportCSV.figures(report.report, language: language, byteOrderMark: false)

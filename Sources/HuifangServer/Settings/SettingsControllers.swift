@@ -6,6 +6,8 @@ import Vapor
 struct TierService {
     let db: any Database
     let actor: Actor
+    /// The instant of what it does (the request's, or the clock's for the command line).
+    let now: Date
 
     func replace(with names: [String]) async throws {
         var seen: Set<String> = []
@@ -21,7 +23,7 @@ struct TierService {
         try await db.transaction { db in
             try await Tier.query(on: db).delete()
             for (position, name) in tiers.enumerated() { try await Tier(name: name, position: position).create(on: db) }
-            try await AuditLog.record("tiers.update", by: actor, subjectType: "tiers", detail: tiers.joined(separator: ","), on: db)
+            try await AuditLog.record("tiers.update", by: actor, subjectType: "tiers", detail: tiers.joined(separator: ","), at: now, on: db)
         }
     }
 }
@@ -62,7 +64,7 @@ struct SettingsPagesController: RouteCollection {
     @Sendable func addEventKind(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
         do {
-            try await EventKindService(db: req.db, actor: req.actor).add(code: form["code"] ?? "", name: form["name"] ?? "")
+            try await EventKindService(db: req.db, actor: req.actor, now: req.now).add(code: form["code"] ?? "", name: form["name"] ?? "")
         } catch let error as NamedFieldError {
             return try await render(req, tiers: try await Tier.names(on: req.db).joined(separator: "\n"),
                                     kindError: Catalogue.text(error.key, req.language, error.arguments))
@@ -74,7 +76,7 @@ struct SettingsPagesController: RouteCollection {
     @Sendable func saveTiers(req: Request) async throws -> Response {
         let text = (try? req.content.get(String.self, at: "tiers")) ?? ""
         do {
-            try await TierService(db: req.db, actor: req.actor).replace(with: text.components(separatedBy: .newlines))
+            try await TierService(db: req.db, actor: req.actor, now: req.now).replace(with: text.components(separatedBy: .newlines))
         } catch let error as AppError {
             return try await failed(req, text, error.message(in: req.language))
         } catch let error as NamedFieldError {
@@ -105,7 +107,7 @@ struct SettingsAPIController: RouteCollection {
     }
 
     @Sendable func replace(req: Request) async throws -> Tiers {
-        try await TierService(db: req.db, actor: req.actor).replace(with: req.content.decode(Tiers.self).tiers)
+        try await TierService(db: req.db, actor: req.actor, now: req.now).replace(with: req.content.decode(Tiers.self).tiers)
         return try await tiers(req: req)
     }
 }

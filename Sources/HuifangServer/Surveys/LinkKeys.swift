@@ -99,7 +99,7 @@ extension Operations {
         let rotation = try await LinkKeys(db: app.db, secret: app.huifang.secret).rotate(graceDays: days, now: app.clock.now())
         let until = app.huifang.formatDateTime(rotation.previousAcceptedUntil)
         try await AuditLog.record("secret.rotate", by: .commandLine(), subjectType: "link_key",
-                                  subjectID: String(rotation.current), detail: "graceDays=\(days)", on: app.db)
+                                  subjectID: String(rotation.current), detail: "graceDays=\(days)", at: app.clock.now(), on: app.db)
         return "survey link key \(rotation.current) is current; links signed before are accepted until \(until)"
     }
 }

@@ -22,7 +22,7 @@ struct SurveyAPIController: RouteCollection {
     }
 
     @Sendable func create(req: Request) async throws -> Response {
-        let survey = try await SurveyStore(db: req.db).create(try req.content.decode(SurveyInput.self), by: req.actor)
+        let survey = try await SurveyStore(db: req.db).create(try req.content.decode(SurveyInput.self), by: req.actor, at: req.now)
         return try await SurveyInput(survey, try survey.definition).encodeResponse(status: .created, for: req)
     }
 
@@ -30,7 +30,7 @@ struct SurveyAPIController: RouteCollection {
     @Sendable func update(req: Request) async throws -> SurveyInput {
         let store = SurveyStore(db: req.db)
         let survey = try await store.update(try await store.find(req.parameters.get("id", as: Int.self) ?? 0),
-                                            with: try req.content.decode(SurveyInput.self), by: req.actor)
+                                            with: try req.content.decode(SurveyInput.self), by: req.actor, at: req.now)
         return SurveyInput(survey, try survey.definition)
     }
 }
@@ -113,7 +113,7 @@ struct SurveyPagesController: RouteCollection {
     @Sendable func create(req: Request) async throws -> Response {
         let input = try Self.input(from: req)
         do {
-            _ = try await SurveyStore(db: req.db).create(input, by: req.actor)
+            _ = try await SurveyStore(db: req.db).create(input, by: req.actor, at: req.now)
         } catch let failure as NamedFieldErrors {
             return try await failed(req, id: nil, input: input, failure)
         }
@@ -127,7 +127,7 @@ struct SurveyPagesController: RouteCollection {
         let input = try Self.input(from: req)
         let saved: SurveyRecord
         do {
-            saved = try await store.update(survey, with: input, by: req.actor)
+            saved = try await store.update(survey, with: input, by: req.actor, at: req.now)
         } catch let failure as NamedFieldErrors {
             return try await failed(req, id: survey.id, input: input, failure)
         }

@@ -123,7 +123,7 @@ struct SurveyLinks {
                                                      body: Placeholder.fill(template.body, values), customerID: customer.id!, taskID: task.id, now: now, on: db)
             link.messageID = messageID
             try await link.update(on: db)
-            try await AuditLog.record("survey.link", by: actor, subjectType: "task", subjectID: String(task.id!), detail: "\(channel) link \(link.id!)", on: db)
+            try await AuditLog.record("survey.link", by: actor, subjectType: "task", subjectID: String(task.id!), detail: "\(channel) link \(link.id!)", at: now, on: db)
             let shown = channel == "sms" ? PhoneNumber(normalised: address).masked : Masking.maskEmail(address)
             return Sent(linkID: link.id!, url: url, expiresAt: expires, messageID: messageID, to: shown)
         }
@@ -154,7 +154,7 @@ struct SurveyLinks {
                 """).all()
             guard taken.count == 1 else { throw AppError(.conflict, "link.used") }
             try await service.write(record, flags: ContactOutcome.reached.flags, result: .completed, answers: scored, task: task, on: db)
-            try await AuditLog.record("survey.answer", by: actor, subjectType: "task", subjectID: String(task.id!), detail: "link \(link.id!)", on: db)
+            try await AuditLog.record("survey.answer", by: actor, subjectType: "task", subjectID: String(task.id!), detail: "link \(link.id!)", at: now, on: db)
         }
         guard !low.isEmpty else { return record }
         let summary = service.lowAnswerSummary(low, definition)

@@ -101,7 +101,7 @@ struct SurveyStore {
         return keys
     }
 
-    func create(_ input: SurveyInput, by actor: Actor) async throws -> SurveyRecord {
+    func create(_ input: SurveyInput, by actor: Actor, at now: Date) async throws -> SurveyRecord {
         let definition = try input.definition(usedKeys: [])
         return try await db.transaction { db in
             let survey = SurveyRecord()
@@ -112,14 +112,14 @@ struct SurveyStore {
             try await survey.create(on: db)
             survey.familyID = survey.id
             try await survey.update(on: db)
-            try await AuditLog.record("survey.create", by: actor, subjectType: "survey", subjectID: String(survey.id!), detail: definition.name, on: db)
+            try await AuditLog.record("survey.create", by: actor, subjectType: "survey", subjectID: String(survey.id!), detail: definition.name, at: now, on: db)
             return survey
         }
     }
 
     /// Saves an edit of the current version: in place while nobody has answered it, else as the next
     /// version (the old one keeps its answers and stops being asked).
-    func update(_ survey: SurveyRecord, with input: SurveyInput, by actor: Actor) async throws -> SurveyRecord {
+    func update(_ survey: SurveyRecord, with input: SurveyInput, by actor: Actor, at now: Date) async throws -> SurveyRecord {
         guard survey.isCurrent, let family = survey.familyID else { throw AppError(.conflict, "survey.refuse.notCurrent") }
         let definition = try input.definition(usedKeys: try await keys(family: family))
         let answered = try await answerCount(survey.id!) > 0
@@ -127,7 +127,7 @@ struct SurveyStore {
             if !answered {
                 try survey.set(definition)
                 try await survey.update(on: db)
-                try await AuditLog.record("survey.update", by: actor, subjectType: "survey", subjectID: String(survey.id!), detail: "v\(survey.version)", on: db)
+                try await AuditLog.record("survey.update", by: actor, subjectType: "survey", subjectID: String(survey.id!), detail: "v\(survey.version)", at: now, on: db)
                 return survey
             }
             survey.isCurrent = false
@@ -140,7 +140,7 @@ struct SurveyStore {
             next.createdBy = actor.name
             try await next.create(on: db)
             try await AuditLog.record("survey.version", by: actor, subjectType: "survey", subjectID: String(next.id!),
-                                      detail: "family \(family) v\(next.version)", on: db)
+                                      detail: "family \(family) v\(next.version)", at: now, on: db)
             return next
         }
     }

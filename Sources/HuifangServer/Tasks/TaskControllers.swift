@@ -136,7 +136,7 @@ struct TaskAPIController: RouteCollection {
     }
 
     @Sendable func recompute(req: Request) async throws -> [String: Int] {
-        let (recomputed, changed) = try await TaskDeadlines(db: req.db).recomputeOpen(by: req.actor)
+        let (recomputed, changed) = try await TaskDeadlines(db: req.db, now: req.now).recomputeOpen(by: req.actor)
         return ["recomputed": recomputed, "changed": changed]
     }
 
@@ -254,7 +254,7 @@ struct TaskPagesController: RouteCollection {
     }
 
     @Sendable func recompute(req: Request) async throws -> Response {
-        let (recomputed, changed) = try await TaskDeadlines(db: req.db).recomputeOpen(by: req.actor)
+        let (recomputed, changed) = try await TaskDeadlines(db: req.db, now: req.now).recomputeOpen(by: req.actor)
         req.flash("tasks.recomputed", String(recomputed), String(changed))
         return req.redirect(to: "/tasks")
     }

@@ -7,6 +7,8 @@ import SQLKit
 /// move them. A supervisor may ask to recompute the open ones with the calendar as it is now.
 struct TaskDeadlines {
     let db: any Database
+    /// The instant of what it does (the request's, or the clock's for the command line).
+    let now: Date
 
     private struct ReasonRow: Decodable {
         let task_id: Int
@@ -63,7 +65,7 @@ struct TaskDeadlines {
                 for task in updates { try await task.update(on: db) }
             }
         }
-        try await AuditLog.record("tasks.recompute", by: actor, subjectType: "task", detail: "recomputed=\(recomputed) changed=\(changed)", on: db)
+        try await AuditLog.record("tasks.recompute", by: actor, subjectType: "task", detail: "recomputed=\(recomputed) changed=\(changed)", at: now, on: db)
         return (recomputed, changed)
     }
 }

@@ -295,7 +295,7 @@ extension Request {
                     """).run()
             }
             try await AuditLog.record("ticket.settings", by: self.actor, subjectType: "ticket_settings", subjectID: "1",
-                                      detail: "policies=\(settings.policies.count) levels=\(settings.ladder.levels.count)", on: db)
+                                      detail: "policies=\(settings.policies.count) levels=\(settings.ladder.levels.count)", at: now, on: db)
         }
     }
 }

@@ -7,6 +7,8 @@ struct UserService {
     let db: any Database
     let passwords: AsyncPasswordHasher
     let actor: Actor
+    /// The instant of what it does (the request's, or the clock's for the command line).
+    let now: Date
     /// The session making the change, which stays signed in when its user changes their own account.
     var currentSession: SessionID? = nil
 
@@ -60,7 +62,7 @@ struct UserService {
         user.email = email
         try await db.transaction { db in
             try await user.create(on: db)
-            try await AuditLog.record("user.create", by: actor, subjectType: "user", subjectID: username, detail: draft.role.rawValue, on: db)
+            try await AuditLog.record("user.create", by: actor, subjectType: "user", subjectID: username, detail: draft.role.rawValue, at: now, on: db)
         }
         return user
     }
@@ -99,7 +101,7 @@ struct UserService {
         try await db.transaction { db in
             try await user.save(on: db)
             try await AuditLog.record("user.update", by: actor, subjectType: "user", subjectID: user.username,
-                                      detail: detail, on: db)
+                                      detail: detail, at: now, on: db)
         }
         if changed.contains(where: Self.endsSessions) {
             try await SessionStore.end(userID: user.id!, except: currentSession, on: db)
@@ -118,17 +120,17 @@ struct UserService {
         let record = APIToken(userID: user.id!, name: name.trimmingWhitespace().isEmpty ? "api" : name.trimmingWhitespace(), tokenHash: hash)
         try await db.transaction { db in
             try await record.create(on: db)
-            try await AuditLog.record("token.create", by: actor, subjectType: "user", subjectID: user.username, detail: record.name, on: db)
+            try await AuditLog.record("token.create", by: actor, subjectType: "user", subjectID: user.username, detail: record.name, at: now, on: db)
         }
         return (token, record)
     }
 
     func revoke(_ token: APIToken) async throws {
         guard token.revokedAt == nil else { return }
-        token.revokedAt = Date()
+        token.revokedAt = now
         try await db.transaction { db in
             try await token.save(on: db)
-            try await AuditLog.record("token.revoke", by: actor, subjectType: "token", subjectID: token.id?.uuidString, detail: token.name, on: db)
+            try await AuditLog.record("token.revoke", by: actor, subjectType: "token", subjectID: token.id?.uuidString, detail: token.name, at: now, on: db)
         }
     }
 
@@ -139,9 +141,9 @@ struct UserService {
         guard !live.isEmpty else { return 0 }
         try await db.transaction { db in
             try await APIToken.query(on: db).filter(\.$user.$id == user.id!).filter(\.$revokedAt == nil)
-                .set(\.$revokedAt, to: Date()).update()
+                .set(\.$revokedAt, to: now).update()
             try await AuditLog.record("token.revokeAll", by: actor, subjectType: "user", subjectID: user.username,
-                                      detail: String(live.count), on: db)
+                                      detail: String(live.count), at: now, on: db)
         }
         return live.count
     }
@@ -156,6 +158,6 @@ struct UserService {
 
 extension Request {
     var users: UserService {
-        UserService(db: db, passwords: password.async, actor: actor, currentSession: storedSessionID)
+        UserService(db: db, passwords: password.async, actor: actor, now: now, currentSession: storedSessionID)
     }
 }
