@@ -85,10 +85,7 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(AnonymousSessionDiscard())
 
-    if config.planAt != nil { app.lifecycle.use(PlanningScheduler()) }
-    if config.escalateEvery != nil { app.lifecycle.use(EscalationScheduler()) }
-    if config.deliverEvery != nil { app.lifecycle.use(DeliveryScheduler()) }
-    app.lifecycle.use(HousekeepingScheduler())
+    for job in PeriodicJob.all(config) { app.lifecycle.use(job) }
     try routes(app)
 }
 

@@ -21,31 +21,3 @@ struct Housekeeping {
         return (sessions, attempts)
     }
 }
-
-/// Runs `Housekeeping` every ten minutes while the server runs.
-struct HousekeepingScheduler: LifecycleHandler {
-    static let every: Duration = .seconds(600)
-    private let holder = PlanningScheduler.TaskHolder()
-
-    func didBootAsync(_ application: Application) async throws {
-        let housekeeping = Housekeeping(db: application.db, config: application.huifang)
-        let logger = application.logger
-        let clock = application.clock
-        holder.task = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: Self.every)
-                guard !Task.isCancelled else { return }
-                do {
-                    let purged = try await housekeeping.run(now: clock.now())
-                    logger.debug("housekeeping purged \(purged.sessions) sessions, \(purged.attempts) sign-in attempts")
-                } catch {
-                    logger.error("housekeeping failed: \(String(reflecting: error))")
-                }
-            }
-        }
-    }
-
-    func shutdownAsync(_ application: Application) async {
-        holder.task?.cancel()
-    }
-}

@@ -84,33 +84,3 @@ struct DailyPlanning {
         }
     }
 }
-
-/// Ticks the daily planning once a minute while the server runs.
-struct PlanningScheduler: LifecycleHandler {
-    private let task = TaskHolder()
-
-    final class TaskHolder: @unchecked Sendable {
-        var task: Task<Void, Never>?
-    }
-
-    func didBootAsync(_ application: Application) async throws {
-        guard application.huifang.planAt != nil else { return }
-        let planning = DailyPlanning(db: application.db, config: application.huifang, logger: application.logger)
-        let logger = application.logger
-        let clock = application.clock
-        task.task = Task {
-            while !Task.isCancelled {
-                do {
-                    _ = try await planning.tick(now: clock.now())
-                } catch {
-                    logger.error("daily planning failed: \(String(reflecting: error))")
-                }
-                try? await Task.sleep(for: .seconds(60))
-            }
-        }
-    }
-
-    func shutdownAsync(_ application: Application) async {
-        task.task?.cancel()
-    }
-}

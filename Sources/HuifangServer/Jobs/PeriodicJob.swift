@@ -1,0 +1,117 @@
+import Fluent
+import Foundation
+import NIOConcurrencyHelpers
+import Vapor
+
+/// A job the server runs again and again while it runs: the planner's tick, the escalation sweep, the outbox's
+/// delivery and housekeeping. One type for all of them: a loop started at boot and cancelled at shutdown,
+/// the application's clock read at each run, and a failed run logged without stopping the next one. Work that
+/// must not run twice at once takes its lease inside (`LeasedRun`); finding it taken by another instance or by
+/// a run asked for by hand (`JobConflict.busy`) is normal and not logged.
+struct PeriodicJob: LifecycleHandler {
+    /// What a run gets: the application's database, configuration, logger and HTTP client, and the instant.
+    struct Context: Sendable {
+        let db: any Database
+        let config: HuifangConfig
+        let logger: Logger
+        let client: any Client
+        let now: Date
+    }
+
+    let name: String
+    let every: Duration
+    /// Whether the first run waits one interval (housekeeping) instead of starting at boot.
+    var waitsFirst = false
+    let work: @Sendable (Context) async throws -> Void
+    private let running = NIOLockedValueBox<Task<Void, Never>?>(nil)
+
+    init(_ name: String, every: Duration, waitsFirst: Bool = false,
+         work: @escaping @Sendable (Context) async throws -> Void) {
+        self.name = name
+        self.every = every
+        self.waitsFirst = waitsFirst
+        self.work = work
+    }
+
+    func didBootAsync(_ application: Application) async throws {
+        let (db, config, logger, client) = (application.db, application.huifang, application.logger, application.client)
+        let clock = application.clock
+        let (name, every, waitsFirst, work) = (self.name, self.every, self.waitsFirst, self.work)
+        let task = Task {
+            if waitsFirst { try? await Task.sleep(for: every) }
+            while !Task.isCancelled {
+                do {
+                    try await work(Context(db: db, config: config, logger: logger, client: client, now: clock.now()))
+                } catch let conflict as JobConflict where conflict.kind == .busy {
+                    // Another instance, or a run asked for by hand, is doing it now.
+                } catch is CancellationError {
+                    return
+                } catch {
+                    logger.error("\(name) failed: \(String(reflecting: error))")
+                }
+                try? await Task.sleep(for: every)
+            }
+        }
+        running.withLockedValue { $0 = task }
+    }
+
+    func shutdownAsync(_ application: Application) async {
+        let task = running.withLockedValue { $0 }
+        task?.cancel()
+        await task?.value
+    }
+}
+
+extension PeriodicJob {
+    /// The jobs the configuration turns on (each a new loop: a job value belongs to one application).
+    static func all(_ config: HuifangConfig) -> [PeriodicJob] {
+        var jobs: [PeriodicJob] = []
+        if config.planAt != nil { jobs.append(planner) }
+        if let every = config.escalateEvery { jobs.append(escalation(every: every)) }
+        if let every = config.deliverEvery { jobs.append(delivery(every: every)) }
+        jobs.append(housekeeping)
+        return jobs
+    }
+
+    /// Looks every minute whether the day's planning is due (`HUIFANG_PLAN_AT`) and runs it under its lease.
+    static var planner: PeriodicJob {
+        PeriodicJob("daily planning", every: .seconds(60)) { context in
+            _ = try await DailyPlanning(db: context.db, config: context.config, logger: context.logger)
+                .tick(now: context.now)
+        }
+    }
+
+    /// Sweeps for breaches every `HUIFANG_ESCALATE_EVERY` seconds; one instance sweeps at a time (a lease), and
+    /// the unique claims make a second harmless anyway.
+    static func escalation(every seconds: Int) -> PeriodicJob {
+        PeriodicJob("escalation sweep", every: .seconds(seconds)) { context in
+            let summary = try await EscalationSweep(db: context.db, config: context.config)
+                .runLeased(terms: context.config.jobLease, now: context.now)
+            if summary.escalations > 0 {
+                context.logger.info(
+                    "escalation sweep: \(summary.escalations) escalations, \(summary.notifications) notifications")
+            }
+        }
+    }
+
+    /// Sends what the outbox holds (email and SMS) every `HUIFANG_DELIVER_EVERY` seconds; each message is claimed
+    /// before it is sent, so several instances never send one twice.
+    static func delivery(every seconds: Int) -> PeriodicJob {
+        PeriodicJob("outbox delivery", every: .seconds(seconds)) { context in
+            let outbox = Outbox(db: context.db, config: context.config, client: context.client, logger: context.logger)
+            let delivery = try await outbox.deliver(now: context.now)
+            if delivery.sent + delivery.failed + delivery.retrying > 0 {
+                context.logger.info(
+                    "outbox: \(delivery.sent) sent, \(delivery.retrying) to retry, \(delivery.failed) failed")
+            }
+        }
+    }
+
+    /// Purges ended sessions and old sign-in attempts every ten minutes.
+    static var housekeeping: PeriodicJob {
+        PeriodicJob("housekeeping", every: .seconds(600), waitsFirst: true) { context in
+            let purged = try await Housekeeping(db: context.db, config: context.config).run(now: context.now)
+            context.logger.debug("housekeeping purged \(purged.sessions) sessions, \(purged.attempts) sign-in attempts")
+        }
+    }
+}
