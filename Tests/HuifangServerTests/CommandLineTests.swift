@@ -26,27 +26,23 @@ import Testing
     var database: String { "sqlite:" + directory.appendingPathComponent("cli.sqlite").path }
 
     func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) async throws -> Run {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HUIFANG_") }
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HUIFANG_") }
             .merging(["HUIFANG_BCRYPT_COST": "4"].merging(environment) { $1 }) { $1 }
         let out = Pipe(), err = Pipe(), stdin = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = stdin
-        let finished = AsyncStream<Int32> { continuation in
-            process.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
+        let child = try Spawned(Self.binary, arguments, environment: environment, directory: directory,
+                                stdin: stdin.fileHandleForReading.fileDescriptor,
+                                stdout: out.fileHandleForWriting.fileDescriptor,
+                                stderr: err.fileHandleForWriting.fileDescriptor)
+        // The child has its own copies; ours must close for its output to end.
+        for handle in [stdin.fileHandleForReading, out.fileHandleForWriting, err.fileHandleForWriting] {
+            try handle.close()
         }
-        try process.run()
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
         async let stdout = out.fileHandleForReading.readToEnd()
         async let stderr = err.fileHandleForReading.readToEnd()
         let (o, e) = try await (stdout, stderr)
-        var status: Int32 = -1
-        for await code in finished { status = code }
+        let status = await child.exitStatus()
         return Run(status: status, stdout: String(decoding: o ?? Data(), as: UTF8.self),
                    stderr: String(decoding: e ?? Data(), as: UTF8.self), output: o ?? Data())
     }

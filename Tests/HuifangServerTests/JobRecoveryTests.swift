@@ -137,39 +137,29 @@ import VaporTesting
 }
 
 /// The `huifang` binary running as a child process, its output in a file.
-final class Child: @unchecked Sendable {
-    private let process = Process()
+final class Child: Sendable {
+    private let process: Spawned
     private let log: URL
-    private let exited: AsyncStream<Int32>
 
     init(_ binary: URL, _ arguments: [String], environment: [String: String], directory: URL) throws {
         log = directory.appendingPathComponent("child-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HUIFANG_") }
+        defer { try? handle.close() }
+        let null = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/null"))
+        defer { try? null.close() }
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HUIFANG_") }
             .merging(environment) { $1 }
-        process.standardOutput = handle
-        process.standardError = handle
-        let (stream, continuation) = AsyncStream<Int32>.makeStream()
-        exited = stream
-        process.terminationHandler = { continuation.yield($0.terminationStatus); continuation.finish() }
-        try process.run()
+        process = try Spawned(binary, arguments, environment: environment, directory: directory,
+                              stdin: null.fileDescriptor, stdout: handle.fileDescriptor, stderr: handle.fileDescriptor)
     }
 
     var isRunning: Bool { process.isRunning }
 
     /// Kills it at once, as a power cut or `kill -9` would: no clean-up runs.
-    func kill() {
-        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
-    }
+    func kill() { process.kill() }
 
-    func exitStatus() async -> Int32 {
-        for await status in exited { return status }
-        return process.terminationStatus
-    }
+    func exitStatus() async -> Int32 { await process.exitStatus() }
 
     var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 }

@@ -1,0 +1,80 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A child process started with `posix_spawn`. Foundation's `Process.run()` on Linux (Swift 6.3.1) now and then
+/// crashes the whole test process with a buffer over-read while it lists the descriptors to close in the child
+/// (swift-corelibs-foundation #5472); it took a test run down here. The child gets the three standard streams
+/// given, its own directory and environment, and no other descriptor of the test process.
+final class Spawned: Sendable {
+    let pid: pid_t
+    private let status = NIOLockedValueBox<Int32?>(nil)
+    private let exited: AsyncStream<Int32>
+
+    private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>,
+                                                 UnsafePointer<CChar>) -> Int32
+    private typealias AddClosefrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    /// `stdin`, `stdout` and `stderr` become the child's 0, 1 and 2.
+    init(_ binary: URL, _ arguments: [String], environment: [String: String], directory: URL,
+         stdin: Int32, stdout: Int32, stderr: Int32) throws {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for (from, to) in [(stdin, 0), (stdout, 1), (stderr, 2)] {
+            posix_spawn_file_actions_adddup2(&actions, from, Int32(to))
+        }
+        // glibc's GNU extensions, which the Glibc module does not declare.
+        let libc = dlopen(nil, RTLD_NOW)
+        guard let chdirSymbol = dlsym(libc, "posix_spawn_file_actions_addchdir_np"),
+              let closefromSymbol = dlsym(libc, "posix_spawn_file_actions_addclosefrom_np") else {
+            throw SpawnError(message: "glibc without posix_spawn_file_actions_addchdir_np/addclosefrom_np")
+        }
+        _ = unsafeBitCast(chdirSymbol, to: AddChdir.self)(&actions, directory.path)
+        _ = unsafeBitCast(closefromSymbol, to: AddClosefrom.self)(&actions, 3)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([binary.path] + arguments).map { (text: String) in strdup(text) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { (key: String, value: String) in
+            strdup("\(key)=\(value)")
+        } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var spawned: pid_t = 0
+        let result = posix_spawn(&spawned, binary.path, &actions, nil, argv, envp)
+        guard result == 0 else { throw SpawnError(message: "posix_spawn \(binary.path): \(String(cString: strerror(result)))") }
+        let pid = spawned
+        self.pid = pid
+        let (stream, continuation) = AsyncStream<Int32>.makeStream()
+        exited = stream
+        let status = self.status
+        // waitpid blocks: on a thread of its own, never on the concurrency pool.
+        Thread.detachNewThread {
+            var raw: Int32 = 0
+            while waitpid(pid, &raw, 0) == -1, errno == EINTR {}
+            // The exit code, or the number of the signal that ended it (as Foundation's terminationStatus).
+            let code = raw & 0x7f == 0 ? (raw >> 8) & 0xff : raw & 0x7f
+            status.withLockedValue { $0 = code }
+            continuation.yield(code)
+            continuation.finish()
+        }
+    }
+
+    var isRunning: Bool { status.withLockedValue { $0 == nil } }
+
+    /// Kills it at once, as a power cut or `kill -9` would: no clean-up runs.
+    func kill() {
+        if isRunning { _ = Glibc.kill(pid, SIGKILL) }
+    }
+
+    /// Waits for it to end: its exit code, or the signal that ended it.
+    func exitStatus() async -> Int32 {
+        for await code in exited { return code }
+        return status.withLockedValue { $0 } ?? -1
+    }
+}
+
+struct SpawnError: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
