@@ -43,7 +43,7 @@ import Testing
         #expect(first.count == 10 && Set(first).count == 10 && first.allSatisfy(records.contains))
         #expect(first != plan.sample(records, seed: "2026-10/agent2"))
         // The hash is fixed, not Swift's per-process one: this choice is the same on every machine.
-        var generator = SeededGenerator(seed: "huifang")
+        var generator = SplitMix64(text: "huifang")
         #expect(generator.next() == 2_278_291_328_815_033_752, "FNV-1a then SplitMix64, worked out independently")
     }
 

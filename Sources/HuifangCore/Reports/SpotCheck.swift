@@ -51,7 +51,7 @@ public struct SpotCheckPlan: Hashable, Codable, Sendable {
 
     /// The records to check out of one agent's: random, but the same seed and records always give the same choice.
     public func sample(_ recordIDs: [Int], seed: String) -> [Int] {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(text: seed)
         var ids = recordIDs.sorted()
         let size = sampleSize(of: ids.count)
         // The first `size` places of a Fisher–Yates shuffle.
@@ -91,27 +91,4 @@ public struct SpotCheckPlan: Hashable, Codable, Sendable {
 
 public struct SpotCheckProblems: Error, Sendable {
     public let problems: [(field: String, key: String)]
-}
-
-/// SplitMix64 seeded from the FNV-1a hash of a text: the same text gives the same numbers on every
-/// machine and run (Swift's own hashing is randomised per process).
-public struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    public init(seed: String) {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in seed.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        state = hash
-    }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
 }
