@@ -90,9 +90,26 @@ final class Ticket: Model, @unchecked Sendable {
         RunningDeadline.levelReached(by: clock.running, storedKey: escalationKey, storedLevel: escalationLevel)
     }
 
-    var clock: TicketClock {
-        TicketClock(status: status, firstResponseAt: firstResponseAt, firstResponseDue: firstResponseDue, resolutionDue: resolutionDue,
-                    informDue: informDue, verificationDue: verificationDue, pausedAt: pausedAt)
+    var clock: TicketClock { lifecycle.clock }
+
+    /// The ticket's lifecycle for the rules (`TicketLifecycle`), and back: the one mapping between the row and them.
+    var lifecycle: TicketLifecycle {
+        get {
+            TicketLifecycle(status: status, firstResponseDue: firstResponseDue, resolutionDue: resolutionDue,
+                            informDue: informDue, verificationDue: verificationDue, firstResponseAt: firstResponseAt,
+                            resolvedAt: resolvedAt, informedAt: informedAt, closedAt: closedAt, pausedAt: pausedAt,
+                            reopenCount: reopenCount, extensions: extensions, customerSatisfied: customerSatisfied)
+        }
+        set {
+            (status, firstResponseDue, resolutionDue, informDue, verificationDue) =
+                (newValue.status, newValue.firstResponseDue, newValue.resolutionDue, newValue.informDue,
+                 newValue.verificationDue)
+            (firstResponseAt, resolvedAt, informedAt, closedAt, pausedAt) =
+                (newValue.firstResponseAt, newValue.resolvedAt, newValue.informedAt, newValue.closedAt,
+                 newValue.pausedAt)
+            (reopenCount, extensions, customerSatisfied) =
+                (newValue.reopenCount, newValue.extensions, newValue.customerSatisfied)
+        }
     }
 }
 

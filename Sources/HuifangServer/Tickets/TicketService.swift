@@ -56,6 +56,16 @@ struct TicketService {
 
     private func calendar() async throws -> BusinessCalendar { try await CalendarStore(db: db).defaultBusiness() }
 
+    /// Runs a lifecycle rule; a refusal becomes the field error it names, or a conflict with the ticket's state.
+    private static func ruled<T>(_ rule: () throws -> T) throws -> T {
+        do {
+            return try rule()
+        } catch let refusal as TicketRefusal {
+            if let field = refusal.field { throw NamedFieldError(field: field, key: refusal.key) }
+            throw AppError(.conflict, refusal.key)
+        }
+    }
+
     func open(_ input: TicketInput, callID: Int? = nil, taskID: Int? = nil) async throws -> Ticket {
         var errors: [NamedFieldError] = []
         let kind = TicketKind(rawValue: input.kind)
@@ -105,11 +115,11 @@ struct TicketService {
         ticket.description = description
         ticket.$handler.id = handler?.id
         ticket.$department.id = handler?.$department.id ?? department?.id
-        ticket.status = handler == nil ? .new : .assigned
+        let opened = try TicketLifecycle.open(at: now, assigned: handler != nil, policy: policy, calendar: calendar)
+        (ticket.status, ticket.firstResponseDue, ticket.resolutionDue) =
+            (opened.status, opened.firstResponseDue, opened.resolutionDue)
         ticket.reopenCount = 0
         ticket.policy = policy.name
-        ticket.firstResponseDue = try policy.firstResponse.end(from: now, in: calendar)
-        ticket.resolutionDue = try policy.resolution.end(from: now, in: calendar)
         ticket.measures = ""
         ticket.planOwner = ""
         ticket.compensation = ""
@@ -167,50 +177,25 @@ struct TicketService {
     /// Applies an action; refused changes say why. `note` is the explanation (adopt, decline) or the customer's words (reopen).
     func act(_ ticket: Ticket, _ action: TicketAction, note: String = "", handler username: String? = nil) async throws -> Ticket {
         let old = ticket.status
-        let next: TicketStatus
-        do {
-            next = try TicketStateMachine.next(from: old, kind: ticket.kind, action)
-        } catch {
-            throw AppError(.conflict, error.key)
-        }
-        let note = note.trimmingWhitespace()
-        if TextLimit.exceeds(note, TextLimit.note) { throw NamedFieldError.tooLong("note", TextLimit.note) }
-        if [.reopen, .adopt, .decline].contains(action), note.isEmpty { throw NamedFieldError(field: "note", key: "ticket.problem.noteRequired") }
         let calendar = try await calendar()
         let settings = try await settings().settings
         let policy = settings.policy(named: ticket.policy)
-        switch action {
-        case .assign:
+        let next = try Self.ruled {
+            try ticket.lifecycle.applying(action, kind: ticket.kind, at: now, policy: policy, calendar: calendar)
+        }
+        let note = note.trimmingWhitespace()
+        if TextLimit.exceeds(note, TextLimit.note) { throw NamedFieldError.tooLong("note", TextLimit.note) }
+        if [.reopen, .adopt, .decline].contains(action), note.isEmpty {
+            throw NamedFieldError(field: "note", key: "ticket.problem.noteRequired")
+        }
+        if action == .assign {
             guard let username, let handler = try await activeUser(named: username) else {
                 throw NamedFieldError(field: "handler", key: "problem.unknownAgent")
             }
             ticket.$handler.id = handler.id
             ticket.$department.id = handler.$department.id ?? ticket.$department.id
-        case .start:
-            if ticket.firstResponseAt == nil { ticket.firstResponseAt = now }
-        case .resolve, .adopt, .decline:
-            if ticket.firstResponseAt == nil { ticket.firstResponseAt = now }
-            ticket.resolvedAt = now
-            if action == .resolve {
-                ticket.informDue = try policy.inform.end(from: now, in: calendar)
-                ticket.verificationDue = try policy.verification.end(from: now, in: calendar)
-            }
-        case .inform:
-            ticket.informedAt = now
-        case .close:
-            ticket.closedAt = now
-        case .reopen:
-            ticket.customerSatisfied = nil
-            ticket.reopenCount += 1
-            ticket.resolvedAt = nil
-            ticket.informedAt = nil
-            ticket.closedAt = nil
-            ticket.informDue = nil
-            ticket.verificationDue = nil
-            ticket.resolutionDue = try policy.resolution.end(from: now, in: calendar)
         }
-        if next.isFinished || next == .resolved { ticket.pausedAt = nil }
-        ticket.status = next
+        ticket.lifecycle = next
         try await db.transaction { db in
             try await storeClock(ticket, settings: settings, calendar: calendar, on: db)
             try await ticket.update(on: db)
@@ -223,10 +208,7 @@ struct TicketService {
     /// Waiting on the customer: stops the clock when the ticket's policy says so.
     func pause(_ ticket: Ticket, note: String) async throws -> Ticket {
         let settings = try await settings().settings
-        guard settings.policy(named: ticket.policy).pausesWhileWaiting else { throw AppError(.conflict, "ticket.refuse.noPause") }
-        guard [.new, .assigned, .inProgress].contains(ticket.status) else { throw AppError(.conflict, "ticket.refuse.notInProgress") }
-        guard ticket.pausedAt == nil else { throw AppError(.conflict, "ticket.refuse.alreadyPaused") }
-        ticket.pausedAt = now
+        ticket.lifecycle = try Self.ruled { try ticket.lifecycle.pausing(at: now, policy: settings.policy(named: ticket.policy)) }
         let calendar = try await calendar()
         try ticket.keepWorkingTimeLeft(at: now, calendar: calendar)
         if TextLimit.exceeds(note, TextLimit.note) { throw NamedFieldError.tooLong("note", TextLimit.note) }
@@ -237,15 +219,13 @@ struct TicketService {
     /// The customer answered: the clock runs again, each deadline keeping the time it had left.
     func resume(_ ticket: Ticket, note: String) async throws -> Ticket {
         if TextLimit.exceeds(note, TextLimit.note) { throw NamedFieldError.tooLong("note", TextLimit.note) }
-        guard let pausedAt = ticket.pausedAt else { throw AppError(.conflict, "ticket.refuse.notPaused") }
         let settings = try await settings().settings
         let calendar = try await calendar()
         let policy = settings.policy(named: ticket.policy)
-        if ticket.firstResponseAt == nil {
-            ticket.firstResponseDue = try PausedClock.resume(due: ticket.firstResponseDue, pausedAt: pausedAt, resumedAt: now, unit: policy.firstResponse.unit, calendar: calendar)
+        let (resumed, pausedAt) = try Self.ruled {
+            try ticket.lifecycle.resuming(at: now, policy: policy, calendar: calendar)
         }
-        ticket.resolutionDue = try PausedClock.resume(due: ticket.resolutionDue, pausedAt: pausedAt, resumedAt: now, unit: policy.resolution.unit, calendar: calendar)
-        ticket.pausedAt = nil
+        ticket.lifecycle = resumed
         let paused = config.formatDateTime(pausedAt) + " – " + config.formatDateTime(now)
         let said = [paused, note.trimmingWhitespace()].filter { !$0.isEmpty }.joined(separator: " ")
         try await save(ticket, action: "resume", note: said, clock: (settings, calendar))
@@ -265,23 +245,8 @@ struct TicketService {
         let until = EventIngest.parseTime(input.until, in: config.timeZone)?.instant
         if until == nil { errors.append(.init(field: "until", key: "events.problem.invalidTime")) }
         guard errors.isEmpty, let deadline, let until else { throw NamedFieldErrors(errors: errors) }
-        guard !ticket.status.isFinished else { throw AppError(.conflict, "ticket.refuse.finished") }
-        let current: Date?
-        switch deadline {
-        case .firstResponse: current = ticket.firstResponseAt == nil ? ticket.firstResponseDue : nil
-        case .resolution: current = ticket.resolvedAt == nil ? ticket.resolutionDue : nil
-        case .inform: current = ticket.status == .resolved ? ticket.informDue : nil
-        case .verification: current = ticket.status == .informed || ticket.status == .resolved ? ticket.verificationDue : nil
-        }
-        guard let current else { throw NamedFieldError(field: "deadline", key: "ticket.problem.deadlineMet") }
-        guard until > current, until > now else { throw NamedFieldError(field: "until", key: "ticket.problem.notLater") }
-        switch deadline {
-        case .firstResponse: ticket.firstResponseDue = until
-        case .resolution: ticket.resolutionDue = until
-        case .inform: ticket.informDue = until
-        case .verification: ticket.verificationDue = until
-        }
-        ticket.extensions += 1
+        let (extended, current) = try Self.ruled { try ticket.lifecycle.extending(deadline, until: until, at: now) }
+        ticket.lifecycle = extended
         let clock = (try await settings().settings, try await calendar())
         let deadlineName = Catalogue.text("ticket.deadline.\(deadline.rawValue)", config.defaultLanguage)
         let told = Catalogue.text("ticket.customerToldNote", config.defaultLanguage)
