@@ -5,6 +5,7 @@ FluentKit finds a model's properties by reflection (a Mirror walk) on every save
 was the largest single cost of a request. Listing them removes that walk. Run after adding or removing a property;
 `ModelPropertiesTests` fails when the list and the model's declarations differ.
 """
+import subprocess
 import pathlib
 import re
 
@@ -34,5 +35,8 @@ out += ["/// The models listed above, for the test that compares each list with 
         "let modelsWithListedProperties: [any Fields.Type] = ["]
 out += [f"    {name}.self," for name in sorted(models)]
 out += ["]", ""]
-(root / "Sources/HuifangServer/Configuration/ModelProperties.swift").write_text("\n".join(out))
+target = root / "Sources/HuifangServer/Configuration/ModelProperties.swift"
+target.write_text("\n".join(out))
+# Laid out as the rest of the code (.swift-format), so the test command's lint passes.
+subprocess.run(["swift", "format", "-i", str(target)], check=True, cwd=root)
 print(f"{len(models)} models")

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test Huifang has, setting up what they need on a fresh Debian machine:
+#   0. the layout check (swift format lint),
 #   1. the Swift tests on SQLite (in memory, a fresh database per test),
 #   2. the same tests on a throwaway PostgreSQL cluster started and removed here,
 #   3. the browser test in headless Chromium against a running `huifang serve`.
@@ -33,6 +34,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 python3 -c "import selenium, pytest, aiosmtpd, openpyxl" 2>/dev/null || python3 -m pip install -q selenium pytest aiosmtpd openpyxl
+
+echo "== layout (swift format lint, .swift-format: 4 spaces, 120 columns)"
+swift format lint --strict --recursive --parallel Sources Tests
 
 echo "== build"
 swift build --build-tests

@@ -50,10 +50,13 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
         app.databases.use(DatabaseConfigurationFactory { SerialSQLiteConfiguration(storage: storage) }, as: .sqlite)
     case .postgres(let url):
         // A busy moment makes requests wait their turn for a connection rather than fail after the default 10 s.
-        app.databases.use(try .postgres(url: url, maxConnectionsPerEventLoop: 4,
-                                        connectionPoolTimeout: SerialSQLiteConfiguration.writerQueueTimeout), as: .psql)
+        app.databases.use(
+            try .postgres(
+                url: url, maxConnectionsPerEventLoop: 4,
+                connectionPoolTimeout: SerialSQLiteConfiguration.writerQueueTimeout), as: .psql)
     }
-    if case .postgres = config.database {} else {
+    if case .postgres = config.database {
+    } else {
         // WAL: readers do not wait for the writer. The other settings: `SerialSQLiteDatabase.connectionSettings`.
         try await SerialSQLiteDatabase.configureConnections(of: app.databases, id: .sqlite, logger: app.logger)
     }
@@ -61,17 +64,19 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
 
     app.sessions.use(.fluent)
     app.sessions.configuration = SessionsConfiguration(cookieName: "huifang_session") { id in
-        HTTPCookies.Value(string: id.string, expires: Date().addingTimeInterval(config.sessionMaxAge),
-                          maxAge: Int(config.sessionMaxAge),
-                          path: "/", isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .lax)
+        HTTPCookies.Value(
+            string: id.string, expires: Date().addingTimeInterval(config.sessionMaxAge),
+            maxAge: Int(config.sessionMaxAge),
+            path: "/", isSecure: config.secureCookies, isHTTPOnly: true, sameSite: .lax)
     }
 
     let resources = Resources.root
     app.views.use(.leaf)
-    app.leaf.sources = .singleSource(NIOLeafFiles(
-        fileio: app.fileio, limits: [.toSandbox, .requireExtensions],  // the bundle may sit under .build/
-        sandboxDirectory: resources.path, viewDirectory: resources.appendingPathComponent("Views").path + "/"
-    ))
+    app.leaf.sources = .singleSource(
+        NIOLeafFiles(
+            fileio: app.fileio, limits: [.toSandbox, .requireExtensions],  // the bundle may sit under .build/
+            sandboxDirectory: resources.path, viewDirectory: resources.appendingPathComponent("Views").path + "/"
+        ))
     app.leaf.tags["t"] = TranslateTag()
     app.leaf.cache.isEnabled = app.environment.isRelease
 

@@ -5,7 +5,8 @@ struct DeliverCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deliver",
         abstract: "Send what the outbox holds now: email over SMTP, SMS to the gateway (or only to the log).",
-        discussion: "Each message is claimed before it is sent, so this never sends one twice, also beside running servers. The server delivers every HUIFANG_DELIVER_EVERY seconds."
+        discussion:
+            "Each message is claimed before it is sent, so this never sends one twice, also beside running servers. The server delivers every HUIFANG_DELIVER_EVERY seconds."
     )
 
     @OptionGroup var options: ServerOptions

@@ -6,7 +6,8 @@ struct EscalateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "escalate",
         abstract: "Escalate tickets whose deadlines have passed, and send the queued email.",
-        discussion: "Each breach escalates to each level once, however often this runs and on however many instances. The server also sweeps every HUIFANG_ESCALATE_EVERY seconds.",
+        discussion:
+            "Each breach escalates to each level once, however often this runs and on however many instances. The server also sweeps every HUIFANG_ESCALATE_EVERY seconds.",
         subcommands: [Run.self, Benchmark.self],
         defaultSubcommand: Run.self
     )
@@ -54,7 +55,8 @@ struct EscalateCommand: AsyncParsableCommand {
             let config = try options.load()
             let output = try await reportingErrors {
                 try await Operations.withApplication(config) { app in
-                    try await Operations.escalationBenchmark(on: app, tickets: tickets, dueShare: dueShare, departments: departments)
+                    try await Operations.escalationBenchmark(
+                        on: app, tickets: tickets, dueShare: dueShare, departments: departments)
                 }
             }
             print(output)

@@ -76,7 +76,8 @@ func serve(_ config: HuifangConfig, before: ((Application) async throws -> Void)
 /// A random secret lasts one run: survey links sent in it stop working at the next start.
 func warnAboutTheSecret(_ config: HuifangConfig, logger: Logger) {
     if config.isSecretGenerated {
-        logger.critical("""
+        logger.critical(
+            """
             HUIFANG_SECRET is not set: using a random one for this run only. Survey links sent now STOP WORKING \
             at the next start, and instances sharing the database reject each other's links. Set HUIFANG_SECRET.
             """)
@@ -86,7 +87,8 @@ func warnAboutTheSecret(_ config: HuifangConfig, logger: Logger) {
 }
 
 struct Serve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Migrate the database and serve the web app and API (port 8080 by default).")
+    static let configuration = CommandConfiguration(
+        abstract: "Migrate the database and serve the web app and API (port 8080 by default).")
 
     @OptionGroup var options: ServerOptions
 
@@ -140,18 +142,25 @@ struct Demo: AsyncParsableCommand {
         for account in summary.accounts {
             let role = Catalogue.text(account.role.catalogueKey, language)
             let password = account.password ?? "(unchanged; set earlier)"
-            lines.append("  \(account.username.padding(toLength: 10, withPad: " ", startingAt: 0)) \(password.padding(toLength: 26, withPad: " ", startingAt: 0)) \(role) \(account.displayName)")
+            lines.append(
+                "  \(account.username.padding(toLength: 10, withPad: " ", startingAt: 0)) \(password.padding(toLength: 26, withPad: " ", startingAt: 0)) \(role) \(account.displayName)"
+            )
         }
         lines.append("")
-        lines.append("  customers: \(summary.customersTotal) (\(summary.customersCreated) new), service events: \(summary.eventsTotal), open follow-up tasks: \(summary.openTasks), open tickets: \(summary.openTickets) (\(summary.escalations) escalations)")
-        lines.append("  open http://\(config.hostname == "0.0.0.0" ? "127.0.0.1" : config.hostname):\(config.port)/ and sign in with a username and password above.")
+        lines.append(
+            "  customers: \(summary.customersTotal) (\(summary.customersCreated) new), service events: \(summary.eventsTotal), open follow-up tasks: \(summary.openTasks), open tickets: \(summary.openTickets) (\(summary.escalations) escalations)"
+        )
+        lines.append(
+            "  open http://\(config.hostname == "0.0.0.0" ? "127.0.0.1" : config.hostname):\(config.port)/ and sign in with a username and password above."
+        )
         lines.append("  Passwords are shown only when an account is made; keep them now.")
         return lines.joined(separator: "\n")
     }
 }
 
 struct UserCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "user", abstract: "Manage users.", subcommands: [Create.self])
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Manage users.", subcommands: [Create.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -186,8 +195,9 @@ struct UserCommand: AsyncParsableCommand {
             }
             try await reportingErrors {
                 try await Operations.withApplication(config) { app in
-                    try await Operations.createUser(on: app, username: username, displayName: name, role: role,
-                                                    department: department, password: line, email: email)
+                    try await Operations.createUser(
+                        on: app, username: username, displayName: name, role: role,
+                        department: department, password: line, email: email)
                 }
             }
             print("created \(username.lowercased()) (\(role.rawValue))")
@@ -196,8 +206,9 @@ struct UserCommand: AsyncParsableCommand {
 }
 
 struct TokenCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "token", abstract: "Manage API tokens.",
-                                                    subcommands: [Create.self, Revoke.self])
+    static let configuration = CommandConfiguration(
+        commandName: "token", abstract: "Manage API tokens.",
+        subcommands: [Create.self, Revoke.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an API token for a user and print it once.")
@@ -244,8 +255,9 @@ extension TokenCommand {
 }
 
 struct ImportCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "import", abstract: "Import data from files.",
-                                                    subcommands: [Customers.self, Events.self, Sample.self])
+    static let configuration = CommandConfiguration(
+        commandName: "import", abstract: "Import data from files.",
+        subcommands: [Customers.self, Events.self, Sample.self])
 
     /// The file and the flags every import takes.
     struct FileOptions: ParsableArguments {
@@ -259,8 +271,10 @@ struct ImportCommand: AsyncParsableCommand {
         var json = false
 
         /// Reads the file, runs `body` on a migrated application, prints its report and exits 1 when a row was refused.
-        func run(_ options: ServerOptions,
-                 _ body: @escaping (Application, [UInt8], String) async throws -> (output: String, hasProblems: Bool)) async throws {
+        func run(
+            _ options: ServerOptions,
+            _ body: @escaping (Application, [UInt8], String) async throws -> (output: String, hasProblems: Bool)
+        ) async throws {
             let config = try options.load()
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw ValidationError("cannot read \(file)")
@@ -277,7 +291,8 @@ struct ImportCommand: AsyncParsableCommand {
     struct Customers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import customers from a CSV file (UTF-8 or GBK/GB18030, Chinese or English headings).",
-            discussion: "Matches existing customers by member ID (会员编号), else by mobile. Exits 1 when any row was refused."
+            discussion:
+                "Matches existing customers by member ID (会员编号), else by mobile. Exits 1 when any row was refused."
         )
 
         @OptionGroup var options: ServerOptions
@@ -289,14 +304,16 @@ struct ImportCommand: AsyncParsableCommand {
         func run() async throws {
             let (dryRun, strict, json) = (input.dryRun, strict, input.json)
             try await input.run(options) { app, bytes, name in
-                try await Operations.importCustomers(on: app, bytes: bytes, fileName: name, dryRun: dryRun, strict: strict, json: json)
+                try await Operations.importCustomers(
+                    on: app, bytes: bytes, fileName: name, dryRun: dryRun, strict: strict, json: json)
             }
         }
     }
 
     struct Events: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Import service events from a CSV file (UTF-8 or GBK; 事件编号, 会员编号 or 手机, 事件类型, 发生时间; other columns become attributes).",
+            abstract:
+                "Import service events from a CSV file (UTF-8 or GBK; 事件编号, 会员编号 or 手机, 事件类型, 发生时间; other columns become attributes).",
             discussion: "Idempotent by 事件编号. Good rows are applied; exits 1 when any row was refused."
         )
 
@@ -312,7 +329,8 @@ struct ImportCommand: AsyncParsableCommand {
     }
 
     struct Sample: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a realistic sample customer file, to try the import or measure it.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print a realistic sample customer file, to try the import or measure it.")
 
         @ArgumentParser.Option(help: "Number of rows.")
         var rows = 1000
@@ -321,11 +339,14 @@ struct ImportCommand: AsyncParsableCommand {
         var encoding = "utf8"
 
         func run() async throws {
-            let csv = SampleCustomers(today: LocalDate.today(in: TimeZone(identifier: "Asia/Shanghai")!, now: Date())).csv(count: rows)
+            let csv = SampleCustomers(today: LocalDate.today(in: TimeZone(identifier: "Asia/Shanghai")!, now: Date()))
+                .csv(count: rows)
             switch encoding.lowercased() {
             case "utf8", "utf-8": FileHandle.standardOutput.write(Data(csv.utf8))
             case "gbk", "gb18030":
-                guard let bytes = TextDecoding.encodeGB18030(csv) else { throw ValidationError("could not encode as GB18030") }
+                guard let bytes = TextDecoding.encodeGB18030(csv) else {
+                    throw ValidationError("could not encode as GB18030")
+                }
                 FileHandle.standardOutput.write(Data(bytes))
             default: throw ValidationError("--encoding must be utf8 or gbk")
             }

@@ -12,8 +12,10 @@ struct ReportCommand: AsyncParsableCommand {
     struct Figures: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "figures",
-            abstract: "Print the figures for a period as JSON or CSV: huifang report --from 2026-10-01 --to 2026-10-31 [--by agent] [--format csv].",
-            discussion: "Days are in the organisation's time zone, both included. A signed-off month gives the figures stored when it was signed. Each run is written to the audit log."
+            abstract:
+                "Print the figures for a period as JSON or CSV: huifang report --from 2026-10-01 --to 2026-10-31 [--by agent] [--format csv].",
+            discussion:
+                "Days are in the organisation's time zone, both included. A signed-off month gives the figures stored when it was signed. Each run is written to the audit log."
         )
 
         @OptionGroup var options: ServerOptions
@@ -69,7 +71,9 @@ struct ReportCommand: AsyncParsableCommand {
         var countRows = false
 
         func validate() throws {
-            guard records > 0, tickets > 0, calls > 0 else { throw ValidationError("--records, --tickets and --calls must be positive") }
+            guard records > 0, tickets > 0, calls > 0 else {
+                throw ValidationError("--records, --tickets and --calls must be positive")
+            }
             guard (1...120).contains(months) else { throw ValidationError("--months must be 1–120") }
             guard (1...50).contains(runs) else { throw ValidationError("--runs must be 1–50") }
         }
@@ -78,8 +82,9 @@ struct ReportCommand: AsyncParsableCommand {
             let config = try options.load()
             let output = try await reportingErrors {
                 try await Operations.withApplication(config) { app in
-                    try await Operations.reportBenchmark(on: app, records: records, tickets: tickets, calls: calls,
-                                                         months: months, runs: runs, reuse: reuse, countRows: countRows)
+                    try await Operations.reportBenchmark(
+                        on: app, records: records, tickets: tickets, calls: calls,
+                        months: months, runs: runs, reuse: reuse, countRows: countRows)
                 }
             }
             print(output)

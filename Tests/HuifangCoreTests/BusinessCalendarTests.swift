@@ -4,7 +4,8 @@ import Testing
 
 /// The official schedule shipped with the server, read as the tests' oracle.
 let officialSchedule: HolidaySchedule = {
-    let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
         .appendingPathComponent("Sources/HuifangServer/Resources/Calendar/china-holidays.txt")
     return try! HolidaySchedule.parse(String(contentsOf: file, encoding: .utf8))
 }()
@@ -20,7 +21,8 @@ func at(_ text: String, _ zone: TimeZone = shanghai) -> Date {
     let clock = parts[1].split(separator: ":").map { Int($0)! }
     var calendar = Calendar(identifier: .gregorian)
     calendar.timeZone = zone
-    return calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, hour: clock[0], minute: clock[1]))!
+    return calendar.date(
+        from: DateComponents(year: day.year, month: day.month, day: day.day, hour: clock[0], minute: clock[1]))!
 }
 
 func local(_ instant: Date, _ zone: TimeZone = shanghai) -> String {
@@ -42,10 +44,15 @@ func local(_ instant: Date, _ zone: TimeZone = shanghai) -> String {
 
     /// Every year's working days: the weekdays less the statutory days (11 a year, 13 from 2025;
     /// 2015 had one more for the anniversary, 2020 two fewer after the extended Spring Festival).
-    @Test(arguments: [(2015, 249), (2016, 250), (2017, 249), (2018, 250), (2019, 250), (2020, 249),
-                      (2021, 250), (2022, 249), (2023, 249), (2024, 251), (2025, 248), (2026, 248)])
+    @Test(arguments: [
+        (2015, 249), (2016, 250), (2017, 249), (2018, 250), (2019, 250), (2020, 249),
+        (2021, 250), (2022, 249), (2023, 249), (2024, 251), (2025, 248), (2026, 248),
+    ])
     func workingDaysOfEachYear(year: Int, expected: Int) throws {
-        #expect(try china.workingDays(from: LocalDate(year: year, month: 1, day: 1)!, through: LocalDate(year: year, month: 12, day: 31)!) == expected)
+        #expect(
+            try china.workingDays(
+                from: LocalDate(year: year, month: 1, day: 1)!, through: LocalDate(year: year, month: 12, day: 31)!)
+                == expected)
     }
 
     @Test(arguments: [
@@ -76,7 +83,8 @@ func local(_ instant: Date, _ zone: TimeZone = shanghai) -> String {
         #expect(china.kind(of: date("2024-10-14")) == .working)
         #expect(!china.isWorkingDay(date("2020-01-31")) && !china.isWorkingDay(date("2020-02-01")))
         #expect(try china.workingDays(from: date("2024-10-01"), through: date("2024-10-07")) == 0)
-        #expect(try china.workingDays(from: date("2024-09-29"), through: date("2024-10-12")) == 7)  // 29, 30 Sep and 8–12 Oct
+        // 29, 30 Sep and 8–12 Oct
+        #expect(try china.workingDays(from: date("2024-09-29"), through: date("2024-10-12")) == 7)
         #expect(try china.workingDays(from: date("2024-10-12"), through: date("2024-09-29")) == 0)
         #expect(try china.addWorkingDays(-1, after: date("2024-10-08")).iso == "2024-09-30")
         #expect(try china.addWorkingDays(-1, after: date("2024-10-05")).iso == "2024-09-30")
@@ -85,10 +93,12 @@ func local(_ instant: Date, _ zone: TimeZone = shanghai) -> String {
     @Test func addsWorkingHoursOnlyInsideWorkingHours() throws {
         #expect(local(try china.addWorkingHours(4, to: at("2024-09-30T16:00"))) == "2024-10-08T11:00")
         #expect(local(china.addCalendarHours(4, to: at("2024-09-30T16:00"))) == "2024-09-30T20:00")
-        #expect(local(try china.addWorkingHours(1, to: at("2024-10-08T12:30"))) == "2024-10-08T14:30")  // lunch does not count
+        // lunch does not count
+        #expect(local(try china.addWorkingHours(1, to: at("2024-10-08T12:30"))) == "2024-10-08T14:30")
         #expect(local(try china.addWorkingHours(1, to: at("2024-10-08T17:00"))) == "2024-10-08T18:00")
         #expect(local(try china.addWorkingHours(0.5, to: at("2024-10-08T21:00"))) == "2024-10-09T09:30")
-        #expect(local(try china.addWorkingHours(7.5 * 5, to: at("2024-10-08T09:00"))) == "2024-10-12T18:00")  // through the make-up Saturday
+        // through the make-up Saturday
+        #expect(local(try china.addWorkingHours(7.5 * 5, to: at("2024-10-08T09:00"))) == "2024-10-12T18:00")
         #expect(try china.workingSeconds(from: at("2024-09-30T16:00"), to: at("2024-10-08T11:00")) == 4 * 3600)
         #expect(try china.workingSeconds(from: at("2024-10-01T10:00"), to: at("2024-10-07T10:00")) == 0)
         #expect(china.calendarSeconds(from: at("2024-10-01T10:00"), to: at("2024-10-02T10:00")) == 86_400)
@@ -98,11 +108,16 @@ func local(_ instant: Date, _ zone: TimeZone = shanghai) -> String {
         let berlin = TimeZone(identifier: "Europe/Berlin")!
         let calendar = BusinessCalendar(timeZone: berlin)
         // Summer time began on Sunday 31 March 2024.
-        #expect(local(try calendar.addWorkingHours(2, to: at("2024-03-29T17:00", berlin)), berlin) == "2024-04-01T10:00")
-        #expect(try calendar.workingSeconds(from: at("2024-03-29T09:00", berlin), to: at("2024-04-01T09:00", berlin)) == 7 * 3600 + 1800)
+        #expect(
+            local(try calendar.addWorkingHours(2, to: at("2024-03-29T17:00", berlin)), berlin) == "2024-04-01T10:00")
+        #expect(
+            try calendar.workingSeconds(from: at("2024-03-29T09:00", berlin), to: at("2024-04-01T09:00", berlin)) == 7
+                * 3600 + 1800)
         // Winter time began on Sunday 27 October 2024.
-        #expect(local(try calendar.addWorkingHours(7.5, to: at("2024-10-25T09:00", berlin)), berlin) == "2024-10-25T18:00")
-        #expect(local(try calendar.addWorkingHours(8, to: at("2024-10-25T09:00", berlin)), berlin) == "2024-10-28T09:30")
+        #expect(
+            local(try calendar.addWorkingHours(7.5, to: at("2024-10-25T09:00", berlin)), berlin) == "2024-10-25T18:00")
+        #expect(
+            local(try calendar.addWorkingHours(8, to: at("2024-10-25T09:00", berlin)), berlin) == "2024-10-28T09:30")
     }
 
     @Test func handlesLeapYearsAndTheWholeRange() throws {
@@ -112,7 +127,9 @@ func local(_ instant: Date, _ zone: TimeZone = shanghai) -> String {
         #expect(try plain.addWorkingDays(1, after: date("2100-02-26")).iso == "2100-03-01")  // 2100 is no leap year
         var gregorian = Calendar(identifier: .gregorian)
         gregorian.timeZone = TimeZone(identifier: "UTC")!
-        for day in stride(from: BusinessCalendar.firstDate.dayNumber, through: BusinessCalendar.lastDate.dayNumber, by: 1) {
+        for day in stride(
+            from: BusinessCalendar.firstDate.dayNumber, through: BusinessCalendar.lastDate.dayNumber, by: 1)
+        {
             let d = LocalDate(dayNumber: day)
             #expect(d.dayNumber == day)
             if day % 997 == 0 {
@@ -129,7 +146,9 @@ func local(_ instant: Date, _ zone: TimeZone = shanghai) -> String {
         #expect(throws: CalendarRangeError()) { try china.addWorkingDays(-5, after: date("1900-01-02")) }
         #expect(throws: CalendarRangeError()) { try china.addWorkingDays(1, after: date("2250-01-01")) }
         #expect(throws: CalendarRangeError()) { try china.addWorkingHours(10, to: at("2199-12-31T17:00")) }
-        #expect(throws: CalendarRangeError()) { try china.workingDays(from: date("2199-01-01"), through: date("2200-01-01")) }
+        #expect(throws: CalendarRangeError()) {
+            try china.workingDays(from: date("2199-01-01"), through: date("2200-01-01"))
+        }
         #expect(try china.addWorkingDays(1, after: date("2199-12-29")).iso == "2199-12-30")
         // Outside the table a date is judged by its weekday alone.
         #expect(china.isWorkingDay(date("2250-06-03")) && !china.isWorkingDay(date("2250-06-01")))
@@ -138,21 +157,27 @@ func local(_ instant: Date, _ zone: TimeZone = shanghai) -> String {
     /// Properties over random dates and amounts, reproducible from the seed.
     @Test func addingThenCountingRoundTrips() throws {
         var rng = SplitMix64(seed: 20_241_008)
-        let first = date("2015-01-01").dayNumber, last = date("2026-12-31").dayNumber
+        let first = date("2015-01-01").dayNumber
+        let last = date("2026-12-31").dayNumber
         for _ in 0..<3000 {
             let start = LocalDate(dayNumber: Int(rng.next() % UInt64(last - first)) + first)
             let n = Int(rng.next() % 60) + 1
             let end = try china.addWorkingDays(n, after: start)
             #expect(china.isWorkingDay(end))
             #expect(try china.workingDays(from: start.adding(days: 1), through: end) == n, "\(start.iso) + \(n)")
-            #expect(try china.addWorkingDays(-n, after: end) == (china.isWorkingDay(start) ? start : try china.addWorkingDays(-1, after: start)))
+            #expect(
+                try china.addWorkingDays(-n, after: end)
+                    == (china.isWorkingDay(start) ? start : try china.addWorkingDays(-1, after: start)))
 
-            let instant = Date(timeIntervalSince1970: Double(start.dayNumber) * 86_400 + Double(rng.next() % 86_400) - 8 * 3600)
+            let instant = Date(
+                timeIntervalSince1970: Double(start.dayNumber) * 86_400 + Double(rng.next() % 86_400) - 8 * 3600)
             let seconds = Int64(rng.next() % (200 * 3600)) + 1
             let deadline = try china.addWorkingSeconds(seconds, to: instant)
             #expect(try china.workingSeconds(from: instant, to: deadline) == seconds)
             let (day, second) = china.localDate(of: deadline)
-            #expect(china.hours(on: day).contains { $0.start < second && second <= $0.end }, "\(local(deadline)) is not inside working hours")
+            #expect(
+                china.hours(on: day).contains { $0.start < second && second <= $0.end },
+                "\(local(deadline)) is not inside working hours")
         }
     }
 
@@ -170,12 +195,14 @@ func local(_ instant: Date, _ zone: TimeZone = shanghai) -> String {
     }
 
     @Test func readsICalendarFilesAndWindowsLineEndings() throws {
-        let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270101\r\nDTEND;VALUE=DATE:20270104\r\nSUMMARY:元旦\r\n  休\r\nEND:VEVENT\r\n"
+        let ics =
+            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270101\r\nDTEND;VALUE=DATE:20270104\r\nSUMMARY:元旦\r\n  休\r\nEND:VEVENT\r\n"
             + "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270109\r\nSUMMARY:补班\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
         let schedule = try ICalendarSchedule.parse(ics)
-        #expect(schedule.entries.map { "\($0.kind) \($0.first.iso)..\($0.last.iso) \($0.name)" } == [
-            "holiday 2027-01-01..2027-01-03 元旦 休", "workday 2027-01-09..2027-01-09 补班",
-        ])
+        #expect(
+            schedule.entries.map { "\($0.kind) \($0.first.iso)..\($0.last.iso) \($0.name)" } == [
+                "holiday 2027-01-01..2027-01-03 元旦 休", "workday 2027-01-09..2027-01-09 补班",
+            ])
         let text = try HolidaySchedule.parse("year 2027\r\nholiday 2027-01-01..2027-01-03 元旦\r\n")
         #expect(text.entries.count == 1)
         #expect(throws: HolidaySchedule.ParseError.self) { try ICalendarSchedule.parse("holiday 2027-01-01 元旦") }
@@ -185,7 +212,9 @@ func local(_ instant: Date, _ zone: TimeZone = shanghai) -> String {
         #expect(throws: HolidaySchedule.ParseError(line: 3, reason: "2024-10-08 is not a Saturday or Sunday")) {
             try HolidaySchedule.parse("# comment\nyear 2024\nworkday 2024-10-08 国庆节\n")
         }
-        #expect(throws: HolidaySchedule.ParseError.self) { try HolidaySchedule.parse("year 2024\nholiday 2024-10-07..2024-10-01 国庆节\n") }
+        #expect(throws: HolidaySchedule.ParseError.self) {
+            try HolidaySchedule.parse("year 2024\nholiday 2024-10-07..2024-10-01 国庆节\n")
+        }
         #expect(throws: HolidaySchedule.ParseError.self) { try HolidaySchedule.parse("holiday 2024-10-01 国庆节\n") }
         #expect(TimeRange.list("09:00-12:00,11:00-13:00") == nil, "overlapping ranges are refused")
         #expect(TimeRange(parsing: "09:00-08:00") == nil)

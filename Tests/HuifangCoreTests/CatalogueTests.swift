@@ -10,14 +10,18 @@ import Testing
     }
 
     @Test func everyProblemRoleAndFieldHasText() {
-        let problems: [FieldProblem] = [.required, .tooLong(max: 5), .invalidMobile, .invalidEmail, .invalidDate, .dateInFuture,
-                                        .dateTooEarly, .invalidGender, .invalidBoolean, .unknownTier(allowed: ["普通"]), .unknownAgent,
-                                        .notAnAgent, .duplicateInFile(firstLine: 2), .mobileMatchesSeveral, .externalIDTaken,
-                                        .mobileOrExternalIDRequired]
+        let problems: [FieldProblem] = [
+            .required, .tooLong(max: 5), .invalidMobile, .invalidEmail, .invalidDate, .dateInFuture,
+            .dateTooEarly, .invalidGender, .invalidBoolean, .unknownTier(allowed: ["普通"]), .unknownAgent,
+            .notAnAgent, .duplicateInFile(firstLine: 2), .mobileMatchesSeveral, .externalIDTaken,
+            .mobileOrExternalIDRequired,
+        ]
         for problem in problems { #expect(Catalogue.contains(problem.catalogueEntry.key), "\(problem)") }
         for role in Role.allCases { #expect(Catalogue.contains(role.catalogueKey)) }
         for field in CustomerField.allCases { #expect(Catalogue.contains(field.catalogueKey)) }
-        let files: [ImportFileProblem] = [.empty, .unreadableEncoding, .missingNameColumn, .missingKeyColumn, .duplicateColumn("x")]
+        let files: [ImportFileProblem] = [
+            .empty, .unreadableEncoding, .missingNameColumn, .missingKeyColumn, .duplicateColumn("x"),
+        ]
         for problem in files { #expect(Catalogue.contains(problem.catalogueEntry.key)) }
     }
 

@@ -47,8 +47,14 @@ import Testing
 
     @Test func reportsEveryBadFieldAtOnce() {
         let result = rules.patch(from: [.name: "", .mobile: "123", .birthday: "2030-01-01"], emptyClears: true)
-        guard case .failure(let failure) = result else { Issue.record("expected a failure"); return }
-        #expect(Set(failure.errors) == [FieldError(.name, .required), FieldError(.mobile, .invalidMobile), FieldError(.birthday, .dateInFuture)])
+        guard case .failure(let failure) = result else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(
+            Set(failure.errors) == [
+                FieldError(.name, .required), FieldError(.mobile, .invalidMobile), FieldError(.birthday, .dateInFuture),
+            ])
     }
 
     @Test func anEmptyFormFieldClearsButAnEmptyCellLeavesAlone() throws {
@@ -61,16 +67,18 @@ import Testing
     }
 
     @Test func listsChangedFieldsOldToNew() throws {
-        let before = CustomerRecord(name: "王芳", mobile: try PhoneNumber(parsing: "13812345678"), tier: "普通", tags: ["新客"])
+        let before = CustomerRecord(
+            name: "王芳", mobile: try PhoneNumber(parsing: "13812345678"), tier: "普通", tags: ["新客"])
         var after = before
         after.tier = "金卡"
         after.mobile = try PhoneNumber(parsing: "13912345678")
         after.tags = []
-        #expect(after.changes(from: before) == [
-            FieldChange(field: .mobile, oldValue: "13812345678", newValue: "13912345678"),
-            FieldChange(field: .tier, oldValue: "普通", newValue: "金卡"),
-            FieldChange(field: .tags, oldValue: "新客", newValue: nil),
-        ])
+        #expect(
+            after.changes(from: before) == [
+                FieldChange(field: .mobile, oldValue: "13812345678", newValue: "13912345678"),
+                FieldChange(field: .tier, oldValue: "普通", newValue: "金卡"),
+                FieldChange(field: .tags, oldValue: "新客", newValue: nil),
+            ])
         #expect(before.changes(from: before).isEmpty)
     }
 

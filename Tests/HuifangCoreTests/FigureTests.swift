@@ -1,5 +1,6 @@
-@testable import HuifangCore
 import Testing
+
+@testable import HuifangCore
 
 @Suite struct FigureTests {
     @Test func aRateIsShownInTenthsOfAPercentAndNothingToDivideByIsADash() {
@@ -28,18 +29,24 @@ import Testing
         #expect(target.deduction(for: Rate(90, of: 100)) == 1)
         #expect(target.deduction(for: Rate(899, of: 1000)) == 2)
         #expect(target.deduction(for: Rate(0, of: 0)) == 0, "no rate, no deduction")
-        #expect(FigureTarget(figure: .satisfaction, minimumPerMille: 900, pointsPerStep: 2).deduction(for: Rate(80, of: 100)) == 4)
+        #expect(
+            FigureTarget(figure: .satisfaction, minimumPerMille: 900, pointsPerStep: 2).deduction(
+                for: Rate(80, of: 100)) == 4)
     }
 }
 
 @Suite struct SpotCheckAndPeriodTests {
     @Test func samplingIsReproducibleFromItsSeedAndTakesTheShareOrTheMinimum() {
         let plan = SpotCheckPlan(sharePerMille: 50, minimum: 3, checkpoints: SpotCheckPlan.standard.checkpoints)
-        #expect(plan.sampleSize(of: 200) == 10 && plan.sampleSize(of: 21) == 3 && plan.sampleSize(of: 2) == 2 && plan.sampleSize(of: 0) == 0)
+        #expect(
+            plan.sampleSize(of: 200) == 10 && plan.sampleSize(of: 21) == 3 && plan.sampleSize(of: 2) == 2
+                && plan.sampleSize(of: 0) == 0)
         #expect(plan.sampleSize(of: 61) == 4, "5 % of 61 is 3.05, rounded up")
         let records = Array(1...200)
         let first = plan.sample(records, seed: "2026-10/agent1")
-        #expect(first == plan.sample(records.reversed(), seed: "2026-10/agent1"), "the same seed and records give the same choice")
+        #expect(
+            first == plan.sample(records.reversed(), seed: "2026-10/agent1"),
+            "the same seed and records give the same choice")
         #expect(first.count == 10 && Set(first).count == 10 && first.allSatisfy(records.contains))
         #expect(first != plan.sample(records, seed: "2026-10/agent2"))
         // The hash is fixed, not Swift's per-process one: this choice is the same on every machine.
@@ -65,19 +72,37 @@ import Testing
     }
 
     @Test func periodsAreCheckedFieldByField() {
-        #expect(ReportPeriod(month: "2026-02")?.to.iso == "2026-02-28" && ReportPeriod(month: "2024-02")?.to.iso == "2024-02-29")
+        #expect(
+            ReportPeriod(month: "2026-02")?.to.iso == "2026-02-28"
+                && ReportPeriod(month: "2024-02")?.to.iso == "2024-02-29")
         #expect(ReportPeriod(month: "2026-13") == nil && ReportPeriod(month: "26-01") == nil)
         #expect(ReportPeriod(month: "2026-10")?.month == "2026-10")
-        #expect(ReportPeriod(from: LocalDate(year: 2026, month: 10, day: 1)!, to: LocalDate(year: 2026, month: 10, day: 30)!).month == nil)
-        let months = ReportPeriod.months(endingWith: LocalDate(year: 2026, month: 2, day: 15)!, count: 3).map { $0.from.iso }
+        #expect(
+            ReportPeriod(
+                from: LocalDate(year: 2026, month: 10, day: 1)!, to: LocalDate(year: 2026, month: 10, day: 30)!
+            ).month == nil)
+        let months = ReportPeriod.months(endingWith: LocalDate(year: 2026, month: 2, day: 15)!, count: 3).map {
+            $0.from.iso
+        }
         #expect(months == ["2025-12-01", "2026-01-01", "2026-02-01"])
-        guard case .failure(let problems) = ReportPeriod.parse(from: "", to: "2026-99-01") else { Issue.record("refused"); return }
+        guard case .failure(let problems) = ReportPeriod.parse(from: "", to: "2026-99-01") else {
+            Issue.record("refused")
+            return
+        }
         #expect(problems.problems.map(\.field) == ["from", "to"])
-        guard case .failure(let reversed) = ReportPeriod.parse(from: "2026-10-31", to: "2026-10-01") else { Issue.record("refused"); return }
+        guard case .failure(let reversed) = ReportPeriod.parse(from: "2026-10-31", to: "2026-10-01") else {
+            Issue.record("refused")
+            return
+        }
         #expect(reversed.problems.map(\.key) == ["report.problem.toBeforeFrom"])
-        #expect(weightedMedian([(4, 1), (0, 1), (2, 1)]) == 2 && weightedMedian([(1, 3), (9, 1)]) == 1 && weightedMedian([]) == nil)
-        #expect(weightedMedian([(4, 1), (8, 1)]) == 4 && weightedMedian([(1, 1), (2, 1), (3, 1), (10, 1)]) == 2, "the lower middle of an even count")
-        #expect(ScoreMean(sum: 7, count: 2).text == "3.50" && ScoreMean(sum: 13, count: 3).text == "4.33" && ScoreMean(sum: 0, count: 0).text == "—")
+        #expect(
+            weightedMedian([(4, 1), (0, 1), (2, 1)]) == 2 && weightedMedian([(1, 3), (9, 1)]) == 1
+                && weightedMedian([]) == nil)
+        #expect(
+            weightedMedian([(4, 1), (8, 1)]) == 4 && weightedMedian([(1, 1), (2, 1), (3, 1), (10, 1)]) == 2,
+            "the lower middle of an even count")
+        #expect(
+            ScoreMean(sum: 7, count: 2).text == "3.50" && ScoreMean(sum: 13, count: 3).text == "4.33"
+                && ScoreMean(sum: 0, count: 0).text == "—")
     }
 }
-

@@ -2,17 +2,19 @@ import HuifangCore
 import Testing
 
 @Suite struct ImportParsingTests {
-    let parser = CustomerImportParser(rules: CustomerRules(tiers: ["普通", "银卡", "金卡", "白金卡"], today: LocalDate(year: 2026, month: 11, day: 25)!))
+    let parser = CustomerImportParser(
+        rules: CustomerRules(tiers: ["普通", "银卡", "金卡", "白金卡"], today: LocalDate(year: 2026, month: 11, day: 25)!))
 
     @Test func readsQuotedFieldsAndCountsLinesInsideQuotes() {
         let text = "a,b\r\n\"x, y\",\"say \"\"hi\"\"\"\r\n\"multi\nline\",z\n\nlast,1"
         let records = CSVReader().records(Array(text.utf8))
-        #expect(records == [
-            CSVRecord(line: 1, fields: ["a", "b"]),
-            CSVRecord(line: 2, fields: ["x, y", "say \"hi\""]),
-            CSVRecord(line: 3, fields: ["multi\nline", "z"]),
-            CSVRecord(line: 6, fields: ["last", "1"]),
-        ])
+        #expect(
+            records == [
+                CSVRecord(line: 1, fields: ["a", "b"]),
+                CSVRecord(line: 2, fields: ["x, y", "say \"hi\""]),
+                CSVRecord(line: 3, fields: ["multi\nline", "z"]),
+                CSVRecord(line: 6, fields: ["last", "1"]),
+            ])
     }
 
     @Test func detectsTabAndSemicolonSeparatedFiles() {
@@ -29,7 +31,8 @@ import Testing
         #expect(String(decoding: fromGBK.utf8, as: UTF8.self) == text)
         #expect(TextDecoding.decode([0xEF, 0xBB, 0xBF] + Array(text.utf8))?.encoding == .utf8BOM)
         #expect(TextDecoding.decode(Array(text.utf8))?.encoding == .utf8)
-        let utf16: [UInt8] = [0xFF, 0xFE] + text.utf16.flatMap { unit -> [UInt8] in [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
+        let utf16: [UInt8] =
+            [0xFF, 0xFE] + text.utf16.flatMap { unit -> [UInt8] in [UInt8(unit & 0xFF), UInt8(unit >> 8)] }
         let fromUTF16 = try #require(TextDecoding.decode(utf16))
         #expect(fromUTF16.encoding == .utf16)
         #expect(String(decoding: fromUTF16.utf8, as: UTF8.self) == text)
@@ -53,25 +56,26 @@ import Testing
 
     @Test func reportsEachBadValueByLineAndColumn() throws {
         let csv = """
-        姓名,手机,会员等级,生日,会员编号
-        王芳,13812345678,金卡,1990-01-01,HY1
-        ,13812345679,普通,,HY2
-        李娜,12345,钻石卡,1990-13-01,HY3
-        张伟,,,,
-        赵磊,13912345678,,,HY1
-        """
+            姓名,手机,会员等级,生日,会员编号
+            王芳,13812345678,金卡,1990-01-01,HY1
+            ,13812345679,普通,,HY2
+            李娜,12345,钻石卡,1990-13-01,HY3
+            张伟,,,,
+            赵磊,13912345678,,,HY1
+            """
         let parsed = try parser.parse(Array(csv.utf8))
         #expect(parsed.totalRows == 5)
         #expect(parsed.rows.map(\.line) == [2])
         let problems = parsed.problems.map { "\($0.line) \($0.column ?? "-") \($0.problem)" }
-        #expect(problems == [
-            "3 姓名 required",
-            "4 手机 invalidMobile",
-            "4 会员等级 unknownTier(allowed: [\"普通\", \"银卡\", \"金卡\", \"白金卡\"])",
-            "4 生日 invalidDate",
-            "5 手机 mobileOrExternalIDRequired",
-            "6 会员编号 duplicateInFile(firstLine: 2)",
-        ])
+        #expect(
+            problems == [
+                "3 姓名 required",
+                "4 手机 invalidMobile",
+                "4 会员等级 unknownTier(allowed: [\"普通\", \"银卡\", \"金卡\", \"白金卡\"])",
+                "4 生日 invalidDate",
+                "5 手机 mobileOrExternalIDRequired",
+                "6 会员编号 duplicateInFile(firstLine: 2)",
+            ])
     }
 
     @Test func theSampleFileIsValidAndHasNoRepeatedKeys() throws {

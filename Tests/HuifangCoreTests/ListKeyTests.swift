@@ -5,10 +5,14 @@ import Testing
 @Suite struct ListKeyTests {
     static let monday = Date(timeIntervalSince1970: 1_772_416_800)  // 2026-03-02 10:00 in Shanghai
 
-    func clock(_ status: TicketStatus, answered: Bool = false, informDue: Date? = nil, paused: Bool = false) -> TicketClock {
-        TicketClock(status: status, firstResponseAt: answered ? Self.monday : nil, firstResponseDue: Self.monday.addingTimeInterval(3600),
-                    resolutionDue: Self.monday.addingTimeInterval(7200), informDue: informDue, verificationDue: nil,
-                    pausedAt: paused ? Self.monday : nil)
+    func clock(_ status: TicketStatus, answered: Bool = false, informDue: Date? = nil, paused: Bool = false)
+        -> TicketClock
+    {
+        TicketClock(
+            status: status, firstResponseAt: answered ? Self.monday : nil,
+            firstResponseDue: Self.monday.addingTimeInterval(3600),
+            resolutionDue: Self.monday.addingTimeInterval(7200), informDue: informDue, verificationDue: nil,
+            pausedAt: paused ? Self.monday : nil)
     }
 
     @Test func runningClocksComeFirstByDeadlineThenPausedByTimeLeftThenTheRest() {
@@ -22,7 +26,8 @@ import Testing
         let ordered = [firstResponse, resolution, paused, pausedLonger, noClock, closed]
         #expect(ordered == ordered.sorted { ($0.rank, $0.urgency) > ($1.rank, $1.urgency) })
         #expect(firstResponse.urgency == -Self.monday.addingTimeInterval(3600).timeIntervalSince1970)
-        #expect(TicketListKey.make(clock(.resolved, informDue: Self.monday), pausedLeft: nil).rank == TicketListKey.running)
+        #expect(
+            TicketListKey.make(clock(.resolved, informDue: Self.monday), pausedLeft: nil).rank == TicketListKey.running)
         #expect(closed.rank == TicketListKey.finished && noClock.rank == TicketListKey.open)
     }
 

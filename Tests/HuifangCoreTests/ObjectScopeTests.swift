@@ -5,7 +5,9 @@ import Testing
 @Suite struct ObjectScopeRuleTests {
     let me = UUID(), other = UUID(), department = UUID(), elsewhere = UUID()
 
-    func viewer(_ role: Role, department: UUID? = nil) -> Viewer { Viewer(id: me, role: role, departmentID: department) }
+    func viewer(_ role: Role, department: UUID? = nil) -> Viewer {
+        Viewer(id: me, role: role, departmentID: department)
+    }
 
     @Test func aHandlerSeesTheirDepartmentsTicketsAndThoseAssignedToThem() {
         let ours = TicketOwnership(departmentID: department)
@@ -23,8 +25,10 @@ import Testing
         #expect(ObjectScope.maySee(TicketOwnership(taskAgentIDs: [other, me]), agent))
         #expect(ObjectScope.maySee(TicketOwnership(customerAgentID: me), agent))
         #expect(ObjectScope.maySee(TicketOwnership(handlerID: me), agent))
-        #expect(!ObjectScope.maySee(TicketOwnership(openedBy: other, departmentID: department, taskAgentIDs: [other]), agent),
-                "an agent does not see their department's tickets")
+        #expect(
+            !ObjectScope.maySee(
+                TicketOwnership(openedBy: other, departmentID: department, taskAgentIDs: [other]), agent),
+            "an agent does not see their department's tickets")
     }
 
     @Test func supervisorsAndAdminsSeeEverythingAndAnalystsNoSingleTicket() {
@@ -38,14 +42,22 @@ import Testing
         #expect(!ObjectScope.mayVerify(verificationAgentID: other, viewer(.agent)))
         #expect(!ObjectScope.mayVerify(verificationAgentID: nil, viewer(.handler)))
         #expect(ObjectScope.mayVerify(verificationAgentID: nil, viewer(.supervisor)))
-        #expect(!ObjectScope.mayVerify(verificationAgentID: me, handlerID: me, viewer(.agent)), "nobody verifies their own handling")
+        #expect(
+            !ObjectScope.mayVerify(verificationAgentID: me, handlerID: me, viewer(.agent)),
+            "nobody verifies their own handling")
         #expect(!ObjectScope.mayVerify(verificationAgentID: nil, handlerID: me, viewer(.supervisor)))
     }
 
     @Test func tasksSearchesAssignmentAndAttributes() {
-        #expect(ObjectScope.maySeeTask(agentID: me, viewer(.agent)) && !ObjectScope.maySeeTask(agentID: other, viewer(.agent)))
-        #expect(!ObjectScope.maySeeTask(agentID: me, viewer(.handler)) && ObjectScope.maySeeTask(agentID: other, viewer(.admin)))
-        #expect(!ObjectScope.maySearchPartialNumbers(viewer(.agent)) && !ObjectScope.maySearchPartialNumbers(viewer(.analyst)))
+        #expect(
+            ObjectScope.maySeeTask(agentID: me, viewer(.agent))
+                && !ObjectScope.maySeeTask(agentID: other, viewer(.agent)))
+        #expect(
+            !ObjectScope.maySeeTask(agentID: me, viewer(.handler))
+                && ObjectScope.maySeeTask(agentID: other, viewer(.admin)))
+        #expect(
+            !ObjectScope.maySearchPartialNumbers(viewer(.agent))
+                && !ObjectScope.maySearchPartialNumbers(viewer(.analyst)))
         #expect(ObjectScope.maySearchPartialNumbers(viewer(.handler)))
         #expect(!ObjectScope.mayAssignCustomers(viewer(.agent)) && ObjectScope.mayAssignCustomers(viewer(.supervisor)))
         #expect(!ObjectScope.seesEventAttributes(viewer(.analyst)) && ObjectScope.seesEventAttributes(viewer(.agent)))

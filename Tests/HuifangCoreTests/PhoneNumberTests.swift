@@ -17,7 +17,10 @@ import Testing
         #expect(try PhoneNumber(parsing: raw).e164 == expected)
     }
 
-    @Test(arguments: ["12812345678", "1381234567", "138123456789", "02112345678", "+86 21 1234 5678", "abc", "138x1234x5678", "+1234", ""])
+    @Test(arguments: [
+        "12812345678", "1381234567", "138123456789", "02112345678", "+86 21 1234 5678", "abc", "138x1234x5678", "+1234",
+        "",
+    ])
     func refusesWhatIsNotAMobile(raw: String) {
         #expect(throws: FieldProblem.invalidMobile) { try PhoneNumber(parsing: raw) }
     }

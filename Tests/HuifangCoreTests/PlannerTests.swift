@@ -3,19 +3,27 @@ import HuifangCore
 import Testing
 
 @Suite struct PlannerTests {
-    func plan(_ rule: FollowUpRule, _ customer: PlanningCustomer, events: [PlanningEvent] = [], asOf: String) -> [Occurrence] {
+    func plan(_ rule: FollowUpRule, _ customer: PlanningCustomer, events: [PlanningEvent] = [], asOf: String)
+        -> [Occurrence]
+    {
         var rule = rule
         rule.id = 1
         return Planner(rules: [rule], calendar: china).occurrences(for: customer, events: events, asOf: date(asOf))
     }
 
-    let gold = PlanningCustomer(id: 7, tier: "金卡", tags: ["车主"], birthday: date("1990-10-05"), registeredOn: date("2024-09-27"))
+    let gold = PlanningCustomer(
+        id: 7, tier: "金卡", tags: ["车主"], birthday: date("1990-10-05"), registeredOn: date("2024-09-27"))
 
     @Test func aNewCustomerIsDueFromRegistrationUntilTheNthWorkingDayAfterIt() {
         let rule = FollowUpRule(name: "新会员", kind: .newCustomer, windowDays: 3)
         // Registered Friday 27 Sept 2024: 29 Sept is a make-up workday, then the National Day holiday.
         let first = plan(rule, gold, asOf: "2024-09-27")
-        #expect(first == [Occurrence(ruleID: 1, key: "n", triggeredOn: date("2024-09-27"), dueOn: date("2024-09-27"), deadlineOn: date("2024-10-08"))])
+        #expect(
+            first == [
+                Occurrence(
+                    ruleID: 1, key: "n", triggeredOn: date("2024-09-27"), dueOn: date("2024-09-27"),
+                    deadlineOn: date("2024-10-08"))
+            ])
         #expect(plan(rule, gold, asOf: "2024-10-08").count == 1)
         #expect(plan(rule, gold, asOf: "2024-10-09").isEmpty, "the window has passed")
         #expect(plan(rule, gold, asOf: "2024-09-26").isEmpty, "not yet registered")
@@ -29,7 +37,9 @@ import Testing
         var contacted = gold
         contacted.lastCompletedOn = date("2025-01-31")
         #expect(plan(rule, contacted, asOf: "2025-04-29").isEmpty)
-        #expect(plan(rule, contacted, asOf: "2025-04-30").map(\.dueOn) == [date("2025-04-30")], "31 Jan + 3 months is 30 April")
+        #expect(
+            plan(rule, contacted, asOf: "2025-04-30").map(\.dueOn) == [date("2025-04-30")],
+            "31 Jan + 3 months is 30 April")
         // Long overdue: owed again from today, under the same key.
         let late = plan(rule, gold, asOf: "2025-06-03")
         #expect(late.map(\.key) == ["p2024-09-27"] && late[0].dueOn == date("2025-06-03"))
@@ -38,15 +48,24 @@ import Testing
     }
 
     @Test func anEventRuleWaitsItsDelayInCalendarOrWorkingDaysAndReadsTheSegment() {
-        let discharge = PlanningEvent(id: 42, kind: "discharge", occurredOn: date("2025-09-26"), attributes: ["科室": "心内科"])
+        let discharge = PlanningEvent(
+            id: 42, kind: "discharge", occurredOn: date("2025-09-26"), attributes: ["科室": "心内科"])
         let other = PlanningEvent(id: 43, kind: "purchase", occurredOn: date("2025-09-26"))
         let calendarDays = FollowUpRule(name: "出院", kind: .afterEvent, windowDays: 2, days: 7, eventKind: "discharge")
         #expect(plan(calendarDays, gold, events: [discharge, other], asOf: "2025-10-02").isEmpty)
         let due = plan(calendarDays, gold, events: [discharge, other], asOf: "2025-10-03")
         // 3 Oct 2025 is a holiday: two working days after it are 9 and 10 Oct (11 Oct is a make-up workday but later).
-        #expect(due == [Occurrence(ruleID: 1, key: "e42", triggeredOn: date("2025-09-26"), dueOn: date("2025-10-03"), deadlineOn: date("2025-10-10"))])
-        let workingDays = FollowUpRule(name: "出院", kind: .afterEvent, windowDays: 0, days: 1, countsWorkingDays: true, eventKind: "discharge")
-        #expect(plan(workingDays, gold, events: [discharge], asOf: "2025-09-28").map(\.dueOn) == [date("2025-09-28")], "28 Sept 2025 is a make-up workday")
+        #expect(
+            due == [
+                Occurrence(
+                    ruleID: 1, key: "e42", triggeredOn: date("2025-09-26"), dueOn: date("2025-10-03"),
+                    deadlineOn: date("2025-10-10"))
+            ])
+        let workingDays = FollowUpRule(
+            name: "出院", kind: .afterEvent, windowDays: 0, days: 1, countsWorkingDays: true, eventKind: "discharge")
+        #expect(
+            plan(workingDays, gold, events: [discharge], asOf: "2025-09-28").map(\.dueOn) == [date("2025-09-28")],
+            "28 Sept 2025 is a make-up workday")
         var cardiology = calendarDays
         cardiology.segment = Segment(eventAttributes: ["科室": "骨科"])
         #expect(plan(cardiology, gold, events: [discharge], asOf: "2025-10-03").isEmpty)
@@ -76,21 +95,30 @@ import Testing
     }
 
     @Test func expiryRemindersLeadTheDateInTheAttributeAndNeverPassIt() {
-        let rule = FollowUpRule(name: "续保", kind: .expiryReminder, windowDays: 10, days: 30, eventKind: "insurance_expiry", dateAttribute: "expires_on")
-        let policy = PlanningEvent(id: 5, kind: "insurance_expiry", occurredOn: date("2025-01-01"), attributes: ["expires_on": "2025-12-31"])
+        let rule = FollowUpRule(
+            name: "续保", kind: .expiryReminder, windowDays: 10, days: 30, eventKind: "insurance_expiry",
+            dateAttribute: "expires_on")
+        let policy = PlanningEvent(
+            id: 5, kind: "insurance_expiry", occurredOn: date("2025-01-01"), attributes: ["expires_on": "2025-12-31"])
         #expect(plan(rule, gold, events: [policy], asOf: "2025-11-30").isEmpty)
         let due = plan(rule, gold, events: [policy], asOf: "2025-12-01")
         #expect(due.map(\.key) == ["x5:2025-12-31"] && due[0].deadlineOn == date("2025-12-15"))
-        let short = FollowUpRule(name: "续保", kind: .expiryReminder, windowDays: 20, days: 3, eventKind: "insurance_expiry", dateAttribute: "expires_on")
+        let short = FollowUpRule(
+            name: "续保", kind: .expiryReminder, windowDays: 20, days: 3, eventKind: "insurance_expiry",
+            dateAttribute: "expires_on")
         #expect(plan(short, gold, events: [policy], asOf: "2025-12-29").first?.deadlineOn == date("2025-12-31"))
-        let unreadable = PlanningEvent(id: 6, kind: "insurance_expiry", occurredOn: date("2025-01-01"), attributes: ["expires_on": "明年"])
+        let unreadable = PlanningEvent(
+            id: 6, kind: "insurance_expiry", occurredOn: date("2025-01-01"), attributes: ["expires_on": "明年"])
         #expect(plan(rule, gold, events: [unreadable], asOf: "2025-12-01").isEmpty)
     }
 
     @Test func afterSalesComesAfterTheFirstMonthThenEverySixMonthsWhileInWarranty() {
-        let rule = FollowUpRule(name: "售后", kind: .afterSales, windowDays: 5, eventKind: "warranty_start", dateAttribute: "warranty_until",
-                                firstMonths: 1, everyMonths: 6)
-        let warranty = PlanningEvent(id: 11, kind: "warranty_start", occurredOn: date("2025-01-15"), attributes: ["warranty_until": "2026-01-14"])
+        let rule = FollowUpRule(
+            name: "售后", kind: .afterSales, windowDays: 5, eventKind: "warranty_start", dateAttribute: "warranty_until",
+            firstMonths: 1, everyMonths: 6)
+        let warranty = PlanningEvent(
+            id: 11, kind: "warranty_start", occurredOn: date("2025-01-15"), attributes: ["warranty_until": "2026-01-14"]
+        )
         #expect(plan(rule, gold, events: [warranty], asOf: "2025-02-14").isEmpty)
         #expect(plan(rule, gold, events: [warranty], asOf: "2025-02-17").map(\.key) == ["a11:0"])
         #expect(plan(rule, gold, events: [warranty], asOf: "2025-08-15").map(\.key) == ["a11:1"])
@@ -98,7 +126,9 @@ import Testing
     }
 
     @Test func aCampaignIsOnceForItsSegmentAndTriggeredRulesNeverComeFromTheDailyScan() {
-        let campaign = FollowUpRule(name: "双十一", kind: .campaign, segment: Segment(tiers: ["金卡"]), windowDays: 2, campaignDate: date("2025-11-11"))
+        let campaign = FollowUpRule(
+            name: "双十一", kind: .campaign, segment: Segment(tiers: ["金卡"]), windowDays: 2,
+            campaignDate: date("2025-11-11"))
         #expect(plan(campaign, gold, asOf: "2025-11-12").map(\.key) == ["campaign"])
         #expect(plan(campaign, PlanningCustomer(id: 2, tier: "普通"), asOf: "2025-11-12").isEmpty)
         #expect(plan(FollowUpRule(name: "投诉后", kind: .triggered), gold, asOf: "2025-11-12").isEmpty)
@@ -108,14 +138,21 @@ import Testing
     }
 
     @Test func theEventsADayCanUseAreNamedByDayRangesAndDateAttributes() {
-        let rules = [FollowUpRule(id: 1, name: "出院", kind: .afterEvent, windowDays: 2, days: 7, eventKind: "discharge"),
-                     FollowUpRule(id: 2, name: "续保", kind: .expiryReminder, days: 30, eventKind: "insurance_expiry", dateAttribute: "expires_on")]
+        let rules = [
+            FollowUpRule(id: 1, name: "出院", kind: .afterEvent, windowDays: 2, days: 7, eventKind: "discharge"),
+            FollowUpRule(
+                id: 2, name: "续保", kind: .expiryReminder, days: 30, eventKind: "insurance_expiry",
+                dateAttribute: "expires_on"),
+        ]
         let scopes = Planner(rules: rules, calendar: china).eventScopes(asOf: date("2025-10-03"))
         #expect(scopes["discharge"]?.days == [date("2025-08-23")...date("2025-09-26")])
         #expect(scopes["insurance_expiry"]?.attributeDays == ["expires_on": [date("2025-10-03")...date("2025-11-02")]])
         // Every event the day's occurrences come from lies inside the scope.
         let discharge = PlanningEvent(id: 1, kind: "discharge", occurredOn: date("2025-09-26"))
-        #expect(!Planner(rules: rules, calendar: china).occurrences(for: gold, events: [discharge], asOf: date("2025-10-03")).isEmpty)
+        #expect(
+            !Planner(rules: rules, calendar: china).occurrences(
+                for: gold, events: [discharge], asOf: date("2025-10-03")
+            ).isEmpty)
     }
 
     @Test func storedDatesAreReadExactly() {
@@ -127,8 +164,11 @@ import Testing
 
     // MARK: decisions
 
-    let rules = [FollowUpRule(id: 1, name: "A", kind: .birthday, priority: 3), FollowUpRule(id: 2, name: "B", kind: .churn, priority: 1),
-                 FollowUpRule(id: 3, name: "C", kind: .triggered, priority: 2, bypassesContactCap: true)]
+    let rules = [
+        FollowUpRule(id: 1, name: "A", kind: .birthday, priority: 3),
+        FollowUpRule(id: 2, name: "B", kind: .churn, priority: 1),
+        FollowUpRule(id: 3, name: "C", kind: .triggered, priority: 2, bypassesContactCap: true),
+    ]
     func occurrence(_ rule: Int, due: String = "2025-03-03", deadline: String = "2025-03-07") -> Occurrence {
         Occurrence(ruleID: rule, key: "k\(rule)", triggeredOn: date(due), dueOn: date(due), deadlineOn: date(deadline))
     }
@@ -136,35 +176,61 @@ import Testing
     @Test func reasonsAlreadyPlannedAddNothingSoReplanningADayIsIdempotent() {
         let decider = TaskDecider(rules: rules, contactCapDays: 30)
         let known: Set<String> = [TaskDecider.reasonKey(ruleID: 1, key: "k1")]
-        #expect(decider.decide(customer: gold, occurrences: [occurrence(1)], known: known, open: [], lastDueOn: nil, asOf: date("2025-03-03")) == .nothing)
+        #expect(
+            decider.decide(
+                customer: gold, occurrences: [occurrence(1)], known: known, open: [], lastDueOn: nil,
+                asOf: date("2025-03-03")) == .nothing)
     }
 
     @Test func severalReasonsBecomeOneTaskMostUrgentFirstAndJoinAnOpenTaskInTheirWindow() {
         let decider = TaskDecider(rules: rules, contactCapDays: 0)
-        let created = decider.decide(customer: gold, occurrences: [occurrence(1), occurrence(2)], known: [], open: [], lastDueOn: nil, asOf: date("2025-03-03"))
+        let created = decider.decide(
+            customer: gold, occurrences: [occurrence(1), occurrence(2)], known: [], open: [], lastDueOn: nil,
+            asOf: date("2025-03-03"))
         #expect(created == .create(reasons: [occurrence(2), occurrence(1)], capped: 0))
         let open = OpenTask(id: 99, dueOn: date("2025-03-01"), deadlineOn: date("2025-03-04"))
-        #expect(decider.decide(customer: gold, occurrences: [occurrence(1)], known: [], open: [open], lastDueOn: nil, asOf: date("2025-03-03"))
+        #expect(
+            decider.decide(
+                customer: gold, occurrences: [occurrence(1)], known: [], open: [open], lastDueOn: nil,
+                asOf: date("2025-03-03"))
                 == .merge(taskID: 99, reasons: [occurrence(1)], capped: 0))
         let later = occurrence(1, due: "2025-03-05", deadline: "2025-03-10")
-        #expect(decider.decide(customer: gold, occurrences: [later], known: [], open: [open], lastDueOn: nil, asOf: date("2025-03-05"))
-                == .create(reasons: [later], capped: 0), "an open task whose window ended before this reason is due is not joined")
+        #expect(
+            decider.decide(
+                customer: gold, occurrences: [later], known: [], open: [open], lastDueOn: nil, asOf: date("2025-03-05"))
+                == .create(reasons: [later], capped: 0),
+            "an open task whose window ended before this reason is due is not joined")
     }
 
     @Test func doNotDisturbAndMissingConsentSkipAndTheContactCapDefersAllButComplaintFollowUps() {
         let decider = TaskDecider(rules: rules, contactCapDays: 30)
         var quiet = gold
         quiet.doNotDisturb = true
-        #expect(decider.decide(customer: quiet, occurrences: [occurrence(1)], known: [], open: [], lastDueOn: nil, asOf: date("2025-03-03")) == .skippedDoNotDisturb)
+        #expect(
+            decider.decide(
+                customer: quiet, occurrences: [occurrence(1)], known: [], open: [], lastDueOn: nil,
+                asOf: date("2025-03-03")) == .skippedDoNotDisturb)
         var refusing = gold
         refusing.consent = false
-        #expect(decider.decide(customer: refusing, occurrences: [occurrence(1)], known: [], open: [], lastDueOn: nil, asOf: date("2025-03-03")) == .skippedNoConsent)
+        #expect(
+            decider.decide(
+                customer: refusing, occurrences: [occurrence(1)], known: [], open: [], lastDueOn: nil,
+                asOf: date("2025-03-03")) == .skippedNoConsent)
         let recent = date("2025-02-10")
-        #expect(decider.decide(customer: gold, occurrences: [occurrence(1), occurrence(2)], known: [], open: [], lastDueOn: recent, asOf: date("2025-03-03")) == .capped(2))
-        #expect(decider.decide(customer: gold, occurrences: [occurrence(1), occurrence(3)], known: [], open: [], lastDueOn: recent, asOf: date("2025-03-03"))
+        #expect(
+            decider.decide(
+                customer: gold, occurrences: [occurrence(1), occurrence(2)], known: [], open: [], lastDueOn: recent,
+                asOf: date("2025-03-03")) == .capped(2))
+        #expect(
+            decider.decide(
+                customer: gold, occurrences: [occurrence(1), occurrence(3)], known: [], open: [], lastDueOn: recent,
+                asOf: date("2025-03-03"))
                 == .create(reasons: [occurrence(3)], capped: 1))
-        #expect(decider.decide(customer: gold, occurrences: [occurrence(1)], known: [], open: [], lastDueOn: recent, asOf: date("2025-03-12")) == .create(reasons: [occurrence(1)], capped: 0),
-                "30 days after the last follow-up the cap is over")
+        #expect(
+            decider.decide(
+                customer: gold, occurrences: [occurrence(1)], known: [], open: [], lastDueOn: recent,
+                asOf: date("2025-03-12")) == .create(reasons: [occurrence(1)], capped: 0),
+            "30 days after the last follow-up the cap is over")
     }
 
     @Test func dueTimesAreTheFirstContactSlotAndTheEndOfTheDeadlineDaysLastWindow() {
@@ -181,13 +247,18 @@ import Testing
         let wang = AgentCapacity(id: UUID(), name: "王芳", skills: ["medical"], openLoad: 12)
         let li = AgentCapacity(id: UUID(), name: "李娜", openLoad: 2)
         let zhao = AgentCapacity(id: UUID(), name: "赵敏", skills: ["medical"], openLoad: 0, isAbsent: true)
-        let tasks = [UnassignedTask(id: 1, preferredAgent: wang.id), UnassignedTask(id: 2), UnassignedTask(id: 3), UnassignedTask(id: 4),
-                     UnassignedTask(id: 5, requiredSkill: "medical"), UnassignedTask(id: 6, preferredAgent: zhao.id),
-                     UnassignedTask(id: 7, requiredSkill: "legal")]
+        let tasks = [
+            UnassignedTask(id: 1, preferredAgent: wang.id), UnassignedTask(id: 2), UnassignedTask(id: 3),
+            UnassignedTask(id: 4),
+            UnassignedTask(id: 5, requiredSkill: "medical"), UnassignedTask(id: 6, preferredAgent: zhao.id),
+            UnassignedTask(id: 7, requiredSkill: "legal"),
+        ]
         let (assignments, unassigned) = Distributor().distribute(tasks, among: [wang, li, zhao])
         #expect(assignments[0] == Assignment(taskID: 1, agentID: wang.id, basis: .assignedAgent, loadBefore: 12))
         #expect(assignments[1...3].allSatisfy { $0.agentID == li.id && $0.basis == .leastLoaded })
-        #expect(assignments[4] == Assignment(taskID: 5, agentID: wang.id, basis: .leastLoaded, loadBefore: 13), "only 王芳 is medical and present")
+        #expect(
+            assignments[4] == Assignment(taskID: 5, agentID: wang.id, basis: .leastLoaded, loadBefore: 13),
+            "only 王芳 is medical and present")
         #expect(assignments[5].agentID == li.id, "the customer's agent is on leave")
         #expect(unassigned == [7])
     }

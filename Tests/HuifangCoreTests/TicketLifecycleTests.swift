@@ -14,23 +14,29 @@ import Testing
     @Test func openingOnTheEveOfNationalDayCountsOnlyWorkingDays() throws {
         let ticket = try opened()
         #expect(ticket.status == .assigned)
-        #expect(local(ticket.firstResponseDue) == "2024-10-08T18:00" && local(ticket.resolutionDue) == "2024-10-10T18:00")
-        let unassigned = try TicketLifecycle.open(at: at("2024-09-30T16:00"), assigned: false, policy: general,
-                                                  calendar: china)
+        #expect(
+            local(ticket.firstResponseDue) == "2024-10-08T18:00" && local(ticket.resolutionDue) == "2024-10-10T18:00")
+        let unassigned = try TicketLifecycle.open(
+            at: at("2024-09-30T16:00"), assigned: false, policy: general,
+            calendar: china)
         #expect(unassigned.status == .new)
     }
 
     @Test func actionsStampTheirMomentsAndStartTheNextDeadlines() throws {
-        let start = try opened().applying(.start, kind: .complaint, at: at("2024-10-08T09:30"), policy: general,
-                                          calendar: china)
+        let start = try opened().applying(
+            .start, kind: .complaint, at: at("2024-10-08T09:30"), policy: general,
+            calendar: china)
         #expect(start.status == .inProgress && start.firstResponseAt == at("2024-10-08T09:30"))
-        let resolved = try start.applying(.resolve, kind: .complaint, at: at("2024-10-09T10:00"), policy: general,
-                                          calendar: china)
+        let resolved = try start.applying(
+            .resolve, kind: .complaint, at: at("2024-10-09T10:00"), policy: general,
+            calendar: china)
         #expect(resolved.status == .resolved && resolved.firstResponseAt == at("2024-10-08T09:30"))
         #expect(resolved.informDue.map { local($0) } == "2024-10-10T18:00", "by the close of the next working day")
-        #expect(resolved.verificationDue.map { local($0) } == "2024-10-12T18:00", "Saturday 12 Oct is a make-up workday")
-        let reopened = try resolved.applying(.reopen, kind: .complaint, at: at("2024-10-11T09:00"), policy: general,
-                                             calendar: china)
+        #expect(
+            resolved.verificationDue.map { local($0) } == "2024-10-12T18:00", "Saturday 12 Oct is a make-up workday")
+        let reopened = try resolved.applying(
+            .reopen, kind: .complaint, at: at("2024-10-11T09:00"), policy: general,
+            calendar: china)
         #expect(reopened.status == .inProgress && reopened.reopenCount == 1)
         #expect(reopened.resolvedAt == nil && reopened.informDue == nil && reopened.verificationDue == nil)
         #expect(local(reopened.resolutionDue) == "2024-10-15T18:00", "the resolution deadline starts again")
@@ -60,15 +66,17 @@ import Testing
 
     @Test func anExtensionMovesOnlyAnOpenDeadlineAndOnlyLater() throws {
         let ticket = try opened()
-        let (extended, previous) = try ticket.extending(.firstResponse, until: at("2024-10-09T18:00"),
-                                                        at: at("2024-10-01T10:00"))
+        let (extended, previous) = try ticket.extending(
+            .firstResponse, until: at("2024-10-09T18:00"),
+            at: at("2024-10-01T10:00"))
         #expect(local(previous) == "2024-10-08T18:00" && local(extended.firstResponseDue) == "2024-10-09T18:00")
         #expect(extended.extensions == 1)
         #expect(throws: TicketRefusal("ticket.problem.notLater", field: "until")) {
             try ticket.extending(.firstResponse, until: at("2024-10-08T12:00"), at: at("2024-10-01T10:00"))
         }
-        let started = try ticket.applying(.start, kind: .quality, at: at("2024-10-08T09:00"), policy: general,
-                                          calendar: china)
+        let started = try ticket.applying(
+            .start, kind: .quality, at: at("2024-10-08T09:00"), policy: general,
+            calendar: china)
         #expect(throws: TicketRefusal("ticket.problem.deadlineMet", field: "deadline")) {
             try started.extending(.firstResponse, until: at("2024-10-20T18:00"), at: at("2024-10-08T10:00"))
         }

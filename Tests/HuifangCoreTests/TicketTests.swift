@@ -41,7 +41,10 @@ import Testing
     @Test func theReopenLoopRunsUntilTheCustomerIsSatisfied() throws {
         var status = TicketStatus.new
         var reopened = 0
-        for action in [TicketAction.assign, .start, .resolve, .inform, .reopen, .resolve, .inform, .close, .reopen, .resolve, .inform, .close] {
+        for action in [
+            TicketAction.assign, .start, .resolve, .inform, .reopen, .resolve, .inform, .close, .reopen, .resolve,
+            .inform, .close,
+        ] {
             status = try TicketStateMachine.next(from: status, kind: .quality, action)
             if action == .reopen { reopened += 1 }
         }
@@ -51,12 +54,19 @@ import Testing
     @Test func theFirstMatchingPolicyWinsAndTheFallbackAlwaysMatches() {
         let policies = DeadlinePolicies.defaults
         #expect(policies.policy(kind: .complaint, severity: .minor, urgent: true, tier: "普通").name == "紧急投诉")
-        #expect(policies.policy(kind: .complaint, severity: .serious, urgent: true, tier: "普通").name == "紧急投诉", "order decides")
+        #expect(
+            policies.policy(kind: .complaint, severity: .serious, urgent: true, tier: "普通").name == "紧急投诉",
+            "order decides")
         #expect(policies.policy(kind: .quality, severity: .serious, urgent: false, tier: "金卡").name == "重大问题")
         #expect(policies.policy(kind: .suggestion, severity: .minor, urgent: false, tier: "金卡").name == "一般问题")
-        let gold = DeadlinePolicies([DeadlinePolicy(name: "金卡", tiers: ["金卡", "白金卡"], firstResponse: .init(1, .calendarHours),
-                                                    resolution: .init(1, .workingDays), inform: .init(1, .workingDays), verification: .init(1, .workingDays))],
-                                    fallback: DeadlinePolicies.defaults.fallback)
+        let gold = DeadlinePolicies(
+            [
+                DeadlinePolicy(
+                    name: "金卡", tiers: ["金卡", "白金卡"], firstResponse: .init(1, .calendarHours),
+                    resolution: .init(1, .workingDays), inform: .init(1, .workingDays),
+                    verification: .init(1, .workingDays))
+            ],
+            fallback: DeadlinePolicies.defaults.fallback)
         #expect(gold.policy(kind: .service, severity: .general, urgent: false, tier: "白金卡").name == "金卡")
         #expect(gold.policy(kind: .service, severity: .general, urgent: false, tier: "普通").name == "一般问题")
     }
@@ -69,6 +79,8 @@ import Testing
         // 30 Sept never counts; 8, 9 and 10 Oct are the three working days; the deadline is their close.
         #expect(local(try PolicyDuration(3, .workingDays).end(from: received, in: china)) == "2024-10-10T18:00")
         // 12 Oct 2024 is a Saturday worked in exchange for the holiday.
-        #expect(local(try PolicyDuration(2, .workingDays).end(from: at("2024-10-10T09:00"), in: china)) == "2024-10-12T18:00")
+        #expect(
+            local(try PolicyDuration(2, .workingDays).end(from: at("2024-10-10T09:00"), in: china))
+                == "2024-10-12T18:00")
     }
 }

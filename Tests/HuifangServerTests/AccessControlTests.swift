@@ -1,18 +1,23 @@
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import Testing
 import VaporTesting
 
+@testable import HuifangServer
+
 @Suite struct AccessControlTests {
     /// Routes anyone may use. Anything else must be registered through `guarded(_:_:)`.
-    static let publicRoutes: Set<String> = ["GET /healthz", "GET /lang/:code", "GET /login", "POST /login", "GET /s/:token", "POST /s/:token"]
+    static let publicRoutes: Set<String> = [
+        "GET /healthz", "GET /lang/:code", "GET /login", "POST /login", "GET /s/:token", "POST /s/:token",
+    ]
 
     @Test func everyRouteIsGuardedOrDeliberatelyPublic() async throws {
         try await withHuifang { app in
             for route in app.routes.all {
                 let key = "\(route.method.rawValue) /\(route.path.map(\.description).joined(separator: "/"))"
-                #expect(route.access != nil || Self.publicRoutes.contains(key), "\(key) is registered without an access group")
+                #expect(
+                    route.access != nil || Self.publicRoutes.contains(key),
+                    "\(key) is registered without an access group")
             }
         }
     }
@@ -38,45 +43,58 @@ import VaporTesting
             for route in routes {
                 let access = route.access!
                 let isAPI = route.path.first?.description == "api"
-                let path = "/" + route.path.map { component -> String in
-                    guard case .parameter(let name) = component else { return component.description }
-                    if name == "code" { return "en" }
-                    return route.path.contains(where: { $0.description == "customers" }) ? "999999" : UUID().uuidString
-                }.joined(separator: "/")
+                let path =
+                    "/"
+                    + route.path.map { component -> String in
+                        guard case .parameter(let name) = component else { return component.description }
+                        if name == "code" { return "en" }
+                        return route.path.contains(where: { $0.description == "customers" })
+                            ? "999999" : UUID().uuidString
+                    }.joined(separator: "/")
                 let name = "\(route.method.rawValue) \(path)"
 
                 for role in Role.allCases {
                     let status: HTTPResponseStatus
                     let location: String?
                     if isAPI {
-                        let response = try await app.testing().performTest(request: .init(
-                            method: route.method, url: .init(path: path), headers: bearer(tokens[role]!), body: ByteBuffer()))
+                        let response = try await app.testing().performTest(
+                            request: .init(
+                                method: route.method, url: .init(path: path), headers: bearer(tokens[role]!),
+                                body: ByteBuffer()))
                         (status, location) = (response.status, nil)
                     } else {
                         // Signing out ends the session, so it gets a session of its own.
-                        var client = path == "/logout"
+                        var client =
+                            path == "/logout"
                             ? try await PageClient.signedIn(app, "\(role.rawValue)1", passwords[role]!) : pages[role]!
-                        let response = route.method == .GET ? try await client.get(path) : try await client.post(path, form: [:])
+                        let response =
+                            route.method == .GET ? try await client.get(path) : try await client.post(path, form: [:])
                         (status, location) = (response.status, response.headers.first(name: .location))
                         if path != "/logout" { pages[role] = client }
                     }
                     if access.roles.contains(role) {
-                        #expect(status != .forbidden && status != .unauthorized && !(location ?? "").hasPrefix("/login?next="),
-                                "\(role) should get through \(name) but got \(status.code)")
+                        #expect(
+                            status != .forbidden && status != .unauthorized
+                                && !(location ?? "").hasPrefix("/login?next="),
+                            "\(role) should get through \(name) but got \(status.code)")
                     } else {
                         #expect(status == .forbidden, "\(role) should be refused \(name) but got \(status.code)")
                     }
                 }
 
                 if isAPI {
-                    let response = try await app.testing().performTest(request: .init(
-                        method: route.method, url: .init(path: path), headers: [:], body: ByteBuffer()))
+                    let response = try await app.testing().performTest(
+                        request: .init(
+                            method: route.method, url: .init(path: path), headers: [:], body: ByteBuffer()))
                     #expect(response.status == .unauthorized, "anonymous \(name) got \(response.status.code)")
                     #expect(response.body.string.contains("\"status\":401"))
                 } else {
-                    let response = route.method == .GET ? try await anonymous.get(path) : try await anonymous.post(path, form: [:])
+                    let response =
+                        route.method == .GET ? try await anonymous.get(path) : try await anonymous.post(path, form: [:])
                     #expect(response.status == .seeOther, "anonymous \(name) got \(response.status.code)")
-                    #expect(response.headers.first(name: .location)?.hasPrefix("/login?next=") == true, "anonymous \(name) not sent to login")
+                    #expect(
+                        response.headers.first(name: .location)?.hasPrefix("/login?next=") == true,
+                        "anonymous \(name) not sent to login")
                 }
             }
         }

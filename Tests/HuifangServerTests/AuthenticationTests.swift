@@ -1,9 +1,10 @@
 import Fluent
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import Testing
 import VaporTesting
+
+@testable import HuifangServer
 
 @Suite struct AuthenticationTests {
     @Test func signingInSetsAnHttpOnlySameSiteCookieWithANewSessionID() async throws {
@@ -14,7 +15,8 @@ import VaporTesting
             #expect(client.cookie == nil, "no session for an anonymous visitor")
             let before = "planted-by-an-attacker"
             client.cookie = before
-            let response = try await client.post("/login", form: ["username": user.username, "password": password, "next": "/customers"])
+            let response = try await client.post(
+                "/login", form: ["username": user.username, "password": password, "next": "/customers"])
             #expect(response.status == .seeOther)
             #expect(response.headers.first(name: .location) == "/customers")
             let cookie = try #require(response.headers.setCookie?["huifang_session"])
@@ -63,7 +65,8 @@ import VaporTesting
             let locked = try await client.signIn(user.username, password)
             #expect(locked.status == .unauthorized)
             #expect(locked.body.string.contains("分钟后再试"))
-            let lockout = try #require(try await AuditEntry.query(on: app.db).filter(\.$action == "login.lockout").first())
+            let lockout = try #require(
+                try await AuditEntry.query(on: app.db).filter(\.$action == "login.lockout").first())
             #expect(lockout.detail == "address")
         }
     }
@@ -72,7 +75,8 @@ import VaporTesting
         try await withHuifang { app in
             let (user, password) = try await makeUser(app, .supervisor)
             var client = try await PageClient.signedIn(app, user.username, password)
-            let forged = try await client.post("/customers", form: ["name": "王芳", "mobile": "13812345678"], csrf: "forged")
+            let forged = try await client.post(
+                "/customers", form: ["name": "王芳", "mobile": "13812345678"], csrf: "forged")
             #expect(forged.status == .forbidden)
             #expect(forged.body.string.contains("表单已过期"))
             #expect(try await Customer.query(on: app.db).count() == 0)
@@ -99,17 +103,28 @@ import VaporTesting
             let (agent, _) = try await makeUser(app, .agent)
             let adminToken = try await makeToken(app, admin)
             let agentToken = try await makeToken(app, agent)
-            try await app.testing().test(.GET, "/api/v1/customers", headers: bearer(agentToken)) { #expect($0.status == .ok) }
-            #expect(try await APIToken.query(on: app.db).filter(\.$tokenHash == APIToken.digest(agentToken)).count() == 1,
-                    "only the digest is stored")
+            try await app.testing().test(.GET, "/api/v1/customers", headers: bearer(agentToken)) {
+                #expect($0.status == .ok)
+            }
+            #expect(
+                try await APIToken.query(on: app.db).filter(\.$tokenHash == APIToken.digest(agentToken)).count() == 1,
+                "only the digest is stored")
             let record = try #require(try await APIToken.query(on: app.db).filter(\.$user.$id == agent.id!).first())
-            try await app.testing().test(.DELETE, "/api/v1/tokens/\(record.id!)", headers: bearer(adminToken)) { #expect($0.status == .noContent) }
-            try await app.testing().test(.GET, "/api/v1/customers", headers: bearer(agentToken)) { #expect($0.status == .unauthorized) }
+            try await app.testing().test(.DELETE, "/api/v1/tokens/\(record.id!)", headers: bearer(adminToken)) {
+                #expect($0.status == .noContent)
+            }
+            try await app.testing().test(.GET, "/api/v1/customers", headers: bearer(agentToken)) {
+                #expect($0.status == .unauthorized)
+            }
 
             let second = try await makeToken(app, agent)
             let (headers, body) = try json(["isActive": false], headers: bearer(adminToken))
-            try await app.testing().test(.PATCH, "/api/v1/users/\(agent.id!)", headers: headers, body: body) { #expect($0.status == .ok) }
-            try await app.testing().test(.GET, "/api/v1/customers", headers: bearer(second)) { #expect($0.status == .unauthorized) }
+            try await app.testing().test(.PATCH, "/api/v1/users/\(agent.id!)", headers: headers, body: body) {
+                #expect($0.status == .ok)
+            }
+            try await app.testing().test(.GET, "/api/v1/customers", headers: bearer(second)) {
+                #expect($0.status == .unauthorized)
+            }
         }
     }
 

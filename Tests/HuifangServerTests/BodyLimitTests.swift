@@ -1,17 +1,20 @@
 import Fluent
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import Testing
 import VaporTesting
+
+@testable import HuifangServer
 
 /// Bodies larger than a route takes are refused, and an upload is read only for those who may upload.
 @Suite struct BodyLimitTests {
     static let environment = ["HUIFANG_MAX_UPLOAD_MB": "2"]
 
     /// A multipart upload of `file` to `path` over a real connection, as `client`'s session when given.
-    func upload(_ app: Application, _ path: String, _ file: [UInt8],
-                as client: PageClient? = nil) async throws -> TestingHTTPResponse {
+    func upload(
+        _ app: Application, _ path: String, _ file: [UInt8],
+        as client: PageClient? = nil
+    ) async throws -> TestingHTTPResponse {
         let boundary = "----huifang-limit"
         var body = ByteBuffer()
         let csrf = client?.csrf ?? ""
@@ -59,10 +62,13 @@ import VaporTesting
             let client = try await PageClient.signedIn(app, supervisor.username, password)
             let notes = String(repeating: "x", count: 1_100_000)
             let body = "_csrf=\(client.csrf ?? "")&name=%E7%8E%8B%E8%8A%B3&mobile=13812345678&notes=\(notes)"
-            let headers: HTTPHeaders = ["Content-Type": "application/x-www-form-urlencoded",
-                                        "Cookie": "huifang_session=\(client.cookie ?? "")"]
-            let response = try await live(app).sendRequest(.POST, "/customers", headers: headers,
-                                                           body: ByteBuffer(string: body))
+            let headers: HTTPHeaders = [
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": "huifang_session=\(client.cookie ?? "")",
+            ]
+            let response = try await live(app).sendRequest(
+                .POST, "/customers", headers: headers,
+                body: ByteBuffer(string: body))
             #expect(response.status == .payloadTooLarge)
             #expect(try await Customer.query(on: app.db).count() == 0)
         }

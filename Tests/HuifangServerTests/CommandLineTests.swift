@@ -13,7 +13,8 @@ import Testing
 
     static var binary: URL {
         if let path = ProcessInfo.processInfo.environment["HUIFANG_BIN"] { return URL(fileURLWithPath: path) }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .appendingPathComponent(".build/debug/huifang")
     }
 
@@ -28,11 +29,14 @@ import Testing
     func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) async throws -> Run {
         let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HUIFANG_") }
             .merging(["HUIFANG_BCRYPT_COST": "4"].merging(environment) { $1 }) { $1 }
-        let out = Pipe(), err = Pipe(), stdin = Pipe()
-        let child = try Spawned(Self.binary, arguments, environment: environment, directory: directory,
-                                stdin: stdin.fileHandleForReading.fileDescriptor,
-                                stdout: out.fileHandleForWriting.fileDescriptor,
-                                stderr: err.fileHandleForWriting.fileDescriptor)
+        let out = Pipe()
+        let err = Pipe()
+        let stdin = Pipe()
+        let child = try Spawned(
+            Self.binary, arguments, environment: environment, directory: directory,
+            stdin: stdin.fileHandleForReading.fileDescriptor,
+            stdout: out.fileHandleForWriting.fileDescriptor,
+            stderr: err.fileHandleForWriting.fileDescriptor)
         // The child has its own copies; ours must close for its output to end.
         for handle in [stdin.fileHandleForReading, out.fileHandleForWriting, err.fileHandleForWriting] {
             try handle.close()
@@ -43,13 +47,16 @@ import Testing
         async let stderr = err.fileHandleForReading.readToEnd()
         let (o, e) = try await (stdout, stderr)
         let status = await child.exitStatus()
-        return Run(status: status, stdout: String(decoding: o ?? Data(), as: UTF8.self),
-                   stderr: String(decoding: e ?? Data(), as: UTF8.self), output: o ?? Data())
+        return Run(
+            status: status, stdout: String(decoding: o ?? Data(), as: UTF8.self),
+            stderr: String(decoding: e ?? Data(), as: UTF8.self), output: o ?? Data())
     }
 
     @Test func everyCommandExplainsItself() async throws {
         let help = try await run(["--help"])
-        for command in ["serve", "migrate", "demo", "user", "token", "import"] { #expect(help.stdout.contains(command)) }
+        for command in ["serve", "migrate", "demo", "user", "token", "import"] {
+            #expect(help.stdout.contains(command))
+        }
         #expect(help.stdout.contains("HUIFANG_DATABASE_URL"))
         let importHelp = try await run(["import", "customers", "--help"])
         #expect(importHelp.stdout.contains("--dry-run") && importHelp.stdout.contains("--strict"))
@@ -66,24 +73,35 @@ import Testing
     }
 
     @Test func createsUsersWithPasswordsFromStandardInputAndTokens() async throws {
-        let created = try await run(["user", "create", "--database-url", database, "--username", "Admin", "--role", "admin"], input: "a-long-password\n")
+        let created = try await run(
+            ["user", "create", "--database-url", database, "--username", "Admin", "--role", "admin"],
+            input: "a-long-password\n")
         #expect(created.status == 0, "\(created.stderr)")
         #expect(created.stdout.contains("created admin (admin)"))
-        let again = try await run(["user", "create", "--database-url", database, "--username", "admin", "--role", "admin"], input: "a-long-password\n")
+        let again = try await run(
+            ["user", "create", "--database-url", database, "--username", "admin", "--role", "admin"],
+            input: "a-long-password\n")
         #expect(again.status == 1)
         #expect(again.stderr.contains("username"))
-        let weak = try await run(["user", "create", "--database-url", database, "--username", "li", "--role", "agent"], input: "short\n")
+        let weak = try await run(
+            ["user", "create", "--database-url", database, "--username", "li", "--role", "agent"], input: "short\n")
         #expect(weak.status == 1 && weak.stderr.contains("password"))
-        let badRole = try await run(["user", "create", "--database-url", database, "--username", "li", "--role", "boss"], input: "long-enough\n")
+        let badRole = try await run(
+            ["user", "create", "--database-url", database, "--username", "li", "--role", "boss"], input: "long-enough\n"
+        )
         #expect(badRole.status != 0 && badRole.stderr.contains("--role must be one of"))
         let token = try await run(["token", "create", "--database-url", database, "--username", "admin"])
         #expect(token.status == 0)
-        #expect(token.stdout.hasPrefix("hf_") && token.stdout.trimmingCharacters(in: .whitespacesAndNewlines).count == 67)
+        #expect(
+            token.stdout.hasPrefix("hf_") && token.stdout.trimmingCharacters(in: .whitespacesAndNewlines).count == 67)
     }
 
     @Test func revokesEveryTokenOfAUserAtOnce() async throws {
-        let created = try await run(["user", "create", "--database-url", database, "--username", "li",
-                                     "--role", "agent"], input: "a-long-password\n")
+        let created = try await run(
+            [
+                "user", "create", "--database-url", database, "--username", "li",
+                "--role", "agent",
+            ], input: "a-long-password\n")
         #expect(created.status == 0, "\(created.stderr)")
         for _ in 1...2 {
             #expect(try await run(["token", "create", "--database-url", database, "--username", "li"]).status == 0)
@@ -119,7 +137,9 @@ import Testing
         #expect(ok.status == 0, "\(ok.stdout)")
         #expect(ok.stdout.contains("全部导入成功"))
 
-        let missing = try await run(["import", "customers", directory.appendingPathComponent("nope.csv").path, "--database-url", database])
+        let missing = try await run([
+            "import", "customers", directory.appendingPathComponent("nope.csv").path, "--database-url", database,
+        ])
         #expect(missing.status != 0 && missing.stderr.contains("cannot read"))
     }
 
@@ -135,10 +155,18 @@ import Testing
 
     @Test func answersCalendarQuestionsInAFormScriptsCanRead() async throws {
         let db = ["--database-url", database]
-        #expect(try await run(["calendar", "workdays", "--from", "2025-01-01", "--to", "2025-12-31"] + db).stdout == "248\n")
-        #expect(try await run(["calendar", "add-workdays", "--from", "2024-09-30", "--days", "1"] + db).stdout == "2024-10-08\n")
-        #expect(try await run(["calendar", "add-hours", "--from", "2024-09-30T16:00", "--hours", "4", "--working"] + db).stdout == "2024-10-08T11:00\n")
-        #expect(try await run(["calendar", "add-hours", "--from", "2024-09-30T16:00", "--hours", "4"] + db).stdout == "2024-09-30T20:00\n")
+        #expect(
+            try await run(["calendar", "workdays", "--from", "2025-01-01", "--to", "2025-12-31"] + db).stdout == "248\n"
+        )
+        #expect(
+            try await run(["calendar", "add-workdays", "--from", "2024-09-30", "--days", "1"] + db).stdout
+                == "2024-10-08\n")
+        #expect(
+            try await run(["calendar", "add-hours", "--from", "2024-09-30T16:00", "--hours", "4", "--working"] + db)
+                .stdout == "2024-10-08T11:00\n")
+        #expect(
+            try await run(["calendar", "add-hours", "--from", "2024-09-30T16:00", "--hours", "4"] + db).stdout
+                == "2024-09-30T20:00\n")
         let show = try await run(["calendar", "show", "--year", "2025"] + db).stdout.split(separator: "\n")
         #expect(show.first == "2025-01-01 holiday 元旦")
         #expect(show.contains("2025-01-26 workday 春节"))
@@ -149,7 +177,9 @@ import Testing
         let file = directory.appendingPathComponent("2027.txt")
         try Data("year 2027\nholiday 2027-01-01..2027-01-03 元旦\nworkday 2027-01-09 元旦\n".utf8).write(to: file)
         #expect(try await run(["calendar", "import", file.path] + db).stdout.contains("4 dates"))
-        #expect(try await run(["calendar", "add-workdays", "--from", "2026-12-31", "--days", "1"] + db).stdout == "2027-01-04\n")
+        #expect(
+            try await run(["calendar", "add-workdays", "--from", "2026-12-31", "--days", "1"] + db).stdout
+                == "2027-01-04\n")
     }
 
     @Test func theDemoLoadsOnceAndPrintsPasswordsOnce() async throws {
@@ -161,14 +191,18 @@ import Testing
         let second = try await run(["demo", "--no-serve", "--customers", "2000", "--database-url", database])
         #expect(second.stdout.contains("customers: 2000 (0 new)"))
         // Events and today's plan load once: the second run finds the same numbers.
-        let counts = { (output: String) in output.range(of: "service events:").map { String(output[$0.lowerBound...].prefix { $0 != "\n" }) } }
+        let counts = { (output: String) in
+            output.range(of: "service events:").map { String(output[$0.lowerBound...].prefix { $0 != "\n" }) }
+        }
         #expect(counts(first.stdout) != nil && counts(first.stdout) == counts(second.stdout))
         #expect(counts(first.stdout)?.contains("open follow-up tasks: 0") == false)
         #expect(second.stdout.contains("unchanged; set earlier"))
-        #expect(first.stdout.contains("open tickets: 5") && !first.stdout.contains("(0 escalations)"), "\(first.stdout)")
+        #expect(
+            first.stdout.contains("open tickets: 5") && !first.stdout.contains("(0 escalations)"), "\(first.stdout)")
 
         // The demo's overdue tickets were escalated as it loaded: a later sweep finds nothing new.
-        let sweep = try await run(["escalate", "--json", "--database-url", database], environment: ["HUIFANG_PLAN_AT": "off"])
+        let sweep = try await run(
+            ["escalate", "--json", "--database-url", database], environment: ["HUIFANG_PLAN_AT": "off"])
         #expect(sweep.status == 0 && sweep.stdout.contains("\"escalations\" : 0"), "\(sweep.stdout)\(sweep.stderr)")
     }
 
@@ -185,10 +219,13 @@ import Testing
         let again = try await run(["import", "events", events.path, "--json", "--database-url", database])
         #expect(again.stdout.contains("\"unchanged\" : 1"))
 
-        let first = try await run(["plan", "--as-of", "2025-10-03", "--json", "--database-url", database], environment: ["HUIFANG_PLAN_AT": "off"])
+        let first = try await run(
+            ["plan", "--as-of", "2025-10-03", "--json", "--database-url", database],
+            environment: ["HUIFANG_PLAN_AT": "off"])
         #expect(first.status == 0)
         #expect(first.stdout.contains("\"tasksCreated\" : 1"), "\(first.stdout)\(first.stderr)")
-        let second = try await run(["plan", "--as-of", "2025-10-03", "--database-url", database], environment: ["HUIFANG_PLAN_AT": "off"])
+        let second = try await run(
+            ["plan", "--as-of", "2025-10-03", "--database-url", database], environment: ["HUIFANG_PLAN_AT": "off"])
         #expect(second.stdout.contains("新建任务: 0"))
         let bad = try await run(["plan", "--as-of", "2025-13-01", "--database-url", database])
         #expect(bad.status != 0 && bad.stderr.contains("--as-of"))

@@ -1,12 +1,13 @@
 import Fluent
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import NIOCore
 import SQLKit
 import Synchronization
 import Testing
 import VaporTesting
+
+@testable import HuifangServer
 
 /// Many agents save at once while the command line imports: nothing fails and nothing acknowledged is lost.
 @Suite(.serialized) struct ConcurrentWriteTests {
@@ -47,8 +48,11 @@ import VaporTesting
             let importDone = Finished()
             let importing = Task {
                 defer { importDone.flag.store(true, ordering: .sequentiallyConsistent) }
-                return try await CommandLineTests().run(["import", "customers", importFile.path,
-                                                         "--database-url", app.huifang.database.url], environment: environment)
+                return try await CommandLineTests().run(
+                    [
+                        "import", "customers", importFile.path,
+                        "--database-url", app.huifang.database.url,
+                    ], environment: environment)
             }
             let writers = (0..<16).map { number in
                 Task {
@@ -80,26 +84,46 @@ import VaporTesting
 
     /// One client's work: a customer with a member ID, a service event for them and a complaint ticket, again and
     /// again — at least twenty rounds, and for as long as `keepGoing` says (the import is running).
-    static func write(as number: Int, port: Int, token: String, client: any Client,
-                      keepGoing: @Sendable () -> Bool) async throws -> Acknowledged {
+    static func write(
+        as number: Int, port: Int, token: String, client: any Client,
+        keepGoing: @Sendable () -> Bool
+    ) async throws -> Acknowledged {
         var saved = Acknowledged()
         var round = 0
         while round < 20 || keepGoing() {
             if keepGoing() { saved.roundsDuringImport += 1 }
             let member = "W\(number)-\(round)"
-            let customer = try await post(client, port, token, "/api/v1/customers",
-                                          ["name": "并发客户\(number)", "externalId": member, "tier": "普通"])
+            let customer = try await post(
+                client, port, token, "/api/v1/customers",
+                ["name": "并发客户\(number)", "externalId": member, "tier": "普通"])
             if customer.status == 201, let id = customer.json?["id"] as? Int {
                 saved.customers[id] = member
-            } else { saved.failures.append("customer \(member): \(customer.status) \(customer.text)") }
-            let event = try await post(client, port, token, "/api/v1/events", ["events": [[
-                "externalID": "E-\(member)", "memberID": member, "kind": "discharge", "occurredAt": "2025-09-26 10:00"]]])
-            if event.status == 201 { saved.events += 1 } else { saved.failures.append("event: \(event.status) \(event.text)") }
-            let ticket = try await post(client, port, token, "/api/v1/tickets",
-                                        ["kind": "complaint", "description": "客户\(member)投诉等待过久"])
+            } else {
+                saved.failures.append("customer \(member): \(customer.status) \(customer.text)")
+            }
+            let event = try await post(
+                client, port, token, "/api/v1/events",
+                [
+                    "events": [
+                        [
+                            "externalID": "E-\(member)", "memberID": member, "kind": "discharge",
+                            "occurredAt": "2025-09-26 10:00",
+                        ]
+                    ]
+                ])
+            if event.status == 201 {
+                saved.events += 1
+            } else {
+                saved.failures.append("event: \(event.status) \(event.text)")
+            }
+            let ticket = try await post(
+                client, port, token, "/api/v1/tickets",
+                ["kind": "complaint", "description": "客户\(member)投诉等待过久"])
             if ticket.status == 201, let id = ticket.json?["id"] as? Int {
                 saved.tickets.append(id)
-            } else { saved.failures.append("ticket: \(ticket.status) \(ticket.text)") }
+            } else {
+                saved.failures.append("ticket: \(ticket.status) \(ticket.text)")
+            }
             round += 1
         }
         return saved
@@ -111,11 +135,15 @@ import VaporTesting
         var json: [String: Any]? { try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] }
     }
 
-    static func post(_ client: any Client, _ port: Int, _ token: String, _ path: String, _ body: Any) async throws -> Reply {
+    static func post(_ client: any Client, _ port: Int, _ token: String, _ path: String, _ body: Any) async throws
+        -> Reply
+    {
         var headers = bearer(token)
         headers.contentType = .json
         let bytes = ByteBuffer(data: try JSONSerialization.data(withJSONObject: body))
-        let response = try await client.send(.POST, headers: headers, to: URI(string: "http://127.0.0.1:\(port)\(path)")) {
+        let response = try await client.send(
+            .POST, headers: headers, to: URI(string: "http://127.0.0.1:\(port)\(path)")
+        ) {
             $0.body = bytes
         }
         return Reply(status: Int(response.status.code), text: response.body.map { String(buffer: $0) } ?? "")
@@ -125,9 +153,10 @@ import VaporTesting
     static func expectPresent(_ saved: Acknowledged, importedRows: Int, on db: any Database) async throws {
         let sql = db.sql
         let stored = try await sql.raw("SELECT id, external_id FROM customers WHERE external_id LIKE 'W%'").all()
-        let byID = Dictionary(uniqueKeysWithValues: try stored.map {
-            (try $0.decode(column: "id", as: Int.self), try $0.decode(column: "external_id", as: String.self))
-        })
+        let byID = Dictionary(
+            uniqueKeysWithValues: try stored.map {
+                (try $0.decode(column: "id", as: Int.self), try $0.decode(column: "external_id", as: String.self))
+            })
         #expect(byID == saved.customers, "every acknowledged customer is stored with its member ID, and only those")
         #expect(try await Customer.query(on: db).count() == importedRows + saved.customers.count)
         #expect(try await ServiceEvent.query(on: db).filter(\.$source == "api").count() == saved.events)

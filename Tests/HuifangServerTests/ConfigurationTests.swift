@@ -1,6 +1,7 @@
 import Foundation
-@testable import HuifangServer
 import Testing
+
+@testable import HuifangServer
 
 @Suite struct ConfigurationTests {
     @Test func defaultsToASQLiteFileOnPort8080InShanghai() throws {
@@ -15,8 +16,12 @@ import Testing
     @Test func flagsWinOverTheEnvironment() throws {
         let config = try HuifangConfig.load(environment: ["HUIFANG_PORT": "9000"], overrides: ["HUIFANG_PORT": "9001"])
         #expect(config.port == 9001)
-        #expect(try HuifangConfig.load(environment: ["HUIFANG_DATABASE_URL": "postgres://u:p@db:5432/huifang"]).database == .postgres(url: "postgres://u:p@db:5432/huifang"))
-        #expect(try HuifangConfig.load(environment: ["HUIFANG_DATABASE_URL": "sqlite:/var/lib/huifang.sqlite"]).database == .sqliteFile(path: "/var/lib/huifang.sqlite"))
+        #expect(
+            try HuifangConfig.load(environment: ["HUIFANG_DATABASE_URL": "postgres://u:p@db:5432/huifang"]).database
+                == .postgres(url: "postgres://u:p@db:5432/huifang"))
+        #expect(
+            try HuifangConfig.load(environment: ["HUIFANG_DATABASE_URL": "sqlite:/var/lib/huifang.sqlite"]).database
+                == .sqliteFile(path: "/var/lib/huifang.sqlite"))
     }
 
     @Test(arguments: [
@@ -63,14 +68,18 @@ import Testing
     @Test func mailAndEscalationSettings() throws {
         let config = try HuifangConfig.load(environment: [:])
         #expect(config.escalateEvery == 60 && config.smtp == nil && config.publicURL == "http://127.0.0.1:8080")
-        let mail = try HuifangConfig.load(environment: ["HUIFANG_SMTP_URL": "smtps://huifang:p%40ss@mail.example.com", "HUIFANG_MAIL_FROM": "hf@example.com",
-                                                        "HUIFANG_ESCALATE_EVERY": "off", "HUIFANG_PUBLIC_URL": "https://hf.example.com/"])
+        let mail = try HuifangConfig.load(environment: [
+            "HUIFANG_SMTP_URL": "smtps://huifang:p%40ss@mail.example.com", "HUIFANG_MAIL_FROM": "hf@example.com",
+            "HUIFANG_ESCALATE_EVERY": "off", "HUIFANG_PUBLIC_URL": "https://hf.example.com/",
+        ])
         #expect(mail.smtp == SMTPSettings(url: "smtps://huifang:p%40ss@mail.example.com", from: "hf@example.com"))
         #expect(mail.smtp?.port == 465 && mail.smtp?.implicitTLS == true && mail.smtp?.password == "p@ss")
         #expect(mail.escalateEvery == nil && mail.publicURL == "https://hf.example.com")
     }
 
     @Test func aPasswordInADatabaseURLIsNotPrinted() {
-        #expect(HuifangConfig.redacted("postgres://huifang:s3cret@db:5432/huifang") == "postgres://huifang:***@db:5432/huifang")
+        #expect(
+            HuifangConfig.redacted("postgres://huifang:s3cret@db:5432/huifang")
+                == "postgres://huifang:***@db:5432/huifang")
     }
 }

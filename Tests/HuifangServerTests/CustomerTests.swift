@@ -1,10 +1,11 @@
 import Fluent
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import SQLKit
 import Testing
 import VaporTesting
+
+@testable import HuifangServer
 
 @Suite struct CustomerTests {
     struct Page: Decodable {
@@ -53,8 +54,12 @@ import VaporTesting
     @Test func createsAndNormalisesACustomer() async throws {
         try await withHuifang { app in
             let token = try await makeToken(app, makeUser(app, .supervisor).user)
-            let item = try await create(app, token, ["name": " 王芳 ", "mobile": "+86 138-1234-5678", "email": "WF@Example.com",
-                                                     "tier": "金卡", "tags": "新客，高价值", "externalId": "HY001", "birthday": "1990/3/5"])
+            let item = try await create(
+                app, token,
+                [
+                    "name": " 王芳 ", "mobile": "+86 138-1234-5678", "email": "WF@Example.com",
+                    "tier": "金卡", "tags": "新客，高价值", "externalId": "HY001", "birthday": "1990/3/5",
+                ])
             #expect(item.name == "王芳")
             #expect(item.mobile == "13812345678")
             #expect(item.email == "wf@example.com")
@@ -68,7 +73,8 @@ import VaporTesting
     @Test func refusesBadValuesNamingEachField() async throws {
         try await withHuifang { app in
             let token = try await makeToken(app, makeUser(app, .supervisor).user)
-            let (headers, body) = try json(["name": "", "mobile": "12345", "tier": "钻石卡", "email": "nope"], headers: bearer(token))
+            let (headers, body) = try json(
+                ["name": "", "mobile": "12345", "tier": "钻石卡", "email": "nope"], headers: bearer(token))
             try await app.testing().test(.POST, "/api/v1/customers", headers: headers, body: body) { response in
                 #expect(response.status == .unprocessableEntity)
                 let error = try response.content.decode(ErrorBody.self)
@@ -102,15 +108,24 @@ import VaporTesting
             let (supervisor, _) = try await makeUser(app, .supervisor)
             let token = try await makeToken(app, supervisor)
             let item = try await create(app, token, ["name": "王芳", "mobile": "13812345678", "tier": "普通"])
-            let (headers, body) = try json(["tier": "金卡", "mobile": "13912345678", "notes": "偏好下午联系"], headers: bearer(token))
-            try await app.testing().test(.PATCH, "/api/v1/customers/\(item.id)", headers: headers, body: body) { #expect($0.status == .ok) }
+            let (headers, body) = try json(
+                ["tier": "金卡", "mobile": "13912345678", "notes": "偏好下午联系"], headers: bearer(token))
+            try await app.testing().test(.PATCH, "/api/v1/customers/\(item.id)", headers: headers, body: body) {
+                #expect($0.status == .ok)
+            }
             // A PATCH that changes nothing writes nothing.
-            try await app.testing().test(.PATCH, "/api/v1/customers/\(item.id)", headers: headers, body: body) { #expect($0.status == .ok) }
-            try await app.testing().test(.GET, "/api/v1/customers/\(item.id)/history", headers: bearer(token)) { response in
+            try await app.testing().test(.PATCH, "/api/v1/customers/\(item.id)", headers: headers, body: body) {
+                #expect($0.status == .ok)
+            }
+            try await app.testing().test(.GET, "/api/v1/customers/\(item.id)/history", headers: bearer(token)) {
+                response in
                 let changes = try response.content.decode([Change].self)
                 #expect(changes.map(\.field) == ["notes", "tier", "mobile", "created"])
                 #expect(changes.first { $0.field == "tier" }.map { [$0.oldValue, $0.newValue] } == ["普通", "金卡"])
-                #expect(changes.first { $0.field == "mobile" }.map { [$0.oldValue, $0.newValue] } == ["13812345678", "13912345678"])
+                #expect(
+                    changes.first { $0.field == "mobile" }.map { [$0.oldValue, $0.newValue] } == [
+                        "13812345678", "13912345678",
+                    ])
                 #expect(changes.allSatisfy { $0.actor == supervisor.username && $0.source == "api" })
             }
             let updates = try await AuditEntry.query(on: app.db).filter(\.$action == "customer.update").all()
@@ -124,27 +139,33 @@ import VaporTesting
             let (agent, agentPassword) = try await makeUser(app, .agent)
             let (analyst, _) = try await makeUser(app, .analyst)
             let supervisorToken = try await makeToken(app, makeUser(app, .supervisor).user)
-            let mine = try await create(app, supervisorToken, ["name": "王芳", "mobile": "13812345678", "email": "wf@example.com", "assignedAgent": agent.username])
+            let mine = try await create(
+                app, supervisorToken,
+                ["name": "王芳", "mobile": "13812345678", "email": "wf@example.com", "assignedAgent": agent.username])
             let theirs = try await create(app, supervisorToken, ["name": "李娜", "mobile": "13912345678"])
             let agentToken = try await makeToken(app, agent)
             let analystToken = try await makeToken(app, analyst)
 
-            try await app.testing().test(.GET, "/api/v1/customers/\(mine.id)", headers: bearer(agentToken)) { response in
+            try await app.testing().test(.GET, "/api/v1/customers/\(mine.id)", headers: bearer(agentToken)) {
+                response in
                 let item = try response.content.decode(Item.self)
                 #expect(item.mobile == "13812345678" && !item.contactMasked)
             }
-            try await app.testing().test(.GET, "/api/v1/customers/\(theirs.id)", headers: bearer(agentToken)) { response in
+            try await app.testing().test(.GET, "/api/v1/customers/\(theirs.id)", headers: bearer(agentToken)) {
+                response in
                 let item = try response.content.decode(Item.self)
                 #expect(item.mobile == "139****5678" && item.contactMasked)
             }
-            try await app.testing().test(.GET, "/api/v1/customers/\(mine.id)", headers: bearer(analystToken)) { response in
+            try await app.testing().test(.GET, "/api/v1/customers/\(mine.id)", headers: bearer(analystToken)) {
+                response in
                 let item = try response.content.decode(Item.self)
                 #expect(item.mobile == "138****5678" && item.email == "w***@example.com")
             }
             try await app.testing().test(.POST, "/api/v1/customers/\(mine.id)/reveal", headers: bearer(analystToken)) {
                 #expect($0.status == .forbidden)
             }
-            try await app.testing().test(.POST, "/api/v1/customers/\(theirs.id)/reveal", headers: bearer(agentToken)) { response in
+            try await app.testing().test(.POST, "/api/v1/customers/\(theirs.id)/reveal", headers: bearer(agentToken)) {
+                response in
                 #expect(response.body.string.contains("13912345678"))
             }
             let reveals = try await AuditEntry.query(on: app.db).filter(\.$action == "customer.reveal").all()
@@ -165,15 +186,18 @@ import VaporTesting
     @Test func keysetPagesVisitEveryCustomerOnceAndFiltersNarrowThem() async throws {
         try await withHuifang { app in
             let token = try await makeToken(app, makeUser(app, .supervisor).user)
-            let importer = CustomerImporter(db: app.db, rules: CustomerRules(tiers: Tier.defaults, today: app.today),
-                                            actor: .commandLine(), language: .zh, now: Date())
+            let importer = CustomerImporter(
+                db: app.db, rules: CustomerRules(tiers: Tier.defaults, today: app.today),
+                actor: .commandLine(), language: .zh, now: Date())
             let sample = SampleCustomers(today: app.today)
             _ = try await importer.run(Array(sample.csv(count: 230).utf8), .init(fileName: "sample.csv"))
 
             var seen: [Int] = []
             var cursor: Int?
             repeat {
-                try await app.testing().test(.GET, "/api/v1/customers?limit=50" + (cursor.map { "&after=\($0)" } ?? ""), headers: bearer(token)) { response in
+                try await app.testing().test(
+                    .GET, "/api/v1/customers?limit=50" + (cursor.map { "&after=\($0)" } ?? ""), headers: bearer(token)
+                ) { response in
                     let page = try response.content.decode(Page.self)
                     seen += page.items.map(\.id)
                     cursor = page.nextCursor
@@ -186,12 +210,15 @@ import VaporTesting
             let row = sample.row(17)
             for query in [row[2], String(row[2].suffix(4)), row[0], row[1]] {
                 let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
-                try await app.testing().test(.GET, "/api/v1/customers?q=\(encoded)&limit=500", headers: bearer(token)) { response in
+                try await app.testing().test(.GET, "/api/v1/customers?q=\(encoded)&limit=500", headers: bearer(token)) {
+                    response in
                     let items = try response.content.decode(Page.self).items
                     #expect(items.contains { $0.externalId == row[0] }, "search \(query)")
                 }
             }
-            try await app.testing().test(.GET, "/api/v1/customers?tier=%E9%87%91%E5%8D%A1&limit=500", headers: bearer(token)) { response in
+            try await app.testing().test(
+                .GET, "/api/v1/customers?tier=%E9%87%91%E5%8D%A1&limit=500", headers: bearer(token)
+            ) { response in
                 let items = try response.content.decode(Page.self).items
                 #expect(!items.isEmpty && items.allSatisfy { $0.tier == "金卡" })
             }
@@ -201,7 +228,10 @@ import VaporTesting
             var taggedSeen: [Int] = []
             cursor = nil
             repeat {
-                try await app.testing().test(.GET, "/api/v1/customers?tag=\(tag)&limit=7" + (cursor.map { "&after=\($0)" } ?? ""), headers: bearer(token)) { response in
+                try await app.testing().test(
+                    .GET, "/api/v1/customers?tag=\(tag)&limit=7" + (cursor.map { "&after=\($0)" } ?? ""),
+                    headers: bearer(token)
+                ) { response in
                     let page = try response.content.decode(Page.self)
                     #expect(page.items.allSatisfy { $0.tags.contains("车主") })
                     taggedSeen += page.items.map(\.id)
@@ -216,12 +246,19 @@ import VaporTesting
     @Test func deletingACustomerErasesTheirDataButNotTheAuditEntry() async throws {
         try await withHuifang { app in
             let token = try await makeToken(app, makeUser(app, .supervisor).user)
-            let item = try await create(app, token, ["name": "王芳", "mobile": "13812345678", "tags": "新客", "externalId": "HY9"])
-            try await app.testing().test(.DELETE, "/api/v1/customers/\(item.id)", headers: bearer(token)) { #expect($0.status == .noContent) }
-            try await app.testing().test(.GET, "/api/v1/customers/\(item.id)", headers: bearer(token)) { #expect($0.status == .notFound) }
+            let item = try await create(
+                app, token, ["name": "王芳", "mobile": "13812345678", "tags": "新客", "externalId": "HY9"])
+            try await app.testing().test(.DELETE, "/api/v1/customers/\(item.id)", headers: bearer(token)) {
+                #expect($0.status == .noContent)
+            }
+            try await app.testing().test(.GET, "/api/v1/customers/\(item.id)", headers: bearer(token)) {
+                #expect($0.status == .notFound)
+            }
             #expect(try await CustomerTag.query(on: app.db).count() == 0)
             #expect(try await CustomerChange.query(on: app.db).count() == 0)
-            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "customer.delete").first()?.subjectID == String(item.id))
+            #expect(
+                try await AuditEntry.query(on: app.db).filter(\.$action == "customer.delete").first()?.subjectID
+                    == String(item.id))
         }
     }
 
@@ -229,7 +266,9 @@ import VaporTesting
         try await withHuifang { app in
             try await AuditLog.record("login", by: .commandLine(), at: Date(), on: app.db)
             let sql = app.db.sql
-            await #expect(throws: (any Error).self) { try await sql.raw("UPDATE audit_log SET actor_name = 'someone else'").run() }
+            await #expect(throws: (any Error).self) {
+                try await sql.raw("UPDATE audit_log SET actor_name = 'someone else'").run()
+            }
             await #expect(throws: (any Error).self) { try await sql.raw("DELETE FROM audit_log").run() }
             #expect(try await AuditEntry.query(on: app.db).first()?.actorName.hasPrefix("命令行") == true)
         }
@@ -239,12 +278,14 @@ import VaporTesting
         try await withHuifang { app in
             let (supervisor, password) = try await makeUser(app, .supervisor)
             var client = try await PageClient.signedIn(app, supervisor.username, password)
-            let response = try await client.post("/customers", form: ["name": "王芳", "mobile": "1234", "notes": "保留这段话"])
+            let response = try await client.post(
+                "/customers", form: ["name": "王芳", "mobile": "1234", "notes": "保留这段话"])
             #expect(response.status == .unprocessableEntity)
             let html = response.body.string
             #expect(html.contains("不是有效的手机号"))
             #expect(html.contains("保留这段话"))
-            let saved = try await client.post("/customers", form: ["name": "王芳", "mobile": "13812345678", "tier": "银卡", "consent": "1"])
+            let saved = try await client.post(
+                "/customers", form: ["name": "王芳", "mobile": "13812345678", "tier": "银卡", "consent": "1"])
             let location = try #require(saved.headers.first(name: .location))
             let profile = try await client.get(location).body.string
             #expect(profile.contains("王芳") && profile.contains("银卡") && profile.contains("创建客户"))

@@ -1,8 +1,9 @@
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import Testing
 import VaporTesting
+
+@testable import HuifangServer
 
 /// Inputs at the edges answer cleanly: an over-long search term is a 422 naming it, malformed JSON a 400
 /// naming the field and the type expected, in the user's language.
@@ -14,7 +15,9 @@ import VaporTesting
             let (user, password) = try await makeUser(app, .supervisor)
             let token = try await makeToken(app, user)
             let long = String(repeating: "王", count: 501)  // 4.5 KB in the address, under its 8 KB limit
-            for path in ["/api/v1/customers?q=", "/api/v1/customers?tag=", "/api/v1/kb?q=", "/api/v1/calls/lookup?phone="] {
+            for path in [
+                "/api/v1/customers?q=", "/api/v1/customers?tag=", "/api/v1/kb?q=", "/api/v1/calls/lookup?phone=",
+            ] {
                 let response = try await send(app, .GET, path + long, token: token)
                 #expect(response.status == .unprocessableEntity, "\(path) \(response.status.code)")
                 let field = String(path.split(separator: "?")[1].dropLast())
@@ -26,7 +29,8 @@ import VaporTesting
                 #expect(response.status == .unprocessableEntity, "\(path) \(response.status.code)")
                 #expect(response.body.string.contains("100"), "the page says the maximum")
             }
-            let fine = try await send(app, .GET, "/api/v1/customers?q=" + String(repeating: "王", count: 100), token: token)
+            let fine = try await send(
+                app, .GET, "/api/v1/customers?q=" + String(repeating: "王", count: 100), token: token)
             #expect(fine.status == .ok)
         }
     }
@@ -36,8 +40,10 @@ import VaporTesting
             let token = try await makeToken(app, makeUser(app, .supervisor).user)
             let server = try live(app)  // through SwiftNIO's HTTP parser, as from a browser
             func get(_ path: String, _ headers: HTTPHeaders) async throws -> TestingHTTPResponse {
-                try await server.performTest(request: .init(method: .GET, url: .init(path: path), headers: headers,
-                                                            body: ByteBuffer()))
+                try await server.performTest(
+                    request: .init(
+                        method: .GET, url: .init(path: path), headers: headers,
+                        body: ByteBuffer()))
             }
             let search = "/api/v1/customers?q=" + String(repeating: "王", count: 5_000)  // 45 KB
             let tooLong = try await get(search, bearer(token))
@@ -54,7 +60,8 @@ import VaporTesting
             #expect(try await get("/api/v1/customers", many).status == .requestHeaderFieldsTooLarge)
             let page = try await get("/customers?q=" + String(repeating: "a", count: 9_000), [:])
             #expect(page.status == .uriTooLong && page.body.string.contains("请求地址过长"))
-            #expect(try await get("/api/v1/customers?q=" + String(repeating: "王", count: 100), bearer(token)).status == .ok)
+            #expect(
+                try await get("/api/v1/customers?q=" + String(repeating: "王", count: 100), bearer(token)).status == .ok)
         }
     }
 
@@ -65,8 +72,9 @@ import VaporTesting
                 var headers = bearer(token)
                 headers.contentType = .json
                 if english { headers.replaceOrAdd(name: .acceptLanguage, value: "en") }
-                let response = try await app.testing().performTest(request: .init(
-                    method: .POST, url: .init(path: path), headers: headers, body: ByteBuffer(string: raw)))
+                let response = try await app.testing().performTest(
+                    request: .init(
+                        method: .POST, url: .init(path: path), headers: headers, body: ByteBuffer(string: raw)))
                 #expect(response.status == .badRequest, "\(path) \(raw): \(response.status.code)")
                 return try response.content.decode(ErrorBody.self)
             }

@@ -1,10 +1,11 @@
 import Fluent
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import SQLKit
 import Testing
 import VaporTesting
+
+@testable import HuifangServer
 
 /// Local Shanghai time as an instant.
 func shanghai(_ text: String) -> Date {
@@ -14,7 +15,10 @@ func shanghai(_ text: String) -> Date {
 @Suite struct EscalationTests {
     /// The fields an API error names.
     struct Problems: Decodable {
-        struct Detail: Decodable { struct Field: Decodable { let field: String }; let fields: [Field] }
+        struct Detail: Decodable {
+            struct Field: Decodable { let field: String }
+            let fields: [Field]
+        }
         let error: Detail
     }
 
@@ -59,11 +63,16 @@ func shanghai(_ text: String) -> Date {
     @Test func aBreachEscalatesToTheHeadThenTheSupervisorsOnceEachAndTheEmailIsDelivered() async throws {
         let sink = try await SMTPSink.start()
         defer { Task { await sink.stop() } }
-        try await withHuifang(["HUIFANG_SMTP_URL": "smtp://127.0.0.1:\(sink.port)", "HUIFANG_MAIL_FROM": "huifang@example.com"]) { app in
+        try await withHuifang([
+            "HUIFANG_SMTP_URL": "smtp://127.0.0.1:\(sink.port)", "HUIFANG_MAIL_FROM": "huifang@example.com",
+        ]) { app in
             let org = try await organisation(app)
             // Monday 2 March 2026, 10:00: the general policy answers within 1 working day (Tuesday 18:00).
             let ticket = try await service(app, at: "2026-03-02 10:00")
-                .open(TicketInput(kind: "service", category: "delay", description: "快递晚到", department: org.department.id!.uuidString))
+                .open(
+                    TicketInput(
+                        kind: "service", category: "delay", description: "快递晚到",
+                        department: org.department.id!.uuidString))
             #expect(app.huifang.formatDateTime(ticket.firstResponseDue) == "2026-03-03 18:00")
 
             #expect(try await sweep(app, at: "2026-03-03 17:59").escalations == 0, "not yet due")
@@ -71,7 +80,9 @@ func shanghai(_ text: String) -> Date {
             #expect(first.escalations == 1 && first.notifications == 1)
             #expect(try await sweep(app, at: "2026-03-03 18:30").escalations == 0, "the same breach escalates once")
             let headNotes = try await Notification.query(on: app.db).filter(\.$user.$id == org.head.id!).all()
-            #expect(headNotes.count == 1 && headNotes[0].text.contains("#\(ticket.id!)") && headNotes[0].text.contains("首次响应"))
+            #expect(
+                headNotes.count == 1 && headNotes[0].text.contains("#\(ticket.id!)")
+                    && headNotes[0].text.contains("首次响应"))
 
             // Level 2, four working hours after the breach at Tuesday's close: Wednesday 09:00–12:00, then 13:30–14:30.
             #expect(try await sweep(app, at: "2026-03-04 14:29").escalations == 0)
@@ -84,9 +95,12 @@ func shanghai(_ text: String) -> Date {
             try await TicketClocks.load(into: [stored], on: app.db)
             #expect(stored.escalationLevel == 2)
             #expect(try await TicketClocks.next(of: ticket.id!, on: app.db) == nil)
-            let entries = try await TicketEntry.query(on: app.db).filter(\.$ticket.$id == ticket.id!).filter(\.$action == "escalate").all()
+            let entries = try await TicketEntry.query(on: app.db).filter(\.$ticket.$id == ticket.id!).filter(
+                \.$action == "escalate"
+            ).all()
             #expect(entries.count == 2)
-            #expect(entries[0].note.contains(org.head.displayName) && entries[1].note.contains(org.supervisor.displayName))
+            #expect(
+                entries[0].note.contains(org.head.displayName) && entries[1].note.contains(org.supervisor.displayName))
 
             // The mail goes out through SMTP.
             let delivery = try await Outbox(db: app.db, config: app.huifang).deliver(now: Date())
@@ -97,11 +111,14 @@ func shanghai(_ text: String) -> Date {
             let headMail = try #require(mails.first { $0.to == ["zhaolei@example.com"] })
             #expect(headMail.subject.contains("#\(ticket.id!)") && headMail.subject.contains("第 1 级"))
             #expect(headMail.body.contains("/tickets/\(ticket.id!)"))
-            #expect(try await Outbox(db: app.db, config: app.huifang).deliver(now: Date()).sent == 0, "sent mail is not sent again")
+            #expect(
+                try await Outbox(db: app.db, config: app.huifang).deliver(now: Date()).sent == 0,
+                "sent mail is not sent again")
 
             // Answering moves the clock to the resolution deadline: its breach is a new one.
             _ = try await service(app, at: "2026-03-05 09:00").act(stored, .assign, handler: "zhaolei")
-            let started = try await service(app, at: "2026-03-05 09:10").act(try #require(try await Ticket.find(ticket.id, on: app.db)), .start)
+            let started = try await service(app, at: "2026-03-05 09:10").act(
+                try #require(try await Ticket.find(ticket.id, on: app.db)), .start)
             #expect(started.escalationLevel == 0)
             #expect(try await TicketClocks.next(of: ticket.id!, on: app.db) != nil)
             #expect(app.huifang.formatDateTime(started.resolutionDue) == "2026-03-05 18:00")
@@ -114,7 +131,8 @@ func shanghai(_ text: String) -> Date {
             let org = try await organisation(app)
             let opener = service(app, at: "2026-03-02 10:00")
             for index in 0..<60 {
-                _ = try await opener.open(TicketInput(kind: "quality", description: "问题\(index)", department: org.department.id!.uuidString))
+                _ = try await opener.open(
+                    TicketInput(kind: "quality", description: "问题\(index)", department: org.department.id!.uuidString))
             }
             var a = EscalationSweep(db: app.db, config: app.huifang)
             a.instance = "a"
@@ -163,11 +181,15 @@ func shanghai(_ text: String) -> Date {
             let ticket = try await service(app, at: "2026-03-02 10:00")
                 .open(TicketInput(kind: "quality", description: "新梯子", handler: "zhaolei"))
             var sweep = EscalationSweep(db: app.db, config: app.huifang)
-            let db = app.db, id = ticket.id!, moment = shanghai("2026-03-03 18:04").timeIntervalSince1970
+            let db = app.db
+            let id = ticket.id!
+            let moment = shanghai("2026-03-03 18:04").timeIntervalSince1970
             sweep.betweenReadAndWrite = {
-                try await db.sql.raw("""
+                try await db.sql.raw(
+                    """
                     UPDATE ticket_clocks SET next_escalation_at = \(bind: moment) WHERE ticket_id = \(bind: id)
-                    """).run()
+                    """
+                ).run()
             }
             let first = try await sweep.run(now: shanghai("2026-03-03 18:05"))
             #expect(first.escalations == 0, "the clock the sweep read had moved")
@@ -181,14 +203,19 @@ func shanghai(_ text: String) -> Date {
     @Test func aTicketAnsweredWhileTheSweepRunsIsNeitherEscalatedNorLostToTheSweep() async throws {
         try await withHuifang { app in
             let org = try await organisation(app)
-            let ticket = try await service(app, at: "2026-03-02 10:00").open(TicketInput(kind: "quality", description: "刚好在处理", handler: "zhaolei"))
+            let ticket = try await service(app, at: "2026-03-02 10:00").open(
+                TicketInput(kind: "quality", description: "刚好在处理", handler: "zhaolei"))
             _ = org
             var sweep = EscalationSweep(db: app.db, config: app.huifang)
             // The handler starts the ticket after the sweep has read it as breached.
-            let db = app.db, config = app.huifang, id = ticket.id!
+            let db = app.db
+            let config = app.huifang
+            let id = ticket.id!
             sweep.betweenReadAndWrite = {
                 let fresh = try await Ticket.find(id, on: db)!
-                _ = try await TicketService(db: db, config: config, actor: .commandLine(), now: shanghai("2026-03-03 18:04")).act(fresh, .start)
+                _ = try await TicketService(
+                    db: db, config: config, actor: .commandLine(), now: shanghai("2026-03-03 18:04")
+                ).act(fresh, .start)
             }
             let summary = try await sweep.run(now: shanghai("2026-03-03 18:05"))
             #expect(summary.escalations == 0, "the breach the sweep read was answered before it was written")
@@ -205,13 +232,21 @@ func shanghai(_ text: String) -> Date {
         try await withHuifang { app in
             let token = try await makeToken(app, makeUser(app, .admin).user)
             struct NewUser: Encodable { let username, displayName, role, password, email: String }
-            let bad = try await send(app, .POST, "/api/v1/users", token: token,
-                                     body: NewUser(username: "zhaolei", displayName: "赵磊", role: "handler", password: "a-long-password", email: "zhaolei at example"))
+            let bad = try await send(
+                app, .POST, "/api/v1/users", token: token,
+                body: NewUser(
+                    username: "zhaolei", displayName: "赵磊", role: "handler", password: "a-long-password",
+                    email: "zhaolei at example"))
             #expect(try bad.content.decode(Problems.self).error.fields.map(\.field) == ["email"])
-            let good = try await send(app, .POST, "/api/v1/users", token: token,
-                                      body: NewUser(username: "zhaolei", displayName: "赵磊", role: "handler", password: "a-long-password", email: " zhaolei@example.com "))
+            let good = try await send(
+                app, .POST, "/api/v1/users", token: token,
+                body: NewUser(
+                    username: "zhaolei", displayName: "赵磊", role: "handler", password: "a-long-password",
+                    email: " zhaolei@example.com "))
             #expect(good.status == .created)
-            #expect(try await User.query(on: app.db).filter(\.$username == "zhaolei").first()?.email == "zhaolei@example.com")
+            #expect(
+                try await User.query(on: app.db).filter(\.$username == "zhaolei").first()?.email
+                    == "zhaolei@example.com")
         }
     }
 
@@ -221,7 +256,10 @@ func shanghai(_ text: String) -> Date {
             let opener = service(app, at: "2026-03-02 10:00")
             var ids: [Int] = []
             for text in ["漏水", "异响"] {
-                ids.append(try await opener.open(TicketInput(kind: "quality", description: text, department: org.department.name)).id!)
+                ids.append(
+                    try await opener.open(
+                        TicketInput(kind: "quality", description: text, department: org.department.name)
+                    ).id!)
             }
             #expect(try await sweep(app, at: "2026-03-03 18:05").escalations == 2)
             let notes = try await Notification.query(on: app.db).filter(\.$user.$id == org.head.id!).all()
@@ -236,10 +274,13 @@ func shanghai(_ text: String) -> Date {
         await sink.stop()
         try await withHuifang(["HUIFANG_SMTP_URL": "smtp://127.0.0.1:\(port)"]) { app in
             let start = shanghai("2026-03-02 10:00")
-            try await Outbox.enqueue([(to: "zhuguan@example.com", subject: "测试", body: "正文")], config: app.huifang, now: start, on: app.db)
+            try await Outbox.enqueue(
+                [(to: "zhuguan@example.com", subject: "测试", body: "正文")], config: app.huifang, now: start, on: app.db)
             let outbox = Outbox(db: app.db, config: app.huifang)
             #expect(try await outbox.deliver(now: start).retrying == 1)
-            #expect(try await outbox.deliver(now: start.addingTimeInterval(30)).retrying == 0, "not again before a minute has passed")
+            #expect(
+                try await outbox.deliver(now: start.addingTimeInterval(30)).retrying == 0,
+                "not again before a minute has passed")
             var at = start
             for minutes in [1.0, 4, 16, 64] {
                 at = at.addingTimeInterval(minutes * 60)
@@ -247,8 +288,12 @@ func shanghai(_ text: String) -> Date {
             }
             #expect(try await outbox.deliver(now: at.addingTimeInterval(256 * 60)).failed == 1)
             let message = try #require(try await MailMessage.query(on: app.db).first())
-            #expect(message.status == .failed && message.attempts == Outbox.maxAttempts && message.lastError?.isEmpty == false)
-            #expect(try await outbox.deliver(now: at.addingTimeInterval(86_400)).failed == 0, "a failed message is not tried again")
+            #expect(
+                message.status == .failed && message.attempts == Outbox.maxAttempts
+                    && message.lastError?.isEmpty == false)
+            #expect(
+                try await outbox.deliver(now: at.addingTimeInterval(86_400)).failed == 0,
+                "a failed message is not tried again")
         }
     }
 
@@ -256,19 +301,25 @@ func shanghai(_ text: String) -> Date {
         try await withHuifang { app in
             let org = try await organisation(app)
             let token = try await makeToken(app, org.head)
-            let ticket = try await service(app, at: "2026-03-02 10:00").open(TicketInput(kind: "complaint", description: "多收 50 元", handler: "zhaolei"))
+            let ticket = try await service(app, at: "2026-03-02 10:00").open(
+                TicketInput(kind: "complaint", description: "多收 50 元", handler: "zhaolei"))
             let path = "/api/v1/tickets/\(ticket.id!)/plan"
             let bad = try await send(app, .POST, path, token: token, body: PlanInput(due: "下周"))
             #expect(try bad.content.decode(Problems.self).error.fields.map(\.field) == ["due"])
-            let planned = try await send(app, .POST, path, token: token,
-                                         body: PlanInput(measures: "核对收银记录，退还差价", owner: "赵磊", due: "2026-03-04", compensation: "赠送 50 元券"))
+            let planned = try await send(
+                app, .POST, path, token: token,
+                body: PlanInput(measures: "核对收银记录，退还差价", owner: "赵磊", due: "2026-03-04", compensation: "赠送 50 元券"))
             #expect(planned.status == .ok)
             let stored = try #require(try await Ticket.find(ticket.id, on: app.db))
-            #expect(stored.measures == "核对收银记录，退还差价" && stored.planOwner == "赵磊" && stored.planDue == "2026-03-04" && stored.compensation == "赠送 50 元券")
+            #expect(
+                stored.measures == "核对收银记录，退还差价" && stored.planOwner == "赵磊" && stored.planDue == "2026-03-04"
+                    && stored.compensation == "赠送 50 元券")
             let note = try #require(try await TicketEntry.query(on: app.db).filter(\.$action == "plan").first()).note
             #expect(note.contains("退还差价") && note.contains("2026-03-04") && note.contains("赠送 50 元券"))
             _ = try await send(app, .POST, path, token: token, body: PlanInput(measures: "核对收银记录，退还差价"))
-            #expect(try await TicketEntry.query(on: app.db).filter(\.$action == "plan").count() == 1, "saving the same plan again records nothing")
+            #expect(
+                try await TicketEntry.query(on: app.db).filter(\.$action == "plan").count() == 1,
+                "saving the same plan again records nothing")
         }
     }
 
@@ -277,15 +328,24 @@ func shanghai(_ text: String) -> Date {
             let org = try await organisation(app)
             let (agent, password) = try await makeUser(app, .agent)
             let token = try await makeToken(app, agent)
-            let opened = try await send(app, .POST, "/api/v1/tickets", token: token,
-                                        body: TicketInput(kind: "complaint", urgent: true, description: "门店店员辱骂顾客"))
+            let opened = try await send(
+                app, .POST, "/api/v1/tickets", token: token,
+                body: TicketInput(kind: "complaint", urgent: true, description: "门店店员辱骂顾客"))
             #expect(opened.status == .created)
             let supervisorToken = try await makeToken(app, org.supervisor)
-            struct Item: Decodable { let kind: String; let text: String; let ticketID: Int?; let read: Bool }
-            let items = try await send(app, .GET, "/api/v1/notifications", token: supervisorToken).content.decode([Item].self)
-            #expect(items.count == 1 && items[0].kind == "urgent" && items[0].text.contains("门店店员辱骂顾客") && !items[0].read)
-            #expect(try await send(app, .GET, "/api/v1/notifications", token: token).content.decode([Item].self).isEmpty,
-                    "agents do not get the supervisors' notice")
+            struct Item: Decodable {
+                let kind: String
+                let text: String
+                let ticketID: Int?
+                let read: Bool
+            }
+            let items = try await send(app, .GET, "/api/v1/notifications", token: supervisorToken).content.decode(
+                [Item].self)
+            #expect(
+                items.count == 1 && items[0].kind == "urgent" && items[0].text.contains("门店店员辱骂顾客") && !items[0].read)
+            #expect(
+                try await send(app, .GET, "/api/v1/notifications", token: token).content.decode([Item].self).isEmpty,
+                "agents do not get the supervisors' notice")
 
             var page = try await PageClient.signedIn(app, "zhuguan", "password-supervisor")
             let home = try await page.get("/notifications")
@@ -313,22 +373,31 @@ func shanghai(_ text: String) -> Date {
             #expect(app.huifang.formatDateTime(resumed.resolutionDue) == "2026-03-09 18:00")
 
             let path = "/api/v1/tickets/\(ticket.id!)/extend"
-            let refused = try await send(app, .POST, path, token: token, body: ["until": "2026-03-12 18:00", "reason": " "])
+            let refused = try await send(
+                app, .POST, path, token: token, body: ["until": "2026-03-12 18:00", "reason": " "])
             #expect(refused.status == .unprocessableEntity)
-            #expect(Set(try refused.content.decode(Problems.self).error.fields.map(\.field)) == ["reason", "customerTold"])
+            #expect(
+                Set(try refused.content.decode(Problems.self).error.fields.map(\.field)) == ["reason", "customerTold"])
             let later = service(app, at: "2026-03-04 12:00")
             await #expect(throws: NamedFieldError.self, "an extension moves the deadline later") {
-                try await later.extend(resumed, ExtensionInput(until: "2026-03-06 18:00", reason: "等配件", customerTold: true))
+                try await later.extend(
+                    resumed, ExtensionInput(until: "2026-03-06 18:00", reason: "等配件", customerTold: true))
             }
-            _ = try await later.extend(resumed, ExtensionInput(deadline: "resolution", until: "2026-03-12 18:00", reason: "等厂家配件", customerTold: true))
+            _ = try await later.extend(
+                resumed,
+                ExtensionInput(deadline: "resolution", until: "2026-03-12 18:00", reason: "等厂家配件", customerTold: true))
             let stored = try #require(try await Ticket.find(ticket.id, on: app.db))
             #expect(app.huifang.formatDateTime(stored.resolutionDue) == "2026-03-12 18:00" && stored.extensions == 1)
             let note = try #require(try await TicketEntry.query(on: app.db).filter(\.$action == "extend").first()).note
-            #expect(note.contains("2026-03-09 18:00 → 2026-03-12 18:00") && note.contains("等厂家配件") && note.contains("已告知客户"))
+            #expect(
+                note.contains("2026-03-09 18:00 → 2026-03-12 18:00") && note.contains("等厂家配件") && note.contains("已告知客户")
+            )
 
             // The urgent-complaint policy does not stop the clock.
-            let urgent = try await service(app, at: "2026-03-02 10:00").open(TicketInput(kind: "complaint", urgent: true, description: "漏水", handler: "zhaolei"))
-            let refusedPause = try await send(app, .POST, "/api/v1/tickets/\(urgent.id!)/pause", token: token, body: ["note": "等客户"])
+            let urgent = try await service(app, at: "2026-03-02 10:00").open(
+                TicketInput(kind: "complaint", urgent: true, description: "漏水", handler: "zhaolei"))
+            let refusedPause = try await send(
+                app, .POST, "/api/v1/tickets/\(urgent.id!)/pause", token: token, body: ["note": "等客户"])
             #expect(refusedPause.status == .conflict)
         }
     }
@@ -340,25 +409,42 @@ func shanghai(_ text: String) -> Date {
             let agentToken = try await makeToken(app, agent)
             let handlerToken = try await makeToken(app, org.head)
 
-            struct Outcome: Decodable { let callID: Int; let customerID: Int?; let customerCreated: Bool; let ticketID: Int?; let callbackTaskID: Int? }
-            let response = try await send(app, .POST, "/api/v1/calls", token: agentToken, body: CallInput(
-                phone: "136 0000 1111", name: "林小雨", at: "2026-03-02 10:17:45", matter: "damage", summary: "收到的冰箱门被压坏了",
-                handling: "ticket", ticketKind: "complaint", severity: "general", department: "售后服务部", recordingConsent: true))
+            struct Outcome: Decodable {
+                let callID: Int
+                let customerID: Int?
+                let customerCreated: Bool
+                let ticketID: Int?
+                let callbackTaskID: Int?
+            }
+            let response = try await send(
+                app, .POST, "/api/v1/calls", token: agentToken,
+                body: CallInput(
+                    phone: "136 0000 1111", name: "林小雨", at: "2026-03-02 10:17:45", matter: "damage",
+                    summary: "收到的冰箱门被压坏了",
+                    handling: "ticket", ticketKind: "complaint", severity: "general", department: "售后服务部",
+                    recordingConsent: true))
             #expect(response.status == .created)
             let outcome = try response.content.decode(Outcome.self)
             #expect(outcome.customerCreated && outcome.ticketID != nil)
             let call = try #require(try await InboundCall.find(outcome.callID, on: app.db))
-            #expect(app.huifang.formatDateTime(call.at) == "2026-03-02 10:17" && call.recordingConsent && call.phone == "+8613600001111")
+            #expect(
+                app.huifang.formatDateTime(call.at) == "2026-03-02 10:17" && call.recordingConsent
+                    && call.phone == "+8613600001111")
             let customer = try #require(try await Customer.find(outcome.customerID, on: app.db))
             #expect(customer.name == "林小雨" && customer.mobile == "+8613600001111")
 
             let ticketID = try #require(outcome.ticketID)
             let ticket = try #require(try await Ticket.find(ticketID, on: app.db))
-            #expect(ticket.source == "call" && ticket.callID == outcome.callID && ticket.$department.id == org.department.id && ticket.category == "damage")
+            #expect(
+                ticket.source == "call" && ticket.callID == outcome.callID && ticket.$department.id == org.department.id
+                    && ticket.category == "damage")
 
             let actions = "/api/v1/tickets/\(ticketID)/actions"
             for (action, handler) in [("assign", "zhaolei"), ("start", ""), ("resolve", "")] {
-                #expect(try await send(app, .POST, actions, token: handlerToken, body: ["action": action, "handler": handler]).status == .ok)
+                #expect(
+                    try await send(
+                        app, .POST, actions, token: handlerToken, body: ["action": action, "handler": handler]
+                    ).status == .ok)
             }
             let resolved = try #require(try await Ticket.find(ticketID, on: app.db))
             let firstTask = try #require(resolved.verificationTaskID)
@@ -371,11 +457,17 @@ func shanghai(_ text: String) -> Date {
             try await handOut(firstTask)
 
             // The verification follow-up: not satisfied re-opens with the customer's words.
-            struct Verification: Encodable { let satisfied: Bool; let words: String? }
-            let blank = try await send(app, .POST, "/api/v1/tickets/\(ticketID)/verification", token: agentToken, body: Verification(satisfied: false, words: nil))
+            struct Verification: Encodable {
+                let satisfied: Bool
+                let words: String?
+            }
+            let blank = try await send(
+                app, .POST, "/api/v1/tickets/\(ticketID)/verification", token: agentToken,
+                body: Verification(satisfied: false, words: nil))
             #expect(blank.status == .unprocessableEntity, "re-opening needs the customer's words")
-            let reopened = try await send(app, .POST, "/api/v1/tickets/\(ticketID)/verification", token: agentToken,
-                                          body: Verification(satisfied: false, words: "换的门还是有划痕"))
+            let reopened = try await send(
+                app, .POST, "/api/v1/tickets/\(ticketID)/verification", token: agentToken,
+                body: Verification(satisfied: false, words: "换的门还是有划痕"))
             #expect(reopened.status == .ok)
             let again = try #require(try await Ticket.find(ticketID, on: app.db))
             #expect(again.status == .inProgress && again.reopenCount == 1)
@@ -386,15 +478,18 @@ func shanghai(_ text: String) -> Date {
             let secondTask = try #require(try await Ticket.find(ticketID, on: app.db)?.verificationTaskID)
             #expect(secondTask != firstTask, "each resolution gets its own verification")
             try await handOut(secondTask)
-            let satisfied = try await send(app, .POST, "/api/v1/tickets/\(ticketID)/verification", token: agentToken,
-                                           body: Verification(satisfied: true, words: "这次满意"))
+            let satisfied = try await send(
+                app, .POST, "/api/v1/tickets/\(ticketID)/verification", token: agentToken,
+                body: Verification(satisfied: true, words: "这次满意"))
             #expect(satisfied.status == .ok)
             let closed = try #require(try await Ticket.find(ticketID, on: app.db))
             #expect(closed.status == .closed && closed.informedAt != nil)
             #expect(try await FollowUpTask.find(secondTask, on: app.db)?.status == .completed)
 
             // The call log shows the call; the agent sees the number masked.
-            let log = try await send(app, .GET, "/api/v1/calls?handling=ticket", token: agentToken).content.decode(ListPage<CallRow>.self).items
+            let log = try await send(app, .GET, "/api/v1/calls?handling=ticket", token: agentToken).content.decode(
+                ListPage<CallRow>.self
+            ).items
             #expect(log.count == 1 && log[0].ticketID == ticketID && log[0].phone.contains("*"))
         }
     }
@@ -403,28 +498,39 @@ func shanghai(_ text: String) -> Date {
         try await withHuifang { app in
             let agent = try await makeUser(app, .agent, username: "wangfang").user
             let token = try await makeToken(app, agent)
-            let bad = try await send(app, .POST, "/api/v1/calls", token: token, body: CallInput(
-                phone: "12345", matter: "nonsense", summary: "", handling: "promised"))
+            let bad = try await send(
+                app, .POST, "/api/v1/calls", token: token,
+                body: CallInput(
+                    phone: "12345", matter: "nonsense", summary: "", handling: "promised"))
             #expect(bad.status == .unprocessableEntity)
-            #expect(Set(try bad.content.decode(Problems.self).error.fields.map(\.field)) == ["phone", "matter", "summary", "promisedBy"])
+            #expect(
+                Set(try bad.content.decode(Problems.self).error.fields.map(\.field)) == [
+                    "phone", "matter", "summary", "promisedBy",
+                ])
             #expect(try await InboundCall.query(on: app.db).count() == 0)
             #expect(try await Customer.query(on: app.db).count() == 0)
 
-            let unknown = try await send(app, .POST, "/api/v1/calls", token: token, body: CallInput(
-                phone: "13600002222", matter: "other", summary: "问积分", handling: "answered"))
+            let unknown = try await send(
+                app, .POST, "/api/v1/calls", token: token,
+                body: CallInput(
+                    phone: "13600002222", matter: "other", summary: "问积分", handling: "answered"))
             #expect(unknown.status == .unprocessableEntity, "a new caller needs a name")
 
             let promisedBy = Date().addingTimeInterval(3 * 3600)
-            let response = try await send(app, .POST, "/api/v1/calls", token: token, body: CallInput(
-                phone: "13600002222", name: "周大山", matter: "price", summary: "会员价和宣传不一样", handling: "promised",
-                promisedBy: app.huifang.formatDateTime(promisedBy)))
+            let response = try await send(
+                app, .POST, "/api/v1/calls", token: token,
+                body: CallInput(
+                    phone: "13600002222", name: "周大山", matter: "price", summary: "会员价和宣传不一样", handling: "promised",
+                    promisedBy: app.huifang.formatDateTime(promisedBy)))
             #expect(response.status == .created)
             struct Outcome: Decodable { let callbackTaskID: Int? }
             let taskID = try #require(try response.content.decode(Outcome.self).callbackTaskID)
             let task = try #require(try await FollowUpTask.find(taskID, on: app.db))
             #expect(task.$assignedAgent.id == agent.id && task.status == .open)
             #expect(app.huifang.formatDateTime(task.callbackAt) == app.huifang.formatDateTime(promisedBy))
-            let mine = try await send(app, .GET, "/api/v1/tasks/mine", token: token).content.decode(ListPage<TaskView>.self).items
+            let mine = try await send(app, .GET, "/api/v1/tasks/mine", token: token).content.decode(
+                ListPage<TaskView>.self
+            ).items
             #expect(mine.contains { $0.id == taskID && $0.customerName == "周大山" })
 
             // A customer who asked not to be disturbed gets no callback task, and nothing is half written.
@@ -436,9 +542,11 @@ func shanghai(_ text: String) -> Date {
             quiet.doNotDisturb = true
             try await quiet.create(on: app.db)
             let calls = try await InboundCall.query(on: app.db).count()
-            let refused = try await send(app, .POST, "/api/v1/calls", token: token, body: CallInput(
-                phone: "13600003333", matter: "other", summary: "想问问活动", handling: "promised",
-                promisedBy: app.huifang.formatDateTime(promisedBy)))
+            let refused = try await send(
+                app, .POST, "/api/v1/calls", token: token,
+                body: CallInput(
+                    phone: "13600003333", matter: "other", summary: "想问问活动", handling: "promised",
+                    promisedBy: app.huifang.formatDateTime(promisedBy)))
             #expect(refused.status == .unprocessableEntity)
             #expect(try refused.content.decode(Problems.self).error.fields.map(\.field) == ["handling"])
             #expect(try await InboundCall.query(on: app.db).count() == calls)
@@ -452,10 +560,14 @@ func shanghai(_ text: String) -> Date {
             let article = ArticleInput(question: "积分有效期多久？", answer: "两年有效。", keywords: "积分 过期")
             #expect(try await send(app, .POST, "/api/v1/kb", token: agent, body: article).status == .forbidden)
             #expect(try await send(app, .POST, "/api/v1/kb", token: supervisor, body: article).status == .created)
-            #expect(try await send(app, .POST, "/api/v1/kb", token: supervisor, body: ArticleInput(question: "", answer: "")).status == .unprocessableEntity)
+            #expect(
+                try await send(
+                    app, .POST, "/api/v1/kb", token: supervisor, body: ArticleInput(question: "", answer: "")
+                ).status == .unprocessableEntity)
             let found = try await send(app, .GET, "/api/v1/kb?q=过期", token: agent).content.decode([ArticleView].self)
             #expect(found.map(\.question) == ["积分有效期多久？"])
-            #expect(try await send(app, .GET, "/api/v1/kb?q=保修", token: agent).content.decode([ArticleView].self).isEmpty)
+            #expect(
+                try await send(app, .GET, "/api/v1/kb?q=保修", token: agent).content.decode([ArticleView].self).isEmpty)
         }
     }
 
@@ -463,7 +575,9 @@ func shanghai(_ text: String) -> Date {
         try await withHuifang { app in
             let token = try await makeToken(app, makeUser(app, .supervisor).user)
             struct Output: Decodable { let settings: TicketSettings }
-            var settings = try await send(app, .GET, "/api/v1/tickets/settings", token: token).content.decode(Output.self).settings
+            var settings = try await send(app, .GET, "/api/v1/tickets/settings", token: token).content.decode(
+                Output.self
+            ).settings
             #expect(settings == TicketSettings.defaults)
 
             var broken = settings
@@ -471,34 +585,48 @@ func shanghai(_ text: String) -> Date {
             broken.categories.append(TicketCategory("delay", "重复"))
             let refused = try await send(app, .PUT, "/api/v1/tickets/settings", token: token, body: broken)
             #expect(refused.status == .unprocessableEntity)
-            #expect(Set(try refused.content.decode(Problems.self).error.fields.map(\.field)) == ["policies[0].resolution", "categories[7].code"])
+            #expect(
+                Set(try refused.content.decode(Problems.self).error.fields.map(\.field)) == [
+                    "policies[0].resolution", "categories[7].code",
+                ])
 
             settings.fallback.resolution = PolicyDuration(5, .workingDays)
             settings.categories.append(TicketCategory("installation", "安装"))
             #expect(try await send(app, .PUT, "/api/v1/tickets/settings", token: token, body: settings).status == .ok)
-            let ticket = try await TicketService(db: app.db, config: app.huifang, actor: .commandLine(), now: shanghai("2026-03-02 10:00"))
-                .open(TicketInput(kind: "service", category: "installation", description: "安装预约改期"))
-            #expect(app.huifang.formatDateTime(ticket.resolutionDue) == "2026-03-09 18:00", "5 working days after Monday 2 March")
+            let ticket = try await TicketService(
+                db: app.db, config: app.huifang, actor: .commandLine(), now: shanghai("2026-03-02 10:00")
+            )
+            .open(TicketInput(kind: "service", category: "installation", description: "安装预约改期"))
+            #expect(
+                app.huifang.formatDateTime(ticket.resolutionDue) == "2026-03-09 18:00",
+                "5 working days after Monday 2 March")
 
             // A ticket past the top of the ladder is placed on a longer one when the ladder changes.
-            let old = try await TicketService(db: app.db, config: app.huifang, actor: .commandLine(), now: shanghai("2026-03-02 10:00"))
-                .open(TicketInput(kind: "service", description: "早已升级到顶的工单"))
+            let old = try await TicketService(
+                db: app.db, config: app.huifang, actor: .commandLine(), now: shanghai("2026-03-02 10:00")
+            )
+            .open(TicketInput(kind: "service", description: "早已升级到顶的工单"))
             _ = try await EscalationSweep(db: app.db, config: app.huifang).run(now: shanghai("2026-03-04 14:31"))
             #expect(try await TicketEscalation.query(on: app.db).filter(\.$ticket.$id == old.id!).count() == 2)
             #expect(try await TicketClocks.next(of: old.id!, on: app.db) == nil, "the default ladder has two levels")
-            settings.ladder.levels.append(EscalationLevel(after: PolicyDuration(8, .workingHours), notify: .supervisors))
+            settings.ladder.levels.append(
+                EscalationLevel(after: PolicyDuration(8, .workingHours), notify: .supervisors))
             #expect(try await send(app, .PUT, "/api/v1/tickets/settings", token: token, body: settings).status == .ok)
             #expect(try await EscalationSweep(db: app.db, config: app.huifang).run(now: Date()).escalations >= 1)
-            let third = try #require(try await TicketEscalation.query(on: app.db).filter(\.$ticket.$id == old.id!).filter(\.$level == 3).first())
-            #expect(app.huifang.formatDateTime(Date(timeIntervalSince1970: third.dueAt)) == "2026-03-05 09:30",
-                    "first response due Tuesday 18:00, plus 8 working hours")
+            let third = try #require(
+                try await TicketEscalation.query(on: app.db).filter(\.$ticket.$id == old.id!).filter(\.$level == 3)
+                    .first())
+            #expect(
+                app.huifang.formatDateTime(Date(timeIntervalSince1970: third.dueAt)) == "2026-03-05 09:30",
+                "first response due Tuesday 18:00, plus 8 working hours")
         }
     }
 
     @Test func theQueueShowsOverdueFirstWithWorkingTimeLeftAndTheTicketPageOffersOnlyAllowedActions() async throws {
         try await withHuifang { app in
             let org = try await organisation(app)
-            let late = try await service(app, at: "2026-03-02 10:00").open(TicketInput(kind: "quality", description: "早就超时的工单", handler: "zhaolei"))
+            let late = try await service(app, at: "2026-03-02 10:00").open(
+                TicketInput(kind: "quality", description: "早就超时的工单", handler: "zhaolei"))
             let fresh = try await TicketService(db: app.db, config: app.huifang, actor: .commandLine(), now: Date())
                 .open(TicketInput(kind: "service", description: "刚受理的工单", department: org.department.name))
             var page = try await PageClient.signedIn(app, "zhaolei", "password-handler")
@@ -512,7 +640,9 @@ func shanghai(_ text: String) -> Date {
 
             let show = try await page.get("/tickets/\(late.id!)")
             let html = show.body.string
-            #expect(html.contains("value=\"start\"") && !html.contains("value=\"close\""), "an assigned ticket can start, not close")
+            #expect(
+                html.contains("value=\"start\"") && !html.contains("value=\"close\""),
+                "an assigned ticket can start, not close")
             let refused = try await page.post("/tickets/\(late.id!)/act", form: ["action": "resolve"])
             #expect(refused.status == .seeOther)
             #expect(try await page.get("/tickets/\(late.id!)").body.string.contains("工单须先分配并开始处理"))
@@ -529,9 +659,11 @@ func shanghai(_ text: String) -> Date {
             let service = TicketService(db: app.db, config: app.huifang, actor: .commandLine(), now: Date())
             let running = try await service.open(TicketInput(kind: "quality", description: "钟在走"))
             let before = try #require(try await TicketClocks.next(of: running.id!, on: app.db))
-            try await app.db.sql.raw("""
+            try await app.db.sql.raw(
+                """
                 UPDATE ticket_clocks SET escalation_level = 1 WHERE ticket_id = \(bind: running.id!)
-                """).run()
+                """
+            ).run()
             try await M024TicketClocks().revert(on: app.db)  // back in the tickets table, as before the move
             try await M024TicketClocks().prepare(on: app.db)
             let moved = try #require(try await Ticket.find(running.id, on: app.db))

@@ -1,9 +1,10 @@
 import Fluent
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import Testing
 import VaporTesting
+
+@testable import HuifangServer
 
 /// The real routes at chosen moments: the application's clock is set (`app.clock`), every request reads it
 /// once, and the services and the sweep use that instant. No service reads the wall clock.
@@ -26,8 +27,9 @@ import VaporTesting
             let (clock, time) = HuifangClock.manual(shanghai("2026-09-30 17:30"))
             app.clock = clock
             let token = try await makeToken(app, makeUser(app, .supervisor).user)
-            let opened = try await send(app, .POST, "/api/v1/tickets", token: token,
-                                        body: TicketInput(kind: "complaint", description: "节前报修无人上门"))
+            let opened = try await send(
+                app, .POST, "/api/v1/tickets", token: token,
+                body: TicketInput(kind: "complaint", description: "节前报修无人上门"))
             #expect(opened.status == .created)
             struct Created: Decodable { let id: Int }
             let id = try opened.content.decode(Created.self).id
@@ -36,12 +38,14 @@ import VaporTesting
             }
             let due = try await detail()
             #expect(due.firstResponseDue == "2026-10-08 18:00", "one working day: the holiday does not count")
-            #expect(due.resolutionDue == "2026-10-10 18:00", "three working days: Saturday 10 October is a make-up workday")
+            #expect(
+                due.resolutionDue == "2026-10-10 18:00", "three working days: Saturday 10 October is a make-up workday")
 
             // During the holiday nothing is overdue and the sweep has nothing to do.
             time.set(shanghai("2026-10-05 10:00"))
-            #expect(try await send(app, .POST, "/api/v1/escalation/run", token: token)
-                .content.decode(Sweep.self).escalations == 0)
+            #expect(
+                try await send(app, .POST, "/api/v1/escalation/run", token: token)
+                    .content.decode(Sweep.self).escalations == 0)
             var rows = try await send(app, .GET, "/api/v1/tickets", token: token)
                 .content.decode(ListPage<Row>.self).items
             #expect(rows.first { $0.id == id }?.overdue == false)
@@ -50,8 +54,9 @@ import VaporTesting
             time.set(shanghai("2026-10-08 18:01"))
             rows = try await send(app, .GET, "/api/v1/tickets", token: token).content.decode(ListPage<Row>.self).items
             #expect(rows.first { $0.id == id }?.overdue == true)
-            #expect(try await send(app, .POST, "/api/v1/escalation/run", token: token)
-                .content.decode(Sweep.self).escalations == 1)
+            #expect(
+                try await send(app, .POST, "/api/v1/escalation/run", token: token)
+                    .content.decode(Sweep.self).escalations == 1)
             #expect(try await detail().escalationLevel == 1)
         }
     }

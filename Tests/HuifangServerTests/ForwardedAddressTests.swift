@@ -1,9 +1,10 @@
 import Fluent
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import Testing
 import VaporTesting
+
+@testable import HuifangServer
 
 /// The client's address behind proxies, as an attacker who writes `X-Forwarded-For` would like it to be.
 @Suite struct ForwardedAddressTests {

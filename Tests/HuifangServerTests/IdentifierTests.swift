@@ -1,15 +1,17 @@
 import Fluent
 import Foundation
-@testable import HuifangServer
 import SQLKit
 import Testing
 import VaporTesting
+
+@testable import HuifangServer
 
 /// An id, once given, is never given again: an old audit entry or call keeps pointing at whom it named.
 @Suite struct IdentifierTests {
     func createCustomer(_ app: Application, _ token: String, _ name: String) async throws -> Int {
         struct Created: Decodable { let id: Int }
-        let response = try await send(app, .POST, "/api/v1/customers", token: token, body: ["name": name, "tier": "普通"])
+        let response = try await send(
+            app, .POST, "/api/v1/customers", token: token, body: ["name": name, "tier": "普通"])
         #expect(response.status == .created, "\(response.body.string)")
         return try response.content.decode(Created.self).id
     }
@@ -43,9 +45,11 @@ import VaporTesting
                 .decode(column: "sql", as: String.self)
             #expect(declared.contains("AUTOINCREMENT"))
             #expect(try await createCustomer(app, token, "张伟") > newest)
-            let tables = try await sql.raw("""
+            let tables = try await sql.raw(
+                """
                 SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND instr(sql, '"id" INTEGER PRIMARY KEY,') > 0
-                """).first()!.decode(column: "n", as: Int.self)
+                """
+            ).first()!.decode(column: "n", as: Int.self)
             #expect(tables == 0, "every table with an integer id is upgraded")
         }
     }
@@ -54,12 +58,15 @@ import VaporTesting
     static func makeIdsReusable(_ db: any Database) async throws {
         try await db.transaction { db in
             let sql = db.sql
-            let version = try await sql.raw("PRAGMA schema_version").first()!.decode(column: "schema_version", as: Int.self)
+            let version = try await sql.raw("PRAGMA schema_version").first()!.decode(
+                column: "schema_version", as: Int.self)
             try await sql.raw("PRAGMA writable_schema = ON").run()
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE sqlite_master SET sql = replace(sql, \(bind: SQLiteAutoincrement.autoincrement),
                 \(bind: SQLiteAutoincrement.plain)) WHERE type = 'table'
-                """).run()
+                """
+            ).run()
             try await sql.raw("DELETE FROM sqlite_sequence").run()
             try await sql.raw("PRAGMA schema_version = \(unsafeRaw: String(version + 1))").run()
             try await sql.raw("PRAGMA writable_schema = OFF").run()

@@ -1,9 +1,10 @@
 import Fluent
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import Testing
 import VaporTesting
+
+@testable import HuifangServer
 
 @Suite struct ImportTests {
     struct Report: Decodable {
@@ -24,20 +25,24 @@ import VaporTesting
     }
 
     static let mixed = """
-    会员编号,姓名,手机,会员等级,生日,标签,专属客服
-    HY001,王芳,13812345678,金卡,1990-03-05,新客,agent1
-    HY002,李娜,1381234,普通,,,
-    HY003,张伟,13912345678,钻石卡,1988-13-01,,
-    HY004,赵磊,13712345678,银卡,,车主,nobody
-    HY005,刘洋,13612345678,,,,
-    """
+        会员编号,姓名,手机,会员等级,生日,标签,专属客服
+        HY001,王芳,13812345678,金卡,1990-03-05,新客,agent1
+        HY002,李娜,1381234,普通,,,
+        HY003,张伟,13912345678,钻石卡,1988-13-01,,
+        HY004,赵磊,13712345678,银卡,,车主,nobody
+        HY005,刘洋,13612345678,,,,
+        """
 
-    func upload(_ app: Application, _ token: String, _ text: String, gbk: Bool = false, query: String = "") async throws -> (HTTPStatus, Report) {
+    func upload(_ app: Application, _ token: String, _ text: String, gbk: Bool = false, query: String = "") async throws
+        -> (HTTPStatus, Report)
+    {
         let bytes = gbk ? TextDecoding.encodeGB18030(text)! : Array(text.utf8)
         var result: (HTTPStatus, Report)?
         var headers = bearer(token)
         headers.contentType = HTTPMediaType(type: "text", subType: "csv")
-        try await app.testing().test(.POST, "/api/v1/customers/import?fileName=t.csv" + query, headers: headers, body: ByteBuffer(bytes: bytes)) { response in
+        try await app.testing().test(
+            .POST, "/api/v1/customers/import?fileName=t.csv" + query, headers: headers, body: ByteBuffer(bytes: bytes)
+        ) { response in
             result = (response.status, try response.content.decode(Report.self))
         }
         return try #require(result)
@@ -58,12 +63,14 @@ import VaporTesting
             #expect(report.problems[0].reason.contains("不是有效的手机号"))
             let names = try await Customer.query(on: app.db).sort(\.$externalID).all().map(\.name)
             #expect(names == ["王芳", "刘洋"])
-            let wang = try #require(try await Customer.query(on: app.db).filter(\.$externalID == "HY001").with(\.$assignedAgent).first())
+            let wang = try #require(
+                try await Customer.query(on: app.db).filter(\.$externalID == "HY001").with(\.$assignedAgent).first())
             #expect(wang.assignedAgent?.username == "agent1")
             #expect(wang.tier == "金卡")
             let liu = try #require(try await Customer.query(on: app.db).filter(\.$externalID == "HY005").first())
             #expect(liu.tier == "普通", "an empty tier gets the default")
-            let audit = try #require(try await AuditEntry.query(on: app.db).filter(\.$action == "customer.import").first())
+            let audit = try #require(
+                try await AuditEntry.query(on: app.db).filter(\.$action == "customer.import").first())
             #expect(audit.detail == "created=2 updated=0 failed=3")
         }
     }
@@ -86,19 +93,23 @@ import VaporTesting
             let token = try await makeToken(app, makeUser(app, .supervisor).user)
             _ = try await upload(app, token, "会员编号,姓名,手机,会员等级,备注\nHY001,王芳,13812345678,普通,老客户\n")
             _ = try await upload(app, token, "姓名,手机,会员等级\n李娜,13912345678,银卡\n")
-            let (_, second) = try await upload(app, token, """
-            member_id,name,mobile,tier,notes
-            HY001,王芳,13812345678,金卡,
-            ,李娜,+86 139 1234 5678,白金卡,
-            HY003,张伟,13712345678,普通,
-            """)
+            let (_, second) = try await upload(
+                app, token,
+                """
+                member_id,name,mobile,tier,notes
+                HY001,王芳,13812345678,金卡,
+                ,李娜,+86 139 1234 5678,白金卡,
+                HY003,张伟,13712345678,普通,
+                """)
             #expect(second.created == 1)
             #expect(second.updated == 2)
             let wang = try #require(try await Customer.query(on: app.db).filter(\.$externalID == "HY001").first())
             #expect(wang.tier == "金卡")
             #expect(wang.notes == "老客户", "an empty cell leaves the value alone")
             #expect(try await Customer.query(on: app.db).filter(\.$mobile == "+8613912345678").first()?.tier == "白金卡")
-            let history = try await CustomerChange.query(on: app.db).filter(\.$customerID == wang.id!).filter(\.$field == "tier").first()
+            let history = try await CustomerChange.query(on: app.db).filter(\.$customerID == wang.id!).filter(
+                \.$field == "tier"
+            ).first()
             #expect(history?.oldValue == "普通" && history?.newValue == "金卡" && history?.source == "import")
             let (_, third) = try await upload(app, token, "会员编号,姓名,会员等级\nHY001,王芳,金卡\n")
             #expect(third.unchanged == 1 && third.updated == 0)
@@ -121,7 +132,9 @@ import VaporTesting
             let token = try await makeToken(app, makeUser(app, .supervisor).user)
             var headers = bearer(token)
             headers.contentType = HTTPMediaType(type: "text", subType: "csv")
-            try await app.testing().test(.POST, "/api/v1/customers/import", headers: headers, body: ByteBuffer(string: "生日,性别\n1990-01-01,男\n")) { response in
+            try await app.testing().test(
+                .POST, "/api/v1/customers/import", headers: headers, body: ByteBuffer(string: "生日,性别\n1990-01-01,男\n")
+            ) { response in
                 #expect(response.status == .unprocessableEntity)
                 #expect(response.body.string.contains("缺少“姓名”列"))
             }
@@ -133,7 +146,8 @@ import VaporTesting
             try await makeUser(app, .agent)
             let (supervisor, password) = try await makeUser(app, .supervisor)
             var client = try await PageClient.signedIn(app, supervisor.username, password)
-            let response = try await client.upload("/customers/import", file: TextDecoding.encodeGB18030(Self.mixed)!, fileName: "会员.csv")
+            let response = try await client.upload(
+                "/customers/import", file: TextDecoding.encodeGB18030(Self.mixed)!, fileName: "会员.csv")
             #expect(response.status == .ok)
             let html = response.body.string
             #expect(html.contains("GBK/GB18030"))
@@ -141,7 +155,8 @@ import VaporTesting
             #expect(html.contains("<dd id=\"failed\">3</dd>"))
             #expect(html.contains("不是已配置的会员等级"))
             #expect(html.contains("已导入正确的行，错误行未导入"))
-            let strict = try await client.upload("/customers/import", file: Array(Self.mixed.utf8), fileName: "会员.csv", fields: ["strict": "1"])
+            let strict = try await client.upload(
+                "/customers/import", file: Array(Self.mixed.utf8), fileName: "会员.csv", fields: ["strict": "1"])
             #expect(strict.body.string.contains("严格模式下发现错误，未导入任何数据"))
             #expect(try await Customer.query(on: app.db).count() == 2)
         }

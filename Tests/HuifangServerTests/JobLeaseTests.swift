@@ -1,10 +1,11 @@
 import Fluent
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import SQLKit
 import Testing
 import VaporTesting
+
+@testable import HuifangServer
 
 /// Leases that name runs: one run of a job at a time, renewed while it works, found dead when it stops.
 @Suite struct JobLeaseTests {
@@ -76,8 +77,9 @@ import VaporTesting
     @Test func plannerRunsAskedForAtOnceMakeOneRunAndTheOthersAre409InTheirLanguage() async throws {
         try await withHuifang { app in
             // setup: an organisation big enough that a run lasts while the other requests arrive
-            try await Operations.makeSyntheticOrganisation(on: app, customers: 4000, events: 4000, agents: 5,
-                                                           asOf: Self.day)
+            try await Operations.makeSyntheticOrganisation(
+                on: app, customers: 4000, events: 4000, agents: 5,
+                asOf: Self.day)
             let token = try await makeToken(app, makeUser(app, .supervisor).user)
             // MUT: eight requests at once in one process, half of them in English
             let responses = try await withThrowingTaskGroup(of: (String, TestingHTTPResponse).self) { group in
@@ -157,8 +159,9 @@ import VaporTesting
     @Test func aScheduledRunFoundDeadIsMarkedAndTheDayIsPlannedAtOnceWithoutDuplicates() async throws {
         try await withHuifang(["HUIFANG_PLAN_AT": "06:00"]) { app in
             // setup: the day's scheduled run died mid-way — its record running, its lease lapsed a moment ago
-            try await Operations.makeSyntheticOrganisation(on: app, customers: 300, events: 300, agents: 2,
-                                                           asOf: Self.day)
+            try await Operations.makeSyntheticOrganisation(
+                on: app, customers: 300, events: 300, agents: 2,
+                asOf: Self.day)
             let died = Date().addingTimeInterval(-61)
             let lease = JobLease(db: app.db, job: "planner", run: "dead-run")
             #expect(try await lease.acquire(.standard, now: died) != nil)
@@ -169,7 +172,10 @@ import VaporTesting
             // MUT
             let outcome = try await planning.tick(now: nine)
             // validation
-            guard case .ran(let summary) = outcome else { Issue.record("\(outcome)"); return }
+            guard case .ran(let summary) = outcome else {
+                Issue.record("\(outcome)")
+                return
+            }
             let found = try #require(try await PlannerRun.find(record.id, on: app.db))
             #expect(found.status == .abandoned && found.finishedAt != nil && found.reason?.contains("lease") == true)
             let scheduled = try await PlannerRun.query(on: app.db).filter(\.$trigger == "schedule")
@@ -186,8 +192,9 @@ import VaporTesting
         try await withHuifang { app in
             // setup: a run record whose run holds no lease (it lost it while it worked)
             let runs = PlannerRuns(db: app.db, logger: app.logger)
-            let record = try await runs.start(day: Self.day, trigger: "manual", run: "stalled", instance: "here",
-                                              at: Date())
+            let record = try await runs.start(
+                day: Self.day, trigger: "manual", run: "stalled", instance: "here",
+                at: Date())
             // MUT
             #expect(try await runs.reapDead(now: Date()) == 1)
             // validation

@@ -1,10 +1,11 @@
 import Fluent
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import SQLKit
 import Testing
 import VaporTesting
+
+@testable import HuifangServer
 
 /// Jobs after a crash and under contention, with the real `huifang` binary as a second process: killed
 /// mid-way, its run is found dead once its lease lapses, and the day is planned again with no duplicate.
@@ -32,15 +33,17 @@ import VaporTesting
     @Test func aPlannerRunKilledMidwayIsMarkedDeadAndTheDayIsPlannedAgainWithoutDuplicates() async throws {
         try await withSharedDatabase { app, url in
             // setup: an organisation whose first day writes its tasks in several batches
-            try await Operations.makeSyntheticOrganisation(on: app, customers: 30_000, events: 30_000, agents: 10,
-                                                           asOf: Self.day)
+            try await Operations.makeSyntheticOrganisation(
+                on: app, customers: 30_000, events: 30_000, agents: 10,
+                asOf: Self.day)
             let plan = ["plan", "run", "--as-of", Self.day.iso, "--database-url", url]
             let child = try Child(CommandLineTests.binary, plan, environment: environment, directory: cli.directory)
             // Mid-way: its run is recorded and holds the lease, and a first batch of tasks is written.
             var found: PlannerRun?
             while child.isRunning, found == nil {
                 if let run = try await PlannerRun.query(on: app.db).filter(\.$status == .running).first(),
-                   try await FollowUpTask.query(on: app.db).count() > 0 {
+                    try await FollowUpTask.query(on: app.db).count() > 0
+                {
                     found = run
                 } else {
                     try await Task.sleep(for: .milliseconds(10))
@@ -106,8 +109,9 @@ import VaporTesting
             #expect(try plan.content.decode(APIErrorBody.self).error.message.hasPrefix("回访计划正在运行（"))
             var headers = bearer(token)
             headers.replaceOrAdd(name: .acceptLanguage, value: "en")
-            let sweep = try await app.testing().performTest(request: .init(
-                method: .POST, url: .init(path: "/api/v1/escalation/run"), headers: headers, body: ByteBuffer()))
+            let sweep = try await app.testing().performTest(
+                request: .init(
+                    method: .POST, url: .init(path: "/api/v1/escalation/run"), headers: headers, body: ByteBuffer()))
             #expect(sweep.status == .conflict)
             let english = try sweep.content.decode(APIErrorBody.self).error.message
             #expect(english.hasPrefix("The escalation sweep is already running (since "))
@@ -150,8 +154,9 @@ final class Child: Sendable {
         defer { try? null.close() }
         let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HUIFANG_") }
             .merging(environment) { $1 }
-        process = try Spawned(binary, arguments, environment: environment, directory: directory,
-                              stdin: null.fileDescriptor, stdout: handle.fileDescriptor, stderr: handle.fileDescriptor)
+        process = try Spawned(
+            binary, arguments, environment: environment, directory: directory,
+            stdin: null.fileDescriptor, stdout: handle.fileDescriptor, stderr: handle.fileDescriptor)
     }
 
     var isRunning: Bool { process.isRunning }

@@ -1,10 +1,11 @@
 import Crypto
 import Fluent
 import Foundation
-@testable import HuifangServer
 import SQLKit
 import Testing
 import VaporTesting
+
+@testable import HuifangServer
 
 /// Survey links are signed with a key derived from `HUIFANG_SECRET` and the stored key, and keys rotate
 /// with a grace period.
@@ -55,7 +56,10 @@ import VaporTesting
             // MUT
             let state = try await SurveyLinks(db: app.db, config: other, now: Date()).resolve(link)
             // validation
-            guard case .invalid = state else { Issue.record("a link verified under another secret"); return }
+            guard case .invalid = state else {
+                Issue.record("a link verified under another secret")
+                return
+            }
         }
     }
 
@@ -71,8 +75,9 @@ import VaporTesting
             #expect(try await state(app, old, at: Date().addingTimeInterval(day)) == "valid")
             #expect(try await state(app, old, at: Date().addingTimeInterval(3 * day)) == "invalid")
             let desk = try await FollowUpTask.query(on: app.db).first()!
-            let new = token(try await SurveyLinks(db: app.db, config: app.huifang, now: Date())
-                .send(task: desk, channel: "sms", by: .commandLine()).url)
+            let new = token(
+                try await SurveyLinks(db: app.db, config: app.huifang, now: Date())
+                    .send(task: desk, channel: "sms", by: .commandLine()).url)
             let payload = new.split(separator: "-").prefix(2).joined(separator: "-")
             let keys = LinkKeys(db: app.db, secret: app.huifang.secret)
             #expect(new == payload + "-" + SurveyLinks.signature(payload, key: try await keys.current()))

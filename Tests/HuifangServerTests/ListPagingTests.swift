@@ -1,10 +1,11 @@
 import Fluent
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import SQLKit
 import Testing
 import VaporTesting
+
+@testable import HuifangServer
 
 /// Ticket, task, call and audit lists read page by page by key: every row once, in the documented order,
 /// whatever the page size, with ties, with rows changing between pages, and beyond any old cap.
@@ -12,8 +13,10 @@ import VaporTesting
     struct Row: Decodable { let id: Int }
 
     /// Every page of `path` with `limit` rows a page, following `nextCursor` to the end.
-    func allPages(_ app: Application, _ path: String, token: String, limit: Int,
-                  between: (Int) async throws -> Void = { _ in }) async throws -> [Int] {
+    func allPages(
+        _ app: Application, _ path: String, token: String, limit: Int,
+        between: (Int) async throws -> Void = { _ in }
+    ) async throws -> [Int] {
         var ids: [Int] = []
         var after: String?
         var pages = 0
@@ -35,9 +38,11 @@ import VaporTesting
     // MARK: Tickets
 
     /// A ticket as the list's data sees it, written straight to the database.
-    static func ticket(_ status: TicketStatus, due: Date, answered: Bool = false, pausedLeft: Int64? = nil,
-                       kind: TicketKind = .complaint, department: UUID? = nil, handler: UUID? = nil,
-                       customer: Int? = nil) -> Ticket {
+    static func ticket(
+        _ status: TicketStatus, due: Date, answered: Bool = false, pausedLeft: Int64? = nil,
+        kind: TicketKind = .complaint, department: UUID? = nil, handler: UUID? = nil,
+        customer: Int? = nil
+    ) -> Ticket {
         let ticket = Ticket()
         ticket.kind = kind
         ticket.category = "other"
@@ -123,23 +128,32 @@ import VaporTesting
             let due = now.addingTimeInterval(Double([-7200, -3600, 3600, 7200][index % 4]))
             switch index % 6 {
             case 0, 1, 2:
-                tickets.append(Self.ticket(index % 2 == 0 ? .assigned : .inProgress, due: due, answered: index % 4 == 1,
-                                           kind: kind, department: department, handler: owner, customer: customerID))
+                tickets.append(
+                    Self.ticket(
+                        index % 2 == 0 ? .assigned : .inProgress, due: due, answered: index % 4 == 1,
+                        kind: kind, department: department, handler: owner, customer: customerID))
             case 3:
-                tickets.append(Self.ticket(.inProgress, due: due, pausedLeft: [600, 1800][index % 2], kind: kind,
-                                           department: department, handler: owner, customer: customerID))
+                tickets.append(
+                    Self.ticket(
+                        .inProgress, due: due, pausedLeft: [600, 1800][index % 2], kind: kind,
+                        department: department, handler: owner, customer: customerID))
             case 4:
-                tickets.append(Self.ticket(.resolved, due: due, kind: kind, department: department, handler: owner,
-                                           customer: customerID))
+                tickets.append(
+                    Self.ticket(
+                        .resolved, due: due, kind: kind, department: department, handler: owner,
+                        customer: customerID))
             default:
-                tickets.append(Self.ticket(.closed, due: due, kind: kind, department: department, handler: owner,
-                                           customer: customerID))
+                tickets.append(
+                    Self.ticket(
+                        .closed, due: due, kind: kind, department: department, handler: owner,
+                        customer: customerID))
             }
         }
         tickets = try await Self.store(tickets, on: app.db)
         let token = try await makeToken(app, makeUser(app, .supervisor).user)
-        return TicketWorld(tickets: tickets, token: token, departments: departments, handler: handler,
-                           handlerToken: try await makeToken(app, handler), customer: customer.id!)
+        return TicketWorld(
+            tickets: tickets, token: token, departments: departments, handler: handler,
+            handlerToken: try await makeToken(app, handler), customer: customer.id!)
     }
 
     @Test func everyTicketPageHoldsEachTicketOnceInTheDocumentedOrderWhateverThePageSize() async throws {
@@ -147,7 +161,9 @@ import VaporTesting
             let world = try await ticketWorld(app)
             let open = Self.documentedOrder(world.tickets.filter { !$0.status.isFinished })
             for limit in [1, 7, 50] {
-                #expect(try await allPages(app, "/api/v1/tickets", token: world.token, limit: limit) == open, "limit \(limit)")
+                #expect(
+                    try await allPages(app, "/api/v1/tickets", token: world.token, limit: limit) == open,
+                    "limit \(limit)")
             }
             let all = try await allPages(app, "/api/v1/tickets?status=all", token: world.token, limit: 9)
             #expect(all == Self.documentedOrder(world.tickets))
@@ -168,21 +184,33 @@ import VaporTesting
                 ("status=inProgress", { $0.status == .inProgress }),
                 ("status=closed", { $0.status == .closed }),
                 ("kind=quality", { $0.kind == .quality && !$0.status.isFinished }),
-                ("department=\(world.departments[1])", { $0.$department.id == world.departments[1] && !$0.status.isFinished }),
+                (
+                    "department=\(world.departments[1])",
+                    { $0.$department.id == world.departments[1] && !$0.status.isFinished }
+                ),
                 ("customer=\(world.customer)", { $0.$customer.id == world.customer && !$0.status.isFinished }),
                 ("overdue=1", { ($0.clock.running?.due).map { $0 <= now } ?? false }),
-                ("status=all&kind=complaint&overdue=1", { $0.kind == .complaint && (($0.clock.running?.due).map { $0 <= now } ?? false) }),
+                (
+                    "status=all&kind=complaint&overdue=1",
+                    { $0.kind == .complaint && (($0.clock.running?.due).map { $0 <= now } ?? false) }
+                ),
             ]
             for (query, matches) in cases {
                 let expected = Self.documentedOrder(world.tickets.filter(matches))
                 #expect(!expected.isEmpty, "\(query) finds something")
-                #expect(try await allPages(app, "/api/v1/tickets?" + query, token: world.token, limit: 4) == expected, "\(query)")
+                #expect(
+                    try await allPages(app, "/api/v1/tickets?" + query, token: world.token, limit: 4) == expected,
+                    "\(query)")
             }
             // The handler's queue: their own tickets and their department's, each once though many are both.
             let queue = try await allPages(app, "/api/v1/tickets/queue", token: world.handlerToken, limit: 3)
-            #expect(queue == Self.documentedOrder(world.tickets.filter {
-                !$0.status.isFinished && ($0.$handler.id == world.handler.id || $0.$department.id == world.departments[0])
-            }))
+            #expect(
+                queue
+                    == Self.documentedOrder(
+                        world.tickets.filter {
+                            !$0.status.isFinished
+                                && ($0.$handler.id == world.handler.id || $0.$department.id == world.departments[0])
+                        }))
             // A cursor the list did not give out is named.
             let bad = try await send(app, .GET, "/api/v1/tickets?after=bm9wZQ", token: world.token)
             #expect(bad.status == .unprocessableEntity && bad.body.string.contains("after"))
@@ -205,7 +233,8 @@ import VaporTesting
                     if ticket.pausedAt != nil || ticket.status == .resolved || ticket.status == .informed {
                         try await ticket.delete(on: app.db)
                     } else if id == open[2] {
-                        _ = try await service.extend(ticket, ExtensionInput(until: "2099-01-01 10:00", reason: "客户出差", customerTold: true))
+                        _ = try await service.extend(
+                            ticket, ExtensionInput(until: "2099-01-01 10:00", reason: "客户出差", customerTold: true))
                     } else {
                         _ = try await service.pause(ticket, note: "等客户回复")
                     }
@@ -213,17 +242,19 @@ import VaporTesting
             }
             #expect(Array(seen.prefix(5)) == firstPage)
             let unchanged = open.filter { !changed.contains($0) }
-            #expect(seen.filter { !changed.contains($0) && unchanged.contains($0) } == unchanged,
-                    "every ticket that did not change is read once, in order")
+            #expect(
+                seen.filter { !changed.contains($0) && unchanged.contains($0) } == unchanged,
+                "every ticket that did not change is read once, in order")
         }
     }
 
     @Test func moreThanFiveThousandOpenTicketsAreAllReachable() async throws {
         try await withHuifang { app in
             let now = Date()
-            let tickets = try await Self.store((0..<5_030).map { index in
-                Self.ticket(.assigned, due: now.addingTimeInterval(Double(index % 97) * 600 - 3000))
-            }, on: app.db)
+            let tickets = try await Self.store(
+                (0..<5_030).map { index in
+                    Self.ticket(.assigned, due: now.addingTimeInterval(Double(index % 97) * 600 - 3000))
+                }, on: app.db)
             let token = try await makeToken(app, makeUser(app, .supervisor).user)
             let ids = try await allPages(app, "/api/v1/tickets", token: token, limit: 500)
             #expect(ids.count == 5_030 && Set(ids).count == 5_030)
@@ -242,17 +273,23 @@ import VaporTesting
             let ahead = Set(list.prefix { $0 != opened.id! })
             let running = world.tickets.filter { $0.clock.running != nil }.map(\.id!)
             let noClock = world.tickets.filter { $0.status == .resolved }.map(\.id!)
-            #expect(ahead.isSuperset(of: running) && ahead.isDisjoint(with: noClock), "paused: after running clocks, before the rest")
+            #expect(
+                ahead.isSuperset(of: running) && ahead.isDisjoint(with: noClock),
+                "paused: after running clocks, before the rest")
             ticket = try await service.resume(ticket, note: "客户回复了")
             #expect(ticket.listRank == TicketListKey.running && ticket.pausedLeft == nil)
             let second = try await service.open(TicketInput(kind: "complaint", description: "再开一张"))
             _ = try await service.pause(second, note: "等客户")
 
             // The migration's back-fill gives every ticket the key the write paths gave it.
-            let before = try await Ticket.query(on: app.db).sort(\.$id).all().map { ($0.id!, $0.listRank, $0.listUrgency, $0.pausedLeft) }
+            let before = try await Ticket.query(on: app.db).sort(\.$id).all().map {
+                ($0.id!, $0.listRank, $0.listUrgency, $0.pausedLeft)
+            }
             try await app.db.sql.raw("UPDATE tickets SET list_rank = 0, list_urgency = 0, paused_left = NULL").run()
             try await M021ListKeys.backfill(on: app.db)
-            let after = try await Ticket.query(on: app.db).sort(\.$id).all().map { ($0.id!, $0.listRank, $0.listUrgency, $0.pausedLeft) }
+            let after = try await Ticket.query(on: app.db).sort(\.$id).all().map {
+                ($0.id!, $0.listRank, $0.listUrgency, $0.pausedLeft)
+            }
             #expect(after.count == before.count)
             let invented = Set(world.tickets.filter { $0.pausedAt != nil }.map(\.id!))  // their time left was made up
             for (old, new) in zip(before, after) where !invented.contains(old.0) {
@@ -271,13 +308,15 @@ import VaporTesting
             let other = try await makeUser(app, .agent, username: "lina").user
             let agentToken = try await makeToken(app, agent)
             let supervisor = try await makeToken(app, makeUser(app, .supervisor).user)
-            let customer = try await CustomerStore(db: app.db, now: Date()).create(CustomerRecord(name: "李娜", tier: "普通"), by: .commandLine())
+            let customer = try await CustomerStore(db: app.db, now: Date()).create(
+                CustomerRecord(name: "李娜", tier: "普通"), by: .commandLine())
             let now = Date()
             var tasks: [FollowUpTask] = []
             for index in 0..<30 {
-                let task = openTask(customer: customer.id!, agent: index % 4 == 3 ? other.id : agent.id,
-                                    due: index % 2 == 0 ? "2026-03-02 10:00" : "2026-03-05 10:00",
-                                    deadline: "2026-03-09 17:00")
+                let task = openTask(
+                    customer: customer.id!, agent: index % 4 == 3 ? other.id : agent.id,
+                    due: index % 2 == 0 ? "2026-03-02 10:00" : "2026-03-05 10:00",
+                    deadline: "2026-03-09 17:00")
                 task.status = index % 10 == 9 ? .completed : .open
                 task.priority = index % 3 + 1
                 task.callbackAt = [nil, nil, now.addingTimeInterval(-600), now.addingTimeInterval(3600)][index % 4]
@@ -298,16 +337,20 @@ import VaporTesting
             }
             let mine = tasks.filter { $0.$assignedAgent.id == agent.id && $0.status == .open }
             for limit in [1, 4, 100] {
-                #expect(try await allPages(app, "/api/v1/tasks/mine", token: agentToken, limit: limit) == callList(mine))
+                #expect(
+                    try await allPages(app, "/api/v1/tasks/mine", token: agentToken, limit: limit) == callList(mine))
             }
             let open = tasks.filter { $0.status == .open }
             #expect(try await allPages(app, "/api/v1/tasks", token: supervisor, limit: 4) == board(open))
-            #expect(try await allPages(app, "/api/v1/tasks?agent=lina", token: supervisor, limit: 2)
-                == board(open.filter { $0.$assignedAgent.id == other.id }))
-            #expect(try await allPages(app, "/api/v1/tasks?dueBy=2026-03-03", token: supervisor, limit: 3)
-                == board(open.filter { $0.dueOn == "2026-03-02" }))
-            #expect(try await allPages(app, "/api/v1/tasks?status=completed", token: supervisor, limit: 2)
-                == board(tasks.filter { $0.status == .completed }))
+            #expect(
+                try await allPages(app, "/api/v1/tasks?agent=lina", token: supervisor, limit: 2)
+                    == board(open.filter { $0.$assignedAgent.id == other.id }))
+            #expect(
+                try await allPages(app, "/api/v1/tasks?dueBy=2026-03-03", token: supervisor, limit: 3)
+                    == board(open.filter { $0.dueOn == "2026-03-02" }))
+            #expect(
+                try await allPages(app, "/api/v1/tasks?status=completed", token: supervisor, limit: 2)
+                    == board(tasks.filter { $0.status == .completed }))
         }
     }
 
@@ -339,10 +382,13 @@ import VaporTesting
                 calls.sorted { ($0.at, $0.id!) > ($1.at, $1.id!) }.map { $0.id! }
             }
             #expect(try await allPages(app, "/api/v1/calls", token: token, limit: 4) == newestFirst(calls))
-            #expect(try await allPages(app, "/api/v1/calls?handling=ticket", token: token, limit: 3)
-                == newestFirst(calls.filter { $0.handling == .ticket }))
-            #expect(try await allPages(app, "/api/v1/calls?agent=\(agent.id!)&from=2026-03-02&to=2026-03-02", token: token, limit: 5)
-                == newestFirst(calls.filter { $0.$agent.id == agent.id && $0.at < shanghai("2026-03-03 00:00") }))
+            #expect(
+                try await allPages(app, "/api/v1/calls?handling=ticket", token: token, limit: 3)
+                    == newestFirst(calls.filter { $0.handling == .ticket }))
+            #expect(
+                try await allPages(
+                    app, "/api/v1/calls?agent=\(agent.id!)&from=2026-03-02&to=2026-03-02", token: token, limit: 5)
+                    == newestFirst(calls.filter { $0.$agent.id == agent.id && $0.at < shanghai("2026-03-03 00:00") }))
             let listed = try await AuditEntry.query(on: app.db).filter(\.$action == "call.list").count()
             #expect(listed > 0, "reading the call log is audited, page by page")
 

@@ -1,10 +1,11 @@
 import Fluent
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import SQLKit
 import Testing
 import VaporTesting
+
+@testable import HuifangServer
 
 /// Masking tried as an insider would: through the edit form, through search, by taking the customer over,
 /// and through the event attributes.
@@ -25,10 +26,14 @@ import VaporTesting
         let (agent, agentPassword) = try await makeUser(app, .agent, username: "wangfang")
         let analystToken = try await makeToken(app, makeUser(app, .analyst).user)
         let supervisorToken = try await makeToken(app, makeUser(app, .supervisor).user)
-        let theirs = try await CustomerTests().create(app, supervisorToken, [
-            "name": "李娜", "mobile": "13912345678", "email": "lina@example.com", "externalId": "M0001"])
-        return People(agent: agent, agentPassword: agentPassword, agentToken: try await makeToken(app, agent),
-                      analystToken: analystToken, supervisorToken: supervisorToken, theirs: theirs)
+        let theirs = try await CustomerTests().create(
+            app, supervisorToken,
+            [
+                "name": "李娜", "mobile": "13912345678", "email": "lina@example.com", "externalId": "M0001",
+            ])
+        return People(
+            agent: agent, agentPassword: agentPassword, agentToken: try await makeToken(app, agent),
+            analystToken: analystToken, supervisorToken: supervisorToken, theirs: theirs)
     }
 
     @Test func theEditFormShowsMaskedContactDetailsAndAMaskedFieldCannotBeChanged() async throws {
@@ -36,12 +41,18 @@ import VaporTesting
             let people = try await people(app)
             var page = try await PageClient.signedIn(app, "wangfang", people.agentPassword)
             let form = try await page.get("/customers/\(people.theirs.id)/edit").body.string
-            #expect(!form.contains("13912345678") && !form.contains("lina@example.com"), "the form shows no more than the profile")
+            #expect(
+                !form.contains("13912345678") && !form.contains("lina@example.com"),
+                "the form shows no more than the profile")
             #expect(form.contains("139****5678") && form.contains("l***@example.com"))
-            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "customer.view").filter(\.$detail == "edit").count() == 1)
+            #expect(
+                try await AuditEntry.query(on: app.db).filter(\.$action == "customer.view").filter(\.$detail == "edit")
+                    .count() == 1)
 
             // Sending the form back unchanged saves the other fields and leaves the contact details alone.
-            let fields = ["name": "李娜娜", "mobile": "139****5678", "email": "l***@example.com", "tier": "普通", "consent": "1"]
+            let fields = [
+                "name": "李娜娜", "mobile": "139****5678", "email": "l***@example.com", "tier": "普通", "consent": "1",
+            ]
             #expect(try await page.post("/customers/\(people.theirs.id)", form: fields).status == .seeOther)
             var stored = try #require(try await Customer.find(people.theirs.id, on: app.db))
             #expect(stored.name == "李娜娜" && stored.mobile == "+8613912345678" && stored.email == "lina@example.com")
@@ -53,8 +64,9 @@ import VaporTesting
             let refused = try await page.post("/customers/\(people.theirs.id)", form: changed)
             #expect(refused.status == .unprocessableEntity)
             #expect(!refused.body.string.contains("13912345678"), "a refused form does not echo the hidden number")
-            let api = try await send(app, .PATCH, "/api/v1/customers/\(people.theirs.id)", token: people.agentToken,
-                                     body: ["email": "other@example.com"])
+            let api = try await send(
+                app, .PATCH, "/api/v1/customers/\(people.theirs.id)", token: people.agentToken,
+                body: ["email": "other@example.com"])
             #expect(api.status == .unprocessableEntity && api.body.string.contains("\"email\""))
             stored = try #require(try await Customer.find(people.theirs.id, on: app.db))
             #expect(stored.name == "李娜娜" && stored.mobile == "+8613912345678" && stored.email == "lina@example.com")
@@ -70,16 +82,21 @@ import VaporTesting
             var page = try await PageClient.signedIn(app, "wangfang", people.agentPassword)
             let form = try await page.get("/customers/\(people.theirs.id)/edit").body.string
             #expect(form.contains("name=\"assignedAgent\" disabled"))
-            let posted = try await page.post("/customers/\(people.theirs.id)", form: [
-                "name": "李娜", "mobile": "139****5678", "email": "l***@example.com", "tier": "普通",
-                "assignedAgent": "wangfang"])
+            let posted = try await page.post(
+                "/customers/\(people.theirs.id)",
+                form: [
+                    "name": "李娜", "mobile": "139****5678", "email": "l***@example.com", "tier": "普通",
+                    "assignedAgent": "wangfang",
+                ])
             #expect(posted.status == .unprocessableEntity)
             #expect(try await Customer.find(people.theirs.id, on: app.db)?.$assignedAgent.id == nil)
-            let created = try await send(app, .POST, "/api/v1/customers", token: people.agentToken,
-                                         body: ["name": "新客户", "mobile": "13600000001", "assignedAgent": "wangfang"])
+            let created = try await send(
+                app, .POST, "/api/v1/customers", token: people.agentToken,
+                body: ["name": "新客户", "mobile": "13600000001", "assignedAgent": "wangfang"])
             #expect(created.status == .unprocessableEntity, "not on creation either")
             // A supervisor assigns; then the agent sees the number.
-            let assigned = try await send(app, .PATCH, path, token: people.supervisorToken, body: ["assignedAgent": "wangfang"])
+            let assigned = try await send(
+                app, .PATCH, path, token: people.supervisorToken, body: ["assignedAgent": "wangfang"])
             #expect(assigned.status == .ok)
             let item = try await send(app, .GET, path, token: people.agentToken).content.decode(Item.self)
             #expect(item.mobile == "13912345678")
@@ -102,8 +119,10 @@ import VaporTesting
                 // The whole number finds the customer, and the search is audited with its term.
                 #expect(try await found(token, "13912345678") == [people.theirs.id])
             }
-            #expect(try await found(people.supervisorToken, "5678") == [people.theirs.id], "a role that sees numbers may")
-            let audited = try await AuditEntry.query(on: app.db).filter(\.$action == "customer.list").all().compactMap(\.detail)
+            #expect(
+                try await found(people.supervisorToken, "5678") == [people.theirs.id], "a role that sees numbers may")
+            let audited = try await AuditEntry.query(on: app.db).filter(\.$action == "customer.list").all().compactMap(
+                \.detail)
             #expect(audited.contains { $0.contains("q=13912345678") } && audited.contains { $0.contains("q=1391") })
             // The pages apply the same rule.
             var page = try await PageClient.signedIn(app, "wangfang", people.agentPassword)

@@ -1,7 +1,8 @@
 import FluentKit
 import Foundation
-@testable import HuifangServer
 import Testing
+
+@testable import HuifangServer
 
 /// Each model lists its Fluent properties by hand (`ModelProperties.swift`, so Fluent does not walk it by reflection
 /// on every save and row). A list that misses, adds or reorders a property would save or read the wrong columns.

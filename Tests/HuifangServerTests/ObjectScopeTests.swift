@@ -1,10 +1,11 @@
 import Fluent
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import SQLKit
 import Testing
 import VaporTesting
+
+@testable import HuifangServer
 
 /// Access by object, tried as an insider would: an agent curious about other agents' customers and tasks,
 /// a handler reading another department's complaints, an agent who would like a better scorecard.
@@ -22,8 +23,10 @@ import VaporTesting
 
     func world(_ app: Application) async throws -> World {
         let desk = try await FollowUpTests().desk(app)  // agent "wangfang" with task and customer 李娜
-        var tokens = ["wangfang": desk.token], passwords = ["wangfang": desk.password]
-        let after = Department(), other = Department()
+        var tokens = ["wangfang": desk.token]
+        var passwords = ["wangfang": desk.password]
+        let after = Department()
+        let other = Department()
         after.name = "售后服务部"
         other.name = "物流配送部"
         try await after.create(on: app.db)
@@ -37,12 +40,15 @@ import VaporTesting
             tokens[name] = try await makeToken(app, user)
             passwords[name] = password
         }
-        let opened = try await send(app, .POST, "/api/v1/tickets", token: desk.token, body: TicketInput(
-            kind: "complaint", customerID: desk.customer.id, description: "空调修完又漏水", department: "售后服务部"))
+        let opened = try await send(
+            app, .POST, "/api/v1/tickets", token: desk.token,
+            body: TicketInput(
+                kind: "complaint", customerID: desk.customer.id, description: "空调修完又漏水", department: "售后服务部"))
         #expect(opened.status == .created)
         struct Created: Decodable { let id: Int }
-        return World(desk: desk, ticketID: try opened.content.decode(Created.self).id, tokens: tokens, passwords: passwords,
-                     inScope: ["zhuguan", "admin", "zhaolei", "wangfang"], outOfScope: ["sunli", "lisi"])
+        return World(
+            desk: desk, ticketID: try opened.content.decode(Created.self).id, tokens: tokens, passwords: passwords,
+            inScope: ["zhuguan", "admin", "zhaolei", "wangfang"], outOfScope: ["sunli", "lisi"])
     }
 
     /// Every route that takes a ticket's or a task's id, API and pages, with a caller outside the object's
@@ -65,15 +71,20 @@ import VaporTesting
             func call(_ route: Route, as name: String) async throws -> HTTPResponseStatus {
                 let isTask = route.path.contains { $0.description == "tasks" }
                 let id = isTask ? taskID : world.ticketID
-                let path = "/" + route.path.map { $0.description == ":id" ? String(id) : $0.description }.joined(separator: "/")
+                let path =
+                    "/"
+                    + route.path.map { $0.description == ":id" ? String(id) : $0.description }.joined(separator: "/")
                 if route.path.first?.description == "api" {
                     let headers = bearer(world.tokens[name]!)
-                    return try await app.testing().performTest(request: .init(
-                        method: route.method, url: .init(path: path), headers: headers, body: ByteBuffer())).status
+                    return try await app.testing().performTest(
+                        request: .init(
+                            method: route.method, url: .init(path: path), headers: headers, body: ByteBuffer())
+                    ).status
                 }
                 var client = pages[name]!
                 defer { pages[name] = client }
-                return route.method == .GET ? try await client.get(path).status : try await client.post(path, form: [:]).status
+                return route.method == .GET
+                    ? try await client.get(path).status : try await client.post(path, form: [:]).status
             }
             for route in routes {
                 let isTask = route.path.contains { $0.description == "tasks" }
@@ -111,8 +122,12 @@ import VaporTesting
             let lisi = try #require(try await User.query(on: app.db).filter(\.$username == "lisi").first())
             world.desk.customer.$assignedAgent.id = lisi.id
             try await world.desk.customer.update(on: app.db)
-            #expect(try await send(app, .GET, "/api/v1/tickets/\(world.ticketID)", token: world.tokens["lisi"]!).status == .ok)
-            let queue = try await send(app, .GET, "/api/v1/tickets/queue", token: world.tokens["lisi"]!).content.decode(ListPage<TicketRow>.self).items
+            #expect(
+                try await send(app, .GET, "/api/v1/tickets/\(world.ticketID)", token: world.tokens["lisi"]!).status
+                    == .ok)
+            let queue = try await send(app, .GET, "/api/v1/tickets/queue", token: world.tokens["lisi"]!).content.decode(
+                ListPage<TicketRow>.self
+            ).items
             #expect(queue.map(\.id) == [world.ticketID], "the list applies the same rule as the ticket")
         }
     }
@@ -122,8 +137,9 @@ import VaporTesting
     @Test func aTicketFromATaskFollowsTheTasksAgent() async throws {
         try await withHuifang { app in
             let world = try await world(app)
-            let task = try await FollowUpTests.task(app, customer: world.desk.customer, agent: world.desk.agent,
-                                                    rule: world.desk.rule, key: "R2")
+            let task = try await FollowUpTests.task(
+                app, customer: world.desk.customer, agent: world.desk.agent,
+                rule: world.desk.rule, key: "R2")
             let ticket = try await TicketService(db: app.db, config: app.huifang, actor: .commandLine(), now: Date())
                 .open(TicketInput(kind: "service", description: "预约上门安装", department: "售后服务部"), taskID: task.id)
             let id = try #require(ticket.id)
@@ -136,8 +152,9 @@ import VaporTesting
             }
             #expect(try await sees("wangfang") == (true, true))
             #expect(try await sees("lisi") == (false, false))
-            let moved = try await send(app, .POST, "/api/v1/tasks/reassign", token: world.tokens["zhuguan"]!,
-                                       body: TaskAPIController.Reassign(taskIDs: [task.id!], agent: "lisi"))
+            let moved = try await send(
+                app, .POST, "/api/v1/tasks/reassign", token: world.tokens["zhuguan"]!,
+                body: TaskAPIController.Reassign(taskIDs: [task.id!], agent: "lisi"))
             #expect(moved.status == .ok, "\(moved.body.string)")
             #expect(try await sees("lisi") == (true, true), "the list and the ticket agree")
             #expect(try await sees("wangfang") == (false, false))
@@ -149,8 +166,9 @@ import VaporTesting
     @Test func theMigrationCopiesTheAgentsOfExistingTicketsAndIsUndone() async throws {
         try await withHuifang { app in
             let world = try await world(app)
-            let task = try await FollowUpTests.task(app, customer: world.desk.customer, agent: world.desk.agent,
-                                                    rule: world.desk.rule, key: "R2")
+            let task = try await FollowUpTests.task(
+                app, customer: world.desk.customer, agent: world.desk.agent,
+                rule: world.desk.rule, key: "R2")
             let ticket = try await TicketService(db: app.db, config: app.huifang, actor: .commandLine(), now: Date())
                 .open(TicketInput(kind: "service", description: "预约上门安装"), taskID: task.id)
             try await M025TicketTaskAgents().revert(on: app.db)  // as before: no agents on tickets
@@ -166,8 +184,9 @@ import VaporTesting
     func resolve(_ app: Application, _ world: World) async throws -> FollowUpTask {
         let path = "/api/v1/tickets/\(world.ticketID)/actions"
         for (action, handler) in [("assign", "zhaolei"), ("start", ""), ("resolve", "")] {
-            let response = try await send(app, .POST, path, token: world.tokens["zhaolei"]!,
-                                          body: ["action": action, "handler": handler])
+            let response = try await send(
+                app, .POST, path, token: world.tokens["zhaolei"]!,
+                body: ["action": action, "handler": handler])
             #expect(response.status == .ok, "\(action): \(response.body.string)")
         }
         let ticket = try #require(try await Ticket.find(world.ticketID, on: app.db))
@@ -187,7 +206,9 @@ import VaporTesting
             let lisi = try #require(try await User.query(on: app.db).filter(\.$username == "lisi").first())
             task.$assignedAgent.id = lisi.id
             try await task.update(on: app.db)
-            let queue = try await send(app, .GET, "/api/v1/tickets/queue", token: world.tokens["lisi"]!).content.decode(ListPage<TicketRow>.self).items
+            let queue = try await send(app, .GET, "/api/v1/tickets/queue", token: world.tokens["lisi"]!).content.decode(
+                ListPage<TicketRow>.self
+            ).items
             #expect(queue.map(\.id) == [world.ticketID], "the verification task's agent has the ticket in their queue")
             let path = "/api/v1/tickets/\(world.ticketID)/verification"
             let body = Verification(satisfied: true, words: "满意", channel: "phone")
@@ -200,13 +221,16 @@ import VaporTesting
             #expect(try await FollowUpRecord.query(on: app.db).count() == 0)
 
             // The verification task's agent may (the ticket is on their task, so they see it).
-            let done = try await send(app, .POST, path, token: world.tokens["lisi"]!,
-                                      body: Verification(satisfied: true, words: "满意", channel: "wechat"))
+            let done = try await send(
+                app, .POST, path, token: world.tokens["lisi"]!,
+                body: Verification(satisfied: true, words: "满意", channel: "wechat"))
             #expect(done.status == .ok, "\(done.body.string)")
             let ticket = try #require(try await Ticket.find(world.ticketID, on: app.db))
             #expect(ticket.status == .closed && ticket.customerSatisfied == true)
             let record = try #require(try await FollowUpRecord.query(on: app.db).filter(\.$taskID == task.id!).first())
-            #expect(record.agentID == lisi.id && record.channel == "wechat" && record.outcome == "reached" && record.completed)
+            #expect(
+                record.agentID == lisi.id && record.channel == "wechat" && record.outcome == "reached"
+                    && record.completed)
             #expect(record.ticketID == world.ticketID && record.notes == "满意")
             #expect(try await FollowUpTask.find(task.id, on: app.db)?.status == .completed)
         }
@@ -221,8 +245,9 @@ import VaporTesting
             #expect(page.status == .ok && !page.body.string.contains("verification-form"))
             var supervisor = try await PageClient.signedIn(app, "zhuguan", world.passwords["zhuguan"]!)
             #expect(try await supervisor.get("/tickets/\(world.ticketID)").body.string.contains("verification-form"))
-            let posted = try await supervisor.post("/tickets/\(world.ticketID)/verification",
-                                                   form: ["satisfied": "yes", "words": "满意", "channel": "phone"])
+            let posted = try await supervisor.post(
+                "/tickets/\(world.ticketID)/verification",
+                form: ["satisfied": "yes", "words": "满意", "channel": "phone"])
             #expect(posted.status == .seeOther)
             #expect(try await Ticket.find(world.ticketID, on: app.db)?.status == .closed)
             #expect(try await FollowUpRecord.query(on: app.db).count() == 1, "the contact is recorded")
@@ -233,8 +258,9 @@ import VaporTesting
         try await withHuifang(["HUIFANG_PUBLIC_URL": "https://huifang.example.com"]) { app in
             let desk = try await FollowUpTests().desk(app)
             try await desk.customer.update(on: app.db)
-            let response = try await send(app, .POST, "/api/v1/tasks/\(desk.task.id!)/survey-links", token: desk.token,
-                                          body: ["channel": "sms"])
+            let response = try await send(
+                app, .POST, "/api/v1/tasks/\(desk.task.id!)/survey-links", token: desk.token,
+                body: ["channel": "sms"])
             #expect(response.status == .created, "\(response.body.string)")
             let body = response.body.string
             #expect(!body.contains("/s/") && !body.contains("\"url\""), "\(body)")
@@ -256,7 +282,9 @@ import VaporTesting
             let desk = try await FollowUpTests().desk(app)
             let path = "/api/v1/tasks/\(desk.task.id!)/records"
             let stray = try await send(app, .POST, path, token: desk.token, body: RecordInput(outcome: "reached"))
-            #expect(stray.status == .unprocessableEntity && stray.body.string.contains("\"answers\""), "\(stray.body.string)")
+            #expect(
+                stray.status == .unprocessableEntity && stray.body.string.contains("\"answers\""),
+                "\(stray.body.string)")
             #expect(try await FollowUpRecord.query(on: app.db).count() == 0)
             var both = RecordInput(outcome: "reached", answers: ["q1": "satisfied", "q2": "5"])
             both.surveyDeclined = true
@@ -282,12 +310,17 @@ import VaporTesting
         try await withHuifang { app in
             let fixture = try await ReportTests().load(app)
             // Record 201 is on agent1's task 101; agent2 types its answers in (3 answers, all top two).
-            try await app.db.sql.raw("""
+            try await app.db.sql.raw(
+                """
                 UPDATE follow_up_records SET agent_id = \(bind: fixture.agent2.id) WHERE id = 201
-                """).run()
-            let report = try await ReportTests().figures(app, fixture.token, "from=2026-10-01&to=2026-10-31&groupBy=agent")
+                """
+            ).run()
+            let report = try await ReportTests().figures(
+                app, fixture.token, "from=2026-10-01&to=2026-10-31&groupBy=agent")
             let groups = Dictionary(uniqueKeysWithValues: report.groups.map { ($0.key, $0.figures) })
-            let text = { (agent: String) in groups[agent]?.rates["satisfaction"].map { "\($0.numerator)/\($0.denominator)" } }
+            let text = { (agent: String) in
+                groups[agent]?.rates["satisfaction"].map { "\($0.numerator)/\($0.denominator)" }
+            }
             #expect(text("agent1") == "3/3", "record 201's answers stay with agent1, whose task it was")
             #expect(text("agent2") == "0/2")
         }
@@ -300,7 +333,9 @@ import VaporTesting
             input.surveyDeclined = true
             let path = "/api/v1/tasks/\(world.desk.task.id!)/records"
             #expect(try await send(app, .POST, path, token: world.desk.token, body: input).status == .created)
-            for (name, sees) in [("wangfang", true), ("zhuguan", true), ("lisi", false), ("zhaolei", false), ("zhouxin", false)] {
+            for (name, sees) in [
+                ("wangfang", true), ("zhuguan", true), ("lisi", false), ("zhaolei", false), ("zhouxin", false),
+            ] {
                 var page = try await PageClient.signedIn(app, name, world.passwords[name]!)
                 let html = try await page.get("/customers/\(world.desk.customer.id!)").body.string
                 #expect(html.contains("客户说空调现在很安静") == sees, "\(name) sees the record: \(sees)")
@@ -315,15 +350,22 @@ import VaporTesting
             // The agent "corrects" the customer's email to their own, leaving the task open.
             let attempt = RecordInput(outcome: "noAnswer", corrections: ["email": "me@agent.example"])
             #expect(try await send(app, .POST, path + "/records", token: desk.token, body: attempt).status == .created)
-            let refused = try await send(app, .POST, path + "/survey-links", token: desk.token, body: ["channel": "email"])
-            #expect(refused.status == .unprocessableEntity && refused.body.string.contains("\"channel\""), "\(refused.body.string)")
+            let refused = try await send(
+                app, .POST, path + "/survey-links", token: desk.token, body: ["channel": "email"])
+            #expect(
+                refused.status == .unprocessableEntity && refused.body.string.contains("\"channel\""),
+                "\(refused.body.string)")
             let links = try await SurveyLink.query(on: app.db).count()
             let messages = try await MailMessage.query(on: app.db).count()
             #expect(links == 0 && messages == 0, "nothing was queued")
             // The number nobody changed still takes the link, and a supervisor may send to the new address.
-            #expect(try await send(app, .POST, path + "/survey-links", token: desk.token, body: ["channel": "sms"]).status == .created)
+            #expect(
+                try await send(app, .POST, path + "/survey-links", token: desk.token, body: ["channel": "sms"]).status
+                    == .created)
             let supervisor = try await makeToken(app, makeUser(app, .supervisor).user)
-            #expect(try await send(app, .POST, path + "/survey-links", token: supervisor, body: ["channel": "email"]).status == .created)
+            #expect(
+                try await send(app, .POST, path + "/survey-links", token: supervisor, body: ["channel": "email"]).status
+                    == .created)
         }
     }
 
@@ -332,10 +374,14 @@ import VaporTesting
             let world = try await world(app)
             var input = RecordInput(outcome: "reached", notes: "客户说空调现在很安静")
             input.surveyDeclined = true
-            #expect(try await send(app, .POST, "/api/v1/tasks/\(world.desk.task.id!)/records", token: world.desk.token,
-                                   body: input).status == .created)
+            #expect(
+                try await send(
+                    app, .POST, "/api/v1/tasks/\(world.desk.task.id!)/records", token: world.desk.token,
+                    body: input
+                ).status == .created)
             let lisi = try #require(try await User.query(on: app.db).filter(\.$username == "lisi").first())
-            let theirs = try await FollowUpTests.task(app, customer: world.desk.customer, agent: lisi, rule: world.desk.rule, key: "R2")
+            let theirs = try await FollowUpTests.task(
+                app, customer: world.desk.customer, agent: lisi, rule: world.desk.rule, key: "R2")
             let seen = try await send(app, .GET, "/api/v1/tasks/\(theirs.id!)", token: world.tokens["lisi"]!)
             #expect(seen.status == .ok && !seen.body.string.contains("客户说空调现在很安静"))
             let supervisor = try await send(app, .GET, "/api/v1/tasks/\(theirs.id!)", token: world.tokens["zhuguan"]!)
@@ -350,8 +396,9 @@ import VaporTesting
             let handler = try #require(try await User.query(on: app.db).filter(\.$username == "zhaolei").first())
             task.$assignedAgent.id = handler.id  // even holding the verification task
             try await task.update(on: app.db)
-            let refused = try await send(app, .POST, "/api/v1/tickets/\(world.ticketID)/verification", token: world.tokens["zhaolei"]!,
-                                         body: Verification(satisfied: true, words: "满意", channel: nil))
+            let refused = try await send(
+                app, .POST, "/api/v1/tickets/\(world.ticketID)/verification", token: world.tokens["zhaolei"]!,
+                body: Verification(satisfied: true, words: "满意", channel: nil))
             #expect(refused.status == .forbidden)
             #expect(try await Ticket.find(world.ticketID, on: app.db)?.customerSatisfied == nil)
         }

@@ -1,8 +1,9 @@
 import Foundation
-@testable import HuifangServer
 import NIOConcurrencyHelpers
 import Testing
 import VaporTesting
+
+@testable import HuifangServer
 
 /// The one loop the planner, the escalation sweep, delivery and housekeeping run in.
 @Suite struct PeriodicJobTests {
@@ -13,7 +14,10 @@ import VaporTesting
             app.clock = .fixed(shanghai("2026-03-02 09:00"))
             let runs = NIOLockedValueBox<[Date]>([])
             let job = PeriodicJob("test job", every: .milliseconds(5)) { context in
-                let count = runs.withLockedValue { $0.append(context.now); return $0.count }
+                let count = runs.withLockedValue {
+                    $0.append(context.now)
+                    return $0.count
+                }
                 if count == 1 { throw Broken() }  // logged; the next run comes anyway
                 if count == 2 { throw JobConflict(job: "test job", kind: .busy) }  // another instance has it
             }
@@ -26,7 +30,8 @@ import VaporTesting
             #expect(stopped >= 4, "runs went on after a failure and a busy lease")
             try await Task.sleep(for: .milliseconds(50))
             #expect(runs.withLockedValue { $0.count } == stopped, "no run after shutdown")
-            #expect(Set(runs.withLockedValue { $0 }) == [shanghai("2026-03-02 09:00")], "each run at the clock's instant")
+            #expect(
+                Set(runs.withLockedValue { $0 }) == [shanghai("2026-03-02 09:00")], "each run at the clock's instant")
         }
     }
 
@@ -38,7 +43,10 @@ import VaporTesting
         let on = try HuifangConfig.load(environment: [
             "HUIFANG_PLAN_AT": "06:00", "HUIFANG_ESCALATE_EVERY": "60", "HUIFANG_DELIVER_EVERY": "30",
         ])
-        #expect(PeriodicJob.all(on).map(\.name) == ["daily planning", "escalation sweep", "outbox delivery", "housekeeping"])
+        #expect(
+            PeriodicJob.all(on).map(\.name) == [
+                "daily planning", "escalation sweep", "outbox delivery", "housekeeping",
+            ])
         #expect(PeriodicJob.all(on).map(\.every) == [.seconds(60), .seconds(60), .seconds(30), .seconds(600)])
     }
 }

@@ -1,14 +1,19 @@
 import Fluent
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import SQLKit
 import Testing
 import VaporTesting
 
+@testable import HuifangServer
+
 @Suite struct PlanningTests {
     struct Report: Decodable {
-        struct Problem: Decodable { let line: Int; let field: String; let reason: String }
+        struct Problem: Decodable {
+            let line: Int
+            let field: String
+            let reason: String
+        }
         let created: Int
         let updated: Int
         let unchanged: Int
@@ -25,8 +30,10 @@ import VaporTesting
     }
 
     @discardableResult
-    func makeCustomer(_ app: Application, _ name: String, member: String, tier: String = "金卡", agent: UUID? = nil,
-                      consent: Bool = true, doNotDisturb: Bool = false) async throws -> Customer {
+    func makeCustomer(
+        _ app: Application, _ name: String, member: String, tier: String = "金卡", agent: UUID? = nil,
+        consent: Bool = true, doNotDisturb: Bool = false
+    ) async throws -> Customer {
         let customer = Customer()
         customer.name = name
         customer.mobile = "+86139" + String(format: "%08d", Int(member.dropFirst())!)
@@ -52,17 +59,28 @@ import VaporTesting
         try await withHuifang { app in
             let token = try await makeToken(app, makeUser(app, .supervisor).user)
             try await makeCustomer(app, "张伟", member: "M0001")
-            let bad = ["events": [EventInput(externalID: "E1", memberID: "M0001", kind: "discharge", occurredAt: "2025-09-26 10:00"),
-                                  EventInput(externalID: "E2", memberID: "M0001", kind: "飞行", occurredAt: "2025-09-26")]]
+            let bad = [
+                "events": [
+                    EventInput(externalID: "E1", memberID: "M0001", kind: "discharge", occurredAt: "2025-09-26 10:00"),
+                    EventInput(externalID: "E2", memberID: "M0001", kind: "飞行", occurredAt: "2025-09-26"),
+                ]
+            ]
             let refused = try await send(app, .POST, "/api/v1/events", token: token, body: bad)
             #expect(refused.status == .unprocessableEntity)
             let report = try refused.content.decode(Report.self)
             #expect(report.created == 0 && report.failed == 1)
             #expect(report.problems.first?.line == 2 && report.problems.first?.field == "kind")
-            #expect(try await ServiceEvent.query(on: app.db).count() == 0, "nothing is written when one item is refused")
+            #expect(
+                try await ServiceEvent.query(on: app.db).count() == 0, "nothing is written when one item is refused")
 
-            let good = ["events": [EventInput(externalID: "E1", memberID: "M0001", kind: "discharge", occurredAt: "2025-09-26 10:00", attributes: ["科室": "心内科"]),
-                                   EventInput(externalID: "E2", mobile: "13900000001", kind: "出院", occurredAt: "2025-09-27")]]
+            let good = [
+                "events": [
+                    EventInput(
+                        externalID: "E1", memberID: "M0001", kind: "discharge", occurredAt: "2025-09-26 10:00",
+                        attributes: ["科室": "心内科"]),
+                    EventInput(externalID: "E2", mobile: "13900000001", kind: "出院", occurredAt: "2025-09-27"),
+                ]
+            ]
             let created = try await send(app, .POST, "/api/v1/events", token: token, body: good)
             #expect(created.status == .created)
             #expect(try created.content.decode(Report.self).created == 2)
@@ -70,9 +88,12 @@ import VaporTesting
             #expect(try again.content.decode(Report.self).unchanged == 2)
             #expect(try await ServiceEvent.query(on: app.db).count() == 2)
 
-            let csv = "事件编号,会员编号,事件类型,发生时间,产品\r\nE3,M0001,purchase,2025-10-01 09:30,轮胎\r\nE4,M9999,purchase,2025-10-01,机油\r\n"
-            let imported = try await app.testing().performTest(request: .init(method: .POST, url: .init(path: "/api/v1/events/import"),
-                                                                              headers: bearer(token), body: ByteBuffer(bytes: TextDecoding.encodeGB18030(csv)!)))
+            let csv =
+                "事件编号,会员编号,事件类型,发生时间,产品\r\nE3,M0001,purchase,2025-10-01 09:30,轮胎\r\nE4,M9999,purchase,2025-10-01,机油\r\n"
+            let imported = try await app.testing().performTest(
+                request: .init(
+                    method: .POST, url: .init(path: "/api/v1/events/import"),
+                    headers: bearer(token), body: ByteBuffer(bytes: TextDecoding.encodeGB18030(csv)!)))
             let importReport = try imported.content.decode(Report.self)
             #expect(importReport.created == 1 && importReport.failed == 1 && importReport.problems.first?.line == 3)
             let tire = try await ServiceEvent.query(on: app.db).filter(\.$externalID == "E3").first()
@@ -95,42 +116,60 @@ import VaporTesting
             try await makeCustomer(app, "李二", member: "M0002", doNotDisturb: true)
             try await makeCustomer(app, "赵三", member: "M0003", consent: false)
             try await makeCustomer(app, "孙四", member: "M0004")
-            let events = ["events": (1...4).map { EventInput(memberID: "M000\($0)", kind: "discharge", occurredAt: "2025-09-26") }]
+            let events = [
+                "events": (1...4).map { EventInput(memberID: "M000\($0)", kind: "discharge", occurredAt: "2025-09-26") }
+            ]
             #expect(try await send(app, .POST, "/api/v1/events", token: supervisor, body: events).status == .created)
 
-            let first = try await send(app, .POST, "/api/v1/planner/run", token: supervisor, body: ["asOf": "2025-10-03"])
+            let first = try await send(
+                app, .POST, "/api/v1/planner/run", token: supervisor, body: ["asOf": "2025-10-03"])
             let summary = try first.content.decode(PlanSummary.self)
             #expect(summary.tasksCreated == 2 && summary.skippedDoNotDisturb == 1 && summary.skippedNoConsent == 1)
             #expect(summary.assigned == 2 && summary.unassigned == 0)
-            let second = try await send(app, .POST, "/api/v1/planner/run", token: supervisor, body: ["asOf": "2025-10-03"])
-            #expect(try second.content.decode(PlanSummary.self).tasksCreated == 0, "planning a day again creates nothing")
+            let second = try await send(
+                app, .POST, "/api/v1/planner/run", token: supervisor, body: ["asOf": "2025-10-03"])
+            #expect(
+                try second.content.decode(PlanSummary.self).tasksCreated == 0, "planning a day again creates nothing")
             #expect(try await FollowUpTask.query(on: app.db).count() == 2)
 
-            let task = try #require(try await FollowUpTask.query(on: app.db).with(\.$customer).all().first { $0.customer.name == "王一" })
+            let task = try #require(
+                try await FollowUpTask.query(on: app.db).with(\.$customer).all().first { $0.customer.name == "王一" })
             #expect(task.dueOn == "2025-10-03" && task.deadlineOn == "2025-10-10")
             #expect(task.$assignedAgent.id == wang.id && task.assignmentBasis == .assignedAgent)
-            let other = try #require(try await FollowUpTask.query(on: app.db).with(\.$customer).all().first { $0.customer.name == "孙四" })
-            #expect(other.$assignedAgent.id == li.id && other.assignmentBasis == .leastLoaded, "王芳 already had a task; 赵 lacks the skill")
+            let other = try #require(
+                try await FollowUpTask.query(on: app.db).with(\.$customer).all().first { $0.customer.name == "孙四" })
+            #expect(
+                other.$assignedAgent.id == li.id && other.assignmentBasis == .leastLoaded,
+                "王芳 already had a task; 赵 lacks the skill")
 
             let wangToken = try await makeToken(app, wang)
-            let mine = try await send(app, .GET, "/api/v1/tasks/mine", token: wangToken).content.decode(ListPage<Task>.self).items
+            let mine = try await send(app, .GET, "/api/v1/tasks/mine", token: wangToken).content.decode(
+                ListPage<Task>.self
+            ).items
             #expect(mine.count == 1 && mine[0].customerName == "王一" && mine[0].mobile == "13900000001")
             #expect(mine[0].reasons == ["出院七日回访"])
             #expect(mine[0].assignment?.contains("专属客服") == true)
 
             // Moved by hand to 赵, whose list now shows it with the reason.
-            let moved = try await send(app, .POST, "/api/v1/tasks/reassign", token: supervisor, body: ReassignBody(taskIDs: [task.id!], agent: "zhao"))
+            let moved = try await send(
+                app, .POST, "/api/v1/tasks/reassign", token: supervisor,
+                body: ReassignBody(taskIDs: [task.id!], agent: "zhao"))
             #expect(moved.status == .ok)
-            let zhaoList = try await send(app, .GET, "/api/v1/tasks/mine", token: try await makeToken(app, zhao)).content.decode(ListPage<Task>.self).items
+            let zhaoList = try await send(app, .GET, "/api/v1/tasks/mine", token: try await makeToken(app, zhao))
+                .content.decode(ListPage<Task>.self).items
             #expect(zhaoList.map(\.customerName) == ["王一"] && zhaoList[0].assignment?.contains("主管改派") == true)
 
             // After the window, open tasks are missed.
-            let late = try await send(app, .POST, "/api/v1/planner/run", token: supervisor, body: ["asOf": "2025-10-13"])
+            let late = try await send(
+                app, .POST, "/api/v1/planner/run", token: supervisor, body: ["asOf": "2025-10-13"])
             #expect(try late.content.decode(PlanSummary.self).missed == 2)
             #expect(try await FollowUpTask.query(on: app.db).filter(\.$status == .missed).count() == 2)
         }
     }
-    struct ReassignBody: Encodable { let taskIDs: [Int]; let agent: String }
+    struct ReassignBody: Encodable {
+        let taskIDs: [Int]
+        let agent: String
+    }
 
     @Test func anotherFeatureTriggersAFollowUpOnceAndTheCalendarsContactWindowsSetItsDueTime() async throws {
         try await withHuifang { app in
@@ -138,7 +177,8 @@ import VaporTesting
             let supervisor = try await makeToken(app, makeUser(app, .supervisor).user)
             let customer = try await makeCustomer(app, "王一", member: "M0001")
             let quiet = try await makeCustomer(app, "李二", member: "M0002", doNotDisturb: true)
-            let patched = try await send(app, .PATCH, "/api/v1/calendar", token: admin, body: ["contactWindows": "09:30-11:30,14:00-16:00"])
+            let patched = try await send(
+                app, .PATCH, "/api/v1/calendar", token: admin, body: ["contactWindows": "09:30-11:30,14:00-16:00"])
             #expect(patched.status == .ok)
             let refused = try await send(app, .PATCH, "/api/v1/calendar", token: admin, body: ["contactWindows": "上午"])
             #expect(refused.status == .unprocessableEntity)
@@ -156,13 +196,20 @@ import VaporTesting
             let (_, second) = calendar.localDate(of: task.deadlineAt)
             #expect(second == 16 * 3600, "the deadline is the end of the calendar's last contact window")
 
-            let dnd = try await send(app, .POST, "/api/v1/rules/\(rule.id!)/trigger", token: supervisor, body: TriggerBody(customerID: quiet.id!, key: "T-2"))
+            let dnd = try await send(
+                app, .POST, "/api/v1/rules/\(rule.id!)/trigger", token: supervisor,
+                body: TriggerBody(customerID: quiet.id!, key: "T-2"))
             #expect(dnd.status == .unprocessableEntity)
             let periodic = try #require(try await RuleRecord.query(on: app.db).filter(\.$kind == "periodic").first())
-            #expect(try await send(app, .POST, "/api/v1/rules/\(periodic.id!)/trigger", token: supervisor, body: body).status == .unprocessableEntity)
+            #expect(
+                try await send(app, .POST, "/api/v1/rules/\(periodic.id!)/trigger", token: supervisor, body: body)
+                    .status == .unprocessableEntity)
         }
     }
-    struct TriggerBody: Encodable { let customerID: Int; let key: String }
+    struct TriggerBody: Encodable {
+        let customerID: Int
+        let key: String
+    }
 
     @Test func aMissedPeriodicFollowUpIsOwedAgainWhileAMissedEventFollowUpIsNot() async throws {
         try await withHuifang { app in
@@ -173,7 +220,8 @@ import VaporTesting
             let supervisor = try await makeToken(app, makeUser(app, .supervisor).user)
             try await makeCustomer(app, "王一", member: "M0001", tier: "白金卡")  // every month since 2020-01-01
             func plan(_ day: String) async throws -> PlanSummary {
-                try await send(app, .POST, "/api/v1/planner/run", token: supervisor, body: ["asOf": day]).content.decode(PlanSummary.self)
+                try await send(app, .POST, "/api/v1/planner/run", token: supervisor, body: ["asOf": day]).content
+                    .decode(PlanSummary.self)
             }
             #expect(try await plan("2025-03-03").tasksCreated == 1)
             let later = try await plan("2025-04-01")
@@ -189,8 +237,11 @@ import VaporTesting
             try await onlyDischargeRule(app)
             let (admin, adminPassword) = try await makeUser(app, .admin)
             var adminPages = try await PageClient.signedIn(app, admin.username, adminPassword)
-            #expect(try await adminPages.post("/settings/event-kinds", form: ["code": "maintenance", "name": "保养"]).status == .seeOther)
-            let again = try await adminPages.post("/settings/event-kinds", form: ["code": "maintenance", "name": "再保养"])
+            #expect(
+                try await adminPages.post("/settings/event-kinds", form: ["code": "maintenance", "name": "保养"]).status
+                    == .seeOther)
+            let again = try await adminPages.post(
+                "/settings/event-kinds", form: ["code": "maintenance", "name": "再保养"])
             #expect(again.status == .unprocessableEntity && again.body.string.contains("已有同样代码或名称"))
             #expect(try await adminPages.get("/settings").body.string.contains("保养 · maintenance"))
             #expect(try await EventKind.query(on: app.db).filter(\.$code == "maintenance").count() == 1)
@@ -201,14 +252,18 @@ import VaporTesting
             wang.skills = "medical"
             try await wang.update(on: app.db)
             try await makeCustomer(app, "王一", member: "M0001")
-            _ = try await send(app, .POST, "/api/v1/events", token: token, body: EventInput(memberID: "M0001", kind: "discharge", occurredAt: "2025-09-26"))
+            _ = try await send(
+                app, .POST, "/api/v1/events", token: token,
+                body: EventInput(memberID: "M0001", kind: "discharge", occurredAt: "2025-09-26"))
             _ = try await send(app, .POST, "/api/v1/planner/run", token: token, body: ["asOf": "2025-10-03"])
             var pages = try await PageClient.signedIn(app, supervisor.username, password)
             let csv = try await pages.get("/tasks/export.csv")
             #expect(csv.headers.contentType?.subType == "csv")
             let lines = csv.body.string.components(separatedBy: "\r\n")
             #expect(lines[0].hasPrefix("\u{FEFF}客户,手机,回访原因") && lines[0].hasSuffix("客服,分配说明"))
-            #expect(lines[1].hasPrefix("王一,13900000001,出院七日回访,1,2025-10-09 10:00,2025-10-10 17:00"), "due on the 3 October holiday: first slot after it")
+            #expect(
+                lines[1].hasPrefix("王一,13900000001,出院七日回访,1,2025-10-09 10:00,2025-10-10 17:00"),
+                "due on the 3 October holiday: first slot after it")
             #expect(lines[1].contains("测试agent") && lines[1].contains("负荷最低"))
             #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "task.export").count() == 1)
         }
@@ -223,12 +278,17 @@ import VaporTesting
             _ = try await pages.get("/events/import")
             // Headings are matched as customer headings are: remarks in brackets and spaces do not matter.
             let csv = "事件类型（必填）, 会员编号 ,发生时间,科室\r\n出院,M0001,2025-09-26 10:00,心内科\r\n出院,M0404,2025-09-26,骨科\r\n"
-            let report = try await pages.upload("/events/import", file: TextDecoding.encodeGB18030(csv)!, fileName: "出院.csv")
+            let report = try await pages.upload(
+                "/events/import", file: TextDecoding.encodeGB18030(csv)!, fileName: "出院.csv")
             #expect(report.status == .ok)
-            #expect(report.body.string.contains("<dd id=\"created\">1</dd>") && report.body.string.contains("<dd id=\"failed\">1</dd>"))
+            #expect(
+                report.body.string.contains("<dd id=\"created\">1</dd>")
+                    && report.body.string.contains("<dd id=\"failed\">1</dd>"))
             #expect(report.body.string.contains("找不到这个客户") && report.body.string.contains("M0404"))
 
-            _ = try await send(app, .POST, "/api/v1/planner/run", token: try await makeToken(app, supervisor), body: ["asOf": "2025-10-03"])
+            _ = try await send(
+                app, .POST, "/api/v1/planner/run", token: try await makeToken(app, supervisor),
+                body: ["asOf": "2025-10-03"])
             let page = try await pages.get("/customers/\(customer.id!)").body.string
             let timeline = try #require(page.range(of: "id=\"timeline\"").map { String(page[$0.upperBound...]) })
             #expect(timeline.contains("出院") && timeline.contains("科室：心内科"))
@@ -245,14 +305,26 @@ import VaporTesting
             let supervisor = try await makeToken(app, makeUser(app, .supervisor).user)
             try await makeCustomer(app, "王一", member: "M0001")
             try await makeCustomer(app, "李二", member: "M0002")
-            let events = ["events": [EventInput(memberID: "M0001", kind: "insurance_expiry", occurredAt: "2024-12-31", attributes: ["expires_on": "2025/12/31"]),
-                                     EventInput(memberID: "M0002", kind: "insurance_expiry", occurredAt: "2024-12-31", attributes: ["expires_on": "2026-06-30"])]]
+            let events = [
+                "events": [
+                    EventInput(
+                        memberID: "M0001", kind: "insurance_expiry", occurredAt: "2024-12-31",
+                        attributes: ["expires_on": "2025/12/31"]),
+                    EventInput(
+                        memberID: "M0002", kind: "insurance_expiry", occurredAt: "2024-12-31",
+                        attributes: ["expires_on": "2026-06-30"]),
+                ]
+            ]
             #expect(try await send(app, .POST, "/api/v1/events", token: supervisor, body: events).status == .created)
-            #expect(try await ServiceEvent.query(on: app.db).all().map(\.attributes).contains("{\"expires_on\":\"2025-12-31\"}"))
-            let early = try await send(app, .POST, "/api/v1/planner/run", token: supervisor, body: ["asOf": "2025-11-30"])
+            #expect(
+                try await ServiceEvent.query(on: app.db).all().map(\.attributes).contains(
+                    "{\"expires_on\":\"2025-12-31\"}"))
+            let early = try await send(
+                app, .POST, "/api/v1/planner/run", token: supervisor, body: ["asOf": "2025-11-30"])
             #expect(try early.content.decode(PlanSummary.self).tasksCreated == 0)
             let due = try await send(app, .POST, "/api/v1/planner/run", token: supervisor, body: ["asOf": "2025-12-01"])
-            #expect(try due.content.decode(PlanSummary.self).tasksCreated == 1, "30 days before 31 December, and only 王一")
+            #expect(
+                try due.content.decode(PlanSummary.self).tasksCreated == 1, "30 days before 31 December, and only 王一")
             let task = try #require(try await FollowUpTask.query(on: app.db).with(\.$customer).first())
             #expect(task.customer.name == "王一" && task.deadlineOn == "2025-12-08")
         }
@@ -269,8 +341,12 @@ import VaporTesting
                 try await user.update(on: app.db)
             }
             try await makeCustomer(app, "王一", member: "M0001", agent: wang.id)
-            _ = try await send(app, .POST, "/api/v1/events", token: supervisor, body: EventInput(memberID: "M0001", kind: "discharge", occurredAt: "2025-09-26"))
-            let leave = try await send(app, .POST, "/api/v1/agents/wang/absences", token: supervisor, body: ["from": "2025-10-01", "to": "2025-10-05"])
+            _ = try await send(
+                app, .POST, "/api/v1/events", token: supervisor,
+                body: EventInput(memberID: "M0001", kind: "discharge", occurredAt: "2025-09-26"))
+            let leave = try await send(
+                app, .POST, "/api/v1/agents/wang/absences", token: supervisor,
+                body: ["from": "2025-10-01", "to": "2025-10-05"])
             #expect(leave.status == .created)
             _ = try await send(app, .POST, "/api/v1/planner/run", token: supervisor, body: ["asOf": "2025-10-03"])
             let task = try #require(try await FollowUpTask.query(on: app.db).first())
@@ -279,21 +355,28 @@ import VaporTesting
 
             // The company declares 9 October a holiday: the stored deadline stays until a supervisor recomputes.
             let calendar = try await CalendarStore(db: app.db).defaultCalendar()
-            try await CalendarStore(db: app.db).set(LocalDate(iso: "2025-10-09")!, kind: .holiday, name: "公司年会", in: calendar)
+            try await CalendarStore(db: app.db).set(
+                LocalDate(iso: "2025-10-09")!, kind: .holiday, name: "公司年会", in: calendar)
             #expect(try await FollowUpTask.find(task.id, on: app.db)?.deadlineOn == "2025-10-10")
             let recomputed = try await send(app, .POST, "/api/v1/tasks/recompute-deadlines", token: supervisor)
             #expect(try recomputed.content.decode([String: Int].self) == ["recomputed": 1, "changed": 1])
-            #expect(try await FollowUpTask.find(task.id, on: app.db)?.deadlineOn == "2025-10-11", "11 Oct 2025 is a make-up workday")
+            #expect(
+                try await FollowUpTask.find(task.id, on: app.db)?.deadlineOn == "2025-10-11",
+                "11 Oct 2025 is a make-up workday")
         }
     }
 
     @Test func twoInstancesOnOneDatabaseRunTheScheduledDayOnce() async throws {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("huifang-two-\(UUID().uuidString).sqlite").path
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "huifang-two-\(UUID().uuidString).sqlite"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: file) }
         try await withHuifang(["HUIFANG_DATABASE_URL": "sqlite:" + file, "HUIFANG_PLAN_AT": "06:00"]) { first in
             let supervisor = try await makeToken(first, makeUser(first, .supervisor).user)
             try await makeUser(first, .agent, username: "wang")
-            for index in 1...30 { try await makeCustomer(first, "客户\(index)", member: String(format: "M%04d", index), tier: "白金卡") }
+            for index in 1...30 {
+                try await makeCustomer(first, "客户\(index)", member: String(format: "M%04d", index), tier: "白金卡")
+            }
             _ = supervisor
             // A second, separately configured instance on the same database.
             let second = try await Application.make(.testing)
@@ -311,7 +394,9 @@ import VaporTesting
                 #expect(try await b.tick(now: now.addingTimeInterval(600)) == .alreadyDone)
                 #expect(try await PlannerRun.query(on: first.db).filter(\.$trigger == "schedule").count() == 1)
                 #expect(try await FollowUpTask.query(on: first.db).count() == 30)
-                #expect(try await b.tick(now: ISO8601DateFormatter().date(from: "2026-03-01T21:00:00Z")!) == .notYet, "05:00 in Shanghai")
+                #expect(
+                    try await b.tick(now: ISO8601DateFormatter().date(from: "2026-03-01T21:00:00Z")!) == .notYet,
+                    "05:00 in Shanghai")
             } catch {
                 try? await second.asyncShutdown()
                 throw error

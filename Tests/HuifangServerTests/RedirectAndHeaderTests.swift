@@ -1,14 +1,17 @@
 import Fluent
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import Testing
 import VaporTesting
 
+@testable import HuifangServer
+
 /// Redirect targets an attacker writes into links, and the headers every answer carries.
 @Suite struct RedirectAndHeaderTests {
-    static let attacks = ["/%0d%0aSet-Cookie:%20x=1", "/%09/evil.example", "//evil.example", "/%5Cevil.example",
-                          "https://evil.example", "/%0aLocation:%20https://evil.example"]
+    static let attacks = [
+        "/%0d%0aSet-Cookie:%20x=1", "/%09/evil.example", "//evil.example", "/%5Cevil.example",
+        "https://evil.example", "/%0aLocation:%20https://evil.example",
+    ]
 
     @Test(arguments: attacks)
     func theLanguageSwitchNeitherWritesHeadersNorLeavesTheSite(next: String) async throws {
@@ -73,8 +76,10 @@ import VaporTesting
     @Test func everyKindOfAnswerCarriesTheSecurityHeaders() async throws {
         try await withHuifang { app in
             let tester = try app.testing()
-            let paths = ["/login", "/api/v1/customers", "/no-such-page", "/css/app.css", "/js/app.js", "/healthz",
-                         "/lang/en"]
+            let paths = [
+                "/login", "/api/v1/customers", "/no-such-page", "/css/app.css", "/js/app.js", "/healthz",
+                "/lang/en",
+            ]
             for path in paths {
                 let response = try await tester.sendRequest(.GET, path)
                 expectSecurityHeaders(response, path)
@@ -116,15 +121,18 @@ import VaporTesting
     }
 
     @Test func healthSaysUnavailableWithoutTheDatabasesWords() async throws {
-        var config = try HuifangConfig.load(environment: ["HUIFANG_PLAN_AT": "off", "HUIFANG_ESCALATE_EVERY": "off",
-                                                          "HUIFANG_DELIVER_EVERY": "off"])
+        var config = try HuifangConfig.load(environment: [
+            "HUIFANG_PLAN_AT": "off", "HUIFANG_ESCALATE_EVERY": "off",
+            "HUIFANG_DELIVER_EVERY": "off",
+        ])
         config.database = .postgres(url: "postgres://huifang:s3cret@127.0.0.1:1/huifang")
         let app = try await Application.make(.testing)
         do {
             try await configure(app, config)
             let response = try await app.testing().sendRequest(.GET, "/healthz")
             #expect(response.status == .serviceUnavailable)
-            #expect(response.body.string == #"{"database":"unavailable","status":"unavailable"}"#
+            #expect(
+                response.body.string == #"{"database":"unavailable","status":"unavailable"}"#
                     || response.body.string == #"{"status":"unavailable","database":"unavailable"}"#)
         } catch {
             try? await app.asyncShutdown()

@@ -1,8 +1,9 @@
 import Fluent
 import Foundation
-@testable import HuifangServer
 import NIOSSL
 import Testing
+
+@testable import HuifangServer
 
 /// Mail credentials never cross the wire unencrypted: STARTTLS first, the server's certificate checked
 /// against its name, and a server without STARTTLS refused unless `HUIFANG_SMTP_INSECURE` says otherwise.
@@ -12,8 +13,10 @@ import Testing
     static let token = Data("\0huifang\0\(password)".utf8).base64EncodedString()
 
     func settings(port: Int, insecure: Bool = false) throws -> SMTPSettings {
-        var settings = try #require(SMTPSettings(url: "smtp://huifang:\(Self.password)@localhost:\(port)",
-                                                 from: "huifang@example.com"))
+        var settings = try #require(
+            SMTPSettings(
+                url: "smtp://huifang:\(Self.password)@localhost:\(port)",
+                from: "huifang@example.com"))
         settings.certificateAuthorityFile = SMTPSink.Certificates.authority
         settings.allowsPlainAuthentication = insecure
         return settings
@@ -127,8 +130,10 @@ import Testing
         #expect(!SMTPSettings(url: "smtp://mail.example.com", from: "a@b")!.requiresTLS)
         #expect(SMTPSettings(url: "smtp://u:p@mail.example.com", from: "a@b")!.requiresTLS)
         #expect(throws: ConfigurationError.self) {
-            try HuifangConfig.load(environment: ["HUIFANG_SMTP_URL": "smtp://mail.example.com",
-                                                 "HUIFANG_SMTP_CA_FILE": "/nonexistent/ca.pem"])
+            try HuifangConfig.load(environment: [
+                "HUIFANG_SMTP_URL": "smtp://mail.example.com",
+                "HUIFANG_SMTP_CA_FILE": "/nonexistent/ca.pem",
+            ])
         }
         #expect(throws: ConfigurationError.self) {
             try HuifangConfig.load(environment: ["HUIFANG_SMTP_INSECURE": "maybe"])

@@ -1,9 +1,10 @@
 import Foundation
-@testable import HuifangServer
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
+
+@testable import HuifangServer
 
 /// A mail server for tests: speaks enough SMTP on a local port to accept messages, and keeps them.
 /// Started with a certificate, it offers STARTTLS; it keeps every byte it received as it crossed the wire,
@@ -46,7 +47,9 @@ final class SMTPSink: @unchecked Sendable {
 
         /// The decoded subject.
         var subject: String {
-            guard let line = data.components(separatedBy: "\r\n").first(where: { $0.hasPrefix("Subject: ") }) else { return "" }
+            guard let line = data.components(separatedBy: "\r\n").first(where: { $0.hasPrefix("Subject: ") }) else {
+                return ""
+            }
             let word = line.dropFirst("Subject: =?UTF-8?B?".count).dropLast(2)
             return Data(base64Encoded: String(word)).map { String(decoding: $0, as: UTF8.self) } ?? ""
         }

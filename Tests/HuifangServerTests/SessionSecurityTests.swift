@@ -1,17 +1,22 @@
 import Fluent
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import Testing
 import VaporTesting
+
+@testable import HuifangServer
 
 /// Sessions end when their user's terms change or their time is up, and anonymous visitors make none.
 @Suite struct SessionSecurityTests {
     /// The edit form of `/users/:id` as an admin sends it, with `changes` over the user's current values.
-    func edit(_ admin: inout PageClient, _ user: User,
-              _ changes: [String: String]) async throws -> TestingHTTPResponse {
-        let fields = ["displayName": user.displayName, "role": user.role.rawValue, "department": "", "isActive": "1",
-                      "password": "", "email": ""].merging(changes) { $1 }
+    func edit(
+        _ admin: inout PageClient, _ user: User,
+        _ changes: [String: String]
+    ) async throws -> TestingHTTPResponse {
+        let fields = [
+            "displayName": user.displayName, "role": user.role.rawValue, "department": "", "isActive": "1",
+            "password": "", "email": "",
+        ].merging(changes) { $1 }
         let sent = fields.filter { !($0.key == "isActive" && $0.value.isEmpty) }  // an unticked box is not sent
         return try await admin.post("/users/\(user.id!)", form: sent)
     }
@@ -119,12 +124,14 @@ import VaporTesting
             let body = "username=\(agent.username)&password=\(password)"
             var headers: HTTPHeaders = ["Origin": "https://evil.example", "Host": "127.0.0.1:8080"]
             headers.contentType = .urlEncodedForm
-            let forged = try await app.testing().sendRequest(.POST, "/login", headers: headers,
-                                                             body: .init(string: body))
+            let forged = try await app.testing().sendRequest(
+                .POST, "/login", headers: headers,
+                body: .init(string: body))
             #expect(forged.status == .forbidden && forged.headers.setCookie?["huifang_session"] == nil)
             headers.replaceOrAdd(name: "Origin", value: "http://127.0.0.1:8080")
-            let genuine = try await app.testing().sendRequest(.POST, "/login", headers: headers,
-                                                              body: .init(string: body))
+            let genuine = try await app.testing().sendRequest(
+                .POST, "/login", headers: headers,
+                body: .init(string: body))
             #expect(genuine.status == .seeOther && genuine.headers.setCookie?["huifang_session"] != nil)
         }
     }

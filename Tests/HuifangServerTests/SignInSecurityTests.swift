@@ -1,9 +1,10 @@
 import Fluent
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import Testing
 import VaporTesting
+
+@testable import HuifangServer
 
 /// Sign-in as an attacker tries it: in parallel, against disabled accounts, with huge fields.
 @Suite struct SignInSecurityTests {

@@ -1,11 +1,14 @@
 import Fluent
 import Foundation
-@testable import HuifangServer
 import VaporTesting
 
+@testable import HuifangServer
+
 /// `POST /login` as a script sends it: no session, no page first, `extra` headers added.
-func postLogin(_ tester: any TestingApplicationTester, _ username: String, _ password: String,
-               headers extra: HTTPHeaders = [:], next: String? = nil) async throws -> TestingHTTPResponse {
+func postLogin(
+    _ tester: any TestingApplicationTester, _ username: String, _ password: String,
+    headers extra: HTTPHeaders = [:], next: String? = nil
+) async throws -> TestingHTTPResponse {
     var fields = ["username": username, "password": password]
     if let next { fields["next"] = next }
     let body = fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }

@@ -2,7 +2,7 @@ import Foundation
 import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A child process started with `posix_spawn`. Foundation's `Process.run()` on Linux (Swift 6.3.1) now and then
@@ -14,13 +14,18 @@ final class Spawned: Sendable {
     private let status = NIOLockedValueBox<Int32?>(nil)
     private let exited: AsyncStream<Int32>
 
-    private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>,
-                                                 UnsafePointer<CChar>) -> Int32
+    private typealias AddChdir =
+        @convention(c) (
+            UnsafeMutablePointer<posix_spawn_file_actions_t>,
+            UnsafePointer<CChar>
+        ) -> Int32
     private typealias AddClosefrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 
     /// `stdin`, `stdout` and `stderr` become the child's 0, 1 and 2.
-    init(_ binary: URL, _ arguments: [String], environment: [String: String], directory: URL,
-         stdin: Int32, stdout: Int32, stderr: Int32) throws {
+    init(
+        _ binary: URL, _ arguments: [String], environment: [String: String], directory: URL,
+        stdin: Int32, stdout: Int32, stderr: Int32
+    ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -30,19 +35,26 @@ final class Spawned: Sendable {
         // glibc's GNU extensions, which the Glibc module does not declare.
         let libc = dlopen(nil, RTLD_NOW)
         guard let chdirSymbol = dlsym(libc, "posix_spawn_file_actions_addchdir_np"),
-              let closefromSymbol = dlsym(libc, "posix_spawn_file_actions_addclosefrom_np") else {
+            let closefromSymbol = dlsym(libc, "posix_spawn_file_actions_addclosefrom_np")
+        else {
             throw SpawnError(message: "glibc without posix_spawn_file_actions_addchdir_np/addclosefrom_np")
         }
         _ = unsafeBitCast(chdirSymbol, to: AddChdir.self)(&actions, directory.path)
         _ = unsafeBitCast(closefromSymbol, to: AddClosefrom.self)(&actions, 3)
-        let argv: [UnsafeMutablePointer<CChar>?] = ([binary.path] + arguments).map { (text: String) in strdup(text) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { (key: String, value: String) in
-            strdup("\(key)=\(value)")
-        } + [nil]
-        defer { (argv + envp).forEach { free($0) } }
+        let argv: [UnsafeMutablePointer<CChar>?] =
+            ([binary.path] + arguments).map { (text: String) in strdup(text) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] =
+            environment.map { (key: String, value: String) in
+                strdup("\(key)=\(value)")
+            } + [nil]
+        defer {
+            for pointer in argv + envp { free(pointer) }
+        }
         var spawned: pid_t = 0
         let result = posix_spawn(&spawned, binary.path, &actions, nil, argv, envp)
-        guard result == 0 else { throw SpawnError(message: "posix_spawn \(binary.path): \(String(cString: strerror(result)))") }
+        guard result == 0 else {
+            throw SpawnError(message: "posix_spawn \(binary.path): \(String(cString: strerror(result)))")
+        }
         let pid = spawned
         self.pid = pid
         let (stream, continuation) = AsyncStream<Int32>.makeStream()

@@ -1,10 +1,11 @@
 import Fluent
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import SQLKit
 import Testing
 import VaporTesting
+
+@testable import HuifangServer
 
 /// Every CSV the product writes goes through `CSVWriter`: a cell a spreadsheet would run as a formula
 /// comes out prefixed with `'`.
@@ -28,8 +29,10 @@ import VaporTesting
         let event = EventInput(memberID: "M0001", kind: "discharge", occurredAt: "2025-09-26")
         _ = try await send(app, .POST, "/api/v1/events", token: token, body: event)
         _ = try await send(app, .POST, "/api/v1/planner/run", token: token, body: ["asOf": "2025-10-03"])
-        return (try await PageClient.signedIn(app, supervisor.username, password),
-                try await PageClient.signedIn(app, wang.username, wangPassword))
+        return (
+            try await PageClient.signedIn(app, supervisor.username, password),
+            try await PageClient.signedIn(app, wang.username, wangPassword)
+        )
     }
 
     @Test func theTaskExportAndTheCallListNeutraliseAFormulaInACustomersName() async throws {

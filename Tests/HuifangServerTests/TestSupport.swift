@@ -2,15 +2,20 @@ import Fluent
 import FluentPostgresDriver
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import SQLKit
 import Testing
 import VaporTesting
 
+@testable import HuifangServer
+
 /// A configured, migrated application on a database of its own: in-memory
 /// SQLite, or a new PostgreSQL database when `HUIFANG_TEST_DATABASE_URL` names a server.
 func withHuifang(_ environment: [String: String] = [:], _ test: (Application) async throws -> Void) async throws {
-    var config = try HuifangConfig.load(environment: ["HUIFANG_BCRYPT_COST": "4", "HUIFANG_PLAN_AT": "off", "HUIFANG_ESCALATE_EVERY": "off", "HUIFANG_DELIVER_EVERY": "off"].merging(environment) { $1 })
+    var config = try HuifangConfig.load(
+        environment: [
+            "HUIFANG_BCRYPT_COST": "4", "HUIFANG_PLAN_AT": "off", "HUIFANG_ESCALATE_EVERY": "off",
+            "HUIFANG_DELIVER_EVERY": "off",
+        ].merging(environment) { $1 })
     let app = try await Application.make(.testing)
     do {
         if let adminURL = ProcessInfo.processInfo.environment["HUIFANG_TEST_DATABASE_URL"] {
@@ -52,16 +57,22 @@ struct ListPage<Item: Decodable>: Decodable {
 
 /// A user of `role` with a known password.
 @discardableResult
-func makeUser(_ app: Application, _ role: Role, username: String? = nil, department: UUID? = nil) async throws -> (user: User, password: String) {
+func makeUser(_ app: Application, _ role: Role, username: String? = nil, department: UUID? = nil) async throws -> (
+    user: User, password: String
+) {
     let password = "password-\(role.rawValue)"
     let service = UserService(db: app.db, passwords: app.password.async, actor: .commandLine(), now: Date())
-    let user = try await service.create(.init(username: username ?? "\(role.rawValue)1", displayName: "测试\(role.rawValue)",
-                                              role: role, departmentID: department, password: password))
+    let user = try await service.create(
+        .init(
+            username: username ?? "\(role.rawValue)1", displayName: "测试\(role.rawValue)",
+            role: role, departmentID: department, password: password))
     return (user, password)
 }
 
 func makeToken(_ app: Application, _ user: User) async throws -> String {
-    try await UserService(db: app.db, passwords: app.password.async, actor: .commandLine(), now: Date()).createToken(for: user, name: "test").token
+    try await UserService(db: app.db, passwords: app.password.async, actor: .commandLine(), now: Date()).createToken(
+        for: user, name: "test"
+    ).token
 }
 
 func bearer(_ token: String) -> HTTPHeaders {
@@ -77,12 +88,15 @@ func json(_ value: some Encodable, headers: HTTPHeaders = [:]) throws -> (HTTPHe
 }
 
 /// An API call with a bearer token and, when given, a JSON body.
-func send(_ app: Application, _ method: HTTPMethod, _ path: String, token: String,
-          body: (some Encodable)? = Optional<String>.none) async throws -> TestingHTTPResponse {
+func send(
+    _ app: Application, _ method: HTTPMethod, _ path: String, token: String,
+    body: (some Encodable)? = Optional<String>.none
+) async throws -> TestingHTTPResponse {
     var headers = bearer(token)
     var buffer = ByteBuffer()
     if let body { (headers, buffer) = try json(body, headers: headers) }
-    return try await app.testing().performTest(request: .init(method: method, url: .init(path: path), headers: headers, body: buffer))
+    return try await app.testing().performTest(
+        request: .init(method: method, url: .init(path: path), headers: headers, body: buffer))
 }
 
 /// Drives the pages as a browser would: keeps the session cookie and sends the page's CSRF token.
@@ -114,7 +128,9 @@ struct PageClient {
     }
 
     @discardableResult
-    mutating func post(_ path: String, form: [String: String], csrf override: String? = nil) async throws -> TestingHTTPResponse {
+    mutating func post(_ path: String, form: [String: String], csrf override: String? = nil) async throws
+        -> TestingHTTPResponse
+    {
         var fields = form
         fields["_csrf"] = override ?? csrf ?? ""
         let body = fields.map { "\(escape($0.key))=\(escape($0.value))" }.joined(separator: "&")
@@ -123,7 +139,9 @@ struct PageClient {
         return try await send(.POST, path, headers: headers, body: ByteBuffer(string: body))
     }
 
-    mutating func upload(_ path: String, file: [UInt8], fileName: String, fields: [String: String] = [:]) async throws -> TestingHTTPResponse {
+    mutating func upload(_ path: String, file: [UInt8], fileName: String, fields: [String: String] = [:]) async throws
+        -> TestingHTTPResponse
+    {
         let boundary = "----huifang\(UUID().uuidString)"
         var body = ByteBuffer()
         var all = fields
@@ -131,7 +149,9 @@ struct PageClient {
         for (name, value) in all {
             body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
         }
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(fileName)\"\r\nContent-Type: text/csv\r\n\r\n")
+        body.writeString(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(fileName)\"\r\nContent-Type: text/csv\r\n\r\n"
+        )
         body.writeBytes(file)
         body.writeString("\r\n--\(boundary)--\r\n")
         var headers = HTTPHeaders()
@@ -139,7 +159,9 @@ struct PageClient {
         return try await send(.POST, path, headers: headers, body: body)
     }
 
-    private mutating func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders, body: ByteBuffer?) async throws -> TestingHTTPResponse {
+    private mutating func send(_ method: HTTPMethod, _ path: String, headers: HTTPHeaders, body: ByteBuffer?)
+        async throws -> TestingHTTPResponse
+    {
         var headers = headers
         var cookies: [String] = []
         if let cookie { cookies.append("huifang_session=\(cookie)") }

@@ -1,13 +1,19 @@
 import Fluent
 import Foundation
 import HuifangCore
-@testable import HuifangServer
 import Testing
 import VaporTesting
 
+@testable import HuifangServer
+
 @Suite struct TicketServerTests {
     struct View: Decodable {
-        struct Entry: Decodable { let action: String; let oldStatus: String?; let newStatus: String?; let note: String }
+        struct Entry: Decodable {
+            let action: String
+            let oldStatus: String?
+            let newStatus: String?
+            let note: String
+        }
         let id: Int
         let status: String
         let reopenCount: Int
@@ -18,11 +24,16 @@ import VaporTesting
         let timeline: [Entry]
     }
     struct ErrorBody: Decodable {
-        struct Detail: Decodable { let status: Int; let message: String }
+        struct Detail: Decodable {
+            let status: Int
+            let message: String
+        }
         let error: Detail
     }
 
-    func post(_ app: Application, _ path: String, _ token: String, _ body: some Encodable) async throws -> TestingHTTPResponse {
+    func post(_ app: Application, _ path: String, _ token: String, _ body: some Encodable) async throws
+        -> TestingHTTPResponse
+    {
         try await send(app, .POST, path, token: token, body: body)
     }
 
@@ -39,31 +50,54 @@ import VaporTesting
             try await customer.create(on: app.db)
 
             // Opened at 16:00 on 30 Sept 2024, before the National Day holiday.
-            let opened = try await TicketService(db: app.db, config: app.huifang, actor: .commandLine(), now: ISO8601DateFormatter().date(from: "2024-09-30T08:00:00Z")!)
-                .open(TicketInput(kind: "complaint", category: "attitude", severity: "general", customerID: customer.id, description: "安装师傅态度差", handler: "zhaolei"))
+            let opened = try await TicketService(
+                db: app.db, config: app.huifang, actor: .commandLine(),
+                now: ISO8601DateFormatter().date(from: "2024-09-30T08:00:00Z")!
+            )
+            .open(
+                TicketInput(
+                    kind: "complaint", category: "attitude", severity: "general", customerID: customer.id,
+                    description: "安装师傅态度差", handler: "zhaolei"))
             #expect(opened.status == .assigned && opened.policy == "一般问题")
-            #expect(app.huifang.formatDateTime(opened.firstResponseDue) == "2024-10-08 18:00", "1 working day after 30 Sept")
-            #expect(app.huifang.formatDateTime(opened.resolutionDue) == "2024-10-10 18:00", "3 working days after 30 Sept")
+            #expect(
+                app.huifang.formatDateTime(opened.firstResponseDue) == "2024-10-08 18:00", "1 working day after 30 Sept"
+            )
+            #expect(
+                app.huifang.formatDateTime(opened.resolutionDue) == "2024-10-10 18:00", "3 working days after 30 Sept")
 
             let path = "/api/v1/tickets/\(opened.id!)/actions"
             let early = try await post(app, path, handler, ["action": "close"])
             #expect(early.status == .conflict)
             #expect(try early.content.decode(ErrorBody.self).error.message.contains("告知客户处理结果后才能关闭"))
-            for action in ["start", "resolve"] { #expect(try await post(app, path, handler, ["action": action]).status == .ok) }
+            for action in ["start", "resolve"] {
+                #expect(try await post(app, path, handler, ["action": action]).status == .ok)
+            }
             let resolved = try await post(app, path, handler, ["action": "inform"]).content.decode(View.self)
-            #expect(resolved.status == "informed" && resolved.verificationTaskID != nil, "resolving creates the verification follow-up")
+            #expect(
+                resolved.status == "informed" && resolved.verificationTaskID != nil,
+                "resolving creates the verification follow-up")
             let task = try #require(try await FollowUpTask.find(resolved.verificationTaskID, on: app.db))
             #expect(task.$customer.id == customer.id && task.priority == 1)
 
-            #expect(try await post(app, path, agent, ["action": "reopen", "note": "x"]).status == .notFound, "not the agent's ticket")
+            #expect(
+                try await post(app, path, agent, ["action": "reopen", "note": "x"]).status == .notFound,
+                "not the agent's ticket")
             let noWords = try await post(app, path, handler, ["action": "reopen"])
             #expect(noWords.status == .unprocessableEntity)
-            let reopened = try await post(app, path, handler, ["action": "reopen", "note": "客户说问题没有解决"]).content.decode(View.self)
+            let reopened = try await post(app, path, handler, ["action": "reopen", "note": "客户说问题没有解决"]).content.decode(
+                View.self)
             #expect(reopened.status == "inProgress" && reopened.reopenCount == 1)
-            for action in ["resolve", "inform", "close"] { #expect(try await post(app, path, handler, ["action": action]).status == .ok) }
-            let closed = try await send(app, .GET, "/api/v1/tickets/\(opened.id!)", token: handler).content.decode(View.self)
+            for action in ["resolve", "inform", "close"] {
+                #expect(try await post(app, path, handler, ["action": action]).status == .ok)
+            }
+            let closed = try await send(app, .GET, "/api/v1/tickets/\(opened.id!)", token: handler).content.decode(
+                View.self)
             #expect(closed.status == "closed")
-            #expect(closed.timeline.map(\.action) == ["open", "start", "resolve", "verification", "inform", "reopen", "resolve", "verification", "inform", "close"])
+            #expect(
+                closed.timeline.map(\.action) == [
+                    "open", "start", "resolve", "verification", "inform", "reopen", "resolve", "verification", "inform",
+                    "close",
+                ])
             #expect(closed.timeline.first { $0.action == "reopen" }?.note == "客户说问题没有解决")
             #expect(try await FollowUpTask.query(on: app.db).count() == 2, "each resolution is verified")
 
@@ -77,17 +111,26 @@ import VaporTesting
     @Test func anUrgentComplaintGetsTheUrgentPolicyAndBadInputIsNamed() async throws {
         try await withHuifang { app in
             let token = try await makeToken(app, makeUser(app, .supervisor).user)
-            let response = try await post(app, "/api/v1/tickets", token, TicketInput(kind: "complaint", urgent: true, description: "快递丢失"))
+            let response = try await post(
+                app, "/api/v1/tickets", token, TicketInput(kind: "complaint", urgent: true, description: "快递丢失"))
             #expect(response.status == .created)
             let view = try response.content.decode(View.self)
             #expect(view.policy == "紧急投诉" && view.status == "new")
-            let bad = try await post(app, "/api/v1/tickets", token, TicketInput(kind: "rumour", severity: "huge", customerID: 999_999, description: " "))
+            let bad = try await post(
+                app, "/api/v1/tickets", token,
+                TicketInput(kind: "rumour", severity: "huge", customerID: 999_999, description: " "))
             #expect(bad.status == .unprocessableEntity)
-            for field in ["\"kind\"", "\"severity\"", "\"customerID\"", "\"description\""] { #expect(bad.body.string.contains(field), "\(field)") }
-            let suggestion = try await post(app, "/api/v1/tickets", token, TicketInput(kind: "suggestion", description: "希望增加周末配送", handler: "supervisor1"))
+            for field in ["\"kind\"", "\"severity\"", "\"customerID\"", "\"description\""] {
+                #expect(bad.body.string.contains(field), "\(field)")
+            }
+            let suggestion = try await post(
+                app, "/api/v1/tickets", token,
+                TicketInput(kind: "suggestion", description: "希望增加周末配送", handler: "supervisor1"))
             let id = try suggestion.content.decode(View.self).id
-            #expect(try await post(app, "/api/v1/tickets/\(id)/actions", token, ["action": "resolve"]).status == .conflict)
-            let adopted = try await post(app, "/api/v1/tickets/\(id)/actions", token, ["action": "adopt", "note": "下月起周六配送"])
+            #expect(
+                try await post(app, "/api/v1/tickets/\(id)/actions", token, ["action": "resolve"]).status == .conflict)
+            let adopted = try await post(
+                app, "/api/v1/tickets/\(id)/actions", token, ["action": "adopt", "note": "下月起周六配送"])
             #expect(try adopted.content.decode(View.self).status == "adopted")
         }
     }

@@ -26,8 +26,10 @@ public struct TicketOwnership: Sendable, Equatable {
     /// The agent the ticket's customer is assigned to.
     public var customerAgentID: UUID?
 
-    public init(openedBy: UUID? = nil, departmentID: UUID? = nil, handlerID: UUID? = nil,
-                taskAgentIDs: Set<UUID> = [], customerAgentID: UUID? = nil) {
+    public init(
+        openedBy: UUID? = nil, departmentID: UUID? = nil, handlerID: UUID? = nil,
+        taskAgentIDs: Set<UUID> = [], customerAgentID: UUID? = nil
+    ) {
         self.openedBy = openedBy
         self.departmentID = departmentID
         self.handlerID = handlerID

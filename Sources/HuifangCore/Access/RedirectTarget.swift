@@ -9,7 +9,8 @@ public enum RedirectTarget {
     /// would otherwise leave the site; a CR or LF would start a new response header.
     public static func local(_ next: String?) -> String {
         guard let next, next.utf8.count <= 2048, isLocal(next),
-              let decoded = next.removingPercentEncoding, isLocal(decoded) else { return "/" }
+            let decoded = next.removingPercentEncoding, isLocal(decoded)
+        else { return "/" }
         return next
     }
 

@@ -45,7 +45,8 @@ public struct BusinessCalendar: Sendable {
     private let offsets: [Int32]
 
     public init(
-        timeZone: TimeZone, weeklyHours: [[TimeRange]] = BusinessCalendar.standardHours, makeUpHours: [TimeRange]? = nil,
+        timeZone: TimeZone, weeklyHours: [[TimeRange]] = BusinessCalendar.standardHours,
+        makeUpHours: [TimeRange]? = nil,
         holidays: Set<LocalDate> = [], makeUpWorkdays: Set<LocalDate> = [], exceptions: [LocalDate: [TimeRange]] = [:]
     ) {
         precondition(weeklyHours.count == 7, "weekly hours need seven days, Monday first")
@@ -61,14 +62,19 @@ public struct BusinessCalendar: Sendable {
         var patterns = weeklyHours + [self.makeUpHours, []]
         var patternIndex: [[TimeRange]: UInt16] = [:]
         for (i, p) in patterns.enumerated() where patternIndex[p] == nil { patternIndex[p] = UInt16(i) }
-        let makeUp = UInt16(7), closed = UInt16(8)
+        let makeUp = UInt16(7)
+        let closed = UInt16(8)
         var dayPattern = [UInt16](repeating: 0, count: count)
         for offset in 0..<count {
             let weekday = ((base + offset + 3) % 7 + 7) % 7  // 0 = Monday
             dayPattern[offset] = UInt16(weekday)
         }
-        for date in holidays where date >= Self.firstDate && date <= Self.lastDate { dayPattern[date.dayNumber - base] = closed }
-        for date in makeUpWorkdays where date >= Self.firstDate && date <= Self.lastDate { dayPattern[date.dayNumber - base] = makeUp }
+        for date in holidays where date >= Self.firstDate && date <= Self.lastDate {
+            dayPattern[date.dayNumber - base] = closed
+        }
+        for date in makeUpWorkdays where date >= Self.firstDate && date <= Self.lastDate {
+            dayPattern[date.dayNumber - base] = makeUp
+        }
         for (date, ranges) in exceptions where date >= Self.firstDate && date <= Self.lastDate {
             if let index = patternIndex[ranges] {
                 dayPattern[date.dayNumber - base] = index
@@ -100,12 +106,17 @@ public struct BusinessCalendar: Sendable {
 
         // UTC offsets per UTC day: constant on almost every day; Foundation answers on the others.
         var offsets = [Int32](repeating: 0, count: count)
-        let fixed = timeZone.nextDaylightSavingTimeTransition(after: Date(timeIntervalSince1970: Double(base) * 86_400)) == nil
+        let fixed =
+            timeZone.nextDaylightSavingTimeTransition(after: Date(timeIntervalSince1970: Double(base) * 86_400)) == nil
             ? Int32(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: 0))) : nil
         var previous = Int32(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(base) * 86_400)))
         for offset in 0..<count {
-            if let fixed { offsets[offset] = fixed; continue }
-            let next = Int32(timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(base + offset + 1) * 86_400)))
+            if let fixed {
+                offsets[offset] = fixed
+                continue
+            }
+            let next = Int32(
+                timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(base + offset + 1) * 86_400)))
             offsets[offset] = next == previous ? previous : Int32.min
             previous = next
         }
@@ -120,15 +131,24 @@ public struct BusinessCalendar: Sendable {
     }
 
     /// A calendar for mainland China from a published schedule.
-    public init(timeZone: TimeZone, weeklyHours: [[TimeRange]] = BusinessCalendar.standardHours, schedule: HolidaySchedule,
-                exceptions: [LocalDate: [TimeRange]] = [:]) {
-        var holidays: Set<LocalDate> = [], workdays: Set<LocalDate> = []
+    public init(
+        timeZone: TimeZone, weeklyHours: [[TimeRange]] = BusinessCalendar.standardHours, schedule: HolidaySchedule,
+        exceptions: [LocalDate: [TimeRange]] = [:]
+    ) {
+        var holidays: Set<LocalDate> = []
+        var workdays: Set<LocalDate> = []
         for entry in schedule.entries {
             for day in entry.first.dayNumber...entry.last.dayNumber {
-                if entry.kind == .holiday { holidays.insert(LocalDate(dayNumber: day)) } else { workdays.insert(LocalDate(dayNumber: day)) }
+                if entry.kind == .holiday {
+                    holidays.insert(LocalDate(dayNumber: day))
+                } else {
+                    workdays.insert(LocalDate(dayNumber: day))
+                }
             }
         }
-        self.init(timeZone: timeZone, weeklyHours: weeklyHours, holidays: holidays, makeUpWorkdays: workdays, exceptions: exceptions)
+        self.init(
+            timeZone: timeZone, weeklyHours: weeklyHours, holidays: holidays, makeUpWorkdays: workdays,
+            exceptions: exceptions)
     }
 
     // MARK: Working days
@@ -162,7 +182,8 @@ public struct BusinessCalendar: Sendable {
     public func addWorkingDays(_ n: Int, after date: LocalDate) throws(CalendarRangeError) -> LocalDate {
         if n == 0 { return date }
         let i = try index(date)
-        let position = n > 0 ? Int(cumulativeDays[i]) + n - 1 : Int(cumulativeDays[i]) - (isWorkingDay(date) ? 1 : 0) + n
+        let position =
+            n > 0 ? Int(cumulativeDays[i]) + n - 1 : Int(cumulativeDays[i]) - (isWorkingDay(date) ? 1 : 0) + n
         guard position >= 0, position < workingDayList.count else { throw CalendarRangeError() }
         return LocalDate(dayNumber: Int(workingDayList[position]))
     }
@@ -170,7 +191,8 @@ public struct BusinessCalendar: Sendable {
     /// Working days from `first` through `last`, both included; 0 when `last` is before `first`.
     public func workingDays(from first: LocalDate, through last: LocalDate) throws(CalendarRangeError) -> Int {
         guard first <= last else { return 0 }
-        let a = try index(first), b = try index(last)
+        let a = try index(first)
+        let b = try index(last)
         return Int(cumulativeDays[b]) - (a > 0 ? Int(cumulativeDays[a - 1]) : 0)
     }
 
@@ -189,7 +211,8 @@ public struct BusinessCalendar: Sendable {
         precondition(seconds > 0, "working time is added forwards")
         let target = try position(of: instant) + seconds
         // The day on whose working time the target falls: the last day starting before it.
-        var low = 0, high = dayPattern.count - 1
+        var low = 0
+        var high = dayPattern.count - 1
         while low < high {
             let mid = (low + high + 1) / 2
             if cumulativeSeconds[mid] < target { low = mid } else { high = mid - 1 }
@@ -225,7 +248,11 @@ public struct BusinessCalendar: Sendable {
         let timeOfDay = Int(local - Int64(day) * 86_400)
         var worked = 0
         for range in patterns[Int(dayPattern[i])] {
-            if timeOfDay >= range.end { worked += range.length } else if timeOfDay > range.start { worked += timeOfDay - range.start }
+            if timeOfDay >= range.end {
+                worked += range.length
+            } else if timeOfDay > range.start {
+                worked += timeOfDay - range.start
+            }
         }
         return cumulativeSeconds[i] + Int64(worked)
     }

@@ -39,13 +39,19 @@ public struct HolidaySchedule: Sendable, Equatable {
     public static func parse(_ text: String) throws(ParseError) -> HolidaySchedule {
         var entries: [Entry] = []
         var year: Int?
-        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
-            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)?.trimmingWhitespace() ?? ""
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+            .enumerated()
+        {
+            let line =
+                raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init)?
+                .trimmingWhitespace() ?? ""
             guard !line.isEmpty else { continue }
             let parts = line.split(separator: " ", maxSplits: 2).map(String.init)
             let number = index + 1
             if parts[0] == "year" {
-                guard parts.count == 2, let y = Int(parts[1]) else { throw ParseError(line: number, reason: "expected: year YYYY") }
+                guard parts.count == 2, let y = Int(parts[1]) else {
+                    throw ParseError(line: number, reason: "expected: year YYYY")
+                }
                 year = y
                 continue
             }
@@ -54,12 +60,16 @@ public struct HolidaySchedule: Sendable, Equatable {
             }
             guard let year else { throw ParseError(line: number, reason: "an entry before the first 'year' line") }
             let range = parts[1].components(separatedBy: "..")
-            guard let first = LocalDate(parsing: range[0]), let last = LocalDate(parsing: range.last!), range.count <= 2, first <= last else {
+            guard let first = LocalDate(parsing: range[0]), let last = LocalDate(parsing: range.last!),
+                range.count <= 2, first <= last
+            else {
                 throw ParseError(line: number, reason: "'\(parts[1])' is not a date or a date range FIRST..LAST")
             }
             if kind == .workday {
                 guard first == last else { throw ParseError(line: number, reason: "a make-up workday is one date") }
-                guard first.isoWeekday >= 6 else { throw ParseError(line: number, reason: "\(first.iso) is not a Saturday or Sunday") }
+                guard first.isoWeekday >= 6 else {
+                    throw ParseError(line: number, reason: "\(first.iso) is not a Saturday or Sunday")
+                }
             }
             entries.append(Entry(kind: kind, first: first, last: last, name: parts[2], year: year))
         }

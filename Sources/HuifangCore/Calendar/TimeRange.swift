@@ -19,8 +19,10 @@ public struct TimeRange: Hashable, Sendable, Codable, CustomStringConvertible {
 
     static func seconds(_ text: String) -> Int? {
         let parts = text.split(separator: ":")
-        guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0...24).contains(h), (0..<60).contains(m),
-              h < 24 || m == 0 else { return nil }
+        guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0...24).contains(h),
+            (0..<60).contains(m),
+            h < 24 || m == 0
+        else { return nil }
         return h * 3600 + m * 60
     }
 
@@ -28,7 +30,8 @@ public struct TimeRange: Hashable, Sendable, Codable, CustomStringConvertible {
 
     public var description: String {
         func clock(_ s: Int) -> String {
-            let h = s / 3600, m = s % 3600 / 60
+            let h = s / 3600
+            let m = s % 3600 / 60
             return (h < 10 ? "0" : "") + "\(h):" + (m < 10 ? "0" : "") + "\(m)"
         }
         return "\(clock(start))-\(clock(end))"

@@ -83,7 +83,8 @@ public struct CustomerRecord: Equatable, Sendable {
     /// The fields that differ from `other`, each as old → new.
     public func changes(from old: CustomerRecord) -> [FieldChange] {
         CustomerField.allCases.compactMap { field in
-            let before = old.historyValue(field), after = historyValue(field)
+            let before = old.historyValue(field)
+            let after = historyValue(field)
             return before == after ? nil : FieldChange(field: field, oldValue: before, newValue: after)
         }
     }

@@ -39,9 +39,10 @@ public struct CustomerRules: Sendable {
         guard value.count <= Self.maxEmailLength else { throw .tooLong(max: Self.maxEmailLength) }
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty,
-              parts[1].split(separator: ".", omittingEmptySubsequences: false).count >= 2,
-              !parts[1].split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty),
-              !value.contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" }) else { throw .invalidEmail }
+            parts[1].split(separator: ".", omittingEmptySubsequences: false).count >= 2,
+            !parts[1].split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty),
+            !value.contains(where: { $0.isWhitespace || $0 == "," || $0 == ";" })
+        else { throw .invalidEmail }
         return value
     }
 

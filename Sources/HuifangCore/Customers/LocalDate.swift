@@ -8,7 +8,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
 
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
-              (1...Self.daysIn(month: month, year: year)).contains(day) else { return nil }
+            (1...Self.daysIn(month: month, year: year)).contains(day)
+        else { return nil }
         self.year = year
         self.month = month
         self.day = day
@@ -26,7 +27,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
             parts = text.split(whereSeparator: { "-/.年月日".contains($0) })
         }
         guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              parts[0].count == 4 else { return nil }
+            parts[0].count == 4
+        else { return nil }
         self.init(year: y, month: m, day: d)
     }
 
@@ -63,7 +65,8 @@ public struct LocalDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     public init(from decoder: any Decoder) throws {
         let raw = try decoder.singleValueContainer().decode(String.self)
         guard let date = LocalDate(parsing: raw) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "expected a date YYYY-MM-DD"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "expected a date YYYY-MM-DD"))
         }
         self = date
     }
@@ -91,7 +94,10 @@ extension StringProtocol {
 extension LocalDate {
     /// Reads exactly `YYYY-MM-DD`, as dates are stored; quicker than `init?(parsing:)` for bulk work.
     public init?(iso text: String) {
-        var year = 0, month = 0, day = 0, index = 0
+        var year = 0
+        var month = 0
+        var day = 0
+        var index = 0
         for byte in text.utf8 {
             switch index {
             case 4, 7:
@@ -99,7 +105,13 @@ extension LocalDate {
             case 0...9:
                 guard byte >= 48, byte <= 57 else { return nil }
                 let digit = Int(byte - 48)
-                if index < 4 { year = year * 10 + digit } else if index < 7 { month = month * 10 + digit } else { day = day * 10 + digit }
+                if index < 4 {
+                    year = year * 10 + digit
+                } else if index < 7 {
+                    month = month * 10 + digit
+                } else {
+                    day = day * 10 + digit
+                }
             default:
                 return nil
             }

@@ -16,10 +16,12 @@ public enum ContactOutcome: String, Codable, CaseIterable, Sendable {
     public var flags: OutcomeFlags {
         switch self {
         case .reached: OutcomeFlags(contactMade: true, completed: true, needsRetry: false, stopContacting: false)
-        case .noAnswer, .busy: OutcomeFlags(contactMade: false, completed: false, needsRetry: true, stopContacting: false)
+        case .noAnswer, .busy:
+            OutcomeFlags(contactMade: false, completed: false, needsRetry: true, stopContacting: false)
         case .wrongNumber: OutcomeFlags(contactMade: false, completed: false, needsRetry: false, stopContacting: true)
         case .refused: OutcomeFlags(contactMade: true, completed: false, needsRetry: false, stopContacting: true)
-        case .callbackRequested: OutcomeFlags(contactMade: true, completed: false, needsRetry: true, stopContacting: false)
+        case .callbackRequested:
+            OutcomeFlags(contactMade: true, completed: false, needsRetry: true, stopContacting: false)
         case .doNotCall: OutcomeFlags(contactMade: true, completed: false, needsRetry: false, stopContacting: true)
         }
     }
@@ -58,8 +60,10 @@ public enum AttemptResult: Equatable, Sendable {
 
     /// Decides from the outcome, the attempts made so far (this one included) and the task's windows.
     /// A requested callback does not count against the maximum: the customer was reached and chose the time.
-    public static func after(_ outcome: ContactOutcome, attemptsMade: Int, maxAttempts: Int, now: Date,
-                             callbackAt: Date?, windows: ContactWindows) -> AttemptResult {
+    public static func after(
+        _ outcome: ContactOutcome, attemptsMade: Int, maxAttempts: Int, now: Date,
+        callbackAt: Date?, windows: ContactWindows
+    ) -> AttemptResult {
         switch outcome {
         case .reached: return .completed
         case .wrongNumber: return .unreachable
@@ -67,7 +71,9 @@ public enum AttemptResult: Equatable, Sendable {
         case .callbackRequested where callbackAt != nil:
             return .callback(at: callbackAt!)
         case .noAnswer, .busy, .callbackRequested:
-            guard attemptsMade < maxAttempts, let next = windows.nextWindowStart(after: now) else { return .unreachable }
+            guard attemptsMade < maxAttempts, let next = windows.nextWindowStart(after: now) else {
+                return .unreachable
+            }
             return .retry(at: next)
         }
     }
@@ -94,7 +100,8 @@ extension ContactWindows {
 /// stray key press cannot count as a completed follow-up without answers.
 public enum SurveyRequirement {
     /// The catalogue key of the problem with the `answers` field, or nil when the attempt is fine.
-    public static func problem(outcome: ContactOutcome?, asksSurvey: Bool, hasAnswers: Bool, declined: Bool) -> String? {
+    public static func problem(outcome: ContactOutcome?, asksSurvey: Bool, hasAnswers: Bool, declined: Bool) -> String?
+    {
         if declined, hasAnswers { return "record.problem.declinedWithAnswers" }
         if declined, outcome?.flags.completed != true { return "record.problem.declinedNeedsReached" }
         guard let outcome, outcome.flags.completed, asksSurvey, !hasAnswers, !declined else { return nil }

@@ -21,7 +21,10 @@ public enum Placeholder: String, CaseIterable, Sendable {
     }
 
     public init?(named name: String) {
-        if let value = Placeholder(rawValue: name) { self = value; return }
+        if let value = Placeholder(rawValue: name) {
+            self = value
+            return
+        }
         guard let value = Placeholder.allCases.first(where: { $0.chinese == name }) else { return nil }
         self = value
     }
@@ -34,7 +37,9 @@ public enum Placeholder: String, CaseIterable, Sendable {
         while let open = rest.firstIndex(of: "{") {
             result += rest[..<open]
             let after = rest.index(after: open)
-            if let close = rest[after...].firstIndex(of: "}"), let placeholder = Placeholder(named: String(rest[after..<close])) {
+            if let close = rest[after...].firstIndex(of: "}"),
+                let placeholder = Placeholder(named: String(rest[after..<close]))
+            {
                 result += values[placeholder] ?? ""
                 rest = rest[rest.index(after: close)...]
             } else {

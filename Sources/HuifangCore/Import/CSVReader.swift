@@ -29,12 +29,15 @@ public struct CSVReader: Sendable {
 
     /// Splits UTF-8 text into records. Blank lines are skipped.
     public func records(_ utf8: [UInt8]) -> [CSVRecord] {
-        let quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        let quote = UInt8(ascii: "\"")
+        let cr = UInt8(ascii: "\r")
+        let lf = UInt8(ascii: "\n")
         var records: [CSVRecord] = []
         var fields: [String] = []
         var field: [UInt8] = []
         var inQuotes = false
-        var line = 1, recordLine = 1
+        var line = 1
+        var recordLine = 1
         var index = 0
         let count = utf8.count
 

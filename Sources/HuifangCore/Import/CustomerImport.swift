@@ -33,7 +33,9 @@ public enum CustomerColumns {
     public static func normalise(_ heading: String) -> String {
         var text = heading.trimmingWhitespace().lowercased()
         for (open, close) in [("(", ")"), ("（", "）"), ("[", "]"), ("【", "】")] {
-            while let start = text.range(of: open), let end = text.range(of: close, range: start.upperBound..<text.endIndex) {
+            while let start = text.range(of: open),
+                let end = text.range(of: close, range: start.upperBound..<text.endIndex)
+            {
                 text.removeSubrange(start.lowerBound..<end.upperBound)
             }
         }
@@ -139,33 +141,44 @@ public struct CustomerImportParser: Sendable {
             switch rules.patch(from: values, emptyClears: false) {
             case .failure(let failure):
                 for error in failure.errors.sorted(by: { position[$0.field]! < position[$1.field]! }) {
-                    problems.append(RowProblem(line: record.line, column: headings[error.field],
-                                               value: values[error.field], problem: error.problem))
+                    problems.append(
+                        RowProblem(
+                            line: record.line, column: headings[error.field],
+                            value: values[error.field], problem: error.problem))
                 }
             case .success(let (patch, agent)):
                 if patch.name == nil {
-                    problems.append(RowProblem(line: record.line, column: headings[.name], value: "", problem: .required))
+                    problems.append(
+                        RowProblem(line: record.line, column: headings[.name], value: "", problem: .required))
                     continue
                 }
                 let externalID = patch.externalID ?? nil
                 let mobile = patch.mobile ?? nil
                 if externalID == nil, mobile == nil {
-                    problems.append(RowProblem(line: record.line, column: headings[.mobile] ?? headings[.externalID],
-                                               value: "", problem: .mobileOrExternalIDRequired))
+                    problems.append(
+                        RowProblem(
+                            line: record.line, column: headings[.mobile] ?? headings[.externalID],
+                            value: "", problem: .mobileOrExternalIDRequired))
                     continue
                 }
                 if let externalID {
                     if let first = firstLineByExternalID[externalID] {
-                        problems.append(RowProblem(line: record.line, column: headings[.externalID],
-                                                   value: externalID, problem: .duplicateInFile(firstLine: first)))
+                        problems.append(
+                            RowProblem(
+                                line: record.line, column: headings[.externalID],
+                                value: externalID, problem: .duplicateInFile(firstLine: first)))
                         continue
                     }
                     firstLineByExternalID[externalID] = record.line
-                    if let mobile, firstLineByMobile[mobile.e164] == nil { firstLineByMobile[mobile.e164] = record.line }
+                    if let mobile, firstLineByMobile[mobile.e164] == nil {
+                        firstLineByMobile[mobile.e164] = record.line
+                    }
                 } else if let mobile {
                     if let first = firstLineByMobile[mobile.e164] {
-                        problems.append(RowProblem(line: record.line, column: headings[.mobile],
-                                                   value: mobile.display, problem: .duplicateInFile(firstLine: first)))
+                        problems.append(
+                            RowProblem(
+                                line: record.line, column: headings[.mobile],
+                                value: mobile.display, problem: .duplicateInFile(firstLine: first)))
                         continue
                     }
                     firstLineByMobile[mobile.e164] = record.line
@@ -173,7 +186,8 @@ public struct CustomerImportParser: Sendable {
                 rows.append(ImportRow(line: record.line, patch: patch, agentUsername: agent ?? nil))
             }
         }
-        return ParsedImport(encoding: encoding, totalRows: records.count - 1, rows: rows, problems: problems,
-                            ignoredColumns: ignored, headings: headings)
+        return ParsedImport(
+            encoding: encoding, totalRows: records.count - 1, rows: rows, problems: problems,
+            ignoredColumns: ignored, headings: headings)
     }
 }

@@ -16,7 +16,9 @@ public enum Catalogue {
         while let open = rest.firstIndex(of: "{") {
             result += rest[..<open]
             let after = rest.index(after: open)
-            if let close = rest[after...].firstIndex(of: "}"), let index = Int(rest[after..<close]), arguments.indices.contains(index) {
+            if let close = rest[after...].firstIndex(of: "}"), let index = Int(rest[after..<close]),
+                arguments.indices.contains(index)
+            {
                 result += arguments[index]
                 rest = rest[rest.index(after: close)...]
             } else {
@@ -32,9 +34,11 @@ public enum Catalogue {
 
     public static var keys: Dictionary<String, (zh: String, en: String)>.Keys { entries.keys }
 
-    static let entries: [String: (zh: String, en: String)] = core.merging(planning) { first, _ in first }.merging(tickets) { first, _ in first }
-        .merging(ticketPages) { first, _ in first }.merging(followUp) { first, _ in first }
-        .merging(reports) { first, _ in first }
+    static let entries: [String: (zh: String, en: String)] = core.merging(planning) { first, _ in first }.merging(
+        tickets
+    ) { first, _ in first }
+    .merging(ticketPages) { first, _ in first }.merging(followUp) { first, _ in first }
+    .merging(reports) { first, _ in first }
 
     static let core: [String: (zh: String, en: String)] = [
         "app.name": ("回访", "Huifang"),
@@ -110,8 +114,10 @@ public enum Catalogue {
         "customers.title": ("客户", "Customers"),
         "customers.new": ("新建客户", "New customer"),
         "customers.edit": ("编辑客户", "Edit customer"),
-        "customers.contactLocked": ("联系方式已遮蔽，只有可查看完整号码的人员（主管、专属客服）能修改",
-                                    "Masked: only those who see the full details (supervisors, the customer's agent) change them"),
+        "customers.contactLocked": (
+            "联系方式已遮蔽，只有可查看完整号码的人员（主管、专属客服）能修改",
+            "Masked: only those who see the full details (supervisors, the customer's agent) change them"
+        ),
         "customers.agentLocked": ("专属客服由主管指派", "Supervisors assign the customer's agent"),
         "customers.searchPlaceholder": ("姓名、手机号或会员编号", "Name, mobile or member ID"),
         "customers.empty": ("没有符合条件的客户", "No customers match"),
@@ -119,7 +125,9 @@ public enum Catalogue {
         "customers.history": ("变更记录", "Change history"),
         "customers.historyEmpty": ("暂无变更记录", "No changes yet"),
         "customers.deleted": ("客户已删除", "Customer deleted"),
-        "customers.maskedHint": ("联系方式已隐藏，查看完整信息将被记录在审计日志中", "Contact details are masked; revealing them is recorded in the audit log"),
+        "customers.maskedHint": (
+            "联系方式已隐藏，查看完整信息将被记录在审计日志中", "Contact details are masked; revealing them is recorded in the audit log"
+        ),
         "customers.anyTag": ("任意标签", "Any tag"),
         "customers.anyTier": ("任意等级", "Any tier"),
         "customers.count": ("共 {0} 位客户", "{0} customers"),
@@ -138,8 +146,10 @@ public enum Catalogue {
 
         "import.title": ("导入客户", "Import customers"),
         "import.file": ("CSV 文件", "CSV file"),
-        "import.help": ("支持 UTF-8（含 BOM）、GBK/GB18030 编码；表头可用中文或英文，如 姓名、手机、会员等级、生日、注册日期、会员编号。按会员编号更新已有客户，没有会员编号时按手机号。空单元格不会覆盖已有数据。",
-                        "UTF-8 (with or without BOM) and GBK/GB18030 files; headings in Chinese or English, e.g. name, mobile, tier, birthday, registered_at, external_id. Existing customers are matched by member ID, else by mobile. Empty cells leave existing values alone."),
+        "import.help": (
+            "支持 UTF-8（含 BOM）、GBK/GB18030 编码；表头可用中文或英文，如 姓名、手机、会员等级、生日、注册日期、会员编号。按会员编号更新已有客户，没有会员编号时按手机号。空单元格不会覆盖已有数据。",
+            "UTF-8 (with or without BOM) and GBK/GB18030 files; headings in Chinese or English, e.g. name, mobile, tier, birthday, registered_at, external_id. Existing customers are matched by member ID, else by mobile. Empty cells leave existing values alone."
+        ),
         "import.dryRun": ("仅检查，不写入", "Check only, write nothing"),
         "import.strict": ("严格模式：有任何错误行则全部不导入", "Strict: import nothing if any row is wrong"),
         "import.submit": ("开始导入", "Import"),
@@ -161,33 +171,48 @@ public enum Catalogue {
         "import.reason": ("原因", "Reason"),
         "import.ignoredColumns": ("已忽略未识别的列：{0}", "Ignored unrecognised columns: {0}"),
         "import.file.empty": ("文件为空", "The file is empty"),
-        "import.file.encoding": ("无法识别文件编码（支持 UTF-8、GBK/GB18030、UTF-16）", "Unrecognised encoding (UTF-8, GBK/GB18030 and UTF-16 are read)"),
+        "import.file.encoding": (
+            "无法识别文件编码（支持 UTF-8、GBK/GB18030、UTF-16）", "Unrecognised encoding (UTF-8, GBK/GB18030 and UTF-16 are read)"
+        ),
         "import.file.noName": ("缺少“姓名”列", "The file has no name column (姓名/name)"),
-        "import.file.noKey": ("缺少“手机”或“会员编号”列，无法匹配客户", "The file needs a mobile (手机) or member ID (会员编号) column to match customers"),
+        "import.file.noKey": (
+            "缺少“手机”或“会员编号”列，无法匹配客户", "The file needs a mobile (手机) or member ID (会员编号) column to match customers"
+        ),
         "import.file.duplicateColumn": ("列“{0}”重复出现", "Column \"{0}\" appears twice"),
         "import.file.missing": ("请选择要导入的文件", "Choose a file to import"),
 
         "problem.required": ("必填", "is required"),
         "problem.tooLong": ("不能超过 {0} 个字符", "must be at most {0} characters"),
-        "problem.invalidMobile": ("不是有效的手机号（应为 11 位中国大陆手机号，或以 + 开头的国际号码）", "is not a valid mobile number (11-digit mainland mobile, or international with +)"),
+        "problem.invalidMobile": (
+            "不是有效的手机号（应为 11 位中国大陆手机号，或以 + 开头的国际号码）",
+            "is not a valid mobile number (11-digit mainland mobile, or international with +)"
+        ),
         "problem.invalidEmail": ("不是有效的邮箱地址", "is not a valid email address"),
         "problem.invalidDate": ("不是有效的日期（如 2024-03-05）", "is not a valid date (e.g. 2024-03-05)"),
-        "problem.cursor": ("不是本列表给出的翻页位置（请从第一页重新翻）", "is not a position this list gave out (start again from the first page)"),
+        "problem.cursor": (
+            "不是本列表给出的翻页位置（请从第一页重新翻）", "is not a position this list gave out (start again from the first page)"
+        ),
         "problem.dateInFuture": ("不能晚于今天", "cannot be after today"),
         "problem.dateTooEarly": ("不能早于 1900 年", "cannot be before 1900"),
         "problem.invalidGender": ("应为 男 或 女", "must be male (男) or female (女)"),
         "problem.invalidBoolean": ("应为 是 或 否", "must be yes (是) or no (否)"),
         "problem.unknownTier": ("不是已配置的会员等级（{0}）", "is not a configured tier ({0})"),
         "problem.unknownAgent": ("找不到该用户名的客服", "no user has this username"),
-        "problem.notPermitted": ("您的角色不能修改此项（联系方式需有权查看者修改，指派客服由主管操作）",
-                                 "your role may not change this (contact details: only those who see them; the agent: supervisors)"),
+        "problem.notPermitted": (
+            "您的角色不能修改此项（联系方式需有权查看者修改，指派客服由主管操作）",
+            "your role may not change this (contact details: only those who see them; the agent: supervisors)"
+        ),
         "problem.notAnAgent": ("该用户不是客服专员", "this user is not an agent"),
         "problem.duplicateInFile": ("与第 {0} 行重复", "repeats line {0}"),
-        "problem.mobileMatchesSeveral": ("该手机号对应多位客户，请提供会员编号", "several customers have this mobile; give the member ID"),
+        "problem.mobileMatchesSeveral": (
+            "该手机号对应多位客户，请提供会员编号", "several customers have this mobile; give the member ID"
+        ),
         "problem.externalIDTaken": ("该会员编号已属于其他客户", "another customer has this member ID"),
         "problem.mobileOrExternalIDRequired": ("手机和会员编号至少填写一项", "give a mobile or a member ID"),
         "problem.usernameTaken": ("用户名已被使用", "is taken"),
-        "problem.invalidUsername": ("只能包含字母、数字、点、下划线和连字符（2–32 位）", "may hold letters, digits, dot, underscore and hyphen (2–32)"),
+        "problem.invalidUsername": (
+            "只能包含字母、数字、点、下划线和连字符（2–32 位）", "may hold letters, digits, dot, underscore and hyphen (2–32)"
+        ),
         "problem.weakPassword": ("至少 8 位", "must be at least 8 characters"),
         "problem.invalidRole": ("不是有效的角色", "is not a role"),
         "problem.unknownDepartment": ("部门不存在", "no such department"),
@@ -280,14 +305,20 @@ public enum Catalogue {
         "calendar.weekdays": ("一,二,三,四,五,六,日", "Mon,Tue,Wed,Thu,Fri,Sat,Sun"),
         "calendar.month": ("{0} 月", "{0}"),
         "calendar.import": ("导入节假日安排", "Import a holiday schedule"),
-        "calendar.importHelp": ("粘贴国务院办公厅通知的安排（每行一条：holiday 2027-01-01..2027-01-03 元旦 或 workday 2027-01-09 元旦），或上传 iCalendar (.ics) 文件。", "Paste the State Council's schedule (one line each: holiday 2027-01-01..2027-01-03 元旦 or workday 2027-01-09 元旦), or upload an iCalendar (.ics) file."),
+        "calendar.importHelp": (
+            "粘贴国务院办公厅通知的安排（每行一条：holiday 2027-01-01..2027-01-03 元旦 或 workday 2027-01-09 元旦），或上传 iCalendar (.ics) 文件。",
+            "Paste the State Council's schedule (one line each: holiday 2027-01-01..2027-01-03 元旦 or workday 2027-01-09 元旦), or upload an iCalendar (.ics) file."
+        ),
         "calendar.paste": ("粘贴安排", "Pasted schedule"),
         "calendar.icsFile": ("iCalendar 文件", "iCalendar file"),
         "calendar.importSubmit": ("导入", "Import"),
         "calendar.imported": ("已导入 {0} 个日期", "{0} dates imported"),
         "calendar.nothingToImport": ("请粘贴安排或选择文件", "Paste a schedule or choose a file"),
         "calendar.weekly": ("每周工作时间", "Weekly working hours"),
-        "calendar.weeklyHelp": ("每天可填多个时段，如 09:00-12:00,13:30-18:00；留空表示休息。", "Several ranges a day, e.g. 09:00-12:00,13:30-18:00; empty for a day off."),
+        "calendar.weeklyHelp": (
+            "每天可填多个时段，如 09:00-12:00,13:30-18:00；留空表示休息。",
+            "Several ranges a day, e.g. 09:00-12:00,13:30-18:00; empty for a day off."
+        ),
         "calendar.timeZone": ("时区", "Time zone"),
         "calendar.badInput": ("{0}={1}：应为{2}", "{0}={1}: expected {2}"),
         "calendar.expect.date": ("日期 YYYY-MM-DD（1900–2199 年）", "a date YYYY-MM-DD between 1900 and 2199"),
@@ -295,7 +326,9 @@ public enum Catalogue {
         "calendar.expect.days": ("不超过 20000 的整数天数", "a whole number of days up to 20000"),
         "calendar.expect.hours": ("0 到 100000 之间的小时数", "hours from 0 to 100000"),
         "calendar.expect.inRange": ("结果落在 1900–2199 年之内的数量", "an amount whose result falls within 1900–2199"),
-        "calendar.expect.hoursList": ("时段如 09:00-12:00,13:30-18:00，不重叠", "ranges such as 09:00-12:00,13:30-18:00, not overlapping"),
+        "calendar.expect.hoursList": (
+            "时段如 09:00-12:00,13:30-18:00，不重叠", "ranges such as 09:00-12:00,13:30-18:00, not overlapping"
+        ),
         "calendar.expect.timeZone": ("IANA 时区，如 Asia/Shanghai", "an IANA time zone such as Asia/Shanghai"),
         "calendar.expect.kind": ("holiday、workday 或 hours", "holiday, workday or hours"),
         "calendar.expect.year": ("1900 到 2199 之间的年份", "a year from 1900 to 2199"),
@@ -305,7 +338,9 @@ public enum Catalogue {
 
         "settings.title": ("设置", "Settings"),
         "settings.tiers": ("会员等级", "Customer tiers"),
-        "settings.tiersHelp": ("每行一个等级，从低到高；第一个为新客户的默认等级。", "One tier a line, lowest first; the first is a new customer's default."),
+        "settings.tiersHelp": (
+            "每行一个等级，从低到高；第一个为新客户的默认等级。", "One tier a line, lowest first; the first is a new customer's default."
+        ),
 
         "error.title": ("出错了", "Something went wrong"),
         "error.forbidden": ("您的角色无权访问此页面", "Your role may not open this page"),
@@ -313,11 +348,15 @@ public enum Catalogue {
         "error.csrf": ("表单已过期，请刷新页面后重试", "The form has expired; reload the page and try again"),
         "error.unauthorized": ("请先登录", "Please sign in"),
         "error.badRequest": ("请求有误", "Bad request"),
-        "error.uriTooLong": ("请求地址过长（最多 {0} 字节），请缩短搜索词或筛选条件",
-                             "The address is too long (at most {0} bytes); shorten the search or filters"),
-        "error.headersTooLarge": ("请求头过大（单项最多 {0} 字节，合计最多 {1} 字节），请清除本站 Cookie 后重试",
-                                  "The request headers are too large (at most {0} bytes each, {1} in all); "
-                                      + "clear this site's cookies and try again"),
+        "error.uriTooLong": (
+            "请求地址过长（最多 {0} 字节），请缩短搜索词或筛选条件",
+            "The address is too long (at most {0} bytes); shorten the search or filters"
+        ),
+        "error.headersTooLarge": (
+            "请求头过大（单项最多 {0} 字节，合计最多 {1} 字节），请清除本站 Cookie 后重试",
+            "The request headers are too large (at most {0} bytes each, {1} in all); "
+                + "clear this site's cookies and try again"
+        ),
         "decode.missing": ("缺少此项", "is missing"),
         "decode.type": ("应为{0}", "must be {0}"),
         "decode.type.boolean": ("布尔值（true 或 false）", "a boolean (true or false)"),

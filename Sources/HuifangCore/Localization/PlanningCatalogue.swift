@@ -48,7 +48,9 @@ extension Catalogue {
         "rules.segmentAttributes": ("事件属性条件，如 科室=心内科", "Event attributes, e.g. 科室=心内科"),
         "rules.none": ("还没有规则", "No rules yet"),
         "rule.problem.name": ("请填写规则名称", "Give the rule a name"),
-        "rule.problem.tooLong": ("内容过长（名称最多 100 字，话术最多 10000 字）", "Too long (a name takes 100 characters, a script 10,000)"),
+        "rule.problem.tooLong": (
+            "内容过长（名称最多 100 字，话术最多 10000 字）", "Too long (a name takes 100 characters, a script 10,000)"
+        ),
         "rule.problem.priority": ("优先级须为 1 到 9", "Priority must be 1 to 9"),
         "rule.problem.windowDays": ("完成期限须为 0 到 60 个工作日", "The window must be 0 to 60 working days"),
         "rule.problem.maxAttempts": ("尝试次数须为 1 到 10", "Attempts must be 1 to 10"),
@@ -60,12 +62,16 @@ extension Catalogue {
         "rule.problem.months": ("月数须为 1 到 120", "Months must be 1 to 120"),
         "rule.problem.campaignDate": ("请填写活动日期（YYYY-MM-DD）", "Give the campaign date (YYYY-MM-DD)"),
         "rule.problem.contactWindows": ("时段格式如 10:00-12:00,15:00-17:00", "Write windows like 10:00-12:00,15:00-17:00"),
-        "rule.problem.notTriggered": ("只能触发已启用的“由其他功能触发”类规则", "Only an enabled rule of the triggered kind can be triggered"),
+        "rule.problem.notTriggered": (
+            "只能触发已启用的“由其他功能触发”类规则", "Only an enabled rule of the triggered kind can be triggered"
+        ),
         "rule.problem.doNotDisturb": ("该客户未同意回访或设置了免打扰", "The customer does not consent or asked not to be disturbed"),
         "rule.problem.kind": ("没有这种规则类型", "No such rule kind"),
         "rule.problem.channel": ("没有这种回访方式", "No such channel"),
 
-        "calendar.contactWindows": ("回访时段（如 10:00-12:00,15:00-17:00）", "Contact windows (e.g. 10:00-12:00,15:00-17:00)"),
+        "calendar.contactWindows": (
+            "回访时段（如 10:00-12:00,15:00-17:00）", "Contact windows (e.g. 10:00-12:00,15:00-17:00)"
+        ),
         "calendar.contactAllDays": ("节假日和周末也可回访", "Customers may be called on holidays and weekends too"),
         "planner.day": ("计划日期", "Day"),
         "planner.scanned": ("扫描客户", "Customers scanned"),
@@ -82,10 +88,14 @@ extension Catalogue {
         "job.planner": ("回访计划", "The planner"),
         "job.escalation": ("超时升级检查", "The escalation sweep"),
         "job.busy": ("{0}正在运行，请等它结束后再试", "{0} is already running; try again when it has finished"),
-        "job.busySince": ("{0}正在运行（{1} 开始），请等它结束后再试",
-                          "{0} is already running (since {1}); try again when it has finished"),
-        "job.lost": ("{0}失去了运行租约（未能按时续期），已停止；另一次运行可以接手，请稍后再试",
-                     "{0} lost its lease (it could not renew it in time) and stopped; another run may take over"),
+        "job.busySince": (
+            "{0}正在运行（{1} 开始），请等它结束后再试",
+            "{0} is already running (since {1}); try again when it has finished"
+        ),
+        "job.lost": (
+            "{0}失去了运行租约（未能按时续期），已停止；另一次运行可以接手，请稍后再试",
+            "{0} lost its lease (it could not renew it in time) and stopped; another run may take over"
+        ),
         "planner.runs": ("最近运行", "Recent runs"),
 
         "tasks.title": ("任务分配", "Distribution"),
@@ -111,7 +121,10 @@ extension Catalogue {
         "tasks.none": ("没有任务", "No tasks"),
         "tasks.export": ("导出 CSV", "Export CSV"),
         "tasks.mine": ("我的回访名单", "My call list"),
-        "tasks.mineHelp": ("到时的约定回拨和重拨在前，其次按优先级和应回访时间排序；等待下个时段重拨的排在最后。点客户姓名开始回访。", "Callbacks and retries that are due first, then by priority and due time; retries waiting for a later window last. Click a name to start."),
+        "tasks.mineHelp": (
+            "到时的约定回拨和重拨在前，其次按优先级和应回访时间排序；等待下个时段重拨的排在最后。点客户姓名开始回访。",
+            "Callbacks and retries that are due first, then by priority and due time; retries waiting for a later window last. Click a name to start."
+        ),
         "tasks.absence": ("登记请假", "Record leave"),
         "tasks.absenceFrom": ("从", "From"),
         "tasks.absenceTo": ("至", "To"),
@@ -133,8 +146,10 @@ extension Catalogue {
         "events.timeline": ("服务记录", "Timeline"),
         "events.none": ("还没有服务事件或回访任务", "No events or follow-ups yet"),
         "events.importTitle": ("导入服务事件", "Import service events"),
-        "events.importHelp": ("CSV 文件，UTF-8 或 GBK 编码。必须有“事件类型”“发生时间”两列，以及“会员编号”或“手机”找到客户；“事件编号”用于去重；其余列作为事件属性保存（如 产品、金额、到期日、科室）。",
-                              "A CSV file in UTF-8 or GBK. Needs the columns kind and occurred at, and member id or mobile to find the customer; event id makes it idempotent; every other column is kept as an attribute (product, amount, expires_on, department…)."),
+        "events.importHelp": (
+            "CSV 文件，UTF-8 或 GBK 编码。必须有“事件类型”“发生时间”两列，以及“会员编号”或“手机”找到客户；“事件编号”用于去重；其余列作为事件属性保存（如 产品、金额、到期日、科室）。",
+            "A CSV file in UTF-8 or GBK. Needs the columns kind and occurred at, and member id or mobile to find the customer; event id makes it idempotent; every other column is kept as an attribute (product, amount, expires_on, department…)."
+        ),
         "events.kind": ("事件类型", "Kind"),
         "events.occurredAt": ("发生时间", "Occurred at"),
         "events.attributes": ("属性", "Attributes"),
@@ -142,9 +157,13 @@ extension Catalogue {
         "events.problem.unknownKind": ("没有这个事件类型（可选：{0}）", "No such event kind (allowed: {0})"),
         "events.problem.unknownCustomer": ("找不到这个客户", "No such customer"),
         "events.problem.customerRequired": ("须填写会员编号、手机或客户 ID 之一", "Give a member ID, a mobile or a customer ID"),
-        "events.problem.invalidTime": ("时间格式应为 2025-03-01 或 2025-03-01 14:30", "Write a time like 2025-03-01 or 2025-03-01 14:30"),
+        "events.problem.invalidTime": (
+            "时间格式应为 2025-03-01 或 2025-03-01 14:30", "Write a time like 2025-03-01 or 2025-03-01 14:30"
+        ),
         "events.problem.sameExternalIDDiffers": ("事件编号已存在，且内容不同", "The event id exists with different content"),
-        "events.problem.code": ("代码只能用小写字母、数字和下划线，最多 40 个", "Use lowercase letters, digits and underscores, at most 40"),
+        "events.problem.code": (
+            "代码只能用小写字母、数字和下划线，最多 40 个", "Use lowercase letters, digits and underscores, at most 40"
+        ),
         "events.problem.kindTaken": ("已有同样代码或名称的事件类型", "An event kind with this code or name exists"),
         "settings.eventKinds": ("服务事件类型", "Service event kinds"),
         "settings.eventKindCode": ("代码（文件和接口中使用）", "Code (used in files and the API)"),

@@ -59,8 +59,10 @@ extension Catalogue {
         "report.print": ("打印", "Print"),
         "report.scorecards": ("坐席考核", "Agent scorecards"),
         "report.scorecardsTitle": ("{0} 坐席考核", "Agent scorecards {0}"),
-        "report.scorecardHint": ("各项指标与目标比较；每低于目标一个档次（默认 5 个百分点）扣分。抽查得分为已评分抽查的得分率。",
-                                 "Each figure against its target; points are taken off for each step (5 percentage points by default) below it. The spot-check score is the share of points earned in reviewed checks."),
+        "report.scorecardHint": (
+            "各项指标与目标比较；每低于目标一个档次（默认 5 个百分点）扣分。抽查得分为已评分抽查的得分率。",
+            "Each figure against its target; points are taken off for each step (5 percentage points by default) below it. The spot-check score is the share of points earned in reviewed checks."
+        ),
         "report.spotScore": ("抽查得分", "Spot checks"),
         "report.spotFailed": ("{0} 次否决", "{0} failed"),
         "report.deduction": ("扣分", "Deduction"),
@@ -74,12 +76,16 @@ extension Catalogue {
         "report.signOff": ("签发并归档本月报表", "Sign off and archive this month"),
         "report.signed": ("已签发，本月报表已归档", "Signed off; the month's report is archived"),
         "report.signedBy": ("已签发：", "Signed off by"),
-        "report.frozen": ("以下为签发时的数据，之后的数据变化不影响本报表。", "The figures are as they were when signed; later changes do not alter them."),
+        "report.frozen": (
+            "以下为签发时的数据，之后的数据变化不影响本报表。", "The figures are as they were when signed; later changes do not alter them."
+        ),
         "report.generatedAt": ("生成时间", "Generated"),
         "report.monthRunning": ("本月尚未结束", "the month is not over"),
         "report.targets": ("考核目标", "Targets"),
-        "report.targetsHint": ("目标为百分比（如 95）；留空表示不考核。每低于目标一个档次扣的分数与档次大小（百分点）。",
-                               "Targets in percent (e.g. 95); leave empty for none. Points taken off per step below the target, and the step in percentage points."),
+        "report.targetsHint": (
+            "目标为百分比（如 95）；留空表示不考核。每低于目标一个档次扣的分数与档次大小（百分点）。",
+            "Targets in percent (e.g. 95); leave empty for none. Points taken off per step below the target, and the step in percentage points."
+        ),
         "report.targetMinimum": ("目标（不低于）", "Target (at least)"),
         "report.pointsPerStep": ("每档扣分", "Points per step"),
         "report.step": ("档次", "Step"),
@@ -97,11 +103,15 @@ extension Catalogue {
         "report.problem.toBeforeFrom": ("不能早于开始日期", "cannot be before the start"),
         "report.problem.tooLong": ("期间太长（最多约 10 年）", "the period is too long (about 10 years at most)"),
         "report.problem.groupBy": ("不是可用的分组（{0}）", "is not a grouping ({0})"),
-        "report.problem.format": ("不支持的格式（命令行可用 json、csv；接口另有 xlsx）", "unknown format (json or csv; the API also gives xlsx)"),
+        "report.problem.format": (
+            "不支持的格式（命令行可用 json、csv；接口另有 xlsx）", "unknown format (json or csv; the API also gives xlsx)"
+        ),
         "report.problem.month": ("不是有效的月份（如 2026-10）", "is not a month (e.g. 2026-10)"),
         "report.problem.monthNotOver": ("本月尚未结束，不能签发", "the month is not over yet"),
         "report.problem.figure": ("不是已有的指标", "is not a figure"),
-        "report.problem.targetRange": ("目标须为 0–100 之间的百分比，最多一位小数", "the target must be a percentage 0–100 with at most one decimal"),
+        "report.problem.targetRange": (
+            "目标须为 0–100 之间的百分比，最多一位小数", "the target must be a percentage 0–100 with at most one decimal"
+        ),
         "report.problem.points": ("每档扣分须为 0–100 的整数", "points per step must be a whole number 0–100"),
         "report.problem.step": ("档次须为 0.1–100 个百分点", "the step must be 0.1–100 percentage points"),
         "report.refuse.signed": ("该月报表已签发，不能再次签发", "This month is already signed off"),
@@ -113,14 +123,22 @@ extension Catalogue {
         "spot.title": ("{0} 回访抽查", "Spot checks {0}"),
         "spot.heading": ("回访抽查", "Spot checks"),
         "spot.planTitle": ("抽查规则与评分表", "Sampling and checkpoints"),
-        "spot.planSummary": ("每位坐席抽取当月回访记录的 {0}%，至少 {1} 条；评分表 {2} 项。", "{0}% of each agent's records of the month, at least {1}; {2} checkpoints."),
-        "spot.planHint": ("评分项每行一项：内容|分值；否决项在末尾加 |否决（未达到则本次抽查为 0 分）。",
-                          "One checkpoint per line: text|points; add |veto for an instant-fail item (not met makes the check score 0)."),
+        "spot.planSummary": (
+            "每位坐席抽取当月回访记录的 {0}%，至少 {1} 条；评分表 {2} 项。",
+            "{0}% of each agent's records of the month, at least {1}; {2} checkpoints."
+        ),
+        "spot.planHint": (
+            "评分项每行一项：内容|分值；否决项在末尾加 |否决（未达到则本次抽查为 0 分）。",
+            "One checkpoint per line: text|points; add |veto for an instant-fail item (not met makes the check score 0)."
+        ),
         "spot.share": ("抽取比例", "Share"),
         "spot.minimum": ("每人至少", "At least per agent"),
         "spot.checkpoints": ("评分项", "Checkpoints"),
         "spot.seed": ("随机种子", "Seed"),
-        "spot.seedHint": ("同一种子对同样的记录总是抽出同样的样本，可供复核。", "The same seed draws the same sample from the same records, so anyone can check it."),
+        "spot.seedHint": (
+            "同一种子对同样的记录总是抽出同样的样本，可供复核。",
+            "The same seed draws the same sample from the same records, so anyone can check it."
+        ),
         "spot.draw": ("抽取本月样本", "Draw the month's sample"),
         "spot.drawn": ("已抽取", "Sample drawn"),
         "spot.drawnWith": ("本月样本已抽取，随机种子", "The month's sample was drawn with seed"),
@@ -155,7 +173,10 @@ extension Catalogue {
         "spot.acknowledge": ("已阅，确认", "I have read it"),
         "spot.acknowledged": ("已确认", "Acknowledged"),
         "spot.acknowledgedAt": ("坐席已确认", "Acknowledged by the agent"),
-        "spot.notice": ("你的回访记录抽查 #{0}（{1}）已评分：{2} / {3}，请查看并确认。", "Spot check #{0} ({1}) of your record was reviewed: {2} / {3}. Please read and acknowledge it."),
+        "spot.notice": (
+            "你的回访记录抽查 #{0}（{1}）已评分：{2} / {3}，请查看并确认。",
+            "Spot check #{0} ({1}) of your record was reviewed: {2} / {3}. Please read and acknowledge it."
+        ),
         "spot.problem.seed": ("随机种子必填，最多 64 个字符", "a seed is required, at most 64 characters"),
         "spot.problem.future": ("该月尚未开始", "the month has not begun"),
         "spot.problem.share": ("抽取比例须在 0.1%–100% 之间", "the share must be 0.1–100 %"),

@@ -1,25 +1,50 @@
 extension Catalogue {
     /// Tickets: why a change is refused.
     static let tickets: [String: (zh: String, en: String)] = [
-        "ticket.problem.kind": ("工单类型应为 service、quality、complaint、suggestion 或 other", "Kind must be service, quality, complaint, suggestion or other"),
+        "ticket.problem.kind": (
+            "工单类型应为 service、quality、complaint、suggestion 或 other",
+            "Kind must be service, quality, complaint, suggestion or other"
+        ),
         "ticket.problem.severity": ("严重程度应为 serious、general 或 minor", "Severity must be serious, general or minor"),
-        "ticket.problem.category": ("没有这个类别（类别在工单设置中配置）", "No such category (categories are set in the ticket settings)"),
+        "ticket.problem.category": (
+            "没有这个类别（类别在工单设置中配置）", "No such category (categories are set in the ticket settings)"
+        ),
         "ticket.problem.source": ("来源应为 followUp、call、survey 或 api", "Source must be followUp, call, survey or api"),
         "ticket.problem.action": ("没有这个操作", "No such action"),
-        "ticket.problem.noteRequired": ("重新打开须记录客户原话，采纳或不采纳须写明给客户的说明", "Re-opening needs the customer's words; adopting or declining needs the explanation given to the customer"),
-        "ticket.refuse.suggestionDecides": ("建议类工单以“采纳”或“不采纳”结束，不经过解决、告知和关闭", "A suggestion ends adopted or declined, not resolved, informed or closed"),
+        "ticket.problem.noteRequired": (
+            "重新打开须记录客户原话，采纳或不采纳须写明给客户的说明",
+            "Re-opening needs the customer's words; adopting or declining needs the explanation given to the customer"
+        ),
+        "ticket.refuse.suggestionDecides": (
+            "建议类工单以“采纳”或“不采纳”结束，不经过解决、告知和关闭", "A suggestion ends adopted or declined, not resolved, informed or closed"
+        ),
         "ticket.refuse.onlySuggestions": ("只有建议类工单可以采纳或不采纳", "Only suggestions are adopted or declined"),
-        "ticket.refuse.finished": ("工单已结束，如客户不满意请先重新打开", "The ticket is finished; re-open it if the customer is not satisfied"),
+        "ticket.refuse.finished": (
+            "工单已结束，如客户不满意请先重新打开", "The ticket is finished; re-open it if the customer is not satisfied"
+        ),
         "ticket.refuse.notInProgress": ("工单须先分配并开始处理", "The ticket must be assigned and in progress first"),
         "ticket.refuse.notResolved": ("工单解决后才能告知客户", "The customer is told only after the ticket is resolved"),
-        "ticket.refuse.notVerifier": ("只有处理后回访任务的回访员或主管可以登记客户是否满意",
-                                      "Only the agent of the verification follow-up or a supervisor records whether the customer is satisfied"),
+        "ticket.refuse.notVerifier": (
+            "只有处理后回访任务的回访员或主管可以登记客户是否满意",
+            "Only the agent of the verification follow-up or a supervisor records whether the customer is satisfied"
+        ),
         "ticket.refuse.notInformed": ("告知客户处理结果后才能关闭", "A ticket closes only after the customer is told the result"),
-        "ticket.refuse.notReopenable": ("只有已解决、已告知或已关闭的工单可以重新打开", "Only resolved, informed or closed tickets can be re-opened"),
-        "ticket.problem.categoryCode": ("类别代码只能用字母、数字和下划线（最多 32 个）", "A category code is letters, digits and underscores (at most 32)"),
-        "ticket.problem.customerTold": ("延期须先告知客户，并勾选“已告知客户”", "Tell the customer about the extension first and tick “customer told”"),
-        "ticket.problem.deadline": ("期限应为 firstResponse、resolution、inform 或 verification", "Deadline must be firstResponse, resolution, inform or verification"),
-        "ticket.problem.deadlineMet": ("这个期限已经完成或尚未开始，不能延期", "That deadline is met or has not started; it cannot be extended"),
+        "ticket.refuse.notReopenable": (
+            "只有已解决、已告知或已关闭的工单可以重新打开", "Only resolved, informed or closed tickets can be re-opened"
+        ),
+        "ticket.problem.categoryCode": (
+            "类别代码只能用字母、数字和下划线（最多 32 个）", "A category code is letters, digits and underscores (at most 32)"
+        ),
+        "ticket.problem.customerTold": (
+            "延期须先告知客户，并勾选“已告知客户”", "Tell the customer about the extension first and tick “customer told”"
+        ),
+        "ticket.problem.deadline": (
+            "期限应为 firstResponse、resolution、inform 或 verification",
+            "Deadline must be firstResponse, resolution, inform or verification"
+        ),
+        "ticket.problem.deadlineMet": (
+            "这个期限已经完成或尚未开始，不能延期", "That deadline is met or has not started; it cannot be extended"
+        ),
         "ticket.problem.duplicateName": ("名称重复", "is used twice"),
         "ticket.problem.duration": ("时长应为 1 到 10000", "must be from 1 to 10000"),
         "ticket.problem.notLater": ("新期限须晚于原期限和现在", "The new deadline must be later than the old one and than now"),
@@ -27,17 +52,31 @@ extension Catalogue {
         "ticket.problem.settingsShape": ("格式不对（见下方示例结构）", "has the wrong shape (see the structure below)"),
         "ticket.problem.status": ("没有这个状态", "No such status"),
         "ticket.refuse.alreadyPaused": ("工单已在等待客户", "The ticket is already waiting on the customer"),
-        "ticket.refuse.noPause": ("该工单的期限策略不允许等待客户时暂停计时", "This ticket's deadline policy does not stop the clock while waiting on the customer"),
+        "ticket.refuse.noPause": (
+            "该工单的期限策略不允许等待客户时暂停计时",
+            "This ticket's deadline policy does not stop the clock while waiting on the customer"
+        ),
         "ticket.refuse.notPaused": ("工单没有在等待客户", "The ticket is not waiting on the customer"),
         "escalation.problem.levelCount": ("升级层级应为 1 到 5 级", "The ladder needs 1 to 5 levels"),
         "escalation.problem.amount": ("升级时长应为 0 到 10000", "A level's delay must be from 0 to 10000"),
         "calls.problem.article": ("没有这条常见问题", "No such knowledge-base article"),
-        "calls.problem.at": ("来电时间应为过去的时间，如 2025-03-01 14:30", "The call time must be in the past, like 2025-03-01 14:30"),
-        "calls.problem.doNotDisturb": ("客户要求勿扰或未同意回访，不能安排回电；请转为工单或当场答复", "The customer asked not to be disturbed or gave no consent; answer now or open a ticket"),
-        "calls.problem.handling": ("处理方式应为 answered、promised 或 ticket", "Handling must be answered, promised or ticket"),
-        "calls.problem.name": ("号码没有对应的客户，请填写来电人姓名以新建客户", "No customer has this number; give the caller's name to create one"),
+        "calls.problem.at": (
+            "来电时间应为过去的时间，如 2025-03-01 14:30", "The call time must be in the past, like 2025-03-01 14:30"
+        ),
+        "calls.problem.doNotDisturb": (
+            "客户要求勿扰或未同意回访，不能安排回电；请转为工单或当场答复",
+            "The customer asked not to be disturbed or gave no consent; answer now or open a ticket"
+        ),
+        "calls.problem.handling": (
+            "处理方式应为 answered、promised 或 ticket", "Handling must be answered, promised or ticket"
+        ),
+        "calls.problem.name": (
+            "号码没有对应的客户，请填写来电人姓名以新建客户", "No customer has this number; give the caller's name to create one"
+        ),
         "calls.problem.noCallbackRule": ("没有配置来电回复规则", "No callback rule is configured"),
-        "calls.problem.promisedBy": ("承诺回复时间应为将来的时间，如 2025-03-01 16:00", "The promised time must be in the future, like 2025-03-01 16:00"),
+        "calls.problem.promisedBy": (
+            "承诺回复时间应为将来的时间，如 2025-03-01 16:00", "The promised time must be in the future, like 2025-03-01 16:00"
+        ),
     ]
 
     /// Tickets, escalation, calls and the knowledge base: what the pages say.
@@ -95,9 +134,13 @@ extension Catalogue {
         "ticket.customerToldNote": ("已告知客户", "customer told"),
         "ticket.satisfied": ("客户满意", "Customer satisfied"),
         "ticket.urgentSubject": ("【紧急投诉】工单 #{0}", "[Urgent complaint] Ticket #{0}"),
-        "ticket.urgentText": ("紧急投诉 #{0}：客户 {1}，“{2}”。首次响应期限 {3}。", "Urgent complaint #{0}: customer {1}, “{2}”. First response due {3}."),
+        "ticket.urgentText": (
+            "紧急投诉 #{0}：客户 {1}，“{2}”。首次响应期限 {3}。", "Urgent complaint #{0}: customer {1}, “{2}”. First response due {3}."
+        ),
         "escalation.subject": ("【超时升级】工单 #{0} {1}超时（第 {2} 级）", "[Escalation] Ticket #{0}: {1} overdue (level {2})"),
-        "escalation.text": ("工单 #{0} 的{1}期限 {2} 已过，升级至第 {3} 级。", "Ticket #{0}: the {1} deadline {2} has passed; escalated to level {3}."),
+        "escalation.text": (
+            "工单 #{0} 的{1}期限 {2} 已过，升级至第 {3} 级。", "Ticket #{0}: the {1} deadline {2} has passed; escalated to level {3}."
+        ),
         "escalation.actor": ("系统（超时升级）", "System (escalation)"),
         "escalation.run": ("立即检查超时", "Check for breaches now"),
         "escalation.ran": ("检查完毕：升级 {0} 次，通知 {1} 人次", "Checked: {0} escalations, {1} notifications"),
@@ -114,7 +157,10 @@ extension Catalogue {
         "policy.matches": ("适用于", "Applies to"),
         "policy.pauses": ("等待客户时暂停", "Stops while waiting"),
         "tickets.queue": ("工单队列", "Ticket queue"),
-        "tickets.queueHelp": ("本部门和分配给您的未结工单，超时的在最前，剩余时间按工作时间计算。", "Open tickets of your department and those assigned to you; overdue first, time left in working time."),
+        "tickets.queueHelp": (
+            "本部门和分配给您的未结工单，超时的在最前，剩余时间按工作时间计算。",
+            "Open tickets of your department and those assigned to you; overdue first, time left in working time."
+        ),
         "tickets.overview": ("全部工单", "All tickets"),
         "tickets.ticket": ("工单 #{0}", "Ticket #{0}"),
         "tickets.settings": ("工单设置", "Ticket settings"),
@@ -147,7 +193,9 @@ extension Catalogue {
         "tickets.action": ("操作", "Action"),
         "tickets.assignTo": ("分配给（仅“分配”时使用）", "Assign to (for “assign”)"),
         "tickets.note": ("说明", "Note"),
-        "tickets.noteHint": ("重新打开时填写客户原话；采纳或不采纳时填写给客户的说明", "Re-open: the customer's words; adopt or decline: the explanation given"),
+        "tickets.noteHint": (
+            "重新打开时填写客户原话；采纳或不采纳时填写给客户的说明", "Re-open: the customer's words; adopt or decline: the explanation given"
+        ),
         "tickets.apply": ("执行", "Apply"),
         "tickets.verification": ("回访结果", "Verification outcome"),
         "tickets.satisfied": ("客户满意，关闭工单", "Satisfied: close the ticket"),
@@ -164,10 +212,16 @@ extension Catalogue {
         "tickets.timeline": ("处理记录", "Timeline"),
         "tickets.open": ("查看工单", "Open ticket"),
         "tickets.policies": ("期限策略", "Deadline policies"),
-        "tickets.policiesHelp": ("按顺序匹配，第一条匹配的策略生效；兜底策略总会匹配。期限在受理时算好并保存在工单上。", "Matched in order; the first that matches wins and the fallback always matches. Deadlines are computed when a ticket opens and kept on it."),
+        "tickets.policiesHelp": (
+            "按顺序匹配，第一条匹配的策略生效；兜底策略总会匹配。期限在受理时算好并保存在工单上。",
+            "Matched in order; the first that matches wins and the fallback always matches. Deadlines are computed when a ticket opens and kept on it."
+        ),
         "tickets.categories": ("工单类别", "Ticket categories"),
         "tickets.editSettings": ("修改设置", "Edit the settings"),
-        "tickets.editSettingsHelp": ("策略、升级层级和类别的完整设置（JSON）。单位：calendarHours、workingHours、workingDays；通知对象：departmentHead、supervisors。保存时逐项校验。", "The whole settings as JSON. Units: calendarHours, workingHours, workingDays; targets: departmentHead, supervisors. Every field is checked on saving."),
+        "tickets.editSettingsHelp": (
+            "策略、升级层级和类别的完整设置（JSON）。单位：calendarHours、workingHours、workingDays；通知对象：departmentHead、supervisors。保存时逐项校验。",
+            "The whole settings as JSON. Units: calendarHours, workingHours, workingDays; targets: departmentHead, supervisors. Every field is checked on saving."
+        ),
         "calls.title": ("来电记录", "Call log"),
         "calls.new": ("接听来电", "Take a call"),
         "calls.call": ("来电", "Call"),
@@ -190,7 +244,9 @@ extension Catalogue {
         "calls.recording": ("录音同意", "Recording consent"),
         "calls.save": ("记录来电", "Log the call"),
         "calls.logged": ("来电 #{0} 已记录", "Call #{0} logged"),
-        "calls.loggedCallback": ("来电 #{0} 已记录，回电任务 #{1} 已排入您的任务", "Call #{0} logged; callback task #{1} is on your list"),
+        "calls.loggedCallback": (
+            "来电 #{0} 已记录，回电任务 #{1} 已排入您的任务", "Call #{0} logged; callback task #{1} is on your list"
+        ),
         "calls.loggedTicket": ("来电 #{0} 已记录，工单 #{1} 已创建", "Call #{0} logged; ticket #{1} opened"),
         "calls.recent": ("我最近的来电", "My recent calls"),
         "calls.none": ("没有来电", "No calls"),

@@ -64,14 +64,18 @@ public struct Distributor: Sendable {
     public init() {}
 
     /// - Parameter tasks: in the order they should be served (most urgent first).
-    public func distribute(_ tasks: [UnassignedTask], among agents: [AgentCapacity]) -> (assignments: [Assignment], unassigned: [Int]) {
+    public func distribute(_ tasks: [UnassignedTask], among agents: [AgentCapacity]) -> (
+        assignments: [Assignment], unassigned: [Int]
+    ) {
         var pool = agents.filter { !$0.isAbsent }.sorted { ($0.name, $0.id.uuidString) < ($1.name, $1.id.uuidString) }
         let index = Dictionary(pool.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         var assignments: [Assignment] = []
         var unassigned: [Int] = []
         assignments.reserveCapacity(tasks.count)
         for task in tasks {
-            func able(_ agent: AgentCapacity) -> Bool { task.requiredSkill.isEmpty || agent.skills.contains(task.requiredSkill) }
+            func able(_ agent: AgentCapacity) -> Bool {
+                task.requiredSkill.isEmpty || agent.skills.contains(task.requiredSkill)
+            }
             var chosen: (Int, AssignmentBasis)?
             if let preferred = task.preferredAgent, let at = index[preferred], able(pool[at]) {
                 chosen = (at, .assignedAgent)
@@ -86,7 +90,8 @@ public struct Distributor: Sendable {
                 unassigned.append(task.id)
                 continue
             }
-            assignments.append(Assignment(taskID: task.id, agentID: pool[at].id, basis: basis, loadBefore: pool[at].openLoad))
+            assignments.append(
+                Assignment(taskID: task.id, agentID: pool[at].id, basis: basis, loadBefore: pool[at].openLoad))
             pool[at].openLoad += 1
         }
         return (assignments, unassigned)

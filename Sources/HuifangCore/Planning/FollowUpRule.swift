@@ -93,11 +93,15 @@ public struct FollowUpRule: Codable, Hashable, Sendable, Identifiable {
     /// The survey asked in this follow-up: a survey family, asked in its current version.
     public var surveyID: Int?
 
-    public init(id: Int = 0, name: String, kind: RuleKind, isEnabled: Bool = true, priority: Int = 3, segment: Segment = Segment(),
-                channel: ContactChannel = .phone, script: String = "", windowDays: Int = 3, maxAttempts: Int = 3,
-                contactWindows: [TimeRange] = [], requiredSkill: String = "", bypassesContactCap: Bool = false,
-                days: Int = 0, countsWorkingDays: Bool = false, eventKind: String = "", dateAttribute: String = "",
-                monthsByTier: [String: Int] = [:], firstMonths: Int = 1, everyMonths: Int = 6, campaignDate: LocalDate? = nil, surveyID: Int? = nil) {
+    public init(
+        id: Int = 0, name: String, kind: RuleKind, isEnabled: Bool = true, priority: Int = 3,
+        segment: Segment = Segment(),
+        channel: ContactChannel = .phone, script: String = "", windowDays: Int = 3, maxAttempts: Int = 3,
+        contactWindows: [TimeRange] = [], requiredSkill: String = "", bypassesContactCap: Bool = false,
+        days: Int = 0, countsWorkingDays: Bool = false, eventKind: String = "", dateAttribute: String = "",
+        monthsByTier: [String: Int] = [:], firstMonths: Int = 1, everyMonths: Int = 6, campaignDate: LocalDate? = nil,
+        surveyID: Int? = nil
+    ) {
         self.id = id
         self.name = name
         self.kind = kind
@@ -161,7 +165,8 @@ extension LocalDate {
     /// The same day `months` later; the last day of the month when it has fewer days (31 Jan + 1 month = 28/29 Feb).
     public func adding(months: Int) -> LocalDate {
         let index = year * 12 + (month - 1) + months
-        let y = index / 12, m = index % 12 + 1
+        let y = index / 12
+        let m = index % 12 + 1
         var d = day
         while LocalDate(year: y, month: m, day: d) == nil { d -= 1 }
         return LocalDate(year: y, month: m, day: d)!

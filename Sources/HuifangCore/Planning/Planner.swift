@@ -14,8 +14,11 @@ public struct PlanningCustomer: Sendable {
     /// The day of the most recent event of any kind.
     public var lastEventOn: LocalDate?
 
-    public init(id: Int, tier: String, tags: [String] = [], birthday: LocalDate? = nil, registeredOn: LocalDate? = nil,
-                consent: Bool = true, doNotDisturb: Bool = false, lastCompletedOn: LocalDate? = nil, lastEventOn: LocalDate? = nil) {
+    public init(
+        id: Int, tier: String, tags: [String] = [], birthday: LocalDate? = nil, registeredOn: LocalDate? = nil,
+        consent: Bool = true, doNotDisturb: Bool = false, lastCompletedOn: LocalDate? = nil,
+        lastEventOn: LocalDate? = nil
+    ) {
         self.id = id
         self.tier = tier
         self.tags = tags
@@ -75,7 +78,6 @@ public struct Planner: Sendable {
         self.calendar = calendar
     }
 
-
     /// Which events of each kind the day's rules can use: those that happened on some days, or whose
     /// date attribute falls on some days. Lets the server read only those, through indexes.
     public struct EventScope: Sendable, Equatable {
@@ -113,7 +115,9 @@ public struct Planner: Sendable {
 
     /// The event kinds whose attributes some rule reads (a date attribute or an attribute condition).
     public var kindsReadingAttributes: Set<String> {
-        Set(rules.filter { !$0.eventKind.isEmpty && (!$0.dateAttribute.isEmpty || !$0.segment.eventAttributes.isEmpty) }.map(\.eventKind))
+        Set(
+            rules.filter { !$0.eventKind.isEmpty && (!$0.dateAttribute.isEmpty || !$0.segment.eventAttributes.isEmpty) }
+                .map(\.eventKind))
     }
 
     /// The last day of a window of `windowDays` working days after `dueOn` (on 0, the first working day from `dueOn`).
@@ -127,14 +131,20 @@ public struct Planner: Sendable {
     public func occurrences(for customer: PlanningCustomer, events: [PlanningEvent], asOf: LocalDate) -> [Occurrence] {
         var found: [Occurrence] = []
         for rule in rules where rule.segment.admits(tier: customer.tier, tags: customer.tags) {
-            func offer(_ key: String, triggeredOn: LocalDate, dueOn: LocalDate, owed: Bool = false, latest: LocalDate? = nil) {
-                guard dueOn <= asOf, let computed = try? deadline(dueOn: dueOn, windowDays: rule.windowDays) else { return }
+            func offer(
+                _ key: String, triggeredOn: LocalDate, dueOn: LocalDate, owed: Bool = false, latest: LocalDate? = nil
+            ) {
+                guard dueOn <= asOf, let computed = try? deadline(dueOn: dueOn, windowDays: rule.windowDays) else {
+                    return
+                }
                 var last = computed
                 if let latest, latest < last { last = latest }
                 if last >= asOf {
-                    found.append(Occurrence(ruleID: rule.id, key: key, triggeredOn: triggeredOn, dueOn: dueOn, deadlineOn: last))
+                    found.append(
+                        Occurrence(ruleID: rule.id, key: key, triggeredOn: triggeredOn, dueOn: dueOn, deadlineOn: last))
                 } else if owed, let again = try? deadline(dueOn: asOf, windowDays: rule.windowDays) {
-                    found.append(Occurrence(ruleID: rule.id, key: key, triggeredOn: triggeredOn, dueOn: asOf, deadlineOn: again))
+                    found.append(
+                        Occurrence(ruleID: rule.id, key: key, triggeredOn: triggeredOn, dueOn: asOf, deadlineOn: again))
                 }
             }
             func matching() -> [PlanningEvent] {
@@ -145,19 +155,24 @@ public struct Planner: Sendable {
                 if let registered = customer.registeredOn { offer("n", triggeredOn: registered, dueOn: registered) }
             case .periodic:
                 guard let months = rule.monthsByTier[customer.tier],
-                      let anchor = customer.lastCompletedOn ?? customer.registeredOn else { continue }
+                    let anchor = customer.lastCompletedOn ?? customer.registeredOn
+                else { continue }
                 offer("p" + anchor.iso, triggeredOn: anchor, dueOn: anchor.adding(months: months), owed: true)
             case .afterEvent:
                 for event in matching() {
-                    let due = rule.countsWorkingDays ? (try? calendar.addWorkingDays(rule.days, after: event.occurredOn))
-                                                     : event.occurredOn.adding(days: rule.days)
+                    let due =
+                        rule.countsWorkingDays
+                        ? (try? calendar.addWorkingDays(rule.days, after: event.occurredOn))
+                        : event.occurredOn.adding(days: rule.days)
                     if let due { offer("e\(event.id)", triggeredOn: event.occurredOn, dueOn: due) }
                 }
             case .birthday:
                 guard let birthday = customer.birthday else { continue }
                 for year in [asOf.year, asOf.year + 1] {
-                    let day = LocalDate(year: year, month: birthday.month, day: birthday.day)
-                        ?? LocalDate(year: year, month: birthday.month, day: birthday.day - 1)!  // 29 Feb in a common year
+                    let day =
+                        LocalDate(year: year, month: birthday.month, day: birthday.day)
+                        // 29 Feb in a common year
+                        ?? LocalDate(year: year, month: birthday.month, day: birthday.day - 1)!
                     offer("b\(year)", triggeredOn: day, dueOn: day.adding(days: -rule.days), latest: day)
                 }
             case .churn:
@@ -165,14 +180,22 @@ public struct Planner: Sendable {
                 offer("c" + anchor.iso, triggeredOn: anchor, dueOn: anchor.adding(days: rule.days), owed: true)
             case .expiryReminder:
                 for event in matching() {
-                    guard let raw = event.attributes[rule.dateAttribute], let expiry = LocalDate(parsing: raw) else { continue }
-                    offer("x\(event.id):" + expiry.iso, triggeredOn: event.occurredOn, dueOn: expiry.adding(days: -rule.days), latest: expiry)
+                    guard let raw = event.attributes[rule.dateAttribute], let expiry = LocalDate(parsing: raw) else {
+                        continue
+                    }
+                    offer(
+                        "x\(event.id):" + expiry.iso, triggeredOn: event.occurredOn,
+                        dueOn: expiry.adding(days: -rule.days), latest: expiry)
                 }
             case .afterSales:
                 for event in matching() {
-                    guard let raw = event.attributes[rule.dateAttribute], let end = LocalDate(parsing: raw) else { continue }
+                    guard let raw = event.attributes[rule.dateAttribute], let end = LocalDate(parsing: raw) else {
+                        continue
+                    }
                     var latest = -1
-                    while event.occurredOn.adding(months: rule.firstMonths + (latest + 1) * rule.everyMonths) <= min(asOf, end) {
+                    while event.occurredOn.adding(months: rule.firstMonths + (latest + 1) * rule.everyMonths)
+                        <= min(asOf, end)
+                    {
                         latest += 1
                     }
                     if latest >= 0 {

@@ -44,8 +44,10 @@ public struct TaskDecider: Sendable {
     ///   - known: `"ruleID|key"` of every reason the customer already has, so re-planning a day adds nothing.
     ///   - open: the customer's open tasks.
     ///   - lastDueOn: the due day of the customer's latest task that was not cancelled.
-    public func decide(customer: PlanningCustomer, occurrences: [Occurrence], known: Set<String>, open: [OpenTask],
-                       lastDueOn: LocalDate?, asOf: LocalDate) -> TaskDecision {
+    public func decide(
+        customer: PlanningCustomer, occurrences: [Occurrence], known: Set<String>, open: [OpenTask],
+        lastDueOn: LocalDate?, asOf: LocalDate
+    ) -> TaskDecision {
         let fresh = occurrences.filter { !known.contains(Self.reasonKey(ruleID: $0.ruleID, key: $0.key)) }
         guard !fresh.isEmpty else { return .nothing }
         guard customer.consent else { return .skippedNoConsent }
@@ -63,7 +65,8 @@ public struct TaskDecider: Sendable {
 
     /// Lower priority number first, then the earlier deadline, then the rule id (stable).
     public func isMoreUrgent(_ a: Occurrence, _ b: Occurrence) -> Bool {
-        let pa = rules[a.ruleID]?.priority ?? 9, pb = rules[b.ruleID]?.priority ?? 9
+        let pa = rules[a.ruleID]?.priority ?? 9
+        let pb = rules[b.ruleID]?.priority ?? 9
         if pa != pb { return pa < pb }
         if a.deadlineOn != b.deadlineOn { return a.deadlineOn < b.deadlineOn }
         return (a.ruleID, a.key) < (b.ruleID, b.key)

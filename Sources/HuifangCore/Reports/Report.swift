@@ -13,8 +13,9 @@ public struct ReportPeriod: Hashable, Codable, Sendable {
     /// A calendar month, `2026-10`.
     public init?(month text: String) {
         let parts = text.split(separator: "-")
-        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]), let month = Int(parts[1]),
-              let first = LocalDate(year: year, month: month, day: 1)
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]),
+            let month = Int(parts[1]),
+            let first = LocalDate(year: year, month: month, day: 1)
         else { return nil }
         self.init(from: first, to: first.addingMonths(1).adding(days: -1))
     }
@@ -35,7 +36,9 @@ public struct ReportPeriod: Hashable, Codable, Sendable {
     }
 
     /// Every problem with `from`/`to` as text: missing, not a date, reversed, longer than `maxDays`.
-    public static func parse(from: String?, to: String?, maxDays: Int = 3700) -> Result<ReportPeriod, ReportPeriodProblems> {
+    public static func parse(from: String?, to: String?, maxDays: Int = 3700) -> Result<
+        ReportPeriod, ReportPeriodProblems
+    > {
         var problems: [(field: String, key: String)] = []
         func day(_ raw: String?, _ field: String) -> LocalDate? {
             guard let raw = raw?.trimmingWhitespace(), !raw.isEmpty else {
@@ -48,7 +51,8 @@ public struct ReportPeriod: Hashable, Codable, Sendable {
             }
             return date
         }
-        let first = day(from, "from"), last = day(to, "to")
+        let first = day(from, "from")
+        let last = day(to, "to")
         if let first, let last {
             if last < first {
                 problems.append(("to", "report.problem.toBeforeFrom"))
@@ -135,9 +139,11 @@ public struct FigureSet: Hashable, Codable, Sendable {
     /// Completed follow-ups whose customer declined the survey (outside satisfaction, counted here).
     public var surveysDeclined: Int
 
-    public init(rates: [Figure: Rate] = [:], medianWorkingDays: Int? = nil, meanScore: ScoreMean = ScoreMean(sum: 0, count: 0),
-                netPromoter: NetPromoterScore = NetPromoterScore(promoters: 0, passives: 0, detractors: 0), calls: Int = 0,
-                surveysDeclined: Int = 0) {
+    public init(
+        rates: [Figure: Rate] = [:], medianWorkingDays: Int? = nil, meanScore: ScoreMean = ScoreMean(sum: 0, count: 0),
+        netPromoter: NetPromoterScore = NetPromoterScore(promoters: 0, passives: 0, detractors: 0), calls: Int = 0,
+        surveysDeclined: Int = 0
+    ) {
         self.rates = rates
         self.medianWorkingDays = medianWorkingDays
         self.meanScore = meanScore
@@ -149,12 +155,15 @@ public struct FigureSet: Hashable, Codable, Sendable {
     /// The rate of `figure`; 0 ÷ 0 ("—") when nothing was counted.
     public func rate(_ figure: Figure) -> Rate { rates[figure] ?? Rate(0, of: 0) }
 
-    private enum CodingKeys: String, CodingKey { case rates, medianWorkingDays, meanScore, netPromoter, calls, surveysDeclined }
+    private enum CodingKeys: String, CodingKey {
+        case rates, medianWorkingDays, meanScore, netPromoter, calls, surveysDeclined
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let named = try container.decode([String: Rate].self, forKey: .rates)
-        rates = Dictionary(uniqueKeysWithValues: named.compactMap { key, rate in Figure(rawValue: key).map { ($0, rate) } })
+        rates = Dictionary(
+            uniqueKeysWithValues: named.compactMap { key, rate in Figure(rawValue: key).map { ($0, rate) } })
         medianWorkingDays = try container.decodeIfPresent(Int.self, forKey: .medianWorkingDays)
         meanScore = try container.decode(ScoreMean.self, forKey: .meanScore)
         netPromoter = try container.decode(NetPromoterScore.self, forKey: .netPromoter)
@@ -165,7 +174,8 @@ public struct FigureSet: Hashable, Codable, Sendable {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(Dictionary(uniqueKeysWithValues: rates.map { ($0.key.rawValue, $0.value) }), forKey: .rates)
+        try container.encode(
+            Dictionary(uniqueKeysWithValues: rates.map { ($0.key.rawValue, $0.value) }), forKey: .rates)
         try container.encodeIfPresent(medianWorkingDays, forKey: .medianWorkingDays)
         try container.encode(meanScore, forKey: .meanScore)
         try container.encode(netPromoter, forKey: .netPromoter)
@@ -207,7 +217,8 @@ public struct CallVolume: Hashable, Codable, Sendable {
     public var grid: [[Int]]
     public var byMatter: [NamedCount]
 
-    public init(grid: [[Int]] = Array(repeating: Array(repeating: 0, count: 24), count: 7), byMatter: [NamedCount] = []) {
+    public init(grid: [[Int]] = Array(repeating: Array(repeating: 0, count: 24), count: 7), byMatter: [NamedCount] = [])
+    {
         self.grid = grid
         self.byMatter = byMatter
     }
@@ -241,8 +252,11 @@ public struct FigureReport: Hashable, Codable, Sendable {
     public var calls: CallVolume
     public var problems: ProblemDistribution
 
-    public init(period: ReportPeriod, grouping: ReportGrouping, overall: FigureSet, groups: [ReportGroup], indicators: [ReportGroup],
-                calls: CallVolume, problems: ProblemDistribution) {
+    public init(
+        period: ReportPeriod, grouping: ReportGrouping, overall: FigureSet, groups: [ReportGroup],
+        indicators: [ReportGroup],
+        calls: CallVolume, problems: ProblemDistribution
+    ) {
         self.period = period
         self.grouping = grouping
         self.overall = overall
@@ -306,15 +320,19 @@ public struct Scorecard: Hashable, Codable, Sendable {
     public let lines: [ScorecardLine]
     public let spotChecks: SpotCheckSummary
 
-    public init(agent: String, agentName: String, figures: FigureSet, targets: [Figure: FigureTarget], spotChecks: SpotCheckSummary) {
+    public init(
+        agent: String, agentName: String, figures: FigureSet, targets: [Figure: FigureTarget],
+        spotChecks: SpotCheckSummary
+    ) {
         self.agent = agent
         self.agentName = agentName
         self.spotChecks = spotChecks
         lines = Scorecard.agentFigures.map { figure in
             let rate = figures.rate(figure)
             let target = targets[figure]
-            return ScorecardLine(figure: figure, rate: rate, minimumPerMille: target?.minimumPerMille,
-                                 met: target?.isMet(by: rate), deduction: target?.deduction(for: rate) ?? 0)
+            return ScorecardLine(
+                figure: figure, rate: rate, minimumPerMille: target?.minimumPerMille,
+                met: target?.isMet(by: rate), deduction: target?.deduction(for: rate) ?? 0)
         }
     }
 

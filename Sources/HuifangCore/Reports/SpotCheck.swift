@@ -32,13 +32,15 @@ public struct SpotCheckPlan: Hashable, Codable, Sendable {
     }
 
     /// The seeds' 回访录音抽查: manners, the standard script, accuracy, and the customer's data kept private.
-    public static let standard = SpotCheckPlan(sharePerMille: 50, minimum: 3, checkpoints: [
-        Checkpoint(key: "greeting", text: "开场问候、自报工号与公司", points: 20),
-        Checkpoint(key: "script", text: "按话术完成回访、标准用语到位", points: 30),
-        Checkpoint(key: "record", text: "记录完整准确（结果、问卷、资料更正）", points: 30),
-        Checkpoint(key: "closing", text: "礼貌结束、确认下次联系", points: 20),
-        Checkpoint(key: "privacy", text: "未泄露客户信息、无不当言语", points: 0, instantFail: true),
-    ])
+    public static let standard = SpotCheckPlan(
+        sharePerMille: 50, minimum: 3,
+        checkpoints: [
+            Checkpoint(key: "greeting", text: "开场问候、自报工号与公司", points: 20),
+            Checkpoint(key: "script", text: "按话术完成回访、标准用语到位", points: 30),
+            Checkpoint(key: "record", text: "记录完整准确（结果、问卷、资料更正）", points: 30),
+            Checkpoint(key: "closing", text: "礼貌结束、确认下次联系", points: 20),
+            Checkpoint(key: "privacy", text: "未泄露客户信息、无不当言语", points: 0, instantFail: true),
+        ])
 
     public var maxScore: Int { checkpoints.reduce(0) { $0 + $1.points } }
 
@@ -71,9 +73,13 @@ public struct SpotCheckPlan: Hashable, Codable, Sendable {
         var keys: Set<String> = []
         for (index, point) in checkpoints.enumerated() {
             let field = "checkpoints[\(index)]"
-            if point.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { found.append((field + ".text", "problem.required")) }
+            if point.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                found.append((field + ".text", "problem.required"))
+            }
             if !(0...100).contains(point.points) { found.append((field + ".points", "spot.problem.points")) }
-            if point.key.isEmpty || !keys.insert(point.key).inserted { found.append((field + ".key", "spot.problem.key")) }
+            if point.key.isEmpty || !keys.insert(point.key).inserted {
+                found.append((field + ".key", "spot.problem.key"))
+            }
         }
         if !checkpoints.isEmpty, maxScore == 0 { found.append(("checkpoints", "spot.problem.noPoints")) }
         return found

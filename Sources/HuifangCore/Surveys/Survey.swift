@@ -48,7 +48,10 @@ public struct SurveyQuestion: Codable, Hashable, Sendable {
     /// scale5: five labels from the lowest level up (or none for plain 1–5); singleChoice: the choices.
     public var options: [String]
 
-    public init(key: String, text: String, type: QuestionType, indicator: String = "", required: Bool = true, options: [String] = []) {
+    public init(
+        key: String, text: String, type: QuestionType, indicator: String = "", required: Bool = true,
+        options: [String] = []
+    ) {
         self.key = key
         self.text = text
         self.type = type
@@ -86,7 +89,10 @@ public struct SurveyDefinition: Codable, Hashable, Sendable {
     /// Indicators offered in the builder; others may be typed.
     public static let commonIndicators = ["总体满意度", "服务态度", "产品质量", "配送速度", "处理时效", "专业能力", "环境设施", "价格", "推荐意愿"]
 
-    public init(name: String, intro: String = "", questions: [SurveyQuestion], threshold: TicketThreshold = .lowest, ticketAction: LowAnswerAction = .propose) {
+    public init(
+        name: String, intro: String = "", questions: [SurveyQuestion], threshold: TicketThreshold = .lowest,
+        ticketAction: LowAnswerAction = .propose
+    ) {
         self.name = name
         self.intro = intro
         self.questions = questions
@@ -107,16 +113,24 @@ public struct SurveyDefinition: Codable, Hashable, Sendable {
             let field = "questions[\(index)]"
             if blank(question.text) { found.append((field + ".text", "problem.required")) }
             if question.text.count > 500 { found.append((field + ".text", "survey.problem.tooLong")) }
-            if questions[..<index].contains(where: { $0.key == question.key }) || blank(question.key) { found.append((field + ".key", "survey.problem.duplicateKey")) }
-            if question.type.scoreRange != nil, blank(question.indicator) { found.append((field + ".indicator", "survey.problem.indicatorRequired")) }
+            if questions[..<index].contains(where: { $0.key == question.key }) || blank(question.key) {
+                found.append((field + ".key", "survey.problem.duplicateKey"))
+            }
+            if question.type.scoreRange != nil, blank(question.indicator) {
+                found.append((field + ".indicator", "survey.problem.indicatorRequired"))
+            }
             if question.indicator.count > 40 { found.append((field + ".indicator", "survey.problem.tooLong")) }
             let options = question.options.filter { !blank($0) }
             switch question.type {
             case .scale5:
-                if !options.isEmpty, options.count != 5 { found.append((field + ".options", "survey.problem.fiveLabels")) }
+                if !options.isEmpty, options.count != 5 {
+                    found.append((field + ".options", "survey.problem.fiveLabels"))
+                }
             case .singleChoice:
                 if options.count < 2 { found.append((field + ".options", "survey.problem.twoChoices")) }
-                if Set(options).count != options.count { found.append((field + ".options", "survey.problem.duplicateChoice")) }
+                if Set(options).count != options.count {
+                    found.append((field + ".options", "survey.problem.duplicateChoice"))
+                }
             case .satisfaction3, .nps, .yesNo, .text:
                 break
             }
@@ -149,14 +163,26 @@ public struct SurveyDefinition: Codable, Hashable, Sendable {
                 }
                 score = number
             case .satisfaction3:
-                guard let level = SatisfactionLevel(rawValue: value) else { problems.append((field, "survey.problem.satisfaction")); continue }
+                guard let level = SatisfactionLevel(rawValue: value) else {
+                    problems.append((field, "survey.problem.satisfaction"))
+                    continue
+                }
                 score = level.score
             case .yesNo:
-                guard value == "yes" || value == "no" else { problems.append((field, "survey.problem.yesNo")); continue }
+                guard value == "yes" || value == "no" else {
+                    problems.append((field, "survey.problem.yesNo"))
+                    continue
+                }
             case .singleChoice:
-                guard question.options.contains(value) else { problems.append((field, "survey.problem.choice")); continue }
+                guard question.options.contains(value) else {
+                    problems.append((field, "survey.problem.choice"))
+                    continue
+                }
             case .text:
-                guard value.count <= 2000 else { problems.append((field, "survey.problem.tooLong")); continue }
+                guard value.count <= 2000 else {
+                    problems.append((field, "survey.problem.tooLong"))
+                    continue
+                }
             }
             scored.append(ScoredAnswer(question: question, value: value, score: score, threshold: threshold))
         }
@@ -168,7 +194,9 @@ public struct SurveyDefinition: Codable, Hashable, Sendable {
     public func label(of value: String, for question: SurveyQuestion, _ language: Language) -> String {
         switch question.type {
         case .scale5:
-            if let n = Int(value), question.options.count == 5, (1...5).contains(n) { return "\(n) \(question.options[n - 1])" }
+            if let n = Int(value), question.options.count == 5, (1...5).contains(n) {
+                return "\(n) \(question.options[n - 1])"
+            }
             return value
         case .satisfaction3: return Catalogue.text("survey.level." + value, language)
         case .yesNo: return Catalogue.text(value == "yes" ? "common.yes" : "common.no", language)
@@ -229,16 +257,28 @@ extension QuestionType {
 extension SurveyQuestion {
     /// The answers offered, as stored value and label, in the order shown (best first for 满意 scales,
     /// lowest first for numbers), with whether each meets the threshold.
-    public func choices(_ threshold: TicketThreshold, _ language: Language) -> [(value: String, label: String, isLow: Bool)] {
+    public func choices(_ threshold: TicketThreshold, _ language: Language) -> [(
+        value: String, label: String, isLow: Bool
+    )] {
         switch type {
         case .scale5:
-            return (1...5).map { n in (String(n), options.count == 5 ? "\(n) \(options[n - 1])" : String(n), type.meets(threshold, score: n)) }
+            return (1...5).map { n in
+                (String(n), options.count == 5 ? "\(n) \(options[n - 1])" : String(n), type.meets(threshold, score: n))
+            }
         case .satisfaction3:
-            return SatisfactionLevel.allCases.reversed().map { ($0.rawValue, Catalogue.text("survey.level." + $0.rawValue, language), type.meets(threshold, score: $0.score)) }
+            return SatisfactionLevel.allCases.reversed().map {
+                (
+                    $0.rawValue, Catalogue.text("survey.level." + $0.rawValue, language),
+                    type.meets(threshold, score: $0.score)
+                )
+            }
         case .nps:
             return (0...10).map { (String($0), String($0), type.meets(threshold, score: $0)) }
         case .yesNo:
-            return [("yes", Catalogue.text("common.yes", language), false), ("no", Catalogue.text("common.no", language), false)]
+            return [
+                ("yes", Catalogue.text("common.yes", language), false),
+                ("no", Catalogue.text("common.no", language), false),
+            ]
         case .singleChoice:
             return options.map { ($0, $0, false) }
         case .text:

@@ -45,9 +45,11 @@ public struct DeadlinePolicy: Codable, Hashable, Sendable {
     /// Whether waiting on the customer stops the clock.
     public var pausesWhileWaiting: Bool
 
-    public init(name: String, kinds: [TicketKind] = [], severities: [Severity] = [], urgent: Bool? = nil, tiers: [String] = [],
-                firstResponse: PolicyDuration, resolution: PolicyDuration, inform: PolicyDuration, verification: PolicyDuration,
-                pausesWhileWaiting: Bool = false) {
+    public init(
+        name: String, kinds: [TicketKind] = [], severities: [Severity] = [], urgent: Bool? = nil, tiers: [String] = [],
+        firstResponse: PolicyDuration, resolution: PolicyDuration, inform: PolicyDuration, verification: PolicyDuration,
+        pausesWhileWaiting: Bool = false
+    ) {
         self.name = name
         self.kinds = kinds
         self.severities = severities
@@ -82,15 +84,21 @@ public struct DeadlinePolicies: Sendable {
 
     /// Drawn from the seeds: urgent complaints answered within 2 hours and resolved within 24;
     /// serious ones within 1 working day; others replied within 3 working days.
-    public static let defaults = DeadlinePolicies([
-        DeadlinePolicy(name: "紧急投诉", kinds: [.complaint], urgent: true,
-                       firstResponse: PolicyDuration(2, .calendarHours), resolution: PolicyDuration(24, .calendarHours),
-                       inform: PolicyDuration(4, .workingHours), verification: PolicyDuration(1, .workingDays)),
-        DeadlinePolicy(name: "重大问题", severities: [.serious],
-                       firstResponse: PolicyDuration(4, .workingHours), resolution: PolicyDuration(1, .workingDays),
-                       inform: PolicyDuration(1, .workingDays), verification: PolicyDuration(2, .workingDays)),
-    ], fallback: DeadlinePolicy(name: "一般问题", firstResponse: PolicyDuration(1, .workingDays), resolution: PolicyDuration(3, .workingDays),
-                                inform: PolicyDuration(1, .workingDays), verification: PolicyDuration(3, .workingDays), pausesWhileWaiting: true))
+    public static let defaults = DeadlinePolicies(
+        [
+            DeadlinePolicy(
+                name: "紧急投诉", kinds: [.complaint], urgent: true,
+                firstResponse: PolicyDuration(2, .calendarHours), resolution: PolicyDuration(24, .calendarHours),
+                inform: PolicyDuration(4, .workingHours), verification: PolicyDuration(1, .workingDays)),
+            DeadlinePolicy(
+                name: "重大问题", severities: [.serious],
+                firstResponse: PolicyDuration(4, .workingHours), resolution: PolicyDuration(1, .workingDays),
+                inform: PolicyDuration(1, .workingDays), verification: PolicyDuration(2, .workingDays)),
+        ],
+        fallback: DeadlinePolicy(
+            name: "一般问题", firstResponse: PolicyDuration(1, .workingDays), resolution: PolicyDuration(3, .workingDays),
+            inform: PolicyDuration(1, .workingDays), verification: PolicyDuration(3, .workingDays),
+            pausesWhileWaiting: true))
 }
 
 /// A ticket category (工单类别): a code the data keeps and the name people read.
@@ -112,7 +120,9 @@ public struct TicketSettings: Codable, Hashable, Sendable {
     public var ladder: EscalationLadder
     public var categories: [TicketCategory]
 
-    public init(policies: [DeadlinePolicy], fallback: DeadlinePolicy, ladder: EscalationLadder, categories: [TicketCategory]) {
+    public init(
+        policies: [DeadlinePolicy], fallback: DeadlinePolicy, ladder: EscalationLadder, categories: [TicketCategory]
+    ) {
         self.policies = policies
         self.fallback = fallback
         self.ladder = ladder
@@ -121,9 +131,11 @@ public struct TicketSettings: Codable, Hashable, Sendable {
 
     public static let defaults = TicketSettings(
         policies: DeadlinePolicies.defaults.policies, fallback: DeadlinePolicies.defaults.fallback, ladder: .defaults,
-        categories: [TicketCategory("attitude", "服务态度"), TicketCategory("delay", "延误"), TicketCategory("damage", "损坏"),
-                     TicketCategory("loss", "丢失"), TicketCategory("communication", "沟通"), TicketCategory("price", "价格"),
-                     TicketCategory("other", "其他")])
+        categories: [
+            TicketCategory("attitude", "服务态度"), TicketCategory("delay", "延误"), TicketCategory("damage", "损坏"),
+            TicketCategory("loss", "丢失"), TicketCategory("communication", "沟通"), TicketCategory("price", "价格"),
+            TicketCategory("other", "其他"),
+        ])
 
     public var deadlinePolicies: DeadlinePolicies { DeadlinePolicies(policies, fallback: fallback) }
 
@@ -138,10 +150,16 @@ public struct TicketSettings: Codable, Hashable, Sendable {
         let all = policies + [fallback]
         for (index, policy) in all.enumerated() {
             let field = index == policies.count ? "fallback" : "policies[\(index)]"
-            if policy.name.trimmingCharacters(in: .whitespaces).isEmpty { found.append((field + ".name", "problem.required")) }
-            if all[..<index].contains(where: { $0.name == policy.name }) { found.append((field + ".name", "ticket.problem.duplicateName")) }
-            for (name, duration) in [("firstResponse", policy.firstResponse), ("resolution", policy.resolution),
-                                     ("inform", policy.inform), ("verification", policy.verification)]
+            if policy.name.trimmingCharacters(in: .whitespaces).isEmpty {
+                found.append((field + ".name", "problem.required"))
+            }
+            if all[..<index].contains(where: { $0.name == policy.name }) {
+                found.append((field + ".name", "ticket.problem.duplicateName"))
+            }
+            for (name, duration) in [
+                ("firstResponse", policy.firstResponse), ("resolution", policy.resolution),
+                ("inform", policy.inform), ("verification", policy.verification),
+            ]
             where duration.amount < 1 || duration.amount > 10_000 {
                 found.append((field + "." + name, "ticket.problem.duration"))
             }
@@ -150,12 +168,16 @@ public struct TicketSettings: Codable, Hashable, Sendable {
         if categories.isEmpty { found.append(("categories", "problem.required")) }
         for (index, category) in categories.enumerated() {
             let code = category.code
-            if code.isEmpty || code.count > 32 || !code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+            if code.isEmpty || code.count > 32
+                || !code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+            {
                 found.append(("categories[\(index)].code", "ticket.problem.categoryCode"))
             } else if categories[..<index].contains(where: { $0.code == code }) {
                 found.append(("categories[\(index)].code", "ticket.problem.duplicateName"))
             }
-            if category.name.trimmingCharacters(in: .whitespaces).isEmpty { found.append(("categories[\(index)].name", "problem.required")) }
+            if category.name.trimmingCharacters(in: .whitespaces).isEmpty {
+                found.append(("categories[\(index)].name", "problem.required"))
+            }
         }
         return found
     }

@@ -34,8 +34,10 @@ public struct TicketClock: Sendable {
     /// Set while the ticket waits on the customer and its policy stops the clock.
     public var pausedAt: Date?
 
-    public init(status: TicketStatus, firstResponseAt: Date?, firstResponseDue: Date, resolutionDue: Date,
-                informDue: Date?, verificationDue: Date?, pausedAt: Date?) {
+    public init(
+        status: TicketStatus, firstResponseAt: Date?, firstResponseDue: Date, resolutionDue: Date,
+        informDue: Date?, verificationDue: Date?, pausedAt: Date?
+    ) {
         self.status = status
         self.firstResponseAt = firstResponseAt
         self.firstResponseDue = firstResponseDue
@@ -52,7 +54,8 @@ public struct TicketClock: Sendable {
         case .closed, .adopted, .declined:
             return nil
         case .new, .assigned, .inProgress:
-            return firstResponseAt == nil ? RunningDeadline(.firstResponse, firstResponseDue) : RunningDeadline(.resolution, resolutionDue)
+            return firstResponseAt == nil
+                ? RunningDeadline(.firstResponse, firstResponseDue) : RunningDeadline(.resolution, resolutionDue)
         case .resolved:
             return informDue.map { RunningDeadline(.inform, $0) }
         case .informed:
@@ -111,27 +114,36 @@ public struct EscalationLadder: Codable, Hashable, Sendable {
     public func problems() -> [String] {
         var keys: [String] = []
         if levels.isEmpty || levels.count > 5 { keys.append("escalation.problem.levelCount") }
-        if levels.contains(where: { $0.after.amount < 0 || $0.after.amount > 10_000 }) { keys.append("escalation.problem.amount") }
+        if levels.contains(where: { $0.after.amount < 0 || $0.after.amount > 10_000 }) {
+            keys.append("escalation.problem.amount")
+        }
         return keys
     }
 
     /// The levels of the running deadline that are due by `now` beyond those already reached,
     /// and when the next one falls due (nil: the ladder is done or no deadline runs).
     /// `reached` is the highest level already escalated for `running.key`.
-    public func due(_ running: RunningDeadline?, reached: Int, now: Date, calendar: BusinessCalendar) throws(CalendarRangeError) -> (due: [DueEscalation], next: Date?) {
+    public func due(_ running: RunningDeadline?, reached: Int, now: Date, calendar: BusinessCalendar)
+        throws(CalendarRangeError) -> (due: [DueEscalation], next: Date?)
+    {
         guard let running else { return ([], nil) }
         var due: [DueEscalation] = []
         var level = max(reached, 0)
         while let at = try moment(of: level + 1, for: running, calendar: calendar) {
             guard at <= now else { return (due, at) }
             level += 1
-            due.append(DueEscalation(deadline: running.deadline, key: running.key, level: level, notify: levels[level - 1].notify, at: at, due: running.due))
+            due.append(
+                DueEscalation(
+                    deadline: running.deadline, key: running.key, level: level, notify: levels[level - 1].notify,
+                    at: at, due: running.due))
         }
         return (due, nil)
     }
 
     /// When level `level` (from 1) of the running deadline falls due; nil past the top of the ladder.
-    public func moment(of level: Int, for running: RunningDeadline?, calendar: BusinessCalendar) throws(CalendarRangeError) -> Date? {
+    public func moment(of level: Int, for running: RunningDeadline?, calendar: BusinessCalendar)
+        throws(CalendarRangeError) -> Date?
+    {
         guard let running, level >= 1, level <= levels.count else { return nil }
         let step = levels[level - 1]
         return try step.after.amount == 0 ? running.due : step.after.end(from: running.due, in: calendar, exact: true)
@@ -154,8 +166,10 @@ extension PolicyDuration {
 /// The clock stopped while waiting on the customer: on resuming, a deadline keeps the time it had left
 /// when the wait began — working time for working-time units, calendar time otherwise.
 public enum PausedClock {
-    public static func resume(due: Date, pausedAt: Date, resumedAt: Date, unit: PolicyDuration.Unit,
-                              calendar: BusinessCalendar) throws(CalendarRangeError) -> Date {
+    public static func resume(
+        due: Date, pausedAt: Date, resumedAt: Date, unit: PolicyDuration.Unit,
+        calendar: BusinessCalendar
+    ) throws(CalendarRangeError) -> Date {
         guard due > pausedAt, resumedAt > pausedAt else { return due }
         switch unit {
         case .calendarHours:

@@ -32,10 +32,12 @@ public struct TicketLifecycle: Equatable, Sendable {
     public var extensions: Int
     public var customerSatisfied: Bool?
 
-    public init(status: TicketStatus, firstResponseDue: Date, resolutionDue: Date, informDue: Date? = nil,
-                verificationDue: Date? = nil, firstResponseAt: Date? = nil, resolvedAt: Date? = nil,
-                informedAt: Date? = nil, closedAt: Date? = nil, pausedAt: Date? = nil, reopenCount: Int = 0,
-                extensions: Int = 0, customerSatisfied: Bool? = nil) {
+    public init(
+        status: TicketStatus, firstResponseDue: Date, resolutionDue: Date, informDue: Date? = nil,
+        verificationDue: Date? = nil, firstResponseAt: Date? = nil, resolvedAt: Date? = nil,
+        informedAt: Date? = nil, closedAt: Date? = nil, pausedAt: Date? = nil, reopenCount: Int = 0,
+        extensions: Int = 0, customerSatisfied: Bool? = nil
+    ) {
         self.status = status
         self.firstResponseDue = firstResponseDue
         self.resolutionDue = resolutionDue
@@ -53,24 +55,30 @@ public struct TicketLifecycle: Equatable, Sendable {
 
     /// The moments the escalation clock and the lists read.
     public var clock: TicketClock {
-        TicketClock(status: status, firstResponseAt: firstResponseAt, firstResponseDue: firstResponseDue,
-                    resolutionDue: resolutionDue, informDue: informDue, verificationDue: verificationDue,
-                    pausedAt: pausedAt)
+        TicketClock(
+            status: status, firstResponseAt: firstResponseAt, firstResponseDue: firstResponseDue,
+            resolutionDue: resolutionDue, informDue: informDue, verificationDue: verificationDue,
+            pausedAt: pausedAt)
     }
 
     /// A ticket opened at `now`: new (or assigned, when a handler is named), both deadlines counted from now.
-    public static func open(at now: Date, assigned: Bool, policy: DeadlinePolicy,
-                            calendar: BusinessCalendar) throws(CalendarRangeError) -> TicketLifecycle {
-        TicketLifecycle(status: assigned ? .assigned : .new,
-                        firstResponseDue: try policy.firstResponse.end(from: now, in: calendar),
-                        resolutionDue: try policy.resolution.end(from: now, in: calendar))
+    public static func open(
+        at now: Date, assigned: Bool, policy: DeadlinePolicy,
+        calendar: BusinessCalendar
+    ) throws(CalendarRangeError) -> TicketLifecycle {
+        TicketLifecycle(
+            status: assigned ? .assigned : .new,
+            firstResponseDue: try policy.firstResponse.end(from: now, in: calendar),
+            resolutionDue: try policy.resolution.end(from: now, in: calendar))
     }
 
     /// The lifecycle after `action` at `now`. Starting or resolving meets the first response; resolving starts
     /// the inform and verification deadlines; re-opening clears the resolution and starts its deadline again.
     /// A finished or resolved ticket no longer waits on the customer.
-    public func applying(_ action: TicketAction, kind: TicketKind, at now: Date, policy: DeadlinePolicy,
-                         calendar: BusinessCalendar) throws -> TicketLifecycle {
+    public func applying(
+        _ action: TicketAction, kind: TicketKind, at now: Date, policy: DeadlinePolicy,
+        calendar: BusinessCalendar
+    ) throws -> TicketLifecycle {
         var next = self
         do {
             next.status = try TicketStateMachine.next(from: status, kind: kind, action)
@@ -107,7 +115,9 @@ public struct TicketLifecycle: Equatable, Sendable {
     /// Waiting on the customer from `now`: the clock stops, when the policy says so and work is under way.
     public func pausing(at now: Date, policy: DeadlinePolicy) throws(TicketRefusal) -> TicketLifecycle {
         guard policy.pausesWhileWaiting else { throw TicketRefusal("ticket.refuse.noPause") }
-        guard [.new, .assigned, .inProgress].contains(status) else { throw TicketRefusal("ticket.refuse.notInProgress") }
+        guard [.new, .assigned, .inProgress].contains(status) else {
+            throw TicketRefusal("ticket.refuse.notInProgress")
+        }
         guard pausedAt == nil else { throw TicketRefusal("ticket.refuse.alreadyPaused") }
         var next = self
         next.pausedAt = now
@@ -116,16 +126,20 @@ public struct TicketLifecycle: Equatable, Sendable {
 
     /// The customer answered at `now`: the clock runs again, each running deadline keeping the time it had left
     /// (working time for working-time deadlines). Returns the lifecycle and when the pause began.
-    public func resuming(at now: Date, policy: DeadlinePolicy,
-                         calendar: BusinessCalendar) throws -> (lifecycle: TicketLifecycle, pausedAt: Date) {
+    public func resuming(
+        at now: Date, policy: DeadlinePolicy,
+        calendar: BusinessCalendar
+    ) throws -> (lifecycle: TicketLifecycle, pausedAt: Date) {
         guard let pausedAt else { throw TicketRefusal("ticket.refuse.notPaused") }
         var next = self
         if firstResponseAt == nil {
-            next.firstResponseDue = try PausedClock.resume(due: firstResponseDue, pausedAt: pausedAt, resumedAt: now,
-                                                           unit: policy.firstResponse.unit, calendar: calendar)
+            next.firstResponseDue = try PausedClock.resume(
+                due: firstResponseDue, pausedAt: pausedAt, resumedAt: now,
+                unit: policy.firstResponse.unit, calendar: calendar)
         }
-        next.resolutionDue = try PausedClock.resume(due: resolutionDue, pausedAt: pausedAt, resumedAt: now,
-                                                    unit: policy.resolution.unit, calendar: calendar)
+        next.resolutionDue = try PausedClock.resume(
+            due: resolutionDue, pausedAt: pausedAt, resumedAt: now,
+            unit: policy.resolution.unit, calendar: calendar)
         next.pausedAt = nil
         return (next, pausedAt)
     }
@@ -142,10 +156,14 @@ public struct TicketLifecycle: Equatable, Sendable {
 
     /// `deadline` moved to `until` at `now` (the caller has the reason and that the customer was told): only a
     /// deadline still open, only later than both its due time and now. Returns the lifecycle and the old due time.
-    public func extending(_ deadline: TicketDeadline, until: Date,
-                         at now: Date) throws(TicketRefusal) -> (lifecycle: TicketLifecycle, previous: Date) {
+    public func extending(
+        _ deadline: TicketDeadline, until: Date,
+        at now: Date
+    ) throws(TicketRefusal) -> (lifecycle: TicketLifecycle, previous: Date) {
         guard !status.isFinished else { throw TicketRefusal("ticket.refuse.finished") }
-        guard let current = pendingDue(deadline) else { throw TicketRefusal("ticket.problem.deadlineMet", field: "deadline") }
+        guard let current = pendingDue(deadline) else {
+            throw TicketRefusal("ticket.problem.deadlineMet", field: "deadline")
+        }
         guard until > current, until > now else { throw TicketRefusal("ticket.problem.notLater", field: "until") }
         var next = self
         switch deadline {

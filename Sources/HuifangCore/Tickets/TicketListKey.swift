@@ -31,8 +31,10 @@ public struct TicketListKey: Equatable, Sendable {
     }
 
     /// Working time left from `moment` until `due` on the calendar (negative: overdue by); what lists show.
-    public static func workingLeft(until due: Date, at moment: Date,
-                                   calendar: BusinessCalendar) throws(CalendarRangeError) -> Int64 {
+    public static func workingLeft(
+        until due: Date, at moment: Date,
+        calendar: BusinessCalendar
+    ) throws(CalendarRangeError) -> Int64 {
         due > moment
             ? try calendar.workingSeconds(from: moment, to: due)
             : -(try calendar.workingSeconds(from: due, to: moment))

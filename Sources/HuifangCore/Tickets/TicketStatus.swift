@@ -32,10 +32,16 @@ public struct TicketTransitionError: Error, Equatable, Sendable {
 /// The ticket state machine (工单状态流转).
 public enum TicketStateMachine {
     /// The status after `action`, or why it is refused.
-    public static func next(from status: TicketStatus, kind: TicketKind, _ action: TicketAction) throws(TicketTransitionError) -> TicketStatus {
-        func refuse(_ key: String) -> TicketTransitionError { TicketTransitionError(from: status, action: action, key: key) }
+    public static func next(from status: TicketStatus, kind: TicketKind, _ action: TicketAction)
+        throws(TicketTransitionError) -> TicketStatus
+    {
+        func refuse(_ key: String) -> TicketTransitionError {
+            TicketTransitionError(from: status, action: action, key: key)
+        }
         let isSuggestion = kind == .suggestion
-        if isSuggestion, [.resolve, .inform, .close, .reopen].contains(action) { throw refuse("ticket.refuse.suggestionDecides") }
+        if isSuggestion, [.resolve, .inform, .close, .reopen].contains(action) {
+            throw refuse("ticket.refuse.suggestionDecides")
+        }
         switch (action, status) {
         case (.assign, .new), (.assign, .assigned), (.assign, .inProgress):
             return .assigned

@@ -20,7 +20,8 @@ struct SessionUserAuthenticator: AsyncMiddleware {
 
     private func liveUser(_ raw: String, _ request: Request, now: Date) async throws -> User? {
         guard request.application.huifang.sessionLifetime.isAlive(request.session.data, now: now),
-              let id = UUID(uuidString: raw), let user = try await User.find(id, on: request.db), user.isActive else {
+            let id = UUID(uuidString: raw), let user = try await User.find(id, on: request.db), user.isActive
+        else {
             return nil
         }
         return user
@@ -31,11 +32,13 @@ struct SessionUserAuthenticator: AsyncMiddleware {
 struct BearerUserAuthenticator: AsyncBearerAuthenticator {
     func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
         // One statement: the token with its user.
-        guard let token = try await APIToken.query(on: request.db)
-            .join(User.self, on: \APIToken.$user.$id == \User.$id)
-            .filter(\.$tokenHash == APIToken.digest(bearer.token))
-            .filter(\.$revokedAt == nil)
-            .first(), let user = try? token.joined(User.self), user.isActive else { return }
+        guard
+            let token = try await APIToken.query(on: request.db)
+                .join(User.self, on: \APIToken.$user.$id == \User.$id)
+                .filter(\.$tokenHash == APIToken.digest(bearer.token))
+                .filter(\.$revokedAt == nil)
+                .first(), let user = try? token.joined(User.self), user.isActive
+        else { return }
         let now = request.now
         if APIToken.lastUseIsStale(token.lastUsedAt, now: now) {
             token.lastUsedAt = now
@@ -67,7 +70,8 @@ struct CSRFProtection: AsyncMiddleware {
         }
         let sent = request.headers.first(name: "X-CSRF-Token") ?? (try? request.content.get(String.self, at: "_csrf"))
         guard let expected = request.session.data[SessionKey.csrf], let sent,
-              constantTimeEquals(Array(sent.utf8), Array(expected.utf8)) else {
+            constantTimeEquals(Array(sent.utf8), Array(expected.utf8))
+        else {
             throw AppError.csrf
         }
         return try await next.respond(to: request)
@@ -97,7 +101,8 @@ enum SameOrigin {
     /// `host[:port]` of a URL, lower-cased, without a default port.
     static func authority(of text: String) -> String? {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(),
-              let host = url.host?.lowercased() else { return nil }
+            let host = url.host?.lowercased()
+        else { return nil }
         guard let port = url.port, port != (scheme == "https" ? 443 : 80) else { return host }
         return "\(host):\(port)"
     }

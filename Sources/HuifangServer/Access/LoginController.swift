@@ -31,16 +31,18 @@ struct LoginController: RouteCollection {
         if req.auth.has(User.self) { return req.redirect(to: "/") }
         let notice = req.query[String.self, at: "signedOut"] != nil ? req.t("login.loggedOut") : nil
         let next = RedirectTarget.local(req.query[String.self, at: "next"])
-        return try await req.renderPage("login", titleKey: "login.title",
-                                        LoginPage(username: "", error: nil, next: next, notice: notice))
+        return try await req.renderPage(
+            "login", titleKey: "login.title",
+            LoginPage(username: "", error: nil, next: next, notice: notice))
     }
 
     @Sendable func login(req: Request) async throws -> Response {
         let form = try req.content.decode(Credentials.self)
         let next = RedirectTarget.local(form.next)
         guard form.username.count <= Self.maxUsernameLength, form.password.count <= Self.maxPasswordLength else {
-            return try await refuse(req, LoginPage(username: "", error: req.t("login.failed"), next: next, notice: nil),
-                                    status: .badRequest)
+            return try await refuse(
+                req, LoginPage(username: "", error: req.t("login.failed"), next: next, notice: nil),
+                status: .badRequest)
         }
         let username = form.username.trimmingWhitespace().lowercased()
         let failed = LoginPage(username: username, error: req.t("login.failed"), next: next, notice: nil)
@@ -52,8 +54,9 @@ struct LoginController: RouteCollection {
         let throttle = req.application.huifang.loginThrottle
         let failures = try await countFailures(req, username: username, address: address, throttle: throttle)
         if throttle.isLocked(accountFailures: failures.account - 1, addressFailures: failures.address - 1) {
-            let locked = LoginPage(username: username, error: req.t("login.locked", String(throttle.lockMinutes)),
-                                   next: next, notice: nil)
+            let locked = LoginPage(
+                username: username, error: req.t("login.locked", String(throttle.lockMinutes)),
+                next: next, notice: nil)
             return try await refuse(req, locked, status: .unauthorized)
         }
         guard let user = try await verifiedUser(req, username: username, password: form.password) else {
@@ -62,8 +65,9 @@ struct LoginController: RouteCollection {
         }
         attempt.succeeded = true
         try await attempt.save(on: req.db)
-        try await AuditLog.record("login", by: Actor(id: user.id, name: username, address: address, source: "ui"),
-                                  subjectType: "user", subjectID: username, at: req.now, on: req.db)
+        try await AuditLog.record(
+            "login", by: Actor(id: user.id, name: username, address: address, source: "ui"),
+            subjectType: "user", subjectID: username, at: req.now, on: req.db)
         try await req.startSession(for: user, now: req.now)
         return req.redirect(to: next)
     }
@@ -75,8 +79,10 @@ struct LoginController: RouteCollection {
     }
 
     /// Failures in the window, this attempt included, for the account and for the address.
-    private func countFailures(_ req: Request, username: String, address: String,
-                               throttle: LoginThrottlePolicy) async throws -> (account: Int, address: Int) {
+    private func countFailures(
+        _ req: Request, username: String, address: String,
+        throttle: LoginThrottlePolicy
+    ) async throws -> (account: Int, address: Int) {
         let since = req.now.addingTimeInterval(-throttle.window)
         let account = try await LoginAttempt.query(on: req.db)
             .filter(\.$username == username).filter(\.$succeeded == false).filter(\.$at > since).count()
@@ -96,15 +102,19 @@ struct LoginController: RouteCollection {
         return matches && user.isActive ? user : nil
     }
 
-    private func recordFailure(_ req: Request, actor: Actor, failures: (account: Int, address: Int),
-                               throttle: LoginThrottlePolicy) async throws {
-        try await AuditLog.record("login.failed", by: actor, subjectType: "user", subjectID: actor.name, at: req.now, on: req.db)
+    private func recordFailure(
+        _ req: Request, actor: Actor, failures: (account: Int, address: Int),
+        throttle: LoginThrottlePolicy
+    ) async throws {
+        try await AuditLog.record(
+            "login.failed", by: actor, subjectType: "user", subjectID: actor.name, at: req.now, on: req.db)
         guard throttle.failureLocks(accountFailures: failures.account, addressFailures: failures.address) else {
             return
         }
         let detail = failures.account >= throttle.maxFailuresPerAccount ? "account" : "address"
-        try await AuditLog.record("login.lockout", by: actor, subjectType: "user", subjectID: actor.name,
-                                  detail: detail, at: req.now, on: req.db)
+        try await AuditLog.record(
+            "login.lockout", by: actor, subjectType: "user", subjectID: actor.name,
+            detail: detail, at: req.now, on: req.db)
     }
 
     @Sendable func logout(req: Request) async throws -> Response {

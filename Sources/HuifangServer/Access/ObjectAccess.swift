@@ -20,12 +20,16 @@ extension Request {
 enum TicketAccess {
     static func ownership(of ticket: Ticket, on db: any Database) async throws -> TicketOwnership {
         let taskIDs = [ticket.taskID, ticket.verificationTaskID].compactMap { $0 }
-        let agents = taskIDs.isEmpty ? [] : try await FollowUpTask.query(on: db).filter(\.$id ~~ taskIDs).all()
-            .compactMap { $0.$assignedAgent.id }
+        let agents =
+            taskIDs.isEmpty
+            ? []
+            : try await FollowUpTask.query(on: db).filter(\.$id ~~ taskIDs).all()
+                .compactMap { $0.$assignedAgent.id }
         var customerAgent: UUID?
         if let id = ticket.$customer.id { customerAgent = try await Customer.find(id, on: db)?.$assignedAgent.id }
-        return TicketOwnership(openedBy: ticket.openedByID, departmentID: ticket.$department.id,
-                               handlerID: ticket.$handler.id, taskAgentIDs: Set(agents), customerAgentID: customerAgent)
+        return TicketOwnership(
+            openedBy: ticket.openedByID, departmentID: ticket.$department.id,
+            handlerID: ticket.$handler.id, taskAgentIDs: Set(agents), customerAgentID: customerAgent)
     }
 
     /// Whether the viewer may see (and so act on) the ticket.
@@ -38,7 +42,9 @@ enum TicketAccess {
     /// Narrows a ticket query to what the viewer may see; the same rule as `ObjectScope.maySee`.
     static func restrict(_ query: QueryBuilder<Ticket>, to viewer: Viewer) {
         guard let alternatives = alternatives(for: viewer) else { return }
-        query.group(.or) { group in alternatives.forEach { $0(group) } }
+        query.group(.or) { group in
+            for alternative in alternatives { alternative(group) }
+        }
     }
 
     /// The viewer's tickets as alternatives, any one of which lets them see a ticket (nil: every ticket).

@@ -76,7 +76,10 @@ struct AccessGuard: AsyncMiddleware {
             case .api: throw AppError.unauthorized
             case .page:
                 let target = request.method == .GET ? request.url.string : "/"
-                return request.redirect(to: "/login?next=" + (target.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "?"])) ?? "/"))
+                return request.redirect(
+                    to: "/login?next="
+                        + (target.addingPercentEncoding(
+                            withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "?"])) ?? "/"))
             }
         }
         guard access.roles.contains(user.role) else { throw AppError.forbidden }

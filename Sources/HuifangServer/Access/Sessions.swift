@@ -21,7 +21,8 @@ struct SessionLifetime: Sendable {
     /// Whether a session with this data is still alive at `now`; a session without times is not.
     func isAlive(_ data: SessionData, now: Date) -> Bool {
         guard let at = data[SessionKey.signedInAt].flatMap({ Double($0) }),
-              let seen = data[SessionKey.lastSeen].flatMap({ Double($0) }) else { return false }
+            let seen = data[SessionKey.lastSeen].flatMap({ Double($0) })
+        else { return false }
         let time = now.timeIntervalSince1970
         return time - at < max && time - seen < idle
     }

@@ -28,21 +28,26 @@ struct AuditFilter {
         if let actor { query.filter(\.$actorName == actor) }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
-        if let from, let start = calendar.date(from: DateComponents(year: from.year, month: from.month, day: from.day)) {
+        if let from, let start = calendar.date(from: DateComponents(year: from.year, month: from.month, day: from.day))
+        {
             query.filter(\.$at >= start)
         }
         if let to, let day = calendar.date(from: DateComponents(year: to.year, month: to.month, day: to.day)),
-           let end = calendar.date(byAdding: .day, value: 1, to: day) {
+            let end = calendar.date(byAdding: .day, value: 1, to: day)
+        {
             query.filter(\.$at < end)
         }
-        return try await NewestFirst.page(query.sort(\.$at, .descending).sort(\.$id, .descending),
-                                          table: AuditEntry.schema, after: after, limit: limit, on: db)
+        return try await NewestFirst.page(
+            query.sort(\.$at, .descending).sort(\.$id, .descending),
+            table: AuditEntry.schema, after: after, limit: limit, on: db)
     }
 
-    static let actions = ["login", "login.failed", "login.lockout", "logout", "customer.view", "customer.list", "customer.reveal",
-                          "customer.create", "customer.update", "customer.delete", "customer.import", "user.create",
-                          "user.update", "token.create", "token.revoke", "department.create", "department.update",
-                          "department.delete", "tiers.update", "calendar.update", "calendar.import"]
+    static let actions = [
+        "login", "login.failed", "login.lockout", "logout", "customer.view", "customer.list", "customer.reveal",
+        "customer.create", "customer.update", "customer.delete", "customer.import", "user.create",
+        "user.update", "token.create", "token.revoke", "department.create", "department.update",
+        "department.delete", "tiers.update", "calendar.update", "calendar.import",
+    ]
 }
 
 /// The audit log page for admins.
@@ -70,21 +75,27 @@ struct AuditPagesController: RouteCollection {
 
     @Sendable func list(req: Request) async throws -> Response {
         let filter = try AuditFilter(req)
-        let page = try await filter.entries(on: req.db, zone: req.application.huifang.timeZone,
-                                            limit: req.pageLimit(default: 100))
+        let page = try await filter.entries(
+            on: req.db, zone: req.application.huifang.timeZone,
+            limit: req.pageLimit(default: 100))
         let entries = page.rows
         let format = req.application.huifang.formatDateTime
         let rows = entries.map {
-            Row(at: format($0.at), actor: $0.actorName, action: req.t("action." + $0.action),
+            Row(
+                at: format($0.at), actor: $0.actorName, action: req.t("action." + $0.action),
                 subject: [$0.subjectType, $0.subjectID].compactMap { $0 }.joined(separator: " "),
                 detail: $0.detail ?? "", address: $0.address ?? "")
         }
-        return try await req.renderPage("audit/index", titleKey: "audit.title", Context(
-            rows: rows,
-            actions: AuditFilter.actions.map { SelectOption(value: $0, label: req.t("action." + $0), selected: $0 == filter.action) },
-            actor: filter.actor ?? "", from: filter.from?.iso ?? "", to: filter.to?.iso ?? "",
-            nextURL: req.nextPageURL(page.next)
-        ))
+        return try await req.renderPage(
+            "audit/index", titleKey: "audit.title",
+            Context(
+                rows: rows,
+                actions: AuditFilter.actions.map {
+                    SelectOption(value: $0, label: req.t("action." + $0), selected: $0 == filter.action)
+                },
+                actor: filter.actor ?? "", from: filter.from?.iso ?? "", to: filter.to?.iso ?? "",
+                nextURL: req.nextPageURL(page.next)
+            ))
     }
 }
 
@@ -114,9 +125,11 @@ struct AuditAPIController: RouteCollection {
     @Sendable func list(req: Request) async throws -> PageDTO {
         let limit = req.pageLimit(default: 100, maximum: 1000)
         let page = try await AuditFilter(req).entries(on: req.db, zone: req.application.huifang.timeZone, limit: limit)
-        return PageDTO(items: page.rows.map {
-            EntryDTO(id: $0.id!, at: $0.at, actor: $0.actorName, action: $0.action, subjectType: $0.subjectType,
-                     subjectId: $0.subjectID, detail: $0.detail, address: $0.address)
-        }, nextCursor: page.next?.token)
+        return PageDTO(
+            items: page.rows.map {
+                EntryDTO(
+                    id: $0.id!, at: $0.at, actor: $0.actorName, action: $0.action, subjectType: $0.subjectType,
+                    subjectId: $0.subjectID, detail: $0.detail, address: $0.address)
+            }, nextCursor: page.next?.token)
     }
 }

@@ -11,7 +11,9 @@ struct Actor: Sendable {
     let source: String
 
     static func commandLine(_ source: String = "cli") -> Actor {
-        Actor(id: nil, name: ProcessInfo.processInfo.environment["USER"].map { "命令行(\($0))" } ?? "命令行", address: nil, source: source)
+        Actor(
+            id: nil, name: ProcessInfo.processInfo.environment["USER"].map { "命令行(\($0))" } ?? "命令行", address: nil,
+            source: source)
     }
 }
 
@@ -26,7 +28,8 @@ extension Request {
     /// The signed-in user as an actor; the source says whether through a page or the API.
     var actor: Actor {
         let user = auth.get(User.self)
-        return Actor(id: user?.id, name: user?.username ?? "anonymous", address: clientAddress, source: isAPI ? "api" : "ui")
+        return Actor(
+            id: user?.id, name: user?.username ?? "anonymous", address: clientAddress, source: isAPI ? "api" : "ui")
     }
 }
 
@@ -50,7 +53,10 @@ enum AuditLog {
 }
 
 extension Request {
-    func audit(_ action: String, subjectType: String? = nil, subjectID: String? = nil, detail: String? = nil) async throws {
-        try await AuditLog.record(action, by: actor, subjectType: subjectType, subjectID: subjectID, detail: detail, at: now, on: db)
+    func audit(_ action: String, subjectType: String? = nil, subjectID: String? = nil, detail: String? = nil)
+        async throws
+    {
+        try await AuditLog.record(
+            action, by: actor, subjectType: subjectType, subjectID: subjectID, detail: detail, at: now, on: db)
     }
 }

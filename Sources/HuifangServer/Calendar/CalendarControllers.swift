@@ -19,9 +19,22 @@ struct CalendarAPIController: RouteCollection {
         admin.on(.POST, "import", body: .collect(maxSize: "5mb"), use: importSchedule)
     }
 
-    struct Workdays: Content { let from: String; let to: String; let workdays: Int }
-    struct AddedDays: Content { let from: String; let days: Int; let date: String }
-    struct AddedHours: Content { let from: String; let hours: Double; let working: Bool; let result: String }
+    struct Workdays: Content {
+        let from: String
+        let to: String
+        let workdays: Int
+    }
+    struct AddedDays: Content {
+        let from: String
+        let days: Int
+        let date: String
+    }
+    struct AddedHours: Content {
+        let from: String
+        let hours: Double
+        let working: Bool
+        let result: String
+    }
     struct Year: Content {
         let year: Int
         let timeZone: String
@@ -30,7 +43,11 @@ struct CalendarAPIController: RouteCollection {
         let contactOnAllDays: Bool
         let days: [CalendarQueries.Day]
     }
-    struct DayInput: Content { let kind: String; let name: String?; let hours: String? }
+    struct DayInput: Content {
+        let kind: String
+        let name: String?
+        let hours: String?
+    }
     struct SettingsInput: Content {
         let timeZone: String?
         let weeklyHours: [String]?
@@ -42,32 +59,39 @@ struct CalendarAPIController: RouteCollection {
 
     private func required(_ req: Request, _ name: String) throws -> String {
         guard let value = req.query[String.self, at: name], !value.isEmpty else {
-            throw CalendarQueries.InputError(parameter: name, value: "", expected: name == "from" || name == "to" ? "calendar.expect.date" : "calendar.expect.days")
+            throw CalendarQueries.InputError(
+                parameter: name, value: "",
+                expected: name == "from" || name == "to" ? "calendar.expect.date" : "calendar.expect.days")
         }
         return value
     }
 
     @Sendable func workdays(req: Request) async throws -> Workdays {
-        let from = try required(req, "from"), to = try required(req, "to")
+        let from = try required(req, "from")
+        let to = try required(req, "to")
         return Workdays(from: from, to: to, workdays: try await req.calendarQueries().workdays(from: from, to: to))
     }
 
     @Sendable func addWorkdays(req: Request) async throws -> AddedDays {
         let from = try required(req, "from")
         guard let days = req.query[Int.self, at: "days"] else {
-            throw CalendarQueries.InputError(parameter: "days", value: req.query[String.self, at: "days"] ?? "", expected: "calendar.expect.days")
+            throw CalendarQueries.InputError(
+                parameter: "days", value: req.query[String.self, at: "days"] ?? "", expected: "calendar.expect.days")
         }
-        return AddedDays(from: from, days: days, date: try await req.calendarQueries().addWorkdays(from: from, days: days))
+        return AddedDays(
+            from: from, days: days, date: try await req.calendarQueries().addWorkdays(from: from, days: days))
     }
 
     @Sendable func addHours(req: Request) async throws -> AddedHours {
         let from = try required(req, "from")
         guard let hours = req.query[Double.self, at: "hours"] else {
-            throw CalendarQueries.InputError(parameter: "hours", value: req.query[String.self, at: "hours"] ?? "", expected: "calendar.expect.hours")
+            throw CalendarQueries.InputError(
+                parameter: "hours", value: req.query[String.self, at: "hours"] ?? "", expected: "calendar.expect.hours")
         }
         let working = req.query[Bool.self, at: "working"] ?? false
-        return AddedHours(from: from, hours: hours, working: working,
-                          result: try await req.calendarQueries().addHours(from: from, hours: hours, working: working))
+        return AddedHours(
+            from: from, hours: hours, working: working,
+            result: try await req.calendarQueries().addHours(from: from, hours: hours, working: working))
     }
 
     @Sendable func show(req: Request) async throws -> Year {
@@ -77,15 +101,17 @@ struct CalendarAPIController: RouteCollection {
         }
         let calendar = try await req.calendars.defaultCalendar()
         let days = try await CalendarDay.query(on: req.db).filter(\.$calendar.$id == calendar.id!).all()
-        return Year(year: year, timeZone: calendar.timeZone, weeklyHours: calendar.weeklyHours.components(separatedBy: "\n"),
-                    contactWindows: calendar.contactWindows, contactOnAllDays: calendar.contactAllDays,
-                    days: CalendarQueries.show(year: year, days: days))
+        return Year(
+            year: year, timeZone: calendar.timeZone, weeklyHours: calendar.weeklyHours.components(separatedBy: "\n"),
+            contactWindows: calendar.contactWindows, contactOnAllDays: calendar.contactAllDays,
+            days: CalendarQueries.show(year: year, days: days))
     }
 
     @Sendable func updateSettings(req: Request) async throws -> Year {
         let input = try req.content.decode(SettingsInput.self)
-        try await req.calendars.updateSettings(timeZone: input.timeZone, weeklyHours: input.weeklyHours, contactWindows: input.contactWindows,
-                                               contactOnAllDays: input.contactOnAllDays, by: req.actor, at: req.now)
+        try await req.calendars.updateSettings(
+            timeZone: input.timeZone, weeklyHours: input.weeklyHours, contactWindows: input.contactWindows,
+            contactOnAllDays: input.contactOnAllDays, by: req.actor, at: req.now)
         return try await show(req: req)
     }
 
@@ -99,7 +125,8 @@ struct CalendarAPIController: RouteCollection {
         if kind == .hours, TimeRange.list(hours) == nil, !hours.isEmpty {
             throw CalendarQueries.InputError(parameter: "hours", value: hours, expected: "calendar.expect.hoursList")
         }
-        try await req.calendars.set(date, kind: kind, name: input.name ?? "", hours: hours, in: req.calendars.defaultCalendar())
+        try await req.calendars.set(
+            date, kind: kind, name: input.name ?? "", hours: hours, in: req.calendars.defaultCalendar())
         try await req.audit("calendar.update", subjectType: "calendar", subjectID: date.iso, detail: kind.rawValue)
         return .noContent
     }
@@ -112,8 +139,11 @@ struct CalendarAPIController: RouteCollection {
     }
 
     @Sendable func importSchedule(req: Request) async throws -> Imported {
-        guard let body = req.body.string, !body.isEmpty else { throw AppError(.unprocessableEntity, "calendar.nothingToImport") }
-        return Imported(dates: try await req.importSchedule(body, fileName: req.query[String.self, at: "fileName"] ?? "api"))
+        guard let body = req.body.string, !body.isEmpty else {
+            throw AppError(.unprocessableEntity, "calendar.nothingToImport")
+        }
+        return Imported(
+            dates: try await req.importSchedule(body, fileName: req.query[String.self, at: "fileName"] ?? "api"))
     }
 }
 
@@ -125,31 +155,37 @@ extension Request {
     func importSchedule(_ text: String, fileName: String) async throws -> Int {
         let calendar = try await calendars.defaultCalendar()
         let count = try await calendars.apply(CalendarQueries.schedule(from: text), to: calendar.id!)
-        try await audit("calendar.import", subjectType: "calendar", subjectID: calendar.name, detail: "\(fileName): \(count) dates")
+        try await audit(
+            "calendar.import", subjectType: "calendar", subjectID: calendar.name, detail: "\(fileName): \(count) dates")
         return count
     }
 }
 
 extension CalendarStore {
     /// Changes the time zone, the weekly hours (seven strings, Monday first) or the contact windows.
-    func updateSettings(timeZone: String?, weeklyHours: [String]?, contactWindows: String? = nil, contactOnAllDays: Bool? = nil,
-                        by actor: Actor, at now: Date) async throws {
+    func updateSettings(
+        timeZone: String?, weeklyHours: [String]?, contactWindows: String? = nil, contactOnAllDays: Bool? = nil,
+        by actor: Actor, at now: Date
+    ) async throws {
         let calendar = try await defaultCalendar()
         if let timeZone {
             guard TimeZone(identifier: timeZone) != nil else {
-                throw CalendarQueries.InputError(parameter: "timeZone", value: timeZone, expected: "calendar.expect.timeZone")
+                throw CalendarQueries.InputError(
+                    parameter: "timeZone", value: timeZone, expected: "calendar.expect.timeZone")
             }
             calendar.timeZone = timeZone
         }
         if let weeklyHours {
             guard weeklyHours.count == 7 else {
-                throw CalendarQueries.InputError(parameter: "weeklyHours", value: "\(weeklyHours.count)", expected: "calendar.expect.hoursList")
+                throw CalendarQueries.InputError(
+                    parameter: "weeklyHours", value: "\(weeklyHours.count)", expected: "calendar.expect.hoursList")
             }
             var ranges: [[TimeRange]] = []
             for (index, text) in weeklyHours.enumerated() {
                 let trimmed = text.trimmingWhitespace()
                 guard let list = trimmed.isEmpty ? [] : TimeRange.list(trimmed) else {
-                    throw CalendarQueries.InputError(parameter: "weeklyHours[\(index)]", value: text, expected: "calendar.expect.hoursList")
+                    throw CalendarQueries.InputError(
+                        parameter: "weeklyHours[\(index)]", value: text, expected: "calendar.expect.hoursList")
                 }
                 ranges.append(list)
             }
@@ -157,15 +193,17 @@ extension CalendarStore {
         }
         if let contactWindows {
             guard let ranges = TimeRange.list(contactWindows.trimmingWhitespace()), !ranges.isEmpty else {
-                throw CalendarQueries.InputError(parameter: "contactWindows", value: contactWindows, expected: "calendar.expect.hoursList")
+                throw CalendarQueries.InputError(
+                    parameter: "contactWindows", value: contactWindows, expected: "calendar.expect.hoursList")
             }
             calendar.contactWindows = ranges.map(\.description).joined(separator: ",")
         }
         if let contactOnAllDays { calendar.contactAllDays = contactOnAllDays }
         try await db.transaction { db in
             try await calendar.save(on: db)
-            try await AuditLog.record("calendar.update", by: actor, subjectType: "calendar", subjectID: calendar.name,
-                                      detail: "settings", at: now, on: db)
+            try await AuditLog.record(
+                "calendar.update", by: actor, subjectType: "calendar", subjectID: calendar.name,
+                detail: "settings", at: now, on: db)
         }
     }
 }
@@ -229,15 +267,19 @@ struct CalendarPagesController: RouteCollection {
     @Sendable func clickDay(req: Request) async throws -> Response {
         let click = try req.content.decode(Click.self)
         let date = try CalendarQueries.date(click.date, "date")
-        let kind: CalendarDay.Kind? = switch click.mode {
-        case "holiday": .holiday
-        case "workday": .workday
-        default: nil
-        }
+        let kind: CalendarDay.Kind? =
+            switch click.mode {
+            case "holiday": .holiday
+            case "workday": .workday
+            default: nil
+            }
         let name = click.name?.trimmingWhitespace() ?? ""
         try await req.calendars.set(date, kind: kind, name: name, in: req.calendars.defaultCalendar())
-        try await req.audit("calendar.update", subjectType: "calendar", subjectID: date.iso, detail: kind?.rawValue ?? "cleared")
-        let query = "year=\(date.year)&mode=\(click.mode)" + (name.isEmpty ? "" : "&name=" + (name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        try await req.audit(
+            "calendar.update", subjectType: "calendar", subjectID: date.iso, detail: kind?.rawValue ?? "cleared")
+        let query =
+            "year=\(date.year)&mode=\(click.mode)"
+            + (name.isEmpty ? "" : "&name=" + (name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
         return req.redirect(to: "/calendar?\(query)#d\(date.iso)")
     }
 
@@ -261,7 +303,8 @@ struct CalendarPagesController: RouteCollection {
             let count = try await req.importSchedule(text, fileName: fileName)
             return try await page(req, year: year, message: req.t("calendar.imported", String(count)))
         } catch let error as HolidaySchedule.ParseError {
-            return try await page(req, year: year, error: req.t("calendar.scheduleError", String(error.line), error.reason))
+            return try await page(
+                req, year: year, error: req.t("calendar.scheduleError", String(error.line), error.reason))
         }
     }
 
@@ -269,8 +312,10 @@ struct CalendarPagesController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         let year = form["year"].flatMap(Int.init) ?? req.today.year
         do {
-            try await req.calendars.updateSettings(timeZone: form["timeZone"], weeklyHours: (0..<7).map { form["weekly\($0)"] ?? "" },
-                                                   contactWindows: form["contactWindows"], contactOnAllDays: form["contactAllDays"] != nil, by: req.actor, at: req.now)
+            try await req.calendars.updateSettings(
+                timeZone: form["timeZone"], weeklyHours: (0..<7).map { form["weekly\($0)"] ?? "" },
+                contactWindows: form["contactWindows"], contactOnAllDays: form["contactAllDays"] != nil, by: req.actor,
+                at: req.now)
         } catch let error as CalendarQueries.InputError {
             return try await page(req, year: year, error: error.message(in: req.language))
         }
@@ -278,14 +323,19 @@ struct CalendarPagesController: RouteCollection {
         return req.redirect(to: "/calendar?year=\(year)")
     }
 
-    private func page(_ req: Request, year: Int, mode: String = "holiday", name: String? = nil, message: String? = nil, error: String? = nil) async throws -> Response {
+    private func page(
+        _ req: Request, year: Int, mode: String = "holiday", name: String? = nil, message: String? = nil,
+        error: String? = nil
+    ) async throws -> Response {
         guard (1900...2199).contains(year) else {
             throw CalendarQueries.InputError(parameter: "year", value: String(year), expected: "calendar.expect.year")
         }
         let stored = try await req.calendars.defaultCalendar()
         let calendar = try await req.calendars.business(stored)
-        let names = Dictionary(try await CalendarDay.query(on: req.db).filter(\.$calendar.$id == stored.id!)
-            .filter(\.$date >= "\(year)-01-01").filter(\.$date <= "\(year)-12-31").all().map { ($0.date, $0.name) }) { a, _ in a }
+        let names = Dictionary(
+            try await CalendarDay.query(on: req.db).filter(\.$calendar.$id == stored.id!)
+                .filter(\.$date >= "\(year)-01-01").filter(\.$date <= "\(year)-12-31").all().map { ($0.date, $0.name) }
+        ) { a, _ in a }
         var months: [Month] = []
         for month in 1...12 {
             let first = LocalDate(year: year, month: month, day: 1)!
@@ -294,22 +344,34 @@ struct CalendarPagesController: RouteCollection {
             while day.month == month {
                 let kind = calendar.kind(of: day)
                 let label = req.t("calendar.legend.\(kind.rawValue)")
-                cells.append(Cell(date: day.iso, day: day.day, kind: kind.rawValue, title: names[day.iso].map { "\(day.iso) \(label) \($0)" } ?? "\(day.iso) \(label)"))
+                cells.append(
+                    Cell(
+                        date: day.iso, day: day.day, kind: kind.rawValue,
+                        title: names[day.iso].map { "\(day.iso) \(label) \($0)" } ?? "\(day.iso) \(label)"))
                 day = day.adding(days: 1)
             }
             while cells.count % 7 != 0 { cells.append(.blank) }
-            months.append(Month(title: req.t("calendar.month", String(month)),
-                                weeks: stride(from: 0, to: cells.count, by: 7).map { Array(cells[$0..<$0 + 7]) }))
+            months.append(
+                Month(
+                    title: req.t("calendar.month", String(month)),
+                    weeks: stride(from: 0, to: cells.count, by: 7).map { Array(cells[$0..<$0 + 7]) }))
         }
         let weekdays = req.t("calendar.weekdays").components(separatedBy: ",")
         let weekly = stored.weeklyRanges
         let context = Context(
             year: year,
-            summary: req.t("calendar.workdaysInYear", String(year),
-                           String(try calendar.workingDays(from: LocalDate(year: year, month: 1, day: 1)!, through: LocalDate(year: year, month: 12, day: 31)!))),
+            summary: req.t(
+                "calendar.workdaysInYear", String(year),
+                String(
+                    try calendar.workingDays(
+                        from: LocalDate(year: year, month: 1, day: 1)!,
+                        through: LocalDate(year: year, month: 12, day: 31)!))),
             months: months, weekdays: weekdays, mode: mode, name: name ?? req.query[String.self, at: "name"] ?? "",
             message: message, error: error, timeZone: stored.timeZone,
-            weekly: (0..<7).map { Context.Weekly(index: $0, label: weekdays[$0], hours: weekly[$0].map(\.description).joined(separator: ",")) },
+            weekly: (0..<7).map {
+                Context.Weekly(
+                    index: $0, label: weekdays[$0], hours: weekly[$0].map(\.description).joined(separator: ","))
+            },
             contactWindows: stored.contactWindows, contactAllDays: stored.contactAllDays
         )
         let response = try await req.renderPage("calendar", titleKey: "calendar.title", context)

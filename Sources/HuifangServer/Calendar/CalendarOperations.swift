@@ -23,17 +23,22 @@ extension Operations {
             switch question {
             case .workdays(let from, let to): return String(try queries.workdays(from: from, to: to))
             case .addWorkdays(let from, let days): return try queries.addWorkdays(from: from, days: days)
-            case .addHours(let from, let hours, let working): return try queries.addHours(from: from, hours: hours, working: working)
+            case .addHours(let from, let hours, let working):
+                return try queries.addHours(from: from, hours: hours, working: working)
             case .show(let year):
                 let days = try await CalendarDay.query(on: app.db).filter(\.$calendar.$id == stored.id!).all()
                 return CalendarQueries.show(year: year, days: days)
-                    .map { "\($0.date) \($0.kind)" + ($0.hours.map { " \($0.isEmpty ? "closed" : $0)" } ?? "") + " \($0.name)" }
+                    .map {
+                        "\($0.date) \($0.kind)" + ($0.hours.map { " \($0.isEmpty ? "closed" : $0)" } ?? "")
+                            + " \($0.name)"
+                    }
                     .joined(separator: "\n")
             case .importSchedule(let text, let fileName):
                 let schedule = try CalendarQueries.schedule(from: text)
                 let count = try await store.apply(schedule, to: stored.id!)
-                try await AuditLog.record("calendar.import", by: .commandLine(), subjectType: "calendar", subjectID: stored.name,
-                                          detail: "\(fileName): \(count) dates", at: app.clock.now(), on: app.db)
+                try await AuditLog.record(
+                    "calendar.import", by: .commandLine(), subjectType: "calendar", subjectID: stored.name,
+                    detail: "\(fileName): \(count) dates", at: app.clock.now(), on: app.db)
                 return "\(count) dates added to \(stored.name)"
             }
         } catch let error as CalendarQueries.InputError {

@@ -19,7 +19,9 @@ struct CalendarQueries {
     }
 
     static func date(_ value: String, _ parameter: String) throws -> LocalDate {
-        guard let date = LocalDate(parsing: value), date >= BusinessCalendar.firstDate, date <= BusinessCalendar.lastDate else {
+        guard let date = LocalDate(parsing: value), date >= BusinessCalendar.firstDate,
+            date <= BusinessCalendar.lastDate
+        else {
             throw InputError(parameter: parameter, value: value, expected: "calendar.expect.date")
         }
         return date
@@ -30,8 +32,9 @@ struct CalendarQueries {
         let parts = value.split(whereSeparator: { $0 == "T" || $0 == " " })
         let clock = parts.count == 2 ? parts[1].split(separator: ":").compactMap { Int($0) } : []
         guard parts.count == 2, let day = LocalDate(parsing: String(parts[0])), day >= BusinessCalendar.firstDate,
-              day <= BusinessCalendar.lastDate, (2...3).contains(clock.count), (0..<24).contains(clock[0]),
-              (0..<60).contains(clock[1]), clock.count == 2 || (0..<60).contains(clock[2]) else {
+            day <= BusinessCalendar.lastDate, (2...3).contains(clock.count), (0..<24).contains(clock[0]),
+            (0..<60).contains(clock[1]), clock.count == 2 || (0..<60).contains(clock[2])
+        else {
             throw InputError(parameter: parameter, value: value, expected: "calendar.expect.time")
         }
         let seconds = clock[0] * 3600 + clock[1] * 60 + (clock.count == 3 ? clock[2] : 0)
@@ -52,7 +55,9 @@ struct CalendarQueries {
 
     func addWorkdays(from: String, days: Int) throws -> String {
         let start = try Self.date(from, "from")
-        guard abs(days) <= 20_000 else { throw InputError(parameter: "days", value: String(days), expected: "calendar.expect.days") }
+        guard abs(days) <= 20_000 else {
+            throw InputError(parameter: "days", value: String(days), expected: "calendar.expect.days")
+        }
         do {
             return try calendar.addWorkingDays(days, after: start).iso
         } catch {
@@ -62,10 +67,13 @@ struct CalendarQueries {
 
     func addHours(from: String, hours: Double, working: Bool) throws -> String {
         let start = try instant(from, "from")
-        guard hours >= 0, hours <= 100_000 else { throw InputError(parameter: "hours", value: String(hours), expected: "calendar.expect.hours") }
+        guard hours >= 0, hours <= 100_000 else {
+            throw InputError(parameter: "hours", value: String(hours), expected: "calendar.expect.hours")
+        }
         let result: Date
         do {
-            result = working ? try calendar.addWorkingHours(hours, to: start) : calendar.addCalendarHours(hours, to: start)
+            result =
+                working ? try calendar.addWorkingHours(hours, to: start) : calendar.addCalendarHours(hours, to: start)
         } catch {
             throw InputError(parameter: "hours", value: String(hours), expected: "calendar.expect.inRange")
         }

@@ -34,7 +34,9 @@ struct CalendarStore {
         let key = "\(calendar.id!)@\(calendar.updatedAt?.timeIntervalSince1970 ?? 0)"
         if let cached = CalendarCache.shared.get(key) { return cached }
         let days = try await CalendarDay.query(on: db).filter(\.$calendar.$id == calendar.id!).all()
-        var holidays: Set<LocalDate> = [], workdays: Set<LocalDate> = [], exceptions: [LocalDate: [TimeRange]] = [:]
+        var holidays: Set<LocalDate> = []
+        var workdays: Set<LocalDate> = []
+        var exceptions: [LocalDate: [TimeRange]] = [:]
         for day in days {
             guard let date = LocalDate(parsing: day.date) else { continue }
             switch day.kind {
@@ -43,19 +45,26 @@ struct CalendarStore {
             case .hours: exceptions[date] = TimeRange.list(day.hours) ?? []
             }
         }
-        let business = BusinessCalendar(timeZone: TimeZone(identifier: calendar.timeZone) ?? TimeZone(identifier: "Asia/Shanghai")!,
-                                        weeklyHours: calendar.weeklyRanges, holidays: holidays, makeUpWorkdays: workdays,
-                                        exceptions: exceptions)
+        let business = BusinessCalendar(
+            timeZone: TimeZone(identifier: calendar.timeZone) ?? TimeZone(identifier: "Asia/Shanghai")!,
+            weeklyHours: calendar.weeklyRanges, holidays: holidays, makeUpWorkdays: workdays,
+            exceptions: exceptions)
         CalendarCache.shared.set(key, business)
         return business
     }
 
     /// Sets one date's entry (replacing any), or removes it with `kind == nil`, and marks the calendar changed.
-    func set(_ date: LocalDate, kind: CalendarDay.Kind?, name: String, hours: String = "", in calendar: WorkCalendar) async throws {
+    func set(_ date: LocalDate, kind: CalendarDay.Kind?, name: String, hours: String = "", in calendar: WorkCalendar)
+        async throws
+    {
         guard !TextLimit.exceeds(name, TextLimit.name) else { throw NamedFieldError.tooLong("name", TextLimit.name) }
         try await db.transaction { db in
-            try await CalendarDay.query(on: db).filter(\.$calendar.$id == calendar.id!).filter(\.$date == date.iso).delete()
-            if let kind { try await CalendarDay(calendarID: calendar.id!, date: date, kind: kind, name: name, hours: hours).create(on: db) }
+            try await CalendarDay.query(on: db).filter(\.$calendar.$id == calendar.id!).filter(\.$date == date.iso)
+                .delete()
+            if let kind {
+                try await CalendarDay(calendarID: calendar.id!, date: date, kind: kind, name: name, hours: hours)
+                    .create(on: db)
+            }
             try await Self.touch(calendar, on: db)
         }
     }
@@ -73,10 +82,15 @@ struct CalendarStore {
         try await db.transaction { db in
             let sql = db.sql
             for chunk in entries.chunked(200) {
-                try await CalendarDay.query(on: db).filter(\.$calendar.$id == calendarID).filter(\.$date ~~ chunk.map { $0.0.iso }).delete()
-                let insert = sql.insert(into: CalendarDay.schema).columns("id", "calendar_id", "date", "kind", "name", "hours")
+                try await CalendarDay.query(on: db).filter(\.$calendar.$id == calendarID).filter(
+                    \.$date ~~ chunk.map { $0.0.iso }
+                ).delete()
+                let insert = sql.insert(into: CalendarDay.schema).columns(
+                    "id", "calendar_id", "date", "kind", "name", "hours")
                 for (date, kind, name) in chunk {
-                    insert.values(SQLBind(UUID()), SQLBind(calendarID), SQLBind(date.iso), SQLBind(kind.rawValue), SQLBind(name), SQLBind(""))
+                    insert.values(
+                        SQLBind(UUID()), SQLBind(calendarID), SQLBind(date.iso), SQLBind(kind.rawValue), SQLBind(name),
+                        SQLBind(""))
                 }
                 try await insert.run()
             }

@@ -30,7 +30,9 @@ final class WorkCalendar: Model, @unchecked Sendable {
     }
 
     var weeklyRanges: [[TimeRange]] {
-        let days = weeklyHours.split(separator: "\n", omittingEmptySubsequences: false).map { TimeRange.list(String($0)) ?? [] }
+        let days = weeklyHours.split(separator: "\n", omittingEmptySubsequences: false).map {
+            TimeRange.list(String($0)) ?? []
+        }
         return (0..<7).map { $0 < days.count ? days[$0] : [] }
     }
 

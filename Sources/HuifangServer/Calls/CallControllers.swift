@@ -35,7 +35,8 @@ extension Request {
         let words = text.split(whereSeparator: { $0.isWhitespace || $0 == "," || $0 == "，" }).map(String.init).prefix(5)
         var query = KnowledgeArticle.query(on: db)
         for word in words {
-            let pattern = "%" + word.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            let pattern =
+                "%" + word.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
             query = query.group(.or) { group in
                 group.filter(\.$question, .custom("LIKE"), pattern)
                 group.filter(\.$answer, .custom("LIKE"), pattern)
@@ -48,7 +49,9 @@ extension Request {
     func deleteArticle(_ article: KnowledgeArticle) async throws {
         try await db.transaction { db in
             try await article.delete(on: db)
-            try await AuditLog.record("kb.delete", by: self.actor, subjectType: "kb", subjectID: String(article.id!), detail: article.question, at: self.now, on: db)
+            try await AuditLog.record(
+                "kb.delete", by: self.actor, subjectType: "kb", subjectID: String(article.id!),
+                detail: article.question, at: self.now, on: db)
         }
     }
 
@@ -69,7 +72,9 @@ extension Request {
         article.updatedBy = try auth.require(User.self).displayName
         try await db.transaction { db in
             try await article.save(on: db)
-            try await AuditLog.record(isNew ? "kb.create" : "kb.update", by: self.actor, subjectType: "kb", subjectID: String(article.id!), detail: question, at: self.now, on: db)
+            try await AuditLog.record(
+                isNew ? "kb.create" : "kb.update", by: self.actor, subjectType: "kb", subjectID: String(article.id!),
+                detail: question, at: self.now, on: db)
         }
     }
 }
@@ -117,17 +122,22 @@ struct CallAPIController: RouteCollection {
     @Sendable func createArticle(req: Request) async throws -> Response {
         let article = KnowledgeArticle()
         try await req.saveArticle(article, try req.content.decode(ArticleInput.self))
-        return try await ArticleView(article, config: req.application.huifang).encodeResponse(status: .created, for: req)
+        return try await ArticleView(article, config: req.application.huifang).encodeResponse(
+            status: .created, for: req)
     }
 
     @Sendable func updateArticle(req: Request) async throws -> ArticleView {
-        guard let article = try await KnowledgeArticle.find(req.parameters.get("id", as: Int.self), on: req.db) else { throw AppError.notFound }
+        guard let article = try await KnowledgeArticle.find(req.parameters.get("id", as: Int.self), on: req.db) else {
+            throw AppError.notFound
+        }
         try await req.saveArticle(article, try req.content.decode(ArticleInput.self))
         return ArticleView(article, config: req.application.huifang)
     }
 
     @Sendable func deleteArticle(req: Request) async throws -> HTTPStatus {
-        guard let article = try await KnowledgeArticle.find(req.parameters.get("id", as: Int.self), on: req.db) else { throw AppError.notFound }
+        guard let article = try await KnowledgeArticle.find(req.parameters.get("id", as: Int.self), on: req.db) else {
+            throw AppError.notFound
+        }
         try await req.deleteArticle(article)
         return .noContent
     }
@@ -140,11 +150,17 @@ extension Request {
         let customers = try await CallService.customers(withPhone: phone, on: db)
         var found: [CallAPIController.Found] = []
         for customer in customers {
-            let open = try await Ticket.query(on: db).filter(\.$customer.$id == customer.id!).filter(\.$status !~ [.closed, .adopted, .declined]).count()
-            found.append(.init(id: customer.id!, name: customer.name, tier: customer.tier,
-                               mobile: VisibleContact(customer: customer, viewer: viewer).mobile, openTickets: open))
+            let open = try await Ticket.query(on: db).filter(\.$customer.$id == customer.id!).filter(
+                \.$status !~ [.closed, .adopted, .declined]
+            ).count()
+            found.append(
+                .init(
+                    id: customer.id!, name: customer.name, tier: customer.tier,
+                    mobile: VisibleContact(customer: customer, viewer: viewer).mobile, openTickets: open))
         }
-        try await audit("call.lookup", subjectType: "customer", subjectID: customers.first.map { String($0.id!) }, detail: "found=\(customers.count)")
+        try await audit(
+            "call.lookup", subjectType: "customer", subjectID: customers.first.map { String($0.id!) },
+            detail: "found=\(customers.count)")
         return found
     }
 }
@@ -180,8 +196,12 @@ struct CallPagesController: RouteCollection {
 
     @Sendable func form(req: Request) async throws -> Response {
         // The call started when the form opened: its time is stamped then, to the minute (the agent may correct it).
-        try await formPage(req, values: ["handling": "answered", "ticketKind": "complaint", "severity": "general",
-                                         "at": CallPagesController.inputValue(req.now, req.application.huifang)], error: nil)
+        try await formPage(
+            req,
+            values: [
+                "handling": "answered", "ticketKind": "complaint", "severity": "general",
+                "at": CallPagesController.inputValue(req.now, req.application.huifang),
+            ], error: nil)
     }
 
     private func formPage(_ req: Request, values: [String: String], error: String?) async throws -> Response {
@@ -191,11 +211,25 @@ struct CallPagesController: RouteCollection {
         let user = try req.auth.require(User.self)
         let promise = try await CalendarStore(db: req.db).defaultBusiness().addWorkingHours(2, to: now)
         let page = FormPage(
-            values: values, error: error, now: config.formatDateTime(now), promiseDefault: Self.inputValue(promise, config),
-            matters: settings.categories.map { SelectOption(value: $0.code, label: $0.name, selected: values["matter"] == $0.code) },
-            kinds: TicketKind.allCases.map { SelectOption(value: $0.rawValue, label: req.t("ticket.kind.\($0.rawValue)"), selected: values["ticketKind"] == $0.rawValue) },
-            severities: Severity.allCases.map { SelectOption(value: $0.rawValue, label: req.t("ticket.severity.\($0.rawValue)"), selected: values["severity"] == $0.rawValue) },
-            departments: try await Department.query(on: req.db).sort(\.$name).all().map { SelectOption(value: $0.id!.uuidString, label: $0.name, selected: values["department"] == $0.id!.uuidString) },
+            values: values, error: error, now: config.formatDateTime(now),
+            promiseDefault: Self.inputValue(promise, config),
+            matters: settings.categories.map {
+                SelectOption(value: $0.code, label: $0.name, selected: values["matter"] == $0.code)
+            },
+            kinds: TicketKind.allCases.map {
+                SelectOption(
+                    value: $0.rawValue, label: req.t("ticket.kind.\($0.rawValue)"),
+                    selected: values["ticketKind"] == $0.rawValue)
+            },
+            severities: Severity.allCases.map {
+                SelectOption(
+                    value: $0.rawValue, label: req.t("ticket.severity.\($0.rawValue)"),
+                    selected: values["severity"] == $0.rawValue)
+            },
+            departments: try await Department.query(on: req.db).sort(\.$name).all().map {
+                SelectOption(
+                    value: $0.id!.uuidString, label: $0.name, selected: values["department"] == $0.id!.uuidString)
+            },
             recent: try await req.callRows(CallFilter(agentID: user.id, limit: 10)))
         let response = try await req.renderPage("calls/new", titleKey: "calls.new", page)
         if error != nil { response.status = .unprocessableEntity }
@@ -211,10 +245,14 @@ struct CallPagesController: RouteCollection {
         var form = try req.content.decode([String: String].self)
         form["_csrf"] = nil
         let input = CallInput(
-            phone: form["phone"] ?? "", name: form["name"], at: form["at"]?.replacingOccurrences(of: "T", with: " "), matter: form["matter"] ?? "",
-            summary: form["summary"] ?? "", handling: form["handling"] ?? "", articleID: form["articleID"].flatMap { Int($0) },
-            promisedBy: form["promisedBy"]?.replacingOccurrences(of: "T", with: " "), ticketKind: form["ticketKind"], severity: form["severity"],
-            urgent: form["urgent"] != nil, department: form["department"], handler: nil, recordingConsent: form["recordingConsent"] != nil)
+            phone: form["phone"] ?? "", name: form["name"], at: form["at"]?.replacingOccurrences(of: "T", with: " "),
+            matter: form["matter"] ?? "",
+            summary: form["summary"] ?? "", handling: form["handling"] ?? "",
+            articleID: form["articleID"].flatMap { Int($0) },
+            promisedBy: form["promisedBy"]?.replacingOccurrences(of: "T", with: " "), ticketKind: form["ticketKind"],
+            severity: form["severity"],
+            urgent: form["urgent"] != nil, department: form["department"], handler: nil,
+            recordingConsent: form["recordingConsent"] != nil)
         do {
             let outcome = try await req.callService.log(input)
             if let ticket = outcome.ticketID {
@@ -247,11 +285,16 @@ struct CallPagesController: RouteCollection {
     @Sendable func log(req: Request) async throws -> Response {
         let filter = try req.callFilter()
         let calls = try await req.callPage(filter)
-        let agents = try await User.query(on: req.db).filter(\.$role ~~ [.agent, .supervisor]).sort(\.$displayName).all()
+        let agents = try await User.query(on: req.db).filter(\.$role ~~ [.agent, .supervisor]).sort(\.$displayName)
+            .all()
         let page = LogPage(
             rows: calls.rows, from: filter.from?.iso ?? "", to: filter.to?.iso ?? "",
             handlings: [SelectOption(value: "", label: req.t("calls.anyHandling"), selected: filter.handling == nil)]
-                + InboundCall.Handling.allCases.map { SelectOption(value: $0.rawValue, label: req.t("calls.handling.\($0.rawValue)"), selected: filter.handling == $0) },
+                + InboundCall.Handling.allCases.map {
+                    SelectOption(
+                        value: $0.rawValue, label: req.t("calls.handling.\($0.rawValue)"),
+                        selected: filter.handling == $0)
+                },
             agents: [SelectOption(value: "", label: req.t("calls.anyAgent"), selected: filter.agentID == nil)]
                 + agents.map {
                     SelectOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == filter.agentID)
@@ -269,8 +312,9 @@ struct CallPagesController: RouteCollection {
     @Sendable func knowledgeBase(req: Request) async throws -> Response {
         let query = try req.searchTerm("q")
         let user = try req.auth.require(User.self)
-        let page = KnowledgePage(query: query, articles: try await req.searchArticles(query, limit: 200),
-                                 canEdit: RouteAccess.ticketOversight.roles.contains(user.role))
+        let page = KnowledgePage(
+            query: query, articles: try await req.searchArticles(query, limit: 200),
+            canEdit: RouteAccess.ticketOversight.roles.contains(user.role))
         return try await req.renderPage("calls/kb", titleKey: "kb.title", page)
     }
 
@@ -284,13 +328,17 @@ struct CallPagesController: RouteCollection {
     }
 
     @Sendable func updateArticle(req: Request) async throws -> Response {
-        guard let article = try await KnowledgeArticle.find(req.parameters.get("id", as: Int.self), on: req.db) else { throw AppError.notFound }
+        guard let article = try await KnowledgeArticle.find(req.parameters.get("id", as: Int.self), on: req.db) else {
+            throw AppError.notFound
+        }
         let input = try req.content.decode(ArticleInput.self)
         return try await req.change(back: "/kb") { try await req.saveArticle(article, input) }
     }
 
     @Sendable func deleteArticle(req: Request) async throws -> Response {
-        guard let article = try await KnowledgeArticle.find(req.parameters.get("id", as: Int.self), on: req.db) else { throw AppError.notFound }
+        guard let article = try await KnowledgeArticle.find(req.parameters.get("id", as: Int.self), on: req.db) else {
+            throw AppError.notFound
+        }
         return try await req.change(back: "/kb", savedKey: "common.deleted") { try await req.deleteArticle(article) }
     }
 }

@@ -59,7 +59,9 @@ struct CallService {
         let phone = try? PhoneNumber(parsing: input.phone)
         if phone == nil { errors.append(.init(field: "phone", key: "problem.invalidMobile")) }
         let settings = try await TicketSettingsRecord.load(on: db)
-        if !settings.settings.categories.contains(where: { $0.code == input.matter }) { errors.append(.init(field: "matter", key: "ticket.problem.category")) }
+        if !settings.settings.categories.contains(where: { $0.code == input.matter }) {
+            errors.append(.init(field: "matter", key: "ticket.problem.category"))
+        }
         let summary = input.summary.trimmingWhitespace()
         if summary.isEmpty { errors.append(.init(field: "summary", key: "problem.required")) }
         if TextLimit.exceeds(summary, TextLimit.note) { errors.append(.tooLong("summary", TextLimit.note)) }
@@ -67,7 +69,9 @@ struct CallService {
         if handling == nil { errors.append(.init(field: "handling", key: "calls.problem.handling")) }
         var at = now
         if let text = input.at?.trimmingWhitespace(), !text.isEmpty {
-            if let parsed = EventIngest.parseTime(text, in: config.timeZone)?.instant, parsed <= now.addingTimeInterval(60) {
+            if let parsed = EventIngest.parseTime(text, in: config.timeZone)?.instant,
+                parsed <= now.addingTimeInterval(60)
+            {
                 at = parsed
             } else {
                 errors.append(.init(field: "at", key: "calls.problem.at"))
@@ -81,7 +85,9 @@ struct CallService {
         }
         var promisedBy: Date?
         if handling == .promised {
-            if let parsed = input.promisedBy.flatMap({ EventIngest.parseTime($0, in: config.timeZone)?.instant }), parsed > now {
+            if let parsed = input.promisedBy.flatMap({ EventIngest.parseTime($0, in: config.timeZone)?.instant }),
+                parsed > now
+            {
                 promisedBy = parsed
             } else {
                 errors.append(.init(field: "promisedBy", key: "calls.problem.promisedBy"))
@@ -90,13 +96,19 @@ struct CallService {
         let existing = try await Self.customers(withPhone: input.phone, on: db)
         let name = input.name?.trimmingWhitespace() ?? ""
         if TextLimit.exceeds(name, TextLimit.name) { errors.append(.tooLong("name", TextLimit.name)) }
-        if phone != nil, existing.isEmpty, name.isEmpty { errors.append(.init(field: "name", key: "calls.problem.name")) }
+        if phone != nil, existing.isEmpty, name.isEmpty {
+            errors.append(.init(field: "name", key: "calls.problem.name"))
+        }
         if handling == .promised, let known = existing.first, !known.consent || known.doNotDisturb {
             errors.append(.init(field: "handling", key: "calls.problem.doNotDisturb"))
         }
         if handling == .ticket {
-            if TicketKind(rawValue: input.ticketKind ?? "complaint") == nil { errors.append(.init(field: "ticketKind", key: "ticket.problem.kind")) }
-            if Severity(rawValue: input.severity ?? "general") == nil { errors.append(.init(field: "severity", key: "ticket.problem.severity")) }
+            if TicketKind(rawValue: input.ticketKind ?? "complaint") == nil {
+                errors.append(.init(field: "ticketKind", key: "ticket.problem.kind"))
+            }
+            if Severity(rawValue: input.severity ?? "general") == nil {
+                errors.append(.init(field: "severity", key: "ticket.problem.severity"))
+            }
         }
         guard errors.isEmpty, let phone, let handling else { throw NamedFieldErrors(errors: errors) }
 
@@ -104,7 +116,8 @@ struct CallService {
         var created = false
         if customer == nil {
             let tier = try await Tier.names(on: db).first ?? "普通"
-            customer = try await CustomerStore(db: db, now: now).create(CustomerRecord(name: name, mobile: phone, tier: tier), by: actor)
+            customer = try await CustomerStore(db: db, now: now).create(
+                CustomerRecord(name: name, mobile: phone, tier: tier), by: actor)
             created = true
         }
         let call = InboundCall()
@@ -121,28 +134,41 @@ struct CallService {
         call.recordingConsent = input.recordingConsent ?? false
         try await call.create(on: db)
 
-        var outcome = CallOutcome(callID: call.id!, customerID: customer?.id, customerCreated: created, callbackTaskID: nil, ticketID: nil)
+        var outcome = CallOutcome(
+            callID: call.id!, customerID: customer?.id, customerCreated: created, callbackTaskID: nil, ticketID: nil)
         switch handling {
         case .answered:
             break
         case .promised:
-            call.callbackTaskID = try await callback(for: call, customer: customer!, by: promisedBy!, ruleID: settings.callbackRuleID)
-            outcome = CallOutcome(callID: call.id!, customerID: customer?.id, customerCreated: created, callbackTaskID: call.callbackTaskID, ticketID: nil)
+            call.callbackTaskID = try await callback(
+                for: call, customer: customer!, by: promisedBy!, ruleID: settings.callbackRuleID)
+            outcome = CallOutcome(
+                callID: call.id!, customerID: customer?.id, customerCreated: created,
+                callbackTaskID: call.callbackTaskID, ticketID: nil)
         case .ticket:
-            let ticket = try await TicketService(db: db, config: config, actor: actor, now: now).open(TicketInput(
-                kind: input.ticketKind ?? "complaint", category: input.matter, severity: input.severity ?? "general", urgent: input.urgent ?? false,
-                source: "call", customerID: customer?.id, description: summary, handler: input.handler?.nilIfEmpty, department: input.department?.nilIfEmpty),
+            let ticket = try await TicketService(db: db, config: config, actor: actor, now: now).open(
+                TicketInput(
+                    kind: input.ticketKind ?? "complaint", category: input.matter,
+                    severity: input.severity ?? "general", urgent: input.urgent ?? false,
+                    source: "call", customerID: customer?.id, description: summary, handler: input.handler?.nilIfEmpty,
+                    department: input.department?.nilIfEmpty),
                 callID: call.id)
             call.ticketID = ticket.id
-            outcome = CallOutcome(callID: call.id!, customerID: customer?.id, customerCreated: created, callbackTaskID: nil, ticketID: ticket.id)
+            outcome = CallOutcome(
+                callID: call.id!, customerID: customer?.id, customerCreated: created, callbackTaskID: nil,
+                ticketID: ticket.id)
         }
         try await call.update(on: db)
-        try await AuditLog.record("call.log", by: actor, subjectType: "call", subjectID: String(call.id!), detail: handling.rawValue, at: now, on: db)
+        try await AuditLog.record(
+            "call.log", by: actor, subjectType: "call", subjectID: String(call.id!), detail: handling.rawValue, at: now,
+            on: db)
         return outcome
     }
 
     /// The promised reply: a task on the caller's own agent's list, due at the promised time.
-    private func callback(for call: InboundCall, customer: Customer, by promisedBy: Date, ruleID: Int?) async throws -> Int {
+    private func callback(for call: InboundCall, customer: Customer, by promisedBy: Date, ruleID: Int?) async throws
+        -> Int
+    {
         guard let ruleID else { throw NamedFieldError(field: "handling", key: "calls.problem.noCallbackRule") }
         let day = LocalDate.today(in: config.timeZone, now: promisedBy)
         let taskID: Int
@@ -216,26 +242,36 @@ extension Request {
         if let handling = filter.handling { query = query.filter(\.$handling == handling) }
         if let agent = filter.agentID { query = query.filter(\.$agent.$id == agent) }
         if let id = filter.id { query = query.filter(\.$id == id) }
-        let page = try await NewestFirst.page(query.sort(\.$at, .descending).sort(\.$id, .descending),
-                                              table: InboundCall.schema, after: filter.after,
-                                              limit: filter.limit, on: db)
+        let page = try await NewestFirst.page(
+            query.sort(\.$at, .descending).sort(\.$id, .descending),
+            table: InboundCall.schema, after: filter.after,
+            limit: filter.limit, on: db)
         let calls = page.rows
         let viewer = try auth.require(User.self)
         let ids = Set(calls.compactMap { $0.$customer.id })
-        let customers = ids.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await Customer.query(on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
+        let customers =
+            ids.isEmpty
+            ? [:]
+            : Dictionary(
+                uniqueKeysWithValues: try await Customer.query(on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
         let categories = try await TicketSettingsRecord.load(on: db).settings.categories
         try await audit("call.list", subjectType: "call", detail: "count=\(calls.count)")
-        return KeysetPage(calls.map { call in
-            let customer = call.$customer.id.flatMap { customers[$0] }
-            let phone = customer.map { VisibleContact(customer: $0, viewer: viewer).mobile ?? "" }
-                ?? (canSeeContactDetails(role: viewer.role, isAssignedAgent: false) ? PhoneNumber(normalised: call.phone).display : PhoneNumber(normalised: call.phone).masked)
-            return CallRow(id: call.id!, at: config.formatDateTime(call.at), agent: call.agentName, customerID: call.$customer.id,
-                           customerName: customer?.name ?? "—", phone: phone,
-                           matter: categories.first { $0.code == call.matter }?.name ?? call.matter, summary: call.summary,
-                           handling: call.handling.rawValue, handlingName: t("calls.handling.\(call.handling.rawValue)"),
-                           promisedBy: call.promisedBy.map { config.formatDateTime($0) }, callbackTaskID: call.callbackTaskID,
-                           ticketID: call.ticketID, recordingConsent: call.recordingConsent)
-        }, next: page.next)
+        return KeysetPage(
+            calls.map { call in
+                let customer = call.$customer.id.flatMap { customers[$0] }
+                let phone =
+                    customer.map { VisibleContact(customer: $0, viewer: viewer).mobile ?? "" }
+                    ?? (canSeeContactDetails(role: viewer.role, isAssignedAgent: false)
+                        ? PhoneNumber(normalised: call.phone).display : PhoneNumber(normalised: call.phone).masked)
+                return CallRow(
+                    id: call.id!, at: config.formatDateTime(call.at), agent: call.agentName,
+                    customerID: call.$customer.id,
+                    customerName: customer?.name ?? "—", phone: phone,
+                    matter: categories.first { $0.code == call.matter }?.name ?? call.matter, summary: call.summary,
+                    handling: call.handling.rawValue, handlingName: t("calls.handling.\(call.handling.rawValue)"),
+                    promisedBy: call.promisedBy.map { config.formatDateTime($0) }, callbackTaskID: call.callbackTaskID,
+                    ticketID: call.ticketID, recordingConsent: call.recordingConsent)
+            }, next: page.next)
     }
 
     private func localStart(_ day: LocalDate) -> Date {
@@ -247,19 +283,27 @@ extension Request {
     func callFilter() throws -> CallFilter {
         var filter = CallFilter()
         if let from = query[String.self, at: "from"], !from.isEmpty {
-            guard let day = LocalDate(parsing: from) else { throw NamedFieldError(field: "from", key: "problem.invalidDate") }
+            guard let day = LocalDate(parsing: from) else {
+                throw NamedFieldError(field: "from", key: "problem.invalidDate")
+            }
             filter.from = day
         }
         if let to = query[String.self, at: "to"], !to.isEmpty {
-            guard let day = LocalDate(parsing: to) else { throw NamedFieldError(field: "to", key: "problem.invalidDate") }
+            guard let day = LocalDate(parsing: to) else {
+                throw NamedFieldError(field: "to", key: "problem.invalidDate")
+            }
             filter.to = day
         }
         if let handling = query[String.self, at: "handling"], !handling.isEmpty {
-            guard let parsed = InboundCall.Handling(rawValue: handling) else { throw NamedFieldError(field: "handling", key: "calls.problem.handling") }
+            guard let parsed = InboundCall.Handling(rawValue: handling) else {
+                throw NamedFieldError(field: "handling", key: "calls.problem.handling")
+            }
             filter.handling = parsed
         }
         if let agent = query[String.self, at: "agent"], !agent.isEmpty {
-            guard let id = UUID(uuidString: agent) else { throw NamedFieldError(field: "agent", key: "problem.unknownAgent") }
+            guard let id = UUID(uuidString: agent) else {
+                throw NamedFieldError(field: "agent", key: "problem.unknownAgent")
+            }
             filter.agentID = id
         }
         filter.id = query[Int.self, at: "id"]
@@ -269,6 +313,8 @@ extension Request {
     }
 
     var callService: CallService {
-        get throws { CallService(db: db, config: application.huifang, actor: actor, agent: try auth.require(User.self), now: now) }
+        get throws {
+            CallService(db: db, config: application.huifang, actor: actor, agent: try auth.require(User.self), now: now)
+        }
     }
 }

@@ -59,7 +59,10 @@ public struct HuifangConfig: Sendable {
 
     /// The variables read, with their defaults, for `--help` and the README.
     public static let variables: [(name: String, meaning: String)] = [
-        ("HUIFANG_DATABASE_URL", "sqlite:PATH, sqlite::memory:, or postgres://user:pass@host:port/db (default: sqlite file huifang.sqlite in the working directory)"),
+        (
+            "HUIFANG_DATABASE_URL",
+            "sqlite:PATH, sqlite::memory:, or postgres://user:pass@host:port/db (default: sqlite file huifang.sqlite in the working directory)"
+        ),
         ("HUIFANG_HOST", "address to listen on (default 127.0.0.1)"),
         ("HUIFANG_PORT", "port to listen on (default 8080)"),
         ("HUIFANG_TIMEZONE", "IANA time zone of the organisation (default Asia/Shanghai)"),
@@ -71,24 +74,48 @@ public struct HuifangConfig: Sendable {
         ("HUIFANG_LOGIN_MAX_FAILURES", "failed sign-ins per account before a lock-out (default 5)"),
         ("HUIFANG_LOGIN_LOCK_MINUTES", "length of the counting window and lock-out (default 15)"),
         ("HUIFANG_PLAN_AT", "local time the daily planner and distribution run, HH:MM, or off (default 06:00)"),
-        ("HUIFANG_CONTACT_CAP_DAYS", "at most one follow-up per customer per this many days, complaint follow-ups excepted; 0 for none (default 7)"),
+        (
+            "HUIFANG_CONTACT_CAP_DAYS",
+            "at most one follow-up per customer per this many days, complaint follow-ups excepted; 0 for none (default 7)"
+        ),
         ("HUIFANG_ESCALATE_EVERY", "seconds between escalation sweeps, or off (default 60)"),
-        ("HUIFANG_JOB_LEASE_SECONDS", "seconds a job's lease lasts unrenewed; its run renews it every quarter of that, "
-            + "and a crashed run's job is free again once it lapses, 2–600 (default 60)"),
+        (
+            "HUIFANG_JOB_LEASE_SECONDS",
+            "seconds a job's lease lasts unrenewed; its run renews it every quarter of that, "
+                + "and a crashed run's job is free again once it lapses, 2–600 (default 60)"
+        ),
         ("HUIFANG_SMTP_URL", "smtp://[user:password@]host[:port] or smtps://… (implicit TLS); unset: no email is sent"),
-        ("HUIFANG_SMTP_INSECURE", "true lets a password go unencrypted to a mail server that offers no STARTTLS "
-            + "(a lab server only; default false)"),
-        ("HUIFANG_SMTP_CA_FILE", "a PEM file of certificate authorities trusted for the mail server "
-            + "besides the system's"),
+        (
+            "HUIFANG_SMTP_INSECURE",
+            "true lets a password go unencrypted to a mail server that offers no STARTTLS "
+                + "(a lab server only; default false)"
+        ),
+        (
+            "HUIFANG_SMTP_CA_FILE",
+            "a PEM file of certificate authorities trusted for the mail server "
+                + "besides the system's"
+        ),
         ("HUIFANG_MAIL_FROM", "sender address of Huifang's email (default huifang@localhost)"),
-        ("HUIFANG_PUBLIC_URL", "the address users and customers open Huifang at, for links in email and SMS (default http://HOST:PORT)"),
-        ("HUIFANG_SMS_GATEWAY", "log (SMS are only written to the log, for development) or an http(s) URL that takes a JSON POST {to, text, reference} (default log)"),
+        (
+            "HUIFANG_PUBLIC_URL",
+            "the address users and customers open Huifang at, for links in email and SMS (default http://HOST:PORT)"
+        ),
+        (
+            "HUIFANG_SMS_GATEWAY",
+            "log (SMS are only written to the log, for development) or an http(s) URL that takes a JSON POST {to, text, reference} (default log)"
+        ),
         ("HUIFANG_SMS_TOKEN", "sent to the SMS gateway as Authorization: Bearer TOKEN (default none)"),
         ("HUIFANG_DELIVER_EVERY", "seconds between outbox deliveries of email and SMS, or off (default 15)"),
         ("HUIFANG_SURVEY_LINK_DAYS", "days a customer's survey link stays valid, 1–90 (default 7)"),
         ("HUIFANG_COMPANY", "the organisation's name in messages to customers (default 客户服务中心)"),
-        ("HUIFANG_TRUSTED_PROXIES", "comma-separated addresses or CIDR blocks (IPv4 or IPv6) of reverse proxies whose X-Forwarded-For is believed; the client is the right-most address not in the list (default none)"),
-        ("HUIFANG_TRUST_PROXY", "true: the same as HUIFANG_TRUSTED_PROXIES=127.0.0.0/8,::1, a proxy on this machine (default false)"),
+        (
+            "HUIFANG_TRUSTED_PROXIES",
+            "comma-separated addresses or CIDR blocks (IPv4 or IPv6) of reverse proxies whose X-Forwarded-For is believed; the client is the right-most address not in the list (default none)"
+        ),
+        (
+            "HUIFANG_TRUST_PROXY",
+            "true: the same as HUIFANG_TRUSTED_PROXIES=127.0.0.0/8,::1, a proxy on this machine (default false)"
+        ),
         ("HUIFANG_SESSION_IDLE_MINUTES", "a signed-in session unused this long ends, 1–10080 (default 120)"),
         ("HUIFANG_SESSION_MAX_HOURS", "a signed-in session ends this long after sign-in, 1–720 (default 12)"),
     ]
@@ -107,7 +134,9 @@ public struct HuifangConfig: Sendable {
         func integer(_ name: String, default fallback: Int, range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
             guard let raw = value(name) else { return fallback }
             guard let number = Int(raw), range.contains(number) else {
-                throw ConfigurationError(variable: name, value: raw, reason: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+                throw ConfigurationError(
+                    variable: name, value: raw,
+                    reason: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
             }
             return number
         }
@@ -123,13 +152,15 @@ public struct HuifangConfig: Sendable {
         let database = try parseDatabase(value("HUIFANG_DATABASE_URL"))
         let zoneName = value("HUIFANG_TIMEZONE") ?? "Asia/Shanghai"
         guard let zone = TimeZone(identifier: zoneName) else {
-            throw ConfigurationError(variable: "HUIFANG_TIMEZONE", value: zoneName, reason: "is not an IANA time zone such as Asia/Shanghai")
+            throw ConfigurationError(
+                variable: "HUIFANG_TIMEZONE", value: zoneName, reason: "is not an IANA time zone such as Asia/Shanghai")
         }
         let secret: String
         let generated: Bool
         if let configured = value("HUIFANG_SECRET") {
             guard configured.count >= 32 else {
-                throw ConfigurationError(variable: "HUIFANG_SECRET", value: "(hidden)", reason: "must be at least 32 characters long")
+                throw ConfigurationError(
+                    variable: "HUIFANG_SECRET", value: "(hidden)", reason: "must be at least 32 characters long")
             }
             secret = configured
             generated = false
@@ -150,7 +181,8 @@ public struct HuifangConfig: Sendable {
             } else if let range = TimeRange(parsing: raw + "-24:00") {
                 planAt = range.start
             } else {
-                throw ConfigurationError(variable: "HUIFANG_PLAN_AT", value: raw, reason: "must be a time of day such as 06:00, or off")
+                throw ConfigurationError(
+                    variable: "HUIFANG_PLAN_AT", value: raw, reason: "must be a time of day such as 06:00, or off")
             }
         }
         var escalateEvery: Int? = 60
@@ -167,7 +199,9 @@ public struct HuifangConfig: Sendable {
         if let raw = value("HUIFANG_SMTP_URL") {
             let from = value("HUIFANG_MAIL_FROM") ?? "huifang@localhost"
             guard let parsed = SMTPSettings(url: raw, from: from) else {
-                throw ConfigurationError(variable: "HUIFANG_SMTP_URL", value: redacted(raw), reason: "must look like smtp://user:password@mail.example.com:587 or smtps://mail.example.com")
+                throw ConfigurationError(
+                    variable: "HUIFANG_SMTP_URL", value: redacted(raw),
+                    reason: "must look like smtp://user:password@mail.example.com:587 or smtps://mail.example.com")
             }
             guard from.contains("@") else {
                 throw ConfigurationError(variable: "HUIFANG_MAIL_FROM", value: from, reason: "must be an email address")
@@ -178,20 +212,26 @@ public struct HuifangConfig: Sendable {
         }
         var sms = SMSGateway.log
         if let raw = value("HUIFANG_SMS_GATEWAY"), raw.lowercased() != "log" {
-            guard let url = URL(string: raw), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-                throw ConfigurationError(variable: "HUIFANG_SMS_GATEWAY", value: redacted(raw), reason: "must be log or an http(s) URL such as https://sms.example.com/send")
+            guard let url = URL(string: raw), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+                url.host != nil
+            else {
+                throw ConfigurationError(
+                    variable: "HUIFANG_SMS_GATEWAY", value: redacted(raw),
+                    reason: "must be log or an http(s) URL such as https://sms.example.com/send")
             }
             sms = .http(url: raw, token: value("HUIFANG_SMS_TOKEN"))
         }
         var deliverEvery: Int? = 15
         if let raw = value("HUIFANG_DELIVER_EVERY") {
-            deliverEvery = raw.lowercased() == "off" ? nil : try integer("HUIFANG_DELIVER_EVERY", default: 15, range: 1...86_400)
+            deliverEvery =
+                raw.lowercased() == "off" ? nil : try integer("HUIFANG_DELIVER_EVERY", default: 15, range: 1...86_400)
         }
         let port = try integer("HUIFANG_PORT", default: 8080, range: 1...65535)
         var publicURL = value("HUIFANG_PUBLIC_URL") ?? "http://\(host):\(port)"
         while publicURL.hasSuffix("/") { publicURL.removeLast() }
         guard publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://") else {
-            throw ConfigurationError(variable: "HUIFANG_PUBLIC_URL", value: publicURL, reason: "must start with http:// or https://")
+            throw ConfigurationError(
+                variable: "HUIFANG_PUBLIC_URL", value: publicURL, reason: "must start with http:// or https://")
         }
         return HuifangConfig(
             database: database,
@@ -219,8 +259,9 @@ public struct HuifangConfig: Sendable {
             deliverEvery: deliverEvery,
             surveyLinkDays: try integer("HUIFANG_SURVEY_LINK_DAYS", default: 7, range: 1...90),
             company: value("HUIFANG_COMPANY") ?? "客户服务中心",
-            trustedProxies: try trustedProxies(value("HUIFANG_TRUSTED_PROXIES"),
-                                               loopback: try boolean("HUIFANG_TRUST_PROXY")),
+            trustedProxies: try trustedProxies(
+                value("HUIFANG_TRUSTED_PROXIES"),
+                loopback: try boolean("HUIFANG_TRUST_PROXY")),
             sessionIdleLimit: Double(try integer("HUIFANG_SESSION_IDLE_MINUTES", default: 120, range: 1...10_080) * 60),
             sessionMaxAge: Double(try integer("HUIFANG_SESSION_MAX_HOURS", default: 12, range: 1...720) * 3600)
         )
@@ -230,8 +271,9 @@ public struct HuifangConfig: Sendable {
     static func certificateAuthorityFile(_ path: String?) throws(ConfigurationError) -> String? {
         guard let path else { return nil }
         guard let certificates = try? NIOSSLCertificate.fromPEMFile(path), !certificates.isEmpty else {
-            throw ConfigurationError(variable: "HUIFANG_SMTP_CA_FILE", value: path,
-                                     reason: "must be a readable PEM file of one or more certificates")
+            throw ConfigurationError(
+                variable: "HUIFANG_SMTP_CA_FILE", value: path,
+                reason: "must be a readable PEM file of one or more certificates")
         }
         return path
     }
@@ -241,8 +283,9 @@ public struct HuifangConfig: Sendable {
         switch TrustedProxies.parse(raw) {
         case .success(let proxies): return proxies
         case .failure(let bad):
-            throw ConfigurationError(variable: "HUIFANG_TRUSTED_PROXIES", value: bad.entry,
-                                     reason: "is not an IP address or CIDR block such as 10.0.0.0/8 or fd00::/8")
+            throw ConfigurationError(
+                variable: "HUIFANG_TRUSTED_PROXIES", value: bad.entry,
+                reason: "is not an IP address or CIDR block such as 10.0.0.0/8 or fd00::/8")
         }
     }
 
@@ -253,23 +296,30 @@ public struct HuifangConfig: Sendable {
             var path = String(raw.dropFirst("sqlite:".count))
             if path.hasPrefix("//") { path.removeFirst(2) }
             guard !path.isEmpty else {
-                throw ConfigurationError(variable: "HUIFANG_DATABASE_URL", value: raw, reason: "names no file; write sqlite:huifang.sqlite or sqlite:/var/lib/huifang/huifang.sqlite")
+                throw ConfigurationError(
+                    variable: "HUIFANG_DATABASE_URL", value: raw,
+                    reason: "names no file; write sqlite:huifang.sqlite or sqlite:/var/lib/huifang/huifang.sqlite")
             }
             return .sqliteFile(path: path)
         }
         if raw.hasPrefix("postgres://") || raw.hasPrefix("postgresql://") {
             guard let url = URL(string: raw), let host = url.host, !host.isEmpty, url.path.count > 1 else {
-                throw ConfigurationError(variable: "HUIFANG_DATABASE_URL", value: redacted(raw), reason: "must look like postgres://user:password@host:5432/database")
+                throw ConfigurationError(
+                    variable: "HUIFANG_DATABASE_URL", value: redacted(raw),
+                    reason: "must look like postgres://user:password@host:5432/database")
             }
-            return .postgres(url: raw.hasPrefix("postgresql://") ? "postgres://" + raw.dropFirst("postgresql://".count) : raw)
+            return .postgres(
+                url: raw.hasPrefix("postgresql://") ? "postgres://" + raw.dropFirst("postgresql://".count) : raw)
         }
-        throw ConfigurationError(variable: "HUIFANG_DATABASE_URL", value: redacted(raw), reason: "must start with sqlite: or postgres://")
+        throw ConfigurationError(
+            variable: "HUIFANG_DATABASE_URL", value: redacted(raw), reason: "must start with sqlite: or postgres://")
     }
 
     /// Hides a password in a database URL before it is printed.
     static func redacted(_ url: String) -> String {
         guard let at = url.firstIndex(of: "@"), let scheme = url.range(of: "://"),
-              let colon = url[scheme.upperBound..<at].firstIndex(of: ":") else { return url }
+            let colon = url[scheme.upperBound..<at].firstIndex(of: ":")
+        else { return url }
         return String(url[..<url.index(after: colon)]) + "***" + String(url[at...])
     }
 

@@ -27,8 +27,11 @@ extension CalendarDay {
 
 extension Customer {
     public var properties: [any AnyProperty] {
-        [$id, $name, $mobile, $email, $gender, $birthday, $registeredOn, $tier, $externalID, $assignedAgent, $consent,
-        $doNotDisturb, $notes, $createdAt, $updatedAt]
+        [
+            $id, $name, $mobile, $email, $gender, $birthday, $registeredOn, $tier, $externalID, $assignedAgent,
+            $consent,
+            $doNotDisturb, $notes, $createdAt, $updatedAt,
+        ]
     }
 }
 
@@ -64,25 +67,31 @@ extension FigureTargetRecord {
 
 extension FollowUpRecord {
     public var properties: [any AnyProperty] {
-        [$id, $taskID, $customerID, $agentID, $agentName, $source, $channel, $startedAt, $endedAt, $durationSeconds,
-        $outcome, $contactMade, $completed, $needsRetry, $stopContacting, $result, $nextAttemptAt, $notes,
-        $recordingConsent, $recordingRef, $corrections, $surveyID, $ticketID, $ticketProposed, $surveyDeclined,
-        $createdAt]
+        [
+            $id, $taskID, $customerID, $agentID, $agentName, $source, $channel, $startedAt, $endedAt, $durationSeconds,
+            $outcome, $contactMade, $completed, $needsRetry, $stopContacting, $result, $nextAttemptAt, $notes,
+            $recordingConsent, $recordingRef, $corrections, $surveyID, $ticketID, $ticketProposed, $surveyDeclined,
+            $createdAt,
+        ]
     }
 }
 
 extension FollowUpTask {
     public var properties: [any AnyProperty] {
-        [$id, $customer, $status, $priority, $channel, $script, $requiredSkill, $maxAttempts, $attempts,
-        $contactWindows, $dueOn, $deadlineOn, $dueAt, $deadlineAt, $plannedOn, $assignedAgent, $assignmentBasis,
-        $assignmentLoad, $assignedAt, $callbackAt, $completedAt, $completedOn, $createdAt, $reasons]
+        [
+            $id, $customer, $status, $priority, $channel, $script, $requiredSkill, $maxAttempts, $attempts,
+            $contactWindows, $dueOn, $deadlineOn, $dueAt, $deadlineAt, $plannedOn, $assignedAgent, $assignmentBasis,
+            $assignmentLoad, $assignedAt, $callbackAt, $completedAt, $completedOn, $createdAt, $reasons,
+        ]
     }
 }
 
 extension InboundCall {
     public var properties: [any AnyProperty] {
-        [$id, $at, $agent, $agentName, $customer, $phone, $matter, $summary, $handling, $article, $promisedBy,
-        $callbackTaskID, $ticketID, $recordingConsent]
+        [
+            $id, $at, $agent, $agentName, $customer, $phone, $matter, $summary, $handling, $article, $promisedBy,
+            $callbackTaskID, $ticketID, $recordingConsent,
+        ]
     }
 }
 
@@ -100,8 +109,10 @@ extension LoginAttempt {
 
 extension MailMessage {
     public var properties: [any AnyProperty] {
-        [$id, $to, $subject, $body, $status, $attempts, $lastError, $createdAt, $nextAttemptAt, $claimedBy,
-        $claimedUntil, $sentAt, $channel, $customerID, $taskID, $transport]
+        [
+            $id, $to, $subject, $body, $status, $attempts, $lastError, $createdAt, $nextAttemptAt, $claimedBy,
+            $claimedUntil, $sentAt, $channel, $customerID, $taskID, $transport,
+        ]
     }
 }
 
@@ -143,8 +154,10 @@ extension ServiceEvent {
 
 extension SpotCheck {
     public var properties: [any AnyProperty] {
-        [$id, $month, $recordID, $agentID, $agentName, $seed, $planJSON, $status, $results, $score, $maxScore,
-        $failed, $comment, $reviewerID, $reviewerName, $reviewedAt, $acknowledgedAt, $agentReply, $createdAt]
+        [
+            $id, $month, $recordID, $agentID, $agentName, $seed, $planJSON, $status, $results, $score, $maxScore,
+            $failed, $comment, $reviewerID, $reviewerName, $reviewedAt, $acknowledgedAt, $agentReply, $createdAt,
+        ]
     }
 }
 
@@ -156,8 +169,10 @@ extension SpotCheckSettingsRecord {
 
 extension SurveyAnswer {
     public var properties: [any AnyProperty] {
-        [$id, $recordID, $surveyID, $customerID, $questionKey, $indicator, $type, $value, $score, $isTopTwo,
-        $meetsThreshold, $answeredAt]
+        [
+            $id, $recordID, $surveyID, $customerID, $questionKey, $indicator, $type, $value, $score, $isTopTwo,
+            $meetsThreshold, $answeredAt,
+        ]
     }
 }
 
@@ -181,11 +196,13 @@ extension TaskReason {
 
 extension Ticket {
     public var properties: [any AnyProperty] {
-        [$id, $kind, $category, $severity, $urgent, $source, $customer, $description, $department, $handler, $status,
-        $reopenCount, $policy, $firstResponseDue, $resolutionDue, $informDue, $verificationDue, $firstResponseAt,
-        $resolvedAt, $closedAt, $verificationTaskID, $taskID, $measures, $planOwner, $planDue, $compensation,
-        $informedAt, $pausedAt, $extensions, $callID, $customerSatisfied, $openedByID, $pausedLeft, $listRank,
-        $listUrgency, $createdAt, $updatedAt]
+        [
+            $id, $kind, $category, $severity, $urgent, $source, $customer, $description, $department, $handler, $status,
+            $reopenCount, $policy, $firstResponseDue, $resolutionDue, $informDue, $verificationDue, $firstResponseAt,
+            $resolvedAt, $closedAt, $verificationTaskID, $taskID, $measures, $planOwner, $planDue, $compensation,
+            $informedAt, $pausedAt, $extensions, $callID, $customerSatisfied, $openedByID, $pausedLeft, $listRank,
+            $listUrgency, $createdAt, $updatedAt,
+        ]
     }
 }
 
@@ -215,8 +232,10 @@ extension Tier {
 
 extension User {
     public var properties: [any AnyProperty] {
-        [$id, $username, $displayName, $passwordHash, $role, $department, $isActive, $skills, $email, $createdAt,
-        $updatedAt]
+        [
+            $id, $username, $displayName, $passwordHash, $role, $department, $isActive, $skills, $email, $createdAt,
+            $updatedAt,
+        ]
     }
 }
 

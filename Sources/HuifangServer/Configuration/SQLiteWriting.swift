@@ -73,7 +73,8 @@ struct SerialSQLiteDatabase: Database, SQLDatabase {
     // Database
 
     func execute(query: DatabaseQuery, onOutput: @escaping @Sendable (any DatabaseOutput) -> Void)
-        -> EventLoopFuture<Void> {
+        -> EventLoopFuture<Void>
+    {
         switch query.action {
         case .read, .aggregate: return reader.execute(query: query, onOutput: onOutput)
         case .create, .update, .delete, .custom: break
@@ -91,18 +92,21 @@ struct SerialSQLiteDatabase: Database, SQLDatabase {
     func execute(enum: DatabaseEnum) -> EventLoopFuture<Void> { writer.execute(enum: `enum`) }
 
     func withConnection<T: Sendable>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>)
-        -> EventLoopFuture<T> {
+        -> EventLoopFuture<T>
+    {
         closure(self)
     }
 
     func transaction<T: Sendable>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>)
-        -> EventLoopFuture<T> {
+        -> EventLoopFuture<T>
+    {
         if inTransaction { return closure(self) }
         let loop = eventLoop
         return writer.withConnection { connection in
             // Inside, everything runs on the writer's connection and event loop.
-            let db = SerialSQLiteDatabase(reader: connection, writer: connection, context: connection.context,
-                                          inTransaction: true)
+            let db = SerialSQLiteDatabase(
+                reader: connection, writer: connection, context: connection.context,
+                inTransaction: true)
             return db.raw("BEGIN IMMEDIATE").run().flatMap {
                 closure(db).flatMap { value in db.raw("COMMIT").run().map { value } }
                     .flatMapError { error in
@@ -121,7 +125,8 @@ struct SerialSQLiteDatabase: Database, SQLDatabase {
     var dialect: any SQLDialect { readSQL.dialect }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void)
-        -> EventLoopFuture<Void> {
+        -> EventLoopFuture<Void>
+    {
         (Self.onlyReads(serialize(query).sql) ? readSQL : writeSQL).execute(sql: query, onRow)
     }
 
@@ -150,7 +155,8 @@ extension SerialSQLiteDatabase {
     static func configureConnections(of databases: Databases, id: DatabaseID, logger: Logger) async throws {
         let loops = Array(databases.eventLoopGroup.makeIterator())
         guard let first = loops.first,
-              let any = databases.database(id, logger: logger, on: first) as? SerialSQLiteDatabase else { return }
+            let any = databases.database(id, logger: logger, on: first) as? SerialSQLiteDatabase
+        else { return }
         for setting in connectionSettings { _ = try await any.writeSQL.raw(SQLQueryString(setting)).all() }
         let mode = try await any.writeSQL.raw("PRAGMA journal_mode = WAL").first()?
             .decode(column: "journal_mode", as: String.self)

@@ -28,10 +28,12 @@ final class Customer: Model, @unchecked Sendable {
 
     /// The plain value, with the tags loaded separately.
     func record(tags: [String]) -> CustomerRecord {
-        CustomerRecord(stored: .init(name: name, mobile: mobile, email: email, gender: gender, birthday: birthday,
-                                     registered_on: registeredOn, tier: tier, external_id: externalID,
-                                     assigned_agent_id: $assignedAgent.id, consent: consent, do_not_disturb: doNotDisturb,
-                                     notes: notes), tags: tags)
+        CustomerRecord(
+            stored: .init(
+                name: name, mobile: mobile, email: email, gender: gender, birthday: birthday,
+                registered_on: registeredOn, tier: tier, external_id: externalID,
+                assigned_agent_id: $assignedAgent.id, consent: consent, do_not_disturb: doNotDisturb,
+                notes: notes), tags: tags)
     }
 
     /// Copies a record's fields (all but the tags, kept in their own table).
@@ -67,8 +69,11 @@ struct StoredCustomer: Codable, Sendable {
     var do_not_disturb: Bool
     var notes: String?
 
-    init(name: String, mobile: String?, email: String?, gender: String?, birthday: String?, registered_on: String?,
-         tier: String, external_id: String?, assigned_agent_id: UUID?, consent: Bool, do_not_disturb: Bool, notes: String?) {
+    init(
+        name: String, mobile: String?, email: String?, gender: String?, birthday: String?, registered_on: String?,
+        tier: String, external_id: String?, assigned_agent_id: UUID?, consent: Bool, do_not_disturb: Bool,
+        notes: String?
+    ) {
         self.name = name
         self.mobile = mobile
         self.email = email
@@ -84,19 +89,25 @@ struct StoredCustomer: Codable, Sendable {
     }
 
     init(_ record: CustomerRecord) {
-        self.init(name: record.name, mobile: record.mobile?.e164, email: record.email, gender: record.gender?.rawValue,
-                  birthday: record.birthday?.iso, registered_on: record.registeredOn?.iso, tier: record.tier,
-                  external_id: record.externalID, assigned_agent_id: record.assignedAgentID, consent: record.consent,
-                  do_not_disturb: record.doNotDisturb, notes: record.notes)
+        self.init(
+            name: record.name, mobile: record.mobile?.e164, email: record.email, gender: record.gender?.rawValue,
+            birthday: record.birthday?.iso, registered_on: record.registeredOn?.iso, tier: record.tier,
+            external_id: record.externalID, assigned_agent_id: record.assignedAgentID, consent: record.consent,
+            do_not_disturb: record.doNotDisturb, notes: record.notes)
     }
 
-    static let columns = ["name", "mobile", "email", "gender", "birthday", "registered_on", "tier", "external_id",
-                          "assigned_agent_id", "consent", "do_not_disturb", "notes"]
+    static let columns = [
+        "name", "mobile", "email", "gender", "birthday", "registered_on", "tier", "external_id",
+        "assigned_agent_id", "consent", "do_not_disturb", "notes",
+    ]
 
     /// The values in the order of `columns`, for an INSERT or UPDATE.
     var binds: [SQLBind] {
-        [SQLBind(name), SQLBind(mobile), SQLBind(email), SQLBind(gender), SQLBind(birthday), SQLBind(registered_on),
-         SQLBind(tier), SQLBind(external_id), SQLBind(assigned_agent_id), SQLBind(consent), SQLBind(do_not_disturb), SQLBind(notes)]
+        [
+            SQLBind(name), SQLBind(mobile), SQLBind(email), SQLBind(gender), SQLBind(birthday), SQLBind(registered_on),
+            SQLBind(tier), SQLBind(external_id), SQLBind(assigned_agent_id), SQLBind(consent), SQLBind(do_not_disturb),
+            SQLBind(notes),
+        ]
     }
 }
 

@@ -23,13 +23,15 @@ struct CustomerAPIController: RouteCollection {
         let text = try req.searchTerm("q")
         let query = CustomerStore.Query(
             text: text, tier: req.query[String.self, at: "tier"],
-            tag: try req.searchTerm("tag").nilIfEmpty, partialNumbers: ObjectScope.maySearchPartialNumbers(viewer.viewer),
+            tag: try req.searchTerm("tag").nilIfEmpty,
+            partialNumbers: ObjectScope.maySearchPartialNumbers(viewer.viewer),
             after: req.query[Int.self, at: "after"], limit: limit
         )
         let (customers, next) = try await req.customers.list(query)
         let items = try await dtos(customers, viewer: viewer, on: req)
-        try await req.audit("customer.list", subjectType: "customer",
-                            detail: text.isEmpty ? "count=\(items.count)" : "q=\(text) count=\(items.count)")
+        try await req.audit(
+            "customer.list", subjectType: "customer",
+            detail: text.isEmpty ? "count=\(items.count)" : "q=\(text) count=\(items.count)")
         return CustomerPageDTO(items: items, nextCursor: next)
     }
 
@@ -55,8 +57,9 @@ struct CustomerAPIController: RouteCollection {
     @Sendable func update(req: Request) async throws -> CustomerDTO {
         let customer = try await req.customer()
         let input = try req.content.decode(CustomerInput.self)
-        let values = try req.customerPermissions().check(input.values, customer: customer,
-                                                         agentUsername: try await req.assignedUsername(customer))
+        let values = try req.customerPermissions().check(
+            input.values, customer: customer,
+            agentUsername: try await req.assignedUsername(customer))
         let (patch, agent) = try await Self.patch(values, rules: req.customerRules(), on: req)
         let current = try await req.customers.record(of: customer)
         var record = patch.applied(to: current)
@@ -84,24 +87,35 @@ struct CustomerAPIController: RouteCollection {
     @Sendable func history(req: Request) async throws -> [CustomerChangeDTO] {
         let customer = try await req.customer()
         let viewer = try req.auth.require(User.self)
-        try await req.audit("customer.view", subjectType: "customer", subjectID: String(customer.id!), detail: "history")
+        try await req.audit(
+            "customer.view", subjectType: "customer", subjectID: String(customer.id!), detail: "history")
         return try await req.customers.history(of: customer.id!).map {
-            CustomerChangeDTO(at: $0.at, actor: $0.actorName, source: $0.source, field: $0.field,
-                              oldValue: VisibleContact.historyValue($0.oldValue, field: $0.field, viewer: viewer, customer: customer),
-                              newValue: VisibleContact.historyValue($0.newValue, field: $0.field, viewer: viewer, customer: customer))
+            CustomerChangeDTO(
+                at: $0.at, actor: $0.actorName, source: $0.source, field: $0.field,
+                oldValue: VisibleContact.historyValue($0.oldValue, field: $0.field, viewer: viewer, customer: customer),
+                newValue: VisibleContact.historyValue($0.newValue, field: $0.field, viewer: viewer, customer: customer))
         }
     }
 
     private func dtos(_ customers: [Customer], viewer: User, on req: Request) async throws -> [CustomerDTO] {
         let tags = try await req.customers.tags(of: customers.compactMap(\.id))
         let agentIDs = Set(customers.compactMap { $0.$assignedAgent.id })
-        let agents = agentIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues:
-            try await User.query(on: req.db).filter(\.$id ~~ agentIDs).all().map { ($0.id!, $0) })
-        return customers.map { CustomerDTO($0, tags: tags[$0.id!] ?? [], agent: $0.$assignedAgent.id.flatMap { agents[$0] }, viewer: viewer) }
+        let agents =
+            agentIDs.isEmpty
+            ? [:]
+            : Dictionary(
+                uniqueKeysWithValues:
+                    try await User.query(on: req.db).filter(\.$id ~~ agentIDs).all().map { ($0.id!, $0) })
+        return customers.map {
+            CustomerDTO(
+                $0, tags: tags[$0.id!] ?? [], agent: $0.$assignedAgent.id.flatMap { agents[$0] }, viewer: viewer)
+        }
     }
 
     /// Validates raw values into a patch and resolves the assigned agent; throws every problem at once.
-    static func patch(_ values: [CustomerField: String], rules: CustomerRules, on req: Request) async throws -> (CustomerPatch, UUID??) {
+    static func patch(_ values: [CustomerField: String], rules: CustomerRules, on req: Request) async throws -> (
+        CustomerPatch, UUID??
+    ) {
         var errors: [FieldError] = []
         var patch = CustomerPatch()
         var agentName: String?? = nil
@@ -112,7 +126,9 @@ struct CustomerAPIController: RouteCollection {
         var agent: UUID?? = nil
         if let agentName {
             if let username = agentName {
-                do { agent = .some(try await CustomerStore.resolveAgent(username, on: req.db)) } catch { errors.append(error) }
+                do { agent = .some(try await CustomerStore.resolveAgent(username, on: req.db)) } catch {
+                    errors.append(error)
+                }
             } else {
                 agent = .some(nil)
             }

@@ -86,7 +86,10 @@ struct CustomerInput: Decodable {
         var values: [CustomerField: String] = [:]
         for key in container.allKeys {
             guard let field = Self.keys[key.stringValue] else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "is not a customer field (known: \(Self.keys.keys.sorted().joined(separator: ", ")))")
+                throw DecodingError.dataCorruptedError(
+                    forKey: key, in: container,
+                    debugDescription:
+                        "is not a customer field (known: \(Self.keys.keys.sorted().joined(separator: ", ")))")
             }
             if try container.decodeNil(forKey: key) {
                 values[field] = ""

@@ -47,33 +47,42 @@ struct CustomerPagesController: RouteCollection {
         let tier = req.query[String.self, at: "tier"] ?? ""
         let tag = try req.searchTerm("tag")
         let after = req.query[Int.self, at: "after"]
-        let query = CustomerStore.Query(text: text.isEmpty ? nil : text, tier: tier.isEmpty ? nil : tier,
-                                        tag: tag.isEmpty ? nil : tag,
-                                        partialNumbers: ObjectScope.maySearchPartialNumbers(viewer.viewer), after: after)
+        let query = CustomerStore.Query(
+            text: text.isEmpty ? nil : text, tier: tier.isEmpty ? nil : tier,
+            tag: tag.isEmpty ? nil : tag,
+            partialNumbers: ObjectScope.maySearchPartialNumbers(viewer.viewer), after: after)
         let (customers, next) = try await req.customers.list(query)
         let tags = try await req.customers.tags(of: customers.compactMap(\.id))
         let agents = try await agentNames(customers.compactMap { $0.$assignedAgent.id }, on: req.db)
         let rows = customers.map { c in
-            Row(id: c.id!, externalID: c.externalID, name: c.name, mobile: VisibleContact(customer: c, viewer: viewer).mobile,
+            Row(
+                id: c.id!, externalID: c.externalID, name: c.name,
+                mobile: VisibleContact(customer: c, viewer: viewer).mobile,
                 tier: c.tier, tags: tags[c.id!] ?? [], agent: c.$assignedAgent.id.flatMap { agents[$0] },
                 registeredOn: c.registeredOn, doNotDisturb: c.doNotDisturb)
         }
         // A count is cheap on an index but not under a text search over a million rows.
         let count = text.isEmpty ? try await req.customers.count(query) : nil
-        try await req.audit("customer.list", subjectType: "customer", detail: text.isEmpty ? "count=\(rows.count)" : "q=\(text) count=\(rows.count)")
+        try await req.audit(
+            "customer.list", subjectType: "customer",
+            detail: text.isEmpty ? "count=\(rows.count)" : "q=\(text) count=\(rows.count)")
         var nextURL: String?
         if let next {
             var components = URLComponents()
             components.path = "/customers"
-            components.queryItems = [("q", text), ("tier", tier), ("tag", tag)].filter { !$0.1.isEmpty }
+            components.queryItems =
+                [("q", text), ("tier", tier), ("tag", tag)].filter { !$0.1.isEmpty }
                 .map { URLQueryItem(name: $0.0, value: $0.1) } + [URLQueryItem(name: "after", value: String(next))]
             nextURL = components.string
         }
-        return try await req.renderPage("customers/index", titleKey: "customers.title", ListContext(
-            rows: rows, q: text, tier: tier, tag: tag, tiers: try await Tier.names(on: req.db),
-            countText: count.map { req.t("customers.count", String($0)) }, nextURL: nextURL, isFirstPage: after == nil,
-            canCreate: RouteAccess.customersWrite.roles.contains(viewer.role)
-        ))
+        return try await req.renderPage(
+            "customers/index", titleKey: "customers.title",
+            ListContext(
+                rows: rows, q: text, tier: tier, tag: tag, tiers: try await Tier.names(on: req.db),
+                countText: count.map { req.t("customers.count", String($0)) }, nextURL: nextURL,
+                isFirstPage: after == nil,
+                canCreate: RouteAccess.customersWrite.roles.contains(viewer.role)
+            ))
     }
 
     struct HistoryRow: Encodable {
@@ -114,11 +123,13 @@ struct CustomerPagesController: RouteCollection {
         let viewer = try req.auth.require(User.self)
         let customer = try await req.customer()
         let id = customer.id!
-        try await req.audit(reveal ? "customer.reveal" : "customer.view", subjectType: "customer", subjectID: String(id))
+        try await req.audit(
+            reveal ? "customer.reveal" : "customer.view", subjectType: "customer", subjectID: String(id))
         let tags = try await req.customers.tags(of: [id])[id] ?? []
         let agent = try await agentNames(customer.$assignedAgent.id.map { [$0] } ?? [], on: req.db).values.first
         let none = req.t("common.none")
-        let yes = req.t("common.yes"), no = req.t("common.no")
+        let yes = req.t("common.yes")
+        let no = req.t("common.no")
         let fields: [(String, String?)] = [
             ("field.externalID", customer.externalID),
             ("field.gender", customer.gender.map { req.t("gender." + $0) }),
@@ -135,22 +146,27 @@ struct CustomerPagesController: RouteCollection {
             HistoryRow(
                 at: req.application.huifang.formatDateTime(change.at), actor: change.actorName,
                 source: req.t("source." + change.source),
-                field: change.field == CustomerChange.createdField ? req.t("history.created") : req.t("field." + change.field),
-                oldValue: VisibleContact.historyValue(change.oldValue, field: change.field, viewer: viewer, customer: customer),
-                newValue: VisibleContact.historyValue(change.newValue, field: change.field, viewer: viewer, customer: customer)
+                field: change.field == CustomerChange.createdField
+                    ? req.t("history.created") : req.t("field." + change.field),
+                oldValue: VisibleContact.historyValue(
+                    change.oldValue, field: change.field, viewer: viewer, customer: customer),
+                newValue: VisibleContact.historyValue(
+                    change.newValue, field: change.field, viewer: viewer, customer: customer)
             )
         }
-        return try await req.renderPage("customers/show", titleKey: "customers.profile", ShowContext(
-            id: id, name: customer.name,
-            fields: fields.map { .init(label: req.t($0.0), value: $0.1 ?? none) },
-            contact: VisibleContact(customer: customer, viewer: viewer, reveal: reveal),
-            history: history,
-            timeline: try await TimelineItem.of(customerID: id, on: req),
-            canEdit: RouteAccess.customersWrite.roles.contains(viewer.role),
-            canReveal: RouteAccess.customersReveal.roles.contains(viewer.role),
-            canDelete: RouteAccess.customersDelete.roles.contains(viewer.role),
-            revealed: reveal
-        ))
+        return try await req.renderPage(
+            "customers/show", titleKey: "customers.profile",
+            ShowContext(
+                id: id, name: customer.name,
+                fields: fields.map { .init(label: req.t($0.0), value: $0.1 ?? none) },
+                contact: VisibleContact(customer: customer, viewer: viewer, reveal: reveal),
+                history: history,
+                timeline: try await TimelineItem.of(customerID: id, on: req),
+                canEdit: RouteAccess.customersWrite.roles.contains(viewer.role),
+                canReveal: RouteAccess.customersReveal.roles.contains(viewer.role),
+                canDelete: RouteAccess.customersDelete.roles.contains(viewer.role),
+                revealed: reveal
+            ))
     }
 
     struct FormInput: Content {
@@ -175,7 +191,9 @@ struct CustomerPagesController: RouteCollection {
                 .name: name ?? "", .mobile: mobile ?? "", .email: email ?? "", .gender: gender ?? "",
                 .birthday: birthday ?? "", .registeredOn: registeredOn ?? "", .tier: tier ?? "", .tags: tags ?? "",
                 .externalID: externalID ?? "",
-                .consent: consent == nil ? "0" : "1", .doNotDisturb: doNotDisturb == nil ? "0" : "1", .notes: notes ?? ""]
+                .consent: consent == nil ? "0" : "1", .doNotDisturb: doNotDisturb == nil ? "0" : "1",
+                .notes: notes ?? "",
+            ]
             if let assignedAgent { values[.assignedAgent] = assignedAgent }
             return values
         }
@@ -200,7 +218,8 @@ struct CustomerPagesController: RouteCollection {
     }
 
     @Sendable func newForm(req: Request) async throws -> Response {
-        try await form(req, action: "/customers", values: [CustomerField.consent.rawValue: "1"], errors: [:], isNew: true)
+        try await form(
+            req, action: "/customers", values: [CustomerField.consent.rawValue: "1"], errors: [:], isNew: true)
     }
 
     @Sendable func editForm(req: Request) async throws -> Response {
@@ -216,8 +235,9 @@ struct CustomerPagesController: RouteCollection {
         values[CustomerField.mobile.rawValue] = visible.mobile ?? ""
         values[CustomerField.email.rawValue] = visible.email ?? ""
         try await req.audit("customer.view", subjectType: "customer", subjectID: String(customer.id!), detail: "edit")
-        return try await form(req, action: "/customers/\(customer.id!)", values: values, errors: [:], isNew: false,
-                              customer: customer)
+        return try await form(
+            req, action: "/customers/\(customer.id!)", values: values, errors: [:], isNew: false,
+            customer: customer)
     }
 
     @Sendable func create(req: Request) async throws -> Response {
@@ -231,7 +251,9 @@ struct CustomerPagesController: RouteCollection {
             req.flash("common.saved")
             return req.redirect(to: "/customers/\(customer.id!)")
         } catch let error as AppError where !error.fieldErrors.isEmpty {
-            return try await form(req, action: "/customers", values: raw(input), errors: messages(error, req), isNew: true, status: .unprocessableEntity)
+            return try await form(
+                req, action: "/customers", values: raw(input), errors: messages(error, req), isNew: true,
+                status: .unprocessableEntity)
         }
     }
 
@@ -239,8 +261,9 @@ struct CustomerPagesController: RouteCollection {
         let customer = try await req.customer()
         let input = try req.content.decode(FormInput.self)
         do {
-            let values = try req.customerPermissions().check(input.values, customer: customer,
-                                                             agentUsername: try await req.assignedUsername(customer))
+            let values = try req.customerPermissions().check(
+                input.values, customer: customer,
+                agentUsername: try await req.assignedUsername(customer))
             let (patch, agent) = try await CustomerAPIController.patch(values, rules: req.customerRules(), on: req)
             let current = try await req.customers.record(of: customer)
             let record = CustomerAPIController.assigning(agent, to: patch.applied(to: current))
@@ -254,8 +277,9 @@ struct CustomerPagesController: RouteCollection {
                 shown[CustomerField.mobile.rawValue] = visible.mobile ?? ""
                 shown[CustomerField.email.rawValue] = visible.email ?? ""
             }
-            return try await form(req, action: "/customers/\(customer.id!)", values: shown, errors: messages(error, req),
-                                  isNew: false, status: .unprocessableEntity, customer: customer)
+            return try await form(
+                req, action: "/customers/\(customer.id!)", values: shown, errors: messages(error, req),
+                isNew: false, status: .unprocessableEntity, customer: customer)
         }
     }
 
@@ -265,17 +289,23 @@ struct CustomerPagesController: RouteCollection {
         return req.redirect(to: "/customers")
     }
 
-    private func form(_ req: Request, action: String, values: [String: String], errors: [String: String], isNew: Bool,
-                      status: HTTPResponseStatus = .ok, customer: Customer? = nil) async throws -> Response {
-        let agents = try await User.query(on: req.db).filter(\.$role == .agent).filter(\.$isActive == true).sort(\.$displayName).all()
+    private func form(
+        _ req: Request, action: String, values: [String: String], errors: [String: String], isNew: Bool,
+        status: HTTPResponseStatus = .ok, customer: Customer? = nil
+    ) async throws -> Response {
+        let agents = try await User.query(on: req.db).filter(\.$role == .agent).filter(\.$isActive == true).sort(
+            \.$displayName
+        ).all()
         let permissions = try req.customerPermissions()
-        let response = try await req.renderPage("customers/form", titleKey: isNew ? "customers.new" : "customers.edit", FormContext(
-            action: action, isNew: isNew, values: values, errors: errors, tiers: try await Tier.names(on: req.db),
-            agents: agents.map { .init(username: $0.username, displayName: $0.displayName) },
-            cancelURL: isNew ? "/customers" : action,
-            contactLocked: !permissions.seesContact(of: customer),
-            agentLocked: !ObjectScope.mayAssignCustomers(permissions.viewer)
-        ))
+        let response = try await req.renderPage(
+            "customers/form", titleKey: isNew ? "customers.new" : "customers.edit",
+            FormContext(
+                action: action, isNew: isNew, values: values, errors: errors, tiers: try await Tier.names(on: req.db),
+                agents: agents.map { .init(username: $0.username, displayName: $0.displayName) },
+                cancelURL: isNew ? "/customers" : action,
+                contactLocked: !permissions.seesContact(of: customer),
+                agentLocked: !ObjectScope.mayAssignCustomers(permissions.viewer)
+            ))
         response.status = status
         return response
     }

@@ -15,19 +15,24 @@ struct CustomerPermissions {
     /// The submitted values less the locked fields that arrive unchanged (a form sends the masked number
     /// back); a locked field that would change is refused, named, and nothing is saved.
     func check(_ values: [CustomerField: String], customer: Customer?, agentUsername: String?) throws
-        -> [CustomerField: String] {
+        -> [CustomerField: String]
+    {
         var values = values
         var errors: [FieldError] = []
         if !seesContact(of: customer), let customer {
-            let shown = [CustomerField.mobile: customer.mobile.map { PhoneNumber(normalised: $0).masked } ?? "",
-                         .email: customer.email.map(Masking.maskEmail) ?? ""]
+            let shown = [
+                CustomerField.mobile: customer.mobile.map { PhoneNumber(normalised: $0).masked } ?? "",
+                .email: customer.email.map(Masking.maskEmail) ?? "",
+            ]
             for (field, masked) in shown {
                 guard let value = values[field]?.trimmingWhitespace() else { continue }
                 if value == masked { values[field] = nil } else { errors.append(FieldError(field, .notPermitted)) }
             }
         }
         if !ObjectScope.mayAssignCustomers(viewer), let value = values[.assignedAgent]?.trimmingWhitespace() {
-            if value == (agentUsername ?? "") { values[.assignedAgent] = nil } else {
+            if value == (agentUsername ?? "") {
+                values[.assignedAgent] = nil
+            } else {
                 errors.append(FieldError(.assignedAgent, .notPermitted))
             }
         }

@@ -103,10 +103,12 @@ struct CustomerStore {
             try await customer.create(on: db)
             let id = customer.id!
             try await store.replaceTags(of: id, with: record.tags)
-            try await store.writeHistory(of: id, [FieldChange(field: .name, oldValue: nil, newValue: record.name)],
-                                         created: true, by: actor)
-            try await AuditLog.record("customer.create", by: actor, subjectType: "customer", subjectID: String(id),
-                                      detail: record.externalID, at: now, on: db)
+            try await store.writeHistory(
+                of: id, [FieldChange(field: .name, oldValue: nil, newValue: record.name)],
+                created: true, by: actor)
+            try await AuditLog.record(
+                "customer.create", by: actor, subjectType: "customer", subjectID: String(id),
+                detail: record.externalID, at: now, on: db)
             return customer
         }
     }
@@ -114,7 +116,9 @@ struct CustomerStore {
     /// Saves `record` over the customer, whose stored values are `current`; returns what changed
     /// (nothing is written when nothing did).
     @discardableResult
-    func update(_ customer: Customer, from current: CustomerRecord, to record: CustomerRecord, by actor: Actor) async throws -> [FieldChange] {
+    func update(_ customer: Customer, from current: CustomerRecord, to record: CustomerRecord, by actor: Actor)
+        async throws -> [FieldChange]
+    {
         try await db.transaction { db in
             let store = CustomerStore(db: db, now: now)
             let id = customer.id!
@@ -127,8 +131,9 @@ struct CustomerStore {
             try await customer.save(on: db)
             if changes.contains(where: { $0.field == .tags }) { try await store.replaceTags(of: id, with: record.tags) }
             try await store.writeHistory(of: id, changes, created: false, by: actor)
-            try await AuditLog.record("customer.update", by: actor, subjectType: "customer", subjectID: String(id),
-                                      detail: changes.map(\.field.rawValue).joined(separator: ","), at: now, on: db)
+            try await AuditLog.record(
+                "customer.update", by: actor, subjectType: "customer", subjectID: String(id),
+                detail: changes.map(\.field.rawValue).joined(separator: ","), at: now, on: db)
             return changes
         }
     }
@@ -142,8 +147,9 @@ struct CustomerStore {
             // Messages to the customer carry their number or address; records and answers go with the tasks.
             try await MailMessage.query(on: db).filter(\.$customerID == id).delete()
             try await customer.delete(on: db)
-            try await AuditLog.record("customer.delete", by: actor, subjectType: "customer", subjectID: String(id),
-                                      detail: customer.externalID, at: now, on: db)
+            try await AuditLog.record(
+                "customer.delete", by: actor, subjectType: "customer", subjectID: String(id),
+                detail: customer.externalID, at: now, on: db)
         }
     }
 

@@ -57,25 +57,31 @@ public enum DemoOrganisation {
             var password: String?
             if try await User.query(on: app.db).filter(\.$username == username).first() == nil {
                 let made = makePassword()
-                let user = try await users.create(.init(username: username, displayName: name, role: role,
-                                                        departmentID: department.flatMap { departmentIDs[$0] }, password: made))
+                let user = try await users.create(
+                    .init(
+                        username: username, displayName: name, role: role,
+                        departmentID: department.flatMap { departmentIDs[$0] }, password: made))
                 password = made
                 if role == .handler, let department, let id = departmentIDs[department],
-                   let record = try await Department.find(id, on: app.db), record.headUserID == nil {
+                    let record = try await Department.find(id, on: app.db), record.headUserID == nil
+                {
                     try await departmentService.save(record, name: record.name, headUserID: user.id)
                 }
             }
-            accounts.append(Account(username: username, displayName: name, role: role, department: department, password: password))
+            accounts.append(
+                Account(username: username, displayName: name, role: role, department: department, password: password))
         }
 
         let agents = people.filter { $0.2 == .agent }.map(\.0)
         let tiers = try await Tier.names(on: app.db)
         let sample = SampleCustomers(agents: agents, tiers: tiers, today: app.today)
-        let importer = CustomerImporter(db: app.db, rules: CustomerRules(tiers: tiers, today: app.today),
-                                        actor: actor, language: app.huifang.defaultLanguage, now: app.clock.now())
+        let importer = CustomerImporter(
+            db: app.db, rules: CustomerRules(tiers: tiers, today: app.today),
+            actor: actor, language: app.huifang.defaultLanguage, now: app.clock.now())
         let report = try await importer.run(Array(sample.csv(count: count).utf8), .init(fileName: "demo-customers.csv"))
         for (username, skills) in [("wangfang", "medical,vip"), ("zhangwei", "medical")] {
-            if let user = try await User.query(on: app.db).filter(\.$username == username).first(), user.skills.isEmpty {
+            if let user = try await User.query(on: app.db).filter(\.$username == username).first(), user.skills.isEmpty
+            {
                 user.skills = skills
                 try await user.update(on: app.db)
             }
@@ -85,13 +91,15 @@ public enum DemoOrganisation {
         try await loadTickets(on: app)
         try await loadSurveys(on: app)
         try await DemoHistory.load(on: app)
-        _ = try await DailyPlanning(db: app.db, config: app.huifang, logger: app.logger).runNow(day: app.today, trigger: "demo", now: app.clock.now())
-        return Summary(accounts: accounts, customersCreated: report.created,
-                       customersTotal: try await Customer.query(on: app.db).count(),
-                       eventsTotal: try await ServiceEvent.query(on: app.db).count(),
-                       openTasks: try await FollowUpTask.query(on: app.db).filter(\.$status == .open).count(),
-                       openTickets: try await Ticket.query(on: app.db).filter(\.$status !~ [.closed, .adopted, .declined]).count(),
-                       escalations: try await TicketEscalation.query(on: app.db).count())
+        _ = try await DailyPlanning(db: app.db, config: app.huifang, logger: app.logger).runNow(
+            day: app.today, trigger: "demo", now: app.clock.now())
+        return Summary(
+            accounts: accounts, customersCreated: report.created,
+            customersTotal: try await Customer.query(on: app.db).count(),
+            eventsTotal: try await ServiceEvent.query(on: app.db).count(),
+            openTasks: try await FollowUpTask.query(on: app.db).filter(\.$status == .open).count(),
+            openTickets: try await Ticket.query(on: app.db).filter(\.$status !~ [.closed, .adopted, .declined]).count(),
+            escalations: try await TicketEscalation.query(on: app.db).count())
     }
 
     /// Two or three service events per customer over the last year, some recent enough that today's
@@ -106,16 +114,22 @@ public enum DemoOrganisation {
                 let roll = Int(rng.next() % 100)
                 let daysAgo = roll < 8 ? 7 : roll < 14 ? 4 : Int(rng.next() % 400)
                 let day = today.adding(days: -daysAgo)
-                let (kind, attributes): (String, [String: String]) = switch roll % 6 {
-                case 0: ("discharge", ["科室": ["心内科", "骨科", "消化内科"][Int(rng.next() % 3)]])
-                case 1: ("repair", ["产品": ["空调", "冰箱", "洗衣机"][Int(rng.next() % 3)]])
-                case 2: ("insurance_expiry", ["expires_on": today.adding(days: Int(rng.next() % 60)).iso])
-                case 3: ("warranty_start", ["warranty_until": day.adding(months: 24).iso, "产品": "热水器"])
-                case 4: ("inquiry", [:])
-                default: ("purchase", ["金额": String(100 + Int(rng.next() % 5000))])
-                }
-                items.append((items.count + 1, EventInput(externalID: "DEMO-E\(id)-\(n)", customerID: id, kind: kind,
-                                                           occurredAt: day.iso + " 10:00", attributes: attributes)))
+                let (kind, attributes): (String, [String: String]) =
+                    switch roll % 6 {
+                    case 0: ("discharge", ["科室": ["心内科", "骨科", "消化内科"][Int(rng.next() % 3)]])
+                    case 1: ("repair", ["产品": ["空调", "冰箱", "洗衣机"][Int(rng.next() % 3)]])
+                    case 2: ("insurance_expiry", ["expires_on": today.adding(days: Int(rng.next() % 60)).iso])
+                    case 3: ("warranty_start", ["warranty_until": day.adding(months: 24).iso, "产品": "热水器"])
+                    case 4: ("inquiry", [:])
+                    default: ("purchase", ["金额": String(100 + Int(rng.next() % 5000))])
+                    }
+                items.append(
+                    (
+                        items.count + 1,
+                        EventInput(
+                            externalID: "DEMO-E\(id)-\(n)", customerID: id, kind: kind,
+                            occurredAt: day.iso + " 10:00", attributes: attributes)
+                    ))
             }
         }
         let ingest = EventIngest(db: app.db, timeZone: app.huifang.timeZone, language: app.huifang.defaultLanguage)
@@ -136,7 +150,8 @@ public enum DemoOrganisation {
 
     /// Common questions for the call form; added once, matched by question.
     static func loadKnowledgeBase(on app: Application) async throws {
-        for (question, answer, keywords) in articles where try await KnowledgeArticle.query(on: app.db).filter(\.$question == question).first() == nil {
+        for (question, answer, keywords) in articles
+        where try await KnowledgeArticle.query(on: app.db).filter(\.$question == question).first() == nil {
             let article = KnowledgeArticle()
             article.question = question
             article.answer = answer
@@ -152,27 +167,35 @@ public enum DemoOrganisation {
         guard try await SurveyRecord.query(on: app.db).count() == 0 else { return }
         let store = SurveyStore(db: app.db)
         let actor = Actor.commandLine("demo")
-        func q(_ text: String, _ type: String, _ indicator: String, required: Bool = true, options: [String] = []) -> SurveyInput.Question {
+        func q(_ text: String, _ type: String, _ indicator: String, required: Bool = true, options: [String] = [])
+            -> SurveyInput.Question
+        {
             .init(key: nil, text: text, type: type, indicator: indicator, required: required, options: options)
         }
-        let service = try await store.create(SurveyInput(
-            name: "服务满意度回访", intro: "感谢您选择我们的服务，以下几个问题大约需要一分钟。", threshold: "lowest", ticketAction: "propose", questions: [
-                q("您对本次服务总体是否满意？", "satisfaction3", "总体满意度"),
-                q("您对服务人员的态度打几分？", "scale5", "服务态度", options: ["很不满意", "不满意", "一般", "满意", "非常满意"]),
-                q("您对产品/维修的质量打几分？", "scale5", "产品质量", options: ["很不满意", "不满意", "一般", "满意", "非常满意"]),
-                q("您愿意把我们推荐给亲友吗？（0–10 分）", "nps", "推荐意愿", required: false),
-                q("您还有什么意见或建议？", "text", "", required: false),
-            ]), by: actor, at: app.clock.now())
-        let hospital = try await store.create(SurveyInput(
-            name: "出院患者满意度", intro: "祝您早日康复！请您对住院期间的服务做个评价。", threshold: "dissatisfied", ticketAction: "propose", questions: [
-                q("您对医护人员的服务态度是否满意？", "satisfaction3", "服务态度"),
-                q("您对治疗效果是否满意？", "satisfaction3", "治疗效果"),
-                q("您对病房环境是否满意？", "satisfaction3", "环境设施"),
-                q("出院后是否按医嘱复查、用药？", "yesNo", "健康宣教", required: false),
-                q("您对医院还有什么意见和建议？", "text", "", required: false),
-            ]), by: actor, at: app.clock.now())
-        let surveys = ["新会员回访": service.familyID!, "会员定期回访": service.familyID!, "维修后回访": service.familyID!,
-                       "售后周期回访": service.familyID!, "出院七日回访": hospital.familyID!]
+        let service = try await store.create(
+            SurveyInput(
+                name: "服务满意度回访", intro: "感谢您选择我们的服务，以下几个问题大约需要一分钟。", threshold: "lowest", ticketAction: "propose",
+                questions: [
+                    q("您对本次服务总体是否满意？", "satisfaction3", "总体满意度"),
+                    q("您对服务人员的态度打几分？", "scale5", "服务态度", options: ["很不满意", "不满意", "一般", "满意", "非常满意"]),
+                    q("您对产品/维修的质量打几分？", "scale5", "产品质量", options: ["很不满意", "不满意", "一般", "满意", "非常满意"]),
+                    q("您愿意把我们推荐给亲友吗？（0–10 分）", "nps", "推荐意愿", required: false),
+                    q("您还有什么意见或建议？", "text", "", required: false),
+                ]), by: actor, at: app.clock.now())
+        let hospital = try await store.create(
+            SurveyInput(
+                name: "出院患者满意度", intro: "祝您早日康复！请您对住院期间的服务做个评价。", threshold: "dissatisfied", ticketAction: "propose",
+                questions: [
+                    q("您对医护人员的服务态度是否满意？", "satisfaction3", "服务态度"),
+                    q("您对治疗效果是否满意？", "satisfaction3", "治疗效果"),
+                    q("您对病房环境是否满意？", "satisfaction3", "环境设施"),
+                    q("出院后是否按医嘱复查、用药？", "yesNo", "健康宣教", required: false),
+                    q("您对医院还有什么意见和建议？", "text", "", required: false),
+                ]), by: actor, at: app.clock.now())
+        let surveys = [
+            "新会员回访": service.familyID!, "会员定期回访": service.familyID!, "维修后回访": service.familyID!,
+            "售后周期回访": service.familyID!, "出院七日回访": hospital.familyID!,
+        ]
         for record in try await RuleRecord.query(on: app.db).all() {
             guard let family = surveys[record.name] else { continue }
             var rule = try record.rule()
@@ -195,21 +218,46 @@ public enum DemoOrganisation {
             TicketService(db: app.db, config: app.huifang, actor: actor, now: now.addingTimeInterval(-hoursAgo * 3600))
         }
         let opened: [(Double, TicketInput, [TicketAction])] = [
-            (30, TicketInput(kind: "complaint", category: "attitude", severity: "general", urgent: true, source: "call", customerID: customers[0],
-                             description: "客户投诉门店店员态度冷淡，询问价格时不耐烦。", department: "客服中心"), []),
-            (50, TicketInput(kind: "quality", category: "damage", severity: "serious", source: "followUp", customerID: customers[1],
-                             description: "空调维修后第二天又漏水，客户要求更换。", handler: "zhaolei"), [.start]),
-            (2, TicketInput(kind: "service", category: "delay", severity: "general", source: "call", customerID: customers[2],
-                            description: "快递比承诺晚了三天还没到。", department: "物流配送部"), []),
-            (80, TicketInput(kind: "suggestion", category: "other", severity: "minor", source: "survey", customerID: customers[3],
-                             description: "建议会员日增加晚间场次。", handler: "sunli"), []),
-            (120, TicketInput(kind: "complaint", category: "price", severity: "general", source: "followUp", customerID: customers[4],
-                              description: "会员价与宣传不符，多收了 50 元。", handler: "zhaolei"), [.start, .resolve]),
+            (
+                30,
+                TicketInput(
+                    kind: "complaint", category: "attitude", severity: "general", urgent: true, source: "call",
+                    customerID: customers[0],
+                    description: "客户投诉门店店员态度冷淡，询问价格时不耐烦。", department: "客服中心"), []
+            ),
+            (
+                50,
+                TicketInput(
+                    kind: "quality", category: "damage", severity: "serious", source: "followUp",
+                    customerID: customers[1],
+                    description: "空调维修后第二天又漏水，客户要求更换。", handler: "zhaolei"), [.start]
+            ),
+            (
+                2,
+                TicketInput(
+                    kind: "service", category: "delay", severity: "general", source: "call", customerID: customers[2],
+                    description: "快递比承诺晚了三天还没到。", department: "物流配送部"), []
+            ),
+            (
+                80,
+                TicketInput(
+                    kind: "suggestion", category: "other", severity: "minor", source: "survey",
+                    customerID: customers[3],
+                    description: "建议会员日增加晚间场次。", handler: "sunli"), []
+            ),
+            (
+                120,
+                TicketInput(
+                    kind: "complaint", category: "price", severity: "general", source: "followUp",
+                    customerID: customers[4],
+                    description: "会员价与宣传不符，多收了 50 元。", handler: "zhaolei"), [.start, .resolve]
+            ),
         ]
         for (hoursAgo, input, actions) in opened {
             var ticket = try await service(hoursAgo: hoursAgo).open(input)
             for (index, action) in actions.enumerated() {
-                ticket = try await service(hoursAgo: hoursAgo - Double(index + 1)).act(ticket, action, note: action == .resolve ? "已退还差价 50 元并致歉。" : "")
+                ticket = try await service(hoursAgo: hoursAgo - Double(index + 1)).act(
+                    ticket, action, note: action == .resolve ? "已退还差价 50 元并致歉。" : "")
             }
         }
         _ = try await EscalationSweep(db: app.db, config: app.huifang).run(now: now)

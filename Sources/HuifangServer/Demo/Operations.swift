@@ -6,7 +6,9 @@ import Vapor
 /// What the command line does with a configured application, outside HTTP.
 public enum Operations {
     /// Boots an application on `config`, migrates, runs `body`, and shuts down.
-    public static func withApplication<T>(_ config: HuifangConfig, _ body: (Application) async throws -> T) async throws -> T {
+    public static func withApplication<T>(_ config: HuifangConfig, _ body: (Application) async throws -> T) async throws
+        -> T
+    {
         let app = try await Application.make(Environment(name: "production", arguments: ["vapor"]))
         app.logger.logLevel = .warning
         do {
@@ -22,19 +24,26 @@ public enum Operations {
     }
 
     /// Makes a user; errors name the field and say why, in the configured language.
-    public static func createUser(on app: Application, username: String, displayName: String?, role: Role,
-                                  department: String?, password: String, email: String? = nil) async throws {
+    public static func createUser(
+        on app: Application, username: String, displayName: String?, role: Role,
+        department: String?, password: String, email: String? = nil
+    ) async throws {
         var departmentID: UUID?
         if let department {
             guard let found = try await Department.query(on: app.db).filter(\.$name == department).first() else {
-                throw OperationError("\(Catalogue.text("users.department", app.huifang.defaultLanguage)) \(department): \(Catalogue.text("problem.unknownDepartment", app.huifang.defaultLanguage))")
+                throw OperationError(
+                    "\(Catalogue.text("users.department", app.huifang.defaultLanguage)) \(department): \(Catalogue.text("problem.unknownDepartment", app.huifang.defaultLanguage))"
+                )
             }
             departmentID = found.id
         }
-        let service = UserService(db: app.db, passwords: app.password.async, actor: .commandLine(), now: app.clock.now())
+        let service = UserService(
+            db: app.db, passwords: app.password.async, actor: .commandLine(), now: app.clock.now())
         do {
-            _ = try await service.create(.init(username: username, displayName: displayName ?? username, role: role,
-                                               departmentID: departmentID, password: password, email: email))
+            _ = try await service.create(
+                .init(
+                    username: username, displayName: displayName ?? username, role: role,
+                    departmentID: departmentID, password: password, email: email))
         } catch let error as NamedFieldError {
             throw OperationError(describe(error, app.huifang.defaultLanguage))
         }
@@ -45,7 +54,8 @@ public enum Operations {
         guard let user = try await User.query(on: app.db).filter(\.$username == username.lowercased()).first() else {
             throw OperationError("\(username): \(Catalogue.text("problem.unknownAgent", app.huifang.defaultLanguage))")
         }
-        let service = UserService(db: app.db, passwords: app.password.async, actor: .commandLine(), now: app.clock.now())
+        let service = UserService(
+            db: app.db, passwords: app.password.async, actor: .commandLine(), now: app.clock.now())
         return try await service.createToken(for: user, name: name).token
     }
 
@@ -54,16 +64,20 @@ public enum Operations {
         guard let user = try await User.query(on: app.db).filter(\.$username == username.lowercased()).first() else {
             throw OperationError("\(username): \(Catalogue.text("problem.unknownAgent", app.huifang.defaultLanguage))")
         }
-        let service = UserService(db: app.db, passwords: app.password.async, actor: .commandLine(), now: app.clock.now())
+        let service = UserService(
+            db: app.db, passwords: app.password.async, actor: .commandLine(), now: app.clock.now())
         return try await service.revokeAllTokens(of: user)
     }
 
     /// Imports a customer file and returns the report as text or JSON, and whether any row was refused.
-    public static func importCustomers(on app: Application, bytes: [UInt8], fileName: String, dryRun: Bool,
-                                       strict: Bool, json: Bool) async throws -> (output: String, hasProblems: Bool) {
+    public static func importCustomers(
+        on app: Application, bytes: [UInt8], fileName: String, dryRun: Bool,
+        strict: Bool, json: Bool
+    ) async throws -> (output: String, hasProblems: Bool) {
         let language = app.huifang.defaultLanguage
-        let importer = CustomerImporter(db: app.db, rules: CustomerRules(tiers: try await Tier.names(on: app.db), today: app.today),
-                                        actor: .commandLine("import"), language: language, now: app.clock.now())
+        let importer = CustomerImporter(
+            db: app.db, rules: CustomerRules(tiers: try await Tier.names(on: app.db), today: app.today),
+            actor: .commandLine("import"), language: language, now: app.clock.now())
         let report: ImportReport
         do {
             report = try await importer.run(bytes, .init(fileName: fileName, dryRun: dryRun, strict: strict))
@@ -81,9 +95,13 @@ public enum Operations {
             "\(t("import.encoding")): \(report.encoding)",
             "\(t("import.total")): \(report.totalRows)  \(t("import.created")): \(report.created)  \(t("import.updated")): \(report.updated)  \(t("import.unchanged")): \(report.unchanged)  \(t("import.failed")): \(report.failed)",
         ]
-        if !report.ignoredColumns.isEmpty { lines.append(t("import.ignoredColumns", report.ignoredColumns.joined(separator: ", "))) }
+        if !report.ignoredColumns.isEmpty {
+            lines.append(t("import.ignoredColumns", report.ignoredColumns.joined(separator: ", ")))
+        }
         for problem in report.problems {
-            lines.append("  \(t("import.line")) \(problem.line)  \(problem.column ?? "")  \"\(problem.value ?? "")\"  \(problem.reason)")
+            lines.append(
+                "  \(t("import.line")) \(problem.line)  \(problem.column ?? "")  \"\(problem.value ?? "")\"  \(problem.reason)"
+            )
         }
         lines.append(t(report.outcomeKey))
         return (lines.joined(separator: "\n"), report.failed > 0)

@@ -21,8 +21,9 @@ struct DepartmentService {
         department.headUserID = headUserID
         try await db.transaction { db in
             try await department.save(on: db)
-            try await AuditLog.record(isNew ? "department.create" : "department.update", by: actor,
-                                      subjectType: "department", subjectID: department.id?.uuidString, detail: name, at: now, on: db)
+            try await AuditLog.record(
+                isNew ? "department.create" : "department.update", by: actor,
+                subjectType: "department", subjectID: department.id?.uuidString, detail: name, at: now, on: db)
         }
     }
 
@@ -32,8 +33,9 @@ struct DepartmentService {
         }
         try await db.transaction { db in
             try await department.delete(on: db)
-            try await AuditLog.record("department.delete", by: actor, subjectType: "department",
-                                      subjectID: department.id?.uuidString, detail: department.name, at: now, on: db)
+            try await AuditLog.record(
+                "department.delete", by: actor, subjectType: "department",
+                subjectID: department.id?.uuidString, detail: department.name, at: now, on: db)
         }
     }
 }
@@ -42,7 +44,9 @@ extension Request {
     var departments: DepartmentService { DepartmentService(db: db, actor: actor, now: now) }
 
     func department() async throws -> Department {
-        guard let department = try await Department.find(parameters.get("id", as: UUID.self), on: db) else { throw AppError.notFound }
+        guard let department = try await Department.find(parameters.get("id", as: UUID.self), on: db) else {
+            throw AppError.notFound
+        }
         return department
     }
 }
@@ -105,24 +109,31 @@ struct DepartmentPagesController: RouteCollection {
         do {
             try await req.departments.save(department, name: name, headUserID: head)
         } catch let error as NamedFieldError {
-            return try await page(req, editing: department.id == nil ? nil : department, name: name,
-                                  error: req.t("departments.name") + " " + req.t(error.key))
+            return try await page(
+                req, editing: department.id == nil ? nil : department, name: name,
+                error: req.t("departments.name") + " " + req.t(error.key))
         }
         req.flash("common.saved")
         return req.redirect(to: "/departments")
     }
 
-    private func page(_ req: Request, editing: Department?, name: String? = nil, error: String? = nil) async throws -> Response {
+    private func page(_ req: Request, editing: Department?, name: String? = nil, error: String? = nil) async throws
+        -> Response
+    {
         let departments = try await Department.query(on: req.db).sort(\.$name).all()
         let users = try await User.query(on: req.db).filter(\.$isActive == true).sort(\.$displayName).all()
         let names = Dictionary(uniqueKeysWithValues: users.map { ($0.id!, $0.displayName) })
         var members: [UUID: Int] = [:]
         for user in users { if let id = user.$department.id { members[id, default: 0] += 1 } }
-        let rows = departments.map { Row(id: $0.id!, name: $0.name, head: $0.headUserID.flatMap { names[$0] }, members: members[$0.id!] ?? 0) }
+        let rows = departments.map {
+            Row(id: $0.id!, name: $0.name, head: $0.headUserID.flatMap { names[$0] }, members: members[$0.id!] ?? 0)
+        }
         let context = Context(
             rows: rows, editing: editing.flatMap { e in rows.first { $0.id == e.id } },
             name: name ?? editing?.name ?? "",
-            heads: users.map { SelectOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == editing?.headUserID) },
+            heads: users.map {
+                SelectOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == editing?.headUserID)
+            },
             error: error
         )
         let response = try await req.renderPage("departments/index", titleKey: "departments.title", context)

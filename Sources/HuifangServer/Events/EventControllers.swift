@@ -33,9 +33,13 @@ struct EventAPIController: RouteCollection {
         } else {
             items = [try req.content.decode(EventInput.self)]
         }
-        let report = try await req.eventIngest.run(items.enumerated().map { ($0.offset + 1, $0.element) }, source: "api", allOrNothing: true)
-        try await req.audit("event.create", subjectType: "event", detail: "created=\(report.created) updated=\(report.updated) failed=\(report.failed)")
-        let response = Response(status: report.failed > 0 ? .unprocessableEntity : (report.created > 0 ? .created : .ok))
+        let report = try await req.eventIngest.run(
+            items.enumerated().map { ($0.offset + 1, $0.element) }, source: "api", allOrNothing: true)
+        try await req.audit(
+            "event.create", subjectType: "event",
+            detail: "created=\(report.created) updated=\(report.updated) failed=\(report.failed)")
+        let response = Response(
+            status: report.failed > 0 ? .unprocessableEntity : (report.created > 0 ? .created : .ok))
         try response.content.encode(report)
         return response
     }
@@ -44,7 +48,8 @@ struct EventAPIController: RouteCollection {
     @Sendable func importFile(req: Request) async throws -> EventReport {
         let bytes = Array(req.body.data?.readableBytesView ?? ByteBuffer().readableBytesView)
         let report = try await req.eventIngest.importCSV(bytes, dryRun: req.query[Bool.self, at: "dryRun"] ?? false)
-        try await req.audit("event.import", subjectType: "event", detail: "created=\(report.created) failed=\(report.failed)")
+        try await req.audit(
+            "event.import", subjectType: "event", detail: "created=\(report.created) failed=\(report.failed)")
         return report
     }
 
@@ -79,16 +84,22 @@ struct EventKindService {
     func add(code raw: String, name raw2: String) async throws {
         let code = raw.trimmingWhitespace().lowercased()
         let name = raw2.trimmingWhitespace()
-        guard !code.isEmpty, code.count <= 40, code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+        guard !code.isEmpty, code.count <= 40,
+            code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+        else {
             throw NamedFieldError(field: "code", key: "events.problem.code")
         }
         guard !name.isEmpty, name.count <= 20 else { throw NamedFieldError(field: "name", key: "problem.required") }
-        guard try await EventKind.query(on: db).group(.or, { $0.filter(\.$code == code).filter(\.$name == name) }).count() == 0 else {
+        guard
+            try await EventKind.query(on: db).group(.or, { $0.filter(\.$code == code).filter(\.$name == name) }).count()
+                == 0
+        else {
             throw NamedFieldError(field: "code", key: "events.problem.kindTaken")
         }
         try await db.transaction { db in
             try await EventKind(code: code, name: name).create(on: db)
-            try await AuditLog.record("eventKind.create", by: actor, subjectType: "eventKind", subjectID: code, detail: name, at: now, on: db)
+            try await AuditLog.record(
+                "eventKind.create", by: actor, subjectType: "eventKind", subjectID: code, detail: name, at: now, on: db)
         }
     }
 }
@@ -98,10 +109,15 @@ extension EventView {
     /// analysts, who read them in aggregate only.
     static func list(customerID: Int, on req: Request) async throws -> [EventView] {
         let attributes = ObjectScope.seesEventAttributes(try req.viewer)
-        let names = Dictionary(try await EventKind.query(on: req.db).all().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
-        return try await ServiceEvent.query(on: req.db).filter(\.$customer.$id == customerID).sort(\.$occurredAt, .descending).limit(200).all().map {
-            EventView(id: $0.id!, kind: $0.kind, kindName: names[$0.kind] ?? $0.kind, occurredAt: req.application.huifang.formatDateTime($0.occurredAt),
-                      attributes: attributes ? $0.attributeValues : [:], externalID: $0.externalID)
+        let names = Dictionary(
+            try await EventKind.query(on: req.db).all().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return try await ServiceEvent.query(on: req.db).filter(\.$customer.$id == customerID).sort(
+            \.$occurredAt, .descending
+        ).limit(200).all().map {
+            EventView(
+                id: $0.id!, kind: $0.kind, kindName: names[$0.kind] ?? $0.kind,
+                occurredAt: req.application.huifang.formatDateTime($0.occurredAt),
+                attributes: attributes ? $0.attributeValues : [:], externalID: $0.externalID)
         }
     }
 }

@@ -32,7 +32,9 @@ extension EventIngest {
         let fields = header.fields.map(EventColumns.field)
         guard fields.contains("kind") else { throw AppError(.unprocessableEntity, "events.file.noKind") }
         guard fields.contains("occurredAt") else { throw AppError(.unprocessableEntity, "events.file.noTime") }
-        guard fields.contains("memberID") || fields.contains("mobile") else { throw AppError(.unprocessableEntity, "events.file.noCustomer") }
+        guard fields.contains("memberID") || fields.contains("mobile") else {
+            throw AppError(.unprocessableEntity, "events.file.noCustomer")
+        }
         var items: [(Int, EventInput)] = []
         for record in records.dropFirst() where !record.fields.allSatisfy({ $0.trimmingWhitespace().isEmpty }) {
             var input = EventInput(kind: "", occurredAt: "")

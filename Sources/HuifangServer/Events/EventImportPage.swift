@@ -21,25 +21,33 @@ struct EventImportPageController: RouteCollection {
     }
 
     @Sendable func form(req: Request) async throws -> Response {
-        try await req.renderPage("events/import", titleKey: "events.importTitle", Context(report: nil, fileName: nil, error: nil, dryRun: false))
+        try await req.renderPage(
+            "events/import", titleKey: "events.importTitle",
+            Context(report: nil, fileName: nil, error: nil, dryRun: false))
     }
 
     @Sendable func upload(req: Request) async throws -> Response {
         let upload = try await offTheEventLoop { try req.content.decode(Upload.self) }  // up to the upload limit
         guard let file = upload.file, file.data.readableBytes > 0 else {
-            let response = try await req.renderPage("events/import", titleKey: "events.importTitle",
-                                                    Context(report: nil, fileName: nil, error: req.t("import.file.missing"), dryRun: false))
+            let response = try await req.renderPage(
+                "events/import", titleKey: "events.importTitle",
+                Context(report: nil, fileName: nil, error: req.t("import.file.missing"), dryRun: false))
             response.status = .unprocessableEntity
             return response
         }
         do {
-            let report = try await req.eventIngest.importCSV(Array(file.data.readableBytesView), dryRun: upload.dryRun != nil)
-            try await req.audit("event.import", subjectType: "event", detail: "\(file.filename): created=\(report.created) failed=\(report.failed)")
-            return try await req.renderPage("events/import", titleKey: "events.importTitle",
-                                            Context(report: report, fileName: file.filename, error: nil, dryRun: upload.dryRun != nil))
+            let report = try await req.eventIngest.importCSV(
+                Array(file.data.readableBytesView), dryRun: upload.dryRun != nil)
+            try await req.audit(
+                "event.import", subjectType: "event",
+                detail: "\(file.filename): created=\(report.created) failed=\(report.failed)")
+            return try await req.renderPage(
+                "events/import", titleKey: "events.importTitle",
+                Context(report: report, fileName: file.filename, error: nil, dryRun: upload.dryRun != nil))
         } catch let error as AppError {
-            let response = try await req.renderPage("events/import", titleKey: "events.importTitle",
-                                                    Context(report: nil, fileName: file.filename, error: error.message(in: req.language), dryRun: false))
+            let response = try await req.renderPage(
+                "events/import", titleKey: "events.importTitle",
+                Context(report: nil, fileName: file.filename, error: error.message(in: req.language), dryRun: false))
             response.status = error.status
             return response
         }
@@ -48,7 +56,9 @@ struct EventImportPageController: RouteCollection {
 
 extension Operations {
     /// Imports an event file and returns the report as text or JSON, and whether any row was refused.
-    public static func importEvents(on app: Application, bytes: [UInt8], fileName: String, dryRun: Bool, json: Bool) async throws -> (output: String, hasProblems: Bool) {
+    public static func importEvents(on app: Application, bytes: [UInt8], fileName: String, dryRun: Bool, json: Bool)
+        async throws -> (output: String, hasProblems: Bool)
+    {
         let language = app.huifang.defaultLanguage
         let ingest = EventIngest(db: app.db, timeZone: app.huifang.timeZone, language: language)
         let report: EventReport
@@ -57,18 +67,22 @@ extension Operations {
         } catch let error as AppError {
             throw OperationError("\(fileName): \(error.message(in: language))")
         }
-        try await AuditLog.record("event.import", by: .commandLine("import"), subjectType: "event",
-                                  detail: "\(fileName): created=\(report.created) failed=\(report.failed)", at: app.clock.now(), on: app.db)
+        try await AuditLog.record(
+            "event.import", by: .commandLine("import"), subjectType: "event",
+            detail: "\(fileName): created=\(report.created) failed=\(report.failed)", at: app.clock.now(), on: app.db)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             return (String(decoding: try encoder.encode(report), as: UTF8.self), report.failed > 0)
         }
         func t(_ key: String) -> String { Catalogue.text(key, language) }
-        var lines = ["\(t("import.report")): \(fileName)", "\(t("import.encoding")): \(report.encoding ?? "")",
-                     "\(t("import.total")): \(report.total)  \(t("import.created")): \(report.created)  \(t("import.updated")): \(report.updated)  \(t("import.unchanged")): \(report.unchanged)  \(t("import.failed")): \(report.failed)"]
+        var lines = [
+            "\(t("import.report")): \(fileName)", "\(t("import.encoding")): \(report.encoding ?? "")",
+            "\(t("import.total")): \(report.total)  \(t("import.created")): \(report.created)  \(t("import.updated")): \(report.updated)  \(t("import.unchanged")): \(report.unchanged)  \(t("import.failed")): \(report.failed)",
+        ]
         for problem in report.problems {
-            lines.append("  \(t("import.line")) \(problem.line)  \(problem.field)  \"\(problem.value)\"  \(problem.reason)")
+            lines.append(
+                "  \(t("import.line")) \(problem.line)  \(problem.field)  \"\(problem.value)\"  \(problem.reason)")
         }
         lines.append(t(dryRun ? "import.dryRunNote" : report.failed > 0 ? "import.applied" : "import.appliedAll"))
         return (lines.joined(separator: "\n"), report.failed > 0)

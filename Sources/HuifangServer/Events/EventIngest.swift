@@ -52,7 +52,9 @@ struct EventIngest {
 
     /// - Parameters:
     ///   - allOrNothing: write nothing when any item is refused (the API); otherwise write the good ones (imports).
-    func run(_ items: [(line: Int, input: EventInput)], source: String, allOrNothing: Bool, dryRun: Bool = false) async throws -> EventReport {
+    func run(_ items: [(line: Int, input: EventInput)], source: String, allOrNothing: Bool, dryRun: Bool = false)
+        async throws -> EventReport
+    {
         var report = EventReport()
         report.total = items.count
         let kinds = try await EventKind.query(on: db).all()
@@ -68,37 +70,53 @@ struct EventIngest {
         for (line, input) in items {
             var problems: [EventReport.Problem] = []
             func refuse(_ field: String, _ value: String, _ key: String, _ args: [String] = []) {
-                problems.append(.init(line: line, field: field, value: value, reason: Catalogue.text(key, language, args)))
+                problems.append(
+                    .init(line: line, field: field, value: value, reason: Catalogue.text(key, language, args)))
             }
             let kindText = input.kind.trimmingWhitespace()
             let kind = kindByName[kindText.lowercased()] ?? kindByName[kindText]
-            if kind == nil { refuse("kind", input.kind, kindText.isEmpty ? "problem.required" : "events.problem.unknownKind", [allowed]) }
+            if kind == nil {
+                refuse(
+                    "kind", input.kind, kindText.isEmpty ? "problem.required" : "events.problem.unknownKind", [allowed])
+            }
             let time = Self.parseTime(input.occurredAt, in: timeZone)
             if time == nil { refuse("occurredAt", input.occurredAt, "events.problem.invalidTime") }
             let external = input.externalID?.trimmingWhitespace().nilIfEmpty
             if let external, external.count > 64 { refuse("externalID", external, "problem.tooLong", ["64"]) }
-            for (key, value) in input.attributes ?? [:] where TextLimit.exceeds(key, TextLimit.name)
-                || TextLimit.exceeds(value, TextLimit.line) {
-                refuse("attributes." + String(key.prefix(TextLimit.name)), String(value.prefix(40)), "problem.tooLong",
-                       [String(TextLimit.exceeds(key, TextLimit.name) ? TextLimit.name : TextLimit.line)])
+            for (key, value) in input.attributes ?? [:]
+            where TextLimit.exceeds(key, TextLimit.name)
+                || TextLimit.exceeds(value, TextLimit.line)
+            {
+                refuse(
+                    "attributes." + String(key.prefix(TextLimit.name)), String(value.prefix(40)), "problem.tooLong",
+                    [String(TextLimit.exceeds(key, TextLimit.name) ? TextLimit.name : TextLimit.line)])
             }
-            if let external, let first = seenExternal[external] { refuse("externalID", external, "problem.duplicateInFile", [String(first)]) }
+            if let external, let first = seenExternal[external] {
+                refuse("externalID", external, "problem.duplicateInFile", [String(first)])
+            }
             if let external, seenExternal[external] == nil { seenExternal[external] = line }
             var customer: Int?
             do {
                 customer = try directory.find(input)
             } catch let problem as FieldProblem {
-                let (field, value) = input.customerID != nil ? ("customerID", String(input.customerID!))
+                let (field, value) =
+                    input.customerID != nil
+                    ? ("customerID", String(input.customerID!))
                     : input.memberID?.nilIfEmpty != nil ? ("memberID", input.memberID!) : ("mobile", input.mobile ?? "")
                 refuse(field, value, problem.catalogueEntry.key, problem.catalogueEntry.arguments)
             } catch let key as CustomerLookupFailure {
-                refuse(input.memberID?.nilIfEmpty != nil ? "memberID" : input.mobile?.nilIfEmpty != nil ? "mobile" : "customerID",
-                       input.memberID ?? input.mobile ?? input.customerID.map(String.init) ?? "", key.key)
+                refuse(
+                    input.memberID?.nilIfEmpty != nil
+                        ? "memberID" : input.mobile?.nilIfEmpty != nil ? "mobile" : "customerID",
+                    input.memberID ?? input.mobile ?? input.customerID.map(String.init) ?? "", key.key)
             }
             if problems.isEmpty, let kind, let time, let customer {
-                let attributes = (input.attributes ?? [:]).filter { !$0.value.trimmingWhitespace().isEmpty }.mapValues(Self.normalisedDate)
-                resolved.append(Resolved(line: line, customerID: customer, kind: kind, occurredAt: time.instant, occurredOn: time.date,
-                                         attributes: ServiceEvent.encode(attributes), externalID: external))
+                let attributes = (input.attributes ?? [:]).filter { !$0.value.trimmingWhitespace().isEmpty }.mapValues(
+                    Self.normalisedDate)
+                resolved.append(
+                    Resolved(
+                        line: line, customerID: customer, kind: kind, occurredAt: time.instant, occurredOn: time.date,
+                        attributes: ServiceEvent.encode(attributes), externalID: external))
             } else {
                 report.failed += 1
                 report.problems += problems
@@ -128,7 +146,9 @@ struct EventIngest {
                 return id
             }
             if let member = input.memberID?.trimmingWhitespace().nilIfEmpty {
-                guard let id = byMember[member] else { throw CustomerLookupFailure(key: "events.problem.unknownCustomer") }
+                guard let id = byMember[member] else {
+                    throw CustomerLookupFailure(key: "events.problem.unknownCustomer")
+                }
                 return id
             }
             if let mobile = input.mobile?.trimmingWhitespace().nilIfEmpty {
@@ -153,27 +173,41 @@ struct EventIngest {
         let sql = db.sql
         let ids = Array(Set(inputs.compactMap(\.customerID)))
         let members = Array(Set(inputs.compactMap { $0.memberID?.trimmingWhitespace().nilIfEmpty }))
-        let mobiles = Array(Set(inputs.compactMap { $0.mobile?.trimmingWhitespace().nilIfEmpty }.compactMap { try? PhoneNumber(parsing: $0).e164 }))
+        let mobiles = Array(
+            Set(
+                inputs.compactMap { $0.mobile?.trimmingWhitespace().nilIfEmpty }.compactMap {
+                    try? PhoneNumber(parsing: $0).e164
+                }))
         for chunk in ids.chunked(500) {
-            for row in try await sql.raw("SELECT id, external_id, mobile FROM customers WHERE id IN (\(binds: Array(chunk)))").all(decoding: KeyRow.self) {
+            for row in try await sql.raw(
+                "SELECT id, external_id, mobile FROM customers WHERE id IN (\(binds: Array(chunk)))"
+            ).all(decoding: KeyRow.self) {
                 directory.ids.insert(row.id)
             }
         }
         for chunk in members.chunked(500) {
-            for row in try await sql.raw("SELECT id, external_id, mobile FROM customers WHERE external_id IN (\(binds: Array(chunk)))").all(decoding: KeyRow.self) {
+            for row in try await sql.raw(
+                "SELECT id, external_id, mobile FROM customers WHERE external_id IN (\(binds: Array(chunk)))"
+            ).all(decoding: KeyRow.self) {
                 if let member = row.external_id { directory.byMember[member] = row.id }
             }
         }
         for chunk in mobiles.chunked(500) {
-            for row in try await sql.raw("SELECT id, external_id, mobile FROM customers WHERE mobile IN (\(binds: Array(chunk)))").all(decoding: KeyRow.self) {
+            for row in try await sql.raw(
+                "SELECT id, external_id, mobile FROM customers WHERE mobile IN (\(binds: Array(chunk)))"
+            ).all(decoding: KeyRow.self) {
                 if let mobile = row.mobile { directory.byMobile[mobile, default: []].append(row.id) }
             }
         }
         return directory
     }
 
-    private static func write(_ events: [Resolved], source: String, on db: any Database) async throws -> (created: Int, updated: Int, unchanged: Int) {
-        var created = 0, updated = 0, unchanged = 0
+    private static func write(_ events: [Resolved], source: String, on db: any Database) async throws -> (
+        created: Int, updated: Int, unchanged: Int
+    ) {
+        var created = 0
+        var updated = 0
+        var unchanged = 0
         let externals = events.compactMap(\.externalID)
         var existing: [String: ServiceEvent] = [:]
         for chunk in externals.chunked(500) {
@@ -188,8 +222,10 @@ struct EventIngest {
                 fresh.append(event)
                 continue
             }
-            if stored.$customer.id == event.customerID, stored.kind == event.kind, stored.occurredOn == event.occurredOn.iso,
-               abs(stored.occurredAt.timeIntervalSince(event.occurredAt)) < 1, stored.attributes == event.attributes {
+            if stored.$customer.id == event.customerID, stored.kind == event.kind,
+                stored.occurredOn == event.occurredOn.iso,
+                abs(stored.occurredAt.timeIntervalSince(event.occurredAt)) < 1, stored.attributes == event.attributes
+            {
                 unchanged += 1
                 continue
             }
@@ -206,10 +242,14 @@ struct EventIngest {
         let now = Date()
         for chunk in fresh.chunked(500) {
             let insert = sql.insert(into: ServiceEvent.schema)
-                .columns("customer_id", "kind", "occurred_at", "occurred_on", "attributes", "external_id", "source", "created_at")
+                .columns(
+                    "customer_id", "kind", "occurred_at", "occurred_on", "attributes", "external_id", "source",
+                    "created_at")
             for event in chunk {
-                insert.values(SQLBind(event.customerID), SQLBind(event.kind), SQLBind(event.occurredAt), SQLBind(event.occurredOn.iso),
-                              SQLBind(event.attributes), SQLBind(event.externalID), SQLBind(source), SQLBind(now))
+                insert.values(
+                    SQLBind(event.customerID), SQLBind(event.kind), SQLBind(event.occurredAt),
+                    SQLBind(event.occurredOn.iso),
+                    SQLBind(event.attributes), SQLBind(event.externalID), SQLBind(source), SQLBind(now))
             }
             try await insert.run()
             created += chunk.count
@@ -222,24 +262,29 @@ struct EventIngest {
     static func refreshLastEvent(of customers: [Int], on db: any Database) async throws {
         let sql = db.sql
         for chunk in customers.chunked(500) {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE customers SET last_event_on = (SELECT MAX(occurred_on) FROM events WHERE events.customer_id = customers.id)
                 WHERE id IN (\(binds: Array(chunk)))
-                """).run()
+                """
+            ).run()
         }
     }
 
     /// A date value (`2025/12/31`, `2025年12月31日`) as `2025-12-31`, so rules can compare dates as text; other values unchanged.
     static func normalisedDate(_ value: String) -> String {
         let text = value.trimmingWhitespace()
-        guard text.count <= 11, text.contains(where: { "-/.年".contains($0) }), let date = LocalDate(parsing: text) else { return value }
+        guard text.count <= 11, text.contains(where: { "-/.年".contains($0) }), let date = LocalDate(parsing: text)
+        else { return value }
         return date.iso
     }
 
     /// A local date and instant from `2025-03-01`, `2025-03-01 14:30[:05]`, `2025/3/1 14:30` or ISO 8601 with an offset.
     static func parseTime(_ raw: String, in zone: TimeZone) -> (date: LocalDate, instant: Date)? {
         let text = raw.trimmingWhitespace()
-        if text.hasSuffix("Z") || text.dropFirst(10).contains("+") || (text.count > 19 && text.dropFirst(19).contains("-")) {
+        if text.hasSuffix("Z") || text.dropFirst(10).contains("+")
+            || (text.count > 19 && text.dropFirst(19).contains("-"))
+        {
             let formatter = ISO8601DateFormatter()
             guard let instant = formatter.date(from: text) else { return nil }
             return (LocalDate.today(in: zone, now: instant), instant)
@@ -249,13 +294,18 @@ struct EventIngest {
         var seconds = 0
         if parts.count == 2 {
             let clock = parts[1].split(separator: ":").map { Int($0) }
-            guard (2...3).contains(clock.count), clock.allSatisfy({ $0 != nil }), (0..<24).contains(clock[0]!), (0..<60).contains(clock[1]!),
-                  clock.count == 2 || (0..<60).contains(clock[2]!) else { return nil }
+            guard (2...3).contains(clock.count), clock.allSatisfy({ $0 != nil }), (0..<24).contains(clock[0]!),
+                (0..<60).contains(clock[1]!),
+                clock.count == 2 || (0..<60).contains(clock[2]!)
+            else { return nil }
             seconds = clock[0]! * 3600 + clock[1]! * 60 + (clock.count == 3 ? clock[2]! : 0)
         }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
-        guard let instant = calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day, second: seconds)) else { return nil }
+        guard
+            let instant = calendar.date(
+                from: DateComponents(year: day.year, month: day.month, day: day.day, second: seconds))
+        else { return nil }
         return (day, instant)
     }
 }

@@ -18,12 +18,19 @@ struct TimelineItem: Encodable {
         let config = req.application.huifang
         let viewer = try req.viewer
         let attributes = ObjectScope.seesEventAttributes(viewer)
-        let names = Dictionary(try await EventKind.query(on: req.db).all().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let events = try await ServiceEvent.query(on: req.db).filter(\.$customer.$id == customerID).sort(\.$occurredAt, .descending).limit(100).all()
+        let names = Dictionary(
+            try await EventKind.query(on: req.db).all().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let events = try await ServiceEvent.query(on: req.db).filter(\.$customer.$id == customerID).sort(
+            \.$occurredAt, .descending
+        ).limit(100).all()
         var items = events.map { event in
-            TimelineItem(at: config.formatDateTime(event.occurredAt), kind: "event", title: names[event.kind] ?? event.kind,
-                         detail: !attributes ? "" : event.attributeValues.sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(separator: "，"),
-                         sortKey: event.occurredAt)
+            TimelineItem(
+                at: config.formatDateTime(event.occurredAt), kind: "event", title: names[event.kind] ?? event.kind,
+                detail: !attributes
+                    ? ""
+                    : event.attributeValues.sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(
+                        separator: "，"),
+                sortKey: event.occurredAt)
         }
         guard viewer.seesEverything || viewer.role == .agent else { return items.sorted { $0.sortKey > $1.sortKey } }
         let taskQuery = FollowUpTask.query(on: req.db).filter(\.$customer.$id == customerID)
@@ -31,19 +38,27 @@ struct TimelineItem: Encodable {
         TaskAccess.restrict(taskQuery, to: viewer)
         TaskAccess.restrict(recordQuery, to: viewer)
         let tasks = try await taskQuery.with(\.$reasons).sort(\.$dueAt, .descending).limit(100).all()
-        let ruleNames = Dictionary(try await RuleRecord.query(on: req.db).all().map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let ruleNames = Dictionary(
+            try await RuleRecord.query(on: req.db).all().map { ($0.id!, $0.name) }, uniquingKeysWith: { a, _ in a })
         for task in tasks {
             let reasons = task.reasons.map { ruleNames[$0.ruleID] ?? "#\($0.ruleID)" }.joined(separator: "、")
-            items.append(TimelineItem(at: config.formatDateTime(task.dueAt), kind: "task", title: req.t("events.task") + "：" + reasons,
-                                      detail: req.t("status." + task.status.rawValue) + " · " + req.t("tasks.deadline") + " " + config.formatDateTime(task.deadlineAt),
-                                      sortKey: task.dueAt))
+            items.append(
+                TimelineItem(
+                    at: config.formatDateTime(task.dueAt), kind: "task", title: req.t("events.task") + "：" + reasons,
+                    detail: req.t("status." + task.status.rawValue) + " · " + req.t("tasks.deadline") + " "
+                        + config.formatDateTime(task.deadlineAt),
+                    sortKey: task.dueAt))
         }
         let records = try await recordQuery.sort(\.$id, .descending).limit(100).all()
         for record in records {
-            items.append(TimelineItem(at: config.formatDateTime(record.endedAt), kind: "record",
-                                      title: req.t("workspace.recordTitle", req.t("channel." + record.channel), req.t("outcome." + record.outcome)),
-                                      detail: [record.agentName, req.t("result." + record.result), record.notes].filter { !$0.isEmpty }.joined(separator: " · "),
-                                      sortKey: record.endedAt))
+            items.append(
+                TimelineItem(
+                    at: config.formatDateTime(record.endedAt), kind: "record",
+                    title: req.t(
+                        "workspace.recordTitle", req.t("channel." + record.channel), req.t("outcome." + record.outcome)),
+                    detail: [record.agentName, req.t("result." + record.result), record.notes].filter { !$0.isEmpty }
+                        .joined(separator: " · "),
+                    sortKey: record.endedAt))
         }
         return items.sorted { $0.sortKey > $1.sortKey }
     }

@@ -42,8 +42,10 @@ final class FollowUpRecord: Model, @unchecked Sendable {
 
     /// A contact that reached the customer at `at` and took no time on the clock (a verification, a link's
     /// answers); `RecordService.write` sets its flags and result with the task's new state.
-    static func reached(task: FollowUpTask, agentID: UUID?, agentName: String, source: String, channel: String,
-                        at: Date, notes: String = "") -> FollowUpRecord {
+    static func reached(
+        task: FollowUpTask, agentID: UUID?, agentName: String, source: String, channel: String,
+        at: Date, notes: String = ""
+    ) -> FollowUpRecord {
         let record = FollowUpRecord()
         record.taskID = task.id!
         record.customerID = task.$customer.id
@@ -160,10 +162,12 @@ final class MessageTemplate: Model, @unchecked Sendable {
 
     static var defaults: [MessageTemplate] {
         [
-            MessageTemplate(key: surveySMS, name: "问卷链接（短信）", channel: "sms", subject: "",
-                            body: "【{公司}】{称呼}您好，感谢您的支持！请花一分钟评价我们的服务：{问卷链接}（{有效期}前有效）"),
-            MessageTemplate(key: surveyEmail, name: "问卷链接（邮件）", channel: "email", subject: "{公司}：请评价我们的服务",
-                            body: "{称呼}您好：\n\n感谢您选择{公司}。请花一分钟告诉我们您对本次服务的评价：\n{问卷链接}\n\n链接在 {有效期} 前有效，只能提交一次。\n\n{公司} 客户服务中心"),
+            MessageTemplate(
+                key: surveySMS, name: "问卷链接（短信）", channel: "sms", subject: "",
+                body: "【{公司}】{称呼}您好，感谢您的支持！请花一分钟评价我们的服务：{问卷链接}（{有效期}前有效）"),
+            MessageTemplate(
+                key: surveyEmail, name: "问卷链接（邮件）", channel: "email", subject: "{公司}：请评价我们的服务",
+                body: "{称呼}您好：\n\n感谢您选择{公司}。请花一分钟告诉我们您对本次服务的评价：\n{问卷链接}\n\n链接在 {有效期} 前有效，只能提交一次。\n\n{公司} 客户服务中心"),
         ]
     }
 }

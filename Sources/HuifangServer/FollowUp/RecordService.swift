@@ -59,7 +59,8 @@ struct RecordService {
     static func survey(for task: FollowUpTask, on db: any Database) async throws -> SurveyRecord? {
         let reasons = try await TaskReason.query(on: db).filter(\.$task.$id == task.id!).sort(\.$id).all()
         for reason in reasons {
-            guard let rule = try await RuleRecord.find(reason.ruleID, on: db), let family = try rule.rule().surveyID else { continue }
+            guard let rule = try await RuleRecord.find(reason.ruleID, on: db), let family = try rule.rule().surveyID
+            else { continue }
             if let survey = try await SurveyStore(db: db).current(family: family) { return survey }
         }
         return nil
@@ -83,18 +84,28 @@ struct RecordService {
         }
         let ended = time(input.endedAt, "endedAt") ?? now
         let started = time(input.startedAt, "startedAt") ?? ended
-        if started > ended || ended.timeIntervalSince(started) > 86_400 { errors.append(.init(field: "startedAt", key: "record.problem.duration")) }
+        if started > ended || ended.timeIntervalSince(started) > 86_400 {
+            errors.append(.init(field: "startedAt", key: "record.problem.duration"))
+        }
         if ended > now.addingTimeInterval(300) { errors.append(.init(field: "endedAt", key: "record.problem.future")) }
         let callbackAt = time(input.callbackAt, "callbackAt")
         if outcome == .callbackRequested {
-            if callbackAt == nil, !errors.contains(where: { $0.field == "callbackAt" }) { errors.append(.init(field: "callbackAt", key: "record.problem.callbackRequired")) }
-            if let callbackAt, callbackAt <= now { errors.append(.init(field: "callbackAt", key: "record.problem.callbackPast")) }
+            if callbackAt == nil, !errors.contains(where: { $0.field == "callbackAt" }) {
+                errors.append(.init(field: "callbackAt", key: "record.problem.callbackRequired"))
+            }
+            if let callbackAt, callbackAt <= now {
+                errors.append(.init(field: "callbackAt", key: "record.problem.callbackPast"))
+            }
         }
         let notes = (input.notes ?? "").trimmingWhitespace()
         if notes.count > 2000 { errors.append(.init(field: "notes", key: "problem.tooLong", arguments: ["2000"])) }
         let recordingRef = (input.recordingRef ?? "").trimmingWhitespace()
-        if recordingRef.count > 200 { errors.append(.init(field: "recordingRef", key: "problem.tooLong", arguments: ["200"])) }
-        if !recordingRef.isEmpty, input.recordingConsent != true { errors.append(.init(field: "recordingRef", key: "record.problem.noConsent")) }
+        if recordingRef.count > 200 {
+            errors.append(.init(field: "recordingRef", key: "problem.tooLong", arguments: ["200"]))
+        }
+        if !recordingRef.isEmpty, input.recordingConsent != true {
+            errors.append(.init(field: "recordingRef", key: "record.problem.noConsent"))
+        }
 
         // Survey answers: only from a reached customer, checked against the version shown.
         var survey: SurveyRecord?
@@ -103,13 +114,17 @@ struct RecordService {
         let answers = (input.answers ?? [:]).filter { !$0.value.trimmingWhitespace().isEmpty }
         let asked = try await Self.survey(for: task, on: db)
         let declined = input.surveyDeclined == true
-        if let key = SurveyRequirement.problem(outcome: outcome, asksSurvey: asked != nil, hasAnswers: !answers.isEmpty,
-                                               declined: declined) {
+        if let key = SurveyRequirement.problem(
+            outcome: outcome, asksSurvey: asked != nil, hasAnswers: !answers.isEmpty,
+            declined: declined)
+        {
             errors.append(.init(field: "answers", key: key))
         }
         if !answers.isEmpty {
             if outcome != .reached { errors.append(.init(field: "answers", key: "record.problem.answersNeedReached")) }
-            if let id = input.surveyID, let shown = try await SurveyRecord.find(id, on: db), shown.familyID == asked?.familyID {
+            if let id = input.surveyID, let shown = try await SurveyRecord.find(id, on: db),
+                shown.familyID == asked?.familyID
+            {
                 survey = shown
             } else {
                 survey = asked
@@ -119,7 +134,8 @@ struct RecordService {
                 definition = parsed
                 switch parsed.score(input.answers ?? [:]) {
                 case .success(let answers): scored = answers
-                case .failure(let problems): errors += problems.problems.map { NamedFieldError(field: $0.field, key: $0.key) }
+                case .failure(let problems):
+                    errors += problems.problems.map { NamedFieldError(field: $0.field, key: $0.key) }
                 }
             } else {
                 errors.append(.init(field: "answers", key: "record.problem.noSurvey"))
@@ -153,19 +169,29 @@ struct RecordService {
         var ticketInput: TicketInput?
         if opensTicket {
             let description = (input.ticketDescription ?? "").trimmingWhitespace()
-            ticketInput = TicketInput(kind: input.ticketKind ?? "service", category: nil, severity: input.ticketSeverity ?? "general", urgent: false,
-                                      source: proposed ? "survey" : "followUp", customerID: customer.id,
-                                      description: description.isEmpty ? lowAnswerSummary(low, definition) + (notes.isEmpty ? "" : "\n" + notes) : description)
-            if TicketKind(rawValue: ticketInput!.kind) == nil { errors.append(.init(field: "ticketKind", key: "ticket.problem.kind")) }
-            if Severity(rawValue: ticketInput!.severity ?? "") == nil { errors.append(.init(field: "ticketSeverity", key: "ticket.problem.severity")) }
+            ticketInput = TicketInput(
+                kind: input.ticketKind ?? "service", category: nil, severity: input.ticketSeverity ?? "general",
+                urgent: false,
+                source: proposed ? "survey" : "followUp", customerID: customer.id,
+                description: description.isEmpty
+                    ? lowAnswerSummary(low, definition) + (notes.isEmpty ? "" : "\n" + notes) : description)
+            if TicketKind(rawValue: ticketInput!.kind) == nil {
+                errors.append(.init(field: "ticketKind", key: "ticket.problem.kind"))
+            }
+            if Severity(rawValue: ticketInput!.severity ?? "") == nil {
+                errors.append(.init(field: "ticketSeverity", key: "ticket.problem.severity"))
+            }
             // The description defaults to the low answers; asked for only when there are none to use.
-            if ticketInput!.description.trimmingWhitespace().isEmpty, errors.isEmpty { errors.append(.init(field: "ticketDescription", key: "problem.required")) }
+            if ticketInput!.description.trimmingWhitespace().isEmpty, errors.isEmpty {
+                errors.append(.init(field: "ticketDescription", key: "problem.required"))
+            }
         }
         guard errors.isEmpty, let outcome, let channel else { throw NamedFieldErrors(errors: errors) }
 
         let windows = try await PlanningContext.load(on: db).windows(TimeRange.list(task.contactWindows) ?? [])
-        let result = AttemptResult.after(outcome, attemptsMade: task.attempts + 1, maxAttempts: task.maxAttempts, now: now,
-                                         callbackAt: callbackAt, windows: windows)
+        let result = AttemptResult.after(
+            outcome, attemptsMade: task.attempts + 1, maxAttempts: task.maxAttempts, now: now,
+            callbackAt: callbackAt, windows: windows)
         let changes = corrected.changes(from: current)  // corrections only; the do-not-call flag is not one
         let record = FollowUpRecord()
         record.taskID = task.id!
@@ -181,7 +207,8 @@ struct RecordService {
         record.notes = notes
         record.recordingConsent = input.recordingConsent ?? false
         record.recordingRef = recordingRef
-        record.corrections = changes.map { "\($0.field.rawValue): \($0.oldValue ?? "") → \($0.newValue ?? "")" }.joined(separator: "\n")
+        record.corrections = changes.map { "\($0.field.rawValue): \($0.oldValue ?? "") → \($0.newValue ?? "")" }.joined(
+            separator: "\n")
         record.surveyID = scored.isEmpty ? nil : survey?.id
         record.ticketProposed = proposed
         record.surveyDeclined = declined
@@ -190,28 +217,37 @@ struct RecordService {
         let accepted = scored
         try await db.transaction { db in
             try await write(record, flags: outcome.flags, result: result, answers: accepted, task: task, on: db)
-            if !updated.changes(from: current).isEmpty { try await CustomerStore(db: db, now: now).update(customer, from: current, to: updated, by: actor) }
+            if !updated.changes(from: current).isEmpty {
+                try await CustomerStore(db: db, now: now).update(customer, from: current, to: updated, by: actor)
+            }
             if outcome == .doNotCall {
                 // Asked not to be called: the customer's other open follow-ups end too.
                 try await FollowUpTask.query(on: db).filter(\.$customer.$id == customer.id!).filter(\.$status == .open)
                     .filter(\.$id != task.id!).set(\.$status, to: .cancelled).update()
             }
-            try await AuditLog.record("task.record", by: actor, subjectType: "task", subjectID: String(task.id!),
-                                      detail: "\(outcome.rawValue) → \(record.result)", at: now, on: db)
+            try await AuditLog.record(
+                "task.record", by: actor, subjectType: "task", subjectID: String(task.id!),
+                detail: "\(outcome.rawValue) → \(record.result)", at: now, on: db)
         }
         var ticketID: Int?
         if let ticketInput {
-            let ticket = try await TicketService(db: db, config: config, actor: actor, now: now).open(ticketInput, taskID: task.id)
+            let ticket = try await TicketService(db: db, config: config, actor: actor, now: now).open(
+                ticketInput, taskID: task.id)
             ticketID = ticket.id
             record.ticketID = ticket.id
             try await record.update(on: db)
         }
-        return RecordResult(recordID: record.id!, taskID: task.id!, taskStatus: task.status.rawValue, result: record.result,
-                            nextAttemptAt: task.callbackAt.map { config.formatDateTime($0) }, ticketID: ticketID, ticketProposed: proposed)
+        return RecordResult(
+            recordID: record.id!, taskID: task.id!, taskStatus: task.status.rawValue, result: record.result,
+            nextAttemptAt: task.callbackAt.map { config.formatDateTime($0) }, ticketID: ticketID,
+            ticketProposed: proposed)
     }
 
     /// Writes a record, its answers and the task's new state (inside the caller's transaction).
-    func write(_ record: FollowUpRecord, flags: OutcomeFlags, result: AttemptResult, answers: [ScoredAnswer], task: FollowUpTask, on db: any Database) async throws {
+    func write(
+        _ record: FollowUpRecord, flags: OutcomeFlags, result: AttemptResult, answers: [ScoredAnswer],
+        task: FollowUpTask, on db: any Database
+    ) async throws {
         record.contactMade = flags.contactMade
         record.completed = flags.completed
         record.needsRetry = flags.needsRetry
@@ -220,10 +256,12 @@ struct RecordService {
         if task.status == .open || (record.source == "link" && task.status == .unreachable) {
             // Taken with a conditional update (and on PostgreSQL a row lock), so that two attempts recorded
             // at once on one task never both count: the second finds the task changed and is refused.
-            let taken = try await db.sql.raw("""
+            let taken = try await db.sql.raw(
+                """
                 UPDATE follow_up_tasks SET attempts = attempts WHERE id = \(bind: task.id!) AND attempts = \(bind: task.attempts)
                 AND status = \(bind: task.status.rawValue) RETURNING id
-                """).all()
+                """
+            ).all()
             guard taken.count == 1 else { throw AppError(.conflict, "record.refuse.changed") }
             task.attempts += 1
             switch result {
@@ -252,10 +290,12 @@ struct RecordService {
             try await task.update(on: db)
             if record.source == "agent", task.status == .completed || task.status == .refused {
                 // Done by phone, or the customer refused: a survey link still out would ask twice.
-                try await db.sql.raw("""
+                try await db.sql.raw(
+                    """
                     UPDATE survey_links SET expires_at = \(bind: now.timeIntervalSince1970.rounded(.down))
                     WHERE task_id = \(bind: task.id!) AND used_at IS NULL AND expires_at > \(bind: now.timeIntervalSince1970)
-                    """).run()
+                    """
+                ).run()
             }
         } else {
             // Answers through a link after the task ended another way are kept, and change nothing.
@@ -285,7 +325,8 @@ struct RecordService {
         let language = config.defaultLanguage
         let parts = low.map { answer in
             let question = definition.questions.first { $0.key == answer.key }
-            return "\(answer.indicator) \(question.map { definition.label(of: answer.value, for: $0, language) } ?? answer.value)"
+            return
+                "\(answer.indicator) \(question.map { definition.label(of: answer.value, for: $0, language) } ?? answer.value)"
         }
         return Catalogue.text("record.lowAnswers", language, [definition.name, parts.joined(separator: "；")])
     }

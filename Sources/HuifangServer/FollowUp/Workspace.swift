@@ -132,28 +132,37 @@ struct Workspace: Content {
     let errors: [String]
 
     static let shortcuts: [ContactOutcome: String] = [
-        .reached: "R", .noAnswer: "N", .busy: "B", .callbackRequested: "C", .refused: "X", .wrongNumber: "W", .doNotCall: "D",
+        .reached: "R", .noAnswer: "N", .busy: "B", .callbackRequested: "C", .refused: "X", .wrongNumber: "W",
+        .doNotCall: "D",
     ]
-    static let order: [ContactOutcome] = [.reached, .noAnswer, .busy, .callbackRequested, .refused, .wrongNumber, .doNotCall]
+    static let order: [ContactOutcome] = [
+        .reached, .noAnswer, .busy, .callbackRequested, .refused, .wrongNumber, .doNotCall,
+    ]
 }
-
 
 extension Request {
     /// The task the route's `:id` names, if the viewer may work it: its agent, or a supervisor or admin.
     /// Anyone else gets 404, as if the task did not exist.
     func workableTask() async throws -> FollowUpTask {
         guard let id = parameters.get("id", as: Int.self), let task = try await FollowUpTask.find(id, on: db),
-              TaskAccess.maySee(task, try viewer) else { throw AppError.notFound }
+            TaskAccess.maySee(task, try viewer)
+        else { throw AppError.notFound }
         return task
     }
 
     /// Builds the workspace; `reveal` shows masked contact details (audited by the caller).
-    func workspace(_ task: FollowUpTask, reveal: Bool = false, form: RecordInput? = nil, errors: [String] = []) async throws -> Workspace {
+    func workspace(_ task: FollowUpTask, reveal: Bool = false, form: RecordInput? = nil, errors: [String] = [])
+        async throws -> Workspace
+    {
         let viewer = try auth.require(User.self)
         let config = application.huifang
         guard let customer = try await Customer.find(task.$customer.id, on: db) else { throw AppError.notFound }
         let customerID = customer.id!
-        let sees = reveal || canSeeContactDetails(role: viewer.role, isAssignedAgent: task.$assignedAgent.id == viewer.id || customer.$assignedAgent.id == viewer.id)
+        let sees =
+            reveal
+            || canSeeContactDetails(
+                role: viewer.role,
+                isAssignedAgent: task.$assignedAgent.id == viewer.id || customer.$assignedAgent.id == viewer.id)
         let phone = customer.mobile.map(PhoneNumber.init(normalised:))
         let tags = try await CustomerStore(db: db, now: now).tags(of: [customerID])[customerID] ?? []
 
@@ -161,16 +170,23 @@ extension Request {
         // The rules and the calendar in one load: names, scripts and the contact windows.
         let context = try await PlanningContext.load(on: db)
         let rules = Dictionary(context.rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let kindNames = Dictionary(try await EventKind.query(on: db).all().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
-        let events = try await ServiceEvent.query(on: db).filter(\.$customer.$id == customerID).sort(\.$occurredAt, .descending).limit(10).all()
+        let kindNames = Dictionary(
+            try await EventKind.query(on: db).all().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let events = try await ServiceEvent.query(on: db).filter(\.$customer.$id == customerID).sort(
+            \.$occurredAt, .descending
+        ).limit(10).all()
 
         // The script with this customer's details.
         let latest = events.first
         let attributes = latest?.attributeValues ?? [:]
-        let product = ["product", "产品", "model", "车型", "item", "商品", "service", "项目"].lazy.compactMap { attributes[$0] }.first ?? ""
+        let product =
+            ["product", "产品", "model", "车型", "item", "商品", "service", "项目"].lazy.compactMap { attributes[$0] }.first
+            ?? ""
         let values: [Placeholder: String] = [
-            .name: customer.name, .salutation: Placeholder.salutation(name: customer.name, gender: customer.gender), .tier: customer.tier,
-            .product: product, .event: latest.map { kindNames[$0.kind] ?? $0.kind } ?? "", .eventDate: latest?.occurredOn ?? "",
+            .name: customer.name, .salutation: Placeholder.salutation(name: customer.name, gender: customer.gender),
+            .tier: customer.tier,
+            .product: product, .event: latest.map { kindNames[$0.kind] ?? $0.kind } ?? "",
+            .eventDate: latest?.occurredOn ?? "",
             .dueDate: task.dueOn, .agent: viewer.displayName, .company: config.company,
         ]
 
@@ -178,22 +194,29 @@ extension Request {
         if let survey = try await RecordService.survey(for: task, on: db) {
             let definition = try survey.definition
             let answers = form?.answers ?? [:]
-            surveyPart = .init(id: survey.id!, name: definition.name, version: survey.version, intro: definition.intro,
-                               ticketAction: definition.threshold == .off ? "off" : definition.ticketAction.rawValue,
-                               questions: definition.questions.enumerated().map { index, question in
-                                   Workspace.Question(key: question.key, number: index + 1, text: question.text, type: question.type.rawValue,
-                                                      indicator: question.indicator, required: question.required,
-                                                      choices: question.choices(definition.threshold, language).map {
-                                                          .init(value: $0.value, label: $0.label, isLow: $0.isLow, checked: answers[question.key] == $0.value)
-                                                      },
-                                                      answer: question.type == .text ? answers[question.key] ?? "" : "")
-                               })
+            surveyPart = .init(
+                id: survey.id!, name: definition.name, version: survey.version, intro: definition.intro,
+                ticketAction: definition.threshold == .off ? "off" : definition.ticketAction.rawValue,
+                questions: definition.questions.enumerated().map { index, question in
+                    Workspace.Question(
+                        key: question.key, number: index + 1, text: question.text, type: question.type.rawValue,
+                        indicator: question.indicator, required: question.required,
+                        choices: question.choices(definition.threshold, language).map {
+                            .init(
+                                value: $0.value, label: $0.label, isLow: $0.isLow,
+                                checked: answers[question.key] == $0.value)
+                        },
+                        answer: question.type == .text ? answers[question.key] ?? "" : "")
+                })
         }
 
         let recordQuery = FollowUpRecord.query(on: db).filter(\.$customerID == customerID)
-        TaskAccess.restrict(recordQuery, to: viewer.viewer)  // an agent reads their own tasks' records, as on the timeline
+        // an agent reads their own tasks' records, as on the timeline
+        TaskAccess.restrict(recordQuery, to: viewer.viewer)
         let records = try await recordQuery.sort(\.$id, .descending).limit(20).all()
-        let answerRows = records.isEmpty ? [] : try await SurveyAnswer.query(on: db).filter(\.$recordID ~~ records.map { $0.id! }).sort(\.$id).all()
+        let answerRows =
+            records.isEmpty
+            ? [] : try await SurveyAnswer.query(on: db).filter(\.$recordID ~~ records.map { $0.id! }).sort(\.$id).all()
         let answersByRecord = Dictionary(grouping: answerRows, by: \.recordID)
         let ticketQuery = Ticket.query(on: db).filter(\.$customer.$id == customerID)
         TicketAccess.restrict(ticketQuery, to: viewer.viewer)
@@ -205,45 +228,92 @@ extension Request {
         func minutes(_ seconds: Int) -> String { seconds < 60 ? "\(seconds)″" : "\(seconds / 60)′\(seconds % 60)″" }
 
         return Workspace(
-            task: .init(id: task.id!, status: task.status.rawValue, statusText: t("status." + task.status.rawValue), isOpen: task.status == .open,
-                        priority: task.priority, channel: t("channel." + task.channel), dueAt: config.formatDateTime(task.dueAt),
-                        deadlineAt: config.formatDateTime(task.deadlineAt), attempts: task.attempts, maxAttempts: task.maxAttempts,
-                        nextAttemptAt: task.callbackAt.map { config.formatDateTime($0) },
-                        reasons: reasons.map { .init(rule: rules[$0.ruleID]?.name ?? "#\($0.ruleID)", triggeredOn: $0.triggeredOn, dueOn: $0.dueOn) },
-                        verificationTicketID: verification?.id),
-            customer: .init(id: customerID, name: customer.name, mobile: sees ? phone?.display : phone?.masked,
-                            email: sees ? customer.email : customer.email.map(Masking.maskEmail), isMasked: !sees && (customer.mobile != nil || customer.email != nil),
-                            canReveal: !sees && RouteAccess.customersReveal.roles.contains(viewer.role), tier: customer.tier, tags: tags,
-                            gender: customer.gender.map { t("gender." + $0) }, doNotDisturb: customer.doNotDisturb, consent: customer.consent),
-            script: Placeholder.fill(reasons.lazy.compactMap { rules[$0.ruleID]?.script }.first { !$0.isEmpty } ?? task.script, values),
+            task: .init(
+                id: task.id!, status: task.status.rawValue, statusText: t("status." + task.status.rawValue),
+                isOpen: task.status == .open,
+                priority: task.priority, channel: t("channel." + task.channel),
+                dueAt: config.formatDateTime(task.dueAt),
+                deadlineAt: config.formatDateTime(task.deadlineAt), attempts: task.attempts,
+                maxAttempts: task.maxAttempts,
+                nextAttemptAt: task.callbackAt.map { config.formatDateTime($0) },
+                reasons: reasons.map {
+                    .init(rule: rules[$0.ruleID]?.name ?? "#\($0.ruleID)", triggeredOn: $0.triggeredOn, dueOn: $0.dueOn)
+                },
+                verificationTicketID: verification?.id),
+            customer: .init(
+                id: customerID, name: customer.name, mobile: sees ? phone?.display : phone?.masked,
+                email: sees ? customer.email : customer.email.map(Masking.maskEmail),
+                isMasked: !sees && (customer.mobile != nil || customer.email != nil),
+                canReveal: !sees && RouteAccess.customersReveal.roles.contains(viewer.role), tier: customer.tier,
+                tags: tags,
+                gender: customer.gender.map { t("gender." + $0) }, doNotDisturb: customer.doNotDisturb,
+                consent: customer.consent),
+            script: Placeholder.fill(
+                reasons.lazy.compactMap { rules[$0.ruleID]?.script }.first { !$0.isEmpty } ?? task.script, values),
             survey: surveyPart,
             events: events.map { event in
-                .init(at: config.formatDateTime(event.occurredAt), kind: kindNames[event.kind] ?? event.kind,
-                      detail: event.attributeValues.sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(separator: "，"))
+                .init(
+                    at: config.formatDateTime(event.occurredAt), kind: kindNames[event.kind] ?? event.kind,
+                    detail: event.attributeValues.sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(
+                        separator: "，"))
             },
             records: records.map { record in
-                .init(at: config.formatDateTime(record.endedAt), agent: record.agentName, channel: t("channel." + record.channel),
-                      outcome: t("outcome." + record.outcome), result: t("result." + record.result), duration: minutes(record.durationSeconds),
-                      notes: record.notes,
-                      answers: record.surveyDeclined ? t("record.surveyDeclined") : (answersByRecord[record.id!] ?? []).map { "\($0.indicator.isEmpty ? $0.questionKey : $0.indicator)：\(answerLabel($0))" }.joined(separator: "；"),
-                      ticketID: record.ticketID)
+                .init(
+                    at: config.formatDateTime(record.endedAt), agent: record.agentName,
+                    channel: t("channel." + record.channel),
+                    outcome: t("outcome." + record.outcome), result: t("result." + record.result),
+                    duration: minutes(record.durationSeconds),
+                    notes: record.notes,
+                    answers: record.surveyDeclined
+                        ? t("record.surveyDeclined")
+                        : (answersByRecord[record.id!] ?? []).map {
+                            "\($0.indicator.isEmpty ? $0.questionKey : $0.indicator)：\(answerLabel($0))"
+                        }.joined(separator: "；"),
+                    ticketID: record.ticketID)
             },
-            tickets: tickets.map { .init(id: $0.id!, kind: t("ticket.kind." + $0.kind.rawValue), status: t("ticket.status." + $0.status.rawValue),
-                                         openedAt: config.formatDateTime($0.createdAt), description: String($0.description.prefix(80))) },
+            tickets: tickets.map {
+                .init(
+                    id: $0.id!, kind: t("ticket.kind." + $0.kind.rawValue),
+                    status: t("ticket.status." + $0.status.rawValue),
+                    openedAt: config.formatDateTime($0.createdAt), description: String($0.description.prefix(80)))
+            },
             links: links.map { link in
-                .init(channel: t("channel." + link.channel), sentAt: config.formatDateTime(Date(timeIntervalSince1970: link.createdAt)),
-                      expiresAt: config.formatDateTime(Date(timeIntervalSince1970: link.expiresAt)),
-                      state: t(link.usedAt != nil ? "link.state.used" : link.expiresAt <= now.timeIntervalSince1970 ? "link.state.expired" : "link.state.waiting"))
+                .init(
+                    channel: t("channel." + link.channel),
+                    sentAt: config.formatDateTime(Date(timeIntervalSince1970: link.createdAt)),
+                    expiresAt: config.formatDateTime(Date(timeIntervalSince1970: link.expiresAt)),
+                    state: t(
+                        link.usedAt != nil
+                            ? "link.state.used"
+                            : link.expiresAt <= now.timeIntervalSince1970 ? "link.state.expired" : "link.state.waiting")
+                )
             },
-            outcomes: Workspace.order.map { .init(value: $0.rawValue, label: t("outcome." + $0.rawValue), shortcut: Workspace.shortcuts[$0]!) },
-            channels: ContactChannel.allCases.map { SelectOption(value: $0.rawValue, label: t("channel." + $0.rawValue), selected: $0.rawValue == (form?.channel ?? task.channel)) },
-            ticketKinds: TicketKind.allCases.map { SelectOption(value: $0.rawValue, label: t("ticket.kind." + $0.rawValue), selected: $0.rawValue == (form?.ticketKind ?? "service")) },
-            severities: Severity.allCases.map { SelectOption(value: $0.rawValue, label: t("ticket.severity." + $0.rawValue), selected: $0.rawValue == (form?.ticketSeverity ?? "general")) },
+            outcomes: Workspace.order.map {
+                .init(value: $0.rawValue, label: t("outcome." + $0.rawValue), shortcut: Workspace.shortcuts[$0]!)
+            },
+            channels: ContactChannel.allCases.map {
+                SelectOption(
+                    value: $0.rawValue, label: t("channel." + $0.rawValue),
+                    selected: $0.rawValue == (form?.channel ?? task.channel))
+            },
+            ticketKinds: TicketKind.allCases.map {
+                SelectOption(
+                    value: $0.rawValue, label: t("ticket.kind." + $0.rawValue),
+                    selected: $0.rawValue == (form?.ticketKind ?? "service"))
+            },
+            severities: Severity.allCases.map {
+                SelectOption(
+                    value: $0.rawValue, label: t("ticket.severity." + $0.rawValue),
+                    selected: $0.rawValue == (form?.ticketSeverity ?? "general"))
+            },
             ticketAction: surveyPart?.ticketAction ?? "off",
-            outsideWindowUntil: windows.isInsideWindow(now) ? nil : windows.nextContactSlot(after: now).map { config.formatDateTime($0) } ?? "—",
+            outsideWindowUntil: windows.isInsideWindow(now)
+                ? nil : windows.nextContactSlot(after: now).map { config.formatDateTime($0) } ?? "—",
             canRecord: task.status == .open,
-            canSendSMS: task.status == .open && surveyPart != nil && customer.mobile != nil && !customer.doNotDisturb && customer.consent,
-            canSendEmail: task.status == .open && surveyPart != nil && customer.email != nil && !customer.doNotDisturb && customer.consent && config.smtp != nil,
+            canSendSMS: task.status == .open && surveyPart != nil && customer.mobile != nil && !customer.doNotDisturb
+                && customer.consent,
+            canSendEmail: task.status == .open && surveyPart != nil && customer.email != nil && !customer.doNotDisturb
+                && customer.consent && config.smtp != nil,
             startedAt: form?.startedAt ?? ISO8601DateFormatter().string(from: now),
             notes: form?.notes ?? "",
             callbackAt: form?.callbackAt ?? "",

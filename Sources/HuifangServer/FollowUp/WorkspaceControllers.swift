@@ -11,12 +11,14 @@ extension Request {
         let viewer = try auth.require(User.self)
         struct Row: Decodable { let id: Int }
         let now = self.now
-        return try await db.sql.raw("""
+        return try await db.sql.raw(
+            """
             SELECT id FROM follow_up_tasks WHERE assigned_agent_id = \(bind: viewer.id!) AND status = 'open'
             AND (callback_at IS NULL OR callback_at <= \(bind: now)) AND id <> \(bind: after ?? 0)
             AND due_on <= \(bind: today.iso)
             ORDER BY CASE WHEN callback_at IS NULL THEN 1 ELSE 0 END, callback_at, priority, due_at, id LIMIT 1
-            """).first(decoding: Row.self)?.id
+            """
+        ).first(decoding: Row.self)?.id
     }
 }
 
@@ -33,8 +35,9 @@ extension RecordInput {
         recordingRef = form["recordingRef"]
         surveyID = form["surveyID"].flatMap { Int($0) }
         answers = Self.answers(form)
-        corrections = Dictionary(form.filter { $0.key.hasPrefix("correct.") && !$0.value.trimmingWhitespace().isEmpty }
-            .map { (String($0.key.dropFirst(8)), $0.value) }, uniquingKeysWith: { a, _ in a })
+        corrections = Dictionary(
+            form.filter { $0.key.hasPrefix("correct.") && !$0.value.trimmingWhitespace().isEmpty }
+                .map { (String($0.key.dropFirst(8)), $0.value) }, uniquingKeysWith: { a, _ in a })
         openTicket = form["openTicket"] != nil
         ticketKind = form["ticketKind"]
         ticketSeverity = form["ticketSeverity"]
@@ -46,17 +49,23 @@ extension RecordInput {
 extension RecordInput {
     /// The survey answers of a form (`answer.<key>` fields), as the workspace and the customer's page send them.
     static func answers(_ form: [String: String]) -> [String: String] {
-        Dictionary(form.filter { $0.key.hasPrefix("answer.") }.map { (String($0.key.dropFirst(7)), $0.value) }, uniquingKeysWith: { a, _ in a })
+        Dictionary(
+            form.filter { $0.key.hasPrefix("answer.") }.map { (String($0.key.dropFirst(7)), $0.value) },
+            uniquingKeysWith: { a, _ in a })
     }
 }
 
 extension Request {
     /// A refused answer as the person answering knows it: "第 2 题：此题必答".
     func answerProblems(_ errors: [NamedFieldError], _ questions: [SurveyQuestion]) -> [String] {
-        let numbers = Dictionary(questions.enumerated().map { ($0.element.key, $0.offset + 1) }, uniquingKeysWith: { a, _ in a })
+        let numbers = Dictionary(
+            questions.enumerated().map { ($0.element.key, $0.offset + 1) }, uniquingKeysWith: { a, _ in a })
         return errors.map { error in
-            let label = error.field.hasPrefix("answers.")
-                ? t("workspace.question", numbers[String(error.field.dropFirst(8))].map(String.init) ?? String(error.field.dropFirst(8)))
+            let label =
+                error.field.hasPrefix("answers.")
+                ? t(
+                    "workspace.question",
+                    numbers[String(error.field.dropFirst(8))].map(String.init) ?? String(error.field.dropFirst(8)))
                 : fieldLabel(error.field)
             return label + "：" + Catalogue.text(error.key, language, error.arguments)
         }
@@ -75,22 +84,32 @@ struct WorkspacePagesController: RouteCollection {
     }
 
     @Sendable func next(req: Request) async throws -> Response {
-        if let id = try await req.nextTaskID(after: req.query[Int.self, at: "after"]) { return req.redirect(to: "/tasks/\(id)") }
+        if let id = try await req.nextTaskID(after: req.query[Int.self, at: "after"]) {
+            return req.redirect(to: "/tasks/\(id)")
+        }
         // Keeps what the last record said, then says the list is done.
-        req.session.data["flash"] = [req.session.data["flash"], req.t("workspace.noneLeft")].compactMap { $0 }.joined(separator: " ")
+        req.session.data["flash"] = [req.session.data["flash"], req.t("workspace.noneLeft")].compactMap { $0 }.joined(
+            separator: " ")
         return req.redirect(to: "/tasks/mine")
     }
 
     @Sendable func show(req: Request) async throws -> Response {
         let task = try await req.workableTask()
-        try await req.audit("task.view", subjectType: "customer", subjectID: String(task.$customer.id), detail: "task \(task.id!)")
-        return try await req.renderPage("tasks/workspace", titleKey: "workspace.title", titleArguments: [String(task.id!)], try await req.workspace(task))
+        try await req.audit(
+            "task.view", subjectType: "customer", subjectID: String(task.$customer.id), detail: "task \(task.id!)")
+        return try await req.renderPage(
+            "tasks/workspace", titleKey: "workspace.title", titleArguments: [String(task.id!)],
+            try await req.workspace(task))
     }
 
     @Sendable func reveal(req: Request) async throws -> Response {
         let task = try await req.workableTask()
-        try await req.audit("customer.reveal", subjectType: "customer", subjectID: String(task.$customer.id), detail: "task \(task.id!)")
-        return try await req.renderPage("tasks/workspace", titleKey: "workspace.title", titleArguments: [String(task.id!)], try await req.workspace(task, reveal: true))
+        try await req.audit(
+            "customer.reveal", subjectType: "customer", subjectID: String(task.$customer.id), detail: "task \(task.id!)"
+        )
+        return try await req.renderPage(
+            "tasks/workspace", titleKey: "workspace.title", titleArguments: [String(task.id!)],
+            try await req.workspace(task, reveal: true))
     }
 
     @Sendable func record(req: Request) async throws -> Response {
@@ -98,15 +117,18 @@ struct WorkspacePagesController: RouteCollection {
         let input = RecordInput(form: try req.content.decode([String: String].self))
         let result: RecordResult
         do {
-            result = try await RecordService(db: req.db, config: req.application.huifang, actor: req.actor, now: req.now).record(input, on: task, by: req.auth.get(User.self))
+            result = try await RecordService(
+                db: req.db, config: req.application.huifang, actor: req.actor, now: req.now
+            ).record(input, on: task, by: req.auth.get(User.self))
         } catch let failure as NamedFieldErrors {
             // A page left open too long starts the call again from now, so the next save can pass.
             var input = input
             if failure.errors.contains(where: { $0.field == "startedAt" }) { input.startedAt = nil }
             let questions = try await RecordService.survey(for: task, on: req.db)?.definition.questions ?? []
             let messages = req.answerProblems(failure.errors, questions)
-            let response = try await req.renderPage("tasks/workspace", titleKey: "workspace.title", titleArguments: [String(task.id!)],
-                                                    try await req.workspace(task, form: input, errors: messages))
+            let response = try await req.renderPage(
+                "tasks/workspace", titleKey: "workspace.title", titleArguments: [String(task.id!)],
+                try await req.workspace(task, form: input, errors: messages))
             response.status = .unprocessableEntity
             return response
         }
@@ -121,7 +143,8 @@ struct WorkspacePagesController: RouteCollection {
         let task = try await req.workableTask()
         let channel = (try? req.content.get(String.self, at: "channel")) ?? ""
         do {
-            let sent = try await SurveyLinks(db: req.db, config: req.application.huifang, now: req.now).send(task: task, channel: channel, by: req.actor)
+            let sent = try await SurveyLinks(db: req.db, config: req.application.huifang, now: req.now).send(
+                task: task, channel: channel, by: req.actor)
             req.flash("workspace.linkSent", req.t("channel." + channel), sent.to, sent.expiresAt)
         } catch let error as NamedFieldError {
             req.session.data["flash"] = Catalogue.text(error.key, req.language, error.arguments)
@@ -161,21 +184,25 @@ struct WorkspaceAPIController: RouteCollection {
 
     @Sendable func show(req: Request) async throws -> Workspace {
         let task = try await req.workableTask()
-        try await req.audit("task.view", subjectType: "customer", subjectID: String(task.$customer.id), detail: "task \(task.id!)")
+        try await req.audit(
+            "task.view", subjectType: "customer", subjectID: String(task.$customer.id), detail: "task \(task.id!)")
         return try await req.workspace(task)
     }
 
     @Sendable func record(req: Request) async throws -> Response {
         let task = try await req.workableTask()
         let input = try req.content.decode(RecordInput.self)
-        let result = try await RecordService(db: req.db, config: req.application.huifang, actor: req.actor, now: req.now).record(input, on: task, by: req.auth.get(User.self))
+        let result = try await RecordService(
+            db: req.db, config: req.application.huifang, actor: req.actor, now: req.now
+        ).record(input, on: task, by: req.auth.get(User.self))
         return try await result.encodeResponse(status: .created, for: req)
     }
 
     @Sendable func sendLink(req: Request) async throws -> Response {
         let task = try await req.workableTask()
         let input = try req.content.decode(LinkInput.self)
-        let sent = try await SurveyLinks(db: req.db, config: req.application.huifang, now: req.now).send(task: task, channel: input.channel, by: req.actor)
+        let sent = try await SurveyLinks(db: req.db, config: req.application.huifang, now: req.now).send(
+            task: task, channel: input.channel, by: req.actor)
         return try await LinkSent(sent).encodeResponse(status: .created, for: req)
     }
 }

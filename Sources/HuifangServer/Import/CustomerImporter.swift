@@ -67,7 +67,8 @@ struct CustomerImporter {
         let parsed: ParsedImport
         switch outcome {
         case .success(let file): parsed = file
-        case .failure(let error): throw AppError(.unprocessableEntity, error.catalogueEntry.key, error.catalogueEntry.arguments)
+        case .failure(let error):
+            throw AppError(.unprocessableEntity, error.catalogueEntry.key, error.catalogueEntry.arguments)
         }
         var problems = parsed.problems
         let agents = try await resolveAgents(parsed, problems: &problems)
@@ -78,7 +79,9 @@ struct CustomerImporter {
         if write {
             try await apply(plans, options: options, failed: failedLines.count)
         }
-        var created = 0, updated = 0, unchanged = 0
+        var created = 0
+        var updated = 0
+        var unchanged = 0
         for plan in plans {
             switch plan {
             case .create: created += 1
@@ -91,8 +94,9 @@ struct CustomerImporter {
             created: created, updated: updated, unchanged: unchanged, failed: failedLines.count,
             // By line; within a line in the order found, which is the file's column order.
             problems: problems.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map {
-                .init(line: $0.element.line, column: $0.element.column, value: $0.element.value,
-                      reason: $0.element.problem.message(in: language))
+                .init(
+                    line: $0.element.line, column: $0.element.column, value: $0.element.value,
+                    reason: $0.element.problem.message(in: language))
             },
             ignoredColumns: parsed.ignoredColumns, dryRun: options.dryRun, strict: options.strict,
             applied: write && !plans.isEmpty
@@ -107,19 +111,25 @@ struct CustomerImporter {
         var found: [String: UUID] = [:]
         var refused: [String: FieldProblem] = [:]
         for name in names {
-            guard let user = users.first(where: { $0.username == name }), user.isActive else { refused[name] = .unknownAgent; continue }
+            guard let user = users.first(where: { $0.username == name }), user.isActive else {
+                refused[name] = .unknownAgent
+                continue
+            }
             if user.role == .agent { found[name] = user.id! } else { refused[name] = .notAnAgent }
         }
         for row in parsed.rows {
             if let name = row.agentUsername, let problem = refused[name.lowercased()] {
-                problems.append(RowProblem(line: row.line, column: parsed.headings[.assignedAgent], value: name, problem: problem))
+                problems.append(
+                    RowProblem(line: row.line, column: parsed.headings[.assignedAgent], value: name, problem: problem))
             }
         }
         return found
     }
 
     /// Matches each good row to an existing customer and works out what it changes.
-    private func plan(_ parsed: ParsedImport, agents: [String: UUID], problems: inout [RowProblem]) async throws -> [Plan] {
+    private func plan(_ parsed: ParsedImport, agents: [String: UUID], problems: inout [RowProblem]) async throws
+        -> [Plan]
+    {
         let refusedLines = Set(problems.map(\.line))
         let rows = parsed.rows.filter { !refusedLines.contains($0.line) }
 
@@ -151,7 +161,10 @@ struct CustomerImporter {
             var candidates = (row.patch.mobile ?? nil).flatMap { byMobile[$0.e164] } ?? []
             if (row.patch.externalID ?? nil) != nil { candidates = candidates.filter { $0.stored.external_id == nil } }
             if candidates.count > 1 {
-                problems.append(RowProblem(line: row.line, column: parsed.headings[.mobile], value: row.patch.mobile??.display, problem: .mobileMatchesSeveral))
+                problems.append(
+                    RowProblem(
+                        line: row.line, column: parsed.headings[.mobile], value: row.patch.mobile??.display,
+                        problem: .mobileMatchesSeveral))
                 continue
             }
             matches.append((row, candidates.first))
@@ -173,7 +186,9 @@ struct CustomerImporter {
             var record = row.patch.applied(to: current)
             if let agent { record.assignedAgentID = agent }
             let changes = record.changes(from: current)
-            return changes.isEmpty ? .unchanged(line: row.line) : .update(line: row.line, id: customer.id, record: record, changes: changes)
+            return changes.isEmpty
+                ? .unchanged(line: row.line)
+                : .update(line: row.line, id: customer.id, record: record, changes: changes)
         }
     }
 
@@ -182,7 +197,11 @@ struct CustomerImporter {
             if case .create(_, let record) = plan { return record } else { return nil }
         }
         let updates = plans.compactMap { plan -> (Int, CustomerRecord, [FieldChange])? in
-            if case .update(_, let id, let record, let changes) = plan { return (id, record, changes) } else { return nil }
+            if case .update(_, let id, let record, let changes) = plan {
+                return (id, record, changes)
+            } else {
+                return nil
+            }
         }
         try await db.transaction { db in
             let sql = db.sql
@@ -197,10 +216,15 @@ struct CustomerImporter {
             }
             let store = CustomerStore(db: db, now: now)
             for (id, record, changes) in updates {
-                let update = sql.update(Customer.schema).set("updated_at", to: SQLBind(now)).where("id", .equal, SQLBind(id))
-                for (column, value) in zip(StoredCustomer.columns, StoredCustomer(record).binds) { update.set(SQLIdentifier(column), to: value) }
+                let update = sql.update(Customer.schema).set("updated_at", to: SQLBind(now)).where(
+                    "id", .equal, SQLBind(id))
+                for (column, value) in zip(StoredCustomer.columns, StoredCustomer(record).binds) {
+                    update.set(SQLIdentifier(column), to: value)
+                }
                 try await update.run()
-                if changes.contains(where: { $0.field == .tags }) { try await store.replaceTags(of: id, with: record.tags) }
+                if changes.contains(where: { $0.field == .tags }) {
+                    try await store.replaceTags(of: id, with: record.tags)
+                }
                 history += changes.map { (id, $0, false) }
             }
             for chunk in newTags.chunked(Self.batchSize * 2) {
@@ -212,9 +236,10 @@ struct CustomerImporter {
                 let insert = sql.insert(into: CustomerChange.schema)
                     .columns("customer_id", "at", "actor_id", "actor_name", "source", "field", "old_value", "new_value")
                 for (id, change, created) in chunk {
-                    insert.values(SQLBind(id), SQLBind(now), SQLBind(actor.id), SQLBind(actor.name), SQLBind(actor.source),
-                                  SQLBind(created ? CustomerChange.createdField : change.field.rawValue),
-                                  SQLBind(change.oldValue), SQLBind(change.newValue))
+                    insert.values(
+                        SQLBind(id), SQLBind(now), SQLBind(actor.id), SQLBind(actor.name), SQLBind(actor.source),
+                        SQLBind(created ? CustomerChange.createdField : change.field.rawValue),
+                        SQLBind(change.oldValue), SQLBind(change.newValue))
                 }
                 try await insert.run()
             }
@@ -234,24 +259,33 @@ struct CustomerImporter {
         try await insert.run()
 
         // Every new row has a member ID, or a mobile no other customer without a member ID has.
-        struct Key: Decodable { let id: Int; let external_id: String?; let mobile: String? }
-        var byExternalID: [String: Int] = [:], byMobile: [String: Int] = [:]
+        struct Key: Decodable {
+            let id: Int
+            let external_id: String?
+            let mobile: String?
+        }
+        var byExternalID: [String: Int] = [:]
+        var byMobile: [String: Int] = [:]
         let externalIDs = records.compactMap(\.externalID)
         if !externalIDs.isEmpty {
             for key in try await sql.select().columns("id", "external_id", "mobile").from(Customer.schema)
-                .where("external_id", .in, externalIDs).all(decoding: Key.self) {
+                .where("external_id", .in, externalIDs).all(decoding: Key.self)
+            {
                 byExternalID[key.external_id!] = key.id
             }
         }
         let mobiles = records.filter { $0.externalID == nil }.compactMap { $0.mobile?.e164 }
         if !mobiles.isEmpty {
             for key in try await sql.select().columns("id", "external_id", "mobile").from(Customer.schema)
-                .where("mobile", .in, mobiles).where("external_id", .is, SQLLiteral.null).all(decoding: Key.self) {
+                .where("mobile", .in, mobiles).where("external_id", .is, SQLLiteral.null).all(decoding: Key.self)
+            {
                 byMobile[key.mobile!] = key.id
             }
         }
         return try records.map { record in
-            guard let id = record.externalID.flatMap({ byExternalID[$0] }) ?? record.mobile.flatMap({ byMobile[$0.e164] }) else {
+            guard
+                let id = record.externalID.flatMap({ byExternalID[$0] }) ?? record.mobile.flatMap({ byMobile[$0.e164] })
+            else {
                 throw Abort(.internalServerError, reason: "imported customer \(record.name) could not be found again")
             }
             return id

@@ -29,32 +29,46 @@ struct ImportPageController: RouteCollection {
 
     static func columns(_ req: Request) -> [Context.Column] {
         CustomerField.allCases.map { field in
-            .init(field: req.t(field.catalogueKey), names: (CustomerColumns.aliases[field] ?? []).joined(separator: " / "))
+            .init(
+                field: req.t(field.catalogueKey), names: (CustomerColumns.aliases[field] ?? []).joined(separator: " / ")
+            )
         }
     }
 
     @Sendable func form(req: Request) async throws -> Response {
-        try await req.renderPage("customers/import", titleKey: "import.title", Context(report: nil, outcome: nil, ignored: nil, error: nil, columns: Self.columns(req)))
+        try await req.renderPage(
+            "customers/import", titleKey: "import.title",
+            Context(report: nil, outcome: nil, ignored: nil, error: nil, columns: Self.columns(req)))
     }
 
     @Sendable func upload(req: Request) async throws -> Response {
         let upload = try await offTheEventLoop { try req.content.decode(Upload.self) }  // up to the upload limit
         guard let file = upload.file, file.data.readableBytes > 0 else {
-            let response = try await req.renderPage("customers/import", titleKey: "import.title",
-                                                    Context(report: nil, outcome: nil, ignored: nil, error: req.t("import.file.missing"), columns: Self.columns(req)))
+            let response = try await req.renderPage(
+                "customers/import", titleKey: "import.title",
+                Context(
+                    report: nil, outcome: nil, ignored: nil, error: req.t("import.file.missing"),
+                    columns: Self.columns(req)))
             response.status = .unprocessableEntity
             return response
         }
-        let options = CustomerImporter.Options(fileName: file.filename, dryRun: upload.dryRun != nil, strict: upload.strict != nil)
+        let options = CustomerImporter.Options(
+            fileName: file.filename, dryRun: upload.dryRun != nil, strict: upload.strict != nil)
         do {
             let report = try await req.importCustomers(Array(file.data.readableBytesView), options)
-            return try await req.renderPage("customers/import", titleKey: "import.report",
-                                            Context(report: report, outcome: req.t(report.outcomeKey),
-                                                    ignored: report.ignoredColumns.isEmpty ? nil : req.t("import.ignoredColumns", report.ignoredColumns.joined(separator: "、")),
-                                                    error: nil, columns: Self.columns(req)))
+            return try await req.renderPage(
+                "customers/import", titleKey: "import.report",
+                Context(
+                    report: report, outcome: req.t(report.outcomeKey),
+                    ignored: report.ignoredColumns.isEmpty
+                        ? nil : req.t("import.ignoredColumns", report.ignoredColumns.joined(separator: "、")),
+                    error: nil, columns: Self.columns(req)))
         } catch let error as AppError {
-            let response = try await req.renderPage("customers/import", titleKey: "import.title",
-                                                    Context(report: nil, outcome: nil, ignored: nil, error: error.message(in: req.language), columns: Self.columns(req)))
+            let response = try await req.renderPage(
+                "customers/import", titleKey: "import.title",
+                Context(
+                    report: nil, outcome: nil, ignored: nil, error: error.message(in: req.language),
+                    columns: Self.columns(req)))
             response.status = error.status
             return response
         }
@@ -78,13 +92,18 @@ struct ImportAPIController: RouteCollection {
             strict: req.query[Bool.self, at: "strict"] ?? false
         )
         let report = try await req.importCustomers(Array(body.readableBytesView), options)
-        return try await report.encodeResponse(status: report.strict && report.failed > 0 ? .unprocessableEntity : .ok, for: req)
+        return try await report.encodeResponse(
+            status: report.strict && report.failed > 0 ? .unprocessableEntity : .ok, for: req)
     }
 }
 
 extension Request {
     func importCustomers(_ bytes: [UInt8], _ options: CustomerImporter.Options) async throws -> ImportReport {
-        try await CustomerImporter(db: db, rules: customerRules(), actor: Actor(id: actor.id, name: actor.name, address: actor.address, source: "import"), language: language, now: now)
-            .run(bytes, options)
+        try await CustomerImporter(
+            db: db, rules: customerRules(),
+            actor: Actor(id: actor.id, name: actor.name, address: actor.address, source: "import"), language: language,
+            now: now
+        )
+        .run(bytes, options)
     }
 }

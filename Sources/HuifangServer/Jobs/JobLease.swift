@@ -58,17 +58,21 @@ struct JobLease: Sendable {
         let at = now.timeIntervalSince1970
         let taken: Holder?
         if let found {
-            taken = try await sql.raw("""
+            taken = try await sql.raw(
+                """
                 UPDATE job_leases SET holder = \(bind: run), expires_at = \(bind: expires), taken_at = \(bind: at),
                 instance = \(bind: Self.process) WHERE name = \(bind: job) AND holder = \(bind: found.holder)
                 AND expires_at = \(bind: found.expires_at) RETURNING holder
-                """).first(decoding: Holder.self)
+                """
+            ).first(decoding: Holder.self)
         } else {
-            taken = try await sql.raw("""
+            taken = try await sql.raw(
+                """
                 INSERT INTO job_leases (name, holder, expires_at, taken_at, instance)
                 VALUES (\(bind: job), \(bind: run), \(bind: expires), \(bind: at), \(bind: Self.process))
                 ON CONFLICT (name) DO NOTHING RETURNING holder
-                """).first(decoding: Holder.self)
+                """
+            ).first(decoding: Holder.self)
         }
         return taken?.holder == run ? expires : nil
     }
@@ -79,10 +83,12 @@ struct JobLease: Sendable {
         let mine = Lease(holder: run, expiresAt: Date(timeIntervalSince1970: held))
         guard LeaseRules.mayRenew(mine, by: run, at: now) else { return nil }
         let expires = terms.expiry(from: now).timeIntervalSince1970
-        let renewed = try await sql.raw("""
+        let renewed = try await sql.raw(
+            """
             UPDATE job_leases SET expires_at = \(bind: expires)
             WHERE name = \(bind: job) AND holder = \(bind: run) AND expires_at = \(bind: held) RETURNING holder
-            """).first(decoding: Holder.self)
+            """
+        ).first(decoding: Holder.self)
         return renewed == nil ? nil : expires
     }
 

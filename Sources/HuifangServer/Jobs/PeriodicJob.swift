@@ -25,8 +25,10 @@ struct PeriodicJob: LifecycleHandler {
     let work: @Sendable (Context) async throws -> Void
     private let running = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
-    init(_ name: String, every: Duration, waitsFirst: Bool = false,
-         work: @escaping @Sendable (Context) async throws -> Void) {
+    init(
+        _ name: String, every: Duration, waitsFirst: Bool = false,
+        work: @escaping @Sendable (Context) async throws -> Void
+    ) {
         self.name = name
         self.every = every
         self.waitsFirst = waitsFirst

@@ -24,7 +24,8 @@ struct M005CreateCustomers: AsyncMigration {
         let sql = database.sql
         try await sql.create(index: "customers_mobile").on(Customer.schema).column("mobile").run()
         try await sql.create(index: "customers_tier_id").on(Customer.schema).column("tier").column("id").run()
-        try await sql.create(index: "customers_agent_id").on(Customer.schema).column("assigned_agent_id").column("id").run()
+        try await sql.create(index: "customers_agent_id").on(Customer.schema).column("assigned_agent_id").column("id")
+            .run()
     }
 
     func revert(on database: any Database) async throws {

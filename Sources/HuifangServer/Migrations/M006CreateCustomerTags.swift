@@ -10,7 +10,8 @@ struct M006CreateCustomerTags: AsyncMigration {
             .unique(on: "customer_id", "tag")
             .create()
         let sql = database.sql
-        try await sql.create(index: "customer_tags_tag").on(CustomerTag.schema).column("tag").column("customer_id").run()
+        try await sql.create(index: "customer_tags_tag").on(CustomerTag.schema).column("tag").column("customer_id")
+            .run()
     }
 
     func revert(on database: any Database) async throws {

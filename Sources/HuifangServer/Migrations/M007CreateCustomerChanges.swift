@@ -15,7 +15,9 @@ struct M007CreateCustomerChanges: AsyncMigration {
             .field("new_value", .string)
             .create()
         let sql = database.sql
-        try await sql.create(index: "customer_changes_customer").on(CustomerChange.schema).column("customer_id").column("id").run()
+        try await sql.create(index: "customer_changes_customer").on(CustomerChange.schema).column("customer_id").column(
+            "id"
+        ).run()
     }
 
     func revert(on database: any Database) async throws {

@@ -11,8 +11,11 @@ struct M009CreateLoginAttempts: AsyncMigration {
             .field("succeeded", .bool, .required)
             .create()
         let sql = database.sql
-        try await sql.create(index: "login_attempts_username_at").on(LoginAttempt.schema).column("username").column("at").run()
-        try await sql.create(index: "login_attempts_address_at").on(LoginAttempt.schema).column("address").column("at").run()
+        try await sql.create(index: "login_attempts_username_at").on(LoginAttempt.schema).column("username").column(
+            "at"
+        ).run()
+        try await sql.create(index: "login_attempts_address_at").on(LoginAttempt.schema).column("address").column("at")
+            .run()
     }
 
     func revert(on database: any Database) async throws {

@@ -34,10 +34,14 @@ struct M010CreateCalendars: AsyncMigration {
     private static func seedDefault(on database: any Database, schedule: HolidaySchedule) async throws {
         let sql = database.sql
         let id = UUID()
-        try await sql.insert(into: WorkCalendar.schema).columns("id", "name", "time_zone", "weekly_hours", "is_default", "updated_at")
-            .values(SQLBind(id), SQLBind("中国大陆工作日历"), SQLBind("Asia/Shanghai"),
-                    SQLBind(WorkCalendar.encode(weekly: BusinessCalendar.standardHours)), SQLBind(true), SQLBind(Date()))
-            .run()
+        try await sql.insert(into: WorkCalendar.schema).columns(
+            "id", "name", "time_zone", "weekly_hours", "is_default", "updated_at"
+        )
+        .values(
+            SQLBind(id), SQLBind("中国大陆工作日历"), SQLBind("Asia/Shanghai"),
+            SQLBind(WorkCalendar.encode(weekly: BusinessCalendar.standardHours)), SQLBind(true), SQLBind(Date())
+        )
+        .run()
         var rows: [(LocalDate, String, String)] = []
         for entry in schedule.entries {
             for day in entry.first.dayNumber...entry.last.dayNumber {
@@ -45,9 +49,11 @@ struct M010CreateCalendars: AsyncMigration {
             }
         }
         for chunk in rows.chunked(200) {
-            let insert = sql.insert(into: CalendarDay.schema).columns("id", "calendar_id", "date", "kind", "name", "hours")
+            let insert = sql.insert(into: CalendarDay.schema).columns(
+                "id", "calendar_id", "date", "kind", "name", "hours")
             for (date, kind, name) in chunk {
-                insert.values(SQLBind(UUID()), SQLBind(id), SQLBind(date.iso), SQLBind(kind), SQLBind(name), SQLBind(""))
+                insert.values(
+                    SQLBind(UUID()), SQLBind(id), SQLBind(date.iso), SQLBind(kind), SQLBind(name), SQLBind(""))
             }
             try await insert.run()
         }

@@ -27,7 +27,9 @@ struct M011CreateEvents: AsyncMigration {
             .unique(on: "external_id")
             .create()
         let sql = database.sql
-        try await sql.create(index: "events_customer").on(ServiceEvent.schema).column("customer_id").column("occurred_on").run()
+        try await sql.create(index: "events_customer").on(ServiceEvent.schema).column("customer_id").column(
+            "occurred_on"
+        ).run()
         try await sql.create(index: "events_kind").on(ServiceEvent.schema).column("kind").column("occurred_on").run()
     }
 

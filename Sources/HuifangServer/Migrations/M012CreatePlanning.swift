@@ -59,9 +59,11 @@ struct M012CreatePlanning: AsyncMigration {
             .unique(on: "customer_id", "rule_id", "occurrence_key")
             .create()
         let sql = database.sql
-        try await sql.create(index: "tasks_customer").on(FollowUpTask.schema).column("customer_id").column("status").run()
+        try await sql.create(index: "tasks_customer").on(FollowUpTask.schema).column("customer_id").column("status")
+            .run()
         try await sql.create(index: "tasks_status_due").on(FollowUpTask.schema).column("status").column("due_on").run()
-        try await sql.create(index: "tasks_agent").on(FollowUpTask.schema).column("assigned_agent_id").column("status").run()
+        try await sql.create(index: "tasks_agent").on(FollowUpTask.schema).column("assigned_agent_id").column("status")
+            .run()
         try await sql.create(index: "task_reasons_task").on(TaskReason.schema).column("task_id").run()
 
         // Kept with the customer so the planner reads churn from the customer row, not from every event.
@@ -91,10 +93,14 @@ struct M012CreatePlanning: AsyncMigration {
             .field("summary", .string)
             .create()
         // One scheduled run per day, whatever the number of instances.
-        try await sql.raw("CREATE UNIQUE INDEX planner_runs_scheduled_day ON planner_runs (day) WHERE \(ident: "trigger") = 'schedule'").run()
-        try await sql.raw("""
+        try await sql.raw(
+            "CREATE UNIQUE INDEX planner_runs_scheduled_day ON planner_runs (day) WHERE \(ident: "trigger") = 'schedule'"
+        ).run()
+        try await sql.raw(
+            """
             CREATE TABLE job_leases (name VARCHAR(64) PRIMARY KEY, holder VARCHAR(128) NOT NULL, expires_at DOUBLE PRECISION NOT NULL)
-            """).run()
+            """
+        ).run()
     }
 
     func revert(on database: any Database) async throws {

@@ -54,9 +54,11 @@ struct M013CreateTickets: AsyncMigration {
         let sql = database.sql
         try await sql.create(index: "tickets_status").on(Ticket.schema).column("status").column("resolution_due").run()
         try await sql.create(index: "tickets_next_escalation").on(Ticket.schema).column("next_escalation_at").run()
-        try await sql.create(index: "tickets_department").on(Ticket.schema).column("department_id").column("status").run()
+        try await sql.create(index: "tickets_department").on(Ticket.schema).column("department_id").column("status")
+            .run()
         try await sql.create(index: "tickets_customer").on(Ticket.schema).column("customer_id").run()
-        try await sql.create(index: "ticket_entries_ticket").on(TicketEntry.schema).column("ticket_id").column("id").run()
+        try await sql.create(index: "ticket_entries_ticket").on(TicketEntry.schema).column("ticket_id").column("id")
+            .run()
         try await AppendOnly.protect(TicketEntry.schema, on: database)
     }
 

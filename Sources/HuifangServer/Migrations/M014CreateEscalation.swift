@@ -95,15 +95,20 @@ struct M014CreateEscalation: AsyncMigration {
             .create()
 
         let sql = database.sql
-        try await sql.create(index: "notifications_user").on(Notification.schema).column("user_id").column("read_at").run()
-        try await sql.create(index: "mail_outbox_due").on(MailMessage.schema).column("status").column("next_attempt_at").run()
+        try await sql.create(index: "notifications_user").on(Notification.schema).column("user_id").column("read_at")
+            .run()
+        try await sql.create(index: "mail_outbox_due").on(MailMessage.schema).column("status").column("next_attempt_at")
+            .run()
         try await sql.create(index: "calls_at").on(InboundCall.schema).column("at").run()
         try await sql.create(index: "calls_customer").on(InboundCall.schema).column("customer_id").run()
     }
 
     func revert(on database: any Database) async throws {
-        for schema in [InboundCall.schema, KnowledgeArticle.schema, MailMessage.schema, Notification.schema, TicketEscalation.schema,
-                       TicketSettingsRecord.schema] {
+        for schema in [
+            InboundCall.schema, KnowledgeArticle.schema, MailMessage.schema, Notification.schema,
+            TicketEscalation.schema,
+            TicketSettingsRecord.schema,
+        ] {
             try await database.schema(schema).delete()
         }
         try await RuleRecord.query(on: database).filter(\.$name == DefaultRules.callback.name).delete()

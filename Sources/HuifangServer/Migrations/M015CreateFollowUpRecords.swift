@@ -84,11 +84,13 @@ struct M015CreateFollowUpRecords: AsyncMigration {
             try await template.create(on: database)
         }
         // The key survey links are signed with, made here once so every instance on the database shares it.
-        try await sql.raw("CREATE TABLE signing_keys (name VARCHAR(64) PRIMARY KEY, secret VARCHAR(128) NOT NULL)").run()
+        try await sql.raw("CREATE TABLE signing_keys (name VARCHAR(64) PRIMARY KEY, secret VARCHAR(128) NOT NULL)")
+            .run()
         try await sql.insert(into: "signing_keys").columns("name", "secret")
             .values(SQLBind("survey-link"), SQLBind([UInt8].random(count: 32).base64String())).run()
 
-        try await database.schema(MailMessage.schema).field("channel", .string, .required, .sql(.default("email"))).update()
+        try await database.schema(MailMessage.schema).field("channel", .string, .required, .sql(.default("email")))
+            .update()
         try await database.schema(MailMessage.schema).field("customer_id", .int).update()
         try await database.schema(MailMessage.schema).field("task_id", .int).update()
         try await database.schema(MailMessage.schema).field("transport", .string).update()
@@ -97,17 +99,21 @@ struct M015CreateFollowUpRecords: AsyncMigration {
         try await sql.create(index: "records_task").on(FollowUpRecord.schema).column("task_id").run()
         try await sql.create(index: "records_customer").on(FollowUpRecord.schema).column("customer_id").run()
         try await sql.create(index: "records_created").on(FollowUpRecord.schema).column("created_at").run()
-        try await sql.create(index: "answers_survey").on(SurveyAnswer.schema).column("survey_id").column("answered_at").run()
+        try await sql.create(index: "answers_survey").on(SurveyAnswer.schema).column("survey_id").column("answered_at")
+            .run()
         try await sql.create(index: "answers_record").on(SurveyAnswer.schema).column("record_id").run()
         try await sql.create(index: "links_task").on(SurveyLink.schema).column("task_id").run()
-        try await sql.create(index: "surveys_family").on(SurveyRecord.schema).column("family_id").column("is_current").run()
+        try await sql.create(index: "surveys_family").on(SurveyRecord.schema).column("family_id").column("is_current")
+            .run()
         try await sql.create(index: "tickets_task").on(Ticket.schema).column("task_id").run()
     }
 
     func revert(on database: any Database) async throws {
         let sql = database.sql
         try await sql.raw("DROP TABLE signing_keys").run()
-        for schema in [SurveyAnswer.schema, FollowUpRecord.schema, SurveyLink.schema, MessageTemplate.schema, SurveyRecord.schema] {
+        for schema in [
+            SurveyAnswer.schema, FollowUpRecord.schema, SurveyLink.schema, MessageTemplate.schema, SurveyRecord.schema,
+        ] {
             try await database.schema(schema).delete()
         }
         for field: FieldKey in ["channel", "customer_id", "task_id", "transport"] {

@@ -68,8 +68,11 @@ struct M016CreateReports: AsyncMigration {
         try await sql.create(index: "tasks_due_on").on(FollowUpTask.schema).column("due_on").column("status").run()
         try await sql.create(index: "tasks_completed_on").on(FollowUpTask.schema)
             .column("completed_on").column("status").column("completed_at").column("deadline_at").run()
-        try await sql.create(index: "task_reasons_trigger").on(TaskReason.schema).column("task_id").column("triggered_on").run()
-        try await sql.create(index: "records_ended").on(FollowUpRecord.schema).column("ended_at").column("completed").column("customer_id").run()
+        try await sql.create(index: "task_reasons_trigger").on(TaskReason.schema).column("task_id").column(
+            "triggered_on"
+        ).run()
+        try await sql.create(index: "records_ended").on(FollowUpRecord.schema).column("ended_at").column("completed")
+            .column("customer_id").run()
         try await sql.create(index: "answers_answered").on(SurveyAnswer.schema)
             .column("answered_at").column("is_top_two").column("type").column("score").column("indicator").run()
         try await sql.create(index: "tickets_created").on(Ticket.schema).column("created_at").run()
@@ -79,10 +82,15 @@ struct M016CreateReports: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         let sql = database.sql
-        for index in ["tasks_due_on", "tasks_completed_on", "task_reasons_trigger", "records_ended", "answers_answered", "tickets_created", "tickets_resolved", "tickets_closed"] {
+        for index in [
+            "tasks_due_on", "tasks_completed_on", "task_reasons_trigger", "records_ended", "answers_answered",
+            "tickets_created", "tickets_resolved", "tickets_closed",
+        ] {
             try await sql.drop(index: index).run()
         }
-        for schema in [SpotCheck.schema, SpotCheckSettingsRecord.schema, ReportSignOff.schema, FigureTargetRecord.schema] {
+        for schema in [
+            SpotCheck.schema, SpotCheckSettingsRecord.schema, ReportSignOff.schema, FigureTargetRecord.schema,
+        ] {
             try await database.schema(schema).delete()
         }
         try await database.schema(Ticket.schema).deleteField("customer_satisfied").update()

@@ -8,14 +8,18 @@ import SQLKit
 struct M017CreateLinkKeys: AsyncMigration {
     func prepare(on database: any Database) async throws {
         let sql = database.sql
-        try await sql.raw("""
+        try await sql.raw(
+            """
             CREATE TABLE link_keys (id INTEGER PRIMARY KEY, secret VARCHAR(128) NOT NULL,
             created_at DOUBLE PRECISION NOT NULL, accepted_until DOUBLE PRECISION)
-            """).run()
-        try await sql.raw("""
+            """
+        ).run()
+        try await sql.raw(
+            """
             INSERT INTO link_keys (id, secret, created_at)
             SELECT 1, secret, \(bind: Date().timeIntervalSince1970) FROM signing_keys WHERE name = 'survey-link'
-            """).run()
+            """
+        ).run()
     }
 
     func revert(on database: any Database) async throws {

@@ -7,10 +7,12 @@ struct M018ObjectScope: AsyncMigration {
     func prepare(on database: any Database) async throws {
         let sql = database.sql
         try await database.schema(Ticket.schema).field("opened_by_id", .uuid).update()
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE tickets SET opened_by_id = (SELECT e.actor_id FROM ticket_entries e
             WHERE e.ticket_id = tickets.id AND e.action = 'open' ORDER BY e.id LIMIT 1)
-            """).run()
+            """
+        ).run()
         try await sql.raw("CREATE INDEX tickets_opened_by ON tickets (opened_by_id)").run()
         try await database.schema(FollowUpRecord.schema)
             .field("survey_declined", .bool, .required, .sql(.default(false))).update()

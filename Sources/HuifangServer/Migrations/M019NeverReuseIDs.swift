@@ -30,12 +30,14 @@ enum SQLiteAutoincrement {
         guard try await !tablesToUpgrade(sql).isEmpty else { return }
         try await database.transaction { database in
             let sql = database.sql
-            let tables = try await tablesToUpgrade(sql)  // again, under the write lock: another process may have done it
+            // again, under the write lock: another process may have done it
+            let tables = try await tablesToUpgrade(sql)
             guard !tables.isEmpty else { return }
             try await sql.raw("CREATE TABLE IF NOT EXISTS huifang_sequence_seed (id INTEGER PRIMARY KEY AUTOINCREMENT)")
                 .run()  // creates sqlite_sequence, which only a table declared with AUTOINCREMENT makes
             try await sql.raw("DROP TABLE huifang_sequence_seed").run()
-            let version = try await sql.raw("PRAGMA schema_version").first()!.decode(column: "schema_version", as: Int.self)
+            let version = try await sql.raw("PRAGMA schema_version").first()!.decode(
+                column: "schema_version", as: Int.self)
             try await sql.raw("PRAGMA writable_schema = ON").run()
             do {
                 try await rewrite(tables, schemaVersion: version, on: sql)
@@ -48,25 +50,31 @@ enum SQLiteAutoincrement {
 
     /// Tables whose integer id is not yet `AUTOINCREMENT`, rowid tables only.
     private static func tablesToUpgrade(_ sql: any SQLDatabase) async throws -> [String] {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             SELECT name FROM sqlite_master WHERE type = 'table' AND instr(sql, 'WITHOUT ROWID') = 0
             AND (instr(sql, \(bind: plain)) > 0 OR instr(sql, '(' || \(bind: plainUnquoted)) > 0)
-            """).all().map { try $0.decode(column: "name", as: String.self) }
+            """
+        ).all().map { try $0.decode(column: "name", as: String.self) }
     }
 
     /// Rewrites the tables' definitions, starts each counter at the table's largest id, and checks the result
     /// before the transaction commits, so a schema SQLite could not read is rolled back.
     private static func rewrite(_ tables: [String], schemaVersion: Int, on sql: any SQLDatabase) async throws {
         for table in tables {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE sqlite_master SET sql = replace(replace(sql, \(bind: plain), \(bind: autoincrement)),
                 '(' || \(bind: plainUnquoted), '(' || \(bind: autoincrementUnquoted))
                 WHERE type = 'table' AND name = \(bind: table)
-                """).run()
-            try await sql.raw("""
+                """
+            ).run()
+            try await sql.raw(
+                """
                 INSERT INTO sqlite_sequence (name, seq) SELECT \(bind: table), COALESCE(MAX(id), 0) FROM \(ident: table)
                 WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = \(bind: table))
-                """).run()
+                """
+            ).run()
         }
         try await sql.raw("PRAGMA schema_version = \(unsafeRaw: String(schemaVersion + 1))").run()
         try await sql.raw("PRAGMA writable_schema = OFF").run()

@@ -15,10 +15,12 @@ struct M020RunLeases: AsyncMigration {
         // Runs left unfinished by a crash before now: the next run, or the scheduler's next tick, marks them abandoned.
         try await sql.raw("UPDATE planner_runs SET status = 'running' WHERE finished_at IS NULL").run()
         try await sql.raw("DROP INDEX planner_runs_scheduled_day").run()
-        try await sql.raw("""
+        try await sql.raw(
+            """
             CREATE UNIQUE INDEX planner_runs_scheduled_day_live ON planner_runs (day)
             WHERE \(ident: "trigger") = 'schedule' AND status IN ('running', 'finished')
-            """).run()
+            """
+        ).run()
         try await sql.raw("ALTER TABLE job_leases ADD COLUMN taken_at DOUBLE PRECISION").run()
         try await sql.raw("ALTER TABLE job_leases ADD COLUMN instance VARCHAR(128)").run()
         // Leases taken for an hour by the processes of before lapse within two minutes, as from now on.
@@ -31,12 +33,16 @@ struct M020RunLeases: AsyncMigration {
         try await sql.raw("ALTER TABLE job_leases DROP COLUMN instance").run()
         try await sql.raw("ALTER TABLE job_leases DROP COLUMN taken_at").run()
         try await sql.raw("DROP INDEX planner_runs_scheduled_day_live").run()
-        try await sql.raw("""
+        try await sql.raw(
+            """
             DELETE FROM planner_runs WHERE \(ident: "trigger") = 'schedule' AND status NOT IN ('running', 'finished')
-            """).run()
-        try await sql.raw("""
+            """
+        ).run()
+        try await sql.raw(
+            """
             CREATE UNIQUE INDEX planner_runs_scheduled_day ON planner_runs (day) WHERE \(ident: "trigger") = 'schedule'
-            """).run()
+            """
+        ).run()
         try await database.schema(PlannerRun.schema).deleteField("reason").update()
         try await database.schema(PlannerRun.schema).deleteField("run_id").update()
         try await database.schema(PlannerRun.schema).deleteField("status").update()

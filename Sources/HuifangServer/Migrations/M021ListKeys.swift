@@ -21,8 +21,10 @@ struct M021ListKeys: AsyncMigration {
         (AuditEntry.schema, "audit_log_list_actor", "actor_name"),
     ]
     /// Each is a prefix of a new one.
-    static let replaced = ["tickets_customer", "tickets_opened_by", "tickets_task", "tasks_agent", "calls_at",
-                           "audit_log_at", "audit_log_action_at", "audit_log_actor_at"]
+    static let replaced = [
+        "tickets_customer", "tickets_opened_by", "tickets_task", "tasks_agent", "calls_at",
+        "audit_log_at", "audit_log_action_at", "audit_log_actor_at",
+    ]
 
     func prepare(on database: any Database) async throws {
         let sql = database.sql
@@ -55,7 +57,8 @@ struct M021ListKeys: AsyncMigration {
 
     func revert(on database: any Database) async throws {
         let sql = database.sql
-        let names = Self.ticketIndexes.map(\.name) + ["tasks_list_status", "tasks_list_agent", "tasks_call_list"]
+        let names =
+            Self.ticketIndexes.map(\.name) + ["tasks_list_status", "tasks_list_agent", "tasks_call_list"]
             + Self.newestFirstIndexes.map(\.name)
         for name in names {
             try await sql.drop(index: name).run()
@@ -83,7 +86,8 @@ struct M021ListKeys: AsyncMigration {
             sql.dialect.name == "postgresql" ? "EXTRACT(EPOCH FROM \(column))" : column
         }
         let finished = "status IN ('closed', 'adopted', 'declined')"
-        let running = "paused_at IS NULL AND (status IN ('new', 'assigned', 'inProgress') "
+        let running =
+            "paused_at IS NULL AND (status IN ('new', 'assigned', 'inProgress') "
             + "OR (status = 'resolved' AND inform_due IS NOT NULL) "
             + "OR (status = 'informed' AND verification_due IS NOT NULL))"
         let due = """
@@ -91,13 +95,15 @@ struct M021ListKeys: AsyncMigration {
             WHEN status = 'informed' THEN \(epoch("verification_due"))
             WHEN first_response_at IS NULL THEN \(epoch("first_response_due")) ELSE \(epoch("resolution_due")) END
             """
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE tickets SET
             list_rank = CASE WHEN \(unsafeRaw: finished) THEN 0 WHEN \(unsafeRaw: running) THEN 3
                 WHEN paused_at IS NOT NULL THEN 2 ELSE 1 END,
             list_urgency = CASE WHEN \(unsafeRaw: finished) THEN 0
                 WHEN \(unsafeRaw: running) THEN -(\(unsafeRaw: due)) ELSE 0 END
-            """).run()
+            """
+        ).run()
         let paused = try await Ticket.query(on: database).filter(\.$pausedAt != nil)
             .filter(\.$status !~ [.closed, .adopted, .declined]).all()
         guard !paused.isEmpty else { return }

@@ -22,10 +22,12 @@ struct M024TicketClocks: AsyncMigration {
             .field("next_escalation_at", .double)
             .create()
         try await sql.create(index: "ticket_clocks_next").on(TicketClocks.schema).column("next_escalation_at").run()
-        try await sql.raw("""
+        try await sql.raw(
+            """
             INSERT INTO ticket_clocks (ticket_id, escalation_key, escalation_level, next_escalation_at)
             SELECT id, escalation_key, escalation_level, next_escalation_at FROM tickets
-            """).run()
+            """
+        ).run()
         try await sql.drop(index: "tickets_next_escalation").run()
         for column in Self.moved {  // one at a time: SQLite drops one column per statement
             try await database.schema(Ticket.schema).deleteField(FieldKey(stringLiteral: column)).update()
@@ -43,11 +45,13 @@ struct M024TicketClocks: AsyncMigration {
             .field("escalation_level", .int, .required, .sql(.default(0))).update()
         try await database.schema(Ticket.schema).field("next_escalation_at", .double).update()
         for column in Self.moved {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE tickets SET \(ident: column) =
                   (SELECT \(ident: column) FROM ticket_clocks WHERE ticket_clocks.ticket_id = tickets.id)
                 WHERE id IN (SELECT ticket_id FROM ticket_clocks)
-                """).run()
+                """
+            ).run()
         }
         try await sql.create(index: "tickets_next_escalation").on(Ticket.schema).column("next_escalation_at").run()
         try await database.schema(TicketClocks.schema).delete()

@@ -20,8 +20,10 @@ struct M025TicketTaskAgents: AsyncMigration {
         "CREATE INDEX tickets_task ON tickets (task_id) WHERE task_id IS NOT NULL",
         "CREATE INDEX tickets_verification_task ON tickets (verification_task_id) WHERE verification_task_id IS NOT NULL",
     ]
-    static let triggers = ["tickets_task_agents_insert", "tickets_task_agents_update", "tasks_agent_to_tickets",
-                           "tasks_gone_from_tickets"]
+    static let triggers = [
+        "tickets_task_agents_insert", "tickets_task_agents_update", "tasks_agent_to_tickets",
+        "tasks_gone_from_tickets",
+    ]
 
     func prepare(on database: any Database) async throws {
         try await database.transaction { database in  // no moment with a ticket linked and its agent not copied
@@ -30,11 +32,13 @@ struct M025TicketTaskAgents: AsyncMigration {
                 try await database.schema(Ticket.schema).field(FieldKey(stringLiteral: column), .uuid).update()
             }
             for (column, task) in [("task_agent_id", "task_id"), ("verification_agent_id", "verification_task_id")] {
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     UPDATE tickets SET \(ident: column) =
                       (SELECT assigned_agent_id FROM follow_up_tasks WHERE follow_up_tasks.id = tickets.\(ident: task))
                     WHERE \(ident: task) IS NOT NULL
-                    """).run()
+                    """
+                ).run()
             }
             for name in ["tickets_list_task", "tickets_list_verification"] { try await sql.drop(index: name).run() }
             for statement in Self.indexes { try await sql.raw("\(unsafeRaw: statement)").run() }
@@ -49,19 +53,25 @@ struct M025TicketTaskAgents: AsyncMigration {
             let postgres = sql.dialect.name == "postgresql"
             for name in Self.triggers {
                 let table = name.hasPrefix("tasks") ? FollowUpTask.schema : Ticket.schema
-                try await sql.raw("DROP TRIGGER IF EXISTS \(unsafeRaw: name)\(unsafeRaw: postgres ? " ON " + table : "")")
-                    .run()
+                try await sql.raw(
+                    "DROP TRIGGER IF EXISTS \(unsafeRaw: name)\(unsafeRaw: postgres ? " ON " + table : "")"
+                )
+                .run()
             }
             if postgres {
                 for name in ["tickets_task_agents", "tasks_agent_to_tickets", "tasks_gone_from_tickets"] {
                     try await sql.raw("DROP FUNCTION IF EXISTS \(unsafeRaw: name)()").run()
                 }
             }
-            for name in ["tickets_list_task_agent", "tickets_list_verification_agent", "tickets_task",
-                         "tickets_verification_task"] {
+            for name in [
+                "tickets_list_task_agent", "tickets_list_verification_agent", "tickets_task",
+                "tickets_verification_task",
+            ] {
                 try await sql.drop(index: name).run()
             }
-            for (name, column) in [("tickets_list_task", "task_id"), ("tickets_list_verification", "verification_task_id")] {
+            for (name, column) in [
+                ("tickets_list_task", "task_id"), ("tickets_list_verification", "verification_task_id"),
+            ] {
                 try await sql.create(index: name).on(Ticket.schema)
                     .column(column).column("list_rank").column("list_urgency").column("id").run()
             }

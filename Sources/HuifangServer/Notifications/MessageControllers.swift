@@ -30,15 +30,21 @@ extension Request {
         if let status, let parsed = MailMessage.Status(rawValue: status) { query.filter(\.$status == parsed) }
         if let channel, !channel.isEmpty { query.filter(\.$channel == channel) }
         let config = application.huifang
-        func time(_ seconds: Double?) -> String? { seconds.map { config.formatDateTime(Date(timeIntervalSince1970: $0)) } }
+        func time(_ seconds: Double?) -> String? {
+            seconds.map { config.formatDateTime(Date(timeIntervalSince1970: $0)) }
+        }
         let rows = try await query.all()
         try await audit("message.list", subjectType: "message", detail: "count=\(rows.count)")
         return rows.map { message in
-            OutboxRow(id: message.id!, channel: message.channel, to: message.to, subject: message.subject, body: message.body, status: message.status.rawValue,
-                      attempts: message.attempts, lastError: message.lastError, createdAt: time(message.createdAt) ?? "",
-                      nextAttemptAt: message.status == .pending ? time(message.nextAttemptAt) : nil, sentAt: time(message.sentAt),
-                      transport: message.transport, taskID: message.taskID,
-                      channelText: t("channel." + message.channel), statusText: t("messages.status." + message.status.rawValue))
+            OutboxRow(
+                id: message.id!, channel: message.channel, to: message.to, subject: message.subject, body: message.body,
+                status: message.status.rawValue,
+                attempts: message.attempts, lastError: message.lastError, createdAt: time(message.createdAt) ?? "",
+                nextAttemptAt: message.status == .pending ? time(message.nextAttemptAt) : nil,
+                sentAt: time(message.sentAt),
+                transport: message.transport, taskID: message.taskID,
+                channelText: t("channel." + message.channel),
+                statusText: t("messages.status." + message.status.rawValue))
         }
     }
 
@@ -77,7 +83,8 @@ struct MessageAPIController: RouteCollection {
     }
 
     @Sendable func list(req: Request) async throws -> [OutboxRow] {
-        try await req.outboxRows(status: req.query[String.self, at: "status"], channel: req.query[String.self, at: "channel"])
+        try await req.outboxRows(
+            status: req.query[String.self, at: "status"], channel: req.query[String.self, at: "channel"])
     }
 
     @Sendable func deliver(req: Request) async throws -> Outbox.Delivery {
@@ -97,26 +104,43 @@ struct MessageAPIController: RouteCollection {
 
     @Sendable func saveTemplate(req: Request) async throws -> TemplateInput {
         let input = try req.content.decode(TemplateInput.self)
-        let saved = try await req.saveTemplate(key: req.parameters.get("key") ?? "", subject: input.subject ?? "", body: input.body)
-        return TemplateInput(key: saved.key, name: saved.name, channel: saved.channel, subject: saved.subject, body: saved.body)
+        let saved = try await req.saveTemplate(
+            key: req.parameters.get("key") ?? "", subject: input.subject ?? "", body: input.body)
+        return TemplateInput(
+            key: saved.key, name: saved.name, channel: saved.channel, subject: saved.subject, body: saved.body)
     }
 }
 
 extension Request {
     /// Saves a template's text; a placeholder that does not exist is refused by name.
     func saveTemplate(key: String, subject: String, body: String) async throws -> MessageTemplate {
-        guard let template = try await MessageTemplate.query(on: db).filter(\.$key == key).first() else { throw AppError.notFound }
+        guard let template = try await MessageTemplate.query(on: db).filter(\.$key == key).first() else {
+            throw AppError.notFound
+        }
         var errors: [NamedFieldError] = []
-        let body = body.trimmingWhitespace(), subject = subject.trimmingWhitespace()
+        let body = body.trimmingWhitespace()
+        let subject = subject.trimmingWhitespace()
         if body.isEmpty { errors.append(.init(field: "body", key: "problem.required")) }
-        if body.count > (template.channel == "sms" ? 500 : 10_000) { errors.append(.init(field: "body", key: "problem.tooLong", arguments: [template.channel == "sms" ? "500" : "10000"])) }
-        if template.channel == "email", subject.isEmpty { errors.append(.init(field: "subject", key: "problem.required")) }
+        if body.count > (template.channel == "sms" ? 500 : 10_000) {
+            errors.append(
+                .init(field: "body", key: "problem.tooLong", arguments: [template.channel == "sms" ? "500" : "10000"]))
+        }
+        if template.channel == "email", subject.isEmpty {
+            errors.append(.init(field: "subject", key: "problem.required"))
+        }
         if TextLimit.exceeds(subject, TextLimit.line) { errors.append(.tooLong("subject", TextLimit.line)) }
         for (field, text) in [("subject", subject), ("body", body)] {
             let unknown = Placeholder.unknown(in: text)
-            if !unknown.isEmpty { errors.append(.init(field: field, key: "messages.problem.placeholder", arguments: [unknown.map { "{\($0)}" }.joined(separator: "、")])) }
+            if !unknown.isEmpty {
+                errors.append(
+                    .init(
+                        field: field, key: "messages.problem.placeholder",
+                        arguments: [unknown.map { "{\($0)}" }.joined(separator: "、")]))
+            }
         }
-        if !body.contains("{问卷链接}"), !body.contains("{link}") { errors.append(.init(field: "body", key: "messages.problem.noLink")) }
+        if !body.contains("{问卷链接}"), !body.contains("{link}") {
+            errors.append(.init(field: "body", key: "messages.problem.noLink"))
+        }
         guard errors.isEmpty else { throw NamedFieldErrors(errors: errors) }
         template.subject = subject
         template.body = body
@@ -150,10 +174,13 @@ struct MessagePagesController: RouteCollection {
     @Sendable func list(req: Request) async throws -> Response {
         let status = req.query[String.self, at: "status"] ?? ""
         let channel = req.query[String.self, at: "channel"] ?? ""
-        let rows = try await req.outboxRows(status: status.isEmpty ? nil : status, channel: channel.isEmpty ? nil : channel)
+        let rows = try await req.outboxRows(
+            status: status.isEmpty ? nil : status, channel: channel.isEmpty ? nil : channel)
         var counts: [String: Int] = [:]
         for state in ["pending", "sent", "failed"] {
-            counts[state] = try await MailMessage.query(on: req.db).filter(\.$status == MailMessage.Status(rawValue: state)!).count()
+            counts[state] = try await MailMessage.query(on: req.db).filter(
+                \.$status == MailMessage.Status(rawValue: state)!
+            ).count()
         }
         let config = req.application.huifang
         let sms: String
@@ -161,13 +188,19 @@ struct MessagePagesController: RouteCollection {
         case .log: sms = req.t("messages.smsLog")
         case .http(let url, _): sms = url
         }
-        return try await req.renderPage("messages/index", titleKey: "messages.title", Context(
-            rows: rows,
-            statuses: [SelectOption(value: "", label: req.t("common.all"), selected: status.isEmpty)]
-                + ["pending", "sent", "failed"].map { SelectOption(value: $0, label: req.t("messages.status." + $0), selected: $0 == status) },
-            channels: [SelectOption(value: "", label: req.t("common.all"), selected: channel.isEmpty)]
-                + ["email", "sms"].map { SelectOption(value: $0, label: req.t("channel." + $0), selected: $0 == channel) },
-            counts: counts, smtp: config.smtp != nil, sms: sms))
+        return try await req.renderPage(
+            "messages/index", titleKey: "messages.title",
+            Context(
+                rows: rows,
+                statuses: [SelectOption(value: "", label: req.t("common.all"), selected: status.isEmpty)]
+                    + ["pending", "sent", "failed"].map {
+                        SelectOption(value: $0, label: req.t("messages.status." + $0), selected: $0 == status)
+                    },
+                channels: [SelectOption(value: "", label: req.t("common.all"), selected: channel.isEmpty)]
+                    + ["email", "sms"].map {
+                        SelectOption(value: $0, label: req.t("channel." + $0), selected: $0 == channel)
+                    },
+                counts: counts, smtp: config.smtp != nil, sms: sms))
     }
 
     @Sendable func deliver(req: Request) async throws -> Response {
@@ -201,14 +234,20 @@ struct MessagePagesController: RouteCollection {
         try await templatesPage(req, edited: nil, errors: [])
     }
 
-    private func templatesPage(_ req: Request, edited: (key: String, subject: String, body: String)?, errors: [String]) async throws -> Response {
+    private func templatesPage(_ req: Request, edited: (key: String, subject: String, body: String)?, errors: [String])
+        async throws -> Response
+    {
         let rows = try await MessageTemplate.query(on: req.db).sort(\.$key).all().map { template in
             let mine = edited?.key == template.key
-            return TemplateRow(key: template.key, name: template.name, channel: req.t("channel." + template.channel), isEmail: template.channel == "email",
-                               subject: mine ? edited!.subject : template.subject, body: mine ? edited!.body : template.body, errors: mine ? errors : [])
+            return TemplateRow(
+                key: template.key, name: template.name, channel: req.t("channel." + template.channel),
+                isEmail: template.channel == "email",
+                subject: mine ? edited!.subject : template.subject, body: mine ? edited!.body : template.body,
+                errors: mine ? errors : [])
         }
         let placeholders = Placeholder.allCases.map { "{\($0.chinese)}" }.joined(separator: " ")
-        let response = try await req.renderPage("messages/templates", titleKey: "templates.title", TemplatesContext(rows: rows, placeholders: placeholders))
+        let response = try await req.renderPage(
+            "messages/templates", titleKey: "templates.title", TemplatesContext(rows: rows, placeholders: placeholders))
         if !errors.isEmpty { response.status = .unprocessableEntity }
         return response
     }
@@ -219,24 +258,29 @@ struct MessagePagesController: RouteCollection {
         do {
             _ = try await req.saveTemplate(key: key, subject: form["subject"] ?? "", body: form["body"] ?? "")
         } catch let failure as NamedFieldErrors {
-            return try await templatesPage(req, edited: (key, form["subject"] ?? "", form["body"] ?? ""),
-                                           errors: failure.errors.map { req.t("templates." + $0.field) + "：" + Catalogue.text($0.key, req.language, $0.arguments) })
+            return try await templatesPage(
+                req, edited: (key, form["subject"] ?? "", form["body"] ?? ""),
+                errors: failure.errors.map {
+                    req.t("templates." + $0.field) + "：" + Catalogue.text($0.key, req.language, $0.arguments)
+                })
         }
         req.flash("common.saved")
         return req.redirect(to: "/surveys/templates")
     }
 }
 
-
 extension Operations {
     /// One delivery of the outbox now; what `huifang deliver` prints.
     public static func deliver(on app: Application, json: Bool) async throws -> String {
-        let delivery = try await Outbox(db: app.db, config: app.huifang, client: app.client, logger: app.logger).deliver(now: app.clock.now())
+        let delivery = try await Outbox(db: app.db, config: app.huifang, client: app.client, logger: app.logger)
+            .deliver(now: app.clock.now())
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             return String(decoding: try encoder.encode(delivery), as: UTF8.self)
         }
-        return Catalogue.text("messages.delivered", app.huifang.defaultLanguage, [String(delivery.sent), String(delivery.retrying), String(delivery.failed)])
+        return Catalogue.text(
+            "messages.delivered", app.huifang.defaultLanguage,
+            [String(delivery.sent), String(delivery.retrying), String(delivery.failed)])
     }
 }

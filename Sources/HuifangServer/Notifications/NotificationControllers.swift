@@ -16,15 +16,19 @@ extension Request {
     func myNotifications(limit: Int = 100) async throws -> [NotificationView] {
         let user = try auth.require(User.self)
         let config = application.huifang
-        return try await Notification.query(on: db).filter(\.$user.$id == user.id!).sort(\.$id, .descending).limit(limit).all().map {
-            NotificationView(id: $0.id!, at: config.formatDateTime(Date(timeIntervalSince1970: $0.at)), kind: $0.kind, text: $0.text,
-                             ticketID: $0.ticketID, read: $0.readAt != nil)
+        return try await Notification.query(on: db).filter(\.$user.$id == user.id!).sort(\.$id, .descending).limit(
+            limit
+        ).all().map {
+            NotificationView(
+                id: $0.id!, at: config.formatDateTime(Date(timeIntervalSince1970: $0.at)), kind: $0.kind, text: $0.text,
+                ticketID: $0.ticketID, read: $0.readAt != nil)
         }
     }
 
     func markNotificationsRead() async throws -> Int {
         let user = try auth.require(User.self)
-        let unread = try await Notification.query(on: db).filter(\.$user.$id == user.id!).filter(\.$readAt == nil).count()
+        let unread = try await Notification.query(on: db).filter(\.$user.$id == user.id!).filter(\.$readAt == nil)
+            .count()
         try await Notification.query(on: db).filter(\.$user.$id == user.id!).filter(\.$readAt == nil)
             .set(\.$readAt, to: now.timeIntervalSince1970).update()
         return unread

@@ -36,23 +36,30 @@ enum Notifier {
             let mine = byRecipient[id]!
             guard mine.count > 1 else { return mine[0] }
             let shown = mine.prefix(50).map(\.text).joined(separator: "\n")
-            let more = mine.count > 50 ? "\n" + Catalogue.text("notifications.more", language, ["\(mine.count - 50)"]) : ""
-            return Item(recipient: mine[0].recipient, ticketID: nil, kind: mine[0].kind,
-                        text: Catalogue.text("notifications.digest", language, ["\(mine.count)"]) + "\n" + shown + more,
-                        subject: Catalogue.text("notifications.digestSubject", language, ["\(mine.count)"]))
+            let more =
+                mine.count > 50 ? "\n" + Catalogue.text("notifications.more", language, ["\(mine.count - 50)"]) : ""
+            return Item(
+                recipient: mine[0].recipient, ticketID: nil, kind: mine[0].kind,
+                text: Catalogue.text("notifications.digest", language, ["\(mine.count)"]) + "\n" + shown + more,
+                subject: Catalogue.text("notifications.digestSubject", language, ["\(mine.count)"]))
         }
         let sql = db.sql
         let at = now.timeIntervalSince1970
         for chunk in messages.chunked(500) {
             let insert = sql.insert(into: Notification.schema).columns("user_id", "ticket_id", "kind", "text", "at")
             for item in chunk {
-                insert.values([SQLBind(item.recipient.id), SQLBind(item.ticketID), SQLBind(item.kind), SQLBind(item.text), SQLBind(at)])
+                insert.values([
+                    SQLBind(item.recipient.id), SQLBind(item.ticketID), SQLBind(item.kind), SQLBind(item.text),
+                    SQLBind(at),
+                ])
             }
             try await insert.run()
         }
         let mails = messages.compactMap { item -> (String, String, String)? in
             guard let email = item.recipient.email else { return nil }
-            let link = "\n\n" + (item.ticketID.map { "\(config.publicURL)/tickets/\($0)" } ?? "\(config.publicURL)/notifications")
+            let link =
+                "\n\n"
+                + (item.ticketID.map { "\(config.publicURL)/tickets/\($0)" } ?? "\(config.publicURL)/notifications")
             return (email, item.subject, item.text + link)
         }
         try await Outbox.enqueue(mails.map { (to: $0.0, subject: $0.1, body: $0.2) }, config: config, now: now, on: db)

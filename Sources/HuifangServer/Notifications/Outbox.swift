@@ -17,7 +17,9 @@ struct Outbox {
     static let maxAttempts = 6
 
     /// Queues one message per address; nothing when no mail server is configured.
-    static func enqueue(_ messages: [(to: String, subject: String, body: String)], config: HuifangConfig, now: Date, on db: any Database) async throws {
+    static func enqueue(
+        _ messages: [(to: String, subject: String, body: String)], config: HuifangConfig, now: Date, on db: any Database
+    ) async throws {
         guard config.smtp != nil, !messages.isEmpty else { return }
         let sql = db.sql
         let at = now.timeIntervalSince1970
@@ -25,8 +27,11 @@ struct Outbox {
             let insert = sql.insert(into: MailMessage.schema)
                 .columns("to_address", "subject", "body", "status", "attempts", "created_at", "next_attempt_at")
             for message in chunk {
-                insert.values([SQLBind(message.to), SQLBind(message.subject), SQLBind(message.body), SQLBind(MailMessage.Status.pending.rawValue),
-                               SQLBind(0), SQLBind(at), SQLBind(at)])
+                insert.values([
+                    SQLBind(message.to), SQLBind(message.subject), SQLBind(message.body),
+                    SQLBind(MailMessage.Status.pending.rawValue),
+                    SQLBind(0), SQLBind(at), SQLBind(at),
+                ])
             }
             try await insert.run()
         }
@@ -34,14 +39,23 @@ struct Outbox {
 
     /// Queues one message to a customer (a survey link) and returns its id. The caller checks first
     /// that the channel can be sent (an address, a mail server for email).
-    static func enqueue(channel: String, to: String, subject: String, body: String, customerID: Int, taskID: Int?, now: Date, on db: any Database) async throws -> Int {
+    static func enqueue(
+        channel: String, to: String, subject: String, body: String, customerID: Int, taskID: Int?, now: Date,
+        on db: any Database
+    ) async throws -> Int {
         let sql = db.sql
         let at = now.timeIntervalSince1970
         struct ID: Decodable { let id: Int }
         let row = try await sql.insert(into: MailMessage.schema)
-            .columns("channel", "to_address", "subject", "body", "status", "attempts", "created_at", "next_attempt_at", "customer_id", "task_id")
-            .values(SQLBind(channel), SQLBind(to), SQLBind(subject), SQLBind(body), SQLBind(MailMessage.Status.pending.rawValue), SQLBind(0),
-                    SQLBind(at), SQLBind(at), SQLBind(customerID), SQLBind(taskID))
+            .columns(
+                "channel", "to_address", "subject", "body", "status", "attempts", "created_at", "next_attempt_at",
+                "customer_id", "task_id"
+            )
+            .values(
+                SQLBind(channel), SQLBind(to), SQLBind(subject), SQLBind(body),
+                SQLBind(MailMessage.Status.pending.rawValue), SQLBind(0),
+                SQLBind(at), SQLBind(at), SQLBind(customerID), SQLBind(taskID)
+            )
             .returning("id").first(decoding: ID.self)
         return row!.id
     }
@@ -68,43 +82,54 @@ struct Outbox {
         let sql = db.sql
         let at = now.timeIntervalSince1970
         struct ID: Decodable { let id: Int }
-        let due = try await sql.raw("""
+        let due = try await sql.raw(
+            """
             SELECT id FROM mail_outbox WHERE status = 'pending' AND next_attempt_at <= \(bind: at)
             AND (claimed_until IS NULL OR claimed_until < \(bind: at)) \(unsafeRaw: config.smtp == nil ? "AND channel <> 'email'" : "")
             ORDER BY id LIMIT \(literal: limit)
-            """).all(decoding: ID.self)
+            """
+        ).all(decoding: ID.self)
         let mail = config.smtp.map { SMTPClient(settings: $0) }
         let sms = SMSClient(gateway: config.sms, client: client, logger: logger)
         for candidate in due {
-            guard let message = try await sql.raw("""
-                UPDATE mail_outbox SET claimed_by = \(bind: instance), claimed_until = \(bind: at + 600)
-                WHERE id = \(bind: candidate.id) AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < \(bind: at))
-                RETURNING id, to_address, subject, body, attempts, channel
-                """).first(decoding: Claimed.self) else { continue }
+            guard
+                let message = try await sql.raw(
+                    """
+                    UPDATE mail_outbox SET claimed_by = \(bind: instance), claimed_until = \(bind: at + 600)
+                    WHERE id = \(bind: candidate.id) AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < \(bind: at))
+                    RETURNING id, to_address, subject, body, attempts, channel
+                    """
+                ).first(decoding: Claimed.self)
+            else { continue }
             do {
                 let transport: String
                 if message.channel == "sms" {
-                    transport = try await sms.send(to: message.to_address, text: message.body, reference: String(message.id))
+                    transport = try await sms.send(
+                        to: message.to_address, text: message.body, reference: String(message.id))
                 } else {
                     guard let mail else { throw SMSClient.GatewayError(description: "no mail server configured") }
                     try await mail.send(to: message.to_address, subject: message.subject, body: message.body, now: now)
                     transport = "smtp"
                 }
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     UPDATE mail_outbox SET status = 'sent', sent_at = \(bind: Date().timeIntervalSince1970), attempts = attempts + 1,
                     claimed_until = NULL, transport = \(bind: transport), last_error = NULL WHERE id = \(bind: message.id)
-                    """).run()
+                    """
+                ).run()
                 result.sent += 1
             } catch {
                 let attempts = message.attempts + 1
                 let failed = attempts >= Self.maxAttempts
                 // 1, 4, 16, 64, 256 minutes.
                 let next = at + 60 * pow(4, Double(attempts - 1))
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     UPDATE mail_outbox SET status = \(bind: failed ? "failed" : "pending"), attempts = \(bind: attempts),
                     last_error = \(bind: String(String(describing: error).prefix(500))), next_attempt_at = \(bind: next), claimed_until = NULL
                     WHERE id = \(bind: message.id)
-                    """).run()
+                    """
+                ).run()
                 if failed { result.failed += 1 } else { result.retrying += 1 }
             }
         }

@@ -28,7 +28,8 @@ struct SMSClient {
 
     /// The text with each survey link's signature cut off, so a log reader cannot answer as the customer.
     static func redactingLinks(_ text: String) -> String {
-        text.replacingOccurrences(of: #"/s/([0-9]+-[0-9]+)-[A-Za-z0-9_-]+"#, with: "/s/$1-…", options: .regularExpression)
+        text.replacingOccurrences(
+            of: #"/s/([0-9]+-[0-9]+)-[A-Za-z0-9_-]+"#, with: "/s/$1-…", options: .regularExpression)
     }
 
     /// Sends one message and names the transport used (`log` or `http`).

@@ -19,7 +19,8 @@ public struct SMTPSettings: Sendable, Equatable {
 
     public init?(url: String, from: String) {
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(),
-              scheme == "smtp" || scheme == "smtps", let host = parsed.host, !host.isEmpty else { return nil }
+            scheme == "smtp" || scheme == "smtps", let host = parsed.host, !host.isEmpty
+        else { return nil }
         self.host = host
         implicitTLS = scheme == "smtps"
         port = parsed.port ?? (implicitTLS ? 465 : 25)
@@ -142,7 +143,9 @@ struct SMTPClient {
             "Message-ID: <\(UUID().uuidString.lowercased())@\(domain)>", "MIME-Version: 1.0",
             "Content-Type: text/plain; charset=UTF-8", "Content-Transfer-Encoding: base64",
         ]
-        let encoded = Data(body.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        let encoded = Data(body.utf8).base64EncodedString(options: [
+            .lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed,
+        ])
         return headers.joined(separator: "\r\n") + "\r\n\r\n" + encoded
     }
 }

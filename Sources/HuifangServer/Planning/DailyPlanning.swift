@@ -73,7 +73,8 @@ struct DailyPlanning {
             // A run that lost its lease does not call itself finished: the run that took over owns the day.
             guard try await lease.isHeld(now: clock()) else { throw JobConflict(job: "planner", kind: .lost) }
             try await runs.finish(record, summary: summary, at: Date())
-            logger.info("""
+            logger.info(
+                """
                 planner \(trigger) \(day.iso): \(summary.tasksCreated) tasks created, \(summary.assigned) assigned, \
                 \(summary.missed) missed
                 """)

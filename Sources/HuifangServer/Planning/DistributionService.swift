@@ -20,28 +20,38 @@ struct DistributionService {
     /// Agents as they stand on `day`: skills, open load, and whether on leave.
     func agents(on day: LocalDate) async throws -> [AgentCapacity] {
         let users = try await User.query(on: db).filter(\.$role == .agent).filter(\.$isActive == true).all()
-        let away = Set(try await AgentAbsence.query(on: db).filter(\.$firstDay <= day.iso).filter(\.$lastDay >= day.iso).all().map(\.$user.id))
+        let away = Set(
+            try await AgentAbsence.query(on: db).filter(\.$firstDay <= day.iso).filter(\.$lastDay >= day.iso).all().map(
+                \.$user.id))
         let sql = db.sql
-        let loads = try await sql.raw("""
+        let loads = try await sql.raw(
+            """
             SELECT assigned_agent_id, COUNT(*) AS count FROM follow_up_tasks
             WHERE status = 'open' AND assigned_agent_id IS NOT NULL GROUP BY assigned_agent_id
-            """).all(decoding: LoadRow.self)
+            """
+        ).all(decoding: LoadRow.self)
         let load = Dictionary(loads.map { ($0.assigned_agent_id, $0.count) }, uniquingKeysWith: +)
         return users.map { user in
-            AgentCapacity(id: user.id!, name: user.displayName, skills: user.skillSet, openLoad: load[user.id!] ?? 0, isAbsent: away.contains(user.id!))
+            AgentCapacity(
+                id: user.id!, name: user.displayName, skills: user.skillSet, openLoad: load[user.id!] ?? 0,
+                isAbsent: away.contains(user.id!))
         }
     }
 
     /// Assigns the tasks due by `day`, most urgent first. Returns how many were assigned and how many no agent could take.
     func distribute(asOf day: LocalDate, now: Date) async throws -> (assigned: Int, unassigned: Int) {
         let sql = db.sql
-        let due = try await sql.raw("""
+        let due = try await sql.raw(
+            """
             SELECT t.id, t.required_skill, c.assigned_agent_id AS preferred FROM follow_up_tasks t JOIN customers c ON c.id = t.customer_id
             WHERE t.status = 'open' AND t.assigned_agent_id IS NULL AND t.due_on <= \(bind: day.iso)
             ORDER BY t.priority, t.due_at, t.id
-            """).all(decoding: DueRow.self)
+            """
+        ).all(decoding: DueRow.self)
         guard !due.isEmpty else { return (0, 0) }
-        let tasks = due.map { UnassignedTask(id: $0.id, preferredAgent: $0.preferred, requiredSkill: $0.required_skill) }
+        let tasks = due.map {
+            UnassignedTask(id: $0.id, preferredAgent: $0.preferred, requiredSkill: $0.required_skill)
+        }
         let (assignments, unassigned) = Distributor().distribute(tasks, among: try await agents(on: day))
         try await record(assignments, at: now)
         return (assignments.count, unassigned.count)
@@ -51,7 +61,10 @@ struct DistributionService {
     func reassign(_ taskIDs: [Int], to agent: User, at now: Date) async throws -> Int {
         let sql = db.sql
         struct Count: Decodable { let count: Int }
-        let load = try await sql.raw("SELECT COUNT(*) AS count FROM follow_up_tasks WHERE status = 'open' AND assigned_agent_id = \(bind: agent.id!)")
+        let load =
+            try await sql.raw(
+                "SELECT COUNT(*) AS count FROM follow_up_tasks WHERE status = 'open' AND assigned_agent_id = \(bind: agent.id!)"
+            )
             .first(decoding: Count.self)?.count ?? 0
         let open = try await FollowUpTask.query(on: db).filter(\.$id ~~ taskIDs).filter(\.$status == .open).all()
         let assignments = open.enumerated().map { index, task in
@@ -75,10 +88,12 @@ struct DistributionService {
                     basisCase = basisCase + " WHEN \(bind: assignment.taskID) THEN \(bind: assignment.basis.rawValue)"
                 }
                 let ids = chunk.map(\.taskID)
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     UPDATE follow_up_tasks SET assigned_agent_id = \(agentCase + " END"), assignment_load = \(loadCase + " END"),
                     assignment_basis = \(basisCase + " END"), assigned_at = \(bind: now) WHERE id IN (\(binds: ids))
-                    """).run()
+                    """
+                ).run()
             }
         }
     }

@@ -12,8 +12,10 @@ struct PlannerRuns {
     private struct ID: Decodable { let id: Int }
 
     /// Records a run as running.
-    func start(day: LocalDate, trigger: String, run: String, instance: String,
-               at now: Date) async throws -> PlannerRun {
+    func start(
+        day: LocalDate, trigger: String, run: String, instance: String,
+        at now: Date
+    ) async throws -> PlannerRun {
         let record = PlannerRun()
         record.day = day.iso
         record.trigger = trigger
@@ -29,10 +31,12 @@ struct PlannerRuns {
     /// abandoned meanwhile (its lease lapsed while it worked).
     func finish(_ record: PlannerRun, summary: PlanSummary, at now: Date) async throws {
         let json = String(decoding: try JSONEncoder().encode(summary), as: UTF8.self)
-        let updated = try await sql.raw("""
+        let updated = try await sql.raw(
+            """
             UPDATE planner_runs SET status = 'finished', finished_at = \(bind: now), summary = \(bind: json)
             WHERE id = \(bind: record.id!) AND status = 'running' RETURNING id
-            """).first(decoding: ID.self)
+            """
+        ).first(decoding: ID.self)
         guard updated != nil else { throw JobConflict(job: "planner", kind: .lost) }
     }
 
@@ -69,10 +73,12 @@ struct PlannerRuns {
     }
 
     private func end(id: Int, as status: PlannerRun.Status, reason: String, at now: Date) async throws -> Bool {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             UPDATE planner_runs SET status = \(bind: status.rawValue), finished_at = \(bind: now),
             reason = \(bind: reason) WHERE id = \(bind: id) AND status = 'running' RETURNING id
-            """).first(decoding: ID.self) != nil
+            """
+        ).first(decoding: ID.self) != nil
     }
 
     private var sql: any SQLDatabase { db.sql }

@@ -39,14 +39,16 @@ struct PlanningContext {
         let rules = try await RuleRecord.query(on: db).all().map { try $0.rule() }
         let store = CalendarStore(db: db)
         let stored = try await store.defaultCalendar()
-        return PlanningContext(rules: rules, calendar: try await store.business(stored),
-                               defaultWindows: TimeRange.list(stored.contactWindows) ?? [],
-                               windowsOnAllDays: stored.contactAllDays)
+        return PlanningContext(
+            rules: rules, calendar: try await store.business(stored),
+            defaultWindows: TimeRange.list(stored.contactWindows) ?? [],
+            windowsOnAllDays: stored.contactAllDays)
     }
 
     /// A rule's windows, or the calendar's when it names none.
     func windows(_ ranges: [TimeRange]) -> ContactWindows {
-        ContactWindows(calendar: calendar, ranges: ranges.isEmpty ? defaultWindows : ranges, workingDaysOnly: !windowsOnAllDays)
+        ContactWindows(
+            calendar: calendar, ranges: ranges.isEmpty ? defaultWindows : ranges, workingDaysOnly: !windowsOnAllDays)
     }
 }
 
@@ -103,7 +105,8 @@ struct PlanningService {
         let sql = db.sql
 
         let dayStart = context.calendar.instant(local: Int64(asOf.dayNumber) * 86_400)
-        summary.missed = try await markMissed(before: dayStart, owedRules: context.rules.filter { $0.kind == .periodic || $0.kind == .churn }.map(\.id))
+        summary.missed = try await markMissed(
+            before: dayStart, owedRules: context.rules.filter { $0.kind == .periodic || $0.kind == .churn }.map(\.id))
 
         let eventsStarted = Date()
         let events = try await relevantEvents(planner, asOf: asOf)
@@ -122,7 +125,9 @@ struct PlanningService {
         let service = self
         func read(_ low: Int) -> Task<Batch, any Error>? {
             guard low <= maxID else { return nil }
-            return Task { try await service.readBatch(low...(low + batchSize - 1), tags: needsTags, capStart: capStart) }
+            return Task {
+                try await service.readBatch(low...(low + batchSize - 1), tags: needsTags, capStart: capStart)
+            }
         }
         var next = read(1)
         var low = 1
@@ -135,17 +140,24 @@ struct PlanningService {
             next = read(low)
             lap("read")
             let customers = batch.customers
-            let (tags, open, lastDue, lastCompleted, known) = (batch.tags, batch.open, batch.lastDue, batch.lastCompleted, batch.known)
+            let (tags, open, lastDue, lastCompleted, known) = (
+                batch.tags, batch.open, batch.lastDue, batch.lastCompleted, batch.known
+            )
             summary.customersScanned += customers.count
             for row in customers {
                 let customer = PlanningCustomer(
-                    id: row.id, tier: row.tier, tags: tags[row.id] ?? [], birthday: row.birthday.flatMap(LocalDate.init(iso:)),
-                    registeredOn: row.registered_on.flatMap(LocalDate.init(iso:)), consent: row.consent, doNotDisturb: row.do_not_disturb,
-                    lastCompletedOn: lastCompleted[row.id], lastEventOn: row.last_event_on.flatMap(LocalDate.init(iso:)))
+                    id: row.id, tier: row.tier, tags: tags[row.id] ?? [],
+                    birthday: row.birthday.flatMap(LocalDate.init(iso:)),
+                    registeredOn: row.registered_on.flatMap(LocalDate.init(iso:)), consent: row.consent,
+                    doNotDisturb: row.do_not_disturb,
+                    lastCompletedOn: lastCompleted[row.id], lastEventOn: row.last_event_on.flatMap(LocalDate.init(iso:))
+                )
                 let occurrences = planner.occurrences(for: customer, events: events[row.id] ?? [], asOf: asOf)
                 guard !occurrences.isEmpty else { continue }
-                switch decider.decide(customer: customer, occurrences: occurrences, known: known[row.id] ?? [], open: open[row.id] ?? [],
-                                      lastDueOn: lastDue[row.id], asOf: asOf) {
+                switch decider.decide(
+                    customer: customer, occurrences: occurrences, known: known[row.id] ?? [], open: open[row.id] ?? [],
+                    lastDueOn: lastDue[row.id], asOf: asOf)
+                {
                 case .nothing: break
                 case .skippedNoConsent: summary.skippedNoConsent += 1
                 case .skippedDoNotDisturb: summary.skippedDoNotDisturb += 1
@@ -162,7 +174,8 @@ struct PlanningService {
             if creates.count + merges.count >= 5000 || next == nil, !(creates.isEmpty && merges.isEmpty) {
                 summary.tasksCreated += creates.count
                 summary.merged += merges.reduce(0) { $0 + $1.reasons.count }
-                summary.reasonsAdded += creates.reduce(0) { $0 + $1.reasons.count } + merges.reduce(0) { $0 + $1.reasons.count }
+                summary.reasonsAdded +=
+                    creates.reduce(0) { $0 + $1.reasons.count } + merges.reduce(0) { $0 + $1.reasons.count }
                 // A run whose lease was lost is cancelled by its heartbeat: it stops before writing more.
                 try Task.checkCancellation()
                 try await write(creates: creates, merges: merges, asOf: asOf, context: context, decider: decider)
@@ -189,17 +202,25 @@ struct PlanningService {
     func readBatch(_ ids: ClosedRange<Int>, tags needsTags: Bool, capStart: String) async throws -> Batch {
         let sql = db.sql
         let range = SQLRaw("BETWEEN \(ids.lowerBound) AND \(ids.upperBound)")
-        async let customerRows = sql.raw("""
+        async let customerRows = sql.raw(
+            """
             SELECT id, tier, birthday, registered_on, consent, do_not_disturb, last_event_on FROM customers WHERE id \(range) ORDER BY id
-            """).all(decoding: CustomerRow.self)
-        async let taskRows = sql.raw("SELECT id, customer_id, status, due_on, deadline_on, completed_on FROM follow_up_tasks WHERE customer_id \(range)")
-            .all(decoding: TaskRow.self)
+            """
+        ).all(decoding: CustomerRow.self)
+        async let taskRows = sql.raw(
+            "SELECT id, customer_id, status, due_on, deadline_on, completed_on FROM follow_up_tasks WHERE customer_id \(range)"
+        )
+        .all(decoding: TaskRow.self)
         // The key is built by the database, in the form `TaskDecider.reasonKey` gives: two columns to decode, not three.
-        async let reasonRows = sql.raw("SELECT customer_id, rule_id || '|' || occurrence_key AS reason FROM follow_up_task_reasons WHERE customer_id \(range)")
-            .all(decoding: ReasonRow.self)
+        async let reasonRows = sql.raw(
+            "SELECT customer_id, rule_id || '|' || occurrence_key AS reason FROM follow_up_task_reasons WHERE customer_id \(range)"
+        )
+        .all(decoding: ReasonRow.self)
         var batch = Batch()
         if needsTags {
-            for row in try await sql.raw("SELECT customer_id, tag FROM customer_tags WHERE customer_id \(range)").all(decoding: TagRow.self) {
+            for row in try await sql.raw("SELECT customer_id, tag FROM customer_tags WHERE customer_id \(range)").all(
+                decoding: TagRow.self)
+            {
                 batch.tags[row.customer_id, default: []].append(row.tag)
             }
         }
@@ -209,13 +230,16 @@ struct PlanningService {
             case FollowUpTask.Status.open.rawValue:
                 batch.open[row.customer_id, default: []].append(OpenTask(id: row.id, dueOn: due, deadlineOn: deadline))
             case FollowUpTask.Status.completed.rawValue:
-                if let done = row.completed_on.flatMap(LocalDate.init(iso:)), batch.lastCompleted[row.customer_id].map({ $0 < done }) ?? true {
+                if let done = row.completed_on.flatMap(LocalDate.init(iso:)),
+                    batch.lastCompleted[row.customer_id].map({ $0 < done }) ?? true
+                {
                     batch.lastCompleted[row.customer_id] = done
                 }
             default: break
             }
             if row.status != FollowUpTask.Status.cancelled.rawValue, row.due_on >= capStart,
-               batch.lastDue[row.customer_id].map({ $0 < due }) ?? true {
+                batch.lastDue[row.customer_id].map({ $0 < due }) ?? true
+            {
                 batch.lastDue[row.customer_id] = due
             }
         }
@@ -234,21 +258,34 @@ struct PlanningService {
         var events: [Int: [PlanningEvent]] = [:]
         let isSQLite = sql.dialect.name == "sqlite"
         for (kind, scope) in planner.eventScopes(asOf: asOf).sorted(by: { $0.key < $1.key }) {
-            var alternatives: [SQLQueryString] = scope.days.map { "occurred_on BETWEEN \(bind: $0.lowerBound.iso) AND \(bind: $0.upperBound.iso)" }
+            var alternatives: [SQLQueryString] = scope.days.map {
+                "occurred_on BETWEEN \(bind: $0.lowerBound.iso) AND \(bind: $0.upperBound.iso)"
+            }
             for (attribute, ranges) in scope.attributeDays.sorted(by: { $0.key < $1.key }) {
                 // Date attributes are stored as YYYY-MM-DD (the ingest normalises them), so text order is date order.
-                let value: SQLQueryString = isSQLite ? "json_extract(attributes, \(bind: "$.\"" + attribute + "\""))"
-                                                     : "(attributes::jsonb ->> \(bind: attribute))"
-                alternatives += ranges.map { value + " BETWEEN \(bind: $0.lowerBound.iso) AND \(bind: $0.upperBound.iso)" }
+                let value: SQLQueryString =
+                    isSQLite
+                    ? "json_extract(attributes, \(bind: "$.\"" + attribute + "\""))"
+                    : "(attributes::jsonb ->> \(bind: attribute))"
+                alternatives += ranges.map {
+                    value + " BETWEEN \(bind: $0.lowerBound.iso) AND \(bind: $0.upperBound.iso)"
+                }
             }
             guard let firstAlternative = alternatives.first else { continue }
-            let condition: SQLQueryString = "kind = \(bind: kind) AND (" + alternatives.dropFirst().reduce(firstAlternative) { $0 + " OR " + $1 } + ")"
+            let condition: SQLQueryString =
+                "kind = \(bind: kind) AND (" + alternatives.dropFirst().reduce(firstAlternative) { $0 + " OR " + $1 }
+                + ")"
             let readsAttributes = attributeKinds.contains(kind)
-            let columns: SQLQueryString = readsAttributes ? "id, customer_id, occurred_on, attributes" : "id, customer_id, occurred_on, '{}' AS attributes"
-            for row in try await sql.raw("SELECT " + columns + " FROM events WHERE " + condition).all(decoding: EventRow.self) {
+            let columns: SQLQueryString =
+                readsAttributes
+                ? "id, customer_id, occurred_on, attributes" : "id, customer_id, occurred_on, '{}' AS attributes"
+            for row in try await sql.raw("SELECT " + columns + " FROM events WHERE " + condition).all(
+                decoding: EventRow.self)
+            {
                 guard let day = LocalDate(iso: row.occurred_on) else { continue }
                 let attributes = row.attributes == "{}" ? [:] : ServiceEvent.decode(row.attributes)
-                events[row.customer_id, default: []].append(PlanningEvent(id: row.id, kind: kind, occurredOn: day, attributes: attributes))
+                events[row.customer_id, default: []].append(
+                    PlanningEvent(id: row.id, kind: kind, occurredOn: day, attributes: attributes))
             }
         }
         return events
@@ -260,42 +297,58 @@ struct PlanningService {
         struct Count: Decodable { let count: Int }
         return try await db.transaction { db in
             let sql = db.sql
-            let count = try await sql.raw("SELECT COUNT(*) AS count FROM follow_up_tasks WHERE status = 'open' AND deadline_at < \(bind: instant)")
+            let count =
+                try await sql.raw(
+                    "SELECT COUNT(*) AS count FROM follow_up_tasks WHERE status = 'open' AND deadline_at < \(bind: instant)"
+                )
                 .first(decoding: Count.self)?.count ?? 0
             guard count > 0 else { return 0 }
             if !owedRules.isEmpty {
-                try await sql.raw("""
+                try await sql.raw(
+                    """
                     UPDATE follow_up_task_reasons SET occurrence_key = occurrence_key || '~' || task_id
                     WHERE rule_id IN (\(binds: owedRules)) AND task_id IN
                       (SELECT id FROM follow_up_tasks WHERE status = 'open' AND deadline_at < \(bind: instant))
-                    """).run()
+                    """
+                ).run()
             }
-            try await sql.raw("UPDATE follow_up_tasks SET status = 'missed' WHERE status = 'open' AND deadline_at < \(bind: instant)").run()
+            try await sql.raw(
+                "UPDATE follow_up_tasks SET status = 'missed' WHERE status = 'open' AND deadline_at < \(bind: instant)"
+            ).run()
             return count
         }
     }
 
-    fileprivate func write(creates: [(customer: Int, reasons: [Occurrence])], merges: [(task: Int, customer: Int, reasons: [Occurrence])],
-                       asOf: LocalDate, context: PlanningContext, decider: TaskDecider) async throws {
+    fileprivate func write(
+        creates: [(customer: Int, reasons: [Occurrence])], merges: [(task: Int, customer: Int, reasons: [Occurrence])],
+        asOf: LocalDate, context: PlanningContext, decider: TaskDecider
+    ) async throws {
         try await db.transaction { db in
             let sql = db.sql
             var reasonRows: [(task: Int, customer: Int, reason: Occurrence)] = []
             for chunk in creates.chunked(300) {
                 let insert = sql.insert(into: FollowUpTask.schema).columns(
-                    "customer_id", "status", "priority", "channel", "script", "required_skill", "max_attempts", "attempts",
+                    "customer_id", "status", "priority", "channel", "script", "required_skill", "max_attempts",
+                    "attempts",
                     "contact_windows", "due_on", "deadline_on", "due_at", "deadline_at", "planned_on", "created_at")
                 let now = Date()
                 for (customer, reasons) in chunk {
                     let lead = decider.rules[reasons[0].ruleID]!
-                    let dueOn = reasons.map(\.dueOn).min()!, deadlineOn = reasons.map(\.deadlineOn).min()!
-                    let times = DueTimes.make(dueOn: dueOn, deadlineOn: deadlineOn, windows: context.windows(lead.contactWindows))
-                    insert.values(SQLBind(customer), SQLBind(FollowUpTask.Status.open.rawValue), SQLBind(lead.priority), SQLBind(lead.channel.rawValue),
-                                  SQLBind(lead.script), SQLBind(lead.requiredSkill), SQLBind(lead.maxAttempts), SQLBind(0),
-                                  SQLBind(lead.contactWindows.map(\.description).joined(separator: ",")), SQLBind(dueOn.iso),
-                                  SQLBind(deadlineOn.iso), SQLBind(times.dueAt), SQLBind(times.deadlineAt), SQLBind(asOf.iso), SQLBind(now))
+                    let dueOn = reasons.map(\.dueOn).min()!
+                    let deadlineOn = reasons.map(\.deadlineOn).min()!
+                    let times = DueTimes.make(
+                        dueOn: dueOn, deadlineOn: deadlineOn, windows: context.windows(lead.contactWindows))
+                    insert.values(
+                        SQLBind(customer), SQLBind(FollowUpTask.Status.open.rawValue), SQLBind(lead.priority),
+                        SQLBind(lead.channel.rawValue),
+                        SQLBind(lead.script), SQLBind(lead.requiredSkill), SQLBind(lead.maxAttempts), SQLBind(0),
+                        SQLBind(lead.contactWindows.map(\.description).joined(separator: ",")), SQLBind(dueOn.iso),
+                        SQLBind(deadlineOn.iso), SQLBind(times.dueAt), SQLBind(times.deadlineAt), SQLBind(asOf.iso),
+                        SQLBind(now))
                 }
                 let created = try await insert.returning("id", "customer_id").all(decoding: CreatedRow.self)
-                let taskOf = Dictionary(created.map { ($0.customer_id, $0.id) }, uniquingKeysWith: { first, _ in first })
+                let taskOf = Dictionary(
+                    created.map { ($0.customer_id, $0.id) }, uniquingKeysWith: { first, _ in first })
                 for (customer, reasons) in chunk {
                     for reason in reasons { reasonRows.append((taskOf[customer]!, customer, reason)) }
                 }
@@ -308,15 +361,19 @@ struct PlanningService {
             // A joining reason may be more urgent than the task; one statement per priority level.
             for (urgent, tasks) in raise {
                 for chunk in tasks.chunked(500) {
-                    try await sql.raw("UPDATE follow_up_tasks SET priority = \(bind: urgent) WHERE id IN (\(binds: Array(chunk))) AND priority > \(bind: urgent)").run()
+                    try await sql.raw(
+                        "UPDATE follow_up_tasks SET priority = \(bind: urgent) WHERE id IN (\(binds: Array(chunk))) AND priority > \(bind: urgent)"
+                    ).run()
                 }
             }
             for chunk in reasonRows.chunked(500) {
                 let insert = sql.insert(into: TaskReason.schema)
-                    .columns("task_id", "customer_id", "rule_id", "occurrence_key", "triggered_on", "due_on", "deadline_on")
+                    .columns(
+                        "task_id", "customer_id", "rule_id", "occurrence_key", "triggered_on", "due_on", "deadline_on")
                 for (task, customer, reason) in chunk {
-                    insert.values(SQLBind(task), SQLBind(customer), SQLBind(reason.ruleID), SQLBind(reason.key),
-                                  SQLBind(reason.triggeredOn.iso), SQLBind(reason.dueOn.iso), SQLBind(reason.deadlineOn.iso))
+                    insert.values(
+                        SQLBind(task), SQLBind(customer), SQLBind(reason.ruleID), SQLBind(reason.key),
+                        SQLBind(reason.triggeredOn.iso), SQLBind(reason.dueOn.iso), SQLBind(reason.deadlineOn.iso))
                 }
                 try await insert.run()
             }
@@ -332,21 +389,35 @@ extension PlanningService {
         guard let rule = context.rules.first(where: { $0.id == ruleID }), rule.kind == .triggered, rule.isEnabled else {
             throw NamedFieldError(field: "rule", key: "rule.problem.notTriggered")
         }
-        guard let customer = try await Customer.find(customerID, on: db) else { throw NamedFieldError(field: "customerID", key: "events.problem.unknownCustomer") }
-        guard customer.consent, !customer.doNotDisturb else { throw NamedFieldError(field: "customerID", key: "rule.problem.doNotDisturb") }
+        guard let customer = try await Customer.find(customerID, on: db) else {
+            throw NamedFieldError(field: "customerID", key: "events.problem.unknownCustomer")
+        }
+        guard customer.consent, !customer.doNotDisturb else {
+            throw NamedFieldError(field: "customerID", key: "rule.problem.doNotDisturb")
+        }
         let trimmed = key.trimmingWhitespace()
-        guard !trimmed.isEmpty, trimmed.count <= 64 else { throw NamedFieldError(field: "key", key: "problem.required") }
-        if let existing = try await TaskReason.query(on: db).filter(\.$customerID == customerID).filter(\.$ruleID == ruleID)
-            .filter(\.$occurrenceKey == "t" + trimmed).first() {
+        guard !trimmed.isEmpty, trimmed.count <= 64 else {
+            throw NamedFieldError(field: "key", key: "problem.required")
+        }
+        if let existing = try await TaskReason.query(on: db).filter(\.$customerID == customerID).filter(
+            \.$ruleID == ruleID
+        )
+        .filter(\.$occurrenceKey == "t" + trimmed).first() {
             return existing.$task.id
         }
         let planner = Planner(rules: context.rules, calendar: context.calendar)
-        let occurrence = Occurrence(ruleID: ruleID, key: "t" + trimmed, triggeredOn: asOf, dueOn: asOf,
-                                    deadlineOn: try planner.deadline(dueOn: asOf, windowDays: rule.windowDays))
+        let occurrence = Occurrence(
+            ruleID: ruleID, key: "t" + trimmed, triggeredOn: asOf, dueOn: asOf,
+            deadlineOn: try planner.deadline(dueOn: asOf, windowDays: rule.windowDays))
         let decider = TaskDecider(rules: context.rules, contactCapDays: 0)
-        try await write(creates: [(customerID, [occurrence])], merges: [], asOf: asOf, context: context, decider: decider)
-        guard let created = try await TaskReason.query(on: db).filter(\.$customerID == customerID).filter(\.$ruleID == ruleID)
-            .filter(\.$occurrenceKey == occurrence.key).first() else { throw Abort(.internalServerError) }
+        try await write(
+            creates: [(customerID, [occurrence])], merges: [], asOf: asOf, context: context, decider: decider)
+        guard
+            let created = try await TaskReason.query(on: db).filter(\.$customerID == customerID).filter(
+                \.$ruleID == ruleID
+            )
+            .filter(\.$occurrenceKey == occurrence.key).first()
+        else { throw Abort(.internalServerError) }
         return created.$task.id
     }
 }

@@ -18,13 +18,15 @@ struct RuleStore {
     func save(_ input: RuleInput, id: Int?, by actor: Actor, at now: Date) async throws -> FollowUpRule {
         let record = id == nil ? RuleRecord() : try await find(id)
         let codes = Set(try await EventKind.query(on: db).all().map(\.code))
-        let surveys = Set(try await SurveyRecord.query(on: db).filter(\.$isCurrent == true).all().compactMap(\.familyID))
+        let surveys = Set(
+            try await SurveyRecord.query(on: db).filter(\.$isCurrent == true).all().compactMap(\.familyID))
         let rule = try input.rule(id: id ?? 0, eventKinds: codes, surveys: surveys)
         try record.apply(rule)
         try await db.transaction { db in
             try await record.save(on: db)
-            try await AuditLog.record(id == nil ? "rule.create" : "rule.update", by: actor, subjectType: "rule",
-                                      subjectID: String(record.id!), detail: rule.name, at: now, on: db)
+            try await AuditLog.record(
+                id == nil ? "rule.create" : "rule.update", by: actor, subjectType: "rule",
+                subjectID: String(record.id!), detail: rule.name, at: now, on: db)
         }
         return try record.rule()
     }
@@ -51,7 +53,9 @@ struct RuleAPIController: RouteCollection {
         let input = try req.content.decode(Trigger.self)
         let task = try await PlanningService(db: req.db, contactCapDays: req.application.huifang.contactCapDays)
             .trigger(ruleID: rule.id!, customerID: input.customerID, key: input.key, asOf: req.today)
-        try await req.audit("rule.trigger", subjectType: "task", subjectID: String(task), detail: "rule=\(rule.id!) customer=\(input.customerID)")
+        try await req.audit(
+            "rule.trigger", subjectType: "task", subjectID: String(task),
+            detail: "rule=\(rule.id!) customer=\(input.customerID)")
         return ["taskID": task]
     }
 
@@ -64,7 +68,8 @@ struct RuleAPIController: RouteCollection {
     }
 
     @Sendable func create(req: Request) async throws -> Response {
-        let rule = try await RuleStore(db: req.db).save(try req.content.decode(RuleInput.self), id: nil, by: req.actor, at: req.now)
+        let rule = try await RuleStore(db: req.db).save(
+            try req.content.decode(RuleInput.self), id: nil, by: req.actor, at: req.now)
         let response = Response(status: .created)
         try response.content.encode(RuleInput(rule))
         return response
@@ -72,7 +77,9 @@ struct RuleAPIController: RouteCollection {
 
     @Sendable func update(req: Request) async throws -> RuleInput {
         let id = try await RuleStore(db: req.db).find(req.parameters.get("id", as: Int.self)).id
-        return RuleInput(try await RuleStore(db: req.db).save(try req.content.decode(RuleInput.self), id: id, by: req.actor, at: req.now))
+        return RuleInput(
+            try await RuleStore(db: req.db).save(
+                try req.content.decode(RuleInput.self), id: id, by: req.actor, at: req.now))
     }
 }
 
@@ -113,9 +120,13 @@ struct RulePagesController: RouteCollection {
     }
 
     @Sendable func list(req: Request) async throws -> Response {
-        let surveys = Dictionary(try await SurveyStore(db: req.db).current().map { ($0.familyID!, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let surveys = Dictionary(
+            try await SurveyStore(db: req.db).current().map { ($0.familyID!, $0.name) }, uniquingKeysWith: { a, _ in a }
+        )
         let rows = try await RuleStore(db: req.db).all().map {
-            Row(id: $0.id, name: $0.name, kind: req.t("kind." + $0.kind.rawValue), enabled: $0.isEnabled, priority: $0.priority,
+            Row(
+                id: $0.id, name: $0.name, kind: req.t("kind." + $0.kind.rawValue), enabled: $0.isEnabled,
+                priority: $0.priority,
                 channel: req.t("channel." + $0.channel.rawValue), window: $0.windowDays, skill: $0.requiredSkill,
                 survey: $0.surveyID.flatMap { surveys[$0] } ?? "")
         }
@@ -142,7 +153,11 @@ struct RulePagesController: RouteCollection {
         do {
             _ = try await RuleStore(db: req.db).save(input, id: id, by: req.actor, at: req.now)
         } catch let failure as NamedFieldErrors {
-            let response = try await form(req, id: id, rule: input, errors: failure.errors.map { req.t("rules." + $0.field) + "：" + Catalogue.text($0.key, req.language, $0.arguments) })
+            let response = try await form(
+                req, id: id, rule: input,
+                errors: failure.errors.map {
+                    req.t("rules." + $0.field) + "：" + Catalogue.text($0.key, req.language, $0.arguments)
+                })
             response.status = .unprocessableEntity
             return response
         }
@@ -154,16 +169,29 @@ struct RulePagesController: RouteCollection {
         let eventKinds = try await EventKind.query(on: req.db).sort(\.$code).all()
         let context = FormContext(
             id: id, rule: rule,
-            kinds: RuleKind.allCases.map { SelectOption(value: $0.rawValue, label: req.t("kind." + $0.rawValue), selected: $0.rawValue == rule.kind) },
-            channels: ContactChannel.allCases.map { SelectOption(value: $0.rawValue, label: req.t("channel." + $0.rawValue), selected: $0.rawValue == rule.channel) },
+            kinds: RuleKind.allCases.map {
+                SelectOption(
+                    value: $0.rawValue, label: req.t("kind." + $0.rawValue), selected: $0.rawValue == rule.kind)
+            },
+            channels: ContactChannel.allCases.map {
+                SelectOption(
+                    value: $0.rawValue, label: req.t("channel." + $0.rawValue), selected: $0.rawValue == rule.channel)
+            },
             eventKinds: [SelectOption(value: "", label: req.t("common.none"), selected: (rule.eventKind ?? "").isEmpty)]
-                + eventKinds.map { SelectOption(value: $0.code, label: "\($0.name)（\($0.code)）", selected: $0.code == rule.eventKind) },
+                + eventKinds.map {
+                    SelectOption(value: $0.code, label: "\($0.name)（\($0.code)）", selected: $0.code == rule.eventKind)
+                },
             surveys: [SelectOption(value: "", label: req.t("common.none"), selected: rule.surveyID == nil)]
-                + (try await SurveyStore(db: req.db).current()).map { SelectOption(value: String($0.familyID!), label: $0.name, selected: $0.familyID == rule.surveyID) },
-            monthsByTier: (rule.monthsByTier ?? [:]).sorted { $0.value > $1.value }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "),
+                + (try await SurveyStore(db: req.db).current()).map {
+                    SelectOption(value: String($0.familyID!), label: $0.name, selected: $0.familyID == rule.surveyID)
+                },
+            monthsByTier: (rule.monthsByTier ?? [:]).sorted { $0.value > $1.value }.map { "\($0.key)=\($0.value)" }
+                .joined(separator: ", "),
             segmentTiers: (rule.segment?.tiers ?? []).joined(separator: ", "),
             segmentTags: (rule.segment?.tags ?? []).joined(separator: ", "),
-            segmentAttributes: (rule.segment?.eventAttributes ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "),
+            segmentAttributes: (rule.segment?.eventAttributes ?? [:]).sorted { $0.key < $1.key }.map {
+                "\($0.key)=\($0.value)"
+            }.joined(separator: ", "),
             errors: errors)
         return try await req.renderPage("rules/form", titleKey: id == nil ? "rules.new" : "rules.edit", context)
     }

@@ -56,7 +56,8 @@ struct RuleInput: Content {
         everyMonths = rule.everyMonths
         campaignDate = rule.campaignDate?.iso
         surveyID = rule.surveyID
-        segment = SegmentInput(tiers: rule.segment.tiers, tags: rule.segment.tags, eventAttributes: rule.segment.eventAttributes)
+        segment = SegmentInput(
+            tiers: rule.segment.tiers, tags: rule.segment.tags, eventAttributes: rule.segment.eventAttributes)
     }
 
     /// The rule, or every refused field. `eventKinds` are the configured event kind codes.
@@ -75,19 +76,31 @@ struct RuleInput: Content {
             if campaign == nil { errors.append(.init(field: "campaignDate", key: "rule.problem.campaignDate")) }
         }
         let eventKind = (self.eventKind ?? "").trimmingWhitespace()
-        if !eventKind.isEmpty, !eventKinds.contains(eventKind) { errors.append(.init(field: "eventKind", key: "rule.problem.unknownEventKind")) }
-        if let surveyID, !surveys.contains(surveyID) { errors.append(.init(field: "surveyID", key: "rule.problem.unknownSurvey")) }
+        if !eventKind.isEmpty, !eventKinds.contains(eventKind) {
+            errors.append(.init(field: "eventKind", key: "rule.problem.unknownEventKind"))
+        }
+        if let surveyID, !surveys.contains(surveyID) {
+            errors.append(.init(field: "surveyID", key: "rule.problem.unknownSurvey"))
+        }
         let rule = FollowUpRule(
-            id: id, name: name.trimmingWhitespace(), kind: kind ?? .campaign, isEnabled: isEnabled ?? true, priority: priority ?? 3,
-            segment: Segment(tiers: segment?.tiers ?? [], tags: segment?.tags ?? [], eventAttributes: segment?.eventAttributes ?? [:]),
-            channel: channel ?? .phone, script: script ?? "", windowDays: windowDays ?? 3, maxAttempts: maxAttempts ?? 3,
+            id: id, name: name.trimmingWhitespace(), kind: kind ?? .campaign, isEnabled: isEnabled ?? true,
+            priority: priority ?? 3,
+            segment: Segment(
+                tiers: segment?.tiers ?? [], tags: segment?.tags ?? [], eventAttributes: segment?.eventAttributes ?? [:]
+            ),
+            channel: channel ?? .phone, script: script ?? "", windowDays: windowDays ?? 3,
+            maxAttempts: maxAttempts ?? 3,
             contactWindows: windows ?? [], requiredSkill: (requiredSkill ?? "").trimmingWhitespace(),
-            bypassesContactCap: bypassesContactCap ?? false, days: days ?? 0, countsWorkingDays: countsWorkingDays ?? false,
-            eventKind: eventKind, dateAttribute: (dateAttribute ?? "").trimmingWhitespace(), monthsByTier: monthsByTier ?? [:],
+            bypassesContactCap: bypassesContactCap ?? false, days: days ?? 0,
+            countsWorkingDays: countsWorkingDays ?? false,
+            eventKind: eventKind, dateAttribute: (dateAttribute ?? "").trimmingWhitespace(),
+            monthsByTier: monthsByTier ?? [:],
             firstMonths: firstMonths ?? 1, everyMonths: everyMonths ?? 6, campaignDate: campaign, surveyID: surveyID)
         if kind != nil {
             let known = Set(errors.map(\.field))
-            errors += rule.problems().filter { !known.contains($0.field) }.map { NamedFieldError(field: $0.field, key: $0.key) }
+            errors += rule.problems().filter { !known.contains($0.field) }.map {
+                NamedFieldError(field: $0.field, key: $0.key)
+            }
         }
         guard errors.isEmpty else { throw NamedFieldErrors(errors: errors) }
         return rule
@@ -96,7 +109,9 @@ struct RuleInput: Content {
     /// Reads the rule form's text fields (lists comma-separated, `tier=months` pairs).
     init(form: [String: String]) {
         func list(_ key: String) -> [String] {
-            (form[key] ?? "").split(whereSeparator: { ",，、".contains($0) }).map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+            (form[key] ?? "").split(whereSeparator: { ",，、".contains($0) }).map { $0.trimmingWhitespace() }.filter {
+                !$0.isEmpty
+            }
         }
         func pairs(_ key: String) -> [String: String] {
             var result: [String: String] = [:]
@@ -106,7 +121,9 @@ struct RuleInput: Content {
             }
             return result
         }
-        func number(_ key: String) -> Int? { Int((form[key] ?? "").trimmingWhitespace()) ?? ((form[key] ?? "").isEmpty ? nil : -1) }
+        func number(_ key: String) -> Int? {
+            Int((form[key] ?? "").trimmingWhitespace()) ?? ((form[key] ?? "").isEmpty ? nil : -1)
+        }
         name = form["name"] ?? ""
         kind = form["kind"] ?? ""
         isEnabled = form["isEnabled"] != nil
@@ -127,6 +144,7 @@ struct RuleInput: Content {
         everyMonths = number("everyMonths")
         campaignDate = form["campaignDate"]
         surveyID = (form["surveyID"] ?? "").isEmpty ? nil : Int(form["surveyID"]!) ?? -1
-        segment = SegmentInput(tiers: list("segmentTiers"), tags: list("segmentTags"), eventAttributes: pairs("segmentAttributes"))
+        segment = SegmentInput(
+            tiers: list("segmentTiers"), tags: list("segmentTags"), eventAttributes: pairs("segmentAttributes"))
     }
 }

@@ -13,15 +13,19 @@ struct CurrentReport {
 extension ReportService {
     /// A signed-off month comes from the archive, exactly as it was signed; any other period is computed.
     func current(_ period: ReportPeriod, groupedBy grouping: ReportGrouping) async throws -> CurrentReport {
-        if let month = period.month, let signed = try await ReportSignOff.query(on: db).filter(\.$month == month).first(),
-           let frozen = signed.frozenReports[grouping.rawValue] {
+        if let month = period.month,
+            let signed = try await ReportSignOff.query(on: db).filter(\.$month == month).first(),
+            let frozen = signed.frozenReports[grouping.rawValue]
+        {
             return CurrentReport(report: frozen, signedOff: .init(by: signed.signedByName, at: signed.signedAt))
         }
         return CurrentReport(report: try await report(period, groupedBy: grouping), signedOff: nil)
     }
 
     /// A month's scorecards: as stored when it was signed off, else computed now.
-    func currentScorecards(_ period: ReportPeriod, month: String) async throws -> (cards: [Scorecard], signedOff: ReportOut.SignedOut?) {
+    func currentScorecards(_ period: ReportPeriod, month: String) async throws -> (
+        cards: [Scorecard], signedOff: ReportOut.SignedOut?
+    ) {
         if let signed = try await ReportSignOff.query(on: db).filter(\.$month == month).first() {
             return (signed.frozenScorecards, .init(by: signed.signedByName, at: signed.signedAt))
         }
@@ -39,12 +43,16 @@ extension ReportService {
         let agentNames = Set(agents.map(\.username))
         for group in report.groups where agentNames.contains(group.key) {
             seen.insert(group.key)
-            cards.append(Scorecard(agent: group.key, agentName: group.label, figures: group.figures, targets: targets,
-                                   spotChecks: checks[group.key] ?? SpotCheckSummary()))
+            cards.append(
+                Scorecard(
+                    agent: group.key, agentName: group.label, figures: group.figures, targets: targets,
+                    spotChecks: checks[group.key] ?? SpotCheckSummary()))
         }
         for agent in agents where agent.isActive && !seen.contains(agent.username) {
-            cards.append(Scorecard(agent: agent.username, agentName: agent.displayName, figures: FigureSet(), targets: targets,
-                                   spotChecks: checks[agent.username] ?? SpotCheckSummary()))
+            cards.append(
+                Scorecard(
+                    agent: agent.username, agentName: agent.displayName, figures: FigureSet(), targets: targets,
+                    spotChecks: checks[agent.username] ?? SpotCheckSummary()))
         }
         return cards.sorted { ($0.agentName, $0.agent) < ($1.agentName, $1.agent) }
     }
@@ -59,25 +67,40 @@ extension ReportService {
             let failed: Int
         }
         let sql = db.sql
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             SELECT u.username AS username, COUNT(*) AS reviewed, CAST(COALESCE(SUM(s.score), 0) AS BIGINT) AS score_sum, CAST(COALESCE(SUM(s.max_score), 0) AS BIGINT) AS max_sum,
               COALESCE(SUM(CASE WHEN s.failed = TRUE THEN 1 ELSE 0 END), 0) AS failed
             FROM spot_checks s LEFT JOIN users u ON u.id = s.agent_id
             WHERE s.month >= \(bind: String(period.from.iso.prefix(7))) AND s.month <= \(bind: String(period.to.iso.prefix(7))) AND s.status <> 'pending'
             GROUP BY u.username
-            """).all(decoding: Row.self)
-        return Dictionary(rows.compactMap { row in
-            row.username.map { ($0, SpotCheckSummary(reviewed: row.reviewed, scoreSum: row.score_sum, maxSum: row.max_sum, failed: row.failed)) }
-        }, uniquingKeysWith: { a, _ in a })
+            """
+        ).all(decoding: Row.self)
+        return Dictionary(
+            rows.compactMap { row in
+                row.username.map {
+                    (
+                        $0,
+                        SpotCheckSummary(
+                            reviewed: row.reviewed, scoreSum: row.score_sum, maxSum: row.max_sum, failed: row.failed)
+                    )
+                }
+            }, uniquingKeysWith: { a, _ in a })
     }
 
     /// Freezes a finished month: its report under every grouping and the agents' scorecards are stored
     /// as they are now; from then on the month is read from the archive.
     func signOff(month text: String, by user: User, note: String, today: LocalDate) async throws -> ReportSignOff {
-        guard let period = ReportPeriod(month: text) else { throw NamedFieldError(field: "month", key: "report.problem.month") }
+        guard let period = ReportPeriod(month: text) else {
+            throw NamedFieldError(field: "month", key: "report.problem.month")
+        }
         guard period.to < today else { throw NamedFieldError(field: "month", key: "report.problem.monthNotOver") }
-        guard note.count <= 1000 else { throw NamedFieldError(field: "note", key: "problem.tooLong", arguments: ["1000"]) }
-        if try await ReportSignOff.query(on: db).filter(\.$month == text).count() > 0 { throw AppError(.conflict, "report.refuse.signed") }
+        guard note.count <= 1000 else {
+            throw NamedFieldError(field: "note", key: "problem.tooLong", arguments: ["1000"])
+        }
+        if try await ReportSignOff.query(on: db).filter(\.$month == text).count() > 0 {
+            throw AppError(.conflict, "report.refuse.signed")
+        }
         var reports: [String: FigureReport] = [:]
         for grouping in ReportGrouping.allCases {
             reports[grouping.rawValue] = try await report(period, groupedBy: grouping)

@@ -10,19 +10,26 @@ extension Operations {
     /// inbound calls, spread evenly over `months` months ending with October 2026 across 20 agents in five
     /// departments — generated inside the database, the roll-ups counted from it once, then times October's
     /// figures as the report page asks for them.
-    public static func reportBenchmark(on app: Application, records: Int, tickets: Int, calls: Int, months: Int,
-                                       runs: Int, reuse: Bool = false, countRows: Bool = false) async throws -> String {
+    public static func reportBenchmark(
+        on app: Application, records: Int, tickets: Int, calls: Int, months: Int,
+        runs: Int, reuse: Bool = false, countRows: Bool = false
+    ) async throws -> String {
         let counting: ReportQueries.Counting = countRows ? .rows : .rollups
         let db = app.db
         let sql = db.sql
         struct Count: Decodable { let count: Int }
         if reuse {
-            return try await timeReports(on: app, runs: runs, counting: counting,
-                                         lines: ["reusing the history generated before"])
+            return try await timeReports(
+                on: app, runs: runs, counting: counting,
+                lines: ["reusing the history generated before"])
         }
         for table in ["follow_up_records", "tickets"] {
-            let existing = try await sql.raw("SELECT COUNT(*) AS count FROM \(unsafeRaw: table)").first(decoding: Count.self)?.count ?? 0
-            guard existing == 0 else { throw OperationError("the benchmark needs a database without \(table) (this one has \(existing))") }
+            let existing =
+                try await sql.raw("SELECT COUNT(*) AS count FROM \(unsafeRaw: table)").first(decoding: Count.self)?
+                .count ?? 0
+            guard existing == 0 else {
+                throw OperationError("the benchmark needs a database without \(table) (this one has \(existing))")
+            }
         }
         let isPostgres = sql.dialect.name == "postgresql"
         var lines: [String] = []
@@ -33,10 +40,14 @@ extension Operations {
         let epoch0 = Int(calendar.instant(local: Int64(first.dayNumber) * 86_400).timeIntervalSince1970)
 
         func series(_ n: Int) -> String {
-            isPostgres ? "generate_series(1, \(n)) AS s(i)" : "(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < \(n)) SELECT i FROM s) AS s"
+            isPostgres
+                ? "generate_series(1, \(n)) AS s(i)"
+                : "(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < \(n)) SELECT i FROM s) AS s"
         }
         func day(_ offset: String) -> String {
-            isPostgres ? "to_char(DATE '\(first.iso)' + (\(offset)), 'YYYY-MM-DD')" : "date('\(first.iso)', '+' || (\(offset)) || ' days')"
+            isPostgres
+                ? "to_char(DATE '\(first.iso)' + (\(offset)), 'YYYY-MM-DD')"
+                : "date('\(first.iso)', '+' || (\(offset)) || ' days')"
         }
         func instant(_ seconds: String) -> String { isPostgres ? "to_timestamp(\(seconds))" : "(\(seconds))" }
         func timed(_ label: String, _ body: () async throws -> Void) async throws {
@@ -47,21 +58,28 @@ extension Operations {
 
         // Like a bulk load: the big tables' secondary indexes are dropped while the rows go in and built again
         // afterwards (sorted, in one pass), which is many times quicker than keeping them up row by row.
-        let bulkTables = ["follow_up_tasks", "follow_up_task_reasons", "follow_up_records", "survey_answers", "tickets", "calls", "customers"]
+        let bulkTables = [
+            "follow_up_tasks", "follow_up_task_reasons", "follow_up_records", "survey_answers", "tickets", "calls",
+            "customers",
+        ]
         struct IndexRow: Decodable {
             let name: String
             let definition: String
         }
         let indexes: [IndexRow]
         if isPostgres {
-            indexes = try await sql.raw("""
+            indexes = try await sql.raw(
+                """
                 SELECT indexname AS name, indexdef AS definition FROM pg_indexes
                 WHERE tablename IN (\(binds: bulkTables)) AND indexname NOT IN (SELECT conname FROM pg_constraint)
-                """).all(decoding: IndexRow.self)
+                """
+            ).all(decoding: IndexRow.self)
         } else {
-            indexes = try await sql.raw("""
+            indexes = try await sql.raw(
+                """
                 SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index' AND tbl_name IN (\(binds: bulkTables)) AND sql IS NOT NULL
-                """).all(decoding: IndexRow.self)
+                """
+            ).all(decoding: IndexRow.self)
         }
         for index in indexes { try await sql.raw("DROP INDEX \(ident: index.name)").run() }
         // The roll-ups too: counted once from the loaded rows, as the migration does, instead of row by row.
@@ -83,22 +101,28 @@ extension Operations {
         let customers = max(1000, records / 25)
         let tasks = records * 20 / 19
         let rules = try await RuleRecord.query(on: db).sort(\.$id).range(..<4).all().map { $0.id! }
-        let ruleOf = "CASE id % \(rules.count) "
+        let ruleOf =
+            "CASE id % \(rules.count) "
             + rules.enumerated().map { "WHEN \($0.offset) THEN \($0.element)" }.joined(separator: " ") + " END"
-        lines.append("filling: \(customers) customers, \(tasks) tasks over \(months) months (\(first.iso)–\(last.to.iso)), \(tickets) tickets, \(calls) calls")
+        lines.append(
+            "filling: \(customers) customers, \(tasks) tasks over \(months) months (\(first.iso)–\(last.to.iso)), \(tickets) tickets, \(calls) calls"
+        )
         try await timed("customers") {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO customers (name, tier, consent, do_not_disturb, registered_on, assigned_agent_id)
                 SELECT 'C' || i, CASE i % 4 WHEN 0 THEN '普通' WHEN 1 THEN '银卡' WHEN 2 THEN '金卡' ELSE '白金卡' END, TRUE, FALSE, '2020-01-01', u.id
                 FROM \(unsafeRaw: series(customers)) JOIN users u ON u.username = 'bench' || (i % \(unsafeRaw: String(agents)))
-                """).run()
+                """
+            ).run()
         }
         // Tasks come in day by day as in real life (task i on day (i − 1) × days ÷ tasks); every 20th is never
         // reached, every 5th is done 4 days late.
         let d = "CAST((i - 1) * CAST(\(days) AS BIGINT) / \(tasks) AS INTEGER)"
         let late = "(CASE WHEN i % 5 = 0 THEN 4 ELSE 0 END)"
         try await timed("tasks") {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO follow_up_tasks (id, customer_id, status, priority, channel, script, required_skill, max_attempts, attempts, contact_windows,
                   due_on, deadline_on, due_at, deadline_at, planned_on, assigned_agent_id, completed_at, completed_on, created_at)
                 SELECT i, (CAST(i AS BIGINT) * 7919) % \(unsafeRaw: String(customers)) + 1, CASE WHEN i % 20 = 0 THEN 'unreachable' ELSE 'completed' END, 3, 'phone', '', '', 3, 1, '',
@@ -107,34 +131,42 @@ extension Operations {
                   CASE WHEN i % 20 = 0 THEN NULL ELSE \(unsafeRaw: instant("\(epoch0) + (\(d) + \(late)) * 86400 + 36000 + (i % 3600)")) END,
                   CASE WHEN i % 20 = 0 THEN NULL ELSE \(unsafeRaw: day("\(d) + \(late)")) END, \(unsafeRaw: instant(String(epoch0)))
                 FROM \(unsafeRaw: series(tasks)) JOIN users u ON u.username = 'bench' || (i % \(unsafeRaw: String(agents)))
-                """).run()
+                """
+            ).run()
         }
         try await timed("task reasons") {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO follow_up_task_reasons (task_id, customer_id, rule_id, occurrence_key, triggered_on, due_on, deadline_on)
                 SELECT id, customer_id, \(unsafeRaw: ruleOf), 'B' || id, due_on, due_on, deadline_on
                 FROM follow_up_tasks
-                """).run()
+                """
+            ).run()
         }
         try await timed("records") {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO follow_up_records (id, task_id, customer_id, agent_id, agent_name, source, channel, started_at, ended_at, duration_seconds, outcome,
                   contact_made, completed, needs_retry, stop_contacting, result, notes, recording_consent, recording_ref, corrections, ticket_proposed, created_at)
                 SELECT id, id, customer_id, assigned_agent_id, 'bench', 'agent', 'phone', completed_at, completed_at, 120, 'reached',
                   TRUE, TRUE, FALSE, FALSE, 'completed', '', FALSE, '', '', FALSE, completed_at FROM follow_up_tasks WHERE status = 'completed'
-                """).run()
+                """
+            ).run()
         }
         try await timed("answers") {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO survey_answers (record_id, survey_id, customer_id, question_key, indicator, type, value, score, is_top_two, meets_threshold, answered_at)
                 SELECT id, 1, customer_id, 'q1', CASE WHEN id % 2 = 0 THEN '服务态度' ELSE '产品质量' END, 'scale5', CAST(1 + id % 5 AS TEXT), 1 + id % 5,
                   (id % 5) >= 3, FALSE, ended_at FROM follow_up_records
-                """).run()
+                """
+            ).run()
         }
         let t = "CAST((i - 1) * CAST(\(days) AS BIGINT) / \(tickets) AS INTEGER)"
         let l = "CAST((i - 1) * CAST(\(days) AS BIGINT) / \(calls) AS INTEGER)"
         try await timed("tickets") {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO tickets (kind, category, severity, urgent, source, customer_id, description, handler_id, status, reopen_count, policy,
                   first_response_due, resolution_due, first_response_at, resolved_at, closed_at, measures, plan_owner, compensation, extensions,
                   customer_satisfied, created_at)
@@ -149,15 +181,18 @@ extension Operations {
                   CASE WHEN i % 10 = 0 OR i % 5 = 3 THEN NULL ELSE \(unsafeRaw: instant("\(epoch0) + (\(t) + 6) * 86400 + 36000")) END,
                   '', '', '', 0, CASE WHEN i % 10 = 0 OR i % 5 = 3 THEN NULL ELSE (i % 13 <> 0) END, \(unsafeRaw: instant("\(epoch0) + \(t) * 86400 + 36000"))
                 FROM \(unsafeRaw: series(tickets)) JOIN users u ON u.username = 'bench' || (i % \(unsafeRaw: String(agents)))
-                """).run()
+                """
+            ).run()
         }
         try await timed("calls") {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO calls (at, agent_id, agent_name, phone, matter, summary, handling, recording_consent)
                 SELECT \(unsafeRaw: instant("\(epoch0) + \(l) * 86400 + 3600 + (i * 37) % 36000")), u.id, 'bench', '',
                   CASE i % 4 WHEN 0 THEN '配送查询' WHEN 1 THEN '维修进度' WHEN 2 THEN '投诉' ELSE '会员积分' END, '', 'answered', FALSE
                 FROM \(unsafeRaw: series(calls)) JOIN users u ON u.username = 'bench' || (i % \(unsafeRaw: String(agents)))
-                """).run()
+                """
+            ).run()
         }
         try await timed("indexes (\(indexes.count))") {
             for index in indexes { try await sql.raw("\(unsafeRaw: index.definition)").run() }
@@ -169,22 +204,29 @@ extension Operations {
         try await timed("analyze") {
             if isPostgres {
                 for table in ["follow_up_tasks", "follow_up_records"] {
-                    try await sql.raw("SELECT setval(pg_get_serial_sequence(\(bind: table), 'id'), (SELECT MAX(id) FROM \(unsafeRaw: table)))").run()
+                    try await sql.raw(
+                        "SELECT setval(pg_get_serial_sequence(\(bind: table), 'id'), (SELECT MAX(id) FROM \(unsafeRaw: table)))"
+                    ).run()
                 }
             }
             // PostgreSQL counts from an index alone once VACUUM has marked the pages all-visible (autovacuum does it in time).
             try await sql.raw(isPostgres ? "VACUUM ANALYZE" : "ANALYZE").run()
         }
-        let counts = try await sql.raw("""
-            SELECT (SELECT COUNT(*) FROM follow_up_records) AS count
-            """).first(decoding: Count.self)?.count ?? 0
+        let counts =
+            try await sql.raw(
+                """
+                SELECT (SELECT COUNT(*) FROM follow_up_records) AS count
+                """
+            ).first(decoding: Count.self)?.count ?? 0
         lines.append("follow-up records: \(counts)")
         return try await timeReports(on: app, runs: runs, counting: counting, lines: lines)
     }
 
     /// Times October 2026's figures, ungrouped and grouped as the report page asks for them.
-    private static func timeReports(on app: Application, runs: Int, counting: ReportQueries.Counting,
-                                    lines: [String]) async throws -> String {
+    private static func timeReports(
+        on app: Application, runs: Int, counting: ReportQueries.Counting,
+        lines: [String]
+    ) async throws -> String {
         var lines = lines + (counting == .rows ? ["counting the rows, not the roll-ups"] : [])
         let last = ReportPeriod(month: "2026-10")!
         let service = ReportService(db: app.db, language: app.huifang.defaultLanguage, counting: counting)
@@ -198,10 +240,15 @@ extension Operations {
             }
             let sorted = seconds.sorted()
             let overall = report!.overall
-            lines.append(String(format: "October's figures grouped by %@: median %.2f s of %d runs (min %.2f, max %.2f); completion %@ of %d tasks, satisfaction %@ of %d answers, %d tickets opened",
-                                grouping.rawValue, sorted[sorted.count / 2], runs, sorted.first!, sorted.last!, overall.rate(.completion).text,
-                                overall.rate(.completion).denominator, overall.rate(.satisfaction).text, overall.rate(.satisfaction).denominator,
-                                overall.rate(.resolution).denominator))
+            lines.append(
+                String(
+                    format:
+                        "October's figures grouped by %@: median %.2f s of %d runs (min %.2f, max %.2f); completion %@ of %d tasks, satisfaction %@ of %d answers, %d tickets opened",
+                    grouping.rawValue, sorted[sorted.count / 2], runs, sorted.first!, sorted.last!,
+                    overall.rate(.completion).text,
+                    overall.rate(.completion).denominator, overall.rate(.satisfaction).text,
+                    overall.rate(.satisfaction).denominator,
+                    overall.rate(.resolution).denominator))
         }
         return lines.joined(separator: "\n")
     }

@@ -14,13 +14,17 @@ extension Request {
         } else {
             switch ReportPeriod.parse(from: query[String.self, at: "from"], to: query[String.self, at: "to"]) {
             case .success(let parsed): period = parsed
-            case .failure(let problems): errors += problems.problems.map { NamedFieldError(field: $0.field, key: $0.key) }
+            case .failure(let problems):
+                errors += problems.problems.map { NamedFieldError(field: $0.field, key: $0.key) }
             }
         }
         let groupBy = query[String.self, at: "groupBy"] ?? "none"
         let grouping = ReportGrouping(rawValue: groupBy)
         if grouping == nil {
-            errors.append(.init(field: "groupBy", key: "report.problem.groupBy", arguments: [ReportGrouping.allCases.map(\.rawValue).joined(separator: ", ")]))
+            errors.append(
+                .init(
+                    field: "groupBy", key: "report.problem.groupBy",
+                    arguments: [ReportGrouping.allCases.map(\.rawValue).joined(separator: ", ")]))
         }
         guard errors.isEmpty, let period, let grouping else { throw NamedFieldErrors(errors: errors) }
         return (period, grouping)
@@ -47,14 +51,20 @@ struct ReportAPIController: RouteCollection {
         let (period, grouping) = try req.reportQuery()
         let current = try await req.reports.current(period, groupedBy: grouping)
         let format = req.query[String.self, at: "format"] ?? "json"
-        try await req.audit("report.view", subjectType: "report", subjectID: "\(period.from.iso)..\(period.to.iso)", detail: "groupBy=\(grouping.rawValue) format=\(format)")
+        try await req.audit(
+            "report.view", subjectType: "report", subjectID: "\(period.from.iso)..\(period.to.iso)",
+            detail: "groupBy=\(grouping.rawValue) format=\(format)")
         switch format {
         case "json":
             return try await ReportOut(current.report, signedOff: current.signedOff).encodeResponse(for: req)
         case "csv":
-            return csvResponse(ReportCSV.figures(current.report, language: req.language), name: "huifang-figures-\(period.from.iso)-\(period.to.iso).csv")
+            return csvResponse(
+                ReportCSV.figures(current.report, language: req.language),
+                name: "huifang-figures-\(period.from.iso)-\(period.to.iso).csv")
         case "xlsx":
-            return xlsxResponse(ReportCSV.workbook(current.report, language: req.language), name: "huifang-figures-\(period.from.iso)-\(period.to.iso).xlsx")
+            return xlsxResponse(
+                ReportCSV.workbook(current.report, language: req.language),
+                name: "huifang-figures-\(period.from.iso)-\(period.to.iso).xlsx")
         default:
             throw NamedFieldErrors(errors: [.init(field: "format", key: "report.problem.format")])
         }
@@ -68,7 +78,9 @@ struct ReportAPIController: RouteCollection {
 
     @Sendable func scorecards(req: Request) async throws -> ScorecardsOut {
         let month = req.query[String.self, at: "month"] ?? ""
-        guard let period = ReportPeriod(month: month) else { throw NamedFieldErrors(errors: [.init(field: "month", key: "report.problem.month")]) }
+        guard let period = ReportPeriod(month: month) else {
+            throw NamedFieldErrors(errors: [.init(field: "month", key: "report.problem.month")])
+        }
         try await req.audit("report.view", subjectType: "scorecard", subjectID: month)
         let current = try await req.reports.currentScorecards(period, month: month)
         return ScorecardsOut(month: month, signedOff: current.signedOff, scorecards: current.cards)
@@ -86,13 +98,16 @@ struct ReportAPIController: RouteCollection {
         let targets = try await FigureTargetRecord.all(on: req.db)
         return Figure.allCases.map { figure in
             let target = targets[figure]
-            return TargetOut(figure: figure.rawValue, minimumPerMille: target?.minimumPerMille, pointsPerStep: target?.pointsPerStep, stepPerMille: target?.stepPerMille)
+            return TargetOut(
+                figure: figure.rawValue, minimumPerMille: target?.minimumPerMille, pointsPerStep: target?.pointsPerStep,
+                stepPerMille: target?.stepPerMille)
         }
     }
 
     @Sendable func saveTargets(req: Request) async throws -> [TargetOut] {
         let input = try req.content.decode([TargetOut].self)
-        try await req.saveTargets(input.map { ($0.figure, $0.minimumPerMille, $0.pointsPerStep ?? 1, $0.stepPerMille ?? 50) })
+        try await req.saveTargets(
+            input.map { ($0.figure, $0.minimumPerMille, $0.pointsPerStep ?? 1, $0.stepPerMille ?? 50) })
         return try await targets(req: req)
     }
 
@@ -112,13 +127,18 @@ struct ReportAPIController: RouteCollection {
     @Sendable func signOff(req: Request) async throws -> Response {
         let input = try req.content.decode(SignOffInput.self)
         let signed = try await req.signOff(month: input.month, note: input.note ?? "")
-        return try await SignOffOut(month: signed.month, signedBy: signed.signedBy, signedByName: signed.signedByName, signedAt: signed.signedAt, note: signed.note)
-            .encodeResponse(status: .created, for: req)
+        return try await SignOffOut(
+            month: signed.month, signedBy: signed.signedBy, signedByName: signed.signedByName,
+            signedAt: signed.signedAt, note: signed.note
+        )
+        .encodeResponse(status: .created, for: req)
     }
 
     @Sendable func signOffs(req: Request) async throws -> [SignOffOut] {
         try await ReportSignOff.query(on: req.db).sort(\.$month, .descending).all().map {
-            SignOffOut(month: $0.month, signedBy: $0.signedBy, signedByName: $0.signedByName, signedAt: $0.signedAt, note: $0.note)
+            SignOffOut(
+                month: $0.month, signedBy: $0.signedBy, signedByName: $0.signedByName, signedAt: $0.signedAt,
+                note: $0.note)
         }
     }
 }
@@ -137,10 +157,21 @@ extension Request {
                 targets.append((figure, nil))
                 continue
             }
-            if !(0...1000).contains(minimum) { errors.append(.init(field: "\(figure.rawValue).minimumPerMille", key: "report.problem.targetRange")) }
-            if !(0...100).contains(entry.points) { errors.append(.init(field: "\(figure.rawValue).pointsPerStep", key: "report.problem.points")) }
-            if !(1...1000).contains(entry.step) { errors.append(.init(field: "\(figure.rawValue).stepPerMille", key: "report.problem.step")) }
-            targets.append((figure, FigureTarget(figure: figure, minimumPerMille: minimum, pointsPerStep: entry.points, stepPerMille: entry.step)))
+            if !(0...1000).contains(minimum) {
+                errors.append(.init(field: "\(figure.rawValue).minimumPerMille", key: "report.problem.targetRange"))
+            }
+            if !(0...100).contains(entry.points) {
+                errors.append(.init(field: "\(figure.rawValue).pointsPerStep", key: "report.problem.points"))
+            }
+            if !(1...1000).contains(entry.step) {
+                errors.append(.init(field: "\(figure.rawValue).stepPerMille", key: "report.problem.step"))
+            }
+            targets.append(
+                (
+                    figure,
+                    FigureTarget(
+                        figure: figure, minimumPerMille: minimum, pointsPerStep: entry.points, stepPerMille: entry.step)
+                ))
         }
         guard errors.isEmpty else { throw NamedFieldErrors(errors: errors) }
         let username = auth.get(User.self)?.username ?? "api"
@@ -151,12 +182,16 @@ extension Request {
                 if let target { try await FigureTargetRecord(target, by: username).create(on: db) }
             }
         }
-        try await audit("report.targets", subjectType: "report", detail: targets.map { "\($0.0.rawValue)=\($0.1.map { String($0.minimumPerMille) } ?? "-")" }.joined(separator: " "))
+        try await audit(
+            "report.targets", subjectType: "report",
+            detail: targets.map { "\($0.0.rawValue)=\($0.1.map { String($0.minimumPerMille) } ?? "-")" }.joined(
+                separator: " "))
     }
 
     func signOff(month: String, note: String) async throws -> ReportSignOff {
         guard let user = auth.get(User.self) else { throw Abort(.unauthorized) }
-        let signed = try await reports.signOff(month: month.trimmingWhitespace(), by: user, note: note.trimmingWhitespace(), today: today)
+        let signed = try await reports.signOff(
+            month: month.trimmingWhitespace(), by: user, note: note.trimmingWhitespace(), today: today)
         try await audit("report.signoff", subjectType: "report", subjectID: signed.month)
         return signed
     }

@@ -24,7 +24,10 @@ final class FigureTargetRecord: Model, @unchecked Sendable {
     }
 
     var target: FigureTarget? {
-        Figure(rawValue: id ?? "").map { FigureTarget(figure: $0, minimumPerMille: minimumPerMille, pointsPerStep: pointsPerStep, stepPerMille: stepPerMille) }
+        Figure(rawValue: id ?? "").map {
+            FigureTarget(
+                figure: $0, minimumPerMille: minimumPerMille, pointsPerStep: pointsPerStep, stepPerMille: stepPerMille)
+        }
     }
 
     /// The seeds' usual standards: 回访完成率 ≥ 95 %, 及时性 ≥ 95 %, 满意度 ≥ 90 %, 处理及时率 ≥ 95 %, 投诉处理成功率 ≥ 90 %.
@@ -37,7 +40,9 @@ final class FigureTargetRecord: Model, @unchecked Sendable {
     ]
 
     static func all(on db: any Database) async throws -> [Figure: FigureTarget] {
-        Dictionary(try await FigureTargetRecord.query(on: db).all().compactMap(\.target).map { ($0.figure, $0) }, uniquingKeysWith: { a, _ in a })
+        Dictionary(
+            try await FigureTargetRecord.query(on: db).all().compactMap(\.target).map { ($0.figure, $0) },
+            uniquingKeysWith: { a, _ in a })
     }
 }
 
@@ -58,8 +63,12 @@ final class ReportSignOff: Model, @unchecked Sendable {
     init() {}
 
     /// The month's report under every grouping, by the grouping's name.
-    var frozenReports: [String: FigureReport] { (try? JSONDecoder().decode([String: FigureReport].self, from: Data(report.utf8))) ?? [:] }
-    var frozenScorecards: [Scorecard] { (try? JSONDecoder().decode([Scorecard].self, from: Data(scorecards.utf8))) ?? [] }
+    var frozenReports: [String: FigureReport] {
+        (try? JSONDecoder().decode([String: FigureReport].self, from: Data(report.utf8))) ?? [:]
+    }
+    var frozenScorecards: [Scorecard] {
+        (try? JSONDecoder().decode([Scorecard].self, from: Data(scorecards.utf8))) ?? []
+    }
 }
 
 /// The spot-check plan (one row).
@@ -76,7 +85,9 @@ final class SpotCheckSettingsRecord: Model, @unchecked Sendable {
         definition = String(decoding: try JSONEncoder().encode(plan), as: UTF8.self)
     }
 
-    var plan: SpotCheckPlan { (try? JSONDecoder().decode(SpotCheckPlan.self, from: Data(definition.utf8))) ?? .standard }
+    var plan: SpotCheckPlan {
+        (try? JSONDecoder().decode(SpotCheckPlan.self, from: Data(definition.utf8))) ?? .standard
+    }
 
     static func load(on db: any Database) async throws -> SpotCheckPlan {
         try await SpotCheckSettingsRecord.find(1, on: db)?.plan ?? .standard

@@ -88,9 +88,13 @@ struct ReportOut: Content, Equatable {
         overall = FiguresOut(report.overall)
         groups = report.groups.map { GroupOut(key: $0.key, label: $0.label, figures: FiguresOut($0.figures)) }
         indicators = report.indicators.map { GroupOut(key: $0.key, label: $0.label, figures: FiguresOut($0.figures)) }
-        calls = CallsOut(total: report.calls.total, byHour: report.calls.byHour, byWeekday: report.calls.byWeekday, grid: report.calls.grid,
-                         byMatter: report.calls.byMatter)
-        problems = ProblemsOut(byKind: report.problems.byKind, byCategory: report.problems.byCategory, bySeverity: report.problems.bySeverity)
+        calls = CallsOut(
+            total: report.calls.total, byHour: report.calls.byHour, byWeekday: report.calls.byWeekday,
+            grid: report.calls.grid,
+            byMatter: report.calls.byMatter)
+        problems = ProblemsOut(
+            byKind: report.problems.byKind, byCategory: report.problems.byCategory,
+            bySeverity: report.problems.bySeverity)
         self.signedOff = signedOff
     }
 }
@@ -106,14 +110,20 @@ enum ReportCSV {
     static func figureLines(_ report: FigureReport, language: Language) -> [[String]] {
         var lines = [header]
         let everyone = Catalogue.text("report.everyone", language)
-        for (key, label, set) in [("", everyone, report.overall)] + report.groups.map({ ($0.key, $0.label, $0.figures) }) {
+        for (key, label, set) in [("", everyone, report.overall)]
+            + report.groups.map({ ($0.key, $0.label, $0.figures) })
+        {
             for figure in Figure.allCases {
                 let rate = set.rate(figure)
                 lines.append([key, label, figure.rawValue, String(rate.numerator), String(rate.denominator), rate.text])
             }
             lines.append([key, label, "medianWorkingDays", "", "", set.medianWorkingDays.map(String.init) ?? "—"])
-            lines.append([key, label, "meanScore", String(set.meanScore.sum), String(set.meanScore.count), set.meanScore.text])
-            lines.append([key, label, "nps", "", String(set.netPromoter.total), set.netPromoter.score.map(String.init) ?? "—"])
+            lines.append([
+                key, label, "meanScore", String(set.meanScore.sum), String(set.meanScore.count), set.meanScore.text,
+            ])
+            lines.append([
+                key, label, "nps", "", String(set.netPromoter.total), set.netPromoter.score.map(String.init) ?? "—",
+            ])
             lines.append([key, label, "calls", "", "", String(set.calls)])
         }
         return lines
@@ -125,14 +135,19 @@ enum ReportCSV {
         var indicators = [["indicator", "numerator", "denominator", "value", "meanScore", "nps"]]
         for group in report.indicators {
             let rate = group.figures.rate(.satisfaction)
-            indicators.append([group.label, String(rate.numerator), String(rate.denominator), rate.text, group.figures.meanScore.text,
-                               group.figures.netPromoter.score.map(String.init) ?? "—"])
+            indicators.append([
+                group.label, String(rate.numerator), String(rate.denominator), rate.text, group.figures.meanScore.text,
+                group.figures.netPromoter.score.map(String.init) ?? "—",
+            ])
         }
         let weekdays = t("report.weekdays").split(separator: ",").map(String.init)
         var calls = [["weekday"] + (0..<24).map { String(format: "%02d", $0) }]
         for (index, row) in report.calls.grid.enumerated() { calls.append([weekdays[index]] + row.map(String.init)) }
         var problems = [["dimension", "key", "label", "count"]]
-        for (dimension, counts) in [("kind", report.problems.byKind), ("category", report.problems.byCategory), ("severity", report.problems.bySeverity)] {
+        for (dimension, counts) in [
+            ("kind", report.problems.byKind), ("category", report.problems.byCategory),
+            ("severity", report.problems.bySeverity),
+        ] {
             for count in counts { problems.append([dimension, count.key, count.label, String(count.count)]) }
         }
         return XLSXWriter.workbook([
@@ -151,20 +166,29 @@ enum ReportCSV {
 
 extension Operations {
     /// `huifang report`: the figures for a period as JSON or CSV, the same as `GET /api/v1/reports/figures`.
-    public static func report(on app: Application, from: String, to: String, groupBy: String, format: String) async throws -> String {
+    public static func report(on app: Application, from: String, to: String, groupBy: String, format: String)
+        async throws -> String
+    {
         let language = app.huifang.defaultLanguage
         let period: ReportPeriod
         switch ReportPeriod.parse(from: from, to: to) {
         case .success(let parsed): period = parsed
         case .failure(let problems):
-            throw OperationError(problems.problems.map { "--\($0.field): " + Catalogue.text($0.key, language) }.joined(separator: "; "))
+            throw OperationError(
+                problems.problems.map { "--\($0.field): " + Catalogue.text($0.key, language) }.joined(separator: "; "))
         }
         guard let grouping = ReportGrouping(rawValue: groupBy) else {
-            throw OperationError("--by: " + Catalogue.text("report.problem.groupBy", language, [ReportGrouping.allCases.map(\.rawValue).joined(separator: ", ")]))
+            throw OperationError(
+                "--by: "
+                    + Catalogue.text(
+                        "report.problem.groupBy", language,
+                        [ReportGrouping.allCases.map(\.rawValue).joined(separator: ", ")]))
         }
         let report = try await ReportService(db: app.db, language: language).current(period, groupedBy: grouping)
-        try await AuditLog.record("report.export", by: .commandLine(), subjectType: "report", subjectID: "\(period.from.iso)..\(period.to.iso)",
-                                  detail: "groupBy=\(grouping.rawValue) format=\(format)", at: app.clock.now(), on: app.db)
+        try await AuditLog.record(
+            "report.export", by: .commandLine(), subjectType: "report",
+            subjectID: "\(period.from.iso)..\(period.to.iso)",
+            detail: "groupBy=\(grouping.rawValue) format=\(format)", at: app.clock.now(), on: app.db)
         switch format {
         case "json": return try ReportJSON.encode(ReportOut(report.report, signedOff: report.signedOff))
         case "csv": return ReportCSV.figures(report.report, language: language, byteOrderMark: false)

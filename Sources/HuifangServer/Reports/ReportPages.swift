@@ -23,8 +23,10 @@ struct ReportPagesController: RouteCollection {
     }
 
     /// The figures shown on the report, in order.
-    static let shown: [Figure] = [.completion, .coverage, .timeliness, .satisfaction, .onTimeHandling, .resolution, .firstContactResolution,
-                                  .complaintSuccess, .suggestionAdoption]
+    static let shown: [Figure] = [
+        .completion, .coverage, .timeliness, .satisfaction, .onTimeHandling, .resolution, .firstContactResolution,
+        .complaintSuccess, .suggestionAdoption,
+    ]
 
     struct FigureLine: Encodable {
         let figure: String
@@ -80,31 +82,41 @@ struct ReportPagesController: RouteCollection {
         let monthText = req.query[String.self, at: "month"] ?? String(today.iso.prefix(7))
         guard let period = ReportPeriod(month: monthText) else { throw AppError(.badRequest, "report.problem.month") }
         let groupText = req.query[String.self, at: "groupBy"] ?? ReportGrouping.agent.rawValue
-        guard let grouping = ReportGrouping(rawValue: groupText), grouping != .none else { throw AppError(.badRequest, "report.problem.groupBy", [groupText]) }
+        guard let grouping = ReportGrouping(rawValue: groupText), grouping != .none else {
+            throw AppError(.badRequest, "report.problem.groupBy", [groupText])
+        }
         let service = req.reports
         let current = try await service.current(period, groupedBy: grouping)
         let report = current.report
         let targets = try await FigureTargetRecord.all(on: req.db)
-        try await req.audit("report.view", subjectType: "report", subjectID: monthText, detail: "groupBy=\(grouping.rawValue)")
+        try await req.audit(
+            "report.view", subjectType: "report", subjectID: monthText, detail: "groupBy=\(grouping.rawValue)")
 
         func drill(_ figure: Figure, key: String? = nil) -> String {
             var path = "/reports/rows?figure=\(figure.rawValue)&from=\(period.from.iso)&to=\(period.to.iso)"
-            if let key { path += "&groupBy=\(grouping.rawValue)&key=\(key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
+            if let key {
+                path +=
+                    "&groupBy=\(grouping.rawValue)&key=\(key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+            }
             return path
         }
         let figures = Self.shown.map { figure -> FigureLine in
             let rate = report.overall.rate(figure)
             let target = targets[figure]
             let met = target?.isMet(by: rate)
-            return FigureLine(figure: figure.rawValue, name: req.t("figure.\(figure.rawValue)"), text: rate.text,
-                              counts: "\(rate.numerator) / \(rate.denominator)", target: target.map { "≥ " + Rate($0.minimumPerMille, of: 1000).text } ?? "",
-                              judgement: met.map { $0 ? "met" : "missed" } ?? "", drill: drill(figure))
+            return FigureLine(
+                figure: figure.rawValue, name: req.t("figure.\(figure.rawValue)"), text: rate.text,
+                counts: "\(rate.numerator) / \(rate.denominator)",
+                target: target.map { "≥ " + Rate($0.minimumPerMille, of: 1000).text } ?? "",
+                judgement: met.map { $0 ? "met" : "missed" } ?? "", drill: drill(figure))
         }
 
         // Twelve months ending with this one: signed-off months from the archive, others counted in one query per figure.
         let trendFigures: [Figure] = [.completion, .timeliness, .satisfaction, .onTimeHandling]
         var trendPoints: [Figure: [(String, Int?)]] = [:]
-        for (figure, points) in try await service.trend(ReportPeriod.months(endingWith: period.from, count: 12), figures: trendFigures) {
+        for (figure, points) in try await service.trend(
+            ReportPeriod.months(endingWith: period.from, count: 12), figures: trendFigures)
+        {
             trendPoints[figure] = points.map { point in
                 // This month as the page shows it (stored, when signed off).
                 let rate = point.month == monthText ? report.overall.rate(figure) : point.rate
@@ -112,49 +124,69 @@ struct ReportPagesController: RouteCollection {
             }
         }
         let trends = trendFigures.map { figure in
-            Chart.trend(trendPoints[figure] ?? [], target: targets[figure]?.minimumPerMille, title: req.t("figure.\(figure.rawValue)") + " · " + req.t("report.trend12"),
-                        id: "trend-\(figure.rawValue)")
+            Chart.trend(
+                trendPoints[figure] ?? [], target: targets[figure]?.minimumPerMille,
+                title: req.t("figure.\(figure.rawValue)") + " · " + req.t("report.trend12"),
+                id: "trend-\(figure.rawValue)")
         }
         let weekdays = req.t("report.weekdays").split(separator: ",").map(String.init)
-        let heatmap = Chart.heatmap(report.calls.grid, weekdays: weekdays, title: req.t("report.heatmap"), id: "heatmap")
+        let heatmap = Chart.heatmap(
+            report.calls.grid, weekdays: weekdays, title: req.t("report.heatmap"), id: "heatmap")
         let distributions = [
             Chart.bars(report.problems.byKind, title: req.t("report.byKind"), id: "problems-kind"),
             Chart.bars(report.problems.byCategory, title: req.t("report.byCategory"), id: "problems-category"),
             Chart.bars(report.problems.bySeverity, title: req.t("report.bySeverity"), id: "problems-severity"),
-            Chart.bars(Array(report.calls.byMatter.prefix(10)), title: req.t("report.callsByMatter"), id: "calls-matter"),
+            Chart.bars(
+                Array(report.calls.byMatter.prefix(10)), title: req.t("report.callsByMatter"), id: "calls-matter"),
         ]
         let groups = report.groups.map { group in
-            GroupLine(key: group.key, label: group.label, cells: Self.shown.map { figure in
-                let rate = group.figures.rate(figure)
-                return Cell(text: rate.text, title: "\(rate.numerator) / \(rate.denominator)", drill: rate.denominator > 0 ? drill(figure, key: group.key) : nil)
-            } + [Cell(text: group.figures.meanScore.text, title: "", drill: nil), Cell(text: String(group.figures.calls), title: "", drill: nil)])
+            GroupLine(
+                key: group.key, label: group.label,
+                cells: Self.shown.map { figure in
+                    let rate = group.figures.rate(figure)
+                    return Cell(
+                        text: rate.text, title: "\(rate.numerator) / \(rate.denominator)",
+                        drill: rate.denominator > 0 ? drill(figure, key: group.key) : nil)
+                } + [
+                    Cell(text: group.figures.meanScore.text, title: "", drill: nil),
+                    Cell(text: String(group.figures.calls), title: "", drill: nil),
+                ])
         }
         let indicators = report.indicators.map { group in
             let rate = group.figures.rate(.satisfaction)
-            return GroupLine(key: group.key, label: group.label, cells: [
-                Cell(text: rate.text, title: "\(rate.numerator) / \(rate.denominator)", drill: nil),
-                Cell(text: String(rate.denominator), title: "", drill: nil),
-                Cell(text: group.figures.meanScore.text, title: "", drill: nil),
-                Cell(text: group.figures.netPromoter.score.map(String.init) ?? "—", title: "", drill: nil),
-            ])
+            return GroupLine(
+                key: group.key, label: group.label,
+                cells: [
+                    Cell(text: rate.text, title: "\(rate.numerator) / \(rate.denominator)", drill: nil),
+                    Cell(text: String(rate.denominator), title: "", drill: nil),
+                    Cell(text: group.figures.meanScore.text, title: "", drill: nil),
+                    Cell(text: group.figures.netPromoter.score.map(String.init) ?? "—", title: "", drill: nil),
+                ])
         }
         let user = req.auth.get(User.self)
         let monthOver = period.to < today
         let page = MonthPage(
             month: monthText, previous: String(period.from.addingMonths(-1).iso.prefix(7)),
             next: period.to < today ? String(period.from.addingMonths(1).iso.prefix(7)) : nil,
-            groupings: ReportGrouping.allCases.filter { $0 != .none }.map { SelectOption(value: $0.rawValue, label: req.t("report.groupBy.\($0.rawValue)"), selected: $0 == grouping) },
+            groupings: ReportGrouping.allCases.filter { $0 != .none }.map {
+                SelectOption(
+                    value: $0.rawValue, label: req.t("report.groupBy.\($0.rawValue)"), selected: $0 == grouping)
+            },
             groupBy: grouping.rawValue,
             groupByName: req.t("report.groupBy.\(grouping.rawValue)"),
             signedBy: current.signedOff?.by, signedAt: current.signedOff.map { config.formatDateTime($0.at) },
-            canSign: current.signedOff == nil && monthOver && user.map { RouteAccess.reportManagement.roles.contains($0.role) } == true,
+            canSign: current.signedOff == nil && monthOver
+                && user.map { RouteAccess.reportManagement.roles.contains($0.role) } == true,
             monthOver: monthOver,
             figures: figures,
             median: report.overall.medianWorkingDays.map { req.t("report.workingDays", String($0)) } ?? "—",
-            mean: report.overall.meanScore.text, nps: report.overall.netPromoter.score.map(String.init) ?? "—", calls: report.calls.total,
+            mean: report.overall.meanScore.text, nps: report.overall.netPromoter.score.map(String.init) ?? "—",
+            calls: report.calls.total,
             surveysDeclined: report.overall.surveysDeclined,
             trends: trends, heatmap: heatmap, distributions: distributions,
-            columns: Self.shown.map { req.t("figure.\($0.rawValue)") } + [req.t("report.meanScore"), req.t("report.calls")],
+            columns: Self.shown.map { req.t("figure.\($0.rawValue)") } + [
+                req.t("report.meanScore"), req.t("report.calls"),
+            ],
             groups: groups, indicators: indicators,
             exportPath: "/reports/export.csv?month=\(monthText)&groupBy=\(grouping.rawValue)",
             workbookPath: "/reports/export.xlsx?month=\(monthText)&groupBy=\(grouping.rawValue)",
@@ -197,38 +229,55 @@ struct ReportPagesController: RouteCollection {
         return (figure, period, grouping, grouping == .none ? nil : req.query[String.self, at: "key"] ?? "")
     }
 
-    private func detailRows(_ req: Request, _ figure: Figure, _ period: ReportPeriod, _ grouping: ReportGrouping, _ key: String?, limit: Int) async throws -> [ReportQueries.DetailRow] {
+    private func detailRows(
+        _ req: Request, _ figure: Figure, _ period: ReportPeriod, _ grouping: ReportGrouping, _ key: String?, limit: Int
+    ) async throws -> [ReportQueries.DetailRow] {
         let calendar = try await CalendarStore(db: req.db).defaultBusiness()
-        return try await ReportQueries(db: req.db, period: period, calendar: calendar, grouping: grouping).rows(figure, groupKey: key, limit: limit)
+        return try await ReportQueries(db: req.db, period: period, calendar: calendar, grouping: grouping).rows(
+            figure, groupKey: key, limit: limit)
     }
 
     @Sendable func rows(req: Request) async throws -> Response {
         let (figure, period, grouping, key) = try rowQuery(req)
         let limit = 500
         let rows = try await detailRows(req, figure, period, grouping, key, limit: limit + 1)
-        try await req.audit("report.rows", subjectType: "report", subjectID: figure.rawValue,
-                            detail: "\(period.from.iso)..\(period.to.iso) groupBy=\(grouping.rawValue) key=\(key ?? "") count=\(min(rows.count, limit))")
+        try await req.audit(
+            "report.rows", subjectType: "report", subjectID: figure.rawValue,
+            detail:
+                "\(period.from.iso)..\(period.to.iso) groupBy=\(grouping.rawValue) key=\(key ?? "") count=\(min(rows.count, limit))"
+        )
         let config = req.application.huifang
-        let isTicket = [.onTimeHandling, .resolution, .firstContactResolution, .complaintSuccess, .suggestionAdoption].contains(figure)
+        let isTicket = [.onTimeHandling, .resolution, .firstContactResolution, .complaintSuccess, .suggestionAdoption]
+            .contains(figure)
         let isTask = [.completion, .timeliness].contains(figure)
         let lines = rows.prefix(limit).map { row in
-            RowLine(id: row.id, link: isTicket ? "/tickets/\(row.id)" : isTask ? "/tasks/\(row.id)" : nil,
-                    customer: row.customer ?? "—", customerLink: row.customer_id.map { "/customers/\($0)" },
-                    who: row.who ?? "—", status: statusText(req, figure: figure, row.status ?? ""), detail: detailText(req, figure: figure, row.detail ?? ""),
-                    at: row.at.map { config.formatDateTime($0) } ?? "", due: row.due.map { config.formatDateTime($0) } ?? "", counted: row.counted == 1)
+            RowLine(
+                id: row.id, link: isTicket ? "/tickets/\(row.id)" : isTask ? "/tasks/\(row.id)" : nil,
+                customer: row.customer ?? "—", customerLink: row.customer_id.map { "/customers/\($0)" },
+                who: row.who ?? "—", status: statusText(req, figure: figure, row.status ?? ""),
+                detail: detailText(req, figure: figure, row.detail ?? ""),
+                at: row.at.map { config.formatDateTime($0) } ?? "",
+                due: row.due.map { config.formatDateTime($0) } ?? "", counted: row.counted == 1)
         }
         var query = "figure=\(figure.rawValue)&from=\(period.from.iso)&to=\(period.to.iso)&groupBy=\(grouping.rawValue)"
         if let key { query += "&key=\(key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }
-        let page = RowsPage(figureName: req.t("figure.\(figure.rawValue)"), from: period.from.iso, to: period.to.iso,
-                            groupLabel: key.map { $0.isEmpty ? req.t("report.none") : $0 }, rows: Array(lines), truncated: rows.count > limit, limit: limit,
-                            exportPath: "/reports/rows.csv?" + query, workbookPath: "/reports/rows.xlsx?" + query, back: "/reports?month=\(period.from.iso.prefix(7))&groupBy=\(grouping == .none ? "agent" : grouping.rawValue)",
-                            isTicket: isTicket)
-        return try await req.renderPage("reports/rows", titleKey: "report.rowsTitle", titleArguments: [page.figureName], page)
+        let page = RowsPage(
+            figureName: req.t("figure.\(figure.rawValue)"), from: period.from.iso, to: period.to.iso,
+            groupLabel: key.map { $0.isEmpty ? req.t("report.none") : $0 }, rows: Array(lines),
+            truncated: rows.count > limit, limit: limit,
+            exportPath: "/reports/rows.csv?" + query, workbookPath: "/reports/rows.xlsx?" + query,
+            back:
+                "/reports?month=\(period.from.iso.prefix(7))&groupBy=\(grouping == .none ? "agent" : grouping.rawValue)",
+            isTicket: isTicket)
+        return try await req.renderPage(
+            "reports/rows", titleKey: "report.rowsTitle", titleArguments: [page.figureName], page)
     }
 
     private func statusText(_ req: Request, figure: Figure, _ raw: String) -> String {
         if figure == .satisfaction { return raw }
-        for prefix in ["ticket.status.", "outcome.", "status."] where Catalogue.contains(prefix + raw) { return req.t(prefix + raw) }
+        for prefix in ["ticket.status.", "outcome.", "status."] where Catalogue.contains(prefix + raw) {
+            return req.t(prefix + raw)
+        }
         return raw
     }
 
@@ -240,12 +289,15 @@ struct ReportPagesController: RouteCollection {
     @Sendable func exportRows(req: Request) async throws -> Response {
         let (figure, period, _, _) = try rowQuery(req)
         let lines = try await rowLines(req)
-        return csvResponse(try await offTheEventLoop { ReportCSV.encode(lines) }, name: "huifang-\(figure.rawValue)-\(period.from.iso)-\(period.to.iso).csv")
+        return csvResponse(
+            try await offTheEventLoop { ReportCSV.encode(lines) },
+            name: "huifang-\(figure.rawValue)-\(period.from.iso)-\(period.to.iso).csv")
     }
 
     @Sendable func exportRowsWorkbook(req: Request) async throws -> Response {
         let (figure, period, _, _) = try rowQuery(req)
-        let name = req.t("figure.\(figure.rawValue)"), lines = try await rowLines(req)
+        let name = req.t("figure.\(figure.rawValue)")
+        let lines = try await rowLines(req)
         let workbook = try await offTheEventLoop {
             XLSXWriter.workbook([XLSXWriter.Sheet(name: name, rows: lines.map(XLSXWriter.row))])
         }
@@ -257,13 +309,20 @@ struct ReportPagesController: RouteCollection {
         let (figure, period, grouping, key) = try rowQuery(req)
         let limit = 200_000
         let rows = try await detailRows(req, figure, period, grouping, key, limit: limit)
-        try await req.audit("report.export", subjectType: "report", subjectID: figure.rawValue,
-                            detail: "rows \(period.from.iso)..\(period.to.iso) groupBy=\(grouping.rawValue) key=\(key ?? "") count=\(rows.count)")
+        try await req.audit(
+            "report.export", subjectType: "report", subjectID: figure.rawValue,
+            detail:
+                "rows \(period.from.iso)..\(period.to.iso) groupBy=\(grouping.rawValue) key=\(key ?? "") count=\(rows.count)"
+        )
         let config = req.application.huifang
         var lines = [["id", "customer_id", "customer", "agent", "status", "detail", "at", "due", "counted"]]
         for row in rows {
-            lines.append([String(row.id), row.customer_id.map(String.init) ?? "", row.customer ?? "", row.who ?? "", row.status ?? "", row.detail ?? "",
-                          row.at.map { config.formatDateTime($0) } ?? "", row.due.map { config.formatDateTime($0) } ?? "", row.counted == 1 ? "1" : "0"])
+            lines.append([
+                String(row.id), row.customer_id.map(String.init) ?? "", row.customer ?? "", row.who ?? "",
+                row.status ?? "", row.detail ?? "",
+                row.at.map { config.formatDateTime($0) } ?? "", row.due.map { config.formatDateTime($0) } ?? "",
+                row.counted == 1 ? "1" : "0",
+            ])
         }
         return lines
     }
@@ -271,15 +330,23 @@ struct ReportPagesController: RouteCollection {
     @Sendable func exportFigures(req: Request) async throws -> Response {
         let (period, grouping) = try req.reportQuery()
         let current = try await req.reports.current(period, groupedBy: grouping)
-        try await req.audit("report.export", subjectType: "report", subjectID: "\(period.from.iso)..\(period.to.iso)", detail: "groupBy=\(grouping.rawValue) format=csv")
-        return csvResponse(ReportCSV.figures(current.report, language: req.language), name: "huifang-figures-\(period.from.iso)-\(period.to.iso).csv")
+        try await req.audit(
+            "report.export", subjectType: "report", subjectID: "\(period.from.iso)..\(period.to.iso)",
+            detail: "groupBy=\(grouping.rawValue) format=csv")
+        return csvResponse(
+            ReportCSV.figures(current.report, language: req.language),
+            name: "huifang-figures-\(period.from.iso)-\(period.to.iso).csv")
     }
 
     @Sendable func exportFiguresWorkbook(req: Request) async throws -> Response {
         let (period, grouping) = try req.reportQuery()
         let current = try await req.reports.current(period, groupedBy: grouping)
-        try await req.audit("report.export", subjectType: "report", subjectID: "\(period.from.iso)..\(period.to.iso)", detail: "groupBy=\(grouping.rawValue) format=xlsx")
-        return xlsxResponse(ReportCSV.workbook(current.report, language: req.language), name: "huifang-figures-\(period.from.iso)-\(period.to.iso).xlsx")
+        try await req.audit(
+            "report.export", subjectType: "report", subjectID: "\(period.from.iso)..\(period.to.iso)",
+            detail: "groupBy=\(grouping.rawValue) format=xlsx")
+        return xlsxResponse(
+            ReportCSV.workbook(current.report, language: req.language),
+            name: "huifang-figures-\(period.from.iso)-\(period.to.iso).xlsx")
     }
 
     struct ScorecardPage: Encodable {
@@ -304,14 +371,24 @@ struct ReportPagesController: RouteCollection {
         guard let period = ReportPeriod(month: monthText) else { throw AppError(.badRequest, "report.problem.month") }
         try await req.audit("report.view", subjectType: "scorecard", subjectID: monthText)
         let (cards, signedOff) = try await req.reports.currentScorecards(period, month: monthText)
-        let page = ScorecardPage(month: monthText, signedBy: signedOff?.by, figures: Scorecard.agentFigures.map { req.t("figure.\($0.rawValue)") },
-                                 cards: cards.map { card in
-            CardLine(agent: card.agent, name: card.agentName, cells: card.lines.map { line in
-                Cell(text: line.rate.text, title: line.minimumPerMille.map { "≥ " + Rate($0, of: 1000).text + (line.deduction > 0 ? " · −\(line.deduction)" : "") } ?? "",
-                     drill: line.met.map { $0 ? "met" : "missed" })
-            }, spot: card.spotChecks.rate.text, spotCount: card.spotChecks.reviewed, spotFailed: card.spotChecks.failed, deduction: card.totalDeduction)
-        })
-        return try await req.renderPage("reports/scorecards", titleKey: "report.scorecardsTitle", titleArguments: [monthText], page)
+        let page = ScorecardPage(
+            month: monthText, signedBy: signedOff?.by,
+            figures: Scorecard.agentFigures.map { req.t("figure.\($0.rawValue)") },
+            cards: cards.map { card in
+                CardLine(
+                    agent: card.agent, name: card.agentName,
+                    cells: card.lines.map { line in
+                        Cell(
+                            text: line.rate.text,
+                            title: line.minimumPerMille.map {
+                                "≥ " + Rate($0, of: 1000).text + (line.deduction > 0 ? " · −\(line.deduction)" : "")
+                            } ?? "",
+                            drill: line.met.map { $0 ? "met" : "missed" })
+                    }, spot: card.spotChecks.rate.text, spotCount: card.spotChecks.reviewed,
+                    spotFailed: card.spotChecks.failed, deduction: card.totalDeduction)
+            })
+        return try await req.renderPage(
+            "reports/scorecards", titleKey: "report.scorecardsTitle", titleArguments: [monthText], page)
     }
 
     struct ArchivePage: Encodable {
@@ -327,7 +404,9 @@ struct ReportPagesController: RouteCollection {
     @Sendable func archive(req: Request) async throws -> Response {
         let config = req.application.huifang
         let lines = try await ReportSignOff.query(on: req.db).sort(\.$month, .descending).all().map {
-            ArchivePage.Line(month: $0.month, by: "\($0.signedByName)（\($0.signedBy)）", at: config.formatDateTime($0.signedAt), note: $0.note)
+            ArchivePage.Line(
+                month: $0.month, by: "\($0.signedByName)（\($0.signedBy)）", at: config.formatDateTime($0.signedAt),
+                note: $0.note)
         }
         return try await req.renderPage("reports/archive", titleKey: "report.archive", ArchivePage(lines: lines))
     }
@@ -347,19 +426,23 @@ struct ReportPagesController: RouteCollection {
         let targets = try await FigureTargetRecord.all(on: req.db)
         let lines = Self.shown.map { figure in
             let target = targets[figure]
-            return TargetsPage.Line(figure: figure.rawValue, name: req.t("figure.\(figure.rawValue)"),
-                                    minimum: target.map { Self.percent($0.minimumPerMille) } ?? "", points: target?.pointsPerStep ?? 1,
-                                    step: Self.percent(target?.stepPerMille ?? 50))
+            return TargetsPage.Line(
+                figure: figure.rawValue, name: req.t("figure.\(figure.rawValue)"),
+                minimum: target.map { Self.percent($0.minimumPerMille) } ?? "", points: target?.pointsPerStep ?? 1,
+                step: Self.percent(target?.stepPerMille ?? 50))
         }
         return try await req.renderPage("reports/targets", titleKey: "report.targets", TargetsPage(lines: lines))
     }
 
     /// `95` or `95.5` for tenths of a percent.
-    static func percent(_ perMille: Int) -> String { perMille % 10 == 0 ? String(perMille / 10) : "\(perMille / 10).\(perMille % 10)" }
+    static func percent(_ perMille: Int) -> String {
+        perMille % 10 == 0 ? String(perMille / 10) : "\(perMille / 10).\(perMille % 10)"
+    }
 
     /// Reads `95` or `95.5` (percent) as tenths of a percent; nil when not such a number.
     static func perMille(_ text: String) -> Int? {
-        let parts = text.trimmingWhitespace().replacingOccurrences(of: "%", with: "").split(separator: ".", omittingEmptySubsequences: false)
+        let parts = text.trimmingWhitespace().replacingOccurrences(of: "%", with: "").split(
+            separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), let whole = Int(parts[0]), whole >= 0 else { return nil }
         if parts.count == 1 { return whole * 10 }
         guard parts[1].count == 1, let tenth = Int(parts[1]) else { return nil }
@@ -374,11 +457,17 @@ struct ReportPagesController: RouteCollection {
             for figure in Self.shown {
                 let minimumText = form["\(figure.rawValue).minimum"]?.trimmingWhitespace() ?? ""
                 let minimum = minimumText.isEmpty ? nil : Self.perMille(minimumText)
-                if !minimumText.isEmpty, minimum == nil { errors.append(.init(field: req.t("figure.\(figure.rawValue)"), key: "report.problem.targetRange")) }
+                if !minimumText.isEmpty, minimum == nil {
+                    errors.append(.init(field: req.t("figure.\(figure.rawValue)"), key: "report.problem.targetRange"))
+                }
                 let points = Int(form["\(figure.rawValue).points"]?.trimmingWhitespace() ?? "1")
-                if points == nil { errors.append(.init(field: req.t("figure.\(figure.rawValue)"), key: "report.problem.points")) }
+                if points == nil {
+                    errors.append(.init(field: req.t("figure.\(figure.rawValue)"), key: "report.problem.points"))
+                }
                 let step = Self.perMille(form["\(figure.rawValue).step"] ?? "5")
-                if step == nil { errors.append(.init(field: req.t("figure.\(figure.rawValue)"), key: "report.problem.step")) }
+                if step == nil {
+                    errors.append(.init(field: req.t("figure.\(figure.rawValue)"), key: "report.problem.step"))
+                }
                 entries.append((figure.rawValue, minimum, points ?? 1, step ?? 50))
             }
             guard errors.isEmpty else { throw NamedFieldErrors(errors: errors) }
@@ -389,7 +478,11 @@ struct ReportPagesController: RouteCollection {
     @Sendable func signOff(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
         let month = form["month"] ?? ""
-        return try await req.change(back: "/reports?month=\(month.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-"])) ?? "")", savedKey: "report.signed") {
+        return try await req.change(
+            back:
+                "/reports?month=\(month.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-"])) ?? "")",
+            savedKey: "report.signed"
+        ) {
             _ = try await req.signOff(month: month, note: form["note"] ?? "")
         }
     }

@@ -16,8 +16,10 @@ struct ReportQueries {
     /// Whether the follow-up figures are added up from the roll-ups or counted over the rows.
     var counting = Counting.rollups
 
-    init(db: any Database, period: ReportPeriod, calendar: BusinessCalendar, grouping: ReportGrouping,
-         counting: Counting = .rollups) {
+    init(
+        db: any Database, period: ReportPeriod, calendar: BusinessCalendar, grouping: ReportGrouping,
+        counting: Counting = .rollups
+    ) {
         sql = db.sql
         self.period = period
         self.grouping = grouping
@@ -49,7 +51,8 @@ struct ReportQueries {
 
     /// The grouping's key expression and the joins it needs; nil when the rows have no such thing.
     func key(_ source: Source, answers: Bool = false) -> (expression: String, joins: String)? {
-        let agentColumn: String, customerColumn: String
+        let agentColumn: String
+        let customerColumn: String
         // A record's answers belong to the task's agent, not to whoever typed them in (or the customer's link).
         var agentJoin = ""
         switch source {
@@ -69,11 +72,16 @@ struct ReportQueries {
             return ("ua.username", agentJoin + " LEFT JOIN users ua ON ua.id = \(agentColumn)")
         case .department:
             if source == .tickets { return ("d.name", " LEFT JOIN departments d ON d.id = k.department_id") }
-            return ("d.name", agentJoin + " LEFT JOIN users ua ON ua.id = \(agentColumn) LEFT JOIN departments d ON d.id = ua.department_id")
+            return (
+                "d.name",
+                agentJoin
+                    + " LEFT JOIN users ua ON ua.id = \(agentColumn) LEFT JOIN departments d ON d.id = ua.department_id"
+            )
         case .rule:
             switch source {
             case .tasks: return ("CAST(tr.rule_id AS TEXT)", " JOIN follow_up_task_reasons tr ON tr.task_id = t.id")
-            case .records: return ("CAST(tr.rule_id AS TEXT)", " JOIN follow_up_task_reasons tr ON tr.task_id = r.task_id")
+            case .records:
+                return ("CAST(tr.rule_id AS TEXT)", " JOIN follow_up_task_reasons tr ON tr.task_id = r.task_id")
             default: return nil
             }
         case .tier:
@@ -129,41 +137,56 @@ struct ReportQueries {
         switch figure {
         case .completion:
             // Tasks due in the period (not cancelled) that were completed ÷ those tasks.
-            return RateSQL(source: .tasks, from: "follow_up_tasks t",
-                           condition: "t.due_on >= \(bind: period.from.iso) AND t.due_on <= \(bind: period.to.iso) AND t.status <> 'cancelled'",
-                           success: "t.status = 'completed'", dateColumn: .day("t.due_on"))
+            return RateSQL(
+                source: .tasks, from: "follow_up_tasks t",
+                condition:
+                    "t.due_on >= \(bind: period.from.iso) AND t.due_on <= \(bind: period.to.iso) AND t.status <> 'cancelled'",
+                success: "t.status = 'completed'", dateColumn: .day("t.due_on"))
         case .timeliness:
             // Tasks completed in the period by their deadline ÷ tasks completed in the period.
-            return RateSQL(source: .tasks, from: "follow_up_tasks t",
-                           condition: "t.completed_on >= \(bind: period.from.iso) AND t.completed_on <= \(bind: period.to.iso) AND t.status = 'completed'",
-                           success: "t.completed_at <= t.deadline_at", dateColumn: .day("t.completed_on"))
+            return RateSQL(
+                source: .tasks, from: "follow_up_tasks t",
+                condition:
+                    "t.completed_on >= \(bind: period.from.iso) AND t.completed_on <= \(bind: period.to.iso) AND t.status = 'completed'",
+                success: "t.completed_at <= t.deadline_at", dateColumn: .day("t.completed_on"))
         case .satisfaction:
             // Scored answers given in the period: the top two levels ÷ all.
-            return RateSQL(source: .records, from: "survey_answers a JOIN follow_up_records r ON r.id = a.record_id",
-                           condition: instant("a.answered_at") + " AND a.is_top_two IS NOT NULL", success: "a.is_top_two = TRUE", answers: true,
-                           dateColumn: .instant("a.answered_at"))
+            return RateSQL(
+                source: .records, from: "survey_answers a JOIN follow_up_records r ON r.id = a.record_id",
+                condition: instant("a.answered_at") + " AND a.is_top_two IS NOT NULL", success: "a.is_top_two = TRUE",
+                answers: true,
+                dateColumn: .instant("a.answered_at"))
         case .onTimeHandling:
             // Tickets resolved in the period before their resolution deadline ÷ tickets resolved.
-            return RateSQL(source: .tickets, from: "tickets k", condition: instant("k.resolved_at"), success: "k.resolved_at <= k.resolution_due",
-                           dateColumn: .instant("k.resolved_at"))
+            return RateSQL(
+                source: .tickets, from: "tickets k", condition: instant("k.resolved_at"),
+                success: "k.resolved_at <= k.resolution_due",
+                dateColumn: .instant("k.resolved_at"))
         case .resolution:
             // Tickets opened in the period that are resolved (or decided) ÷ tickets opened.
-            return RateSQL(source: .tickets, from: "tickets k", condition: instant("k.created_at"), success: "k.resolved_at IS NOT NULL",
-                           dateColumn: .instant("k.created_at"))
+            return RateSQL(
+                source: .tickets, from: "tickets k", condition: instant("k.created_at"),
+                success: "k.resolved_at IS NOT NULL",
+                dateColumn: .instant("k.created_at"))
         case .firstContactResolution:
             // Tickets resolved in the period never re-opened nor escalated ÷ tickets resolved.
-            return RateSQL(source: .tickets, from: "tickets k", condition: instant("k.resolved_at"),
-                           success: "k.reopen_count = 0 AND NOT EXISTS (SELECT 1 FROM ticket_escalations e WHERE e.ticket_id = k.id)",
-                           dateColumn: .instant("k.resolved_at"))
+            return RateSQL(
+                source: .tickets, from: "tickets k", condition: instant("k.resolved_at"),
+                success:
+                    "k.reopen_count = 0 AND NOT EXISTS (SELECT 1 FROM ticket_escalations e WHERE e.ticket_id = k.id)",
+                dateColumn: .instant("k.resolved_at"))
         case .complaintSuccess:
             // Complaints closed in the period with the customer satisfied ÷ complaints closed.
-            return RateSQL(source: .tickets, from: "tickets k", condition: instant("k.closed_at") + " AND k.kind = 'complaint'",
-                           success: "k.customer_satisfied = TRUE", dateColumn: .instant("k.closed_at"))
+            return RateSQL(
+                source: .tickets, from: "tickets k", condition: instant("k.closed_at") + " AND k.kind = 'complaint'",
+                success: "k.customer_satisfied = TRUE", dateColumn: .instant("k.closed_at"))
         case .suggestionAdoption:
             // Suggestions decided in the period that were adopted ÷ suggestions decided.
-            return RateSQL(source: .tickets, from: "tickets k",
-                           condition: instant("k.resolved_at") + " AND k.kind = 'suggestion' AND k.status IN ('adopted', 'declined')",
-                           success: "k.status = 'adopted'", dateColumn: .instant("k.resolved_at"))
+            return RateSQL(
+                source: .tickets, from: "tickets k",
+                condition: instant("k.resolved_at")
+                    + " AND k.kind = 'suggestion' AND k.status IN ('adopted', 'declined')",
+                success: "k.status = 'adopted'", dateColumn: .instant("k.resolved_at"))
         case .coverage:
             return nil
         }
@@ -174,7 +197,8 @@ struct ReportQueries {
         if figure == .coverage { return try await coverage() }
         if usesRollups, figure == .completion || figure == .timeliness { return try await rollupRate(figure) }
         guard let spec = rateSQL(figure), let (g, joins) = key(spec.source, answers: spec.answers) else { return [:] }
-        return try await rates("""
+        return try await rates(
+            """
             SELECT \(unsafeRaw: g) AS g, COALESCE(SUM(CASE WHEN \(unsafeRaw: spec.success) THEN 1 ELSE 0 END), 0) AS n, COUNT(*) AS d
             FROM \(unsafeRaw: spec.from)\(unsafeRaw: joins) WHERE \(spec.condition)\(unsafeRaw: groupBy(g))
             """)
@@ -190,13 +214,19 @@ struct ReportQueries {
             key = "SUBSTR(\(unsafeRaw: column), 1, 7)"
         case .instant(let column):
             key = "CASE"
-            for month in ReportPeriod.months(endingWith: period.to, count: 1 + (period.to.year * 12 + period.to.month) - (period.from.year * 12 + period.from.month)) {
+            for month in ReportPeriod.months(
+                endingWith: period.to,
+                count: 1 + (period.to.year * 12 + period.to.month) - (period.from.year * 12 + period.from.month))
+            {
                 let next = calendar.instant(local: Int64(month.to.adding(days: 1).dayNumber) * 86_400)
-                key = key + " WHEN \(unsafeRaw: column) < \(bind: next) THEN '\(unsafeRaw: String(month.from.iso.prefix(7)))'"
+                key =
+                    key
+                    + " WHEN \(unsafeRaw: column) < \(bind: next) THEN '\(unsafeRaw: String(month.from.iso.prefix(7)))'"
             }
             key = key + " END"
         }
-        return try await rates("""
+        return try await rates(
+            """
             SELECT \(key) AS g, COALESCE(SUM(CASE WHEN \(unsafeRaw: spec.success) THEN 1 ELSE 0 END), 0) AS n, COUNT(*) AS d
             FROM \(unsafeRaw: spec.from) WHERE \(spec.condition) GROUP BY 1
             """)
@@ -214,14 +244,16 @@ struct ReportQueries {
     func lags() async throws -> [LagRow] {
         if usesRollups { return try await rollupLags() }
         guard let (g, joins) = key(.tasks) else { return [] }
-        return try await sql.raw("""
+        return try await sql.raw(
+            """
             SELECT g, trig, done, COUNT(*) AS n FROM (
               SELECT \(unsafeRaw: g) AS g, (SELECT MIN(x.triggered_on) FROM follow_up_task_reasons x WHERE x.task_id = t.id) AS trig,
                 t.completed_on AS done
               FROM follow_up_tasks t\(unsafeRaw: joins)
               WHERE t.completed_on >= \(bind: period.from.iso) AND t.completed_on <= \(bind: period.to.iso) AND t.status = 'completed'
             ) q GROUP BY g, trig, done
-            """).all(decoding: LagRow.self)
+            """
+        ).all(decoding: LagRow.self)
     }
 
     /// Completed follow-ups in the period (coverage's numerator rows).
@@ -235,12 +267,14 @@ struct ReportQueries {
         guard let (g, joins) = key(.customers) else { return [:] }
         // Without a grouping the records alone answer (from their index); a grouping needs the customer.
         let customerJoin = grouping == .none ? "" : " JOIN customers c ON c.id = r.customer_id"
-        let covered = try await rates("""
+        let covered = try await rates(
+            """
             SELECT \(unsafeRaw: g) AS g, COUNT(DISTINCT r.customer_id) AS n, 0 AS d
             FROM follow_up_records r\(unsafeRaw: customerJoin)\(unsafeRaw: joins)
             WHERE \(coveredCondition)\(unsafeRaw: groupBy(g))
             """)
-        let active = try await rates("""
+        let active = try await rates(
+            """
             SELECT \(unsafeRaw: g) AS g, 0 AS n, COUNT(*) AS d FROM customers c\(unsafeRaw: joins)
             WHERE c.registered_on IS NULL OR c.registered_on <= \(bind: period.to.iso)\(unsafeRaw: groupBy(g))
             """)
@@ -269,7 +303,8 @@ struct ReportQueries {
         guard let (g, joins) = grouped.key(.records, answers: true) else { return [:] }
         // The whole organisation and its indicators are counted from the answers' index alone.
         let answersOnly = [.none, .indicator].contains(grouped.grouping)
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             SELECT \(unsafeRaw: g) AS g,
               COALESCE(SUM(CASE WHEN a.is_top_two = TRUE THEN 1 ELSE 0 END), 0) AS top,
               COALESCE(SUM(CASE WHEN a.is_top_two IS NOT NULL THEN 1 ELSE 0 END), 0) AS scored,
@@ -280,7 +315,8 @@ struct ReportQueries {
               COALESCE(SUM(CASE WHEN a.type = 'nps' AND a.score <= 6 THEN 1 ELSE 0 END), 0) AS detractors
             FROM survey_answers a\(unsafeRaw: answersOnly ? "" : " JOIN follow_up_records r ON r.id = a.record_id")\(unsafeRaw: joins)
             WHERE a.answered_at >= \(bind: start) AND a.answered_at < \(bind: end)\(unsafeRaw: grouped.groupBy(g))
-            """).all(decoding: AnswerRow.self)
+            """
+        ).all(decoding: AnswerRow.self)
         return Dictionary(rows.map { ($0.g ?? "", $0) }, uniquingKeysWith: { a, _ in a })
     }
 
@@ -314,7 +350,11 @@ struct ReportQueries {
     /// The rows behind `figure` in the group `groupKey` (all groups when nil), at most `limit`, oldest first;
     /// `counted` says whether the row is in the numerator.
     func rows(_ figure: Figure, groupKey: String?, limit: Int) async throws -> [DetailRow] {
-        let source: Source, from: String, condition: SQLQueryString, success: String, columns: String
+        let source: Source
+        let from: String
+        let condition: SQLQueryString
+        let success: String
+        let columns: String
         if figure == .coverage {
             (source, from, condition, success) = (.records, "follow_up_records r", coveredCondition, "1 = 1")
         } else {
@@ -323,17 +363,23 @@ struct ReportQueries {
         }
         switch (figure, source) {
         case (.satisfaction, _):
-            columns = "r.id AS id, a.customer_id AS customer_id, cx.name AS customer, r.agent_name AS who, a.indicator AS status, a.value AS detail, a.answered_at AS at, NULL AS due"
+            columns =
+                "r.id AS id, a.customer_id AS customer_id, cx.name AS customer, r.agent_name AS who, a.indicator AS status, a.value AS detail, a.answered_at AS at, NULL AS due"
         case (_, .records):
-            columns = "r.id AS id, r.customer_id AS customer_id, cx.name AS customer, r.agent_name AS who, r.outcome AS status, r.channel AS detail, r.ended_at AS at, NULL AS due"
+            columns =
+                "r.id AS id, r.customer_id AS customer_id, cx.name AS customer, r.agent_name AS who, r.outcome AS status, r.channel AS detail, r.ended_at AS at, NULL AS due"
         case (_, .tasks):
-            columns = "t.id AS id, t.customer_id AS customer_id, cx.name AS customer, wx.display_name AS who, t.status AS status, t.due_on AS detail, t.completed_at AS at, t.deadline_at AS due"
+            columns =
+                "t.id AS id, t.customer_id AS customer_id, cx.name AS customer, wx.display_name AS who, t.status AS status, t.due_on AS detail, t.completed_at AS at, t.deadline_at AS due"
         default:
-            columns = "k.id AS id, k.customer_id AS customer_id, cx.name AS customer, wx.display_name AS who, k.status AS status, k.kind AS detail, k.resolved_at AS at, k.resolution_due AS due"
+            columns =
+                "k.id AS id, k.customer_id AS customer_id, cx.name AS customer, wx.display_name AS who, k.status AS status, k.kind AS detail, k.resolved_at AS at, k.resolution_due AS due"
         }
         let lookups: String
         switch source {
-        case .tasks: lookups = " LEFT JOIN customers cx ON cx.id = t.customer_id LEFT JOIN users wx ON wx.id = t.assigned_agent_id"
+        case .tasks:
+            lookups =
+                " LEFT JOIN customers cx ON cx.id = t.customer_id LEFT JOIN users wx ON wx.id = t.assigned_agent_id"
         case .records: lookups = " LEFT JOIN customers cx ON cx.id = \(figure == .satisfaction ? "a" : "r").customer_id"
         default: lookups = " LEFT JOIN customers cx ON cx.id = k.customer_id LEFT JOIN users wx ON wx.id = k.handler_id"
         }
@@ -345,11 +391,14 @@ struct ReportQueries {
             joins = (figure == .coverage ? " JOIN customers c ON c.id = r.customer_id" : "") + groupJoins + lookups
             filter = groupKey.isEmpty ? " AND \(unsafeRaw: g) IS NULL" : " AND \(unsafeRaw: g) = \(bind: groupKey)"
         }
-        let idColumn = source == .tasks ? "t.id" : source == .tickets ? "k.id" : figure == .satisfaction ? "a.id" : "r.id"
-        return try await sql.raw("""
+        let idColumn =
+            source == .tasks ? "t.id" : source == .tickets ? "k.id" : figure == .satisfaction ? "a.id" : "r.id"
+        return try await sql.raw(
+            """
             SELECT \(unsafeRaw: columns), CASE WHEN \(unsafeRaw: success) THEN 1 ELSE 0 END AS counted
             FROM \(unsafeRaw: from)\(unsafeRaw: joins) WHERE \(condition)\(filter) ORDER BY \(unsafeRaw: idColumn) LIMIT \(unsafeRaw: String(limit))
-            """).all(decoding: DetailRow.self)
+            """
+        ).all(decoding: DetailRow.self)
     }
 
     struct CountRow: Decodable {
@@ -360,10 +409,12 @@ struct ReportQueries {
     /// Inbound calls taken in the period per group.
     func callCounts() async throws -> [String: Int] {
         guard let (g, joins) = key(.calls) else { return [:] }
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             SELECT \(unsafeRaw: g) AS g, COUNT(*) AS n FROM calls l\(unsafeRaw: joins)
             WHERE l.at >= \(bind: start) AND l.at < \(bind: end)\(unsafeRaw: groupBy(g))
-            """).all(decoding: CountRow.self)
+            """
+        ).all(decoding: CountRow.self)
         return Dictionary(rows.map { ($0.g ?? "", $0.n) }, uniquingKeysWith: +)
     }
 
@@ -371,10 +422,12 @@ struct ReportQueries {
     func declinedSurveys() async throws -> [String: Int] {
         if usesRollups { return try await rollupDeclined() }
         guard let (g, joins) = key(.records) else { return [:] }
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             SELECT \(unsafeRaw: g) AS g, COUNT(*) AS n FROM follow_up_records r\(unsafeRaw: joins)
             WHERE r.survey_declined = TRUE AND r.ended_at >= \(bind: start) AND r.ended_at < \(bind: end)\(unsafeRaw: groupBy(g))
-            """).all(decoding: CountRow.self)
+            """
+        ).all(decoding: CountRow.self)
         return Dictionary(rows.map { ($0.g ?? "", $0.n) }, uniquingKeysWith: +)
     }
 
@@ -385,18 +438,24 @@ struct ReportQueries {
 
     /// Calls per UTC hour since 1970; the local hour and weekday are worked out by the calendar.
     func callHours() async throws -> [HourRow] {
-        let hour = sql.dialect.name == "postgresql" ? "CAST(FLOOR(EXTRACT(EPOCH FROM l.at) / 3600) AS BIGINT)" : "CAST(l.at / 3600 AS INTEGER)"
-        return try await sql.raw("""
+        let hour =
+            sql.dialect.name == "postgresql"
+            ? "CAST(FLOOR(EXTRACT(EPOCH FROM l.at) / 3600) AS BIGINT)" : "CAST(l.at / 3600 AS INTEGER)"
+        return try await sql.raw(
+            """
             SELECT \(unsafeRaw: hour) AS hour, COUNT(*) AS n FROM calls l
             WHERE l.at >= \(bind: start) AND l.at < \(bind: end) GROUP BY \(unsafeRaw: hour)
-            """).all(decoding: HourRow.self)
+            """
+        ).all(decoding: HourRow.self)
     }
 
     /// Calls in the period by matter.
     func callMatters() async throws -> [CountRow] {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             SELECT l.matter AS g, COUNT(*) AS n FROM calls l WHERE l.at >= \(bind: start) AND l.at < \(bind: end) GROUP BY l.matter
-            """).all(decoding: CountRow.self)
+            """
+        ).all(decoding: CountRow.self)
     }
 
     struct ProblemRow: Decodable {
@@ -408,9 +467,11 @@ struct ReportQueries {
 
     /// Tickets opened in the period by kind, category and severity.
     func problems() async throws -> [ProblemRow] {
-        try await sql.raw("""
+        try await sql.raw(
+            """
             SELECT k.kind, k.category, k.severity, COUNT(*) AS n FROM tickets k
             WHERE k.created_at >= \(bind: start) AND k.created_at < \(bind: end) GROUP BY k.kind, k.category, k.severity
-            """).all(decoding: ProblemRow.self)
+            """
+        ).all(decoding: ProblemRow.self)
     }
 }

@@ -37,7 +37,8 @@ extension ReportQueries {
     func rollupRate(_ figure: Figure) async throws -> [String: Rate] {
         let (g, joins, dim) = rollupKey
         let (n, d) = figure == .completion ? ("x.due_completed", "x.due") : ("x.completed_in_time", "x.completed")
-        return try await rates("""
+        return try await rates(
+            """
             SELECT \(unsafeRaw: g) AS g, \(unsafeRaw: total(n)) AS n, \(unsafeRaw: total(d)) AS d
             FROM report_task_days x\(unsafeRaw: joins) WHERE x.dim = \(bind: dim)
             AND x.day >= \(bind: period.from.iso) AND x.day <= \(bind: period.to.iso)\(unsafeRaw: grouped(g, having: d))
@@ -47,12 +48,14 @@ extension ReportQueries {
     func rollupLags() async throws -> [LagRow] {
         let (g, joins, dim) = rollupKey
         let groups = grouping == .none ? "" : "\(g), "
-        return try await sql.raw("""
+        return try await sql.raw(
+            """
             SELECT \(unsafeRaw: g) AS g, NULLIF(x.trig, '') AS trig, x.day AS done, \(unsafeRaw: total("x.n")) AS n
             FROM report_lag_days x\(unsafeRaw: joins) WHERE x.dim = \(bind: dim)
             AND x.day >= \(bind: period.from.iso) AND x.day <= \(bind: period.to.iso)
             GROUP BY \(unsafeRaw: groups)x.trig, x.day HAVING SUM(x.n) <> 0
-            """).all(decoding: LagRow.self)
+            """
+        ).all(decoding: LagRow.self)
     }
 
     /// The whole UTC hours inside the period, and the queries counting the rows of the minutes around them.
@@ -106,8 +109,9 @@ extension ReportQueries {
 
 extension ReportQueries.AnswerRow {
     func adding(_ other: Self) -> Self {
-        Self(g: g, top: top + other.top, scored: scored + other.scored, scale_sum: scale_sum + other.scale_sum,
-             scale_count: scale_count + other.scale_count, promoters: promoters + other.promoters,
-             passives: passives + other.passives, detractors: detractors + other.detractors)
+        Self(
+            g: g, top: top + other.top, scored: scored + other.scored, scale_sum: scale_sum + other.scale_sum,
+            scale_count: scale_count + other.scale_count, promoters: promoters + other.promoters,
+            passives: passives + other.passives, detractors: detractors + other.detractors)
     }
 }

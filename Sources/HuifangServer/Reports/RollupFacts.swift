@@ -25,8 +25,10 @@ struct RollupFacts {
         isPostgres ? "CAST(FLOOR(EXTRACT(EPOCH FROM \(column)) / 3600) AS BIGINT)" : "CAST(\(column) / 3600 AS INTEGER)"
     }
 
-    static let taskColumns = ["id", "status", "due_on", "completed_on", "completed_at", "deadline_at",
-                              "assigned_agent_id"]
+    static let taskColumns = [
+        "id", "status", "due_on", "completed_on", "completed_at", "deadline_at",
+        "assigned_agent_id",
+    ]
     static let reasonColumns = ["id", "task_id", "rule_id", "triggered_on"]
     static let recordColumns = ["id", "task_id", "ended_at", "survey_declined"]
     static let answerColumns = ["id", "record_id", "answered_at", "is_top_two", "type", "score"]
@@ -61,16 +63,22 @@ struct RollupFacts {
         let keys = ["dim", "k", "day"]
         var statements: [String] = []
         if dims.agent {
-            statements.append(upsert("report_task_days", keys: keys, sums: Self.taskSums, """
-                SELECT 'agent', \(agentText("f.agent")), f.day, \(sums) FROM (\(facts)) f WHERE 1 = 1
-                GROUP BY \(agentText("f.agent")), f.day
-                """))
+            statements.append(
+                upsert(
+                    "report_task_days", keys: keys, sums: Self.taskSums,
+                    """
+                    SELECT 'agent', \(agentText("f.agent")), f.day, \(sums) FROM (\(facts)) f WHERE 1 = 1
+                    GROUP BY \(agentText("f.agent")), f.day
+                    """))
         }
         if dims.rule {
-            statements.append(upsert("report_task_days", keys: keys, sums: Self.taskSums, """
-                SELECT 'rule', CAST(tr.rule_id AS TEXT), f.day, \(sums) FROM (\(facts)) f
-                JOIN \(reasons) ON tr.task_id = f.task_id WHERE 1 = 1 GROUP BY tr.rule_id, f.day
-                """))
+            statements.append(
+                upsert(
+                    "report_task_days", keys: keys, sums: Self.taskSums,
+                    """
+                    SELECT 'rule', CAST(tr.rule_id AS TEXT), f.day, \(sums) FROM (\(facts)) f
+                    JOIN \(reasons) ON tr.task_id = f.task_id WHERE 1 = 1 GROUP BY tr.rule_id, f.day
+                    """))
         }
         return statements
     }
@@ -86,40 +94,53 @@ struct RollupFacts {
         let keys = ["dim", "k", "day", "trig"]
         var statements: [String] = []
         if dims.agent {
-            statements.append(upsert("report_lag_days", keys: keys, sums: ["n"], """
-                SELECT 'agent', \(agentText("f.agent")), f.day, f.trig, \(sign) * COUNT(*) FROM (\(facts)) f WHERE 1 = 1
-                GROUP BY \(agentText("f.agent")), f.day, f.trig
-                """))
+            statements.append(
+                upsert(
+                    "report_lag_days", keys: keys, sums: ["n"],
+                    """
+                    SELECT 'agent', \(agentText("f.agent")), f.day, f.trig, \(sign) * COUNT(*) FROM (\(facts)) f WHERE 1 = 1
+                    GROUP BY \(agentText("f.agent")), f.day, f.trig
+                    """))
         }
         if dims.rule {
-            statements.append(upsert("report_lag_days", keys: keys, sums: ["n"], """
-                SELECT 'rule', CAST(tr.rule_id AS TEXT), f.day, f.trig, \(sign) * COUNT(*) FROM (\(facts)) f
-                JOIN \(reasons) ON tr.task_id = f.task_id WHERE 1 = 1 GROUP BY tr.rule_id, f.day, f.trig
-                """))
+            statements.append(
+                upsert(
+                    "report_lag_days", keys: keys, sums: ["n"],
+                    """
+                    SELECT 'rule', CAST(tr.rule_id AS TEXT), f.day, f.trig, \(sign) * COUNT(*) FROM (\(facts)) f
+                    JOIN \(reasons) ON tr.task_id = f.task_id WHERE 1 = 1 GROUP BY tr.rule_id, f.day, f.trig
+                    """))
         }
         return statements
     }
 
-    static let answerSums = ["declined", "answers", "top", "scored", "scale_sum", "scale_count",
-                             "promoters", "passives", "detractors"]
+    static let answerSums = [
+        "declined", "answers", "top", "scored", "scale_sum", "scale_count",
+        "promoters", "passives", "detractors",
+    ]
 
     /// Where a record's agent comes from: its task (`ag`), or a relation standing in for the task.
     static let taskAgents = "LEFT JOIN follow_up_tasks ag ON ag.id = r.task_id"
 
     /// Completed follow-ups whose customer declined the survey, by the hour the record ended. `records` is a
     /// relation aliased `r`; `agents` joins `ag` (with `assigned_agent_id`) to it.
-    func declined(_ sign: Int, records: String, agents: String = taskAgents, reasons: String,
-                  _ dims: Dimensions = .both) -> [String] {
+    func declined(
+        _ sign: Int, records: String, agents: String = taskAgents, reasons: String,
+        _ dims: Dimensions = .both
+    ) -> [String] {
         let filter = "r.survey_declined = TRUE AND r.ended_at IS NOT NULL"
         let sums = "\(sign) * COUNT(*), 0, 0, 0, 0, 0, 0, 0, 0"
-        return hourStatements(dims, sums: sums, hour: hour("r.ended_at"), from: records, agents: agents,
-                              ruleJoin: "JOIN \(reasons) ON tr.task_id = r.task_id", filter: filter)
+        return hourStatements(
+            dims, sums: sums, hour: hour("r.ended_at"), from: records, agents: agents,
+            ruleJoin: "JOIN \(reasons) ON tr.task_id = r.task_id", filter: filter)
     }
 
     /// Answers by the hour they were given: how many, the top two levels, the scored ones, the 1–5 scale's sum
     /// and count and NPS's three groups. `answers` is aliased `a`, `records` `r` (the answer's record).
-    func answers(_ sign: Int, answers: String, records: String, agents: String = taskAgents, reasons: String,
-                 _ dims: Dimensions = .both) -> [String] {
+    func answers(
+        _ sign: Int, answers: String, records: String, agents: String = taskAgents, reasons: String,
+        _ dims: Dimensions = .both
+    ) -> [String] {
         func count(_ condition: String) -> String {
             "\(sign) * COALESCE(SUM(CASE WHEN \(condition) THEN 1 ELSE 0 END), 0)"
         }
@@ -129,28 +150,37 @@ struct RollupFacts {
             count("a.type = 'scale5'"), count("a.type = 'nps' AND a.score >= 9"),
             count("a.type = 'nps' AND a.score BETWEEN 7 AND 8"), count("a.type = 'nps' AND a.score <= 6"),
         ]
-        return hourStatements(dims, sums: "0, " + sums.joined(separator: ", "), hour: hour("a.answered_at"),
-                              from: "\(answers) JOIN \(records) ON r.id = a.record_id", agents: agents,
-                              ruleJoin: "JOIN \(reasons) ON tr.task_id = r.task_id",
-                              filter: "a.answered_at IS NOT NULL")
+        return hourStatements(
+            dims, sums: "0, " + sums.joined(separator: ", "), hour: hour("a.answered_at"),
+            from: "\(answers) JOIN \(records) ON r.id = a.record_id", agents: agents,
+            ruleJoin: "JOIN \(reasons) ON tr.task_id = r.task_id",
+            filter: "a.answered_at IS NOT NULL")
     }
 
-    private func hourStatements(_ dims: Dimensions, sums: String, hour: String, from: String, agents: String,
-                                ruleJoin: String, filter: String) -> [String] {
+    private func hourStatements(
+        _ dims: Dimensions, sums: String, hour: String, from: String, agents: String,
+        ruleJoin: String, filter: String
+    ) -> [String] {
         let keys = ["dim", "k", "hour"]
         var statements: [String] = []
         if dims.agent {
             let agent = agentText("ag.assigned_agent_id")
-            statements.append(upsert("report_answer_hours", keys: keys, sums: Self.answerSums, """
-                SELECT 'agent', \(agent), \(hour), \(sums) FROM \(from) \(agents) WHERE \(filter)
-                GROUP BY \(agent), \(hour)
-                """))
+            statements.append(
+                upsert(
+                    "report_answer_hours", keys: keys, sums: Self.answerSums,
+                    """
+                    SELECT 'agent', \(agent), \(hour), \(sums) FROM \(from) \(agents) WHERE \(filter)
+                    GROUP BY \(agent), \(hour)
+                    """))
         }
         if dims.rule {
-            statements.append(upsert("report_answer_hours", keys: keys, sums: Self.answerSums, """
-                SELECT 'rule', CAST(tr.rule_id AS TEXT), \(hour), \(sums) FROM \(from) \(ruleJoin) WHERE \(filter)
-                GROUP BY tr.rule_id, \(hour)
-                """))
+            statements.append(
+                upsert(
+                    "report_answer_hours", keys: keys, sums: Self.answerSums,
+                    """
+                    SELECT 'rule', CAST(tr.rule_id AS TEXT), \(hour), \(sums) FROM \(from) \(ruleJoin) WHERE \(filter)
+                    GROUP BY tr.rule_id, \(hour)
+                    """))
         }
         return statements
     }
@@ -161,7 +191,8 @@ struct RollupFacts {
             try await sql.raw("DELETE FROM \(unsafeRaw: table)").run()
         }
         let reasons = "follow_up_task_reasons tr"
-        let statements = taskDays(1, tasks: "follow_up_tasks t", reasons: reasons)
+        let statements =
+            taskDays(1, tasks: "follow_up_tasks t", reasons: reasons)
             + lagDays(1, tasks: "follow_up_tasks t", reasons: reasons, trig: "follow_up_task_reasons x")
             + declined(1, records: "follow_up_records r", reasons: reasons)
             + answers(1, answers: "survey_answers a", records: "follow_up_records r", reasons: reasons)

@@ -18,7 +18,9 @@ struct RollupTriggers {
     }
 
     enum Event: String {
-        case insert = "INSERT", update = "UPDATE", delete = "DELETE"
+        case insert = "INSERT"
+        case update = "UPDATE"
+        case delete = "DELETE"
     }
 
     struct Trigger {
@@ -50,9 +52,12 @@ struct RollupTriggers {
     }
 
     var all: [Trigger] {
-        let reasonTable = "\(Self.reasons) tr", trigTable = "\(Self.reasons) x"
-        let taskColumns = RollupFacts.taskColumns, recordColumns = RollupFacts.recordColumns
-        let answerColumns = RollupFacts.answerColumns, reasonColumns = RollupFacts.reasonColumns
+        let reasonTable = "\(Self.reasons) tr"
+        let trigTable = "\(Self.reasons) x"
+        let taskColumns = RollupFacts.taskColumns
+        let recordColumns = RollupFacts.recordColumns
+        let answerColumns = RollupFacts.answerColumns
+        let reasonColumns = RollupFacts.reasonColumns
         func tasksOf(_ relation: String) -> String {
             let condition = member("id", of: "SELECT task_id FROM \(relation) q")
             return select(taskColumns, from: Self.tasks, where: condition) + " t"
@@ -69,78 +74,104 @@ struct RollupTriggers {
         func reasonFacts(_ sign: Int, _ relation: String) -> [String] {
             facts.taskDays(sign, tasks: tasksOf(relation), reasons: "\(relation) tr", .rule)
                 + facts.declined(sign, records: recordsOf(relation), reasons: "\(relation) tr", .rule)
-                + facts.answers(sign, answers: "\(Self.answers) a", records: recordsOf(relation),
-                                reasons: "\(relation) tr", .rule)
+                + facts.answers(
+                    sign, answers: "\(Self.answers) a", records: recordsOf(relation),
+                    reasons: "\(relation) tr", .rule)
         }
         /// A task's records and answers, counted for the agent in `agents` (a relation with id and assigned_agent_id).
         func recordsOfAgents(_ sign: Int, _ agents: String) -> [String] {
             let join = "JOIN \(agents) ag ON ag.id = r.task_id"
             return facts.declined(sign, records: "\(Self.records) r", agents: join, reasons: reasonTable, .agent)
-                + facts.answers(sign, answers: "\(Self.answers) a", records: "\(Self.records) r", agents: join,
-                                reasons: reasonTable, .agent)
+                + facts.answers(
+                    sign, answers: "\(Self.answers) a", records: "\(Self.records) r", agents: join,
+                    reasons: reasonTable, .agent)
         }
         return [
             Trigger(name: "rollup_tasks_insert", table: Self.tasks, event: .insert, columns: taskColumns) { new, _ in
                 facts.taskDays(1, tasks: "\(new) t", reasons: reasonTable)
                     + facts.lagDays(1, tasks: "\(new) t", reasons: reasonTable, trig: trigTable)
             },
-            Trigger(name: "rollup_tasks_update", table: Self.tasks, event: .update, columns: taskColumns,
-                    changed: Array(taskColumns.dropFirst())) { new, old in
+            Trigger(
+                name: "rollup_tasks_update", table: Self.tasks, event: .update, columns: taskColumns,
+                changed: Array(taskColumns.dropFirst())
+            ) { new, old in
                 facts.taskDays(-1, tasks: "\(old) t", reasons: reasonTable)
                     + facts.taskDays(1, tasks: "\(new) t", reasons: reasonTable)
                     + facts.lagDays(-1, tasks: "\(old) t", reasons: reasonTable, trig: trigTable)
                     + facts.lagDays(1, tasks: "\(new) t", reasons: reasonTable, trig: trigTable)
             },
-            Trigger(name: "rollup_tasks_agent", table: Self.tasks, event: .update, columns: ["id", "assigned_agent_id"],
-                    changed: ["assigned_agent_id"]) { new, old in
+            Trigger(
+                name: "rollup_tasks_agent", table: Self.tasks, event: .update, columns: ["id", "assigned_agent_id"],
+                changed: ["assigned_agent_id"]
+            ) { new, old in
                 recordsOfAgents(-1, old) + recordsOfAgents(1, new)
             },
-            Trigger(name: "rollup_tasks_delete", table: Self.tasks, event: .delete, columns: taskColumns,
-                    beforeRow: true) { _, old in
+            Trigger(
+                name: "rollup_tasks_delete", table: Self.tasks, event: .delete, columns: taskColumns,
+                beforeRow: true
+            ) { _, old in
                 facts.taskDays(-1, tasks: "\(old) t", reasons: reasonTable)
                     + facts.lagDays(-1, tasks: "\(old) t", reasons: reasonTable, trig: trigTable)
                     // Its records stay counted, without an agent, until they go too.
                     + recordsOfAgents(-1, old) + recordsOfAgents(1, "(SELECT OLD.id AS id, NULL AS assigned_agent_id)")
             },
-            Trigger(name: "rollup_reasons_insert", table: Self.reasons, event: .insert,
-                    columns: reasonColumns) { new, old in
+            Trigger(
+                name: "rollup_reasons_insert", table: Self.reasons, event: .insert,
+                columns: reasonColumns
+            ) { new, old in
                 reasonFacts(1, new) + lagDelta(new: new, old: old)
             },
-            Trigger(name: "rollup_reasons_update", table: Self.reasons, event: .update, columns: reasonColumns,
-                    changed: ["task_id", "rule_id", "triggered_on"]) { new, old in
+            Trigger(
+                name: "rollup_reasons_update", table: Self.reasons, event: .update, columns: reasonColumns,
+                changed: ["task_id", "rule_id", "triggered_on"]
+            ) { new, old in
                 reasonFacts(-1, old) + reasonFacts(1, new) + lagDelta(new: new, old: old)
             },
-            Trigger(name: "rollup_reasons_delete", table: Self.reasons, event: .delete,
-                    columns: reasonColumns) { new, old in
+            Trigger(
+                name: "rollup_reasons_delete", table: Self.reasons, event: .delete,
+                columns: reasonColumns
+            ) { new, old in
                 reasonFacts(-1, old) + lagDelta(new: new, old: old)
             },
-            Trigger(name: "rollup_records_insert", table: Self.records, event: .insert,
-                    columns: recordColumns) { new, _ in
+            Trigger(
+                name: "rollup_records_insert", table: Self.records, event: .insert,
+                columns: recordColumns
+            ) { new, _ in
                 facts.declined(1, records: "\(new) r", reasons: reasonTable)
             },
-            Trigger(name: "rollup_records_update", table: Self.records, event: .update, columns: recordColumns,
-                    changed: ["task_id", "ended_at", "survey_declined"]) { new, old in
+            Trigger(
+                name: "rollup_records_update", table: Self.records, event: .update, columns: recordColumns,
+                changed: ["task_id", "ended_at", "survey_declined"]
+            ) { new, old in
                 facts.declined(-1, records: "\(old) r", reasons: reasonTable)
                     + facts.declined(1, records: "\(new) r", reasons: reasonTable)
                     + facts.answers(-1, answers: answersOf(old), records: "\(old) r", reasons: reasonTable)
                     + facts.answers(1, answers: answersOf(new), records: "\(new) r", reasons: reasonTable)
             },
-            Trigger(name: "rollup_records_delete", table: Self.records, event: .delete, columns: recordColumns,
-                    beforeRow: true) { _, old in
+            Trigger(
+                name: "rollup_records_delete", table: Self.records, event: .delete, columns: recordColumns,
+                beforeRow: true
+            ) { _, old in
                 facts.declined(-1, records: "\(old) r", reasons: reasonTable)
                     + facts.answers(-1, answers: answersOf(old), records: "\(old) r", reasons: reasonTable)
             },
-            Trigger(name: "rollup_answers_insert", table: Self.answers, event: .insert,
-                    columns: answerColumns) { new, _ in
+            Trigger(
+                name: "rollup_answers_insert", table: Self.answers, event: .insert,
+                columns: answerColumns
+            ) { new, _ in
                 facts.answers(1, answers: "\(new) a", records: "\(Self.records) r", reasons: reasonTable)
             },
-            Trigger(name: "rollup_answers_update", table: Self.answers, event: .update, columns: answerColumns,
-                    changed: Array(answerColumns.dropFirst())) { new, old in
+            Trigger(
+                name: "rollup_answers_update", table: Self.answers, event: .update, columns: answerColumns,
+                changed: Array(answerColumns.dropFirst())
+            ) { new, old in
                 facts.answers(-1, answers: "\(old) a", records: "\(Self.records) r", reasons: reasonTable)
                     + facts.answers(1, answers: "\(new) a", records: "\(Self.records) r", reasons: reasonTable)
             },
-            Trigger(name: "rollup_answers_delete", table: Self.answers, event: .delete, columns: answerColumns,
-                    beforeRow: true) { _, old in
+            Trigger(
+                name: "rollup_answers_delete", table: Self.answers, event: .delete, columns: answerColumns,
+                beforeRow: true
+            ) { _, old in
                 facts.answers(-1, answers: "\(old) a", records: "\(Self.records) r", reasons: reasonTable)
             },
         ]
@@ -152,10 +183,13 @@ struct RollupTriggers {
     private func lagDelta(new: String, old: String) -> [String] {
         let columns = RollupFacts.reasonColumns.joined(separator: ", ")
         let affected = "SELECT task_id FROM \(new) qn UNION SELECT task_id FROM \(old) qo"
-        let tasks = select(RollupFacts.taskColumns, from: Self.tasks,
-                           where: "status = 'completed' AND " + member("id", of: affected)) + " t"
+        let tasks =
+            select(
+                RollupFacts.taskColumns, from: Self.tasks,
+                where: "status = 'completed' AND " + member("id", of: affected)) + " t"
         let now = select(RollupFacts.reasonColumns, from: Self.reasons, where: member("task_id", of: affected))
-        let before = "(SELECT \(columns) FROM \(Self.reasons) WHERE " + member("task_id", of: affected)
+        let before =
+            "(SELECT \(columns) FROM \(Self.reasons) WHERE " + member("task_id", of: affected)
             + " AND " + member("id", of: "SELECT id FROM \(new) qn", negated: true)
             + " UNION ALL SELECT \(columns) FROM \(old) qo)"
         return facts.lagDays(-1, tasks: tasks, reasons: "\(before) tr", trig: "\(before) x")
@@ -197,7 +231,9 @@ struct RollupTriggers {
     private func sqlite(_ trigger: Trigger) -> [String] {
         let new = trigger.event == .delete ? empty(trigger) : row("NEW", trigger.columns)
         let old = trigger.event == .insert ? empty(trigger) : row("OLD", trigger.columns)
-        let when = trigger.changed.isEmpty ? ""
+        let when =
+            trigger.changed.isEmpty
+            ? ""
             : " WHEN " + trigger.changed.map { "OLD.\($0) IS NOT NEW.\($0)" }.joined(separator: " OR ")
         let body = trigger.body(new, old).map { $0 + ";" }.joined(separator: "\n")
         let timing = trigger.beforeRow ? "BEFORE" : "AFTER"
@@ -206,7 +242,10 @@ struct RollupTriggers {
     }
 
     private func postgres(_ trigger: Trigger) -> [String] {
-        let new: String, old: String, timing: String, returning: String
+        let new: String
+        let old: String
+        let timing: String
+        let returning: String
         if trigger.beforeRow {
             (new, old) = (empty(trigger), row("OLD", trigger.columns))
             (timing, returning) = ("BEFORE DELETE ON \(trigger.table) FOR EACH ROW", "OLD")
@@ -220,14 +259,16 @@ struct RollupTriggers {
                 timing = "AFTER DELETE ON \(trigger.table) REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT"
             case .update:
                 // Only the rows whose counted columns changed.
-                let differs = "ROW(\(trigger.changed.map { "o.\($0)" }.joined(separator: ", "))) IS DISTINCT FROM "
+                let differs =
+                    "ROW(\(trigger.changed.map { "o.\($0)" }.joined(separator: ", "))) IS DISTINCT FROM "
                     + "ROW(\(trigger.changed.map { "n.\($0)" }.joined(separator: ", ")))"
                 func changed(_ side: String) -> String {
                     "(SELECT \(trigger.columns.map { "\(side).\($0)" }.joined(separator: ", ")) FROM old_rows o "
                         + "JOIN new_rows n ON n.id = o.id WHERE \(differs))"
                 }
                 (new, old) = (changed("n"), changed("o"))
-                timing = "AFTER UPDATE ON \(trigger.table) "
+                timing =
+                    "AFTER UPDATE ON \(trigger.table) "
                     + "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT"
             }
             returning = "NULL"

@@ -8,7 +8,9 @@ extension Request {
 
     /// The check in the path; an agent may open only their own.
     func findSpotCheck() async throws -> SpotCheck {
-        guard let id = parameters.get("id", as: Int.self), let check = try await SpotCheck.find(id, on: db) else { throw AppError.notFound }
+        guard let id = parameters.get("id", as: Int.self), let check = try await SpotCheck.find(id, on: db) else {
+            throw AppError.notFound
+        }
         if let user = auth.get(User.self), user.role == .agent, check.agentID != user.id { throw AppError.notFound }
         return check
     }
@@ -95,14 +97,20 @@ struct SpotCheckAPIController: RouteCollection {
 
     @Sendable func list(req: Request) async throws -> [SpotCheckOut] {
         let month = req.query[String.self, at: "month"] ?? ""
-        guard ReportPeriod(month: month) != nil else { throw NamedFieldErrors(errors: [.init(field: "month", key: "report.problem.month")]) }
-        return try await SpotCheck.query(on: req.db).filter(\.$month == month).sort(\.$agentName).sort(\.$id).all().map(SpotCheckOut.init)
+        guard ReportPeriod(month: month) != nil else {
+            throw NamedFieldErrors(errors: [.init(field: "month", key: "report.problem.month")])
+        }
+        return try await SpotCheck.query(on: req.db).filter(\.$month == month).sort(\.$agentName).sort(\.$id).all().map(
+            SpotCheckOut.init)
     }
 
     @Sendable func draw(req: Request) async throws -> Response {
         let input = try req.content.decode(DrawInput.self)
-        let drawn = try await req.spotChecks.draw(month: input.month, seed: input.seed ?? String(UInt32.random(in: 100_000...999_999)))
-        try await req.audit("spot.draw", subjectType: "spotCheck", subjectID: drawn.month, detail: "seed=\(drawn.seed) count=\(drawn.total)")
+        let drawn = try await req.spotChecks.draw(
+            month: input.month, seed: input.seed ?? String(UInt32.random(in: 100_000...999_999)))
+        try await req.audit(
+            "spot.draw", subjectType: "spotCheck", subjectID: drawn.month,
+            detail: "seed=\(drawn.seed) count=\(drawn.total)")
         return try await drawn.encodeResponse(status: .created, for: req)
     }
 
@@ -110,14 +118,19 @@ struct SpotCheckAPIController: RouteCollection {
         let check = try await req.findSpotCheck()
         let input = try req.content.decode(ReviewInput.self)
         guard let user = req.auth.get(User.self) else { throw Abort(.unauthorized) }
-        let reviewed = try await req.spotChecks.review(check, met: input.results, comment: input.comment ?? "", by: user)
-        try await req.audit("spot.review", subjectType: "spotCheck", subjectID: String(check.id!), detail: "score=\(reviewed.score ?? 0)")
+        let reviewed = try await req.spotChecks.review(
+            check, met: input.results, comment: input.comment ?? "", by: user)
+        try await req.audit(
+            "spot.review", subjectType: "spotCheck", subjectID: String(check.id!),
+            detail: "score=\(reviewed.score ?? 0)")
         return SpotCheckOut(reviewed)
     }
 
     @Sendable func mine(req: Request) async throws -> [SpotCheckOut] {
         guard let user = req.auth.get(User.self) else { throw Abort(.unauthorized) }
-        return try await SpotCheck.query(on: req.db).filter(\.$agentID == user.id).filter(\.$status != .pending).sort(\.$id, .descending).all().map(SpotCheckOut.init)
+        return try await SpotCheck.query(on: req.db).filter(\.$agentID == user.id).filter(\.$status != .pending).sort(
+            \.$id, .descending
+        ).all().map(SpotCheckOut.init)
     }
 
     @Sendable func acknowledge(req: Request) async throws -> SpotCheckOut {
@@ -134,7 +147,9 @@ struct SpotCheckAPIController: RouteCollection {
     @Sendable func savePlan(req: Request) async throws -> SpotCheckPlan {
         let plan = try req.content.decode(SpotCheckPlan.self)
         let problems = plan.problems()
-        guard problems.isEmpty else { throw NamedFieldErrors(errors: problems.map { NamedFieldError(field: $0.field, key: $0.key) }) }
+        guard problems.isEmpty else {
+            throw NamedFieldErrors(errors: problems.map { NamedFieldError(field: $0.field, key: $0.key) })
+        }
         try await req.savePlan(plan)
         return plan
     }
@@ -142,10 +157,18 @@ struct SpotCheckAPIController: RouteCollection {
 
 extension Request {
     func savePlan(_ plan: SpotCheckPlan) async throws {
-        let record = try await SpotCheckSettingsRecord.find(1, on: db) ?? { let r = SpotCheckSettingsRecord(); r.id = 1; return r }()
+        let record =
+            try await SpotCheckSettingsRecord.find(1, on: db)
+            ?? {
+                let r = SpotCheckSettingsRecord()
+                r.id = 1
+                return r
+            }()
         try record.apply(plan)
         try await record.save(on: db)
-        try await audit("spot.plan", subjectType: "spotCheck", detail: "share=\(plan.sharePerMille) minimum=\(plan.minimum) checkpoints=\(plan.checkpoints.count)")
+        try await audit(
+            "spot.plan", subjectType: "spotCheck",
+            detail: "share=\(plan.sharePerMille) minimum=\(plan.minimum) checkpoints=\(plan.checkpoints.count)")
     }
 }
 
@@ -189,13 +212,18 @@ struct SpotCheckPagesController: RouteCollection {
     }
 
     private func lines(_ req: Request, _ checks: [SpotCheck]) async throws -> [Line] {
-        let ended = Dictionary(try await FollowUpRecord.query(on: req.db).filter(\.$id ~~ checks.map(\.recordID)).all().map { ($0.id!, $0.endedAt) },
-                               uniquingKeysWith: { a, _ in a })
+        let ended = Dictionary(
+            try await FollowUpRecord.query(on: req.db).filter(\.$id ~~ checks.map(\.recordID)).all().map {
+                ($0.id!, $0.endedAt)
+            },
+            uniquingKeysWith: { a, _ in a })
         let config = req.application.huifang
         return checks.map { check in
-            Line(id: check.id!, agent: check.agentName, status: check.status.rawValue, statusText: req.t("spot.status.\(check.status.rawValue)"),
-                 score: check.score.map { "\($0) / \(check.maxScore)" } ?? "—", failed: check.failed,
-                 at: ended[check.recordID].map { config.formatDateTime($0) } ?? "")
+            Line(
+                id: check.id!, agent: check.agentName, status: check.status.rawValue,
+                statusText: req.t("spot.status.\(check.status.rawValue)"),
+                score: check.score.map { "\($0) / \(check.maxScore)" } ?? "—", failed: check.failed,
+                at: ended[check.recordID].map { config.formatDateTime($0) } ?? "")
         }
     }
 
@@ -203,25 +231,37 @@ struct SpotCheckPagesController: RouteCollection {
         let today = req.today
         let month = req.query[String.self, at: "month"] ?? String(today.addingMonths(-1).iso.prefix(7))
         guard ReportPeriod(month: month) != nil else { throw AppError(.badRequest, "report.problem.month") }
-        let checks = try await SpotCheck.query(on: req.db).filter(\.$month == month).sort(\.$agentName).sort(\.$id).all()
+        let checks = try await SpotCheck.query(on: req.db).filter(\.$month == month).sort(\.$agentName).sort(\.$id)
+            .all()
         let agents = Dictionary(grouping: checks, by: \.agentName).map { name, checks in
             let reviewed = checks.filter { $0.status != .pending }
-            return AgentLine(agent: name, drawn: checks.count, reviewed: reviewed.count,
-                             score: Rate(reviewed.reduce(0) { $0 + ($1.score ?? 0) }, of: reviewed.reduce(0) { $0 + $1.maxScore }).text)
+            return AgentLine(
+                agent: name, drawn: checks.count, reviewed: reviewed.count,
+                score: Rate(reviewed.reduce(0) { $0 + ($1.score ?? 0) }, of: reviewed.reduce(0) { $0 + $1.maxScore })
+                    .text)
         }.sorted { $0.agent < $1.agent }
         let plan = try await SpotCheckSettingsRecord.load(on: req.db)
-        let page = MonthPage(month: month, seed: String(UInt32.random(in: 100_000...999_999)), drawnSeed: checks.first?.seed,
-                             plan: req.t("spot.planSummary", ReportPagesController.percent(plan.sharePerMille), String(plan.minimum), String(plan.checkpoints.count)),
-                             agents: agents, lines: try await lines(req, checks))
+        let page = MonthPage(
+            month: month, seed: String(UInt32.random(in: 100_000...999_999)), drawnSeed: checks.first?.seed,
+            plan: req.t(
+                "spot.planSummary", ReportPagesController.percent(plan.sharePerMille), String(plan.minimum),
+                String(plan.checkpoints.count)),
+            agents: agents, lines: try await lines(req, checks))
         return try await req.renderPage("spot/month", titleKey: "spot.title", titleArguments: [month], page)
     }
 
     @Sendable func draw(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
         let month = form["month"] ?? ""
-        return try await req.change(back: "/spot-checks?month=\(month.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-"])) ?? "")", savedKey: "spot.drawn") {
+        return try await req.change(
+            back:
+                "/spot-checks?month=\(month.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-"])) ?? "")",
+            savedKey: "spot.drawn"
+        ) {
             let drawn = try await req.spotChecks.draw(month: month, seed: form["seed"] ?? "")
-            try await req.audit("spot.draw", subjectType: "spotCheck", subjectID: drawn.month, detail: "seed=\(drawn.seed) count=\(drawn.total)")
+            try await req.audit(
+                "spot.draw", subjectType: "spotCheck", subjectID: drawn.month,
+                detail: "seed=\(drawn.seed) count=\(drawn.total)")
         }
     }
 
@@ -271,29 +311,41 @@ struct SpotCheckPagesController: RouteCollection {
         guard let record = try await FollowUpRecord.find(check.recordID, on: req.db) else { throw AppError.notFound }
         let customer = try await Customer.find(record.customerID, on: req.db)
         let answers = try await SurveyAnswer.query(on: req.db).filter(\.$recordID == record.id!).sort(\.$id).all()
-        try await req.audit("spot.view", subjectType: "spotCheck", subjectID: String(check.id!), detail: "record=\(record.id!) customer=\(record.customerID)")
+        try await req.audit(
+            "spot.view", subjectType: "spotCheck", subjectID: String(check.id!),
+            detail: "record=\(record.id!) customer=\(record.customerID)")
         let user = req.auth.get(User.self)
         let config = req.application.huifang
         let met = check.met
         let page = ShowPage(
             id: check.id!, month: check.month, seed: check.seed, agent: check.agentName, status: check.status.rawValue,
-            statusText: req.t("spot.status.\(check.status.rawValue)"), customer: customer?.name ?? "—", customerID: record.customerID, taskID: record.taskID,
-            channel: req.t("channel.\(record.channel)"), outcome: req.t("outcome.\(record.outcome)"), when: config.formatDateTime(record.endedAt),
+            statusText: req.t("spot.status.\(check.status.rawValue)"), customer: customer?.name ?? "—",
+            customerID: record.customerID, taskID: record.taskID,
+            channel: req.t("channel.\(record.channel)"), outcome: req.t("outcome.\(record.outcome)"),
+            when: config.formatDateTime(record.endedAt),
             duration: record.durationSeconds, notes: record.notes,
-            recording: record.recordingConsent ? (record.recordingRef.isEmpty ? req.t("spot.recordingConsented") : record.recordingRef) : req.t("spot.noRecording"),
+            recording: record.recordingConsent
+                ? (record.recordingRef.isEmpty ? req.t("spot.recordingConsented") : record.recordingRef)
+                : req.t("spot.noRecording"),
             corrections: record.corrections,
             answers: answers.map { answer in
                 let level = "survey.level.\(answer.value)"
-                return .init(indicator: answer.indicator.isEmpty ? answer.questionKey : answer.indicator,
-                             value: answer.type == "satisfaction3" && Catalogue.contains(level) ? req.t(level) : answer.value)
+                return .init(
+                    indicator: answer.indicator.isEmpty ? answer.questionKey : answer.indicator,
+                    value: answer.type == "satisfaction3" && Catalogue.contains(level) ? req.t(level) : answer.value)
             },
-            points: check.plan.checkpoints.map { .init(key: $0.key, text: $0.text, points: $0.points, instantFail: $0.instantFail, met: met[$0.key]) },
-            score: check.score.map { "\($0) / \(check.maxScore)" } ?? "—", failed: check.failed, comment: check.comment, reviewer: check.reviewerName,
+            points: check.plan.checkpoints.map {
+                .init(key: $0.key, text: $0.text, points: $0.points, instantFail: $0.instantFail, met: met[$0.key])
+            },
+            score: check.score.map { "\($0) / \(check.maxScore)" } ?? "—", failed: check.failed, comment: check.comment,
+            reviewer: check.reviewerName,
             reviewedAt: check.reviewedAt.map { config.formatDateTime($0) } ?? "", reply: check.agentReply,
             acknowledgedAt: check.acknowledgedAt.map { config.formatDateTime($0) } ?? "",
-            canReview: check.status != .acknowledged && user.map { RouteAccess.reportManagement.roles.contains($0.role) } == true,
+            canReview: check.status != .acknowledged
+                && user.map { RouteAccess.reportManagement.roles.contains($0.role) } == true,
             canAcknowledge: check.status == .reviewed && check.agentID == user?.id)
-        return try await req.renderPage("spot/show", titleKey: "spot.checkTitle", titleArguments: [String(check.id!)], page)
+        return try await req.renderPage(
+            "spot/show", titleKey: "spot.checkTitle", titleArguments: [String(check.id!)], page)
     }
 
     @Sendable func review(req: Request) async throws -> Response {
@@ -301,8 +353,11 @@ struct SpotCheckPagesController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         return try await req.change(back: "/spot-checks/\(check.id!)", savedKey: "spot.reviewed") {
             guard let user = req.auth.get(User.self) else { throw Abort(.unauthorized) }
-            let reviewed = try await req.spotChecks.review(check, met: req.reviewInput(form, plan: check.plan), comment: form["comment"] ?? "", by: user)
-            try await req.audit("spot.review", subjectType: "spotCheck", subjectID: String(check.id!), detail: "score=\(reviewed.score ?? 0)")
+            let reviewed = try await req.spotChecks.review(
+                check, met: req.reviewInput(form, plan: check.plan), comment: form["comment"] ?? "", by: user)
+            try await req.audit(
+                "spot.review", subjectType: "spotCheck", subjectID: String(check.id!),
+                detail: "score=\(reviewed.score ?? 0)")
         }
     }
 
@@ -321,8 +376,10 @@ struct SpotCheckPagesController: RouteCollection {
 
     @Sendable func mine(req: Request) async throws -> Response {
         guard let user = req.auth.get(User.self) else { throw Abort(.unauthorized) }
-        let checks = try await SpotCheck.query(on: req.db).filter(\.$agentID == user.id).filter(\.$status != .pending).sort(\.$id, .descending).limit(200).all()
-        return try await req.renderPage("spot/mine", titleKey: "nav.mySpotChecks", MinePage(lines: try await lines(req, checks)))
+        let checks = try await SpotCheck.query(on: req.db).filter(\.$agentID == user.id).filter(\.$status != .pending)
+            .sort(\.$id, .descending).limit(200).all()
+        return try await req.renderPage(
+            "spot/mine", titleKey: "nav.mySpotChecks", MinePage(lines: try await lines(req, checks)))
     }
 
     struct PlanPage: Encodable {
@@ -333,15 +390,20 @@ struct SpotCheckPagesController: RouteCollection {
 
     @Sendable func plan(req: Request) async throws -> Response {
         let plan = try await SpotCheckSettingsRecord.load(on: req.db)
-        let lines = plan.checkpoints.map { "\($0.text)|\($0.points)" + ($0.instantFail ? "|否决" : "") }.joined(separator: "\n")
-        return try await req.renderPage("spot/plan", titleKey: "spot.planTitle",
-                                        PlanPage(share: ReportPagesController.percent(plan.sharePerMille), minimum: plan.minimum, checkpoints: lines))
+        let lines = plan.checkpoints.map { "\($0.text)|\($0.points)" + ($0.instantFail ? "|否决" : "") }.joined(
+            separator: "\n")
+        return try await req.renderPage(
+            "spot/plan", titleKey: "spot.planTitle",
+            PlanPage(
+                share: ReportPagesController.percent(plan.sharePerMille), minimum: plan.minimum, checkpoints: lines))
     }
 
     @Sendable func savePlan(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
         return try await req.change(back: "/spot-checks/plan") {
-            try await req.savePlan(try SpotCheckService.plan(share: form["share"] ?? "", minimum: form["minimum"] ?? "", checkpoints: form["checkpoints"] ?? ""))
+            try await req.savePlan(
+                try SpotCheckService.plan(
+                    share: form["share"] ?? "", minimum: form["minimum"] ?? "", checkpoints: form["checkpoints"] ?? ""))
         }
     }
 }

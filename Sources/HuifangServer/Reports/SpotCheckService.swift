@@ -29,8 +29,12 @@ struct SpotCheckService {
         let seed = seed.trimmingWhitespace()
         if seed.isEmpty || seed.count > 64 { errors.append(.init(field: "seed", key: "spot.problem.seed")) }
         guard errors.isEmpty, let period else { throw NamedFieldErrors(errors: errors) }
-        guard period.from <= config.today(now: now) else { throw NamedFieldError(field: "month", key: "spot.problem.future") }
-        if try await SpotCheck.query(on: db).filter(\.$month == month).count() > 0 { throw AppError(.conflict, "spot.refuse.drawn") }
+        guard period.from <= config.today(now: now) else {
+            throw NamedFieldError(field: "month", key: "spot.problem.future")
+        }
+        if try await SpotCheck.query(on: db).filter(\.$month == month).count() > 0 {
+            throw AppError(.conflict, "spot.refuse.drawn")
+        }
         let plan = try await SpotCheckSettingsRecord.load(on: db)
         let calendar = try await CalendarStore(db: db).defaultBusiness()
         let queries = ReportQueries(db: db, period: period, calendar: calendar, grouping: .none)
@@ -40,10 +44,12 @@ struct SpotCheckService {
             let agent_name: String
             let username: String
         }
-        let rows = try await db.sql.raw("""
+        let rows = try await db.sql.raw(
+            """
             SELECT r.id, r.agent_id, r.agent_name, u.username FROM follow_up_records r JOIN users u ON u.id = r.agent_id
             WHERE r.source = 'agent' AND r.ended_at >= \(bind: queries.start) AND r.ended_at < \(bind: queries.end)
-            """).all(decoding: Row.self)
+            """
+        ).all(decoding: Row.self)
         let planJSON = String(decoding: try JSONEncoder().encode(plan), as: UTF8.self)
         var perAgent: [String: Int] = [:]
         var checks: [SpotCheck] = []
@@ -93,7 +99,9 @@ struct SpotCheckService {
             scored = nil
             errors += problems.problems.map { NamedFieldError(field: $0.field, key: $0.key) }
         }
-        if met.values.contains(false), comment.isEmpty { errors.append(.init(field: "comment", key: "spot.problem.commentRequired")) }
+        if met.values.contains(false), comment.isEmpty {
+            errors.append(.init(field: "comment", key: "spot.problem.commentRequired"))
+        }
         if comment.count > 2000 { errors.append(.init(field: "comment", key: "problem.tooLong", arguments: ["2000"])) }
         guard errors.isEmpty, let scored else { throw NamedFieldErrors(errors: errors) }
         let kept = met.filter { key, _ in plan.checkpoints.contains { $0.key == key } }
@@ -111,7 +119,9 @@ struct SpotCheckService {
                 let note = Notification()
                 note.$user.id = agentID
                 note.kind = "spotCheck"
-                note.text = Catalogue.text("spot.notice", config.defaultLanguage, [String(check.id!), check.month, String(scored.score), String(check.maxScore)])
+                note.text = Catalogue.text(
+                    "spot.notice", config.defaultLanguage,
+                    [String(check.id!), check.month, String(scored.score), String(check.maxScore)])
                 note.at = now.timeIntervalSince1970
                 try await note.create(on: db)
             }
@@ -124,7 +134,9 @@ struct SpotCheckService {
         guard check.agentID == user.id else { throw AppError(.forbidden, "spot.refuse.notYours") }
         guard check.status == .reviewed else { throw AppError(.conflict, "spot.refuse.notReviewed") }
         let reply = reply.trimmingWhitespace()
-        guard reply.count <= 2000 else { throw NamedFieldError(field: "reply", key: "problem.tooLong", arguments: ["2000"]) }
+        guard reply.count <= 2000 else {
+            throw NamedFieldError(field: "reply", key: "problem.tooLong", arguments: ["2000"])
+        }
         check.agentReply = reply
         check.acknowledgedAt = now
         check.status = .acknowledged
@@ -141,20 +153,27 @@ struct SpotCheckService {
         if minimumCount == nil { errors.append(.init(field: "minimum", key: "spot.problem.minimum")) }
         var points: [Checkpoint] = []
         for (index, line) in checkpoints.split(whereSeparator: \.isNewline).enumerated() {
-            let parts = line.split(separator: "|", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
+            let parts = line.split(separator: "|", omittingEmptySubsequences: false).map {
+                String($0).trimmingWhitespace()
+            }
             guard !parts.allSatisfy(\.isEmpty) else { continue }
             guard (2...3).contains(parts.count), let value = Int(parts[1]) else {
                 errors.append(.init(field: "checkpoints", key: "spot.problem.line", arguments: [String(index + 1)]))
                 continue
             }
-            let instantFail = parts.count == 3 && ["否决", "veto", "fail", "instant-fail"].contains(parts[2].lowercased())
-            if parts.count == 3, !instantFail { errors.append(.init(field: "checkpoints", key: "spot.problem.line", arguments: [String(index + 1)])) }
+            let instantFail =
+                parts.count == 3 && ["否决", "veto", "fail", "instant-fail"].contains(parts[2].lowercased())
+            if parts.count == 3, !instantFail {
+                errors.append(.init(field: "checkpoints", key: "spot.problem.line", arguments: [String(index + 1)]))
+            }
             points.append(Checkpoint(key: "c\(index + 1)", text: parts[0], points: value, instantFail: instantFail))
         }
         guard errors.isEmpty, let sharePerMille, let minimumCount else { throw NamedFieldErrors(errors: errors) }
         let plan = SpotCheckPlan(sharePerMille: sharePerMille, minimum: minimumCount, checkpoints: points)
         let problems = plan.problems()
-        guard problems.isEmpty else { throw NamedFieldErrors(errors: problems.map { NamedFieldError(field: $0.field, key: $0.key) }) }
+        guard problems.isEmpty else {
+            throw NamedFieldErrors(errors: problems.map { NamedFieldError(field: $0.field, key: $0.key) })
+        }
         return plan
     }
 }

@@ -23,7 +23,8 @@ struct TierService {
         try await db.transaction { db in
             try await Tier.query(on: db).delete()
             for (position, name) in tiers.enumerated() { try await Tier(name: name, position: position).create(on: db) }
-            try await AuditLog.record("tiers.update", by: actor, subjectType: "tiers", detail: tiers.joined(separator: ","), at: now, on: db)
+            try await AuditLog.record(
+                "tiers.update", by: actor, subjectType: "tiers", detail: tiers.joined(separator: ","), at: now, on: db)
         }
     }
 }
@@ -53,10 +54,15 @@ struct SettingsPagesController: RouteCollection {
         try await render(req, tiers: try await Tier.names(on: req.db).joined(separator: "\n"))
     }
 
-    private func render(_ req: Request, tiers: String, error: String? = nil, kindError: String? = nil) async throws -> Response {
-        let kinds = try await EventKind.query(on: req.db).sort(\.$code).all().map { Context.Kind(code: $0.code, name: $0.name) }
-        let response = try await req.renderPage("settings", titleKey: "settings.title",
-                                                Context(tiers: tiers, error: error, kinds: kinds, kindError: kindError))
+    private func render(_ req: Request, tiers: String, error: String? = nil, kindError: String? = nil) async throws
+        -> Response
+    {
+        let kinds = try await EventKind.query(on: req.db).sort(\.$code).all().map {
+            Context.Kind(code: $0.code, name: $0.name)
+        }
+        let response = try await req.renderPage(
+            "settings", titleKey: "settings.title",
+            Context(tiers: tiers, error: error, kinds: kinds, kindError: kindError))
         if error != nil || kindError != nil { response.status = .unprocessableEntity }
         return response
     }
@@ -64,10 +70,12 @@ struct SettingsPagesController: RouteCollection {
     @Sendable func addEventKind(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
         do {
-            try await EventKindService(db: req.db, actor: req.actor, now: req.now).add(code: form["code"] ?? "", name: form["name"] ?? "")
+            try await EventKindService(db: req.db, actor: req.actor, now: req.now).add(
+                code: form["code"] ?? "", name: form["name"] ?? "")
         } catch let error as NamedFieldError {
-            return try await render(req, tiers: try await Tier.names(on: req.db).joined(separator: "\n"),
-                                    kindError: Catalogue.text(error.key, req.language, error.arguments))
+            return try await render(
+                req, tiers: try await Tier.names(on: req.db).joined(separator: "\n"),
+                kindError: Catalogue.text(error.key, req.language, error.arguments))
         }
         req.flash("common.saved")
         return req.redirect(to: "/settings")
@@ -76,7 +84,8 @@ struct SettingsPagesController: RouteCollection {
     @Sendable func saveTiers(req: Request) async throws -> Response {
         let text = (try? req.content.get(String.self, at: "tiers")) ?? ""
         do {
-            try await TierService(db: req.db, actor: req.actor, now: req.now).replace(with: text.components(separatedBy: .newlines))
+            try await TierService(db: req.db, actor: req.actor, now: req.now).replace(
+                with: text.components(separatedBy: .newlines))
         } catch let error as AppError {
             return try await failed(req, text, error.message(in: req.language))
         } catch let error as NamedFieldError {
@@ -107,7 +116,8 @@ struct SettingsAPIController: RouteCollection {
     }
 
     @Sendable func replace(req: Request) async throws -> Tiers {
-        try await TierService(db: req.db, actor: req.actor, now: req.now).replace(with: req.content.decode(Tiers.self).tiers)
+        try await TierService(db: req.db, actor: req.actor, now: req.now).replace(
+            with: req.content.decode(Tiers.self).tiers)
         return try await tiers(req: req)
     }
 }

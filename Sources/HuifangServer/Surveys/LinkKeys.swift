@@ -25,8 +25,9 @@ struct LinkKeys {
 
     /// The signing key made from a stored key and the configured secret.
     static func derive(stored: Data, secret: String) -> SymmetricKey {
-        HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: Data(secret.utf8)), salt: stored,
-                               info: Data("huifang survey link v1".utf8), outputByteCount: 32)
+        HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: Data(secret.utf8)), salt: stored,
+            info: Data("huifang survey link v1".utf8), outputByteCount: 32)
     }
 
     private func rows() async throws -> [Row] {
@@ -63,13 +64,17 @@ struct LinkKeys {
             struct Newest: Decodable { let id: Int? }
             let newest = try await sql.raw("SELECT MAX(id) AS id FROM link_keys").first(decoding: Newest.self)
             let id = (newest?.id ?? 0) + 1
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 UPDATE link_keys SET accepted_until = \(bind: until.timeIntervalSince1970) WHERE accepted_until IS NULL
-                """).run()
-            try await sql.raw("""
+                """
+            ).run()
+            try await sql.raw(
+                """
                 INSERT INTO link_keys (id, secret, created_at)
                 VALUES (\(bind: id), \(bind: stored), \(bind: now.timeIntervalSince1970))
-                """).run()
+                """
+            ).run()
             return id
         }
         return Rotation(current: id, previousAcceptedUntil: until)
@@ -96,10 +101,12 @@ extension Operations {
         guard (0...365).contains(days) else {
             throw OperationError("--grace-days: must be a whole number from 0 to 365")
         }
-        let rotation = try await LinkKeys(db: app.db, secret: app.huifang.secret).rotate(graceDays: days, now: app.clock.now())
+        let rotation = try await LinkKeys(db: app.db, secret: app.huifang.secret).rotate(
+            graceDays: days, now: app.clock.now())
         let until = app.huifang.formatDateTime(rotation.previousAcceptedUntil)
-        try await AuditLog.record("secret.rotate", by: .commandLine(), subjectType: "link_key",
-                                  subjectID: String(rotation.current), detail: "graceDays=\(days)", at: app.clock.now(), on: app.db)
+        try await AuditLog.record(
+            "secret.rotate", by: .commandLine(), subjectType: "link_key",
+            subjectID: String(rotation.current), detail: "graceDays=\(days)", at: app.clock.now(), on: app.db)
         return "survey link key \(rotation.current) is current; links signed before are accepted until \(until)"
     }
 }

@@ -48,21 +48,32 @@ struct PublicSurveyController: RouteCollection {
         let errors: [String]
     }
 
-    static func page(_ req: Request, state: String, status: HTTPResponseStatus = .ok, survey: SurveyDefinition? = nil,
-                     token: String = "", answers: [String: String] = [:], errors: [String] = [], customerName: String = "") async throws -> Response {
+    static func page(
+        _ req: Request, state: String, status: HTTPResponseStatus = .ok, survey: SurveyDefinition? = nil,
+        token: String = "", answers: [String: String] = [:], errors: [String] = [], customerName: String = ""
+    ) async throws -> Response {
         let language = req.language
-        let questions = survey.map { definition in
-            definition.questions.enumerated().map { index, question in
-                Workspace.Question(key: question.key, number: index + 1, text: question.text, type: question.type.rawValue, indicator: question.indicator,
-                                   required: question.required,
-                                   choices: question.choices(.off, language).map { .init(value: $0.value, label: $0.label, isLow: false, checked: answers[question.key] == $0.value) },
-                                   answer: question.type == .text ? answers[question.key] ?? "" : "")
-            }
-        } ?? []
+        let questions =
+            survey.map { definition in
+                definition.questions.enumerated().map { index, question in
+                    Workspace.Question(
+                        key: question.key, number: index + 1, text: question.text, type: question.type.rawValue,
+                        indicator: question.indicator,
+                        required: question.required,
+                        choices: question.choices(.off, language).map {
+                            .init(
+                                value: $0.value, label: $0.label, isLow: false,
+                                checked: answers[question.key] == $0.value)
+                        },
+                        answer: question.type == .text ? answers[question.key] ?? "" : "")
+                }
+            } ?? []
         let config = req.application.huifang
-        let context = Context(lang: language.htmlTag, title: survey?.name ?? Catalogue.text("link.title", language), state: state, company: config.company,
-                              greeting: customerName.isEmpty ? "" : Catalogue.text("link.greeting", language, [customerName]),
-                              intro: survey?.intro ?? "", token: token, questions: questions, errors: errors)
+        let context = Context(
+            lang: language.htmlTag, title: survey?.name ?? Catalogue.text("link.title", language), state: state,
+            company: config.company,
+            greeting: customerName.isEmpty ? "" : Catalogue.text("link.greeting", language, [customerName]),
+            intro: survey?.intro ?? "", token: token, questions: questions, errors: errors)
         let view = try await req.view.render("survey/public", context)
         let response = try await view.encodeResponse(status: status, for: req)
         response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
@@ -84,8 +95,9 @@ struct PublicSurveyController: RouteCollection {
         case .valid(let link):
             let survey = try await SurveyStore(db: req.db).find(link.surveyID)
             let customer = try await Customer.find(link.customerID, on: req.db)
-            return try await Self.page(req, state: "form", survey: try survey.definition, token: token,
-                                       customerName: customer.map { Placeholder.salutation(name: $0.name, gender: $0.gender) } ?? "")
+            return try await Self.page(
+                req, state: "form", survey: try survey.definition, token: token,
+                customerName: customer.map { Placeholder.salutation(name: $0.name, gender: $0.gender) } ?? "")
         }
     }
 
@@ -101,12 +113,15 @@ struct PublicSurveyController: RouteCollection {
             let survey = try await SurveyStore(db: req.db).find(link.surveyID)
             let definition = try survey.definition
             do {
-                _ = try await SurveyLinks(db: req.db, config: req.application.huifang, now: req.now).answer(link, answers: answers)
+                _ = try await SurveyLinks(db: req.db, config: req.application.huifang, now: req.now).answer(
+                    link, answers: answers)
             } catch let failure as NamedFieldErrors {
                 let customer = try await Customer.find(link.customerID, on: req.db)
-                return try await Self.page(req, state: "form", status: .unprocessableEntity, survey: definition, token: token, answers: answers,
-                                           errors: req.answerProblems(failure.errors, definition.questions),
-                                           customerName: customer.map { Placeholder.salutation(name: $0.name, gender: $0.gender) } ?? "")
+                return try await Self.page(
+                    req, state: "form", status: .unprocessableEntity, survey: definition, token: token,
+                    answers: answers,
+                    errors: req.answerProblems(failure.errors, definition.questions),
+                    customerName: customer.map { Placeholder.salutation(name: $0.name, gender: $0.gender) } ?? "")
             } catch let error as AppError where error.status == .conflict {
                 return try await Self.page(req, state: "used", status: .gone)
             }

@@ -22,15 +22,17 @@ struct SurveyAPIController: RouteCollection {
     }
 
     @Sendable func create(req: Request) async throws -> Response {
-        let survey = try await SurveyStore(db: req.db).create(try req.content.decode(SurveyInput.self), by: req.actor, at: req.now)
+        let survey = try await SurveyStore(db: req.db).create(
+            try req.content.decode(SurveyInput.self), by: req.actor, at: req.now)
         return try await SurveyInput(survey, try survey.definition).encodeResponse(status: .created, for: req)
     }
 
     /// Saves an edit; when the version edited has answers, the answer is the new version (another id).
     @Sendable func update(req: Request) async throws -> SurveyInput {
         let store = SurveyStore(db: req.db)
-        let survey = try await store.update(try await store.find(req.parameters.get("id", as: Int.self) ?? 0),
-                                            with: try req.content.decode(SurveyInput.self), by: req.actor, at: req.now)
+        let survey = try await store.update(
+            try await store.find(req.parameters.get("id", as: Int.self) ?? 0),
+            with: try req.content.decode(SurveyInput.self), by: req.actor, at: req.now)
         return SurveyInput(survey, try survey.definition)
     }
 }
@@ -50,8 +52,9 @@ struct SurveyPagesController: RouteCollection {
     /// The survey as the customer's phone will show it, without a link and without submitting.
     @Sendable func preview(req: Request) async throws -> Response {
         let survey = try await SurveyStore(db: req.db).find(req.parameters.get("id", as: Int.self) ?? 0)
-        return try await PublicSurveyController.page(req, state: "preview", survey: try survey.definition,
-                                                     customerName: Placeholder.salutation(name: "王芳", gender: "female"))
+        return try await PublicSurveyController.page(
+            req, state: "preview", survey: try survey.definition,
+            customerName: Placeholder.salutation(name: "王芳", gender: "female"))
     }
 
     struct Row: Encodable {
@@ -92,16 +95,21 @@ struct SurveyPagesController: RouteCollection {
         var rows: [Row] = []
         for survey in try await store.current() {
             let definition = try survey.definition
-            rows.append(Row(id: survey.id!, name: survey.name, version: survey.version, questions: definition.questions.count,
-                            answers: try await store.answerCount(survey.id!), threshold: req.t("survey.threshold." + definition.threshold.rawValue)))
+            rows.append(
+                Row(
+                    id: survey.id!, name: survey.name, version: survey.version, questions: definition.questions.count,
+                    answers: try await store.answerCount(survey.id!),
+                    threshold: req.t("survey.threshold." + definition.threshold.rawValue)))
         }
         return try await req.renderPage("surveys/index", titleKey: "surveys.title", ["rows": rows])
     }
 
     @Sendable func newForm(req: Request) async throws -> Response {
-        let blank = SurveyInput(name: "", intro: "", threshold: "lowest", ticketAction: "propose", questions: [
-            .init(key: nil, text: "", type: "satisfaction3", indicator: "总体满意度", required: true, options: []),
-        ])
+        let blank = SurveyInput(
+            name: "", intro: "", threshold: "lowest", ticketAction: "propose",
+            questions: [
+                .init(key: nil, text: "", type: "satisfaction3", indicator: "总体满意度", required: true, options: [])
+            ])
         return try await form(req, id: nil, input: blank, errors: [])
     }
 
@@ -131,34 +139,49 @@ struct SurveyPagesController: RouteCollection {
         } catch let failure as NamedFieldErrors {
             return try await failed(req, id: survey.id, input: input, failure)
         }
-        if saved.id != survey.id { req.flash("surveys.newVersion", String(saved.version)) } else { req.flash("common.saved") }
+        if saved.id != survey.id {
+            req.flash("surveys.newVersion", String(saved.version))
+        } else {
+            req.flash("common.saved")
+        }
         return req.redirect(to: "/surveys")
     }
 
     /// Reads `name`, `intro`, `threshold`, `ticketAction` and `q.<n>.text|type|indicator|required|options|key`.
     static func input(from req: Request) throws -> SurveyInput {
         let form = try req.content.decode([String: String].self)
-        let indices = Set(form.keys.compactMap { key -> Int? in
-            let parts = key.split(separator: ".")
-            return parts.count == 3 && parts[0] == "q" ? Int(parts[1]) : nil
-        }).sorted()
+        let indices = Set(
+            form.keys.compactMap { key -> Int? in
+                let parts = key.split(separator: ".")
+                return parts.count == 3 && parts[0] == "q" ? Int(parts[1]) : nil
+            }
+        ).sorted()
         let questions = indices.compactMap { n -> SurveyInput.Question? in
             let text = form["q.\(n).text"] ?? ""
             let options = (form["q.\(n).options"] ?? "").split(whereSeparator: \.isNewline).map(String.init)
             // A row left completely empty is no question.
             if text.trimmingWhitespace().isEmpty, options.isEmpty, (form["q.\(n).key"] ?? "").isEmpty { return nil }
-            return .init(key: form["q.\(n).key"], text: text, type: form["q.\(n).type"] ?? "", indicator: form["q.\(n).indicator"],
-                         required: form["q.\(n).required"] != nil, options: options)
+            return .init(
+                key: form["q.\(n).key"], text: text, type: form["q.\(n).type"] ?? "",
+                indicator: form["q.\(n).indicator"],
+                required: form["q.\(n).required"] != nil, options: options)
         }
-        return SurveyInput(name: form["name"] ?? "", intro: form["intro"], threshold: form["threshold"], ticketAction: form["ticketAction"], questions: questions)
+        return SurveyInput(
+            name: form["name"] ?? "", intro: form["intro"], threshold: form["threshold"],
+            ticketAction: form["ticketAction"], questions: questions)
     }
 
-    private func failed(_ req: Request, id: Int?, input: SurveyInput, _ failure: NamedFieldErrors) async throws -> Response {
+    private func failed(_ req: Request, id: Int?, input: SurveyInput, _ failure: NamedFieldErrors) async throws
+        -> Response
+    {
         let messages = failure.errors.map { error -> String in
             var label = error.field
             if error.field.hasPrefix("questions["), let close = error.field.firstIndex(of: "]"),
-               let index = Int(error.field[error.field.index(error.field.startIndex, offsetBy: 10)..<close]) {
-                label = req.t("surveys.questionN", String(index + 1)) + " " + req.t("surveys.field" + String(error.field[error.field.index(after: close)...]))
+                let index = Int(error.field[error.field.index(error.field.startIndex, offsetBy: 10)..<close])
+            {
+                label =
+                    req.t("surveys.questionN", String(index + 1)) + " "
+                    + req.t("surveys.field" + String(error.field[error.field.index(after: close)...]))
             } else {
                 label = req.t("surveys.field." + error.field)
             }
@@ -171,15 +194,28 @@ struct SurveyPagesController: RouteCollection {
 
     private func form(_ req: Request, id: Int?, input: SurveyInput, errors: [String]) async throws -> Response {
         func row(_ index: Int, _ q: SurveyInput.Question) -> QuestionRow {
-            QuestionRow(index: index, key: q.key ?? "", text: q.text,
-                        types: QuestionType.allCases.map { SelectOption(value: $0.rawValue, label: req.t("survey.type." + $0.rawValue), selected: $0.rawValue == q.type) },
-                        indicator: q.indicator ?? "", required: q.required ?? true, options: (q.options ?? []).joined(separator: "\n"))
+            QuestionRow(
+                index: index, key: q.key ?? "", text: q.text,
+                types: QuestionType.allCases.map {
+                    SelectOption(
+                        value: $0.rawValue, label: req.t("survey.type." + $0.rawValue), selected: $0.rawValue == q.type)
+                },
+                indicator: q.indicator ?? "", required: q.required ?? true,
+                options: (q.options ?? []).joined(separator: "\n"))
         }
         let context = FormContext(
             id: id, version: input.version, answers: id == nil ? 0 : try await SurveyStore(db: req.db).answerCount(id!),
             name: input.name, intro: input.intro ?? "",
-            thresholds: TicketThreshold.allCases.map { SelectOption(value: $0.rawValue, label: req.t("survey.threshold." + $0.rawValue), selected: $0.rawValue == input.threshold) },
-            actions: LowAnswerAction.allCases.map { SelectOption(value: $0.rawValue, label: req.t("survey.action." + $0.rawValue), selected: $0.rawValue == input.ticketAction) },
+            thresholds: TicketThreshold.allCases.map {
+                SelectOption(
+                    value: $0.rawValue, label: req.t("survey.threshold." + $0.rawValue),
+                    selected: $0.rawValue == input.threshold)
+            },
+            actions: LowAnswerAction.allCases.map {
+                SelectOption(
+                    value: $0.rawValue, label: req.t("survey.action." + $0.rawValue),
+                    selected: $0.rawValue == input.ticketAction)
+            },
             questions: input.questions.enumerated().map { row($0.offset, $0.element) },
             blank: row(999, .init(key: nil, text: "", type: "scale5", indicator: "", required: true, options: [])),
             indicators: SurveyDefinition.commonIndicators, errors: errors)

@@ -24,8 +24,10 @@ struct SurveyLinks {
     private var keys: LinkKeys { LinkKeys(db: db, secret: config.secret) }
 
     private static func base64URL(_ data: some Sequence<UInt8>) -> String {
-        Data(data).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Data(data).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
+            of: "/", with: "_"
+        )
+        .replacingOccurrences(of: "=", with: "")
     }
 
     /// The first 16 bytes of the HMAC (128 bits, as much as an SMS can spare), URL-safe.
@@ -88,19 +90,33 @@ struct SurveyLinks {
     func send(task: FollowUpTask, channel: String, by actor: Actor) async throws -> Sent {
         guard task.status == .open else { throw AppError(.conflict, "record.refuse.notOpen") }
         guard let customer = try await Customer.find(task.$customer.id, on: db) else { throw AppError.notFound }
-        guard channel == "sms" || channel == "email" else { throw NamedFieldError(field: "channel", key: "link.problem.channel") }
-        guard let survey = try await RecordService.survey(for: task, on: db) else { throw NamedFieldError(field: "survey", key: "record.problem.noSurvey") }
+        guard channel == "sms" || channel == "email" else {
+            throw NamedFieldError(field: "channel", key: "link.problem.channel")
+        }
+        guard let survey = try await RecordService.survey(for: task, on: db) else {
+            throw NamedFieldError(field: "survey", key: "record.problem.noSurvey")
+        }
         guard !customer.doNotDisturb else { throw NamedFieldError(field: "customer", key: "link.problem.doNotDisturb") }
         guard customer.consent else { throw NamedFieldError(field: "customer", key: "link.problem.noConsent") }
         let address = channel == "sms" ? customer.mobile : customer.email
-        guard let address else { throw NamedFieldError(field: "channel", key: channel == "sms" ? "link.problem.noMobile" : "link.problem.noEmail") }
-        if channel == "email", config.smtp == nil { throw NamedFieldError(field: "channel", key: "link.problem.noMailServer") }
+        guard let address else {
+            throw NamedFieldError(
+                field: "channel", key: channel == "sms" ? "link.problem.noMobile" : "link.problem.noEmail")
+        }
+        if channel == "email", config.smtp == nil {
+            throw NamedFieldError(field: "channel", key: "link.problem.noMailServer")
+        }
         if let sender = actor.id,
-           try await Self.lastSetBy(customerID: customer.id!, field: channel == "sms" ? .mobile : .email, on: db) == sender {
+            try await Self.lastSetBy(customerID: customer.id!, field: channel == "sms" ? .mobile : .email, on: db)
+                == sender
+        {
             // Whoever put the number or address on file could route the link to themselves and answer it.
             throw NamedFieldError(field: "channel", key: "link.problem.ownAddress")
         }
-        guard let template = try await MessageTemplate.query(on: db).filter(\.$key == (channel == "sms" ? MessageTemplate.surveySMS : MessageTemplate.surveyEmail)).first()
+        guard
+            let template = try await MessageTemplate.query(on: db).filter(
+                \.$key == (channel == "sms" ? MessageTemplate.surveySMS : MessageTemplate.surveyEmail)
+            ).first()
         else { throw AppError(.internalServerError, "error.internal") }
 
         let link = SurveyLink()
@@ -119,11 +135,15 @@ struct SurveyLinks {
                 .name: customer.name, .salutation: Placeholder.salutation(name: customer.name, gender: customer.gender),
                 .tier: customer.tier, .company: config.company, .link: url, .expires: expires, .dueDate: task.dueOn,
             ]
-            let messageID = try await Outbox.enqueue(channel: channel, to: address, subject: Placeholder.fill(template.subject, values),
-                                                     body: Placeholder.fill(template.body, values), customerID: customer.id!, taskID: task.id, now: now, on: db)
+            let messageID = try await Outbox.enqueue(
+                channel: channel, to: address, subject: Placeholder.fill(template.subject, values),
+                body: Placeholder.fill(template.body, values), customerID: customer.id!, taskID: task.id, now: now,
+                on: db)
             link.messageID = messageID
             try await link.update(on: db)
-            try await AuditLog.record("survey.link", by: actor, subjectType: "task", subjectID: String(task.id!), detail: "\(channel) link \(link.id!)", at: now, on: db)
+            try await AuditLog.record(
+                "survey.link", by: actor, subjectType: "task", subjectID: String(task.id!),
+                detail: "\(channel) link \(link.id!)", at: now, on: db)
             let shown = channel == "sms" ? PhoneNumber(normalised: address).masked : Masking.maskEmail(address)
             return Sent(linkID: link.id!, url: url, expiresAt: expires, messageID: messageID, to: shown)
         }
@@ -138,37 +158,54 @@ struct SurveyLinks {
         let scored: [ScoredAnswer]
         switch definition.score(answers) {
         case .success(let answers): scored = answers
-        case .failure(let problems): throw NamedFieldErrors(errors: problems.problems.map { NamedFieldError(field: $0.field, key: $0.key) })
+        case .failure(let problems):
+            throw NamedFieldErrors(errors: problems.problems.map { NamedFieldError(field: $0.field, key: $0.key) })
         }
-        let actor = Actor(id: nil, name: Catalogue.text("link.customer", config.defaultLanguage), address: nil, source: "link")
+        let actor = Actor(
+            id: nil, name: Catalogue.text("link.customer", config.defaultLanguage), address: nil, source: "link")
         let service = RecordService(db: db, config: config, actor: actor, now: now)
-        let record = FollowUpRecord.reached(task: task, agentID: nil, agentName: actor.name, source: "link",
-                                            channel: link.channel, at: now)
+        let record = FollowUpRecord.reached(
+            task: task, agentID: nil, agentName: actor.name, source: "link",
+            channel: link.channel, at: now)
         record.surveyID = survey.id
         let low = scored.filter(\.meetsThreshold)
         record.ticketProposed = !low.isEmpty
         try await db.transaction { db in
-            let taken = try await db.sql.raw("""
+            let taken = try await db.sql.raw(
+                """
                 UPDATE survey_links SET used_at = \(bind: now.timeIntervalSince1970) WHERE id = \(bind: link.id!) AND used_at IS NULL
                 RETURNING id
-                """).all()
+                """
+            ).all()
             guard taken.count == 1 else { throw AppError(.conflict, "link.used") }
-            try await service.write(record, flags: ContactOutcome.reached.flags, result: .completed, answers: scored, task: task, on: db)
-            try await AuditLog.record("survey.answer", by: actor, subjectType: "task", subjectID: String(task.id!), detail: "link \(link.id!)", at: now, on: db)
+            try await service.write(
+                record, flags: ContactOutcome.reached.flags, result: .completed, answers: scored, task: task, on: db)
+            try await AuditLog.record(
+                "survey.answer", by: actor, subjectType: "task", subjectID: String(task.id!),
+                detail: "link \(link.id!)", at: now, on: db)
         }
         guard !low.isEmpty else { return record }
         let summary = service.lowAnswerSummary(low, definition)
         if definition.ticketAction == .open {
             let ticket = try await TicketService(db: db, config: config, actor: actor, now: now)
-                .open(TicketInput(kind: "service", severity: "general", urgent: false, source: "survey", customerID: link.customerID, description: summary), taskID: task.id)
+                .open(
+                    TicketInput(
+                        kind: "service", severity: "general", urgent: false, source: "survey",
+                        customerID: link.customerID, description: summary), taskID: task.id)
             record.ticketID = ticket.id
             try await record.update(on: db)
         } else if let agent = task.$assignedAgent.id, let user = try await User.find(agent, on: db) {
             // Proposed: the task's agent is told and decides.
             let customer = try await Customer.find(link.customerID, on: db)
-            let text = Catalogue.text("link.proposeText", config.defaultLanguage, [customer?.name ?? "", summary, String(task.id!)])
-            try await Notifier.send([Notifier.Item(recipient: Recipient(id: user.id!, name: user.displayName, email: user.email), ticketID: nil, kind: "survey", text: text, subject: text)],
-                                    config: config, now: now, on: db)
+            let text = Catalogue.text(
+                "link.proposeText", config.defaultLanguage, [customer?.name ?? "", summary, String(task.id!)])
+            try await Notifier.send(
+                [
+                    Notifier.Item(
+                        recipient: Recipient(id: user.id!, name: user.displayName, email: user.email), ticketID: nil,
+                        kind: "survey", text: text, subject: text)
+                ],
+                config: config, now: now, on: db)
         }
         return record
     }

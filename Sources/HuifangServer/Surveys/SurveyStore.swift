@@ -33,7 +33,9 @@ struct SurveyInput: Content {
         threshold = definition.threshold.rawValue
         ticketAction = definition.ticketAction.rawValue
         questions = definition.questions.map {
-            Question(key: $0.key, text: $0.text, type: $0.type.rawValue, indicator: $0.indicator, required: $0.required, options: $0.options)
+            Question(
+                key: $0.key, text: $0.text, type: $0.type.rawValue, indicator: $0.indicator, required: $0.required,
+                options: $0.options)
         }
     }
 
@@ -56,14 +58,19 @@ struct SurveyInput: Content {
                 key = "q\(next)"
                 taken.insert(key)
             }
-            built.append(SurveyQuestion(key: key, text: question.text.trimmingWhitespace(), type: type ?? .text,
-                                        indicator: (question.indicator ?? "").trimmingWhitespace(), required: question.required ?? true,
-                                        options: (question.options ?? []).map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }))
+            built.append(
+                SurveyQuestion(
+                    key: key, text: question.text.trimmingWhitespace(), type: type ?? .text,
+                    indicator: (question.indicator ?? "").trimmingWhitespace(), required: question.required ?? true,
+                    options: (question.options ?? []).map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }))
         }
-        let definition = SurveyDefinition(name: name.trimmingWhitespace(), intro: (intro ?? "").trimmingWhitespace(), questions: built,
-                                          threshold: threshold ?? .lowest, ticketAction: action ?? .propose)
+        let definition = SurveyDefinition(
+            name: name.trimmingWhitespace(), intro: (intro ?? "").trimmingWhitespace(), questions: built,
+            threshold: threshold ?? .lowest, ticketAction: action ?? .propose)
         let known = Set(errors.map(\.field))
-        errors += definition.problems().filter { !known.contains($0.field) }.map { NamedFieldError(field: $0.field, key: $0.key) }
+        errors += definition.problems().filter { !known.contains($0.field) }.map {
+            NamedFieldError(field: $0.field, key: $0.key)
+        }
         guard errors.isEmpty else { throw NamedFieldErrors(errors: errors) }
         return definition
     }
@@ -112,22 +119,30 @@ struct SurveyStore {
             try await survey.create(on: db)
             survey.familyID = survey.id
             try await survey.update(on: db)
-            try await AuditLog.record("survey.create", by: actor, subjectType: "survey", subjectID: String(survey.id!), detail: definition.name, at: now, on: db)
+            try await AuditLog.record(
+                "survey.create", by: actor, subjectType: "survey", subjectID: String(survey.id!),
+                detail: definition.name, at: now, on: db)
             return survey
         }
     }
 
     /// Saves an edit of the current version: in place while nobody has answered it, else as the next
     /// version (the old one keeps its answers and stops being asked).
-    func update(_ survey: SurveyRecord, with input: SurveyInput, by actor: Actor, at now: Date) async throws -> SurveyRecord {
-        guard survey.isCurrent, let family = survey.familyID else { throw AppError(.conflict, "survey.refuse.notCurrent") }
+    func update(_ survey: SurveyRecord, with input: SurveyInput, by actor: Actor, at now: Date) async throws
+        -> SurveyRecord
+    {
+        guard survey.isCurrent, let family = survey.familyID else {
+            throw AppError(.conflict, "survey.refuse.notCurrent")
+        }
         let definition = try input.definition(usedKeys: try await keys(family: family))
         let answered = try await answerCount(survey.id!) > 0
         return try await db.transaction { db in
             if !answered {
                 try survey.set(definition)
                 try await survey.update(on: db)
-                try await AuditLog.record("survey.update", by: actor, subjectType: "survey", subjectID: String(survey.id!), detail: "v\(survey.version)", at: now, on: db)
+                try await AuditLog.record(
+                    "survey.update", by: actor, subjectType: "survey", subjectID: String(survey.id!),
+                    detail: "v\(survey.version)", at: now, on: db)
                 return survey
             }
             survey.isCurrent = false
@@ -139,8 +154,9 @@ struct SurveyStore {
             next.isCurrent = true
             next.createdBy = actor.name
             try await next.create(on: db)
-            try await AuditLog.record("survey.version", by: actor, subjectType: "survey", subjectID: String(next.id!),
-                                      detail: "family \(family) v\(next.version)", at: now, on: db)
+            try await AuditLog.record(
+                "survey.version", by: actor, subjectType: "survey", subjectID: String(next.id!),
+                detail: "family \(family) v\(next.version)", at: now, on: db)
             return next
         }
     }

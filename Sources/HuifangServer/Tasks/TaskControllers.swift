@@ -18,19 +18,25 @@ struct AgentLoad: Content {
 extension Request {
     func agentLoads(on day: LocalDate) async throws -> [AgentLoad] {
         let capacities = try await DistributionService(db: db).agents(on: day)
-        let users = Dictionary(try await User.query(on: db).filter(\.$role == .agent).all().map { ($0.id!, $0) }, uniquingKeysWith: { a, _ in a })
+        let users = Dictionary(
+            try await User.query(on: db).filter(\.$role == .agent).all().map { ($0.id!, $0) },
+            uniquingKeysWith: { a, _ in a })
         struct DueRow: Decodable {
             let assigned_agent_id: UUID
             let count: Int
         }
-        let rows = try await db.sql.raw("""
+        let rows = try await db.sql.raw(
+            """
             SELECT assigned_agent_id, COUNT(*) AS count FROM follow_up_tasks
             WHERE status = 'open' AND due_on <= \(bind: day.iso) AND assigned_agent_id IS NOT NULL GROUP BY assigned_agent_id
-            """).all(decoding: DueRow.self)
+            """
+        ).all(decoding: DueRow.self)
         let due = Dictionary(rows.map { ($0.assigned_agent_id, $0.count) }, uniquingKeysWith: +)
         return capacities.sorted { $0.name < $1.name }.map { agent in
-            AgentLoad(id: agent.id, username: users[agent.id]?.username ?? "", name: agent.name, skills: agent.skills.sorted().joined(separator: ","),
-                      open: agent.openLoad, dueToday: due[agent.id] ?? 0, absent: agent.isAbsent)
+            AgentLoad(
+                id: agent.id, username: users[agent.id]?.username ?? "", name: agent.name,
+                skills: agent.skills.sorted().joined(separator: ","),
+                open: agent.openLoad, dueToday: due[agent.id] ?? 0, absent: agent.isAbsent)
         }
     }
 
@@ -64,20 +70,27 @@ extension Request {
         } else {
             agent = try await User.query(on: db).filter(\.$username == key.lowercased()).first()
         }
-        guard let agent, agent.role == .agent, agent.isActive else { throw NamedFieldError(field: "agent", key: "problem.notAnAgent") }
+        guard let agent, agent.role == .agent, agent.isActive else {
+            throw NamedFieldError(field: "agent", key: "problem.notAnAgent")
+        }
         return agent
     }
 
     func recordAbsence(agent: User, from: String, to: String, note: String) async throws {
-        guard let first = LocalDate(parsing: from) else { throw NamedFieldError(field: "from", key: "problem.invalidDate") }
-        guard let last = LocalDate(parsing: to), last >= first else { throw NamedFieldError(field: "to", key: "problem.invalidDate") }
+        guard let first = LocalDate(parsing: from) else {
+            throw NamedFieldError(field: "from", key: "problem.invalidDate")
+        }
+        guard let last = LocalDate(parsing: to), last >= first else {
+            throw NamedFieldError(field: "to", key: "problem.invalidDate")
+        }
         let absence = AgentAbsence()
         absence.$user.id = agent.id!
         absence.firstDay = first.iso
         absence.lastDay = last.iso
         absence.note = note
         try await absence.create(on: db)
-        try await audit("agent.absence", subjectType: "user", subjectID: agent.username, detail: "\(first.iso)..\(last.iso)")
+        try await audit(
+            "agent.absence", subjectType: "user", subjectID: agent.username, detail: "\(first.iso)..\(last.iso)")
     }
 }
 
@@ -110,11 +123,15 @@ struct TaskAPIController: RouteCollection {
         var filter = TaskFilter()
         if let agent = req.query[String.self, at: "agent"] { filter.agentID = try await req.findAgent(agent).id }
         if let status = req.query[String.self, at: "status"] {
-            guard let parsed = FollowUpTask.Status(rawValue: status) else { throw NamedFieldError(field: "status", key: "error.badRequest") }
+            guard let parsed = FollowUpTask.Status(rawValue: status) else {
+                throw NamedFieldError(field: "status", key: "error.badRequest")
+            }
             filter.status = parsed
         }
         if let due = req.query[String.self, at: "dueBy"] {
-            guard let day = LocalDate(parsing: due) else { throw NamedFieldError(field: "dueBy", key: "problem.invalidDate") }
+            guard let day = LocalDate(parsing: due) else {
+                throw NamedFieldError(field: "dueBy", key: "problem.invalidDate")
+            }
             filter.dueBy = day
         }
         let page = try await req.taskPage(try req.pagedTasks(filter))
@@ -144,18 +161,22 @@ struct TaskAPIController: RouteCollection {
         let input = try? req.content.decode(RunInput.self)
         var day = req.today
         if let text = input?.asOf {
-            guard let parsed = LocalDate(parsing: text) else { throw NamedFieldError(field: "asOf", key: "problem.invalidDate") }
+            guard let parsed = LocalDate(parsing: text) else {
+                throw NamedFieldError(field: "asOf", key: "problem.invalidDate")
+            }
             day = parsed
         }
         let summary = try await req.planning.runNow(day: day, now: req.now)
-        try await req.audit("planner.run", subjectType: "planner", subjectID: day.iso, detail: "created=\(summary.tasksCreated)")
+        try await req.audit(
+            "planner.run", subjectType: "planner", subjectID: day.iso, detail: "created=\(summary.tasksCreated)")
         return summary
     }
 
     @Sendable func runs(req: Request) async throws -> [PlanSummary] {
-        try await PlannerRun.query(on: req.db).filter(\.$finishedAt != nil).sort(\.$id, .descending).limit(30).all().compactMap { run in
-            run.summary.flatMap { try? JSONDecoder().decode(PlanSummary.self, from: Data($0.utf8)) }
-        }
+        try await PlannerRun.query(on: req.db).filter(\.$finishedAt != nil).sort(\.$id, .descending).limit(30).all()
+            .compactMap { run in
+                run.summary.flatMap { try? JSONDecoder().decode(PlanSummary.self, from: Data($0.utf8)) }
+            }
     }
 
     @Sendable func load(req: Request) async throws -> [AgentLoad] {
@@ -164,7 +185,9 @@ struct TaskAPIController: RouteCollection {
 
     @Sendable func absence(req: Request) async throws -> HTTPStatus {
         let input = try req.content.decode(Absence.self)
-        try await req.recordAbsence(agent: try await req.findAgent(req.parameters.get("agent") ?? ""), from: input.from, to: input.to, note: input.note ?? "")
+        try await req.recordAbsence(
+            agent: try await req.findAgent(req.parameters.get("agent") ?? ""), from: input.from, to: input.to,
+            note: input.note ?? "")
         return .created
     }
 }
@@ -208,14 +231,19 @@ struct TaskPagesController: RouteCollection {
         let today = req.today
         let agentFilter = req.query[String.self, at: "agent"].flatMap(UUID.init(uuidString:))
         let loads = try await req.agentLoads(on: today)
-        let unassigned = try await FollowUpTask.query(on: req.db).filter(\.$status == .open).filter(\.$assignedAgent.$id == nil).count()
+        let unassigned = try await FollowUpTask.query(on: req.db).filter(\.$status == .open).filter(
+            \.$assignedAgent.$id == nil
+        ).count()
         let page = try await req.taskPage(try req.pagedTasks(TaskFilter(agentID: agentFilter), limit: 200))
-        let runs = try await PlannerRun.query(on: req.db).filter(\.$finishedAt != nil).sort(\.$id, .descending).limit(5).all().compactMap { run in
-            run.summary.flatMap { try? JSONDecoder().decode(PlanSummary.self, from: Data($0.utf8)) }
-        }
-        let context = Board(exportPath: "/tasks/export.csv" + (agentFilter.map { "?agent=\($0.uuidString)" } ?? ""), loads: loads, agents: loads.map { SelectOption(value: $0.id.uuidString, label: $0.name, selected: $0.id == agentFilter) },
-                            tasks: page.rows, unassigned: unassigned, today: today.iso, runs: runs, message: message,
-                            nextURL: req.nextPageURL(page.next))
+        let runs = try await PlannerRun.query(on: req.db).filter(\.$finishedAt != nil).sort(\.$id, .descending).limit(5)
+            .all().compactMap { run in
+                run.summary.flatMap { try? JSONDecoder().decode(PlanSummary.self, from: Data($0.utf8)) }
+            }
+        let context = Board(
+            exportPath: "/tasks/export.csv" + (agentFilter.map { "?agent=\($0.uuidString)" } ?? ""), loads: loads,
+            agents: loads.map { SelectOption(value: $0.id.uuidString, label: $0.name, selected: $0.id == agentFilter) },
+            tasks: page.rows, unassigned: unassigned, today: today.iso, runs: runs, message: message,
+            nextURL: req.nextPageURL(page.next))
         return try await req.renderPage("tasks/board", titleKey: "tasks.title", context)
     }
 
@@ -234,7 +262,8 @@ struct TaskPagesController: RouteCollection {
         let day = req.today
         do {
             let summary = try await req.planning.runNow(day: day, now: req.now)
-            try await req.audit("planner.run", subjectType: "planner", subjectID: day.iso, detail: "created=\(summary.tasksCreated)")
+            try await req.audit(
+                "planner.run", subjectType: "planner", subjectID: day.iso, detail: "created=\(summary.tasksCreated)")
             req.flash("planner.ran", String(summary.tasksCreated), String(summary.assigned))
         } catch let conflict as JobConflict {
             req.session.data["flash"] = req.message(for: conflict)
@@ -245,9 +274,14 @@ struct TaskPagesController: RouteCollection {
     @Sendable func absence(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
         do {
-            try await req.recordAbsence(agent: try await req.findAgent(form["agent"] ?? ""), from: form["from"] ?? "", to: form["to"] ?? "", note: form["note"] ?? "")
+            try await req.recordAbsence(
+                agent: try await req.findAgent(form["agent"] ?? ""), from: form["from"] ?? "", to: form["to"] ?? "",
+                note: form["note"] ?? "")
         } catch let error as NamedFieldError {
-            return try await boardPage(req, message: req.t("tasks." + (error.field == "agent" ? "agent" : "absence")) + "：" + Catalogue.text(error.key, req.language, error.arguments))
+            return try await boardPage(
+                req,
+                message: req.t("tasks." + (error.field == "agent" ? "agent" : "absence")) + "："
+                    + Catalogue.text(error.key, req.language, error.arguments))
         }
         req.flash("tasks.absenceSaved")
         return req.redirect(to: "/tasks")
@@ -262,12 +296,14 @@ struct TaskPagesController: RouteCollection {
     @Sendable func myList(req: Request) async throws -> Response {
         let filter = TaskFilter(agentID: try req.auth.require(User.self).id, callListOrder: true)
         let page = try await req.taskPage(try req.pagedTasks(filter, limit: 200))
-        return try await req.renderPage("tasks/mine", titleKey: "tasks.mine",
-                                        MinePage(tasks: page.rows, nextURL: req.nextPageURL(page.next)))
+        return try await req.renderPage(
+            "tasks/mine", titleKey: "tasks.mine",
+            MinePage(tasks: page.rows, nextURL: req.nextPageURL(page.next)))
     }
 
     @Sendable func myCSV(req: Request) async throws -> Response {
-        let tasks = try await req.tasks(TaskFilter(agentID: try req.auth.require(User.self).id, callListOrder: true, limit: 5000))
+        let tasks = try await req.tasks(
+            TaskFilter(agentID: try req.auth.require(User.self).id, callListOrder: true, limit: 5000))
         return try await csv(req, tasks, name: "call-list", includeAgent: false)
     }
 
@@ -281,7 +317,9 @@ struct TaskPagesController: RouteCollection {
     private func csv(_ req: Request, _ tasks: [TaskView], name: String, includeAgent: Bool) async throws -> Response {
         try await req.audit("task.export", subjectType: "task", detail: "count=\(tasks.count)")
         let language = req.language
-        let document = try await offTheEventLoop { TaskQueries.csv(tasks, language: language, includeAgent: includeAgent) }
+        let document = try await offTheEventLoop {
+            TaskQueries.csv(tasks, language: language, includeAgent: includeAgent)
+        }
         return csvResponse(document, name: "\(name)-\(req.today.iso).csv")
     }
 }

@@ -22,16 +22,21 @@ struct TaskDeadlines {
         let context = try await PlanningContext.load(on: db)
         let planner = Planner(rules: context.rules, calendar: context.calendar)
         let rules = Dictionary(context.rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        var recomputed = 0, changed = 0
+        var recomputed = 0
+        var changed = 0
         var after = 0
         while true {
-            let tasks = try await FollowUpTask.query(on: db).filter(\.$status == .open).filter(\.$id > after).sort(\.$id).limit(1000).all()
+            let tasks = try await FollowUpTask.query(on: db).filter(\.$status == .open).filter(\.$id > after).sort(
+                \.$id
+            ).limit(1000).all()
             guard let last = tasks.last else { break }
             after = last.id!
             let sql = db.sql
             var reasons: [Int: [ReasonRow]] = [:]
-            for row in try await sql.raw("SELECT task_id, rule_id, due_on, deadline_on FROM follow_up_task_reasons WHERE task_id IN (\(binds: tasks.map { $0.id! }))")
-                .all(decoding: ReasonRow.self) {
+            for row in try await sql.raw(
+                "SELECT task_id, rule_id, due_on, deadline_on FROM follow_up_task_reasons WHERE task_id IN (\(binds: tasks.map { $0.id! }))"
+            )
+            .all(decoding: ReasonRow.self) {
                 reasons[row.task_id, default: []].append(row)
             }
             var changes: [FollowUpTask] = []
@@ -39,8 +44,11 @@ struct TaskDeadlines {
                 for task in tasks {
                     var deadlines: [LocalDate] = []
                     for reason in reasons[task.id!] ?? [] {
-                        guard let due = LocalDate(iso: reason.due_on), let stored = LocalDate(iso: reason.deadline_on) else { continue }
-                        guard let rule = rules[reason.rule_id], var fresh = try? planner.deadline(dueOn: due, windowDays: rule.windowDays) else {
+                        guard let due = LocalDate(iso: reason.due_on), let stored = LocalDate(iso: reason.deadline_on)
+                        else { continue }
+                        guard let rule = rules[reason.rule_id],
+                            var fresh = try? planner.deadline(dueOn: due, windowDays: rule.windowDays)
+                        else {
                             deadlines.append(stored)
                             continue
                         }
@@ -48,10 +56,16 @@ struct TaskDeadlines {
                         if rule.kind == .birthday || rule.kind == .expiryReminder { fresh = min(fresh, stored) }
                         deadlines.append(fresh)
                     }
-                    guard let dueOn = LocalDate(iso: task.dueOn), let deadlineOn = deadlines.min() ?? LocalDate(iso: task.deadlineOn) else { continue }
-                    let times = DueTimes.make(dueOn: dueOn, deadlineOn: deadlineOn, windows: context.windows(TimeRange.list(task.contactWindows) ?? []))
+                    guard let dueOn = LocalDate(iso: task.dueOn),
+                        let deadlineOn = deadlines.min() ?? LocalDate(iso: task.deadlineOn)
+                    else { continue }
+                    let times = DueTimes.make(
+                        dueOn: dueOn, deadlineOn: deadlineOn,
+                        windows: context.windows(TimeRange.list(task.contactWindows) ?? []))
                     recomputed += 1
-                    if task.deadlineOn != deadlineOn.iso || task.dueAt != times.dueAt || task.deadlineAt != times.deadlineAt {
+                    if task.deadlineOn != deadlineOn.iso || task.dueAt != times.dueAt
+                        || task.deadlineAt != times.deadlineAt
+                    {
                         task.deadlineOn = deadlineOn.iso
                         task.dueAt = times.dueAt
                         task.deadlineAt = times.deadlineAt
@@ -65,7 +79,9 @@ struct TaskDeadlines {
                 for task in updates { try await task.update(on: db) }
             }
         }
-        try await AuditLog.record("tasks.recompute", by: actor, subjectType: "task", detail: "recomputed=\(recomputed) changed=\(changed)", at: now, on: db)
+        try await AuditLog.record(
+            "tasks.recompute", by: actor, subjectType: "task", detail: "recomputed=\(recomputed) changed=\(changed)",
+            at: now, on: db)
         return (recomputed, changed)
     }
 }

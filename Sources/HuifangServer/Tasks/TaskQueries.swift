@@ -121,12 +121,14 @@ struct TaskQueries {
 
     private func read(_ filter: TaskFilter, part: Part?, after: PageCursor?, limit: Int) async throws -> [Row] {
         let hasCallback = part == .callbackDue || part == .callbackLater
-        let order: SQLQueryString = hasCallback ? "t.callback_at, t.priority, t.due_at, t.id" : "t.priority, t.due_at, t.id"
+        let order: SQLQueryString =
+            hasCallback ? "t.callback_at, t.priority, t.due_at, t.id" : "t.priority, t.due_at, t.id"
         var conditions = conditions(filter, part: part)
         if let after {
             // The key after which this page starts: (callback,) priority, due, id.
             let key = after.values.suffix(3).map { $0 }
-            var values: SQLQueryString = "\(bind: Int(key[0])!), \(StoredInstant(cursor: key[1])!.bind), \(bind: Int(key[2])!)"
+            var values: SQLQueryString =
+                "\(bind: Int(key[0])!), \(StoredInstant(cursor: key[1])!.bind), \(bind: Int(key[2])!)"
             if hasCallback { values = "\(StoredInstant(cursor: after.values[1])!.bind), " + values }
             conditions.append("(" + order + ") > (" + values + ")")
         }
@@ -163,36 +165,49 @@ struct TaskQueries {
         let ids = rows.map(\.id)
         var reasons: [Int: [String]] = [:]
         for chunk in ids.chunked(500) {
-            for row in try await sql.raw("""
+            for row in try await sql.raw(
+                """
                 SELECT r.task_id, COALESCE(u.name, '') AS name FROM follow_up_task_reasons r LEFT JOIN rules u ON u.id = r.rule_id
                 WHERE r.task_id IN (\(binds: Array(chunk))) ORDER BY r.id
-                """).all(decoding: ReasonRow.self) {
+                """
+            ).all(decoding: ReasonRow.self) {
                 reasons[row.task_id, default: []].append(row.name)
             }
         }
         let agentIDs = Set(rows.compactMap(\.assigned_agent_id))
-        let agents = agentIDs.isEmpty ? [:] : Dictionary(
-            try await User.query(on: db).filter(\.$id ~~ Array(agentIDs)).all().map { ($0.id!, $0.displayName) }, uniquingKeysWith: { a, _ in a })
+        let agents =
+            agentIDs.isEmpty
+            ? [:]
+            : Dictionary(
+                try await User.query(on: db).filter(\.$id ~~ Array(agentIDs)).all().map { ($0.id!, $0.displayName) },
+                uniquingKeysWith: { a, _ in a })
         return rows.map { row in
-            let sees = canSeeContactDetails(role: viewer.role, isAssignedAgent: row.assigned_agent_id == viewer.id || row.customer_agent == viewer.id)
+            let sees = canSeeContactDetails(
+                role: viewer.role,
+                isAssignedAgent: row.assigned_agent_id == viewer.id || row.customer_agent == viewer.id)
             let phone = row.mobile.map(PhoneNumber.init(normalised:))
             let agent = row.assigned_agent_id.flatMap { agents[$0] }
             var assignment: String?
             if let agent, let basis = row.assignment_basis {
                 assignment = Catalogue.text("basis." + basis, language, [agent, String(row.assignment_load ?? 0)])
             }
-            return TaskView(id: row.id, customerID: row.customer_id, customerName: row.name, mobile: sees ? phone?.display : phone?.masked,
-                            status: row.status, priority: row.priority, channel: row.channel, reasons: reasons[row.id] ?? [], script: row.script,
-                            dueAt: config.formatDateTime(row.due_at), deadlineAt: config.formatDateTime(row.deadline_at),
-                            callbackAt: row.callback_at.map { config.formatDateTime($0) }, agent: agent, assignment: assignment)
+            return TaskView(
+                id: row.id, customerID: row.customer_id, customerName: row.name,
+                mobile: sees ? phone?.display : phone?.masked,
+                status: row.status, priority: row.priority, channel: row.channel, reasons: reasons[row.id] ?? [],
+                script: row.script,
+                dueAt: config.formatDateTime(row.due_at), deadlineAt: config.formatDateTime(row.deadline_at),
+                callbackAt: row.callback_at.map { config.formatDateTime($0) }, agent: agent, assignment: assignment)
         }
     }
 
     /// The list as a CSV file (through `CSVWriter`: UTF-8 with a byte-order mark, formulas neutralised).
     static func csv(_ tasks: [TaskView], language: Language, includeAgent: Bool = false) -> String {
         func t(_ key: String) -> String { Catalogue.text(key, language) }
-        var heading = ["tasks.customer", "tasks.mobile", "tasks.reasons", "tasks.priority", "tasks.due", "tasks.deadline",
-                       "tasks.callback", "rules.channel", "rules.script"]
+        var heading = [
+            "tasks.customer", "tasks.mobile", "tasks.reasons", "tasks.priority", "tasks.due", "tasks.deadline",
+            "tasks.callback", "rules.channel", "rules.script",
+        ]
         if includeAgent { heading += ["tasks.agent", "tasks.assignment"] }
         var rows: [[CSVCell]] = [heading.map { .text(t($0)) }]
         for task in tasks {

@@ -9,11 +9,13 @@ extension Operations {
     public static func escalate(on app: Application, json: Bool) async throws -> String {
         let summary: EscalationSweep.Summary
         do {
-            summary = try await EscalationSweep(db: app.db, config: app.huifang).runLeased(terms: app.huifang.jobLease, now: app.clock.now())
+            summary = try await EscalationSweep(db: app.db, config: app.huifang).runLeased(
+                terms: app.huifang.jobLease, now: app.clock.now())
         } catch let conflict as JobConflict {
             throw OperationError(conflict.message(in: app.huifang.defaultLanguage, app.huifang))
         }
-        let delivery = try await Outbox(db: app.db, config: app.huifang, client: app.client, logger: app.logger).deliver(now: app.clock.now())
+        let delivery = try await Outbox(db: app.db, config: app.huifang, client: app.client, logger: app.logger)
+            .deliver(now: app.clock.now())
         if json {
             struct Output: Encodable {
                 let sweep: EscalationSweep.Summary
@@ -24,19 +26,26 @@ extension Operations {
             return String(decoding: try encoder.encode(Output(sweep: summary, mail: delivery)), as: UTF8.self)
         }
         let language = app.huifang.defaultLanguage
-        return [Catalogue.text("escalation.ran", language, ["\(summary.escalations)", "\(summary.notifications)"]),
-                "mail: \(delivery.sent) sent, \(delivery.retrying) to retry, \(delivery.failed) failed"].joined(separator: "\n")
+        return [
+            Catalogue.text("escalation.ran", language, ["\(summary.escalations)", "\(summary.notifications)"]),
+            "mail: \(delivery.sent) sent, \(delivery.retrying) to retry, \(delivery.failed) failed",
+        ].joined(separator: "\n")
     }
 
     /// Fills an empty database with `tickets` open tickets over `departments` departments, of which
     /// `dueShare` have a deadline that has just passed, and times the sweeps: the first escalates every
     /// due breach (notifications written, emails queued), the second finds nothing new.
-    public static func escalationBenchmark(on app: Application, tickets: Int, dueShare: Double, departments: Int) async throws -> String {
+    public static func escalationBenchmark(on app: Application, tickets: Int, dueShare: Double, departments: Int)
+        async throws -> String
+    {
         let db = app.db
         let sql = db.sql
         struct Count: Decodable { let count: Int }
-        let existing = try await sql.raw("SELECT COUNT(*) AS count FROM tickets").first(decoding: Count.self)?.count ?? 0
-        guard existing == 0 else { throw OperationError("the benchmark needs a database without tickets (this one has \(existing))") }
+        let existing =
+            try await sql.raw("SELECT COUNT(*) AS count FROM tickets").first(decoding: Count.self)?.count ?? 0
+        guard existing == 0 else {
+            throw OperationError("the benchmark needs a database without tickets (this one has \(existing))")
+        }
         var lines: [String] = []
         let fillStart = Date()
         // Monday 2 March 2026, 10:00 in Shanghai: a working day, inside working hours.
@@ -56,7 +65,8 @@ extension Operations {
             departmentIDs.append(department.id!)
         }
         for index in 0..<3 {
-            let supervisor = User(username: "boss\(index)", displayName: "主管\(index)", passwordHash: "!", role: .supervisor)
+            let supervisor = User(
+                username: "boss\(index)", displayName: "主管\(index)", passwordHash: "!", role: .supervisor)
             supervisor.email = "boss\(index)@example.com"
             try await supervisor.create(on: db)
         }
@@ -78,14 +88,21 @@ extension Operations {
                 let isDue = rng.next() % UInt64(dueEvery) == 0
                 if isDue { due += 1 }
                 // Due ones passed their first-response deadline up to 50 minutes ago; the rest are due within three weeks.
-                let firstDue = isDue ? now.addingTimeInterval(-Double(60 + rng.next() % 3000)) : now.addingTimeInterval(Double(3600 + rng.next() % 1_800_000))
+                let firstDue =
+                    isDue
+                    ? now.addingTimeInterval(-Double(60 + rng.next() % 3000))
+                    : now.addingTimeInterval(Double(3600 + rng.next() % 1_800_000))
                 let running = RunningDeadline(.firstResponse, firstDue)
                 let next = try settings.ladder.moment(of: 1, for: running, calendar: calendar)!.timeIntervalSince1970
                 let kind = TicketKind.allCases[Int(rng.next() % 5)]
-                rows.append([SQLBind(kind.rawValue), SQLBind("other"), SQLBind("general"), SQLBind(false), SQLBind("api"),
-                             SQLBind("工单\(index)"), SQLBind(departmentIDs.isEmpty ? nil : departmentIDs[index % departmentIDs.count]),
-                             SQLBind("assigned"), SQLBind(0), SQLBind("一般问题"), SQLBind(firstDue), SQLBind(firstDue.addingTimeInterval(3 * 86_400)),
-                             SQLBind(""), SQLBind(""), SQLBind(""), SQLBind(0), SQLBind(now)])
+                rows.append([
+                    SQLBind(kind.rawValue), SQLBind("other"), SQLBind("general"), SQLBind(false), SQLBind("api"),
+                    SQLBind("工单\(index)"),
+                    SQLBind(departmentIDs.isEmpty ? nil : departmentIDs[index % departmentIDs.count]),
+                    SQLBind("assigned"), SQLBind(0), SQLBind("一般问题"), SQLBind(firstDue),
+                    SQLBind(firstDue.addingTimeInterval(3 * 86_400)),
+                    SQLBind(""), SQLBind(""), SQLBind(""), SQLBind(0), SQLBind(now),
+                ])
                 nextOf["工单\(index)"] = (running.key, next)
             }
             let batch = rows
@@ -94,7 +111,8 @@ extension Operations {
                 let sql = db.sql
                 for chunk in batch.chunked(1000) {
                     let insert = sql.insert(into: Ticket.schema).columns(
-                        "kind", "category", "severity", "urgent", "source", "description", "department_id", "status", "reopen_count", "policy",
+                        "kind", "category", "severity", "urgent", "source", "description", "department_id", "status",
+                        "reopen_count", "policy",
                         "first_response_due", "resolution_due", "measures", "plan_owner", "compensation", "extensions",
                         "created_at")
                     for row in chunk { insert.values(row) }
@@ -111,14 +129,22 @@ extension Operations {
             }
             nextOf.removeAll(keepingCapacity: true)
         }
-        lines.append("generated \(tickets) open tickets (\(due) past their first-response deadline) over \(departments) departments in \(String(format: "%.1f", Date().timeIntervalSince(fillStart))) s")
+        lines.append(
+            "generated \(tickets) open tickets (\(due) past their first-response deadline) over \(departments) departments in \(String(format: "%.1f", Date().timeIntervalSince(fillStart))) s"
+        )
 
         for label in ["first sweep", "second sweep (nothing new)"] {
             let summary = try await EscalationSweep(db: db, config: config).run(now: now)
             let queued = try await MailMessage.query(on: db).count()
             let messages = try await Notification.query(on: db).count()
-            lines.append("\(label): \(String(format: "%.2f", summary.seconds)) s — \(summary.examined) tickets examined, \(summary.escalations) escalations notified to \(summary.notifications) people; in all \(messages) in-app notifications (digests) and \(queued) emails queued")
-            lines.append("  phases: " + summary.timings.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.2f", $0.value)) s" }.joined(separator: ", "))
+            lines.append(
+                "\(label): \(String(format: "%.2f", summary.seconds)) s — \(summary.examined) tickets examined, \(summary.escalations) escalations notified to \(summary.notifications) people; in all \(messages) in-app notifications (digests) and \(queued) emails queued"
+            )
+            lines.append(
+                "  phases: "
+                    + summary.timings.sorted { $0.key < $1.key }.map {
+                        "\($0.key) \(String(format: "%.2f", $0.value)) s"
+                    }.joined(separator: ", "))
         }
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)

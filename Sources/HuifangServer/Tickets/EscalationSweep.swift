@@ -66,10 +66,15 @@ struct EscalationSweep {
         let supervisors = try await Notifier.supervisors(on: db)
         let departments = try await Department.query(on: db).all()
         let headIDs = departments.compactMap(\.headUserID)
-        let heads = headIDs.isEmpty ? [] : try await User.query(on: db).filter(\.$id ~~ headIDs).filter(\.$isActive == true).all()
-        let headOf: [UUID: Recipient] = Dictionary(uniqueKeysWithValues: departments.compactMap { department in
-            heads.first { $0.id == department.headUserID }.map { (department.id!, Recipient(id: $0.id!, name: $0.displayName, email: $0.email)) }
-        })
+        let heads =
+            headIDs.isEmpty
+            ? [] : try await User.query(on: db).filter(\.$id ~~ headIDs).filter(\.$isActive == true).all()
+        let headOf: [UUID: Recipient] = Dictionary(
+            uniqueKeysWithValues: departments.compactMap { department in
+                heads.first { $0.id == department.headUserID }.map {
+                    (department.id!, Recipient(id: $0.id!, name: $0.displayName, email: $0.email))
+                }
+            })
         let sql = db.sql
         let cutoff = now.timeIntervalSince1970
         var summary = Summary()
@@ -82,27 +87,36 @@ struct EscalationSweep {
         }
         while true {
             lap("other")
-            let rows = try await sql.raw("""
+            let rows = try await sql.raw(
+                """
                 SELECT t.id, t.status, t.department_id, t.first_response_at, t.first_response_due, t.resolution_due,
                   t.inform_due, t.verification_due, t.paused_at,
                   c.escalation_key, c.escalation_level, c.next_escalation_at
                 FROM ticket_clocks c JOIN tickets t ON t.id = c.ticket_id
                 WHERE c.next_escalation_at <= \(bind: cutoff) ORDER BY c.next_escalation_at, c.ticket_id
                 LIMIT \(literal: batchSize)
-                """).all(decoding: Row.self).filter { seen.insert($0.id).inserted }
+                """
+            ).all(decoding: Row.self).filter { seen.insert($0.id).inserted }
             lap("read")
             if rows.isEmpty { break }
             summary.examined += rows.count
 
             var plans: [Plan] = []
             for row in rows {
-                let clock = TicketClock(status: TicketStatus(rawValue: row.status) ?? .closed, firstResponseAt: row.first_response_at,
-                                        firstResponseDue: row.first_response_due, resolutionDue: row.resolution_due, informDue: row.inform_due,
-                                        verificationDue: row.verification_due, pausedAt: row.paused_at)
+                let clock = TicketClock(
+                    status: TicketStatus(rawValue: row.status) ?? .closed, firstResponseAt: row.first_response_at,
+                    firstResponseDue: row.first_response_due, resolutionDue: row.resolution_due,
+                    informDue: row.inform_due,
+                    verificationDue: row.verification_due, pausedAt: row.paused_at)
                 let running = clock.running
-                let reached = RunningDeadline.levelReached(by: running, storedKey: row.escalation_key, storedLevel: row.escalation_level)
+                let reached = RunningDeadline.levelReached(
+                    by: running, storedKey: row.escalation_key, storedLevel: row.escalation_level)
                 let (due, next) = try settings.ladder.due(running, reached: reached, now: now, calendar: calendar)
-                plans.append((row, due, running?.key ?? row.escalation_key, due.last?.level ?? reached, next?.timeIntervalSince1970))
+                plans.append(
+                    (
+                        row, due, running?.key ?? row.escalation_key, due.last?.level ?? reached,
+                        next?.timeIntervalSince1970
+                    ))
             }
 
             let batch = plans
@@ -130,14 +144,18 @@ struct EscalationSweep {
                     unchanged = try await moveUnchanged(batch, on: sql)
                 }
                 for chunk in isPostgres ? [] : batch.chunked(500) {
-                    let current = try await sql.raw("""
+                    let current = try await sql.raw(
+                        """
                         SELECT ticket_id AS id, escalation_key, escalation_level, next_escalation_at
                         FROM ticket_clocks WHERE ticket_id IN (\(binds: chunk.map(\.row.id)))
-                        """).all(decoding: Current.self)
+                        """
+                    ).all(decoding: Current.self)
                     let read = Dictionary(uniqueKeysWithValues: chunk.map { ($0.row.id, $0.row) })
                     for row in current {
                         guard let before = read[row.id], row.escalation_key == before.escalation_key,
-                              row.escalation_level == before.escalation_level, row.next_escalation_at == before.next_escalation_at else { continue }
+                            row.escalation_level == before.escalation_level,
+                            row.next_escalation_at == before.next_escalation_at
+                        else { continue }
                         unchanged.insert(row.id)
                     }
                 }
@@ -150,7 +168,8 @@ struct EscalationSweep {
                 var claimed = Set<String>()
                 if isPostgres { claimed = try await claim(wanted, cutoff: cutoff, on: sql) }
                 for chunk in isPostgres ? [] : wanted.chunked(500) {
-                    let rows = try await sql.raw("""
+                    let rows = try await sql.raw(
+                        """
                         INSERT INTO ticket_escalations (ticket_id, breach_key, deadline, level, target, due_at, escalated_at, instance) VALUES \
                         \(SQLList(chunk.map { id, step in
                             SQLGroupExpression([SQLBind(id), SQLBind(step.key), SQLBind(step.deadline.rawValue), SQLBind(step.level),
@@ -158,7 +177,8 @@ struct EscalationSweep {
                                                 SQLBind(instance)] as [any SQLExpression])
                         }))
                         ON CONFLICT (ticket_id, breach_key, level) DO NOTHING RETURNING ticket_id, level
-                        """).all(decoding: Claim.self)
+                        """
+                    ).all(decoding: Claim.self)
                     for claim in rows { claimed.insert("\(claim.ticket_id)#\(claim.level)") }
                 }
 
@@ -168,16 +188,22 @@ struct EscalationSweep {
                 for (id, step) in wanted where claimed.contains("\(id)#\(step.level)") {
                     let row = rowsByID[id]!
                     let recipients: [Recipient]
-                    if step.notify == .departmentHead, let department = row.department_id, let head = headOf[department] {
+                    if step.notify == .departmentHead, let department = row.department_id, let head = headOf[department]
+                    {
                         recipients = [head]
                     } else {
                         recipients = supervisors
                     }
                     let deadlineName = Catalogue.text("ticket.deadline.\(step.deadline.rawValue)", language)
                     let names = recipients.map(\.name).joined(separator: "、")
-                    let text = Catalogue.text("escalation.text", language, ["\(id)", deadlineName, config.formatDateTime(step.due), "\(step.level)"])
-                    let subject = Catalogue.text("escalation.subject", language, ["\(id)", deadlineName, "\(step.level)"])
-                    items += recipients.map { Notifier.Item(recipient: $0, ticketID: id, kind: "escalation", text: text, subject: subject) }
+                    let text = Catalogue.text(
+                        "escalation.text", language,
+                        ["\(id)", deadlineName, config.formatDateTime(step.due), "\(step.level)"])
+                    let subject = Catalogue.text(
+                        "escalation.subject", language, ["\(id)", deadlineName, "\(step.level)"])
+                    items += recipients.map {
+                        Notifier.Item(recipient: $0, ticketID: id, kind: "escalation", text: text, subject: subject)
+                    }
                     entries.append((id, text + (names.isEmpty ? "" : " → " + names)))
                     escalated += 1
                     notified += recipients.count
@@ -202,15 +228,18 @@ extension EscalationSweep {
     /// SQLite (one writer: nothing changes between the check and this): the tickets' clocks move on.
     private func moveOn(_ chunk: ArraySlice<Plan>, on sql: any SQLDatabase) async throws {
         // Typed, so that NULLs are read as text and numbers.
-        let values = SQLList(chunk.map { plan -> SQLQueryString in
-            "(\(bind: plan.row.id), CAST(\(bind: plan.key) AS TEXT), \(bind: plan.level), "
-                + "CAST(\(bind: plan.next) AS REAL))"
-        })
-        try await sql.raw("""
+        let values = SQLList(
+            chunk.map { plan -> SQLQueryString in
+                "(\(bind: plan.row.id), CAST(\(bind: plan.key) AS TEXT), \(bind: plan.level), "
+                    + "CAST(\(bind: plan.next) AS REAL))"
+            })
+        try await sql.raw(
+            """
             WITH v(id, k, l, n) AS (VALUES \(values))
             UPDATE ticket_clocks SET escalation_key = v.k, escalation_level = v.l, next_escalation_at = v.n
             FROM v WHERE ticket_clocks.ticket_id = v.id
-            """).run()
+            """
+        ).run()
     }
 
     /// PostgreSQL: moves the batch's tickets on in one statement, each only if its clock is still as read (the
@@ -218,7 +247,8 @@ extension EscalationSweep {
     private func moveUnchanged(_ batch: [Plan], on sql: any SQLDatabase) async throws -> Set<Int> {
         struct Moved: Decodable { let ticket_id: Int }
         // Arrays carry no NULL here: '' stands for no key, −1 for no next moment (neither occurs otherwise).
-        let moved = try await sql.raw("""
+        let moved = try await sql.raw(
+            """
             UPDATE ticket_clocks c SET escalation_key = NULLIF(v.k, ''), escalation_level = v.l,
               next_escalation_at = NULLIF(v.n, -1)
             FROM UNNEST(\(bind: batch.map(\.row.id)), \(bind: batch.map { $0.key ?? "" }), \(bind: batch.map(\.level)),
@@ -228,15 +258,19 @@ extension EscalationSweep {
             WHERE c.ticket_id = v.id AND c.escalation_key IS NOT DISTINCT FROM NULLIF(v.ok, '')
               AND c.escalation_level = v.ol AND c.next_escalation_at = v.o_n
             RETURNING c.ticket_id
-            """).all(decoding: Moved.self)
+            """
+        ).all(decoding: Moved.self)
         return Set(moved.map(\.ticket_id))
     }
 
     /// PostgreSQL: claims the escalations in one statement; returns `ticket#level` of those claimed now.
-    private func claim(_ wanted: [(Int, DueEscalation)], cutoff: Double,
-                       on sql: any SQLDatabase) async throws -> Set<String> {
+    private func claim(
+        _ wanted: [(Int, DueEscalation)], cutoff: Double,
+        on sql: any SQLDatabase
+    ) async throws -> Set<String> {
         guard !wanted.isEmpty else { return [] }
-        let rows = try await sql.raw("""
+        let rows = try await sql.raw(
+            """
             INSERT INTO ticket_escalations
               (ticket_id, breach_key, deadline, level, target, due_at, escalated_at, instance)
             SELECT c.t, c.b, c.d, c.l, c.g, c.a, \(bind: cutoff), \(bind: instance)
@@ -245,27 +279,33 @@ extension EscalationSweep {
               \(bind: wanted.map(\.1.notify.rawValue)),
               \(bind: wanted.map(\.1.at.timeIntervalSince1970))) AS c(t, b, d, l, g, a)
             ON CONFLICT (ticket_id, breach_key, level) DO NOTHING RETURNING ticket_id, level
-            """).all(decoding: Claim.self)
+            """
+        ).all(decoding: Claim.self)
         return Set(rows.map { "\($0.ticket_id)#\($0.level)" })
     }
 
     /// The escalations on the tickets' timelines (PostgreSQL: one statement; SQLite: 500 rows a statement).
-    private func mark(_ entries: [(ticket: Int, note: String)], at now: Date, by actor: String,
-                      on sql: any SQLDatabase) async throws {
+    private func mark(
+        _ entries: [(ticket: Int, note: String)], at now: Date, by actor: String,
+        on sql: any SQLDatabase
+    ) async throws {
         guard !entries.isEmpty else { return }
         if sql.dialect.name == "postgresql" {
-            try await sql.raw("""
+            try await sql.raw(
+                """
                 INSERT INTO ticket_entries (ticket_id, at, actor_name, action, note)
                 SELECT e.t, \(bind: now), \(bind: actor), 'escalate', e.n
                 FROM UNNEST(\(bind: entries.map(\.ticket)), \(bind: entries.map(\.note))) AS e(t, n)
-                """).run()
+                """
+            ).run()
             return
         }
         for chunk in entries.chunked(500) {
             let insert = sql.insert(into: TicketEntry.schema).columns("ticket_id", "at", "actor_name", "action", "note")
             for entry in chunk {
-                insert.values(SQLBind(entry.ticket), SQLBind(now), SQLBind(actor), SQLBind("escalate"),
-                              SQLBind(entry.note))
+                insert.values(
+                    SQLBind(entry.ticket), SQLBind(now), SQLBind(actor), SQLBind("escalate"),
+                    SQLBind(entry.note))
             }
             try await insert.run()
         }

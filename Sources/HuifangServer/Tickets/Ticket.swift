@@ -95,18 +95,23 @@ final class Ticket: Model, @unchecked Sendable {
     /// The ticket's lifecycle for the rules (`TicketLifecycle`), and back: the one mapping between the row and them.
     var lifecycle: TicketLifecycle {
         get {
-            TicketLifecycle(status: status, firstResponseDue: firstResponseDue, resolutionDue: resolutionDue,
-                            informDue: informDue, verificationDue: verificationDue, firstResponseAt: firstResponseAt,
-                            resolvedAt: resolvedAt, informedAt: informedAt, closedAt: closedAt, pausedAt: pausedAt,
-                            reopenCount: reopenCount, extensions: extensions, customerSatisfied: customerSatisfied)
+            TicketLifecycle(
+                status: status, firstResponseDue: firstResponseDue, resolutionDue: resolutionDue,
+                informDue: informDue, verificationDue: verificationDue, firstResponseAt: firstResponseAt,
+                resolvedAt: resolvedAt, informedAt: informedAt, closedAt: closedAt, pausedAt: pausedAt,
+                reopenCount: reopenCount, extensions: extensions, customerSatisfied: customerSatisfied)
         }
         set {
             (status, firstResponseDue, resolutionDue, informDue, verificationDue) =
-                (newValue.status, newValue.firstResponseDue, newValue.resolutionDue, newValue.informDue,
-                 newValue.verificationDue)
+                (
+                    newValue.status, newValue.firstResponseDue, newValue.resolutionDue, newValue.informDue,
+                    newValue.verificationDue
+                )
             (firstResponseAt, resolvedAt, informedAt, closedAt, pausedAt) =
-                (newValue.firstResponseAt, newValue.resolvedAt, newValue.informedAt, newValue.closedAt,
-                 newValue.pausedAt)
+                (
+                    newValue.firstResponseAt, newValue.resolvedAt, newValue.informedAt, newValue.closedAt,
+                    newValue.pausedAt
+                )
             (reopenCount, extensions, customerSatisfied) =
                 (newValue.reopenCount, newValue.extensions, newValue.customerSatisfied)
         }

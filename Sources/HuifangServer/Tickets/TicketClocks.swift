@@ -23,10 +23,12 @@ enum TicketClocks {
         let pairs = tickets.compactMap { ticket in ticket.id.map { ($0, ticket) } }
         let byID = Dictionary(pairs, uniquingKeysWith: { first, _ in first })
         for chunk in Array(byID.keys).chunked(500) {
-            let rows = try await sql.raw("""
+            let rows = try await sql.raw(
+                """
                 SELECT ticket_id, escalation_key, escalation_level, next_escalation_at FROM ticket_clocks
                 WHERE ticket_id IN (\(binds: Array(chunk)))
-                """ + lock).all(decoding: Row.self)
+                """ + lock
+            ).all(decoding: Row.self)
             for row in rows {
                 byID[row.ticket_id]?.escalationKey = row.escalation_key
                 byID[row.ticket_id]?.escalationLevel = row.escalation_level
@@ -40,14 +42,17 @@ enum TicketClocks {
     /// and its breach and level only when the breach changed (a level the sweep reached meanwhile stays).
     static func write(_ ticket: Ticket, on db: any Database) async throws {
         guard let id = ticket.id else { return }
-        let others: SQLQueryString = ticket.clockKeyChanged
+        let others: SQLQueryString =
+            ticket.clockKeyChanged
             ? ", escalation_key = excluded.escalation_key, escalation_level = excluded.escalation_level" : ""
-        try await db.sql.raw("""
+        try await db.sql.raw(
+            """
             INSERT INTO ticket_clocks (ticket_id, escalation_key, escalation_level, next_escalation_at)
             VALUES (\(bind: id), \(bind: ticket.escalationKey), \(bind: ticket.escalationLevel),
               \(bind: ticket.nextEscalationAt))
             ON CONFLICT (ticket_id) DO UPDATE SET next_escalation_at = excluded.next_escalation_at
-            """ + others).run()
+            """ + others
+        ).run()
     }
 
     /// The ticket's next moment, as stored.

@@ -57,20 +57,29 @@ struct TicketView: Content {
         let entries = try await TicketEntry.query(on: req.db).filter(\.$ticket.$id == ticket.id!).sort(\.$id).all()
         let format = { (date: Date?) in date.map { config.formatDateTime($0) } }
         return TicketView(
-            id: ticket.id!, kind: ticket.kind.rawValue, category: ticket.category, severity: ticket.severity.rawValue, urgent: ticket.urgent,
-            source: ticket.source, customerID: ticket.$customer.id, description: ticket.description, status: ticket.status.rawValue,
-            reopenCount: ticket.reopenCount, policy: ticket.policy, department: department?.name, handler: handler?.username,
-            firstResponseDue: config.formatDateTime(ticket.firstResponseDue), resolutionDue: config.formatDateTime(ticket.resolutionDue),
+            id: ticket.id!, kind: ticket.kind.rawValue, category: ticket.category, severity: ticket.severity.rawValue,
+            urgent: ticket.urgent,
+            source: ticket.source, customerID: ticket.$customer.id, description: ticket.description,
+            status: ticket.status.rawValue,
+            reopenCount: ticket.reopenCount, policy: ticket.policy, department: department?.name,
+            handler: handler?.username,
+            firstResponseDue: config.formatDateTime(ticket.firstResponseDue),
+            resolutionDue: config.formatDateTime(ticket.resolutionDue),
             informDue: format(ticket.informDue), verificationDue: format(ticket.verificationDue),
-            firstResponseAt: format(ticket.firstResponseAt), resolvedAt: format(ticket.resolvedAt), informedAt: format(ticket.informedAt),
+            firstResponseAt: format(ticket.firstResponseAt), resolvedAt: format(ticket.resolvedAt),
+            informedAt: format(ticket.informedAt),
             closedAt: format(ticket.closedAt), paused: ticket.pausedAt != nil, extensions: ticket.extensions,
             escalationLevel: ticket.reachedLevel,
-            measures: ticket.measures, planOwner: ticket.planOwner, planDue: ticket.planDue, compensation: ticket.compensation,
+            measures: ticket.measures, planOwner: ticket.planOwner, planDue: ticket.planDue,
+            compensation: ticket.compensation,
             verificationTaskID: ticket.verificationTaskID, callID: ticket.callID,
-            timeline: entries.map { Entry(at: config.formatDateTime($0.at), actor: $0.actorName, action: $0.action,
-                                          actionName: req.t("ticket.action.\($0.action)"),
-                                          oldStatus: $0.oldStatus.map { req.t("ticket.status.\($0)") },
-                                          newStatus: $0.newStatus.map { req.t("ticket.status.\($0)") }, note: $0.note) })
+            timeline: entries.map {
+                Entry(
+                    at: config.formatDateTime($0.at), actor: $0.actorName, action: $0.action,
+                    actionName: req.t("ticket.action.\($0.action)"),
+                    oldStatus: $0.oldStatus.map { req.t("ticket.status.\($0)") },
+                    newStatus: $0.newStatus.map { req.t("ticket.status.\($0)") }, note: $0.note)
+            })
     }
 }
 
@@ -80,7 +89,8 @@ extension Request {
     /// The ticket the route's `:id` names, if the viewer may see it; otherwise 404, as if it did not exist.
     func findTicket() async throws -> Ticket {
         guard let id = parameters.get("id", as: Int.self), let ticket = try await Ticket.find(id, on: db),
-              try await TicketAccess.maySee(ticket, try viewer, on: db) else { throw AppError.notFound }
+            try await TicketAccess.maySee(ticket, try viewer, on: db)
+        else { throw AppError.notFound }
         return ticket
     }
 
@@ -90,16 +100,22 @@ extension Request {
             if status == "all" {
                 filter.includeFinished = true
             } else {
-                guard let parsed = TicketStatus(rawValue: status) else { throw NamedFieldError(field: "status", key: "ticket.problem.status") }
+                guard let parsed = TicketStatus(rawValue: status) else {
+                    throw NamedFieldError(field: "status", key: "ticket.problem.status")
+                }
                 filter.status = parsed
             }
         }
         if let kind = query[String.self, at: "kind"], !kind.isEmpty {
-            guard let parsed = TicketKind(rawValue: kind) else { throw NamedFieldError(field: "kind", key: "ticket.problem.kind") }
+            guard let parsed = TicketKind(rawValue: kind) else {
+                throw NamedFieldError(field: "kind", key: "ticket.problem.kind")
+            }
             filter.kind = parsed
         }
         if let department = query[String.self, at: "department"], !department.isEmpty {
-            guard let id = UUID(uuidString: department) else { throw NamedFieldError(field: "department", key: "problem.unknownDepartment") }
+            guard let id = UUID(uuidString: department) else {
+                throw NamedFieldError(field: "department", key: "problem.unknownDepartment")
+            }
             filter.departmentID = id
         }
         filter.overdueOnly = query[String.self, at: "overdue"].map { ["1", "true", "on"].contains($0) } ?? false
@@ -116,7 +132,8 @@ extension Request {
     }
 
     func ticketPage(_ filter: TicketFilter) async throws -> KeysetPage<TicketRow> {
-        let page = try await TicketQueries(db: db, config: application.huifang, language: language, now: now).page(filter)
+        let page = try await TicketQueries(db: db, config: application.huifang, language: language, now: now).page(
+            filter)
         try await audit("ticket.list", subjectType: "ticket", detail: "count=\(page.rows.count)")
         return page
     }
@@ -200,19 +217,23 @@ struct TicketAPIController: RouteCollection {
     @Sendable func act(req: Request) async throws -> TicketView {
         let found = try await req.findTicket()  // first: a ticket outside the caller's scope is 404 whatever the body
         let input = try req.content.decode(ActionInput.self)
-        guard let action = TicketAction(rawValue: input.action) else { throw NamedFieldError(field: "action", key: "ticket.problem.action") }
+        guard let action = TicketAction(rawValue: input.action) else {
+            throw NamedFieldError(field: "action", key: "ticket.problem.action")
+        }
         let ticket = try await req.ticketService.act(found, action, note: input.note ?? "", handler: input.handler)
         return try await TicketView.make(ticket, on: req)
     }
 
     @Sendable func pause(req: Request) async throws -> TicketView {
         let note = (try? req.content.decode(NoteInput.self))?.note ?? ""
-        return try await TicketView.make(try await req.ticketService.pause(try await req.findTicket(), note: note), on: req)
+        return try await TicketView.make(
+            try await req.ticketService.pause(try await req.findTicket(), note: note), on: req)
     }
 
     @Sendable func resume(req: Request) async throws -> TicketView {
         let note = (try? req.content.decode(NoteInput.self))?.note ?? ""
-        return try await TicketView.make(try await req.ticketService.resume(try await req.findTicket(), note: note), on: req)
+        return try await TicketView.make(
+            try await req.ticketService.resume(try await req.findTicket(), note: note), on: req)
     }
 
     @Sendable func extend(req: Request) async throws -> TicketView {
@@ -230,14 +251,17 @@ struct TicketAPIController: RouteCollection {
     @Sendable func verification(req: Request) async throws -> TicketView {
         let found = try await req.findTicket()
         let input = try req.content.decode(VerificationInput.self)
-        let ticket = try await req.ticketService.verify(found, satisfied: input.satisfied,
-                                                        words: input.words ?? "", channel: input.channel, by: try req.viewer)
+        let ticket = try await req.ticketService.verify(
+            found, satisfied: input.satisfied,
+            words: input.words ?? "", channel: input.channel, by: try req.viewer)
         return try await TicketView.make(ticket, on: req)
     }
 
     @Sendable func settings(req: Request) async throws -> SettingsOutput {
         let record = try await TicketSettingsRecord.load(on: req.db)
-        return SettingsOutput(settings: record.settings, verificationRuleID: record.verificationRuleID, callbackRuleID: record.callbackRuleID)
+        return SettingsOutput(
+            settings: record.settings, verificationRuleID: record.verificationRuleID,
+            callbackRuleID: record.callbackRuleID)
     }
 
     @Sendable func saveSettings(req: Request) async throws -> SettingsOutput {
@@ -253,7 +277,8 @@ struct TicketAPIController: RouteCollection {
 
     @Sendable func escalate(req: Request) async throws -> EscalationSweep.Summary {
         let config = req.application.huifang
-        let summary = try await EscalationSweep(db: req.db, config: config).runLeased(terms: config.jobLease, now: req.now)
+        let summary = try await EscalationSweep(db: req.db, config: config).runLeased(
+            terms: config.jobLease, now: req.now)
         try await req.audit("escalation.run", subjectType: "ticket", detail: "escalations=\(summary.escalations)")
         return summary
     }
@@ -264,7 +289,8 @@ extension DecodingError {
     var fieldPath: String {
         let path: [any CodingKey]
         switch self {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): path = context.codingPath
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            path = context.codingPath
         case .keyNotFound(let key, let context): path = context.codingPath + [key]
         @unknown default: path = []
         }
@@ -277,7 +303,9 @@ extension Request {
     /// Validates and stores the ticket settings; every problem is named with its field.
     func saveTicketSettings(_ settings: TicketSettings) async throws {
         let problems = settings.problems()
-        guard problems.isEmpty else { throw NamedFieldErrors(errors: problems.map { NamedFieldError(field: $0.field, key: $0.key) }) }
+        guard problems.isEmpty else {
+            throw NamedFieldErrors(errors: problems.map { NamedFieldError(field: $0.field, key: $0.key) })
+        }
         let record = try await TicketSettingsRecord.load(on: db)
         let ladderChanged = record.settings.ladder != settings.ladder
         try record.apply(settings)
@@ -287,15 +315,18 @@ extension Request {
             if ladderChanged {
                 // Every open ticket whose clock runs is looked at again by the next sweep, which places it on
                 // the new ladder — those past the top of the old one too, when the new one is longer.
-                try await db.sql.raw("""
+                try await db.sql.raw(
+                    """
                     UPDATE ticket_clocks SET next_escalation_at = \(bind: now.timeIntervalSince1970)
                     WHERE ticket_id IN (SELECT id FROM tickets
                       WHERE status NOT IN (\(binds: TicketStatus.allCases.filter(\.isFinished).map(\.rawValue)))
                       AND paused_at IS NULL)
-                    """).run()
+                    """
+                ).run()
             }
-            try await AuditLog.record("ticket.settings", by: self.actor, subjectType: "ticket_settings", subjectID: "1",
-                                      detail: "policies=\(settings.policies.count) levels=\(settings.ladder.levels.count)", at: now, on: db)
+            try await AuditLog.record(
+                "ticket.settings", by: self.actor, subjectType: "ticket_settings", subjectID: "1",
+                detail: "policies=\(settings.policies.count) levels=\(settings.ladder.levels.count)", at: now, on: db)
         }
     }
 }

@@ -12,14 +12,17 @@ extension Request {
         case let error as NamedFieldError:
             return Catalogue.text(error.key, language, error.arguments)
         case let error as NamedFieldErrors:
-            return error.errors.map { "\($0.field): " + Catalogue.text($0.key, language, $0.arguments) }.joined(separator: "；")
+            return error.errors.map { "\($0.field): " + Catalogue.text($0.key, language, $0.arguments) }.joined(
+                separator: "；")
         default:
             return nil
         }
     }
 
     /// Runs a page's change; a refusal comes back as the flash message on `back`, anything else is an error.
-    func change(back: String, savedKey: String = "common.saved", _ body: () async throws -> Void) async throws -> Response {
+    func change(back: String, savedKey: String = "common.saved", _ body: () async throws -> Void) async throws
+        -> Response
+    {
         do {
             try await body()
             flash(savedKey)
@@ -63,28 +66,43 @@ struct TicketPagesController: RouteCollection {
 
     @Sendable func queue(req: Request) async throws -> Response {
         let page = try await req.ticketPage(try req.paged(try req.queueFilter(), limit: 100))
-        return try await req.renderPage("tickets/list", titleKey: "tickets.queue",
-                                        ListPage(isQueue: true, rows: page.rows, statuses: [], kinds: [],
-                                                 departments: [], overdue: false, nextURL: req.nextPageURL(page.next)))
+        return try await req.renderPage(
+            "tickets/list", titleKey: "tickets.queue",
+            ListPage(
+                isQueue: true, rows: page.rows, statuses: [], kinds: [],
+                departments: [], overdue: false, nextURL: req.nextPageURL(page.next)))
     }
 
     @Sendable func overview(req: Request) async throws -> Response {
         let filter = try req.paged(try req.ticketFilter(), limit: 100)
         let page = try await req.ticketPage(filter)
         let status = req.query[String.self, at: "status"] ?? ""
-        let statuses = [SelectOption(value: "", label: req.t("tickets.openOnes"), selected: status.isEmpty),
-                        SelectOption(value: "all", label: req.t("tickets.allOnes"), selected: status == "all")]
-            + TicketStatus.allCases.map { SelectOption(value: $0.rawValue, label: req.t("ticket.status.\($0.rawValue)"), selected: status == $0.rawValue) }
-        let kinds = [SelectOption(value: "", label: req.t("tickets.anyKind"), selected: filter.kind == nil)]
-            + TicketKind.allCases.map { SelectOption(value: $0.rawValue, label: req.t("ticket.kind.\($0.rawValue)"), selected: filter.kind == $0) }
-        let departments = [SelectOption(value: "", label: req.t("tickets.anyDepartment"), selected: filter.departmentID == nil)]
+        let statuses =
+            [
+                SelectOption(value: "", label: req.t("tickets.openOnes"), selected: status.isEmpty),
+                SelectOption(value: "all", label: req.t("tickets.allOnes"), selected: status == "all"),
+            ]
+            + TicketStatus.allCases.map {
+                SelectOption(
+                    value: $0.rawValue, label: req.t("ticket.status.\($0.rawValue)"), selected: status == $0.rawValue)
+            }
+        let kinds =
+            [SelectOption(value: "", label: req.t("tickets.anyKind"), selected: filter.kind == nil)]
+            + TicketKind.allCases.map {
+                SelectOption(
+                    value: $0.rawValue, label: req.t("ticket.kind.\($0.rawValue)"), selected: filter.kind == $0)
+            }
+        let departments =
+            [SelectOption(value: "", label: req.t("tickets.anyDepartment"), selected: filter.departmentID == nil)]
             + (try await Department.query(on: req.db).sort(\.$name).all()).map {
                 SelectOption(value: $0.id!.uuidString, label: $0.name, selected: $0.id == filter.departmentID)
             }
-        return try await req.renderPage("tickets/list", titleKey: "tickets.overview",
-                                        ListPage(isQueue: false, rows: page.rows, statuses: statuses, kinds: kinds,
-                                                 departments: departments, overdue: filter.overdueOnly,
-                                                 nextURL: req.nextPageURL(page.next)))
+        return try await req.renderPage(
+            "tickets/list", titleKey: "tickets.overview",
+            ListPage(
+                isQueue: false, rows: page.rows, statuses: statuses, kinds: kinds,
+                departments: departments, overdue: filter.overdueOnly,
+                nextURL: req.nextPageURL(page.next)))
     }
 
     struct ShowPage: Encodable {
@@ -110,33 +128,53 @@ struct TicketPagesController: RouteCollection {
         let ticket = try await req.findTicket()
         try await req.audit("ticket.view", subjectType: "ticket", subjectID: String(ticket.id!))
         let view = try await TicketView.make(ticket, on: req)
-        let row = try await TicketQueries(db: req.db, config: req.application.huifang, language: req.language, now: req.now).rows(for: [ticket])[0]
+        let row = try await TicketQueries(
+            db: req.db, config: req.application.huifang, language: req.language, now: req.now
+        ).rows(for: [ticket])[0]
         let settings = try await TicketSettingsRecord.load(on: req.db).settings
         var customerName: String?
         if let id = ticket.$customer.id { customerName = try await Customer.find(id, on: req.db)?.name }
         var verificationAgent: UUID?
-        if let id = ticket.verificationTaskID { verificationAgent = try await FollowUpTask.find(id, on: req.db)?.$assignedAgent.id }
-        let mayVerify = ObjectScope.mayVerify(verificationAgentID: verificationAgent, handlerID: ticket.$handler.id, try req.viewer)
+        if let id = ticket.verificationTaskID {
+            verificationAgent = try await FollowUpTask.find(id, on: req.db)?.$assignedAgent.id
+        }
+        let mayVerify = ObjectScope.mayVerify(
+            verificationAgentID: verificationAgent, handlerID: ticket.$handler.id, try req.viewer)
         // Only the actions the state machine allows now are offered.
         let actions = TicketAction.allCases.filter { action in
             (try? TicketStateMachine.next(from: ticket.status, kind: ticket.kind, action)) != nil
         }.map { SelectOption(value: $0.rawValue, label: req.t("ticket.action.\($0.rawValue)"), selected: false) }
-        let handlers = try await User.query(on: req.db).filter(\.$isActive == true).filter(\.$role ~~ [.handler, .supervisor, .agent])
-            .sort(\.$displayName).all().map { SelectOption(value: $0.username, label: "\($0.displayName)（\(req.t($0.role.catalogueKey))）", selected: $0.id == ticket.$handler.id) }
+        let handlers = try await User.query(on: req.db).filter(\.$isActive == true).filter(
+            \.$role ~~ [.handler, .supervisor, .agent]
+        )
+        .sort(\.$displayName).all().map {
+            SelectOption(
+                value: $0.username, label: "\($0.displayName)（\(req.t($0.role.catalogueKey))）",
+                selected: $0.id == ticket.$handler.id)
+        }
         let deadlines = TicketDeadline.allCases.map {
-            SelectOption(value: $0.rawValue, label: req.t("ticket.deadline.\($0.rawValue)"), selected: ticket.clock.running?.deadline == $0)
+            SelectOption(
+                value: $0.rawValue, label: req.t("ticket.deadline.\($0.rawValue)"),
+                selected: ticket.clock.running?.deadline == $0)
         }
         let page = ShowPage(
             ticket: view, row: row, customerName: customerName, kindName: req.t("ticket.kind.\(ticket.kind.rawValue)"),
             categoryName: settings.categories.first { $0.code == ticket.category }?.name ?? ticket.category,
-            severityName: req.t("ticket.severity.\(ticket.severity.rawValue)"), statusName: req.t("ticket.status.\(ticket.status.rawValue)"),
-            sourceName: req.t("ticket.source.\(ticket.source)"), actions: actions, handlers: handlers, deadlines: deadlines,
-            canPause: settings.policy(named: ticket.policy).pausesWhileWaiting && [.new, .assigned, .inProgress].contains(ticket.status),
+            severityName: req.t("ticket.severity.\(ticket.severity.rawValue)"),
+            statusName: req.t("ticket.status.\(ticket.status.rawValue)"),
+            sourceName: req.t("ticket.source.\(ticket.source)"), actions: actions, handlers: handlers,
+            deadlines: deadlines,
+            canPause: settings.policy(named: ticket.policy).pausesWhileWaiting
+                && [.new, .assigned, .inProgress].contains(ticket.status),
             canVerify: mayVerify && [.resolved, .informed].contains(ticket.status) && ticket.kind != .suggestion,
-            channels: ContactChannel.allCases.map { SelectOption(value: $0.rawValue, label: req.t("channel." + $0.rawValue),
-                                                                selected: $0 == .phone) },
+            channels: ContactChannel.allCases.map {
+                SelectOption(
+                    value: $0.rawValue, label: req.t("channel." + $0.rawValue),
+                    selected: $0 == .phone)
+            },
             isFinished: ticket.status.isFinished)
-        return try await req.renderPage("tickets/show", titleKey: "tickets.ticket", titleArguments: ["\(ticket.id!)"], page)
+        return try await req.renderPage(
+            "tickets/show", titleKey: "tickets.ticket", titleArguments: ["\(ticket.id!)"], page)
     }
 
     private func back(_ req: Request) -> String { "/tickets/\(req.parameters.get("id") ?? "")" }
@@ -145,7 +183,9 @@ struct TicketPagesController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         let ticket = try await req.findTicket()
         return try await req.change(back: back(req)) {
-            guard let action = TicketAction(rawValue: form["action"] ?? "") else { throw NamedFieldError(field: "action", key: "ticket.problem.action") }
+            guard let action = TicketAction(rawValue: form["action"] ?? "") else {
+                throw NamedFieldError(field: "action", key: "ticket.problem.action")
+            }
             _ = try await req.ticketService.act(ticket, action, note: form["note"] ?? "", handler: form["handler"])
         }
     }
@@ -167,8 +207,11 @@ struct TicketPagesController: RouteCollection {
         let ticket = try await req.findTicket()
         return try await req.change(back: back(req)) {
             let until = [form["untilDate"], form["untilTime"]].compactMap { $0 }.joined(separator: " ")
-            _ = try await req.ticketService.extend(ticket, ExtensionInput(deadline: form["deadline"], until: until, reason: form["reason"] ?? "",
-                                                                          customerTold: form["customerTold"] != nil))
+            _ = try await req.ticketService.extend(
+                ticket,
+                ExtensionInput(
+                    deadline: form["deadline"], until: until, reason: form["reason"] ?? "",
+                    customerTold: form["customerTold"] != nil))
         }
     }
 
@@ -176,8 +219,11 @@ struct TicketPagesController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         let ticket = try await req.findTicket()
         return try await req.change(back: back(req)) {
-            _ = try await req.ticketService.plan(ticket, PlanInput(measures: form["measures"], owner: form["owner"], due: form["due"],
-                                                                   compensation: form["compensation"]))
+            _ = try await req.ticketService.plan(
+                ticket,
+                PlanInput(
+                    measures: form["measures"], owner: form["owner"], due: form["due"],
+                    compensation: form["compensation"]))
         }
     }
 
@@ -185,8 +231,9 @@ struct TicketPagesController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         let ticket = try await req.findTicket()
         return try await req.change(back: back(req)) {
-            _ = try await req.ticketService.verify(ticket, satisfied: form["satisfied"] == "yes", words: form["words"] ?? "",
-                                                   channel: form["channel"].flatMap { $0.isEmpty ? nil : $0 }, by: try req.viewer)
+            _ = try await req.ticketService.verify(
+                ticket, satisfied: form["satisfied"] == "yes", words: form["words"] ?? "",
+                channel: form["channel"].flatMap { $0.isEmpty ? nil : $0 }, by: try req.viewer)
         }
     }
 
@@ -220,25 +267,34 @@ struct TicketPagesController: RouteCollection {
         func duration(_ d: PolicyDuration) -> String { req.t("policy.unit.\(d.unit.rawValue)", "\(d.amount)") }
         func matches(_ p: DeadlinePolicy) -> String {
             var parts: [String] = []
-            if !p.kinds.isEmpty { parts.append(p.kinds.map { req.t("ticket.kind.\($0.rawValue)") }.joined(separator: "/")) }
-            if !p.severities.isEmpty { parts.append(p.severities.map { req.t("ticket.severity.\($0.rawValue)") }.joined(separator: "/")) }
+            if !p.kinds.isEmpty {
+                parts.append(p.kinds.map { req.t("ticket.kind.\($0.rawValue)") }.joined(separator: "/"))
+            }
+            if !p.severities.isEmpty {
+                parts.append(p.severities.map { req.t("ticket.severity.\($0.rawValue)") }.joined(separator: "/"))
+            }
             if let urgent = p.urgent { parts.append(req.t(urgent ? "ticket.urgent" : "ticket.notUrgent")) }
             if !p.tiers.isEmpty { parts.append(p.tiers.joined(separator: "/")) }
             return parts.isEmpty ? req.t("policy.any") : parts.joined(separator: " · ")
         }
         let rows = (settings.policies + [settings.fallback]).map {
-            SettingsPage.PolicyRow(name: $0.name, matches: $0.name == settings.fallback.name ? req.t("policy.fallback") : matches($0),
-                                   firstResponse: duration($0.firstResponse), resolution: duration($0.resolution), inform: duration($0.inform),
-                                   verification: duration($0.verification), pauses: $0.pausesWhileWaiting)
+            SettingsPage.PolicyRow(
+                name: $0.name, matches: $0.name == settings.fallback.name ? req.t("policy.fallback") : matches($0),
+                firstResponse: duration($0.firstResponse), resolution: duration($0.resolution),
+                inform: duration($0.inform),
+                verification: duration($0.verification), pauses: $0.pausesWhileWaiting)
         }
         let levels = settings.ladder.levels.enumerated().map {
-            SettingsPage.LevelRow(level: $0.offset + 1, after: duration($0.element.after), notify: req.t("escalation.target.\($0.element.notify.rawValue)"))
+            SettingsPage.LevelRow(
+                level: $0.offset + 1, after: duration($0.element.after),
+                notify: req.t("escalation.target.\($0.element.notify.rawValue)"))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let text = try json ?? String(decoding: encoder.encode(settings), as: UTF8.self)
-        let response = try await req.renderPage("tickets/settings", titleKey: "tickets.settings",
-                                                SettingsPage(policies: rows, levels: levels, categories: settings.categories, json: text))
+        let response = try await req.renderPage(
+            "tickets/settings", titleKey: "tickets.settings",
+            SettingsPage(policies: rows, levels: levels, categories: settings.categories, json: text))
         if json != nil { response.status = .unprocessableEntity }
         return response
     }
@@ -265,7 +321,8 @@ struct TicketPagesController: RouteCollection {
     @Sendable func escalate(req: Request) async throws -> Response {
         let config = req.application.huifang
         do {
-            let summary = try await EscalationSweep(db: req.db, config: config).runLeased(terms: config.jobLease, now: req.now)
+            let summary = try await EscalationSweep(db: req.db, config: config).runLeased(
+                terms: config.jobLease, now: req.now)
             try await req.audit("escalation.run", subjectType: "ticket", detail: "escalations=\(summary.escalations)")
             req.flash("escalation.ran", "\(summary.escalations)", "\(summary.notifications)")
         } catch let conflict as JobConflict {

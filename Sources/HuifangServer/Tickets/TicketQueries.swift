@@ -74,10 +74,12 @@ struct TicketQueries {
             narrow(query, filter)
             alternative(query)
             if let after = filter.after, let rank = after.int(0), let urgency = after.double(1), let id = after.int(2) {
-                query.filter(.sql(embed: """
-                    (tickets.list_rank, tickets.list_urgency, tickets.id)
-                    < (\(bind: rank), \(bind: urgency), \(bind: id))
-                    """))
+                query.filter(
+                    .sql(
+                        embed: """
+                            (tickets.list_rank, tickets.list_urgency, tickets.id)
+                            < (\(bind: rank), \(bind: urgency), \(bind: id))
+                            """))
             }
             let tickets = try await query.sort(\.$listRank, .descending).sort(\.$listUrgency, .descending)
                 .sort(\.$id, .descending).limit(filter.limit + 1).all()
@@ -98,7 +100,8 @@ struct TicketQueries {
     /// Reads an `after` parameter; nil when it is not a ticket list's cursor.
     static func cursor(_ token: String) -> PageCursor? {
         guard let cursor = PageCursor(token: token, count: 3), cursor.int(0) != nil, cursor.double(1) != nil,
-              cursor.int(2) != nil else { return nil }
+            cursor.int(2) != nil
+        else { return nil }
         return cursor
     }
 
@@ -133,24 +136,37 @@ struct TicketQueries {
         let calendar = try await CalendarStore(db: db).defaultBusiness()
         try await TicketClocks.load(into: tickets.filter { !$0.clockLoaded }, on: db)
         let customerIDs = Set(tickets.compactMap { $0.$customer.id })
-        let customers = customerIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await Customer.query(on: db)
-            .filter(\.$id ~~ customerIDs).all().map { ($0.id!, $0.name) })
-        let departments = Dictionary(uniqueKeysWithValues: try await Department.query(on: db).all().map { ($0.id!, $0.name) })
+        let customers =
+            customerIDs.isEmpty
+            ? [:]
+            : Dictionary(
+                uniqueKeysWithValues: try await Customer.query(on: db)
+                    .filter(\.$id ~~ customerIDs).all().map { ($0.id!, $0.name) })
+        let departments = Dictionary(
+            uniqueKeysWithValues: try await Department.query(on: db).all().map { ($0.id!, $0.name) })
         let handlerIDs = Set(tickets.compactMap { $0.$handler.id })
-        let handlers = handlerIDs.isEmpty ? [:] : Dictionary(uniqueKeysWithValues: try await User.query(on: db)
-            .filter(\.$id ~~ handlerIDs).all().map { ($0.id!, $0.displayName) })
+        let handlers =
+            handlerIDs.isEmpty
+            ? [:]
+            : Dictionary(
+                uniqueKeysWithValues: try await User.query(on: db)
+                    .filter(\.$id ~~ handlerIDs).all().map { ($0.id!, $0.displayName) })
         return try tickets.map { ticket in
             let running = ticket.clock.running
             let left = try running.map { try TicketListKey.workingLeft(until: $0.due, at: now, calendar: calendar) }
             return TicketRow(
-                id: ticket.id!, kind: ticket.kind.rawValue, kindName: Catalogue.text("ticket.kind.\(ticket.kind.rawValue)", language),
+                id: ticket.id!, kind: ticket.kind.rawValue,
+                kindName: Catalogue.text("ticket.kind.\(ticket.kind.rawValue)", language),
                 category: ticket.category, severity: ticket.severity.rawValue,
-                severityName: Catalogue.text("ticket.severity.\(ticket.severity.rawValue)", language), urgent: ticket.urgent,
-                status: ticket.status.rawValue, statusName: Catalogue.text("ticket.status.\(ticket.status.rawValue)", language),
+                severityName: Catalogue.text("ticket.severity.\(ticket.severity.rawValue)", language),
+                urgent: ticket.urgent,
+                status: ticket.status.rawValue,
+                statusName: Catalogue.text("ticket.status.\(ticket.status.rawValue)", language),
                 customerID: ticket.$customer.id, customerName: ticket.$customer.id.flatMap { customers[$0] } ?? "—",
                 description: ticket.description, department: ticket.$department.id.flatMap { departments[$0] } ?? "—",
                 handler: ticket.$handler.id.flatMap { handlers[$0] } ?? "—",
-                deadline: running.map { Catalogue.text("ticket.deadline.\($0.deadline.rawValue)", language) } ?? (ticket.pausedAt != nil ? Catalogue.text("ticket.paused", language) : "—"),
+                deadline: running.map { Catalogue.text("ticket.deadline.\($0.deadline.rawValue)", language) }
+                    ?? (ticket.pausedAt != nil ? Catalogue.text("ticket.paused", language) : "—"),
                 due: running.map { config.formatDateTime($0.due) } ?? "—",
                 workingSecondsLeft: left, timeLeft: left.map { Self.describe(left: $0, language) } ?? "—",
                 overdue: (left ?? 1) < 0 || (running.map { $0.due <= now } ?? false), paused: ticket.pausedAt != nil,

@@ -75,13 +75,20 @@ struct TicketService {
         let settingsRecord = try await settings()
         let settings = settingsRecord.settings
         // Without a category: "other", or the first one when the settings have no "other".
-        let category = input.category ?? (settings.categories.contains { $0.code == "other" } ? "other" : settings.categories.first?.code ?? "other")
-        if !settings.categories.contains(where: { $0.code == category }) { errors.append(.init(field: "category", key: "ticket.problem.category")) }
+        let category =
+            input.category
+            ?? (settings.categories.contains { $0.code == "other" }
+                ? "other" : settings.categories.first?.code ?? "other")
+        if !settings.categories.contains(where: { $0.code == category }) {
+            errors.append(.init(field: "category", key: "ticket.problem.category"))
+        }
         let source = input.source ?? "api"
         if !Self.sources.contains(source) { errors.append(.init(field: "source", key: "ticket.problem.source")) }
         let description = input.description.trimmingWhitespace()
         if description.isEmpty { errors.append(.init(field: "description", key: "problem.required")) }
-        if TextLimit.exceeds(description, TextLimit.description) { errors.append(.tooLong("description", TextLimit.description)) }
+        if TextLimit.exceeds(description, TextLimit.description) {
+            errors.append(.tooLong("description", TextLimit.description))
+        }
         var customer: Customer?
         if let id = input.customerID {
             customer = try await Customer.find(id, on: db)
@@ -104,7 +111,8 @@ struct TicketService {
         guard errors.isEmpty, let kind, let severity else { throw NamedFieldErrors(errors: errors) }
 
         let calendar = try await calendar()
-        let policy = settings.deadlinePolicies.policy(kind: kind, severity: severity, urgent: input.urgent ?? false, tier: customer?.tier ?? "")
+        let policy = settings.deadlinePolicies.policy(
+            kind: kind, severity: severity, urgent: input.urgent ?? false, tier: customer?.tier ?? "")
         let ticket = Ticket()
         ticket.kind = kind
         ticket.category = category
@@ -138,12 +146,20 @@ struct TicketService {
             if urgentComplaint {
                 // An urgent complaint reaches the supervisors at once, not at the first breach.
                 let language = config.defaultLanguage
-                let text = Catalogue.text("ticket.urgentText", language, ["\(ticket.id!)", customerName, description,
-                                                                          config.formatDateTime(ticket.firstResponseDue)])
+                let text = Catalogue.text(
+                    "ticket.urgentText", language,
+                    [
+                        "\(ticket.id!)", customerName, description,
+                        config.formatDateTime(ticket.firstResponseDue),
+                    ])
                 let subject = Catalogue.text("ticket.urgentSubject", language, ["\(ticket.id!)"])
-                try await Notifier.send(supervisors.map { Notifier.Item(recipient: $0, ticketID: ticket.id, kind: "urgent", text: text, subject: subject) },
-                                        config: config, now: now, on: db)
-                try await record(ticket, action: "notify", old: nil, note: supervisors.map(\.name).joined(separator: "、"), on: db)
+                try await Notifier.send(
+                    supervisors.map {
+                        Notifier.Item(recipient: $0, ticketID: ticket.id, kind: "urgent", text: text, subject: subject)
+                    },
+                    config: config, now: now, on: db)
+                try await record(
+                    ticket, action: "notify", old: nil, note: supervisors.map(\.name).joined(separator: "、"), on: db)
             }
         }
         return ticket
@@ -160,22 +176,27 @@ struct TicketService {
             ticket.escalationKey = running?.key
             ticket.escalationLevel = 0
         }
-        ticket.nextEscalationAt = try settings.ladder.moment(of: reached + 1, for: running, calendar: calendar)?.timeIntervalSince1970
+        ticket.nextEscalationAt = try settings.ladder.moment(of: reached + 1, for: running, calendar: calendar)?
+            .timeIntervalSince1970
     }
 
     /// Sets the ticket's escalation clock and stores it, in the transaction that saves the ticket: the stored
     /// clock is read again under lock first (PostgreSQL: `FOR UPDATE`; SQLite: the transaction holds the write
     /// lock), so a level the sweep reached since the ticket was read is kept and the next moment follows it.
     /// A `new` ticket has no stored clock yet.
-    private func storeClock(_ ticket: Ticket, settings: TicketSettings, calendar: BusinessCalendar, new: Bool = false,
-                            on db: any Database) async throws {
+    private func storeClock(
+        _ ticket: Ticket, settings: TicketSettings, calendar: BusinessCalendar, new: Bool = false,
+        on db: any Database
+    ) async throws {
         if !new { try await TicketClocks.load(into: [ticket], on: db, locking: true) }
         try refreshClock(ticket, settings: settings, calendar: calendar)
         try await TicketClocks.write(ticket, on: db)
     }
 
     /// Applies an action; refused changes say why. `note` is the explanation (adopt, decline) or the customer's words (reopen).
-    func act(_ ticket: Ticket, _ action: TicketAction, note: String = "", handler username: String? = nil) async throws -> Ticket {
+    func act(_ ticket: Ticket, _ action: TicketAction, note: String = "", handler username: String? = nil) async throws
+        -> Ticket
+    {
         let old = ticket.status
         let calendar = try await calendar()
         let settings = try await settings().settings
@@ -208,7 +229,9 @@ struct TicketService {
     /// Waiting on the customer: stops the clock when the ticket's policy says so.
     func pause(_ ticket: Ticket, note: String) async throws -> Ticket {
         let settings = try await settings().settings
-        ticket.lifecycle = try Self.ruled { try ticket.lifecycle.pausing(at: now, policy: settings.policy(named: ticket.policy)) }
+        ticket.lifecycle = try Self.ruled {
+            try ticket.lifecycle.pausing(at: now, policy: settings.policy(named: ticket.policy))
+        }
         let calendar = try await calendar()
         try ticket.keepWorkingTimeLeft(at: now, calendar: calendar)
         if TextLimit.exceeds(note, TextLimit.note) { throw NamedFieldError.tooLong("note", TextLimit.note) }
@@ -238,7 +261,9 @@ struct TicketService {
         let reason = input.reason.trimmingWhitespace()
         if reason.isEmpty { errors.append(.init(field: "reason", key: "ticket.problem.reasonRequired")) }
         if TextLimit.exceeds(reason, TextLimit.note) { errors.append(.tooLong("reason", TextLimit.note)) }
-        if input.customerTold != true { errors.append(.init(field: "customerTold", key: "ticket.problem.customerTold")) }
+        if input.customerTold != true {
+            errors.append(.init(field: "customerTold", key: "ticket.problem.customerTold"))
+        }
         let running = ticket.clock.running
         let deadline = input.deadline.map { TicketDeadline(rawValue: $0) } ?? running?.deadline
         if deadline == nil { errors.append(.init(field: "deadline", key: "ticket.problem.deadline")) }
@@ -250,7 +275,8 @@ struct TicketService {
         let clock = (try await settings().settings, try await calendar())
         let deadlineName = Catalogue.text("ticket.deadline.\(deadline.rawValue)", config.defaultLanguage)
         let told = Catalogue.text("ticket.customerToldNote", config.defaultLanguage)
-        let said = "\(deadlineName) \(config.formatDateTime(current)) → \(config.formatDateTime(until))；\(reason)；\(told)"
+        let said =
+            "\(deadlineName) \(config.formatDateTime(current)) → \(config.formatDateTime(until))；\(reason)；\(told)"
         try await save(ticket, action: "extend", note: said, clock: clock)
         return ticket
     }
@@ -262,15 +288,21 @@ struct TicketService {
             if due.isEmpty {
                 ticket.planDue = nil
             } else {
-                guard let day = LocalDate(parsing: due) else { throw NamedFieldError(field: "due", key: "problem.invalidDate") }
+                guard let day = LocalDate(parsing: due) else {
+                    throw NamedFieldError(field: "due", key: "problem.invalidDate")
+                }
                 ticket.planDue = day.iso
             }
             changes.append("\(Catalogue.text("ticket.planDue", config.defaultLanguage))：\(ticket.planDue ?? "-")")
         }
-        for (label, text, path) in [("ticket.measures", input.measures, \Ticket.measures), ("ticket.planOwner", input.owner, \Ticket.planOwner),
-                                    ("ticket.compensation", input.compensation, \Ticket.compensation)] {
+        for (label, text, path) in [
+            ("ticket.measures", input.measures, \Ticket.measures), ("ticket.planOwner", input.owner, \Ticket.planOwner),
+            ("ticket.compensation", input.compensation, \Ticket.compensation),
+        ] {
             guard let text = text?.trimmingWhitespace(), text != ticket[keyPath: path] else { continue }
-            guard !TextLimit.exceeds(text, TextLimit.note) else { throw NamedFieldError.tooLong(String(label.dropFirst(7)), TextLimit.note) }
+            guard !TextLimit.exceeds(text, TextLimit.note) else {
+                throw NamedFieldError.tooLong(String(label.dropFirst(7)), TextLimit.note)
+            }
             ticket[keyPath: path] = text
             changes.append("\(Catalogue.text(label, config.defaultLanguage))：\(text)")
         }
@@ -283,11 +315,17 @@ struct TicketService {
     /// was still owed); not satisfied re-opens it with the customer's words. Only the agent holding the
     /// verification task, or a supervisor or admin, may record it; the contact is recorded on that task
     /// like any follow-up (channel, outcome, who, when), so the customer counts as covered.
-    func verify(_ ticket: Ticket, satisfied: Bool, words: String, channel: String? = nil,
-                by viewer: Viewer) async throws -> Ticket {
-        guard [.resolved, .informed].contains(ticket.status) else { throw AppError(.conflict, "ticket.refuse.notResolved") }
-        let task: FollowUpTask? = if let id = ticket.verificationTaskID { try await FollowUpTask.find(id, on: db) } else { nil }
-        guard ObjectScope.mayVerify(verificationAgentID: task?.$assignedAgent.id, handlerID: ticket.$handler.id, viewer) else {
+    func verify(
+        _ ticket: Ticket, satisfied: Bool, words: String, channel: String? = nil,
+        by viewer: Viewer
+    ) async throws -> Ticket {
+        guard [.resolved, .informed].contains(ticket.status) else {
+            throw AppError(.conflict, "ticket.refuse.notResolved")
+        }
+        let task: FollowUpTask? =
+            if let id = ticket.verificationTaskID { try await FollowUpTask.find(id, on: db) } else { nil }
+        guard ObjectScope.mayVerify(verificationAgentID: task?.$assignedAgent.id, handlerID: ticket.$handler.id, viewer)
+        else {
             throw AppError(.forbidden, "ticket.refuse.notVerifier")
         }
         guard let contact = ContactChannel(rawValue: channel ?? task?.channel ?? ContactChannel.phone.rawValue) else {
@@ -313,18 +351,23 @@ struct TicketService {
     }
 
     /// The verification contact as a follow-up record, and its task completed (inside the caller's transaction).
-    private func recordVerification(on task: FollowUpTask, ticket: Ticket, channel: ContactChannel,
-                                    words: String) async throws {
-        let record = FollowUpRecord.reached(task: task, agentID: actor.id, agentName: actor.name, source: "agent",
-                                            channel: channel.rawValue, at: now, notes: words)
+    private func recordVerification(
+        on task: FollowUpTask, ticket: Ticket, channel: ContactChannel,
+        words: String
+    ) async throws {
+        let record = FollowUpRecord.reached(
+            task: task, agentID: actor.id, agentName: actor.name, source: "agent",
+            channel: channel.rawValue, at: now, notes: words)
         record.ticketID = ticket.id
         try await RecordService(db: db, config: config, actor: actor, now: now)
             .write(record, flags: ContactOutcome.reached.flags, result: .completed, answers: [], task: task, on: db)
     }
 
     /// Saves the ticket and its timeline line; with `clock`, its escalation clock too (its deadlines changed).
-    private func save(_ ticket: Ticket, action: String, note: String,
-                      clock: (TicketSettings, BusinessCalendar)? = nil) async throws {
+    private func save(
+        _ ticket: Ticket, action: String, note: String,
+        clock: (TicketSettings, BusinessCalendar)? = nil
+    ) async throws {
         try await db.transaction { db in
             if let (settings, calendar) = clock {
                 try await storeClock(ticket, settings: settings, calendar: calendar, on: db)
@@ -338,20 +381,26 @@ struct TicketService {
     /// consent or asked not to be disturbed gets none, and the timeline says so.
     private func createVerification(for ticket: Ticket) async throws {
         guard let customerID = ticket.$customer.id,
-              let ruleID = try await settings().verificationRuleID
+            let ruleID = try await settings().verificationRuleID
         else { return }
         do {
             let task = try await PlanningService(db: db, contactCapDays: config.contactCapDays)
-                .trigger(ruleID: ruleID, customerID: customerID, key: "T\(ticket.id!)-\(ticket.reopenCount)", asOf: config.today(now: now))
+                .trigger(
+                    ruleID: ruleID, customerID: customerID, key: "T\(ticket.id!)-\(ticket.reopenCount)",
+                    asOf: config.today(now: now))
             ticket.verificationTaskID = task
             try await ticket.update(on: db)
             try await record(ticket, action: "verification", old: nil, note: "#\(task)", on: db)
         } catch let error as NamedFieldError {
-            try await record(ticket, action: "verification", old: nil, note: Catalogue.text(error.key, config.defaultLanguage), on: db)
+            try await record(
+                ticket, action: "verification", old: nil, note: Catalogue.text(error.key, config.defaultLanguage),
+                on: db)
         }
     }
 
-    private func record(_ ticket: Ticket, action: String, old: TicketStatus?, note: String, on db: any Database) async throws {
+    private func record(_ ticket: Ticket, action: String, old: TicketStatus?, note: String, on db: any Database)
+        async throws
+    {
         let entry = TicketEntry()
         entry.$ticket.id = ticket.id!
         entry.at = now

@@ -22,7 +22,10 @@ public final class User: Model, Authenticatable, @unchecked Sendable {
 
     public init() {}
 
-    public init(id: UUID? = nil, username: String, displayName: String, passwordHash: String, role: Role, departmentID: UUID? = nil, isActive: Bool = true) {
+    public init(
+        id: UUID? = nil, username: String, displayName: String, passwordHash: String, role: Role,
+        departmentID: UUID? = nil, isActive: Bool = true
+    ) {
         self.id = id
         self.username = username
         self.displayName = displayName
@@ -37,4 +40,3 @@ public final class User: Model, Authenticatable, @unchecked Sendable {
         Set(skills.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
     }
 }
-

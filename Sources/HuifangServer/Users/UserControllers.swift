@@ -54,10 +54,12 @@ struct UserPagesController: RouteCollection {
     @Sendable func create(req: Request) async throws -> Response {
         let input = try req.content.decode([String: String].self)
         do {
-            let user = try await req.users.create(.init(
-                username: input["username"] ?? "", displayName: input["displayName"] ?? "",
-                role: Role(rawValue: input["role"] ?? "") ?? .agent, departmentID: (input["department"]).flatMap(UUID.init(uuidString:)),
-                password: input["password"] ?? "", email: input["email"]))
+            let user = try await req.users.create(
+                .init(
+                    username: input["username"] ?? "", displayName: input["displayName"] ?? "",
+                    role: Role(rawValue: input["role"] ?? "") ?? .agent,
+                    departmentID: (input["department"]).flatMap(UUID.init(uuidString:)),
+                    password: input["password"] ?? "", email: input["email"]))
             req.flash("common.saved")
             return req.redirect(to: "/users/\(user.id!)")
         } catch let error as NamedFieldError {
@@ -74,10 +76,12 @@ struct UserPagesController: RouteCollection {
         let user = try await find(req)
         let input = try req.content.decode([String: String].self)
         do {
-            try await req.users.update(user, .init(
-                displayName: input["displayName"], role: input["role"].flatMap(Role.init(rawValue:)),
-                departmentID: .some(input["department"].flatMap(UUID.init(uuidString:))),
-                isActive: input["isActive"] != nil, password: input["password"], email: input["email"] ?? ""))
+            try await req.users.update(
+                user,
+                .init(
+                    displayName: input["displayName"], role: input["role"].flatMap(Role.init(rawValue:)),
+                    departmentID: .some(input["department"].flatMap(UUID.init(uuidString:))),
+                    isActive: input["isActive"] != nil, password: input["password"], email: input["email"] ?? ""))
             req.flash("common.saved")
             return req.redirect(to: "/users/\(user.id!)")
         } catch let error as NamedFieldError {
@@ -95,7 +99,8 @@ struct UserPagesController: RouteCollection {
     @Sendable func revokeToken(req: Request) async throws -> Response {
         let user = try await find(req)
         guard let id = req.parameters.get("token", as: UUID.self),
-              let token = try await APIToken.query(on: req.db).filter(\.$id == id).filter(\.$user.$id == user.id!).first() else {
+            let token = try await APIToken.query(on: req.db).filter(\.$id == id).filter(\.$user.$id == user.id!).first()
+        else {
             throw AppError.notFound
         }
         try await req.users.revoke(token)
@@ -110,40 +115,59 @@ struct UserPagesController: RouteCollection {
         return req.redirect(to: "/users/\(user.id!)")
     }
 
-    private func form(_ req: Request, user: User?, values: [String: String], error: NamedFieldError? = nil, newToken: String? = nil) async throws -> Response {
+    private func form(
+        _ req: Request, user: User?, values: [String: String], error: NamedFieldError? = nil, newToken: String? = nil
+    ) async throws -> Response {
         let departments = try await Department.query(on: req.db).sort(\.$name).all()
         var tokens: [APIToken] = []
         if let user {
-            tokens = try await APIToken.query(on: req.db).filter(\.$user.$id == user.id!).sort(\.$createdAt, .descending).all()
+            tokens = try await APIToken.query(on: req.db).filter(\.$user.$id == user.id!).sort(
+                \.$createdAt, .descending
+            ).all()
         }
         let format = req.application.huifang.formatDateTime
         let context = FormContext(
             user: user.map { row($0, req) }, values: values,
             error: error.map { req.t("users." + $0.field) + " " + req.t($0.key) },
             errorField: error?.field,
-            roles: Role.allCases.map { SelectOption(value: $0.rawValue, label: req.t($0.catalogueKey), selected: values["role"] == $0.rawValue) },
-            departments: departments.map { SelectOption(value: $0.id!.uuidString, label: $0.name, selected: values["department"] == $0.id!.uuidString) },
-            tokens: tokens.map { TokenRow(id: $0.id!, name: $0.name, createdAt: format($0.createdAt), lastUsedAt: format($0.lastUsedAt), revoked: $0.revokedAt != nil) },
+            roles: Role.allCases.map {
+                SelectOption(value: $0.rawValue, label: req.t($0.catalogueKey), selected: values["role"] == $0.rawValue)
+            },
+            departments: departments.map {
+                SelectOption(
+                    value: $0.id!.uuidString, label: $0.name, selected: values["department"] == $0.id!.uuidString)
+            },
+            tokens: tokens.map {
+                TokenRow(
+                    id: $0.id!, name: $0.name, createdAt: format($0.createdAt), lastUsedAt: format($0.lastUsedAt),
+                    revoked: $0.revokedAt != nil)
+            },
             newToken: newToken
         )
-        let response = try await req.renderPage("users/form", titleKey: user == nil ? "users.new" : "users.edit", context)
+        let response = try await req.renderPage(
+            "users/form", titleKey: user == nil ? "users.new" : "users.edit", context)
         if error != nil { response.status = .unprocessableEntity }
         return response
     }
 
     /// The edit form's fields as the user stands.
     private func values(of user: User) -> [String: String] {
-        ["displayName": user.displayName, "role": user.role.rawValue, "email": user.email ?? "",
-         "department": user.$department.id?.uuidString ?? "", "isActive": user.isActive ? "1" : ""]
+        [
+            "displayName": user.displayName, "role": user.role.rawValue, "email": user.email ?? "",
+            "department": user.$department.id?.uuidString ?? "", "isActive": user.isActive ? "1" : "",
+        ]
     }
 
     private func row(_ user: User, _ req: Request) -> Row {
-        Row(id: user.id!, username: user.username, displayName: user.displayName, role: req.t(user.role.catalogueKey),
+        Row(
+            id: user.id!, username: user.username, displayName: user.displayName, role: req.t(user.role.catalogueKey),
             department: user.$department.value??.name, isActive: user.isActive)
     }
 
     private func find(_ req: Request) async throws -> User {
-        guard let id = req.parameters.get("id", as: UUID.self), let user = try await User.query(on: req.db).filter(\.$id == id).with(\.$department).first() else {
+        guard let id = req.parameters.get("id", as: UUID.self),
+            let user = try await User.query(on: req.db).filter(\.$id == id).with(\.$department).first()
+        else {
             throw AppError.notFound
         }
         return user
@@ -213,25 +237,35 @@ struct UserAPIController: RouteCollection {
 
     @Sendable func create(req: Request) async throws -> Response {
         let input = try req.content.decode(CreateInput.self)
-        let user = try await req.users.create(.init(username: input.username, displayName: input.displayName, role: input.role,
-                                                    departmentID: input.departmentId, password: input.password, email: input.email))
+        let user = try await req.users.create(
+            .init(
+                username: input.username, displayName: input.displayName, role: input.role,
+                departmentID: input.departmentId, password: input.password, email: input.email))
         return try await UserDTO(user).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func update(req: Request) async throws -> UserDTO {
-        guard let user = try await User.find(req.parameters.get("id", as: UUID.self), on: req.db) else { throw AppError.notFound }
+        guard let user = try await User.find(req.parameters.get("id", as: UUID.self), on: req.db) else {
+            throw AppError.notFound
+        }
         let input = try req.content.decode(UpdateInput.self)
-        try await req.users.update(user, .init(displayName: input.displayName, role: input.role,
-                                               departmentID: input.departmentId.map { .some($0) },
-                                               isActive: input.isActive, password: input.password, email: input.email))
+        try await req.users.update(
+            user,
+            .init(
+                displayName: input.displayName, role: input.role,
+                departmentID: input.departmentId.map { .some($0) },
+                isActive: input.isActive, password: input.password, email: input.email))
         return UserDTO(user)
     }
 
     @Sendable func createToken(req: Request) async throws -> Response {
-        guard let user = try await User.find(req.parameters.get("id", as: UUID.self), on: req.db) else { throw AppError.notFound }
+        guard let user = try await User.find(req.parameters.get("id", as: UUID.self), on: req.db) else {
+            throw AppError.notFound
+        }
         let input = try? req.content.decode(TokenInput.self)
         let (token, record) = try await req.users.createToken(for: user, name: input?.name ?? "api")
-        return try await TokenDTO(id: record.id!, name: record.name, token: token).encodeResponse(status: .created, for: req)
+        return try await TokenDTO(id: record.id!, name: record.name, token: token).encodeResponse(
+            status: .created, for: req)
     }
 
     struct Revoked: Content {
@@ -247,7 +281,9 @@ struct UserAPIController: RouteCollection {
     }
 
     @Sendable func revoke(req: Request) async throws -> HTTPStatus {
-        guard let token = try await APIToken.find(req.parameters.get("id", as: UUID.self), on: req.db) else { throw AppError.notFound }
+        guard let token = try await APIToken.find(req.parameters.get("id", as: UUID.self), on: req.db) else {
+            throw AppError.notFound
+        }
         try await req.users.revoke(token)
         return .noContent
     }

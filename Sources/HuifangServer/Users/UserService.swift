@@ -34,35 +34,45 @@ struct UserService {
     static func email(_ text: String?) throws -> String? {
         guard let text = text?.trimmingWhitespace(), !text.isEmpty else { return nil }
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              text.count <= 254, !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," }) else {
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
+            !parts[1].hasSuffix("."),
+            text.count <= 254, !text.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "," })
+        else {
             throw NamedFieldError(field: "email", key: "problem.invalidEmail")
         }
         return text
     }
 
     static func validUsername(_ username: String) -> Bool {
-        (2...32).contains(username.count) && username.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+        (2...32).contains(username.count)
+            && username.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
     }
 
     func create(_ draft: Draft) async throws -> User {
         let username = draft.username.trimmingWhitespace().lowercased()
-        guard Self.validUsername(username) else { throw NamedFieldError(field: "username", key: "problem.invalidUsername") }
+        guard Self.validUsername(username) else {
+            throw NamedFieldError(field: "username", key: "problem.invalidUsername")
+        }
         guard draft.password.count >= 8 else { throw NamedFieldError(field: "password", key: "problem.weakPassword") }
         let displayName = draft.displayName.trimmingWhitespace()
         guard !displayName.isEmpty else { throw NamedFieldError(field: "displayName", key: "problem.required") }
-        guard !TextLimit.exceeds(displayName, TextLimit.name) else { throw NamedFieldError.tooLong("displayName", TextLimit.name) }
+        guard !TextLimit.exceeds(displayName, TextLimit.name) else {
+            throw NamedFieldError.tooLong("displayName", TextLimit.name)
+        }
         if try await User.query(on: db).filter(\.$username == username).count() > 0 {
             throw NamedFieldError(field: "username", key: "problem.usernameTaken")
         }
         try await checkDepartment(draft.departmentID)
         let email = try Self.email(draft.email)
-        let user = User(username: username, displayName: displayName, passwordHash: try await passwords.hash(draft.password),
-                        role: draft.role, departmentID: draft.departmentID)
+        let user = User(
+            username: username, displayName: displayName, passwordHash: try await passwords.hash(draft.password),
+            role: draft.role, departmentID: draft.departmentID)
         user.email = email
         try await db.transaction { db in
             try await user.create(on: db)
-            try await AuditLog.record("user.create", by: actor, subjectType: "user", subjectID: username, detail: draft.role.rawValue, at: now, on: db)
+            try await AuditLog.record(
+                "user.create", by: actor, subjectType: "user", subjectID: username, detail: draft.role.rawValue,
+                at: now, on: db)
         }
         return user
     }
@@ -71,7 +81,9 @@ struct UserService {
         var changed: [String] = []
         if let name = changes.displayName?.trimmingWhitespace(), name != user.displayName {
             guard !name.isEmpty else { throw NamedFieldError(field: "displayName", key: "problem.required") }
-            guard !TextLimit.exceeds(name, TextLimit.name) else { throw NamedFieldError.tooLong("displayName", TextLimit.name) }
+            guard !TextLimit.exceeds(name, TextLimit.name) else {
+                throw NamedFieldError.tooLong("displayName", TextLimit.name)
+            }
             user.displayName = name
             changed.append("displayName")
         }
@@ -80,7 +92,10 @@ struct UserService {
             let admins = try await User.query(on: db).filter(\.$role == .admin).filter(\.$isActive == true).count()
             if admins <= 1 { throw NamedFieldError(field: "role", key: "problem.lastAdmin") }
         }
-        if let role = changes.role, role != user.role { user.role = role; changed.append("role=\(role.rawValue)") }
+        if let role = changes.role, role != user.role {
+            user.role = role
+            changed.append("role=\(role.rawValue)")
+        }
         if let department = changes.departmentID, department != user.$department.id {
             try await checkDepartment(department)
             user.$department.id = department
@@ -88,9 +103,15 @@ struct UserService {
         }
         if let text = changes.email {
             let email = try Self.email(text)
-            if email != user.email { user.email = email; changed.append("email") }
+            if email != user.email {
+                user.email = email
+                changed.append("email")
+            }
         }
-        if let active = changes.isActive, active != user.isActive { user.isActive = active; changed.append("active=\(active)") }
+        if let active = changes.isActive, active != user.isActive {
+            user.isActive = active
+            changed.append("active=\(active)")
+        }
         if let password = changes.password, !password.isEmpty {
             guard password.count >= 8 else { throw NamedFieldError(field: "password", key: "problem.weakPassword") }
             user.passwordHash = try await passwords.hash(password)
@@ -100,8 +121,9 @@ struct UserService {
         let detail = changed.joined(separator: ",")
         try await db.transaction { db in
             try await user.save(on: db)
-            try await AuditLog.record("user.update", by: actor, subjectType: "user", subjectID: user.username,
-                                      detail: detail, at: now, on: db)
+            try await AuditLog.record(
+                "user.update", by: actor, subjectType: "user", subjectID: user.username,
+                detail: detail, at: now, on: db)
         }
         if changed.contains(where: Self.endsSessions) {
             try await SessionStore.end(userID: user.id!, except: currentSession, on: db)
@@ -117,10 +139,14 @@ struct UserService {
     /// Makes a token and returns it; only its digest is kept.
     func createToken(for user: User, name: String) async throws -> (token: String, record: APIToken) {
         let (token, hash) = APIToken.generate()
-        let record = APIToken(userID: user.id!, name: name.trimmingWhitespace().isEmpty ? "api" : name.trimmingWhitespace(), tokenHash: hash)
+        let record = APIToken(
+            userID: user.id!, name: name.trimmingWhitespace().isEmpty ? "api" : name.trimmingWhitespace(),
+            tokenHash: hash)
         try await db.transaction { db in
             try await record.create(on: db)
-            try await AuditLog.record("token.create", by: actor, subjectType: "user", subjectID: user.username, detail: record.name, at: now, on: db)
+            try await AuditLog.record(
+                "token.create", by: actor, subjectType: "user", subjectID: user.username, detail: record.name, at: now,
+                on: db)
         }
         return (token, record)
     }
@@ -130,7 +156,9 @@ struct UserService {
         token.revokedAt = now
         try await db.transaction { db in
             try await token.save(on: db)
-            try await AuditLog.record("token.revoke", by: actor, subjectType: "token", subjectID: token.id?.uuidString, detail: token.name, at: now, on: db)
+            try await AuditLog.record(
+                "token.revoke", by: actor, subjectType: "token", subjectID: token.id?.uuidString, detail: token.name,
+                at: now, on: db)
         }
     }
 
@@ -142,8 +170,9 @@ struct UserService {
         try await db.transaction { db in
             try await APIToken.query(on: db).filter(\.$user.$id == user.id!).filter(\.$revokedAt == nil)
                 .set(\.$revokedAt, to: now).update()
-            try await AuditLog.record("token.revokeAll", by: actor, subjectType: "user", subjectID: user.username,
-                                      detail: String(live.count), at: now, on: db)
+            try await AuditLog.record(
+                "token.revokeAll", by: actor, subjectType: "user", subjectID: user.username,
+                detail: String(live.count), at: now, on: db)
         }
         return live.count
     }

@@ -82,7 +82,9 @@ struct HuifangErrorMiddleware: AsyncMiddleware {
             status = error.status
             message = error.message(in: language)
             fields = error.fieldErrors.map {
-                .init(field: $0.field.rawValue, message: Catalogue.text($0.field.catalogueKey, language) + " " + $0.problem.message(in: language))
+                .init(
+                    field: $0.field.rawValue,
+                    message: Catalogue.text($0.field.catalogueKey, language) + " " + $0.problem.message(in: language))
             }
         case let error as NamedFieldError:
             status = .unprocessableEntity
@@ -91,7 +93,9 @@ struct HuifangErrorMiddleware: AsyncMiddleware {
         case let error as NamedFieldErrors:
             status = .unprocessableEntity
             message = Catalogue.text("common.fixErrors", language)
-            fields = error.errors.map { .init(field: $0.field, message: Catalogue.text($0.key, language, $0.arguments)) }
+            fields = error.errors.map {
+                .init(field: $0.field, message: Catalogue.text($0.key, language, $0.arguments))
+            }
         case let error as CalendarQueries.InputError:
             status = .unprocessableEntity
             message = error.message(in: language)

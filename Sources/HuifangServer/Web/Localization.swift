@@ -7,7 +7,9 @@ extension Request {
     /// The user's language: their `lang` cookie, else (for the API) Accept-Language, else the configured default.
     var language: Language {
         if let cookie = cookies["lang"]?.string, let language = Language(tag: cookie) { return language }
-        if isAPI, let header = headers.first(name: .acceptLanguage), let language = Language(tag: header) { return language }
+        if isAPI, let header = headers.first(name: .acceptLanguage), let language = Language(tag: header) {
+            return language
+        }
         return application.huifang.defaultLanguage
     }
 

@@ -69,15 +69,25 @@ extension Request {
     ]
 
     /// Renders `template` inside the layout.
-    func renderPage(_ template: String, titleKey: String, titleArguments: [String] = [], _ body: some Encodable) async throws -> Response {
+    func renderPage(_ template: String, titleKey: String, titleArguments: [String] = [], _ body: some Encodable)
+        async throws -> Response
+    {
         let user = auth.get(User.self)
         let current = url.path
-        let nav: [Layout.NavItem] = user.map { user in
-            Self.navigation.filter { $0.access.roles.contains(user.role) }.map { item in
-                let isCurrent = item.path == "/" ? current == "/" : current == item.path || (current.hasPrefix(item.path + "/") && !Self.navigation.contains { $0.path != item.path && $0.path.hasPrefix(item.path) && current.hasPrefix($0.path) })
-                return .init(path: item.path, label: t(item.key), isCurrent: isCurrent)
-            }
-        } ?? []
+        let nav: [Layout.NavItem] =
+            user.map { user in
+                Self.navigation.filter { $0.access.roles.contains(user.role) }.map { item in
+                    let isCurrent =
+                        item.path == "/"
+                        ? current == "/"
+                        : current == item.path
+                            || (current.hasPrefix(item.path + "/")
+                                && !Self.navigation.contains {
+                                    $0.path != item.path && $0.path.hasPrefix(item.path) && current.hasPrefix($0.path)
+                                })
+                    return .init(path: item.path, label: t(item.key), isCurrent: isCurrent)
+                }
+            } ?? []
         var flash: String? = nil
         if hasSession, let message = session.data["flash"] {
             flash = message
@@ -91,7 +101,8 @@ extension Request {
             csrf: csrfToken,
             flash: flash,
             otherLanguage: language == .zh ? "en" : "zh",
-            path: url.string.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["/", "-", "_", "."])) ?? "/",
+            path: url.string.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["/", "-", "_", "."]))
+                ?? "/",
             unread: try await unreadNotifications()
         )
         let view = try await view.render(template, Page(layout: layout, page: body))

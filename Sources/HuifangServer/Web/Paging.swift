@@ -22,7 +22,8 @@ extension Request {
     /// This page's address with `after` set to `cursor`: the next page's link (nil on the last page).
     func nextPageURL(_ cursor: PageCursor?) -> String? {
         guard let cursor, var components = URLComponents(string: url.string) else { return nil }
-        components.queryItems = (components.queryItems ?? []).filter { $0.name != "after" }
+        components.queryItems =
+            (components.queryItems ?? []).filter { $0.name != "after" }
             + [URLQueryItem(name: "after", value: cursor.token)]
         return components.string
     }
@@ -63,8 +64,10 @@ struct StoredInstant: Decodable, Sendable {
 /// have an index ending in (at, id) for each filter, so a page is read off the index from the cursor on.
 enum NewestFirst {
     /// The page of `query` (sorted by at and id, both descending) after the cursor.
-    static func page<M: Model>(_ query: QueryBuilder<M>, table: String, after: PageCursor?,
-                               limit: Int, on db: any Database) async throws -> KeysetPage<M> where M.IDValue == Int {
+    static func page<M: Model>(
+        _ query: QueryBuilder<M>, table: String, after: PageCursor?,
+        limit: Int, on db: any Database
+    ) async throws -> KeysetPage<M> where M.IDValue == Int {
         if let after, let at = StoredInstant(cursor: after.values[0]), let id = after.int(1) {
             query.filter(.sql(embed: "(\(ident: table).at, \(ident: table).id) < (\(at.bind), \(bind: id))"))
         }
@@ -84,7 +87,8 @@ enum NewestFirst {
 
     static func cursor(_ token: String) -> PageCursor? {
         guard let cursor = PageCursor(token: token, count: 2), StoredInstant(cursor: cursor.values[0]) != nil,
-              cursor.int(1) != nil else { return nil }
+            cursor.int(1) != nil
+        else { return nil }
         return cursor
     }
 }

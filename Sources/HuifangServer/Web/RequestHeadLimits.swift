@@ -28,8 +28,9 @@ struct RequestHeadLimits: AsyncMiddleware {
             let size = name.utf8.count + value.utf8.count + 4  // "name: value\r\n"
             total += size
             if size > maxField || total > maxHeaders {
-                return AppError(.requestHeaderFieldsTooLarge, "error.headersTooLarge",
-                                [String(maxField), String(maxHeaders)])
+                return AppError(
+                    .requestHeaderFieldsTooLarge, "error.headersTooLarge",
+                    [String(maxField), String(maxHeaders)])
             }
         }
         return nil
