@@ -9,7 +9,7 @@ import VaporTesting
 
 /// Local Shanghai time as an instant.
 func shanghai(_ text: String) -> Date {
-    EventIngest.parseTime(text, in: TimeZone(identifier: "Asia/Shanghai")!)!.instant
+    LocalTime.parse(text, in: TimeZone(identifier: "Asia/Shanghai")!)!.instant
 }
 
 @Suite struct EscalationTests {

@@ -69,7 +69,7 @@ struct CallService {
         if handling == nil { errors.append(.init(field: "handling", key: "calls.problem.handling")) }
         var at = now
         if let text = input.at?.trimmingWhitespace(), !text.isEmpty {
-            if let parsed = EventIngest.parseTime(text, in: config.timeZone)?.instant,
+            if let parsed = LocalTime.parse(text, in: config.timeZone)?.instant,
                 parsed <= now.addingTimeInterval(60)
             {
                 at = parsed
@@ -85,7 +85,7 @@ struct CallService {
         }
         var promisedBy: Date?
         if handling == .promised {
-            if let parsed = input.promisedBy.flatMap({ EventIngest.parseTime($0, in: config.timeZone)?.instant }),
+            if let parsed = input.promisedBy.flatMap({ LocalTime.parse($0, in: config.timeZone)?.instant }),
                 parsed > now
             {
                 promisedBy = parsed

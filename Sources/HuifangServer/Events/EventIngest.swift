@@ -79,7 +79,7 @@ struct EventIngest {
                 refuse(
                     "kind", input.kind, kindText.isEmpty ? "problem.required" : "events.problem.unknownKind", [allowed])
             }
-            let time = Self.parseTime(input.occurredAt, in: timeZone)
+            let time = LocalTime.parse(input.occurredAt, in: timeZone)
             if time == nil { refuse("occurredAt", input.occurredAt, "events.problem.invalidTime") }
             let external = input.externalID?.trimmingWhitespace().nilIfEmpty
             if let external, external.count > 64 { refuse("externalID", external, "problem.tooLong", ["64"]) }
@@ -277,36 +277,6 @@ struct EventIngest {
         guard text.count <= 11, text.contains(where: { "-/.年".contains($0) }), let date = LocalDate(parsing: text)
         else { return value }
         return date.iso
-    }
-
-    /// A local date and instant from `2025-03-01`, `2025-03-01 14:30[:05]`, `2025/3/1 14:30` or ISO 8601 with an offset.
-    static func parseTime(_ raw: String, in zone: TimeZone) -> (date: LocalDate, instant: Date)? {
-        let text = raw.trimmingWhitespace()
-        if text.hasSuffix("Z") || text.dropFirst(10).contains("+")
-            || (text.count > 19 && text.dropFirst(19).contains("-"))
-        {
-            let formatter = ISO8601DateFormatter()
-            guard let instant = formatter.date(from: text) else { return nil }
-            return (LocalDate.today(in: zone, now: instant), instant)
-        }
-        let parts = text.split(whereSeparator: { $0 == " " || $0 == "T" })
-        guard (1...2).contains(parts.count), let day = LocalDate(parsing: String(parts[0])) else { return nil }
-        var seconds = 0
-        if parts.count == 2 {
-            let clock = parts[1].split(separator: ":").map { Int($0) }
-            guard (2...3).contains(clock.count), clock.allSatisfy({ $0 != nil }), (0..<24).contains(clock[0]!),
-                (0..<60).contains(clock[1]!),
-                clock.count == 2 || (0..<60).contains(clock[2]!)
-            else { return nil }
-            seconds = clock[0]! * 3600 + clock[1]! * 60 + (clock.count == 3 ? clock[2]! : 0)
-        }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        guard
-            let instant = calendar.date(
-                from: DateComponents(year: day.year, month: day.month, day: day.day, second: seconds))
-        else { return nil }
-        return (day, instant)
     }
 }
 

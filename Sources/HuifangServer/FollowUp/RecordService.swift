@@ -69,43 +69,20 @@ struct RecordService {
     func record(_ input: RecordInput, on task: FollowUpTask, by agent: User?) async throws -> RecordResult {
         guard task.status == .open else { throw AppError(.conflict, "record.refuse.notOpen") }
         guard let customer = try await Customer.find(task.$customer.id, on: db) else { throw AppError.notFound }
-        var errors: [NamedFieldError] = []
-        let outcome = ContactOutcome(rawValue: input.outcome)
-        if outcome == nil { errors.append(.init(field: "outcome", key: "record.problem.outcome")) }
-        let channel = ContactChannel(rawValue: input.channel ?? task.channel)
-        if channel == nil { errors.append(.init(field: "channel", key: "rule.problem.channel")) }
-        func time(_ raw: String?, _ field: String) -> Date? {
-            guard let raw = raw?.trimmingWhitespace(), !raw.isEmpty else { return nil }
-            guard let parsed = EventIngest.parseTime(raw, in: config.timeZone)?.instant else {
-                errors.append(.init(field: field, key: "events.problem.invalidTime"))
-                return nil
-            }
-            return parsed
-        }
-        let ended = time(input.endedAt, "endedAt") ?? now
-        let started = time(input.startedAt, "startedAt") ?? ended
-        if started > ended || ended.timeIntervalSince(started) > 86_400 {
-            errors.append(.init(field: "startedAt", key: "record.problem.duration"))
-        }
-        if ended > now.addingTimeInterval(300) { errors.append(.init(field: "endedAt", key: "record.problem.future")) }
-        let callbackAt = time(input.callbackAt, "callbackAt")
-        if outcome == .callbackRequested {
-            if callbackAt == nil, !errors.contains(where: { $0.field == "callbackAt" }) {
-                errors.append(.init(field: "callbackAt", key: "record.problem.callbackRequired"))
-            }
-            if let callbackAt, callbackAt <= now {
-                errors.append(.init(field: "callbackAt", key: "record.problem.callbackPast"))
-            }
-        }
-        let notes = (input.notes ?? "").trimmingWhitespace()
-        if notes.count > 2000 { errors.append(.init(field: "notes", key: "problem.tooLong", arguments: ["2000"])) }
-        let recordingRef = (input.recordingRef ?? "").trimmingWhitespace()
-        if recordingRef.count > 200 {
-            errors.append(.init(field: "recordingRef", key: "problem.tooLong", arguments: ["200"]))
-        }
-        if !recordingRef.isEmpty, input.recordingConsent != true {
-            errors.append(.init(field: "recordingRef", key: "record.problem.noConsent"))
-        }
+        // What the attempt itself may contain: the core's rules (`AttemptRules`), its times read as local time.
+        let times = ["startedAt": input.startedAt, "endedAt": input.endedAt, "callbackAt": input.callbackAt]
+            .compactMapValues { $0?.trimmingWhitespace() }.filter { !$0.value.isEmpty }
+        let readTimes = times.compactMapValues { LocalTime.parse($0, in: config.timeZone)?.instant }
+        let (attempt, problems) = AttemptRules.check(
+            AttemptInput(
+                outcome: input.outcome, channel: input.channel ?? task.channel, startedAt: readTimes["startedAt"],
+                endedAt: readTimes["endedAt"], callbackAt: readTimes["callbackAt"],
+                unreadableTimes: Set(times.keys).subtracting(readTimes.keys), notes: input.notes ?? "",
+                recordingRef: input.recordingRef ?? "", recordingConsent: input.recordingConsent == true),
+            at: now)
+        var errors = problems
+        let outcome = attempt?.outcome ?? ContactOutcome(rawValue: input.outcome)
+        let notes = attempt?.notes ?? (input.notes ?? "").trimmingWhitespace()
 
         // Survey answers: only from a reached customer, checked against the version shown.
         var survey: SurveyRecord?
@@ -186,7 +163,9 @@ struct RecordService {
                 errors.append(.init(field: "ticketDescription", key: "problem.required"))
             }
         }
-        guard errors.isEmpty, let outcome, let channel else { throw NamedFieldErrors(errors: errors) }
+        guard errors.isEmpty, let attempt, let outcome else { throw NamedFieldErrors(errors: errors) }
+        let (channel, started, ended, callbackAt, recordingRef) =
+            (attempt.channel, attempt.startedAt, attempt.endedAt, attempt.callbackAt, attempt.recordingRef)
 
         let windows = try await PlanningContext.load(on: db).windows(TimeRange.list(task.contactWindows) ?? [])
         let result = AttemptResult.after(

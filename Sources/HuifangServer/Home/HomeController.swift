@@ -49,7 +49,7 @@ struct HomeController: RouteCollection {
         if user.role == .agent {
             let config = req.application.huifang
             let now = req.now
-            let midnight = EventIngest.parseTime(config.today(now: now).iso, in: config.timeZone)?.instant ?? now
+            let midnight = LocalTime.parse(config.today(now: now).iso, in: config.timeZone)?.instant ?? now
             let due = try await FollowUpTask.query(on: req.db).filter(\.$assignedAgent.$id == user.id).filter(
                 \.$status == .open
             )

@@ -267,7 +267,7 @@ struct TicketService {
         let running = ticket.clock.running
         let deadline = input.deadline.map { TicketDeadline(rawValue: $0) } ?? running?.deadline
         if deadline == nil { errors.append(.init(field: "deadline", key: "ticket.problem.deadline")) }
-        let until = EventIngest.parseTime(input.until, in: config.timeZone)?.instant
+        let until = LocalTime.parse(input.until, in: config.timeZone)?.instant
         if until == nil { errors.append(.init(field: "until", key: "events.problem.invalidTime")) }
         guard errors.isEmpty, let deadline, let until else { throw NamedFieldErrors(errors: errors) }
         let (extended, current) = try Self.ruled { try ticket.lifecycle.extending(deadline, until: until, at: now) }

@@ -31,23 +31,6 @@ struct AppError: AbortError, Sendable {
     }
 }
 
-/// Problems with the fields of users and departments, which are not customer fields.
-struct NamedFieldError: Error, Sendable {
-    let field: String
-    let key: String
-    var arguments: [String] = []
-
-    /// The field's text is longer than `limit` characters (`TextLimit`).
-    static func tooLong(_ field: String, _ limit: Int) -> NamedFieldError {
-        NamedFieldError(field: field, key: "problem.tooLong", arguments: [String(limit)])
-    }
-}
-
-/// Several refused fields of one submission, all reported at once.
-struct NamedFieldErrors: Error, Sendable {
-    let errors: [NamedFieldError]
-}
-
 /// The JSON body of every API error: `{"error": {"status", "message", "fields": [{"field", "message"}]}}`.
 struct APIErrorBody: Content {
     struct Detail: Content {

@@ -1,0 +1,25 @@
+/// A refused field, named as the caller sent it, with the catalogue key of what is wrong (and its arguments):
+/// the one field error of every validator outside the customer fields (which have `FieldProblem`).
+public struct NamedFieldError: Error, Equatable, Sendable {
+    public let field: String
+    public let key: String
+    public var arguments: [String]
+
+    public init(field: String, key: String, arguments: [String] = []) {
+        self.field = field
+        self.key = key
+        self.arguments = arguments
+    }
+
+    /// The field's text is longer than `limit` characters (`TextLimit`).
+    public static func tooLong(_ field: String, _ limit: Int) -> NamedFieldError {
+        NamedFieldError(field: field, key: "problem.tooLong", arguments: [String(limit)])
+    }
+}
+
+/// Several refused fields of one submission, all reported at once.
+public struct NamedFieldErrors: Error, Equatable, Sendable {
+    public let errors: [NamedFieldError]
+
+    public init(errors: [NamedFieldError]) { self.errors = errors }
+}
