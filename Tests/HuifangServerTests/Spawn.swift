@@ -50,8 +50,20 @@ final class Spawned: Sendable {
         defer {
             for pointer in argv + envp { free(pointer) }
         }
+        // As Foundation's Process: the child starts with no signal blocked and every signal handled by default
+        // (the thread spawning it may block some).
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        var all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var spawned: pid_t = 0
-        let result = posix_spawn(&spawned, binary.path, &actions, nil, argv, envp)
+        let result = posix_spawn(&spawned, binary.path, &actions, &attributes, argv, envp)
         guard result == 0 else {
             throw SpawnError(message: "posix_spawn \(binary.path): \(String(cString: strerror(result)))")
         }
@@ -63,9 +75,11 @@ final class Spawned: Sendable {
         // waitpid blocks: on a thread of its own, never on the concurrency pool.
         Thread.detachNewThread {
             var raw: Int32 = 0
-            while waitpid(pid, &raw, 0) == -1, errno == EINTR {}
-            // The exit code, or the number of the signal that ended it (as Foundation's terminationStatus).
-            let code = raw & 0x7f == 0 ? (raw >> 8) & 0xff : raw & 0x7f
+            var waited: pid_t = -1
+            repeat { waited = waitpid(pid, &raw, 0) } while waited == -1 && errno == EINTR
+            // The exit code, or the number of the signal that ended it (as Foundation's terminationStatus);
+            // -1 when it could not be waited for.
+            let code = waited == -1 ? -1 : raw & 0x7f == 0 ? (raw >> 8) & 0xff : raw & 0x7f
             status.withLockedValue { $0 = code }
             continuation.yield(code)
             continuation.finish()

@@ -108,6 +108,27 @@ import VaporTesting
         }
     }
 
+    /// Two handlers at once: one extends the resolution deadline while the other, holding the ticket as it was,
+    /// starts work. Starting writes only what it changes, so the extension stays.
+    @Test func startingWorkFromAStaleCopyDoesNotUndoAnExtension() async throws {
+        try await withHuifang { app in
+            _ = try await makeUser(app, .handler, username: "zhaolei")
+            let service = TicketService(
+                db: app.db, config: app.huifang, actor: .commandLine(), now: shanghai("2026-03-02 10:00"))
+            let opened = try await service.open(
+                TicketInput(kind: "quality", description: "屏幕有坏点", handler: "zhaolei"))
+            let stale = try #require(try await Ticket.find(opened.id, on: app.db))
+            let fresh = try #require(try await Ticket.find(opened.id, on: app.db))
+            _ = try await service.extend(
+                fresh,
+                ExtensionInput(deadline: "resolution", until: "2026-03-20 18:00", reason: "等待厂家配件", customerTold: true))
+            _ = try await service.act(stale, .start)
+            let stored = try #require(try await Ticket.find(opened.id, on: app.db))
+            #expect(stored.status == .inProgress && stored.firstResponseAt != nil)
+            #expect(app.huifang.formatDateTime(stored.resolutionDue) == "2026-03-20 18:00" && stored.extensions == 1)
+        }
+    }
+
     @Test func anUrgentComplaintGetsTheUrgentPolicyAndBadInputIsNamed() async throws {
         try await withHuifang { app in
             let token = try await makeToken(app, makeUser(app, .supervisor).user)

@@ -72,6 +72,15 @@ public struct TicketLifecycle: Equatable, Sendable {
             resolutionDue: try policy.resolution.end(from: now, in: calendar))
     }
 
+    /// The status `action` leads to, or why the ticket's state refuses it.
+    public func allows(_ action: TicketAction, kind: TicketKind) throws(TicketRefusal) -> TicketStatus {
+        do {
+            return try TicketStateMachine.next(from: status, kind: kind, action)
+        } catch {
+            throw TicketRefusal(error.key)
+        }
+    }
+
     /// The lifecycle after `action` at `now`. Starting or resolving meets the first response; resolving starts
     /// the inform and verification deadlines; re-opening clears the resolution and starts its deadline again.
     /// A finished or resolved ticket no longer waits on the customer.
@@ -80,11 +89,7 @@ public struct TicketLifecycle: Equatable, Sendable {
         calendar: BusinessCalendar
     ) throws -> TicketLifecycle {
         var next = self
-        do {
-            next.status = try TicketStateMachine.next(from: status, kind: kind, action)
-        } catch {
-            throw TicketRefusal(error.key)
-        }
+        next.status = try allows(action, kind: kind)
         switch action {
         case .assign:
             break

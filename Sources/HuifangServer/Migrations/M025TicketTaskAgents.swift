@@ -8,7 +8,9 @@ import SQLKit
 ///
 /// The database keeps them, not the application: triggers copy a task's agent when a ticket is linked to the
 /// task, when the task is reassigned (by a person, the planner or an import) and when it is deleted, so no
-/// write path can leave a ticket showing a former agent. The columns are not in the `Ticket` model.
+/// write path can leave a ticket showing a former agent. The columns are not in the `Ticket` model. A later
+/// migration that drops or renames `task_id`, `verification_task_id` or `assigned_agent_id` must drop these
+/// triggers first (SQLite refuses to drop a column a trigger names).
 struct M025TicketTaskAgents: AsyncMigration {
     static let columns = ["task_agent_id", "verification_agent_id"]
     /// Partial: only tickets opened from a task (a seventh in a busy call centre) have an entry.
@@ -28,6 +30,11 @@ struct M025TicketTaskAgents: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.transaction { database in  // no moment with a ticket linked and its agent not copied
             let sql = database.sql
+            if sql.dialect.name == "postgresql" {
+                // No reassignment may commit between the copy below and the triggers that keep it (another
+                // instance or the command line at work during the upgrade); tickets are locked by the ALTER.
+                try await sql.raw("LOCK TABLE follow_up_tasks IN SHARE ROW EXCLUSIVE MODE").run()
+            }
             for column in Self.columns {
                 try await database.schema(Ticket.schema).field(FieldKey(stringLiteral: column), .uuid).update()
             }
@@ -118,15 +125,20 @@ struct M025TicketTaskAgents: AsyncMigration {
     ]
 
     /// On PostgreSQL the ticket's own trigger runs before the row is written and sets its columns. It reads the
-    /// tasks `FOR SHARE`: a reassignment committing meanwhile is waited for and seen, and one that starts later
-    /// waits for the ticket and then finds it.
+    /// task whose link changed `FOR SHARE` (only that one: locking both could deadlock against a reassignment):
+    /// a reassignment committing meanwhile is waited for and seen, and one that starts later waits for the ticket
+    /// and then finds it.
     static let postgresTriggers = [
         """
         CREATE FUNCTION tickets_task_agents() RETURNS trigger LANGUAGE plpgsql AS $f$
         BEGIN
-          SELECT assigned_agent_id INTO NEW.task_agent_id FROM follow_up_tasks WHERE id = NEW.task_id FOR SHARE;
-          SELECT assigned_agent_id INTO NEW.verification_agent_id FROM follow_up_tasks
-            WHERE id = NEW.verification_task_id FOR SHARE;
+          IF TG_OP = 'INSERT' OR NEW.task_id IS DISTINCT FROM OLD.task_id THEN
+            SELECT assigned_agent_id INTO NEW.task_agent_id FROM follow_up_tasks WHERE id = NEW.task_id FOR SHARE;
+          END IF;
+          IF TG_OP = 'INSERT' OR NEW.verification_task_id IS DISTINCT FROM OLD.verification_task_id THEN
+            SELECT assigned_agent_id INTO NEW.verification_agent_id FROM follow_up_tasks
+              WHERE id = NEW.verification_task_id FOR SHARE;
+          END IF;
           RETURN NEW;
         END $f$
         """,

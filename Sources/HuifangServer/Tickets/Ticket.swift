@@ -92,6 +92,10 @@ final class Ticket: Model, @unchecked Sendable {
 
     var clock: TicketClock { lifecycle.clock }
 
+    private func assign<Value: Equatable>(_ field: ReferenceWritableKeyPath<Ticket, Value>, _ value: Value) {
+        if self[keyPath: field] != value { self[keyPath: field] = value }
+    }
+
     /// The ticket's lifecycle for the rules (`TicketLifecycle`), and back: the one mapping between the row and them.
     var lifecycle: TicketLifecycle {
         get {
@@ -102,18 +106,21 @@ final class Ticket: Model, @unchecked Sendable {
                 reopenCount: reopenCount, extensions: extensions, customerSatisfied: customerSatisfied)
         }
         set {
-            (status, firstResponseDue, resolutionDue, informDue, verificationDue) =
-                (
-                    newValue.status, newValue.firstResponseDue, newValue.resolutionDue, newValue.informDue,
-                    newValue.verificationDue
-                )
-            (firstResponseAt, resolvedAt, informedAt, closedAt, pausedAt) =
-                (
-                    newValue.firstResponseAt, newValue.resolvedAt, newValue.informedAt, newValue.closedAt,
-                    newValue.pausedAt
-                )
-            (reopenCount, extensions, customerSatisfied) =
-                (newValue.reopenCount, newValue.extensions, newValue.customerSatisfied)
+            // Only what changed: an unchanged field left out of the UPDATE cannot overwrite another request's
+            // change to it (Fluent writes every field that was assigned).
+            assign(\.status, newValue.status)
+            assign(\.firstResponseDue, newValue.firstResponseDue)
+            assign(\.resolutionDue, newValue.resolutionDue)
+            assign(\.informDue, newValue.informDue)
+            assign(\.verificationDue, newValue.verificationDue)
+            assign(\.firstResponseAt, newValue.firstResponseAt)
+            assign(\.resolvedAt, newValue.resolvedAt)
+            assign(\.informedAt, newValue.informedAt)
+            assign(\.closedAt, newValue.closedAt)
+            assign(\.pausedAt, newValue.pausedAt)
+            assign(\.reopenCount, newValue.reopenCount)
+            assign(\.extensions, newValue.extensions)
+            assign(\.customerSatisfied, newValue.customerSatisfied)
         }
     }
 }

@@ -198,16 +198,18 @@ struct TicketService {
         -> Ticket
     {
         let old = ticket.status
+        // The state first (409), then what was written (422), then the new deadlines.
+        _ = try Self.ruled { try ticket.lifecycle.allows(action, kind: ticket.kind) }
+        let note = note.trimmingWhitespace()
+        if TextLimit.exceeds(note, TextLimit.note) { throw NamedFieldError.tooLong("note", TextLimit.note) }
+        if [.reopen, .adopt, .decline].contains(action), note.isEmpty {
+            throw NamedFieldError(field: "note", key: "ticket.problem.noteRequired")
+        }
         let calendar = try await calendar()
         let settings = try await settings().settings
         let policy = settings.policy(named: ticket.policy)
         let next = try Self.ruled {
             try ticket.lifecycle.applying(action, kind: ticket.kind, at: now, policy: policy, calendar: calendar)
-        }
-        let note = note.trimmingWhitespace()
-        if TextLimit.exceeds(note, TextLimit.note) { throw NamedFieldError.tooLong("note", TextLimit.note) }
-        if [.reopen, .adopt, .decline].contains(action), note.isEmpty {
-            throw NamedFieldError(field: "note", key: "ticket.problem.noteRequired")
         }
         if action == .assign {
             guard let username, let handler = try await activeUser(named: username) else {

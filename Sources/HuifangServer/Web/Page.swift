@@ -101,8 +101,11 @@ extension Request {
             csrf: csrfToken,
             flash: flash,
             otherLanguage: language == .zh ? "en" : "zh",
-            path: url.string.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["/", "-", "_", "."]))
-                ?? "/",
+            // An address too long to serve (414) is not echoed back.
+            path: url.string.utf8.count > RequestHeadLimits.maxTarget
+                ? "/"
+                : url.string.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["/", "-", "_", "."]))
+                    ?? "/",
             unread: try await unreadNotifications()
         )
         let view = try await view.render(template, Page(layout: layout, page: body))
