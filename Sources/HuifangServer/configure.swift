@@ -82,7 +82,7 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
 
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeaders(strictTransport: config.secureCookies))  // outermost: errors and files too
-    app.middleware.use(RequestHeadLimits())  // before the request is logged or its cookies read
+    app.middleware.use(RequestHeadLimits())  // before the request is logged or its session looked up
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(HuifangErrorMiddleware())
     app.middleware.use(StaticFiles(directory: resources.appendingPathComponent("Public")))
