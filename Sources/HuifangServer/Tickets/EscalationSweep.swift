@@ -30,14 +30,7 @@ struct EscalationSweep {
 
     private struct Row: Decodable {
         let id: Int
-        let status: String
         let department_id: UUID?
-        let first_response_at: Date?
-        let first_response_due: Date
-        let resolution_due: Date
-        let inform_due: Date?
-        let verification_due: Date?
-        let paused_at: Date?
         let escalation_key: String?
         let escalation_level: Int
         let next_escalation_at: Double
@@ -57,13 +50,59 @@ struct EscalationSweep {
         let level: Int
     }
 
+    /// What a sweep knows before it reads a ticket: the ladder, the calendar, who is notified, in which language.
+    private struct Setting: Sendable {
+        let settings: TicketSettings
+        let calendar: BusinessCalendar
+        let language: Language
+        let supervisors: [Recipient]
+        let headOf: [UUID: Recipient]
+        let now: Date
+        var cutoff: Double { now.timeIntervalSince1970 }
+    }
+
+    /// Seconds per phase of a sweep, as the benchmark reports them.
+    private struct Laps {
+        var timings: [String: Double] = [:]
+        private var started = Date()
+
+        mutating func lap(_ phase: String) {
+            timings[phase, default: 0] += Date().timeIntervalSince(started)
+            started = Date()
+        }
+
+        mutating func restart() { started = Date() }
+    }
+
     /// One sweep: every escalation due by `now`, once.
     func run(now: Date) async throws -> Summary {
         let started = Date()
-        let settings = try await TicketSettingsRecord.load(on: db).settings
-        let calendar = try await CalendarStore(db: db).defaultBusiness()
-        let language = config.defaultLanguage
-        let supervisors = try await Notifier.supervisors(on: db)
+        let setting = try await load(at: now)
+        var summary = Summary()
+        // Each pass moves every ticket it reads past `now` (or to NULL), so the loop ends.
+        var seen = Set<Int>()
+        var laps = Laps()
+        while true {
+            laps.lap("other")
+            let rows = try await readDue(by: setting.cutoff).filter { seen.insert($0.row.id).inserted }
+            laps.lap("read")
+            if rows.isEmpty { break }
+            summary.examined += rows.count
+            let plans = try rows.map { try plan($0.row, $0.stored, setting) }
+            laps.lap("plan")
+            try await betweenReadAndWrite?()
+            let written = try await db.transaction { db in try await write(plans, setting, on: db) }
+            laps.timings.merge(written.laps.timings, uniquingKeysWith: +)
+            laps.restart()
+            summary.escalations += written.escalated
+            summary.notifications += written.notified
+        }
+        summary.timings = laps.timings
+        summary.seconds = Date().timeIntervalSince(started)
+        return summary
+    }
+
+    private func load(at now: Date) async throws -> Setting {
         let departments = try await Department.query(on: db).all()
         let headIDs = departments.compactMap(\.headUserID)
         let heads =
@@ -75,152 +114,116 @@ struct EscalationSweep {
                     (department.id!, Recipient(id: $0.id!, name: $0.displayName, email: $0.email))
                 }
             })
+        return Setting(
+            settings: try await TicketSettingsRecord.load(on: db).settings,
+            calendar: try await CalendarStore(db: db).defaultBusiness(), language: config.defaultLanguage,
+            supervisors: try await Notifier.supervisors(on: db), headOf: headOf, now: now)
+    }
+
+    /// The next tickets whose moment has come, with their lifecycles.
+    private func readDue(by cutoff: Double) async throws -> [(row: Row, stored: TicketLifecycleRow)] {
+        try await db.sql.raw(
+            """
+            SELECT t.id, t.department_id, \(unsafeRaw: TicketLifecycleRow.columns("t")),
+              c.escalation_key, c.escalation_level, c.next_escalation_at
+            FROM ticket_clocks c JOIN tickets t ON t.id = c.ticket_id
+            WHERE c.next_escalation_at <= \(bind: cutoff) ORDER BY c.next_escalation_at, c.ticket_id
+            LIMIT \(literal: batchSize)
+            """
+        ).all().map { (try $0.decode(model: Row.self), try $0.decode(model: TicketLifecycleRow.self)) }
+    }
+
+    /// What is due for one ticket now, by the ladder (`HuifangCore`), and where its clock moves next.
+    private func plan(_ row: Row, _ stored: TicketLifecycleRow, _ setting: Setting) throws -> Plan {
+        let running = stored.lifecycle.clock.running
+        let reached = RunningDeadline.levelReached(
+            by: running, storedKey: row.escalation_key, storedLevel: row.escalation_level)
+        let (due, next) = try setting.settings.ladder.due(
+            running, reached: reached, now: setting.now, calendar: setting.calendar)
+        return (row, due, running?.key ?? row.escalation_key, due.last?.level ?? reached, next?.timeIntervalSince1970)
+    }
+
+    /// One batch in one transaction: the tickets move on first — to their next escalation moment, or out of the
+    /// sweep's sight — but only those whose clock nobody changed since they were read (a handler may have just
+    /// answered or extended one): those are looked at again from their new state. Then the escalations due on
+    /// the moved tickets are claimed, marked on the timelines and notified. PostgreSQL locks the rows checked
+    /// until the batch commits; SQLite has one writer at a time.
+    private func write(_ batch: [Plan], _ setting: Setting, on db: any Database) async throws
+        -> (escalated: Int, notified: Int, laps: Laps)
+    {
         let sql = db.sql
-        let cutoff = now.timeIntervalSince1970
-        var summary = Summary()
-        // Each pass moves every ticket it reads past `now` (or to NULL), so the loop ends.
-        var seen = Set<Int>()
-        var clock = Date()
-        func lap(_ phase: String) {
-            summary.timings[phase, default: 0] += Date().timeIntervalSince(clock)
-            clock = Date()
+        var laps = Laps()
+        let moving: [Plan]
+        if sql.dialect.name == "postgresql" {
+            // One compare-and-set per batch, its rows passed as arrays: the update locks what it moves.
+            let unchanged = try await moveUnchanged(batch, on: sql)
+            moving = batch.filter { unchanged.contains($0.row.id) }
+        } else {
+            let unchanged = try await unchangedSinceRead(batch, on: sql)
+            moving = batch.filter { unchanged.contains($0.row.id) }
+            for chunk in moving.chunked(500) { try await moveOn(chunk, on: sql) }
         }
-        while true {
-            lap("other")
-            let rows = try await sql.raw(
+        laps.lap("update")
+        let wanted = moving.flatMap { plan in plan.due.map { (plan.row, $0) } }
+        let claimed = try await claim(wanted.map { ($0.0.id, $0.1) }, cutoff: setting.cutoff, on: sql)
+        laps.lap("claim")
+        let chosen = wanted.filter { claimed.contains("\($0.0.id)#\($0.1.level)") }
+        let (items, entries) = notices(chosen, setting)
+        try await mark(entries, at: setting.now, by: Catalogue.text("escalation.actor", setting.language), on: sql)
+        try await Notifier.send(items, config: config, now: setting.now, on: db)
+        laps.lap("notify")
+        return (chosen.count, items.count, laps)
+    }
+
+    /// SQLite: the tickets of the batch whose clock is still as read.
+    private func unchangedSinceRead(_ batch: [Plan], on sql: any SQLDatabase) async throws -> Set<Int> {
+        var unchanged = Set<Int>()
+        for chunk in batch.chunked(500) {
+            let current = try await sql.raw(
                 """
-                SELECT t.id, t.status, t.department_id, t.first_response_at, t.first_response_due, t.resolution_due,
-                  t.inform_due, t.verification_due, t.paused_at,
-                  c.escalation_key, c.escalation_level, c.next_escalation_at
-                FROM ticket_clocks c JOIN tickets t ON t.id = c.ticket_id
-                WHERE c.next_escalation_at <= \(bind: cutoff) ORDER BY c.next_escalation_at, c.ticket_id
-                LIMIT \(literal: batchSize)
+                SELECT ticket_id AS id, escalation_key, escalation_level, next_escalation_at
+                FROM ticket_clocks WHERE ticket_id IN (\(binds: chunk.map(\.row.id)))
                 """
-            ).all(decoding: Row.self).filter { seen.insert($0.id).inserted }
-            lap("read")
-            if rows.isEmpty { break }
-            summary.examined += rows.count
-
-            var plans: [Plan] = []
-            for row in rows {
-                let clock = TicketClock(
-                    status: TicketStatus(rawValue: row.status) ?? .closed, firstResponseAt: row.first_response_at,
-                    firstResponseDue: row.first_response_due, resolutionDue: row.resolution_due,
-                    informDue: row.inform_due,
-                    verificationDue: row.verification_due, pausedAt: row.paused_at)
-                let running = clock.running
-                let reached = RunningDeadline.levelReached(
-                    by: running, storedKey: row.escalation_key, storedLevel: row.escalation_level)
-                let (due, next) = try settings.ladder.due(running, reached: reached, now: now, calendar: calendar)
-                plans.append(
-                    (
-                        row, due, running?.key ?? row.escalation_key, due.last?.level ?? reached,
-                        next?.timeIntervalSince1970
-                    ))
+            ).all(decoding: Current.self)
+            let read = Dictionary(uniqueKeysWithValues: chunk.map { ($0.row.id, $0.row) })
+            for row in current {
+                guard let before = read[row.id], row.escalation_key == before.escalation_key,
+                    row.escalation_level == before.escalation_level,
+                    row.next_escalation_at == before.next_escalation_at
+                else { continue }
+                unchanged.insert(row.id)
             }
-
-            let batch = plans
-            lap("plan")
-            try await betweenReadAndWrite?()
-            let rowsByID = Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0) })
-            let (escalated, notified, phases) = try await db.transaction { db -> (Int, Int, [String: Double]) in
-                let sql = db.sql
-                var escalated = 0
-                var notified = 0
-                var phases: [String: Double] = [:]
-                var started = Date()
-                func lap(_ phase: String) {
-                    phases[phase] = Date().timeIntervalSince(started)
-                    started = Date()
-                }
-                // The tickets move on first — to their next escalation moment, or out of the sweep's sight —
-                // but only those whose clock nobody changed since they were read (a handler may have just
-                // answered or extended one): those are looked at again from their new state. PostgreSQL
-                // locks the rows checked until the batch commits; SQLite has one writer at a time.
-                let isPostgres = sql.dialect.name == "postgresql"
-                var unchanged = Set<Int>()
-                if isPostgres {
-                    // One compare-and-set per batch, its rows passed as arrays: the update locks what it moves.
-                    unchanged = try await moveUnchanged(batch, on: sql)
-                }
-                for chunk in isPostgres ? [] : batch.chunked(500) {
-                    let current = try await sql.raw(
-                        """
-                        SELECT ticket_id AS id, escalation_key, escalation_level, next_escalation_at
-                        FROM ticket_clocks WHERE ticket_id IN (\(binds: chunk.map(\.row.id)))
-                        """
-                    ).all(decoding: Current.self)
-                    let read = Dictionary(uniqueKeysWithValues: chunk.map { ($0.row.id, $0.row) })
-                    for row in current {
-                        guard let before = read[row.id], row.escalation_key == before.escalation_key,
-                            row.escalation_level == before.escalation_level,
-                            row.next_escalation_at == before.next_escalation_at
-                        else { continue }
-                        unchanged.insert(row.id)
-                    }
-                }
-                let moving = batch.filter { unchanged.contains($0.row.id) }
-                for chunk in isPostgres ? [] : moving.chunked(500) {
-                    try await moveOn(chunk, on: sql)
-                }
-                lap("update")
-                let wanted = moving.flatMap { plan in plan.due.map { (plan.row.id, $0) } }
-                var claimed = Set<String>()
-                if isPostgres { claimed = try await claim(wanted, cutoff: cutoff, on: sql) }
-                for chunk in isPostgres ? [] : wanted.chunked(500) {
-                    let rows = try await sql.raw(
-                        """
-                        INSERT INTO ticket_escalations (ticket_id, breach_key, deadline, level, target, due_at, escalated_at, instance) VALUES \
-                        \(SQLList(chunk.map { id, step in
-                            SQLGroupExpression([SQLBind(id), SQLBind(step.key), SQLBind(step.deadline.rawValue), SQLBind(step.level),
-                                                SQLBind(step.notify.rawValue), SQLBind(step.at.timeIntervalSince1970), SQLBind(cutoff),
-                                                SQLBind(instance)] as [any SQLExpression])
-                        }))
-                        ON CONFLICT (ticket_id, breach_key, level) DO NOTHING RETURNING ticket_id, level
-                        """
-                    ).all(decoding: Claim.self)
-                    for claim in rows { claimed.insert("\(claim.ticket_id)#\(claim.level)") }
-                }
-
-                lap("claim")
-                var items: [Notifier.Item] = []
-                var entries: [(ticket: Int, note: String)] = []
-                for (id, step) in wanted where claimed.contains("\(id)#\(step.level)") {
-                    let row = rowsByID[id]!
-                    let recipients: [Recipient]
-                    if step.notify == .departmentHead, let department = row.department_id, let head = headOf[department]
-                    {
-                        recipients = [head]
-                    } else {
-                        recipients = supervisors
-                    }
-                    let deadlineName = Catalogue.text("ticket.deadline.\(step.deadline.rawValue)", language)
-                    let names = recipients.map(\.name).joined(separator: "、")
-                    let text = Catalogue.text(
-                        "escalation.text", language,
-                        ["\(id)", deadlineName, config.formatDateTime(step.due), "\(step.level)"])
-                    let subject = Catalogue.text(
-                        "escalation.subject", language, ["\(id)", deadlineName, "\(step.level)"])
-                    items += recipients.map {
-                        Notifier.Item(recipient: $0, ticketID: id, kind: "escalation", text: text, subject: subject)
-                    }
-                    entries.append((id, text + (names.isEmpty ? "" : " → " + names)))
-                    escalated += 1
-                    notified += recipients.count
-                }
-                try await mark(entries, at: now, by: Catalogue.text("escalation.actor", language), on: sql)
-                try await Notifier.send(items, config: config, now: now, on: db)
-
-                lap("notify")
-                return (escalated, notified, phases)
-            }
-            summary.timings.merge(phases, uniquingKeysWith: +)
-            clock = Date()
-            summary.escalations += escalated
-            summary.notifications += notified
         }
-        summary.seconds = Date().timeIntervalSince(started)
-        return summary
+        return unchanged
+    }
+
+    /// The notifications of the escalations claimed, and the timeline line of each.
+    private func notices(_ chosen: [(Row, DueEscalation)], _ setting: Setting)
+        -> (items: [Notifier.Item], entries: [(ticket: Int, note: String)])
+    {
+        var items: [Notifier.Item] = []
+        var entries: [(ticket: Int, note: String)] = []
+        let language = setting.language
+        for (row, step) in chosen {
+            let recipients: [Recipient]
+            if step.notify == .departmentHead, let department = row.department_id, let head = setting.headOf[department]
+            {
+                recipients = [head]
+            } else {
+                recipients = setting.supervisors
+            }
+            let id = row.id
+            let deadlineName = Catalogue.text("ticket.deadline.\(step.deadline.rawValue)", language)
+            let names = recipients.map(\.name).joined(separator: "、")
+            let text = Catalogue.text(
+                "escalation.text", language, ["\(id)", deadlineName, config.formatDateTime(step.due), "\(step.level)"])
+            let subject = Catalogue.text("escalation.subject", language, ["\(id)", deadlineName, "\(step.level)"])
+            items += recipients.map {
+                Notifier.Item(recipient: $0, ticketID: id, kind: "escalation", text: text, subject: subject)
+            }
+            entries.append((id, text + (names.isEmpty ? "" : " → " + names)))
+        }
+        return (items, entries)
     }
 }
 
@@ -263,12 +266,14 @@ extension EscalationSweep {
         return Set(moved.map(\.ticket_id))
     }
 
-    /// PostgreSQL: claims the escalations in one statement; returns `ticket#level` of those claimed now.
+    /// Claims the escalations under their unique key; returns `ticket#level` of those claimed now (PostgreSQL: one
+    /// statement; SQLite: 500 rows a statement).
     private func claim(
         _ wanted: [(Int, DueEscalation)], cutoff: Double,
         on sql: any SQLDatabase
     ) async throws -> Set<String> {
         guard !wanted.isEmpty else { return [] }
+        guard sql.dialect.name == "postgresql" else { return try await claimInChunks(wanted, cutoff: cutoff, on: sql) }
         let rows = try await sql.raw(
             """
             INSERT INTO ticket_escalations
@@ -282,6 +287,27 @@ extension EscalationSweep {
             """
         ).all(decoding: Claim.self)
         return Set(rows.map { "\($0.ticket_id)#\($0.level)" })
+    }
+
+    private func claimInChunks(
+        _ wanted: [(Int, DueEscalation)], cutoff: Double, on sql: any SQLDatabase
+    ) async throws -> Set<String> {
+        var claimed = Set<String>()
+        for chunk in wanted.chunked(500) {
+            let rows = try await sql.raw(
+                """
+                INSERT INTO ticket_escalations (ticket_id, breach_key, deadline, level, target, due_at, escalated_at, instance) VALUES \
+                \(SQLList(chunk.map { id, step in
+                    SQLGroupExpression([SQLBind(id), SQLBind(step.key), SQLBind(step.deadline.rawValue), SQLBind(step.level),
+                                        SQLBind(step.notify.rawValue), SQLBind(step.at.timeIntervalSince1970), SQLBind(cutoff),
+                                        SQLBind(instance)] as [any SQLExpression])
+                }))
+                ON CONFLICT (ticket_id, breach_key, level) DO NOTHING RETURNING ticket_id, level
+                """
+            ).all(decoding: Claim.self)
+            for claim in rows { claimed.insert("\(claim.ticket_id)#\(claim.level)") }
+        }
+        return claimed
     }
 
     /// The escalations on the tickets' timelines (PostgreSQL: one statement; SQLite: 500 rows a statement).

@@ -125,6 +125,41 @@ final class Ticket: Model, @unchecked Sendable {
     }
 }
 
+/// A ticket's lifecycle columns as a raw SQL row reads them, for code that reads tickets without loading the
+/// model (the escalation sweep reads 1,000 at a time). It maps to `TicketLifecycle` exactly as
+/// `Ticket.lifecycle` does, and the clock and deadlines come from there (`HuifangCore`) for both.
+struct TicketLifecycleRow: Decodable {
+    /// The columns to select, each prefixed with `alias.`.
+    static func columns(_ alias: String) -> String {
+        [
+            "status", "first_response_due", "resolution_due", "inform_due", "verification_due", "first_response_at",
+            "resolved_at", "informed_at", "closed_at", "paused_at", "reopen_count", "extensions", "customer_satisfied",
+        ].map { "\(alias).\($0)" }.joined(separator: ", ")
+    }
+
+    let status: TicketStatus
+    let first_response_due: Date
+    let resolution_due: Date
+    let inform_due: Date?
+    let verification_due: Date?
+    let first_response_at: Date?
+    let resolved_at: Date?
+    let informed_at: Date?
+    let closed_at: Date?
+    let paused_at: Date?
+    let reopen_count: Int
+    let extensions: Int
+    let customer_satisfied: Bool?
+
+    var lifecycle: TicketLifecycle {
+        TicketLifecycle(
+            status: status, firstResponseDue: first_response_due, resolutionDue: resolution_due,
+            informDue: inform_due, verificationDue: verification_due, firstResponseAt: first_response_at,
+            resolvedAt: resolved_at, informedAt: informed_at, closedAt: closed_at, pausedAt: paused_at,
+            reopenCount: reopen_count, extensions: extensions, customerSatisfied: customer_satisfied)
+    }
+}
+
 /// One line of a ticket's timeline (append-only): who did what, when, old → new status, and what was said.
 final class TicketEntry: Model, @unchecked Sendable {
     static let schema = "ticket_entries"
