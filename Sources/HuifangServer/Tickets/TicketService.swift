@@ -66,14 +66,90 @@ struct TicketService {
         }
     }
 
+    /// A new ticket as checked: every field read, nothing written yet.
+    private struct CheckedTicket {
+        let kind: TicketKind
+        let severity: Severity
+        let category: String
+        let source: String
+        let description: String
+        let customer: Customer?
+        let handler: User?
+        let department: Department?
+        let settings: TicketSettings
+    }
+
     func open(_ input: TicketInput, callID: Int? = nil, taskID: Int? = nil) async throws -> Ticket {
+        let checked = try await check(input)
+        let settings = checked.settings
+        let calendar = try await calendar()
+        let policy = settings.deadlinePolicies.policy(
+            kind: checked.kind, severity: checked.severity, urgent: input.urgent ?? false,
+            tier: checked.customer?.tier ?? "")
+        let ticket = Ticket()
+        ticket.kind = checked.kind
+        ticket.category = checked.category
+        ticket.severity = checked.severity
+        ticket.urgent = input.urgent ?? false
+        ticket.source = checked.source
+        ticket.$customer.id = checked.customer?.id
+        ticket.description = checked.description
+        ticket.$handler.id = checked.handler?.id
+        ticket.$department.id = checked.handler?.$department.id ?? checked.department?.id
+        let opened = try TicketLifecycle.open(
+            at: now, assigned: checked.handler != nil, policy: policy, calendar: calendar)
+        (ticket.status, ticket.firstResponseDue, ticket.resolutionDue) =
+            (opened.status, opened.firstResponseDue, opened.resolutionDue)
+        ticket.reopenCount = 0
+        ticket.policy = policy.name
+        ticket.measures = ""
+        ticket.planOwner = ""
+        ticket.compensation = ""
+        ticket.extensions = 0
+        ticket.callID = callID
+        ticket.taskID = taskID
+        ticket.openedByID = actor.id
+        ticket.updateListKey()
+        let urgentComplaint = checked.kind == .complaint && ticket.urgent
+        let supervisors = urgentComplaint ? try await Notifier.supervisors(on: db) : []
+        try await db.transaction { db in
+            try await ticket.create(on: db)
+            try await storeClock(ticket, settings: settings, calendar: calendar, new: true, on: db)
+            try await record(ticket, action: "open", old: nil, note: checked.description, on: db)
+            if urgentComplaint {
+                try await alert(supervisors, to: ticket, customerName: checked.customer?.name ?? "-", on: db)
+            }
+        }
+        return ticket
+    }
+
+    /// An urgent complaint reaches the supervisors at once, not at the first breach (inside the opening's
+    /// transaction).
+    private func alert(_ supervisors: [Recipient], to ticket: Ticket, customerName: String, on db: any Database)
+        async throws
+    {
+        let language = config.defaultLanguage
+        let text = Catalogue.text(
+            "ticket.urgentText", language,
+            ["\(ticket.id!)", customerName, ticket.description, config.formatDateTime(ticket.firstResponseDue)])
+        let subject = Catalogue.text("ticket.urgentSubject", language, ["\(ticket.id!)"])
+        try await Notifier.send(
+            supervisors.map {
+                Notifier.Item(recipient: $0, ticketID: ticket.id, kind: "urgent", text: text, subject: subject)
+            },
+            config: config, now: now, on: db)
+        try await record(
+            ticket, action: "notify", old: nil, note: supervisors.map(\.name).joined(separator: "、"), on: db)
+    }
+
+    /// Reads and checks every field of a new ticket; all problems are named at once.
+    private func check(_ input: TicketInput) async throws -> CheckedTicket {
         var errors: [NamedFieldError] = []
         let kind = TicketKind(rawValue: input.kind)
         if kind == nil { errors.append(.init(field: "kind", key: "ticket.problem.kind")) }
         let severity = Severity(rawValue: input.severity ?? "general")
         if severity == nil { errors.append(.init(field: "severity", key: "ticket.problem.severity")) }
-        let settingsRecord = try await settings()
-        let settings = settingsRecord.settings
+        let settings = try await settings().settings
         // Without a category: "other", or the first one when the settings have no "other".
         let category =
             input.category
@@ -99,70 +175,24 @@ struct TicketService {
             handler = try await activeUser(named: name)
             if handler == nil { errors.append(.init(field: "handler", key: "problem.unknownAgent")) }
         }
-        var department: Department?
-        if let key = input.department?.trimmingWhitespace(), !key.isEmpty {
-            if let id = UUID(uuidString: key) {
-                department = try await Department.find(id, on: db)
-            } else {
-                department = try await Department.query(on: db).filter(\.$name == key).first()
-            }
-            if department == nil { errors.append(.init(field: "department", key: "problem.unknownDepartment")) }
-        }
+        let department = try await department(named: input.department, &errors)
         guard errors.isEmpty, let kind, let severity else { throw NamedFieldErrors(errors: errors) }
+        return CheckedTicket(
+            kind: kind, severity: severity, category: category, source: source, description: description,
+            customer: customer, handler: handler, department: department, settings: settings)
+    }
 
-        let calendar = try await calendar()
-        let policy = settings.deadlinePolicies.policy(
-            kind: kind, severity: severity, urgent: input.urgent ?? false, tier: customer?.tier ?? "")
-        let ticket = Ticket()
-        ticket.kind = kind
-        ticket.category = category
-        ticket.severity = severity
-        ticket.urgent = input.urgent ?? false
-        ticket.source = source
-        ticket.$customer.id = customer?.id
-        ticket.description = description
-        ticket.$handler.id = handler?.id
-        ticket.$department.id = handler?.$department.id ?? department?.id
-        let opened = try TicketLifecycle.open(at: now, assigned: handler != nil, policy: policy, calendar: calendar)
-        (ticket.status, ticket.firstResponseDue, ticket.resolutionDue) =
-            (opened.status, opened.firstResponseDue, opened.resolutionDue)
-        ticket.reopenCount = 0
-        ticket.policy = policy.name
-        ticket.measures = ""
-        ticket.planOwner = ""
-        ticket.compensation = ""
-        ticket.extensions = 0
-        ticket.callID = callID
-        ticket.taskID = taskID
-        ticket.openedByID = actor.id
-        ticket.updateListKey()
-        let urgentComplaint = kind == .complaint && ticket.urgent
-        let supervisors = urgentComplaint ? try await Notifier.supervisors(on: db) : []
-        let customerName = customer?.name ?? "-"
-        try await db.transaction { db in
-            try await ticket.create(on: db)
-            try await storeClock(ticket, settings: settings, calendar: calendar, new: true, on: db)
-            try await record(ticket, action: "open", old: nil, note: description, on: db)
-            if urgentComplaint {
-                // An urgent complaint reaches the supervisors at once, not at the first breach.
-                let language = config.defaultLanguage
-                let text = Catalogue.text(
-                    "ticket.urgentText", language,
-                    [
-                        "\(ticket.id!)", customerName, description,
-                        config.formatDateTime(ticket.firstResponseDue),
-                    ])
-                let subject = Catalogue.text("ticket.urgentSubject", language, ["\(ticket.id!)"])
-                try await Notifier.send(
-                    supervisors.map {
-                        Notifier.Item(recipient: $0, ticketID: ticket.id, kind: "urgent", text: text, subject: subject)
-                    },
-                    config: config, now: now, on: db)
-                try await record(
-                    ticket, action: "notify", old: nil, note: supervisors.map(\.name).joined(separator: "、"), on: db)
-            }
+    /// The department named by id or name, if any was named.
+    private func department(named key: String?, _ errors: inout [NamedFieldError]) async throws -> Department? {
+        guard let key = key?.trimmingWhitespace(), !key.isEmpty else { return nil }
+        let department: Department?
+        if let id = UUID(uuidString: key) {
+            department = try await Department.find(id, on: db)
+        } else {
+            department = try await Department.query(on: db).filter(\.$name == key).first()
         }
-        return ticket
+        if department == nil { errors.append(.init(field: "department", key: "problem.unknownDepartment")) }
+        return department
     }
 
     /// Points the sweep at the ticket's next escalation moment for its running deadline, and lists at
