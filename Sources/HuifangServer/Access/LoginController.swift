@@ -118,7 +118,7 @@ struct LoginController: RouteCollection {
     }
 
     @Sendable func logout(req: Request) async throws -> Response {
-        try await req.audit("logout", subjectType: "user", subjectID: req.auth.get(User.self)?.username)
+        try await req.domain.audit("logout", subjectType: "user", subjectID: req.auth.get(User.self)?.username)
         req.auth.logout(User.self)
         req.session.destroy()
         return req.redirect(to: "/login?signedOut=1")

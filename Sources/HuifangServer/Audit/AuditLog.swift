@@ -10,6 +10,9 @@ struct Actor: Sendable {
     /// Where the change came from: ui, api, import, cli, demo.
     let source: String
 
+    /// The server's own scheduled jobs.
+    static let job = Actor(id: nil, name: "系统任务", address: nil, source: "job")
+
     static func commandLine(_ source: String = "cli") -> Actor {
         Actor(
             id: nil, name: ProcessInfo.processInfo.environment["USER"].map { "命令行(\($0))" } ?? "命令行", address: nil,
@@ -49,14 +52,5 @@ enum AuditLog {
         entry.detail = detail
         entry.address = actor.address
         try await entry.create(on: db)
-    }
-}
-
-extension Request {
-    func audit(_ action: String, subjectType: String? = nil, subjectID: String? = nil, detail: String? = nil)
-        async throws
-    {
-        try await AuditLog.record(
-            action, by: actor, subjectType: subjectType, subjectID: subjectID, detail: detail, at: now, on: db)
     }
 }

@@ -69,7 +69,8 @@ struct CalendarAPIController: RouteCollection {
     @Sendable func workdays(req: Request) async throws -> Workdays {
         let from = try required(req, "from")
         let to = try required(req, "to")
-        return Workdays(from: from, to: to, workdays: try await req.calendarQueries().workdays(from: from, to: to))
+        return Workdays(
+            from: from, to: to, workdays: try await req.domain.calendarQueries().workdays(from: from, to: to))
     }
 
     @Sendable func addWorkdays(req: Request) async throws -> AddedDays {
@@ -79,7 +80,7 @@ struct CalendarAPIController: RouteCollection {
                 parameter: "days", value: req.query[String.self, at: "days"] ?? "", expected: "calendar.expect.days")
         }
         return AddedDays(
-            from: from, days: days, date: try await req.calendarQueries().addWorkdays(from: from, days: days))
+            from: from, days: days, date: try await req.domain.calendarQueries().addWorkdays(from: from, days: days))
     }
 
     @Sendable func addHours(req: Request) async throws -> AddedHours {
@@ -91,7 +92,7 @@ struct CalendarAPIController: RouteCollection {
         let working = req.query[Bool.self, at: "working"] ?? false
         return AddedHours(
             from: from, hours: hours, working: working,
-            result: try await req.calendarQueries().addHours(from: from, hours: hours, working: working))
+            result: try await req.domain.calendarQueries().addHours(from: from, hours: hours, working: working))
     }
 
     @Sendable func show(req: Request) async throws -> Year {
@@ -99,7 +100,7 @@ struct CalendarAPIController: RouteCollection {
         guard let year = raw.map({ Int($0) }) ?? req.today.year, (1900...2199).contains(year) else {
             throw CalendarQueries.InputError(parameter: "year", value: raw ?? "", expected: "calendar.expect.year")
         }
-        let calendar = try await req.calendars.defaultCalendar()
+        let calendar = try await req.domain.calendars.defaultCalendar()
         let days = try await CalendarDay.query(on: req.db).filter(\.$calendar.$id == calendar.id!).all()
         return Year(
             year: year, timeZone: calendar.timeZone, weeklyHours: calendar.weeklyHours.components(separatedBy: "\n"),
@@ -109,7 +110,7 @@ struct CalendarAPIController: RouteCollection {
 
     @Sendable func updateSettings(req: Request) async throws -> Year {
         let input = try req.content.decode(SettingsInput.self)
-        try await req.calendars.updateSettings(
+        try await req.domain.calendars.updateSettings(
             timeZone: input.timeZone, weeklyHours: input.weeklyHours, contactWindows: input.contactWindows,
             contactOnAllDays: input.contactOnAllDays, by: req.actor, at: req.now)
         return try await show(req: req)
@@ -125,16 +126,17 @@ struct CalendarAPIController: RouteCollection {
         if kind == .hours, TimeRange.list(hours) == nil, !hours.isEmpty {
             throw CalendarQueries.InputError(parameter: "hours", value: hours, expected: "calendar.expect.hoursList")
         }
-        try await req.calendars.set(
-            date, kind: kind, name: input.name ?? "", hours: hours, in: req.calendars.defaultCalendar())
-        try await req.audit("calendar.update", subjectType: "calendar", subjectID: date.iso, detail: kind.rawValue)
+        try await req.domain.calendars.set(
+            date, kind: kind, name: input.name ?? "", hours: hours, in: req.domain.calendars.defaultCalendar())
+        try await req.domain.audit(
+            "calendar.update", subjectType: "calendar", subjectID: date.iso, detail: kind.rawValue)
         return .noContent
     }
 
     @Sendable func clearDay(req: Request) async throws -> HTTPStatus {
         let date = try CalendarQueries.date(req.parameters.get("date") ?? "", "date")
-        try await req.calendars.set(date, kind: nil, name: "", in: req.calendars.defaultCalendar())
-        try await req.audit("calendar.update", subjectType: "calendar", subjectID: date.iso, detail: "cleared")
+        try await req.domain.calendars.set(date, kind: nil, name: "", in: req.domain.calendars.defaultCalendar())
+        try await req.domain.audit("calendar.update", subjectType: "calendar", subjectID: date.iso, detail: "cleared")
         return .noContent
     }
 
@@ -143,11 +145,12 @@ struct CalendarAPIController: RouteCollection {
             throw AppError(.unprocessableEntity, "calendar.nothingToImport")
         }
         return Imported(
-            dates: try await req.importSchedule(body, fileName: req.query[String.self, at: "fileName"] ?? "api"))
+            dates: try await req.domain.importSchedule(
+                body, fileName: req.query[String.self, at: "fileName"] ?? "api"))
     }
 }
 
-extension Request {
+extension DomainServices {
     func calendarQueries() async throws -> CalendarQueries {
         CalendarQueries(calendar: try await calendars.defaultBusiness())
     }
@@ -274,8 +277,8 @@ struct CalendarPagesController: RouteCollection {
             default: nil
             }
         let name = click.name?.trimmingWhitespace() ?? ""
-        try await req.calendars.set(date, kind: kind, name: name, in: req.calendars.defaultCalendar())
-        try await req.audit(
+        try await req.domain.calendars.set(date, kind: kind, name: name, in: req.domain.calendars.defaultCalendar())
+        try await req.domain.audit(
             "calendar.update", subjectType: "calendar", subjectID: date.iso, detail: kind?.rawValue ?? "cleared")
         let query =
             "year=\(date.year)&mode=\(click.mode)"
@@ -300,7 +303,7 @@ struct CalendarPagesController: RouteCollection {
         }
         guard !text.isEmpty else { return try await page(req, year: year, error: req.t("calendar.nothingToImport")) }
         do {
-            let count = try await req.importSchedule(text, fileName: fileName)
+            let count = try await req.domain.importSchedule(text, fileName: fileName)
             return try await page(req, year: year, message: req.t("calendar.imported", String(count)))
         } catch let error as HolidaySchedule.ParseError {
             return try await page(
@@ -312,7 +315,7 @@ struct CalendarPagesController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         let year = form["year"].flatMap(Int.init) ?? req.today.year
         do {
-            try await req.calendars.updateSettings(
+            try await req.domain.calendars.updateSettings(
                 timeZone: form["timeZone"], weeklyHours: (0..<7).map { form["weekly\($0)"] ?? "" },
                 contactWindows: form["contactWindows"], contactOnAllDays: form["contactAllDays"] != nil, by: req.actor,
                 at: req.now)
@@ -330,8 +333,8 @@ struct CalendarPagesController: RouteCollection {
         guard (1900...2199).contains(year) else {
             throw CalendarQueries.InputError(parameter: "year", value: String(year), expected: "calendar.expect.year")
         }
-        let stored = try await req.calendars.defaultCalendar()
-        let calendar = try await req.calendars.business(stored)
+        let stored = try await req.domain.calendars.defaultCalendar()
+        let calendar = try await req.domain.calendars.business(stored)
         let names = Dictionary(
             try await CalendarDay.query(on: req.db).filter(\.$calendar.$id == stored.id!)
                 .filter(\.$date >= "\(year)-01-01").filter(\.$date <= "\(year)-12-31").all().map { ($0.date, $0.name) }

@@ -119,7 +119,3 @@ final class CalendarCache: Sendable {
         }
     }
 }
-
-extension Request {
-    var calendars: CalendarStore { CalendarStore(db: db) }
-}

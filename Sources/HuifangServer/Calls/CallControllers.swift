@@ -29,7 +29,7 @@ struct ArticleInput: Content {
     var keywords: String?
 }
 
-extension Request {
+extension DomainServices {
     /// Articles whose question, answer or keywords hold every word of `text` (all articles when empty).
     func searchArticles(_ text: String, limit: Int = 20) async throws -> [ArticleView] {
         let words = text.split(whereSeparator: { $0.isWhitespace || $0 == "," || $0 == "，" }).map(String.init).prefix(5)
@@ -43,7 +43,7 @@ extension Request {
                 group.filter(\.$keywords, .custom("LIKE"), pattern)
             }
         }
-        return try await query.sort(\.$question).limit(limit).all().map { ArticleView($0, config: application.huifang) }
+        return try await query.sort(\.$question).limit(limit).all().map { ArticleView($0, config: config) }
     }
 
     func deleteArticle(_ article: KnowledgeArticle) async throws {
@@ -55,7 +55,7 @@ extension Request {
         }
     }
 
-    func saveArticle(_ article: KnowledgeArticle, _ input: ArticleInput) async throws {
+    func saveArticle(_ article: KnowledgeArticle, _ input: ArticleInput, by editor: User) async throws {
         var errors: [NamedFieldError] = []
         let question = input.question.trimmingWhitespace()
         let answer = input.answer.trimmingWhitespace()
@@ -69,7 +69,7 @@ extension Request {
         article.question = question
         article.answer = answer
         article.keywords = (input.keywords ?? "").trimmingWhitespace()
-        article.updatedBy = try auth.require(User.self).displayName
+        article.updatedBy = editor.displayName
         try await db.transaction { db in
             try await article.save(on: db)
             try await AuditLog.record(
@@ -102,7 +102,8 @@ struct CallAPIController: RouteCollection {
     }
 
     @Sendable func create(req: Request) async throws -> Response {
-        let outcome = try await req.callService.log(try req.content.decode(CallInput.self))
+        let outcome = try await req.domain.calls(by: try req.auth.require(User.self)).log(
+            try req.content.decode(CallInput.self))
         return try await outcome.encodeResponse(status: .created, for: req)
     }
 
@@ -112,16 +113,17 @@ struct CallAPIController: RouteCollection {
     }
 
     @Sendable func lookup(req: Request) async throws -> [Found] {
-        try await req.callerLookup(try req.searchTerm("phone"))
+        try await req.domain.callerLookup(try req.searchTerm("phone"), viewer: try req.auth.require(User.self))
     }
 
     @Sendable func search(req: Request) async throws -> [ArticleView] {
-        try await req.searchArticles(try req.searchTerm("q"))
+        try await req.domain.searchArticles(try req.searchTerm("q"))
     }
 
     @Sendable func createArticle(req: Request) async throws -> Response {
         let article = KnowledgeArticle()
-        try await req.saveArticle(article, try req.content.decode(ArticleInput.self))
+        try await req.domain.saveArticle(
+            article, try req.content.decode(ArticleInput.self), by: try req.auth.require(User.self))
         return try await ArticleView(article, config: req.application.huifang).encodeResponse(
             status: .created, for: req)
     }
@@ -130,7 +132,8 @@ struct CallAPIController: RouteCollection {
         guard let article = try await KnowledgeArticle.find(req.parameters.get("id", as: Int.self), on: req.db) else {
             throw AppError.notFound
         }
-        try await req.saveArticle(article, try req.content.decode(ArticleInput.self))
+        try await req.domain.saveArticle(
+            article, try req.content.decode(ArticleInput.self), by: try req.auth.require(User.self))
         return ArticleView(article, config: req.application.huifang)
     }
 
@@ -138,15 +141,14 @@ struct CallAPIController: RouteCollection {
         guard let article = try await KnowledgeArticle.find(req.parameters.get("id", as: Int.self), on: req.db) else {
             throw AppError.notFound
         }
-        try await req.deleteArticle(article)
+        try await req.domain.deleteArticle(article)
         return .noContent
     }
 }
 
-extension Request {
+extension DomainServices {
     /// The customers a caller's number finds, contact details as the viewer may see them; audited.
-    func callerLookup(_ phone: String) async throws -> [CallAPIController.Found] {
-        let viewer = try auth.require(User.self)
+    func callerLookup(_ phone: String, viewer: User) async throws -> [CallAPIController.Found] {
         let customers = try await CallService.customers(withPhone: phone, on: db)
         var found: [CallAPIController.Found] = []
         for customer in customers {
@@ -209,7 +211,7 @@ struct CallPagesController: RouteCollection {
         let now = req.now
         let settings = try await TicketSettingsRecord.load(on: req.db).settings
         let user = try req.auth.require(User.self)
-        let promise = try await CalendarStore(db: req.db).defaultBusiness().addWorkingHours(2, to: now)
+        let promise = try await req.domain.calendars.defaultBusiness().addWorkingHours(2, to: now)
         let page = FormPage(
             values: values, error: error, now: config.formatDateTime(now),
             promiseDefault: Self.inputValue(promise, config),
@@ -230,7 +232,7 @@ struct CallPagesController: RouteCollection {
                 SelectOption(
                     value: $0.id!.uuidString, label: $0.name, selected: values["department"] == $0.id!.uuidString)
             },
-            recent: try await req.callRows(CallFilter(agentID: user.id, limit: 10)))
+            recent: try await req.callPage(CallFilter(agentID: user.id, limit: 10)).rows)
         let response = try await req.renderPage("calls/new", titleKey: "calls.new", page)
         if error != nil { response.status = .unprocessableEntity }
         return response
@@ -254,7 +256,7 @@ struct CallPagesController: RouteCollection {
             urgent: form["urgent"] != nil, department: form["department"], handler: nil,
             recordingConsent: form["recordingConsent"] != nil)
         do {
-            let outcome = try await req.callService.log(input)
+            let outcome = try await req.domain.calls(by: try req.auth.require(User.self)).log(input)
             if let ticket = outcome.ticketID {
                 req.flash("calls.loggedTicket", "\(outcome.callID)", "\(ticket)")
             } else if let task = outcome.callbackTaskID {
@@ -270,7 +272,7 @@ struct CallPagesController: RouteCollection {
     }
 
     @Sendable func lookup(req: Request) async throws -> [CallAPIController.Found] {
-        try await req.callerLookup(try req.searchTerm("phone"))
+        try await req.domain.callerLookup(try req.searchTerm("phone"), viewer: try req.auth.require(User.self))
     }
 
     struct LogPage: Encodable {
@@ -313,18 +315,20 @@ struct CallPagesController: RouteCollection {
         let query = try req.searchTerm("q")
         let user = try req.auth.require(User.self)
         let page = KnowledgePage(
-            query: query, articles: try await req.searchArticles(query, limit: 200),
+            query: query, articles: try await req.domain.searchArticles(query, limit: 200),
             canEdit: RouteAccess.ticketOversight.roles.contains(user.role))
         return try await req.renderPage("calls/kb", titleKey: "kb.title", page)
     }
 
     @Sendable func search(req: Request) async throws -> [ArticleView] {
-        try await req.searchArticles(try req.searchTerm("q"), limit: 8)
+        try await req.domain.searchArticles(try req.searchTerm("q"), limit: 8)
     }
 
     @Sendable func createArticle(req: Request) async throws -> Response {
         let input = try req.content.decode(ArticleInput.self)
-        return try await req.change(back: "/kb") { try await req.saveArticle(KnowledgeArticle(), input) }
+        return try await req.change(back: "/kb") {
+            try await req.domain.saveArticle(KnowledgeArticle(), input, by: try req.auth.require(User.self))
+        }
     }
 
     @Sendable func updateArticle(req: Request) async throws -> Response {
@@ -332,13 +336,17 @@ struct CallPagesController: RouteCollection {
             throw AppError.notFound
         }
         let input = try req.content.decode(ArticleInput.self)
-        return try await req.change(back: "/kb") { try await req.saveArticle(article, input) }
+        return try await req.change(back: "/kb") {
+            try await req.domain.saveArticle(article, input, by: try req.auth.require(User.self))
+        }
     }
 
     @Sendable func deleteArticle(req: Request) async throws -> Response {
         guard let article = try await KnowledgeArticle.find(req.parameters.get("id", as: Int.self), on: req.db) else {
             throw AppError.notFound
         }
-        return try await req.change(back: "/kb", savedKey: "common.deleted") { try await req.deleteArticle(article) }
+        return try await req.change(back: "/kb", savedKey: "common.deleted") {
+            try await req.domain.deleteArticle(article)
+        }
     }
 }

@@ -54,7 +54,69 @@ struct CallService {
         return try await Customer.query(on: db).filter(\.$mobile == phone.e164).limit(5).all()
     }
 
+    /// A call as checked: every field read, nothing written yet.
+    private struct CheckedCall {
+        let phone: PhoneNumber
+        let handling: InboundCall.Handling
+        let at: Date
+        let summary: String
+        let name: String
+        let article: KnowledgeArticle?
+        let promisedBy: Date?
+        let existing: [Customer]
+        let callbackRuleID: Int?
+    }
+
     func log(_ input: CallInput) async throws -> CallOutcome {
+        let checked = try await check(input)
+        var customer = checked.existing.first
+        var created = false
+        if customer == nil {
+            let tier = try await Tier.names(on: db).first ?? "普通"
+            customer = try await CustomerStore(db: db, now: now).create(
+                CustomerRecord(name: checked.name, mobile: checked.phone, tier: tier), by: actor)
+            created = true
+        }
+        let call = InboundCall()
+        call.at = checked.at
+        call.$agent.id = agent.id
+        call.agentName = agent.displayName
+        call.$customer.id = customer?.id
+        call.phone = checked.phone.e164
+        call.matter = input.matter
+        call.summary = checked.summary
+        call.handling = checked.handling
+        call.$article.id = checked.article?.id
+        call.promisedBy = checked.promisedBy
+        call.recordingConsent = input.recordingConsent ?? false
+        try await call.create(on: db)
+        switch checked.handling {
+        case .answered:
+            break
+        case .promised:
+            call.callbackTaskID = try await callback(
+                for: call, customer: customer!, by: checked.promisedBy!, ruleID: checked.callbackRuleID)
+        case .ticket:
+            let ticket = try await TicketService(db: db, config: config, actor: actor, now: now).open(
+                TicketInput(
+                    kind: input.ticketKind ?? "complaint", category: input.matter,
+                    severity: input.severity ?? "general", urgent: input.urgent ?? false,
+                    source: "call", customerID: customer?.id, description: checked.summary,
+                    handler: input.handler?.nilIfEmpty, department: input.department?.nilIfEmpty),
+                callID: call.id)
+            call.ticketID = ticket.id
+        }
+        try await call.update(on: db)
+        try await AuditLog.record(
+            "call.log", by: actor, subjectType: "call", subjectID: String(call.id!),
+            detail: checked.handling.rawValue, at: now, on: db)
+        return CallOutcome(
+            callID: call.id!, customerID: customer?.id, customerCreated: created,
+            callbackTaskID: call.callbackTaskID, ticketID: call.ticketID)
+    }
+
+    /// Reads and checks every field of a call; all problems are named at once.
+    private func check(_ input: CallInput) async throws -> CheckedCall {
         var errors: [NamedFieldError] = []
         let phone = try? PhoneNumber(parsing: input.phone)
         if phone == nil { errors.append(.init(field: "phone", key: "problem.invalidMobile")) }
@@ -67,32 +129,13 @@ struct CallService {
         if TextLimit.exceeds(summary, TextLimit.note) { errors.append(.tooLong("summary", TextLimit.note)) }
         let handling = InboundCall.Handling(rawValue: input.handling)
         if handling == nil { errors.append(.init(field: "handling", key: "calls.problem.handling")) }
-        var at = now
-        if let text = input.at?.trimmingWhitespace(), !text.isEmpty {
-            if let parsed = LocalTime.parse(text, in: config.timeZone)?.instant,
-                parsed <= now.addingTimeInterval(60)
-            {
-                at = parsed
-            } else {
-                errors.append(.init(field: "at", key: "calls.problem.at"))
-            }
-        }
-        at = Date(timeIntervalSince1970: (at.timeIntervalSince1970 / 60).rounded(.down) * 60)
+        let at = callTime(input.at, &errors)
         var article: KnowledgeArticle?
         if let id = input.articleID {
             article = try await KnowledgeArticle.find(id, on: db)
             if article == nil { errors.append(.init(field: "articleID", key: "calls.problem.article")) }
         }
-        var promisedBy: Date?
-        if handling == .promised {
-            if let parsed = input.promisedBy.flatMap({ LocalTime.parse($0, in: config.timeZone)?.instant }),
-                parsed > now
-            {
-                promisedBy = parsed
-            } else {
-                errors.append(.init(field: "promisedBy", key: "calls.problem.promisedBy"))
-            }
-        }
+        let promisedBy = handling == .promised ? promise(input.promisedBy, &errors) : nil
         let existing = try await Self.customers(withPhone: input.phone, on: db)
         let name = input.name?.trimmingWhitespace() ?? ""
         if TextLimit.exceeds(name, TextLimit.name) { errors.append(.tooLong("name", TextLimit.name)) }
@@ -111,58 +154,31 @@ struct CallService {
             }
         }
         guard errors.isEmpty, let phone, let handling else { throw NamedFieldErrors(errors: errors) }
+        return CheckedCall(
+            phone: phone, handling: handling, at: at, summary: summary, name: name, article: article,
+            promisedBy: promisedBy, existing: existing, callbackRuleID: settings.callbackRuleID)
+    }
 
-        var customer = existing.first
-        var created = false
-        if customer == nil {
-            let tier = try await Tier.names(on: db).first ?? "普通"
-            customer = try await CustomerStore(db: db, now: now).create(
-                CustomerRecord(name: name, mobile: phone, tier: tier), by: actor)
-            created = true
+    /// When the call was, to the minute: now, or the local time given (not more than a minute ahead).
+    private func callTime(_ text: String?, _ errors: inout [NamedFieldError]) -> Date {
+        var at = now
+        if let text = text?.trimmingWhitespace(), !text.isEmpty {
+            if let parsed = LocalTime.parse(text, in: config.timeZone)?.instant, parsed <= now.addingTimeInterval(60) {
+                at = parsed
+            } else {
+                errors.append(.init(field: "at", key: "calls.problem.at"))
+            }
         }
-        let call = InboundCall()
-        call.at = at
-        call.$agent.id = agent.id
-        call.agentName = agent.displayName
-        call.$customer.id = customer?.id
-        call.phone = phone.e164
-        call.matter = input.matter
-        call.summary = summary
-        call.handling = handling
-        call.$article.id = article?.id
-        call.promisedBy = promisedBy
-        call.recordingConsent = input.recordingConsent ?? false
-        try await call.create(on: db)
+        return Date(timeIntervalSince1970: (at.timeIntervalSince1970 / 60).rounded(.down) * 60)
+    }
 
-        var outcome = CallOutcome(
-            callID: call.id!, customerID: customer?.id, customerCreated: created, callbackTaskID: nil, ticketID: nil)
-        switch handling {
-        case .answered:
-            break
-        case .promised:
-            call.callbackTaskID = try await callback(
-                for: call, customer: customer!, by: promisedBy!, ruleID: settings.callbackRuleID)
-            outcome = CallOutcome(
-                callID: call.id!, customerID: customer?.id, customerCreated: created,
-                callbackTaskID: call.callbackTaskID, ticketID: nil)
-        case .ticket:
-            let ticket = try await TicketService(db: db, config: config, actor: actor, now: now).open(
-                TicketInput(
-                    kind: input.ticketKind ?? "complaint", category: input.matter,
-                    severity: input.severity ?? "general", urgent: input.urgent ?? false,
-                    source: "call", customerID: customer?.id, description: summary, handler: input.handler?.nilIfEmpty,
-                    department: input.department?.nilIfEmpty),
-                callID: call.id)
-            call.ticketID = ticket.id
-            outcome = CallOutcome(
-                callID: call.id!, customerID: customer?.id, customerCreated: created, callbackTaskID: nil,
-                ticketID: ticket.id)
+    /// The promised reply's local time, which must lie ahead.
+    private func promise(_ text: String?, _ errors: inout [NamedFieldError]) -> Date? {
+        if let parsed = text.flatMap({ LocalTime.parse($0, in: config.timeZone)?.instant }), parsed > now {
+            return parsed
         }
-        try await call.update(on: db)
-        try await AuditLog.record(
-            "call.log", by: actor, subjectType: "call", subjectID: String(call.id!), detail: handling.rawValue, at: now,
-            on: db)
-        return outcome
+        errors.append(.init(field: "promisedBy", key: "calls.problem.promisedBy"))
+        return nil
     }
 
     /// The promised reply: a task on the caller's own agent's list, due at the promised time.
@@ -228,14 +244,10 @@ struct CallPageDTO: Content {
     let nextCursor: String?
 }
 
-extension Request {
-    func callRows(_ filter: CallFilter) async throws -> [CallRow] {
-        try await callPage(filter).rows
-    }
+extension DomainServices {
 
     /// A page of the call log, newest first (`NewestFirst`).
-    func callPage(_ filter: CallFilter) async throws -> KeysetPage<CallRow> {
-        let config = application.huifang
+    func callPage(_ filter: CallFilter, viewer: User) async throws -> KeysetPage<CallRow> {
         var query = InboundCall.query(on: db)
         if let from = filter.from { query = query.filter(\.$at >= localStart(from)) }
         if let to = filter.to { query = query.filter(\.$at < localStart(to.adding(days: 1))) }
@@ -247,7 +259,6 @@ extension Request {
             table: InboundCall.schema, after: filter.after,
             limit: filter.limit, on: db)
         let calls = page.rows
-        let viewer = try auth.require(User.self)
         let ids = Set(calls.compactMap { $0.$customer.id })
         let customers =
             ids.isEmpty
@@ -276,8 +287,15 @@ extension Request {
 
     private func localStart(_ day: LocalDate) -> Date {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = application.huifang.timeZone
+        calendar.timeZone = config.timeZone
         return calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!
+    }
+}
+
+extension Request {
+    /// A page of the call log as the signed-in user may see it; audited.
+    func callPage(_ filter: CallFilter) async throws -> KeysetPage<CallRow> {
+        try await domain.callPage(filter, viewer: try auth.require(User.self))
     }
 
     func callFilter() throws -> CallFilter {
@@ -310,11 +328,5 @@ extension Request {
         filter.limit = pageLimit(default: isAPI ? 50 : 100)
         filter.after = try pageCursor(NewestFirst.cursor)
         return filter
-    }
-
-    var callService: CallService {
-        get throws {
-            CallService(db: db, config: application.huifang, actor: actor, agent: try auth.require(User.self), now: now)
-        }
     }
 }

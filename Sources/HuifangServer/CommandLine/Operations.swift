@@ -37,8 +37,7 @@ public enum Operations {
             }
             departmentID = found.id
         }
-        let service = UserService(
-            db: app.db, passwords: app.password.async, actor: .commandLine(), now: app.clock.now())
+        let service = app.domain(as: .commandLine()).users
         do {
             _ = try await service.create(
                 .init(
@@ -54,8 +53,7 @@ public enum Operations {
         guard let user = try await User.query(on: app.db).filter(\.$username == username.lowercased()).first() else {
             throw OperationError("\(username): \(Catalogue.text("problem.unknownAgent", app.huifang.defaultLanguage))")
         }
-        let service = UserService(
-            db: app.db, passwords: app.password.async, actor: .commandLine(), now: app.clock.now())
+        let service = app.domain(as: .commandLine()).users
         return try await service.createToken(for: user, name: name).token
     }
 
@@ -64,8 +62,7 @@ public enum Operations {
         guard let user = try await User.query(on: app.db).filter(\.$username == username.lowercased()).first() else {
             throw OperationError("\(username): \(Catalogue.text("problem.unknownAgent", app.huifang.defaultLanguage))")
         }
-        let service = UserService(
-            db: app.db, passwords: app.password.async, actor: .commandLine(), now: app.clock.now())
+        let service = app.domain(as: .commandLine()).users
         return try await service.revokeAllTokens(of: user)
     }
 

@@ -27,9 +27,9 @@ struct CustomerAPIController: RouteCollection {
             partialNumbers: ObjectScope.maySearchPartialNumbers(viewer.viewer),
             after: req.query[Int.self, at: "after"], limit: limit
         )
-        let (customers, next) = try await req.customers.list(query)
+        let (customers, next) = try await req.domain.customers.list(query)
         let items = try await dtos(customers, viewer: viewer, on: req)
-        try await req.audit(
+        try await req.domain.audit(
             "customer.list", subjectType: "customer",
             detail: text.isEmpty ? "count=\(items.count)" : "q=\(text) count=\(items.count)")
         return CustomerPageDTO(items: items, nextCursor: next)
@@ -37,19 +37,19 @@ struct CustomerAPIController: RouteCollection {
 
     @Sendable func show(req: Request) async throws -> CustomerDTO {
         let customer = try await req.customer()
-        try await req.audit("customer.view", subjectType: "customer", subjectID: String(customer.id!))
+        try await req.domain.audit("customer.view", subjectType: "customer", subjectID: String(customer.id!))
         return try await dtos([customer], viewer: req.auth.require(User.self), on: req)[0]
     }
 
     @Sendable func create(req: Request) async throws -> Response {
         let input = try req.content.decode(CustomerInput.self)
-        let rules = try await req.customerRules()
+        let rules = try await req.domain.customerRules()
         let values = try req.customerPermissions().check(input.values, customer: nil, agentUsername: nil)
         let (patch, agent) = try await Self.patch(values, rules: rules, on: req)
         guard let record = patch.makeRecord(defaultTier: rules.defaultTier) else {
             throw AppError.invalid(ValidationFailure([FieldError(.name, .required)]))
         }
-        let customer = try await req.customers.create(Self.assigning(agent, to: record), by: req.actor)
+        let customer = try await req.domain.customers.create(Self.assigning(agent, to: record), by: req.actor)
         return try await dtos([customer], viewer: req.auth.require(User.self), on: req)[0]
             .encodeResponse(status: .created, for: req)
     }
@@ -59,17 +59,17 @@ struct CustomerAPIController: RouteCollection {
         let input = try req.content.decode(CustomerInput.self)
         let values = try req.customerPermissions().check(
             input.values, customer: customer,
-            agentUsername: try await req.assignedUsername(customer))
-        let (patch, agent) = try await Self.patch(values, rules: req.customerRules(), on: req)
-        let current = try await req.customers.record(of: customer)
+            agentUsername: try await req.domain.assignedUsername(customer))
+        let (patch, agent) = try await Self.patch(values, rules: req.domain.customerRules(), on: req)
+        let current = try await req.domain.customers.record(of: customer)
         var record = patch.applied(to: current)
         if let agent { record.assignedAgentID = agent }
-        try await req.customers.update(customer, from: current, to: record, by: req.actor)
+        try await req.domain.customers.update(customer, from: current, to: record, by: req.actor)
         return try await dtos([customer], viewer: req.auth.require(User.self), on: req)[0]
     }
 
     @Sendable func delete(req: Request) async throws -> HTTPStatus {
-        try await req.customers.delete(req.customer(), by: req.actor)
+        try await req.domain.customers.delete(req.customer(), by: req.actor)
         return .noContent
     }
 
@@ -80,16 +80,16 @@ struct CustomerAPIController: RouteCollection {
 
     @Sendable func reveal(req: Request) async throws -> Revealed {
         let customer = try await req.customer()
-        try await req.audit("customer.reveal", subjectType: "customer", subjectID: String(customer.id!))
+        try await req.domain.audit("customer.reveal", subjectType: "customer", subjectID: String(customer.id!))
         return Revealed(mobile: customer.mobile.map { PhoneNumber(normalised: $0).display }, email: customer.email)
     }
 
     @Sendable func history(req: Request) async throws -> [CustomerChangeDTO] {
         let customer = try await req.customer()
         let viewer = try req.auth.require(User.self)
-        try await req.audit(
+        try await req.domain.audit(
             "customer.view", subjectType: "customer", subjectID: String(customer.id!), detail: "history")
-        return try await req.customers.history(of: customer.id!).map {
+        return try await req.domain.customers.history(of: customer.id!).map {
             CustomerChangeDTO(
                 at: $0.at, actor: $0.actorName, source: $0.source, field: $0.field,
                 oldValue: VisibleContact.historyValue($0.oldValue, field: $0.field, viewer: viewer, customer: customer),
@@ -98,7 +98,7 @@ struct CustomerAPIController: RouteCollection {
     }
 
     private func dtos(_ customers: [Customer], viewer: User, on req: Request) async throws -> [CustomerDTO] {
-        let tags = try await req.customers.tags(of: customers.compactMap(\.id))
+        let tags = try await req.domain.customers.tags(of: customers.compactMap(\.id))
         let agentIDs = Set(customers.compactMap { $0.$assignedAgent.id })
         let agents =
             agentIDs.isEmpty

@@ -51,8 +51,8 @@ struct CustomerPagesController: RouteCollection {
             text: text.isEmpty ? nil : text, tier: tier.isEmpty ? nil : tier,
             tag: tag.isEmpty ? nil : tag,
             partialNumbers: ObjectScope.maySearchPartialNumbers(viewer.viewer), after: after)
-        let (customers, next) = try await req.customers.list(query)
-        let tags = try await req.customers.tags(of: customers.compactMap(\.id))
+        let (customers, next) = try await req.domain.customers.list(query)
+        let tags = try await req.domain.customers.tags(of: customers.compactMap(\.id))
         let agents = try await agentNames(customers.compactMap { $0.$assignedAgent.id }, on: req.db)
         let rows = customers.map { c in
             Row(
@@ -62,8 +62,8 @@ struct CustomerPagesController: RouteCollection {
                 registeredOn: c.registeredOn, doNotDisturb: c.doNotDisturb)
         }
         // A count is cheap on an index but not under a text search over a million rows.
-        let count = text.isEmpty ? try await req.customers.count(query) : nil
-        try await req.audit(
+        let count = text.isEmpty ? try await req.domain.customers.count(query) : nil
+        try await req.domain.audit(
             "customer.list", subjectType: "customer",
             detail: text.isEmpty ? "count=\(rows.count)" : "q=\(text) count=\(rows.count)")
         var nextURL: String?
@@ -123,9 +123,9 @@ struct CustomerPagesController: RouteCollection {
         let viewer = try req.auth.require(User.self)
         let customer = try await req.customer()
         let id = customer.id!
-        try await req.audit(
+        try await req.domain.audit(
             reveal ? "customer.reveal" : "customer.view", subjectType: "customer", subjectID: String(id))
-        let tags = try await req.customers.tags(of: [id])[id] ?? []
+        let tags = try await req.domain.customers.tags(of: [id])[id] ?? []
         let agent = try await agentNames(customer.$assignedAgent.id.map { [$0] } ?? [], on: req.db).values.first
         let none = req.t("common.none")
         let yes = req.t("common.yes")
@@ -142,7 +142,7 @@ struct CustomerPagesController: RouteCollection {
             ("field.doNotDisturb", customer.doNotDisturb ? yes : no),
             ("field.notes", customer.notes),
         ]
-        let history = try await req.customers.history(of: id).map { change in
+        let history = try await req.domain.customers.history(of: id).map { change in
             HistoryRow(
                 at: req.application.huifang.formatDateTime(change.at), actor: change.actorName,
                 source: req.t("source." + change.source),
@@ -224,7 +224,7 @@ struct CustomerPagesController: RouteCollection {
 
     @Sendable func editForm(req: Request) async throws -> Response {
         let customer = try await req.customer()
-        let record = try await req.customers.record(of: customer)
+        let record = try await req.domain.customers.record(of: customer)
         var values: [String: String] = [:]
         for field in CustomerField.allCases { values[field.rawValue] = record.historyValue(field) ?? "" }
         values[CustomerField.assignedAgent.rawValue] = try await customer.$assignedAgent.get(on: req.db)?.username ?? ""
@@ -234,7 +234,8 @@ struct CustomerPagesController: RouteCollection {
         let visible = VisibleContact(customer: customer, viewer: try req.auth.require(User.self))
         values[CustomerField.mobile.rawValue] = visible.mobile ?? ""
         values[CustomerField.email.rawValue] = visible.email ?? ""
-        try await req.audit("customer.view", subjectType: "customer", subjectID: String(customer.id!), detail: "edit")
+        try await req.domain.audit(
+            "customer.view", subjectType: "customer", subjectID: String(customer.id!), detail: "edit")
         return try await form(
             req, action: "/customers/\(customer.id!)", values: values, errors: [:], isNew: false,
             customer: customer)
@@ -242,12 +243,12 @@ struct CustomerPagesController: RouteCollection {
 
     @Sendable func create(req: Request) async throws -> Response {
         let input = try req.content.decode(FormInput.self)
-        let rules = try await req.customerRules()
+        let rules = try await req.domain.customerRules()
         do {
             let values = try req.customerPermissions().check(input.values, customer: nil, agentUsername: nil)
             let (patch, agent) = try await CustomerAPIController.patch(values, rules: rules, on: req)
             let record = CustomerAPIController.assigning(agent, to: patch.makeRecord(defaultTier: rules.defaultTier)!)
-            let customer = try await req.customers.create(record, by: req.actor)
+            let customer = try await req.domain.customers.create(record, by: req.actor)
             req.flash("common.saved")
             return req.redirect(to: "/customers/\(customer.id!)")
         } catch let error as AppError where !error.fieldErrors.isEmpty {
@@ -263,11 +264,12 @@ struct CustomerPagesController: RouteCollection {
         do {
             let values = try req.customerPermissions().check(
                 input.values, customer: customer,
-                agentUsername: try await req.assignedUsername(customer))
-            let (patch, agent) = try await CustomerAPIController.patch(values, rules: req.customerRules(), on: req)
-            let current = try await req.customers.record(of: customer)
+                agentUsername: try await req.domain.assignedUsername(customer))
+            let (patch, agent) = try await CustomerAPIController.patch(
+                values, rules: req.domain.customerRules(), on: req)
+            let current = try await req.domain.customers.record(of: customer)
             let record = CustomerAPIController.assigning(agent, to: patch.applied(to: current))
-            try await req.customers.update(customer, from: current, to: record, by: req.actor)
+            try await req.domain.customers.update(customer, from: current, to: record, by: req.actor)
             req.flash("common.saved")
             return req.redirect(to: "/customers/\(customer.id!)")
         } catch let error as AppError where !error.fieldErrors.isEmpty {
@@ -284,7 +286,7 @@ struct CustomerPagesController: RouteCollection {
     }
 
     @Sendable func delete(req: Request) async throws -> Response {
-        try await req.customers.delete(req.customer(), by: req.actor)
+        try await req.domain.customers.delete(req.customer(), by: req.actor)
         req.flash("customers.deleted")
         return req.redirect(to: "/customers")
     }

@@ -43,7 +43,9 @@ struct CustomerPermissions {
 
 extension Request {
     func customerPermissions() throws -> CustomerPermissions { CustomerPermissions(viewer: try viewer) }
+}
 
+extension DomainServices {
     /// The username of the customer's assigned agent, if any.
     func assignedUsername(_ customer: Customer) async throws -> String? {
         try await customer.$assignedAgent.get(on: db)?.username

@@ -195,12 +195,6 @@ struct CustomerStore {
 }
 
 extension Request {
-    /// The rules for customer values, with the organisation's tiers and today's date.
-    func customerRules() async throws -> CustomerRules {
-        CustomerRules(tiers: try await Tier.names(on: db), today: today)
-    }
-
-    var customers: CustomerStore { CustomerStore(db: db, now: now) }
 
     /// The customer the route's `:id` names, or 404.
     func customer() async throws -> Customer {

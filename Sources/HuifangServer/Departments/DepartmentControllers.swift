@@ -41,7 +41,6 @@ struct DepartmentService {
 }
 
 extension Request {
-    var departments: DepartmentService { DepartmentService(db: db, actor: actor, now: now) }
 
     func department() async throws -> Department {
         guard let department = try await Department.find(parameters.get("id", as: UUID.self), on: db) else {
@@ -95,7 +94,7 @@ struct DepartmentPagesController: RouteCollection {
     @Sendable func delete(req: Request) async throws -> Response {
         let department = try await req.department()
         do {
-            try await req.departments.delete(department)
+            try await req.domain.departments.delete(department)
         } catch let error as NamedFieldError {
             return try await page(req, editing: department, error: department.name + " " + req.t(error.key))
         }
@@ -107,7 +106,7 @@ struct DepartmentPagesController: RouteCollection {
         let name = (try? req.content.get(String.self, at: "name")) ?? ""
         let head = (try? req.content.get(String.self, at: "head")).flatMap(UUID.init(uuidString:))
         do {
-            try await req.departments.save(department, name: name, headUserID: head)
+            try await req.domain.departments.save(department, name: name, headUserID: head)
         } catch let error as NamedFieldError {
             return try await page(
                 req, editing: department.id == nil ? nil : department, name: name,
@@ -175,19 +174,19 @@ struct DepartmentAPIController: RouteCollection {
     @Sendable func create(req: Request) async throws -> Response {
         let input = try req.content.decode(Input.self)
         let department = Department()
-        try await req.departments.save(department, name: input.name, headUserID: input.headUserId)
+        try await req.domain.departments.save(department, name: input.name, headUserID: input.headUserId)
         return try await DepartmentDTO(department).encodeResponse(status: .created, for: req)
     }
 
     @Sendable func update(req: Request) async throws -> DepartmentDTO {
         let department = try await req.department()
         let input = try req.content.decode(Input.self)
-        try await req.departments.save(department, name: input.name, headUserID: input.headUserId)
+        try await req.domain.departments.save(department, name: input.name, headUserID: input.headUserId)
         return DepartmentDTO(department)
     }
 
     @Sendable func delete(req: Request) async throws -> HTTPStatus {
-        try await req.departments.delete(req.department())
+        try await req.domain.departments.delete(req.department())
         return .noContent
     }
 }

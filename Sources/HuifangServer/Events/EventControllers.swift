@@ -33,9 +33,9 @@ struct EventAPIController: RouteCollection {
         } else {
             items = [try req.content.decode(EventInput.self)]
         }
-        let report = try await req.eventIngest.run(
+        let report = try await req.domain.events.run(
             items.enumerated().map { ($0.offset + 1, $0.element) }, source: "api", allOrNothing: true)
-        try await req.audit(
+        try await req.domain.audit(
             "event.create", subjectType: "event",
             detail: "created=\(report.created) updated=\(report.updated) failed=\(report.failed)")
         let response = Response(
@@ -47,8 +47,8 @@ struct EventAPIController: RouteCollection {
     /// A CSV file as the body (`?dryRun=true` checks only): good rows are applied, every refused one reported by line.
     @Sendable func importFile(req: Request) async throws -> EventReport {
         let bytes = Array(req.body.data?.readableBytesView ?? ByteBuffer().readableBytesView)
-        let report = try await req.eventIngest.importCSV(bytes, dryRun: req.query[Bool.self, at: "dryRun"] ?? false)
-        try await req.audit(
+        let report = try await req.domain.events.importCSV(bytes, dryRun: req.query[Bool.self, at: "dryRun"] ?? false)
+        try await req.domain.audit(
             "event.import", subjectType: "event", detail: "created=\(report.created) failed=\(report.failed)")
         return report
     }
@@ -69,7 +69,7 @@ struct EventAPIController: RouteCollection {
 
     @Sendable func addKind(req: Request) async throws -> Response {
         let input = try req.content.decode(Kind.self)
-        try await EventKindService(db: req.db, actor: req.actor, now: req.now).add(code: input.code, name: input.name)
+        try await req.domain.eventKinds.add(code: input.code, name: input.name)
         return Response(status: .created)
     }
 }
@@ -123,5 +123,4 @@ extension EventView {
 }
 
 extension Request {
-    var eventIngest: EventIngest { EventIngest(db: db, timeZone: application.huifang.timeZone, language: language) }
 }

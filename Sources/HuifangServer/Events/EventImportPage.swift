@@ -36,9 +36,9 @@ struct EventImportPageController: RouteCollection {
             return response
         }
         do {
-            let report = try await req.eventIngest.importCSV(
+            let report = try await req.domain.events.importCSV(
                 Array(file.data.readableBytesView), dryRun: upload.dryRun != nil)
-            try await req.audit(
+            try await req.domain.audit(
                 "event.import", subjectType: "event",
                 detail: "\(file.filename): created=\(report.created) failed=\(report.failed)")
             return try await req.renderPage(

@@ -149,13 +149,13 @@ extension Request {
         else { throw AppError.notFound }
         return task
     }
+}
 
+extension DomainServices {
     /// Builds the workspace; `reveal` shows masked contact details (audited by the caller).
-    func workspace(_ task: FollowUpTask, reveal: Bool = false, form: RecordInput? = nil, errors: [String] = [])
-        async throws -> Workspace
-    {
-        let viewer = try auth.require(User.self)
-        let config = application.huifang
+    func workspace(
+        _ task: FollowUpTask, viewer: User, reveal: Bool = false, form: RecordInput? = nil, errors: [String] = []
+    ) async throws -> Workspace {
         guard let customer = try await Customer.find(task.$customer.id, on: db) else { throw AppError.notFound }
         let customerID = customer.id!
         let sees =
@@ -190,42 +190,10 @@ extension Request {
             .dueDate: task.dueOn, .agent: viewer.displayName, .company: config.company,
         ]
 
-        var surveyPart: Workspace.SurveyPart?
-        if let survey = try await RecordService.survey(for: task, on: db) {
-            let definition = try survey.definition
-            let answers = form?.answers ?? [:]
-            surveyPart = .init(
-                id: survey.id!, name: definition.name, version: survey.version, intro: definition.intro,
-                ticketAction: definition.threshold == .off ? "off" : definition.ticketAction.rawValue,
-                questions: definition.questions.enumerated().map { index, question in
-                    Workspace.Question(
-                        key: question.key, number: index + 1, text: question.text, type: question.type.rawValue,
-                        indicator: question.indicator, required: question.required,
-                        choices: question.choices(definition.threshold, language).map {
-                            .init(
-                                value: $0.value, label: $0.label, isLow: $0.isLow,
-                                checked: answers[question.key] == $0.value)
-                        },
-                        answer: question.type == .text ? answers[question.key] ?? "" : "")
-                })
-        }
+        let surveyPart = try await surveyPart(for: task, answers: form?.answers ?? [:])
 
-        let recordQuery = FollowUpRecord.query(on: db).filter(\.$customerID == customerID)
-        // an agent reads their own tasks' records, as on the timeline
-        TaskAccess.restrict(recordQuery, to: viewer.viewer)
-        let records = try await recordQuery.sort(\.$id, .descending).limit(20).all()
-        let answerRows =
-            records.isEmpty
-            ? [] : try await SurveyAnswer.query(on: db).filter(\.$recordID ~~ records.map { $0.id! }).sort(\.$id).all()
-        let answersByRecord = Dictionary(grouping: answerRows, by: \.recordID)
-        let ticketQuery = Ticket.query(on: db).filter(\.$customer.$id == customerID)
-        TicketAccess.restrict(ticketQuery, to: viewer.viewer)
-        let tickets = try await ticketQuery.sort(\.$id, .descending).limit(10).all()
-        let links = try await SurveyLink.query(on: db).filter(\.$taskID == task.id!).sort(\.$id, .descending).all()
-        let now = self.now
         let windows = context.windows(TimeRange.list(task.contactWindows) ?? [])
         let verification = try await Ticket.query(on: db).filter(\.$verificationTaskID == task.id!).first()
-        func minutes(_ seconds: Int) -> String { seconds < 60 ? "\(seconds)″" : "\(seconds / 60)′\(seconds % 60)″" }
 
         return Workspace(
             task: .init(
@@ -257,37 +225,9 @@ extension Request {
                     detail: event.attributeValues.sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(
                         separator: "，"))
             },
-            records: records.map { record in
-                .init(
-                    at: config.formatDateTime(record.endedAt), agent: record.agentName,
-                    channel: t("channel." + record.channel),
-                    outcome: t("outcome." + record.outcome), result: t("result." + record.result),
-                    duration: minutes(record.durationSeconds),
-                    notes: record.notes,
-                    answers: record.surveyDeclined
-                        ? t("record.surveyDeclined")
-                        : (answersByRecord[record.id!] ?? []).map {
-                            "\($0.indicator.isEmpty ? $0.questionKey : $0.indicator)：\(answerLabel($0))"
-                        }.joined(separator: "；"),
-                    ticketID: record.ticketID)
-            },
-            tickets: tickets.map {
-                .init(
-                    id: $0.id!, kind: t("ticket.kind." + $0.kind.rawValue),
-                    status: t("ticket.status." + $0.status.rawValue),
-                    openedAt: config.formatDateTime($0.createdAt), description: String($0.description.prefix(80)))
-            },
-            links: links.map { link in
-                .init(
-                    channel: t("channel." + link.channel),
-                    sentAt: config.formatDateTime(Date(timeIntervalSince1970: link.createdAt)),
-                    expiresAt: config.formatDateTime(Date(timeIntervalSince1970: link.expiresAt)),
-                    state: t(
-                        link.usedAt != nil
-                            ? "link.state.used"
-                            : link.expiresAt <= now.timeIntervalSince1970 ? "link.state.expired" : "link.state.waiting")
-                )
-            },
+            records: try await recordLines(of: customerID, viewer: viewer),
+            tickets: try await ticketLines(of: customerID, viewer: viewer),
+            links: try await linkLines(of: task),
             outcomes: Workspace.order.map {
                 .init(value: $0.rawValue, label: t("outcome." + $0.rawValue), shortcut: Workspace.shortcuts[$0]!)
             },
@@ -326,6 +266,81 @@ extension Request {
             surveyDeclined: form?.surveyDeclined ?? false,
             ticketDescription: form?.ticketDescription ?? "",
             errors: errors)
+    }
+
+    /// The survey the task asks, as the form shows it with the answers given so far.
+    private func surveyPart(for task: FollowUpTask, answers: [String: String]) async throws -> Workspace.SurveyPart? {
+        guard let survey = try await RecordService.survey(for: task, on: db) else { return nil }
+        let definition = try survey.definition
+        return .init(
+            id: survey.id!, name: definition.name, version: survey.version, intro: definition.intro,
+            ticketAction: definition.threshold == .off ? "off" : definition.ticketAction.rawValue,
+            questions: definition.questions.enumerated().map { index, question in
+                Workspace.Question(
+                    key: question.key, number: index + 1, text: question.text, type: question.type.rawValue,
+                    indicator: question.indicator, required: question.required,
+                    choices: question.choices(definition.threshold, language).map {
+                        .init(
+                            value: $0.value, label: $0.label, isLow: $0.isLow,
+                            checked: answers[question.key] == $0.value)
+                    },
+                    answer: question.type == .text ? answers[question.key] ?? "" : "")
+            })
+    }
+
+    /// The customer's last 20 contacts the viewer may see (an agent reads their own tasks' records, as on the
+    /// timeline), with their survey answers.
+    private func recordLines(of customerID: Int, viewer: User) async throws -> [Workspace.Record] {
+        let recordQuery = FollowUpRecord.query(on: db).filter(\.$customerID == customerID)
+        TaskAccess.restrict(recordQuery, to: viewer.viewer)
+        let records = try await recordQuery.sort(\.$id, .descending).limit(20).all()
+        let answerRows =
+            records.isEmpty
+            ? [] : try await SurveyAnswer.query(on: db).filter(\.$recordID ~~ records.map { $0.id! }).sort(\.$id).all()
+        let answersByRecord = Dictionary(grouping: answerRows, by: \.recordID)
+        func minutes(_ seconds: Int) -> String { seconds < 60 ? "\(seconds)″" : "\(seconds / 60)′\(seconds % 60)″" }
+        return records.map { record in
+            .init(
+                at: config.formatDateTime(record.endedAt), agent: record.agentName,
+                channel: t("channel." + record.channel),
+                outcome: t("outcome." + record.outcome), result: t("result." + record.result),
+                duration: minutes(record.durationSeconds),
+                notes: record.notes,
+                answers: record.surveyDeclined
+                    ? t("record.surveyDeclined")
+                    : (answersByRecord[record.id!] ?? []).map {
+                        "\($0.indicator.isEmpty ? $0.questionKey : $0.indicator)：\(answerLabel($0))"
+                    }.joined(separator: "；"),
+                ticketID: record.ticketID)
+        }
+    }
+
+    /// The customer's last 10 tickets the viewer may see.
+    private func ticketLines(of customerID: Int, viewer: User) async throws -> [Workspace.TicketPart] {
+        let ticketQuery = Ticket.query(on: db).filter(\.$customer.$id == customerID)
+        TicketAccess.restrict(ticketQuery, to: viewer.viewer)
+        return try await ticketQuery.sort(\.$id, .descending).limit(10).all().map {
+            .init(
+                id: $0.id!, kind: t("ticket.kind." + $0.kind.rawValue),
+                status: t("ticket.status." + $0.status.rawValue),
+                openedAt: config.formatDateTime($0.createdAt), description: String($0.description.prefix(80)))
+        }
+    }
+
+    /// The survey links sent for the task, newest first.
+    private func linkLines(of task: FollowUpTask) async throws -> [Workspace.Link] {
+        let links = try await SurveyLink.query(on: db).filter(\.$taskID == task.id!).sort(\.$id, .descending).all()
+        return links.map { link in
+            .init(
+                channel: t("channel." + link.channel),
+                sentAt: config.formatDateTime(Date(timeIntervalSince1970: link.createdAt)),
+                expiresAt: config.formatDateTime(Date(timeIntervalSince1970: link.expiresAt)),
+                state: t(
+                    link.usedAt != nil
+                        ? "link.state.used"
+                        : link.expiresAt <= now.timeIntervalSince1970 ? "link.state.expired" : "link.state.waiting")
+            )
+        }
     }
 
     private func answerLabel(_ answer: SurveyAnswer) -> String {

@@ -4,11 +4,10 @@ import HuifangCore
 import SQLKit
 import Vapor
 
-extension Request {
+extension DomainServices {
     /// The agent's next task on the call list: due callbacks first, then by priority and due time;
     /// retries waiting for a later window are left until then.
-    func nextTaskID(after: Int?) async throws -> Int? {
-        let viewer = try auth.require(User.self)
+    func nextTaskID(of viewer: User, after: Int?) async throws -> Int? {
         struct Row: Decodable { let id: Int }
         let now = self.now
         return try await db.sql.raw(
@@ -84,7 +83,9 @@ struct WorkspacePagesController: RouteCollection {
     }
 
     @Sendable func next(req: Request) async throws -> Response {
-        if let id = try await req.nextTaskID(after: req.query[Int.self, at: "after"]) {
+        if let id = try await req.domain.nextTaskID(
+            of: try req.auth.require(User.self), after: req.query[Int.self, at: "after"])
+        {
             return req.redirect(to: "/tasks/\(id)")
         }
         // Keeps what the last record said, then says the list is done.
@@ -95,21 +96,21 @@ struct WorkspacePagesController: RouteCollection {
 
     @Sendable func show(req: Request) async throws -> Response {
         let task = try await req.workableTask()
-        try await req.audit(
+        try await req.domain.audit(
             "task.view", subjectType: "customer", subjectID: String(task.$customer.id), detail: "task \(task.id!)")
         return try await req.renderPage(
             "tasks/workspace", titleKey: "workspace.title", titleArguments: [String(task.id!)],
-            try await req.workspace(task))
+            try await req.domain.workspace(task, viewer: try req.auth.require(User.self)))
     }
 
     @Sendable func reveal(req: Request) async throws -> Response {
         let task = try await req.workableTask()
-        try await req.audit(
+        try await req.domain.audit(
             "customer.reveal", subjectType: "customer", subjectID: String(task.$customer.id), detail: "task \(task.id!)"
         )
         return try await req.renderPage(
             "tasks/workspace", titleKey: "workspace.title", titleArguments: [String(task.id!)],
-            try await req.workspace(task, reveal: true))
+            try await req.domain.workspace(task, viewer: try req.auth.require(User.self), reveal: true))
     }
 
     @Sendable func record(req: Request) async throws -> Response {
@@ -117,9 +118,7 @@ struct WorkspacePagesController: RouteCollection {
         let input = RecordInput(form: try req.content.decode([String: String].self))
         let result: RecordResult
         do {
-            result = try await RecordService(
-                db: req.db, config: req.application.huifang, actor: req.actor, now: req.now
-            ).record(input, on: task, by: req.auth.get(User.self))
+            result = try await req.domain.records.record(input, on: task, by: req.auth.get(User.self))
         } catch let failure as NamedFieldErrors {
             // A page left open too long starts the call again from now, so the next save can pass.
             var input = input
@@ -128,7 +127,8 @@ struct WorkspacePagesController: RouteCollection {
             let messages = req.answerProblems(failure.errors, questions)
             let response = try await req.renderPage(
                 "tasks/workspace", titleKey: "workspace.title", titleArguments: [String(task.id!)],
-                try await req.workspace(task, form: input, errors: messages))
+                try await req.domain.workspace(
+                    task, viewer: try req.auth.require(User.self), form: input, errors: messages))
             response.status = .unprocessableEntity
             return response
         }
@@ -143,7 +143,7 @@ struct WorkspacePagesController: RouteCollection {
         let task = try await req.workableTask()
         let channel = (try? req.content.get(String.self, at: "channel")) ?? ""
         do {
-            let sent = try await SurveyLinks(db: req.db, config: req.application.huifang, now: req.now).send(
+            let sent = try await req.domain.surveyLinks.send(
                 task: task, channel: channel, by: req.actor)
             req.flash("workspace.linkSent", req.t("channel." + channel), sent.to, sent.expiresAt)
         } catch let error as NamedFieldError {
@@ -179,29 +179,29 @@ struct WorkspaceAPIController: RouteCollection {
     struct Next: Content { let taskID: Int? }
 
     @Sendable func next(req: Request) async throws -> Next {
-        Next(taskID: try await req.nextTaskID(after: req.query[Int.self, at: "after"]))
+        Next(
+            taskID: try await req.domain.nextTaskID(
+                of: try req.auth.require(User.self), after: req.query[Int.self, at: "after"]))
     }
 
     @Sendable func show(req: Request) async throws -> Workspace {
         let task = try await req.workableTask()
-        try await req.audit(
+        try await req.domain.audit(
             "task.view", subjectType: "customer", subjectID: String(task.$customer.id), detail: "task \(task.id!)")
-        return try await req.workspace(task)
+        return try await req.domain.workspace(task, viewer: try req.auth.require(User.self))
     }
 
     @Sendable func record(req: Request) async throws -> Response {
         let task = try await req.workableTask()
         let input = try req.content.decode(RecordInput.self)
-        let result = try await RecordService(
-            db: req.db, config: req.application.huifang, actor: req.actor, now: req.now
-        ).record(input, on: task, by: req.auth.get(User.self))
+        let result = try await req.domain.records.record(input, on: task, by: req.auth.get(User.self))
         return try await result.encodeResponse(status: .created, for: req)
     }
 
     @Sendable func sendLink(req: Request) async throws -> Response {
         let task = try await req.workableTask()
         let input = try req.content.decode(LinkInput.self)
-        let sent = try await SurveyLinks(db: req.db, config: req.application.huifang, now: req.now).send(
+        let sent = try await req.domain.surveyLinks.send(
             task: task, channel: input.channel, by: req.actor)
         return try await LinkSent(sent).encodeResponse(status: .created, for: req)
     }

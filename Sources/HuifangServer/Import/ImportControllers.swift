@@ -55,7 +55,7 @@ struct ImportPageController: RouteCollection {
         let options = CustomerImporter.Options(
             fileName: file.filename, dryRun: upload.dryRun != nil, strict: upload.strict != nil)
         do {
-            let report = try await req.importCustomers(Array(file.data.readableBytesView), options)
+            let report = try await req.domain.importCustomers(Array(file.data.readableBytesView), options)
             return try await req.renderPage(
                 "customers/import", titleKey: "import.report",
                 Context(
@@ -91,13 +91,13 @@ struct ImportAPIController: RouteCollection {
             dryRun: req.query[Bool.self, at: "dryRun"] ?? false,
             strict: req.query[Bool.self, at: "strict"] ?? false
         )
-        let report = try await req.importCustomers(Array(body.readableBytesView), options)
+        let report = try await req.domain.importCustomers(Array(body.readableBytesView), options)
         return try await report.encodeResponse(
             status: report.strict && report.failed > 0 ? .unprocessableEntity : .ok, for: req)
     }
 }
 
-extension Request {
+extension DomainServices {
     func importCustomers(_ bytes: [UInt8], _ options: CustomerImporter.Options) async throws -> ImportReport {
         try await CustomerImporter(
             db: db, rules: customerRules(),

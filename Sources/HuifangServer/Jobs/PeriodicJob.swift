@@ -9,25 +9,16 @@ import Vapor
 /// must not run twice at once takes its lease inside (`LeasedRun`); finding it taken by another instance or by
 /// a run asked for by hand (`JobConflict.busy`) is normal and not logged.
 struct PeriodicJob: LifecycleHandler {
-    /// What a run gets: the application's database, configuration, logger and HTTP client, and the instant.
-    struct Context: Sendable {
-        let db: any Database
-        let config: HuifangConfig
-        let logger: Logger
-        let client: any Client
-        let now: Date
-    }
-
     let name: String
     let every: Duration
     /// Whether the first run waits one interval (housekeeping) instead of starting at boot.
     var waitsFirst = false
-    let work: @Sendable (Context) async throws -> Void
+    let work: @Sendable (DomainServices) async throws -> Void
     private let running = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
     init(
         _ name: String, every: Duration, waitsFirst: Bool = false,
-        work: @escaping @Sendable (Context) async throws -> Void
+        work: @escaping @Sendable (DomainServices) async throws -> Void
     ) {
         self.name = name
         self.every = every
@@ -36,14 +27,15 @@ struct PeriodicJob: LifecycleHandler {
     }
 
     func didBootAsync(_ application: Application) async throws {
-        let (db, config, logger, client) = (application.db, application.huifang, application.logger, application.client)
-        let clock = application.clock
+        let logger = application.logger
+        // A run gets the services of the application's database, configuration and clock (read at each run).
+        let services: @Sendable () -> DomainServices = { application.domain(as: .job) }
         let (name, every, waitsFirst, work) = (self.name, self.every, self.waitsFirst, self.work)
         let task = Task {
             if waitsFirst { try? await Task.sleep(for: every) }
             while !Task.isCancelled {
                 do {
-                    try await work(Context(db: db, config: config, logger: logger, client: client, now: clock.now()))
+                    try await work(services())
                 } catch let conflict as JobConflict where conflict.kind == .busy {
                     // Another instance, or a run asked for by hand, is doing it now.
                 } catch is CancellationError {
@@ -77,20 +69,18 @@ extension PeriodicJob {
 
     /// Looks every minute whether the day's planning is due (`HUIFANG_PLAN_AT`) and runs it under its lease.
     static var planner: PeriodicJob {
-        PeriodicJob("daily planning", every: .seconds(60)) { context in
-            _ = try await DailyPlanning(db: context.db, config: context.config, logger: context.logger)
-                .tick(now: context.now)
+        PeriodicJob("daily planning", every: .seconds(60)) { domain in
+            _ = try await domain.planning.tick(now: domain.now)
         }
     }
 
     /// Sweeps for breaches every `HUIFANG_ESCALATE_EVERY` seconds; one instance sweeps at a time (a lease), and
     /// the unique claims make a second harmless anyway.
     static func escalation(every seconds: Int) -> PeriodicJob {
-        PeriodicJob("escalation sweep", every: .seconds(seconds)) { context in
-            let summary = try await EscalationSweep(db: context.db, config: context.config)
-                .runLeased(terms: context.config.jobLease, now: context.now)
+        PeriodicJob("escalation sweep", every: .seconds(seconds)) { domain in
+            let summary = try await domain.escalation.runLeased(terms: domain.config.jobLease, now: domain.now)
             if summary.escalations > 0 {
-                context.logger.info(
+                domain.context.logger.info(
                     "escalation sweep: \(summary.escalations) escalations, \(summary.notifications) notifications")
             }
         }
@@ -99,11 +89,10 @@ extension PeriodicJob {
     /// Sends what the outbox holds (email and SMS) every `HUIFANG_DELIVER_EVERY` seconds; each message is claimed
     /// before it is sent, so several instances never send one twice.
     static func delivery(every seconds: Int) -> PeriodicJob {
-        PeriodicJob("outbox delivery", every: .seconds(seconds)) { context in
-            let outbox = Outbox(db: context.db, config: context.config, client: context.client, logger: context.logger)
-            let delivery = try await outbox.deliver(now: context.now)
+        PeriodicJob("outbox delivery", every: .seconds(seconds)) { domain in
+            let delivery = try await domain.outbox.deliver(now: domain.now)
             if delivery.sent + delivery.failed + delivery.retrying > 0 {
-                context.logger.info(
+                domain.context.logger.info(
                     "outbox: \(delivery.sent) sent, \(delivery.retrying) to retry, \(delivery.failed) failed")
             }
         }
@@ -111,9 +100,10 @@ extension PeriodicJob {
 
     /// Purges ended sessions and old sign-in attempts every ten minutes.
     static var housekeeping: PeriodicJob {
-        PeriodicJob("housekeeping", every: .seconds(600), waitsFirst: true) { context in
-            let purged = try await Housekeeping(db: context.db, config: context.config).run(now: context.now)
-            context.logger.debug("housekeeping purged \(purged.sessions) sessions, \(purged.attempts) sign-in attempts")
+        PeriodicJob("housekeeping", every: .seconds(600), waitsFirst: true) { domain in
+            let purged = try await Housekeeping(db: domain.db, config: domain.config).run(now: domain.now)
+            domain.context.logger.debug(
+                "housekeeping purged \(purged.sessions) sessions, \(purged.attempts) sign-in attempts")
         }
     }
 }

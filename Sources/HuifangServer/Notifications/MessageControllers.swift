@@ -24,12 +24,11 @@ struct OutboxRow: Content {
     let statusText: String
 }
 
-extension Request {
+extension DomainServices {
     func outboxRows(status: String?, channel: String?, limit: Int = 200) async throws -> [OutboxRow] {
         let query = MailMessage.query(on: db).sort(\.$id, .descending).limit(limit)
         if let status, let parsed = MailMessage.Status(rawValue: status) { query.filter(\.$status == parsed) }
         if let channel, !channel.isEmpty { query.filter(\.$channel == channel) }
-        let config = application.huifang
         func time(_ seconds: Double?) -> String? {
             seconds.map { config.formatDateTime(Date(timeIntervalSince1970: $0)) }
         }
@@ -60,7 +59,6 @@ extension Request {
         try await audit("message.retry", subjectType: "message", subjectID: String(id))
     }
 
-    var outbox: Outbox { Outbox(db: db, config: application.huifang, client: application.client, logger: logger) }
 }
 
 struct MessageAPIController: RouteCollection {
@@ -83,16 +81,16 @@ struct MessageAPIController: RouteCollection {
     }
 
     @Sendable func list(req: Request) async throws -> [OutboxRow] {
-        try await req.outboxRows(
+        try await req.domain.outboxRows(
             status: req.query[String.self, at: "status"], channel: req.query[String.self, at: "channel"])
     }
 
     @Sendable func deliver(req: Request) async throws -> Outbox.Delivery {
-        try await req.outbox.deliver(now: req.now)
+        try await req.domain.outbox.deliver(now: req.now)
     }
 
     @Sendable func retry(req: Request) async throws -> HTTPStatus {
-        try await req.retryMessage(req.parameters.get("id", as: Int.self) ?? 0)
+        try await req.domain.retryMessage(req.parameters.get("id", as: Int.self) ?? 0)
         return .noContent
     }
 
@@ -104,14 +102,14 @@ struct MessageAPIController: RouteCollection {
 
     @Sendable func saveTemplate(req: Request) async throws -> TemplateInput {
         let input = try req.content.decode(TemplateInput.self)
-        let saved = try await req.saveTemplate(
+        let saved = try await req.domain.saveTemplate(
             key: req.parameters.get("key") ?? "", subject: input.subject ?? "", body: input.body)
         return TemplateInput(
             key: saved.key, name: saved.name, channel: saved.channel, subject: saved.subject, body: saved.body)
     }
 }
 
-extension Request {
+extension DomainServices {
     /// Saves a template's text; a placeholder that does not exist is refused by name.
     func saveTemplate(key: String, subject: String, body: String) async throws -> MessageTemplate {
         guard let template = try await MessageTemplate.query(on: db).filter(\.$key == key).first() else {
@@ -174,7 +172,7 @@ struct MessagePagesController: RouteCollection {
     @Sendable func list(req: Request) async throws -> Response {
         let status = req.query[String.self, at: "status"] ?? ""
         let channel = req.query[String.self, at: "channel"] ?? ""
-        let rows = try await req.outboxRows(
+        let rows = try await req.domain.outboxRows(
             status: status.isEmpty ? nil : status, channel: channel.isEmpty ? nil : channel)
         var counts: [String: Int] = [:]
         for state in ["pending", "sent", "failed"] {
@@ -204,13 +202,13 @@ struct MessagePagesController: RouteCollection {
     }
 
     @Sendable func deliver(req: Request) async throws -> Response {
-        let delivery = try await req.outbox.deliver(now: req.now)
+        let delivery = try await req.domain.outbox.deliver(now: req.now)
         req.flash("messages.delivered", String(delivery.sent), String(delivery.retrying), String(delivery.failed))
         return req.redirect(to: "/messages")
     }
 
     @Sendable func retry(req: Request) async throws -> Response {
-        try await req.retryMessage(req.parameters.get("id", as: Int.self) ?? 0)
+        try await req.domain.retryMessage(req.parameters.get("id", as: Int.self) ?? 0)
         req.flash("messages.requeued")
         return req.redirect(to: "/messages?status=pending")
     }
@@ -256,7 +254,7 @@ struct MessagePagesController: RouteCollection {
         let key = req.parameters.get("key") ?? ""
         let form = try req.content.decode([String: String].self)
         do {
-            _ = try await req.saveTemplate(key: key, subject: form["subject"] ?? "", body: form["body"] ?? "")
+            _ = try await req.domain.saveTemplate(key: key, subject: form["subject"] ?? "", body: form["body"] ?? "")
         } catch let failure as NamedFieldErrors {
             return try await templatesPage(
                 req, edited: (key, form["subject"] ?? "", form["body"] ?? ""),
@@ -272,8 +270,8 @@ struct MessagePagesController: RouteCollection {
 extension Operations {
     /// One delivery of the outbox now; what `huifang deliver` prints.
     public static func deliver(on app: Application, json: Bool) async throws -> String {
-        let delivery = try await Outbox(db: app.db, config: app.huifang, client: app.client, logger: app.logger)
-            .deliver(now: app.clock.now())
+        let domain = app.domain(as: .commandLine())
+        let delivery = try await domain.outbox.deliver(now: domain.now)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]

@@ -12,10 +12,8 @@ struct NotificationView: Content {
     let read: Bool
 }
 
-extension Request {
-    func myNotifications(limit: Int = 100) async throws -> [NotificationView] {
-        let user = try auth.require(User.self)
-        let config = application.huifang
+extension DomainServices {
+    func myNotifications(of user: User, limit: Int = 100) async throws -> [NotificationView] {
         return try await Notification.query(on: db).filter(\.$user.$id == user.id!).sort(\.$id, .descending).limit(
             limit
         ).all().map {
@@ -25,8 +23,7 @@ extension Request {
         }
     }
 
-    func markNotificationsRead() async throws -> Int {
-        let user = try auth.require(User.self)
+    func markNotificationsRead(of user: User) async throws -> Int {
         let unread = try await Notification.query(on: db).filter(\.$user.$id == user.id!).filter(\.$readAt == nil)
             .count()
         try await Notification.query(on: db).filter(\.$user.$id == user.id!).filter(\.$readAt == nil)
@@ -35,8 +32,8 @@ extension Request {
     }
 
     /// Unread notifications of the signed-in user, for the navigation's badge.
-    func unreadNotifications() async throws -> Int {
-        guard let user = auth.get(User.self) else { return 0 }
+    func unreadNotifications(of user: User?) async throws -> Int {
+        guard let user else { return 0 }
         return try await Notification.query(on: db).filter(\.$user.$id == user.id!).filter(\.$readAt == nil).count()
     }
 }
@@ -49,15 +46,17 @@ struct NotificationControllers: RouteCollection {
         let group = routes.grouped("notifications").guarded(.signedIn, surface)
         switch surface {
         case .api:
-            group.get { req in try await req.myNotifications() }
-            group.post("read") { req in ["read": try await req.markNotificationsRead()] }
+            group.get { req in try await req.domain.myNotifications(of: try req.auth.require(User.self)) }
+            group.post("read") { req in
+                ["read": try await req.domain.markNotificationsRead(of: try req.auth.require(User.self))]
+            }
         case .page:
             group.get { req in
-                let items = try await req.myNotifications()
+                let items = try await req.domain.myNotifications(of: try req.auth.require(User.self))
                 return try await req.renderPage("notifications", titleKey: "notifications.title", items)
             }
             group.post("read") { req in
-                _ = try await req.markNotificationsRead()
+                _ = try await req.domain.markNotificationsRead(of: try req.auth.require(User.self))
                 return req.redirect(to: "/notifications")
             }
         }

@@ -6,7 +6,7 @@ extension Operations {
     /// Plans and distributes one day (today by default) and describes what it did.
     public static func plan(on app: Application, asOf: LocalDate?, json: Bool) async throws -> String {
         let day = asOf ?? app.today
-        let planning = DailyPlanning(db: app.db, config: app.huifang, logger: app.logger)
+        let planning = app.domain(as: .commandLine()).planning
         let summary: PlanSummary
         do {
             summary = try await planning.runNow(day: day, now: app.clock.now())

@@ -49,26 +49,26 @@ struct RuleAPIController: RouteCollection {
     }
 
     @Sendable func trigger(req: Request) async throws -> [String: Int] {
-        let rule = try await RuleStore(db: req.db).find(req.parameters.get("id", as: Int.self))
+        let rule = try await req.domain.rules.find(req.parameters.get("id", as: Int.self))
         let input = try req.content.decode(Trigger.self)
-        let task = try await PlanningService(db: req.db, contactCapDays: req.application.huifang.contactCapDays)
+        let task = try await req.domain.planner
             .trigger(ruleID: rule.id!, customerID: input.customerID, key: input.key, asOf: req.today)
-        try await req.audit(
+        try await req.domain.audit(
             "rule.trigger", subjectType: "task", subjectID: String(task),
             detail: "rule=\(rule.id!) customer=\(input.customerID)")
         return ["taskID": task]
     }
 
     @Sendable func list(req: Request) async throws -> [RuleInput] {
-        try await RuleStore(db: req.db).all().map(RuleInput.init)
+        try await req.domain.rules.all().map(RuleInput.init)
     }
 
     @Sendable func show(req: Request) async throws -> RuleInput {
-        RuleInput(try await RuleStore(db: req.db).find(req.parameters.get("id", as: Int.self)).rule())
+        RuleInput(try await req.domain.rules.find(req.parameters.get("id", as: Int.self)).rule())
     }
 
     @Sendable func create(req: Request) async throws -> Response {
-        let rule = try await RuleStore(db: req.db).save(
+        let rule = try await req.domain.rules.save(
             try req.content.decode(RuleInput.self), id: nil, by: req.actor, at: req.now)
         let response = Response(status: .created)
         try response.content.encode(RuleInput(rule))
@@ -76,9 +76,9 @@ struct RuleAPIController: RouteCollection {
     }
 
     @Sendable func update(req: Request) async throws -> RuleInput {
-        let id = try await RuleStore(db: req.db).find(req.parameters.get("id", as: Int.self)).id
+        let id = try await req.domain.rules.find(req.parameters.get("id", as: Int.self)).id
         return RuleInput(
-            try await RuleStore(db: req.db).save(
+            try await req.domain.rules.save(
                 try req.content.decode(RuleInput.self), id: id, by: req.actor, at: req.now))
     }
 }
@@ -121,9 +121,9 @@ struct RulePagesController: RouteCollection {
 
     @Sendable func list(req: Request) async throws -> Response {
         let surveys = Dictionary(
-            try await SurveyStore(db: req.db).current().map { ($0.familyID!, $0.name) }, uniquingKeysWith: { a, _ in a }
+            try await req.domain.surveys.current().map { ($0.familyID!, $0.name) }, uniquingKeysWith: { a, _ in a }
         )
-        let rows = try await RuleStore(db: req.db).all().map {
+        let rows = try await req.domain.rules.all().map {
             Row(
                 id: $0.id, name: $0.name, kind: req.t("kind." + $0.kind.rawValue), enabled: $0.isEnabled,
                 priority: $0.priority,
@@ -138,20 +138,20 @@ struct RulePagesController: RouteCollection {
     }
 
     @Sendable func edit(req: Request) async throws -> Response {
-        let record = try await RuleStore(db: req.db).find(req.parameters.get("id", as: Int.self))
+        let record = try await req.domain.rules.find(req.parameters.get("id", as: Int.self))
         return try await form(req, id: record.id, rule: RuleInput(try record.rule()), errors: [])
     }
 
     @Sendable func create(req: Request) async throws -> Response { try await save(req, id: nil) }
 
     @Sendable func update(req: Request) async throws -> Response {
-        try await save(req, id: try await RuleStore(db: req.db).find(req.parameters.get("id", as: Int.self)).id)
+        try await save(req, id: try await req.domain.rules.find(req.parameters.get("id", as: Int.self)).id)
     }
 
     private func save(_ req: Request, id: Int?) async throws -> Response {
         let input = RuleInput(form: try req.content.decode([String: String].self))
         do {
-            _ = try await RuleStore(db: req.db).save(input, id: id, by: req.actor, at: req.now)
+            _ = try await req.domain.rules.save(input, id: id, by: req.actor, at: req.now)
         } catch let failure as NamedFieldErrors {
             let response = try await form(
                 req, id: id, rule: input,
@@ -182,7 +182,7 @@ struct RulePagesController: RouteCollection {
                     SelectOption(value: $0.code, label: "\($0.name)（\($0.code)）", selected: $0.code == rule.eventKind)
                 },
             surveys: [SelectOption(value: "", label: req.t("common.none"), selected: rule.surveyID == nil)]
-                + (try await SurveyStore(db: req.db).current()).map {
+                + (try await req.domain.surveys.current()).map {
                     SelectOption(value: String($0.familyID!), label: $0.name, selected: $0.familyID == rule.surveyID)
                 },
             monthsByTier: (rule.monthsByTier ?? [:]).sorted { $0.value > $1.value }.map { "\($0.key)=\($0.value)" }

@@ -30,7 +30,6 @@ extension Request {
         return (period, grouping)
     }
 
-    var reports: ReportService { ReportService(db: db, language: language) }
 }
 
 /// `GET /api/v1/reports/figures?from=&to=&groupBy=` (also `month=2026-10`, `format=csv`), scorecards,
@@ -49,9 +48,9 @@ struct ReportAPIController: RouteCollection {
 
     @Sendable func figures(req: Request) async throws -> Response {
         let (period, grouping) = try req.reportQuery()
-        let current = try await req.reports.current(period, groupedBy: grouping)
+        let current = try await req.domain.reports.current(period, groupedBy: grouping)
         let format = req.query[String.self, at: "format"] ?? "json"
-        try await req.audit(
+        try await req.domain.audit(
             "report.view", subjectType: "report", subjectID: "\(period.from.iso)..\(period.to.iso)",
             detail: "groupBy=\(grouping.rawValue) format=\(format)")
         switch format {
@@ -81,8 +80,8 @@ struct ReportAPIController: RouteCollection {
         guard let period = ReportPeriod(month: month) else {
             throw NamedFieldErrors(errors: [.init(field: "month", key: "report.problem.month")])
         }
-        try await req.audit("report.view", subjectType: "scorecard", subjectID: month)
-        let current = try await req.reports.currentScorecards(period, month: month)
+        try await req.domain.audit("report.view", subjectType: "scorecard", subjectID: month)
+        let current = try await req.domain.reports.currentScorecards(period, month: month)
         return ScorecardsOut(month: month, signedOff: current.signedOff, scorecards: current.cards)
     }
 
@@ -106,8 +105,9 @@ struct ReportAPIController: RouteCollection {
 
     @Sendable func saveTargets(req: Request) async throws -> [TargetOut] {
         let input = try req.content.decode([TargetOut].self)
-        try await req.saveTargets(
-            input.map { ($0.figure, $0.minimumPerMille, $0.pointsPerStep ?? 1, $0.stepPerMille ?? 50) })
+        try await req.domain.saveTargets(
+            input.map { ($0.figure, $0.minimumPerMille, $0.pointsPerStep ?? 1, $0.stepPerMille ?? 50) },
+            by: req.auth.get(User.self))
         return try await targets(req: req)
     }
 
@@ -126,7 +126,8 @@ struct ReportAPIController: RouteCollection {
 
     @Sendable func signOff(req: Request) async throws -> Response {
         let input = try req.content.decode(SignOffInput.self)
-        let signed = try await req.signOff(month: input.month, note: input.note ?? "")
+        let signed = try await req.domain.signOff(
+            month: input.month, note: input.note ?? "", by: try req.auth.require(User.self))
         return try await SignOffOut(
             month: signed.month, signedBy: signed.signedBy, signedByName: signed.signedByName,
             signedAt: signed.signedAt, note: signed.note
@@ -143,9 +144,11 @@ struct ReportAPIController: RouteCollection {
     }
 }
 
-extension Request {
+extension DomainServices {
     /// Saves targets (figure, minimum in tenths of a percent or nil to remove, points per step, step), all or none.
-    func saveTargets(_ entries: [(figure: String, minimum: Int?, points: Int, step: Int)]) async throws {
+    func saveTargets(
+        _ entries: [(figure: String, minimum: Int?, points: Int, step: Int)], by user: User?
+    ) async throws {
         var errors: [NamedFieldError] = []
         var targets: [(Figure, FigureTarget?)] = []
         for (index, entry) in entries.enumerated() {
@@ -174,7 +177,7 @@ extension Request {
                 ))
         }
         guard errors.isEmpty else { throw NamedFieldErrors(errors: errors) }
-        let username = auth.get(User.self)?.username ?? "api"
+        let username = user?.username ?? "api"
         let chosen = targets
         try await db.transaction { db in
             for (figure, target) in chosen {
@@ -188,8 +191,7 @@ extension Request {
                 separator: " "))
     }
 
-    func signOff(month: String, note: String) async throws -> ReportSignOff {
-        guard let user = auth.get(User.self) else { throw Abort(.unauthorized) }
+    func signOff(month: String, note: String, by user: User) async throws -> ReportSignOff {
         let signed = try await reports.signOff(
             month: month.trimmingWhitespace(), by: user, note: note.trimmingWhitespace(), today: today)
         try await audit("report.signoff", subjectType: "report", subjectID: signed.month)

@@ -85,11 +85,11 @@ struct ReportPagesController: RouteCollection {
         guard let grouping = ReportGrouping(rawValue: groupText), grouping != .none else {
             throw AppError(.badRequest, "report.problem.groupBy", [groupText])
         }
-        let service = req.reports
+        let service = req.domain.reports
         let current = try await service.current(period, groupedBy: grouping)
         let report = current.report
         let targets = try await FigureTargetRecord.all(on: req.db)
-        try await req.audit(
+        try await req.domain.audit(
             "report.view", subjectType: "report", subjectID: monthText, detail: "groupBy=\(grouping.rawValue)")
 
         func drill(_ figure: Figure, key: String? = nil) -> String {
@@ -111,34 +111,8 @@ struct ReportPagesController: RouteCollection {
                 judgement: met.map { $0 ? "met" : "missed" } ?? "", drill: drill(figure))
         }
 
-        // Twelve months ending with this one: signed-off months from the archive, others counted in one query per figure.
-        let trendFigures: [Figure] = [.completion, .timeliness, .satisfaction, .onTimeHandling]
-        var trendPoints: [Figure: [(String, Int?)]] = [:]
-        for (figure, points) in try await service.trend(
-            ReportPeriod.months(endingWith: period.from, count: 12), figures: trendFigures)
-        {
-            trendPoints[figure] = points.map { point in
-                // This month as the page shows it (stored, when signed off).
-                let rate = point.month == monthText ? report.overall.rate(figure) : point.rate
-                return (String(point.month.dropFirst(2)), rate.perMille)
-            }
-        }
-        let trends = trendFigures.map { figure in
-            Chart.trend(
-                trendPoints[figure] ?? [], target: targets[figure]?.minimumPerMille,
-                title: req.t("figure.\(figure.rawValue)") + " · " + req.t("report.trend12"),
-                id: "trend-\(figure.rawValue)")
-        }
-        let weekdays = req.t("report.weekdays").split(separator: ",").map(String.init)
-        let heatmap = Chart.heatmap(
-            report.calls.grid, weekdays: weekdays, title: req.t("report.heatmap"), id: "heatmap")
-        let distributions = [
-            Chart.bars(report.problems.byKind, title: req.t("report.byKind"), id: "problems-kind"),
-            Chart.bars(report.problems.byCategory, title: req.t("report.byCategory"), id: "problems-category"),
-            Chart.bars(report.problems.bySeverity, title: req.t("report.bySeverity"), id: "problems-severity"),
-            Chart.bars(
-                Array(report.calls.byMatter.prefix(10)), title: req.t("report.callsByMatter"), id: "calls-matter"),
-        ]
+        let trends = try await trendCharts(req, period: period, report: report, targets: targets)
+        let (heatmap, distributions) = Self.charts(req, report)
         let groups = report.groups.map { group in
             GroupLine(
                 key: group.key, label: group.label,
@@ -152,17 +126,7 @@ struct ReportPagesController: RouteCollection {
                     Cell(text: String(group.figures.calls), title: "", drill: nil),
                 ])
         }
-        let indicators = report.indicators.map { group in
-            let rate = group.figures.rate(.satisfaction)
-            return GroupLine(
-                key: group.key, label: group.label,
-                cells: [
-                    Cell(text: rate.text, title: "\(rate.numerator) / \(rate.denominator)", drill: nil),
-                    Cell(text: String(rate.denominator), title: "", drill: nil),
-                    Cell(text: group.figures.meanScore.text, title: "", drill: nil),
-                    Cell(text: group.figures.netPromoter.score.map(String.init) ?? "—", title: "", drill: nil),
-                ])
-        }
+        let indicators = report.indicators.map(Self.indicatorLine)
         let user = req.auth.get(User.self)
         let monthOver = period.to < today
         let page = MonthPage(
@@ -192,6 +156,60 @@ struct ReportPagesController: RouteCollection {
             workbookPath: "/reports/export.xlsx?month=\(monthText)&groupBy=\(grouping.rawValue)",
             generatedAt: config.formatDateTime(req.now))
         return try await req.renderPage("reports/month", titleKey: "report.title", titleArguments: [monthText], page)
+    }
+
+    /// Twelve months ending with this one: signed-off months from the archive, others counted in one query per
+    /// figure; this month as the page shows it (stored, when signed off).
+    private func trendCharts(
+        _ req: Request, period: ReportPeriod, report: FigureReport, targets: [Figure: FigureTarget]
+    ) async throws -> [String] {
+        let trendFigures: [Figure] = [.completion, .timeliness, .satisfaction, .onTimeHandling]
+        let monthText = String(period.from.iso.prefix(7))
+        var trendPoints: [Figure: [(String, Int?)]] = [:]
+        for (figure, points) in try await req.domain.reports.trend(
+            ReportPeriod.months(endingWith: period.from, count: 12), figures: trendFigures)
+        {
+            trendPoints[figure] = points.map { point in
+                let rate = point.month == monthText ? report.overall.rate(figure) : point.rate
+                return (String(point.month.dropFirst(2)), rate.perMille)
+            }
+        }
+        return trendFigures.map { figure in
+            Chart.trend(
+                trendPoints[figure] ?? [], target: targets[figure]?.minimumPerMille,
+                title: req.t("figure.\(figure.rawValue)") + " · " + req.t("report.trend12"),
+                id: "trend-\(figure.rawValue)")
+        }
+    }
+
+    /// The calls by weekday and hour, and the problems and calls by kind, category, severity and matter.
+    private static func charts(_ req: Request, _ report: FigureReport) -> (heatmap: String, distributions: [String]) {
+        let weekdays = req.t("report.weekdays").split(separator: ",").map(String.init)
+        let heatmap = Chart.heatmap(
+            report.calls.grid, weekdays: weekdays, title: req.t("report.heatmap"), id: "heatmap")
+        return (
+            heatmap,
+            [
+                Chart.bars(report.problems.byKind, title: req.t("report.byKind"), id: "problems-kind"),
+                Chart.bars(report.problems.byCategory, title: req.t("report.byCategory"), id: "problems-category"),
+                Chart.bars(report.problems.bySeverity, title: req.t("report.bySeverity"), id: "problems-severity"),
+                Chart.bars(
+                    Array(report.calls.byMatter.prefix(10)), title: req.t("report.callsByMatter"), id: "calls-matter"),
+            ]
+        )
+    }
+
+    /// One survey indicator's line: satisfaction, answers, mean score, NPS.
+    private static func indicatorLine(_ group: ReportGroup) -> GroupLine {
+        let rate = group.figures.rate(.satisfaction)
+        return GroupLine(
+            key: group.key, label: group.label,
+            cells: [
+                Cell(text: rate.text, title: "\(rate.numerator) / \(rate.denominator)", drill: nil),
+                Cell(text: String(rate.denominator), title: "", drill: nil),
+                Cell(text: group.figures.meanScore.text, title: "", drill: nil),
+                Cell(text: group.figures.netPromoter.score.map(String.init) ?? "—", title: "", drill: nil),
+            ])
     }
 
     struct RowsPage: Encodable {
@@ -232,16 +250,17 @@ struct ReportPagesController: RouteCollection {
     private func detailRows(
         _ req: Request, _ figure: Figure, _ period: ReportPeriod, _ grouping: ReportGrouping, _ key: String?, limit: Int
     ) async throws -> [ReportQueries.DetailRow] {
-        let calendar = try await CalendarStore(db: req.db).defaultBusiness()
-        return try await ReportQueries(db: req.db, period: period, calendar: calendar, grouping: grouping).rows(
-            figure, groupKey: key, limit: limit)
+        let calendar = try await req.domain.calendars.defaultBusiness()
+        return try await ReportQueries(db: req.domain.db, period: period, calendar: calendar, grouping: grouping)
+            .rows(
+                figure, groupKey: key, limit: limit)
     }
 
     @Sendable func rows(req: Request) async throws -> Response {
         let (figure, period, grouping, key) = try rowQuery(req)
         let limit = 500
         let rows = try await detailRows(req, figure, period, grouping, key, limit: limit + 1)
-        try await req.audit(
+        try await req.domain.audit(
             "report.rows", subjectType: "report", subjectID: figure.rawValue,
             detail:
                 "\(period.from.iso)..\(period.to.iso) groupBy=\(grouping.rawValue) key=\(key ?? "") count=\(min(rows.count, limit))"
@@ -309,7 +328,7 @@ struct ReportPagesController: RouteCollection {
         let (figure, period, grouping, key) = try rowQuery(req)
         let limit = 200_000
         let rows = try await detailRows(req, figure, period, grouping, key, limit: limit)
-        try await req.audit(
+        try await req.domain.audit(
             "report.export", subjectType: "report", subjectID: figure.rawValue,
             detail:
                 "rows \(period.from.iso)..\(period.to.iso) groupBy=\(grouping.rawValue) key=\(key ?? "") count=\(rows.count)"
@@ -329,8 +348,8 @@ struct ReportPagesController: RouteCollection {
 
     @Sendable func exportFigures(req: Request) async throws -> Response {
         let (period, grouping) = try req.reportQuery()
-        let current = try await req.reports.current(period, groupedBy: grouping)
-        try await req.audit(
+        let current = try await req.domain.reports.current(period, groupedBy: grouping)
+        try await req.domain.audit(
             "report.export", subjectType: "report", subjectID: "\(period.from.iso)..\(period.to.iso)",
             detail: "groupBy=\(grouping.rawValue) format=csv")
         return csvResponse(
@@ -340,8 +359,8 @@ struct ReportPagesController: RouteCollection {
 
     @Sendable func exportFiguresWorkbook(req: Request) async throws -> Response {
         let (period, grouping) = try req.reportQuery()
-        let current = try await req.reports.current(period, groupedBy: grouping)
-        try await req.audit(
+        let current = try await req.domain.reports.current(period, groupedBy: grouping)
+        try await req.domain.audit(
             "report.export", subjectType: "report", subjectID: "\(period.from.iso)..\(period.to.iso)",
             detail: "groupBy=\(grouping.rawValue) format=xlsx")
         return xlsxResponse(
@@ -369,8 +388,8 @@ struct ReportPagesController: RouteCollection {
         let today = req.today
         let monthText = req.query[String.self, at: "month"] ?? String(today.iso.prefix(7))
         guard let period = ReportPeriod(month: monthText) else { throw AppError(.badRequest, "report.problem.month") }
-        try await req.audit("report.view", subjectType: "scorecard", subjectID: monthText)
-        let (cards, signedOff) = try await req.reports.currentScorecards(period, month: monthText)
+        try await req.domain.audit("report.view", subjectType: "scorecard", subjectID: monthText)
+        let (cards, signedOff) = try await req.domain.reports.currentScorecards(period, month: monthText)
         let page = ScorecardPage(
             month: monthText, signedBy: signedOff?.by,
             figures: Scorecard.agentFigures.map { req.t("figure.\($0.rawValue)") },
@@ -471,7 +490,7 @@ struct ReportPagesController: RouteCollection {
                 entries.append((figure.rawValue, minimum, points ?? 1, step ?? 50))
             }
             guard errors.isEmpty else { throw NamedFieldErrors(errors: errors) }
-            try await req.saveTargets(entries)
+            try await req.domain.saveTargets(entries, by: req.auth.get(User.self))
         }
     }
 
@@ -483,7 +502,8 @@ struct ReportPagesController: RouteCollection {
                 "/reports?month=\(month.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-"])) ?? "")",
             savedKey: "report.signed"
         ) {
-            _ = try await req.signOff(month: month, note: form["note"] ?? "")
+            _ = try await req.domain.signOff(
+                month: month, note: form["note"] ?? "", by: try req.auth.require(User.self))
         }
     }
 }

@@ -70,7 +70,7 @@ struct SettingsPagesController: RouteCollection {
     @Sendable func addEventKind(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
         do {
-            try await EventKindService(db: req.db, actor: req.actor, now: req.now).add(
+            try await req.domain.eventKinds.add(
                 code: form["code"] ?? "", name: form["name"] ?? "")
         } catch let error as NamedFieldError {
             return try await render(
@@ -84,7 +84,7 @@ struct SettingsPagesController: RouteCollection {
     @Sendable func saveTiers(req: Request) async throws -> Response {
         let text = (try? req.content.get(String.self, at: "tiers")) ?? ""
         do {
-            try await TierService(db: req.db, actor: req.actor, now: req.now).replace(
+            try await req.domain.tiers.replace(
                 with: text.components(separatedBy: .newlines))
         } catch let error as AppError {
             return try await failed(req, text, error.message(in: req.language))
@@ -116,7 +116,7 @@ struct SettingsAPIController: RouteCollection {
     }
 
     @Sendable func replace(req: Request) async throws -> Tiers {
-        try await TierService(db: req.db, actor: req.actor, now: req.now).replace(
+        try await req.domain.tiers.replace(
             with: req.content.decode(Tiers.self).tiers)
         return try await tiers(req: req)
     }

@@ -4,7 +4,6 @@ import HuifangCore
 import Vapor
 
 extension Request {
-    var spotChecks: SpotCheckService { SpotCheckService(db: db, config: application.huifang, now: now) }
 
     /// The check in the path; an agent may open only their own.
     func findSpotCheck() async throws -> SpotCheck {
@@ -106,9 +105,9 @@ struct SpotCheckAPIController: RouteCollection {
 
     @Sendable func draw(req: Request) async throws -> Response {
         let input = try req.content.decode(DrawInput.self)
-        let drawn = try await req.spotChecks.draw(
+        let drawn = try await req.domain.spotChecks.draw(
             month: input.month, seed: input.seed ?? String(UInt32.random(in: 100_000...999_999)))
-        try await req.audit(
+        try await req.domain.audit(
             "spot.draw", subjectType: "spotCheck", subjectID: drawn.month,
             detail: "seed=\(drawn.seed) count=\(drawn.total)")
         return try await drawn.encodeResponse(status: .created, for: req)
@@ -118,9 +117,9 @@ struct SpotCheckAPIController: RouteCollection {
         let check = try await req.findSpotCheck()
         let input = try req.content.decode(ReviewInput.self)
         guard let user = req.auth.get(User.self) else { throw Abort(.unauthorized) }
-        let reviewed = try await req.spotChecks.review(
+        let reviewed = try await req.domain.spotChecks.review(
             check, met: input.results, comment: input.comment ?? "", by: user)
-        try await req.audit(
+        try await req.domain.audit(
             "spot.review", subjectType: "spotCheck", subjectID: String(check.id!),
             detail: "score=\(reviewed.score ?? 0)")
         return SpotCheckOut(reviewed)
@@ -137,7 +136,7 @@ struct SpotCheckAPIController: RouteCollection {
         let check = try await req.findSpotCheck()
         guard let user = req.auth.get(User.self) else { throw Abort(.unauthorized) }
         let input = try req.content.decode(AcknowledgeInput.self)
-        return SpotCheckOut(try await req.spotChecks.acknowledge(check, by: user, reply: input.reply ?? ""))
+        return SpotCheckOut(try await req.domain.spotChecks.acknowledge(check, by: user, reply: input.reply ?? ""))
     }
 
     @Sendable func plan(req: Request) async throws -> SpotCheckPlan {
@@ -150,12 +149,12 @@ struct SpotCheckAPIController: RouteCollection {
         guard problems.isEmpty else {
             throw NamedFieldErrors(errors: problems.map { NamedFieldError(field: $0.field, key: $0.key) })
         }
-        try await req.savePlan(plan)
+        try await req.domain.savePlan(plan)
         return plan
     }
 }
 
-extension Request {
+extension DomainServices {
     func savePlan(_ plan: SpotCheckPlan) async throws {
         let record =
             try await SpotCheckSettingsRecord.find(1, on: db)
@@ -258,8 +257,8 @@ struct SpotCheckPagesController: RouteCollection {
                 "/spot-checks?month=\(month.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["-"])) ?? "")",
             savedKey: "spot.drawn"
         ) {
-            let drawn = try await req.spotChecks.draw(month: month, seed: form["seed"] ?? "")
-            try await req.audit(
+            let drawn = try await req.domain.spotChecks.draw(month: month, seed: form["seed"] ?? "")
+            try await req.domain.audit(
                 "spot.draw", subjectType: "spotCheck", subjectID: drawn.month,
                 detail: "seed=\(drawn.seed) count=\(drawn.total)")
         }
@@ -311,7 +310,7 @@ struct SpotCheckPagesController: RouteCollection {
         guard let record = try await FollowUpRecord.find(check.recordID, on: req.db) else { throw AppError.notFound }
         let customer = try await Customer.find(record.customerID, on: req.db)
         let answers = try await SurveyAnswer.query(on: req.db).filter(\.$recordID == record.id!).sort(\.$id).all()
-        try await req.audit(
+        try await req.domain.audit(
             "spot.view", subjectType: "spotCheck", subjectID: String(check.id!),
             detail: "record=\(record.id!) customer=\(record.customerID)")
         let user = req.auth.get(User.self)
@@ -353,9 +352,9 @@ struct SpotCheckPagesController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         return try await req.change(back: "/spot-checks/\(check.id!)", savedKey: "spot.reviewed") {
             guard let user = req.auth.get(User.self) else { throw Abort(.unauthorized) }
-            let reviewed = try await req.spotChecks.review(
+            let reviewed = try await req.domain.spotChecks.review(
                 check, met: req.reviewInput(form, plan: check.plan), comment: form["comment"] ?? "", by: user)
-            try await req.audit(
+            try await req.domain.audit(
                 "spot.review", subjectType: "spotCheck", subjectID: String(check.id!),
                 detail: "score=\(reviewed.score ?? 0)")
         }
@@ -366,7 +365,7 @@ struct SpotCheckPagesController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         return try await req.change(back: "/spot-checks/\(check.id!)", savedKey: "spot.acknowledged") {
             guard let user = req.auth.get(User.self) else { throw Abort(.unauthorized) }
-            _ = try await req.spotChecks.acknowledge(check, by: user, reply: form["reply"] ?? "")
+            _ = try await req.domain.spotChecks.acknowledge(check, by: user, reply: form["reply"] ?? "")
         }
     }
 
@@ -401,7 +400,7 @@ struct SpotCheckPagesController: RouteCollection {
     @Sendable func savePlan(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
         return try await req.change(back: "/spot-checks/plan") {
-            try await req.savePlan(
+            try await req.domain.savePlan(
                 try SpotCheckService.plan(
                     share: form["share"] ?? "", minimum: form["minimum"] ?? "", checkpoints: form["checkpoints"] ?? ""))
         }

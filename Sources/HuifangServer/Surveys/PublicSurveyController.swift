@@ -83,7 +83,7 @@ struct PublicSurveyController: RouteCollection {
 
     private func loaded(_ req: Request) async throws -> (SurveyLinks.State, String) {
         let token = req.parameters.get("token") ?? ""
-        return (try await SurveyLinks(db: req.db, config: req.application.huifang, now: req.now).resolve(token), token)
+        return (try await req.domain.surveyLinks.resolve(token), token)
     }
 
     @Sendable func show(req: Request) async throws -> Response {
@@ -93,7 +93,7 @@ struct PublicSurveyController: RouteCollection {
         case .expired: return try await Self.page(req, state: "expired", status: .gone)
         case .used: return try await Self.page(req, state: "used", status: .gone)
         case .valid(let link):
-            let survey = try await SurveyStore(db: req.db).find(link.surveyID)
+            let survey = try await req.domain.surveys.find(link.surveyID)
             let customer = try await Customer.find(link.customerID, on: req.db)
             return try await Self.page(
                 req, state: "form", survey: try survey.definition, token: token,
@@ -110,10 +110,10 @@ struct PublicSurveyController: RouteCollection {
         case .valid(let link):
             let form = (try? req.content.decode([String: String].self)) ?? [:]
             let answers = RecordInput.answers(form)
-            let survey = try await SurveyStore(db: req.db).find(link.surveyID)
+            let survey = try await req.domain.surveys.find(link.surveyID)
             let definition = try survey.definition
             do {
-                _ = try await SurveyLinks(db: req.db, config: req.application.huifang, now: req.now).answer(
+                _ = try await req.domain.surveyLinks.answer(
                     link, answers: answers)
             } catch let failure as NamedFieldErrors {
                 let customer = try await Customer.find(link.customerID, on: req.db)

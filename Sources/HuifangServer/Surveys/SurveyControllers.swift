@@ -13,23 +13,23 @@ struct SurveyAPIController: RouteCollection {
     }
 
     @Sendable func list(req: Request) async throws -> [SurveyInput] {
-        try await SurveyStore(db: req.db).current().map { SurveyInput($0, try $0.definition) }
+        try await req.domain.surveys.current().map { SurveyInput($0, try $0.definition) }
     }
 
     @Sendable func show(req: Request) async throws -> SurveyInput {
-        let survey = try await SurveyStore(db: req.db).find(req.parameters.get("id", as: Int.self) ?? 0)
+        let survey = try await req.domain.surveys.find(req.parameters.get("id", as: Int.self) ?? 0)
         return SurveyInput(survey, try survey.definition)
     }
 
     @Sendable func create(req: Request) async throws -> Response {
-        let survey = try await SurveyStore(db: req.db).create(
+        let survey = try await req.domain.surveys.create(
             try req.content.decode(SurveyInput.self), by: req.actor, at: req.now)
         return try await SurveyInput(survey, try survey.definition).encodeResponse(status: .created, for: req)
     }
 
     /// Saves an edit; when the version edited has answers, the answer is the new version (another id).
     @Sendable func update(req: Request) async throws -> SurveyInput {
-        let store = SurveyStore(db: req.db)
+        let store = req.domain.surveys
         let survey = try await store.update(
             try await store.find(req.parameters.get("id", as: Int.self) ?? 0),
             with: try req.content.decode(SurveyInput.self), by: req.actor, at: req.now)
@@ -51,7 +51,7 @@ struct SurveyPagesController: RouteCollection {
 
     /// The survey as the customer's phone will show it, without a link and without submitting.
     @Sendable func preview(req: Request) async throws -> Response {
-        let survey = try await SurveyStore(db: req.db).find(req.parameters.get("id", as: Int.self) ?? 0)
+        let survey = try await req.domain.surveys.find(req.parameters.get("id", as: Int.self) ?? 0)
         return try await PublicSurveyController.page(
             req, state: "preview", survey: try survey.definition,
             customerName: Placeholder.salutation(name: "王芳", gender: "female"))
@@ -91,7 +91,7 @@ struct SurveyPagesController: RouteCollection {
     }
 
     @Sendable func list(req: Request) async throws -> Response {
-        let store = SurveyStore(db: req.db)
+        let store = req.domain.surveys
         var rows: [Row] = []
         for survey in try await store.current() {
             let definition = try survey.definition
@@ -114,14 +114,14 @@ struct SurveyPagesController: RouteCollection {
     }
 
     @Sendable func edit(req: Request) async throws -> Response {
-        let survey = try await SurveyStore(db: req.db).find(req.parameters.get("id", as: Int.self) ?? 0)
+        let survey = try await req.domain.surveys.find(req.parameters.get("id", as: Int.self) ?? 0)
         return try await form(req, id: survey.id, input: SurveyInput(survey, try survey.definition), errors: [])
     }
 
     @Sendable func create(req: Request) async throws -> Response {
         let input = try Self.input(from: req)
         do {
-            _ = try await SurveyStore(db: req.db).create(input, by: req.actor, at: req.now)
+            _ = try await req.domain.surveys.create(input, by: req.actor, at: req.now)
         } catch let failure as NamedFieldErrors {
             return try await failed(req, id: nil, input: input, failure)
         }
@@ -130,7 +130,7 @@ struct SurveyPagesController: RouteCollection {
     }
 
     @Sendable func update(req: Request) async throws -> Response {
-        let store = SurveyStore(db: req.db)
+        let store = req.domain.surveys
         let survey = try await store.find(req.parameters.get("id", as: Int.self) ?? 0)
         let input = try Self.input(from: req)
         let saved: SurveyRecord
@@ -204,7 +204,7 @@ struct SurveyPagesController: RouteCollection {
                 options: (q.options ?? []).joined(separator: "\n"))
         }
         let context = FormContext(
-            id: id, version: input.version, answers: id == nil ? 0 : try await SurveyStore(db: req.db).answerCount(id!),
+            id: id, version: input.version, answers: id == nil ? 0 : try await req.domain.surveys.answerCount(id!),
             name: input.name, intro: input.intro ?? "",
             thresholds: TicketThreshold.allCases.map {
                 SelectOption(

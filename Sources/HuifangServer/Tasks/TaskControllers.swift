@@ -15,9 +15,9 @@ struct AgentLoad: Content {
     let absent: Bool
 }
 
-extension Request {
+extension DomainServices {
     func agentLoads(on day: LocalDate) async throws -> [AgentLoad] {
-        let capacities = try await DistributionService(db: db).agents(on: day)
+        let capacities = try await distribution.agents(on: day)
         let users = Dictionary(
             try await User.query(on: db).filter(\.$role == .agent).all().map { ($0.id!, $0) },
             uniquingKeysWith: { a, _ in a })
@@ -40,30 +40,15 @@ extension Request {
         }
     }
 
-    var planning: DailyPlanning { DailyPlanning(db: db, config: application.huifang, logger: logger) }
-
-    func tasks(_ filter: TaskFilter) async throws -> [TaskView] {
-        try await taskPage(filter).rows
-    }
-
-    func taskPage(_ filter: TaskFilter) async throws -> KeysetPage<TaskView> {
-        let viewer = try auth.require(User.self)
-        let page = try await TaskQueries(db: db, config: application.huifang, language: language, now: now)
-            .page(filter, viewer: viewer)
+    /// A page of tasks as `viewer` may see them; the view is audited.
+    func taskPage(_ filter: TaskFilter, viewer: User) async throws -> KeysetPage<TaskView> {
+        let page = try await taskQueries.page(filter, viewer: viewer)
         try await audit("task.list", subjectType: "task", detail: "count=\(page.rows.count)")
         return page
     }
 
-    /// `limit` and `after` of a task list.
-    func pagedTasks(_ filter: TaskFilter, limit: Int = 50) throws -> TaskFilter {
-        var filter = filter
-        filter.limit = pageLimit(default: limit)
-        let callList = filter.callListOrder
-        filter.after = try pageCursor { TaskQueries.cursor($0, callList: callList) }
-        return filter
-    }
-
-    func findAgent(_ key: String) async throws -> User {
+    /// The active agent with this username or id.
+    func agent(named key: String) async throws -> User {
         let agent: User?
         if let id = UUID(uuidString: key) {
             agent = try await User.find(id, on: db)
@@ -94,6 +79,22 @@ extension Request {
     }
 }
 
+extension Request {
+    /// A page of tasks as the signed-in user may see them.
+    func taskPage(_ filter: TaskFilter) async throws -> KeysetPage<TaskView> {
+        try await domain.taskPage(filter, viewer: try auth.require(User.self))
+    }
+
+    /// `limit` and `after` of a task list.
+    func pagedTasks(_ filter: TaskFilter, limit: Int = 50) throws -> TaskFilter {
+        var filter = filter
+        filter.limit = pageLimit(default: limit)
+        let callList = filter.callListOrder
+        filter.after = try pageCursor { TaskQueries.cursor($0, callList: callList) }
+        return filter
+    }
+}
+
 struct TaskAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let planning = routes.guarded(.planning, .api)
@@ -121,7 +122,9 @@ struct TaskAPIController: RouteCollection {
 
     @Sendable func list(req: Request) async throws -> TaskPageDTO {
         var filter = TaskFilter()
-        if let agent = req.query[String.self, at: "agent"] { filter.agentID = try await req.findAgent(agent).id }
+        if let agent = req.query[String.self, at: "agent"] {
+            filter.agentID = try await req.domain.agent(named: agent).id
+        }
         if let status = req.query[String.self, at: "status"] {
             guard let parsed = FollowUpTask.Status(rawValue: status) else {
                 throw NamedFieldError(field: "status", key: "error.badRequest")
@@ -146,14 +149,14 @@ struct TaskAPIController: RouteCollection {
 
     @Sendable func reassign(req: Request) async throws -> [String: Int] {
         let input = try req.content.decode(Reassign.self)
-        let agent = try await req.findAgent(input.agent)
-        let moved = try await DistributionService(db: req.db).reassign(input.taskIDs, to: agent, at: req.now)
-        try await req.audit("task.reassign", subjectType: "task", detail: "\(moved) to \(agent.username)")
+        let agent = try await req.domain.agent(named: input.agent)
+        let moved = try await req.domain.distribution.reassign(input.taskIDs, to: agent, at: req.now)
+        try await req.domain.audit("task.reassign", subjectType: "task", detail: "\(moved) to \(agent.username)")
         return ["reassigned": moved]
     }
 
     @Sendable func recompute(req: Request) async throws -> [String: Int] {
-        let (recomputed, changed) = try await TaskDeadlines(db: req.db, now: req.now).recomputeOpen(by: req.actor)
+        let (recomputed, changed) = try await req.domain.taskDeadlines.recomputeOpen(by: req.actor)
         return ["recomputed": recomputed, "changed": changed]
     }
 
@@ -166,8 +169,8 @@ struct TaskAPIController: RouteCollection {
             }
             day = parsed
         }
-        let summary = try await req.planning.runNow(day: day, now: req.now)
-        try await req.audit(
+        let summary = try await req.domain.planning.runNow(day: day, now: req.now)
+        try await req.domain.audit(
             "planner.run", subjectType: "planner", subjectID: day.iso, detail: "created=\(summary.tasksCreated)")
         return summary
     }
@@ -180,13 +183,14 @@ struct TaskAPIController: RouteCollection {
     }
 
     @Sendable func load(req: Request) async throws -> [AgentLoad] {
-        try await req.agentLoads(on: req.today)
+        try await req.domain.agentLoads(on: req.today)
     }
 
     @Sendable func absence(req: Request) async throws -> HTTPStatus {
         let input = try req.content.decode(Absence.self)
-        try await req.recordAbsence(
-            agent: try await req.findAgent(req.parameters.get("agent") ?? ""), from: input.from, to: input.to,
+        try await req.domain.recordAbsence(
+            agent: try await req.domain.agent(named: req.parameters.get("agent") ?? ""), from: input.from,
+            to: input.to,
             note: input.note ?? "")
         return .created
     }
@@ -230,7 +234,7 @@ struct TaskPagesController: RouteCollection {
     private func boardPage(_ req: Request, message: String?) async throws -> Response {
         let today = req.today
         let agentFilter = req.query[String.self, at: "agent"].flatMap(UUID.init(uuidString:))
-        let loads = try await req.agentLoads(on: today)
+        let loads = try await req.domain.agentLoads(on: today)
         let unassigned = try await FollowUpTask.query(on: req.db).filter(\.$status == .open).filter(
             \.$assignedAgent.$id == nil
         ).count()
@@ -251,9 +255,9 @@ struct TaskPagesController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         let ids = form.keys.filter { $0.hasPrefix("task-") }.compactMap { Int($0.dropFirst(5)) }
         guard !ids.isEmpty else { return try await boardPage(req, message: req.t("tasks.noneSelected")) }
-        let agent = try await req.findAgent(form["agent"] ?? "")
-        let moved = try await DistributionService(db: req.db).reassign(ids, to: agent, at: req.now)
-        try await req.audit("task.reassign", subjectType: "task", detail: "\(moved) to \(agent.username)")
+        let agent = try await req.domain.agent(named: form["agent"] ?? "")
+        let moved = try await req.domain.distribution.reassign(ids, to: agent, at: req.now)
+        try await req.domain.audit("task.reassign", subjectType: "task", detail: "\(moved) to \(agent.username)")
         req.flash("tasks.reassigned", String(moved))
         return req.redirect(to: "/tasks")
     }
@@ -261,8 +265,8 @@ struct TaskPagesController: RouteCollection {
     @Sendable func run(req: Request) async throws -> Response {
         let day = req.today
         do {
-            let summary = try await req.planning.runNow(day: day, now: req.now)
-            try await req.audit(
+            let summary = try await req.domain.planning.runNow(day: day, now: req.now)
+            try await req.domain.audit(
                 "planner.run", subjectType: "planner", subjectID: day.iso, detail: "created=\(summary.tasksCreated)")
             req.flash("planner.ran", String(summary.tasksCreated), String(summary.assigned))
         } catch let conflict as JobConflict {
@@ -274,8 +278,9 @@ struct TaskPagesController: RouteCollection {
     @Sendable func absence(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
         do {
-            try await req.recordAbsence(
-                agent: try await req.findAgent(form["agent"] ?? ""), from: form["from"] ?? "", to: form["to"] ?? "",
+            try await req.domain.recordAbsence(
+                agent: try await req.domain.agent(named: form["agent"] ?? ""), from: form["from"] ?? "",
+                to: form["to"] ?? "",
                 note: form["note"] ?? "")
         } catch let error as NamedFieldError {
             return try await boardPage(
@@ -288,7 +293,7 @@ struct TaskPagesController: RouteCollection {
     }
 
     @Sendable func recompute(req: Request) async throws -> Response {
-        let (recomputed, changed) = try await TaskDeadlines(db: req.db, now: req.now).recomputeOpen(by: req.actor)
+        let (recomputed, changed) = try await req.domain.taskDeadlines.recomputeOpen(by: req.actor)
         req.flash("tasks.recomputed", String(recomputed), String(changed))
         return req.redirect(to: "/tasks")
     }
@@ -302,20 +307,21 @@ struct TaskPagesController: RouteCollection {
     }
 
     @Sendable func myCSV(req: Request) async throws -> Response {
-        let tasks = try await req.tasks(
-            TaskFilter(agentID: try req.auth.require(User.self).id, callListOrder: true, limit: 5000))
+        let tasks = try await req.taskPage(
+            TaskFilter(agentID: try req.auth.require(User.self).id, callListOrder: true, limit: 5000)
+        ).rows
         return try await csv(req, tasks, name: "call-list", includeAgent: false)
     }
 
     /// The open tasks (of one agent with `?agent=`), with who has each and why.
     @Sendable func exportCSV(req: Request) async throws -> Response {
         let agent = req.query[String.self, at: "agent"].flatMap(UUID.init(uuidString:))
-        let tasks = try await req.tasks(TaskFilter(agentID: agent, limit: 100_000))
+        let tasks = try await req.taskPage(TaskFilter(agentID: agent, limit: 100_000)).rows
         return try await csv(req, tasks, name: "tasks", includeAgent: true)
     }
 
     private func csv(_ req: Request, _ tasks: [TaskView], name: String, includeAgent: Bool) async throws -> Response {
-        try await req.audit("task.export", subjectType: "task", detail: "count=\(tasks.count)")
+        try await req.domain.audit("task.export", subjectType: "task", detail: "count=\(tasks.count)")
         let language = req.language
         let document = try await offTheEventLoop {
             TaskQueries.csv(tasks, language: language, includeAgent: includeAgent)

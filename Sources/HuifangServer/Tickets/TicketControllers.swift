@@ -84,7 +84,6 @@ struct TicketView: Content {
 }
 
 extension Request {
-    var ticketService: TicketService { TicketService(db: db, config: application.huifang, actor: actor, now: now) }
 
     /// The ticket the route's `:id` names, if the viewer may see it; otherwise 404, as if it did not exist.
     func findTicket() async throws -> Ticket {
@@ -129,13 +128,6 @@ extension Request {
         filter.limit = pageLimit(default: limit)
         filter.after = try pageCursor(TicketQueries.cursor)
         return filter
-    }
-
-    func ticketPage(_ filter: TicketFilter) async throws -> KeysetPage<TicketRow> {
-        let page = try await TicketQueries(db: db, config: application.huifang, language: language, now: now).page(
-            filter)
-        try await audit("ticket.list", subjectType: "ticket", detail: "count=\(page.rows.count)")
-        return page
     }
 
     /// The queue of the signed-in user: their department's open tickets and those assigned to them; for an
@@ -192,25 +184,25 @@ struct TicketAPIController: RouteCollection {
     }
 
     @Sendable func open(req: Request) async throws -> Response {
-        let ticket = try await req.ticketService.open(try req.content.decode(TicketInput.self))
+        let ticket = try await req.domain.tickets.open(try req.content.decode(TicketInput.self))
         let response = Response(status: .created)
         try response.content.encode(try await TicketView.make(ticket, on: req))
         return response
     }
 
     @Sendable func list(req: Request) async throws -> TicketPageDTO {
-        let page = try await req.ticketPage(try req.ticketFilter())
+        let page = try await req.domain.ticketPage(try req.ticketFilter())
         return TicketPageDTO(items: page.rows, nextCursor: page.next?.token)
     }
 
     @Sendable func queue(req: Request) async throws -> TicketPageDTO {
-        let page = try await req.ticketPage(try req.queueFilter())
+        let page = try await req.domain.ticketPage(try req.queueFilter())
         return TicketPageDTO(items: page.rows, nextCursor: page.next?.token)
     }
 
     @Sendable func show(req: Request) async throws -> TicketView {
         let ticket = try await req.findTicket()
-        try await req.audit("ticket.view", subjectType: "ticket", subjectID: String(ticket.id!))
+        try await req.domain.audit("ticket.view", subjectType: "ticket", subjectID: String(ticket.id!))
         return try await TicketView.make(ticket, on: req)
     }
 
@@ -220,38 +212,38 @@ struct TicketAPIController: RouteCollection {
         guard let action = TicketAction(rawValue: input.action) else {
             throw NamedFieldError(field: "action", key: "ticket.problem.action")
         }
-        let ticket = try await req.ticketService.act(found, action, note: input.note ?? "", handler: input.handler)
+        let ticket = try await req.domain.tickets.act(found, action, note: input.note ?? "", handler: input.handler)
         return try await TicketView.make(ticket, on: req)
     }
 
     @Sendable func pause(req: Request) async throws -> TicketView {
         let note = (try? req.content.decode(NoteInput.self))?.note ?? ""
         return try await TicketView.make(
-            try await req.ticketService.pause(try await req.findTicket(), note: note), on: req)
+            try await req.domain.tickets.pause(try await req.findTicket(), note: note), on: req)
     }
 
     @Sendable func resume(req: Request) async throws -> TicketView {
         let note = (try? req.content.decode(NoteInput.self))?.note ?? ""
         return try await TicketView.make(
-            try await req.ticketService.resume(try await req.findTicket(), note: note), on: req)
+            try await req.domain.tickets.resume(try await req.findTicket(), note: note), on: req)
     }
 
     @Sendable func extend(req: Request) async throws -> TicketView {
         let ticket = try await req.findTicket()
         let input = try req.content.decode(ExtensionInput.self)
-        return try await TicketView.make(try await req.ticketService.extend(ticket, input), on: req)
+        return try await TicketView.make(try await req.domain.tickets.extend(ticket, input), on: req)
     }
 
     @Sendable func plan(req: Request) async throws -> TicketView {
         let ticket = try await req.findTicket()
         let input = try req.content.decode(PlanInput.self)
-        return try await TicketView.make(try await req.ticketService.plan(ticket, input), on: req)
+        return try await TicketView.make(try await req.domain.tickets.plan(ticket, input), on: req)
     }
 
     @Sendable func verification(req: Request) async throws -> TicketView {
         let found = try await req.findTicket()
         let input = try req.content.decode(VerificationInput.self)
-        let ticket = try await req.ticketService.verify(
+        let ticket = try await req.domain.tickets.verify(
             found, satisfied: input.satisfied,
             words: input.words ?? "", channel: input.channel, by: try req.viewer)
         return try await TicketView.make(ticket, on: req)
@@ -271,15 +263,16 @@ struct TicketAPIController: RouteCollection {
         } catch let error as DecodingError {
             throw NamedFieldError(field: error.fieldPath, key: "ticket.problem.settingsShape")
         }
-        try await req.saveTicketSettings(settings)
+        try await req.domain.saveTicketSettings(settings)
         return try await self.settings(req: req)
     }
 
     @Sendable func escalate(req: Request) async throws -> EscalationSweep.Summary {
         let config = req.application.huifang
-        let summary = try await EscalationSweep(db: req.db, config: config).runLeased(
+        let summary = try await req.domain.escalation.runLeased(
             terms: config.jobLease, now: req.now)
-        try await req.audit("escalation.run", subjectType: "ticket", detail: "escalations=\(summary.escalations)")
+        try await req.domain.audit(
+            "escalation.run", subjectType: "ticket", detail: "escalations=\(summary.escalations)")
         return summary
     }
 }
@@ -299,7 +292,15 @@ extension DecodingError {
     }
 }
 
-extension Request {
+extension DomainServices {
+    /// A page of tickets; the view is audited.
+    func ticketPage(_ filter: TicketFilter) async throws -> KeysetPage<TicketRow> {
+        let page = try await ticketQueries.page(
+            filter)
+        try await audit("ticket.list", subjectType: "ticket", detail: "count=\(page.rows.count)")
+        return page
+    }
+
     /// Validates and stores the ticket settings; every problem is named with its field.
     func saveTicketSettings(_ settings: TicketSettings) async throws {
         let problems = settings.problems()
@@ -309,7 +310,7 @@ extension Request {
         let record = try await TicketSettingsRecord.load(on: db)
         let ladderChanged = record.settings.ladder != settings.ladder
         try record.apply(settings)
-        let now = self.now
+        let (now, actor) = (self.now, self.actor)
         try await db.transaction { db in
             try await record.save(on: db)
             if ladderChanged {
@@ -325,7 +326,7 @@ extension Request {
                 ).run()
             }
             try await AuditLog.record(
-                "ticket.settings", by: self.actor, subjectType: "ticket_settings", subjectID: "1",
+                "ticket.settings", by: actor, subjectType: "ticket_settings", subjectID: "1",
                 detail: "policies=\(settings.policies.count) levels=\(settings.ladder.levels.count)", at: now, on: db)
         }
     }

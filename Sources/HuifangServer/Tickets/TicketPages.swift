@@ -65,7 +65,7 @@ struct TicketPagesController: RouteCollection {
     }
 
     @Sendable func queue(req: Request) async throws -> Response {
-        let page = try await req.ticketPage(try req.paged(try req.queueFilter(), limit: 100))
+        let page = try await req.domain.ticketPage(try req.paged(try req.queueFilter(), limit: 100))
         return try await req.renderPage(
             "tickets/list", titleKey: "tickets.queue",
             ListPage(
@@ -75,7 +75,7 @@ struct TicketPagesController: RouteCollection {
 
     @Sendable func overview(req: Request) async throws -> Response {
         let filter = try req.paged(try req.ticketFilter(), limit: 100)
-        let page = try await req.ticketPage(filter)
+        let page = try await req.domain.ticketPage(filter)
         let status = req.query[String.self, at: "status"] ?? ""
         let statuses =
             [
@@ -126,11 +126,9 @@ struct TicketPagesController: RouteCollection {
 
     @Sendable func show(req: Request) async throws -> Response {
         let ticket = try await req.findTicket()
-        try await req.audit("ticket.view", subjectType: "ticket", subjectID: String(ticket.id!))
+        try await req.domain.audit("ticket.view", subjectType: "ticket", subjectID: String(ticket.id!))
         let view = try await TicketView.make(ticket, on: req)
-        let row = try await TicketQueries(
-            db: req.db, config: req.application.huifang, language: req.language, now: req.now
-        ).rows(for: [ticket])[0]
+        let row = try await req.domain.ticketQueries.rows(for: [ticket])[0]
         let settings = try await TicketSettingsRecord.load(on: req.db).settings
         var customerName: String?
         if let id = ticket.$customer.id { customerName = try await Customer.find(id, on: req.db)?.name }
@@ -186,20 +184,20 @@ struct TicketPagesController: RouteCollection {
             guard let action = TicketAction(rawValue: form["action"] ?? "") else {
                 throw NamedFieldError(field: "action", key: "ticket.problem.action")
             }
-            _ = try await req.ticketService.act(ticket, action, note: form["note"] ?? "", handler: form["handler"])
+            _ = try await req.domain.tickets.act(ticket, action, note: form["note"] ?? "", handler: form["handler"])
         }
     }
 
     @Sendable func pause(req: Request) async throws -> Response {
         let note = (try? req.content.get(String.self, at: "note")) ?? ""
         let ticket = try await req.findTicket()
-        return try await req.change(back: back(req)) { _ = try await req.ticketService.pause(ticket, note: note) }
+        return try await req.change(back: back(req)) { _ = try await req.domain.tickets.pause(ticket, note: note) }
     }
 
     @Sendable func resume(req: Request) async throws -> Response {
         let note = (try? req.content.get(String.self, at: "note")) ?? ""
         let ticket = try await req.findTicket()
-        return try await req.change(back: back(req)) { _ = try await req.ticketService.resume(ticket, note: note) }
+        return try await req.change(back: back(req)) { _ = try await req.domain.tickets.resume(ticket, note: note) }
     }
 
     @Sendable func extend(req: Request) async throws -> Response {
@@ -207,7 +205,7 @@ struct TicketPagesController: RouteCollection {
         let ticket = try await req.findTicket()
         return try await req.change(back: back(req)) {
             let until = [form["untilDate"], form["untilTime"]].compactMap { $0 }.joined(separator: " ")
-            _ = try await req.ticketService.extend(
+            _ = try await req.domain.tickets.extend(
                 ticket,
                 ExtensionInput(
                     deadline: form["deadline"], until: until, reason: form["reason"] ?? "",
@@ -219,7 +217,7 @@ struct TicketPagesController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         let ticket = try await req.findTicket()
         return try await req.change(back: back(req)) {
-            _ = try await req.ticketService.plan(
+            _ = try await req.domain.tickets.plan(
                 ticket,
                 PlanInput(
                     measures: form["measures"], owner: form["owner"], due: form["due"],
@@ -231,7 +229,7 @@ struct TicketPagesController: RouteCollection {
         let form = try req.content.decode([String: String].self)
         let ticket = try await req.findTicket()
         return try await req.change(back: back(req)) {
-            _ = try await req.ticketService.verify(
+            _ = try await req.domain.tickets.verify(
                 ticket, satisfied: form["satisfied"] == "yes", words: form["words"] ?? "",
                 channel: form["channel"].flatMap { $0.isEmpty ? nil : $0 }, by: try req.viewer)
         }
@@ -308,7 +306,7 @@ struct TicketPagesController: RouteCollection {
             } catch let error as DecodingError {
                 throw NamedFieldError(field: error.fieldPath, key: "ticket.problem.settingsShape")
             }
-            try await req.saveTicketSettings(settings)
+            try await req.domain.saveTicketSettings(settings)
         } catch {
             guard let message = req.userMessage(for: error) else { throw error }
             req.session.data["flash"] = message
@@ -321,9 +319,10 @@ struct TicketPagesController: RouteCollection {
     @Sendable func escalate(req: Request) async throws -> Response {
         let config = req.application.huifang
         do {
-            let summary = try await EscalationSweep(db: req.db, config: config).runLeased(
+            let summary = try await req.domain.escalation.runLeased(
                 terms: config.jobLease, now: req.now)
-            try await req.audit("escalation.run", subjectType: "ticket", detail: "escalations=\(summary.escalations)")
+            try await req.domain.audit(
+                "escalation.run", subjectType: "ticket", detail: "escalations=\(summary.escalations)")
             req.flash("escalation.ran", "\(summary.escalations)", "\(summary.notifications)")
         } catch let conflict as JobConflict {
             req.session.data["flash"] = req.message(for: conflict)

@@ -54,7 +54,7 @@ struct UserPagesController: RouteCollection {
     @Sendable func create(req: Request) async throws -> Response {
         let input = try req.content.decode([String: String].self)
         do {
-            let user = try await req.users.create(
+            let user = try await req.domain.users.create(
                 .init(
                     username: input["username"] ?? "", displayName: input["displayName"] ?? "",
                     role: Role(rawValue: input["role"] ?? "") ?? .agent,
@@ -76,7 +76,7 @@ struct UserPagesController: RouteCollection {
         let user = try await find(req)
         let input = try req.content.decode([String: String].self)
         do {
-            try await req.users.update(
+            try await req.domain.users.update(
                 user,
                 .init(
                     displayName: input["displayName"], role: input["role"].flatMap(Role.init(rawValue:)),
@@ -92,7 +92,7 @@ struct UserPagesController: RouteCollection {
     @Sendable func createToken(req: Request) async throws -> Response {
         let user = try await find(req)
         let name = (try? req.content.get(String.self, at: "name")) ?? ""
-        let (token, _) = try await req.users.createToken(for: user, name: name)
+        let (token, _) = try await req.domain.users.createToken(for: user, name: name)
         return try await form(req, user: user, values: values(of: user), newToken: token)
     }
 
@@ -103,14 +103,14 @@ struct UserPagesController: RouteCollection {
         else {
             throw AppError.notFound
         }
-        try await req.users.revoke(token)
+        try await req.domain.users.revoke(token)
         req.flash("users.revoked")
         return req.redirect(to: "/users/\(user.id!)")
     }
 
     @Sendable func revokeAllTokens(req: Request) async throws -> Response {
         let user = try await find(req)
-        try await req.users.revokeAllTokens(of: user)
+        try await req.domain.users.revokeAllTokens(of: user)
         req.flash("users.revoked")
         return req.redirect(to: "/users/\(user.id!)")
     }
@@ -237,7 +237,7 @@ struct UserAPIController: RouteCollection {
 
     @Sendable func create(req: Request) async throws -> Response {
         let input = try req.content.decode(CreateInput.self)
-        let user = try await req.users.create(
+        let user = try await req.domain.users.create(
             .init(
                 username: input.username, displayName: input.displayName, role: input.role,
                 departmentID: input.departmentId, password: input.password, email: input.email))
@@ -249,7 +249,7 @@ struct UserAPIController: RouteCollection {
             throw AppError.notFound
         }
         let input = try req.content.decode(UpdateInput.self)
-        try await req.users.update(
+        try await req.domain.users.update(
             user,
             .init(
                 displayName: input.displayName, role: input.role,
@@ -263,7 +263,7 @@ struct UserAPIController: RouteCollection {
             throw AppError.notFound
         }
         let input = try? req.content.decode(TokenInput.self)
-        let (token, record) = try await req.users.createToken(for: user, name: input?.name ?? "api")
+        let (token, record) = try await req.domain.users.createToken(for: user, name: input?.name ?? "api")
         return try await TokenDTO(id: record.id!, name: record.name, token: token).encodeResponse(
             status: .created, for: req)
     }
@@ -277,14 +277,14 @@ struct UserAPIController: RouteCollection {
         guard let user = try await User.find(req.parameters.get("id", as: UUID.self), on: req.db) else {
             throw AppError.notFound
         }
-        return Revoked(revoked: try await req.users.revokeAllTokens(of: user))
+        return Revoked(revoked: try await req.domain.users.revokeAllTokens(of: user))
     }
 
     @Sendable func revoke(req: Request) async throws -> HTTPStatus {
         guard let token = try await APIToken.find(req.parameters.get("id", as: UUID.self), on: req.db) else {
             throw AppError.notFound
         }
-        try await req.users.revoke(token)
+        try await req.domain.users.revoke(token)
         return .noContent
     }
 }

@@ -184,9 +184,3 @@ struct UserService {
         }
     }
 }
-
-extension Request {
-    var users: UserService {
-        UserService(db: db, passwords: password.async, actor: actor, now: now, currentSession: storedSessionID)
-    }
-}

@@ -106,7 +106,7 @@ extension Request {
                 ? "/"
                 : url.string.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["/", "-", "_", "."]))
                     ?? "/",
-            unread: try await unreadNotifications()
+            unread: try await domain.unreadNotifications(of: auth.get(User.self))
         )
         let view = try await view.render(template, Page(layout: layout, page: body))
         return try await view.encodeResponse(for: self)
