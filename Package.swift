@@ -38,10 +38,20 @@ let package = Package(
             ],
             resources: [.copy("Resources")]
         ),
+        .target(
+            name: "HuifangBenchmarks",
+            dependencies: [
+                "HuifangCore",
+                "HuifangServer",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+            ]
+        ),
         .executableTarget(
             name: "huifang",
             dependencies: [
                 "HuifangServer",
+                "HuifangBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HuifangBenchmarks
 import HuifangServer
 
 struct EscalateCommand: AsyncParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HuifangBenchmarks
 import HuifangCore
 import HuifangServer
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import HuifangBenchmarks
 import HuifangServer
 
 struct ReportCommand: AsyncParsableCommand {

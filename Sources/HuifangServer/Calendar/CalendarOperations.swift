@@ -47,11 +47,6 @@ extension Operations {
             throw OperationError("\(question.fileName): \(error.description)")
         }
     }
-
-    /// The official schedule for mainland China with standard hours, without a database (for the benchmark).
-    public static func officialCalendar(timeZone: TimeZone) throws -> BusinessCalendar {
-        BusinessCalendar(timeZone: timeZone, schedule: try OfficialChinaSchedule.load())
-    }
 }
 
 extension CalendarQuestion {

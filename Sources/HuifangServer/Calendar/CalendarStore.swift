@@ -6,16 +6,18 @@ import SQLKit
 import Vapor
 
 /// The State Council schedule shipped with Huifang (`Resources/Calendar/china-holidays.txt`).
-enum OfficialChinaSchedule {
-    static func load() throws -> HolidaySchedule {
+package enum OfficialChinaSchedule {
+    package static func load() throws -> HolidaySchedule {
         let file = Resources.root.appendingPathComponent("Calendar/china-holidays.txt")
         return try HolidaySchedule.parse(String(contentsOf: file, encoding: .utf8))
     }
 }
 
 /// Reads and edits stored calendars, and builds the `BusinessCalendar` that computes with them.
-struct CalendarStore {
+package struct CalendarStore {
     let db: any Database
+
+    package init(db: any Database) { self.db = db }
 
     func defaultCalendar() async throws -> WorkCalendar {
         guard let calendar = try await WorkCalendar.query(on: db).filter(\.$isDefault == true).first() else {
@@ -25,7 +27,7 @@ struct CalendarStore {
     }
 
     /// The computing calendar of the default calendar: what deadlines are counted in.
-    func defaultBusiness() async throws -> BusinessCalendar {
+    package func defaultBusiness() async throws -> BusinessCalendar {
         try await business(defaultCalendar())
     }
 

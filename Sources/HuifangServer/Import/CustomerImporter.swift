@@ -294,7 +294,7 @@ struct CustomerImporter {
 }
 
 extension Array {
-    func chunked(_ size: Int) -> [ArraySlice<Element>] {
+    package func chunked(_ size: Int) -> [ArraySlice<Element>] {
         stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }

@@ -2,10 +2,10 @@ import Fluent
 import Foundation
 
 /// A message to one user inside the app (通知): an escalation, an urgent complaint.
-final class Notification: Model, @unchecked Sendable {
-    static let schema = "notifications"
+package final class Notification: Model, @unchecked Sendable {
+    package static let schema = "notifications"
 
-    @ID(custom: "id", generatedBy: .database) var id: Int?
+    @ID(custom: "id", generatedBy: .database) package var id: Int?
     @Parent(key: "user_id") var user: User
     @OptionalField(key: "ticket_id") var ticketID: Int?
     /// `escalation` or `urgent`.
@@ -14,18 +14,18 @@ final class Notification: Model, @unchecked Sendable {
     @Field(key: "at") var at: Double
     @OptionalField(key: "read_at") var readAt: Double?
 
-    init() {}
+    package init() {}
 }
 
 /// One email or SMS in the outbox, sent by whichever instance claims it.
-final class MailMessage: Model, @unchecked Sendable {
-    static let schema = "mail_outbox"
+package final class MailMessage: Model, @unchecked Sendable {
+    package static let schema = "mail_outbox"
 
     enum Status: String, Codable, Sendable {
         case pending, sent, failed
     }
 
-    @ID(custom: "id", generatedBy: .database) var id: Int?
+    @ID(custom: "id", generatedBy: .database) package var id: Int?
     @Field(key: "to_address") var to: String
     @Field(key: "subject") var subject: String
     @Field(key: "body") var body: String
@@ -44,5 +44,5 @@ final class MailMessage: Model, @unchecked Sendable {
     /// How it went out: smtp, http (the SMS gateway) or log.
     @OptionalField(key: "transport") var transport: String?
 
-    init() {}
+    package init() {}
 }

@@ -4,8 +4,10 @@ import HuifangCore
 import SQLKit
 
 /// Gives every due, unassigned open task to an agent (see `Distributor`), and moves tasks between agents.
-struct DistributionService {
+package struct DistributionService {
     let db: any Database
+
+    package init(db: any Database) { self.db = db }
 
     private struct LoadRow: Decodable {
         let assigned_agent_id: UUID
@@ -39,7 +41,7 @@ struct DistributionService {
     }
 
     /// Assigns the tasks due by `day`, most urgent first. Returns how many were assigned and how many no agent could take.
-    func distribute(asOf day: LocalDate, now: Date) async throws -> (assigned: Int, unassigned: Int) {
+    package func distribute(asOf day: LocalDate, now: Date) async throws -> (assigned: Int, unassigned: Int) {
         let sql = db.sql
         let due = try await sql.raw(
             """

@@ -5,25 +5,25 @@ import SQLKit
 import Vapor
 
 /// What one planning day did, shown after a run and kept with it.
-struct PlanSummary: Content, Equatable {
+package struct PlanSummary: Content, Equatable {
     var day: String
-    var customersScanned = 0
-    var tasksCreated = 0
+    package var customersScanned = 0
+    package var tasksCreated = 0
     /// Reasons added to a task, new or open.
-    var reasonsAdded = 0
+    package var reasonsAdded = 0
     /// New reasons that joined an open task in their window.
-    var merged = 0
-    var skippedDoNotDisturb = 0
-    var skippedNoConsent = 0
+    package var merged = 0
+    package var skippedDoNotDisturb = 0
+    package var skippedNoConsent = 0
     /// Reasons left for later by the per-customer contact cap.
-    var capped = 0
+    package var capped = 0
     /// Open tasks whose window passed before this day.
-    var missed = 0
+    package var missed = 0
     var assigned = 0
     var unassigned = 0
     var seconds = 0.0
     /// Seconds spent per phase of the run (reading customers, events, tasks, reasons; deciding; writing).
-    var timings: [String: Double] = [:]
+    package var timings: [String: Double] = [:]
 
     init(day: String) { self.day = day }
 }
@@ -54,10 +54,15 @@ struct PlanningContext {
 
 /// Runs the daily planner over every customer in batches: reads each batch's facts with a few
 /// queries, decides in `HuifangCore`, and writes new tasks and reasons in one transaction per batch.
-struct PlanningService {
+package struct PlanningService {
     let db: any Database
     let contactCapDays: Int
     var batchSize = 4000
+
+    package init(db: any Database, contactCapDays: Int) {
+        self.db = db
+        self.contactCapDays = contactCapDays
+    }
 
     fileprivate struct CustomerRow: Decodable, Sendable {
         let id: Int
@@ -96,7 +101,7 @@ struct PlanningService {
     }
 
     /// Plans `asOf`: marks missed tasks, then adds what every rule makes due. Running it again adds nothing.
-    func plan(asOf: LocalDate) async throws -> PlanSummary {
+    package func plan(asOf: LocalDate) async throws -> PlanSummary {
         let started = Date()
         var summary = PlanSummary(day: asOf.iso)
         let context = try await PlanningContext.load(on: db)

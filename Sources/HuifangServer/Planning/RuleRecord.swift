@@ -3,10 +3,10 @@ import Foundation
 import HuifangCore
 
 /// A follow-up rule as stored: the columns a list needs, and the whole rule as JSON.
-final class RuleRecord: Model, @unchecked Sendable {
-    static let schema = "rules"
+package final class RuleRecord: Model, @unchecked Sendable {
+    package static let schema = "rules"
 
-    @ID(custom: "id", generatedBy: .database) var id: Int?
+    @ID(custom: "id", generatedBy: .database) package var id: Int?
     @Field(key: "name") var name: String
     @Field(key: "kind") var kind: String
     @Field(key: "is_enabled") var isEnabled: Bool
@@ -14,7 +14,7 @@ final class RuleRecord: Model, @unchecked Sendable {
     @Field(key: "definition") var definition: String
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
-    init() {}
+    package init() {}
 
     func apply(_ rule: FollowUpRule) throws {
         name = rule.name

@@ -6,7 +6,7 @@ import SQLKit
 /// The SQL behind the figures (DESIGN.md "The figures"): each figure is one aggregate query over the
 /// period's rows, grouped in the database; only counts come back. Days are compared as the stored
 /// `YYYY-MM-DD` text, instants against the UTC bounds of the period's local days.
-struct ReportQueries {
+package struct ReportQueries {
     let sql: any SQLDatabase
     let period: ReportPeriod
     /// The first instant of `period.from` and of the day after `period.to`, in the organisation's zone.

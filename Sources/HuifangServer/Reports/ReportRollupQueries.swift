@@ -8,7 +8,7 @@ import SQLKit
 /// hour, so where the period's first or last local day does not begin on a whole UTC hour (a zone half an
 /// hour off) those minutes are counted over the rows. The groups and numbers are those of counting the rows.
 extension ReportQueries {
-    enum Counting {
+    package enum Counting {
         case rollups, rows
     }
 

@@ -6,13 +6,19 @@ import SQLKit
 /// Builds a report for a period from the database's aggregates (`ReportQueries`): the organisation's
 /// figures, one row per group, satisfaction per indicator, call volume and problem distribution.
 /// Labels are given in `language` (a signed-off report keeps the ones it was signed with).
-struct ReportService {
+package struct ReportService {
     let db: any Database
     let language: Language
     /// The roll-ups normally; counting the rows gives the same figures (a test compares them).
     var counting = ReportQueries.Counting.rollups
 
-    func report(_ period: ReportPeriod, groupedBy grouping: ReportGrouping) async throws -> FigureReport {
+    package init(db: any Database, language: Language, counting: ReportQueries.Counting = .rollups) {
+        self.db = db
+        self.language = language
+        self.counting = counting
+    }
+
+    package func report(_ period: ReportPeriod, groupedBy grouping: ReportGrouping) async throws -> FigureReport {
         let calendar = try await CalendarStore(db: db).defaultBusiness()
         let overallQueries = ReportQueries(
             db: db, period: period, calendar: calendar, grouping: .none,

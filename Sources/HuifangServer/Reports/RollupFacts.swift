@@ -8,10 +8,10 @@ import SQLKit
 ///
 /// The keys are those of `ReportQueries.key`: `agent` is the task's agent as text ('' for none), `rule`
 /// one row per task reason (a task with two reasons counts in both rules' groups).
-struct RollupFacts {
+package struct RollupFacts {
     let isPostgres: Bool
 
-    init(_ sql: any SQLDatabase) {
+    package init(_ sql: any SQLDatabase) {
         isPostgres = sql.dialect.name == "postgresql"
     }
 
@@ -186,7 +186,7 @@ struct RollupFacts {
     }
 
     /// Every roll-up counted again from the rows (the migration, and the benchmark after a bulk load).
-    func rebuild(on sql: any SQLDatabase) async throws {
+    package func rebuild(on sql: any SQLDatabase) async throws {
         for table in ["report_task_days", "report_lag_days", "report_answer_hours"] {
             try await sql.raw("DELETE FROM \(unsafeRaw: table)").run()
         }

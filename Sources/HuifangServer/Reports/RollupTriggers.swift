@@ -10,10 +10,10 @@ import SQLKit
 /// - deleting a task or a record runs before each row goes, while its reasons, records and answers are
 ///   still there (a cascade deletes them afterwards, and finds their facts already taken away);
 /// - a task's new agent carries its records' and answers' facts along.
-struct RollupTriggers {
+package struct RollupTriggers {
     let facts: RollupFacts
 
-    init(_ sql: any SQLDatabase) {
+    package init(_ sql: any SQLDatabase) {
         facts = RollupFacts(sql)
     }
 
@@ -208,7 +208,7 @@ struct RollupTriggers {
         "(SELECT \(columns.map { "\(prefix).\($0) AS \($0)" }.joined(separator: ", ")))"
     }
 
-    func create(on sql: any SQLDatabase) async throws {
+    package func create(on sql: any SQLDatabase) async throws {
         for trigger in all {
             for statement in facts.isPostgres ? postgres(trigger) : sqlite(trigger) {
                 try await sql.raw("\(unsafeRaw: statement)").run()
@@ -216,7 +216,7 @@ struct RollupTriggers {
         }
     }
 
-    func drop(on sql: any SQLDatabase) async throws {
+    package func drop(on sql: any SQLDatabase) async throws {
         for trigger in all {
             if facts.isPostgres {
                 let name = trigger.name

@@ -4,7 +4,7 @@ import SQLKit
 extension Database {
     /// The database as SQLKit sees it, for the statements Fluent cannot express (reports, locks, bulk writes).
     /// Huifang runs only on SQL drivers (SQLite, PostgreSQL), so this never fails once configured.
-    var sql: any SQLDatabase {
+    package var sql: any SQLDatabase {
         guard let sql = self as? any SQLDatabase else {
             preconditionFailure("Huifang needs an SQL database; \(type(of: self)) is not one")
         }

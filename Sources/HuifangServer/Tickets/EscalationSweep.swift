@@ -11,7 +11,7 @@ import Vapor
 /// cost what their breaches cost. Each escalation is claimed by inserting (ticket, breach, level) under a
 /// unique key in the same transaction as its notifications: several instances sweeping at once still
 /// escalate each breach to each level exactly once.
-struct EscalationSweep {
+package struct EscalationSweep {
     let db: any Database
     let config: HuifangConfig
     var instance = DailyPlanning.instance
@@ -19,13 +19,18 @@ struct EscalationSweep {
     /// Runs between reading a batch and writing it: lets a test change a ticket in that window.
     var betweenReadAndWrite: (@Sendable () async throws -> Void)?
 
-    struct Summary: Content, Equatable {
-        var examined = 0
-        var escalations = 0
-        var notifications = 0
-        var seconds = 0.0
+    package init(db: any Database, config: HuifangConfig) {
+        self.db = db
+        self.config = config
+    }
+
+    package struct Summary: Content, Equatable {
+        package var examined = 0
+        package var escalations = 0
+        package var notifications = 0
+        package var seconds = 0.0
         /// Seconds per phase: read, plan, claim, notify, update.
-        var timings: [String: Double] = [:]
+        package var timings: [String: Double] = [:]
     }
 
     private struct Row: Decodable {
@@ -75,7 +80,7 @@ struct EscalationSweep {
     }
 
     /// One sweep: every escalation due by `now`, once.
-    func run(now: Date) async throws -> Summary {
+    package func run(now: Date) async throws -> Summary {
         let started = Date()
         let setting = try await load(at: now)
         var summary = Summary()

@@ -5,8 +5,8 @@ import SQLKit
 /// (`RunningDeadline.key`), the level reached, and when the sweep must next look at it (seconds since 1970; NULL
 /// when nothing can fall due). The sweep reads and moves only these rows; the ticket service writes a ticket's
 /// row in the transaction that changes its clock, and pages and the API read it to show the level.
-enum TicketClocks {
-    static let schema = "ticket_clocks"
+package enum TicketClocks {
+    package static let schema = "ticket_clocks"
 
     private struct Row: Decodable {
         let ticket_id: Int

@@ -5,22 +5,22 @@ import NIOConcurrencyHelpers
 
 /// The organisation's ticket settings (one row): policies, ladder and categories as JSON, and the
 /// triggered rules behind the verification follow-up and promised callbacks.
-final class TicketSettingsRecord: Model, @unchecked Sendable {
-    static let schema = "ticket_settings"
+package final class TicketSettingsRecord: Model, @unchecked Sendable {
+    package static let schema = "ticket_settings"
 
-    @ID(custom: "id", generatedBy: .user) var id: Int?
+    @ID(custom: "id", generatedBy: .user) package var id: Int?
     @Field(key: "definition") var definition: String
     @OptionalField(key: "verification_rule_id") var verificationRuleID: Int?
     @OptionalField(key: "callback_rule_id") var callbackRuleID: Int?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
-    init() {}
+    package init() {}
 
     func apply(_ settings: TicketSettings) throws {
         definition = String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)
     }
 
-    var settings: TicketSettings {
+    package var settings: TicketSettings {
         if let known = Self.decoded.withLockedValue({ $0 }), known.definition == definition { return known.settings }
         let settings = (try? JSONDecoder().decode(TicketSettings.self, from: Data(definition.utf8))) ?? .defaults
         Self.decoded.withLockedValue { $0 = (definition, settings) }
@@ -30,7 +30,7 @@ final class TicketSettingsRecord: Model, @unchecked Sendable {
     /// The last definition read and its settings: every ticket opened reads them, and they rarely change.
     private static let decoded = NIOLockedValueBox<(definition: String, settings: TicketSettings)?>(nil)
 
-    static func load(on db: any Database) async throws -> TicketSettingsRecord {
+    package static func load(on db: any Database) async throws -> TicketSettingsRecord {
         if let record = try await TicketSettingsRecord.find(1, on: db) { return record }
         let record = TicketSettingsRecord()
         record.id = 1

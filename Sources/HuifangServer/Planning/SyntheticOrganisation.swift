@@ -5,40 +5,10 @@ import SQLKit
 import Vapor
 
 extension Operations {
-    /// Fills the database with a synthetic organisation (customers, events, agents; the default rules are
-    /// already there), then times one planning day and the distribution. Prints what it measured.
-    public static func planBenchmark(
-        on app: Application, customers: Int, events: Int, agents: Int, asOf: LocalDate, reuse: Bool = false
-    ) async throws -> String {
-        let db = app.db
-        let sql = db.sql
-        var lines: [String] = []
-        let fillStart = Date()
-        struct Count: Decodable { let count: Int }
-        let existing =
-            try await sql.raw("SELECT COUNT(*) AS count FROM customers").first(decoding: Count.self)?.count ?? 0
-        if reuse, existing > 0 {
-            // Measure again on the data of an earlier run: only its tasks go.
-            try await sql.raw("DELETE FROM follow_up_task_reasons").run()
-            try await sql.raw("DELETE FROM follow_up_tasks").run()
-            lines.append("reusing \(existing) customers; earlier tasks removed")
-            return lines.joined(separator: "\n") + "\n" + (try await timePlanning(app, asOf: asOf))
-        }
-        guard existing == 0 else {
-            throw OperationError(
-                "the benchmark needs an empty database (this one has \(existing) customers); --reuse measures again on it"
-            )
-        }
-        try await makeSyntheticOrganisation(on: app, customers: customers, events: events, agents: agents, asOf: asOf)
-        lines.append(
-            "generated \(customers) customers, \(events) events, \(agents) agents in \(String(format: "%.1f", Date().timeIntervalSince(fillStart))) s"
-        )
-        return lines.joined(separator: "\n") + "\n" + (try await timePlanning(app, asOf: asOf))
-    }
-
     /// Adds a synthetic organisation, the same for the same figures: `customers` of every tier, `events` over
-    /// the two years before `asOf`, and `agents` (every fifth with the medical skill).
-    static func makeSyntheticOrganisation(
+    /// the two years before `asOf`, and `agents` (every fifth with the medical skill). The plan benchmark
+    /// (`HuifangBenchmarks`) and the job tests fill their databases with it.
+    package static func makeSyntheticOrganisation(
         on app: Application, customers: Int, events: Int, agents: Int,
         asOf: LocalDate
     ) async throws {
@@ -126,46 +96,11 @@ extension Operations {
             "UPDATE customers SET last_event_on = (SELECT MAX(occurred_on) FROM events WHERE events.customer_id = customers.id)"
         ).run()
     }
-
-    private static func timePlanning(_ app: Application, asOf: LocalDate) async throws -> String {
-        let db = app.db
-        var lines: [String] = []
-
-        func phases(_ summary: PlanSummary) -> String {
-            "  phases: "
-                + summary.timings.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.1f", $0.value)) s" }
-                .joined(separator: ", ")
-        }
-        // The first day catches up every follow-up owed since registration; the next is an ordinary day.
-        for (label, day) in [("first day (catching up)", asOf), ("next day", asOf.adding(days: 1))] {
-            let planStart = Date()
-            let summary = try await PlanningService(db: db, contactCapDays: app.huifang.contactCapDays).plan(asOf: day)
-            let planSeconds = Date().timeIntervalSince(planStart)
-            let distributeStart = Date()
-            let (assigned, unassigned) = try await DistributionService(db: db).distribute(asOf: day, now: Date())
-            let distributeSeconds = Date().timeIntervalSince(distributeStart)
-            lines.append(
-                "\(label) \(day.iso): plan \(String(format: "%.2f", planSeconds)) s + distribute \(String(format: "%.2f", distributeSeconds)) s = \(String(format: "%.2f", planSeconds + distributeSeconds)) s — \(summary.customersScanned) customers, \(summary.tasksCreated) tasks, \(summary.reasonsAdded) reasons, \(summary.merged) merged, \(summary.skippedDoNotDisturb) DND, \(summary.skippedNoConsent) no consent, \(summary.capped) capped, \(summary.missed) missed; \(assigned) assigned, \(unassigned) unassigned"
-            )
-            lines.append(phases(summary))
-        }
-        let replanStart = Date()
-        let again = try await PlanningService(db: db, contactCapDays: app.huifang.contactCapDays).plan(
-            asOf: asOf.adding(days: 1))
-        lines.append(
-            "the next day planned again: \(String(format: "%.2f", Date().timeIntervalSince(replanStart))) s — \(again.tasksCreated) tasks created"
-        )
-        lines.append(phases(again))
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        lines.append("peak memory (max RSS): \(usage.ru_maxrss / 1024) MiB")
-        return lines.joined(separator: "\n")
-    }
 }
 
 extension HuifangConfig {
     /// Midnight of a local day in the organisation's zone.
-    func instant(of day: LocalDate) -> Date {
+    package func instant(of day: LocalDate) -> Date {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         return calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import HuifangCore
+import HuifangServer
 import SQLKit
 import Vapor
 
