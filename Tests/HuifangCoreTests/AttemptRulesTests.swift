@@ -7,14 +7,17 @@ import Testing
     let now = at("2026-03-02T10:00")
 
     func problems(_ input: AttemptInput) -> [String] {
-        AttemptRules.check(input, at: now).problems.map { "\($0.field) \($0.key)" }
+        do {
+            _ = try AttemptRules.check(input, at: now)
+            return []
+        } catch {
+            return error.errors.map { "\($0.field) \($0.key)" }
+        }
     }
 
     @Test func aPlainAttemptEndsNowAndKeepsItsTrimmedWords() throws {
-        let (attempt, problems) = AttemptRules.check(
+        let checked = try AttemptRules.check(
             AttemptInput(outcome: "noAnswer", channel: "phone", notes: "  无人接听  "), at: now)
-        #expect(problems.isEmpty)
-        let checked = try #require(attempt)
         #expect(checked.outcome == .noAnswer && checked.channel == .phone && checked.notes == "无人接听")
         #expect(checked.startedAt == now && checked.endedAt == now && checked.callbackAt == nil)
     }

@@ -67,10 +67,11 @@ import Testing
         settings.fallback.verification = PolicyDuration(0, .workingDays)
         settings.ladder = EscalationLadder([])
         settings.categories.append(TicketCategory("bad code", ""))
-        let fields = Set(settings.problems().map(\.field))
         #expect(
-            fields == [
-                "policies[1].name", "fallback.verification", "ladder", "categories[7].code", "categories[7].name",
+            settings.problems().map { "\($0.field) \($0.key)" } == [
+                "policies[1].name ticket.problem.duplicateName", "fallback.verification ticket.problem.duration",
+                "ladder escalation.problem.levelCount", "categories[7].code ticket.problem.categoryCode",
+                "categories[7].name problem.required",
             ])
         for problem in settings.problems() { #expect(Catalogue.contains(problem.key), "\(problem.key)") }
     }

@@ -58,17 +58,38 @@ import Testing
         let plan = SpotCheckPlan.standard
         #expect(plan.maxScore == 100)
         let allMet = Dictionary(uniqueKeysWithValues: plan.checkpoints.map { ($0.key, true) })
-        #expect(try! plan.score(allMet).get() == (100, false))
+        #expect(try! plan.score(allMet) == (100, false))
         var partly = allMet
         partly["script"] = false
-        #expect(try! plan.score(partly).get() == (70, false))
+        #expect(try! plan.score(partly) == (70, false))
         partly["privacy"] = false
-        #expect(try! plan.score(partly).get() == (0, true))
-        if case .failure(let problems) = plan.score(["greeting": true]) {
-            #expect(problems.problems.map(\.field).contains("results.script"))
-        } else {
-            Issue.record("an unjudged checkpoint must be refused")
+        #expect(try! plan.score(partly) == (0, true))
+        let unjudged = #expect(throws: NamedFieldErrors.self, "an unjudged checkpoint must be refused") {
+            try plan.score(["greeting": true])
         }
+        #expect(
+            unjudged?.errors.contains(NamedFieldError(field: "results.script", key: "spot.problem.unjudged")) == true)
+    }
+
+    @Test func aSpotCheckPlanNamesEveryProblemOfItsCheckpoints() {
+        func problems(_ plan: SpotCheckPlan) -> [String] { plan.problems().map { "\($0.field) \($0.key)" } }
+        #expect(problems(.standard).isEmpty)
+        let plan = SpotCheckPlan(
+            sharePerMille: 0, minimum: 1001,
+            checkpoints: [
+                Checkpoint(key: "a", text: " ", points: 101), Checkpoint(key: "a", text: "准确", points: -1),
+            ])
+        #expect(
+            problems(plan) == [
+                "sharePerMille spot.problem.share", "minimum spot.problem.minimum",
+                "checkpoints[0].text problem.required", "checkpoints[0].points spot.problem.points",
+                "checkpoints[1].points spot.problem.points", "checkpoints[1].key spot.problem.key",
+            ])
+        #expect(
+            problems(SpotCheckPlan(sharePerMille: 50, minimum: 3, checkpoints: [])) == ["checkpoints problem.required"])
+        let pointless = SpotCheckPlan(
+            sharePerMille: 50, minimum: 3, checkpoints: [Checkpoint(key: "a", text: "问候", points: 0)])
+        #expect(problems(pointless) == ["checkpoints spot.problem.noPoints"])
     }
 
     @Test func periodsAreCheckedFieldByField() {
@@ -85,16 +106,15 @@ import Testing
             $0.from.iso
         }
         #expect(months == ["2025-12-01", "2026-01-01", "2026-02-01"])
-        guard case .failure(let problems) = ReportPeriod.parse(from: "", to: "2026-99-01") else {
-            Issue.record("refused")
-            return
+        #expect(
+            throws: NamedFieldErrors(errors: [
+                NamedFieldError(field: "from", key: "problem.required"),
+                NamedFieldError(field: "to", key: "problem.invalidDate"),
+            ])
+        ) { try ReportPeriod.parse(from: "", to: "2026-99-01") }
+        #expect(throws: NamedFieldErrors(errors: [NamedFieldError(field: "to", key: "report.problem.toBeforeFrom")])) {
+            try ReportPeriod.parse(from: "2026-10-31", to: "2026-10-01")
         }
-        #expect(problems.problems.map(\.field) == ["from", "to"])
-        guard case .failure(let reversed) = ReportPeriod.parse(from: "2026-10-31", to: "2026-10-01") else {
-            Issue.record("refused")
-            return
-        }
-        #expect(reversed.problems.map(\.key) == ["report.problem.toBeforeFrom"])
         #expect(
             weightedMedian([(4, 1), (0, 1), (2, 1)]) == 2 && weightedMedian([(1, 3), (9, 1)]) == 1
                 && weightedMedian([]) == nil)

@@ -202,6 +202,24 @@ import Testing
             "an open task whose window ended before this reason is due is not joined")
     }
 
+    @Test func aRuleAsEditedNamesEveryProblemInTheOrderOfTheForm() {
+        func problems(_ rule: FollowUpRule) -> [String] { rule.problems().map { "\($0.field) \($0.key)" } }
+        #expect(problems(FollowUpRule(name: "新会员", kind: .newCustomer)).isEmpty)
+        let afterSales = FollowUpRule(
+            name: " ", kind: .afterSales, priority: 0, windowDays: 61, maxAttempts: 11, days: -1, firstMonths: 0)
+        #expect(
+            problems(afterSales) == [
+                "name rule.problem.name", "priority rule.problem.priority", "windowDays rule.problem.windowDays",
+                "maxAttempts rule.problem.maxAttempts", "days rule.problem.days", "eventKind rule.problem.eventKind",
+                "dateAttribute rule.problem.dateAttribute", "everyMonths rule.problem.months",
+            ])
+        #expect(problems(FollowUpRule(name: "流失", kind: .churn)) == ["days rule.problem.days"])
+        #expect(problems(FollowUpRule(name: "活动", kind: .campaign)) == ["campaignDate rule.problem.campaignDate"])
+        #expect(
+            problems(FollowUpRule(name: "定期", kind: .periodic, monthsByTier: ["金卡": 0]))
+                == ["monthsByTier rule.problem.monthsByTier"])
+    }
+
     @Test func doNotDisturbAndMissingConsentSkipAndTheContactCapDefersAllButComplaintFollowUps() {
         let decider = TaskDecider(rules: rules, contactCapDays: 30)
         var quiet = gold

@@ -51,10 +51,8 @@ public enum AttemptRules {
     public static let notesLimit = 2000
     public static let recordingRefLimit = 200
 
-    /// The attempt, or nil with every problem found (in the order of the form's fields).
-    public static func check(_ input: AttemptInput, at now: Date) -> (
-        attempt: CheckedAttempt?, problems: [NamedFieldError]
-    ) {
+    /// The attempt, or every problem found (in the order of the form's fields).
+    public static func check(_ input: AttemptInput, at now: Date) throws(NamedFieldErrors) -> CheckedAttempt {
         var errors: [NamedFieldError] = []
         func unreadable(_ field: String) {
             if input.unreadableTimes.contains(field) {
@@ -91,10 +89,9 @@ public enum AttemptRules {
         if !recordingRef.isEmpty, !input.recordingConsent {
             errors.append(.init(field: "recordingRef", key: "record.problem.noConsent"))
         }
-        guard errors.isEmpty, let outcome, let channel else { return (nil, errors) }
-        let attempt = CheckedAttempt(
+        guard errors.isEmpty, let outcome, let channel else { throw NamedFieldErrors(errors: errors) }
+        return CheckedAttempt(
             outcome: outcome, channel: channel, startedAt: started, endedAt: ended,
             callbackAt: input.callbackAt, notes: notes, recordingRef: recordingRef)
-        return (attempt, [])
     }
 }

@@ -127,35 +127,36 @@ public struct FollowUpRule: Codable, Hashable, Sendable, Identifiable {
     }
 
     /// The problems of a rule as edited, each named by its field; empty when it can be saved.
-    public func problems() -> [(field: String, key: String)] {
-        var found: [(String, String)] = []
-        if name.trimmingWhitespace().isEmpty { found.append(("name", "rule.problem.name")) }
-        if TextLimit.exceeds(name, TextLimit.name) { found.append(("name", "rule.problem.tooLong")) }
-        if TextLimit.exceeds(script, TextLimit.document) { found.append(("script", "rule.problem.tooLong")) }
-        if !(1...9).contains(priority) { found.append(("priority", "rule.problem.priority")) }
-        if !(0...60).contains(windowDays) { found.append(("windowDays", "rule.problem.windowDays")) }
-        if !(1...10).contains(maxAttempts) { found.append(("maxAttempts", "rule.problem.maxAttempts")) }
-        if !(0...3650).contains(days) { found.append(("days", "rule.problem.days")) }
+    public func problems() -> [NamedFieldError] {
+        var found: [NamedFieldError] = []
+        func add(_ field: String, _ key: String) { found.append(NamedFieldError(field: field, key: key)) }
+        if name.trimmingWhitespace().isEmpty { add("name", "rule.problem.name") }
+        if TextLimit.exceeds(name, TextLimit.name) { add("name", "rule.problem.tooLong") }
+        if TextLimit.exceeds(script, TextLimit.document) { add("script", "rule.problem.tooLong") }
+        if !(1...9).contains(priority) { add("priority", "rule.problem.priority") }
+        if !(0...60).contains(windowDays) { add("windowDays", "rule.problem.windowDays") }
+        if !(1...10).contains(maxAttempts) { add("maxAttempts", "rule.problem.maxAttempts") }
+        if !(0...3650).contains(days) { add("days", "rule.problem.days") }
         switch kind {
         case .afterEvent, .afterSales, .expiryReminder:
-            if eventKind.isEmpty { found.append(("eventKind", "rule.problem.eventKind")) }
+            if eventKind.isEmpty { add("eventKind", "rule.problem.eventKind") }
         default: break
         }
         switch kind {
         case .expiryReminder, .afterSales:
-            if dateAttribute.isEmpty { found.append(("dateAttribute", "rule.problem.dateAttribute")) }
+            if dateAttribute.isEmpty { add("dateAttribute", "rule.problem.dateAttribute") }
         case .periodic:
             if monthsByTier.isEmpty || monthsByTier.values.contains(where: { !(1...120).contains($0) }) {
-                found.append(("monthsByTier", "rule.problem.monthsByTier"))
+                add("monthsByTier", "rule.problem.monthsByTier")
             }
         case .churn:
-            if days < 1 { found.append(("days", "rule.problem.days")) }
+            if days < 1 { add("days", "rule.problem.days") }
         case .campaign:
-            if campaignDate == nil { found.append(("campaignDate", "rule.problem.campaignDate")) }
+            if campaignDate == nil { add("campaignDate", "rule.problem.campaignDate") }
         default: break
         }
         if kind == .afterSales, !(1...120).contains(firstMonths) || !(1...120).contains(everyMonths) {
-            found.append(("everyMonths", "rule.problem.months"))
+            add("everyMonths", "rule.problem.months")
         }
         return found
     }

@@ -35,18 +35,16 @@ public struct ReportPeriod: Hashable, Codable, Sendable {
         }
     }
 
-    /// Every problem with `from`/`to` as text: missing, not a date, reversed, longer than `maxDays`.
-    public static func parse(from: String?, to: String?, maxDays: Int = 3700) -> Result<
-        ReportPeriod, ReportPeriodProblems
-    > {
-        var problems: [(field: String, key: String)] = []
+    /// The period `from`/`to` name as text, or every problem: missing, not a date, reversed, longer than `maxDays`.
+    public static func parse(from: String?, to: String?, maxDays: Int = 3700) throws(NamedFieldErrors) -> ReportPeriod {
+        var problems: [NamedFieldError] = []
         func day(_ raw: String?, _ field: String) -> LocalDate? {
             guard let raw = raw?.trimmingWhitespace(), !raw.isEmpty else {
-                problems.append((field, "problem.required"))
+                problems.append(.init(field: field, key: "problem.required"))
                 return nil
             }
             guard let date = LocalDate(parsing: raw) else {
-                problems.append((field, "problem.invalidDate"))
+                problems.append(.init(field: field, key: "problem.invalidDate"))
                 return nil
             }
             return date
@@ -55,19 +53,14 @@ public struct ReportPeriod: Hashable, Codable, Sendable {
         let last = day(to, "to")
         if let first, let last {
             if last < first {
-                problems.append(("to", "report.problem.toBeforeFrom"))
+                problems.append(.init(field: "to", key: "report.problem.toBeforeFrom"))
             } else if last.dayNumber - first.dayNumber >= maxDays {
-                problems.append(("to", "report.problem.tooLong"))
+                problems.append(.init(field: "to", key: "report.problem.tooLong"))
             }
         }
-        guard problems.isEmpty, let first, let last else { return .failure(ReportPeriodProblems(problems: problems)) }
-        return .success(ReportPeriod(from: first, to: last))
+        guard problems.isEmpty, let first, let last else { throw NamedFieldErrors(errors: problems) }
+        return ReportPeriod(from: first, to: last)
     }
-}
-
-/// Why a period was refused, per field (`from`, `to`).
-public struct ReportPeriodProblems: Error, Sendable {
-    public let problems: [(field: String, key: String)]
 }
 
 extension LocalDate {

@@ -64,37 +64,34 @@ public struct SpotCheckPlan: Hashable, Codable, Sendable {
         return Array(ids.prefix(size)).sorted()
     }
 
-    /// Each problem as (field, catalogue key).
-    public func problems() -> [(field: String, key: String)] {
-        var found: [(String, String)] = []
-        if !(1...1000).contains(sharePerMille) { found.append(("sharePerMille", "spot.problem.share")) }
-        if !(0...1000).contains(minimum) { found.append(("minimum", "spot.problem.minimum")) }
-        if checkpoints.isEmpty { found.append(("checkpoints", "problem.required")) }
+    /// Every problem of the plan, each naming its field (`checkpoints[2].points`); none when it can be saved.
+    public func problems() -> [NamedFieldError] {
+        var found: [NamedFieldError] = []
+        func add(_ field: String, _ key: String) { found.append(NamedFieldError(field: field, key: key)) }
+        if !(1...1000).contains(sharePerMille) { add("sharePerMille", "spot.problem.share") }
+        if !(0...1000).contains(minimum) { add("minimum", "spot.problem.minimum") }
+        if checkpoints.isEmpty { add("checkpoints", "problem.required") }
         var keys: Set<String> = []
         for (index, point) in checkpoints.enumerated() {
             let field = "checkpoints[\(index)]"
             if point.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                found.append((field + ".text", "problem.required"))
+                add(field + ".text", "problem.required")
             }
-            if !(0...100).contains(point.points) { found.append((field + ".points", "spot.problem.points")) }
-            if point.key.isEmpty || !keys.insert(point.key).inserted {
-                found.append((field + ".key", "spot.problem.key"))
-            }
+            if !(0...100).contains(point.points) { add(field + ".points", "spot.problem.points") }
+            if point.key.isEmpty || !keys.insert(point.key).inserted { add(field + ".key", "spot.problem.key") }
         }
-        if !checkpoints.isEmpty, maxScore == 0 { found.append(("checkpoints", "spot.problem.noPoints")) }
+        if !checkpoints.isEmpty, maxScore == 0 { add("checkpoints", "spot.problem.noPoints") }
         return found
     }
 
     /// The score of a review: the points of the checkpoints met, or 0 and failed when an instant-fail item is not met.
     /// Every checkpoint must be judged.
-    public func score(_ met: [String: Bool]) -> Result<(score: Int, failed: Bool), SpotCheckProblems> {
-        let missing = checkpoints.filter { met[$0.key] == nil }.map { ("results." + $0.key, "spot.problem.unjudged") }
-        guard missing.isEmpty else { return .failure(SpotCheckProblems(problems: missing)) }
-        if checkpoints.contains(where: { $0.instantFail && met[$0.key] == false }) { return .success((0, true)) }
-        return .success((checkpoints.filter { met[$0.key] == true }.reduce(0) { $0 + $1.points }, false))
+    public func score(_ met: [String: Bool]) throws(NamedFieldErrors) -> (score: Int, failed: Bool) {
+        let missing = checkpoints.filter { met[$0.key] == nil }.map {
+            NamedFieldError(field: "results." + $0.key, key: "spot.problem.unjudged")
+        }
+        guard missing.isEmpty else { throw NamedFieldErrors(errors: missing) }
+        if checkpoints.contains(where: { $0.instantFail && met[$0.key] == false }) { return (0, true) }
+        return (checkpoints.filter { met[$0.key] == true }.reduce(0) { $0 + $1.points }, false)
     }
-}
-
-public struct SpotCheckProblems: Error, Sendable {
-    public let problems: [(field: String, key: String)]
 }

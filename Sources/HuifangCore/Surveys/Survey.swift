@@ -101,35 +101,36 @@ public struct SurveyDefinition: Codable, Hashable, Sendable {
     }
 
     /// Every problem, each naming its field (`questions[2].text`) and a catalogue key.
-    public func problems() -> [(field: String, key: String)] {
-        var found: [(String, String)] = []
+    public func problems() -> [NamedFieldError] {
+        var found: [NamedFieldError] = []
+        func add(_ field: String, _ key: String) { found.append(NamedFieldError(field: field, key: key)) }
         func blank(_ text: String) -> Bool { text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
-        if blank(name) { found.append(("name", "problem.required")) }
-        if name.count > 100 { found.append(("name", "survey.problem.tooLong")) }
-        if intro.count > 1000 { found.append(("intro", "survey.problem.tooLong")) }
-        if questions.isEmpty { found.append(("questions", "survey.problem.noQuestions")) }
-        if questions.count > Self.maxQuestions { found.append(("questions", "survey.problem.tooManyQuestions")) }
+        if blank(name) { add("name", "problem.required") }
+        if name.count > 100 { add("name", "survey.problem.tooLong") }
+        if intro.count > 1000 { add("intro", "survey.problem.tooLong") }
+        if questions.isEmpty { add("questions", "survey.problem.noQuestions") }
+        if questions.count > Self.maxQuestions { add("questions", "survey.problem.tooManyQuestions") }
         for (index, question) in questions.enumerated() {
             let field = "questions[\(index)]"
-            if blank(question.text) { found.append((field + ".text", "problem.required")) }
-            if question.text.count > 500 { found.append((field + ".text", "survey.problem.tooLong")) }
+            if blank(question.text) { add(field + ".text", "problem.required") }
+            if question.text.count > 500 { add(field + ".text", "survey.problem.tooLong") }
             if questions[..<index].contains(where: { $0.key == question.key }) || blank(question.key) {
-                found.append((field + ".key", "survey.problem.duplicateKey"))
+                add(field + ".key", "survey.problem.duplicateKey")
             }
             if question.type.scoreRange != nil, blank(question.indicator) {
-                found.append((field + ".indicator", "survey.problem.indicatorRequired"))
+                add(field + ".indicator", "survey.problem.indicatorRequired")
             }
-            if question.indicator.count > 40 { found.append((field + ".indicator", "survey.problem.tooLong")) }
+            if question.indicator.count > 40 { add(field + ".indicator", "survey.problem.tooLong") }
             let options = question.options.filter { !blank($0) }
             switch question.type {
             case .scale5:
                 if !options.isEmpty, options.count != 5 {
-                    found.append((field + ".options", "survey.problem.fiveLabels"))
+                    add(field + ".options", "survey.problem.fiveLabels")
                 }
             case .singleChoice:
-                if options.count < 2 { found.append((field + ".options", "survey.problem.twoChoices")) }
+                if options.count < 2 { add(field + ".options", "survey.problem.twoChoices") }
                 if Set(options).count != options.count {
-                    found.append((field + ".options", "survey.problem.duplicateChoice"))
+                    add(field + ".options", "survey.problem.duplicateChoice")
                 }
             case .satisfaction3, .nps, .yesNo, .text:
                 break
@@ -141,53 +142,54 @@ public struct SurveyDefinition: Codable, Hashable, Sendable {
     /// Checks and scores a customer's answers (question key → value). Values: scale5 `1`–`5`,
     /// satisfaction3 `satisfied`/`fair`/`dissatisfied`, nps `0`–`10`, yesNo `yes`/`no`,
     /// singleChoice one of the choices, text anything up to 2,000 characters. An empty value is no answer.
-    public func score(_ answers: [String: String]) -> Result<[ScoredAnswer], SurveyAnswerProblems> {
-        var problems: [(field: String, key: String)] = []
+    public func score(_ answers: [String: String]) throws(NamedFieldErrors) -> [ScoredAnswer] {
+        var problems: [NamedFieldError] = []
+        func refuse(_ field: String, _ key: String) { problems.append(NamedFieldError(field: field, key: key)) }
         var scored: [ScoredAnswer] = []
         for key in answers.keys where !questions.contains(where: { $0.key == key }) {
-            problems.append(("answers." + key, "survey.problem.unknownQuestion"))
+            refuse("answers." + key, "survey.problem.unknownQuestion")
         }
         for question in questions {
             let field = "answers." + question.key
             let value = answers[question.key]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             if value.isEmpty {
-                if question.required { problems.append((field, "survey.problem.answerRequired")) }
+                if question.required { refuse(field, "survey.problem.answerRequired") }
                 continue
             }
             var score: Int?
             switch question.type {
             case .scale5, .nps:
                 guard let number = Int(value), question.type.scoreRange!.contains(number) else {
-                    problems.append((field, question.type == .nps ? "survey.problem.nps" : "survey.problem.scale"))
+                    refuse(field, question.type == .nps ? "survey.problem.nps" : "survey.problem.scale")
                     continue
                 }
                 score = number
             case .satisfaction3:
                 guard let level = SatisfactionLevel(rawValue: value) else {
-                    problems.append((field, "survey.problem.satisfaction"))
+                    refuse(field, "survey.problem.satisfaction")
                     continue
                 }
                 score = level.score
             case .yesNo:
                 guard value == "yes" || value == "no" else {
-                    problems.append((field, "survey.problem.yesNo"))
+                    refuse(field, "survey.problem.yesNo")
                     continue
                 }
             case .singleChoice:
                 guard question.options.contains(value) else {
-                    problems.append((field, "survey.problem.choice"))
+                    refuse(field, "survey.problem.choice")
                     continue
                 }
             case .text:
                 guard value.count <= 2000 else {
-                    problems.append((field, "survey.problem.tooLong"))
+                    refuse(field, "survey.problem.tooLong")
                     continue
                 }
             }
             scored.append(ScoredAnswer(question: question, value: value, score: score, threshold: threshold))
         }
-        guard problems.isEmpty else { return .failure(SurveyAnswerProblems(problems: problems)) }
-        return .success(scored)
+        guard problems.isEmpty else { throw NamedFieldErrors(errors: problems) }
+        return scored
     }
 
     /// The label of a stored answer value, for records and pages.
@@ -203,11 +205,6 @@ public struct SurveyDefinition: Codable, Hashable, Sendable {
         case .nps, .singleChoice, .text: return value
         }
     }
-}
-
-/// Answers that were refused, each naming its question.
-public struct SurveyAnswerProblems: Error, Sendable {
-    public let problems: [(field: String, key: String)]
 }
 
 /// One accepted answer, with what the figures need: the score, whether it is in the top two

@@ -144,39 +144,40 @@ public struct TicketSettings: Codable, Hashable, Sendable {
         policies.first { $0.name == name } ?? fallback
     }
 
-    /// Each problem as (field, catalogue key): names unique and present, amounts sensible, categories unique.
-    public func problems() -> [(field: String, key: String)] {
-        var found: [(String, String)] = []
+    /// Every problem, each naming its field: names unique and present, amounts sensible, categories unique.
+    public func problems() -> [NamedFieldError] {
+        var found: [NamedFieldError] = []
+        func add(_ field: String, _ key: String) { found.append(NamedFieldError(field: field, key: key)) }
         let all = policies + [fallback]
         for (index, policy) in all.enumerated() {
             let field = index == policies.count ? "fallback" : "policies[\(index)]"
             if policy.name.trimmingCharacters(in: .whitespaces).isEmpty {
-                found.append((field + ".name", "problem.required"))
+                add(field + ".name", "problem.required")
             }
             if all[..<index].contains(where: { $0.name == policy.name }) {
-                found.append((field + ".name", "ticket.problem.duplicateName"))
+                add(field + ".name", "ticket.problem.duplicateName")
             }
             for (name, duration) in [
                 ("firstResponse", policy.firstResponse), ("resolution", policy.resolution),
                 ("inform", policy.inform), ("verification", policy.verification),
             ]
             where duration.amount < 1 || duration.amount > 10_000 {
-                found.append((field + "." + name, "ticket.problem.duration"))
+                add(field + "." + name, "ticket.problem.duration")
             }
         }
-        found += ladder.problems().map { ("ladder", $0) }
-        if categories.isEmpty { found.append(("categories", "problem.required")) }
+        found += ladder.problems()
+        if categories.isEmpty { add("categories", "problem.required") }
         for (index, category) in categories.enumerated() {
             let code = category.code
             if code.isEmpty || code.count > 32
                 || !code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
             {
-                found.append(("categories[\(index)].code", "ticket.problem.categoryCode"))
+                add("categories[\(index)].code", "ticket.problem.categoryCode")
             } else if categories[..<index].contains(where: { $0.code == code }) {
-                found.append(("categories[\(index)].code", "ticket.problem.duplicateName"))
+                add("categories[\(index)].code", "ticket.problem.duplicateName")
             }
             if category.name.trimmingCharacters(in: .whitespaces).isEmpty {
-                found.append(("categories[\(index)].name", "problem.required"))
+                add("categories[\(index)].name", "problem.required")
             }
         }
         return found

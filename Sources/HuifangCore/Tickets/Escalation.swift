@@ -110,14 +110,17 @@ public struct EscalationLadder: Codable, Hashable, Sendable {
         EscalationLevel(after: PolicyDuration(4, .workingHours), notify: .supervisors),
     ])
 
-    /// What a ladder must satisfy: one to five levels, amounts not negative, later levels not earlier.
-    public func problems() -> [String] {
-        var keys: [String] = []
-        if levels.isEmpty || levels.count > 5 { keys.append("escalation.problem.levelCount") }
-        if levels.contains(where: { $0.after.amount < 0 || $0.after.amount > 10_000 }) {
-            keys.append("escalation.problem.amount")
+    /// What a ladder must satisfy: one to five levels, amounts not negative, later levels not earlier. Each problem
+    /// names the field `ladder` of the ticket settings.
+    public func problems() -> [NamedFieldError] {
+        var found: [NamedFieldError] = []
+        if levels.isEmpty || levels.count > 5 {
+            found.append(.init(field: "ladder", key: "escalation.problem.levelCount"))
         }
-        return keys
+        if levels.contains(where: { $0.after.amount < 0 || $0.after.amount > 10_000 }) {
+            found.append(.init(field: "ladder", key: "escalation.problem.amount"))
+        }
+        return found
     }
 
     /// The levels of the running deadline that are due by `now` beyond those already reached,

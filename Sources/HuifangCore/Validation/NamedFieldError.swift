@@ -1,5 +1,8 @@
 /// A refused field, named as the caller sent it, with the catalogue key of what is wrong (and its arguments):
 /// the one field error of every validator outside the customer fields (which have `FieldProblem`).
+///
+/// A check of a value already built (`problems()`) returns every `NamedFieldError` it finds, none when the value
+/// is valid; a check that makes a value (`parse`, `score`, `check`) throws them together as `NamedFieldErrors`.
 public struct NamedFieldError: Error, Equatable, Sendable {
     public let field: String
     public let key: String
@@ -22,4 +25,17 @@ public struct NamedFieldErrors: Error, Equatable, Sendable {
     public let errors: [NamedFieldError]
 
     public init(errors: [NamedFieldError]) { self.errors = errors }
+}
+
+extension [NamedFieldError] {
+    /// The value `make` returns, or nil with its refused fields added to these: for a form that names every wrong
+    /// field at once, the checks of one part do not stop those of the next (`errors.collect(try plan.score(met))`).
+    public mutating func collect<Value>(_ make: @autoclosure () throws(NamedFieldErrors) -> Value) -> Value? {
+        do {
+            return try make()
+        } catch {
+            append(contentsOf: error.errors)
+            return nil
+        }
+    }
 }

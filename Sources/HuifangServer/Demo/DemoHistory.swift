@@ -89,7 +89,7 @@ enum DemoHistory {
                     default: break
                     }
                 }
-                if case .success(let scored) = definition.score(given) {
+                if let scored = try? definition.score(given) {
                     for answer in scored {
                         answers.append([
                             recordID, survey.id!, customer.id!, answer.key, answer.indicator, answer.type.rawValue,

@@ -73,14 +73,13 @@ struct RecordService {
         let times = ["startedAt": input.startedAt, "endedAt": input.endedAt, "callbackAt": input.callbackAt]
             .compactMapValues { $0?.trimmingWhitespace() }.filter { !$0.value.isEmpty }
         let readTimes = times.compactMapValues { LocalTime.parse($0, in: config.timeZone)?.instant }
-        let (attempt, problems) = AttemptRules.check(
-            AttemptInput(
-                outcome: input.outcome, channel: input.channel ?? task.channel, startedAt: readTimes["startedAt"],
-                endedAt: readTimes["endedAt"], callbackAt: readTimes["callbackAt"],
-                unreadableTimes: Set(times.keys).subtracting(readTimes.keys), notes: input.notes ?? "",
-                recordingRef: input.recordingRef ?? "", recordingConsent: input.recordingConsent == true),
-            at: now)
-        var errors = problems
+        let attemptInput = AttemptInput(
+            outcome: input.outcome, channel: input.channel ?? task.channel, startedAt: readTimes["startedAt"],
+            endedAt: readTimes["endedAt"], callbackAt: readTimes["callbackAt"],
+            unreadableTimes: Set(times.keys).subtracting(readTimes.keys), notes: input.notes ?? "",
+            recordingRef: input.recordingRef ?? "", recordingConsent: input.recordingConsent == true)
+        var errors: [NamedFieldError] = []
+        let attempt = errors.collect(try AttemptRules.check(attemptInput, at: now))
         let outcome = attempt?.outcome ?? ContactOutcome(rawValue: input.outcome)
         let notes = attempt?.notes ?? (input.notes ?? "").trimmingWhitespace()
 
@@ -109,11 +108,7 @@ struct RecordService {
             if let survey {
                 let parsed = try survey.definition
                 definition = parsed
-                switch parsed.score(input.answers ?? [:]) {
-                case .success(let answers): scored = answers
-                case .failure(let problems):
-                    errors += problems.problems.map { NamedFieldError(field: $0.field, key: $0.key) }
-                }
+                scored = errors.collect(try parsed.score(input.answers ?? [:])) ?? []
             } else {
                 errors.append(.init(field: "answers", key: "record.problem.noSurvey"))
             }

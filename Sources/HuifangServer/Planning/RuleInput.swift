@@ -98,9 +98,7 @@ struct RuleInput: Content {
             firstMonths: firstMonths ?? 1, everyMonths: everyMonths ?? 6, campaignDate: campaign, surveyID: surveyID)
         if kind != nil {
             let known = Set(errors.map(\.field))
-            errors += rule.problems().filter { !known.contains($0.field) }.map {
-                NamedFieldError(field: $0.field, key: $0.key)
-            }
+            errors += rule.problems().filter { !known.contains($0.field) }
         }
         guard errors.isEmpty else { throw NamedFieldErrors(errors: errors) }
         return rule

@@ -12,11 +12,8 @@ extension Request {
             period = ReportPeriod(month: month)
             if period == nil { errors.append(.init(field: "month", key: "report.problem.month")) }
         } else {
-            switch ReportPeriod.parse(from: query[String.self, at: "from"], to: query[String.self, at: "to"]) {
-            case .success(let parsed): period = parsed
-            case .failure(let problems):
-                errors += problems.problems.map { NamedFieldError(field: $0.field, key: $0.key) }
-            }
+            period = errors.collect(
+                try ReportPeriod.parse(from: query[String.self, at: "from"], to: query[String.self, at: "to"]))
         }
         let groupBy = query[String.self, at: "groupBy"] ?? "none"
         let grouping = ReportGrouping(rawValue: groupBy)

@@ -171,11 +171,11 @@ extension Operations {
     {
         let language = app.huifang.defaultLanguage
         let period: ReportPeriod
-        switch ReportPeriod.parse(from: from, to: to) {
-        case .success(let parsed): period = parsed
-        case .failure(let problems):
+        do {
+            period = try ReportPeriod.parse(from: from, to: to)
+        } catch {
             throw OperationError(
-                problems.problems.map { "--\($0.field): " + Catalogue.text($0.key, language) }.joined(separator: "; "))
+                error.errors.map { "--\($0.field): " + Catalogue.text($0.key, language) }.joined(separator: "; "))
         }
         guard let grouping = ReportGrouping(rawValue: groupBy) else {
             throw OperationError(

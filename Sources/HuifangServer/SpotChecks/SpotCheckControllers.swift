@@ -146,9 +146,7 @@ struct SpotCheckAPIController: RouteCollection {
     @Sendable func savePlan(req: Request) async throws -> SpotCheckPlan {
         let plan = try req.content.decode(SpotCheckPlan.self)
         let problems = plan.problems()
-        guard problems.isEmpty else {
-            throw NamedFieldErrors(errors: problems.map { NamedFieldError(field: $0.field, key: $0.key) })
-        }
+        guard problems.isEmpty else { throw NamedFieldErrors(errors: problems) }
         try await req.domain.savePlan(plan)
         return plan
     }

@@ -92,13 +92,7 @@ struct SpotCheckService {
         let comment = comment.trimmingWhitespace()
         var errors: [NamedFieldError] = []
         let plan = check.plan
-        let scored: (score: Int, failed: Bool)?
-        switch plan.score(met) {
-        case .success(let result): scored = result
-        case .failure(let problems):
-            scored = nil
-            errors += problems.problems.map { NamedFieldError(field: $0.field, key: $0.key) }
-        }
+        let scored = errors.collect(try plan.score(met))
         if met.values.contains(false), comment.isEmpty {
             errors.append(.init(field: "comment", key: "spot.problem.commentRequired"))
         }
@@ -171,9 +165,7 @@ struct SpotCheckService {
         guard errors.isEmpty, let sharePerMille, let minimumCount else { throw NamedFieldErrors(errors: errors) }
         let plan = SpotCheckPlan(sharePerMille: sharePerMille, minimum: minimumCount, checkpoints: points)
         let problems = plan.problems()
-        guard problems.isEmpty else {
-            throw NamedFieldErrors(errors: problems.map { NamedFieldError(field: $0.field, key: $0.key) })
-        }
+        guard problems.isEmpty else { throw NamedFieldErrors(errors: problems) }
         return plan
     }
 }

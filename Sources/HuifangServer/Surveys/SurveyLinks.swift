@@ -155,12 +155,7 @@ struct SurveyLinks {
         guard let task = try await FollowUpTask.find(link.taskID, on: db) else { throw AppError.notFound }
         let survey = try await SurveyStore(db: db).find(link.surveyID)
         let definition = try survey.definition
-        let scored: [ScoredAnswer]
-        switch definition.score(answers) {
-        case .success(let answers): scored = answers
-        case .failure(let problems):
-            throw NamedFieldErrors(errors: problems.problems.map { NamedFieldError(field: $0.field, key: $0.key) })
-        }
+        let scored = try definition.score(answers)
         let actor = Actor(
             id: nil, name: Catalogue.text("link.customer", config.defaultLanguage), address: nil, source: "link")
         let service = RecordService(db: db, config: config, actor: actor, now: now)

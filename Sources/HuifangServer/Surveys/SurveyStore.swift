@@ -68,9 +68,7 @@ struct SurveyInput: Content {
             name: name.trimmingWhitespace(), intro: (intro ?? "").trimmingWhitespace(), questions: built,
             threshold: threshold ?? .lowest, ticketAction: action ?? .propose)
         let known = Set(errors.map(\.field))
-        errors += definition.problems().filter { !known.contains($0.field) }.map {
-            NamedFieldError(field: $0.field, key: $0.key)
-        }
+        errors += definition.problems().filter { !known.contains($0.field) }
         guard errors.isEmpty else { throw NamedFieldErrors(errors: errors) }
         return definition
     }

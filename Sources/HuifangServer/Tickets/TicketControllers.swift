@@ -304,9 +304,7 @@ extension DomainServices {
     /// Validates and stores the ticket settings; every problem is named with its field.
     func saveTicketSettings(_ settings: TicketSettings) async throws {
         let problems = settings.problems()
-        guard problems.isEmpty else {
-            throw NamedFieldErrors(errors: problems.map { NamedFieldError(field: $0.field, key: $0.key) })
-        }
+        guard problems.isEmpty else { throw NamedFieldErrors(errors: problems) }
         let record = try await TicketSettingsRecord.load(on: db)
         let ladderChanged = record.settings.ladder != settings.ladder
         try record.apply(settings)
