@@ -66,129 +66,39 @@ struct RecordService {
         return nil
     }
 
-    func record(_ input: RecordInput, on task: FollowUpTask, by agent: User?) async throws -> RecordResult {
-        guard task.status == .open else { throw AppError(.conflict, "record.refuse.notOpen") }
-        guard let customer = try await Customer.find(task.$customer.id, on: db) else { throw AppError.notFound }
-        // What the attempt itself may contain: the core's rules (`AttemptRules`), its times read as local time.
-        let times = ["startedAt": input.startedAt, "endedAt": input.endedAt, "callbackAt": input.callbackAt]
-            .compactMapValues { $0?.trimmingWhitespace() }.filter { !$0.value.isEmpty }
-        let readTimes = times.compactMapValues { LocalTime.parse($0, in: config.timeZone)?.instant }
-        let attemptInput = AttemptInput(
-            outcome: input.outcome, channel: input.channel ?? task.channel, startedAt: readTimes["startedAt"],
-            endedAt: readTimes["endedAt"], callbackAt: readTimes["callbackAt"],
-            unreadableTimes: Set(times.keys).subtracting(readTimes.keys), notes: input.notes ?? "",
-            recordingRef: input.recordingRef ?? "", recordingConsent: input.recordingConsent == true)
-        var errors: [NamedFieldError] = []
-        let attempt = errors.collect(try AttemptRules.check(attemptInput, at: now))
-        let outcome = attempt?.outcome ?? ContactOutcome(rawValue: input.outcome)
-        let notes = attempt?.notes ?? (input.notes ?? "").trimmingWhitespace()
-
-        // Survey answers: only from a reached customer, checked against the version shown.
+    /// The survey part of an attempt as checked: the version answered, its scored answers, whether declined.
+    private struct CheckedSurvey {
         var survey: SurveyRecord?
         var definition: SurveyDefinition?
         var scored: [ScoredAnswer] = []
-        let answers = (input.answers ?? [:]).filter { !$0.value.trimmingWhitespace().isEmpty }
-        let asked = try await Self.survey(for: task, on: db)
-        let declined = input.surveyDeclined == true
-        if let key = SurveyRequirement.problem(
-            outcome: outcome, asksSurvey: asked != nil, hasAnswers: !answers.isEmpty,
-            declined: declined)
-        {
-            errors.append(.init(field: "answers", key: key))
-        }
-        if !answers.isEmpty {
-            if outcome != .reached { errors.append(.init(field: "answers", key: "record.problem.answersNeedReached")) }
-            if let id = input.surveyID, let shown = try await SurveyRecord.find(id, on: db),
-                shown.familyID == asked?.familyID
-            {
-                survey = shown
-            } else {
-                survey = asked
-            }
-            if let survey {
-                let parsed = try survey.definition
-                definition = parsed
-                scored = errors.collect(try parsed.score(input.answers ?? [:])) ?? []
-            } else {
-                errors.append(.init(field: "answers", key: "record.problem.noSurvey"))
-            }
-        }
+        var declined = false
+        /// Answers that meet the survey's threshold for a ticket.
+        var low: [ScoredAnswer] { scored.filter(\.meetsThreshold) }
+    }
 
-        // Corrections of the customer's data, into the customer's history.
-        let store = CustomerStore(db: db, now: now)
-        let current = try await store.record(of: customer)
-        var corrected = current
-        let rules = CustomerRules(tiers: try await Tier.names(on: db), today: config.today(now: now))
-        for (field, raw) in input.corrections ?? [:] {
-            let value = raw.trimmingWhitespace()
-            do throws(FieldProblem) {
-                switch CustomerField(rawValue: field) {
-                case .name: if !value.isEmpty { corrected.name = try rules.name(value) }
-                case .mobile: if !value.isEmpty { corrected.mobile = try rules.mobile(value) }
-                case .email: if !value.isEmpty { corrected.email = try rules.email(value) }
-                default: errors.append(.init(field: "corrections." + field, key: "record.problem.notCorrectable"))
-                }
-            } catch {
-                let entry = error.catalogueEntry
-                errors.append(.init(field: "corrections." + field, key: entry.key, arguments: entry.arguments))
-            }
-        }
-
-        // A ticket: asked for, or proposed by the survey's threshold.
-        let low = scored.filter(\.meetsThreshold)
-        let proposed = !low.isEmpty
-        let opensTicket = input.openTicket == true || (proposed && definition?.ticketAction == .open)
-        var ticketInput: TicketInput?
-        if opensTicket {
-            let description = (input.ticketDescription ?? "").trimmingWhitespace()
-            ticketInput = TicketInput(
-                kind: input.ticketKind ?? "service", category: nil, severity: input.ticketSeverity ?? "general",
-                urgent: false,
-                source: proposed ? "survey" : "followUp", customerID: customer.id,
-                description: description.isEmpty
-                    ? lowAnswerSummary(low, definition) + (notes.isEmpty ? "" : "\n" + notes) : description)
-            if TicketKind(rawValue: ticketInput!.kind) == nil {
-                errors.append(.init(field: "ticketKind", key: "ticket.problem.kind"))
-            }
-            if Severity(rawValue: ticketInput!.severity ?? "") == nil {
-                errors.append(.init(field: "ticketSeverity", key: "ticket.problem.severity"))
-            }
-            // The description defaults to the low answers; asked for only when there are none to use.
-            if ticketInput!.description.trimmingWhitespace().isEmpty, errors.isEmpty {
-                errors.append(.init(field: "ticketDescription", key: "problem.required"))
-            }
-        }
+    func record(_ input: RecordInput, on task: FollowUpTask, by agent: User?) async throws -> RecordResult {
+        guard task.status == .open else { throw AppError(.conflict, "record.refuse.notOpen") }
+        guard let customer = try await Customer.find(task.$customer.id, on: db) else { throw AppError.notFound }
+        var errors: [NamedFieldError] = []
+        let attempt = errors.collect(try AttemptRules.check(attemptInput(input, task), at: now))
+        let outcome = attempt?.outcome ?? ContactOutcome(rawValue: input.outcome)
+        let notes = attempt?.notes ?? (input.notes ?? "").trimmingWhitespace()
+        let survey = try await checkSurvey(input, task: task, outcome: outcome, &errors)
+        let current = try await CustomerStore(db: db, now: now).record(of: customer)
+        var corrected = try await correct(current, input.corrections ?? [:], &errors)
+        let ticketInput = ticket(input, customer: customer, survey: survey, notes: notes, &errors)
         guard errors.isEmpty, let attempt, let outcome else { throw NamedFieldErrors(errors: errors) }
-        let (channel, started, ended, callbackAt, recordingRef) =
-            (attempt.channel, attempt.startedAt, attempt.endedAt, attempt.callbackAt, attempt.recordingRef)
 
         let windows = try await PlanningContext.load(on: db).windows(TimeRange.list(task.contactWindows) ?? [])
         let result = AttemptResult.after(
             outcome, attemptsMade: task.attempts + 1, maxAttempts: task.maxAttempts, now: now,
-            callbackAt: callbackAt, windows: windows)
-        let changes = corrected.changes(from: current)  // corrections only; the do-not-call flag is not one
-        let record = FollowUpRecord()
-        record.taskID = task.id!
-        record.customerID = customer.id!
-        record.agentID = agent?.id
-        record.agentName = agent?.displayName ?? actor.name
-        record.source = "agent"
-        record.channel = channel.rawValue
-        record.startedAt = started
-        record.endedAt = ended
-        record.durationSeconds = Int(ended.timeIntervalSince(started).rounded())
-        record.outcome = outcome.rawValue
-        record.notes = notes
-        record.recordingConsent = input.recordingConsent ?? false
-        record.recordingRef = recordingRef
-        record.corrections = changes.map { "\($0.field.rawValue): \($0.oldValue ?? "") → \($0.newValue ?? "")" }.joined(
-            separator: "\n")
-        record.surveyID = scored.isEmpty ? nil : survey?.id
-        record.ticketProposed = proposed
-        record.surveyDeclined = declined
+            callbackAt: attempt.callbackAt, windows: windows)
+        let record = newRecord(attempt, input, task: task, agent: agent, survey: survey)
+        record.corrections = corrected.changes(from: current)  // corrections only; do-not-call is not one
+            .map { "\($0.field.rawValue): \($0.oldValue ?? "") → \($0.newValue ?? "")" }.joined(separator: "\n")
         if outcome == .doNotCall { corrected.doNotDisturb = true }
         let updated = corrected
-        let accepted = scored
+        let accepted = survey.scored
         try await db.transaction { db in
             try await write(record, flags: outcome.flags, result: result, answers: accepted, task: task, on: db)
             if !updated.changes(from: current).isEmpty {
@@ -214,7 +124,152 @@ struct RecordService {
         return RecordResult(
             recordID: record.id!, taskID: task.id!, taskStatus: task.status.rawValue, result: record.result,
             nextAttemptAt: task.callbackAt.map { config.formatDateTime($0) }, ticketID: ticketID,
-            ticketProposed: proposed)
+            ticketProposed: !survey.low.isEmpty)
+    }
+
+    /// What the attempt itself says, for the core's rules (`AttemptRules`): its times read as local time.
+    private func attemptInput(_ input: RecordInput, _ task: FollowUpTask) -> AttemptInput {
+        let times = ["startedAt": input.startedAt, "endedAt": input.endedAt, "callbackAt": input.callbackAt]
+            .compactMapValues { $0?.trimmingWhitespace() }.filter { !$0.value.isEmpty }
+        let readTimes = times.compactMapValues { LocalTime.parse($0, in: config.timeZone)?.instant }
+        return AttemptInput(
+            outcome: input.outcome, channel: input.channel ?? task.channel, startedAt: readTimes["startedAt"],
+            endedAt: readTimes["endedAt"], callbackAt: readTimes["callbackAt"],
+            unreadableTimes: Set(times.keys).subtracting(readTimes.keys), notes: input.notes ?? "",
+            recordingRef: input.recordingRef ?? "", recordingConsent: input.recordingConsent == true)
+    }
+
+    /// Survey answers: only from a reached customer, checked against the version shown.
+    private func checkSurvey(
+        _ input: RecordInput, task: FollowUpTask, outcome: ContactOutcome?, _ errors: inout [NamedFieldError]
+    ) async throws -> CheckedSurvey {
+        var checked = CheckedSurvey(declined: input.surveyDeclined == true)
+        let answers = (input.answers ?? [:]).filter { !$0.value.trimmingWhitespace().isEmpty }
+        let asked = try await Self.survey(for: task, on: db)
+        if let key = SurveyRequirement.problem(
+            outcome: outcome, asksSurvey: asked != nil, hasAnswers: !answers.isEmpty, declined: checked.declined)
+        {
+            errors.append(.init(field: "answers", key: key))
+        }
+        guard !answers.isEmpty else { return checked }
+        if outcome != .reached { errors.append(.init(field: "answers", key: "record.problem.answersNeedReached")) }
+        if let id = input.surveyID, let shown = try await SurveyRecord.find(id, on: db),
+            shown.familyID == asked?.familyID
+        {
+            checked.survey = shown
+        } else {
+            checked.survey = asked
+        }
+        if let survey = checked.survey {
+            let parsed = try survey.definition
+            checked.definition = parsed
+            checked.scored = errors.collect(try parsed.score(input.answers ?? [:])) ?? []
+        } else {
+            errors.append(.init(field: "answers", key: "record.problem.noSurvey"))
+        }
+        return checked
+    }
+
+    /// Corrections of the customer's data (name, mobile, email), checked by the customer rules; they go into the
+    /// customer's history.
+    private func correct(
+        _ current: CustomerRecord, _ corrections: [String: String], _ errors: inout [NamedFieldError]
+    ) async throws -> CustomerRecord {
+        var corrected = current
+        let rules = CustomerRules(tiers: try await Tier.names(on: db), today: config.today(now: now))
+        for (field, raw) in corrections {
+            let value = raw.trimmingWhitespace()
+            do throws(FieldProblem) {
+                switch CustomerField(rawValue: field) {
+                case .name: if !value.isEmpty { corrected.name = try rules.name(value) }
+                case .mobile: if !value.isEmpty { corrected.mobile = try rules.mobile(value) }
+                case .email: if !value.isEmpty { corrected.email = try rules.email(value) }
+                default: errors.append(.init(field: "corrections." + field, key: "record.problem.notCorrectable"))
+                }
+            } catch {
+                let entry = error.catalogueEntry
+                errors.append(.init(field: "corrections." + field, key: entry.key, arguments: entry.arguments))
+            }
+        }
+        return corrected
+    }
+
+    /// The ticket to open after the attempt: asked for, or proposed by the survey's threshold.
+    private func ticket(
+        _ input: RecordInput, customer: Customer, survey: CheckedSurvey, notes: String,
+        _ errors: inout [NamedFieldError]
+    ) -> TicketInput? {
+        let low = survey.low
+        let proposed = !low.isEmpty
+        guard input.openTicket == true || (proposed && survey.definition?.ticketAction == .open) else { return nil }
+        let description = (input.ticketDescription ?? "").trimmingWhitespace()
+        let ticketInput = TicketInput(
+            kind: input.ticketKind ?? "service", category: nil, severity: input.ticketSeverity ?? "general",
+            urgent: false, source: proposed ? "survey" : "followUp", customerID: customer.id,
+            description: description.isEmpty
+                ? lowAnswerSummary(low, survey.definition) + (notes.isEmpty ? "" : "\n" + notes) : description)
+        if TicketKind(rawValue: ticketInput.kind) == nil {
+            errors.append(.init(field: "ticketKind", key: "ticket.problem.kind"))
+        }
+        if Severity(rawValue: ticketInput.severity ?? "") == nil {
+            errors.append(.init(field: "ticketSeverity", key: "ticket.problem.severity"))
+        }
+        // The description defaults to the low answers; asked for only when there are none to use.
+        if ticketInput.description.trimmingWhitespace().isEmpty, errors.isEmpty {
+            errors.append(.init(field: "ticketDescription", key: "problem.required"))
+        }
+        return ticketInput
+    }
+
+    /// The record of an agent's attempt, before it is written.
+    private func newRecord(
+        _ attempt: CheckedAttempt, _ input: RecordInput, task: FollowUpTask, agent: User?, survey: CheckedSurvey
+    ) -> FollowUpRecord {
+        let record = FollowUpRecord()
+        record.taskID = task.id!
+        record.customerID = task.$customer.id
+        record.agentID = agent?.id
+        record.agentName = agent?.displayName ?? actor.name
+        record.source = "agent"
+        record.channel = attempt.channel.rawValue
+        record.startedAt = attempt.startedAt
+        record.endedAt = attempt.endedAt
+        record.durationSeconds = Int(attempt.endedAt.timeIntervalSince(attempt.startedAt).rounded())
+        record.outcome = attempt.outcome.rawValue
+        record.notes = attempt.notes
+        record.recordingConsent = input.recordingConsent ?? false
+        record.recordingRef = attempt.recordingRef
+        record.surveyID = survey.scored.isEmpty ? nil : survey.survey?.id
+        record.ticketProposed = !survey.low.isEmpty
+        record.surveyDeclined = survey.declined
+        return record
+    }
+
+    /// The task after one more attempt, and the record's result.
+    private func advance(_ task: FollowUpTask, by result: AttemptResult, record: FollowUpRecord) {
+        task.attempts += 1
+        switch result {
+        case .completed:
+            task.status = .completed
+            task.completedAt = now
+            task.completedOn = config.today(now: now).iso
+            task.callbackAt = nil
+            record.result = "completed"
+        case .retry(let at):
+            task.callbackAt = at
+            record.result = "retry"
+        case .callback(let at):
+            task.callbackAt = at
+            record.result = "callback"
+        case .unreachable:
+            task.status = .unreachable
+            task.callbackAt = nil
+            record.result = "unreachable"
+        case .refused:
+            task.status = .refused
+            task.callbackAt = nil
+            record.result = "refused"
+        }
     }
 
     /// Writes a record, its answers and the task's new state (inside the caller's transaction).
@@ -237,29 +292,7 @@ struct RecordService {
                 """
             ).all()
             guard taken.count == 1 else { throw AppError(.conflict, "record.refuse.changed") }
-            task.attempts += 1
-            switch result {
-            case .completed:
-                task.status = .completed
-                task.completedAt = now
-                task.completedOn = config.today(now: now).iso
-                task.callbackAt = nil
-                record.result = "completed"
-            case .retry(let at):
-                task.callbackAt = at
-                record.result = "retry"
-            case .callback(let at):
-                task.callbackAt = at
-                record.result = "callback"
-            case .unreachable:
-                task.status = .unreachable
-                task.callbackAt = nil
-                record.result = "unreachable"
-            case .refused:
-                task.status = .refused
-                task.callbackAt = nil
-                record.result = "refused"
-            }
+            advance(task, by: result, record: record)
             record.nextAttemptAt = task.callbackAt
             try await task.update(on: db)
             if record.source == "agent", task.status == .completed || task.status == .refused {
