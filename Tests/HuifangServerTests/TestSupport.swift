@@ -10,7 +10,11 @@ import VaporTesting
 
 /// A configured, migrated application on a database of its own: in-memory
 /// SQLite, or a new PostgreSQL database when `HUIFANG_TEST_DATABASE_URL` names a server.
-func withHuifang(_ environment: [String: String] = [:], _ test: (Application) async throws -> Void) async throws {
+/// `embedded` keeps the SQLite database the environment names even when the suite runs on PostgreSQL (for what
+/// only the embedded database has, such as `huifang backup`).
+func withHuifang(
+    _ environment: [String: String] = [:], embedded: Bool = false, _ test: (Application) async throws -> Void
+) async throws {
     var config = try HuifangConfig.load(
         environment: [
             "HUIFANG_BCRYPT_COST": "4", "HUIFANG_PLAN_AT": "off", "HUIFANG_ESCALATE_EVERY": "off",
@@ -18,7 +22,7 @@ func withHuifang(_ environment: [String: String] = [:], _ test: (Application) as
         ].merging(environment) { $1 })
     let app = try await Application.make(.testing)
     do {
-        if let adminURL = ProcessInfo.processInfo.environment["HUIFANG_TEST_DATABASE_URL"] {
+        if !embedded, let adminURL = ProcessInfo.processInfo.environment["HUIFANG_TEST_DATABASE_URL"] {
             config.database = .postgres(url: try await makeDatabase(adminURL: adminURL, on: app))
         } else if environment["HUIFANG_DATABASE_URL"] == nil {
             config.database = .sqliteMemory
