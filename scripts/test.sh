@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test Huifang has, setting up what they need on a fresh Debian machine:
-#   0. the layout check (swift format lint),
+#   0. the layout checks (swift format lint; no function over 60 lines without a `// Long:` reason),
 #   1. the Swift tests on SQLite (in memory, a fresh database per test),
 #   2. the same tests on a throwaway PostgreSQL cluster started and removed here,
 #   3. the browser test in headless Chromium against a running `huifang serve`.
@@ -37,6 +37,13 @@ python3 -c "import selenium, pytest, aiosmtpd, openpyxl" 2>/dev/null || python3 
 
 echo "== layout (swift format lint, .swift-format: 4 spaces, 120 columns)"
 swift format lint --strict --recursive --parallel Sources Tests
+
+echo "== long functions (over 60 lines only with a '// Long:' reason, issue 14)"
+if ! long=$(python3 scripts/long-functions.py) || [ -n "$long" ]; then
+  printf '%s\n' "$long"
+  echo "split these functions, or say why they are long in a '// Long: …' comment line above each (README \"Layout.\")"
+  exit 1
+fi
 
 echo "== build"
 swift build --build-tests

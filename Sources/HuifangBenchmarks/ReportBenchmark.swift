@@ -11,6 +11,7 @@ extension Operations {
     /// inbound calls, spread evenly over `months` months ending with October 2026 across 20 agents in five
     /// departments — generated inside the database, the roll-ups counted from it once, then times October's
     /// figures as the report page asks for them.
+    // Long: a benchmark script read top to bottom: rows made in SQL, indexes rebuilt, roll-ups counted, figures timed.
     public static func reportBenchmark(
         on app: Application, records: Int, tickets: Int, calls: Int, months: Int,
         runs: Int, reuse: Bool = false, countRows: Bool = false

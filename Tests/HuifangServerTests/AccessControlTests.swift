@@ -24,6 +24,7 @@ import VaporTesting
 
     /// Walks every guarded route with every role and anonymously: the roles of its group
     /// get through, every other role gets 403, and anonymous visitors get 401 (API) or the login page.
+    // Long: one walk over the whole route table with every role and anonymously.
     @Test func everyRoleGetsExactlyItsRoutes() async throws {
         try await withHuifang { app in
             var pages: [Role: PageClient] = [:]

@@ -74,6 +74,7 @@ import VaporTesting
         }
     }
 
+    // Long: one admin story end to end: dates changed, a schedule imported, the answers after each step.
     @Test func adminsChangeDatesAndImportSchedulesAndAnswersFollow() async throws {
         try await withHuifang { app in
             let token = try await makeToken(app, makeUser(app, .admin).user)

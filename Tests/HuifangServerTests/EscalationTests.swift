@@ -60,6 +60,7 @@ func shanghai(_ text: String) -> Date {
         return try await sweep.run(now: shanghai(text))
     }
 
+    // Long: one breach's story along the clock: not yet due, level 1 once, level 2, the email delivered.
     @Test func aBreachEscalatesToTheHeadThenTheSupervisorsOnceEachAndTheEmailIsDelivered() async throws {
         let sink = try await SMTPSink.start()
         defer { Task { await sink.stop() } }
@@ -402,6 +403,7 @@ func shanghai(_ text: String) -> Date {
         }
     }
 
+    // Long: one story end to end: a call, its ticket, verification, re-opened until the customer is satisfied.
     @Test func anInboundComplaintCallBecomesATicketThatIsVerifiedAndReopenedUntilTheCustomerIsSatisfied() async throws {
         try await withHuifang { app in
             let org = try await organisation(app)

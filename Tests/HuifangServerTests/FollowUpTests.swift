@@ -583,6 +583,7 @@ import VaporTesting
         let failing = NIOLockedValueBox(false)
     }
 
+    // Long: one message's story through a fake gateway: sent, retried, failed, shown, queued again by hand.
     @Test func smsGoThroughTheHTTPGatewayWithRetriesAndFailuresShownToAdmins() async throws {
         let gateway = Gateway()
         let server = try await Application.make(.testing)
@@ -649,6 +650,7 @@ import VaporTesting
         try await server.asyncShutdown()
     }
 
+    // Long: one agent's story end to end: page, windows, a refused save, a stale page, a save, the next task.
     @Test func theWorkspaceShowsTheTaskToItsAgentAndRecordsFromTheFormThenGoesToTheNextTask() async throws {
         try await withHuifang { app in
             let desk = try await desk(app)

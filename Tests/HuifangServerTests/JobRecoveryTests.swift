@@ -30,6 +30,7 @@ import VaporTesting
 
     var environment: [String: String] { ["HUIFANG_JOB_LEASE_SECONDS": String(Int(Self.leaseSeconds))] }
 
+    // Long: one crash story: a run killed mid-way, refused until its lease lapses, the day planned again.
     @Test func aPlannerRunKilledMidwayIsMarkedDeadAndTheDayIsPlannedAgainWithoutDuplicates() async throws {
         try await withSharedDatabase { app, url in
             // setup: an organisation whose first day writes its tasks in several batches

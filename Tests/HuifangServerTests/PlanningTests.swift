@@ -101,6 +101,7 @@ import VaporTesting
         }
     }
 
+    // Long: one planning story end to end: events posted, the day planned twice, tasks handed to agents.
     @Test func thePlannerCreatesEachTaskOnceSkipsDoNotDisturbAndGivesTasksToSkilledAgents() async throws {
         try await withHuifang { app in
             try await onlyDischargeRule(app)

@@ -61,6 +61,7 @@ import VaporTesting
     }
 
     /// A varied month (and its edges) of follow-ups, written as the application writes them.
+    // Long: the fixture of one varied month written through the application, case by case as its comments say.
     func work(_ app: Application, _ office: Office) async throws {
         let planning = PlanningService(db: app.db, contactCapDays: 0)
         let distribution = DistributionService(db: app.db)

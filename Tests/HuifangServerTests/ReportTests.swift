@@ -42,6 +42,7 @@ import VaporTesting
     }
 
     /// Tasks T1–T5, records, answers, tickets K1–K5 and three calls; the figures they make are in `october`.
+    // Long: one organisation's October (T1–T5, K1–K5, calls), each row as its comment says.
     func load(_ app: Application) async throws -> Fixture {
         let supervisor = try await makeUser(app, .supervisor)
         let token = try await makeToken(app, supervisor.user)
@@ -419,6 +420,7 @@ import VaporTesting
         }
     }
 
+    // Long: one story end to end: plan set, month drawn and redrawn, reviews refused then scored, acknowledged.
     @Test func spotChecksAreDrawnFromASeedScoredAndAcknowledged() async throws {
         try await withHuifang { app in
             let fixture = try await load(app)

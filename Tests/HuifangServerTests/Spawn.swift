@@ -22,6 +22,7 @@ final class Spawned: Sendable {
     private typealias AddClosefrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 
     /// `stdin`, `stdout` and `stderr` become the child's 0, 1 and 2.
+    // Long: posix_spawn's C set-up in the order it needs (file actions, argv, envp, signals), then the waiter.
     init(
         _ binary: URL, _ arguments: [String], environment: [String: String], directory: URL,
         stdin: Int32, stdout: Int32, stderr: Int32

@@ -9,6 +9,7 @@ import VaporTesting
 /// Every free-text field of the API has a documented maximum: text over it is refused with the field named,
 /// and nothing is saved (README "Security — Lengths of free text").
 @Suite struct TextLimitTests {
+    // Long: every free-text field of the API in turn, each on the objects the previous steps made.
     @Test func everyFreeTextFieldOfTheAPIRefusesTextOverItsLimitAndSavesNothing() async throws {
         try await withHuifang { app in
             let admin = try await makeToken(app, makeUser(app, .admin).user)

@@ -37,6 +37,7 @@ import VaporTesting
         try await send(app, .POST, path, token: token, body: body)
     }
 
+    // Long: one complaint end to end: opened before a holiday, handled, informed, re-opened, verified.
     @Test func aComplaintIsHandledToItsDeadlinesReopenedUntilTheCustomerIsSatisfiedAndVerified() async throws {
         try await withHuifang { app in
             let agent = try await makeToken(app, makeUser(app, .agent).user)  // has nothing to do with the ticket

@@ -44,6 +44,7 @@ public struct BusinessCalendar: Sendable {
     /// UTC offset through each UTC day, or `Int32.min` on a day the offset changes.
     private let offsets: [Int32]
 
+    // Long: every lookup table (day patterns, running sums, UTC offsets) must be built before the lets are set.
     public init(
         timeZone: TimeZone, weeklyHours: [[TimeRange]] = BusinessCalendar.standardHours,
         makeUpHours: [TimeRange]? = nil,

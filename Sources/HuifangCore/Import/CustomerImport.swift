@@ -110,84 +110,109 @@ public struct CustomerImportParser: Sendable {
         guard let (utf8, encoding) = TextDecoding.decode(bytes) else { throw .unreadableEncoding }
         let records = CSVReader(delimiter: CSVReader.detectDelimiter(utf8)).records(utf8)
         guard let header = records.first else { throw .empty }
+        let columns = try Columns(header)
 
-        var columns: [(index: Int, field: CustomerField)] = []
-        var headings: [CustomerField: String] = [:]
-        var ignored: [String] = []
-        for (index, heading) in header.fields.enumerated() {
-            guard let field = CustomerColumns.field(forHeading: heading) else {
-                if !heading.trimmingWhitespace().isEmpty { ignored.append(heading.trimmingWhitespace()) }
-                continue
-            }
-            guard headings[field] == nil else { throw .duplicateColumn(heading.trimmingWhitespace()) }
-            headings[field] = heading.trimmingWhitespace()
-            columns.append((index, field))
+        var checked = CheckedRows()
+        checked.rows.reserveCapacity(records.count - 1)
+        for record in records.dropFirst() {
+            check(record, columns: columns, into: &checked)
         }
-        let position = Dictionary(uniqueKeysWithValues: columns.map { ($0.field, $0.index) })
-        guard headings[.name] != nil else { throw .missingNameColumn }
-        guard headings[.mobile] != nil || headings[.externalID] != nil else { throw .missingKeyColumn }
+        return ParsedImport(
+            encoding: encoding, totalRows: records.count - 1, rows: checked.rows, problems: checked.problems,
+            ignoredColumns: columns.ignored, headings: columns.headings)
+    }
 
+    /// The header mapped: the field each recognised column fills, the headings as written, and those ignored.
+    /// Refuses a header that names a field twice, has no name column, or neither a mobile nor a member id column.
+    private struct Columns {
+        let fields: [(index: Int, field: CustomerField)]
+        let headings: [CustomerField: String]
+        let ignored: [String]
+        /// The column of each field, to report a row's problems in the file's order.
+        let position: [CustomerField: Int]
+
+        init(_ header: CSVRecord) throws(ImportFileProblem) {
+            var columns: [(index: Int, field: CustomerField)] = []
+            var headings: [CustomerField: String] = [:]
+            var ignored: [String] = []
+            for (index, heading) in header.fields.enumerated() {
+                guard let field = CustomerColumns.field(forHeading: heading) else {
+                    if !heading.trimmingWhitespace().isEmpty { ignored.append(heading.trimmingWhitespace()) }
+                    continue
+                }
+                guard headings[field] == nil else { throw .duplicateColumn(heading.trimmingWhitespace()) }
+                headings[field] = heading.trimmingWhitespace()
+                columns.append((index, field))
+            }
+            let position = Dictionary(uniqueKeysWithValues: columns.map { ($0.field, $0.index) })
+            guard headings[.name] != nil else { throw .missingNameColumn }
+            guard headings[.mobile] != nil || headings[.externalID] != nil else { throw .missingKeyColumn }
+            (self.fields, self.headings, self.ignored, self.position) = (columns, headings, ignored, position)
+        }
+    }
+
+    /// The rows checked so far: those to apply, the problems, and the first line of each key (to find repeats).
+    private struct CheckedRows {
         var rows: [ImportRow] = []
         var problems: [RowProblem] = []
         var firstLineByExternalID: [String: Int] = [:]
         var firstLineByMobile: [String: Int] = [:]
-        rows.reserveCapacity(records.count - 1)
+    }
 
-        for record in records.dropFirst() {
-            var values: [CustomerField: String] = [:]
-            for (index, field) in columns {
-                values[field] = index < record.fields.count ? record.fields[index] : ""
-            }
-            switch rules.patch(from: values, emptyClears: false) {
-            case .failure(let failure):
-                for error in failure.errors.sorted(by: { position[$0.field]! < position[$1.field]! }) {
-                    problems.append(
-                        RowProblem(
-                            line: record.line, column: headings[error.field],
-                            value: values[error.field], problem: error.problem))
-                }
-            case .success(let (patch, agent)):
-                if patch.name == nil {
-                    problems.append(
-                        RowProblem(line: record.line, column: headings[.name], value: "", problem: .required))
-                    continue
-                }
-                let externalID = patch.externalID ?? nil
-                let mobile = patch.mobile ?? nil
-                if externalID == nil, mobile == nil {
-                    problems.append(
-                        RowProblem(
-                            line: record.line, column: headings[.mobile] ?? headings[.externalID],
-                            value: "", problem: .mobileOrExternalIDRequired))
-                    continue
-                }
-                if let externalID {
-                    if let first = firstLineByExternalID[externalID] {
-                        problems.append(
-                            RowProblem(
-                                line: record.line, column: headings[.externalID],
-                                value: externalID, problem: .duplicateInFile(firstLine: first)))
-                        continue
-                    }
-                    firstLineByExternalID[externalID] = record.line
-                    if let mobile, firstLineByMobile[mobile.e164] == nil {
-                        firstLineByMobile[mobile.e164] = record.line
-                    }
-                } else if let mobile {
-                    if let first = firstLineByMobile[mobile.e164] {
-                        problems.append(
-                            RowProblem(
-                                line: record.line, column: headings[.mobile],
-                                value: mobile.display, problem: .duplicateInFile(firstLine: first)))
-                        continue
-                    }
-                    firstLineByMobile[mobile.e164] = record.line
-                }
-                rows.append(ImportRow(line: record.line, patch: patch, agentUsername: agent ?? nil))
-            }
+    /// Checks one row's cells, then that it has a name and a key, and that it does not repeat a key of an
+    /// earlier row; adds it to the rows or its problems.
+    private func check(_ record: CSVRecord, columns: Columns, into checked: inout CheckedRows) {
+        let headings = columns.headings
+        var values: [CustomerField: String] = [:]
+        for (index, field) in columns.fields {
+            values[field] = index < record.fields.count ? record.fields[index] : ""
         }
-        return ParsedImport(
-            encoding: encoding, totalRows: records.count - 1, rows: rows, problems: problems,
-            ignoredColumns: ignored, headings: headings)
+        switch rules.patch(from: values, emptyClears: false) {
+        case .failure(let failure):
+            for error in failure.errors.sorted(by: { columns.position[$0.field]! < columns.position[$1.field]! }) {
+                checked.problems.append(
+                    RowProblem(
+                        line: record.line, column: headings[error.field],
+                        value: values[error.field], problem: error.problem))
+            }
+        case .success(let (patch, agent)):
+            if patch.name == nil {
+                checked.problems.append(
+                    RowProblem(line: record.line, column: headings[.name], value: "", problem: .required))
+                return
+            }
+            let externalID = patch.externalID ?? nil
+            let mobile = patch.mobile ?? nil
+            if externalID == nil, mobile == nil {
+                checked.problems.append(
+                    RowProblem(
+                        line: record.line, column: headings[.mobile] ?? headings[.externalID],
+                        value: "", problem: .mobileOrExternalIDRequired))
+                return
+            }
+            if let externalID {
+                if let first = checked.firstLineByExternalID[externalID] {
+                    checked.problems.append(
+                        RowProblem(
+                            line: record.line, column: headings[.externalID],
+                            value: externalID, problem: .duplicateInFile(firstLine: first)))
+                    return
+                }
+                checked.firstLineByExternalID[externalID] = record.line
+                if let mobile, checked.firstLineByMobile[mobile.e164] == nil {
+                    checked.firstLineByMobile[mobile.e164] = record.line
+                }
+            } else if let mobile {
+                if let first = checked.firstLineByMobile[mobile.e164] {
+                    checked.problems.append(
+                        RowProblem(
+                            line: record.line, column: headings[.mobile],
+                            value: mobile.display, problem: .duplicateInFile(firstLine: first)))
+                    return
+                }
+                checked.firstLineByMobile[mobile.e164] = record.line
+            }
+            checked.rows.append(ImportRow(line: record.line, patch: patch, agentUsername: agent ?? nil))
+        }
     }
 }

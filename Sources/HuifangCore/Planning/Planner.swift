@@ -131,84 +131,117 @@ public struct Planner: Sendable {
     public func occurrences(for customer: PlanningCustomer, events: [PlanningEvent], asOf: LocalDate) -> [Occurrence] {
         var found: [Occurrence] = []
         for rule in rules where rule.segment.admits(tier: customer.tier, tags: customer.tags) {
-            func offer(
-                _ key: String, triggeredOn: LocalDate, dueOn: LocalDate, owed: Bool = false, latest: LocalDate? = nil
-            ) {
-                guard dueOn <= asOf, let computed = try? deadline(dueOn: dueOn, windowDays: rule.windowDays) else {
-                    return
-                }
-                var last = computed
-                if let latest, latest < last { last = latest }
-                if last >= asOf {
-                    found.append(
-                        Occurrence(ruleID: rule.id, key: key, triggeredOn: triggeredOn, dueOn: dueOn, deadlineOn: last))
-                } else if owed, let again = try? deadline(dueOn: asOf, windowDays: rule.windowDays) {
-                    found.append(
-                        Occurrence(ruleID: rule.id, key: key, triggeredOn: triggeredOn, dueOn: asOf, deadlineOn: again))
-                }
-            }
-            func matching() -> [PlanningEvent] {
-                events.filter { $0.kind == rule.eventKind && rule.segment.admits(event: $0.attributes) }
-            }
-            switch rule.kind {
-            case .newCustomer:
-                if let registered = customer.registeredOn { offer("n", triggeredOn: registered, dueOn: registered) }
-            case .periodic:
-                guard let months = rule.monthsByTier[customer.tier],
-                    let anchor = customer.lastCompletedOn ?? customer.registeredOn
-                else { continue }
-                offer("p" + anchor.iso, triggeredOn: anchor, dueOn: anchor.adding(months: months), owed: true)
-            case .afterEvent:
-                for event in matching() {
-                    let due =
-                        rule.countsWorkingDays
-                        ? (try? calendar.addWorkingDays(rule.days, after: event.occurredOn))
-                        : event.occurredOn.adding(days: rule.days)
-                    if let due { offer("e\(event.id)", triggeredOn: event.occurredOn, dueOn: due) }
-                }
-            case .birthday:
-                guard let birthday = customer.birthday else { continue }
-                for year in [asOf.year, asOf.year + 1] {
-                    let day =
-                        LocalDate(year: year, month: birthday.month, day: birthday.day)
-                        // 29 Feb in a common year
-                        ?? LocalDate(year: year, month: birthday.month, day: birthday.day - 1)!
-                    offer("b\(year)", triggeredOn: day, dueOn: day.adding(days: -rule.days), latest: day)
-                }
-            case .churn:
-                guard let anchor = customer.lastEventOn ?? customer.registeredOn else { continue }
-                offer("c" + anchor.iso, triggeredOn: anchor, dueOn: anchor.adding(days: rule.days), owed: true)
-            case .expiryReminder:
-                for event in matching() {
-                    guard let raw = event.attributes[rule.dateAttribute], let expiry = LocalDate(parsing: raw) else {
-                        continue
-                    }
-                    offer(
-                        "x\(event.id):" + expiry.iso, triggeredOn: event.occurredOn,
-                        dueOn: expiry.adding(days: -rule.days), latest: expiry)
-                }
-            case .afterSales:
-                for event in matching() {
-                    guard let raw = event.attributes[rule.dateAttribute], let end = LocalDate(parsing: raw) else {
-                        continue
-                    }
-                    var latest = -1
-                    while event.occurredOn.adding(months: rule.firstMonths + (latest + 1) * rule.everyMonths)
-                        <= min(asOf, end)
-                    {
-                        latest += 1
-                    }
-                    if latest >= 0 {
-                        let due = event.occurredOn.adding(months: rule.firstMonths + latest * rule.everyMonths)
-                        offer("a\(event.id):\(latest)", triggeredOn: event.occurredOn, dueOn: due)
-                    }
-                }
-            case .campaign:
-                if let day = rule.campaignDate { offer("campaign", triggeredOn: day, dueOn: day) }
-            case .triggered:
-                continue
+            for candidate in candidates(of: rule, for: customer, events: events, asOf: asOf) {
+                if let occurrence = occurrence(candidate, of: rule, asOf: asOf) { found.append(occurrence) }
             }
         }
         return found
+    }
+
+    /// A day a rule names for a customer, before its window is checked against the day planned.
+    private struct Candidate {
+        let key: String
+        let triggeredOn: LocalDate
+        let dueOn: LocalDate
+        /// Due again from the day planned when its window has passed (periodic and churn follow-ups).
+        var owed = false
+        /// A day the window may not run past (a birthday, an expiry date).
+        var latest: LocalDate? = nil
+    }
+
+    /// The candidate as an occurrence when it is due by `asOf` and its window contains `asOf`; when the window
+    /// has passed, an owed candidate is due again from `asOf`.
+    private func occurrence(_ candidate: Candidate, of rule: FollowUpRule, asOf: LocalDate) -> Occurrence? {
+        guard candidate.dueOn <= asOf, let computed = try? deadline(dueOn: candidate.dueOn, windowDays: rule.windowDays)
+        else {
+            return nil
+        }
+        var last = computed
+        if let latest = candidate.latest, latest < last { last = latest }
+        if last >= asOf {
+            return Occurrence(
+                ruleID: rule.id, key: candidate.key, triggeredOn: candidate.triggeredOn, dueOn: candidate.dueOn,
+                deadlineOn: last)
+        } else if candidate.owed, let again = try? deadline(dueOn: asOf, windowDays: rule.windowDays) {
+            return Occurrence(
+                ruleID: rule.id, key: candidate.key, triggeredOn: candidate.triggeredOn, dueOn: asOf, deadlineOn: again)
+        }
+        return nil
+    }
+
+    /// What the rule's kind makes of the customer's history: each fact that fires it, and from when it is due.
+    private func candidates(
+        of rule: FollowUpRule, for customer: PlanningCustomer, events: [PlanningEvent], asOf: LocalDate
+    ) -> [Candidate] {
+        switch rule.kind {
+        case .newCustomer:
+            guard let registered = customer.registeredOn else { return [] }
+            return [Candidate(key: "n", triggeredOn: registered, dueOn: registered)]
+        case .periodic:
+            guard let months = rule.monthsByTier[customer.tier],
+                let anchor = customer.lastCompletedOn ?? customer.registeredOn
+            else { return [] }
+            return [
+                Candidate(key: "p" + anchor.iso, triggeredOn: anchor, dueOn: anchor.adding(months: months), owed: true)
+            ]
+        case .birthday:
+            guard let birthday = customer.birthday else { return [] }
+            return [asOf.year, asOf.year + 1].map { year in
+                let day =
+                    LocalDate(year: year, month: birthday.month, day: birthday.day)
+                    // 29 Feb in a common year
+                    ?? LocalDate(year: year, month: birthday.month, day: birthday.day - 1)!
+                return Candidate(key: "b\(year)", triggeredOn: day, dueOn: day.adding(days: -rule.days), latest: day)
+            }
+        case .churn:
+            guard let anchor = customer.lastEventOn ?? customer.registeredOn else { return [] }
+            return [
+                Candidate(key: "c" + anchor.iso, triggeredOn: anchor, dueOn: anchor.adding(days: rule.days), owed: true)
+            ]
+        case .afterEvent, .expiryReminder, .afterSales:
+            return events.filter { $0.kind == rule.eventKind && rule.segment.admits(event: $0.attributes) }
+                .compactMap { candidate(from: $0, of: rule, asOf: asOf) }
+        case .campaign:
+            guard let day = rule.campaignDate else { return [] }
+            return [Candidate(key: "campaign", triggeredOn: day, dueOn: day)]
+        case .triggered:
+            return []
+        }
+    }
+
+    /// What one matching event makes of an event rule: due some days after it, before the date one of its
+    /// attributes names, or at the latest after-sales visit up to that date.
+    private func candidate(from event: PlanningEvent, of rule: FollowUpRule, asOf: LocalDate) -> Candidate? {
+        switch rule.kind {
+        case .afterEvent:
+            let due =
+                rule.countsWorkingDays
+                ? (try? calendar.addWorkingDays(rule.days, after: event.occurredOn))
+                : event.occurredOn.adding(days: rule.days)
+            guard let due else { return nil }
+            return Candidate(key: "e\(event.id)", triggeredOn: event.occurredOn, dueOn: due)
+        case .expiryReminder:
+            guard let raw = event.attributes[rule.dateAttribute], let expiry = LocalDate(parsing: raw) else {
+                return nil
+            }
+            return Candidate(
+                key: "x\(event.id):" + expiry.iso, triggeredOn: event.occurredOn,
+                dueOn: expiry.adding(days: -rule.days), latest: expiry)
+        case .afterSales:
+            guard let raw = event.attributes[rule.dateAttribute], let end = LocalDate(parsing: raw) else {
+                return nil
+            }
+            var latest = -1
+            while event.occurredOn.adding(months: rule.firstMonths + (latest + 1) * rule.everyMonths)
+                <= min(asOf, end)
+            {
+                latest += 1
+            }
+            guard latest >= 0 else { return nil }
+            let due = event.occurredOn.adding(months: rule.firstMonths + latest * rule.everyMonths)
+            return Candidate(key: "a\(event.id):\(latest)", triggeredOn: event.occurredOn, dueOn: due)
+        default:
+            return nil
+        }
     }
 }

@@ -121,6 +121,7 @@ public struct HuifangConfig: Sendable {
     ]
 
     /// Reads the configuration. `overrides` (from command-line flags) win over `environment`.
+    // Long: reads every environment variable in the order `variables` documents them, each refused with its name.
     public static func load(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         overrides: [String: String] = [:]

@@ -8,6 +8,7 @@ import Vapor
 /// missed) by the four agents with survey answers scored by the real survey, tickets handled through
 /// the ticket service to their ends, and inbound calls. Loaded once, into a database without records.
 enum DemoHistory {
+    // Long: a demo script read top to bottom: a year of follow-ups, answers and calls from one random stream.
     static func load(on app: Application) async throws {
         let db = app.db
         guard try await FollowUpRecord.query(on: db).count() == 0,

@@ -38,6 +38,7 @@ public enum DemoOrganisation {
         ("zhouxin", "周鑫", .analyst, nil),
     ]
 
+    // Long: a demo script read top to bottom: departments, accounts, customers, then each loader in order.
     public static func load(on app: Application, customers count: Int = 2400) async throws -> Summary {
         let actor = Actor.commandLine("demo")
         let departmentService = DepartmentService(db: app.db, actor: actor, now: app.clock.now())

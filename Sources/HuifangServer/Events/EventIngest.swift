@@ -57,67 +57,15 @@ struct EventIngest {
     {
         var report = EventReport()
         report.total = items.count
-        let kinds = try await EventKind.query(on: db).all()
-        var kindByName: [String: String] = [:]
-        for kind in kinds {
-            kindByName[kind.code.lowercased()] = kind.code
-            kindByName[kind.name] = kind.code
-        }
-        let allowed = kinds.map { "\($0.code)(\($0.name))" }.joined(separator: ", ")
+        let kinds = try await kindNames()
         var resolved: [Resolved] = []
         var seenExternal: [String: Int] = [:]
         let directory = try await directory(for: items.map(\.input))
         for (line, input) in items {
-            var problems: [EventReport.Problem] = []
-            func refuse(_ field: String, _ value: String, _ key: String, _ args: [String] = []) {
-                problems.append(
-                    .init(line: line, field: field, value: value, reason: Catalogue.text(key, language, args)))
-            }
-            let kindText = input.kind.trimmingWhitespace()
-            let kind = kindByName[kindText.lowercased()] ?? kindByName[kindText]
-            if kind == nil {
-                refuse(
-                    "kind", input.kind, kindText.isEmpty ? "problem.required" : "events.problem.unknownKind", [allowed])
-            }
-            let time = LocalTime.parse(input.occurredAt, in: timeZone)
-            if time == nil { refuse("occurredAt", input.occurredAt, "events.problem.invalidTime") }
-            let external = input.externalID?.trimmingWhitespace().nilIfEmpty
-            if let external, external.count > 64 { refuse("externalID", external, "problem.tooLong", ["64"]) }
-            for (key, value) in input.attributes ?? [:]
-            where TextLimit.exceeds(key, TextLimit.name)
-                || TextLimit.exceeds(value, TextLimit.line)
-            {
-                refuse(
-                    "attributes." + String(key.prefix(TextLimit.name)), String(value.prefix(40)), "problem.tooLong",
-                    [String(TextLimit.exceeds(key, TextLimit.name) ? TextLimit.name : TextLimit.line)])
-            }
-            if let external, let first = seenExternal[external] {
-                refuse("externalID", external, "problem.duplicateInFile", [String(first)])
-            }
-            if let external, seenExternal[external] == nil { seenExternal[external] = line }
-            var customer: Int?
-            do {
-                customer = try directory.find(input)
-            } catch let problem as FieldProblem {
-                let (field, value) =
-                    input.customerID != nil
-                    ? ("customerID", String(input.customerID!))
-                    : input.memberID?.nilIfEmpty != nil ? ("memberID", input.memberID!) : ("mobile", input.mobile ?? "")
-                refuse(field, value, problem.catalogueEntry.key, problem.catalogueEntry.arguments)
-            } catch let key as CustomerLookupFailure {
-                refuse(
-                    input.memberID?.nilIfEmpty != nil
-                        ? "memberID" : input.mobile?.nilIfEmpty != nil ? "mobile" : "customerID",
-                    input.memberID ?? input.mobile ?? input.customerID.map(String.init) ?? "", key.key)
-            }
-            if problems.isEmpty, let kind, let time, let customer {
-                let attributes = (input.attributes ?? [:]).filter { !$0.value.trimmingWhitespace().isEmpty }.mapValues(
-                    Self.normalisedDate)
-                resolved.append(
-                    Resolved(
-                        line: line, customerID: customer, kind: kind, occurredAt: time.instant, occurredOn: time.date,
-                        attributes: ServiceEvent.encode(attributes), externalID: external))
-            } else {
+            switch try check(input, line: line, kinds: kinds, directory: directory, seenExternal: &seenExternal) {
+            case .resolved(let event):
+                resolved.append(event)
+            case .refused(let problems):
                 report.failed += 1
                 report.problems += problems
             }
@@ -130,6 +78,84 @@ struct EventIngest {
         report.unchanged = counts.unchanged
         report.applied = true
         return report
+    }
+
+    /// The event kinds by code (any case) and by name, and the list of them a refusal names.
+    private struct KindNames {
+        var byName: [String: String] = [:]
+        var allowed = ""
+    }
+
+    private func kindNames() async throws -> KindNames {
+        let kinds = try await EventKind.query(on: db).all()
+        var names = KindNames()
+        for kind in kinds {
+            names.byName[kind.code.lowercased()] = kind.code
+            names.byName[kind.name] = kind.code
+        }
+        names.allowed = kinds.map { "\($0.code)(\($0.name))" }.joined(separator: ", ")
+        return names
+    }
+
+    private enum Checked {
+        case resolved(Resolved)
+        case refused([EventReport.Problem])
+    }
+
+    /// Checks one item: its kind, time, external id (not repeated in the batch), attributes and customer.
+    private func check(
+        _ input: EventInput, line: Int, kinds: KindNames, directory: CustomerDirectory,
+        seenExternal: inout [String: Int]
+    ) throws -> Checked {
+        var problems: [EventReport.Problem] = []
+        func refuse(_ field: String, _ value: String, _ key: String, _ args: [String] = []) {
+            problems.append(.init(line: line, field: field, value: value, reason: Catalogue.text(key, language, args)))
+        }
+        let kindText = input.kind.trimmingWhitespace()
+        let kind = kinds.byName[kindText.lowercased()] ?? kinds.byName[kindText]
+        if kind == nil {
+            refuse(
+                "kind", input.kind, kindText.isEmpty ? "problem.required" : "events.problem.unknownKind",
+                [kinds.allowed])
+        }
+        let time = LocalTime.parse(input.occurredAt, in: timeZone)
+        if time == nil { refuse("occurredAt", input.occurredAt, "events.problem.invalidTime") }
+        let external = input.externalID?.trimmingWhitespace().nilIfEmpty
+        if let external, external.count > 64 { refuse("externalID", external, "problem.tooLong", ["64"]) }
+        for (key, value) in input.attributes ?? [:]
+        where TextLimit.exceeds(key, TextLimit.name)
+            || TextLimit.exceeds(value, TextLimit.line)
+        {
+            refuse(
+                "attributes." + String(key.prefix(TextLimit.name)), String(value.prefix(40)), "problem.tooLong",
+                [String(TextLimit.exceeds(key, TextLimit.name) ? TextLimit.name : TextLimit.line)])
+        }
+        if let external, let first = seenExternal[external] {
+            refuse("externalID", external, "problem.duplicateInFile", [String(first)])
+        }
+        if let external, seenExternal[external] == nil { seenExternal[external] = line }
+        var customer: Int?
+        do {
+            customer = try directory.find(input)
+        } catch let problem as FieldProblem {
+            let (field, value) =
+                input.customerID != nil
+                ? ("customerID", String(input.customerID!))
+                : input.memberID?.nilIfEmpty != nil ? ("memberID", input.memberID!) : ("mobile", input.mobile ?? "")
+            refuse(field, value, problem.catalogueEntry.key, problem.catalogueEntry.arguments)
+        } catch let key as CustomerLookupFailure {
+            refuse(
+                input.memberID?.nilIfEmpty != nil
+                    ? "memberID" : input.mobile?.nilIfEmpty != nil ? "mobile" : "customerID",
+                input.memberID ?? input.mobile ?? input.customerID.map(String.init) ?? "", key.key)
+        }
+        guard problems.isEmpty, let kind, let time, let customer else { return .refused(problems) }
+        let attributes = (input.attributes ?? [:]).filter { !$0.value.trimmingWhitespace().isEmpty }.mapValues(
+            Self.normalisedDate)
+        return .resolved(
+            Resolved(
+                line: line, customerID: customer, kind: kind, occurredAt: time.instant, occurredOn: time.date,
+                attributes: ServiceEvent.encode(attributes), externalID: external))
     }
 
     struct CustomerLookupFailure: Error { let key: String }

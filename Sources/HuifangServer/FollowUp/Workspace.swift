@@ -151,6 +151,13 @@ extension Request {
     }
 }
 
+/// The select lists of the record form.
+private struct FormOptions {
+    let channels: [SelectOption]
+    let ticketKinds: [SelectOption]
+    let severities: [SelectOption]
+}
+
 extension DomainServices {
     /// Builds the workspace; `reveal` shows masked contact details (audited by the caller).
     func workspace(
@@ -158,12 +165,6 @@ extension DomainServices {
     ) async throws -> Workspace {
         guard let customer = try await Customer.find(task.$customer.id, on: db) else { throw AppError.notFound }
         let customerID = customer.id!
-        let sees =
-            reveal
-            || canSeeContactDetails(
-                role: viewer.role,
-                isAssignedAgent: task.$assignedAgent.id == viewer.id || customer.$assignedAgent.id == viewer.id)
-        let phone = customer.mobile.map(PhoneNumber.init(normalised:))
         let tags = try await CustomerStore(db: db, now: now).tags(of: [customerID])[customerID] ?? []
 
         let reasons = try await TaskReason.query(on: db).filter(\.$task.$id == task.id!).sort(\.$id).all()
@@ -175,77 +176,26 @@ extension DomainServices {
         let events = try await ServiceEvent.query(on: db).filter(\.$customer.$id == customerID).sort(
             \.$occurredAt, .descending
         ).limit(10).all()
-
-        // The script with this customer's details.
-        let latest = events.first
-        let attributes = latest?.attributeValues ?? [:]
-        let product =
-            ["product", "产品", "model", "车型", "item", "商品", "service", "项目"].lazy.compactMap { attributes[$0] }.first
-            ?? ""
-        let values: [Placeholder: String] = [
-            .name: customer.name, .salutation: Placeholder.salutation(name: customer.name, gender: customer.gender),
-            .tier: customer.tier,
-            .product: product, .event: latest.map { kindNames[$0.kind] ?? $0.kind } ?? "",
-            .eventDate: latest?.occurredOn ?? "",
-            .dueDate: task.dueOn, .agent: viewer.displayName, .company: config.company,
-        ]
-
         let surveyPart = try await surveyPart(for: task, answers: form?.answers ?? [:])
-
         let windows = context.windows(TimeRange.list(task.contactWindows) ?? [])
         let verification = try await Ticket.query(on: db).filter(\.$verificationTaskID == task.id!).first()
+        let options = formOptions(task, form: form)
 
         return Workspace(
-            task: .init(
-                id: task.id!, status: task.status.rawValue, statusText: t("status." + task.status.rawValue),
-                isOpen: task.status == .open,
-                priority: task.priority, channel: t("channel." + task.channel),
-                dueAt: config.formatDateTime(task.dueAt),
-                deadlineAt: config.formatDateTime(task.deadlineAt), attempts: task.attempts,
-                maxAttempts: task.maxAttempts,
-                nextAttemptAt: task.callbackAt.map { config.formatDateTime($0) },
-                reasons: reasons.map {
-                    .init(rule: rules[$0.ruleID]?.name ?? "#\($0.ruleID)", triggeredOn: $0.triggeredOn, dueOn: $0.dueOn)
-                },
-                verificationTicketID: verification?.id),
-            customer: .init(
-                id: customerID, name: customer.name, mobile: sees ? phone?.display : phone?.masked,
-                email: sees ? customer.email : customer.email.map(Masking.maskEmail),
-                isMasked: !sees && (customer.mobile != nil || customer.email != nil),
-                canReveal: !sees && RouteAccess.customersReveal.roles.contains(viewer.role), tier: customer.tier,
-                tags: tags,
-                gender: customer.gender.map { t("gender." + $0) }, doNotDisturb: customer.doNotDisturb,
-                consent: customer.consent),
-            script: Placeholder.fill(
-                reasons.lazy.compactMap { rules[$0.ruleID]?.script }.first { !$0.isEmpty } ?? task.script, values),
+            task: taskPart(task, reasons: reasons, rules: rules, verificationTicketID: verification?.id),
+            customer: customerPart(customer, of: task, tags: tags, reveal: reveal, viewer: viewer),
+            script: script(
+                task, reasons: reasons, rules: rules, customer: customer, viewer: viewer, latest: events.first,
+                kindNames: kindNames),
             survey: surveyPart,
-            events: events.map { event in
-                .init(
-                    at: config.formatDateTime(event.occurredAt), kind: kindNames[event.kind] ?? event.kind,
-                    detail: event.attributeValues.sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(
-                        separator: "，"))
-            },
+            events: eventLines(events, kindNames: kindNames),
             records: try await recordLines(of: customerID, viewer: viewer),
             tickets: try await ticketLines(of: customerID, viewer: viewer),
             links: try await linkLines(of: task),
             outcomes: Workspace.order.map {
                 .init(value: $0.rawValue, label: t("outcome." + $0.rawValue), shortcut: Workspace.shortcuts[$0]!)
             },
-            channels: ContactChannel.allCases.map {
-                SelectOption(
-                    value: $0.rawValue, label: t("channel." + $0.rawValue),
-                    selected: $0.rawValue == (form?.channel ?? task.channel))
-            },
-            ticketKinds: TicketKind.allCases.map {
-                SelectOption(
-                    value: $0.rawValue, label: t("ticket.kind." + $0.rawValue),
-                    selected: $0.rawValue == (form?.ticketKind ?? "service"))
-            },
-            severities: Severity.allCases.map {
-                SelectOption(
-                    value: $0.rawValue, label: t("ticket.severity." + $0.rawValue),
-                    selected: $0.rawValue == (form?.ticketSeverity ?? "general"))
-            },
+            channels: options.channels, ticketKinds: options.ticketKinds, severities: options.severities,
             ticketAction: surveyPart?.ticketAction ?? "off",
             outsideWindowUntil: windows.isInsideWindow(now)
                 ? nil : windows.nextContactSlot(after: now).map { config.formatDateTime($0) } ?? "—",
@@ -266,6 +216,95 @@ extension DomainServices {
             surveyDeclined: form?.surveyDeclined ?? false,
             ticketDescription: form?.ticketDescription ?? "",
             errors: errors)
+    }
+
+    /// The script of the first rule that has one (else the task's), filled with this customer's details,
+    /// their latest event, the task and the agent.
+    private func script(
+        _ task: FollowUpTask, reasons: [TaskReason], rules: [Int: FollowUpRule], customer: Customer, viewer: User,
+        latest: ServiceEvent?, kindNames: [String: String]
+    ) -> String {
+        let attributes = latest?.attributeValues ?? [:]
+        let product =
+            ["product", "产品", "model", "车型", "item", "商品", "service", "项目"].lazy.compactMap { attributes[$0] }.first
+            ?? ""
+        let values: [Placeholder: String] = [
+            .name: customer.name, .salutation: Placeholder.salutation(name: customer.name, gender: customer.gender),
+            .tier: customer.tier,
+            .product: product, .event: latest.map { kindNames[$0.kind] ?? $0.kind } ?? "",
+            .eventDate: latest?.occurredOn ?? "",
+            .dueDate: task.dueOn, .agent: viewer.displayName, .company: config.company,
+        ]
+        return Placeholder.fill(
+            reasons.lazy.compactMap { rules[$0.ruleID]?.script }.first { !$0.isEmpty } ?? task.script, values)
+    }
+
+    /// The customer's latest events, each with its attributes on one line.
+    private func eventLines(_ events: [ServiceEvent], kindNames: [String: String]) -> [Workspace.Event] {
+        events.map { event in
+            .init(
+                at: config.formatDateTime(event.occurredAt), kind: kindNames[event.kind] ?? event.kind,
+                detail: event.attributeValues.sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(
+                    separator: "，"))
+        }
+    }
+
+    /// The task as the page shows it, with the rules that made it due.
+    private func taskPart(
+        _ task: FollowUpTask, reasons: [TaskReason], rules: [Int: FollowUpRule], verificationTicketID: Int?
+    ) -> Workspace.TaskPart {
+        .init(
+            id: task.id!, status: task.status.rawValue, statusText: t("status." + task.status.rawValue),
+            isOpen: task.status == .open,
+            priority: task.priority, channel: t("channel." + task.channel),
+            dueAt: config.formatDateTime(task.dueAt),
+            deadlineAt: config.formatDateTime(task.deadlineAt), attempts: task.attempts,
+            maxAttempts: task.maxAttempts,
+            nextAttemptAt: task.callbackAt.map { config.formatDateTime($0) },
+            reasons: reasons.map {
+                .init(rule: rules[$0.ruleID]?.name ?? "#\($0.ruleID)", triggeredOn: $0.triggeredOn, dueOn: $0.dueOn)
+            },
+            verificationTicketID: verificationTicketID)
+    }
+
+    /// The customer as the viewer may see them: contact details masked unless revealed or theirs to see.
+    private func customerPart(
+        _ customer: Customer, of task: FollowUpTask, tags: [String], reveal: Bool, viewer: User
+    ) -> Workspace.CustomerPart {
+        let sees =
+            reveal
+            || canSeeContactDetails(
+                role: viewer.role,
+                isAssignedAgent: task.$assignedAgent.id == viewer.id || customer.$assignedAgent.id == viewer.id)
+        let phone = customer.mobile.map(PhoneNumber.init(normalised:))
+        return .init(
+            id: customer.id!, name: customer.name, mobile: sees ? phone?.display : phone?.masked,
+            email: sees ? customer.email : customer.email.map(Masking.maskEmail),
+            isMasked: !sees && (customer.mobile != nil || customer.email != nil),
+            canReveal: !sees && RouteAccess.customersReveal.roles.contains(viewer.role), tier: customer.tier,
+            tags: tags,
+            gender: customer.gender.map { t("gender." + $0) }, doNotDisturb: customer.doNotDisturb,
+            consent: customer.consent)
+    }
+
+    /// The form's choices, with what was entered (or the task's channel and the usual ticket) selected.
+    private func formOptions(_ task: FollowUpTask, form: RecordInput?) -> FormOptions {
+        FormOptions(
+            channels: ContactChannel.allCases.map {
+                SelectOption(
+                    value: $0.rawValue, label: t("channel." + $0.rawValue),
+                    selected: $0.rawValue == (form?.channel ?? task.channel))
+            },
+            ticketKinds: TicketKind.allCases.map {
+                SelectOption(
+                    value: $0.rawValue, label: t("ticket.kind." + $0.rawValue),
+                    selected: $0.rawValue == (form?.ticketKind ?? "service"))
+            },
+            severities: Severity.allCases.map {
+                SelectOption(
+                    value: $0.rawValue, label: t("ticket.severity." + $0.rawValue),
+                    selected: $0.rawValue == (form?.ticketSeverity ?? "general"))
+            })
     }
 
     /// The survey the task asks, as the form shows it with the answers given so far.

@@ -132,7 +132,34 @@ struct CustomerImporter {
     {
         let refusedLines = Set(problems.map(\.line))
         let rows = parsed.rows.filter { !refusedLines.contains($0.line) }
+        let matches = try await match(rows, headings: parsed.headings, problems: &problems)
+        let existingIDs = matches.compactMap { $0.customer?.id }
+        var tags: [Int: [String]] = [:]
+        for chunk in existingIDs.chunked(Self.batchSize) {
+            tags.merge(try await CustomerStore(db: db, now: now).tags(of: Array(chunk))) { a, _ in a }
+        }
+        return matches.map { row, customer in
+            let agent = row.agentUsername.flatMap { agents[$0.lowercased()] }
+            guard let customer else {
+                var record = row.patch.makeRecord(defaultTier: rules.defaultTier)!
+                if let agent { record.assignedAgentID = agent }
+                return .create(line: row.line, record: record)
+            }
+            let current = CustomerRecord(stored: customer.stored, tags: tags[customer.id] ?? [])
+            var record = row.patch.applied(to: current)
+            if let agent { record.assignedAgentID = agent }
+            let changes = record.changes(from: current)
+            return changes.isEmpty
+                ? .unchanged(line: row.line)
+                : .update(line: row.line, id: customer.id, record: record, changes: changes)
+        }
+    }
 
+    /// Finds each row's existing customer, if any: by member id, else by mobile (among customers without a
+    /// member id when the row has one). A mobile that several customers share is a problem of the row.
+    private func match(_ rows: [ImportRow], headings: [CustomerField: String], problems: inout [RowProblem])
+        async throws -> [(row: ImportRow, customer: KeyedStoredCustomer?)]
+    {
         let sql = db.sql
         func existing(where column: String, in values: [String]) async throws -> [KeyedStoredCustomer] {
             try await sql.select().column("id").columns(StoredCustomer.columns).from(Customer.schema)
@@ -163,33 +190,13 @@ struct CustomerImporter {
             if candidates.count > 1 {
                 problems.append(
                     RowProblem(
-                        line: row.line, column: parsed.headings[.mobile], value: row.patch.mobile??.display,
+                        line: row.line, column: headings[.mobile], value: row.patch.mobile??.display,
                         problem: .mobileMatchesSeveral))
                 continue
             }
             matches.append((row, candidates.first))
         }
-
-        let existingIDs = matches.compactMap { $0.customer?.id }
-        var tags: [Int: [String]] = [:]
-        for chunk in existingIDs.chunked(Self.batchSize) {
-            tags.merge(try await CustomerStore(db: db, now: now).tags(of: Array(chunk))) { a, _ in a }
-        }
-        return matches.map { row, customer in
-            let agent = row.agentUsername.flatMap { agents[$0.lowercased()] }
-            guard let customer else {
-                var record = row.patch.makeRecord(defaultTier: rules.defaultTier)!
-                if let agent { record.assignedAgentID = agent }
-                return .create(line: row.line, record: record)
-            }
-            let current = CustomerRecord(stored: customer.stored, tags: tags[customer.id] ?? [])
-            var record = row.patch.applied(to: current)
-            if let agent { record.assignedAgentID = agent }
-            let changes = record.changes(from: current)
-            return changes.isEmpty
-                ? .unchanged(line: row.line)
-                : .update(line: row.line, id: customer.id, record: record, changes: changes)
-        }
+        return matches
     }
 
     private func apply(_ plans: [Plan], options: Options, failed: Int) async throws {

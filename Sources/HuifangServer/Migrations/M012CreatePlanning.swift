@@ -6,6 +6,7 @@ import SQLKit
 /// Follow-up rules (seeded with the defaults), tasks and their reasons, agents' skills and
 /// absences, contact windows on calendars, and what the planner needs to run once per day.
 struct M012CreatePlanning: AsyncMigration {
+    // Long: one migration: rules (seeded), tasks, reasons, skills, absences, runs, in dependency order.
     func prepare(on database: any Database) async throws {
         try await database.schema(RuleRecord.schema)
             .field("id", .int, .identifier(auto: true))

@@ -7,6 +7,7 @@ import SQLKit
 /// in-app notifications, the mail outbox, the knowledge base, inbound calls, users' email,
 /// and the triggered rule behind promised callbacks.
 struct M014CreateEscalation: AsyncMigration {
+    // Long: one migration: ticket settings, escalations, notifications, outbox, calls, in dependency order.
     func prepare(on database: any Database) async throws {
         try await database.schema(User.schema).field("email", .string).update()
 

@@ -5,6 +5,7 @@ import SQLKit
 /// Follow-up records (回访记录) with their survey answers, versioned surveys, the customer's
 /// signed survey links, message templates, and SMS beside email in the outbox.
 struct M015CreateFollowUpRecords: AsyncMigration {
+    // Long: one migration: surveys, records, answers, links, templates, in dependency order, then indexes.
     func prepare(on database: any Database) async throws {
         let sql = database.sql
         try await database.schema(SurveyRecord.schema)

@@ -6,6 +6,7 @@ import SQLKit
 /// Targets, signed-off months, spot checks, whether a closed ticket's customer was satisfied, and the
 /// indexes the figures read by (each figure's rows are found by the day or instant of the period).
 struct M016CreateReports: AsyncMigration {
+    // Long: one migration: targets, sign-offs, spot checks in dependency order, then the figures' indexes.
     func prepare(on database: any Database) async throws {
         let sql = database.sql
         try await database.schema(Ticket.schema).field("customer_satisfied", .bool).update()

@@ -137,60 +137,85 @@ package struct PlanningService {
         var next = read(1)
         var low = 1
         // Writes are gathered over several batches: fewer, larger transactions (each commit may sync the disk).
-        var creates: [(customer: Int, reasons: [Occurrence])] = []
-        var merges: [(task: Int, customer: Int, reasons: [Occurrence])] = []
+        var writes = PendingWrites()
         while let pending = next {
             let batch = try await pending.value
             low += batchSize
             next = read(low)
             lap("read")
-            let customers = batch.customers
-            let (tags, open, lastDue, lastCompleted, known) = (
-                batch.tags, batch.open, batch.lastDue, batch.lastCompleted, batch.known
-            )
-            summary.customersScanned += customers.count
-            for row in customers {
-                let customer = PlanningCustomer(
-                    id: row.id, tier: row.tier, tags: tags[row.id] ?? [],
-                    birthday: row.birthday.flatMap(LocalDate.init(iso:)),
-                    registeredOn: row.registered_on.flatMap(LocalDate.init(iso:)), consent: row.consent,
-                    doNotDisturb: row.do_not_disturb,
-                    lastCompletedOn: lastCompleted[row.id], lastEventOn: row.last_event_on.flatMap(LocalDate.init(iso:))
-                )
-                let occurrences = planner.occurrences(for: customer, events: events[row.id] ?? [], asOf: asOf)
-                guard !occurrences.isEmpty else { continue }
-                switch decider.decide(
-                    customer: customer, occurrences: occurrences, known: known[row.id] ?? [], open: open[row.id] ?? [],
-                    lastDueOn: lastDue[row.id], asOf: asOf)
-                {
-                case .nothing: break
-                case .skippedNoConsent: summary.skippedNoConsent += 1
-                case .skippedDoNotDisturb: summary.skippedDoNotDisturb += 1
-                case .capped(let count): summary.capped += count
-                case .merge(let task, let reasons, let capped):
-                    merges.append((task, row.id, reasons))
-                    summary.capped += capped
-                case .create(let reasons, let capped):
-                    creates.append((row.id, reasons))
-                    summary.capped += capped
-                }
-            }
+            decide(batch, events: events, planner: planner, decider: decider, asOf: asOf, into: &writes, &summary)
             lap("decide")
-            if creates.count + merges.count >= 5000 || next == nil, !(creates.isEmpty && merges.isEmpty) {
-                summary.tasksCreated += creates.count
-                summary.merged += merges.reduce(0) { $0 + $1.reasons.count }
-                summary.reasonsAdded +=
-                    creates.reduce(0) { $0 + $1.reasons.count } + merges.reduce(0) { $0 + $1.reasons.count }
-                // A run whose lease was lost is cancelled by its heartbeat: it stops before writing more.
-                try Task.checkCancellation()
-                try await write(creates: creates, merges: merges, asOf: asOf, context: context, decider: decider)
-                creates.removeAll(keepingCapacity: true)
-                merges.removeAll(keepingCapacity: true)
+            if writes.count >= 5000 || next == nil, !writes.isEmpty {
+                try await flush(&writes, asOf: asOf, context: context, decider: decider, &summary)
                 lap("write")
             }
         }
         summary.seconds = Date().timeIntervalSince(started)
         return summary
+    }
+
+    /// New tasks and reasons joining open tasks, decided but not yet written.
+    private struct PendingWrites {
+        var creates: [(customer: Int, reasons: [Occurrence])] = []
+        var merges: [(task: Int, customer: Int, reasons: [Occurrence])] = []
+
+        var count: Int { creates.count + merges.count }
+        var isEmpty: Bool { creates.isEmpty && merges.isEmpty }
+    }
+
+    /// Decides what each customer of the batch is owed, gathering the writes and counting the rest.
+    private func decide(
+        _ batch: Batch, events: [Int: [PlanningEvent]], planner: Planner, decider: TaskDecider, asOf: LocalDate,
+        into writes: inout PendingWrites, _ summary: inout PlanSummary
+    ) {
+        let customers = batch.customers
+        let (tags, open, lastDue, lastCompleted, known) = (
+            batch.tags, batch.open, batch.lastDue, batch.lastCompleted, batch.known
+        )
+        summary.customersScanned += customers.count
+        for row in customers {
+            let customer = PlanningCustomer(
+                id: row.id, tier: row.tier, tags: tags[row.id] ?? [],
+                birthday: row.birthday.flatMap(LocalDate.init(iso:)),
+                registeredOn: row.registered_on.flatMap(LocalDate.init(iso:)), consent: row.consent,
+                doNotDisturb: row.do_not_disturb,
+                lastCompletedOn: lastCompleted[row.id], lastEventOn: row.last_event_on.flatMap(LocalDate.init(iso:))
+            )
+            let occurrences = planner.occurrences(for: customer, events: events[row.id] ?? [], asOf: asOf)
+            guard !occurrences.isEmpty else { continue }
+            switch decider.decide(
+                customer: customer, occurrences: occurrences, known: known[row.id] ?? [], open: open[row.id] ?? [],
+                lastDueOn: lastDue[row.id], asOf: asOf)
+            {
+            case .nothing: break
+            case .skippedNoConsent: summary.skippedNoConsent += 1
+            case .skippedDoNotDisturb: summary.skippedDoNotDisturb += 1
+            case .capped(let count): summary.capped += count
+            case .merge(let task, let reasons, let capped):
+                writes.merges.append((task, row.id, reasons))
+                summary.capped += capped
+            case .create(let reasons, let capped):
+                writes.creates.append((row.id, reasons))
+                summary.capped += capped
+            }
+        }
+    }
+
+    /// Counts the gathered writes and writes them in one transaction, then empties them.
+    private func flush(
+        _ writes: inout PendingWrites, asOf: LocalDate, context: PlanningContext, decider: TaskDecider,
+        _ summary: inout PlanSummary
+    ) async throws {
+        summary.tasksCreated += writes.creates.count
+        summary.merged += writes.merges.reduce(0) { $0 + $1.reasons.count }
+        summary.reasonsAdded +=
+            writes.creates.reduce(0) { $0 + $1.reasons.count } + writes.merges.reduce(0) { $0 + $1.reasons.count }
+        // A run whose lease was lost is cancelled by its heartbeat: it stops before writing more.
+        try Task.checkCancellation()
+        try await write(
+            creates: writes.creates, merges: writes.merges, asOf: asOf, context: context, decider: decider)
+        writes.creates.removeAll(keepingCapacity: true)
+        writes.merges.removeAll(keepingCapacity: true)
     }
 
     /// One batch of customers with their tags, tasks and known reasons.

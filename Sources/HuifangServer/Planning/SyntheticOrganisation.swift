@@ -8,6 +8,7 @@ extension Operations {
     /// Adds a synthetic organisation, the same for the same figures: `customers` of every tier, `events` over
     /// the two years before `asOf`, and `agents` (every fifth with the medical skill). The plan benchmark
     /// (`HuifangBenchmarks`) and the job tests fill their databases with it.
+    // Long: one organisation (agents, customers, events) from one random stream, so it is the same each time.
     package static func makeSyntheticOrganisation(
         on app: Application, customers: Int, events: Int, agents: Int,
         asOf: LocalDate

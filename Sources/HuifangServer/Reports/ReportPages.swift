@@ -92,40 +92,11 @@ struct ReportPagesController: RouteCollection {
         try await req.domain.audit(
             "report.view", subjectType: "report", subjectID: monthText, detail: "groupBy=\(grouping.rawValue)")
 
-        func drill(_ figure: Figure, key: String? = nil) -> String {
-            var path = "/reports/rows?figure=\(figure.rawValue)&from=\(period.from.iso)&to=\(period.to.iso)"
-            if let key {
-                path +=
-                    "&groupBy=\(grouping.rawValue)&key=\(key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
-            }
-            return path
-        }
-        let figures = Self.shown.map { figure -> FigureLine in
-            let rate = report.overall.rate(figure)
-            let target = targets[figure]
-            let met = target?.isMet(by: rate)
-            return FigureLine(
-                figure: figure.rawValue, name: req.t("figure.\(figure.rawValue)"), text: rate.text,
-                counts: "\(rate.numerator) / \(rate.denominator)",
-                target: target.map { "≥ " + Rate($0.minimumPerMille, of: 1000).text } ?? "",
-                judgement: met.map { $0 ? "met" : "missed" } ?? "", drill: drill(figure))
-        }
-
+        let drill = Drill(period: period, grouping: grouping)
+        let figures = Self.figureLines(req, report, targets: targets, drill: drill)
         let trends = try await trendCharts(req, period: period, report: report, targets: targets)
         let (heatmap, distributions) = Self.charts(req, report)
-        let groups = report.groups.map { group in
-            GroupLine(
-                key: group.key, label: group.label,
-                cells: Self.shown.map { figure in
-                    let rate = group.figures.rate(figure)
-                    return Cell(
-                        text: rate.text, title: "\(rate.numerator) / \(rate.denominator)",
-                        drill: rate.denominator > 0 ? drill(figure, key: group.key) : nil)
-                } + [
-                    Cell(text: group.figures.meanScore.text, title: "", drill: nil),
-                    Cell(text: String(group.figures.calls), title: "", drill: nil),
-                ])
-        }
+        let groups = Self.groupLines(report, drill: drill)
         let indicators = report.indicators.map(Self.indicatorLine)
         let user = req.auth.get(User.self)
         let monthOver = period.to < today
@@ -156,6 +127,54 @@ struct ReportPagesController: RouteCollection {
             workbookPath: "/reports/export.xlsx?month=\(monthText)&groupBy=\(grouping.rawValue)",
             generatedAt: config.formatDateTime(req.now))
         return try await req.renderPage("reports/month", titleKey: "report.title", titleArguments: [monthText], page)
+    }
+
+    /// Links to the rows behind a figure of the month, overall or for one group.
+    private struct Drill {
+        let period: ReportPeriod
+        let grouping: ReportGrouping
+
+        func path(_ figure: Figure, key: String? = nil) -> String {
+            var path = "/reports/rows?figure=\(figure.rawValue)&from=\(period.from.iso)&to=\(period.to.iso)"
+            if let key {
+                path +=
+                    "&groupBy=\(grouping.rawValue)&key=\(key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+            }
+            return path
+        }
+    }
+
+    /// The month's figures, each against its target.
+    private static func figureLines(
+        _ req: Request, _ report: FigureReport, targets: [Figure: FigureTarget], drill: Drill
+    ) -> [FigureLine] {
+        shown.map { figure -> FigureLine in
+            let rate = report.overall.rate(figure)
+            let target = targets[figure]
+            let met = target?.isMet(by: rate)
+            return FigureLine(
+                figure: figure.rawValue, name: req.t("figure.\(figure.rawValue)"), text: rate.text,
+                counts: "\(rate.numerator) / \(rate.denominator)",
+                target: target.map { "≥ " + Rate($0.minimumPerMille, of: 1000).text } ?? "",
+                judgement: met.map { $0 ? "met" : "missed" } ?? "", drill: drill.path(figure))
+        }
+    }
+
+    /// One line per group: its figures (linked to their rows when there are any), mean score and calls.
+    private static func groupLines(_ report: FigureReport, drill: Drill) -> [GroupLine] {
+        report.groups.map { group in
+            GroupLine(
+                key: group.key, label: group.label,
+                cells: shown.map { figure in
+                    let rate = group.figures.rate(figure)
+                    return Cell(
+                        text: rate.text, title: "\(rate.numerator) / \(rate.denominator)",
+                        drill: rate.denominator > 0 ? drill.path(figure, key: group.key) : nil)
+                } + [
+                    Cell(text: group.figures.meanScore.text, title: "", drill: nil),
+                    Cell(text: String(group.figures.calls), title: "", drill: nil),
+                ])
+        }
     }
 
     /// Twelve months ending with this one: signed-off months from the archive, others counted in one query per

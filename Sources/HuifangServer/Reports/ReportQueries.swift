@@ -130,6 +130,7 @@ package struct ReportQueries {
     }
 
     /// How each rate is counted (DESIGN.md "The figures"). Coverage is counted differently (`coverage()`).
+    // Long: one case per figure, each its SQL with the comment that says what it counts (DESIGN.md "The figures").
     func rateSQL(_ figure: Figure) -> RateSQL? {
         func instant(_ column: String) -> SQLQueryString {
             "\(unsafeRaw: column) >= \(bind: start) AND \(unsafeRaw: column) < \(bind: end)"

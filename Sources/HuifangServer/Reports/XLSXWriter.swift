@@ -22,6 +22,7 @@ struct XLSXWriter {
         }
     }
 
+    // Long: the XLSX package's XML parts, one literal per file in the order the archive lists them.
     static func workbook(_ sheets: [Sheet]) -> [UInt8] {
         var files: [(String, String)] = []
         let overrides = sheets.indices.map {

@@ -38,18 +38,37 @@ struct SpotCheckService {
         let plan = try await SpotCheckSettingsRecord.load(on: db)
         let calendar = try await CalendarStore(db: db).defaultBusiness()
         let queries = ReportQueries(db: db, period: period, calendar: calendar, grouping: .none)
-        struct Row: Decodable {
-            let id: Int
-            let agent_id: UUID
-            let agent_name: String
-            let username: String
-        }
         let rows = try await db.sql.raw(
             """
             SELECT r.id, r.agent_id, r.agent_name, u.username FROM follow_up_records r JOIN users u ON u.id = r.agent_id
             WHERE r.source = 'agent' AND r.ended_at >= \(bind: queries.start) AND r.ended_at < \(bind: queries.end)
             """
-        ).all(decoding: Row.self)
+        ).all(decoding: RecordRow.self)
+        let (checks, perAgent) = try Self.sample(rows, plan: plan, month: month, seed: seed)
+        let drawn = checks
+        do {
+            try await db.transaction { db in
+                for check in drawn { try await check.create(on: db) }
+            }
+        } catch let error as any DatabaseError where error.isConstraintFailure {
+            throw AppError(.conflict, "spot.refuse.drawn")
+        }
+        return Drawn(month: month, seed: seed, perAgent: perAgent, total: checks.count)
+    }
+
+    /// A record an agent made in the month, with the agent's username.
+    private struct RecordRow: Decodable {
+        let id: Int
+        let agent_id: UUID
+        let agent_name: String
+        let username: String
+    }
+
+    /// Each agent's sample of their records, as pending checks that keep the plan they are judged by, and how
+    /// many were drawn per agent (username).
+    private static func sample(_ rows: [RecordRow], plan: SpotCheckPlan, month: String, seed: String) throws -> (
+        checks: [SpotCheck], perAgent: [String: Int]
+    ) {
         let planJSON = String(decoding: try JSONEncoder().encode(plan), as: UTF8.self)
         var perAgent: [String: Int] = [:]
         var checks: [SpotCheck] = []
@@ -75,15 +94,7 @@ struct SpotCheckService {
                 checks.append(check)
             }
         }
-        let drawn = checks
-        do {
-            try await db.transaction { db in
-                for check in drawn { try await check.create(on: db) }
-            }
-        } catch let error as any DatabaseError where error.isConstraintFailure {
-            throw AppError(.conflict, "spot.refuse.drawn")
-        }
-        return Drawn(month: month, seed: seed, perAgent: perAgent, total: checks.count)
+        return (checks, perAgent)
     }
 
     /// Scores a check: every checkpoint judged met or not, a comment (required when anything is not met).

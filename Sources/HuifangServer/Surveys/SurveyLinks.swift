@@ -87,6 +87,7 @@ struct SurveyLinks {
     }
 
     /// Makes a link for the task's survey and queues it to the customer by SMS or email, from the template.
+    // Long: every refusal checked before anything is written, then link, message and audit in one transaction.
     func send(task: FollowUpTask, channel: String, by actor: Actor) async throws -> Sent {
         guard task.status == .open else { throw AppError(.conflict, "record.refuse.notOpen") }
         guard let customer = try await Customer.find(task.$customer.id, on: db) else { throw AppError.notFound }

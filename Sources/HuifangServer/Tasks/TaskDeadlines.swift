@@ -31,46 +31,26 @@ struct TaskDeadlines {
             ).limit(1000).all()
             guard let last = tasks.last else { break }
             after = last.id!
-            let sql = db.sql
-            var reasons: [Int: [ReasonRow]] = [:]
-            for row in try await sql.raw(
-                "SELECT task_id, rule_id, due_on, deadline_on FROM follow_up_task_reasons WHERE task_id IN (\(binds: tasks.map { $0.id! }))"
-            )
-            .all(decoding: ReasonRow.self) {
-                reasons[row.task_id, default: []].append(row)
-            }
+            let reasons = try await reasonRows(of: tasks)
             var changes: [FollowUpTask] = []
-            do {
-                for task in tasks {
-                    var deadlines: [LocalDate] = []
-                    for reason in reasons[task.id!] ?? [] {
-                        guard let due = LocalDate(iso: reason.due_on), let stored = LocalDate(iso: reason.deadline_on)
-                        else { continue }
-                        guard let rule = rules[reason.rule_id],
-                            var fresh = try? planner.deadline(dueOn: due, windowDays: rule.windowDays)
-                        else {
-                            deadlines.append(stored)
-                            continue
-                        }
-                        // Birthdays and expiries never run past their own date, which the stored deadline already respects.
-                        if rule.kind == .birthday || rule.kind == .expiryReminder { fresh = min(fresh, stored) }
-                        deadlines.append(fresh)
-                    }
-                    guard let dueOn = LocalDate(iso: task.dueOn),
-                        let deadlineOn = deadlines.min() ?? LocalDate(iso: task.deadlineOn)
-                    else { continue }
-                    let times = DueTimes.make(
-                        dueOn: dueOn, deadlineOn: deadlineOn,
-                        windows: context.windows(TimeRange.list(task.contactWindows) ?? []))
-                    recomputed += 1
-                    if task.deadlineOn != deadlineOn.iso || task.dueAt != times.dueAt
-                        || task.deadlineAt != times.deadlineAt
-                    {
-                        task.deadlineOn = deadlineOn.iso
-                        task.dueAt = times.dueAt
-                        task.deadlineAt = times.deadlineAt
-                        changes.append(task)
-                    }
+            for task in tasks {
+                let deadlines = (reasons[task.id!] ?? []).compactMap {
+                    deadline(of: $0, rules: rules, planner: planner)
+                }
+                guard let dueOn = LocalDate(iso: task.dueOn),
+                    let deadlineOn = deadlines.min() ?? LocalDate(iso: task.deadlineOn)
+                else { continue }
+                let times = DueTimes.make(
+                    dueOn: dueOn, deadlineOn: deadlineOn,
+                    windows: context.windows(TimeRange.list(task.contactWindows) ?? []))
+                recomputed += 1
+                if task.deadlineOn != deadlineOn.iso || task.dueAt != times.dueAt
+                    || task.deadlineAt != times.deadlineAt
+                {
+                    task.deadlineOn = deadlineOn.iso
+                    task.dueAt = times.dueAt
+                    task.deadlineAt = times.deadlineAt
+                    changes.append(task)
                 }
             }
             changed += changes.count
@@ -83,5 +63,33 @@ struct TaskDeadlines {
             "tasks.recompute", by: actor, subjectType: "task", detail: "recomputed=\(recomputed) changed=\(changed)",
             at: now, on: db)
         return (recomputed, changed)
+    }
+
+    /// The reasons of the tasks, by task.
+    private func reasonRows(of tasks: [FollowUpTask]) async throws -> [Int: [ReasonRow]] {
+        let sql = db.sql
+        var reasons: [Int: [ReasonRow]] = [:]
+        for row in try await sql.raw(
+            "SELECT task_id, rule_id, due_on, deadline_on FROM follow_up_task_reasons WHERE task_id IN (\(binds: tasks.map { $0.id! }))"
+        )
+        .all(decoding: ReasonRow.self) {
+            reasons[row.task_id, default: []].append(row)
+        }
+        return reasons
+    }
+
+    /// A reason's deadline with the calendar as it is now; the stored one when its rule is gone or the calendar
+    /// does not reach it; `nil` when the stored days cannot be read.
+    private func deadline(of reason: ReasonRow, rules: [Int: FollowUpRule], planner: Planner) -> LocalDate? {
+        guard let due = LocalDate(iso: reason.due_on), let stored = LocalDate(iso: reason.deadline_on)
+        else { return nil }
+        guard let rule = rules[reason.rule_id],
+            var fresh = try? planner.deadline(dueOn: due, windowDays: rule.windowDays)
+        else {
+            return stored
+        }
+        // Birthdays and expiries never run past their own date, which the stored deadline already respects.
+        if rule.kind == .birthday || rule.kind == .expiryReminder { fresh = min(fresh, stored) }
+        return fresh
     }
 }

@@ -56,6 +56,28 @@ struct HuifangErrorMiddleware: AsyncMiddleware {
     }
 
     func render(_ error: any Error, for request: Request) async -> Response {
+        let (status, message, fields) = Self.explain(error, for: request)
+        if request.isAPI {
+            let body = APIErrorBody(error: .init(status: Int(status.code), message: message, fields: fields))
+            let response = Response(status: status)
+            try? response.content.encode(body)
+            return response
+        }
+        do {
+            let context = ErrorPage(status: Int(status.code), message: message, fields: fields.map(\.message))
+            let response = try await request.renderPage("error", titleKey: "error.title", context)
+            response.status = status
+            return response
+        } catch {
+            return Response(status: status, body: .init(string: message))
+        }
+    }
+
+    /// The status an error answers with, its message and the fields it concerns, in the user's language.
+    /// An error no case knows is logged and answered as a 500.
+    private static func explain(_ error: any Error, for request: Request) -> (
+        status: HTTPResponseStatus, message: String, fields: [APIErrorBody.FieldMessage]
+    ) {
         let language = request.language
         let status: HTTPResponseStatus
         let message: String
@@ -107,20 +129,7 @@ struct HuifangErrorMiddleware: AsyncMiddleware {
             status = .internalServerError
             message = Catalogue.text("error.title", language)
         }
-        if request.isAPI {
-            let body = APIErrorBody(error: .init(status: Int(status.code), message: message, fields: fields))
-            let response = Response(status: status)
-            try? response.content.encode(body)
-            return response
-        }
-        do {
-            let context = ErrorPage(status: Int(status.code), message: message, fields: fields.map(\.message))
-            let response = try await request.renderPage("error", titleKey: "error.title", context)
-            response.status = status
-            return response
-        } catch {
-            return Response(status: status, body: .init(string: message))
-        }
+        return (status, message, fields)
     }
 
     /// The field a JSON body got wrong and what is wrong with it, in the user's language: missing, of the
