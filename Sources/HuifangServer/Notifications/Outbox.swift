@@ -75,12 +75,18 @@ struct Outbox {
         let channel: String
     }
 
-    /// Sends what is due. Each message is claimed first (a conditional update), so two instances
-    /// never send the same one; a claim lapses after ten minutes if its holder dies mid-send.
+    /// Sends what is due at `now`. Each message is claimed first (a conditional update), so two instances
+    /// never send the same one; a claim lapses ten minutes after it was made if its holder dies mid-send.
+    /// A batch can take long (a slow mail server), so each claim and each send is timed at `now` plus the time
+    /// this delivery has run so far, not at the batch's start: a message claimed late in the batch is held for
+    /// its own ten minutes. Retries back off from `now`, the delivery's instant.
     func deliver(now: Date, limit: Int = 200) async throws -> Delivery {
         var result = Delivery()
         let sql = db.sql
         let at = now.timeIntervalSince1970
+        let started = ContinuousClock.now
+        /// `now` moved on by the time this delivery has taken (seconds since 1970).
+        func current() -> Double { at + (ContinuousClock.now - started) / .seconds(1) }
         struct ID: Decodable { let id: Int }
         let due = try await sql.raw(
             """
@@ -92,11 +98,12 @@ struct Outbox {
         let mail = config.smtp.map { SMTPClient(settings: $0) }
         let sms = SMSClient(gateway: config.sms, client: client, logger: logger)
         for candidate in due {
+            let claimedAt = current()
             guard
                 let message = try await sql.raw(
                     """
-                    UPDATE mail_outbox SET claimed_by = \(bind: instance), claimed_until = \(bind: at + 600)
-                    WHERE id = \(bind: candidate.id) AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < \(bind: at))
+                    UPDATE mail_outbox SET claimed_by = \(bind: instance), claimed_until = \(bind: claimedAt + 600)
+                    WHERE id = \(bind: candidate.id) AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < \(bind: claimedAt))
                     RETURNING id, to_address, subject, body, attempts, channel
                     """
                 ).first(decoding: Claimed.self)
@@ -113,7 +120,7 @@ struct Outbox {
                 }
                 try await sql.raw(
                     """
-                    UPDATE mail_outbox SET status = 'sent', sent_at = \(bind: Date().timeIntervalSince1970), attempts = attempts + 1,
+                    UPDATE mail_outbox SET status = 'sent', sent_at = \(bind: current()), attempts = attempts + 1,
                     claimed_until = NULL, transport = \(bind: transport), last_error = NULL WHERE id = \(bind: message.id)
                     """
                 ).run()
