@@ -225,7 +225,7 @@ enum DemoHistory {
                     ticket = try await service(hours: hours + 48).act(ticket, .resolve, note: "再次处理")
                 }
                 let end = ticket.resolvedAt!.addingTimeInterval(26 * 3600)
-                guard end < Date() else { continue }
+                guard end < app.clock.now() else { continue }
                 _ = try await TicketService(db: app.db, config: app.huifang, actor: actor, now: end).verify(
                     ticket, satisfied: true, words: "", by: supervisor)
             }

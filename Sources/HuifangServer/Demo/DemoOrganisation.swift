@@ -133,7 +133,8 @@ public enum DemoOrganisation {
                     ))
             }
         }
-        let ingest = EventIngest(db: app.db, timeZone: app.huifang.timeZone, language: app.huifang.defaultLanguage)
+        let ingest = EventIngest(
+            db: app.db, timeZone: app.huifang.timeZone, language: app.huifang.defaultLanguage, now: app.clock.now())
         for chunk in items.chunked(2000) {
             _ = try await ingest.run(Array(chunk), source: "demo", allOrNothing: false)
         }
@@ -214,7 +215,7 @@ public enum DemoOrganisation {
         let customers = try await Customer.query(on: app.db).sort(\.$id).limit(6).all().compactMap(\.id)
         guard customers.count == 6 else { return }
         let actor = Actor.commandLine("demo")
-        let now = Date()
+        let now = app.clock.now()
         func service(hoursAgo: Double) -> TicketService {
             TicketService(db: app.db, config: app.huifang, actor: actor, now: now.addingTimeInterval(-hoursAgo * 3600))
         }

@@ -60,7 +60,7 @@ extension Operations {
         async throws -> (output: String, hasProblems: Bool)
     {
         let language = app.huifang.defaultLanguage
-        let ingest = EventIngest(db: app.db, timeZone: app.huifang.timeZone, language: language)
+        let ingest = EventIngest(db: app.db, timeZone: app.huifang.timeZone, language: language, now: app.clock.now())
         let report: EventReport
         do {
             report = try await ingest.importCSV(bytes, dryRun: dryRun)

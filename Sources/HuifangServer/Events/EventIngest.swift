@@ -39,6 +39,8 @@ struct EventIngest {
     let db: any Database
     let timeZone: TimeZone
     let language: Language
+    /// When the events are stored (`created_at`).
+    let now: Date
 
     private struct Resolved {
         let line: Int
@@ -72,7 +74,8 @@ struct EventIngest {
         }
         if dryRun || (allOrNothing && report.failed > 0) { return report }
         let good = resolved
-        let counts = try await db.transaction { db in try await Self.write(good, source: source, on: db) }
+        let now = self.now
+        let counts = try await db.transaction { db in try await Self.write(good, source: source, at: now, on: db) }
         report.created = counts.created
         report.updated = counts.updated
         report.unchanged = counts.unchanged
@@ -228,7 +231,7 @@ struct EventIngest {
         return directory
     }
 
-    private static func write(_ events: [Resolved], source: String, on db: any Database) async throws -> (
+    private static func write(_ events: [Resolved], source: String, at now: Date, on db: any Database) async throws -> (
         created: Int, updated: Int, unchanged: Int
     ) {
         var created = 0
@@ -265,7 +268,6 @@ struct EventIngest {
             updated += 1
         }
         let sql = db.sql
-        let now = Date()
         for chunk in fresh.chunked(500) {
             let insert = sql.insert(into: ServiceEvent.schema)
                 .columns(

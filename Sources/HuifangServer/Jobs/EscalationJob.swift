@@ -7,7 +7,9 @@ extension EscalationSweep {
     /// the API, `huifang escalate`, other instances) make one run; the others get `JobConflict` (409).
     /// A sweep that loses its lease is reported so; its escalations stay exactly-once through their claims.
     func runLeased(terms: LeaseTerms, now: Date) async throws -> Summary {
-        try await LeasedRun(db: db, job: "escalation", terms: terms).perform { _ in try await run(now: now) }
+        try await LeasedRun(db: db, job: "escalation", terms: terms, clock: clock).perform { _ in
+            try await run(now: now)
+        }
     }
 }
 

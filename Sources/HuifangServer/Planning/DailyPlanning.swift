@@ -72,7 +72,7 @@ struct DailyPlanning {
             summary.seconds = Date().timeIntervalSince(started)
             // A run that lost its lease does not call itself finished: the run that took over owns the day.
             guard try await lease.isHeld(now: clock()) else { throw JobConflict(job: "planner", kind: .lost) }
-            try await runs.finish(record, summary: summary, at: Date())
+            try await runs.finish(record, summary: summary, at: clock())
             logger.info(
                 """
                 planner \(trigger) \(day.iso): \(summary.tasksCreated) tasks created, \(summary.assigned) assigned, \
@@ -80,7 +80,7 @@ struct DailyPlanning {
                 """)
             return summary
         } catch {
-            _ = try? await runs.end(record, as: .failed, reason: PlannerRuns.reason(for: error), at: Date())
+            _ = try? await runs.end(record, as: .failed, reason: PlannerRuns.reason(for: error), at: clock())
             throw error
         }
     }

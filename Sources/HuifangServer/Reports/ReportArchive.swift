@@ -90,7 +90,9 @@ extension ReportService {
 
     /// Freezes a finished month: its report under every grouping and the agents' scorecards are stored
     /// as they are now; from then on the month is read from the archive.
-    func signOff(month text: String, by user: User, note: String, today: LocalDate) async throws -> ReportSignOff {
+    func signOff(month text: String, by user: User, note: String, today: LocalDate, at now: Date) async throws
+        -> ReportSignOff
+    {
         guard let period = ReportPeriod(month: text) else {
             throw NamedFieldError(field: "month", key: "report.problem.month")
         }
@@ -114,7 +116,7 @@ extension ReportService {
         signed.scorecards = String(decoding: try encoder.encode(cards), as: UTF8.self)
         signed.signedBy = user.username
         signed.signedByName = user.displayName
-        signed.signedAt = Date()
+        signed.signedAt = now
         signed.note = note
         do {
             try await signed.create(on: db)

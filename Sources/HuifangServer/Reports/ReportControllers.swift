@@ -190,7 +190,7 @@ extension DomainServices {
 
     func signOff(month: String, note: String, by user: User) async throws -> ReportSignOff {
         let signed = try await reports.signOff(
-            month: month.trimmingWhitespace(), by: user, note: note.trimmingWhitespace(), today: today)
+            month: month.trimmingWhitespace(), by: user, note: note.trimmingWhitespace(), today: today, at: now)
         try await audit("report.signoff", subjectType: "report", subjectID: signed.month)
         return signed
     }

@@ -12,6 +12,8 @@ struct ServiceContext: Sendable {
     let config: HuifangConfig
     /// The instant of everything this unit of work does, read once from the application's clock.
     let now: Date
+    /// The application's clock, for work that runs long and keeps time (a job's lease, a delivery's claims).
+    let clock: HuifangClock
     let actor: Actor
     let language: Language
     let logger: Logger
@@ -39,13 +41,21 @@ struct DomainServices: Sendable {
     var customers: CustomerStore { CustomerStore(db: db, now: now) }
     var departments: DepartmentService { DepartmentService(db: db, actor: actor, now: now) }
     var distribution: DistributionService { DistributionService(db: db) }
-    var escalation: EscalationSweep { EscalationSweep(db: db, config: config) }
-    var events: EventIngest { EventIngest(db: db, timeZone: config.timeZone, language: context.language) }
+    var escalation: EscalationSweep {
+        var sweep = EscalationSweep(db: db, config: config)
+        sweep.clock = context.clock.now
+        return sweep
+    }
+    var events: EventIngest {
+        EventIngest(db: db, timeZone: config.timeZone, language: context.language, now: now)
+    }
     var eventKinds: EventKindService { EventKindService(db: db, actor: actor, now: now) }
     var outbox: Outbox { Outbox(db: db, config: config, client: context.client, logger: context.logger) }
     /// The planner's engine: which rules a customer meets, for the rule preview.
     var planner: PlanningService { PlanningService(db: db, contactCapDays: config.contactCapDays) }
-    var planning: DailyPlanning { DailyPlanning(db: db, config: config, logger: context.logger) }
+    var planning: DailyPlanning {
+        DailyPlanning(db: db, config: config, logger: context.logger, clock: context.clock.now)
+    }
     var reports: ReportService { ReportService(db: db, language: context.language) }
     var rules: RuleStore { RuleStore(db: db) }
     var spotChecks: SpotCheckService { SpotCheckService(db: db, config: config, now: now) }
@@ -90,7 +100,8 @@ extension Request {
     var domain: DomainServices {
         DomainServices(
             context: ServiceContext(
-                db: db, config: application.huifang, now: now, actor: actor, language: language, logger: logger,
+                db: db, config: application.huifang, now: now, clock: application.clock, actor: actor,
+                language: language, logger: logger,
                 client: application.client, passwords: password.async, session: storedSessionID))
     }
 }
@@ -100,7 +111,7 @@ extension Application {
     func domain(as actor: Actor, at now: Date? = nil, language: Language? = nil) -> DomainServices {
         DomainServices(
             context: ServiceContext(
-                db: db, config: huifang, now: now ?? clock.now(), actor: actor,
+                db: db, config: huifang, now: now ?? clock.now(), clock: clock, actor: actor,
                 language: language ?? huifang.defaultLanguage,
                 logger: logger, client: client, passwords: password.async))
     }

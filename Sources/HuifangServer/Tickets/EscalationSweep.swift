@@ -16,6 +16,8 @@ package struct EscalationSweep {
     let config: HuifangConfig
     var instance = DailyPlanning.instance
     var batchSize = 5000
+    /// Keeps time for the lease of a run (`runLeased`): the application's clock.
+    var clock: @Sendable () -> Date = { Date() }
     /// Runs between reading a batch and writing it: lets a test change a ticket in that window.
     var betweenReadAndWrite: (@Sendable () async throws -> Void)?
 
