@@ -231,6 +231,26 @@ import Testing
         #expect(bad.status != 0 && bad.stderr.contains("--as-of"))
     }
 
+    @Test func exportsACustomersDataToAZipInTheCurrentDirectoryAndNeverOverwritesIt() async throws {
+        // setup
+        let customers = directory.appendingPathComponent("members.csv")
+        try Data("会员编号,姓名,手机,会员等级,注册日期\r\nHY1,林小雨,13600001111,金卡,2024-01-05\r\n".utf8).write(to: customers)
+        #expect(try await run(["import", "customers", customers.path, "--database-url", database]).status == 0)
+        // MUT
+        let exported = try await run(["customer", "export", "1", "--database-url", database])
+        let again = try await run(["customer", "export", "1", "--database-url", database])
+        let unknown = try await run(["customer", "export", "99", "--output", "x.zip", "--database-url", database])
+        // validation
+        #expect(exported.status == 0 && exported.stdout.contains("customer-1.zip"), "\(exported.stderr)")
+        let archive = try #require(
+            FileManager.default.contents(atPath: directory.appendingPathComponent("customer-1.zip").path))
+        #expect(archive.starts(with: [0x50, 0x4b, 0x03, 0x04]))
+        #expect(String(decoding: archive, as: UTF8.self).contains("\"name\" : \"林小雨\""), "stored, so readable")
+        #expect(again.status == 1 && again.stderr.contains("customer-1.zip"))
+        #expect(unknown.status == 1 && unknown.stderr.contains("99"))
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("x.zip").path))
+    }
+
     @Test func rotatesTheSurveyLinkKeyWithAGraceAndKeepsTheSecretBesideTheDatabase() async throws {
         // MUT
         let rotated = try await run(["secret", "rotate", "--grace-days", "3", "--database-url", database])

@@ -15,6 +15,8 @@ enum RouteAccess: String, CaseIterable, Sendable {
     case customersDelete
     /// Revealing masked contact details (audited).
     case customersReveal
+    /// Exporting everything held about one customer (PIPL access and portability; audited).
+    case customersExport
     /// Importing customer files.
     case customersImport
     /// Departments, users, tokens, settings, the audit log.
@@ -42,7 +44,7 @@ enum RouteAccess: String, CaseIterable, Sendable {
         switch self {
         case .signedIn, .customersRead: Set(Role.allCases)
         case .customersWrite: [.admin, .supervisor, .agent]
-        case .customersDelete, .customersImport: [.admin, .supervisor]
+        case .customersDelete, .customersExport, .customersImport: [.admin, .supervisor]
         case .customersReveal: [.admin, .supervisor, .agent, .handler]
         case .administration: [.admin]
         case .eventsWrite, .planning: [.admin, .supervisor]

@@ -15,6 +15,7 @@ struct CustomerAPIController: RouteCollection {
         write.patch(":id", use: update)
         customers.guarded(.customersDelete, .api).delete(":id", use: delete)
         customers.guarded(.customersReveal, .api).post(":id", "reveal", use: reveal)
+        customers.guarded(.customersExport, .api).get(":id", "export", use: export)
     }
 
     @Sendable func list(req: Request) async throws -> CustomerPageDTO {
@@ -82,6 +83,12 @@ struct CustomerAPIController: RouteCollection {
         let customer = try await req.customer()
         try await req.domain.audit("customer.reveal", subjectType: "customer", subjectID: String(customer.id!))
         return Revealed(mobile: customer.mobile.map { PhoneNumber(normalised: $0).display }, email: customer.email)
+    }
+
+    /// Everything held about the customer as a ZIP (JSON and a readable summary); audited.
+    @Sendable func export(req: Request) async throws -> Response {
+        let archive = try await req.domain.customerExport.archive(of: req.customer())
+        return zipResponse(archive.bytes, name: archive.fileName)
     }
 
     @Sendable func history(req: Request) async throws -> [CustomerChangeDTO] {

@@ -16,6 +16,7 @@ struct CustomerPagesController: RouteCollection {
         write.post(":id", use: update)
         customers.guarded(.customersReveal, .page).post(":id", "reveal", use: reveal)
         customers.guarded(.customersDelete, .page).post(":id", "delete", use: delete)
+        customers.guarded(.customersExport, .page).get(":id", "export", use: export)
     }
 
     struct Row: Encodable {
@@ -103,6 +104,7 @@ struct CustomerPagesController: RouteCollection {
         let canEdit: Bool
         let canReveal: Bool
         let canDelete: Bool
+        let canExport: Bool
         let revealed: Bool
 
         struct Field: Encodable {
@@ -165,6 +167,7 @@ struct CustomerPagesController: RouteCollection {
                 canEdit: RouteAccess.customersWrite.roles.contains(viewer.role),
                 canReveal: RouteAccess.customersReveal.roles.contains(viewer.role),
                 canDelete: RouteAccess.customersDelete.roles.contains(viewer.role),
+                canExport: RouteAccess.customersExport.roles.contains(viewer.role),
                 revealed: reveal
             ))
     }
@@ -283,6 +286,12 @@ struct CustomerPagesController: RouteCollection {
                 req, action: "/customers/\(customer.id!)", values: shown, errors: messages(error, req),
                 isNew: false, status: .unprocessableEntity, customer: customer)
         }
+    }
+
+    /// The customer's data as one download (the same archive as the API's); audited.
+    @Sendable func export(req: Request) async throws -> Response {
+        let archive = try await req.domain.customerExport.archive(of: req.customer())
+        return zipResponse(archive.bytes, name: archive.fileName)
     }
 
     @Sendable func delete(req: Request) async throws -> Response {

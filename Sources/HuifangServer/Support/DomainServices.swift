@@ -39,6 +39,8 @@ struct DomainServices: Sendable {
 
     var calendars: CalendarStore { CalendarStore(db: db) }
     var customers: CustomerStore { CustomerStore(db: db, now: now) }
+    /// A customer's data as one archive (audited).
+    var customerExport: CustomerExport { CustomerExport(context: context) }
     var departments: DepartmentService { DepartmentService(db: db, actor: actor, now: now) }
     var distribution: DistributionService { DistributionService(db: db) }
     var escalation: EscalationSweep {

@@ -18,3 +18,11 @@ func xlsxResponse(_ bytes: [UInt8], name: String) -> Response {
     headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
     return Response(status: .ok, headers: headers, body: .init(data: Data(bytes)))
 }
+
+/// A ZIP archive to download.
+func zipResponse(_ bytes: [UInt8], name: String) -> Response {
+    var headers = HTTPHeaders()
+    headers.contentType = HTTPMediaType(type: "application", subType: "zip")
+    headers.replaceOrAdd(name: .contentDisposition, value: "attachment; filename=\"\(name)\"")
+    return Response(status: .ok, headers: headers, body: .init(data: Data(bytes)))
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import HuifangServer
+
+/// `huifang customer …`: one customer's personal data.
+struct CustomerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "customer",
+        abstract: "Work with one customer's personal data.",
+        subcommands: [Export.self]
+    )
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write everything held about customer ID to a ZIP (a JSON file and a readable summary).",
+            discussion: "For a member's request to see or copy their data (PIPL). The file is readable by its owner "
+                + "only and is not overwritten; the export is recorded in the audit log as the command line."
+        )
+
+        @OptionGroup var options: ServerOptions
+
+        @Argument(help: "The customer's id (the number in /customers/ID).")
+        var id: Int
+
+        @ArgumentParser.Option(help: "Where to write the ZIP (default: customer-ID.zip in the current directory).")
+        var output: String?
+
+        func run() async throws {
+            let config = try options.load()
+            let message = try await reportingErrors {
+                try await Operations.withApplication(config) { app in
+                    try await Operations.exportCustomer(on: app, id: id, output: output)
+                }
+            }
+            print(message)
+        }
+    }
+}
