@@ -75,6 +75,16 @@ struct Outbox {
         let channel: String
     }
 
+    /// Sends one claimed message by its channel; returns the transport that took it.
+    private func send(_ message: Claimed, mail: SMTPClient?, sms: SMSClient, now: Date) async throws -> String {
+        if message.channel == "sms" {
+            return try await sms.send(to: message.to_address, text: message.body, reference: String(message.id))
+        }
+        guard let mail else { throw SMSClient.GatewayError(description: "no mail server configured") }
+        try await mail.send(to: message.to_address, subject: message.subject, body: message.body, now: now)
+        return "smtp"
+    }
+
     /// Sends what is due at `now`. Each message is claimed first (a conditional update), so two instances
     /// never send the same one; a claim lapses ten minutes after it was made if its holder dies mid-send.
     /// A batch can take long (a slow mail server), so each claim and each send is timed at `now` plus the time
@@ -109,15 +119,7 @@ struct Outbox {
                 ).first(decoding: Claimed.self)
             else { continue }
             do {
-                let transport: String
-                if message.channel == "sms" {
-                    transport = try await sms.send(
-                        to: message.to_address, text: message.body, reference: String(message.id))
-                } else {
-                    guard let mail else { throw SMSClient.GatewayError(description: "no mail server configured") }
-                    try await mail.send(to: message.to_address, subject: message.subject, body: message.body, now: now)
-                    transport = "smtp"
-                }
+                let transport = try await send(message, mail: mail, sms: sms, now: now)
                 try await sql.raw(
                     """
                     UPDATE mail_outbox SET status = 'sent', sent_at = \(bind: current()), attempts = attempts + 1,
