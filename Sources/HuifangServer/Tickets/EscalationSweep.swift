@@ -43,6 +43,17 @@ package struct EscalationSweep {
         let next_escalation_at: Double
     }
 
+    /// A ticket the sweep reads: its clock columns and its place in the sweep, from one row in one pass.
+    private struct Due: Decodable {
+        let row: Row
+        let stored: TicketClockColumns
+
+        init(from decoder: any Decoder) throws {
+            row = try Row(from: decoder)
+            stored = try TicketClockColumns(from: decoder)
+        }
+    }
+
     private typealias Plan = (row: Row, due: [DueEscalation], key: String?, level: Int, next: Double?)
 
     private struct Current: Decodable {
@@ -128,21 +139,21 @@ package struct EscalationSweep {
     }
 
     /// The next tickets whose moment has come, with their lifecycles.
-    private func readDue(by cutoff: Double) async throws -> [(row: Row, stored: TicketLifecycleRow)] {
+    private func readDue(by cutoff: Double) async throws -> [Due] {
         try await db.sql.raw(
             """
-            SELECT t.id, t.department_id, \(unsafeRaw: TicketLifecycleRow.columns("t")),
+            SELECT t.id, t.department_id, \(unsafeRaw: TicketClockColumns.columns("t")),
               c.escalation_key, c.escalation_level, c.next_escalation_at
             FROM ticket_clocks c JOIN tickets t ON t.id = c.ticket_id
             WHERE c.next_escalation_at <= \(bind: cutoff) ORDER BY c.next_escalation_at, c.ticket_id
             LIMIT \(literal: batchSize)
             """
-        ).all().map { (try $0.decode(model: Row.self), try $0.decode(model: TicketLifecycleRow.self)) }
+        ).all(decoding: Due.self)
     }
 
     /// What is due for one ticket now, by the ladder (`HuifangCore`), and where its clock moves next.
-    private func plan(_ row: Row, _ stored: TicketLifecycleRow, _ setting: Setting) throws -> Plan {
-        let running = stored.lifecycle.clock.running
+    private func plan(_ row: Row, _ stored: TicketClockColumns, _ setting: Setting) throws -> Plan {
+        let running = stored.clock.running
         let reached = RunningDeadline.levelReached(
             by: running, storedKey: row.escalation_key, storedLevel: row.escalation_level)
         let (due, next) = try setting.settings.ladder.due(

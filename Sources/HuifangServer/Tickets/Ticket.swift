@@ -90,7 +90,13 @@ final class Ticket: Model, @unchecked Sendable {
         RunningDeadline.levelReached(by: clock.running, storedKey: escalationKey, storedLevel: escalationLevel)
     }
 
-    var clock: TicketClock { lifecycle.clock }
+    var clock: TicketClock {
+        TicketClockColumns(
+            status: status, first_response_at: firstResponseAt, first_response_due: firstResponseDue,
+            resolution_due: resolutionDue, inform_due: informDue, verification_due: verificationDue,
+            paused_at: pausedAt
+        ).clock
+    }
 
     private func assign<Value: Equatable>(_ field: ReferenceWritableKeyPath<Ticket, Value>, _ value: Value) {
         if self[keyPath: field] != value { self[keyPath: field] = value }
@@ -125,38 +131,31 @@ final class Ticket: Model, @unchecked Sendable {
     }
 }
 
-/// A ticket's lifecycle columns as a raw SQL row reads them, for code that reads tickets without loading the
-/// model (the escalation sweep reads 1,000 at a time). It maps to `TicketLifecycle` exactly as
-/// `Ticket.lifecycle` does, and the clock and deadlines come from there (`HuifangCore`) for both.
-struct TicketLifecycleRow: Decodable {
+/// The columns a ticket's clock is made of — the one place a stored ticket becomes a `TicketClock`. The model
+/// hands its fields over (`Ticket.clock`); the escalation sweep, which reads tickets without loading the model
+/// (1,000 at a time), decodes them from its row (`columns`). What the clock means is `HuifangCore`'s.
+struct TicketClockColumns: Decodable {
     /// The columns to select, each prefixed with `alias.`.
     static func columns(_ alias: String) -> String {
         [
-            "status", "first_response_due", "resolution_due", "inform_due", "verification_due", "first_response_at",
-            "resolved_at", "informed_at", "closed_at", "paused_at", "reopen_count", "extensions", "customer_satisfied",
+            "status", "first_response_at", "first_response_due", "resolution_due", "inform_due", "verification_due",
+            "paused_at",
         ].map { "\(alias).\($0)" }.joined(separator: ", ")
     }
 
     let status: TicketStatus
+    let first_response_at: Date?
     let first_response_due: Date
     let resolution_due: Date
     let inform_due: Date?
     let verification_due: Date?
-    let first_response_at: Date?
-    let resolved_at: Date?
-    let informed_at: Date?
-    let closed_at: Date?
     let paused_at: Date?
-    let reopen_count: Int
-    let extensions: Int
-    let customer_satisfied: Bool?
 
-    var lifecycle: TicketLifecycle {
-        TicketLifecycle(
-            status: status, firstResponseDue: first_response_due, resolutionDue: resolution_due,
-            informDue: inform_due, verificationDue: verification_due, firstResponseAt: first_response_at,
-            resolvedAt: resolved_at, informedAt: informed_at, closedAt: closed_at, pausedAt: paused_at,
-            reopenCount: reopen_count, extensions: extensions, customerSatisfied: customer_satisfied)
+    var clock: TicketClock {
+        TicketClock(
+            status: status, firstResponseAt: first_response_at, firstResponseDue: first_response_due,
+            resolutionDue: resolution_due, informDue: inform_due, verificationDue: verification_due,
+            pausedAt: paused_at)
     }
 }
 
