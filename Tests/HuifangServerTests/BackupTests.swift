@@ -50,6 +50,8 @@ import VaporTesting
 
             #expect(copied.status == 0, "\(copied.stdout) \(copied.stderr)")
             #expect(copied.stdout.contains("integrity ok"), "\(copied.stdout)")
+            let mode = try FileManager.default.attributesOfItem(atPath: backup)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "a backup holds every member's data: readable by its owner only")
             #expect(failures.isEmpty, "no client failed while the copy was taken: \(failures.prefix(3))")
 
             let restored = directory.appendingPathComponent("restored.sqlite").path

@@ -78,6 +78,7 @@ import VaporTesting
             #expect(response.headers.contentType == HTTPMediaType(type: "application", subType: "zip"))
             #expect(
                 response.headers.first(name: .contentDisposition) == "attachment; filename=\"customer-\(id).zip\"")
+            #expect(response.headers.first(name: .cacheControl) == "no-store", "no cache keeps a member's data")
             let files = Self.unzip(Array(response.body.readableBytesView))
             #expect(Set(files.keys) == ["customer-\(id).json", "customer-\(id).html"])
             let json = try #require(files["customer-\(id).json"])
@@ -147,6 +148,14 @@ import VaporTesting
                 $0["action"] as? String == "customer.view" && $0["actor"] as? String == member.supervisor.username
             })
         #expect(access.allSatisfy { $0["address"] == nil }, "staff addresses are not part of the member's data")
+    }
+
+    @Test func theSummaryEscapesMarkupHiddenInsideACharacter() {
+        // A prepended (U+0600) or combining (U+0301) scalar makes one Swift Character with the "<".
+        for text in ["\u{0600}<img src=x onerror=alert(1)>", "<\u{0301}script>alert(1)</script>", "a\"b'c&d"] {
+            let escaped = CustomerExportSummary.escape(text)
+            #expect(!escaped.unicodeScalars.contains { "<>\"'".unicodeScalars.contains($0) }, "\(escaped)")
+        }
     }
 
     @Test func onlySupervisorsAndAdminsMayExportAndAnUnknownCustomerIsNotFound() async throws {

@@ -2,6 +2,10 @@ import FluentSQLiteDriver
 import Foundation
 import HuifangCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `huifang backup FILE` and `huifang restore FILE` for the embedded SQLite database.
 ///
 /// A backup is SQLite's `VACUUM INTO` on a connection of its own: one read transaction, so the copy is the
@@ -22,9 +26,18 @@ extension Operations {
         guard !FileManager.default.fileExists(atPath: file) else {
             throw OperationError("\(file) exists; a backup never overwrites a file")
         }
-        try await withConnection(path) { connection in
-            _ = try await connection.query("PRAGMA busy_timeout = 30000")
-            _ = try await connection.query("VACUUM INTO ?", [.text(file)])
+        // Made empty and readable by its owner only, before SQLite fills it: a backup holds every member's data.
+        let descriptor = open(file, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+        guard descriptor >= 0 else { throw OperationError("\(file): cannot create (\(errno))") }
+        close(descriptor)
+        do {
+            try await withConnection(path) { connection in
+                _ = try await connection.query("PRAGMA busy_timeout = 30000")
+                _ = try await connection.query("VACUUM INTO ?", [.text(file)])
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: file)
+            throw error
         }
         let summary = try await inspect(file)
         return "backed up \(path) to \(file): \(summary.bytes) bytes, \(summary.customers) customers, "
@@ -55,8 +68,18 @@ extension Operations {
         if files.fileExists(atPath: partial) { try files.removeItem(atPath: partial) }
         try files.copyItem(atPath: file, toPath: partial)
         try files.moveItem(atPath: partial, toPath: path)
-        try await withApplication(config) { _ in }
-        return "restored \(file) into \(path): \(summary.customers) customers, migrated to this version"
+        do {
+            try await withApplication(config) { _ in }
+        } catch {
+            // Nothing half-restored stays behind to block the next attempt.
+            for left in [path, path + "-wal", path + "-shm"] where files.fileExists(atPath: left) {
+                try? files.removeItem(atPath: left)
+            }
+            throw error
+        }
+        return "restored \(file) into \(path): \(summary.customers) customers, migrated to this version. "
+            + "Survey links sent before verify only with the secret they were signed under "
+            + "(HUIFANG_SECRET, or \(path).secret restored beside it)."
     }
 
     /// Checks that `file` is a whole Huifang database (`PRAGMA integrity_check`, its migrations table).

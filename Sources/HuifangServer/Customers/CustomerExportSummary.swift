@@ -214,20 +214,24 @@ struct CustomerExportSummary {
 
     private func time(_ date: Date?) -> String { config.formatDateTime(date) }
 
-    /// HTML text: markup characters escaped, so nothing a customer or an agent typed can become markup.
-    func escape(_ text: String) -> String {
+    /// HTML text: markup characters escaped, so nothing a customer or an agent typed can become markup. Read by
+    /// Unicode scalar, not by character: a prepended or combining scalar (`\u{0600}<`, `<\u{0301}`) makes one
+    /// character with the `<` that a character-by-character escape would let through.
+    static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
+        for scalar in text.unicodeScalars {
+            switch scalar {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
-            default: out.append(character)
+            default: out.unicodeScalars.append(scalar)
             }
         }
         return out
     }
+
+    func escape(_ text: String) -> String { Self.escape(text) }
 }
