@@ -27,9 +27,8 @@ extension Operations {
             throw OperationError("\(file) exists; a backup never overwrites a file")
         }
         // Made empty and readable by its owner only, before SQLite fills it: a backup holds every member's data.
-        let descriptor = open(file, O_CREAT | O_EXCL | O_WRONLY, 0o600)
-        guard descriptor >= 0 else { throw OperationError("\(file): cannot create (\(errno))") }
-        close(descriptor)
+        guard let empty = createOwnerOnly(file) else { throw OperationError("\(file): cannot create (\(errno))") }
+        try empty.close()
         do {
             try await withConnection(path) { connection in
                 _ = try await connection.query("PRAGMA busy_timeout = 30000")
@@ -103,6 +102,13 @@ extension Operations {
                 bytes: bytes, customers: try await count("customers"), migrations: try await count("_fluent_migrations")
             )
         }
+    }
+
+    /// Creates `path` readable and writable by its owner only, and only if nothing is there (`O_EXCL`: no check
+    /// and write apart that another file could slip between). Nil when it cannot.
+    static func createOwnerOnly(_ path: String) -> FileHandle? {
+        let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+        return descriptor >= 0 ? FileHandle(fileDescriptor: descriptor, closeOnDealloc: true) : nil
     }
 
     private static func withConnection<T: Sendable>(

@@ -206,10 +206,16 @@ extension Operations {
         }
         let archive = try await app.domain(as: .commandLine(), language: language).customerExport.archive(
             of: customer)
-        guard
-            FileManager.default.createFile(
-                atPath: path, contents: Data(archive.bytes), attributes: [.posixPermissions: 0o600])
-        else {
+        // Created readable by its owner only and only if still absent, then written.
+        guard let file = createOwnerOnly(path) else {
+            let key = FileManager.default.fileExists(atPath: path) ? "export.fileExists" : "export.cannotWrite"
+            throw OperationError(Catalogue.text(key, language, [path]))
+        }
+        do {
+            try file.write(contentsOf: Data(archive.bytes))
+            try file.close()
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
             throw OperationError(Catalogue.text("export.cannotWrite", language, [path]))
         }
         return Catalogue.text("export.written", language, [path, String(archive.bytes.count)])

@@ -92,8 +92,8 @@ public enum DemoOrganisation {
         try await loadTickets(on: app)
         try await loadSurveys(on: app)
         try await DemoHistory.load(on: app)
-        _ = try await DailyPlanning(db: app.db, config: app.huifang, logger: app.logger).runNow(
-            day: app.today, trigger: "demo", now: app.clock.now())
+        let planning = app.domain(as: .commandLine("demo")).planning
+        _ = try await planning.runNow(day: app.today, trigger: "demo", now: app.clock.now())
         return Summary(
             accounts: accounts, customersCreated: report.created,
             customersTotal: try await Customer.query(on: app.db).count(),

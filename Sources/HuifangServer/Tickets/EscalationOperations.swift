@@ -6,15 +6,15 @@ import Vapor
 extension Operations {
     /// One escalation sweep now, then the mail outbox; what `huifang escalate` prints.
     public static func escalate(on app: Application, json: Bool) async throws -> String {
+        // The services of the command line: the sweep's lease keeps time by the application's clock.
+        let domain = app.domain(as: .commandLine())
         let summary: EscalationSweep.Summary
         do {
-            summary = try await EscalationSweep(db: app.db, config: app.huifang).runLeased(
-                terms: app.huifang.jobLease, now: app.clock.now())
+            summary = try await domain.escalation.runLeased(terms: app.huifang.jobLease, now: domain.now)
         } catch let conflict as JobConflict {
             throw OperationError(conflict.message(in: app.huifang.defaultLanguage, app.huifang))
         }
-        let delivery = try await Outbox(db: app.db, config: app.huifang, client: app.client, logger: app.logger)
-            .deliver(now: app.clock.now())
+        let delivery = try await domain.outbox.deliver(now: app.clock.now())
         if json {
             struct Output: Encodable {
                 let sweep: EscalationSweep.Summary
