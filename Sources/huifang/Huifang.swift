@@ -14,7 +14,7 @@ struct Huifang: AsyncParsableCommand {
         subcommands: [
             Serve.self, Migrate.self, Demo.self, UserCommand.self, TokenCommand.self, ImportCommand.self,
             CalendarCommand.self, PlanCommand.self, EscalateCommand.self, DeliverCommand.self, ReportCommand.self,
-            SecretCommand.self, BackupCommand.self, RestoreCommand.self, CustomerCommand.self,
+            SecretCommand.self, BackupCommand.self, RestoreCommand.self, CustomerCommand.self, RetentionCommand.self,
         ],
         defaultSubcommand: Serve.self
     )

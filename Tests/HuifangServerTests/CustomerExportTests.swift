@@ -38,10 +38,10 @@ import VaporTesting
     /// A customer with a repair event, a completed follow-up (survey answers, a corrected mobile number, notes with
     /// markup), a second task whose survey link went out by SMS, a complaint call that became a ticket, and a
     /// supervisor who viewed the profile.
-    func member(_ app: Application) async throws -> Member {
+    func member(_ app: Application, remark: String = "师傅很专业") async throws -> Member {
         let followUp = FollowUpTests()
         let desk = try await followUp.desk(app)
-        var input = FollowUpTests.input("reached", answers: ["q1": "satisfied", "q2": "5", "q3": "师傅很专业"])
+        var input = FollowUpTests.input("reached", answers: ["q1": "satisfied", "q2": "5", "q3": remark])
         input.startedAt = "2026-03-02 10:30:00"
         input.endedAt = "2026-03-02 10:33:20"
         input.notes = "客户说<b>空调</b>运转正常"
@@ -188,16 +188,20 @@ import VaporTesting
             var agent = try await PageClient.signedIn(app, "wangfang", "password-agent")
             // MUT
             let profile = try await supervisor.get("/customers/\(member.customerID)")
-            let download = try await supervisor.get("/customers/\(member.customerID)/export")
+            let download = try await supervisor.post("/customers/\(member.customerID)/export", form: [:])
+            let forged = try await supervisor.post(
+                "/customers/\(member.customerID)/export", form: [:], csrf: "forged")
             let agentsProfile = try await agent.get("/customers/\(member.customerID)")
             // validation
-            #expect(profile.body.string.contains("href=\"/customers/\(member.customerID)/export\""))
+            #expect(profile.body.string.contains("action=\"/customers/\(member.customerID)/export\""))
             #expect(!agentsProfile.body.string.contains("/customers/\(member.customerID)/export"))
             #expect(download.status == .ok)
             #expect(download.headers.first(name: .contentDisposition)?.hasPrefix("attachment;") == true)
             let files = Self.unzip(Array(download.body.readableBytesView))
             #expect(files["customer-\(member.customerID).json"] != nil)
-            #expect(try await agent.get("/customers/\(member.customerID)/export").status == .forbidden)
+            #expect(try await agent.post("/customers/\(member.customerID)/export", form: [:]).status == .forbidden)
+            #expect(forged.status == .forbidden, "another site cannot make a supervisor's browser export")
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "customer.export").count() == 1)
         }
     }
 

@@ -248,8 +248,9 @@ import VaporTesting
             let token = try await makeToken(app, makeUser(app, .supervisor).user)
             let item = try await create(
                 app, token, ["name": "王芳", "mobile": "13812345678", "tags": "新客", "externalId": "HY9"])
-            try await app.testing().test(.DELETE, "/api/v1/customers/\(item.id)", headers: bearer(token)) {
-                #expect($0.status == .noContent)
+            let path = "/api/v1/customers/\(item.id)?requestedBy=%E6%9C%AC%E4%BA%BA&reason=%E6%B3%A8%E9%94%80"
+            try await app.testing().test(.DELETE, path, headers: bearer(token)) {
+                #expect($0.status == .ok)
             }
             try await app.testing().test(.GET, "/api/v1/customers/\(item.id)", headers: bearer(token)) {
                 #expect($0.status == .notFound)
@@ -257,7 +258,7 @@ import VaporTesting
             #expect(try await CustomerTag.query(on: app.db).count() == 0)
             #expect(try await CustomerChange.query(on: app.db).count() == 0)
             #expect(
-                try await AuditEntry.query(on: app.db).filter(\.$action == "customer.delete").first()?.subjectID
+                try await AuditEntry.query(on: app.db).filter(\.$action == "customer.erase").first()?.subjectID
                     == String(item.id))
         }
     }

@@ -205,17 +205,19 @@ import VaporTesting
                 })
             let task = try await FollowUpTask.find(desk.task.id, on: app.db)!
             #expect(task.status == .completed && task.completedOn == "2026-03-02")
-            // The customer's profile shows the contact; erasing the customer erases their messages too.
+            // The customer's profile shows the contact; erasing the customer empties their messages and the
+            // record's words, and keeps the record and its scores for the figures.
             let (supervisor, password) = try await makeUser(app, .supervisor, username: "zhuguan")
             var client = try await PageClient.signedIn(app, supervisor.username, password)
             #expect(try await client.get("/customers/\(desk.customer.id!)").body.string.contains("回访记录（电话）：已接通"))
             _ = try await SurveyLinks(db: app.db, config: app.huifang, now: Date()).send(
                 task: try await Self.task(app, customer: customer, agent: desk.agent, rule: desk.rule, key: "R2"),
                 channel: "sms", by: .commandLine())
-            try await CustomerStore(db: app.db, now: Date()).delete(customer, by: .commandLine())
-            #expect(try await MailMessage.query(on: app.db).count() == 0)
-            #expect(try await FollowUpRecord.query(on: app.db).count() == 0)
-            #expect(try await SurveyAnswer.query(on: app.db).count() == 0)
+            _ = try await app.domain(as: .commandLine()).customerErasure.erase(
+                customer, request: try ErasureRequest(requestedBy: "本人", reason: "注销"))
+            #expect(try await MailMessage.query(on: app.db).all().map(\.body) == [""])
+            #expect(try await FollowUpRecord.query(on: app.db).all().map(\.notes) == [""])
+            #expect(try await SurveyAnswer.query(on: app.db).count() == 3)
         }
     }
 

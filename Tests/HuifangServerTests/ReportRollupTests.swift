@@ -122,10 +122,11 @@ import VaporTesting
         _ = try await planning.markMissed(before: shanghai("2026-11-05 00:00"), owedRules: [office.rules[2].id!])
         let t11 = try await task(0, 1, "2026-11-02", agent: 1)
         try await record(t11, "2026-11-02 10:00", RecordInput(outcome: "reached", answers: fair), by: 1)
-        // A customer erased: their tasks, records and answers go, and so do their figures.
+        // A customer deleted by an operator's plain SQL: their tasks, records and answers go, and so do their
+        // figures (the application erases instead, which keeps them).
         let gone = try await task(1, 3, "2026-10-23", agent: 0)
         try await record(gone, "2026-10-23 10:00", RecordInput(outcome: "reached", answers: unhappy), by: 0)
-        try await CustomerStore(db: app.db, now: Date()).delete(office.customers[3], by: .commandLine())
+        try await app.db.sql.raw("DELETE FROM customers WHERE id = \(bind: office.customers[3].id!)").run()
     }
 
     func compare(_ app: Application) async throws {

@@ -38,7 +38,9 @@ public enum Catalogue {
         tickets
     ) { first, _ in first }
     .merging(ticketPages) { first, _ in first }.merging(followUp) { first, _ in first }
-    .merging(reports) { first, _ in first }.merging(customerExport) { first, _ in first }
+    .merging(reports) { first, _ in first }.merging(customerExport) { first, _ in first }.merging(retention) {
+        first, _ in first
+    }
 
     static let core: [String: (zh: String, en: String)] = [
         "app.name": ("回访", "Huifang"),
@@ -271,6 +273,8 @@ public enum Catalogue {
         "action.customer.create": ("新建客户", "Customer created"),
         "action.customer.update": ("修改客户", "Customer changed"),
         "action.customer.delete": ("删除客户", "Customer deleted"),
+        "action.customer.erase": ("删除客户个人信息", "Customer's personal information erased"),
+        "action.customer.export": ("导出客户个人信息", "Customer's data exported"),
         "action.customer.view": ("查看客户资料", "Customer viewed"),
         "action.customer.list": ("查询客户列表", "Customers listed"),
         "action.customer.reveal": ("查看完整联系方式", "Contact details revealed"),

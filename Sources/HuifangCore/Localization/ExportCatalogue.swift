@@ -7,6 +7,30 @@ extension Catalogue {
             "Download everything held about this customer (ZIP: JSON data and a readable summary); "
                 + "the export is audited."
         ),
+        "customers.erase": ("删除个人信息", "Erase personal data"),
+        "customers.eraseTitle": ("删除客户个人信息", "Erase a customer's personal information"),
+        "customers.eraseExplain": (
+            "将永久清除该客户的姓名、手机号、邮箱、性别、生日、会员编号、备注、标签和变更记录，以及服务事件、回访记录、问卷文字回答、工单、"
+                + "来电、消息、通知和审计日志中关于他/她的文字；未完成的回访任务结束，未用的问卷链接失效。回访、工单和来电的统计保持不变，"
+                + "已签核的月份不受影响。此操作不可撤销，会记入删除登记簿。",
+            "Permanently removes this customer's name, number, email, gender, birthday, member ID, notes, tags and change "
+                + "history, and what service events, contact records, free-text survey answers, tickets, calls, messages, "
+                + "notifications and the audit log say about them; open follow-ups end and unused survey links expire. "
+                + "Every figure stays the same and signed-off months are untouched. This cannot be undone and is "
+                + "recorded in the erasure register."
+        ),
+        "customers.eraseNoPersonal": (
+            "请勿在申请人和原因中写入客户的姓名或手机号：它们会保留在删除登记簿中。",
+            "Do not write the customer's name or number in these fields: they are kept in the erasure register."
+        ),
+        "customers.eraseConfirmMember": ("输入会员编号 {0} 以确认", "Type the member ID {0} to confirm"),
+        "customers.eraseConfirmNumber": ("输入客户编号 {0} 以确认", "Type the customer number {0} to confirm"),
+        "customers.erased": ("客户编号 {0} 的个人信息已删除", "The personal information of customer {0} was erased"),
+        "customers.erase.already": ("该客户的个人信息已删除", "This customer's personal information was already erased"),
+        "field.requestedBy": ("申请人/渠道", "Requested by"),
+        "field.reason": ("原因", "Reason"),
+        "field.confirm": ("确认", "Confirmation"),
+        "problem.confirmMismatch": ("与要求输入的编号不符", "does not match the number asked for"),
         "export.title": ("客户个人信息导出：{0}", "Personal data export: {0}"),
         "export.intro": (
             "本文件列出回访系统保存的该客户的全部个人信息。导出时间 {0}（时区 {1}），导出人 {2}。完整的机器可读数据见同一压缩包中的 JSON 文件。",

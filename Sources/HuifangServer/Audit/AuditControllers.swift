@@ -44,7 +44,8 @@ struct AuditFilter {
 
     static let actions = [
         "login", "login.failed", "login.lockout", "logout", "customer.view", "customer.list", "customer.reveal",
-        "customer.create", "customer.update", "customer.delete", "customer.import", "user.create",
+        "customer.create", "customer.update", "customer.delete", "customer.erase", "customer.export", "customer.import",
+        "user.create",
         "user.update", "token.create", "token.revoke", "department.create", "department.update",
         "department.delete", "tiers.update", "calendar.update", "calendar.import",
     ]

@@ -30,7 +30,7 @@ extension Customer {
         [
             $id, $name, $mobile, $email, $gender, $birthday, $registeredOn, $tier, $externalID, $assignedAgent,
             $consent,
-            $doNotDisturb, $notes, $createdAt, $updatedAt,
+            $doNotDisturb, $notes, $erasedAt, $createdAt, $updatedAt,
         ]
     }
 }
@@ -50,6 +50,12 @@ extension CustomerTag {
 extension Department {
     public var properties: [any AnyProperty] {
         [$id, $name, $headUserID, $createdAt]
+    }
+}
+
+extension ErasureRecord {
+    public var properties: [any AnyProperty] {
+        [$id, $customerID, $erasedAt, $actorID, $actorName, $source, $requestedBy, $reason, $automatic]
     }
 }
 
@@ -137,6 +143,12 @@ extension PlannerRun {
 extension ReportSignOff {
     public var properties: [any AnyProperty] {
         [$id, $month, $report, $scorecards, $signedBy, $signedByName, $signedAt, $note]
+    }
+}
+
+extension RetentionRun {
+    public var properties: [any AnyProperty] {
+        [$id, $day, $trigger, $instance, $startedAt, $finishedAt, $report]
     }
 }
 
@@ -255,6 +267,7 @@ let modelsWithListedProperties: [any Fields.Type] = [
     CustomerChange.self,
     CustomerTag.self,
     Department.self,
+    ErasureRecord.self,
     EventKind.self,
     FigureTargetRecord.self,
     FollowUpRecord.self,
@@ -267,6 +280,7 @@ let modelsWithListedProperties: [any Fields.Type] = [
     Notification.self,
     PlannerRun.self,
     ReportSignOff.self,
+    RetentionRun.self,
     RuleRecord.self,
     ServiceEvent.self,
     SpotCheck.self,

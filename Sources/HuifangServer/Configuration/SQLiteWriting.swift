@@ -149,6 +149,9 @@ extension SerialSQLiteDatabase {
         "PRAGMA synchronous = NORMAL",
         "PRAGMA cache_size = -65536",
         "PRAGMA mmap_size = 1073741824",
+        // What a delete or an update frees is overwritten with zeros, so an erased customer's data does not
+        // linger in free space of the file (`CustomerErasure`).
+        "PRAGMA secure_delete = ON",
     ]
 
     /// Applies `connectionSettings` to the writer and to each event loop's reader connection (readers read only).

@@ -21,6 +21,8 @@ final class Customer: Model, @unchecked Sendable {
     @Field(key: "consent") var consent: Bool
     @Field(key: "do_not_disturb") var doNotDisturb: Bool
     @OptionalField(key: "notes") var notes: String?
+    /// When the customer's personal information was erased (`CustomerErasure`); the row then stays for the figures.
+    @OptionalField(key: "erased_at") var erasedAt: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

@@ -2,7 +2,7 @@ import Fluent
 import HuifangCore
 import Vapor
 
-/// `/api/v1/customers`: list, read, create, change, delete, reveal and history.
+/// `/api/v1/customers`: list, read, create, change, erase (`DELETE`), reveal, history and export.
 struct CustomerAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let customers = routes.grouped("customers")
@@ -69,9 +69,20 @@ struct CustomerAPIController: RouteCollection {
         return try await dtos([customer], viewer: req.auth.require(User.self), on: req)[0]
     }
 
-    @Sendable func delete(req: Request) async throws -> HTTPStatus {
-        try await req.domain.customers.delete(req.customer(), by: req.actor)
-        return .noContent
+    struct ErasureInput: Content {
+        var requestedBy: String?
+        var reason: String?
+    }
+
+    /// Erases the customer's personal information (`CustomerErasure`): on whose request and why, as JSON or in the
+    /// query string. Answers what was cleared; a second erasure is 409.
+    @Sendable func delete(req: Request) async throws -> ErasureOutcome {
+        let customer = try await req.customer()
+        let input =
+            req.body.data == nil
+            ? try req.query.decode(ErasureInput.self) : try req.content.decode(ErasureInput.self)
+        let request = try ErasureRequest(requestedBy: input.requestedBy, reason: input.reason)
+        return try await req.domain.customerErasure.erase(customer, request: request)
     }
 
     struct Revealed: Content {

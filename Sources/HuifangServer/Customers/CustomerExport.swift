@@ -197,7 +197,7 @@ extension Operations {
     /// current directory), readable by its owner only, audited as the command line. Refuses an existing file.
     public static func exportCustomer(on app: Application, id: Int, output: String?) async throws -> String {
         let language = app.huifang.defaultLanguage
-        guard let customer = try await Customer.find(id, on: app.db) else {
+        guard let customer = try await Customer.find(id, on: app.db), customer.erasedAt == nil else {
             throw OperationError(Catalogue.text("export.unknownCustomer", language, [String(id)]))
         }
         let path = output ?? "customer-\(id).zip"

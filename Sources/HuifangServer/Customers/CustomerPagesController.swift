@@ -2,7 +2,7 @@ import Fluent
 import HuifangCore
 import Vapor
 
-/// The customer pages: list with search and filters, profile with history, form, reveal, delete.
+/// The customer pages: list with search and filters, profile with history, form, reveal, export, erasure.
 struct CustomerPagesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let customers = routes.grouped("customers")
@@ -15,8 +15,11 @@ struct CustomerPagesController: RouteCollection {
         write.get(":id", "edit", use: editForm)
         write.post(":id", use: update)
         customers.guarded(.customersReveal, .page).post(":id", "reveal", use: reveal)
-        customers.guarded(.customersDelete, .page).post(":id", "delete", use: delete)
-        customers.guarded(.customersExport, .page).get(":id", "export", use: export)
+        let erasure = customers.guarded(.customersDelete, .page)
+        erasure.get(":id", "erase", use: eraseForm)
+        erasure.post(":id", "erase", use: erase)
+        // A POST: a link on another site must not be able to make a supervisor's browser export (and audit) data.
+        customers.guarded(.customersExport, .page).post(":id", "export", use: export)
     }
 
     struct Row: Encodable {
@@ -292,12 +295,6 @@ struct CustomerPagesController: RouteCollection {
     @Sendable func export(req: Request) async throws -> Response {
         let archive = try await req.domain.customerExport.archive(of: req.customer())
         return zipResponse(archive.bytes, name: archive.fileName)
-    }
-
-    @Sendable func delete(req: Request) async throws -> Response {
-        try await req.domain.customers.delete(req.customer(), by: req.actor)
-        req.flash("customers.deleted")
-        return req.redirect(to: "/customers")
     }
 
     private func form(

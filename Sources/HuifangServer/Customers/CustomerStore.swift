@@ -44,7 +44,7 @@ struct CustomerStore {
     }
 
     private func filtered(_ query: Query) async throws -> QueryBuilder<Customer> {
-        let builder = Customer.query(on: db)
+        let builder = Customer.query(on: db).filter(\.$erasedAt == nil)
         if let tier = query.tier { builder.filter(\.$tier == tier) }
         if let agent = query.assignedAgentID { builder.filter(\.$assignedAgent.$id == agent) }
         if let tag = query.tag {
@@ -138,21 +138,6 @@ struct CustomerStore {
         }
     }
 
-    /// Deletes a customer with their tags and history (personal data is erased, the audit entry stays).
-    func delete(_ customer: Customer, by actor: Actor) async throws {
-        try await db.transaction { db in
-            let id = customer.id!
-            try await CustomerTag.query(on: db).filter(\.$customerID == id).delete()
-            try await CustomerChange.query(on: db).filter(\.$customerID == id).delete()
-            // Messages to the customer carry their number or address; records and answers go with the tasks.
-            try await MailMessage.query(on: db).filter(\.$customerID == id).delete()
-            try await customer.delete(on: db)
-            try await AuditLog.record(
-                "customer.delete", by: actor, subjectType: "customer", subjectID: String(id),
-                detail: customer.externalID, at: now, on: db)
-        }
-    }
-
     func checkExternalIDIsFree(_ externalID: String?, except id: Int?) async throws {
         guard let externalID else { return }
         let query = Customer.query(on: db).filter(\.$externalID == externalID)
@@ -196,9 +181,11 @@ struct CustomerStore {
 
 extension Request {
 
-    /// The customer the route's `:id` names, or 404.
+    /// The customer the route's `:id` names, or 404 (also when their personal information was erased).
     func customer() async throws -> Customer {
-        guard let id = parameters.get("id", as: Int.self), let customer = try await Customer.find(id, on: db) else {
+        guard let id = parameters.get("id", as: Int.self), let customer = try await Customer.find(id, on: db),
+            customer.erasedAt == nil
+        else {
             throw AppError.notFound
         }
         return customer

@@ -64,6 +64,7 @@ extension PeriodicJob {
         if let every = config.escalateEvery { jobs.append(escalation(every: every)) }
         if let every = config.deliverEvery { jobs.append(delivery(every: every)) }
         jobs.append(housekeeping)
+        jobs.append(retention)
         return jobs
     }
 
@@ -95,6 +96,13 @@ extension PeriodicJob {
                 domain.context.logger.info(
                     "outbox: \(delivery.sent) sent, \(delivery.retrying) to retry, \(delivery.failed) failed")
             }
+        }
+    }
+
+    /// Looks every ten minutes whether the day's retention purge is due and runs it under its lease.
+    static var retention: PeriodicJob {
+        PeriodicJob("retention", every: .seconds(600), waitsFirst: true) { domain in
+            _ = try await domain.retentionJob.tick()
         }
     }
 

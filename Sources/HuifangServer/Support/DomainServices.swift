@@ -41,6 +41,8 @@ struct DomainServices: Sendable {
     var customers: CustomerStore { CustomerStore(db: db, now: now) }
     /// A customer's data as one archive (audited).
     var customerExport: CustomerExport { CustomerExport(context: context) }
+    /// Erasing a customer's personal information everywhere (PIPL), figures kept.
+    var customerErasure: CustomerErasure { CustomerErasure(context: context) }
     var departments: DepartmentService { DepartmentService(db: db, actor: actor, now: now) }
     var distribution: DistributionService { DistributionService(db: db) }
     var escalation: EscalationSweep {
@@ -59,6 +61,9 @@ struct DomainServices: Sendable {
         DailyPlanning(db: db, config: config, logger: context.logger, clock: context.clock.now)
     }
     var reports: ReportService { ReportService(db: db, language: context.language) }
+    /// The retention rules and their purge; `retentionJob` runs it once a day under its lease.
+    var retention: RetentionService { RetentionService(context: context) }
+    var retentionJob: DailyRetention { DailyRetention(domain: self, clock: context.clock.now) }
     var rules: RuleStore { RuleStore(db: db) }
     var spotChecks: SpotCheckService { SpotCheckService(db: db, config: config, now: now) }
     var surveyLinks: SurveyLinks { SurveyLinks(db: db, config: config, now: now) }

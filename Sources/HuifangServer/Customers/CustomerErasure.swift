@@ -1,0 +1,282 @@
+import Fluent
+import Foundation
+import HuifangCore
+import SQLKit
+import Vapor
+
+/// One erasure in the register (`customer_erasures`, append-only): who erased which customer number when, on
+/// whose request and why. It holds no personal data.
+final class ErasureRecord: Model, @unchecked Sendable {
+    static let schema = "customer_erasures"
+
+    @ID(custom: "id", generatedBy: .database) var id: Int?
+    @Field(key: "customer_id") var customerID: Int
+    @Field(key: "erased_at") var erasedAt: Date
+    @OptionalField(key: "actor_id") var actorID: UUID?
+    @Field(key: "actor_name") var actorName: String
+    @Field(key: "source") var source: String
+    @Field(key: "requested_by") var requestedBy: String
+    @Field(key: "reason") var reason: String
+    @Field(key: "automatic") var automatic: Bool
+
+    init() {}
+}
+
+/// What an erasure changed, table by table (rows cleared or struck out).
+struct ErasureOutcome: Content {
+    let customerID: Int
+    let erasedAt: Date
+    let cleared: [String: Int]
+}
+
+/// Erases a customer's personal information everywhere it is held, keeping every row the figures count.
+///
+/// The customer row stays with its tier, registration day, agent and dates (coverage and the grouped reports count
+/// it) and loses name, number, email, gender, birthday, member ID and notes; tags, change history and consent
+/// history go. Their events lose their attributes, their contact records their notes, corrections and recording
+/// reference, free-text survey answers their text, their tickets the description and plan, their calls the number
+/// and summary, their messages address, subject and body. Text elsewhere that names them — another ticket's
+/// timeline, a digest to a head, a notification, an audit entry's detail or search term — is found by
+/// `PersonalRedaction` and struck out (cleared, in the append-only timeline and audit log). Open tasks end as
+/// refused and unused survey links expire, so nobody is contacted again. One transaction: all or nothing.
+struct CustomerErasure {
+    let context: ServiceContext
+
+    var db: any Database { context.db }
+
+    func erase(_ customer: Customer, request: ErasureRequest, automatic: Bool = false) async throws -> ErasureOutcome {
+        let id = customer.id!
+        let now = context.now
+        let cleared = try await db.transaction { db in
+            let step = ErasureSteps(sql: db.sql, customerID: id, now: now)
+            let redaction = try await step.redaction()
+            guard try await step.claimCustomer() else { throw AppError(.conflict, "customers.erase.already") }
+            var cleared = try await step.clearOwnRows(phones: redaction.phones)
+            for (table, count) in try await step.strikeMentions(redaction) { cleared[table, default: 0] += count }
+            try await record(id, request: request, automatic: automatic, on: db)
+            return cleared.filter { $0.value > 0 }
+        }
+        await checkpointSQLite()
+        return ErasureOutcome(customerID: id, erasedAt: now, cleared: cleared)
+    }
+
+    private func record(_ id: Int, request: ErasureRequest, automatic: Bool, on db: any Database) async throws {
+        let row = ErasureRecord()
+        row.customerID = id
+        row.erasedAt = context.now
+        row.actorID = context.actor.id
+        row.actorName = context.actor.name
+        row.source = context.actor.source
+        row.requestedBy = request.requestedBy
+        row.reason = request.reason
+        row.automatic = automatic
+        try await row.create(on: db)
+        try await AuditLog.record(
+            "customer.erase", by: context.actor, subjectType: "customer", subjectID: String(id), at: context.now,
+            on: db)
+    }
+
+    /// SQLite keeps the pages an erasure replaced in its write-ahead log until a checkpoint; this one copies them
+    /// into the file and empties the log (`secure_delete` has zeroed what was freed). A reader still at work can
+    /// keep older frames for a moment; the next automatic checkpoint then finishes the job.
+    private func checkpointSQLite() async {
+        guard db.sql.dialect.name == "sqlite" else { return }
+        do {
+            _ = try await db.sql.raw("PRAGMA wal_checkpoint(TRUNCATE)").all()
+        } catch {
+            context.logger.warning("checkpoint after an erasure failed: \(error)")
+        }
+    }
+}
+
+extension Operations {
+    /// `huifang customer erase ID`: erases the customer's personal information as the command line, once the
+    /// member ID (or, without one, the customer number) given as `confirm` names them.
+    public static func eraseCustomer(
+        on app: Application, id: Int, requestedBy: String, reason: String, confirm: String
+    ) async throws -> String {
+        let language = app.huifang.defaultLanguage
+        guard let customer = try await Customer.find(id, on: app.db), customer.erasedAt == nil else {
+            throw OperationError(Catalogue.text("export.unknownCustomer", language, [String(id)]))
+        }
+        guard ErasureRequest.confirms(confirm, customerID: id, memberID: customer.externalID) else {
+            let key = customer.externalID == nil ? "customers.eraseConfirmNumber" : "customers.eraseConfirmMember"
+            throw OperationError(Catalogue.text(key, language, [customer.externalID ?? String(id)]))
+        }
+        let request: ErasureRequest
+        do {
+            request = try ErasureRequest(requestedBy: requestedBy, reason: reason)
+        } catch {
+            let problems = error.errors.map {
+                Catalogue.text("field." + $0.field, language) + " " + Catalogue.text($0.key, language, $0.arguments)
+            }
+            throw OperationError(problems.joined(separator: "; "))
+        }
+        let outcome = try await app.domain(as: .commandLine(), language: language).customerErasure.erase(
+            customer, request: request)
+        return Catalogue.text("customers.erased", language, [String(outcome.customerID)])
+    }
+}
+
+/// The statements of one erasure, inside its transaction.
+private struct ErasureSteps {
+    let sql: any SQLDatabase
+    let customerID: Int
+    let now: Date
+
+    static let erasedName = ""
+
+    /// Everything that identifies the customer in text: the current and every former name, number, email and
+    /// member ID (from the change history), and the numbers they called from.
+    func redaction() async throws -> PersonalRedaction {
+        var redaction = PersonalRedaction()
+        let row = try await sql.raw(
+            "SELECT name, mobile, email, external_id FROM customers WHERE id = \(bind: customerID)"
+        ).first()
+        guard let row else { throw AppError.notFound }
+        redaction.addWord(try row.decode(column: "name", as: String.self))
+        redaction.addPhone(try row.decode(column: "mobile", as: String?.self))
+        redaction.addWord(try row.decode(column: "email", as: String?.self))
+        redaction.addWord(try row.decode(column: "external_id", as: String?.self))
+        let fields = [CustomerField.name, .mobile, .email, .externalID].map(\.rawValue)
+        for change in try await sql.raw(
+            """
+            SELECT field, old_value, new_value FROM customer_changes WHERE customer_id = \(bind: customerID)
+            AND field IN (\(binds: fields + [CustomerChange.createdField]))
+            """
+        ).all() {
+            let field = try change.decode(column: "field", as: String.self)
+            for column in ["old_value", "new_value"] {
+                let value = try change.decode(column: column, as: String?.self)
+                // The "created" entry holds the name the customer was created with.
+                if field == CustomerField.mobile.rawValue {
+                    redaction.addPhone(value)
+                } else {
+                    redaction.addWord(value)
+                }
+            }
+        }
+        for call in try await sql.raw("SELECT phone FROM calls WHERE customer_id = \(bind: customerID)").all() {
+            redaction.addPhone(try call.decode(column: "phone", as: String.self))
+        }
+        return redaction
+    }
+
+    /// Clears the customer row's personal fields; false when another erasure got there first.
+    func claimCustomer() async throws -> Bool {
+        let rows = try await sql.raw(
+            """
+            UPDATE customers SET name = \(bind: Self.erasedName), mobile = NULL, email = NULL, gender = NULL,
+            birthday = NULL, external_id = NULL, notes = NULL, consent = \(bind: false), do_not_disturb = \(bind: true),
+            erased_at = \(bind: now), updated_at = \(bind: now)
+            WHERE id = \(bind: customerID) AND erased_at IS NULL RETURNING id
+            """
+        ).all()
+        return rows.count == 1
+    }
+
+    /// The rows that belong to the customer: emptied of personal text (or deleted where nothing counts them).
+    func clearOwnRows(phones: [String]) async throws -> [String: Int] {
+        let id = customerID
+        var cleared: [String: Int] = [:]
+        func run(_ table: String, _ statement: SQLQueryString) async throws {
+            cleared[table, default: 0] += try await sql.raw(statement + " RETURNING 1 AS n").all().count
+        }
+        try await run("customer_tags", "DELETE FROM customer_tags WHERE customer_id = \(bind: id)")
+        try await run("customer_changes", "DELETE FROM customer_changes WHERE customer_id = \(bind: id)")
+        try await run(
+            "events", "UPDATE events SET attributes = '{}', external_id = NULL WHERE customer_id = \(bind: id)")
+        try await run(
+            "follow_up_records",
+            "UPDATE follow_up_records SET notes = '', corrections = '', recording_ref = '' WHERE customer_id = \(bind: id)"
+        )
+        try await run(
+            "survey_answers", "UPDATE survey_answers SET value = '' WHERE customer_id = \(bind: id) AND type = 'text'")
+        try await run(
+            "follow_up_tasks",
+            "UPDATE follow_up_tasks SET status = 'refused', callback_at = NULL WHERE customer_id = \(bind: id) AND status = 'open'"
+        )
+        try await run(
+            "survey_links",
+            """
+            UPDATE survey_links SET expires_at = \(bind: now.timeIntervalSince1970) WHERE customer_id = \(bind: id)
+            AND used_at IS NULL AND expires_at > \(bind: now.timeIntervalSince1970)
+            """)
+        try await clearTicketsAndCalls(phones: phones, into: &cleared)
+        try await run(
+            "mail_outbox",
+            """
+            UPDATE mail_outbox SET to_address = '', subject = '', body = '',
+            last_error = CASE WHEN status = 'pending' THEN 'erased' ELSE last_error END,
+            status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END WHERE customer_id = \(bind: id)
+            """)
+        return cleared
+    }
+
+    private func clearTicketsAndCalls(phones: [String], into cleared: inout [String: Int]) async throws {
+        let id = customerID
+        cleared["tickets"] = try await sql.raw(
+            """
+            UPDATE tickets SET description = '', measures = '', compensation = '' WHERE customer_id = \(bind: id)
+            RETURNING 1 AS n
+            """
+        ).all().count
+        cleared["ticket_entries"] = try await sql.raw(
+            """
+            UPDATE ticket_entries SET note = '' WHERE note <> ''
+            AND ticket_id IN (SELECT id FROM tickets WHERE customer_id = \(bind: id)) RETURNING 1 AS n
+            """
+        ).all().count
+        // Calls from the customer's numbers that were never linked to them are theirs too.
+        let numbers = phones.compactMap { try? PhoneNumber(parsing: $0).e164 }
+        let linked: SQLQueryString =
+            numbers.isEmpty ? "customer_id = \(bind: id)" : "customer_id = \(bind: id) OR phone IN (\(binds: numbers))"
+        cleared["calls"] = try await sql.raw(
+            "UPDATE calls SET phone = '', summary = '' WHERE \(linked) RETURNING 1 AS n"
+        ).all().count
+    }
+
+    /// Free text that names the customer outside their own rows, struck out; cleared where the table is
+    /// append-only.
+    func strikeMentions(_ redaction: PersonalRedaction) async throws -> [String: Int] {
+        guard !redaction.isEmpty else { return [:] }
+        let places: [(table: String, column: String, clear: Bool)] = [
+            ("tickets", "description", false), ("tickets", "measures", false), ("tickets", "compensation", false),
+            ("ticket_entries", "note", true), ("calls", "summary", false), ("follow_up_records", "notes", false),
+            ("follow_up_records", "corrections", false), ("follow_up_tasks", "script", false),
+            ("notifications", "text", false), ("mail_outbox", "subject", false), ("mail_outbox", "body", false),
+            ("mail_outbox", "to_address", false), ("audit_log", "detail", true), ("spot_checks", "comment", false),
+            ("spot_checks", "agent_reply", false), ("customers", "notes", false),
+        ]
+        var struck: [String: Int] = [:]
+        for place in places {
+            struck[place.table, default: 0] += try await strike(
+                redaction, in: place.table, column: place.column, clear: place.clear)
+        }
+        return struck
+    }
+
+    /// Rows of `table` whose `column` contains one of the redaction's fragments are read, and those that really
+    /// name the person rewritten.
+    private func strike(_ redaction: PersonalRedaction, in table: String, column: String, clear: Bool)
+        async throws -> Int
+    {
+        let conditions = redaction.searchFragments.map {
+            SQLQueryString("LOWER(\(ident: column)) LIKE LOWER(\(bind: CustomerStore.likePattern($0))) ESCAPE '\\'")
+        }
+        let rows = try await sql.raw(
+            "SELECT id, \(ident: column) AS text FROM \(ident: table) WHERE \(conditions.joined(separator: " OR "))"
+        ).all()
+        var count = 0
+        for row in rows {
+            guard let text = try row.decode(column: "text", as: String?.self), redaction.mentions(text) else {
+                continue
+            }
+            let id = try row.decode(column: "id", as: Int.self)
+            let value: SQLQueryString = clear ? "\(bind: "")" : "\(bind: redaction.redacted(text))"
+            try await sql.raw("UPDATE \(ident: table) SET \(ident: column) = \(value) WHERE id = \(bind: id)").run()
+            count += 1
+        }
+        return count
+    }
+}

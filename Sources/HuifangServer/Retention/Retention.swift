@@ -1,0 +1,148 @@
+import Fluent
+import Foundation
+import HuifangCore
+import SQLKit
+import Vapor
+
+/// One run of the retention job (`retention_runs`).
+final class RetentionRun: Model, @unchecked Sendable {
+    static let schema = "retention_runs"
+
+    @ID(custom: "id", generatedBy: .database) var id: Int?
+    @Field(key: "day") var day: String
+    @Field(key: "trigger") var trigger: String
+    @Field(key: "instance") var instance: String
+    @Field(key: "started_at") var startedAt: Date
+    @OptionalField(key: "finished_at") var finishedAt: Date?
+    @OptionalField(key: "report") var report: String?
+
+    init() {}
+}
+
+/// What one retention run purged.
+struct RetentionReport: Content, Equatable {
+    /// The numbers of the customers whose personal information was erased for inactivity (no personal data).
+    var erasedCustomers: [Int] = []
+    var messageBodies = 0
+    var notifications = 0
+    var auditEntries = 0
+    var sessions = 0
+    var signInAttempts = 0
+}
+
+/// The admin's retention rules and the purge they drive (README "Retention").
+struct RetentionService {
+    let context: ServiceContext
+    /// Customers erased for inactivity in one batch, and at most in one run (the next day goes on).
+    static let batch = 200
+    static let perRun = 10_000
+
+    var db: any Database { context.db }
+
+    private struct Row: Codable {
+        let inactive_customer_years: Int?
+        let message_body_days: Int
+        let notification_days: Int
+        let audit_detail_years: Int
+    }
+
+    /// The rules in force: the stored ones, or the defaults.
+    func rules() async throws -> RetentionRules {
+        let row = try await db.sql.raw(
+            """
+            SELECT inactive_customer_years, message_body_days, notification_days, audit_detail_years
+            FROM retention_settings WHERE id = 1
+            """
+        ).first(decoding: Row.self)
+        guard let row else { return .defaults }
+        return RetentionRules(
+            inactiveCustomerYears: row.inactive_customer_years, messageBodyDays: row.message_body_days,
+            notificationDays: row.notification_days, auditDetailYears: row.audit_detail_years)
+    }
+
+    /// Stores `rules` (checked first: `NamedFieldErrors` naming each value out of range); audited.
+    func save(_ rules: RetentionRules) async throws {
+        let problems = rules.problems()
+        guard problems.isEmpty else { throw NamedFieldErrors(errors: problems) }
+        try await db.transaction { db in
+            try await db.sql.raw("DELETE FROM retention_settings WHERE id = 1").run()
+            try await db.sql.raw(
+                """
+                INSERT INTO retention_settings (id, inactive_customer_years, message_body_days, notification_days,
+                audit_detail_years, updated_at, updated_by) VALUES (1, \(bind: rules.inactiveCustomerYears),
+                \(bind: rules.messageBodyDays), \(bind: rules.notificationDays), \(bind: rules.auditDetailYears),
+                \(bind: context.now), \(bind: context.actor.name))
+                """
+            ).run()
+            let detail = [
+                "inactiveCustomerYears=\(rules.inactiveCustomerYears.map(String.init) ?? "off")",
+                "messageBodyDays=\(rules.messageBodyDays)", "notificationDays=\(rules.notificationDays)",
+                "auditDetailYears=\(rules.auditDetailYears)",
+            ]
+            try await AuditLog.record(
+                "retention.update", by: context.actor, detail: detail.joined(separator: " "), at: context.now, on: db)
+        }
+    }
+
+    /// Purges everything past its limit now.
+    func purge() async throws -> RetentionReport {
+        let cutoffs = try await rules().cutoffs(now: context.now, timeZone: context.config.timeZone)
+        var report = RetentionReport()
+        if let inactive = cutoffs.inactiveCustomers {
+            report.erasedCustomers = try await eraseInactive(before: inactive)
+        }
+        let sql = db.sql
+        report.messageBodies = try await sql.raw(
+            """
+            UPDATE mail_outbox SET subject = '', body = '' WHERE status <> 'pending'
+            AND created_at < \(bind: cutoffs.messageBodies.timeIntervalSince1970) AND (body <> '' OR subject <> '') RETURNING 1 AS n
+            """
+        ).all().count
+        report.notifications = try await sql.raw(
+            "DELETE FROM notifications WHERE at < \(bind: cutoffs.notifications.timeIntervalSince1970) RETURNING 1 AS n"
+        ).all().count
+        report.auditEntries = try await sql.raw(
+            """
+            UPDATE audit_log SET detail = NULL, address = NULL WHERE at < \(bind: cutoffs.auditDetails)
+            AND (detail IS NOT NULL OR address IS NOT NULL) RETURNING 1 AS n
+            """
+        ).all().count
+        (report.sessions, report.signInAttempts) = try await Housekeeping(db: db, config: context.config)
+            .run(now: context.now)
+        return report
+    }
+
+    /// Erases customers with no activity since `cutoff`: no change to their record, no event, contact, call or
+    /// ticket since, no open follow-up and no unfinished ticket.
+    private func eraseInactive(before cutoff: Date) async throws -> [Int] {
+        let day = LocalDate.today(in: context.config.timeZone, now: cutoff).iso
+        let years = try await rules().inactiveCustomerYears ?? 0
+        let request = try ErasureRequest(
+            requestedBy: Catalogue.text("retention.requestedBy", context.language),
+            reason: Catalogue.text("retention.reason", context.language, [String(years)]))
+        var erased: [Int] = []
+        while erased.count < Self.perRun {
+            let ids = try await db.sql.raw(
+                """
+                SELECT c.id AS id FROM customers c WHERE c.erased_at IS NULL
+                AND (c.updated_at IS NULL OR c.updated_at < \(bind: cutoff))
+                AND (c.created_at IS NULL OR c.created_at < \(bind: cutoff))
+                AND (c.last_event_on IS NULL OR c.last_event_on < \(bind: day))
+                AND NOT EXISTS (SELECT 1 FROM follow_up_records r WHERE r.customer_id = c.id AND r.ended_at >= \(bind: cutoff))
+                AND NOT EXISTS (SELECT 1 FROM calls k WHERE k.customer_id = c.id AND k.at >= \(bind: cutoff))
+                AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.customer_id = c.id
+                  AND (t.status NOT IN ('closed', 'adopted', 'declined') OR t.updated_at >= \(bind: cutoff)))
+                AND NOT EXISTS (SELECT 1 FROM follow_up_tasks f WHERE f.customer_id = c.id AND f.status = 'open')
+                ORDER BY c.id LIMIT \(unsafeRaw: String(Self.batch))
+                """
+            ).all().map { try $0.decode(column: "id", as: Int.self) }
+            if ids.isEmpty { break }
+            for id in ids {
+                guard let customer = try await Customer.find(id, on: db), customer.erasedAt == nil else { continue }
+                _ = try await CustomerErasure(context: context).erase(customer, request: request, automatic: true)
+                erased.append(id)
+            }
+        }
+        return erased
+    }
+}
