@@ -30,5 +30,6 @@ extension Application {
         migrations.add(M023RollupTriggersByIndex())
         migrations.add(M024TicketClocks())
         migrations.add(M025TicketTaskAgents())
+        migrations.add(M026ConsentHistory())
     }
 }
