@@ -7,6 +7,8 @@ func routes(_ app: Application) throws {
     // The customer's survey link: no session, no sign-in; the signed single-use token is the key.
     app.storage[PublicRateLimit.Key.self] = PublicRateLimit.Box()
     try app.register(collection: PublicSurveyController())
+    // Customers' SMS replies, from the gateway: its own token (HUIFANG_SMS_INBOUND_TOKEN), no user.
+    try app.register(collection: SMSInboundController())
 
     let pages = app.grouped(SessionUserAuthenticator(), CSRFProtection())
     try pages.register(collection: LanguageController())

@@ -9,6 +9,9 @@ import VaporTesting
     /// Routes anyone may use. Anything else must be registered through `guarded(_:_:)`.
     static let publicRoutes: Set<String> = [
         "GET /healthz", "GET /lang/:code", "GET /login", "POST /login", "GET /s/:token", "POST /s/:token",
+        "GET /s/:token/stop", "POST /s/:token/stop",
+        // The SMS gateway, with a token of its own (HUIFANG_SMS_INBOUND_TOKEN), not a user's.
+        "POST /api/v1/sms/inbound",
     ]
 
     @Test func everyRouteIsGuardedOrDeliberatelyPublic() async throws {

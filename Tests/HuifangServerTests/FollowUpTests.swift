@@ -475,7 +475,8 @@ import VaporTesting
             let desk = try await desk(app)
             let sent = try await SurveyLinks(db: app.db, config: app.huifang, now: Date()).send(
                 task: desk.task, channel: "sms", by: .commandLine())
-            #expect(try await Operations.deliver(on: app, json: true) == #"{"failed":0,"retrying":0,"sent":1}"#)
+            let delivered = try await Operations.deliver(on: app, json: true)
+            #expect(delivered == #"{"cancelled":0,"failed":0,"retrying":0,"sent":1}"#)
             let message = try await MailMessage.find(sent.messageID, on: app.db)!
             #expect(message.status == .sent && message.transport == "log")
             #expect(try await Operations.deliver(on: app, json: false) == "已发送 0 条，0 条稍后重试，0 条失败")

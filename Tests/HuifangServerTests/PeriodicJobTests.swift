@@ -39,14 +39,18 @@ import VaporTesting
         let off = try HuifangConfig.load(environment: [
             "HUIFANG_PLAN_AT": "off", "HUIFANG_ESCALATE_EVERY": "off", "HUIFANG_DELIVER_EVERY": "off",
         ])
-        #expect(PeriodicJob.all(off).map(\.name) == ["housekeeping"])
+        // Housekeeping and the retention purge always run: they are what keeps personal data no longer than needed.
+        #expect(PeriodicJob.all(off).map(\.name) == ["housekeeping", "retention"])
         let on = try HuifangConfig.load(environment: [
             "HUIFANG_PLAN_AT": "06:00", "HUIFANG_ESCALATE_EVERY": "60", "HUIFANG_DELIVER_EVERY": "30",
         ])
         #expect(
             PeriodicJob.all(on).map(\.name) == [
-                "daily planning", "escalation sweep", "outbox delivery", "housekeeping",
+                "daily planning", "escalation sweep", "outbox delivery", "housekeeping", "retention",
             ])
-        #expect(PeriodicJob.all(on).map(\.every) == [.seconds(60), .seconds(60), .seconds(30), .seconds(600)])
+        #expect(
+            PeriodicJob.all(on).map(\.every) == [
+                .seconds(60), .seconds(60), .seconds(30), .seconds(600), .seconds(600),
+            ])
     }
 }

@@ -26,6 +26,7 @@ extension Catalogue {
         "customers.eraseConfirmMember": ("输入会员编号 {0} 以确认", "Type the member ID {0} to confirm"),
         "customers.eraseConfirmNumber": ("输入客户编号 {0} 以确认", "Type the customer number {0} to confirm"),
         "customers.erased": ("客户编号 {0} 的个人信息已删除", "The personal information of customer {0} was erased"),
+        "customers.erasedName": ("（个人信息已删除）", "(personal information erased)"),
         "customers.erase.already": ("该客户的个人信息已删除", "This customer's personal information was already erased"),
         "field.requestedBy": ("申请人/渠道", "Requested by"),
         "field.reason": ("原因", "Reason"),

@@ -74,7 +74,7 @@ struct CallService {
         if customer == nil {
             let tier = try await Tier.names(on: db).first ?? "普通"
             customer = try await CustomerStore(db: db, now: now).create(
-                CustomerRecord(name: checked.name, mobile: checked.phone, tier: tier), by: actor)
+                CustomerRecord(name: checked.name, mobile: checked.phone, tier: tier), by: actor, how: .call)
             created = true
         }
         let call = InboundCall()

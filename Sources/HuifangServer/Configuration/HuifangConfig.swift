@@ -44,6 +44,9 @@ public struct HuifangConfig: Sendable {
     public var publicURL: String
     /// Where SMS go: logged only (development), or POSTed as JSON to a gateway.
     public var sms: SMSGateway = .log
+    /// The token the SMS gateway posts customers' replies with (`POST /api/v1/sms/inbound`); `nil`: that endpoint
+    /// answers 404, as if it did not exist.
+    public var smsInboundToken: String? = nil
     /// Seconds between outbox deliveries (email and SMS); `nil` when off.
     public var deliverEvery: Int? = 15
     /// Days a customer's survey link stays valid.
@@ -105,6 +108,11 @@ public struct HuifangConfig: Sendable {
             "log (SMS are only written to the log, for development) or an http(s) URL that takes a JSON POST {to, text, reference} (default log)"
         ),
         ("HUIFANG_SMS_TOKEN", "sent to the SMS gateway as Authorization: Bearer TOKEN (default none)"),
+        (
+            "HUIFANG_SMS_INBOUND_TOKEN",
+            "at least 16 characters: the gateway posts customers' SMS replies to /api/v1/sms/inbound with "
+                + "Authorization: Bearer TOKEN (default none: that endpoint answers 404)"
+        ),
         ("HUIFANG_DELIVER_EVERY", "seconds between outbox deliveries of email and SMS, or off (default 15)"),
         ("HUIFANG_SURVEY_LINK_DAYS", "days a customer's survey link stays valid, 1–90 (default 7)"),
         ("HUIFANG_COMPANY", "the organisation's name in messages to customers (default 客户服务中心)"),
@@ -222,6 +230,11 @@ public struct HuifangConfig: Sendable {
             }
             sms = .http(url: raw, token: value("HUIFANG_SMS_TOKEN"))
         }
+        let smsInboundToken = value("HUIFANG_SMS_INBOUND_TOKEN")
+        if let smsInboundToken, smsInboundToken.count < 16 {
+            throw ConfigurationError(
+                variable: "HUIFANG_SMS_INBOUND_TOKEN", value: "(hidden)", reason: "must be at least 16 characters long")
+        }
         var deliverEvery: Int? = 15
         if let raw = value("HUIFANG_DELIVER_EVERY") {
             deliverEvery =
@@ -257,6 +270,7 @@ public struct HuifangConfig: Sendable {
             smtp: smtp,
             publicURL: publicURL,
             sms: sms,
+            smsInboundToken: smsInboundToken,
             deliverEvery: deliverEvery,
             surveyLinkDays: try integer("HUIFANG_SURVEY_LINK_DAYS", default: 7, range: 1...90),
             company: value("HUIFANG_COMPANY") ?? "客户服务中心",

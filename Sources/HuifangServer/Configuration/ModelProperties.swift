@@ -41,6 +41,12 @@ extension CustomerChange {
     }
 }
 
+extension CustomerConsent {
+    public var properties: [any AnyProperty] {
+        [$id, $customerID, $at, $consent, $doNotDisturb, $how, $actorID, $actorName, $note]
+    }
+}
+
 extension CustomerTag {
     public var properties: [any AnyProperty] {
         [$id, $customerID, $tag]
@@ -265,6 +271,7 @@ let modelsWithListedProperties: [any Fields.Type] = [
     CalendarDay.self,
     Customer.self,
     CustomerChange.self,
+    CustomerConsent.self,
     CustomerTag.self,
     Department.self,
     ErasureRecord.self,

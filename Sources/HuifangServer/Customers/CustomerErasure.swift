@@ -184,6 +184,7 @@ private struct ErasureSteps {
         }
         try await run("customer_tags", "DELETE FROM customer_tags WHERE customer_id = \(bind: id)")
         try await run("customer_changes", "DELETE FROM customer_changes WHERE customer_id = \(bind: id)")
+        try await run("customer_consents", "DELETE FROM customer_consents WHERE customer_id = \(bind: id)")
         try await run(
             "events", "UPDATE events SET attributes = '{}', external_id = NULL WHERE customer_id = \(bind: id)")
         try await run(
@@ -208,7 +209,7 @@ private struct ErasureSteps {
             """
             UPDATE mail_outbox SET to_address = '', subject = '', body = '',
             last_error = CASE WHEN status = 'pending' THEN 'erased' ELSE last_error END,
-            status = CASE WHEN status = 'pending' THEN 'failed' ELSE status END WHERE customer_id = \(bind: id)
+            status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END WHERE customer_id = \(bind: id)
             """)
         return cleared
     }

@@ -31,7 +31,8 @@ struct CustomerExport {
             ])
         }
         let counts = [
-            "events=\(document.events.count)", "tasks=\(document.tasks.count)",
+            "consent=\(document.consent.history.count)", "events=\(document.events.count)",
+            "tasks=\(document.tasks.count)",
             "contacts=\(document.contacts.count)", "tickets=\(document.tickets.count)",
             "calls=\(document.calls.count)", "messages=\(document.messages.count)",
         ]
@@ -55,6 +56,11 @@ struct CustomerExport {
             customer: try await profile(customer),
             consent: .init(
                 consent: customer.consent, doNotDisturb: customer.doNotDisturb,
+                history: try await ConsentLedger(db: db, now: context.now).history(of: id).map {
+                    Document.ConsentEntry(
+                        at: $0.at, consent: $0.consent, doNotDisturb: $0.doNotDisturb, how: $0.how,
+                        actor: $0.actorName, note: $0.note)
+                },
                 changes: changes.filter { consentFields.contains($0.field) }),
             changes: changes, events: try await events(of: id), tasks: try await tasks(of: id),
             contacts: try await contacts(of: id), tickets: try await tickets(of: id), calls: try await calls(of: id),

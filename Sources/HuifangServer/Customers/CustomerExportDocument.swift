@@ -40,11 +40,26 @@ struct CustomerExportDocument: Encodable, Sendable {
         let updatedAt: Date?
     }
 
-    /// The consent and do-not-disturb flags as they stand, and every change of them from the change history.
+    /// The consent and do-not-disturb flags as they stand; the consent history (`history`: every change of
+    /// either flag with how and by whom it was recorded, from the first row, how = `migration` for customers who
+    /// were there when the history began); and the same changes as the change history has them (`changes`).
     struct Consent: Encodable, Sendable {
         let consent: Bool
         let doNotDisturb: Bool
+        let history: [ConsentEntry]
         let changes: [Change]
+    }
+
+    /// One row of the consent history: the flags after the change, how it was recorded (`import`, `api`, `page`,
+    /// `call`, `survey_link`, `sms_reply`, `command_line`, `demo`, `migration`), by whom (left out for the
+    /// customer's own reply) and a note.
+    struct ConsentEntry: Encodable, Sendable {
+        let at: Date
+        let consent: Bool
+        let doNotDisturb: Bool
+        let how: String
+        let actor: String?
+        let note: String?
     }
 
     /// One field's change: who, when, through what (`ui`, `api`, `import`, `cli`, …), old → new.

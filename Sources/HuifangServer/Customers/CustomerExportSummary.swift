@@ -67,7 +67,17 @@ struct CustomerExportSummary {
                 [t("field.consent"), yesNo(document.consent.consent)],
                 [t("field.doNotDisturb"), yesNo(document.consent.doNotDisturb)],
             ])
-            + changes(document.consent.changes)
+            + table(
+                ["consent.at", "consent.state", "consent.dnd", "consent.how", "consent.by", "consent.note"],
+                document.consent.history.map {
+                    [
+                        time($0.at), yesNo($0.consent), yesNo($0.doNotDisturb), label("consent.how.", $0.how),
+                        $0.actor
+                            ?? (ConsentSource(rawValue: $0.how)?.isCustomersOwn == true
+                                ? t("consent.customerSelf") : ""),
+                        $0.note ?? "",
+                    ]
+                })
     }
 
     private func changes(_ changes: [Document.Change]) -> String {

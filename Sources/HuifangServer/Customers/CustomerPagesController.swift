@@ -97,12 +97,21 @@ struct CustomerPagesController: RouteCollection {
         let oldValue: String?
         let newValue: String?
     }
+    struct ConsentRow: Encodable {
+        let at: String
+        let consent: String
+        let doNotDisturb: String
+        let how: String
+        let actor: String
+        let note: String
+    }
     struct ShowContext: Encodable {
         let id: Int
         let name: String
         let fields: [Field]
         let contact: VisibleContact
         let history: [HistoryRow]
+        let consent: [ConsentRow]
         let timeline: [TimelineItem]
         let canEdit: Bool
         let canReveal: Bool
@@ -147,7 +156,26 @@ struct CustomerPagesController: RouteCollection {
             ("field.doNotDisturb", customer.doNotDisturb ? yes : no),
             ("field.notes", customer.notes),
         ]
-        let history = try await req.domain.customers.history(of: id).map { change in
+        return try await req.renderPage(
+            "customers/show", titleKey: "customers.profile",
+            ShowContext(
+                id: id, name: customer.name,
+                fields: fields.map { .init(label: req.t($0.0), value: $0.1 ?? none) },
+                contact: VisibleContact(customer: customer, viewer: viewer, reveal: reveal),
+                history: try await history(of: customer, viewer: viewer, on: req),
+                consent: try await consentHistory(of: id, on: req),
+                timeline: try await TimelineItem.of(customerID: id, on: req),
+                canEdit: RouteAccess.customersWrite.roles.contains(viewer.role),
+                canReveal: RouteAccess.customersReveal.roles.contains(viewer.role),
+                canDelete: RouteAccess.customersDelete.roles.contains(viewer.role),
+                canExport: RouteAccess.customersExport.roles.contains(viewer.role),
+                revealed: reveal
+            ))
+    }
+
+    /// The customer's change history, newest first, contact details masked as in the profile.
+    private func history(of customer: Customer, viewer: User, on req: Request) async throws -> [HistoryRow] {
+        try await req.domain.customers.history(of: customer.id!).map { change in
             HistoryRow(
                 at: req.application.huifang.formatDateTime(change.at), actor: change.actorName,
                 source: req.t("source." + change.source),
@@ -159,20 +187,20 @@ struct CustomerPagesController: RouteCollection {
                     change.newValue, field: change.field, viewer: viewer, customer: customer)
             )
         }
-        return try await req.renderPage(
-            "customers/show", titleKey: "customers.profile",
-            ShowContext(
-                id: id, name: customer.name,
-                fields: fields.map { .init(label: req.t($0.0), value: $0.1 ?? none) },
-                contact: VisibleContact(customer: customer, viewer: viewer, reveal: reveal),
-                history: history,
-                timeline: try await TimelineItem.of(customerID: id, on: req),
-                canEdit: RouteAccess.customersWrite.roles.contains(viewer.role),
-                canReveal: RouteAccess.customersReveal.roles.contains(viewer.role),
-                canDelete: RouteAccess.customersDelete.roles.contains(viewer.role),
-                canExport: RouteAccess.customersExport.roles.contains(viewer.role),
-                revealed: reveal
-            ))
+    }
+
+    /// The customer's consent history, newest first.
+    private func consentHistory(of id: Int, on req: Request) async throws -> [ConsentRow] {
+        let yes = req.t("common.yes")
+        let no = req.t("common.no")
+        return try await ConsentLedger(db: req.db, now: req.now).history(of: id).reversed().map { row in
+            let how = ConsentSource(rawValue: row.how)
+            return ConsentRow(
+                at: req.application.huifang.formatDateTime(row.at), consent: row.consent ? yes : no,
+                doNotDisturb: row.doNotDisturb ? yes : no, how: how.map { req.t($0.catalogueKey) } ?? row.how,
+                actor: row.actorName ?? (how?.isCustomersOwn == true ? req.t("consent.customerSelf") : ""),
+                note: row.note ?? "")
+        }
     }
 
     struct FormInput: Content {

@@ -93,8 +93,9 @@ struct CustomerStore {
             .sort(\.$id, .descending).limit(limit).all()
     }
 
-    /// Creates a customer. Refuses a member ID another customer has.
-    func create(_ record: CustomerRecord, by actor: Actor) async throws -> Customer {
+    /// Creates a customer. Refuses a member ID another customer has. The consent history starts with the new
+    /// customer's flags, recorded `how` (by default, as the actor's source says).
+    func create(_ record: CustomerRecord, by actor: Actor, how: ConsentSource? = nil) async throws -> Customer {
         try await db.transaction { db in
             let store = CustomerStore(db: db, now: now)
             try await store.checkExternalIDIsFree(record.externalID, except: nil)
@@ -106,6 +107,11 @@ struct CustomerStore {
             try await store.writeHistory(
                 of: id, [FieldChange(field: .name, oldValue: nil, newValue: record.name)],
                 created: true, by: actor)
+            try await ConsentLedger(db: db, now: now).append([
+                .init(
+                    customerID: id, state: record.consentState, how: how ?? ConsentSource(actorSource: actor.source),
+                    by: actor)
+            ])
             try await AuditLog.record(
                 "customer.create", by: actor, subjectType: "customer", subjectID: String(id),
                 detail: record.externalID, at: now, on: db)
@@ -114,26 +120,40 @@ struct CustomerStore {
     }
 
     /// Saves `record` over the customer, whose stored values are `current`; returns what changed
-    /// (nothing is written when nothing did).
+    /// (nothing is written when nothing did). A change of the consent or do-not-disturb flag adds to the consent
+    /// history, recorded `how` (by default, as the actor's source says) with `note`; so does the customer's own
+    /// opt-out when the flag was already set.
     @discardableResult
-    func update(_ customer: Customer, from current: CustomerRecord, to record: CustomerRecord, by actor: Actor)
-        async throws -> [FieldChange]
-    {
-        try await db.transaction { db in
+    func update(
+        _ customer: Customer, from current: CustomerRecord, to record: CustomerRecord, by actor: Actor,
+        how: ConsentSource? = nil, note: String? = nil
+    ) async throws -> [FieldChange] {
+        let id = customer.id!
+        let changes = record.changes(from: current)
+        let how = how ?? ConsentSource(actorSource: actor.source)
+        let consentChanged = ConsentHistory.needsEntry(from: current.consentState, to: record.consentState, how: how)
+        guard !changes.isEmpty || consentChanged else { return [] }
+        return try await db.transaction { db in
             let store = CustomerStore(db: db, now: now)
-            let id = customer.id!
-            let changes = record.changes(from: current)
-            guard !changes.isEmpty else { return [] }
             if changes.contains(where: { $0.field == .externalID }) {
                 try await store.checkExternalIDIsFree(record.externalID, except: id)
             }
-            customer.apply(record)
-            try await customer.save(on: db)
-            if changes.contains(where: { $0.field == .tags }) { try await store.replaceTags(of: id, with: record.tags) }
-            try await store.writeHistory(of: id, changes, created: false, by: actor)
-            try await AuditLog.record(
-                "customer.update", by: actor, subjectType: "customer", subjectID: String(id),
-                detail: changes.map(\.field.rawValue).joined(separator: ","), at: now, on: db)
+            if !changes.isEmpty {
+                customer.apply(record)
+                try await customer.save(on: db)
+                if changes.contains(where: { $0.field == .tags }) {
+                    try await store.replaceTags(of: id, with: record.tags)
+                }
+                try await store.writeHistory(of: id, changes, created: false, by: actor)
+                try await AuditLog.record(
+                    "customer.update", by: actor, subjectType: "customer", subjectID: String(id),
+                    detail: changes.map(\.field.rawValue).joined(separator: ","), at: now, on: db)
+            }
+            if consentChanged {
+                try await ConsentLedger(db: db, now: now).append([
+                    .init(customerID: id, state: record.consentState, how: how, by: actor, note: note)
+                ])
+            }
             return changes
         }
     }

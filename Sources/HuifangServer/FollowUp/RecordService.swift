@@ -102,7 +102,8 @@ struct RecordService {
         try await db.transaction { db in
             try await write(record, flags: outcome.flags, result: result, answers: accepted, task: task, on: db)
             if !updated.changes(from: current).isEmpty {
-                try await CustomerStore(db: db, now: now).update(customer, from: current, to: updated, by: actor)
+                try await CustomerStore(db: db, now: now).update(
+                    customer, from: current, to: updated, by: actor, how: .call, note: "task \(task.id!)")
             }
             if outcome == .doNotCall {
                 // Asked not to be called: the customer's other open follow-ups end too.

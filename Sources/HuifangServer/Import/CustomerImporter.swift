@@ -210,8 +210,14 @@ struct CustomerImporter {
                 return nil
             }
         }
+        let consentFields: Set<CustomerField> = [.consent, .doNotDisturb]
+        let changedConsent = updates.filter { _, _, changes in changes.contains { consentFields.contains($0.field) } }
+            .map {
+                ConsentLedger.Entry(customerID: $0.0, state: $0.1.consentState, how: .importFile, by: actor)
+            }
         try await db.transaction { db in
             let sql = db.sql
+            var consent = changedConsent
             var history: [(Int, FieldChange, Bool)] = []
             var newTags: [(Int, String)] = []
             for chunk in creations.chunked(Self.batchSize) {
@@ -219,6 +225,7 @@ struct CustomerImporter {
                 for (record, id) in zip(chunk, ids) {
                     history.append((id, FieldChange(field: .name, oldValue: nil, newValue: record.name), true))
                     newTags += record.tags.map { (id, $0) }
+                    consent.append(.init(customerID: id, state: record.consentState, how: .importFile, by: actor))
                 }
             }
             let store = CustomerStore(db: db, now: now)
@@ -239,21 +246,28 @@ struct CustomerImporter {
                 for (id, tag) in chunk { insert.values(SQLBind(id), SQLBind(tag)) }
                 try await insert.run()
             }
-            for chunk in history.chunked(Self.batchSize) {
-                let insert = sql.insert(into: CustomerChange.schema)
-                    .columns("customer_id", "at", "actor_id", "actor_name", "source", "field", "old_value", "new_value")
-                for (id, change, created) in chunk {
-                    insert.values(
-                        SQLBind(id), SQLBind(now), SQLBind(actor.id), SQLBind(actor.name), SQLBind(actor.source),
-                        SQLBind(created ? CustomerChange.createdField : change.field.rawValue),
-                        SQLBind(change.oldValue), SQLBind(change.newValue))
-                }
-                try await insert.run()
-            }
+            try await insertHistory(history, on: sql)
+            // New customers and changed flags: the consent history, and nothing more sent to who opted out.
+            try await ConsentLedger(db: db, now: now).append(consent)
             try await AuditLog.record(
                 "customer.import", by: actor, subjectType: "import", subjectID: options.fileName,
                 detail: "created=\(creations.count) updated=\(updates.count) failed=\(failed)", at: now, on: db
             )
+        }
+    }
+
+    /// The change history of an import: each new customer's creation and each changed field.
+    private func insertHistory(_ history: [(Int, FieldChange, Bool)], on sql: any SQLDatabase) async throws {
+        for chunk in history.chunked(Self.batchSize) {
+            let insert = sql.insert(into: CustomerChange.schema)
+                .columns("customer_id", "at", "actor_id", "actor_name", "source", "field", "old_value", "new_value")
+            for (id, change, created) in chunk {
+                insert.values(
+                    SQLBind(id), SQLBind(now), SQLBind(actor.id), SQLBind(actor.name), SQLBind(actor.source),
+                    SQLBind(created ? CustomerChange.createdField : change.field.rawValue),
+                    SQLBind(change.oldValue), SQLBind(change.newValue))
+            }
+            try await insert.run()
         }
     }
 

@@ -30,6 +30,7 @@ extension Application {
         migrations.add(M023RollupTriggersByIndex())
         migrations.add(M024TicketClocks())
         migrations.add(M025TicketTaskAgents())
+        migrations.add(M026ConsentHistory())
         migrations.add(M027CustomerErasure())
         migrations.add(M028Retention())
     }

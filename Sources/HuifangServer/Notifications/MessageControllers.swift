@@ -175,7 +175,7 @@ struct MessagePagesController: RouteCollection {
         let rows = try await req.domain.outboxRows(
             status: status.isEmpty ? nil : status, channel: channel.isEmpty ? nil : channel)
         var counts: [String: Int] = [:]
-        for state in ["pending", "sent", "failed"] {
+        for state in ["pending", "sent", "failed", "cancelled"] {
             counts[state] = try await MailMessage.query(on: req.db).filter(
                 \.$status == MailMessage.Status(rawValue: state)!
             ).count()
@@ -191,7 +191,7 @@ struct MessagePagesController: RouteCollection {
             Context(
                 rows: rows,
                 statuses: [SelectOption(value: "", label: req.t("common.all"), selected: status.isEmpty)]
-                    + ["pending", "sent", "failed"].map {
+                    + ["pending", "sent", "failed", "cancelled"].map {
                         SelectOption(value: $0, label: req.t("messages.status." + $0), selected: $0 == status)
                     },
                 channels: [SelectOption(value: "", label: req.t("common.all"), selected: channel.isEmpty)]

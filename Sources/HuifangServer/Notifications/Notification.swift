@@ -22,7 +22,8 @@ package final class MailMessage: Model, @unchecked Sendable {
     package static let schema = "mail_outbox"
 
     enum Status: String, Codable, Sendable {
-        case pending, sent, failed
+        /// `cancelled`: not sent because the customer may no longer be contacted (do not disturb, no consent).
+        case pending, sent, failed, cancelled
     }
 
     @ID(custom: "id", generatedBy: .database) package var id: Int?

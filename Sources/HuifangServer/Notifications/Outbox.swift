@@ -60,10 +60,15 @@ struct Outbox {
         return row!.id
     }
 
+    /// Stored as the last error of a message not sent because its customer may no longer be contacted.
+    static let noContactNote = "not sent: the customer asked not to be disturbed or has not consented"
+
     struct Delivery: Content {
         var sent = 0
         var failed = 0
         var retrying = 0
+        /// Messages to customers who may no longer be contacted (do not disturb, no consent): never sent.
+        var cancelled = 0
     }
 
     private struct Claimed: Decodable {
@@ -74,6 +79,9 @@ struct Outbox {
         let attempts: Int
         let channel: String
     }
+
+    /// A customer who may not be contacted, as a condition on `customers` aliased `c`.
+    private static let noContact = "(c.do_not_disturb OR NOT c.consent)"
 
     /// Sends one claimed message by its channel; returns the transport that took it.
     private func send(_ message: Claimed, mail: SMTPClient?, sms: SMSClient, now: Date) async throws -> String {
@@ -89,7 +97,9 @@ struct Outbox {
     /// never send the same one; a claim lapses ten minutes after it was made if its holder dies mid-send.
     /// A batch can take long (a slow mail server), so each claim and each send is timed at `now` plus the time
     /// this delivery has run so far, not at the batch's start: a message claimed late in the batch is held for
-    /// its own ten minutes. Retries back off from `now`, the delivery's instant.
+    /// its own ten minutes. Retries back off from `now`, the delivery's instant. A message to a customer who may
+    /// no longer be contacted (do not disturb, no consent) is cancelled instead, and the claim itself refuses one
+    /// whose customer opted out since, so nothing is sent to them.
     func deliver(now: Date, limit: Int = 200) async throws -> Delivery {
         var result = Delivery()
         let sql = db.sql
@@ -97,27 +107,28 @@ struct Outbox {
         let started = ContinuousClock.now
         /// `now` moved on by the time this delivery has taken (seconds since 1970).
         func current() -> Double { at + (ContinuousClock.now - started) / .seconds(1) }
-        struct ID: Decodable { let id: Int }
+        struct Due: Decodable {
+            let id: Int
+            let unwanted: Int
+        }
         let due = try await sql.raw(
             """
-            SELECT id FROM mail_outbox WHERE status = 'pending' AND next_attempt_at <= \(bind: at)
-            AND (claimed_until IS NULL OR claimed_until < \(bind: at)) \(unsafeRaw: config.smtp == nil ? "AND channel <> 'email'" : "")
-            ORDER BY id LIMIT \(literal: limit)
+            SELECT m.id, CASE WHEN c.id IS NOT NULL AND \(unsafeRaw: Self.noContact) THEN 1 ELSE 0 END AS unwanted
+            FROM mail_outbox m LEFT JOIN customers c ON c.id = m.customer_id
+            WHERE m.status = 'pending' AND m.next_attempt_at <= \(bind: at)
+            AND (m.claimed_until IS NULL OR m.claimed_until < \(bind: at))
+            \(unsafeRaw: config.smtp == nil ? "AND m.channel <> 'email'" : "")
+            ORDER BY m.id LIMIT \(literal: limit)
             """
-        ).all(decoding: ID.self)
+        ).all(decoding: Due.self)
         let mail = config.smtp.map { SMTPClient(settings: $0) }
         let sms = SMSClient(gateway: config.sms, client: client, logger: logger)
         for candidate in due {
-            let claimedAt = current()
-            guard
-                let message = try await sql.raw(
-                    """
-                    UPDATE mail_outbox SET claimed_by = \(bind: instance), claimed_until = \(bind: claimedAt + 600)
-                    WHERE id = \(bind: candidate.id) AND status = 'pending' AND (claimed_until IS NULL OR claimed_until < \(bind: claimedAt))
-                    RETURNING id, to_address, subject, body, attempts, channel
-                    """
-                ).first(decoding: Claimed.self)
-            else { continue }
+            if candidate.unwanted != 0 {
+                if try await cancel(candidate.id, at: current()) { result.cancelled += 1 }
+                continue
+            }
+            guard let message = try await claim(candidate.id, at: current()) else { continue }
             do {
                 let transport = try await send(message, mail: mail, sms: sms, now: now)
                 try await sql.raw(
@@ -128,20 +139,54 @@ struct Outbox {
                 ).run()
                 result.sent += 1
             } catch {
-                let attempts = message.attempts + 1
-                let failed = attempts >= Self.maxAttempts
-                // 1, 4, 16, 64, 256 minutes.
-                let next = at + 60 * pow(4, Double(attempts - 1))
-                try await sql.raw(
-                    """
-                    UPDATE mail_outbox SET status = \(bind: failed ? "failed" : "pending"), attempts = \(bind: attempts),
-                    last_error = \(bind: String(String(describing: error).prefix(500))), next_attempt_at = \(bind: next), claimed_until = NULL
-                    WHERE id = \(bind: message.id)
-                    """
-                ).run()
+                let failed = try await retry(message, after: error, from: at)
                 if failed { result.failed += 1 } else { result.retrying += 1 }
             }
         }
         return result
+    }
+
+    /// Claims a pending message for this instance for ten minutes from `claimedAt`, unless another instance holds
+    /// it or its customer may no longer be contacted.
+    private func claim(_ id: Int, at claimedAt: Double) async throws -> Claimed? {
+        try await db.sql.raw(
+            """
+            UPDATE mail_outbox SET claimed_by = \(bind: instance), claimed_until = \(bind: claimedAt + 600)
+            WHERE id = \(bind: id) AND status = 'pending'
+            AND (claimed_until IS NULL OR claimed_until < \(bind: claimedAt))
+            AND NOT EXISTS (
+              SELECT 1 FROM customers c WHERE c.id = mail_outbox.customer_id AND \(unsafeRaw: Self.noContact))
+            RETURNING id, to_address, subject, body, attempts, channel
+            """
+        ).first(decoding: Claimed.self)
+    }
+
+    /// Cancels a pending, unclaimed message whose customer may no longer be contacted; whether it did.
+    private func cancel(_ id: Int, at instant: Double) async throws -> Bool {
+        try await !db.sql.raw(
+            """
+            UPDATE mail_outbox SET status = 'cancelled', last_error = \(bind: Self.noContactNote)
+            WHERE id = \(bind: id) AND status = 'pending'
+            AND (claimed_until IS NULL OR claimed_until < \(bind: instant))
+            AND EXISTS (SELECT 1 FROM customers c WHERE c.id = mail_outbox.customer_id AND \(unsafeRaw: Self.noContact))
+            RETURNING id
+            """
+        ).all().isEmpty
+    }
+
+    /// Records a failed send: retried after 1, 4, 16, 64 and 256 minutes from `at`, then failed. Whether it failed.
+    private func retry(_ message: Claimed, after error: any Error, from at: Double) async throws -> Bool {
+        let attempts = message.attempts + 1
+        let failed = attempts >= Self.maxAttempts
+        let next = at + 60 * pow(4, Double(attempts - 1))
+        try await db.sql.raw(
+            """
+            UPDATE mail_outbox SET status = \(bind: failed ? "failed" : "pending"), attempts = \(bind: attempts),
+            last_error = \(bind: String(String(describing: error).prefix(500))), next_attempt_at = \(bind: next),
+            claimed_until = NULL
+            WHERE id = \(bind: message.id)
+            """
+        ).run()
+        return failed
     }
 }

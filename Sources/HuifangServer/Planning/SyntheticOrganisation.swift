@@ -53,6 +53,15 @@ extension Operations {
                 }
             }
         }
+        // Each customer's consent history starts with their flags, as a writer of customers must leave it.
+        try await sql.raw(
+            """
+            INSERT INTO customer_consents (customer_id, at, consent, do_not_disturb, how)
+            SELECT id, \(bind: app.clock.now()), consent, do_not_disturb, \(bind: ConsentSource.demo.rawValue)
+            FROM customers WHERE NOT EXISTS (SELECT 1 FROM customer_consents h WHERE h.customer_id = customers.id)
+            ORDER BY id
+            """
+        ).run()
         let kinds: [(String, Int)] = [
             ("purchase", 50), ("repair", 15), ("discharge", 10), ("warranty_start", 10), ("insurance_expiry", 10),
             ("inquiry", 5),

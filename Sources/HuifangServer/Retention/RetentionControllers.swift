@@ -86,12 +86,23 @@ struct RetentionPagesController: RouteCollection {
         ]
     }
 
+    /// "已清理：2 位客户的个人信息，…" from a run's stored report (empty while it runs).
+    static func summary(_ json: String?, _ req: Request) -> String {
+        guard let json, let report = try? JSONDecoder().decode(RetentionReport.self, from: Data(json.utf8)) else {
+            return ""
+        }
+        return req.t(
+            "retention.ran", String(report.erasedCustomers.count), String(report.messageBodies),
+            String(report.notifications), String(report.auditEntries))
+    }
+
     private func render(_ req: Request, values: [String: String], errors: [String: String]) async throws -> Response {
         let config = req.application.huifang
         let runs = try await RetentionRun.query(on: req.db).sort(\.$id, .descending).limit(10).all().map {
             Context.Run(
                 startedAt: config.formatDateTime($0.startedAt), finishedAt: config.formatDateTime($0.finishedAt),
-                trigger: req.t("retention.trigger." + $0.trigger), instance: $0.instance, report: $0.report ?? "")
+                trigger: req.t("retention.trigger." + $0.trigger), instance: $0.instance,
+                report: Self.summary($0.report, req))
         }
         return try await req.renderPage(
             "settings/retention", titleKey: "retention.title", Context(values: values, errors: errors, runs: runs))

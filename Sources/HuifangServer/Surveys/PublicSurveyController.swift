@@ -34,6 +34,9 @@ struct PublicSurveyController: RouteCollection {
         let survey = routes.grouped(PublicRateLimit()).grouped("s")
         survey.get(":token", use: show)
         survey.post(":token", use: answer)
+        // 不再联系我: a confirmation page, then a form post (the token in the path is the only key, as above).
+        survey.get(":token", "stop", use: stopForm)
+        survey.post(":token", "stop", use: stop)
     }
 
     struct Context: Encodable {
@@ -90,8 +93,8 @@ struct PublicSurveyController: RouteCollection {
         let (state, token) = try await loaded(req)
         switch state {
         case .invalid: return try await Self.page(req, state: "invalid", status: .notFound)
-        case .expired: return try await Self.page(req, state: "expired", status: .gone)
-        case .used: return try await Self.page(req, state: "used", status: .gone)
+        case .expired: return try await Self.page(req, state: "expired", status: .gone, token: token)
+        case .used: return try await Self.page(req, state: "used", status: .gone, token: token)
         case .valid(let link):
             let survey = try await req.domain.surveys.find(link.surveyID)
             let customer = try await Customer.find(link.customerID, on: req.db)
@@ -123,9 +126,35 @@ struct PublicSurveyController: RouteCollection {
                     errors: req.answerProblems(failure.errors, definition.questions),
                     customerName: customer.map { Placeholder.salutation(name: $0.name, gender: $0.gender) } ?? "")
             } catch let error as AppError where error.status == .conflict {
-                return try await Self.page(req, state: "used", status: .gone)
+                return try await Self.page(req, state: "used", status: .gone, token: token)
             }
-            return try await Self.page(req, state: "thanks")
+            return try await Self.page(req, state: "thanks", token: token)
         }
+    }
+
+    /// The link's customer, for 不再联系我: any genuine link (answered or expired too), or nil.
+    private func linkForStop(_ req: Request) async throws -> (SurveyLink, String)? {
+        let (state, token) = try await loaded(req)
+        switch state {
+        case .invalid: return nil
+        case .expired(let link), .used(let link), .valid(let link): return (link, token)
+        }
+    }
+
+    /// 不再联系我, step one: what it does and a button to confirm it.
+    @Sendable func stopForm(req: Request) async throws -> Response {
+        guard let (_, token) = try await linkForStop(req) else {
+            return try await Self.page(req, state: "invalid", status: .notFound)
+        }
+        return try await Self.page(req, state: "stop", token: token)
+    }
+
+    /// 不再联系我, confirmed: the customer is marked do-not-disturb and nothing more is sent to them.
+    @Sendable func stop(req: Request) async throws -> Response {
+        guard let (link, _) = try await linkForStop(req) else {
+            return try await Self.page(req, state: "invalid", status: .notFound)
+        }
+        try await req.domain.surveyLinks.optOut(link)
+        return try await Self.page(req, state: "stopped")
     }
 }

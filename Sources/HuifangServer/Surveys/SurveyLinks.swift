@@ -150,6 +150,14 @@ struct SurveyLinks {
         }
     }
 
+    /// The link's customer asks to be contacted no more (不再联系我 on the survey page): do-not-disturb, with the
+    /// consent history's row how = `survey_link`, and their pending messages cancelled.
+    func optOut(_ link: SurveyLink) async throws {
+        guard let customer = try await Customer.find(link.customerID, on: db) else { throw AppError.notFound }
+        try await CustomerOptOut(db: db, config: config, now: now).optOut(
+            [customer], how: .surveyLink, note: "link \(link.id!)", address: nil)
+    }
+
     /// The customer's answers through a valid link: a record on the task with the link's channel.
     /// The link is taken by a conditional update first, so two submissions never both count.
     func answer(_ link: SurveyLink, answers: [String: String]) async throws -> FollowUpRecord {

@@ -131,7 +131,9 @@ struct TicketPagesController: RouteCollection {
         let row = try await req.domain.ticketQueries.rows(for: [ticket])[0]
         let settings = try await TicketSettingsRecord.load(on: req.db).settings
         var customerName: String?
-        if let id = ticket.$customer.id { customerName = try await Customer.find(id, on: req.db)?.name }
+        if let id = ticket.$customer.id, let customer = try await Customer.find(id, on: req.db) {
+            customerName = customer.erasedAt == nil ? customer.name : req.t("customers.erasedName")
+        }
         var verificationAgent: UUID?
         if let id = ticket.verificationTaskID {
             verificationAgent = try await FollowUpTask.find(id, on: req.db)?.$assignedAgent.id

@@ -141,7 +141,9 @@ struct TicketQueries {
             ? [:]
             : Dictionary(
                 uniqueKeysWithValues: try await Customer.query(on: db)
-                    .filter(\.$id ~~ customerIDs).all().map { ($0.id!, $0.name) })
+                    .filter(\.$id ~~ customerIDs).all().map {
+                        ($0.id!, $0.erasedAt == nil ? $0.name : Catalogue.text("customers.erasedName", language))
+                    })
         let departments = Dictionary(
             uniqueKeysWithValues: try await Department.query(on: db).all().map { ($0.id!, $0.name) })
         let handlerIDs = Set(tickets.compactMap { $0.$handler.id })
