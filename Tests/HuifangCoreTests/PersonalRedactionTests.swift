@@ -6,9 +6,9 @@ final class PersonalRedactionTests: XCTestCase {
     private func redaction() -> PersonalRedaction {
         var r = PersonalRedaction()
         r.addPhone("+8613812345678")
-        r.addWord("王小芳")
-        r.addWord("HY0001")
-        r.addWord("wang@example.com")
+        r.addName("王小芳")
+        r.addName("HY0001")
+        r.addEmail("wang@example.com")
         return r
     }
 
@@ -16,7 +16,7 @@ final class PersonalRedactionTests: XCTestCase {
         let r = redaction()
         for written in [
             "13812345678", "138 1234 5678", "138-1234-5678", "+86 138 1234 5678", "+8613812345678",
-            "008613812345678", "138.1234.5678",
+            "008613812345678", "138.1234.5678", "１３８１２３４５６７８", "138/1234/5678",
         ] {
             XCTAssertEqual(r.redacted("来电 \(written) 投诉"), "来电 [已删除] 投诉", written)
         }
@@ -33,13 +33,21 @@ final class PersonalRedactionTests: XCTestCase {
         XCTAssertEqual(
             r.redacted("王小芳（hy0001）来电，李四陪同；回邮 WANG@example.com"),
             "[已删除]（[已删除]）来电，李四陪同；回邮 [已删除]")
-        XCTAssertTrue(r.mentions("客户王小芳"))
-        XCTAssertFalse(r.mentions("客户王小"))
+        XCTAssertTrue(r.mentions("回邮 WANG@example.com"))
+        XCTAssertTrue(r.names(in: "客户王小芳"))
+    }
+
+    func testANameAloneIsNoIdentifierSoNamesakesAreLeftAlone() {
+        let r = redaction()
+        XCTAssertFalse(r.mentions("客户王小芳来电"), "another 王小芳 is not her")
+        XCTAssertFalse(r.mentions("count=HY0001"))
+        XCTAssertTrue(r.mentions("王小芳 13812345678"))
+        XCTAssertEqual(r.redacted("来电，全角逗号"), "来电，全角逗号", "nothing else in the text changes")
     }
 
     func testOneCharacterNamesAndShortNumbersAreNotSearchedFor() {
         var r = PersonalRedaction()
-        r.addWord("王")
+        r.addName("王")
         r.addPhone("110")
         XCTAssertTrue(r.isEmpty)
         XCTAssertEqual(r.redacted("王先生拨打 110"), "王先生拨打 110")
@@ -47,9 +55,9 @@ final class PersonalRedactionTests: XCTestCase {
 
     func testSearchFragmentsFindEveryMention() {
         let r = redaction()
-        XCTAssertEqual(Set(r.searchFragments), ["王小芳", "HY0001", "wang@example.com", "5678"])
-        for text in ["来电 138 1234 5678", "+86-138-1234-5678", "王小芳"] {
-            XCTAssertTrue(r.searchFragments.contains { text.contains($0) }, text)
+        XCTAssertEqual(Set(r.searchFragments), ["wang@example.com", "5678", "５６７８"])
+        for text in ["来电 138 1234 5678", "+86-138-1234-5678", "Wang@Example.com", "１３８１２３４５６７８"] {
+            XCTAssertTrue(r.searchFragments.contains { text.lowercased().contains($0) }, text)
         }
     }
 }

@@ -65,7 +65,8 @@ import VaporTesting
             try await moreTraces(app, member)
             let stranger = try await CustomerStore(db: app.db, now: Date()).create(
                 CustomerRecord(
-                    name: "赵敏", mobile: try PhoneNumber(parsing: "13600136000"), tier: "普通", notes: "李娜的邻居"),
+                    name: "赵敏", mobile: try PhoneNumber(parsing: "13600136000"), tier: "普通",
+                    notes: "李娜的邻居，代接电话 １３９ ００１３ ９０００"),
                 by: .commandLine())
             let before = try await figures(app)
             #expect(before[0].overall.rates[.completion] != nil && before[0].overall.calls == 2)
@@ -82,7 +83,7 @@ import VaporTesting
             #expect(left.isEmpty, "\(left)")
             let other = try #require(try await Customer.find(stranger.id, on: app.db))
             #expect(other.name == "赵敏" && other.mobile == "+8613600136000", "nobody else is erased")
-            #expect(other.notes == "[已删除]的邻居", "a mention of her in another customer's notes is struck out")
+            #expect(other.notes == "[已删除]的邻居，代接电话 [已删除]", "another customer's notes that hold her number")
             let register = try await ErasureRecord.query(on: app.db).all()
             #expect(register.count == 1 && register.first?.customerID == member.customerID)
             #expect(register.first?.requestedBy == "本人来电" && register.first?.reason == "注销会员")
@@ -125,6 +126,37 @@ import VaporTesting
             }
         }
         return found
+    }
+
+    @Test func namesakesAndAnotherHolderOfAFormerNumberKeepTheirData() async throws {
+        try await withHuifang { app in
+            // setup: her first number (13800138000) now belongs to someone else; another 李娜 exists.
+            let member = try await CustomerExportTests().member(app)
+            let store = CustomerStore(db: app.db, now: Date())
+            let namesake = try await store.create(
+                CustomerRecord(
+                    name: "李娜", mobile: try PhoneNumber(parsing: "13700137000"), tier: "普通", notes: "老客户李娜"),
+                by: .commandLine())
+            let holder = try await store.create(
+                CustomerRecord(
+                    name: "周强", mobile: try PhoneNumber(parsing: "13800138000"), tier: "普通",
+                    notes: "号码 13800138000 是新办的"),
+                by: .commandLine())
+            let path = "/api/v1/customers/\(member.customerID)"
+            // MUT
+            let naming = try await send(
+                app, .DELETE, path, token: member.supervisorToken,
+                body: ErasureBody(requestedBy: "李娜本人来电", reason: "注销"))
+            let erased = try await send(
+                app, .DELETE, path, token: member.supervisorToken, body: ErasureBody(requestedBy: "本人", reason: "注销"))
+            // validation
+            #expect(naming.status == .unprocessableEntity && naming.body.string.contains("\"requestedBy\""))
+            #expect(erased.status == .ok)
+            let other = try #require(try await Customer.find(namesake.id, on: app.db))
+            #expect(other.name == "李娜" && other.notes == "老客户李娜", "a namesake is not her")
+            let owner = try #require(try await Customer.find(holder.id, on: app.db))
+            #expect(owner.mobile == "+8613800138000" && owner.notes == "号码 13800138000 是新办的")
+        }
     }
 
     @Test func onlySupervisorsAndAdminsEraseWithAReasonAndOnlyOnce() async throws {

@@ -80,6 +80,7 @@ import VaporTesting
             #expect(report.messageBodies == 1 && report.notifications == 1 && report.auditEntries >= 1)
             #expect(again.erasedCustomers.isEmpty && again.messageBodies == 0 && again.notifications == 0)
             #expect(again.auditEntries == 0)
+            #expect(report.compacted && !again.compacted, "indexes rebuilt (or tables vacuumed) after an erasure only")
             #expect(try await Customer.find(fixture.idle, on: app.db)?.erasedAt != nil)
             #expect(try await Customer.find(fixture.active, on: app.db)?.name == "孙悟")
             let register = try #require(try await ErasureRecord.query(on: app.db).first())

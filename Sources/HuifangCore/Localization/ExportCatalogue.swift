@@ -31,6 +31,9 @@ extension Catalogue {
         "field.requestedBy": ("申请人/渠道", "Requested by"),
         "field.reason": ("原因", "Reason"),
         "field.confirm": ("确认", "Confirmation"),
+        "problem.namesCustomer": (
+            "不能写入客户的姓名、手机号、邮箱或会员编号", "must not name the customer (name, number, email or member ID)"
+        ),
         "problem.confirmMismatch": ("与要求输入的编号不符", "does not match the number asked for"),
         "export.title": ("客户个人信息导出：{0}", "Personal data export: {0}"),
         "export.intro": (

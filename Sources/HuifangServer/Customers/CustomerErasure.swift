@@ -50,14 +50,24 @@ struct CustomerErasure {
         let cleared = try await db.transaction { db in
             let step = ErasureSteps(sql: db.sql, customerID: id, now: now)
             let redaction = try await step.redaction()
+            try Self.checkRegisterTexts(request, against: redaction)
             guard try await step.claimCustomer() else { throw AppError(.conflict, "customers.erase.already") }
             var cleared = try await step.clearOwnRows(phones: redaction.phones)
             for (table, count) in try await step.strikeMentions(redaction) { cleared[table, default: 0] += count }
+            cleared["audit_log", default: 0] += try await step.clearOwnAuditDetails(redaction)
             try await record(id, request: request, automatic: automatic, on: db)
             return cleared.filter { $0.value > 0 }
         }
         await checkpointSQLite()
         return ErasureOutcome(customerID: id, erasedAt: now, cleared: cleared)
+    }
+
+    /// The register keeps "on whose request" and "why" for ever: they must not name the member.
+    static func checkRegisterTexts(_ request: ErasureRequest, against redaction: PersonalRedaction) throws {
+        let errors = [("requestedBy", request.requestedBy), ("reason", request.reason)]
+            .filter { redaction.names(in: $0.1) }
+            .map { NamedFieldError(field: $0.0, key: "problem.namesCustomer") }
+        guard errors.isEmpty else { throw NamedFieldErrors(errors: errors) }
     }
 
     private func record(_ id: Int, request: ErasureRequest, automatic: Bool, on db: any Database) async throws {
@@ -127,17 +137,19 @@ private struct ErasureSteps {
     static let erasedName = ""
 
     /// Everything that identifies the customer in text: the current and every former name, number, email and
-    /// member ID (from the change history), and the numbers they called from.
+    /// member ID (from the change history), and the numbers they called from — except numbers another customer
+    /// holds now (a family's shared line, a recycled number). On PostgreSQL the row is locked first, so nothing
+    /// changes it between this read and the erasure (SQLite's writer holds the write lock already).
     func redaction() async throws -> PersonalRedaction {
-        var redaction = PersonalRedaction()
+        let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
         let row = try await sql.raw(
-            "SELECT name, mobile, email, external_id FROM customers WHERE id = \(bind: customerID)"
+            "SELECT name, mobile, email, external_id FROM customers WHERE id = \(bind: customerID)\(unsafeRaw: lock)"
         ).first()
         guard let row else { throw AppError.notFound }
-        redaction.addWord(try row.decode(column: "name", as: String.self))
-        redaction.addPhone(try row.decode(column: "mobile", as: String?.self))
-        redaction.addWord(try row.decode(column: "email", as: String?.self))
-        redaction.addWord(try row.decode(column: "external_id", as: String?.self))
+        var names = [try row.decode(column: "name", as: String.self)]
+        var phones = [try row.decode(column: "mobile", as: String?.self)].compactMap { $0 }
+        var emails = [try row.decode(column: "email", as: String?.self)].compactMap { $0 }
+        names += [try row.decode(column: "external_id", as: String?.self)].compactMap { $0 }
         let fields = [CustomerField.name, .mobile, .email, .externalID].map(\.rawValue)
         for change in try await sql.raw(
             """
@@ -146,20 +158,36 @@ private struct ErasureSteps {
             """
         ).all() {
             let field = try change.decode(column: "field", as: String.self)
-            for column in ["old_value", "new_value"] {
-                let value = try change.decode(column: column, as: String?.self)
-                // The "created" entry holds the name the customer was created with.
-                if field == CustomerField.mobile.rawValue {
-                    redaction.addPhone(value)
-                } else {
-                    redaction.addWord(value)
-                }
+            let values = try ["old_value", "new_value"].compactMap { try change.decode(column: $0, as: String?.self) }
+            // The "created" entry holds the name the customer was created with.
+            switch field {
+            case CustomerField.mobile.rawValue: phones += values
+            case CustomerField.email.rawValue: emails += values
+            default: names += values
             }
         }
         for call in try await sql.raw("SELECT phone FROM calls WHERE customer_id = \(bind: customerID)").all() {
-            redaction.addPhone(try call.decode(column: "phone", as: String.self))
+            phones.append(try call.decode(column: "phone", as: String.self))
         }
+        var redaction = PersonalRedaction()
+        for phone in try await notHeldByOthers(phones) { redaction.addPhone(phone) }
+        for email in emails { redaction.addEmail(email) }
+        for name in names { redaction.addName(name) }
         return redaction
+    }
+
+    /// `phones` without the numbers another customer (not erased) has now.
+    private func notHeldByOthers(_ phones: [String]) async throws -> [String] {
+        let numbers = phones.map { (raw: $0, e164: (try? PhoneNumber(parsing: $0).e164) ?? $0) }
+        guard !numbers.isEmpty else { return [] }
+        let held = Set(
+            try await sql.raw(
+                """
+                SELECT mobile FROM customers WHERE mobile IN (\(binds: numbers.map(\.e164)))
+                AND id <> \(bind: customerID) AND erased_at IS NULL
+                """
+            ).all().map { try $0.decode(column: "mobile", as: String.self) })
+        return numbers.filter { !held.contains($0.e164) }.map(\.raw)
     }
 
     /// Clears the customer row's personal fields; false when another erasure got there first.
@@ -182,6 +210,12 @@ private struct ErasureSteps {
         func run(_ table: String, _ statement: SQLQueryString) async throws {
             cleared[table, default: 0] += try await sql.raw(statement + " RETURNING 1 AS n").all().count
         }
+        // Tasks first: a contact being saved for an open task holds it, so it commits before the records are
+        // cleared below (and one that comes later finds the task refused).
+        try await run(
+            "follow_up_tasks",
+            "UPDATE follow_up_tasks SET status = 'refused', callback_at = NULL WHERE customer_id = \(bind: id) AND status = 'open'"
+        )
         try await run("customer_tags", "DELETE FROM customer_tags WHERE customer_id = \(bind: id)")
         try await run("customer_changes", "DELETE FROM customer_changes WHERE customer_id = \(bind: id)")
         try await run("customer_consents", "DELETE FROM customer_consents WHERE customer_id = \(bind: id)")
@@ -194,10 +228,6 @@ private struct ErasureSteps {
         try await run(
             "survey_answers", "UPDATE survey_answers SET value = '' WHERE customer_id = \(bind: id) AND type = 'text'")
         try await run(
-            "follow_up_tasks",
-            "UPDATE follow_up_tasks SET status = 'refused', callback_at = NULL WHERE customer_id = \(bind: id) AND status = 'open'"
-        )
-        try await run(
             "survey_links",
             """
             UPDATE survey_links SET expires_at = \(bind: now.timeIntervalSince1970) WHERE customer_id = \(bind: id)
@@ -208,7 +238,7 @@ private struct ErasureSteps {
             "mail_outbox",
             """
             UPDATE mail_outbox SET to_address = '', subject = '', body = '',
-            last_error = CASE WHEN status = 'pending' THEN 'erased' ELSE last_error END,
+            last_error = CASE WHEN status = 'pending' THEN 'erased' ELSE NULL END,
             status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END WHERE customer_id = \(bind: id)
             """)
         return cleared
@@ -228,13 +258,34 @@ private struct ErasureSteps {
             AND ticket_id IN (SELECT id FROM tickets WHERE customer_id = \(bind: id)) RETURNING 1 AS n
             """
         ).all().count
-        // Calls from the customer's numbers that were never linked to them are theirs too.
+        // Calls from the customer's numbers that were never linked to anyone are theirs too.
         let numbers = phones.compactMap { try? PhoneNumber(parsing: $0).e164 }
         let linked: SQLQueryString =
-            numbers.isEmpty ? "customer_id = \(bind: id)" : "customer_id = \(bind: id) OR phone IN (\(binds: numbers))"
+            numbers.isEmpty
+            ? "customer_id = \(bind: id)"
+            : "customer_id = \(bind: id) OR (customer_id IS NULL AND phone IN (\(binds: numbers)))"
         cleared["calls"] = try await sql.raw(
             "UPDATE calls SET phone = '', summary = '' WHERE \(linked) RETURNING 1 AS n"
         ).all().count
+    }
+
+    /// The audit entries about the customer lose a detail that names them in any way (a member ID, a name).
+    func clearOwnAuditDetails(_ redaction: PersonalRedaction) async throws -> Int {
+        var count = 0
+        for row in try await sql.raw(
+            """
+            SELECT id, detail FROM audit_log WHERE subject_type = 'customer' AND subject_id = \(bind: String(customerID))
+            AND detail IS NOT NULL
+            """
+        ).all() {
+            guard redaction.names(in: try row.decode(column: "detail", as: String.self)) else { continue }
+            try await sql.raw(
+                "UPDATE audit_log SET detail = NULL WHERE id = \(bind: try row.decode(column: "id", as: Int.self))"
+            )
+            .run()
+            count += 1
+        }
+        return count
     }
 
     /// Free text that names the customer outside their own rows, struck out; cleared where the table is
@@ -246,7 +297,8 @@ private struct ErasureSteps {
             ("ticket_entries", "note", true), ("calls", "summary", false), ("follow_up_records", "notes", false),
             ("follow_up_records", "corrections", false), ("follow_up_tasks", "script", false),
             ("notifications", "text", false), ("mail_outbox", "subject", false), ("mail_outbox", "body", false),
-            ("mail_outbox", "to_address", false), ("audit_log", "detail", true), ("spot_checks", "comment", false),
+            ("mail_outbox", "to_address", false), ("mail_outbox", "last_error", false), ("audit_log", "detail", true),
+            ("spot_checks", "comment", false),
             ("spot_checks", "agent_reply", false), ("customers", "notes", false),
         ]
         var struck: [String: Int] = [:]
@@ -265,8 +317,11 @@ private struct ErasureSteps {
         let conditions = redaction.searchFragments.map {
             SQLQueryString("LOWER(\(ident: column)) LIKE LOWER(\(bind: CustomerStore.likePattern($0))) ESCAPE '\\'")
         }
+        let lock = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""  // SQLite's writer holds the lock
         let rows = try await sql.raw(
-            "SELECT id, \(ident: column) AS text FROM \(ident: table) WHERE \(conditions.joined(separator: " OR "))"
+            """
+            SELECT id, \(ident: column) AS text FROM \(ident: table) WHERE \(conditions.joined(separator: " OR "))\(unsafeRaw: lock)
+            """
         ).all()
         var count = 0
         for row in rows {

@@ -135,6 +135,7 @@ struct CustomerStore {
         guard !changes.isEmpty || consentChanged else { return [] }
         return try await db.transaction { db in
             let store = CustomerStore(db: db, now: now)
+            try await store.lockUnerased(id)
             if changes.contains(where: { $0.field == .externalID }) {
                 try await store.checkExternalIDIsFree(record.externalID, except: id)
             }
@@ -156,6 +157,17 @@ struct CustomerStore {
             }
             return changes
         }
+    }
+
+    /// Locks the customer's row for the transaction (PostgreSQL; SQLite's writer holds the write lock already)
+    /// and refuses a customer erased meanwhile: an edit or a correction loaded before an erasure must not put
+    /// their data back.
+    func lockUnerased(_ id: Int) async throws {
+        let lock = db.sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+        let row = try await db.sql.raw(
+            "SELECT erased_at FROM customers WHERE id = \(bind: id)\(unsafeRaw: lock)"
+        ).first()
+        guard let row, try row.decode(column: "erased_at", as: Date?.self) == nil else { throw AppError.notFound }
     }
 
     func checkExternalIDIsFree(_ externalID: String?, except id: Int?) async throws {

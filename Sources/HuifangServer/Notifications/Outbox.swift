@@ -184,9 +184,9 @@ struct Outbox {
             UPDATE mail_outbox SET status = \(bind: failed ? "failed" : "pending"), attempts = \(bind: attempts),
             last_error = \(bind: String(String(describing: error).prefix(500))), next_attempt_at = \(bind: next),
             claimed_until = NULL
-            WHERE id = \(bind: message.id)
+            WHERE id = \(bind: message.id) AND status = 'pending'
             """
-        ).run()
+        ).run()  // not one cancelled meanwhile (an opt-out, an erasure)
         return failed
     }
 }

@@ -57,13 +57,15 @@ struct DailyRetention {
     }
 
     private func run(trigger: String, lease: JobLease) async throws -> RetentionReport {
+        let last = try await RetentionRun.query(on: context.db).filter(\.$finishedAt != nil).sort(\.$id, .descending)
+            .first()
         let record = RetentionRun()
         record.day = context.config.today(now: context.now).iso
         record.trigger = trigger
         record.instance = DailyPlanning.instance
         record.startedAt = clock()
         try await record.create(on: context.db)
-        let report = try await domain.retention.purge()
+        let report = try await domain.retention.purge(since: last?.startedAt)
         guard try await lease.isHeld(now: clock()) else { throw JobConflict(job: "retention", kind: .lost) }
         record.finishedAt = clock()
         record.report = String(decoding: try JSONEncoder().encode(report), as: UTF8.self)
