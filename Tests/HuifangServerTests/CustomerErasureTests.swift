@@ -185,6 +185,17 @@ import VaporTesting
             let list = try await send(app, .GET, "/api/v1/customers", token: member.supervisorToken)
             #expect(!list.body.string.contains("\"id\":\(member.customerID),"), "the erased customer is not listed")
             #expect(try await ErasureRecord.query(on: app.db).count() == 1)
+            // Nothing new is attached to an erased customer.
+            let ticket = try await send(
+                app, .POST, "/api/v1/tickets", token: member.supervisorToken,
+                body: TicketInput(
+                    kind: "complaint", category: "attitude", severity: "general", customerID: member.customerID,
+                    description: "她又来电投诉"))
+            #expect(ticket.status == .unprocessableEntity && ticket.body.string.contains("\"customerID\""))
+            let event = try await send(
+                app, .POST, "/api/v1/events", token: member.supervisorToken,
+                body: ["events": [EventInput(customerID: member.customerID, kind: "repair", occurredAt: "2026-03-05")]])
+            #expect(event.status == .unprocessableEntity)
         }
     }
 

@@ -209,7 +209,7 @@ struct EventIngest {
                 }))
         for chunk in ids.chunked(500) {
             for row in try await sql.raw(
-                "SELECT id, external_id, mobile FROM customers WHERE id IN (\(binds: Array(chunk)))"
+                "SELECT id, external_id, mobile FROM customers WHERE id IN (\(binds: Array(chunk))) AND erased_at IS NULL"
             ).all(decoding: KeyRow.self) {
                 directory.ids.insert(row.id)
             }

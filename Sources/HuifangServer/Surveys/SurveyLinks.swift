@@ -154,6 +154,7 @@ struct SurveyLinks {
     /// consent history's row how = `survey_link`, and their pending messages cancelled.
     func optOut(_ link: SurveyLink) async throws {
         guard let customer = try await Customer.find(link.customerID, on: db) else { throw AppError.notFound }
+        guard customer.erasedAt == nil else { return }  // erased: nobody is contacted, and nothing new is written
         try await CustomerOptOut(db: db, config: config, now: now).optOut(
             [customer], how: .surveyLink, note: "link \(link.id!)", address: nil)
     }

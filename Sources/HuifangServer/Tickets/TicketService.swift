@@ -167,7 +167,7 @@ struct TicketService {
         }
         var customer: Customer?
         if let id = input.customerID {
-            customer = try await Customer.find(id, on: db)
+            customer = try await Customer.find(id, on: db).flatMap { $0.erasedAt == nil ? $0 : nil }  // erased: gone
             if customer == nil { errors.append(.init(field: "customerID", key: "events.problem.unknownCustomer")) }
         }
         var handler: User?
