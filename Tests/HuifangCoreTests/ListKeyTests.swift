@@ -47,3 +47,21 @@ import Testing
         #expect(last.rows == [1, 2] && last.next == nil)
     }
 }
+
+@Suite struct TimeLeftTests {
+    /// Friday 6 March 2026, 18:00 in Shanghai: the end of a working day.
+    static let fridayClose = Date(timeIntervalSince1970: 1_772_791_200)
+
+    @Test func aDeadlinePassedOutsideWorkingHoursIsOverdueNotZeroLeft() throws {
+        let saturday = Self.fridayClose.addingTimeInterval(16 * 3600)  // Saturday 10:00
+        #expect(
+            try TicketListKey.timeLeft(until: Self.fridayClose, at: saturday, calendar: china) == .overdue(seconds: 0))
+        let monday = Self.fridayClose.addingTimeInterval(3 * 86_400 - 7 * 3600)  // Monday 11:00
+        #expect(
+            try TicketListKey.timeLeft(until: Self.fridayClose, at: monday, calendar: china)
+                == .overdue(seconds: 2 * 3600))
+        let friday = Self.fridayClose.addingTimeInterval(-3600)
+        #expect(
+            try TicketListKey.timeLeft(until: Self.fridayClose, at: friday, calendar: china) == .left(seconds: 3600))
+    }
+}

@@ -65,6 +65,17 @@ import VaporTesting
             )
             #expect(
                 app.huifang.formatDateTime(opened.resolutionDue) == "2024-10-10 18:00", "3 working days after 30 Sept")
+            // What the lists say of the first-response deadline before it, after the day's close, the next morning.
+            for (moment, shown) in [
+                ("2024-10-08T09:00:00Z", "剩 1 小时 0 分（工作时间）"),
+                ("2024-10-08T11:00:00Z", "已超时（2024-10-08 18:00 截止）"),
+                ("2024-10-09T02:00:00Z", "已超时 1 小时 0 分（工作时间）"),
+            ] {
+                let queries = TicketQueries(
+                    db: app.db, config: app.huifang, language: .zh, now: ISO8601DateFormatter().date(from: moment)!)
+                let row = try #require(try await queries.rows(for: [opened]).first)
+                #expect(row.timeLeft == shown && row.overdue == !shown.hasPrefix("剩"), "\(moment)")
+            }
 
             let path = "/api/v1/tickets/\(opened.id!)/actions"
             let early = try await post(app, path, handler, ["action": "close"])

@@ -40,6 +40,23 @@ public struct TicketListKey: Equatable, Sendable {
             : -(try calendar.workingSeconds(from: due, to: moment))
     }
 
+    /// What a list says of a running deadline at `moment`: the working time left, or that it has passed — by how
+    /// much working time, which is none when it passed outside working hours (a Friday 18:00 deadline seen on
+    /// Saturday is overdue, not "0 minutes left").
+    public enum TimeLeft: Equatable, Sendable {
+        case left(seconds: Int64)
+        case overdue(seconds: Int64)
+    }
+
+    public static func timeLeft(
+        until due: Date, at moment: Date,
+        calendar: BusinessCalendar
+    ) throws(CalendarRangeError) -> TimeLeft {
+        due > moment
+            ? .left(seconds: try calendar.workingSeconds(from: moment, to: due))
+            : .overdue(seconds: try calendar.workingSeconds(from: due, to: moment))
+    }
+
     /// The lowest urgency of an overdue running clock at `now`: due at or before now.
     public static func overdueFloor(at now: Date) -> Double { -now.timeIntervalSince1970 }
 }

@@ -156,6 +156,9 @@ struct TicketQueries {
         return try tickets.map { ticket in
             let running = ticket.clock.running
             let left = try running.map { try TicketListKey.workingLeft(until: $0.due, at: now, calendar: calendar) }
+            let timeLeft = try running.map {
+                describe(try TicketListKey.timeLeft(until: $0.due, at: now, calendar: calendar), due: $0.due)
+            }
             return TicketRow(
                 id: ticket.id!, kind: ticket.kind.rawValue,
                 kindName: Catalogue.text("ticket.kind.\(ticket.kind.rawValue)", language),
@@ -170,17 +173,25 @@ struct TicketQueries {
                 deadline: running.map { Catalogue.text("ticket.deadline.\($0.deadline.rawValue)", language) }
                     ?? (ticket.pausedAt != nil ? Catalogue.text("ticket.paused", language) : "—"),
                 due: running.map { config.formatDateTime($0.due) } ?? "—",
-                workingSecondsLeft: left, timeLeft: left.map { Self.describe(left: $0, language) } ?? "—",
+                workingSecondsLeft: left, timeLeft: timeLeft ?? "—",
                 overdue: (left ?? 1) < 0 || (running.map { $0.due <= now } ?? false), paused: ticket.pausedAt != nil,
                 escalationLevel: ticket.reachedLevel,
                 reopenCount: ticket.reopenCount, createdAt: config.formatDateTime(ticket.createdAt))
         }
     }
 
-    /// "剩 3 小时 20 分" / "超时 1 小时 5 分", counted in working time.
-    static func describe(left seconds: Int64, _ language: Language) -> String {
-        let minutes = abs(seconds) / 60
-        let text = Catalogue.text("ticket.duration", language, ["\(minutes / 60)", "\(minutes % 60)"])
-        return Catalogue.text(seconds < 0 ? "ticket.overdueBy" : "ticket.left", language, [text])
+    /// "剩 3 小时 20 分（工作时间）" / "已超时 1 小时 5 分（工作时间）", or "已超时（2026-03-06 18:00 截止）" when the
+    /// deadline passed outside working hours.
+    func describe(_ timeLeft: TicketListKey.TimeLeft, due: Date) -> String {
+        func duration(_ seconds: Int64) -> String {
+            let minutes = seconds / 60
+            return Catalogue.text("ticket.duration", language, ["\(minutes / 60)", "\(minutes % 60)"])
+        }
+        switch timeLeft {
+        case .left(let seconds): return Catalogue.text("ticket.left", language, [duration(seconds)])
+        case .overdue(let seconds) where seconds < 60:
+            return Catalogue.text("ticket.overdueSince", language, [config.formatDateTime(due)])
+        case .overdue(let seconds): return Catalogue.text("ticket.overdueBy", language, [duration(seconds)])
+        }
     }
 }
