@@ -20,6 +20,20 @@ import Testing
         ],
     ]
 
+    @Test func onlyAFinishedTicketIsRefusedAsFinished() throws {
+        func key(_ status: TicketStatus, _ action: TicketAction, _ kind: TicketKind = .suggestion) -> String? {
+            do {
+                _ = try TicketStateMachine.next(from: status, kind: kind, action)
+                return nil
+            } catch { return error.key }
+        }
+        #expect(key(.new, .adopt) == "ticket.refuse.assignFirst", "a new suggestion is not finished")
+        #expect(key(.new, .decline) == "ticket.refuse.assignFirst")
+        #expect(key(.resolved, .assign, .complaint) == "ticket.refuse.reopenToAssign")
+        #expect(key(.adopted, .adopt) == "ticket.refuse.finished")
+        #expect(key(.closed, .assign, .complaint) == "ticket.refuse.finished")
+    }
+
     @Test func everyTransitionIsAllowedOrRefusedWithAReasonInBothLanguages() {
         for kind in [TicketKind.complaint, .suggestion] {
             for status in TicketStatus.allCases {

@@ -22,6 +22,12 @@ extension Catalogue {
         "ticket.refuse.finished": (
             "工单已结束，如客户不满意请先重新打开", "The ticket is finished; re-open it if the customer is not satisfied"
         ),
+        "ticket.refuse.assignFirst": (
+            "请先把建议分配给处理人，再决定是否采纳", "Assign the suggestion to a handler first, then adopt or decline it"
+        ),
+        "ticket.refuse.reopenToAssign": (
+            "工单已解决，如需重新处理请先重新打开", "The ticket is resolved; re-open it to have it handled again"
+        ),
         "ticket.refuse.notInProgress": ("工单须先分配并开始处理", "The ticket must be assigned and in progress first"),
         "ticket.refuse.notResolved": ("工单解决后才能告知客户", "The customer is told only after the ticket is resolved"),
         "ticket.refuse.notVerifier": (

@@ -67,7 +67,15 @@ public enum TicketStateMachine {
         case (.reopen, _):
             throw refuse("ticket.refuse.notReopenable")
         case (.assign, _), (.adopt, _), (.decline, _):
-            throw refuse("ticket.refuse.finished")
+            throw refuse(Self.refusal(action, from: status))
         }
+    }
+
+    /// Why assigning, adopting or declining is refused: only a finished ticket is "finished"; a new suggestion is
+    /// assigned before it is decided, and a resolved ticket is re-opened before it is assigned again.
+    static func refusal(_ action: TicketAction, from status: TicketStatus) -> String {
+        if status.isFinished { return "ticket.refuse.finished" }
+        if action == .assign { return "ticket.refuse.reopenToAssign" }
+        return status == .new ? "ticket.refuse.assignFirst" : "ticket.refuse.notInProgress"
     }
 }
