@@ -648,6 +648,11 @@ func shanghai(_ text: String) -> Date {
             let refused = try await page.post("/tickets/\(late.id!)/act", form: ["action": "resolve"])
             #expect(refused.status == .seeOther)
             #expect(try await page.get("/tickets/\(late.id!)").body.string.contains("工单须先分配并开始处理"))
+            let started = try await page.post("/tickets/\(late.id!)/act", form: ["action": "start"])
+            #expect(started.status == .seeOther)
+            let handler = try #require(try await User.query(on: app.db).filter(\.$username == "zhaolei").first())
+            let timeline = try await page.get("/tickets/\(late.id!)").body.string
+            #expect(timeline.contains("title=\"zhaolei\">\(handler.displayName)</span>"), "people by their names")
             #expect(try await page.get("/tickets").status == .forbidden, "the overview is for supervisors")
         }
     }

@@ -8,7 +8,10 @@ import Vapor
 struct TicketView: Content {
     struct Entry: Content {
         let at: String
+        /// Who: the user's username (or the system's name for jobs and the command line).
         let actor: String
+        /// Who, as people know them: the user's display name when the entry has a user.
+        let actorName: String
         let action: String
         let actionName: String
         let oldStatus: String?
@@ -55,6 +58,7 @@ struct TicketView: Content {
         var department: Department?
         if let id = ticket.$department.id { department = try await Department.find(id, on: req.db) }
         let entries = try await TicketEntry.query(on: req.db).filter(\.$ticket.$id == ticket.id!).sort(\.$id).all()
+        let names = try await agentNames(Array(Set(entries.compactMap(\.actorID))), on: req.db)
         let format = { (date: Date?) in date.map { config.formatDateTime($0) } }
         return TicketView(
             id: ticket.id!, kind: ticket.kind.rawValue, category: ticket.category, severity: ticket.severity.rawValue,
@@ -75,7 +79,8 @@ struct TicketView: Content {
             verificationTaskID: ticket.verificationTaskID, callID: ticket.callID,
             timeline: entries.map {
                 Entry(
-                    at: config.formatDateTime($0.at), actor: $0.actorName, action: $0.action,
+                    at: config.formatDateTime($0.at), actor: $0.actorName,
+                    actorName: $0.actorID.flatMap { names[$0] } ?? $0.actorName, action: $0.action,
                     actionName: req.t("ticket.action.\($0.action)"),
                     oldStatus: $0.oldStatus.map { req.t("ticket.status.\($0)") },
                     newStatus: $0.newStatus.map { req.t("ticket.status.\($0)") }, note: $0.note)
