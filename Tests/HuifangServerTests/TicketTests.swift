@@ -108,8 +108,12 @@ import VaporTesting
             #expect(
                 closed.timeline.map(\.action) == [
                     "open", "start", "resolve", "verification", "inform", "reopen", "resolve", "verification", "inform",
-                    "close",
+                    "close", "verificationCancelled",
                 ])
+            // Closed without its verification: nobody calls about a closed ticket, and the timeline says why.
+            let verification = try #require(try await FollowUpTask.find(closed.verificationTaskID, on: app.db))
+            #expect(verification.status == .cancelled)
+            #expect(closed.timeline.last?.note == "工单未经回访核实即关闭，回访任务 #\(verification.id!) 已取消。原因：关闭时未说明")
             #expect(closed.timeline.first { $0.action == "reopen" }?.note == "客户说问题没有解决")
             #expect(try await FollowUpTask.query(on: app.db).count() == 2, "each resolution is verified")
 

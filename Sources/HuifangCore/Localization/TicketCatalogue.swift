@@ -115,6 +115,12 @@ extension Catalogue {
         "ticket.action.escalate": ("超时升级", "Escalated"),
         "ticket.action.notify": ("紧急投诉已通知主管", "Supervisors notified of an urgent complaint"),
         "ticket.action.verification": ("处理后回访", "Verification follow-up"),
+        "ticket.action.verificationCancelled": ("处理后回访已取消", "Verification follow-up cancelled"),
+        "ticket.verificationCancelled": (
+            "工单未经回访核实即关闭，回访任务 #{0} 已取消。原因：{1}",
+            "Closed without verification: follow-up #{0} cancelled. Reason: {1}"
+        ),
+        "ticket.verificationCancelled.noReason": ("关闭时未说明", "none given when closing"),
         "ticket.action.pause": ("等待客户（暂停计时）", "Waiting on the customer (clock stopped)"),
         "ticket.action.resume": ("恢复计时", "Clock running again"),
         "ticket.action.extend": ("延期", "Extended"),

@@ -224,9 +224,11 @@ struct TicketService {
     }
 
     /// Applies an action; refused changes say why. `note` is the explanation (adopt, decline) or the customer's words (reopen).
-    func act(_ ticket: Ticket, _ action: TicketAction, note: String = "", handler username: String? = nil) async throws
-        -> Ticket
-    {
+    /// `verifying`: the close comes from the verification follow-up itself, which is recorded on its task next.
+    func act(
+        _ ticket: Ticket, _ action: TicketAction, note: String = "", handler username: String? = nil,
+        verifying: Bool = false
+    ) async throws -> Ticket {
         let old = ticket.status
         // The state first (409), then what was written (422), then the new deadlines.
         _ = try Self.ruled { try ticket.lifecycle.allows(action, kind: ticket.kind) }
@@ -253,6 +255,7 @@ struct TicketService {
             try await storeClock(ticket, settings: settings, calendar: calendar, on: db)
             try await ticket.update(on: db)
             try await record(ticket, action: action.rawValue, old: old, note: note, on: db)
+            if action == .close, !verifying { try await cancelVerification(of: ticket, note: note, on: db) }
         }
         if action == .resolve { try await createVerification(for: ticket) }
         return ticket
@@ -371,7 +374,7 @@ struct TicketService {
                 if ticket.status == .resolved { ticket = try await service.act(ticket, .inform, note: words) }
                 ticket.customerSatisfied = true
                 let note = words.isEmpty ? Catalogue.text("ticket.satisfied", config.defaultLanguage) : words
-                ticket = try await service.act(ticket, .close, note: note)
+                ticket = try await service.act(ticket, .close, note: note, verifying: true)
             } else {
                 ticket = try await service.act(ticket, .reopen, note: words)
             }
@@ -380,6 +383,26 @@ struct TicketService {
             }
             return ticket
         }
+    }
+
+    /// A ticket closed without its verification follow-up (处理后回访) ends that follow-up as cancelled — nobody
+    /// calls the customer about a closed ticket — and says so on the timeline with the reason. A cancelled task
+    /// counts in no figure (like one never planned).
+    private func cancelVerification(of ticket: Ticket, note: String, on db: any Database) async throws {
+        guard let taskID = ticket.verificationTaskID else { return }
+        let cancelled = try await db.sql.raw(
+            """
+            UPDATE follow_up_tasks SET status = 'cancelled', callback_at = NULL
+            WHERE id = \(bind: taskID) AND status = 'open' RETURNING id
+            """
+        ).all()
+        guard !cancelled.isEmpty else { return }
+        let reason =
+            note.isEmpty ? Catalogue.text("ticket.verificationCancelled.noReason", config.defaultLanguage) : note
+        try await record(
+            ticket, action: "verificationCancelled", old: nil,
+            note: Catalogue.text("ticket.verificationCancelled", config.defaultLanguage, [String(taskID), reason]),
+            on: db)
     }
 
     /// The verification contact as a follow-up record, and its task completed (inside the caller's transaction).
