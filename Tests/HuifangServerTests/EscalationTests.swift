@@ -61,6 +61,28 @@ func shanghai(_ text: String) -> Date {
     }
 
     // Long: one breach's story along the clock: not yet due, level 1 once, level 2, the email delivered.
+    @Test func aNewTicketReachesItsDepartmentAndAnAssignmentReachesTheHandler() async throws {
+        try await withHuifang { app in
+            // setup
+            let org = try await organisation(app)
+            let colleague = try await makeUser(app, .handler, username: "qianli", department: org.department.id).user
+            let outsider = try await makeUser(app, .handler, username: "sunwei").user
+            // MUT
+            let ticket = try await service(app, at: "2026-03-02 10:00").open(
+                TicketInput(kind: "quality", description: "客户说冰箱漏水", department: org.department.name))
+            let opened = try await Notification.query(on: app.db).filter(\.$kind == "new").all()
+            _ = try await service(app, at: "2026-03-02 10:05").act(ticket, .assign, handler: "qianli")
+            // validation
+            #expect(Set(opened.map(\.$user.id)) == [org.head.id!, colleague.id!], "the department's handlers only")
+            #expect(!opened.contains { $0.$user.id == outsider.id })
+            #expect(opened.allSatisfy { $0.ticketID == ticket.id && $0.text.contains("#\(ticket.id!)") })
+            #expect(!opened.contains { $0.text.contains("漏水") }, "no customer's words in a notification")
+            let assigned = try await Notification.query(on: app.db).filter(\.$kind == "assigned").all()
+            #expect(assigned.map(\.$user.id) == [colleague.id!] && assigned.first?.text.contains("分配给您") == true)
+        }
+    }
+
+    // Long: one breach's whole ladder — head, supervisors, the timeline, the mail through SMTP — step by step.
     @Test func aBreachEscalatesToTheHeadThenTheSupervisorsOnceEachAndTheEmailIsDelivered() async throws {
         let sink = try await SMTPSink.start()
         defer { Task { await sink.stop() } }
@@ -80,7 +102,8 @@ func shanghai(_ text: String) -> Date {
             let first = try await sweep(app, at: "2026-03-03 18:05")
             #expect(first.escalations == 1 && first.notifications == 1)
             #expect(try await sweep(app, at: "2026-03-03 18:30").escalations == 0, "the same breach escalates once")
-            let headNotes = try await Notification.query(on: app.db).filter(\.$user.$id == org.head.id!).all()
+            let headNotes = try await Notification.query(on: app.db).filter(\.$user.$id == org.head.id!)
+                .filter(\.$kind == "escalation").all()
             #expect(
                 headNotes.count == 1 && headNotes[0].text.contains("#\(ticket.id!)")
                     && headNotes[0].text.contains("首次响应"))
@@ -103,13 +126,15 @@ func shanghai(_ text: String) -> Date {
             #expect(
                 entries[0].note.contains(org.head.displayName) && entries[1].note.contains(org.supervisor.displayName))
 
-            // The mail goes out through SMTP.
+            // The mail goes out through SMTP (besides the head's "new ticket" mail from the opening).
             let delivery = try await Outbox(db: app.db, config: app.huifang).deliver(now: Date())
-            #expect(delivery.sent == 2 && delivery.failed == 0)
-            let mails = sink.messages
+            #expect(delivery.sent == 3 && delivery.failed == 0)
+            let mails = sink.messages.filter { $0.subject.contains("超时升级") }
             #expect(Set(mails.flatMap(\.to)) == ["zhaolei@example.com", "zhuguan@example.com"])
             #expect(mails.allSatisfy { $0.from == "huifang@example.com" })
             let headMail = try #require(mails.first { $0.to == ["zhaolei@example.com"] })
+            #expect(
+                sink.messages.contains { $0.subject.hasPrefix("【新工单】#\(ticket.id!)") }, "the department heard of it")
             #expect(headMail.subject.contains("#\(ticket.id!)") && headMail.subject.contains("第 1 级"))
             #expect(headMail.body.contains("/tickets/\(ticket.id!)"))
             #expect(
@@ -225,7 +250,7 @@ func shanghai(_ text: String) -> Date {
             #expect(stored.escalationKey?.hasPrefix("resolution@") == true)
             let next = try await TicketClocks.next(of: id, on: app.db)
             #expect(next == stored.resolutionDue.timeIntervalSince1970, "the resolution deadline is still watched")
-            #expect(try await Notification.query(on: app.db).count() == 0)
+            #expect(try await Notification.query(on: app.db).filter(\.$kind == "escalation").count() == 0)
         }
     }
 
@@ -263,7 +288,8 @@ func shanghai(_ text: String) -> Date {
                     ).id!)
             }
             #expect(try await sweep(app, at: "2026-03-03 18:05").escalations == 2)
-            let notes = try await Notification.query(on: app.db).filter(\.$user.$id == org.head.id!).all()
+            let notes = try await Notification.query(on: app.db).filter(\.$user.$id == org.head.id!)
+                .filter(\.$kind == "escalation").all()
             #expect(notes.count == 1 && notes[0].ticketID == nil)
             #expect(notes[0].text.hasPrefix("2 张工单需要您关注") && ids.allSatisfy { notes[0].text.contains("工单 #\($0) ") })
         }

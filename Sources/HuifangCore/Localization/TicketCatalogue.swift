@@ -147,6 +147,10 @@ extension Catalogue {
         "ticket.customerToldNote": ("已告知客户", "customer told"),
         "ticket.satisfied": ("客户满意", "Customer satisfied"),
         "ticket.urgentSubject": ("【紧急投诉】工单 #{0}", "[Urgent complaint] Ticket #{0}"),
+        "ticket.newSubject": ("【新工单】#{0}", "[New ticket] #{0}"),
+        "ticket.newText": ("新工单 #{0}：{1} · {2}，首次响应期限 {3}。", "New ticket #{0}: {1} · {2}; first response due {3}."),
+        "ticket.assignedSubject": ("【工单分配】#{0}", "[Ticket assigned] #{0}"),
+        "ticket.assignedText": ("工单 #{0} 已由 {1} 分配给您。", "Ticket #{0} was assigned to you by {1}."),
         "ticket.urgentText": (
             "紧急投诉 #{0}：客户 {1}，“{2}”。首次响应期限 {3}。", "Urgent complaint #{0}: customer {1}, “{2}”. First response due {3}."
         ),

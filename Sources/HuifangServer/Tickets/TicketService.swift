@@ -119,8 +119,46 @@ struct TicketService {
             if urgentComplaint {
                 try await alert(supervisors, to: ticket, customerName: checked.customer?.name ?? "-", on: db)
             }
+            try await announce(ticket, on: db)
         }
         return ticket
+    }
+
+    /// A new ticket reaches its department's handlers and its assignee (not whoever opened it), in the app and
+    /// by email: the kind, category and first-response deadline — no customer data, which the ticket page shows.
+    private func announce(_ ticket: Ticket, on db: any Database) async throws {
+        var users: [User] = []
+        if let department = ticket.$department.id {
+            users = try await User.query(on: db).filter(\.$department.$id == department).filter(\.$role == .handler)
+                .filter(\.$isActive == true).sort(\.$username).all()
+        }
+        if let id = ticket.$handler.id, !users.contains(where: { $0.id == id }),
+            let handler = try await User.find(id, on: db)
+        {
+            users.append(handler)
+        }
+        let language = config.defaultLanguage
+        let text = Catalogue.text(
+            "ticket.newText", language,
+            [
+                "\(ticket.id!)", Catalogue.text("ticket.kind.\(ticket.kind.rawValue)", language), ticket.category,
+                config.formatDateTime(ticket.firstResponseDue),
+            ])
+        try await notify(
+            users, ticket, kind: "new", text: text,
+            subject: Catalogue.text("ticket.newSubject", language, ["\(ticket.id!)"]), on: db)
+    }
+
+    /// In-app notifications (and email) about `ticket` to `users`, except the one acting.
+    private func notify(
+        _ users: [User], _ ticket: Ticket, kind: String, text: String, subject: String, on db: any Database
+    ) async throws {
+        let items = users.filter { $0.id != actor.id }.map {
+            Notifier.Item(
+                recipient: Recipient(id: $0.id!, name: $0.displayName, email: $0.email), ticketID: ticket.id,
+                kind: kind, text: text, subject: subject)
+        }
+        try await Notifier.send(items, config: config, now: now, on: db)
     }
 
     /// An urgent complaint reaches the supervisors at once, not at the first breach (inside the opening's
@@ -255,6 +293,13 @@ struct TicketService {
             try await storeClock(ticket, settings: settings, calendar: calendar, on: db)
             try await ticket.update(on: db)
             try await record(ticket, action: action.rawValue, old: old, note: note, on: db)
+            if action == .assign, let id = ticket.$handler.id, let handler = try await User.find(id, on: db) {
+                let language = config.defaultLanguage
+                try await notify(
+                    [handler], ticket, kind: "assigned",
+                    text: Catalogue.text("ticket.assignedText", language, ["\(ticket.id!)", actor.name]),
+                    subject: Catalogue.text("ticket.assignedSubject", language, ["\(ticket.id!)"]), on: db)
+            }
             if action == .close, !verifying { try await cancelVerification(of: ticket, note: note, on: db) }
         }
         if action == .resolve { try await createVerification(for: ticket) }
