@@ -27,7 +27,17 @@ public struct NamedFieldErrors: Error, Equatable, Sendable {
     public init(errors: [NamedFieldError]) { self.errors = errors }
 }
 
+extension NamedFieldError {
+    /// What is wrong, in `language` ("必填", "应在 1 到 50 之间").
+    public func message(in language: Language) -> String { Catalogue.text(key, language, arguments) }
+}
+
 extension [NamedFieldError] {
+    /// Each field's first message, for a form that shows them next to the fields.
+    public func messages(in language: Language) -> [String: String] {
+        Dictionary(map { ($0.field, $0.message(in: language)) }) { first, _ in first }
+    }
+
     /// The value `make` returns, or nil with its refused fields added to these: for a form that names every wrong
     /// field at once, the checks of one part do not stop those of the next (`errors.collect(try plan.score(met))`).
     public mutating func collect<Value>(_ make: @autoclosure () throws(NamedFieldErrors) -> Value) -> Value? {

@@ -118,7 +118,7 @@ extension Operations {
             request = try ErasureRequest(requestedBy: requestedBy, reason: reason)
         } catch {
             let problems = error.errors.map {
-                Catalogue.text("field." + $0.field, language) + " " + Catalogue.text($0.key, language, $0.arguments)
+                Catalogue.text("field." + $0.field, language) + " " + $0.message(in: language)
             }
             throw OperationError(problems.joined(separator: "; "))
         }

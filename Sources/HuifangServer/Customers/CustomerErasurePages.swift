@@ -30,9 +30,7 @@ extension CustomerPagesController {
             errors.append(NamedFieldError(field: "confirm", key: "problem.confirmMismatch"))
         }
         guard let request, errors.isEmpty else {
-            let messages = Dictionary(errors.map { ($0.field, Catalogue.text($0.key, req.language, $0.arguments)) }) {
-                a, _ in a
-            }
+            let messages = errors.messages(in: req.language)
             let values = ["requestedBy": input.requestedBy ?? "", "reason": input.reason ?? ""]
             let response = try await eraseForm(req, customer: customer, values: values, errors: messages)
             response.status = .unprocessableEntity

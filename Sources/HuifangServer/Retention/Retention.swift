@@ -88,7 +88,8 @@ struct RetentionService {
 
     /// Purges everything past its limit now; `since` is when the last finished run started.
     func purge(since: Date? = nil) async throws -> RetentionReport {
-        let cutoffs = try await rules().cutoffs(now: context.now, timeZone: context.config.timeZone)
+        let rules = try await rules()
+        let cutoffs = rules.cutoffs(now: context.now, timeZone: context.config.timeZone)
         var report = RetentionReport()
         let sql = db.sql
         report.messageBodies = try await sql.raw(
@@ -108,8 +109,8 @@ struct RetentionService {
         ).all().count
         (report.sessions, report.signInAttempts) = try await Housekeeping(db: db, config: context.config)
             .run(now: context.now)
-        if let inactive = cutoffs.inactiveCustomers {
-            report.erasedCustomers = try await eraseInactive(before: inactive)
+        if let inactive = cutoffs.inactiveCustomers, let years = rules.inactiveCustomerYears {
+            report.erasedCustomers = try await eraseInactive(before: inactive, years: years)
         }
         report.compacted = try await compact(since: since)
         return report
@@ -143,9 +144,8 @@ struct RetentionService {
 
     /// Erases customers with no activity since `cutoff`: no change to their record, no event, contact, call or
     /// ticket since, no open follow-up and no unfinished ticket.
-    private func eraseInactive(before cutoff: Date) async throws -> [Int] {
+    private func eraseInactive(before cutoff: Date, years: Int) async throws -> [Int] {
         let day = LocalDate.today(in: context.config.timeZone, now: cutoff).iso
-        let years = try await rules().inactiveCustomerYears ?? 0
         let request = try ErasureRequest(
             requestedBy: Catalogue.text("retention.requestedBy", context.language),
             reason: Catalogue.text("retention.reason", context.language, [String(years)]))

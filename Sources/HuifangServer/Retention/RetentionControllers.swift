@@ -35,10 +35,7 @@ struct RetentionPagesController: RouteCollection {
         do {
             try await req.domain.retention.save(try Self.rules(from: form))
         } catch let error as NamedFieldErrors {
-            let errors = Dictionary(error.errors.map { ($0.field, Catalogue.text($0.key, req.language, $0.arguments)) })
-            {
-                a, _ in a
-            }
+            let errors = error.errors.messages(in: req.language)
             let response = try await render(req, values: form, errors: errors)
             response.status = .unprocessableEntity
             return response
