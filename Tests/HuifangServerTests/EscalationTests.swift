@@ -682,6 +682,45 @@ func shanghai(_ text: String) -> Date {
             #expect(try await page.get("/tickets").status == .forbidden, "the overview is for supervisors")
         }
     }
+
+    @Test func aHandlerTakesStartsAndResolvesWithThePlanInOneClickEach() async throws {
+        try await withHuifang { app in
+            let org = try await organisation(app)
+            _ = try await makeUser(app, .handler, username: "qianli", department: org.department.id)
+            _ = try await makeUser(app, .handler, username: "waibu")
+            let ticket = try await TicketService(db: app.db, config: app.huifang, actor: .commandLine(), now: Date())
+                .open(TicketInput(kind: "complaint", description: "快递员态度差", department: org.department.name))
+            var page = try await PageClient.signedIn(app, "zhaolei", "password-handler")
+            let html = try await page.get("/tickets/\(ticket.id!)").body.string
+            #expect(html.contains("id=\"do-take\" class=\"primary\""), "a new ticket's next step is taking it")
+            #expect(!html.contains("id=\"do-start\""), "a new ticket is taken before it is started")
+            let me = try #require(html.range(of: "（我）"))
+            let colleague = try #require(html.range(of: "value=\"qianli\""))
+            let outsider = try #require(html.range(of: "value=\"waibu\""))
+            #expect(me.lowerBound < colleague.lowerBound && colleague.lowerBound < outsider.lowerBound)
+
+            let early = try await page.post(
+                "/tickets/\(ticket.id!)/resolve", form: ["measures": "赔偿", "compensation": "50 元券"])
+            #expect(early.status == .seeOther)
+            var stored = try #require(try await Ticket.find(ticket.id!, on: app.db))
+            #expect(stored.measures.isEmpty && stored.status == .new, "a refused resolve saves no plan")
+
+            _ = try await page.post("/tickets/\(ticket.id!)/act", form: ["action": "take"])
+            stored = try #require(try await Ticket.find(ticket.id!, on: app.db))
+            #expect(stored.status == .assigned && stored.$handler.id == org.head.id)
+            let assigned = try await page.get("/tickets/\(ticket.id!)").body.string
+            #expect(assigned.contains("id=\"do-start\" class=\"primary\"") && !assigned.contains("id=\"do-take\""))
+            _ = try await page.post("/tickets/\(ticket.id!)/act", form: ["action": "start"])
+            let resolved = try await page.post(
+                "/tickets/\(ticket.id!)/resolve",
+                form: ["measures": "快递员停岗培训", "compensation": "50 元券", "note": "已致电道歉"])
+            #expect(resolved.status == .seeOther)
+            stored = try #require(try await Ticket.find(ticket.id!, on: app.db))
+            #expect(stored.status == .resolved && stored.measures == "快递员停岗培训" && stored.compensation == "50 元券")
+            let done = try await page.get("/tickets/\(ticket.id!)").body.string
+            #expect(done.contains("id=\"do-inform\" class=\"primary\"") && done.contains("已致电道歉"))
+        }
+    }
 }
 
 /// M024 moved each ticket's next escalation moment out of the tickets table; the move keeps every moment.

@@ -96,23 +96,38 @@ def test_an_agent_logs_a_complaint_call_that_the_handler_resolves(ticket_server,
     rows = browser.find_element(By.ID, "tickets").text
     assert "欧阳娜娜" in rows and "紧急" in rows and "剩" in rows
     follow(browser, browser.find_element(By.CSS_SELECTOR, "#tickets a[href='/tickets/1']"))
-    for action, note in [("assign", ""), ("start", ""), ("resolve", "已向客户道歉，店员停岗培训，赠送 50 元券。")]:
-        Select(browser.find_element(By.ID, "action")).select_by_value(action)
-        if action == "assign":
-            Select(browser.find_element(By.NAME, "handler")).select_by_value("zhaolei")
-        if note:
-            browser.find_element(By.NAME, "note").send_keys(note)
-        follow(browser, browser.find_element(By.ID, "do-action"))
+    # One click each: take it, start, then resolve with the plan and the compensation in the same step.
+    follow(browser, browser.find_element(By.ID, "do-take"))
+    assert "赵磊" in browser.find_element(By.ID, "handler").text
+    follow(browser, browser.find_element(By.ID, "do-start"))
+    step = browser.find_element(By.ID, "resolve-step")
+    assert step.get_attribute("open") is not None, "an in-progress ticket shows the resolve step open"
+    step.find_element(By.NAME, "measures").send_keys("店员停岗培训")
+    step.find_element(By.NAME, "compensation").send_keys("赠送 50 元券")
+    step.find_element(By.NAME, "note").send_keys("已向客户道歉，店员停岗培训，赠送 50 元券。")
+    browser.save_screenshot(str(ARTIFACTS / "browser-ticket-resolve-step.png"))
+    follow(browser, browser.find_element(By.ID, "do-resolve"))
     assert browser.find_element(By.ID, "status").text == "已解决"
     timeline = browser.find_element(By.ID, "ticket-timeline").text
     for step in ["受理", "紧急投诉已通知主管", "分配", "开始处理", "解决", "处理后回访", "已向客户道歉"]:
         assert step in timeline, step
     assert "赵磊" in browser.find_element(By.ID, "handler").text
     browser.save_screenshot(str(ARTIFACTS / "browser-ticket.png"))
+    follow(browser, browser.find_element(By.ID, "do-inform"))
+    assert browser.find_element(By.ID, "status").text == "已告知客户"
 
+    # The supervisor records the verification call: satisfied closes the complaint.
     sign_in(browser, base, "zhuguan")
+    browser.set_window_size(390, 844)
+    browser.get(base + "/tickets/1")
+    form = browser.find_element(By.ID, "verification-form")
+    form.find_element(By.NAME, "words").send_keys("满意，谢谢")
+    browser.save_screenshot(str(ARTIFACTS / "browser-ticket-phone.png"))
+    follow(browser, form.find_element(By.CSS_SELECTOR, "button[type=submit]"))
+    assert browser.find_element(By.ID, "status").text == "已关闭"
+    browser.set_window_size(1280, 1000)
     browser.get(base + "/tickets?status=all")
-    assert "已解决" in browser.find_element(By.ID, "tickets").text
+    assert "已关闭" in browser.find_element(By.ID, "tickets").text
     browser.get(base + "/notifications")
     assert "门店店员态度恶劣" in browser.find_element(By.ID, "notifications").text
     browser.save_screenshot(str(ARTIFACTS / "browser-notifications.png"))

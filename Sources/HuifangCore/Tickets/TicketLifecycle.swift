@@ -81,6 +81,11 @@ public struct TicketLifecycle: Equatable, Sendable {
         }
     }
 
+    /// Whether the ticket's state allows `action` now: what a page offers.
+    public func offers(_ action: TicketAction, kind: TicketKind) -> Bool {
+        (try? allows(action, kind: kind)) != nil
+    }
+
     /// The lifecycle after `action` at `now`. Starting or resolving meets the first response; resolving starts
     /// the inform and verification deadlines; re-opening clears the resolution and starts its deadline again.
     /// A finished or resolved ticket no longer waits on the customer.

@@ -42,6 +42,7 @@ struct TicketPagesController: RouteCollection {
         tickets.get("queue", use: queue)
         tickets.get(":id", use: show)
         tickets.post(":id", "act", use: act)
+        tickets.post(":id", "resolve", use: resolve)
         tickets.post(":id", "pause", use: pause)
         tickets.post(":id", "resume", use: resume)
         tickets.post(":id", "extend", use: extend)
@@ -114,7 +115,14 @@ struct TicketPagesController: RouteCollection {
         let severityName: String
         let statusName: String
         let sourceName: String
-        let actions: [SelectOption]
+        /// The one-click acts the state allows (take, start, inform, close, re-open, adopt, decline); the
+        /// selected one is the usual next step.
+        let quick: [SelectOption]
+        let noteHint: String
+        let canResolve: Bool
+        let resolveOpen: Bool
+        let canAssign: Bool
+        /// "Me" first, then the department's handlers, then everyone else who may handle tickets.
         let handlers: [SelectOption]
         let deadlines: [SelectOption]
         let canPause: Bool
@@ -140,18 +148,11 @@ struct TicketPagesController: RouteCollection {
         }
         let mayVerify = ObjectScope.mayVerify(
             verificationAgentID: verificationAgent, handlerID: ticket.$handler.id, try req.viewer)
-        // Only the actions the state machine allows now are offered.
-        let actions = TicketAction.allCases.filter { action in
-            (try? TicketStateMachine.next(from: ticket.status, kind: ticket.kind, action)) != nil
-        }.map { SelectOption(value: $0.rawValue, label: req.t("ticket.action.\($0.rawValue)"), selected: false) }
-        let handlers = try await User.query(on: req.db).filter(\.$isActive == true).filter(
-            \.$role ~~ [.handler, .supervisor, .agent]
-        )
-        .sort(\.$displayName).all().map {
-            SelectOption(
-                value: $0.username, label: "\($0.displayName)（\(req.t($0.role.catalogueKey))）",
-                selected: $0.id == ticket.$handler.id)
-        }
+        let user = try req.auth.require(User.self)
+        let allowed = TicketAction.allCases.filter { ticket.lifecycle.offers($0, kind: ticket.kind) }
+        let quick = QuickTicketActions.offered(
+            allowed: allowed, status: ticket.status, isMine: ticket.$handler.id == user.id)
+        let handlers = try await assignees(for: ticket, me: user, on: req)
         let deadlines = TicketDeadline.allCases.map {
             SelectOption(
                 value: $0.rawValue, label: req.t("ticket.deadline.\($0.rawValue)"),
@@ -162,7 +163,12 @@ struct TicketPagesController: RouteCollection {
             categoryName: settings.categories.first { $0.code == ticket.category }?.name ?? ticket.category,
             severityName: req.t("ticket.severity.\(ticket.severity.rawValue)"),
             statusName: req.t("ticket.status.\(ticket.status.rawValue)"),
-            sourceName: req.t("ticket.source.\(ticket.source)"), actions: actions, handlers: handlers,
+            sourceName: req.t("ticket.source.\(ticket.source)"),
+            quick: quick.map {
+                SelectOption(value: $0.value, label: req.t($0.labelKey), selected: $0.isNext)
+            },
+            noteHint: req.t("tickets.noteHint"), canResolve: allowed.contains(.resolve),
+            resolveOpen: ticket.status == .inProgress, canAssign: allowed.contains(.assign), handlers: handlers,
             deadlines: deadlines,
             canPause: settings.policy(named: ticket.policy).pausesWhileWaiting
                 && [.new, .assigned, .inProgress].contains(ticket.status),
@@ -177,16 +183,57 @@ struct TicketPagesController: RouteCollection {
             "tickets/show", titleKey: "tickets.ticket", titleArguments: ["\(ticket.id!)"], page)
     }
 
+    /// Who a ticket can be given to: the signed-in user first, then its department's handlers, then the rest.
+    private func assignees(for ticket: Ticket, me: User, on req: Request) async throws -> [SelectOption] {
+        let users = try await User.query(on: req.db).filter(\.$isActive == true).filter(
+            \.$role ~~ [.handler, .supervisor, .agent]
+        ).sort(\.$displayName).all()
+        let department = ticket.$department.id
+        func rank(_ user: User) -> Int {
+            if user.id == me.id { return 0 }
+            if department != nil, user.$department.id == department, user.role == .handler { return 1 }
+            return user.role == .handler ? 2 : 3
+        }
+        return users.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map {
+            let user = $0.element
+            let label =
+                user.id == me.id
+                ? req.t("tickets.me", user.displayName) : "\(user.displayName)（\(req.t(user.role.catalogueKey))）"
+            return SelectOption(value: user.username, label: label, selected: user.id == ticket.$handler.id)
+        }
+    }
+
     private func back(_ req: Request) -> String { "/tickets/\(req.parameters.get("id") ?? "")" }
 
     @Sendable func act(req: Request) async throws -> Response {
         let form = try req.content.decode([String: String].self)
         let ticket = try await req.findTicket()
         return try await req.change(back: back(req)) {
-            guard let action = TicketAction(rawValue: form["action"] ?? "") else {
+            var handler = form["handler"]
+            var name = form["action"] ?? ""
+            if name == QuickTicketActions.take {
+                (name, handler) = (TicketAction.assign.rawValue, try req.auth.require(User.self).username)
+            }
+            guard let action = TicketAction(rawValue: name) else {
                 throw NamedFieldError(field: "action", key: "ticket.problem.action")
             }
-            _ = try await req.domain.tickets.act(ticket, action, note: form["note"] ?? "", handler: form["handler"])
+            _ = try await req.domain.tickets.act(ticket, action, note: form["note"] ?? "", handler: handler)
+        }
+    }
+
+    /// The resolve step: the plan and compensation as written, then the ticket resolved — nothing saved when
+    /// the ticket's state refuses resolving.
+    @Sendable func resolve(req: Request) async throws -> Response {
+        let form = try req.content.decode([String: String].self)
+        let ticket = try await req.findTicket()
+        return try await req.change(back: back(req)) {
+            _ = try TicketService.ruled { try ticket.lifecycle.allows(.resolve, kind: ticket.kind) }
+            let planned = try await req.domain.tickets.plan(
+                ticket,
+                PlanInput(
+                    measures: form["measures"], owner: form["owner"], due: form["due"],
+                    compensation: form["compensation"]))
+            _ = try await req.domain.tickets.act(planned, .resolve, note: form["note"] ?? "")
         }
     }
 

@@ -57,7 +57,7 @@ struct TicketService {
     private func calendar() async throws -> BusinessCalendar { try await CalendarStore(db: db).defaultBusiness() }
 
     /// Runs a lifecycle rule; a refusal becomes the field error it names, or a conflict with the ticket's state.
-    private static func ruled<T>(_ rule: () throws -> T) throws -> T {
+    static func ruled<T>(_ rule: () throws -> T) throws -> T {
         do {
             return try rule()
         } catch let refusal as TicketRefusal {
