@@ -719,11 +719,11 @@ import VaporTesting
                     && (90...200).contains(stored.durationSeconds))
             let next = try await client.get("/tasks/next?after=\(desk.task.id!)")
             #expect(next.headers.first(name: .location) == "/tasks/\(second.id!)")
-            // The agent's home page counts the day: one still due now, one completed of one recorded.
+            // The agent's home page counts the day: one still due now, one of the two on today's list done.
             let home = try await client.get("/").body.string
             #expect(
                 home.contains("<span class=\"big\">1</span><span>现在要联系")
-                    && home.contains("<span class=\"big\">1 / 1</span>"))
+                    && home.contains("<span class=\"big\">1 / 2</span><span>今日进度"))
 
             // Another agent may not open it; an analyst has no call list.
             let (other, otherPassword) = try await makeUser(app, .agent, username: "zhangwei")

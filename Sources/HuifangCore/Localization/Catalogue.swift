@@ -40,6 +40,7 @@ public enum Catalogue {
     .merging(ticketPages) { first, _ in first }.merging(followUp) { first, _ in first }
     .merging(reports) { first, _ in first }.merging(customerExport) { first, _ in first }
     .merging(consent) { first, _ in first }.merging(retention) { first, _ in first }
+    .merging(home) { first, _ in first }
 
     static let core: [String: (zh: String, en: String)] = [
         "app.name": ("回访", "Huifang"),
@@ -107,9 +108,6 @@ public enum Catalogue {
 
         "home.title": ("工作台", "Home"),
         "home.welcome": ("欢迎，{0}", "Welcome, {0}"),
-        "home.customers": ("客户总数", "Customers"),
-        "home.byTier": ("按会员等级", "By tier"),
-        "home.myCustomers": ("我负责的客户", "My customers"),
         "home.recentAudit": ("最近的操作记录", "Recent activity"),
 
         "customers.title": ("客户", "Customers"),

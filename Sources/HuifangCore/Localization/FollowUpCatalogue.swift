@@ -218,7 +218,6 @@ extension Catalogue {
         "workspace.doNotDisturb": ("客户已设置免打扰，不要主动联系。", "The customer asked not to be disturbed: do not contact them."),
         "messages.channel": ("渠道", "Channel"),
         "home.dueNow": ("现在要联系（点此开始回访）", "to contact now (click to start)"),
-        "home.doneToday": ("今日完成 / 今日记录", "completed / recorded today"),
         "workspace.recordTitle": ("回访记录（{0}）：{1}", "Contact ({0}): {1}"),
         "workspace.start": ("开始回访", "Start calling"),
 

@@ -34,15 +34,24 @@ struct PeriodicJob: LifecycleHandler {
         let task = Task {
             if waitsFirst { try? await Task.sleep(for: every) }
             while !Task.isCancelled {
+                let domain = services()
+                let started = domain.now
+                var outcome = JobHeartbeat.Outcome.ok
+                var text = ""
                 do {
-                    try await work(services())
+                    try await work(domain)
                 } catch let conflict as JobConflict where conflict.kind == .busy {
                     // Another instance, or a run asked for by hand, is doing it now.
+                    outcome = .busy
                 } catch is CancellationError {
                     return
                 } catch {
                     logger.error("\(name) failed: \(String(reflecting: error))")
+                    (outcome, text) = (.failed, String(describing: error))
                 }
+                try? await JobHeartbeat.record(
+                    job: name, instance: JobLease.process, started: started, finished: services().now,
+                    outcome: outcome, error: text, on: domain.db)
                 try? await Task.sleep(for: every)
             }
         }

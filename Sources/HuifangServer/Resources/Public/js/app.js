@@ -10,3 +10,11 @@
     if (e.target.closest && e.target.closest('[data-print]')) window.print();
   });
 })();
+// The agent's home page: N opens the next task on the call list (not while typing).
+document.addEventListener('keydown', function (e) {
+  var next = document.getElementById('today-due');
+  if (!next || e.key !== 'n' || e.ctrlKey || e.metaKey || e.altKey) return;
+  var tag = (e.target && e.target.tagName) || '';
+  if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') return;
+  window.location.href = next.getAttribute('href');
+});
