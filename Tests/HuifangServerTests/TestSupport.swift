@@ -21,9 +21,12 @@ func withHuifang(
             "HUIFANG_DELIVER_EVERY": "off",
         ].merging(environment) { $1 })
     let app = try await Application.make(.testing)
+    var throwaway: String?
     do {
         if !embedded, let adminURL = ProcessInfo.processInfo.environment["HUIFANG_TEST_DATABASE_URL"] {
-            config.database = .postgres(url: try await makeDatabase(adminURL: adminURL, on: app))
+            let (url, name) = try await makeDatabase(adminURL: adminURL, on: app)
+            config.database = .postgres(url: url)
+            throwaway = name
         } else if environment["HUIFANG_DATABASE_URL"] == nil {
             config.database = .sqliteMemory
         }
@@ -31,20 +34,28 @@ func withHuifang(
         try await migrate(app)
         try await test(app)
     } catch {
+        await dropDatabase(throwaway, on: app)
         try? await app.asyncShutdown()
         throw error
     }
+    await dropDatabase(throwaway, on: app)
     try await app.asyncShutdown()
 }
 
-private func makeDatabase(adminURL: String, on app: Application) async throws -> String {
+/// Drops a test's own PostgreSQL database (its connections with it), so runs do not fill the disk.
+private func dropDatabase(_ name: String?, on app: Application) async {
+    guard let name else { return }
+    try? await app.db(DatabaseID(string: "admin")).sql.raw("DROP DATABASE IF EXISTS \(ident: name) WITH (FORCE)").run()
+}
+
+private func makeDatabase(adminURL: String, on app: Application) async throws -> (url: String, name: String) {
     let admin = DatabaseID(string: "admin")
     app.databases.use(try .postgres(url: adminURL), as: admin, isDefault: false)
     let name = "huifang_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
     try await app.db(admin).sql.raw("CREATE DATABASE \(ident: name) TEMPLATE template0 ENCODING 'UTF8'").run()
     var components = URLComponents(string: adminURL)!
     components.path = "/" + name
-    return components.string!
+    return (components.string!, name)
 }
 
 /// A client that talks to a real server on a loopback port: the peer address is 127.0.0.1, and bodies
