@@ -98,3 +98,41 @@ import Testing
                 == "2024-10-12T18:00")
     }
 }
+
+@Suite struct TicketSettingsFormTests {
+    @Test func anUnchangedFormGivesTheSameSettingsBack() {
+        let (settings, problems) = TicketSettingsForm.parse(TicketSettingsForm.fields(.defaults))
+        #expect(problems.isEmpty && settings == .defaults)
+    }
+
+    @Test func rowsAreAddedByFillingTheBlankOneAndDroppedByTheirBox() {
+        var form = TicketSettingsForm.fields(.defaults)
+        form["p2.name"] = "钻石卡"
+        form["p2.tiers"] = "钻石卡，金卡"
+        for key in TicketSettingsForm.durations {
+            form["p2.\(key).amount"] = "2"
+            form["p2.\(key).unit"] = "calendarHours"
+        }
+        form["p0.delete"] = "1"
+        form["l1.delete"] = "1"
+        let added = TicketSettings.defaults.categories.count
+        form["c\(added).code"] = "installation"
+        form["c\(added).name"] = "安装"
+        let (settings, problems) = TicketSettingsForm.parse(form)
+        #expect(problems.isEmpty)
+        #expect(settings.policies.map(\.name) == ["重大问题", "钻石卡"])
+        #expect(
+            settings.policies[1].tiers == ["钻石卡", "金卡"]
+                && settings.policies[1].resolution == PolicyDuration(2, .calendarHours))
+        #expect(settings.ladder.levels.count == 1 && settings.categories.last == TicketCategory("installation", "安装"))
+    }
+
+    @Test func whatCannotBeReadIsNamedByTheFieldTheSettingsUse() {
+        var form = TicketSettingsForm.fields(.defaults)
+        form["p1.resolution.amount"] = "三天"
+        form["l0.amount"] = "x"
+        let (_, problems) = TicketSettingsForm.parse(form)
+        #expect(Set(problems.map(\.field)) == ["policies[1].resolution", "ladder[0].after"])
+        #expect(problems.allSatisfy { $0.key == "problem.notANumber" })
+    }
+}

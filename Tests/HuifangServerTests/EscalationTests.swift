@@ -599,6 +599,37 @@ func shanghai(_ text: String) -> Date {
         }
     }
 
+    @Test func aSupervisorEditsTheSettingsInLabelledFieldsWithProblemsBesideThem() async throws {
+        try await withHuifang { app in
+            _ = try await makeUser(app, .supervisor, username: "zhuguan")
+            var page = try await PageClient.signedIn(app, "zhuguan", "password-supervisor")
+            let html = try await page.get("/tickets/settings").body.string
+            #expect(html.contains("name=\"p0.resolution.amount\" value=\"24\"") && !html.contains("calendarHours\","))
+            #expect(html.contains("工作小时") && html.contains("name=\"l0.notify\""))
+
+            var form = TicketSettingsForm.fields(.defaults)
+            form["p1.resolution.amount"] = "两天"
+            let duplicate = TicketSettings.defaults.categories.count
+            form["c\(duplicate).code"] = TicketSettings.defaults.categories[0].code
+            form["c\(duplicate).name"] = "重复的类别"
+            let refused = try await page.post("/tickets/settings", form: form)
+            #expect(refused.status == .unprocessableEntity)
+            let body = refused.body.string
+            #expect(body.contains("应为整数") && body.contains("value=\"重复的类别\""), "the problem and what was written")
+            #expect(try await TicketSettingsRecord.load(on: app.db).settings == .defaults, "nothing saved")
+
+            form["p1.resolution.amount"] = "2"
+            form["c\(duplicate).code"] = "installation"
+            form["c\(duplicate).name"] = "安装"
+            form["l1.delete"] = "1"
+            let saved = try await page.post("/tickets/settings", form: form)
+            #expect(saved.status == .seeOther)
+            let stored = try await TicketSettingsRecord.load(on: app.db).settings
+            #expect(stored.policies[1].resolution.amount == 2 && stored.ladder.levels.count == 1)
+            #expect(stored.categories.last == TicketCategory("installation", "安装"))
+        }
+    }
+
     @Test func ticketSettingsAreCheckedFieldByFieldAndApplyToNewTickets() async throws {
         try await withHuifang { app in
             let token = try await makeToken(app, makeUser(app, .supervisor).user)

@@ -181,6 +181,7 @@ public enum Catalogue {
         "import.file.missing": ("请选择要导入的文件", "Choose a file to import"),
 
         "problem.required": ("必填", "is required"),
+        "problem.notANumber": ("应为整数", "must be a whole number"),
         "problem.tooLong": ("不能超过 {0} 个字符", "must be at most {0} characters"),
         "problem.invalidMobile": (
             "不是有效的手机号（应为 11 位中国大陆手机号，或以 + 开头的国际号码）",

@@ -174,6 +174,25 @@ extension Catalogue {
         "policy.fallback": ("兜底（以上都不匹配时）", "Fallback (when none above matches)"),
         "policy.matches": ("适用于", "Applies to"),
         "policy.pauses": ("等待客户时暂停", "Stops while waiting"),
+        "policy.new": ("新增策略（填写名称即添加）", "New policy (give it a name to add it)"),
+        "policy.urgentLabel": ("紧急程度", "Urgency"),
+        "policy.urgentAny": ("不限", "Either"),
+        "policy.noneMeansAll": ("都不勾选表示不限", "none ticked: any"),
+        "policy.tiers": ("会员等级（逗号分隔，留空表示不限）", "Tiers (comma separated; empty: any)"),
+        "policy.delete": ("删除此策略", "Delete this policy"),
+        "policy.unitName.calendarHours": ("小时（自然时间）", "hours (clock time)"),
+        "policy.unitName.workingHours": ("工作小时", "working hours"),
+        "policy.unitName.workingDays": ("工作日", "working days"),
+        "escalation.ladderHelp": (
+            "当前期限超时后，按下列时间逐级通知；最后一行填写时间即新增一级",
+            "After the running deadline passes, each level notifies in turn; fill in the last row to add a level"
+        ),
+        "tickets.categoriesHelp": (
+            "代码用于统计与接口（字母、数字、下划线），保存后不可修改；名称显示给用户",
+            "The code is used by reports and the API (letters, digits, underscores) and stays fixed; the name is shown"
+        ),
+        "tickets.categoryCode": ("代码", "Code"),
+        "tickets.categoryName": ("名称", "Name"),
         "tickets.queue": ("工单队列", "Ticket queue"),
         "tickets.queueHelp": (
             "本部门和分配给您的未结工单，超时的在最前，剩余时间按工作时间计算。",
@@ -235,11 +254,6 @@ extension Catalogue {
             "Matched in order; the first that matches wins and the fallback always matches. Deadlines are computed when a ticket opens and kept on it."
         ),
         "tickets.categories": ("工单类别", "Ticket categories"),
-        "tickets.editSettings": ("修改设置", "Edit the settings"),
-        "tickets.editSettingsHelp": (
-            "策略、升级层级和类别的完整设置（JSON）。单位：calendarHours、workingHours、workingDays；通知对象：departmentHead、supervisors。保存时逐项校验。",
-            "The whole settings as JSON. Units: calendarHours, workingHours, workingDays; targets: departmentHead, supervisors. Every field is checked on saving."
-        ),
         "calls.title": ("来电记录", "Call log"),
         "calls.new": ("接听来电", "Take a call"),
         "calls.call": ("来电", "Call"),

@@ -111,14 +111,14 @@ public struct EscalationLadder: Codable, Hashable, Sendable {
     ])
 
     /// What a ladder must satisfy: one to five levels, amounts not negative, later levels not earlier. Each problem
-    /// names the field `ladder` of the ticket settings.
+    /// names its field: `ladder` for the count, `ladder[i].after` for a level's amount.
     public func problems() -> [NamedFieldError] {
         var found: [NamedFieldError] = []
         if levels.isEmpty || levels.count > 5 {
             found.append(.init(field: "ladder", key: "escalation.problem.levelCount"))
         }
-        if levels.contains(where: { $0.after.amount < 0 || $0.after.amount > 10_000 }) {
-            found.append(.init(field: "ladder", key: "escalation.problem.amount"))
+        for (index, level) in levels.enumerated() where level.after.amount < 0 || level.after.amount > 10_000 {
+            found.append(.init(field: "ladder[\(index)].after", key: "escalation.problem.amount"))
         }
         return found
     }

@@ -284,82 +284,29 @@ struct TicketPagesController: RouteCollection {
         }
     }
 
-    struct SettingsPage: Encodable {
-        struct PolicyRow: Encodable {
-            let name: String
-            let matches: String
-            let firstResponse: String
-            let resolution: String
-            let inform: String
-            let verification: String
-            let pauses: Bool
-        }
-        struct LevelRow: Encodable {
-            let level: Int
-            let after: String
-            let notify: String
-        }
-        let policies: [PolicyRow]
-        let levels: [LevelRow]
-        let categories: [TicketCategory]
-        let json: String
-    }
-
     @Sendable func settings(req: Request) async throws -> Response {
-        try await settingsPage(req, json: nil)
-    }
-
-    private func settingsPage(_ req: Request, json: String?) async throws -> Response {
         let settings = try await TicketSettingsRecord.load(on: req.db).settings
-        func duration(_ d: PolicyDuration) -> String { req.t("policy.unit.\(d.unit.rawValue)", "\(d.amount)") }
-        func matches(_ p: DeadlinePolicy) -> String {
-            var parts: [String] = []
-            if !p.kinds.isEmpty {
-                parts.append(p.kinds.map { req.t("ticket.kind.\($0.rawValue)") }.joined(separator: "/"))
-            }
-            if !p.severities.isEmpty {
-                parts.append(p.severities.map { req.t("ticket.severity.\($0.rawValue)") }.joined(separator: "/"))
-            }
-            if let urgent = p.urgent { parts.append(req.t(urgent ? "ticket.urgent" : "ticket.notUrgent")) }
-            if !p.tiers.isEmpty { parts.append(p.tiers.joined(separator: "/")) }
-            return parts.isEmpty ? req.t("policy.any") : parts.joined(separator: " · ")
-        }
-        let rows = (settings.policies + [settings.fallback]).map {
-            SettingsPage.PolicyRow(
-                name: $0.name, matches: $0.name == settings.fallback.name ? req.t("policy.fallback") : matches($0),
-                firstResponse: duration($0.firstResponse), resolution: duration($0.resolution),
-                inform: duration($0.inform),
-                verification: duration($0.verification), pauses: $0.pausesWhileWaiting)
-        }
-        let levels = settings.ladder.levels.enumerated().map {
-            SettingsPage.LevelRow(
-                level: $0.offset + 1, after: duration($0.element.after),
-                notify: req.t("escalation.target.\($0.element.notify.rawValue)"))
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let text = try json ?? String(decoding: encoder.encode(settings), as: UTF8.self)
-        let response = try await req.renderPage(
-            "tickets/settings", titleKey: "tickets.settings",
-            SettingsPage(policies: rows, levels: levels, categories: settings.categories, json: text))
-        if json != nil { response.status = .unprocessableEntity }
-        return response
+        return try await req.renderPage(
+            "tickets/settings", titleKey: "tickets.settings", TicketSettingsPage(settings, errors: [:], req: req))
     }
 
+    /// Saves the settings form; every problem comes back beside its field, with what was written kept.
     @Sendable func saveSettings(req: Request) async throws -> Response {
-        let json = (try? req.content.get(String.self, at: "settings")) ?? ""
+        let (settings, unread) = TicketSettingsForm.parse(try req.content.decode([String: String].self))
+        let problems = unread + settings.problems().filter { problem in !unread.contains { $0.field == problem.field } }
         do {
-            let settings: TicketSettings
-            do {
-                settings = try JSONDecoder().decode(TicketSettings.self, from: Data(json.utf8))
-            } catch let error as DecodingError {
-                throw NamedFieldError(field: error.fieldPath, key: "ticket.problem.settingsShape")
-            }
+            guard problems.isEmpty else { throw NamedFieldErrors(errors: problems) }
             try await req.domain.saveTicketSettings(settings)
-        } catch {
-            guard let message = req.userMessage(for: error) else { throw error }
-            req.session.data["flash"] = message
-            return try await settingsPage(req, json: json)
+        } catch let refused as NamedFieldErrors {
+            let errors = Dictionary(
+                refused.errors.map { ($0.field, Catalogue.text($0.key, req.language, $0.arguments)) },
+                uniquingKeysWith: { first, _ in first })
+            req.session.data["flash"] = req.t("common.fixErrors")
+            let response = try await req.renderPage(
+                "tickets/settings", titleKey: "tickets.settings", TicketSettingsPage(settings, errors: errors, req: req)
+            )
+            response.status = .unprocessableEntity
+            return response
         }
         req.flash("common.saved")
         return req.redirect(to: "/tickets/settings")
