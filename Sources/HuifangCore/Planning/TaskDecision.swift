@@ -91,7 +91,10 @@ public struct DueTimes: Equatable, Sendable {
         let dayStart = calendar.instant(local: Int64(dueOn.dayNumber) * 86_400)
         let endOfDeadline = windows.ranges.last.map { Int64($0.end) } ?? 86_400
         let deadlineAt = calendar.instant(local: Int64(deadlineOn.dayNumber) * 86_400 + endOfDeadline)
-        let slot = windows.nextContactSlot(after: dayStart) ?? dayStart
-        return DueTimes(dueAt: min(slot, deadlineAt), deadlineAt: deadlineAt)
+        if let slot = windows.nextContactSlot(after: dayStart), slot < deadlineAt {
+            return DueTimes(dueAt: slot, deadlineAt: deadlineAt)
+        }
+        let last = windows.lastWindowStart(before: deadlineAt) ?? dayStart
+        return DueTimes(dueAt: min(last, deadlineAt), deadlineAt: deadlineAt)
     }
 }

@@ -45,6 +45,11 @@ struct PlanningContext {
             windowsOnAllDays: stored.contactAllDays)
     }
 
+    /// The planner of these rules; dated follow-ups stay on a holiday only when customers are called on every day.
+    var planner: Planner {
+        Planner(rules: rules, calendar: calendar, contactsOnAllDays: windowsOnAllDays)
+    }
+
     /// A rule's windows, or the calendar's when it names none.
     func windows(_ ranges: [TimeRange]) -> ContactWindows {
         ContactWindows(
@@ -105,7 +110,7 @@ package struct PlanningService {
         let started = Date()
         var summary = PlanSummary(day: asOf.iso)
         let context = try await PlanningContext.load(on: db)
-        let planner = Planner(rules: context.rules, calendar: context.calendar)
+        let planner = context.planner
         let decider = TaskDecider(rules: context.rules, contactCapDays: contactCapDays)
         let sql = db.sql
 
@@ -435,7 +440,7 @@ extension PlanningService {
         .filter(\.$occurrenceKey == "t" + trimmed).first() {
             return existing.$task.id
         }
-        let planner = Planner(rules: context.rules, calendar: context.calendar)
+        let planner = context.planner
         let occurrence = Occurrence(
             ruleID: ruleID, key: "t" + trimmed, triggeredOn: asOf, dueOn: asOf,
             deadlineOn: try planner.deadline(dueOn: asOf, windowDays: rule.windowDays))
