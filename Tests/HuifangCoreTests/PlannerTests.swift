@@ -274,6 +274,21 @@ import Testing
             "an open task whose window ended before this reason is due is not joined")
     }
 
+    @Test func aMoreUrgentReasonJoiningATaskLeadsItWithItsScriptAndSurvey() {
+        let decider = TaskDecider(
+            rules: [
+                FollowUpRule(id: 1, name: "生日", kind: .birthday, priority: 5, script: "生日话术", surveyID: 10),
+                FollowUpRule(id: 2, name: "投诉后", kind: .triggered, priority: 1, script: "投诉话术", surveyID: 20),
+                FollowUpRule(id: 3, name: "活动", kind: .campaign, priority: 5, script: "活动话术"),
+                FollowUpRule(id: 4, name: "核实", kind: .triggered, priority: 1),
+            ], contactCapDays: 0)
+        #expect(decider.lead([1, 2]) == (1, "投诉话术", 20), "the complaint joined later and is more urgent")
+        #expect(decider.lead([1, 3]) == (5, "生日话术", 10), "an equally urgent reason joining later does not lead")
+        #expect(
+            decider.lead([1, 4]) == (1, "生日话术", 10), "a leading rule without a script or survey keeps the task's")
+        #expect(decider.leading([3, 2, 1]).map(\.id) == [2, 3, 1])
+    }
+
     @Test func aRuleAsEditedNamesEveryProblemInTheOrderOfTheForm() {
         func problems(_ rule: FollowUpRule) -> [String] { rule.problems().map { "\($0.field) \($0.key)" } }
         #expect(problems(FollowUpRule(name: "新会员", kind: .newCustomer)).isEmpty)

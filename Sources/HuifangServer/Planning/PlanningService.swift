@@ -388,19 +388,10 @@ package struct PlanningService {
                     for reason in reasons { reasonRows.append((taskOf[customer]!, customer, reason)) }
                 }
             }
-            var raise: [Int: [Int]] = [:]
             for (task, customer, reasons) in merges {
                 for reason in reasons { reasonRows.append((task, customer, reason)) }
-                raise[reasons.compactMap { decider.rules[$0.ruleID]?.priority }.min() ?? 9, default: []].append(task)
             }
-            // A joining reason may be more urgent than the task; one statement per priority level.
-            for (urgent, tasks) in raise {
-                for chunk in tasks.chunked(500) {
-                    try await sql.raw(
-                        "UPDATE follow_up_tasks SET priority = \(bind: urgent) WHERE id IN (\(binds: Array(chunk))) AND priority > \(bind: urgent)"
-                    ).run()
-                }
-            }
+            try await lead(merges, decider: decider, on: sql)
             for chunk in reasonRows.chunked(500) {
                 let insert = sql.insert(into: TaskReason.schema)
                     .columns(
@@ -417,6 +408,33 @@ package struct PlanningService {
 }
 
 extension PlanningService {
+    /// A joining reason more urgent than its task leads it: the task takes its priority and its script (and so
+    /// its survey, `TaskDecider.leading`). One statement per priority and script.
+    fileprivate func lead(
+        _ merges: [(task: Int, customer: Int, reasons: [Occurrence])], decider: TaskDecider, on sql: any SQLDatabase
+    ) async throws {
+        struct Lead: Hashable {
+            let priority: Int
+            let script: String
+        }
+        var raise: [Lead: [Int]] = [:]
+        for (task, _, reasons) in merges {
+            let lead = decider.lead(reasons.map(\.ruleID))
+            raise[Lead(priority: lead.priority, script: lead.script), default: []].append(task)
+        }
+        for (lead, tasks) in raise {
+            for chunk in tasks.chunked(500) {
+                try await sql.raw(
+                    """
+                    UPDATE follow_up_tasks SET priority = \(bind: lead.priority),
+                    script = CASE WHEN \(bind: lead.script) = '' THEN script ELSE \(bind: lead.script) END
+                    WHERE id IN (\(binds: Array(chunk))) AND priority > \(bind: lead.priority)
+                    """
+                ).run()
+            }
+        }
+    }
+
     /// Creates the task of a `triggered` rule for one customer now (e.g. a resolved complaint's verification call).
     /// `key` names the occurrence (a ticket number); triggering the same key again returns the same task.
     func trigger(ruleID: Int, customerID: Int, key: String, asOf: LocalDate) async throws -> Int {
