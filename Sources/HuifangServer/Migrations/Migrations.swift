@@ -33,5 +33,6 @@ extension Application {
         migrations.add(M026ConsentHistory())
         migrations.add(M027CustomerErasure())
         migrations.add(M028Retention())
+        migrations.add(M029AgentRosters())
     }
 }
