@@ -74,14 +74,86 @@ import Testing
     }
 
     @Test func birthdaysComeEachYearAndA29FebruaryBirthdayIsKeptOn28February() {
-        let rule = FollowUpRule(name: "生日", kind: .birthday, windowDays: 0, days: 1)
-        #expect(plan(rule, gold, asOf: "2026-10-04").map(\.key) == ["b2026"])
-        #expect(plan(rule, gold, asOf: "2026-10-05").map(\.key) == ["b2026"])
-        #expect(plan(rule, gold, asOf: "2026-10-06").isEmpty, "never after the birthday")
+        let rule = FollowUpRule(name: "生日", kind: .birthday, windowDays: 1, days: 1)
+        let june = PlanningCustomer(id: 8, tier: "普通", birthday: date("1990-06-10"))
+        #expect(plan(rule, june, asOf: "2026-06-09").map(\.key) == ["b2026"])
+        #expect(plan(rule, june, asOf: "2026-06-10").map(\.key) == ["b2026"])
+        #expect(plan(rule, june, asOf: "2026-06-11").isEmpty, "never after the birthday")
+        // 28 Feb 2026 is a Saturday made a workday (春节), so the birthday stays on it.
         let leap = PlanningCustomer(id: 9, tier: "普通", birthday: date("2000-02-29"))
-        #expect(plan(rule, leap, asOf: "2027-02-27").map(\.key) == ["b2027"])
+        #expect(plan(rule, leap, asOf: "2026-02-28").map(\.key) == ["b2026"])
         let newYear = PlanningCustomer(id: 10, tier: "普通", birthday: date("1980-01-01"))
         #expect(plan(rule, newYear, asOf: "2026-12-31").map(\.key) == ["b2027"], "a lead crosses the year")
+    }
+
+    @Test func aBirthdayOnAHolidayIsPlannedOnTheWorkingDayBeforeItAndNeverAtTheCloseOfTheLastWindow() {
+        // The shipped birthday rule: on the day itself, done the same day.
+        let rule = FollowUpRule(name: "生日关怀", kind: .birthday, windowDays: 0)
+        let customer = PlanningCustomer(id: 11, tier: "普通", birthday: date("1988-10-03"))
+        // 3 Oct 2025 lies inside the National Day holiday (1–8 Oct); 30 Sept is the working day before it.
+        let due = plan(rule, customer, asOf: "2025-09-30")
+        #expect(
+            due == [
+                Occurrence(
+                    ruleID: 1, key: "b2025", triggeredOn: date("2025-10-03"), dueOn: date("2025-09-30"),
+                    deadlineOn: date("2025-09-30"))
+            ])
+        #expect(plan(rule, customer, asOf: "2025-10-03").isEmpty, "nothing is planned on the holiday itself")
+        let windows = ContactWindows(calendar: china, ranges: TimeRange.list("10:00-12:00,15:00-17:00")!)
+        let times = DueTimes.make(dueOn: date("2025-09-30"), deadlineOn: date("2025-09-30"), windows: windows)
+        #expect(local(times.dueAt) == "2025-09-30T10:00" && local(times.deadlineAt) == "2025-09-30T17:00")
+        // A Saturday birthday is planned on the Friday.
+        let saturday = PlanningCustomer(id: 12, tier: "普通", birthday: date("1990-11-15"))
+        #expect(plan(rule, saturday, asOf: "2025-11-14").map(\.deadlineOn) == [date("2025-11-14")])
+        #expect(plan(rule, saturday, asOf: "2025-11-15").isEmpty)
+    }
+
+    @Test func aDatedFollowUpMovesAfterTheHolidayWhenItsRuleSaysSoAndStaysWhenCustomersAreCalledEveryDay() {
+        var rule = FollowUpRule(name: "生日关怀", kind: .birthday, windowDays: 0, holidayShift: .after)
+        rule.id = 1
+        let customer = PlanningCustomer(id: 11, tier: "普通", birthday: date("1988-10-03"))
+        let planner = Planner(rules: [rule], calendar: china)
+        #expect(planner.occurrences(for: customer, events: [], asOf: date("2025-10-08")).isEmpty)
+        // 9 Oct 2025 is the first working day after the National Day holiday.
+        #expect(
+            planner.occurrences(for: customer, events: [], asOf: date("2025-10-09")).map(\.deadlineOn) == [
+                date("2025-10-09")
+            ])
+        let everyDay = Planner(rules: [rule], calendar: china, contactsOnAllDays: true)
+        #expect(
+            everyDay.occurrences(for: customer, events: [], asOf: date("2025-10-03")).map(\.deadlineOn) == [
+                date("2025-10-03")
+            ], "an organisation that calls on holidays keeps the birthday itself")
+        // A 31 December birthday on a weekend moves into the new year and is still found there.
+        let newYearsEve = PlanningCustomer(id: 13, tier: "普通", birthday: date("1985-12-31"))
+        let sunday = Planner(rules: [rule], calendar: BusinessCalendar(timeZone: shanghai))
+        #expect(
+            sunday.occurrences(for: newYearsEve, events: [], asOf: date("2034-01-02")).map(\.key) == ["b2033"],
+            "31 Dec 2033 is a Saturday; 2 Jan 2034 is the Monday after")
+    }
+
+    @Test func anExpiryOnAWeekendIsRemindedOnTheFridayBeforeAndItsEventIsInTheDaysScope() {
+        let rule = FollowUpRule(
+            id: 1, name: "续保", kind: .expiryReminder, windowDays: 0, days: 0, eventKind: "insurance_expiry",
+            dateAttribute: "expires_on")
+        let policy = PlanningEvent(
+            id: 5, kind: "insurance_expiry", occurredOn: date("2025-01-01"), attributes: ["expires_on": "2025-11-16"])
+        let planner = Planner(rules: [rule], calendar: china)
+        // Sunday 16 Nov 2025: the reminder is due on Friday 14 Nov, and that day's scope reads the event.
+        let due = planner.occurrences(for: gold, events: [policy], asOf: date("2025-11-14"))
+        #expect(due.map(\.key) == ["x5:2025-11-16"] && due[0].deadlineOn == date("2025-11-14"))
+        #expect(
+            planner.eventScopes(asOf: date("2025-11-14"))["insurance_expiry"]?.attributeDays == [
+                "expires_on": [date("2025-11-14")...date("2025-11-16")]
+            ])
+    }
+
+    @Test func aTaskWhoseDaysHoldNoContactSlotIsDueAtTheLastWindowsStartNotItsClose() {
+        let windows = ContactWindows(calendar: china, ranges: TimeRange.list("10:00-12:00,15:00-17:00")!)
+        // Due and deadline on a holiday (as tasks planned before the fix are): no slot lies between them.
+        let times = DueTimes.make(dueOn: date("2025-10-03"), deadlineOn: date("2025-10-03"), windows: windows)
+        #expect(times.dueAt < times.deadlineAt, "a first contact at the moment the last window closes is no contact")
+        #expect(local(times.dueAt) == "2025-09-30T15:00", "the start of the last window open before the deadline")
     }
 
     @Test func churnFollowsTheLastEventAndAnyNewEventResetsIt() {
@@ -200,6 +272,21 @@ import Testing
                 customer: gold, occurrences: [later], known: [], open: [open], lastDueOn: nil, asOf: date("2025-03-05"))
                 == .create(reasons: [later], capped: 0),
             "an open task whose window ended before this reason is due is not joined")
+    }
+
+    @Test func aMoreUrgentReasonJoiningATaskLeadsItWithItsScriptAndSurvey() {
+        let decider = TaskDecider(
+            rules: [
+                FollowUpRule(id: 1, name: "生日", kind: .birthday, priority: 5, script: "生日话术", surveyID: 10),
+                FollowUpRule(id: 2, name: "投诉后", kind: .triggered, priority: 1, script: "投诉话术", surveyID: 20),
+                FollowUpRule(id: 3, name: "活动", kind: .campaign, priority: 5, script: "活动话术"),
+                FollowUpRule(id: 4, name: "核实", kind: .triggered, priority: 1),
+            ], contactCapDays: 0)
+        #expect(decider.lead([1, 2]) == (1, "投诉话术", 20), "the complaint joined later and is more urgent")
+        #expect(decider.lead([1, 3]) == (5, "生日话术", 10), "an equally urgent reason joining later does not lead")
+        #expect(
+            decider.lead([1, 4]) == (1, "生日话术", 10), "a leading rule without a script or survey keeps the task's")
+        #expect(decider.leading([3, 2, 1]).map(\.id) == [2, 3, 1])
     }
 
     @Test func aRuleAsEditedNamesEveryProblemInTheOrderOfTheForm() {

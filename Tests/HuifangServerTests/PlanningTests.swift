@@ -367,6 +367,70 @@ import VaporTesting
         }
     }
 
+    struct WorkspaceScript: Decodable {
+        struct Survey: Decodable { let name: String }
+        struct Part: Decodable { let priority: Int }
+        let task: Part
+        let script: String
+        let survey: Survey?
+    }
+
+    @Test func aTaskJoinedByAMoreUrgentReasonTakesThatReasonsScriptAndSurveyWithItsPriority() async throws {
+        try await withHuifang { app in
+            for record in try await RuleRecord.query(on: app.db).all() {
+                record.isEnabled = false
+                try await record.update(on: app.db)
+            }
+            let supervisor = try await makeToken(app, makeUser(app, .supervisor).user)
+            let (wang, _) = try await makeUser(app, .agent, username: "wang")
+            try await makeCustomer(app, "王一", member: "M0001", agent: wang.id)
+            let surveys = SurveyStore(db: app.db)
+            var families: [Int] = []
+            for name in ["购物满意度", "维修满意度"] {
+                let survey = try await surveys.create(
+                    SurveyInput(
+                        name: name, intro: "", threshold: "lowest", ticketAction: "propose",
+                        questions: [FollowUpTests.question("您满意吗？", "satisfaction3", "总体满意度")]),
+                    by: .commandLine(), at: Date())
+                families.append(survey.familyID!)
+            }
+            let routine = FollowUpRule(
+                name: "购物回访", kind: .afterEvent, priority: 5, script: "购物话术", windowDays: 5, days: 1,
+                eventKind: "purchase", surveyID: families[0])
+            let urgent = FollowUpRule(
+                name: "维修回访", kind: .afterEvent, priority: 1, script: "维修话术", windowDays: 2, days: 1,
+                eventKind: "repair", surveyID: families[1])
+            for rule in [routine, urgent] {
+                let record = RuleRecord()
+                try record.apply(rule)
+                try await record.create(on: app.db)
+            }
+            let events = [
+                "events": [
+                    EventInput(memberID: "M0001", kind: "purchase", occurredAt: "2026-03-02"),
+                    EventInput(memberID: "M0001", kind: "repair", occurredAt: "2026-03-03"),
+                ]
+            ]
+            #expect(try await send(app, .POST, "/api/v1/events", token: supervisor, body: events).status == .created)
+            let first = try await send(
+                app, .POST, "/api/v1/planner/run", token: supervisor, body: ["asOf": "2026-03-03"])
+            #expect(try first.content.decode(PlanSummary.self).tasksCreated == 1)
+            let joined = try await send(
+                app, .POST, "/api/v1/planner/run", token: supervisor, body: ["asOf": "2026-03-04"])
+            #expect(try joined.content.decode(PlanSummary.self).merged == 1, "the repair joins the open task")
+
+            let task = try #require(try await FollowUpTask.query(on: app.db).first())
+            #expect(task.priority == 1 && task.script == "维修话术", "the call list shows the urgent reason's script")
+            let workspace = try await send(
+                app, .GET, "/api/v1/tasks/\(task.id!)", token: try await makeToken(app, wang)
+            )
+            .content.decode(WorkspaceScript.self)
+            #expect(workspace.task.priority == 1)
+            #expect(workspace.script == "维修话术")
+            #expect(workspace.survey?.name == "维修满意度", "the survey asked is the urgent reason's")
+        }
+    }
+
     @Test func twoInstancesOnOneDatabaseRunTheScheduledDayOnce() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent(
             "huifang-two-\(UUID().uuidString).sqlite"

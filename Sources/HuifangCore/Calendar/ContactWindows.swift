@@ -33,4 +33,17 @@ public struct ContactWindows: Sendable {
         }
         return nil
     }
+
+    /// The start of the latest window that opens before `instant`; `nil` when there is none in the year before it.
+    public func lastWindowStart(before instant: Date) -> Date? {
+        let (date, second) = calendar.localDate(of: instant)
+        for offset in 0...366 {
+            let day = date.adding(days: -offset)
+            guard allowed(day) else { continue }
+            if let range = ranges.last(where: { offset > 0 || $0.start < second }) {
+                return calendar.instant(local: Int64(day.dayNumber) * 86_400 + Int64(range.start))
+            }
+        }
+        return nil
+    }
 }

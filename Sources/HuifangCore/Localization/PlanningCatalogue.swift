@@ -43,6 +43,12 @@ extension Catalogue {
         "rules.firstMonths": ("首次回访（月后）", "First follow-up after (months)"),
         "rules.everyMonths": ("之后每隔（月）", "Then every (months)"),
         "rules.campaignDate": ("活动日期", "Campaign date"),
+        "rules.holidayShift": (
+            "日期（生日 / 到期日）逢节假日或周末时", "When the date (birthday / expiry) is a holiday or weekend"
+        ),
+        "rules.holidayShift.before": ("提前到之前的工作日", "Move to the working day before"),
+        "rules.holidayShift.after": ("顺延到之后的工作日", "Move to the working day after"),
+        "rule.problem.holidayShift": ("请选择提前或顺延", "Choose before or after"),
         "rules.segmentTiers": ("适用等级（逗号分隔，留空为全部）", "Tiers (comma-separated, blank for all)"),
         "rules.segmentTags": ("适用标签（任一）", "Tags (any of)"),
         "rules.segmentAttributes": ("事件属性条件，如 科室=心内科", "Event attributes, e.g. 科室=心内科"),

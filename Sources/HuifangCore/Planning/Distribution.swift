@@ -9,14 +9,23 @@ public struct AgentCapacity: Sendable {
     public var openLoad: Int
     /// On leave on the day being distributed.
     public var isAbsent: Bool
+    /// Seconds on shift on the day (`WeeklyRoster.seconds`): 0 when off; the share of the day's work follows it.
+    public var shiftSeconds: Int
 
-    public init(id: UUID, name: String, skills: Set<String> = [], openLoad: Int = 0, isAbsent: Bool = false) {
+    public init(
+        id: UUID, name: String, skills: Set<String> = [], openLoad: Int = 0, isAbsent: Bool = false,
+        shiftSeconds: Int = WeeklyRoster.standardDay
+    ) {
         self.id = id
         self.name = name
         self.skills = skills
         self.openLoad = openLoad
         self.isAbsent = isAbsent
+        self.shiftSeconds = shiftSeconds
     }
+
+    /// Working that day: not on leave and on shift.
+    public var isPresent: Bool { !isAbsent && shiftSeconds > 0 }
 }
 
 /// A due task waiting for an agent.
@@ -37,7 +46,7 @@ public struct UnassignedTask: Sendable {
 public enum AssignmentBasis: String, Codable, CaseIterable, Sendable {
     /// The customer's own agent.
     case assignedAgent
-    /// The able agent with the fewest open tasks.
+    /// The able agent with the fewest open tasks for their hours on shift.
     case leastLoaded
     /// A supervisor moved it.
     case manual
@@ -58,8 +67,11 @@ public struct Assignment: Equatable, Sendable {
     }
 }
 
-/// Gives due tasks to agents: the customer's own agent when present and skilled, otherwise the
-/// skilled agent with the least open load (ties by name). Tasks no present agent can take stay unassigned.
+/// Gives due tasks to agents on shift: the customer's own agent when present and skilled, otherwise the skilled
+/// agent whose open load after taking the task is the smallest for their hours on shift (ties by name). So the
+/// day's work is shared in proportion to the hours on shift: an agent on a 6-hour shift ends with about three
+/// quarters of the load of one on an 8-hour shift; with equal hours it is the least loaded agent. Tasks no
+/// present agent can take stay unassigned.
 public struct Distributor: Sendable {
     public init() {}
 
@@ -67,7 +79,7 @@ public struct Distributor: Sendable {
     public func distribute(_ tasks: [UnassignedTask], among agents: [AgentCapacity]) -> (
         assignments: [Assignment], unassigned: [Int]
     ) {
-        var pool = agents.filter { !$0.isAbsent }.sorted { ($0.name, $0.id.uuidString) < ($1.name, $1.id.uuidString) }
+        var pool = agents.filter(\.isPresent).sorted { ($0.name, $0.id.uuidString) < ($1.name, $1.id.uuidString) }
         let index = Dictionary(pool.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
         var assignments: [Assignment] = []
         var unassigned: [Int] = []
@@ -82,7 +94,7 @@ public struct Distributor: Sendable {
             } else {
                 var best: Int?
                 for at in pool.indices where able(pool[at]) {
-                    if best == nil || pool[at].openLoad < pool[best!].openLoad { best = at }
+                    if best.map({ Self.isLighter(pool[at], than: pool[$0]) }) ?? true { best = at }
                 }
                 if let best { chosen = (best, .leastLoaded) }
             }
@@ -95,5 +107,11 @@ public struct Distributor: Sendable {
             pool[at].openLoad += 1
         }
         return (assignments, unassigned)
+    }
+
+    /// Whether `a`'s load after one more task is smaller for its hours than `b`'s: (load + 1) ÷ hours, compared
+    /// in whole numbers.
+    static func isLighter(_ a: AgentCapacity, than b: AgentCapacity) -> Bool {
+        (a.openLoad + 1) * b.shiftSeconds < (b.openLoad + 1) * a.shiftSeconds
     }
 }

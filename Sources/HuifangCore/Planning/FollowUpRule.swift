@@ -52,6 +52,13 @@ public enum ContactChannel: String, Codable, CaseIterable, Sendable {
     case phone, sms, email, wechat, visit
 }
 
+/// Where a dated follow-up (a birthday, an expiry) goes when its date is a day without contacts (a weekend or a
+/// public holiday): to the working day before it, or after it.
+public enum HolidayShift: String, Codable, CaseIterable, Sendable {
+    case before
+    case after
+}
+
 /// A follow-up rule: when to contact whom, how, and within what window.
 public struct FollowUpRule: Codable, Hashable, Sendable, Identifiable {
     public var id: Int
@@ -92,6 +99,20 @@ public struct FollowUpRule: Codable, Hashable, Sendable, Identifiable {
     public var campaignDate: LocalDate?
     /// The survey asked in this follow-up: a survey family, asked in its current version.
     public var surveyID: Int?
+    /// birthday, expiryReminder: where the date goes when it falls on a day without contacts (before by default).
+    public var holidayShift: HolidayShift {
+        get { storedHolidayShift ?? .before }
+        set { storedHolidayShift = newValue }
+    }
+    /// Optional in storage: rules saved before the option existed read as `before`.
+    private var storedHolidayShift: HolidayShift?
+
+    private enum CodingKeys: String, CodingKey {
+        case id, name, kind, isEnabled, priority, segment, channel, script, windowDays, maxAttempts, contactWindows
+        case requiredSkill, bypassesContactCap, days, countsWorkingDays, eventKind, dateAttribute, monthsByTier
+        case firstMonths, everyMonths, campaignDate, surveyID
+        case storedHolidayShift = "holidayShift"
+    }
 
     public init(
         id: Int = 0, name: String, kind: RuleKind, isEnabled: Bool = true, priority: Int = 3,
@@ -100,7 +121,7 @@ public struct FollowUpRule: Codable, Hashable, Sendable, Identifiable {
         contactWindows: [TimeRange] = [], requiredSkill: String = "", bypassesContactCap: Bool = false,
         days: Int = 0, countsWorkingDays: Bool = false, eventKind: String = "", dateAttribute: String = "",
         monthsByTier: [String: Int] = [:], firstMonths: Int = 1, everyMonths: Int = 6, campaignDate: LocalDate? = nil,
-        surveyID: Int? = nil
+        surveyID: Int? = nil, holidayShift: HolidayShift = .before
     ) {
         self.id = id
         self.name = name
@@ -124,6 +145,7 @@ public struct FollowUpRule: Codable, Hashable, Sendable, Identifiable {
         self.everyMonths = everyMonths
         self.campaignDate = campaignDate
         self.surveyID = surveyID
+        self.storedHolidayShift = holidayShift
     }
 
     /// The problems of a rule as edited, each named by its field; empty when it can be saved.

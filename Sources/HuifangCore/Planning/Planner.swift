@@ -72,10 +72,34 @@ public struct Occurrence: Hashable, Sendable {
 public struct Planner: Sendable {
     public let rules: [FollowUpRule]
     public let calendar: BusinessCalendar
+    /// Whether customers may be contacted on every day (the calendar's contact windows hold on holidays too).
+    public let contactsOnAllDays: Bool
 
-    public init(rules: [FollowUpRule], calendar: BusinessCalendar) {
+    public init(rules: [FollowUpRule], calendar: BusinessCalendar, contactsOnAllDays: Bool = false) {
         self.rules = rules.filter { $0.isEnabled && $0.kind != .triggered }
         self.calendar = calendar
+        self.contactsOnAllDays = contactsOnAllDays
+    }
+
+    /// The day a dated follow-up (a birthday, an expiry) is aimed at: the date itself when customers may be
+    /// contacted on it, else the working day before it, or after it when the rule says so.
+    public func contactDay(for date: LocalDate, shift: HolidayShift) -> LocalDate {
+        guard !contactsOnAllDays, !calendar.isWorkingDay(date) else { return date }
+        return (try? calendar.addWorkingDays(shift == .after ? 1 : -1, after: date)) ?? date
+    }
+
+    /// The dates whose contact day lies from `first` through `last`: a date on a day without contacts is aimed at
+    /// the working day before it (or after it), so the range reaches over the run of days off next to it.
+    func datesAimed(from first: LocalDate, through last: LocalDate, shift: HolidayShift) -> ClosedRange<LocalDate> {
+        guard !contactsOnAllDays else { return first...last }
+        switch shift {
+        case .before:
+            let next = (try? calendar.addWorkingDays(1, after: last)) ?? last.adding(days: 1)
+            return first...max(last, next.adding(days: -1))
+        case .after:
+            let previous = (try? calendar.addWorkingDays(-1, after: first)) ?? first.adding(days: -1)
+            return min(first, previous.adding(days: 1))...last
+        }
     }
 
     /// Which events of each kind the day's rules can use: those that happened on some days, or whose
@@ -103,8 +127,9 @@ public struct Planner: Sendable {
                     months += max(rule.everyMonths, 1)
                 }
             case .expiryReminder:
-                // Due from `days` before the date through the date itself.
-                scope.attributeDays[rule.dateAttribute, default: []].append(asOf...asOf.adding(days: rule.days))
+                // Due from `days` before the date (or the working day it moves to) through that day.
+                scope.attributeDays[rule.dateAttribute, default: []].append(
+                    datesAimed(from: asOf, through: asOf.adding(days: rule.days), shift: rule.holidayShift))
             default:
                 break
             }
@@ -145,7 +170,7 @@ public struct Planner: Sendable {
         let dueOn: LocalDate
         /// Due again from the day planned when its window has passed (periodic and churn follow-ups).
         var owed = false
-        /// A day the window may not run past (a birthday, an expiry date).
+        /// A day the window may not run past (the contact day of a birthday or an expiry date).
         var latest: LocalDate? = nil
     }
 
@@ -186,12 +211,15 @@ public struct Planner: Sendable {
             ]
         case .birthday:
             guard let birthday = customer.birthday else { return [] }
-            return [asOf.year, asOf.year + 1].map { year in
+            // Last year's too: a birthday at the turn of the year may move into this one.
+            return [asOf.year - 1, asOf.year, asOf.year + 1].map { year in
                 let day =
                     LocalDate(year: year, month: birthday.month, day: birthday.day)
                     // 29 Feb in a common year
                     ?? LocalDate(year: year, month: birthday.month, day: birthday.day - 1)!
-                return Candidate(key: "b\(year)", triggeredOn: day, dueOn: day.adding(days: -rule.days), latest: day)
+                let aimed = contactDay(for: day, shift: rule.holidayShift)
+                return Candidate(
+                    key: "b\(year)", triggeredOn: day, dueOn: aimed.adding(days: -rule.days), latest: aimed)
             }
         case .churn:
             guard let anchor = customer.lastEventOn ?? customer.registeredOn else { return [] }
@@ -224,9 +252,10 @@ public struct Planner: Sendable {
             guard let raw = event.attributes[rule.dateAttribute], let expiry = LocalDate(parsing: raw) else {
                 return nil
             }
+            let aimed = contactDay(for: expiry, shift: rule.holidayShift)
             return Candidate(
                 key: "x\(event.id):" + expiry.iso, triggeredOn: event.occurredOn,
-                dueOn: expiry.adding(days: -rule.days), latest: expiry)
+                dueOn: aimed.adding(days: -rule.days), latest: aimed)
         case .afterSales:
             guard let raw = event.attributes[rule.dateAttribute], let end = LocalDate(parsing: raw) else {
                 return nil

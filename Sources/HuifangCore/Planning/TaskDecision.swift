@@ -73,10 +73,29 @@ public struct TaskDecider: Sendable {
     }
 
     public static func reasonKey(ruleID: Int, key: String) -> String { "\(ruleID)|\(key)" }
+
+    /// The rules of a task's reasons, given in the order they were added, in the order its call takes them: the
+    /// most urgent priority first and, among equals, the reason added first. A reason that joins an open task
+    /// leads only when it is more urgent; the task asks the script and the survey of the first rule that has one.
+    public func leading(_ ruleIDs: [Int]) -> [FollowUpRule] {
+        ruleIDs.enumerated().compactMap { index, id in rules[id].map { (index, $0) } }
+            .sorted { ($0.1.priority, $0.0) < ($1.1.priority, $1.0) }.map(\.1)
+    }
+
+    /// What a task told these reasons (in the order they were added) says and asks.
+    public func lead(_ ruleIDs: [Int]) -> (priority: Int, script: String, surveyID: Int?) {
+        let ordered = leading(ruleIDs)
+        return (
+            ordered.first?.priority ?? 9, ordered.lazy.map(\.script).first { !$0.isEmpty } ?? "",
+            ordered.lazy.compactMap(\.surveyID).first
+        )
+    }
 }
 
 /// When a task is due and by when it must be done, as instants: the first contact slot on or after
-/// the due day, and the end of the last contact window of the deadline day.
+/// the due day, and the end of the last contact window of the deadline day. When no slot lies between them
+/// (a due day and deadline on days without contacts), the task is due at the start of the last window
+/// before its deadline: never at the moment that window closes, when no call can be made.
 public struct DueTimes: Equatable, Sendable {
     public var dueAt: Date
     public var deadlineAt: Date
@@ -91,7 +110,10 @@ public struct DueTimes: Equatable, Sendable {
         let dayStart = calendar.instant(local: Int64(dueOn.dayNumber) * 86_400)
         let endOfDeadline = windows.ranges.last.map { Int64($0.end) } ?? 86_400
         let deadlineAt = calendar.instant(local: Int64(deadlineOn.dayNumber) * 86_400 + endOfDeadline)
-        let slot = windows.nextContactSlot(after: dayStart) ?? dayStart
-        return DueTimes(dueAt: min(slot, deadlineAt), deadlineAt: deadlineAt)
+        if let slot = windows.nextContactSlot(after: dayStart), slot < deadlineAt {
+            return DueTimes(dueAt: slot, deadlineAt: deadlineAt)
+        }
+        let last = windows.lastWindowStart(before: deadlineAt) ?? dayStart
+        return DueTimes(dueAt: min(last, deadlineAt), deadlineAt: deadlineAt)
     }
 }

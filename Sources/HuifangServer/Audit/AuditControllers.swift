@@ -47,7 +47,7 @@ struct AuditFilter {
         "customer.create", "customer.update", "customer.delete", "customer.erase", "customer.export", "customer.import",
         "user.create",
         "user.update", "token.create", "token.revoke", "department.create", "department.update",
-        "department.delete", "tiers.update", "calendar.update", "calendar.import",
+        "department.delete", "tiers.update", "calendar.update", "calendar.import", "agent.roster", "agent.roster.clear",
     ]
 }
 

@@ -13,6 +13,12 @@ extension AgentAbsence {
     }
 }
 
+extension AgentShift {
+    public var properties: [any AnyProperty] {
+        [$id, $user, $weekday, $kind, $startSecond, $endSecond]
+    }
+}
+
 extension AuditEntry {
     public var properties: [any AnyProperty] {
         [$id, $at, $actorID, $actorName, $action, $subjectType, $subjectID, $detail, $address]
@@ -267,6 +273,7 @@ extension WorkCalendar {
 let modelsWithListedProperties: [any Fields.Type] = [
     APIToken.self,
     AgentAbsence.self,
+    AgentShift.self,
     AuditEntry.self,
     CalendarDay.self,
     Customer.self,

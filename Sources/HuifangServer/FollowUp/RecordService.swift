@@ -55,12 +55,14 @@ struct RecordService {
 
     static let correctable: [CustomerField] = [.name, .mobile, .email]
 
-    /// The survey a task asks: the current version of the first of its rules that names one.
+    /// The survey a task asks: the current version of the first of its rules, most urgent first, that names one
+    /// (`TaskDecider.leading`).
     static func survey(for task: FollowUpTask, on db: any Database) async throws -> SurveyRecord? {
-        let reasons = try await TaskReason.query(on: db).filter(\.$task.$id == task.id!).sort(\.$id).all()
-        for reason in reasons {
-            guard let rule = try await RuleRecord.find(reason.ruleID, on: db), let family = try rule.rule().surveyID
-            else { continue }
+        let ruleIDs = try await TaskReason.query(on: db).filter(\.$task.$id == task.id!).sort(\.$id).all().map(
+            \.ruleID)
+        let rules = try await RuleRecord.query(on: db).filter(\.$id ~~ Set(ruleIDs)).all().map { try $0.rule() }
+        for rule in TaskDecider(rules: rules, contactCapDays: 0).leading(ruleIDs) {
+            guard let family = rule.surveyID else { continue }
             if let survey = try await SurveyStore(db: db).current(family: family) { return survey }
         }
         return nil

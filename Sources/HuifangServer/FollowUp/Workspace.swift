@@ -218,7 +218,7 @@ extension DomainServices {
             errors: errors)
     }
 
-    /// The script of the first rule that has one (else the task's), filled with this customer's details,
+    /// The script of the leading rule that has one (else the task's), filled with this customer's details,
     /// their latest event, the task and the agent.
     private func script(
         _ task: FollowUpTask, reasons: [TaskReason], rules: [Int: FollowUpRule], customer: Customer, viewer: User,
@@ -235,8 +235,8 @@ extension DomainServices {
             .eventDate: latest?.occurredOn ?? "",
             .dueDate: task.dueOn, .agent: viewer.displayName, .company: config.company,
         ]
-        return Placeholder.fill(
-            reasons.lazy.compactMap { rules[$0.ruleID]?.script }.first { !$0.isEmpty } ?? task.script, values)
+        let script = TaskDecider(rules: Array(rules.values), contactCapDays: 0).lead(reasons.map(\.ruleID)).script
+        return Placeholder.fill(script.isEmpty ? task.script : script, values)
     }
 
     /// The customer's latest events, each with its attributes on one line.

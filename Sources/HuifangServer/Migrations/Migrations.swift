@@ -33,6 +33,7 @@ extension Application {
         migrations.add(M026ConsentHistory())
         migrations.add(M027CustomerErasure())
         migrations.add(M028Retention())
+        migrations.add(M029AgentRosters())
         migrations.add(M031JobHeartbeats())
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import HuifangCore
 import SQLKit
 
-/// Gives every due, unassigned open task to an agent (see `Distributor`), and moves tasks between agents.
+/// Gives every due, unassigned open task to an agent on shift (see `Distributor`), and moves tasks between agents.
 package struct DistributionService {
     let db: any Database
 
@@ -19,9 +19,12 @@ package struct DistributionService {
         let preferred: UUID?
     }
 
-    /// Agents as they stand on `day`: skills, open load, and whether on leave.
+    /// Agents as they stand on `day`: skills, open load, whether on leave, and their hours on shift (their roster's,
+    /// or the calendar's full day for an agent without one).
     func agents(on day: LocalDate) async throws -> [AgentCapacity] {
         let users = try await User.query(on: db).filter(\.$role == .agent).filter(\.$isActive == true).all()
+        let rosters = try await RosterStore(db: db).rosters(of: users.compactMap(\.id))
+        let fullDay = WeeklyRoster.fullDay(weeklyHours: try await CalendarStore(db: db).defaultCalendar().weeklyRanges)
         let away = Set(
             try await AgentAbsence.query(on: db).filter(\.$firstDay <= day.iso).filter(\.$lastDay >= day.iso).all().map(
                 \.$user.id))
@@ -36,7 +39,8 @@ package struct DistributionService {
         return users.map { user in
             AgentCapacity(
                 id: user.id!, name: user.displayName, skills: user.skillSet, openLoad: load[user.id!] ?? 0,
-                isAbsent: away.contains(user.id!))
+                isAbsent: away.contains(user.id!),
+                shiftSeconds: WeeklyRoster.seconds(rosters[user.id!], on: day, fullDay: fullDay))
         }
     }
 

@@ -45,6 +45,11 @@ struct PlanningContext {
             windowsOnAllDays: stored.contactAllDays)
     }
 
+    /// The planner of these rules; dated follow-ups stay on a holiday only when customers are called on every day.
+    var planner: Planner {
+        Planner(rules: rules, calendar: calendar, contactsOnAllDays: windowsOnAllDays)
+    }
+
     /// A rule's windows, or the calendar's when it names none.
     func windows(_ ranges: [TimeRange]) -> ContactWindows {
         ContactWindows(
@@ -105,7 +110,7 @@ package struct PlanningService {
         let started = Date()
         var summary = PlanSummary(day: asOf.iso)
         let context = try await PlanningContext.load(on: db)
-        let planner = Planner(rules: context.rules, calendar: context.calendar)
+        let planner = context.planner
         let decider = TaskDecider(rules: context.rules, contactCapDays: contactCapDays)
         let sql = db.sql
 
@@ -383,19 +388,10 @@ package struct PlanningService {
                     for reason in reasons { reasonRows.append((taskOf[customer]!, customer, reason)) }
                 }
             }
-            var raise: [Int: [Int]] = [:]
             for (task, customer, reasons) in merges {
                 for reason in reasons { reasonRows.append((task, customer, reason)) }
-                raise[reasons.compactMap { decider.rules[$0.ruleID]?.priority }.min() ?? 9, default: []].append(task)
             }
-            // A joining reason may be more urgent than the task; one statement per priority level.
-            for (urgent, tasks) in raise {
-                for chunk in tasks.chunked(500) {
-                    try await sql.raw(
-                        "UPDATE follow_up_tasks SET priority = \(bind: urgent) WHERE id IN (\(binds: Array(chunk))) AND priority > \(bind: urgent)"
-                    ).run()
-                }
-            }
+            try await lead(merges, decider: decider, on: sql)
             for chunk in reasonRows.chunked(500) {
                 let insert = sql.insert(into: TaskReason.schema)
                     .columns(
@@ -412,6 +408,33 @@ package struct PlanningService {
 }
 
 extension PlanningService {
+    /// A joining reason more urgent than its task leads it: the task takes its priority and its script (and so
+    /// its survey, `TaskDecider.leading`). One statement per priority and script.
+    fileprivate func lead(
+        _ merges: [(task: Int, customer: Int, reasons: [Occurrence])], decider: TaskDecider, on sql: any SQLDatabase
+    ) async throws {
+        struct Lead: Hashable {
+            let priority: Int
+            let script: String
+        }
+        var raise: [Lead: [Int]] = [:]
+        for (task, _, reasons) in merges {
+            let lead = decider.lead(reasons.map(\.ruleID))
+            raise[Lead(priority: lead.priority, script: lead.script), default: []].append(task)
+        }
+        for (lead, tasks) in raise {
+            for chunk in tasks.chunked(500) {
+                try await sql.raw(
+                    """
+                    UPDATE follow_up_tasks SET priority = \(bind: lead.priority),
+                    script = CASE WHEN \(bind: lead.script) = '' THEN script ELSE \(bind: lead.script) END
+                    WHERE id IN (\(binds: Array(chunk))) AND priority > \(bind: lead.priority)
+                    """
+                ).run()
+            }
+        }
+    }
+
     /// Creates the task of a `triggered` rule for one customer now (e.g. a resolved complaint's verification call).
     /// `key` names the occurrence (a ticket number); triggering the same key again returns the same task.
     func trigger(ruleID: Int, customerID: Int, key: String, asOf: LocalDate) async throws -> Int {
@@ -435,7 +458,7 @@ extension PlanningService {
         .filter(\.$occurrenceKey == "t" + trimmed).first() {
             return existing.$task.id
         }
-        let planner = Planner(rules: context.rules, calendar: context.calendar)
+        let planner = context.planner
         let occurrence = Occurrence(
             ruleID: ruleID, key: "t" + trimmed, triggeredOn: asOf, dueOn: asOf,
             deadlineOn: try planner.deadline(dueOn: asOf, windowDays: rule.windowDays))

@@ -112,6 +112,7 @@ struct RulePagesController: RouteCollection {
         let channels: [SelectOption]
         let eventKinds: [SelectOption]
         let surveys: [SelectOption]
+        let holidayShifts: [SelectOption]
         let monthsByTier: String
         let segmentTiers: String
         let segmentTags: String
@@ -185,6 +186,11 @@ struct RulePagesController: RouteCollection {
                 + (try await req.domain.surveys.current()).map {
                     SelectOption(value: String($0.familyID!), label: $0.name, selected: $0.familyID == rule.surveyID)
                 },
+            holidayShifts: HolidayShift.allCases.map {
+                SelectOption(
+                    value: $0.rawValue, label: req.t("rules.holidayShift." + $0.rawValue),
+                    selected: $0.rawValue == (rule.holidayShift ?? HolidayShift.before.rawValue))
+            },
             monthsByTier: (rule.monthsByTier ?? [:]).sorted { $0.value > $1.value }.map { "\($0.key)=\($0.value)" }
                 .joined(separator: ", "),
             segmentTiers: (rule.segment?.tiers ?? []).joined(separator: ", "),

@@ -32,6 +32,8 @@ struct RuleInput: Content {
     var campaignDate: String?
     /// The survey (its first version's id; the current version is asked).
     var surveyID: Int?
+    /// birthday, expiryReminder: `before` (the default) or `after`, where a date on a day off goes.
+    var holidayShift: String?
     var segment: SegmentInput?
 
     init(_ rule: FollowUpRule) {
@@ -56,6 +58,7 @@ struct RuleInput: Content {
         everyMonths = rule.everyMonths
         campaignDate = rule.campaignDate?.iso
         surveyID = rule.surveyID
+        holidayShift = rule.holidayShift.rawValue
         segment = SegmentInput(
             tiers: rule.segment.tiers, tags: rule.segment.tags, eventAttributes: rule.segment.eventAttributes)
     }
@@ -82,6 +85,8 @@ struct RuleInput: Content {
         if let surveyID, !surveys.contains(surveyID) {
             errors.append(.init(field: "surveyID", key: "rule.problem.unknownSurvey"))
         }
+        let holidayShift = HolidayShift(rawValue: self.holidayShift ?? HolidayShift.before.rawValue)
+        if holidayShift == nil { errors.append(.init(field: "holidayShift", key: "rule.problem.holidayShift")) }
         let rule = FollowUpRule(
             id: id, name: name.trimmingWhitespace(), kind: kind ?? .campaign, isEnabled: isEnabled ?? true,
             priority: priority ?? 3,
@@ -95,7 +100,8 @@ struct RuleInput: Content {
             countsWorkingDays: countsWorkingDays ?? false,
             eventKind: eventKind, dateAttribute: (dateAttribute ?? "").trimmingWhitespace(),
             monthsByTier: monthsByTier ?? [:],
-            firstMonths: firstMonths ?? 1, everyMonths: everyMonths ?? 6, campaignDate: campaign, surveyID: surveyID)
+            firstMonths: firstMonths ?? 1, everyMonths: everyMonths ?? 6, campaignDate: campaign, surveyID: surveyID,
+            holidayShift: holidayShift ?? .before)
         if kind != nil {
             let known = Set(errors.map(\.field))
             errors += rule.problems().filter { !known.contains($0.field) }
@@ -142,6 +148,7 @@ struct RuleInput: Content {
         everyMonths = number("everyMonths")
         campaignDate = form["campaignDate"]
         surveyID = (form["surveyID"] ?? "").isEmpty ? nil : Int(form["surveyID"]!) ?? -1
+        holidayShift = form["holidayShift"]
         segment = SegmentInput(
             tiers: list("segmentTiers"), tags: list("segmentTags"), eventAttributes: pairs("segmentAttributes"))
     }

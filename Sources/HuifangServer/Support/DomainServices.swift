@@ -64,6 +64,7 @@ struct DomainServices: Sendable {
     /// The retention rules and their purge; `retentionJob` runs it once a day under its lease.
     var retention: RetentionService { RetentionService(context: context) }
     var retentionJob: DailyRetention { DailyRetention(domain: self, clock: context.clock.now) }
+    var rosters: RosterStore { RosterStore(db: db) }
     var rules: RuleStore { RuleStore(db: db) }
     var spotChecks: SpotCheckService { SpotCheckService(db: db, config: config, now: now) }
     var surveyLinks: SurveyLinks { SurveyLinks(db: db, config: config, now: now) }

@@ -13,6 +13,10 @@ struct AgentLoad: Content {
     let open: Int
     let dueToday: Int
     let absent: Bool
+    /// The shift on the day, as people read it (`早班 09:00–15:00`, `休息`, `全天（未排班）`).
+    let shift: String
+    /// On shift and not on leave: distribution gives them work that day.
+    let onShift: Bool
 }
 
 extension DomainServices {
@@ -32,11 +36,13 @@ extension DomainServices {
             """
         ).all(decoding: DueRow.self)
         let due = Dictionary(rows.map { ($0.assigned_agent_id, $0.count) }, uniquingKeysWith: +)
+        let rostered = try await rosters.rosters(of: capacities.map(\.id))
         return capacities.sorted { $0.name < $1.name }.map { agent in
             AgentLoad(
                 id: agent.id, username: users[agent.id]?.username ?? "", name: agent.name,
                 skills: agent.skills.sorted().joined(separator: ","),
-                open: agent.openLoad, dueToday: due[agent.id] ?? 0, absent: agent.isAbsent)
+                open: agent.openLoad, dueToday: due[agent.id] ?? 0, absent: agent.isAbsent,
+                shift: shiftText(rostered[agent.id], on: day), onShift: agent.isPresent)
         }
     }
 
@@ -225,6 +231,9 @@ struct TaskPagesController: RouteCollection {
     struct MinePage: Encodable {
         let tasks: [TaskView]
         let nextURL: String?
+        /// Today's shift, and the week's for a rostered agent.
+        let shift: String
+        let week: [RosterPagesController.Cell]
     }
 
     @Sendable func board(req: Request) async throws -> Response {
@@ -299,11 +308,20 @@ struct TaskPagesController: RouteCollection {
     }
 
     @Sendable func myList(req: Request) async throws -> Response {
-        let filter = TaskFilter(agentID: try req.auth.require(User.self).id, callListOrder: true)
+        let me = try req.auth.require(User.self)
+        let filter = TaskFilter(agentID: me.id, callListOrder: true)
         let page = try await req.taskPage(try req.pagedTasks(filter, limit: 200))
+        let roster = try await req.domain.rosters.rosters(of: [try me.requireID()])[me.id!]
+        let week = (roster?.days ?? []).enumerated().map { index, shift in
+            RosterPagesController.Cell(
+                day: req.t("roster.day." + WeeklyRoster.dayCodes[index]), shift: req.domain.shiftText(shift),
+                isOff: shift.kind == .off)
+        }
         return try await req.renderPage(
             "tasks/mine", titleKey: "tasks.mine",
-            MinePage(tasks: page.rows, nextURL: req.nextPageURL(page.next)))
+            MinePage(
+                tasks: page.rows, nextURL: req.nextPageURL(page.next),
+                shift: req.domain.shiftText(roster, on: req.today), week: week))
     }
 
     @Sendable func myCSV(req: Request) async throws -> Response {

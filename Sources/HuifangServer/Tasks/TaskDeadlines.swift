@@ -20,7 +20,7 @@ struct TaskDeadlines {
     /// Recomputes every open task's deadline day and due instants. Returns (recomputed, changed).
     func recomputeOpen(by actor: Actor) async throws -> (Int, Int) {
         let context = try await PlanningContext.load(on: db)
-        let planner = Planner(rules: context.rules, calendar: context.calendar)
+        let planner = context.planner
         let rules = Dictionary(context.rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         var recomputed = 0
         var changed = 0

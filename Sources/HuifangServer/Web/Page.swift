@@ -56,6 +56,7 @@ extension Request {
         ("/kb", "nav.kb", .calls),
         ("/notifications", "nav.notifications", .signedIn),
         ("/tasks", "nav.tasks", .planning),
+        ("/rosters", "nav.rosters", .planning),
         ("/rules", "nav.rules", .planning),
         ("/surveys", "nav.surveys", .surveys),
         ("/reports", "nav.reports", .reports),
