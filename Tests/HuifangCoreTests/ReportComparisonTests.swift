@@ -25,6 +25,13 @@ import Testing
         #expect(throws: NamedFieldErrors(errors: [NamedFieldError(field: "to", key: "problem.required")])) {
             try ReportPeriod.requested(month: nil, from: "2026-10-01", to: " ", today: today)
         }
+        // Dates a report could not reach around (the month before year 1, ten years after 9999) are refused.
+        #expect(ReportPeriod(month: "0001-01") == nil && ReportPeriod(month: "9999-12") == nil)
+        #expect(
+            throws: NamedFieldErrors(errors: [
+                NamedFieldError(field: "from", key: "report.problem.year", arguments: ["1970", "2999"])
+            ])
+        ) { try ReportPeriod.requested(month: nil, from: "0001-01-01", to: "2026-01-07", today: today) }
     }
 
     @Test func aMonthIsComparedWithTheMonthBeforeAndOtherRangesWithAsManyDaysBefore() throws {

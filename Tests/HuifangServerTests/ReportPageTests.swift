@@ -82,6 +82,7 @@ import VaporTesting
             let reversed = try await page.get("/reports?from=2026-10-31&to=2026-10-01")
             let invalid = try await page.get("/reports?from=2026-13-01&to=&groupBy=colour")
             let month = try await page.get("/reports?month=2026-1")
+            let ancient = try await page.get("/reports?from=0001-01-01&to=0001-01-07")
             // validation
             #expect(reversed.status == .unprocessableEntity)
             #expect(reversed.body.string.contains("id=\"to-error\">结束日期 不能早于开始日期"))
@@ -93,6 +94,9 @@ import VaporTesting
             #expect(html.contains("id=\"to-error\">结束日期 必填"))
             #expect(html.contains("id=\"groupBy-error\">分组 不是可用的分组"))
             #expect(html.contains("<li>开始日期：不是有效的日期"))
+            #expect(
+                ancient.status == .unprocessableEntity
+                    && ancient.body.string.contains("id=\"from-error\">开始日期 须在 1970 年到 2999 年之间"))
             #expect(month.status == .unprocessableEntity && month.body.string.contains("id=\"month-error\">月份 不是有效的月份"))
         }
     }

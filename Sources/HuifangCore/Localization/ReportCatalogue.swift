@@ -153,6 +153,7 @@ extension Catalogue {
         "report.notSigned": ("未签发（按生成时的数据计算）", "Not signed off (counted when generated)"),
         "report.id": ("编号", "No."),
         "report.customerID": ("客户编号", "Customer no."),
+        "report.problem.year": ("须在 {0} 年到 {1} 年之间", "must be in the years {0} to {1}"),
         "report.problem.toBeforeFrom": ("不能早于开始日期", "cannot be before the start"),
         "report.problem.tooLong": ("期间太长（最多约 10 年）", "the period is too long (about 10 years at most)"),
         "report.problem.groupBy": ("不是可用的分组（{0}）", "is not a grouping ({0})"),
