@@ -128,6 +128,9 @@ struct Demo: AsyncParsableCommand {
         let load: (Application) async throws -> Void = { app in
             let summary = try await DemoOrganisation.load(on: app, customers: customers)
             print(Self.describe(summary, config))
+            // Into a file or a pipe, standard output is kept in a buffer until it fills or the program ends; the
+            // server runs until stopped, so the accounts must be written out now.
+            fflush(nil)
         }
         if noServe {
             try await Operations.withApplication(config, load)

@@ -2,6 +2,10 @@ import Foundation
 import HuifangCore
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Runs the built `huifang` binary as an operator would.
 @Suite(.serialized) struct CommandLineTests {
     struct Run {
@@ -204,6 +208,70 @@ import Testing
         let sweep = try await run(
             ["escalate", "--json", "--database-url", database], environment: ["HUIFANG_PLAN_AT": "off"])
         #expect(sweep.status == 0 && sweep.stdout.contains("\"escalations\" : 0"), "\(sweep.stdout)\(sweep.stderr)")
+    }
+
+    @Test func theDemoWritesItsAccountsAtOnceThoughItsOutputIsAPipe() async throws {
+        // setup: the demo loading and then serving, its standard output a pipe as under `| tee` or in a service
+        let out = Pipe()
+        let null = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/null"))
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HUIFANG_") }
+            .merging(["HUIFANG_BCRYPT_COST": "4", "HUIFANG_PLAN_AT": "off"]) { $1 }
+        let arguments = [
+            "demo", "--customers", "300", "--database-url", database, "--host", "127.0.0.1", "--port",
+            String(try Self.freePort()),
+        ]
+        let child = try Spawned(
+            Self.binary, arguments, environment: environment, directory: directory, stdin: null.fileDescriptor,
+            stdout: out.fileHandleForWriting.fileDescriptor, stderr: null.fileDescriptor)
+        try out.fileHandleForWriting.close()
+        try null.close()
+        // A demo that never writes its accounts would be read forever: it is stopped after ten minutes, which ends
+        // its output and fails the test.
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(600))
+            child.kill()
+        }
+        defer {
+            watchdog.cancel()
+            child.kill()
+        }
+        // MUT: read its output while it runs
+        let text = await Self.read(out.fileHandleForReading, until: "Passwords are shown only")
+        // validation
+        #expect(text.contains("admin") && text.contains("系统管理员") && text.contains("customers: 300"), "\(text)")
+        #expect(child.isRunning, "the accounts were read while the demo went on to serve")
+    }
+
+    /// What `handle` gives until `marker` has come or the output ends, read on a thread of its own (reading blocks).
+    static func read(_ handle: FileHandle, until marker: String) async -> String {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                var data = Data()
+                while true {
+                    let chunk = handle.availableData
+                    data.append(chunk)
+                    if chunk.isEmpty || String(decoding: data, as: UTF8.self).contains(marker) { break }
+                }
+                continuation.resume(returning: String(decoding: data, as: UTF8.self))
+            }
+        }
+    }
+
+    /// A loopback port nothing listens on now.
+    static func freePort() throws -> Int {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0
+            }
+        }
+        guard bound else { throw SpawnError(message: "no free loopback port") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     @Test func importsEventsThenPlansADayOnceFromTheCommandLine() async throws {

@@ -59,13 +59,19 @@ import VaporTesting
         #expect(response.headers.first(name: "Referrer-Policy") == referrer, "\(what)")
     }
 
-    /// The stylesheet and script are served from `Public/`; nothing else there or beside it is (`StaticFiles`).
-    @Test func onlyTheStylesheetsAndScriptsAreServedAsFiles() async throws {
+    /// The stylesheet, scripts and icon are served from `Public/`; nothing else there or beside it is (`StaticFiles`).
+    @Test func onlyTheStylesheetsScriptsAndIconAreServedAsFiles() async throws {
         try await withHuifang { app in
             let tester = try app.testing()
             let css = try await tester.sendRequest(.GET, "/css/app.css")
             #expect(css.status == .ok && css.headers.contentType?.subType == "css")
             #expect(try await tester.sendRequest(.GET, "/js/app.js").status == .ok)
+            // The icon every page links to, and browsers ask for unasked: an icon file of three sizes.
+            let icon = try await tester.sendRequest(.GET, "/favicon.ico")
+            #expect(icon.status == .ok && Array(icon.body.readableBytesView.prefix(6)) == [0, 0, 1, 0, 3, 0])
+            #expect(
+                try await tester.sendRequest(.GET, "/login").body.string.contains(
+                    "<link rel=\"icon\" href=\"/favicon.ico\""))
             for path in ["/Views/base.leaf", "/app.css", "/css/missing.css"] {
                 #expect(try await tester.sendRequest(.GET, path).status == .notFound, "\(path)")
             }

@@ -320,7 +320,7 @@ import VaporTesting
                 let rate = api.overall.rates[figure.rawValue]!
                 #expect(html.contains("data-figure=\"\(figure.rawValue)\""), "\(figure)")
                 #expect(
-                    html.contains("<td class=\"num value\">\(rate.text)</td>")
+                    html.contains("<td class=\"num value\" data-label=\"本期\">\(rate.text)</td>")
                         || figure == .coverage && html.contains(rate.text))
             }
             #expect(html.contains("id=\"heatmap\"") && html.contains("data-count=\"2\""))

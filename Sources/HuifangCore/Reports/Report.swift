@@ -10,11 +10,16 @@ public struct ReportPeriod: Hashable, Codable, Sendable {
         self.to = to
     }
 
-    /// A calendar month, `2026-10`.
+    /// The years a report can name. Around any period so named there is room, inside the dates a `LocalDate` holds,
+    /// for what a report reaches beyond it: the previous period (up to ten years before a range), the twelve months
+    /// of a trend and the next period.
+    public static let years = 1970...2999
+
+    /// A calendar month, `2026-10`, in `years`.
     public init?(month text: String) {
         let parts = text.split(separator: "-")
         guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]),
-            let month = Int(parts[1]),
+            let month = Int(parts[1]), Self.years.contains(year),
             let first = LocalDate(year: year, month: month, day: 1)
         else { return nil }
         self.init(from: first, to: first.addingMonths(1).adding(days: -1))
@@ -35,7 +40,8 @@ public struct ReportPeriod: Hashable, Codable, Sendable {
         }
     }
 
-    /// The period `from`/`to` name as text, or every problem: missing, not a date, reversed, longer than `maxDays`.
+    /// The period `from`/`to` name as text, or every problem: missing, not a date, outside `years`, reversed, longer
+    /// than `maxDays`.
     public static func parse(from: String?, to: String?, maxDays: Int = 3700) throws(NamedFieldErrors) -> ReportPeriod {
         var problems: [NamedFieldError] = []
         func day(_ raw: String?, _ field: String) -> LocalDate? {
@@ -45,6 +51,13 @@ public struct ReportPeriod: Hashable, Codable, Sendable {
             }
             guard let date = LocalDate(parsing: raw) else {
                 problems.append(.init(field: field, key: "problem.invalidDate"))
+                return nil
+            }
+            guard years.contains(date.year) else {
+                problems.append(
+                    .init(
+                        field: field, key: "report.problem.year",
+                        arguments: [String(years.lowerBound), String(years.upperBound)]))
                 return nil
             }
             return date

@@ -22,6 +22,15 @@ extension ReportService {
         return CurrentReport(report: try await report(period, groupedBy: grouping), signedOff: nil)
     }
 
+    /// A period's report and the previous period's (`ReportPeriod.previous`) under the same grouping, each as
+    /// `current` gives it: the previous figures are those the previous period's own page shows.
+    func compared(_ period: ReportPeriod, groupedBy grouping: ReportGrouping) async throws -> (
+        now: CurrentReport, before: CurrentReport
+    ) {
+        let now = try await current(period, groupedBy: grouping)
+        return (now, try await current(period.previous, groupedBy: grouping))
+    }
+
     /// A month's scorecards: as stored when it was signed off, else computed now.
     func currentScorecards(_ period: ReportPeriod, month: String) async throws -> (
         cards: [Scorecard], signedOff: ReportOut.SignedOut?
@@ -88,20 +97,26 @@ extension ReportService {
             }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// The month `text` names when it can be signed off now: a month (`2026-10`), over by `today`, not signed yet.
+    func signable(_ text: String, today: LocalDate) async throws -> ReportPeriod {
+        guard let period = ReportPeriod(month: text) else {
+            throw NamedFieldError(field: "month", key: "report.problem.month")
+        }
+        guard period.to < today else { throw NamedFieldError(field: "month", key: "report.problem.monthNotOver") }
+        if try await ReportSignOff.query(on: db).filter(\.$month == text).count() > 0 {
+            throw AppError(.conflict, "report.refuse.signed")
+        }
+        return period
+    }
+
     /// Freezes a finished month: its report under every grouping and the agents' scorecards are stored
     /// as they are now; from then on the month is read from the archive.
     func signOff(month text: String, by user: User, note: String, today: LocalDate, at now: Date) async throws
         -> ReportSignOff
     {
-        guard let period = ReportPeriod(month: text) else {
-            throw NamedFieldError(field: "month", key: "report.problem.month")
-        }
-        guard period.to < today else { throw NamedFieldError(field: "month", key: "report.problem.monthNotOver") }
+        let period = try await signable(text, today: today)
         guard note.count <= 1000 else {
             throw NamedFieldError(field: "note", key: "problem.tooLong", arguments: ["1000"])
-        }
-        if try await ReportSignOff.query(on: db).filter(\.$month == text).count() > 0 {
-            throw AppError(.conflict, "report.refuse.signed")
         }
         var reports: [String: FigureReport] = [:]
         for grouping in ReportGrouping.allCases {

@@ -45,24 +45,22 @@ struct ReportAPIController: RouteCollection {
 
     @Sendable func figures(req: Request) async throws -> Response {
         let (period, grouping) = try req.reportQuery()
-        let current = try await req.domain.reports.current(period, groupedBy: grouping)
         let format = req.query[String.self, at: "format"] ?? "json"
+        guard ["json", "csv", "xlsx"].contains(format) else {
+            throw NamedFieldErrors(errors: [.init(field: "format", key: "report.problem.format")])
+        }
         try await req.domain.audit(
             "report.view", subjectType: "report", subjectID: "\(period.from.iso)..\(period.to.iso)",
             detail: "groupBy=\(grouping.rawValue) format=\(format)")
+        if format == "xlsx" { return try await ReportWorkbook.response(req, period: period, grouping: grouping) }
+        let current = try await req.domain.reports.current(period, groupedBy: grouping)
         switch format {
         case "json":
             return try await ReportOut(current.report, signedOff: current.signedOff).encodeResponse(for: req)
-        case "csv":
+        default:
             return csvResponse(
                 ReportCSV.figures(current.report, language: req.language),
                 name: "huifang-figures-\(period.from.iso)-\(period.to.iso).csv")
-        case "xlsx":
-            return xlsxResponse(
-                ReportCSV.workbook(current.report, language: req.language),
-                name: "huifang-figures-\(period.from.iso)-\(period.to.iso).xlsx")
-        default:
-            throw NamedFieldErrors(errors: [.init(field: "format", key: "report.problem.format")])
         }
     }
 

@@ -129,35 +129,6 @@ enum ReportCSV {
         return lines
     }
 
-    /// The report as a workbook: the figures as in the CSV, then satisfaction per indicator, calls by hour and weekday, and problems.
-    static func workbook(_ report: FigureReport, language: Language) -> [UInt8] {
-        func t(_ key: String) -> String { Catalogue.text(key, language) }
-        var indicators = [["indicator", "numerator", "denominator", "value", "meanScore", "nps"]]
-        for group in report.indicators {
-            let rate = group.figures.rate(.satisfaction)
-            indicators.append([
-                group.label, String(rate.numerator), String(rate.denominator), rate.text, group.figures.meanScore.text,
-                group.figures.netPromoter.score.map(String.init) ?? "—",
-            ])
-        }
-        let weekdays = t("report.weekdays").split(separator: ",").map(String.init)
-        var calls = [["weekday"] + (0..<24).map { String(format: "%02d", $0) }]
-        for (index, row) in report.calls.grid.enumerated() { calls.append([weekdays[index]] + row.map(String.init)) }
-        var problems = [["dimension", "key", "label", "count"]]
-        for (dimension, counts) in [
-            ("kind", report.problems.byKind), ("category", report.problems.byCategory),
-            ("severity", report.problems.bySeverity),
-        ] {
-            for count in counts { problems.append([dimension, count.key, count.label, String(count.count)]) }
-        }
-        return XLSXWriter.workbook([
-            .init(name: t("report.figures"), rows: figureLines(report, language: language).map(XLSXWriter.row)),
-            .init(name: t("report.indicators"), rows: indicators.map(XLSXWriter.row)),
-            .init(name: t("report.heatmap"), rows: calls.map(XLSXWriter.row)),
-            .init(name: t("report.byKind"), rows: problems.map(XLSXWriter.row)),
-        ])
-    }
-
     /// Report lines as a CSV file: whole numbers stay numbers (an NPS of -20 too), all else is text.
     static func encode(_ lines: [[String]], byteOrderMark: Bool = true) -> String {
         CSVWriter.document(lines.map { $0.map(CSVCell.inferred) }, byteOrderMark: byteOrderMark)
