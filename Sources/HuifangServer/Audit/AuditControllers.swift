@@ -42,13 +42,8 @@ struct AuditFilter {
             table: AuditEntry.schema, after: after, limit: limit, on: db)
     }
 
-    static let actions = [
-        "login", "login.failed", "login.lockout", "logout", "customer.view", "customer.list", "customer.reveal",
-        "customer.create", "customer.update", "customer.delete", "customer.erase", "customer.export", "customer.import",
-        "user.create",
-        "user.update", "token.create", "token.revoke", "department.create", "department.update",
-        "department.delete", "tiers.update", "calendar.update", "calendar.import", "agent.roster", "agent.roster.clear",
-    ]
+    /// Every action the product writes, for the filter.
+    static var actions: [String] { AuditSentence.actions }
 }
 
 /// The audit log page for admins.
@@ -59,9 +54,9 @@ struct AuditPagesController: RouteCollection {
 
     struct Row: Encodable {
         let at: String
+        let sentence: String
         let actor: String
         let action: String
-        let subject: String
         let detail: String
         let address: String
     }
@@ -79,13 +74,16 @@ struct AuditPagesController: RouteCollection {
         let page = try await filter.entries(
             on: req.db, zone: req.application.huifang.timeZone,
             limit: req.pageLimit(default: 100))
-        let entries = page.rows
+        let names = try await AuditNames.load(for: page.rows, on: req.db)
         let format = req.application.huifang.formatDateTime
-        let rows = entries.map {
+        let rows = page.rows.map { entry in
             Row(
-                at: format($0.at), actor: $0.actorName, action: req.t("action." + $0.action),
-                subject: [$0.subjectType, $0.subjectID].compactMap { $0 }.joined(separator: " "),
-                detail: $0.detail ?? "", address: $0.address ?? "")
+                at: format(entry.at),
+                sentence: AuditSentence.text(
+                    action: entry.action, actor: names.person(entry.actorName),
+                    subject: names.subject(of: entry, req.language), req.language),
+                actor: entry.actorName, action: req.t("action." + entry.action), detail: entry.detail ?? "",
+                address: entry.address ?? "")
         }
         return try await req.renderPage(
             "audit/index", titleKey: "audit.title",
@@ -93,7 +91,7 @@ struct AuditPagesController: RouteCollection {
                 rows: rows,
                 actions: AuditFilter.actions.map {
                     SelectOption(value: $0, label: req.t("action." + $0), selected: $0 == filter.action)
-                },
+                }.sorted { $0.label < $1.label },
                 actor: filter.actor ?? "", from: filter.from?.iso ?? "", to: filter.to?.iso ?? "",
                 nextURL: req.nextPageURL(page.next)
             ))
