@@ -714,6 +714,52 @@ func shanghai(_ text: String) -> Date {
         }
     }
 
+    @Test func theOverviewCountsFiltersAssignsInBulkAndExportsWhatItShows() async throws {
+        try await withHuifang { app in
+            let org = try await organisation(app)
+            let service = TicketService(db: app.db, config: app.huifang, actor: .commandLine(), now: Date())
+            var opened: [Ticket] = []
+            for index in 0..<5 {
+                opened.append(
+                    try await service.open(
+                        TicketInput(
+                            kind: index < 3 ? "complaint" : "service", description: "问题 \(index)",
+                            handler: index == 4 ? "zhaolei" : nil)))
+            }
+            var page = try await PageClient.signedIn(app, "zhuguan", "password-supervisor")
+            let all = try await page.get("/tickets").body.string
+            #expect(all.contains("共 5 条"))
+            let complaints = try await page.get("/tickets?kind=complaint&sort=newest").body.string
+            #expect(complaints.contains("共 3 条"))
+            let newest = try #require(complaints.range(of: "/tickets/\(opened[2].id!)\""))
+            let oldest = try #require(complaints.range(of: "/tickets/\(opened[0].id!)\""))
+            #expect(newest.lowerBound < oldest.lowerBound, "newest first when asked")
+            #expect(try await page.get("/tickets?handler=zhaolei").body.string.contains("共 1 条"))
+            #expect(try await page.get("/tickets?number=%23\(opened[1].id!)").body.string.contains("共 1 条"))
+            #expect(try await page.get("/tickets?number=abc").status == .unprocessableEntity)
+
+            _ = try await service.act(opened[1], .assign, handler: "zhaolei")
+            _ = try await service.act(opened[1], .start)
+            _ = try await service.act(opened[1], .resolve)
+            let bulk = try await page.post(
+                "/tickets/bulk-assign",
+                form: [
+                    "handler": "zhaolei", "ids[0]": "\(opened[0].id!)", "ids[1]": "\(opened[1].id!)",
+                    "ids[2]": "\(opened[2].id!)", "back": "/tickets?kind=complaint",
+                ])
+            #expect(bulk.headers.first(name: .location) == "/tickets?kind=complaint")
+            let told = try await page.get("/tickets?kind=complaint").body.string
+            #expect(told.contains("已分配 2 张工单") && told.contains("#\(opened[1].id!)"), "the refused one is named")
+            for ticket in [opened[0], opened[2]] {
+                #expect(try await Ticket.find(ticket.id!, on: app.db)?.$handler.id == org.head.id)
+            }
+
+            let csv = try await page.get("/tickets/export.csv?kind=complaint&status=all").body.string
+            #expect(csv.split(whereSeparator: \.isNewline).count == 4 && csv.contains("问题 0") && !csv.contains("问题 3"))
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "ticket.export").count() == 1)
+        }
+    }
+
     @Test func aHandlerTakesStartsAndResolvesWithThePlanInOneClickEach() async throws {
         try await withHuifang { app in
             let org = try await organisation(app)

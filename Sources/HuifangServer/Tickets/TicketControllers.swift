@@ -98,8 +98,8 @@ extension Request {
         return ticket
     }
 
-    func ticketFilter() throws -> TicketFilter {
-        var filter = TicketFilter()
+    func ticketFilter() async throws -> TicketFilter {
+        var filter = try await narrowedTicketFilter()
         if let status = query[String.self, at: "status"], !status.isEmpty {
             if status == "all" {
                 filter.includeFinished = true
@@ -125,6 +125,36 @@ extension Request {
         filter.overdueOnly = query[String.self, at: "overdue"].map { ["1", "true", "on"].contains($0) } ?? false
         if let customer = query[Int.self, at: "customer"] { filter.customerID = customer }
         return try paged(filter)
+    }
+
+    /// The overview's further filters: handler (username), number, opening dates, and the order.
+    private func narrowedTicketFilter() async throws -> TicketFilter {
+        var filter = TicketFilter()
+        func text(_ key: String) -> String? {
+            query[String.self, at: key].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        if let handler = text("handler") {
+            guard let user = try await User.query(on: db).filter(\.$username == handler.lowercased()).first() else {
+                throw NamedFieldError(field: "handler", key: "problem.unknownAgent")
+            }
+            filter.handlerID = user.id
+        }
+        if let number = text("number") {
+            guard let id = Int(number.hasPrefix("#") ? String(number.dropFirst()) : number) else {
+                throw NamedFieldError(field: "number", key: "problem.notANumber")
+            }
+            filter.number = id
+        }
+        let zone = application.huifang.timeZone
+        for (field, isEnd) in [("from", false), ("to", true)] {
+            guard let raw = text(field) else { continue }
+            guard let day = LocalDate(parsing: raw).map({ isEnd ? $0.adding(days: 1) : $0 }),
+                let start = LocalTime.parse(day.iso, in: zone)?.instant
+            else { throw NamedFieldError(field: field, key: "problem.invalidDate") }
+            if isEnd { filter.openedBefore = start } else { filter.openedFrom = start }
+        }
+        filter.newestFirst = text("sort") == "newest"
+        return filter
     }
 
     /// `limit` and `after` of a ticket list.
@@ -196,7 +226,7 @@ struct TicketAPIController: RouteCollection {
     }
 
     @Sendable func list(req: Request) async throws -> TicketPageDTO {
-        let page = try await req.domain.ticketPage(try req.ticketFilter())
+        let page = try await req.domain.ticketPage(try await req.ticketFilter())
         return TicketPageDTO(items: page.rows, nextCursor: page.next?.token)
     }
 

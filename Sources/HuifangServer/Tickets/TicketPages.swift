@@ -50,6 +50,8 @@ struct TicketPagesController: RouteCollection {
         tickets.post(":id", "verification", use: verification)
         let oversight = routes.grouped("tickets").guarded(.ticketOversight, .page)
         oversight.get(use: overview)
+        oversight.get("export.csv", use: export)
+        oversight.post("bulk-assign", use: bulkAssign)
         oversight.get("settings", use: settings)
         oversight.post("settings", use: saveSettings)
         oversight.post("escalate", use: escalate)
@@ -63,47 +65,147 @@ struct TicketPagesController: RouteCollection {
         let departments: [SelectOption]
         let overdue: Bool
         let nextURL: String?
+        /// "共 12 条" or "超过 1000 条": the list never stops silently.
+        var total = ""
+        var handlers: [SelectOption] = []
+        var assignees: [SelectOption] = []
+        var sorts: [SelectOption] = []
+        var number = ""
+        var from = ""
+        var to = ""
+        /// The export of exactly this filter.
+        var exportURL = ""
+        /// This page, to come back to after a bulk action.
+        var back = "/tickets"
     }
 
     @Sendable func queue(req: Request) async throws -> Response {
-        let page = try await req.domain.ticketPage(try req.paged(try req.queueFilter(), limit: 100))
-        return try await req.renderPage(
-            "tickets/list", titleKey: "tickets.queue",
-            ListPage(
-                isQueue: true, rows: page.rows, statuses: [], kinds: [],
-                departments: [], overdue: false, nextURL: req.nextPageURL(page.next)))
+        let filter = try req.paged(try req.queueFilter(), limit: 100)
+        let page = try await req.domain.ticketPage(filter)
+        var list = ListPage(
+            isQueue: true, rows: page.rows, statuses: [], kinds: [], departments: [], overdue: false,
+            nextURL: req.nextPageURL(page.next))
+        list.total = Self.total(try await req.domain.ticketQueries.count(filter), req)
+        return try await req.renderPage("tickets/list", titleKey: "tickets.queue", list)
     }
 
     @Sendable func overview(req: Request) async throws -> Response {
-        let filter = try req.paged(try req.ticketFilter(), limit: 100)
+        let filter = try req.paged(try await req.ticketFilter(), limit: 100)
         let page = try await req.domain.ticketPage(filter)
+        var list = ListPage(
+            isQueue: false, rows: page.rows, statuses: Self.statuses(req), kinds: Self.kinds(filter, req),
+            departments: try await Self.departments(filter, req), overdue: filter.overdueOnly,
+            nextURL: req.nextPageURL(page.next))
+        list.total = Self.total(try await req.domain.ticketQueries.count(filter), req)
+        let people = try await User.query(on: req.db).filter(\.$isActive == true)
+            .filter(\.$role ~~ [.handler, .supervisor, .agent]).sort(\.$displayName).all()
+        let handler = req.query[String.self, at: "handler"] ?? ""
+        list.handlers =
+            [SelectOption(value: "", label: req.t("tickets.anyHandler"), selected: handler.isEmpty)]
+            + people.map { SelectOption(value: $0.username, label: $0.displayName, selected: $0.username == handler) }
+        list.assignees = people.map {
+            SelectOption(
+                value: $0.username, label: "\($0.displayName)（\(req.t($0.role.catalogueKey))）", selected: false)
+        }
+        list.sorts = [("", "tickets.sortTimeLeft"), ("newest", "tickets.sortNewest")].map {
+            SelectOption(value: $0.0, label: req.t($0.1), selected: $0.0 == (filter.newestFirst ? "newest" : ""))
+        }
+        list.number = filter.number.map(String.init) ?? ""
+        list.from = req.query[String.self, at: "from"] ?? ""
+        list.to = req.query[String.self, at: "to"] ?? ""
+        list.exportURL = "/tickets/export.csv?" + (req.url.query ?? "")
+        list.back = req.url.string
+        return try await req.renderPage("tickets/list", titleKey: "tickets.overview", list)
+    }
+
+    static func total(_ count: Int?, _ req: Request) -> String {
+        count.map { req.t("list.total", "\($0)") } ?? req.t("list.moreThan", "1000")
+    }
+
+    private static func statuses(_ req: Request) -> [SelectOption] {
         let status = req.query[String.self, at: "status"] ?? ""
-        let statuses =
-            [
-                SelectOption(value: "", label: req.t("tickets.openOnes"), selected: status.isEmpty),
-                SelectOption(value: "all", label: req.t("tickets.allOnes"), selected: status == "all"),
-            ]
+        return [
+            SelectOption(value: "", label: req.t("tickets.openOnes"), selected: status.isEmpty),
+            SelectOption(value: "all", label: req.t("tickets.allOnes"), selected: status == "all"),
+        ]
             + TicketStatus.allCases.map {
                 SelectOption(
                     value: $0.rawValue, label: req.t("ticket.status.\($0.rawValue)"), selected: status == $0.rawValue)
             }
-        let kinds =
-            [SelectOption(value: "", label: req.t("tickets.anyKind"), selected: filter.kind == nil)]
+    }
+
+    private static func kinds(_ filter: TicketFilter, _ req: Request) -> [SelectOption] {
+        [SelectOption(value: "", label: req.t("tickets.anyKind"), selected: filter.kind == nil)]
             + TicketKind.allCases.map {
                 SelectOption(
                     value: $0.rawValue, label: req.t("ticket.kind.\($0.rawValue)"), selected: filter.kind == $0)
             }
-        let departments =
-            [SelectOption(value: "", label: req.t("tickets.anyDepartment"), selected: filter.departmentID == nil)]
+    }
+
+    private static func departments(_ filter: TicketFilter, _ req: Request) async throws -> [SelectOption] {
+        [SelectOption(value: "", label: req.t("tickets.anyDepartment"), selected: filter.departmentID == nil)]
             + (try await Department.query(on: req.db).sort(\.$name).all()).map {
                 SelectOption(value: $0.id!.uuidString, label: $0.name, selected: $0.id == filter.departmentID)
             }
-        return try await req.renderPage(
-            "tickets/list", titleKey: "tickets.overview",
-            ListPage(
-                isQueue: false, rows: page.rows, statuses: statuses, kinds: kinds,
-                departments: departments, overdue: filter.overdueOnly,
-                nextURL: req.nextPageURL(page.next)))
+    }
+
+    /// Every ticket the overview's filter finds, as CSV (all of them, page by page, audited).
+    @Sendable func export(req: Request) async throws -> Response {
+        var filter = try await req.ticketFilter()
+        filter.after = nil
+        filter.limit = 1000
+        var rows: [TicketRow] = []
+        while true {
+            let page = try await req.domain.ticketQueries.page(filter)
+            rows += page.rows
+            guard let next = page.next else { break }
+            filter.after = next
+        }
+        try await req.domain.audit("ticket.export", subjectType: "ticket", detail: "count=\(rows.count)")
+        let t = { (key: String) in req.t(key) }
+        let document = CSVWriter.document(
+            text: [
+                [
+                    "#", t("tickets.customer"), t("tickets.kind"), t("tickets.category"), t("tickets.status"),
+                    t("tickets.department"), t("tickets.handler"), t("tickets.deadline"), t("tickets.timeLeft"),
+                    t("tickets.level"), t("tickets.description"),
+                ]
+            ]
+                + rows.map {
+                    [
+                        "\($0.id)", $0.customerName, $0.kindName, $0.category, $0.statusName, $0.department,
+                        $0.handler, "\($0.deadline) \($0.due)", $0.timeLeft, "\($0.escalationLevel)", $0.description,
+                    ]
+                })
+        return csvResponse(document, name: "tickets-\(req.today.iso).csv")
+    }
+
+    /// Assigns every ticket ticked to one handler; each refusal is reported with its ticket, the others apply.
+    @Sendable func bulkAssign(req: Request) async throws -> Response {
+        struct Form: Decodable {
+            let handler: String?
+            let ids: [Int]?
+            let back: String?
+        }
+        let form = try req.content.decode(Form.self)
+        let back = RedirectTarget.local(form.back ?? "/tickets")
+        guard let handler = form.handler, !handler.isEmpty, let ids = form.ids, !ids.isEmpty else {
+            req.session.data["flash"] = req.t("tickets.bulkNothing")
+            return req.redirect(to: back)
+        }
+        var assigned = 0
+        var refused: [String] = []
+        for id in ids.prefix(500) {
+            do {
+                guard let ticket = try await Ticket.find(id, on: req.db) else { throw AppError.notFound }
+                _ = try await req.domain.tickets.act(ticket, .assign, handler: handler)
+                assigned += 1
+            } catch {
+                refused.append("#\(id) " + (req.userMessage(for: error) ?? req.t("tickets.bulkFailed")))
+            }
+        }
+        req.session.data["flash"] = ([req.t("tickets.bulkAssigned", "\(assigned)")] + refused).joined(separator: "；")
+        return req.redirect(to: back)
     }
 
     struct ShowPage: Encodable {

@@ -16,6 +16,13 @@ struct TicketFilter {
     var queueOf: (department: UUID?, user: UUID)?
     var overdueOnly = false
     var customerID: Int?
+    /// One ticket by its number.
+    var number: Int?
+    /// Opened on or after this instant, and before `openedBefore`.
+    var openedFrom: Date?
+    var openedBefore: Date?
+    /// Newest first instead of by working time left.
+    var newestFirst = false
     /// Only the tickets this viewer may see (`TicketAccess.restrict`).
     var scope: Viewer?
     /// The page after this cursor (`TicketQueries.cursor(of:)`); the first page when nil.
@@ -73,23 +80,47 @@ struct TicketQueries {
             let query = Ticket.query(on: db)
             narrow(query, filter)
             alternative(query)
-            if let after = filter.after, let rank = after.int(0), let urgency = after.double(1), let id = after.int(2) {
-                query.filter(
-                    .sql(
-                        embed: """
-                            (tickets.list_rank, tickets.list_urgency, tickets.id)
-                            < (\(bind: rank), \(bind: urgency), \(bind: id))
-                            """))
+            if filter.newestFirst {
+                if let id = filter.after?.int(2) { query.filter(\.$id < id) }
+                query.sort(\.$id, .descending)
+            } else {
+                if let after = filter.after, let rank = after.int(0), let urgency = after.double(1),
+                    let id = after.int(2)
+                {
+                    query.filter(
+                        .sql(
+                            embed: """
+                                (tickets.list_rank, tickets.list_urgency, tickets.id)
+                                < (\(bind: rank), \(bind: urgency), \(bind: id))
+                                """))
+                }
+                query.sort(\.$listRank, .descending).sort(\.$listUrgency, .descending).sort(\.$id, .descending)
             }
-            let tickets = try await query.sort(\.$listRank, .descending).sort(\.$listUrgency, .descending)
-                .sort(\.$id, .descending).limit(filter.limit + 1).all()
-            for ticket in tickets { found[ticket.id!] = ticket }
+            for ticket in try await query.limit(filter.limit + 1).all() { found[ticket.id!] = ticket }
         }
-        let ordered = found.values.sorted {
-            ($0.listRank, $0.listUrgency, $0.id!) > ($1.listRank, $1.listUrgency, $1.id!)
+        let newest = filter.newestFirst
+        let ordered = found.values.sorted { (a: Ticket, b: Ticket) -> Bool in
+            if newest { return a.id! > b.id! }
+            return (a.listRank, a.listUrgency, a.id!) > (b.listRank, b.listUrgency, b.id!)
         }
-        let page = KeysetPage(Array(ordered.prefix(filter.limit + 1)), limit: filter.limit, key: Self.cursor(of:))
+        let key: @Sendable (Ticket) -> PageCursor = { ticket in
+            newest ? PageCursor(["0", "0", "\(ticket.id!)"]) : Self.cursor(of: ticket)
+        }
+        let page = KeysetPage(Array(ordered.prefix(filter.limit + 1)), limit: filter.limit, key: key)
         return KeysetPage(try await rows(for: page.rows), next: page.next)
+    }
+
+    /// How many tickets the filter finds, counted up to `cap` (nil: more than `cap`). Each alternative's ids are
+    /// read on its own index, so the count is exact where the queue's alternatives overlap.
+    func count(_ filter: TicketFilter, cap: Int = 1000) async throws -> Int? {
+        var ids: Set<Int> = []
+        for alternative in alternatives(filter) {
+            let query = Ticket.query(on: db)
+            narrow(query, filter)
+            alternative(query)
+            for ticket in try await query.field(\.$id).limit(cap + 1).all() { ids.insert(ticket.id!) }
+        }
+        return ids.count > cap ? nil : ids.count
     }
 
     /// The cursor after `ticket`: its list key and id.
@@ -115,6 +146,9 @@ struct TicketQueries {
         if let department = filter.departmentID { query.filter(\.$department.$id == department) }
         if let handler = filter.handlerID { query.filter(\.$handler.$id == handler) }
         if let customer = filter.customerID { query.filter(\.$customer.$id == customer) }
+        if let number = filter.number { query.filter(\.$id == number) }
+        if let from = filter.openedFrom { query.filter(\.$createdAt >= from) }
+        if let before = filter.openedBefore { query.filter(\.$createdAt < before) }
         if filter.overdueOnly {
             query.filter(\.$listRank == TicketListKey.running)
                 .filter(\.$listUrgency >= TicketListKey.overdueFloor(at: now))
