@@ -760,6 +760,37 @@ func shanghai(_ text: String) -> Date {
         }
     }
 
+    @Test func aTicketOpenedFromTheCustomersPageJoinsTheirTimeline() async throws {
+        try await withHuifang { app in
+            _ = try await organisation(app)
+            let token = try await makeToken(
+                app, try await User.query(on: app.db).filter(\.$username == "zhuguan").first()!)
+            struct Created: Decodable { let id: Int }
+            let customer = try await send(
+                app, .POST, "/api/v1/customers", token: token, body: ["name": "欧阳娜娜", "mobile": "13912345678"]
+            ).content.decode(Created.self).id
+            var page = try await PageClient.signedIn(app, "zhuguan", "password-supervisor")
+            #expect(
+                try await page.get("/customers/\(customer)").body.string.contains("/tickets/new?customer=\(customer)"))
+            let form = try await page.get("/tickets/new?customer=\(customer)").body.string
+            #expect(form.contains("欧阳娜娜") && form.contains("name=\"description\""))
+            let missing = try await page.post(
+                "/tickets/new", form: ["customer": "\(customer)", "kind": "complaint", "description": ""])
+            #expect(missing.status == .unprocessableEntity && missing.body.string.contains("field-error"))
+            let opened = try await page.post(
+                "/tickets/new",
+                form: [
+                    "customer": "\(customer)", "kind": "complaint", "category": "attitude", "severity": "general",
+                    "description": "门店店员态度差", "handler": "zhaolei",
+                ])
+            #expect(opened.status == .seeOther)
+            let ticket = try #require(try await Ticket.query(on: app.db).filter(\.$customer.$id == customer).first())
+            #expect(ticket.source == "desk" && ticket.status == .assigned)
+            let profile = try await page.get("/customers/\(customer)").body.string
+            #expect(profile.contains("href=\"/tickets/\(ticket.id!)\"") && profile.contains("门店店员态度差"))
+        }
+    }
+
     @Test func aHandlerTakesStartsAndResolvesWithThePlanInOneClickEach() async throws {
         try await withHuifang { app in
             let org = try await organisation(app)

@@ -9,7 +9,9 @@ extension Catalogue {
         "ticket.problem.category": (
             "没有这个类别（类别在工单设置中配置）", "No such category (categories are set in the ticket settings)"
         ),
-        "ticket.problem.source": ("来源应为 followUp、call、survey 或 api", "Source must be followUp, call, survey or api"),
+        "ticket.problem.source": (
+            "来源应为 followUp、call、survey、api 或 desk", "Source must be followUp, call, survey, api or desk"
+        ),
         "ticket.problem.action": ("没有这个操作", "No such action"),
         "ticket.problem.noteRequired": (
             "重新打开须记录客户原话，采纳或不采纳须写明给客户的说明",
@@ -130,6 +132,7 @@ extension Catalogue {
         "ticket.source.call": ("来电", "Inbound call"),
         "ticket.source.survey": ("满意度调查", "Survey"),
         "ticket.source.api": ("接口", "API"),
+        "ticket.source.desk": ("人工登记", "Entered by staff"),
         "ticket.deadline.firstResponse": ("首次响应", "First response"),
         "ticket.deadline.resolution": ("解决", "Resolution"),
         "ticket.deadline.inform": ("告知客户", "Informing the customer"),

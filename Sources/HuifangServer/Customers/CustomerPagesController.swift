@@ -114,6 +114,7 @@ struct CustomerPagesController: RouteCollection {
         let consent: [ConsentRow]
         let timeline: [TimelineItem]
         let canEdit: Bool
+        let canOpenTicket: Bool
         let canReveal: Bool
         let canDelete: Bool
         let canExport: Bool
@@ -166,6 +167,7 @@ struct CustomerPagesController: RouteCollection {
                 consent: try await consentHistory(of: id, on: req),
                 timeline: try await TimelineItem.of(customerID: id, on: req),
                 canEdit: RouteAccess.customersWrite.roles.contains(viewer.role),
+                canOpenTicket: RouteAccess.tickets.roles.contains(viewer.role),
                 canReveal: RouteAccess.customersReveal.roles.contains(viewer.role),
                 canDelete: RouteAccess.customersDelete.roles.contains(viewer.role),
                 canExport: RouteAccess.customersExport.roles.contains(viewer.role),

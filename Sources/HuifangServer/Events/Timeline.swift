@@ -11,6 +11,8 @@ struct TimelineItem: Encodable {
     let title: String
     let detail: String
     let sortKey: Date
+    /// Where the item opens (a ticket), if anywhere.
+    var href: String? = nil
 
     /// The items the viewer may see: events (their attributes not for analysts), and the follow-up tasks and
     /// records in the viewer's scope (an agent's own; all for supervisors and admins; none for other roles).
@@ -32,6 +34,7 @@ struct TimelineItem: Encodable {
                         separator: "，"),
                 sortKey: event.occurredAt)
         }
+        items += try await contacts(customerID: customerID, on: req)
         guard viewer.seesEverything || viewer.role == .agent else { return items.sorted { $0.sortKey > $1.sortKey } }
         let taskQuery = FollowUpTask.query(on: req.db).filter(\.$customer.$id == customerID)
         let recordQuery = FollowUpRecord.query(on: req.db).filter(\.$customerID == customerID)

@@ -40,6 +40,8 @@ struct TicketPagesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let tickets = routes.grouped("tickets").guarded(.tickets, .page)
         tickets.get("queue", use: queue)
+        tickets.get("new", use: newTicket)
+        tickets.post("new", use: openTicket)
         tickets.get(":id", use: show)
         tickets.post(":id", "act", use: act)
         tickets.post(":id", "resolve", use: resolve)

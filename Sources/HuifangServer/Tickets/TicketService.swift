@@ -46,7 +46,7 @@ struct TicketService {
     let actor: Actor
     var now: Date
 
-    static let sources = ["followUp", "call", "survey", "api"]
+    static let sources = ["followUp", "call", "survey", "api", "desk"]
 
     private func settings() async throws -> TicketSettingsRecord { try await TicketSettingsRecord.load(on: db) }
 
