@@ -725,6 +725,9 @@ import VaporTesting
                 home.contains("<span class=\"big\">1</span><span>现在要联系")
                     && home.contains("<span class=\"big\">1 / 2</span><span>今日进度"))
 
+            // On the agent's own call list the number is a link that dials it (a phone's call button).
+            #expect(try await client.get("/tasks/mine").body.string.contains("href=\"tel:+86"))
+
             // Another agent may not open it; an analyst has no call list.
             let (other, otherPassword) = try await makeUser(app, .agent, username: "zhangwei")
             var stranger = try await PageClient.signedIn(app, other.username, otherPassword)

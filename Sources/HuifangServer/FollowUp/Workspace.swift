@@ -30,6 +30,8 @@ struct Workspace: Content {
         let id: Int
         let name: String
         let mobile: String?
+        /// The number to dial (`tel:` link) when the viewer sees it in full.
+        let dial: String?
         let email: String?
         let isMasked: Bool
         let canReveal: Bool
@@ -279,7 +281,7 @@ extension DomainServices {
         let phone = customer.mobile.map(PhoneNumber.init(normalised:))
         return .init(
             id: customer.id!, name: customer.name, mobile: sees ? phone?.display : phone?.masked,
-            email: sees ? customer.email : customer.email.map(Masking.maskEmail),
+            dial: sees ? phone?.e164 : nil, email: sees ? customer.email : customer.email.map(Masking.maskEmail),
             isMasked: !sees && (customer.mobile != nil || customer.email != nil),
             canReveal: !sees && RouteAccess.customersReveal.roles.contains(viewer.role), tier: customer.tier,
             tags: tags,

@@ -11,6 +11,8 @@ struct TaskView: Content {
     let customerName: String
     /// Full for the task's own agent and for roles that see contact details; masked otherwise.
     let mobile: String?
+    /// The number to dial (`tel:` link) when the viewer sees it in full.
+    var dial: String? = nil
     let status: String
     let priority: Int
     let channel: String
@@ -193,7 +195,7 @@ struct TaskQueries {
             }
             return TaskView(
                 id: row.id, customerID: row.customer_id, customerName: row.name,
-                mobile: sees ? phone?.display : phone?.masked,
+                mobile: sees ? phone?.display : phone?.masked, dial: sees ? phone?.e164 : nil,
                 status: row.status, priority: row.priority, channel: row.channel, reasons: reasons[row.id] ?? [],
                 script: row.script,
                 dueAt: config.formatDateTime(row.due_at), deadlineAt: config.formatDateTime(row.deadline_at),
