@@ -1,6 +1,6 @@
 extension Catalogue {
-    /// The names of the codes Huifang seeds (event kinds and their attributes, skills, call matters) and the pages
-    /// that keep those lists.
+    /// The names of the codes Huifang seeds (event kinds and their attributes, skills, call matters), the pages that
+    /// keep those lists, and what an empty list says to do next.
     static let names: [String: (zh: String, en: String)] = [
         // The seeded names: a stored name equal to the Chinese one reads in the reader's language.
         "eventKind.purchase": ("购买", "Purchase"),
@@ -83,5 +83,35 @@ extension Catalogue {
             "Files and the API use the code, pages the name. Edit a kind to rename it and name its attributes."
         ),
         "export.matter": ("来电事项", "Matter"),
+
+        // Empty lists: what to do next.
+        "common.clearFilters": ("清除筛选条件", "Clear the filters"),
+        "customers.noneYet": ("还没有客户。", "No customers yet."),
+        "customers.noneYetImport": ("导入客户名单", "Import a customer list"),
+        "customers.noneYetCreate": ("新建一位客户", "Add a customer"),
+        "tasks.noneMine": (
+            "名单上没有待回访的任务。主管分配后，新任务会出现在这里。",
+            "Nothing left on your list. New tasks appear here once they are distributed."
+        ),
+        "tasks.noneMineAction": ("去分配任务", "Distribute tasks"),
+        "tasks.noneMineCalls": ("接听来电", "Take a call"),
+        "tasks.noneBoard": (
+            "没有待完成的回访任务。任务由回访规则根据客户和服务事件生成：检查规则，或导入服务事件后运行排程。",
+            "No open follow-up tasks. Rules make them from customers and service events: check the rules, or import events and run the planner."
+        ),
+        "tasks.noneBoardRules": ("查看回访规则", "Check the rules"),
+        "tasks.noneBoardEvents": ("导入服务事件", "Import service events"),
+        "tickets.noneYet": (
+            "没有符合条件的工单。工单由回访记录、来电或接口开立。", "No tickets here. Tickets are opened from follow-ups, calls or the API."
+        ),
+        "tickets.noneQueue": (
+            "队列是空的：分派给你或你所在部门的新工单会出现在这里。", "Your queue is empty: new tickets for you or your department appear here."
+        ),
+        "tickets.noneAction": ("登记来电并转为工单", "Log a call and open a ticket"),
+        "calls.noneYet": ("还没有来电记录。", "No calls logged yet."),
+        "calls.noneYetAction": ("登记一通来电", "Log a call"),
+        "calls.noneMatch": ("没有符合条件的来电。", "No calls match."),
+        "surveys.noneAction": ("新建问卷", "Build a survey"),
+        "events.noneAction": ("导入服务事件", "Import service events"),
     ]
 }
