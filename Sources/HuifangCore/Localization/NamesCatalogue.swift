@@ -83,6 +83,14 @@ extension Catalogue {
             "Files and the API use the code, pages the name. Edit a kind to rename it and name its attributes."
         ),
         "export.matter": ("来电事项", "Matter"),
+        "action.callMatters.update": ("修改来电事项", "Call matters changed"),
+        "action.skills.update": ("修改技能列表", "Skills changed"),
+        "action.eventKind.update": ("修改事件类型", "Event kind changed"),
+        "audit.sentence.callMatters.update": ("{0} 修改了来电事项", "{0} changed the call matters"),
+        "audit.sentence.skills.update": ("{0} 修改了技能列表", "{0} changed the skills"),
+        "audit.sentence.eventKind.update": (
+            "{0} 修改了事件类型 {1} 及其属性名称", "{0} changed event kind {1} and its attributes' names"
+        ),
 
         // Empty lists: what to do next.
         "common.clearFilters": ("清除筛选条件", "Clear the filters"),
