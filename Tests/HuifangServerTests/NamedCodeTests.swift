@@ -82,7 +82,8 @@ import VaporTesting
     @Test func callMattersAreKeptThroughTheAPIEachRefusedFieldNamedAndRetiredWhenCallsHoldThem() async throws {
         try await withHuifang { app in
             // setup
-            let supervisor = try await makeToken(app, makeUser(app, .supervisor).user)
+            let (supervisorUser, supervisorPassword) = try await makeUser(app, .supervisor)
+            let supervisor = try await makeToken(app, supervisorUser)
             let agent = try await makeToken(app, makeUser(app, .agent, username: "wangfang").user)
             let points = try await send(
                 app, .POST, "/api/v1/calls", token: agent,
@@ -139,6 +140,10 @@ import VaporTesting
             let report = try await ReportService(db: app.db, language: .en).report(march, groupedBy: .none)
             #expect(Set(report.calls.byMatter.map(\.label)) == ["Member points", "退款"])
             #expect(Set(report.calls.byMatter.map(\.key)) == ["points", "refund"], "the report groups by the code")
+            struct Logged: Decodable { let customerID: Int? }
+            let caller = try #require(try points.content.decode(Logged.self).customerID)
+            var page = try await PageClient.signedIn(app, supervisorUser.username, supervisorPassword)
+            #expect(try await page.get("/customers/\(caller)").body.string.contains("会员积分 · 问积分"))
         }
     }
 
@@ -177,6 +182,27 @@ import VaporTesting
             #expect(!matters.contains("value=\"other\"") && !matters.contains("value=\"complaint\""))
             #expect(english.contains(">Enquiry</option>") && english.contains(">退款</option>"))
             #expect(try await agent.get("/settings/call-matters").status == .forbidden)
+        }
+    }
+
+    @Test func theTicketExportNamesTheCategory() async throws {
+        try await withHuifang { app in
+            // setup
+            let (supervisor, password) = try await makeUser(app, .supervisor)
+            let agent = try await makeToken(app, makeUser(app, .agent, username: "wangfang").user)
+            let call = try await send(
+                app, .POST, "/api/v1/calls", token: agent,
+                body: CallInput(
+                    phone: "13600002222", name: "周大山", matter: "complaint", summary: "店员态度差", handling: "ticket",
+                    category: "attitude"))
+            #expect(call.status == .created, "\(call.body.string)")
+            var page = try await PageClient.signedIn(app, supervisor.username, password)
+
+            // MUT
+            let csv = try await page.get("/tickets/export.csv?status=all").body.string
+
+            // validation
+            #expect(csv.contains("服务态度") && !csv.contains("attitude"))
         }
     }
 
