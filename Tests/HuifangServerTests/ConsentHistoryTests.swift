@@ -90,7 +90,7 @@ import VaporTesting
             let call = try await send(
                 app, .POST, "/api/v1/calls", token: desk.token,
                 body: CallInput(
-                    phone: "137 1234 5678", name: "赵磊", at: "2026-03-03 09:12", matter: "damage", summary: "问保修期",
+                    phone: "137 1234 5678", name: "赵磊", at: "2026-03-03 09:12", matter: "repair", summary: "问保修期",
                     handling: "answered"))
             #expect(call.status == .created, "\(call.body.string)")
             let caller = try #require(

@@ -30,7 +30,7 @@ import VaporTesting
         let relative = try await send(
             app, .POST, "/api/v1/calls", token: member.agentToken,
             body: CallInput(
-                phone: "13711112222", name: "王强", at: "2026-03-04 09:00", matter: "damage",
+                phone: "13711112222", name: "王强", at: "2026-03-04 09:00", matter: "repair",
                 summary: "替李娜询问维修进度，请回 139-0013-9000", handling: "answered"))
         #expect(relative.status == .created, "\(relative.body.string)")
         let ticket = try #require(

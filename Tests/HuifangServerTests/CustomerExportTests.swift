@@ -55,8 +55,9 @@ import VaporTesting
         let call = try await send(
             app, .POST, "/api/v1/calls", token: desk.token,
             body: CallInput(
-                phone: "139 0013 9000", at: "2026-03-03 09:12", matter: "damage", summary: "空调外机有异响",
-                handling: "ticket", ticketKind: "complaint", severity: "general", department: "售后服务部"))
+                phone: "139 0013 9000", at: "2026-03-03 09:12", matter: "complaint", summary: "空调外机有异响",
+                handling: "ticket", category: "damage", ticketKind: "complaint", severity: "general",
+                department: "售后服务部"))
         #expect(call.status == .created, "\(call.body.string)")
         let (supervisor, password) = try await makeUser(app, .supervisor)
         let supervisorToken = try await makeToken(app, supervisor)

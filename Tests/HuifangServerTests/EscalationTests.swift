@@ -447,9 +447,10 @@ func shanghai(_ text: String) -> Date {
             let response = try await send(
                 app, .POST, "/api/v1/calls", token: agentToken,
                 body: CallInput(
-                    phone: "136 0000 1111", name: "林小雨", at: "2026-03-02 10:17:45", matter: "damage",
+                    phone: "136 0000 1111", name: "林小雨", at: "2026-03-02 10:17:45", matter: "complaint",
                     summary: "收到的冰箱门被压坏了",
-                    handling: "ticket", ticketKind: "complaint", severity: "general", department: "售后服务部",
+                    handling: "ticket", category: "damage", ticketKind: "complaint", severity: "general",
+                    department: "售后服务部",
                     recordingConsent: true))
             #expect(response.status == .created)
             let outcome = try response.content.decode(Outcome.self)
@@ -548,7 +549,7 @@ func shanghai(_ text: String) -> Date {
             let response = try await send(
                 app, .POST, "/api/v1/calls", token: token,
                 body: CallInput(
-                    phone: "13600002222", name: "周大山", matter: "price", summary: "会员价和宣传不一样", handling: "promised",
+                    phone: "13600002222", name: "周大山", matter: "inquiry", summary: "会员价和宣传不一样", handling: "promised",
                     promisedBy: app.huifang.formatDateTime(promisedBy)))
             #expect(response.status == .created)
             struct Outcome: Decodable { let callbackTaskID: Int? }

@@ -244,7 +244,9 @@ import VaporTesting
             let again = try await adminPages.post(
                 "/settings/event-kinds", form: ["code": "maintenance", "name": "再保养"])
             #expect(again.status == .unprocessableEntity && again.body.string.contains("已有同样代码或名称"))
-            #expect(try await adminPages.get("/settings").body.string.contains("保养 · maintenance"))
+            #expect(
+                try await adminPages.get("/settings").body.string.contains(
+                    "<td>保养</td><td><code>maintenance</code></td>"))
             #expect(try await EventKind.query(on: app.db).filter(\.$code == "maintenance").count() == 1)
 
             let (supervisor, password) = try await makeUser(app, .supervisor)

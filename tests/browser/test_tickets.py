@@ -66,23 +66,39 @@ def test_an_agent_logs_a_complaint_call_that_the_handler_resolves(ticket_server,
     box, _ = mailbox
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
+    # The supervisor adds a call matter on its page; the call form offers it by name at once.
+    sign_in(browser, base, "zhuguan")
+    browser.get(base + "/calls")
+    follow(browser, browser.find_element(By.ID, "edit-matters"))
+    blank = browser.find_elements(By.CSS_SELECTOR, "#names input[name$='.code']:not([type=hidden])")[0]
+    blank.send_keys("refund")
+    row = blank.get_attribute("name").rsplit(".", 1)[0]
+    browser.find_element(By.NAME, row + ".name").send_keys("退款")
+    browser.save_screenshot(str(ARTIFACTS / "browser-call-matters.png"))
+    follow(browser, browser.find_element(By.ID, "save-names"))
+    assert "退款" in browser.find_element(By.ID, "names").get_attribute("innerHTML")
+
     sign_in(browser, base, "wangfang")
     browser.get(base + "/calls/new")
+    matters = [o.text for o in Select(browser.find_element(By.ID, "matter")).options]
+    assert "退款" in matters and "投诉" in matters and "refund" not in matters, matters
     phone = browser.find_element(By.ID, "phone")
     phone.send_keys("13912345678")
     browser.find_element(By.ID, "summary").click()  # leaving the number looks the caller up
     WebDriverWait(browser, 10).until(lambda b: "没有找到客户" in b.find_element(By.ID, "caller").text)
     browser.find_element(By.ID, "name").send_keys("欧阳娜娜")
-    Select(browser.find_element(By.ID, "matter")).select_by_value("attitude")
+    Select(browser.find_element(By.ID, "matter")).select_by_value("complaint")
     browser.find_element(By.ID, "summary").send_keys("门店店员态度恶劣，当面摔了收据。")
     browser.find_element(By.CSS_SELECTOR, "input[name=handling][value=ticket]").click()
     Select(browser.find_element(By.NAME, "department")).select_by_visible_text("售后服务部")
+    Select(browser.find_element(By.ID, "category")).select_by_value("attitude")
     browser.find_element(By.NAME, "urgent").click()
     browser.find_element(By.NAME, "recordingConsent").click()
     browser.save_screenshot(str(ARTIFACTS / "browser-call-form.png"))
     follow(browser, browser.find_element(By.ID, "log-call"))
     flash = browser.find_element(By.CSS_SELECTOR, "[role=status], .flash").text
     assert "工单 #1 已创建" in flash, flash
+    assert "投诉" in browser.find_element(By.ID, "recent-calls").text
 
     # The supervisors hear of an urgent complaint at once, by email too; the department's handler of a new ticket.
     for _ in range(60):

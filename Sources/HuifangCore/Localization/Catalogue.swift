@@ -41,7 +41,7 @@ public enum Catalogue {
     .merging(reports) { first, _ in first }.merging(customerExport) { first, _ in first }
     .merging(consent) { first, _ in first }.merging(retention) { first, _ in first }
     .merging(home) { first, _ in first }.merging(audit) { first, _ in first }
-    .merging(roster) { first, _ in first }
+    .merging(roster) { first, _ in first }.merging(names) { first, _ in first }
 
     static let core: [String: (zh: String, en: String)] = [
         "app.name": ("回访", "Huifang"),
@@ -120,7 +120,7 @@ public enum Catalogue {
         ),
         "customers.agentLocked": ("专属客服由主管指派", "Supervisors assign the customer's agent"),
         "customers.searchPlaceholder": ("姓名、手机号或会员编号", "Name, mobile or member ID"),
-        "customers.empty": ("没有符合条件的客户", "No customers match"),
+        "customers.empty": ("没有符合条件的客户。", "No customers match."),
         "customers.profile": ("客户资料", "Profile"),
         "customers.history": ("变更记录", "Change history"),
         "customers.historyEmpty": ("暂无变更记录", "No changes yet"),

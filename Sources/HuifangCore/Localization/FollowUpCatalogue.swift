@@ -128,7 +128,7 @@ extension Catalogue {
             "回访规则选用问卷；已有答案的问卷修改后保存为新版本，旧答案保留原来的题目。",
             "Rules name a survey; editing one that has answers saves a new version, and old answers keep their questions."
         ),
-        "surveys.none": ("还没有问卷", "No surveys yet"),
+        "surveys.none": ("还没有问卷。", "No surveys yet."),
         "surveys.name": ("名称", "Name"),
         "surveys.version": ("版本", "Version"),
         "surveys.questions": ("题目", "Questions"),

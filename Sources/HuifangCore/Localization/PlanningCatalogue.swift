@@ -150,7 +150,7 @@ extension Catalogue {
         "basis.manual": ("分配给 {0}：主管改派，当时 {1} 个未完成任务", "Assigned to {0}: moved by a supervisor, {1} open tasks"),
 
         "events.timeline": ("服务记录", "Timeline"),
-        "events.none": ("还没有服务事件或回访任务", "No events or follow-ups yet"),
+        "events.none": ("还没有服务事件或回访记录。", "No events or follow-ups yet."),
         "events.importTitle": ("导入服务事件", "Import service events"),
         "events.importHelp": (
             "CSV 文件，UTF-8 或 GBK 编码。必须有“事件类型”“发生时间”两列，以及“会员编号”或“手机”找到客户；“事件编号”用于去重；其余列作为事件属性保存（如 产品、金额、到期日、科室）。",

@@ -29,7 +29,8 @@ enum RouteAccess: String, CaseIterable, Sendable {
     case callList
     /// Opening, reading and handling tickets.
     case tickets
-    /// All open tickets, ticket settings (policies, escalation, categories), the knowledge base's editing, escalation runs.
+    /// All open tickets, ticket settings (policies, escalation, categories), the knowledge base's editing, the list
+    /// of call matters, escalation runs.
     case ticketOversight
     /// Taking inbound calls and the call log.
     case calls

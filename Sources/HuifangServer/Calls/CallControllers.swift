@@ -190,6 +190,8 @@ struct CallPagesController: RouteCollection {
         let now: String
         let promiseDefault: String
         let matters: [SelectOption]
+        /// The ticket's category, for a call turned into a ticket; the first choice takes it from the matter.
+        let categories: [SelectOption]
         let kinds: [SelectOption]
         let severities: [SelectOption]
         let departments: [SelectOption]
@@ -215,9 +217,16 @@ struct CallPagesController: RouteCollection {
         let page = FormPage(
             values: values, error: error, now: config.formatDateTime(now),
             promiseDefault: Self.inputValue(promise, config),
-            matters: settings.categories.map {
+            matters: try await req.domain.names.callMatters(activeOnly: true).map {
                 SelectOption(value: $0.code, label: $0.name, selected: values["matter"] == $0.code)
             },
+            categories: [
+                SelectOption(
+                    value: "", label: req.t("calls.categoryFromMatter"), selected: (values["category"] ?? "").isEmpty)
+            ]
+                + settings.categories.map {
+                    SelectOption(value: $0.code, label: $0.name, selected: values["category"] == $0.code)
+                },
             kinds: TicketKind.allCases.map {
                 SelectOption(
                     value: $0.rawValue, label: req.t("ticket.kind.\($0.rawValue)"),
@@ -251,7 +260,8 @@ struct CallPagesController: RouteCollection {
             matter: form["matter"] ?? "",
             summary: form["summary"] ?? "", handling: form["handling"] ?? "",
             articleID: form["articleID"].flatMap { Int($0) },
-            promisedBy: form["promisedBy"]?.replacingOccurrences(of: "T", with: " "), ticketKind: form["ticketKind"],
+            promisedBy: form["promisedBy"]?.replacingOccurrences(of: "T", with: " "), category: form["category"],
+            ticketKind: form["ticketKind"],
             severity: form["severity"],
             urgent: form["urgent"] != nil, department: form["department"], handler: nil,
             recordingConsent: form["recordingConsent"] != nil)
@@ -282,6 +292,10 @@ struct CallPagesController: RouteCollection {
         let handlings: [SelectOption]
         let agents: [SelectOption]
         let nextURL: String?
+        /// Some filter is set: an empty page offers to clear them.
+        let isFiltered: Bool
+        /// Admins and supervisors keep the list of call matters.
+        let canEditMatters: Bool
     }
 
     @Sendable func log(req: Request) async throws -> Response {
@@ -301,7 +315,10 @@ struct CallPagesController: RouteCollection {
                 + agents.map {
                     SelectOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == filter.agentID)
                 },
-            nextURL: req.nextPageURL(calls.next))
+            nextURL: req.nextPageURL(calls.next),
+            isFiltered: filter.from != nil || filter.to != nil || filter.handling != nil || filter.agentID != nil
+                || filter.id != nil,
+            canEditMatters: RouteAccess.ticketOversight.roles.contains(try req.auth.require(User.self).role))
         return try await req.renderPage("calls/index", titleKey: "calls.title", page)
     }
 

@@ -12,7 +12,7 @@ struct CallInput: Content {
     var name: String?
     /// `YYYY-MM-DD HH:MM`; default now. Stamped to the minute either way.
     var at: String?
-    /// A ticket category code: what the call is about.
+    /// What the call is about: the code of an offered call matter (`GET /api/v1/call-matters`).
     var matter: String
     var summary: String
     /// answered, promised or ticket.
@@ -21,6 +21,8 @@ struct CallInput: Content {
     var articleID: Int?
     /// For `promised`: the reply is due by this local time, `YYYY-MM-DD HH:MM`.
     var promisedBy: String?
+    /// For `ticket`: the ticket's category code; by default the matter's code when it is a category, else `other`.
+    var category: String?
     /// For `ticket`.
     var ticketKind: String?
     var severity: String?
@@ -65,6 +67,8 @@ struct CallService {
         let promisedBy: Date?
         let existing: [Customer]
         let callbackRuleID: Int?
+        /// The ticket's category, for `ticket`.
+        let category: String
     }
 
     func log(_ input: CallInput) async throws -> CallOutcome {
@@ -99,7 +103,7 @@ struct CallService {
         case .ticket:
             let ticket = try await TicketService(db: db, config: config, actor: actor, now: now).open(
                 TicketInput(
-                    kind: input.ticketKind ?? "complaint", category: input.matter,
+                    kind: input.ticketKind ?? "complaint", category: checked.category,
                     severity: input.severity ?? "general", urgent: input.urgent ?? false,
                     source: "call", customerID: customer?.id, description: checked.summary,
                     handler: input.handler?.nilIfEmpty, department: input.department?.nilIfEmpty),
@@ -121,9 +125,14 @@ struct CallService {
         let phone = try? PhoneNumber(parsing: input.phone)
         if phone == nil { errors.append(.init(field: "phone", key: "problem.invalidMobile")) }
         let settings = try await TicketSettingsRecord.load(on: db)
-        if !settings.settings.categories.contains(where: { $0.code == input.matter }) {
-            errors.append(.init(field: "matter", key: "ticket.problem.category"))
+        let matters = try await CallMatter.query(on: db).filter(\.$isActive == true).sort(\.$position).all()
+        if !matters.contains(where: { $0.code == input.matter }) {
+            errors.append(
+                .init(
+                    field: "matter", key: "calls.problem.matter",
+                    arguments: [matters.map { "\($0.code)(\($0.name))" }.joined(separator: ", ")]))
         }
+        let category = Self.category(input, categories: settings.settings.categories.map(\.code))
         let summary = input.summary.trimmingWhitespace()
         if summary.isEmpty { errors.append(.init(field: "summary", key: "problem.required")) }
         if TextLimit.exceeds(summary, TextLimit.note) { errors.append(.tooLong("summary", TextLimit.note)) }
@@ -152,11 +161,22 @@ struct CallService {
             if Severity(rawValue: input.severity ?? "general") == nil {
                 errors.append(.init(field: "severity", key: "ticket.problem.severity"))
             }
+            if !settings.settings.categories.contains(where: { $0.code == category }) {
+                errors.append(.init(field: "category", key: "ticket.problem.category"))
+            }
         }
         guard errors.isEmpty, let phone, let handling else { throw NamedFieldErrors(errors: errors) }
         return CheckedCall(
             phone: phone, handling: handling, at: at, summary: summary, name: name, article: article,
-            promisedBy: promisedBy, existing: existing, callbackRuleID: settings.callbackRuleID)
+            promisedBy: promisedBy, existing: existing, callbackRuleID: settings.callbackRuleID, category: category)
+    }
+
+    /// The category of the ticket a call opens: the one given, else the matter's code when a category has it
+    /// (投诉 → complaint), else `other`, else the first category.
+    static func category(_ input: CallInput, categories: [String]) -> String {
+        if let given = input.category?.trimmingWhitespace(), !given.isEmpty { return given }
+        if categories.contains(input.matter) { return input.matter }
+        return categories.contains("other") ? "other" : categories.first ?? "other"
     }
 
     /// When the call was, to the minute: now, or the local time given (not more than a minute ahead).
@@ -265,7 +285,7 @@ extension DomainServices {
             ? [:]
             : Dictionary(
                 uniqueKeysWithValues: try await Customer.query(on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
-        let categories = try await TicketSettingsRecord.load(on: db).settings.categories
+        let matters = try await names.matterNames()
         try await audit("call.list", subjectType: "call", detail: "count=\(calls.count)")
         return KeysetPage(
             calls.map { call in
@@ -278,7 +298,7 @@ extension DomainServices {
                     id: call.id!, at: config.formatDateTime(call.at), agent: call.agentName,
                     customerID: call.$customer.id,
                     customerName: customer?.name ?? "—", phone: phone,
-                    matter: categories.first { $0.code == call.matter }?.name ?? call.matter, summary: call.summary,
+                    matter: matters[call.matter] ?? call.matter, summary: call.summary,
                     handling: call.handling.rawValue, handlingName: t("calls.handling.\(call.handling.rawValue)"),
                     promisedBy: call.promisedBy.map { config.formatDateTime($0) }, callbackTaskID: call.callbackTaskID,
                     ticketID: call.ticketID, recordingConsent: call.recordingConsent)

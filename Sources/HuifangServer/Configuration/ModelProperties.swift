@@ -31,6 +31,12 @@ extension CalendarDay {
     }
 }
 
+extension CallMatter {
+    public var properties: [any AnyProperty] {
+        [$id, $code, $name, $position, $isActive]
+    }
+}
+
 extension Customer {
     public var properties: [any AnyProperty] {
         [
@@ -68,6 +74,12 @@ extension Department {
 extension ErasureRecord {
     public var properties: [any AnyProperty] {
         [$id, $customerID, $erasedAt, $actorID, $actorName, $source, $requestedBy, $reason, $automatic]
+    }
+}
+
+extension EventAttribute {
+    public var properties: [any AnyProperty] {
+        [$id, $kind, $key, $name, $position]
     }
 }
 
@@ -176,6 +188,12 @@ extension ServiceEvent {
     }
 }
 
+extension Skill {
+    public var properties: [any AnyProperty] {
+        [$id, $code, $name, $position]
+    }
+}
+
 extension SpotCheck {
     public var properties: [any AnyProperty] {
         [
@@ -276,12 +294,14 @@ let modelsWithListedProperties: [any Fields.Type] = [
     AgentShift.self,
     AuditEntry.self,
     CalendarDay.self,
+    CallMatter.self,
     Customer.self,
     CustomerChange.self,
     CustomerConsent.self,
     CustomerTag.self,
     Department.self,
     ErasureRecord.self,
+    EventAttribute.self,
     EventKind.self,
     FigureTargetRecord.self,
     FollowUpRecord.self,
@@ -297,6 +317,7 @@ let modelsWithListedProperties: [any Fields.Type] = [
     RetentionRun.self,
     RuleRecord.self,
     ServiceEvent.self,
+    Skill.self,
     SpotCheck.self,
     SpotCheckSettingsRecord.self,
     SurveyAnswer.self,

@@ -80,14 +80,19 @@ struct CustomerExport {
     }
 
     private func events(of id: Int) async throws -> [Document.Event] {
-        let names = Dictionary(
-            try await EventKind.query(on: db).all().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let lists = NameLabels(db: db, language: context.language)
+        let names = try await lists.eventKindNames()
+        let attributeNames = try await lists.eventAttributeNames()
         return try await ServiceEvent.query(on: db).filter(\.$customer.$id == id).sort(\.$occurredAt).sort(\.$id)
-            .all().map {
-                Document.Event(
-                    id: $0.id!, kind: $0.kind, kindName: names[$0.kind] ?? $0.kind, occurredAt: $0.occurredAt,
-                    occurredOn: $0.occurredOn, attributes: $0.attributeValues, externalID: $0.externalID,
-                    source: $0.source)
+            .all().map { event in
+                let attributes = event.attributeValues
+                return Document.Event(
+                    id: event.id!, kind: event.kind, kindName: names[event.kind] ?? event.kind,
+                    occurredAt: event.occurredAt, occurredOn: event.occurredOn, attributes: attributes,
+                    attributeNames: Dictionary(
+                        attributes.keys.map { ($0, attributeNames.name(of: $0, kind: event.kind)) },
+                        uniquingKeysWith: { a, _ in a }),
+                    externalID: event.externalID, source: event.source)
             }
     }
 
@@ -171,9 +176,11 @@ struct CustomerExport {
     }
 
     private func calls(of id: Int) async throws -> [Document.Call] {
-        try await InboundCall.query(on: db).filter(\.$customer.$id == id).sort(\.$at).sort(\.$id).all().map {
+        let matters = try await NameLabels(db: db, language: context.language).matterNames()
+        return try await InboundCall.query(on: db).filter(\.$customer.$id == id).sort(\.$at).sort(\.$id).all().map {
             Document.Call(
-                id: $0.id!, at: $0.at, agent: $0.agentName, phone: $0.phone, matter: $0.matter, summary: $0.summary,
+                id: $0.id!, at: $0.at, agent: $0.agentName, phone: $0.phone, matter: $0.matter,
+                matterName: matters[$0.matter] ?? $0.matter, summary: $0.summary,
                 handling: $0.handling.rawValue, promisedBy: $0.promisedBy, ticketID: $0.ticketID,
                 recordingConsent: $0.recordingConsent)
         }

@@ -79,6 +79,8 @@ struct CustomerExportDocument: Encodable, Sendable {
         let occurredAt: Date
         let occurredOn: String
         let attributes: [String: String]
+        /// What people read for each attribute (`warranty_until` → 质保截止日).
+        let attributeNames: [String: String]
         let externalID: String?
         let source: String
     }
@@ -179,6 +181,8 @@ struct CustomerExportDocument: Encodable, Sendable {
         let agent: String
         let phone: String
         let matter: String
+        /// The matter's name (来电事项).
+        let matterName: String
         let summary: String
         let handling: String
         let promisedBy: Date?

@@ -98,7 +98,9 @@ struct CustomerExportSummary {
             document.events.map { e in
                 [
                     time(e.occurredAt), e.kindName,
-                    e.attributes.sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(separator: "，"),
+                    e.attributes.sorted { $0.key < $1.key }.map {
+                        (e.attributeNames[$0.key] ?? $0.key) + (language == .zh ? "：" : ": ") + $0.value
+                    }.joined(separator: language == .zh ? "，" : ", "),
                 ]
             })
     }
@@ -163,10 +165,10 @@ struct CustomerExportSummary {
 
     private func calls() -> String {
         table(
-            ["export.at", "export.phone", "export.agent", "export.summary", "export.handling"],
+            ["export.at", "export.phone", "export.agent", "export.matter", "export.summary", "export.handling"],
             document.calls.map {
                 [
-                    time($0.at), PhoneNumber(normalised: $0.phone).display, $0.agent, $0.summary,
+                    time($0.at), PhoneNumber(normalised: $0.phone).display, $0.agent, $0.matterName, $0.summary,
                     label("calls.handling.", $0.handling),
                 ]
             })

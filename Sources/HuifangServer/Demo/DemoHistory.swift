@@ -103,7 +103,7 @@ enum DemoHistory {
                 let customer = customers[roll(customers.count)]
                 let agent = agents[roll(agents.count)]
                 let hour = [9, 10, 10, 11, 11, 14, 15, 15, 16, 17, 19][roll(11)]
-                let matter = ["会员积分查询", "维修进度", "配送查询", "投诉", "活动咨询", "发票"][roll(6)]
+                let matter = ["points", "repair", "order", "complaint", "event", "invoice"][roll(6)]
                 calls.append([
                     at(day, hour, roll(60)), agent.id!, agent.displayName, customer.id!, customer.mobile ?? "", matter,
                     "演示来电", "answered", false,

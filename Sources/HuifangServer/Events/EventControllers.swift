@@ -10,6 +10,8 @@ struct EventView: Content {
     let kindName: String
     let occurredAt: String
     let attributes: [String: String]
+    /// What people read for each attribute's key (`warranty_until` → 质保截止日), in the caller's language.
+    let attributeNames: [String: String]
     let externalID: String?
 }
 
@@ -58,13 +60,33 @@ struct EventAPIController: RouteCollection {
         return try await EventView.list(customerID: customer.id!, on: req)
     }
 
+    /// An event kind: its code, its name as stored and as the caller reads it, and its attributes' names.
     struct Kind: Content {
         let code: String
         let name: String
+        var label: String?
+        var attributes: [NamedCodeDTO]?
     }
 
     @Sendable func kinds(req: Request) async throws -> [Kind] {
-        try await EventKind.query(on: req.db).sort(\.$code).all().map { Kind(code: $0.code, name: $0.name) }
+        try await Self.kindViews(on: req)
+    }
+
+    static func kindViews(on req: Request) async throws -> [Kind] {
+        let names = req.domain.names
+        let labels = try await names.eventKindNames()
+        let attributeNames = try await names.eventAttributeNames()
+        let attributes = Dictionary(
+            grouping: try await EventAttribute.query(on: req.db).sort(\.$position).all(), by: \.kind)
+        return try await EventKind.query(on: req.db).sort(\.$code).all().map { kind in
+            Kind(
+                code: kind.code, name: kind.name, label: labels[kind.code],
+                attributes: (attributes[kind.code] ?? []).map {
+                    NamedCodeDTO(
+                        code: $0.key, name: $0.name, label: attributeNames.name(of: $0.key, kind: kind.code),
+                        active: nil)
+                })
+        }
     }
 
     @Sendable func addKind(req: Request) async throws -> Response {
@@ -109,15 +131,19 @@ extension EventView {
     /// analysts, who read them in aggregate only.
     static func list(customerID: Int, on req: Request) async throws -> [EventView] {
         let attributes = ObjectScope.seesEventAttributes(try req.viewer)
-        let names = Dictionary(
-            try await EventKind.query(on: req.db).all().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let names = try await req.domain.names.eventKindNames()
+        let attributeNames = try await req.domain.names.eventAttributeNames()
         return try await ServiceEvent.query(on: req.db).filter(\.$customer.$id == customerID).sort(
             \.$occurredAt, .descending
-        ).limit(200).all().map {
-            EventView(
-                id: $0.id!, kind: $0.kind, kindName: names[$0.kind] ?? $0.kind,
-                occurredAt: req.application.huifang.formatDateTime($0.occurredAt),
-                attributes: attributes ? $0.attributeValues : [:], externalID: $0.externalID)
+        ).limit(200).all().map { event in
+            let values = attributes ? event.attributeValues : [:]
+            return EventView(
+                id: event.id!, kind: event.kind, kindName: names[event.kind] ?? event.kind,
+                occurredAt: req.application.huifang.formatDateTime(event.occurredAt), attributes: values,
+                attributeNames: Dictionary(
+                    values.keys.map { ($0, attributeNames.name(of: $0, kind: event.kind)) },
+                    uniquingKeysWith: { a, _ in a }),
+                externalID: event.externalID)
         }
     }
 }

@@ -20,18 +20,16 @@ struct TimelineItem: Encodable {
         let config = req.application.huifang
         let viewer = try req.viewer
         let attributes = ObjectScope.seesEventAttributes(viewer)
-        let names = Dictionary(
-            try await EventKind.query(on: req.db).all().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let names = try await req.domain.names.eventKindNames()
+        let attributeNames = try await req.domain.names.eventAttributeNames()
         let events = try await ServiceEvent.query(on: req.db).filter(\.$customer.$id == customerID).sort(
             \.$occurredAt, .descending
         ).limit(100).all()
         var items = events.map { event in
             TimelineItem(
                 at: config.formatDateTime(event.occurredAt), kind: "event", title: names[event.kind] ?? event.kind,
-                detail: !attributes
-                    ? ""
-                    : event.attributeValues.sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(
-                        separator: "，"),
+                detail: attributes
+                    ? attributeNames.line(event.attributeValues, kind: event.kind, language: req.language) : "",
                 sortKey: event.occurredAt)
         }
         items += try await contacts(customerID: customerID, on: req)
@@ -53,14 +51,22 @@ struct TimelineItem: Encodable {
                     sortKey: task.dueAt))
         }
         let records = try await recordQuery.sort(\.$id, .descending).limit(100).all()
+        let answers =
+            records.isEmpty
+            ? []
+            : try await SurveyAnswer.query(on: req.db).filter(\.$recordID ~~ records.map { $0.id! }).sort(\.$id).all()
+        let answersByRecord = Dictionary(grouping: answers, by: \.recordID)
+        let reader = try await AnswerReader.load(for: answers, language: req.language, on: req.db)
         for record in records {
             items.append(
                 TimelineItem(
                     at: config.formatDateTime(record.endedAt), kind: "record",
                     title: req.t(
                         "workspace.recordTitle", req.t("channel." + record.channel), req.t("outcome." + record.outcome)),
-                    detail: [record.agentName, req.t("result." + record.result), record.notes].filter { !$0.isEmpty }
-                        .joined(separator: " · "),
+                    detail: [
+                        record.agentName, req.t("result." + record.result), record.notes,
+                        reader.line(answersByRecord[record.id!] ?? []),
+                    ].filter { !$0.isEmpty }.joined(separator: " · "),
                     sortKey: record.endedAt))
         }
         return items.sorted { $0.sortKey > $1.sortKey }

@@ -25,11 +25,12 @@ extension TimelineItem {
         if viewer.seesEverything || viewer.role == .agent {
             let calls = InboundCall.query(on: req.db).filter(\.$customer.$id == customerID)
             if !viewer.seesEverything { calls.filter(\.$agent.$id == viewer.id) }
+            let matters = try await req.domain.names.matterNames()
             for call in try await calls.sort(\.$at, .descending).limit(100).all() {
                 items.append(
                     TimelineItem(
                         at: format(call.at), kind: "call", title: req.t("timeline.call", call.agentName),
-                        detail: call.summary, sortKey: call.at,
+                        detail: (matters[call.matter] ?? call.matter) + " · " + call.summary, sortKey: call.at,
                         href: call.ticketID.map { "/tickets/\($0)" }))
             }
         }

@@ -173,8 +173,11 @@ extension DomainServices {
         // The rules and the calendar in one load: names, scripts and the contact windows.
         let context = try await PlanningContext.load(on: db)
         let rules = Dictionary(context.rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let kindNames = Dictionary(
+        let kindNames = try await names.eventKindNames()
+        // The script is read to the customer: it names the event as the organisation named it.
+        let spokenKindNames = Dictionary(
             try await EventKind.query(on: db).all().map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let attributeNames = try await names.eventAttributeNames()
         let events = try await ServiceEvent.query(on: db).filter(\.$customer.$id == customerID).sort(
             \.$occurredAt, .descending
         ).limit(10).all()
@@ -188,9 +191,9 @@ extension DomainServices {
             customer: customerPart(customer, of: task, tags: tags, reveal: reveal, viewer: viewer),
             script: script(
                 task, reasons: reasons, rules: rules, customer: customer, viewer: viewer, latest: events.first,
-                kindNames: kindNames),
+                kindNames: spokenKindNames),
             survey: surveyPart,
-            events: eventLines(events, kindNames: kindNames),
+            events: eventLines(events, kindNames: kindNames, attributeNames: attributeNames),
             records: try await recordLines(of: customerID, viewer: viewer),
             tickets: try await ticketLines(of: customerID, viewer: viewer),
             links: try await linkLines(of: task),
@@ -242,12 +245,13 @@ extension DomainServices {
     }
 
     /// The customer's latest events, each with its attributes on one line.
-    private func eventLines(_ events: [ServiceEvent], kindNames: [String: String]) -> [Workspace.Event] {
+    private func eventLines(
+        _ events: [ServiceEvent], kindNames: [String: String], attributeNames: EventAttributeNames
+    ) -> [Workspace.Event] {
         events.map { event in
             .init(
                 at: config.formatDateTime(event.occurredAt), kind: kindNames[event.kind] ?? event.kind,
-                detail: event.attributeValues.sorted { $0.key < $1.key }.map { "\($0.key)：\($0.value)" }.joined(
-                    separator: "，"))
+                detail: attributeNames.line(event.attributeValues, kind: event.kind, language: language))
         }
     }
 
@@ -339,6 +343,7 @@ extension DomainServices {
             records.isEmpty
             ? [] : try await SurveyAnswer.query(on: db).filter(\.$recordID ~~ records.map { $0.id! }).sort(\.$id).all()
         let answersByRecord = Dictionary(grouping: answerRows, by: \.recordID)
+        let reader = try await AnswerReader.load(for: answerRows, language: language, on: db)
         func minutes(_ seconds: Int) -> String { seconds < 60 ? "\(seconds)″" : "\(seconds / 60)′\(seconds % 60)″" }
         return records.map { record in
             .init(
@@ -349,9 +354,7 @@ extension DomainServices {
                 notes: record.notes,
                 answers: record.surveyDeclined
                     ? t("record.surveyDeclined")
-                    : (answersByRecord[record.id!] ?? []).map {
-                        "\($0.indicator.isEmpty ? $0.questionKey : $0.indicator)：\(answerLabel($0))"
-                    }.joined(separator: "；"),
+                    : reader.line(answersByRecord[record.id!] ?? []),
                 ticketID: record.ticketID)
         }
     }
@@ -384,13 +387,4 @@ extension DomainServices {
         }
     }
 
-    private func answerLabel(_ answer: SurveyAnswer) -> String {
-        switch QuestionType(rawValue: answer.type) {
-        case .scale5: "\(answer.value)/5"
-        case .nps: "\(answer.value)/10"
-        case .satisfaction3: t("survey.level." + answer.value)
-        case .yesNo: t(answer.value == "yes" ? "common.yes" : "common.no")
-        default: answer.value
-        }
-    }
 }

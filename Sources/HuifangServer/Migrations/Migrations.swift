@@ -35,5 +35,6 @@ extension Application {
         migrations.add(M028Retention())
         migrations.add(M029AgentRosters())
         migrations.add(M031JobHeartbeats())
+        migrations.add(M033NamedCodes())
     }
 }

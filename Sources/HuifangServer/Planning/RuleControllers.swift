@@ -20,7 +20,8 @@ struct RuleStore {
         let codes = Set(try await EventKind.query(on: db).all().map(\.code))
         let surveys = Set(
             try await SurveyRecord.query(on: db).filter(\.$isCurrent == true).all().compactMap(\.familyID))
-        let rule = try input.rule(id: id ?? 0, eventKinds: codes, surveys: surveys)
+        let skills = Set(try await Skill.query(on: db).all().map(\.code))
+        let rule = try input.rule(id: id ?? 0, eventKinds: codes, surveys: surveys, skills: skills)
         try record.apply(rule)
         try await db.transaction { db in
             try await record.save(on: db)
@@ -111,6 +112,9 @@ struct RulePagesController: RouteCollection {
         let kinds: [SelectOption]
         let channels: [SelectOption]
         let eventKinds: [SelectOption]
+        let skills: [SelectOption]
+        /// The attributes kinds name (`expires_on` 到期日), offered for the date attribute.
+        let attributes: [SelectOption]
         let surveys: [SelectOption]
         let holidayShifts: [SelectOption]
         let monthsByTier: String
@@ -124,11 +128,13 @@ struct RulePagesController: RouteCollection {
         let surveys = Dictionary(
             try await req.domain.surveys.current().map { ($0.familyID!, $0.name) }, uniquingKeysWith: { a, _ in a }
         )
+        let skills = try await req.domain.names.skillNames()
         let rows = try await req.domain.rules.all().map {
             Row(
                 id: $0.id, name: $0.name, kind: req.t("kind." + $0.kind.rawValue), enabled: $0.isEnabled,
                 priority: $0.priority,
-                channel: req.t("channel." + $0.channel.rawValue), window: $0.windowDays, skill: $0.requiredSkill,
+                channel: req.t("channel." + $0.channel.rawValue), window: $0.windowDays,
+                skill: skills[$0.requiredSkill] ?? $0.requiredSkill,
                 survey: $0.surveyID.flatMap { surveys[$0] } ?? "")
         }
         return try await req.renderPage("rules/index", titleKey: "rules.title", ["rows": rows])
@@ -168,6 +174,10 @@ struct RulePagesController: RouteCollection {
 
     private func form(_ req: Request, id: Int?, rule: RuleInput, errors: [String]) async throws -> Response {
         let eventKinds = try await EventKind.query(on: req.db).sort(\.$code).all()
+        let kindNames = try await req.domain.names.eventKindNames()
+        let attributeNames = try await req.domain.names.eventAttributeNames()
+        let attributes = Set(try await EventAttribute.query(on: req.db).all().map(\.key)).sorted()
+        let skill = rule.requiredSkill ?? ""
         let context = FormContext(
             id: id, rule: rule,
             kinds: RuleKind.allCases.map {
@@ -180,8 +190,19 @@ struct RulePagesController: RouteCollection {
             },
             eventKinds: [SelectOption(value: "", label: req.t("common.none"), selected: (rule.eventKind ?? "").isEmpty)]
                 + eventKinds.map {
-                    SelectOption(value: $0.code, label: "\($0.name)（\($0.code)）", selected: $0.code == rule.eventKind)
+                    SelectOption(
+                        value: $0.code, label: "\(kindNames[$0.code] ?? $0.name)（\($0.code)）",
+                        selected: $0.code == rule.eventKind)
                 },
+            skills: [SelectOption(value: "", label: req.t("rules.anySkill"), selected: skill.isEmpty)]
+                + (try await req.domain.names.skills()).map {
+                    SelectOption(value: $0.code, label: $0.name, selected: $0.code == skill)
+                },
+            attributes: attributes.map {
+                SelectOption(
+                    value: $0, label: attributeNames.name(of: $0, kind: rule.eventKind ?? ""),
+                    selected: $0 == rule.dateAttribute)
+            },
             surveys: [SelectOption(value: "", label: req.t("common.none"), selected: rule.surveyID == nil)]
                 + (try await req.domain.surveys.current()).map {
                     SelectOption(value: String($0.familyID!), label: $0.name, selected: $0.familyID == rule.surveyID)

@@ -63,8 +63,11 @@ struct RuleInput: Content {
             tiers: rule.segment.tiers, tags: rule.segment.tags, eventAttributes: rule.segment.eventAttributes)
     }
 
-    /// The rule, or every refused field. `eventKinds` are the configured event kind codes.
-    func rule(id: Int, eventKinds: Set<String>, surveys: Set<Int> = []) throws(NamedFieldErrors) -> FollowUpRule {
+    /// The rule, or every refused field. `eventKinds` are the configured event kind codes, `skills` the skill
+    /// codes a rule may require (nil: not checked).
+    func rule(id: Int, eventKinds: Set<String>, surveys: Set<Int> = [], skills: Set<String>? = nil)
+        throws(NamedFieldErrors) -> FollowUpRule
+    {
         var errors: [NamedFieldError] = []
         let kind = RuleKind(rawValue: self.kind)
         if kind == nil { errors.append(.init(field: "kind", key: "rule.problem.kind")) }
@@ -87,6 +90,10 @@ struct RuleInput: Content {
         }
         let holidayShift = HolidayShift(rawValue: self.holidayShift ?? HolidayShift.before.rawValue)
         if holidayShift == nil { errors.append(.init(field: "holidayShift", key: "rule.problem.holidayShift")) }
+        let skill = (requiredSkill ?? "").trimmingWhitespace()
+        if let skills, !skill.isEmpty, !skills.contains(skill) {
+            errors.append(.init(field: "requiredSkill", key: "skills.problem.unknown", arguments: [skill]))
+        }
         let rule = FollowUpRule(
             id: id, name: name.trimmingWhitespace(), kind: kind ?? .campaign, isEnabled: isEnabled ?? true,
             priority: priority ?? 3,

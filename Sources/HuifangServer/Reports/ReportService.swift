@@ -148,8 +148,9 @@ package struct ReportService {
             let weekday = LocalDate(dayNumber: day).isoWeekday - 1
             volume.grid[weekday][hour] += row.n
         }
+        let matters = try await NameLabels(db: db, language: language).matterNames()
         volume.byMatter = try await queries.callMatters().map {
-            NamedCount(key: $0.g ?? "", label: $0.g ?? "", count: $0.n)
+            NamedCount(key: $0.g ?? "", label: matters[$0.g ?? ""] ?? $0.g ?? "", count: $0.n)
         }
         .sorted { ($0.count, $1.key) > ($1.count, $0.key) }
         return volume

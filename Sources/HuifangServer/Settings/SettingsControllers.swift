@@ -47,6 +47,8 @@ struct SettingsPagesController: RouteCollection {
         struct Kind: Encodable {
             let code: String
             let name: String
+            /// Its attributes by name (质保截止日、产品).
+            let attributes: String
         }
     }
 
@@ -57,8 +59,15 @@ struct SettingsPagesController: RouteCollection {
     private func render(_ req: Request, tiers: String, error: String? = nil, kindError: String? = nil) async throws
         -> Response
     {
-        let kinds = try await EventKind.query(on: req.db).sort(\.$code).all().map {
-            Context.Kind(code: $0.code, name: $0.name)
+        let names = try await req.domain.names.eventKindNames()
+        let attributeNames = try await req.domain.names.eventAttributeNames()
+        let attributes = Dictionary(
+            grouping: try await EventAttribute.query(on: req.db).sort(\.$position).all(), by: \.kind)
+        let kinds = try await EventKind.query(on: req.db).sort(\.$code).all().map { kind in
+            Context.Kind(
+                code: kind.code, name: names[kind.code] ?? kind.name,
+                attributes: (attributes[kind.code] ?? []).map { attributeNames.name(of: $0.key, kind: kind.code) }
+                    .joined(separator: req.language == .zh ? "、" : ", "))
         }
         let response = try await req.renderPage(
             "settings", titleKey: "settings.title",

@@ -308,6 +308,7 @@ struct SpotCheckPagesController: RouteCollection {
         guard let record = try await FollowUpRecord.find(check.recordID, on: req.db) else { throw AppError.notFound }
         let customer = try await Customer.find(record.customerID, on: req.db)
         let answers = try await SurveyAnswer.query(on: req.db).filter(\.$recordID == record.id!).sort(\.$id).all()
+        let reader = try await AnswerReader.load(for: answers, language: req.language, on: req.db)
         try await req.domain.audit(
             "spot.view", subjectType: "spotCheck", subjectID: String(check.id!),
             detail: "record=\(record.id!) customer=\(record.customerID)")
@@ -325,12 +326,7 @@ struct SpotCheckPagesController: RouteCollection {
                 ? (record.recordingRef.isEmpty ? req.t("spot.recordingConsented") : record.recordingRef)
                 : req.t("spot.noRecording"),
             corrections: record.corrections,
-            answers: answers.map { answer in
-                let level = "survey.level.\(answer.value)"
-                return .init(
-                    indicator: answer.indicator.isEmpty ? answer.questionKey : answer.indicator,
-                    value: answer.type == "satisfaction3" && Catalogue.contains(level) ? req.t(level) : answer.value)
-            },
+            answers: answers.map { .init(indicator: reader.heading($0), value: reader.value($0)) },
             points: check.plan.checkpoints.map {
                 .init(key: $0.key, text: $0.text, points: $0.points, instantFail: $0.instantFail, met: met[$0.key])
             },

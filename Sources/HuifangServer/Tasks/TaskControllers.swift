@@ -9,7 +9,10 @@ struct AgentLoad: Content {
     let id: UUID
     let username: String
     let name: String
+    /// Skill codes, comma-separated (`medical,vip`).
     let skills: String
+    /// The skills by name, as the reader reads them (医疗回访、VIP 客户).
+    let skillNames: String
     let open: Int
     let dueToday: Int
     let absent: Bool
@@ -37,10 +40,13 @@ extension DomainServices {
         ).all(decoding: DueRow.self)
         let due = Dictionary(rows.map { ($0.assigned_agent_id, $0.count) }, uniquingKeysWith: +)
         let rostered = try await rosters.rosters(of: capacities.map(\.id))
+        let skills = try await names.skills()
+        let skillNames = Dictionary(skills.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         return capacities.sorted { $0.name < $1.name }.map { agent in
             AgentLoad(
                 id: agent.id, username: users[agent.id]?.username ?? "", name: agent.name,
                 skills: agent.skills.sorted().joined(separator: ","),
+                skillNames: names.skillText(agent.skills, names: skillNames, order: skills.map(\.code)),
                 open: agent.openLoad, dueToday: due[agent.id] ?? 0, absent: agent.isAbsent,
                 shift: shiftText(rostered[agent.id], on: day), onShift: agent.isPresent)
         }

@@ -165,6 +165,9 @@ struct TicketPagesController: RouteCollection {
         }
         try await req.domain.audit("ticket.export", subjectType: "ticket", detail: "count=\(rows.count)")
         let t = { (key: String) in req.t(key) }
+        let categories = Dictionary(
+            try await TicketSettingsRecord.load(on: req.db).settings.categories.map { ($0.code, $0.name) },
+            uniquingKeysWith: { a, _ in a })
         let document = CSVWriter.document(
             text: [
                 [
@@ -175,7 +178,8 @@ struct TicketPagesController: RouteCollection {
             ]
                 + rows.map {
                     [
-                        "\($0.id)", $0.customerName, $0.kindName, $0.category, $0.statusName, $0.department,
+                        "\($0.id)", $0.customerName, $0.kindName, categories[$0.category] ?? $0.category, $0.statusName,
+                        $0.department,
                         $0.handler, "\($0.deadline) \($0.due)", $0.timeLeft, "\($0.escalationLevel)", $0.description,
                     ]
                 })

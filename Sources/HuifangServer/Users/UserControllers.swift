@@ -23,6 +23,13 @@ struct UserPagesController: RouteCollection {
         let role: String
         let department: String?
         let isActive: Bool
+        /// The skills by name (医疗回访、VIP 客户).
+        let skills: String
+    }
+    struct SkillChoice: Encodable {
+        let code: String
+        let name: String
+        let checked: Bool
     }
     struct TokenRow: Encodable {
         let id: UUID
@@ -38,13 +45,15 @@ struct UserPagesController: RouteCollection {
         let errorField: String?
         let roles: [SelectOption]
         let departments: [SelectOption]
+        let skills: [SkillChoice]
         let tokens: [TokenRow]
         let newToken: String?
     }
 
     @Sendable func list(req: Request) async throws -> Response {
         let users = try await User.query(on: req.db).with(\.$department).sort(\.$username).all()
-        return try await req.renderPage("users/index", titleKey: "users.title", users.map { row($0, req) })
+        let skills = try await SkillNames.load(req)
+        return try await req.renderPage("users/index", titleKey: "users.title", users.map { row($0, req, skills) })
     }
 
     @Sendable func newForm(req: Request) async throws -> Response {
@@ -59,7 +68,7 @@ struct UserPagesController: RouteCollection {
                     username: input["username"] ?? "", displayName: input["displayName"] ?? "",
                     role: Role(rawValue: input["role"] ?? "") ?? .agent,
                     departmentID: (input["department"]).flatMap(UUID.init(uuidString:)),
-                    password: input["password"] ?? "", email: input["email"]))
+                    password: input["password"] ?? "", email: input["email"], skills: Self.skills(in: input)))
             req.flash("common.saved")
             return req.redirect(to: "/users/\(user.id!)")
         } catch let error as NamedFieldError {
@@ -81,7 +90,8 @@ struct UserPagesController: RouteCollection {
                 .init(
                     displayName: input["displayName"], role: input["role"].flatMap(Role.init(rawValue:)),
                     departmentID: .some(input["department"].flatMap(UUID.init(uuidString:))),
-                    isActive: input["isActive"] != nil, password: input["password"], email: input["email"] ?? ""))
+                    isActive: input["isActive"] != nil, password: input["password"], email: input["email"] ?? "",
+                    skills: Self.skills(in: input)))
             req.flash("common.saved")
             return req.redirect(to: "/users/\(user.id!)")
         } catch let error as NamedFieldError {
@@ -126,8 +136,9 @@ struct UserPagesController: RouteCollection {
             ).all()
         }
         let format = req.application.huifang.formatDateTime
+        let skills = try await SkillNames.load(req)
         let context = FormContext(
-            user: user.map { row($0, req) }, values: values,
+            user: user.map { row($0, req, skills) }, values: values,
             error: error.map { req.t("users." + $0.field) + " " + req.t($0.key) },
             errorField: error?.field,
             roles: Role.allCases.map {
@@ -136,6 +147,9 @@ struct UserPagesController: RouteCollection {
             departments: departments.map {
                 SelectOption(
                     value: $0.id!.uuidString, label: $0.name, selected: values["department"] == $0.id!.uuidString)
+            },
+            skills: skills.order.map {
+                SkillChoice(code: $0, name: skills.names[$0] ?? $0, checked: values["skill.\($0)"] != nil)
             },
             tokens: tokens.map {
                 TokenRow(
@@ -152,16 +166,37 @@ struct UserPagesController: RouteCollection {
 
     /// The edit form's fields as the user stands.
     private func values(of user: User) -> [String: String] {
-        [
+        var values = [
             "displayName": user.displayName, "role": user.role.rawValue, "email": user.email ?? "",
             "department": user.$department.id?.uuidString ?? "", "isActive": user.isActive ? "1" : "",
         ]
+        for skill in user.skillSet { values["skill.\(skill)"] = "1" }
+        return values
     }
 
-    private func row(_ user: User, _ req: Request) -> Row {
+    /// The skills ticked on the form (`skill.medical=1`).
+    static func skills(in form: [String: String]) -> [String] {
+        form.keys.filter { $0.hasPrefix("skill.") }.map { String($0.dropFirst("skill.".count)) }.sorted()
+    }
+
+    /// The list of skills: codes in order and their names in the reader's language.
+    struct SkillNames {
+        let order: [String]
+        let names: [String: String]
+
+        static func load(_ req: Request) async throws -> SkillNames {
+            let skills = try await req.domain.names.skills()
+            return SkillNames(
+                order: skills.map(\.code),
+                names: Dictionary(skills.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a }))
+        }
+    }
+
+    private func row(_ user: User, _ req: Request, _ skills: SkillNames) -> Row {
         Row(
             id: user.id!, username: user.username, displayName: user.displayName, role: req.t(user.role.catalogueKey),
-            department: user.$department.value??.name, isActive: user.isActive)
+            department: user.$department.value??.name, isActive: user.isActive,
+            skills: req.domain.names.skillText(user.skillSet, names: skills.names, order: skills.order))
     }
 
     private func find(_ req: Request) async throws -> User {
@@ -194,9 +229,12 @@ struct UserAPIController: RouteCollection {
         let departmentId: UUID?
         let isActive: Bool
         let email: String?
+        /// Skill codes (`GET /api/v1/skills` names them).
+        let skills: [String]
 
         init(_ user: User) {
             email = user.email
+            skills = user.skills.split(separator: ",").map(String.init)
             id = user.id!
             username = user.username
             displayName = user.displayName
@@ -212,6 +250,7 @@ struct UserAPIController: RouteCollection {
         let departmentId: UUID?
         let password: String
         let email: String?
+        let skills: [String]?
     }
     struct UpdateInput: Content {
         let displayName: String?
@@ -220,6 +259,8 @@ struct UserAPIController: RouteCollection {
         let isActive: Bool?
         let password: String?
         let email: String?
+        /// All the user's skills; absent leaves them.
+        let skills: [String]?
     }
     struct TokenInput: Content {
         let name: String?
@@ -240,7 +281,8 @@ struct UserAPIController: RouteCollection {
         let user = try await req.domain.users.create(
             .init(
                 username: input.username, displayName: input.displayName, role: input.role,
-                departmentID: input.departmentId, password: input.password, email: input.email))
+                departmentID: input.departmentId, password: input.password, email: input.email,
+                skills: input.skills ?? []))
         return try await UserDTO(user).encodeResponse(status: .created, for: req)
     }
 
@@ -254,7 +296,7 @@ struct UserAPIController: RouteCollection {
             .init(
                 displayName: input.displayName, role: input.role,
                 departmentID: input.departmentId.map { .some($0) },
-                isActive: input.isActive, password: input.password, email: input.email))
+                isActive: input.isActive, password: input.password, email: input.email, skills: input.skills))
         return UserDTO(user)
     }
 

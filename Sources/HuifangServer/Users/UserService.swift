@@ -19,6 +19,8 @@ struct UserService {
         var departmentID: UUID?
         var password: String
         var email: String? = nil
+        /// Skill codes from the list of skills.
+        var skills: [String] = []
     }
 
     struct Changes {
@@ -28,6 +30,8 @@ struct UserService {
         var isActive: Bool?
         var password: String?
         var email: String? = nil
+        /// The agent's skills, all of them (codes from the list of skills); nil leaves them.
+        var skills: [String]? = nil
     }
 
     /// An email address as given, trimmed; nil when blank. Refused unless it looks like one.
@@ -64,10 +68,12 @@ struct UserService {
         }
         try await checkDepartment(draft.departmentID)
         let email = try Self.email(draft.email)
+        let skills = try await checkSkills(draft.skills)
         let user = User(
             username: username, displayName: displayName, passwordHash: try await passwords.hash(draft.password),
             role: draft.role, departmentID: draft.departmentID)
         user.email = email
+        user.skills = skills
         try await db.transaction { db in
             try await user.create(on: db)
             try await AuditLog.record(
@@ -106,6 +112,13 @@ struct UserService {
             if email != user.email {
                 user.email = email
                 changed.append("email")
+            }
+        }
+        if let codes = changes.skills {
+            let skills = try await checkSkills(codes)
+            if skills != user.skills {
+                user.skills = skills
+                changed.append("skills=\(skills)")
             }
         }
         if let active = changes.isActive, active != user.isActive {
@@ -175,6 +188,17 @@ struct UserService {
                 detail: String(live.count), at: now, on: db)
         }
         return live.count
+    }
+
+    /// The skills as stored (`medical,vip`, in the list's order), or a refusal naming one not on the list.
+    private func checkSkills(_ codes: [String]) async throws -> String {
+        let codes = codes.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        guard !codes.isEmpty else { return "" }
+        let known = try await Skill.query(on: db).sort(\.$position).all().map(\.code)
+        if let unknown = codes.first(where: { !known.contains($0) }) {
+            throw NamedFieldError(field: "skills", key: "skills.problem.unknown", arguments: [unknown])
+        }
+        return known.filter(codes.contains).joined(separator: ",")
     }
 
     private func checkDepartment(_ id: UUID?) async throws {

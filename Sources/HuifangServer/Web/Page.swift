@@ -25,6 +25,9 @@ struct Layout: Encodable {
     let path: String
     /// Unread notifications, shown beside their navigation item.
     let unread: Int
+    /// The route groups the user may use, by name (`layout.can.customersImport`): a page offers only the
+    /// actions its reader can take, e.g. in the sentence of an empty list.
+    let can: [String: Bool]
 }
 
 /// One choice of a `<select>`.
@@ -107,7 +110,11 @@ extension Request {
                 ? "/"
                 : url.string.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["/", "-", "_", "."]))
                     ?? "/",
-            unread: try await domain.unreadNotifications(of: auth.get(User.self))
+            unread: try await domain.unreadNotifications(of: auth.get(User.self)),
+            can: Dictionary(
+                uniqueKeysWithValues: RouteAccess.allCases.map { access in
+                    (access.rawValue, user.map { access.roles.contains($0.role) } ?? false)
+                })
         )
         let view = try await view.render(template, Page(layout: layout, page: body))
         return try await view.encodeResponse(for: self)
