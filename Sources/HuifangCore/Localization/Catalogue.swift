@@ -40,7 +40,7 @@ public enum Catalogue {
     .merging(ticketPages) { first, _ in first }.merging(followUp) { first, _ in first }
     .merging(reports) { first, _ in first }.merging(customerExport) { first, _ in first }
     .merging(consent) { first, _ in first }.merging(retention) { first, _ in first }
-    .merging(home) { first, _ in first }
+    .merging(home) { first, _ in first }.merging(navigation) { first, _ in first }
 
     static let core: [String: (zh: String, en: String)] = [
         "app.name": ("回访", "Huifang"),
