@@ -42,7 +42,11 @@ import VaporTesting
             var anonymous = PageClient(app)
             try await anonymous.get("/login")
 
-            let routes = app.routes.all.filter { $0.access != nil }
+            // An endless response cannot be read whole: LiveNotificationTests opens it with every role and anonymously.
+            let streams = ["notifications/stream"]
+            let routes = app.routes.all.filter {
+                $0.access != nil && !streams.contains($0.path.map(\.description).joined(separator: "/"))
+            }
             #expect(routes.count > 40)
             for route in routes {
                 let access = route.access!

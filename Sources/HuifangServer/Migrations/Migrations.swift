@@ -34,5 +34,6 @@ extension Application {
         migrations.add(M027CustomerErasure())
         migrations.add(M028Retention())
         migrations.add(M031JobHeartbeats())
+        migrations.add(M032NotificationsByUser())
     }
 }

@@ -38,6 +38,8 @@ struct Layout: Encodable {
     let path: String
     /// Unread notifications, shown beside their navigation item.
     let unread: Int
+    /// The user's newest notification when the page was made: the live stream sends what comes after it.
+    let lastNotification: Int
 }
 
 /// One choice of a `<select>`.
@@ -172,7 +174,8 @@ extension Request {
                 ? "/"
                 : url.string.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(["/", "-", "_", "."]))
                     ?? "/",
-            unread: try await domain.unreadNotifications(of: user)
+            unread: try await domain.unreadNotifications(of: user),
+            lastNotification: try await domain.lastNotification(of: user)
         )
         let view = try await view.render(template, Page(layout: layout, page: body))
         return try await view.encodeResponse(for: self)
