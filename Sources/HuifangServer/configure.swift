@@ -33,6 +33,7 @@ enum Resources {
 }
 
 /// Sets up the database, sessions, templates, middleware and routes. Does not migrate.
+// Long: every part of the application in the order the parts depend on (database, sessions, views, middleware, jobs).
 public func configure(_ app: Application, _ config: HuifangConfig) async throws {
     let config = try config.withStoredSecret()
     app.huifang = config
@@ -87,10 +88,12 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
     app.middleware.use(HuifangErrorMiddleware())
     app.middleware.use(StaticFiles(directory: resources.appendingPathComponent("Public")))
     // Global, so that error pages (a 404 matches no route) show who is signed in.
-    app.middleware.use(app.sessions.middleware)
+    app.middleware.use(
+        SessionsMiddlewareSkipping(sessions: app.sessions.middleware, paths: NotificationStreamController.paths))
     app.middleware.use(AnonymousSessionDiscard())
 
     for job in PeriodicJob.all(config) { app.lifecycle.use(job) }
+    app.useNotificationHub(polling: .milliseconds(config.livePollMilliseconds))  // after the jobs: see there
     try routes(app)
 }
 

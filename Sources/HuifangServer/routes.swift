@@ -35,6 +35,8 @@ func routes(_ app: Application) throws {
     try pages.register(collection: SpotCheckPagesController())
     try pages.register(collection: CallPagesController())
     try pages.register(collection: NotificationControllers(surface: .page))
+    // The live notifications of an open page: signed in by its session, read and never written back.
+    try app.grouped(ReadOnlySessionAuthenticator()).register(collection: NotificationStreamController())
 
     let api = app.grouped("api", "v1").grouped(BearerUserAuthenticator())
     try api.register(collection: CustomerAPIController())

@@ -61,6 +61,7 @@ def test_a_supervisor_compares_periods_exports_and_signs_off_last_month(report_s
     sign_in(browser, base, "chief")
 
     # 报表 opens on the last finished month, each figure beside the month before it.
+    browser.find_element(By.XPATH, "//nav//summary[.='报表']").click()  # the navigation groups pages by job
     follow(browser, browser.find_element(By.CSS_SELECTOR, "nav a[href='/reports']"))
     assert browser.find_element(By.ID, "report-month").text == last_month
     assert month_before in browser.find_element(By.ID, "compared-with").text

@@ -158,6 +158,7 @@ extension Catalogue {
         "ticket.urgentText": (
             "紧急投诉 #{0}：客户 {1}，“{2}”。首次响应期限 {3}。", "Urgent complaint #{0}: customer {1}, “{2}”. First response due {3}."
         ),
+        "ticket.urgentNoCustomer": ("未关联", "not linked"),
         "escalation.subject": ("【超时升级】工单 #{0} {1}超时（第 {2} 级）", "[Escalation] Ticket #{0}: {1} overdue (level {2})"),
         "escalation.text": (
             "工单 #{0} 的{1}期限 {2} 已过，升级至第 {3} 级。", "Ticket #{0}: the {1} deadline {2} has passed; escalated to level {3}."

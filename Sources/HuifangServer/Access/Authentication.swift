@@ -9,7 +9,7 @@ struct SessionUserAuthenticator: AsyncMiddleware {
             return try await next.respond(to: request)
         }
         let now = request.now
-        if let user = try await liveUser(raw, request, now: now) {
+        if let user = try await Self.liveUser(of: request.session.data, request, now: now) {
             request.auth.login(user)
             request.session.data[SessionKey.lastSeen] = String(now.timeIntervalSince1970)
         } else {
@@ -18,13 +18,57 @@ struct SessionUserAuthenticator: AsyncMiddleware {
         return try await next.respond(to: request)
     }
 
-    private func liveUser(_ raw: String, _ request: Request, now: Date) async throws -> User? {
-        guard request.application.huifang.sessionLifetime.isAlive(request.session.data, now: now),
-            let id = UUID(uuidString: raw), let user = try await User.find(id, on: request.db), user.isActive
+    /// The user a session's data signs in: while the session is alive at `now` and the user active.
+    static func liveUser(of data: SessionData, _ request: Request, now: Date) async throws -> User? {
+        guard request.application.huifang.sessionLifetime.isAlive(data, now: now),
+            let id = data[SessionKey.user].flatMap(UUID.init(uuidString:)),
+            let user = try await User.find(id, on: request.db), user.isActive
         else {
             return nil
         }
         return user
+    }
+}
+
+/// Signs in a live stream's user from the session cookie, reading the session and never writing it: Vapor writes
+/// a request's session back when it answers, and a stream's copy would undo the `lastSeen` a page request wrote
+/// meanwhile (nor is an open tab use that keeps a session alive). The global sessions middleware skips these paths
+/// (`SessionsMiddlewareSkipping`).
+struct ReadOnlySessionAuthenticator: AsyncMiddleware {
+    private struct SessionIDKey: StorageKey { typealias Value = SessionID }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let sessions = request.application.sessions
+        if let cookie = request.cookies[sessions.configuration.cookieName]?.string {
+            let id = SessionID(string: cookie)
+            if let data = try await sessions.driver.readSession(id, for: request).get(),
+                let user = try await SessionUserAuthenticator.liveUser(of: data, request, now: request.now)
+            {
+                request.auth.login(user)
+                request.storage[SessionIDKey.self] = id
+            }
+        }
+        return try await next.respond(to: request)
+    }
+
+    /// Whether the session this request signed in with still signs in `user` at `now`.
+    static func isStillSignedIn(_ request: Request, as user: UUID, now: Date) async throws -> Bool {
+        guard let id = request.storage[SessionIDKey.self],
+            let data = try await request.application.sessions.driver.readSession(id, for: request).get()
+        else { return false }
+        return try await SessionUserAuthenticator.liveUser(of: data, request, now: now)?.id == user
+    }
+}
+
+/// The sessions middleware for every request but those whose paths read their session themselves
+/// (`ReadOnlySessionAuthenticator`).
+struct SessionsMiddlewareSkipping: AsyncMiddleware {
+    let sessions: any Middleware
+    let paths: Set<String>
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if paths.contains(request.url.path) { return try await next.respond(to: request) }
+        return try await sessions.respond(to: request, chainingTo: next).get()
     }
 }
 

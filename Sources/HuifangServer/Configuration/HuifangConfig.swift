@@ -59,6 +59,8 @@ public struct HuifangConfig: Sendable {
     public var sessionIdleLimit: Double = 120 * 60
     /// A session ends this many seconds after sign-in, however busy.
     public var sessionMaxAge: Double = 12 * 3600
+    /// Milliseconds between an instance's looks for new notifications to push to the open pages.
+    public var livePollMilliseconds: Int = 2000
 
     /// The variables read, with their defaults, for `--help` and the README.
     public static let variables: [(name: String, meaning: String)] = [
@@ -126,6 +128,11 @@ public struct HuifangConfig: Sendable {
         ),
         ("HUIFANG_SESSION_IDLE_MINUTES", "a signed-in session unused this long ends, 1–10080 (default 120)"),
         ("HUIFANG_SESSION_MAX_HOURS", "a signed-in session ends this long after sign-in, 1–720 (default 12)"),
+        (
+            "HUIFANG_LIVE_POLL_MS",
+            "milliseconds between an instance's looks for new notifications to push to open pages, 100–60000 "
+                + "(default 2000)"
+        ),
     ]
 
     /// Reads the configuration. `overrides` (from command-line flags) win over `environment`.
@@ -278,7 +285,8 @@ public struct HuifangConfig: Sendable {
                 value("HUIFANG_TRUSTED_PROXIES"),
                 loopback: try boolean("HUIFANG_TRUST_PROXY")),
             sessionIdleLimit: Double(try integer("HUIFANG_SESSION_IDLE_MINUTES", default: 120, range: 1...10_080) * 60),
-            sessionMaxAge: Double(try integer("HUIFANG_SESSION_MAX_HOURS", default: 12, range: 1...720) * 3600)
+            sessionMaxAge: Double(try integer("HUIFANG_SESSION_MAX_HOURS", default: 12, range: 1...720) * 3600),
+            livePollMilliseconds: try integer("HUIFANG_LIVE_POLL_MS", default: 2000, range: 100...60_000)
         )
     }
 

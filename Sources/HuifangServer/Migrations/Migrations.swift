@@ -35,6 +35,7 @@ extension Application {
         migrations.add(M028Retention())
         migrations.add(M029AgentRosters())
         migrations.add(M031JobHeartbeats())
+        migrations.add(M032NotificationsByUser())
         migrations.add(M033NamedCodes())
     }
 }

@@ -36,6 +36,12 @@ extension DomainServices {
         guard let user else { return 0 }
         return try await Notification.query(on: db).filter(\.$user.$id == user.id!).filter(\.$readAt == nil).count()
     }
+
+    /// The id of the signed-in user's newest notification (0 for none): a page's live stream starts after it.
+    func lastNotification(of user: User?) async throws -> Int {
+        guard let user else { return 0 }
+        return try await Notification.query(on: db).filter(\.$user.$id == user.id!).max(\.$id) ?? 0
+    }
 }
 
 /// Each user's notifications: escalations and urgent complaints addressed to them.

@@ -117,7 +117,7 @@ struct TicketService {
             try await storeClock(ticket, settings: settings, calendar: calendar, new: true, on: db)
             try await record(ticket, action: "open", old: nil, note: checked.description, on: db)
             if urgentComplaint {
-                try await alert(supervisors, to: ticket, customerName: checked.customer?.name ?? "-", on: db)
+                try await alert(supervisors, to: ticket, customerName: checked.customer?.name, on: db)
             }
             try await announce(ticket, on: db)
         }
@@ -163,10 +163,11 @@ struct TicketService {
 
     /// An urgent complaint reaches the supervisors at once, not at the first breach (inside the opening's
     /// transaction).
-    private func alert(_ supervisors: [Recipient], to ticket: Ticket, customerName: String, on db: any Database)
+    private func alert(_ supervisors: [Recipient], to ticket: Ticket, customerName: String?, on db: any Database)
         async throws
     {
         let language = config.defaultLanguage
+        let customerName = customerName ?? Catalogue.text("ticket.urgentNoCustomer", language)
         let text = Catalogue.text(
             "ticket.urgentText", language,
             ["\(ticket.id!)", customerName, ticket.description, config.formatDateTime(ticket.firstResponseDue)])

@@ -18,3 +18,17 @@ document.addEventListener('keydown', function (e) {
   if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT') return;
   window.location.href = next.getAttribute('href');
 });
+// The navigation's menus (<details>): one open at a time, closed by a click elsewhere or Escape.
+(function () {
+  var menus = document.querySelectorAll('.nav-group');
+  function closeAll(except) {
+    for (var i = 0; i < menus.length; i++) if (menus[i] !== except) menus[i].open = false;
+  }
+  for (var i = 0; i < menus.length; i++) {
+    menus[i].addEventListener('toggle', function (e) { if (e.target.open) closeAll(e.target); });
+  }
+  document.addEventListener('click', function (e) {
+    if (!e.target.closest || !e.target.closest('.nav-group')) closeAll(null);
+  });
+  document.addEventListener('keydown', function (e) { if (e.key === 'Escape') closeAll(null); });
+})();
