@@ -22,6 +22,7 @@ extension Catalogue {
         "action.ticket.settings": ("修改工单设置", "Ticket settings changed"),
         "action.ticket.view": ("查看工单", "Ticket viewed"),
         "action.ticket.export": ("导出工单列表", "Tickets exported"),
+        "action.call.export": ("导出来电记录", "Calls exported"),
 
         "audit.sentence.login": ("{0} 登录了系统", "{0} signed in"),
         "audit.sentence.login.failed": ("{1} 登录失败", "A sign-in as {1} failed"),
@@ -90,6 +91,7 @@ extension Catalogue {
         "audit.sentence.ticket.list": ("{0} 查看了工单列表", "{0} listed tickets"),
         "audit.sentence.ticket.view": ("{0} 查看了工单 {1}", "{0} viewed ticket {1}"),
         "audit.sentence.ticket.export": ("{0} 导出了工单列表", "{0} exported a ticket list"),
+        "audit.sentence.call.export": ("{0} 导出了来电记录", "{0} exported the call log"),
         "audit.sentence.ticket.settings": ("{0} 修改了工单设置", "{0} changed the ticket settings"),
         "audit.sentence.retention.update": ("{0} 修改了到期清理规则", "{0} changed the retention rules"),
         "audit.subject.ticket": ("工单 #{0}", "ticket #{0}"),

@@ -16,13 +16,29 @@ struct AuditFilter {
         }
         action = text("action")
         actor = text("actor")
-        from = text("from").flatMap(LocalDate.init(parsing:))
-        to = text("to").flatMap(LocalDate.init(parsing:))
+        for field in ["from", "to"] {
+            guard let raw = text(field) else { continue }
+            guard let day = LocalDate(parsing: raw) else {
+                throw NamedFieldError(field: field, key: "problem.invalidDate")
+            }
+            if field == "from" { from = day } else { to = day }
+        }
         after = try req.pageCursor(NewestFirst.cursor)
     }
 
     /// A page of the log, newest first (`NewestFirst`).
     func entries(on db: any Database, zone: TimeZone, limit: Int) async throws -> KeysetPage<AuditEntry> {
+        try await NewestFirst.page(
+            query(on: db, zone: zone).sort(\.$at, .descending).sort(\.$id, .descending),
+            table: AuditEntry.schema, after: after, limit: limit, on: db)
+    }
+
+    /// How many entries the filter finds, up to `ListTotal.cap` (nil beyond).
+    func count(on db: any Database, zone: TimeZone) async throws -> Int? {
+        try await query(on: db, zone: zone).countUpToCap()
+    }
+
+    private func query(on db: any Database, zone: TimeZone) -> QueryBuilder<AuditEntry> {
         let query = AuditEntry.query(on: db)
         if let action { query.filter(\.$action == action) }
         if let actor { query.filter(\.$actorName == actor) }
@@ -37,9 +53,7 @@ struct AuditFilter {
         {
             query.filter(\.$at < end)
         }
-        return try await NewestFirst.page(
-            query.sort(\.$at, .descending).sort(\.$id, .descending),
-            table: AuditEntry.schema, after: after, limit: limit, on: db)
+        return query
     }
 
     /// Every action the product writes, for the filter.
@@ -67,6 +81,9 @@ struct AuditPagesController: RouteCollection {
         let from: String
         let to: String
         let nextURL: String?
+        /// "共 12 条" or "超过 1000 条".
+        let total: String
+        let isFiltered: Bool
     }
 
     @Sendable func list(req: Request) async throws -> Response {
@@ -93,7 +110,9 @@ struct AuditPagesController: RouteCollection {
                     SelectOption(value: $0, label: req.t("action." + $0), selected: $0 == filter.action)
                 }.sorted { $0.label < $1.label },
                 actor: filter.actor ?? "", from: filter.from?.iso ?? "", to: filter.to?.iso ?? "",
-                nextURL: req.nextPageURL(page.next)
+                nextURL: req.nextPageURL(page.next),
+                total: req.listTotal(try await filter.count(on: req.db, zone: req.application.huifang.timeZone)),
+                isFiltered: filter.action != nil || filter.actor != nil || filter.from != nil || filter.to != nil
             ))
     }
 }

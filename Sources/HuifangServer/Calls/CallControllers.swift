@@ -108,7 +108,7 @@ struct CallAPIController: RouteCollection {
     }
 
     @Sendable func list(req: Request) async throws -> CallPageDTO {
-        let page = try await req.callPage(try req.callFilter())
+        let page = try await req.callPage(try await req.callFilter())
         return CallPageDTO(items: page.rows, nextCursor: page.next?.token)
     }
 
@@ -172,6 +172,7 @@ struct CallPagesController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let calls = routes.grouped("calls").guarded(.calls, .page)
         calls.get(use: log)
+        calls.get("export.csv", use: exportCSV)
         calls.get("new", use: form)
         calls.post(use: create)
         calls.get("lookup", use: lookup)
@@ -291,7 +292,12 @@ struct CallPagesController: RouteCollection {
         let to: String
         let handlings: [SelectOption]
         let agents: [SelectOption]
+        let matters: [SelectOption]
         let nextURL: String?
+        /// "共 12 条" or "超过 1000 条".
+        let total: String
+        /// The export of exactly this filter.
+        let exportURL: String
         /// Some filter is set: an empty page offers to clear them.
         let isFiltered: Bool
         /// Admins and supervisors keep the list of call matters.
@@ -299,7 +305,7 @@ struct CallPagesController: RouteCollection {
     }
 
     @Sendable func log(req: Request) async throws -> Response {
-        let filter = try req.callFilter()
+        let filter = try await req.callFilter()
         let calls = try await req.callPage(filter)
         let agents = try await User.query(on: req.db).filter(\.$role ~~ [.agent, .supervisor]).sort(\.$displayName)
             .all()
@@ -315,11 +321,37 @@ struct CallPagesController: RouteCollection {
                 + agents.map {
                     SelectOption(value: $0.id!.uuidString, label: $0.displayName, selected: $0.id == filter.agentID)
                 },
-            nextURL: req.nextPageURL(calls.next),
+            matters: [SelectOption(value: "", label: req.t("calls.anyMatter"), selected: filter.matter == nil)]
+                + (try await req.domain.names.callMatters()).map {
+                    SelectOption(value: $0.code, label: $0.name, selected: $0.code == filter.matter)
+                },
+            nextURL: req.nextPageURL(calls.next), total: req.listTotal(try await req.domain.callCount(filter)),
+            exportURL: "/calls/export.csv" + (req.url.query.map { "?" + $0 } ?? ""),
             isFiltered: filter.from != nil || filter.to != nil || filter.handling != nil || filter.agentID != nil
-                || filter.id != nil,
+                || filter.matter != nil || filter.id != nil,
             canEditMatters: RouteAccess.ticketOversight.roles.contains(try req.auth.require(User.self).role))
         return try await req.renderPage("calls/index", titleKey: "calls.title", page)
+    }
+
+    /// The call log of exactly the filter on the page, numbers masked as the page masks them; audited.
+    @Sendable func exportCSV(req: Request) async throws -> Response {
+        var filter = try await req.callFilter()
+        filter.after = nil
+        filter.limit = 100_000
+        let rows = try await req.domain.callRows(filter, viewer: try req.auth.require(User.self)).rows
+        try await req.domain.audit("call.export", subjectType: "call", detail: "count=\(rows.count)")
+        let t = { (key: String) in req.t(key) }
+        let heading = [
+            "#", t("calls.at"), t("calls.agent"), t("tickets.customer"), t("calls.phone"), t("calls.matter"),
+            t("calls.summary"), t("calls.handling"), t("calls.ticketColumn"), t("calls.promisedBy"),
+        ]
+        let lines = rows.map {
+            [
+                "\($0.id)", $0.at, $0.agent, $0.customerName, $0.phone, $0.matter, $0.summary, $0.handlingName,
+                $0.ticketID.map { "#\($0)" } ?? "", $0.promisedBy ?? "",
+            ]
+        }
+        return csvResponse(CSVWriter.document(text: [heading] + lines), name: "calls-\(req.today.iso).csv")
     }
 
     struct KnowledgePage: Encodable {

@@ -252,6 +252,8 @@ struct CallFilter {
     var to: LocalDate?
     var handling: InboundCall.Handling?
     var agentID: UUID?
+    /// The matter's code (`CallMatter`).
+    var matter: String?
     var id: Int?
     var after: PageCursor?
     var limit = 50
@@ -266,16 +268,33 @@ struct CallPageDTO: Content {
 
 extension DomainServices {
 
-    /// A page of the call log, newest first (`NewestFirst`).
+    /// A page of the call log, newest first (`NewestFirst`); audited.
     func callPage(_ filter: CallFilter, viewer: User) async throws -> KeysetPage<CallRow> {
-        var query = InboundCall.query(on: db)
-        if let from = filter.from { query = query.filter(\.$at >= localStart(from)) }
-        if let to = filter.to { query = query.filter(\.$at < localStart(to.adding(days: 1))) }
-        if let handling = filter.handling { query = query.filter(\.$handling == handling) }
-        if let agent = filter.agentID { query = query.filter(\.$agent.$id == agent) }
-        if let id = filter.id { query = query.filter(\.$id == id) }
+        let page = try await callRows(filter, viewer: viewer)
+        try await audit("call.list", subjectType: "call", detail: "count=\(page.rows.count)")
+        return page
+    }
+
+    /// How many calls the filter finds, up to `ListTotal.cap` (nil beyond).
+    func callCount(_ filter: CallFilter) async throws -> Int? {
+        try await callQuery(filter).countUpToCap()
+    }
+
+    private func callQuery(_ filter: CallFilter) -> QueryBuilder<InboundCall> {
+        let query = InboundCall.query(on: db)
+        if let from = filter.from { query.filter(\.$at >= localStart(from)) }
+        if let to = filter.to { query.filter(\.$at < localStart(to.adding(days: 1))) }
+        if let handling = filter.handling { query.filter(\.$handling == handling) }
+        if let agent = filter.agentID { query.filter(\.$agent.$id == agent) }
+        if let matter = filter.matter { query.filter(\.$matter == matter) }
+        if let id = filter.id { query.filter(\.$id == id) }
+        return query
+    }
+
+    /// The rows of a page as `viewer` may see them (numbers masked by role), not audited.
+    func callRows(_ filter: CallFilter, viewer: User) async throws -> KeysetPage<CallRow> {
         let page = try await NewestFirst.page(
-            query.sort(\.$at, .descending).sort(\.$id, .descending),
+            callQuery(filter).sort(\.$at, .descending).sort(\.$id, .descending),
             table: InboundCall.schema, after: filter.after,
             limit: filter.limit, on: db)
         let calls = page.rows
@@ -286,7 +305,6 @@ extension DomainServices {
             : Dictionary(
                 uniqueKeysWithValues: try await Customer.query(on: db).filter(\.$id ~~ ids).all().map { ($0.id!, $0) })
         let matters = try await names.matterNames()
-        try await audit("call.list", subjectType: "call", detail: "count=\(calls.count)")
         return KeysetPage(
             calls.map { call in
                 let customer = call.$customer.id.flatMap { customers[$0] }
@@ -318,7 +336,7 @@ extension Request {
         try await domain.callPage(filter, viewer: try auth.require(User.self))
     }
 
-    func callFilter() throws -> CallFilter {
+    func callFilter() async throws -> CallFilter {
         var filter = CallFilter()
         if let from = query[String.self, at: "from"], !from.isEmpty {
             guard let day = LocalDate(parsing: from) else {
@@ -343,6 +361,15 @@ extension Request {
                 throw NamedFieldError(field: "agent", key: "problem.unknownAgent")
             }
             filter.agentID = id
+        }
+        if let matter = query[String.self, at: "matter"], !matter.isEmpty {
+            let matters = try await domain.names.callMatters()
+            guard matters.contains(where: { $0.code == matter }) else {
+                throw NamedFieldError(
+                    field: "matter", key: "calls.problem.matter",
+                    arguments: [matters.map { "\($0.code)(\($0.name))" }.joined(separator: ", ")])
+            }
+            filter.matter = matter
         }
         filter.id = query[Int.self, at: "id"]
         filter.limit = pageLimit(default: isAPI ? 50 : 100)

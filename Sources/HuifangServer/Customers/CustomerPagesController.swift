@@ -39,7 +39,7 @@ struct CustomerPagesController: RouteCollection {
         let tier: String
         let tag: String
         let tiers: [String]
-        let countText: String?
+        let countText: String
         let nextURL: String?
         let isFirstPage: Bool
         let canCreate: Bool
@@ -65,8 +65,11 @@ struct CustomerPagesController: RouteCollection {
                 tier: c.tier, tags: tags[c.id!] ?? [], agent: c.$assignedAgent.id.flatMap { agents[$0] },
                 registeredOn: c.registeredOn, doNotDisturb: c.doNotDisturb)
         }
-        // A count is cheap on an index but not under a text search over a million rows.
-        let count = text.isEmpty ? try await req.domain.customers.count(query) : nil
+        // A count is cheap on an index; under a text search over a million rows it stops at the cap.
+        let countText =
+            text.isEmpty
+            ? req.t("customers.count", String(try await req.domain.customers.count(query)))
+            : req.listTotal(try await req.domain.customers.countUpToCap(query))
         try await req.domain.audit(
             "customer.list", subjectType: "customer",
             detail: text.isEmpty ? "count=\(rows.count)" : "q=\(text) count=\(rows.count)")
@@ -83,7 +86,7 @@ struct CustomerPagesController: RouteCollection {
             "customers/index", titleKey: "customers.title",
             ListContext(
                 rows: rows, q: text, tier: tier, tag: tag, tiers: try await Tier.names(on: req.db),
-                countText: count.map { req.t("customers.count", String($0)) }, nextURL: nextURL,
+                countText: countText, nextURL: nextURL,
                 isFirstPage: after == nil,
                 canCreate: RouteAccess.customersWrite.roles.contains(viewer.role)
             ))

@@ -43,6 +43,11 @@ struct CustomerStore {
         try await filtered(query).count()
     }
 
+    /// The count of a search, which may scan names: up to `ListTotal.cap`, nil beyond.
+    func countUpToCap(_ query: Query) async throws -> Int? {
+        try await filtered(query).countUpToCap()
+    }
+
     private func filtered(_ query: Query) async throws -> QueryBuilder<Customer> {
         let builder = Customer.query(on: db).filter(\.$erasedAt == nil)
         if let tier = query.tier { builder.filter(\.$tier == tier) }

@@ -24,27 +24,96 @@ struct OutboxRow: Content {
     let statusText: String
 }
 
+/// The outbox list's filters, the same on the page and in the API: `status`, `channel`, `to` (part of the
+/// recipient's address or number), `from`/`until` (creation dates, both included), and the page (`after`,
+/// `limit`). A wrong value is a `422` naming it.
+struct MessageFilter {
+    var status: MailMessage.Status?
+    var channel: String?
+    var to: String?
+    var from: LocalDate?
+    var until: LocalDate?
+    var after: PageCursor?
+    var limit = 100
+
+    init() {}
+
+    init(_ req: Request) throws {
+        func text(_ key: String) -> String? {
+            req.query[String.self, at: key].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        if let raw = text("status") {
+            guard let status = MailMessage.Status(rawValue: raw) else {
+                throw NamedFieldError(field: "status", key: "problem.unknownStatus")
+            }
+            self.status = status
+        }
+        if let raw = text("channel") {
+            guard ["email", "sms"].contains(raw) else {
+                throw NamedFieldError(field: "channel", key: "problem.channel")
+            }
+            channel = raw
+        }
+        to = text("to")
+        for field in ["from", "until"] {
+            guard let raw = text(field) else { continue }
+            guard let day = LocalDate(parsing: raw) else {
+                throw NamedFieldError(field: field, key: "problem.invalidDate")
+            }
+            if field == "from" { from = day } else { until = day }
+        }
+        limit = req.pageLimit(default: 100)
+        after = try req.pageCursor { token in PageCursor(token: token, count: 1).flatMap { $0.int(0) == nil ? nil : $0 }
+        }
+    }
+}
+
 extension DomainServices {
-    func outboxRows(status: String?, channel: String?, limit: Int = 200) async throws -> [OutboxRow] {
-        let query = MailMessage.query(on: db).sort(\.$id, .descending).limit(limit)
-        if let status, let parsed = MailMessage.Status(rawValue: status) { query.filter(\.$status == parsed) }
-        if let channel, !channel.isEmpty { query.filter(\.$channel == channel) }
+    /// A page of the outbox, newest first; audited.
+    func outboxPage(_ filter: MessageFilter) async throws -> KeysetPage<OutboxRow> {
+        let query = outboxQuery(filter).sort(\.$id, .descending)
+        if let after = filter.after?.int(0) { query.filter(\.$id < after) }
+        let found = try await query.limit(filter.limit + 1).all()
+        let page = KeysetPage(found, limit: filter.limit) { PageCursor(["\($0.id!)"]) }
+        try await audit("message.list", subjectType: "message", detail: "count=\(page.rows.count)")
+        return KeysetPage(page.rows.map(outboxRow), next: page.next)
+    }
+
+    /// How many messages the filter finds, up to `ListTotal.cap` (nil beyond).
+    func outboxCount(_ filter: MessageFilter) async throws -> Int? {
+        try await outboxQuery(filter).countUpToCap()
+    }
+
+    private func outboxQuery(_ filter: MessageFilter) -> QueryBuilder<MailMessage> {
+        let query = MailMessage.query(on: db)
+        if let status = filter.status { query.filter(\.$status == status) }
+        if let channel = filter.channel { query.filter(\.$channel == channel) }
+        if let to = filter.to {
+            query.filter(.sql(embed: "to_address LIKE \(bind: CustomerStore.likePattern(to)) ESCAPE '\\'"))
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = config.timeZone
+        func start(_ day: LocalDate) -> Double {
+            calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!.timeIntervalSince1970
+        }
+        if let from = filter.from { query.filter(\.$createdAt >= start(from)) }
+        if let until = filter.until { query.filter(\.$createdAt < start(until.adding(days: 1))) }
+        return query
+    }
+
+    private func outboxRow(_ message: MailMessage) -> OutboxRow {
         func time(_ seconds: Double?) -> String? {
             seconds.map { config.formatDateTime(Date(timeIntervalSince1970: $0)) }
         }
-        let rows = try await query.all()
-        try await audit("message.list", subjectType: "message", detail: "count=\(rows.count)")
-        return rows.map { message in
-            OutboxRow(
-                id: message.id!, channel: message.channel, to: message.to, subject: message.subject, body: message.body,
-                status: message.status.rawValue,
-                attempts: message.attempts, lastError: message.lastError, createdAt: time(message.createdAt) ?? "",
-                nextAttemptAt: message.status == .pending ? time(message.nextAttemptAt) : nil,
-                sentAt: time(message.sentAt),
-                transport: message.transport, taskID: message.taskID,
-                channelText: t("channel." + message.channel),
-                statusText: t("messages.status." + message.status.rawValue))
-        }
+        return OutboxRow(
+            id: message.id!, channel: message.channel, to: message.to, subject: message.subject, body: message.body,
+            status: message.status.rawValue,
+            attempts: message.attempts, lastError: message.lastError, createdAt: time(message.createdAt) ?? "",
+            nextAttemptAt: message.status == .pending ? time(message.nextAttemptAt) : nil,
+            sentAt: time(message.sentAt),
+            transport: message.transport, taskID: message.taskID,
+            channelText: t("channel." + message.channel),
+            statusText: t("messages.status." + message.status.rawValue))
     }
 
     /// Puts a failed message back in the queue, to be sent at the next delivery.
@@ -80,9 +149,15 @@ struct MessageAPIController: RouteCollection {
         var body: String
     }
 
-    @Sendable func list(req: Request) async throws -> [OutboxRow] {
-        try await req.domain.outboxRows(
-            status: req.query[String.self, at: "status"], channel: req.query[String.self, at: "channel"])
+    struct PageDTO: Content {
+        let items: [OutboxRow]
+        /// Pass as `after` for the next page; absent on the last page.
+        let nextCursor: String?
+    }
+
+    @Sendable func list(req: Request) async throws -> PageDTO {
+        let page = try await req.domain.outboxPage(try MessageFilter(req))
+        return PageDTO(items: page.rows, nextCursor: page.next?.token)
     }
 
     @Sendable func deliver(req: Request) async throws -> Outbox.Delivery {
@@ -167,18 +242,20 @@ struct MessagePagesController: RouteCollection {
         let counts: [String: Int]
         let smtp: Bool
         let sms: String
+        let to: String
+        let from: String
+        let until: String
+        let total: String
+        let nextURL: String?
+        let isFiltered: Bool
     }
 
     @Sendable func list(req: Request) async throws -> Response {
-        let status = req.query[String.self, at: "status"] ?? ""
-        let channel = req.query[String.self, at: "channel"] ?? ""
-        let rows = try await req.domain.outboxRows(
-            status: status.isEmpty ? nil : status, channel: channel.isEmpty ? nil : channel)
+        let filter = try MessageFilter(req)
+        let page = try await req.domain.outboxPage(filter)
         var counts: [String: Int] = [:]
-        for state in ["pending", "sent", "failed", "cancelled"] {
-            counts[state] = try await MailMessage.query(on: req.db).filter(
-                \.$status == MailMessage.Status(rawValue: state)!
-            ).count()
+        for state in MailMessage.Status.allCases {
+            counts[state.rawValue] = try await MailMessage.query(on: req.db).filter(\.$status == state).count()
         }
         let config = req.application.huifang
         let sms: String
@@ -186,19 +263,27 @@ struct MessagePagesController: RouteCollection {
         case .log: sms = req.t("messages.smsLog")
         case .http(let url, _): sms = url
         }
+        let status = filter.status?.rawValue ?? ""
+        let channel = filter.channel ?? ""
         return try await req.renderPage(
             "messages/index", titleKey: "messages.title",
             Context(
-                rows: rows,
+                rows: page.rows,
                 statuses: [SelectOption(value: "", label: req.t("common.all"), selected: status.isEmpty)]
-                    + ["pending", "sent", "failed", "cancelled"].map {
-                        SelectOption(value: $0, label: req.t("messages.status." + $0), selected: $0 == status)
+                    + MailMessage.Status.allCases.map {
+                        SelectOption(
+                            value: $0.rawValue, label: req.t("messages.status." + $0.rawValue),
+                            selected: $0.rawValue == status)
                     },
                 channels: [SelectOption(value: "", label: req.t("common.all"), selected: channel.isEmpty)]
                     + ["email", "sms"].map {
                         SelectOption(value: $0, label: req.t("channel." + $0), selected: $0 == channel)
                     },
-                counts: counts, smtp: config.smtp != nil, sms: sms))
+                counts: counts, smtp: config.smtp != nil, sms: sms, to: filter.to ?? "", from: filter.from?.iso ?? "",
+                until: filter.until?.iso ?? "", total: req.listTotal(try await req.domain.outboxCount(filter)),
+                nextURL: req.nextPageURL(page.next),
+                isFiltered: filter.status != nil || filter.channel != nil || filter.to != nil || filter.from != nil
+                    || filter.until != nil))
     }
 
     @Sendable func deliver(req: Request) async throws -> Response {

@@ -21,7 +21,7 @@ package final class Notification: Model, @unchecked Sendable {
 package final class MailMessage: Model, @unchecked Sendable {
     package static let schema = "mail_outbox"
 
-    enum Status: String, Codable, Sendable {
+    enum Status: String, Codable, CaseIterable, Sendable {
         /// `cancelled`: not sent because the customer may no longer be contacted (do not disturb, no consent).
         case pending, sent, failed, cancelled
     }

@@ -97,6 +97,42 @@ extension Request {
         try await domain.taskPage(filter, viewer: try auth.require(User.self))
     }
 
+    /// The board's filters, the same on the page and in the API: `agent` (username or id, or `none` for
+    /// tasks nobody has), `status` (open by default, `all` for any), `dueFrom`/`dueBy` (due dates, both
+    /// included) and `overdue` (open tasks past their deadline). A wrong value is a `422` naming it.
+    func taskFilter() async throws -> TaskFilter {
+        var filter = TaskFilter()
+        func text(_ key: String) -> String? {
+            query[String.self, at: key].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        if let agent = text("agent") {
+            if agent == "none" {
+                filter.unassigned = true
+            } else {
+                filter.agentID = try await domain.agent(named: agent).id
+            }
+        }
+        if let status = text("status") {
+            if status == "all" {
+                filter.status = nil
+            } else {
+                guard let parsed = FollowUpTask.Status(rawValue: status) else {
+                    throw NamedFieldError(field: "status", key: "problem.unknownStatus")
+                }
+                filter.status = parsed
+            }
+        }
+        for field in ["dueFrom", "dueBy"] {
+            guard let raw = text(field) else { continue }
+            guard let day = LocalDate(parsing: raw) else {
+                throw NamedFieldError(field: field, key: "problem.invalidDate")
+            }
+            if field == "dueFrom" { filter.dueFrom = day } else { filter.dueBy = day }
+        }
+        filter.overdue = text("overdue").map { ["1", "true", "on"].contains($0) } ?? false
+        return filter
+    }
+
     /// `limit` and `after` of a task list.
     func pagedTasks(_ filter: TaskFilter, limit: Int = 50) throws -> TaskFilter {
         var filter = filter
@@ -133,23 +169,7 @@ struct TaskAPIController: RouteCollection {
     }
 
     @Sendable func list(req: Request) async throws -> TaskPageDTO {
-        var filter = TaskFilter()
-        if let agent = req.query[String.self, at: "agent"] {
-            filter.agentID = try await req.domain.agent(named: agent).id
-        }
-        if let status = req.query[String.self, at: "status"] {
-            guard let parsed = FollowUpTask.Status(rawValue: status) else {
-                throw NamedFieldError(field: "status", key: "error.badRequest")
-            }
-            filter.status = parsed
-        }
-        if let due = req.query[String.self, at: "dueBy"] {
-            guard let day = LocalDate(parsing: due) else {
-                throw NamedFieldError(field: "dueBy", key: "problem.invalidDate")
-            }
-            filter.dueBy = day
-        }
-        let page = try await req.taskPage(try req.pagedTasks(filter))
+        let page = try await req.taskPage(try req.pagedTasks(try await req.taskFilter()))
         return TaskPageDTO(items: page.rows, nextCursor: page.next?.token)
     }
 
@@ -223,16 +243,31 @@ struct TaskPagesController: RouteCollection {
         mine.get("mine.csv", use: myCSV)
     }
 
+    struct Row: Encodable {
+        let task: TaskView
+        let statusText: String
+    }
     struct Board: Encodable {
         let exportPath: String
         let loads: [AgentLoad]
         let agents: [SelectOption]
-        let tasks: [TaskView]
+        let rows: [Row]
         let unassigned: Int
         let today: String
         let runs: [PlanSummary]
         let message: String?
         let nextURL: String?
+        /// The filter form: whose tasks, which status, due dates, past the deadline.
+        let filterAgents: [SelectOption]
+        let statuses: [SelectOption]
+        let dueFrom: String
+        let dueBy: String
+        let overdue: Bool
+        let isFiltered: Bool
+        /// "共 12 条" or "超过 1000 条": the list never stops silently.
+        let total: String
+        /// This page with its filter, to come back to after reassigning.
+        let back: String
     }
     struct MinePage: Encodable {
         let tasks: [TaskView]
@@ -247,23 +282,48 @@ struct TaskPagesController: RouteCollection {
     }
 
     private func boardPage(_ req: Request, message: String?) async throws -> Response {
-        let today = req.today
-        let agentFilter = req.query[String.self, at: "agent"].flatMap(UUID.init(uuidString:))
-        let loads = try await req.domain.agentLoads(on: today)
+        var message = message
+        var filter = TaskFilter()
+        do {
+            filter = try await req.taskFilter()
+        } catch let problem as NamedFieldError {
+            message = req.t("tasks.filterProblem", problem.field, Catalogue.text(problem.key, req.language))
+        }
+        let loads = try await req.domain.agentLoads(on: req.today)
         let unassigned = try await FollowUpTask.query(on: req.db).filter(\.$status == .open).filter(
             \.$assignedAgent.$id == nil
         ).count()
-        let page = try await req.taskPage(try req.pagedTasks(TaskFilter(agentID: agentFilter), limit: 200))
+        let page = try await req.taskPage(try req.pagedTasks(filter, limit: 200))
         let runs = try await PlannerRun.query(on: req.db).filter(\.$finishedAt != nil).sort(\.$id, .descending).limit(5)
             .all().compactMap { run in
                 run.summary.flatMap { try? JSONDecoder().decode(PlanSummary.self, from: Data($0.utf8)) }
             }
+        let query = req.url.query.map { "?" + $0 } ?? ""
         let context = Board(
-            exportPath: "/tasks/export.csv" + (agentFilter.map { "?agent=\($0.uuidString)" } ?? ""), loads: loads,
-            agents: loads.map { SelectOption(value: $0.id.uuidString, label: $0.name, selected: $0.id == agentFilter) },
-            tasks: page.rows, unassigned: unassigned, today: today.iso, runs: runs, message: message,
-            nextURL: req.nextPageURL(page.next))
+            exportPath: "/tasks/export.csv" + query, loads: loads,
+            agents: loads.map { SelectOption(value: $0.id.uuidString, label: $0.name, selected: false) },
+            rows: page.rows.map { Row(task: $0, statusText: req.t("status." + $0.status)) }, unassigned: unassigned,
+            today: req.today.iso, runs: runs, message: message, nextURL: req.nextPageURL(page.next),
+            filterAgents: Self.filterAgents(loads, filter, req), statuses: Self.statuses(filter, req),
+            dueFrom: filter.dueFrom?.iso ?? "", dueBy: filter.dueBy?.iso ?? "", overdue: filter.overdue,
+            isFiltered: filter.agentID != nil || filter.unassigned || filter.status != .open || filter.dueFrom != nil
+                || filter.dueBy != nil || filter.overdue,
+            total: req.listTotal(try await req.domain.taskQueries.count(filter)), back: "/tasks" + query)
         return try await req.renderPage("tasks/board", titleKey: "tasks.title", context)
+    }
+
+    private static func filterAgents(_ loads: [AgentLoad], _ filter: TaskFilter, _ req: Request) -> [SelectOption] {
+        [
+            SelectOption(
+                value: "", label: req.t("tasks.anyAgent"), selected: filter.agentID == nil && !filter.unassigned),
+            SelectOption(value: "none", label: req.t("tasks.noAgent"), selected: filter.unassigned),
+        ] + loads.map { SelectOption(value: $0.id.uuidString, label: $0.name, selected: $0.id == filter.agentID) }
+    }
+
+    private static func statuses(_ filter: TaskFilter, _ req: Request) -> [SelectOption] {
+        FollowUpTask.Status.allCases.map {
+            SelectOption(value: $0.rawValue, label: req.t("status." + $0.rawValue), selected: filter.status == $0)
+        } + [SelectOption(value: "all", label: req.t("tasks.anyStatus"), selected: filter.status == nil)]
     }
 
     @Sendable func reassign(req: Request) async throws -> Response {
@@ -274,7 +334,7 @@ struct TaskPagesController: RouteCollection {
         let moved = try await req.domain.distribution.reassign(ids, to: agent, at: req.now)
         try await req.domain.audit("task.reassign", subjectType: "task", detail: "\(moved) to \(agent.username)")
         req.flash("tasks.reassigned", String(moved))
-        return req.redirect(to: "/tasks")
+        return req.redirect(to: RedirectTarget.local(form["back"] ?? "/tasks"))
     }
 
     @Sendable func run(req: Request) async throws -> Response {
@@ -339,8 +399,9 @@ struct TaskPagesController: RouteCollection {
 
     /// The open tasks (of one agent with `?agent=`), with who has each and why.
     @Sendable func exportCSV(req: Request) async throws -> Response {
-        let agent = req.query[String.self, at: "agent"].flatMap(UUID.init(uuidString:))
-        let tasks = try await req.taskPage(TaskFilter(agentID: agent, limit: 100_000)).rows
+        var filter = try await req.taskFilter()
+        filter.limit = 100_000
+        let tasks = try await req.taskPage(filter).rows
         return try await csv(req, tasks, name: "tasks", includeAgent: true)
     }
 

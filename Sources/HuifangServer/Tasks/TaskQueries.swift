@@ -28,8 +28,13 @@ struct TaskView: Content {
 
 struct TaskFilter {
     var agentID: UUID?
+    /// Only tasks nobody has been given.
+    var unassigned = false
     var status: FollowUpTask.Status? = .open
+    var dueFrom: LocalDate?
     var dueBy: LocalDate?
+    /// Only open tasks whose deadline has passed.
+    var overdue = false
     /// Call-list order: callbacks now due first, then the rest, then callbacks due later; see `TaskQueries`.
     var callListOrder = false
     /// The page after this cursor; the first page when nil.
@@ -121,6 +126,19 @@ struct TaskQueries {
         return cursor
     }
 
+    /// How many tasks the filter finds, up to `ListTotal.cap` (nil beyond).
+    func count(_ filter: TaskFilter) async throws -> Int? {
+        var query: SQLQueryString = "SELECT 1 FROM follow_up_tasks t"
+        let conditions = conditions(filter, part: nil)
+        if let first = conditions.first {
+            query = query + " WHERE " + conditions.dropFirst().reduce(first) { $0 + " AND " + $1 }
+        }
+        query = "SELECT COUNT(*) AS n FROM (" + query + " LIMIT \(unsafeRaw: String(ListTotal.cap + 1))) capped"
+        struct Count: Decodable { let n: Int }
+        let found = try await db.sql.raw(query).first(decoding: Count.self)?.n ?? 0
+        return found > ListTotal.cap ? nil : found
+    }
+
     private func read(_ filter: TaskFilter, part: Part?, after: PageCursor?, limit: Int) async throws -> [Row] {
         let hasCallback = part == .callbackDue || part == .callbackLater
         let order: SQLQueryString =
@@ -151,7 +169,10 @@ struct TaskQueries {
         var conditions: [SQLQueryString] = []
         if let status = filter.status { conditions.append("t.status = \(bind: status.rawValue)") }
         if let agent = filter.agentID { conditions.append("t.assigned_agent_id = \(bind: agent)") }
+        if filter.unassigned { conditions.append("t.assigned_agent_id IS NULL") }
+        if let due = filter.dueFrom { conditions.append("t.due_on >= \(bind: due.iso)") }
         if let due = filter.dueBy { conditions.append("t.due_on <= \(bind: due.iso)") }
+        if filter.overdue { conditions.append("t.status = 'open' AND t.deadline_at < \(bind: now)") }
         switch part {
         case .callbackDue?: conditions.append("t.callback_at <= \(bind: now)")
         case .noCallback?: conditions.append("t.callback_at IS NULL")

@@ -87,7 +87,7 @@ struct TicketPagesController: RouteCollection {
         var list = ListPage(
             isQueue: true, rows: page.rows, statuses: [], kinds: [], departments: [], overdue: false,
             nextURL: req.nextPageURL(page.next))
-        list.total = Self.total(try await req.domain.ticketQueries.count(filter), req)
+        list.total = req.listTotal(try await req.domain.ticketQueries.count(filter))
         return try await req.renderPage("tickets/list", titleKey: "tickets.queue", list)
     }
 
@@ -98,7 +98,7 @@ struct TicketPagesController: RouteCollection {
             isQueue: false, rows: page.rows, statuses: Self.statuses(req), kinds: Self.kinds(filter, req),
             departments: try await Self.departments(filter, req), overdue: filter.overdueOnly,
             nextURL: req.nextPageURL(page.next))
-        list.total = Self.total(try await req.domain.ticketQueries.count(filter), req)
+        list.total = req.listTotal(try await req.domain.ticketQueries.count(filter))
         let people = try await User.query(on: req.db).filter(\.$isActive == true)
             .filter(\.$role ~~ [.handler, .supervisor, .agent]).sort(\.$displayName).all()
         let handler = req.query[String.self, at: "handler"] ?? ""
@@ -118,10 +118,6 @@ struct TicketPagesController: RouteCollection {
         list.exportURL = "/tickets/export.csv?" + (req.url.query ?? "")
         list.back = req.url.string
         return try await req.renderPage("tickets/list", titleKey: "tickets.overview", list)
-    }
-
-    static func total(_ count: Int?, _ req: Request) -> String {
-        count.map { req.t("list.total", "\($0)") } ?? req.t("list.moreThan", "1000")
     }
 
     private static func statuses(_ req: Request) -> [SelectOption] {

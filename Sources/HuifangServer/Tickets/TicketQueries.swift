@@ -112,7 +112,7 @@ struct TicketQueries {
 
     /// How many tickets the filter finds, counted up to `cap` (nil: more than `cap`). Each alternative's ids are
     /// read on its own index, so the count is exact where the queue's alternatives overlap.
-    func count(_ filter: TicketFilter, cap: Int = 1000) async throws -> Int? {
+    func count(_ filter: TicketFilter, cap: Int = ListTotal.cap) async throws -> Int? {
         var ids: Set<Int> = []
         for alternative in alternatives(filter) {
             let query = Ticket.query(on: db)

@@ -92,3 +92,24 @@ enum NewestFirst {
         return cursor
     }
 }
+
+/// A list's total above its rows: exact up to `cap`, "more than `cap`" beyond, so counting a filter over a
+/// million rows reads at most `cap + 1` index entries and a list never stops without saying so.
+enum ListTotal {
+    static let cap = 1000
+}
+
+extension QueryBuilder {
+    /// The number of rows this query finds, or nil when there are more than `ListTotal.cap`.
+    func countUpToCap() async throws -> Int? {
+        let found = try await copy().limit(ListTotal.cap + 1).all(\._$id).count
+        return found > ListTotal.cap ? nil : found
+    }
+}
+
+extension Request {
+    /// "共 12 条", or "超过 1000 条，请用筛选缩小范围" when the count stopped at the cap.
+    func listTotal(_ count: Int?) -> String {
+        count.map { t("list.total", "\($0)") } ?? t("list.moreThan", "\(ListTotal.cap)")
+    }
+}
