@@ -102,13 +102,19 @@ struct ReportOut: Content, Equatable {
 enum ReportCSV {
     static let header = ["group", "label", "figure", "numerator", "denominator", "value"]
 
+    /// Who reads the file: a script (stable codes: `completion`, `group`), or a person (the page's export: headings
+    /// and figure names in the reader's language, no group codes).
+    enum Reader { case script, person }
+
     /// The aggregates, one line per group and figure: the whole organisation first (group empty), then each group.
-    static func figures(_ report: FigureReport, language: Language, byteOrderMark: Bool = true) -> String {
-        encode(figureLines(report, language: language), byteOrderMark: byteOrderMark)
+    static func figures(
+        _ report: FigureReport, language: Language, byteOrderMark: Bool = true, for reader: Reader = .script
+    ) -> String {
+        encode(figureLines(report, language: language, for: reader), byteOrderMark: byteOrderMark)
     }
 
-    static func figureLines(_ report: FigureReport, language: Language) -> [[String]] {
-        var lines = [header]
+    static func figureLines(_ report: FigureReport, language: Language, for reader: Reader = .script) -> [[String]] {
+        var lines: [[String]] = []
         let everyone = Catalogue.text("report.everyone", language)
         for (key, label, set) in [("", everyone, report.overall)]
             + report.groups.map({ ($0.key, $0.label, $0.figures) })
@@ -126,7 +132,14 @@ enum ReportCSV {
             ])
             lines.append([key, label, "calls", "", "", String(set.calls)])
         }
-        return lines
+        guard reader == .person else { return [header] + lines }
+        let names = ["medianWorkingDays": "report.median", "meanScore": "report.meanScore", "nps": "report.nps",
+            "calls": "report.calls"]
+        let headings = ["report.csv.label", "report.csv.figure", "report.csv.numerator", "report.csv.denominator",
+            "report.csv.value"].map { Catalogue.text($0, language) }
+        return [headings] + lines.map { line in
+            [line[1], Catalogue.text(names[line[2]] ?? "figure." + line[2], language)] + line[3...]
+        }
     }
 
     /// Report lines as a CSV file: whole numbers stay numbers (an NPS of -20 too), all else is text.

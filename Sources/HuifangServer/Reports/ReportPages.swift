@@ -188,7 +188,7 @@ struct ReportPagesController: RouteCollection {
             "report.export", subjectType: "report", subjectID: "\(period.from.iso)..\(period.to.iso)",
             detail: "groupBy=\(grouping.rawValue) format=csv")
         return csvResponse(
-            ReportCSV.figures(current.report, language: req.language),
+            ReportCSV.figures(current.report, language: req.language, for: .person),
             name: "huifang-figures-\(period.from.iso)-\(period.to.iso).csv")
     }
 
