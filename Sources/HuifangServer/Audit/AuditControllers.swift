@@ -11,18 +11,10 @@ struct AuditFilter {
     var after: PageCursor?
 
     init(_ req: Request) throws {
-        func text(_ key: String) -> String? {
-            req.query[String.self, at: key].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
-        }
-        action = text("action")
-        actor = text("actor")
-        for field in ["from", "to"] {
-            guard let raw = text(field) else { continue }
-            guard let day = LocalDate(parsing: raw) else {
-                throw NamedFieldError(field: field, key: "problem.invalidDate")
-            }
-            if field == "from" { from = day } else { to = day }
-        }
+        action = req.queryText("action")
+        actor = req.queryText("actor")
+        from = try req.queryDate("from")
+        to = try req.queryDate("to")
         after = try req.pageCursor(NewestFirst.cursor)
     }
 

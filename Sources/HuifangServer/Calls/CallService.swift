@@ -338,18 +338,8 @@ extension Request {
 
     func callFilter() async throws -> CallFilter {
         var filter = CallFilter()
-        if let from = query[String.self, at: "from"], !from.isEmpty {
-            guard let day = LocalDate(parsing: from) else {
-                throw NamedFieldError(field: "from", key: "problem.invalidDate")
-            }
-            filter.from = day
-        }
-        if let to = query[String.self, at: "to"], !to.isEmpty {
-            guard let day = LocalDate(parsing: to) else {
-                throw NamedFieldError(field: "to", key: "problem.invalidDate")
-            }
-            filter.to = day
-        }
+        filter.from = try queryDate("from")
+        filter.to = try queryDate("to")
         if let handling = query[String.self, at: "handling"], !handling.isEmpty {
             guard let parsed = InboundCall.Handling(rawValue: handling) else {
                 throw NamedFieldError(field: "handling", key: "calls.problem.handling")

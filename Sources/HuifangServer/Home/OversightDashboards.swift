@@ -8,7 +8,7 @@ extension DomainServices {
     // MARK: Supervisor
 
     func supervisorBoard(_ board: inout Dashboard, _ user: User, _ day: DashboardDay) async throws {
-        let counts = try await DashboardCounts(db: db, day: day)
+        let counts = DashboardCounts(db: db, day: day)
         let due = try await counts.dueNow(agent: nil)
         let done = try await counts.completedToday(agent: nil)
         let overdue = try await counts.overdueTickets(handler: nil)

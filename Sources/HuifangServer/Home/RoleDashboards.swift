@@ -22,7 +22,7 @@ extension DomainServices {
     // MARK: Agent
 
     private func agentBoard(_ board: inout Dashboard, _ user: User, _ day: DashboardDay) async throws {
-        let counts = try await DashboardCounts(db: db, day: day)
+        let counts = DashboardCounts(db: db, day: day)
         let due = try await counts.dueNow(agent: user.id)
         let done = try await counts.completedToday(agent: user.id)
         board.tiles = [
@@ -82,7 +82,7 @@ extension DomainServices {
         queue.queueOf = (user.$department.id, user.id!)
         queue.scope = user.viewer
         let rows = try await ticketQueries.page(queue).rows
-        let counts = try await DashboardCounts(db: db, day: DashboardDay(now: now, config: config))
+        let counts = DashboardCounts(db: db, day: DashboardDay(now: now, config: config))
         var fresh = TicketFilter(status: .new, limit: 10)
         fresh.departmentID = user.$department.id
         let untaken = user.$department.id == nil ? [] : try await ticketQueries.page(fresh).rows

@@ -39,9 +39,7 @@ struct MessageFilter {
     init() {}
 
     init(_ req: Request) throws {
-        func text(_ key: String) -> String? {
-            req.query[String.self, at: key].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
-        }
+        let text = req.queryText
         if let raw = text("status") {
             guard let status = MailMessage.Status(rawValue: raw) else {
                 throw NamedFieldError(field: "status", key: "problem.unknownStatus")
@@ -55,13 +53,8 @@ struct MessageFilter {
             channel = raw
         }
         to = text("to")
-        for field in ["from", "until"] {
-            guard let raw = text(field) else { continue }
-            guard let day = LocalDate(parsing: raw) else {
-                throw NamedFieldError(field: field, key: "problem.invalidDate")
-            }
-            if field == "from" { from = day } else { until = day }
-        }
+        from = try req.queryDate("from")
+        until = try req.queryDate("until")
         limit = req.pageLimit(default: 100)
         after = try req.pageCursor { token in PageCursor(token: token, count: 1).flatMap { $0.int(0) == nil ? nil : $0 }
         }

@@ -133,13 +133,18 @@ enum ReportCSV {
             lines.append([key, label, "calls", "", "", String(set.calls)])
         }
         guard reader == .person else { return [header] + lines }
-        let names = ["medianWorkingDays": "report.median", "meanScore": "report.meanScore", "nps": "report.nps",
-            "calls": "report.calls"]
-        let headings = ["report.csv.label", "report.csv.figure", "report.csv.numerator", "report.csv.denominator",
-            "report.csv.value"].map { Catalogue.text($0, language) }
-        return [headings] + lines.map { line in
-            [line[1], Catalogue.text(names[line[2]] ?? "figure." + line[2], language)] + line[3...]
-        }
+        let names = [
+            "medianWorkingDays": "report.median", "meanScore": "report.meanScore", "nps": "report.nps",
+            "calls": "report.calls",
+        ]
+        let headings = [
+            "report.csv.label", "report.csv.figure", "report.csv.numerator", "report.csv.denominator",
+            "report.csv.value",
+        ].map { Catalogue.text($0, language) }
+        return [headings]
+            + lines.map { line in
+                [line[1], Catalogue.text(names[line[2]] ?? "figure." + line[2], language)] + line[3...]
+            }
     }
 
     /// Report lines as a CSV file: whole numbers stay numbers (an NPS of -20 too), all else is text.

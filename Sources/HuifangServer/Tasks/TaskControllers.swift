@@ -102,9 +102,7 @@ extension Request {
     /// included) and `overdue` (open tasks past their deadline). A wrong value is a `422` naming it.
     func taskFilter() async throws -> TaskFilter {
         var filter = TaskFilter()
-        func text(_ key: String) -> String? {
-            query[String.self, at: key].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
-        }
+        let text = queryText
         if let agent = text("agent") {
             if agent == "none" {
                 filter.unassigned = true
@@ -122,13 +120,8 @@ extension Request {
                 filter.status = parsed
             }
         }
-        for field in ["dueFrom", "dueBy"] {
-            guard let raw = text(field) else { continue }
-            guard let day = LocalDate(parsing: raw) else {
-                throw NamedFieldError(field: field, key: "problem.invalidDate")
-            }
-            if field == "dueFrom" { filter.dueFrom = day } else { filter.dueBy = day }
-        }
+        filter.dueFrom = try queryDate("dueFrom")
+        filter.dueBy = try queryDate("dueBy")
         filter.overdue = text("overdue").map { ["1", "true", "on"].contains($0) } ?? false
         return filter
     }

@@ -26,9 +26,6 @@ struct NewTicketPage: Encodable {
         func options(_ pairs: [(String, String)], _ key: String) -> [SelectOption] {
             pairs.map { SelectOption(value: $0.0, label: $0.1, selected: values[key] == $0.0) }
         }
-        let me = try req.auth.require(User.self)
-        let people = try await User.query(on: req.db).filter(\.$isActive == true)
-            .filter(\.$role ~~ [.handler, .supervisor, .agent]).sort(\.$displayName).all()
         let page = NewTicketPage(
             customerID: values["customer"] ?? "", customerName: customerName, values: values, errors: errors,
             kinds: options(TicketKind.allCases.map { ($0.rawValue, req.t("ticket.kind.\($0.rawValue)")) }, "kind"),
@@ -39,11 +36,11 @@ struct NewTicketPage: Encodable {
                 [("", req.t("tickets.noDepartment"))]
                     + (try await Department.query(on: req.db).sort(\.$name).all()).map { ($0.id!.uuidString, $0.name) },
                 "department"),
-            handlers: options(
-                [("", req.t("tickets.nobodyYet"))]
-                    + people.sorted { ($0.id == me.id ? 0 : 1) < ($1.id == me.id ? 0 : 1) }.map {
-                        ($0.username, $0.id == me.id ? req.t("tickets.me", $0.displayName) : $0.displayName)
-                    }, "handler"))
+            handlers: [
+                SelectOption(value: "", label: req.t("tickets.nobodyYet"), selected: (values["handler"] ?? "").isEmpty)
+            ]
+                + (try await req.ticketAssignees(
+                    department: values["department"].flatMap(UUID.init(uuidString:)), selected: values["handler"])))
         let response = try await req.renderPage("tickets/new", titleKey: "tickets.openOne", page)
         if !errors.isEmpty { response.status = .unprocessableEntity }
         return response
@@ -65,7 +62,7 @@ extension TicketPagesController {
             urgent: form["urgent"] != nil, source: "desk", customerID: value("customer").flatMap { Int($0) },
             description: form["description"] ?? "", handler: value("handler"), department: value("department"))
         do {
-            if let raw = value("customer"), input.customerID == nil {
+            if value("customer") != nil, input.customerID == nil {
                 throw NamedFieldError(field: "customer", key: "problem.notANumber")
             }
             let ticket = try await req.domain.tickets.open(input)

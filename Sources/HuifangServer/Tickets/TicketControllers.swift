@@ -130,9 +130,7 @@ extension Request {
     /// The overview's further filters: handler (username), number, opening dates, and the order.
     private func narrowedTicketFilter() async throws -> TicketFilter {
         var filter = TicketFilter()
-        func text(_ key: String) -> String? {
-            query[String.self, at: key].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
-        }
+        let text = queryText
         if let handler = text("handler") {
             guard let user = try await User.query(on: db).filter(\.$username == handler.lowercased()).first() else {
                 throw NamedFieldError(field: "handler", key: "problem.unknownAgent")

@@ -4,6 +4,27 @@ import HuifangCore
 import Vapor
 
 extension Request {
+    /// Who a ticket can be given to: the signed-in user first, then the department's handlers, the other handlers,
+    /// then supervisors and agents; each named with their role. `selected` is a username.
+    func ticketAssignees(department: UUID?, selected: String?) async throws -> [SelectOption] {
+        let me = try auth.require(User.self)
+        let users = try await User.query(on: db).filter(\.$isActive == true).filter(
+            \.$role ~~ [.handler, .supervisor, .agent]
+        ).sort(\.$displayName).all()
+        func rank(_ user: User) -> Int {
+            if user.id == me.id { return 0 }
+            if department != nil, user.$department.id == department, user.role == .handler { return 1 }
+            return user.role == .handler ? 2 : 3
+        }
+        return users.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map {
+            let user = $0.element
+            let label =
+                user.id == me.id
+                ? t("tickets.me", user.displayName) : "\(user.displayName)（\(t(user.role.catalogueKey))）"
+            return SelectOption(value: user.username, label: label, selected: user.username == selected)
+        }
+    }
+
     /// A refused change as one sentence for the next page, or nil when it is not the user's to fix.
     func userMessage(for error: any Error) -> String? {
         switch error {
@@ -99,16 +120,11 @@ struct TicketPagesController: RouteCollection {
             departments: try await Self.departments(filter, req), overdue: filter.overdueOnly,
             nextURL: req.nextPageURL(page.next))
         list.total = req.listTotal(try await req.domain.ticketQueries.count(filter))
-        let people = try await User.query(on: req.db).filter(\.$isActive == true)
-            .filter(\.$role ~~ [.handler, .supervisor, .agent]).sort(\.$displayName).all()
         let handler = req.query[String.self, at: "handler"] ?? ""
+        list.assignees = try await req.ticketAssignees(department: nil, selected: nil)
         list.handlers =
             [SelectOption(value: "", label: req.t("tickets.anyHandler"), selected: handler.isEmpty)]
-            + people.map { SelectOption(value: $0.username, label: $0.displayName, selected: $0.username == handler) }
-        list.assignees = people.map {
-            SelectOption(
-                value: $0.username, label: "\($0.displayName)（\(req.t($0.role.catalogueKey))）", selected: false)
-        }
+            + list.assignees.map { SelectOption(value: $0.value, label: $0.label, selected: $0.value == handler) }
         list.sorts = [("", "tickets.sortTimeLeft"), ("newest", "tickets.sortNewest")].map {
             SelectOption(value: $0.0, label: req.t($0.1), selected: $0.0 == (filter.newestFirst ? "newest" : ""))
         }
@@ -256,7 +272,8 @@ struct TicketPagesController: RouteCollection {
         let allowed = TicketAction.allCases.filter { ticket.lifecycle.offers($0, kind: ticket.kind) }
         let quick = QuickTicketActions.offered(
             allowed: allowed, status: ticket.status, isMine: ticket.$handler.id == user.id)
-        let handlers = try await assignees(for: ticket, me: user, on: req)
+        let handlers = try await req.ticketAssignees(
+            department: ticket.$department.id, selected: try await ticket.$handler.get(on: req.db)?.username)
         let deadlines = TicketDeadline.allCases.map {
             SelectOption(
                 value: $0.rawValue, label: req.t("ticket.deadline.\($0.rawValue)"),
@@ -285,26 +302,6 @@ struct TicketPagesController: RouteCollection {
             isFinished: ticket.status.isFinished)
         return try await req.renderPage(
             "tickets/show", titleKey: "tickets.ticket", titleArguments: ["\(ticket.id!)"], page)
-    }
-
-    /// Who a ticket can be given to: the signed-in user first, then its department's handlers, then the rest.
-    private func assignees(for ticket: Ticket, me: User, on req: Request) async throws -> [SelectOption] {
-        let users = try await User.query(on: req.db).filter(\.$isActive == true).filter(
-            \.$role ~~ [.handler, .supervisor, .agent]
-        ).sort(\.$displayName).all()
-        let department = ticket.$department.id
-        func rank(_ user: User) -> Int {
-            if user.id == me.id { return 0 }
-            if department != nil, user.$department.id == department, user.role == .handler { return 1 }
-            return user.role == .handler ? 2 : 3
-        }
-        return users.enumerated().sorted { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }.map {
-            let user = $0.element
-            let label =
-                user.id == me.id
-                ? req.t("tickets.me", user.displayName) : "\(user.displayName)（\(req.t(user.role.catalogueKey))）"
-            return SelectOption(value: user.username, label: label, selected: user.id == ticket.$handler.id)
-        }
     }
 
     private func back(_ req: Request) -> String { "/tickets/\(req.parameters.get("id") ?? "")" }

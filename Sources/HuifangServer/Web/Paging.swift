@@ -19,6 +19,18 @@ extension Request {
         return cursor
     }
 
+    /// A list's filter parameter, trimmed; nil when absent or blank.
+    func queryText(_ key: String) -> String? {
+        query[String.self, at: key].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// A list's date parameter (`2026-03-05`); nil when absent, a `422` naming it when it is not a date.
+    func queryDate(_ key: String) throws -> LocalDate? {
+        guard let raw = queryText(key) else { return nil }
+        guard let day = LocalDate(parsing: raw) else { throw NamedFieldError(field: key, key: "problem.invalidDate") }
+        return day
+    }
+
     /// This page's address with `after` set to `cursor`: the next page's link (nil on the last page).
     func nextPageURL(_ cursor: PageCursor?) -> String? {
         guard let cursor, var components = URLComponents(string: url.string) else { return nil }
