@@ -81,6 +81,32 @@ import VaporTesting
         }
     }
 
+    @Test func theBoardByDeadlinePagesEarliestFirstThroughTies() async throws {
+        try await withHuifang { app in
+            let agent = try await makeUser(app, .agent, username: "wangfang").user
+            let token = try await makeToken(app, makeUser(app, .supervisor).user)
+            let customer = try await CustomerStore(db: app.db, now: Date()).create(
+                CustomerRecord(name: "李娜", tier: "普通"), by: .commandLine())
+            var tasks: [FollowUpTask] = []
+            for index in 0..<25 {
+                let task = openTask(
+                    customer: customer.id!, agent: agent.id, due: "2026-03-02 10:00",
+                    deadline: ["2026-03-09 17:00", "2026-03-04 12:00", "2026-03-06 09:30"][index % 3])
+                task.priority = index % 4 + 1
+                tasks.append(task)
+            }
+            try await tasks.create(on: app.db)
+            tasks = try await FollowUpTask.query(on: app.db).all()
+            let expected = tasks.sorted { ($0.deadlineAt, $0.priority, $0.id!) < ($1.deadlineAt, $1.priority, $1.id!) }
+            for limit in [1, 4, 30] {
+                let listed = try await paging.allPages(app, "/api/v1/tasks?sort=deadline", token: token, limit: limit)
+                #expect(listed == expected.map { $0.id! }, "limit \(limit)")
+            }
+            let refused = try await send(app, .GET, "/api/v1/tasks?sort=name", token: token)
+            #expect(refused.status == .unprocessableEntity && refused.body.string.contains("sort"))
+        }
+    }
+
     @Test func theCallLogFiltersByMatterCountsAndExportsMaskedAndAudited() async throws {
         try await withHuifang { app in
             let (agent, password) = try await makeUser(app, .agent, username: "wangfang")

@@ -37,5 +37,6 @@ extension Application {
         migrations.add(M031JobHeartbeats())
         migrations.add(M032NotificationsByUser())
         migrations.add(M033NamedCodes())
+        migrations.add(M035TasksByDeadline())
     }
 }

@@ -99,7 +99,8 @@ extension Request {
 
     /// The board's filters, the same on the page and in the API: `agent` (username or id, or `none` for
     /// tasks nobody has), `status` (open by default, `all` for any), `dueFrom`/`dueBy` (due dates, both
-    /// included) and `overdue` (open tasks past their deadline). A wrong value is a `422` naming it.
+    /// included), `overdue` (open tasks past their deadline) and `sort` (`priority`, the default, or `deadline`,
+    /// the earliest first). A wrong value is a `422` naming it.
     func taskFilter() async throws -> TaskFilter {
         var filter = TaskFilter()
         let text = queryText
@@ -123,6 +124,12 @@ extension Request {
         filter.dueFrom = try queryDate("dueFrom")
         filter.dueBy = try queryDate("dueBy")
         filter.overdue = text("overdue").map { ["1", "true", "on"].contains($0) } ?? false
+        if let sort = text("sort") {
+            guard sort == "deadline" || sort == "priority" else {
+                throw NamedFieldError(field: "sort", key: "problem.taskSort")
+            }
+            filter.byDeadline = sort == "deadline"
+        }
         return filter
     }
 
@@ -253,6 +260,7 @@ struct TaskPagesController: RouteCollection {
         /// The filter form: whose tasks, which status, due dates, past the deadline.
         let filterAgents: [SelectOption]
         let statuses: [SelectOption]
+        let sorts: [SelectOption]
         let dueFrom: String
         let dueBy: String
         let overdue: Bool
@@ -298,6 +306,9 @@ struct TaskPagesController: RouteCollection {
             rows: page.rows.map { Row(task: $0, statusText: req.t("status." + $0.status)) }, unassigned: unassigned,
             today: req.today.iso, runs: runs, message: message, nextURL: req.nextPageURL(page.next),
             filterAgents: Self.filterAgents(loads, filter, req), statuses: Self.statuses(filter, req),
+            sorts: [("priority", "tasks.sortPriority"), ("deadline", "tasks.sortDeadline")].map {
+                SelectOption(value: $0.0, label: req.t($0.1), selected: ($0.0 == "deadline") == filter.byDeadline)
+            },
             dueFrom: filter.dueFrom?.iso ?? "", dueBy: filter.dueBy?.iso ?? "", overdue: filter.overdue,
             isFiltered: filter.agentID != nil || filter.unassigned || filter.status != .open || filter.dueFrom != nil
                 || filter.dueBy != nil || filter.overdue,

@@ -35,6 +35,8 @@ struct TaskFilter {
     var dueBy: LocalDate?
     /// Only open tasks whose deadline has passed.
     var overdue = false
+    /// The board by deadline, the earliest first (then priority, then number), instead of by priority.
+    var byDeadline = false
     /// Call-list order: callbacks now due first, then the rest, then callbacks due later; see `TaskQueries`.
     var callListOrder = false
     /// The page after this cursor; the first page when nil.
@@ -76,6 +78,7 @@ struct TaskQueries {
         let assignment_basis: String?
         let assignment_load: Int?
         let due_key: StoredInstant
+        let deadline_key: StoredInstant
         let callback_key: StoredInstant?
     }
     private struct ReasonRow: Decodable {
@@ -104,12 +107,15 @@ struct TaskQueries {
         } else {
             rows = try await read(filter, part: nil, after: filter.after, limit: filter.limit + 1).map { (nil, $0) }
         }
-        let page = KeysetPage(rows, limit: filter.limit) { Self.cursor(part: $0.part, $0.row) }
+        let page = KeysetPage(rows, limit: filter.limit) {
+            Self.cursor(part: $0.part, $0.row, byDeadline: filter.byDeadline)
+        }
         return KeysetPage(try await views(page.rows.map { $0.row }, viewer: viewer), next: page.next)
     }
 
-    private static func cursor(part: Part?, _ row: Row) -> PageCursor {
-        let key = ["\(row.priority)", row.due_key.text, "\(row.id)"]
+    /// The key after `row`: priority, the instant the order runs by (due, or the deadline), number.
+    private static func cursor(part: Part?, _ row: Row, byDeadline: Bool) -> PageCursor {
+        let key = ["\(row.priority)", (byDeadline ? row.deadline_key : row.due_key).text, "\(row.id)"]
         guard let part else { return PageCursor(key) }
         return PageCursor(["\(part.rawValue)", row.callback_key?.text ?? ""] + key)
     }
@@ -141,21 +147,28 @@ struct TaskQueries {
 
     private func read(_ filter: TaskFilter, part: Part?, after: PageCursor?, limit: Int) async throws -> [Row] {
         let hasCallback = part == .callbackDue || part == .callbackLater
+        let byDeadline = filter.byDeadline && part == nil
         let order: SQLQueryString =
-            hasCallback ? "t.callback_at, t.priority, t.due_at, t.id" : "t.priority, t.due_at, t.id"
+            byDeadline
+            ? "t.deadline_at, t.priority, t.id"
+            : hasCallback ? "t.callback_at, t.priority, t.due_at, t.id" : "t.priority, t.due_at, t.id"
         var conditions = conditions(filter, part: part)
         if let after {
-            // The key after which this page starts: (callback,) priority, due, id.
+            // The key after which this page starts: (callback,) priority, due, id; or deadline, priority, id.
             let key = after.values.suffix(3).map { $0 }
+            let (priority, instant, id) = (Int(key[0])!, StoredInstant(cursor: key[1])!, Int(key[2])!)
             var values: SQLQueryString =
-                "\(bind: Int(key[0])!), \(StoredInstant(cursor: key[1])!.bind), \(bind: Int(key[2])!)"
+                byDeadline
+                ? "\(instant.bind), \(bind: priority), \(bind: id)"
+                : "\(bind: priority), \(instant.bind), \(bind: id)"
             if hasCallback { values = "\(StoredInstant(cursor: after.values[1])!.bind), " + values }
             conditions.append("(" + order + ") > (" + values + ")")
         }
         var query: SQLQueryString = """
             SELECT t.id, t.customer_id, c.name, c.mobile, c.assigned_agent_id AS customer_agent, t.status,
                    t.priority, t.channel, t.script, t.due_at, t.deadline_at, t.callback_at, t.assigned_agent_id,
-                   t.assignment_basis, t.assignment_load, t.due_at AS due_key, t.callback_at AS callback_key
+                   t.assignment_basis, t.assignment_load, t.due_at AS due_key, t.deadline_at AS deadline_key,
+                   t.callback_at AS callback_key
             FROM follow_up_tasks t JOIN customers c ON c.id = t.customer_id
             """
         if let first = conditions.first {
