@@ -2,6 +2,7 @@ import Vapor
 
 /// The table of contents: every feature's routes, pages and API side by side.
 /// Pages sign in from the session and check CSRF tokens; the API signs in from bearer tokens.
+// Long: the table of contents, one line per feature's routes, reads best whole.
 func routes(_ app: Application) throws {
     try app.register(collection: HealthController())
     // The customer's survey link: no session, no sign-in; the signed single-use token is the key.

@@ -21,5 +21,7 @@ extension Catalogue {
         "apiDocs.body": ("请求体", "Body"),
         "apiDocs.responses": ("响应", "Responses"),
         "apiDocs.schemas": ("数据结构", "Schemas"),
+        "problem.trueOrFalse": ("应为 true 或 false", "must be true or false"),
+        "error.methodNotAllowed": ("此地址不接受这种请求方法", "This address does not take this method"),
     ]
 }
