@@ -3,7 +3,8 @@
 #   0. the layout checks (swift format lint; no function over 60 lines without a `// Long:` reason),
 #   1. the Swift tests on SQLite (in memory, a fresh database per test),
 #   2. the same tests on a throwaway PostgreSQL cluster started and removed here,
-#   3. the browser test in headless Chromium against a running `huifang serve`.
+#   3. the browser test in headless Chromium against a running `huifang serve`,
+#   4. Schemathesis against a running `huifang serve`, from the API's OpenAPI document (tests/api).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -34,6 +35,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 python3 -c "import selenium, pytest, aiosmtpd, openpyxl" 2>/dev/null || python3 -m pip install -q selenium pytest aiosmtpd openpyxl
+python3 -c "import schemathesis, sys; sys.exit(schemathesis.__version__.split('.')[0] != '4')" 2>/dev/null ||
+  python3 -m pip install -q "schemathesis>=4,<5"
 
 echo "== layout (swift format lint, .swift-format: 4 spaces, 120 columns)"
 swift format lint --strict --recursive --parallel Sources Tests
@@ -71,3 +74,6 @@ trap - EXIT
 
 echo "== browser test (headless Chromium)"
 HUIFANG_BIN="$ROOT/.build/debug/huifang" python3 -m pytest -q tests/browser
+
+echo "== API contract (Schemathesis against a running server, admin and agent tokens)"
+HUIFANG_BIN="$ROOT/.build/debug/huifang" python3 -m pytest -q tests/api

@@ -86,6 +86,7 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
     app.middleware.use(RequestHeadLimits())  // before the request is logged or its session looked up
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(HuifangErrorMiddleware())
+    app.middleware.use(APIMethodCheck())  // 405 for an API address asked with a method it does not take
     app.middleware.use(StaticFiles(directory: resources.appendingPathComponent("Public")))
     // Global, so that error pages (a 404 matches no route) show who is signed in.
     app.middleware.use(

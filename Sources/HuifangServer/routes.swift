@@ -2,6 +2,7 @@ import Vapor
 
 /// The table of contents: every feature's routes, pages and API side by side.
 /// Pages sign in from the session and check CSRF tokens; the API signs in from bearer tokens.
+// Long: the table of contents, one line per feature's routes, reads best whole.
 func routes(_ app: Application) throws {
     try app.register(collection: HealthController())
     // The customer's survey link: no session, no sign-in; the signed single-use token is the key.
@@ -9,6 +10,9 @@ func routes(_ app: Application) throws {
     try app.register(collection: PublicSurveyController())
     // Customers' SMS replies, from the gateway: its own token (HUIFANG_SMS_INBOUND_TOKEN), no user.
     try app.register(collection: SMSInboundController())
+    // The API's contract (OpenAPI 3.1), public like any published API description.
+    let contract = try APIContract.load()
+    try app.register(collection: APIContractController(contract: contract, surface: .api))
 
     let pages = app.grouped(SessionUserAuthenticator(), CSRFProtection())
     try pages.register(collection: LanguageController())
@@ -35,6 +39,7 @@ func routes(_ app: Application) throws {
     try pages.register(collection: SpotCheckPagesController())
     try pages.register(collection: CallPagesController())
     try pages.register(collection: NotificationControllers(surface: .page))
+    try pages.register(collection: APIContractController(contract: contract, surface: .page))
     // The live notifications of an open page: signed in by its session, read and never written back.
     try app.grouped(ReadOnlySessionAuthenticator()).register(collection: NotificationStreamController())
 

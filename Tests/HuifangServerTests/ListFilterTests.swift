@@ -107,6 +107,31 @@ import VaporTesting
         }
     }
 
+    @Test func theCustomersNarrowToOneAgentsBookOnThePageAndInTheAPI() async throws {
+        try await withHuifang { app in
+            let wangfang = try await makeUser(app, .agent, username: "wangfang").user
+            let lina = try await makeUser(app, .agent, username: "lina").user
+            let (boss, password) = try await makeUser(app, .supervisor, username: "zhuguan")
+            let token = try await makeToken(app, boss)
+            let store = CustomerStore(db: app.db, now: Date())
+            for index in 0..<5 {
+                var record = CustomerRecord(name: "客户\(index)", tier: "普通")
+                record.assignedAgentID = index < 3 ? wangfang.id : lina.id
+                _ = try await store.create(record, by: .commandLine())
+            }
+            let page = try await send(app, .GET, "/api/v1/customers?agent=lina", token: token)
+            struct Customers: Decodable { let items: [CustomerDTO] }
+            let names = try page.content.decode(Customers.self).items.map(\.name)
+            #expect(names.sorted() == ["客户3", "客户4"])
+            let refused = try await send(app, .GET, "/api/v1/customers?agent=zhuguan", token: token)
+            #expect(refused.status == .unprocessableEntity && refused.body.string.contains("agent"))
+            var client = try await PageClient.signedIn(app, "zhuguan", password)
+            let html = try await client.get("/customers?agent=wangfang").body.string
+            #expect(text(html, id: "customer-total") == "共 3 位客户")
+            #expect(html.contains("<option value=\"wangfang\" selected>"))
+        }
+    }
+
     @Test func theCallLogFiltersByMatterCountsAndExportsMaskedAndAudited() async throws {
         try await withHuifang { app in
             let (agent, password) = try await makeUser(app, .agent, username: "wangfang")

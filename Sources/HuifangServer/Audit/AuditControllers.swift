@@ -82,7 +82,7 @@ struct AuditPagesController: RouteCollection {
         let filter = try AuditFilter(req)
         let page = try await filter.entries(
             on: req.db, zone: req.application.huifang.timeZone,
-            limit: req.pageLimit(default: 100))
+            limit: try req.pageLimit(default: 100))
         let names = try await AuditNames.load(for: page.rows, on: req.db)
         let format = req.application.huifang.formatDateTime
         let rows = page.rows.map { entry in
@@ -133,7 +133,7 @@ struct AuditAPIController: RouteCollection {
     }
 
     @Sendable func list(req: Request) async throws -> PageDTO {
-        let limit = req.pageLimit(default: 100, maximum: 1000)
+        let limit = try req.pageLimit(default: 100, maximum: 1000)
         let page = try await AuditFilter(req).entries(on: req.db, zone: req.application.huifang.timeZone, limit: limit)
         return PageDTO(
             items: page.rows.map {

@@ -89,7 +89,7 @@ struct CalendarAPIController: RouteCollection {
             throw CalendarQueries.InputError(
                 parameter: "hours", value: req.query[String.self, at: "hours"] ?? "", expected: "calendar.expect.hours")
         }
-        let working = req.query[Bool.self, at: "working"] ?? false
+        let working = try req.flagQuery("working") ?? false
         return AddedHours(
             from: from, hours: hours, working: working,
             result: try await req.domain.calendarQueries().addHours(from: from, hours: hours, working: working))

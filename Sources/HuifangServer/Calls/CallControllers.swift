@@ -113,7 +113,9 @@ struct CallAPIController: RouteCollection {
     }
 
     @Sendable func lookup(req: Request) async throws -> [Found] {
-        try await req.domain.callerLookup(try req.searchTerm("phone"), viewer: try req.auth.require(User.self))
+        let phone = try req.searchTerm("phone")
+        guard !phone.isEmpty else { throw NamedFieldError(field: "phone", key: "problem.required") }
+        return try await req.domain.callerLookup(phone, viewer: try req.auth.require(User.self))
     }
 
     @Sendable func search(req: Request) async throws -> [ArticleView] {

@@ -361,8 +361,8 @@ extension Request {
             }
             filter.matter = matter
         }
-        filter.id = query[Int.self, at: "id"]
-        filter.limit = pageLimit(default: isAPI ? 50 : 100)
+        filter.id = try integerQuery("id")
+        filter.limit = try pageLimit(default: isAPI ? 50 : 100)
         filter.after = try pageCursor(NewestFirst.cursor)
         return filter
     }

@@ -20,13 +20,14 @@ struct CustomerAPIController: RouteCollection {
 
     @Sendable func list(req: Request) async throws -> CustomerPageDTO {
         let viewer = try req.auth.require(User.self)
-        let limit = min(max(req.query[Int.self, at: "limit"] ?? 50, 1), 500)
+        let limit = try req.pageLimit(default: 50, maximum: 500)
         let text = try req.searchTerm("q")
         let query = CustomerStore.Query(
             text: text, tier: req.query[String.self, at: "tier"],
             tag: try req.searchTerm("tag").nilIfEmpty,
+            assignedAgentID: try await req.customerAgentFilter(),
             partialNumbers: ObjectScope.maySearchPartialNumbers(viewer.viewer),
-            after: req.query[Int.self, at: "after"], limit: limit
+            after: try req.integerQuery("after"), limit: limit
         )
         let (customers, next) = try await req.domain.customers.list(query)
         let items = try await dtos(customers, viewer: viewer, on: req)

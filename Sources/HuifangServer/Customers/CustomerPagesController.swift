@@ -39,6 +39,9 @@ struct CustomerPagesController: RouteCollection {
         let tier: String
         let tag: String
         let tiers: [String]
+        /// The agents whose customers the list can be narrowed to (by username).
+        let agents: [SelectOption]
+        let agent: String
         let countText: String
         let nextURL: String?
         let isFirstPage: Bool
@@ -51,9 +54,10 @@ struct CustomerPagesController: RouteCollection {
         let tier = req.query[String.self, at: "tier"] ?? ""
         let tag = try req.searchTerm("tag")
         let after = req.query[Int.self, at: "after"]
+        let agent = req.queryText("agent") ?? ""
         let query = CustomerStore.Query(
             text: text.isEmpty ? nil : text, tier: tier.isEmpty ? nil : tier,
-            tag: tag.isEmpty ? nil : tag,
+            tag: tag.isEmpty ? nil : tag, assignedAgentID: try await req.customerAgentFilter(),
             partialNumbers: ObjectScope.maySearchPartialNumbers(viewer.viewer), after: after)
         let (customers, next) = try await req.domain.customers.list(query)
         let tags = try await req.domain.customers.tags(of: customers.compactMap(\.id))
@@ -78,7 +82,7 @@ struct CustomerPagesController: RouteCollection {
             var components = URLComponents()
             components.path = "/customers"
             components.queryItems =
-                [("q", text), ("tier", tier), ("tag", tag)].filter { !$0.1.isEmpty }
+                [("q", text), ("tier", tier), ("tag", tag), ("agent", agent)].filter { !$0.1.isEmpty }
                 .map { URLQueryItem(name: $0.0, value: $0.1) } + [URLQueryItem(name: "after", value: String(next))]
             nextURL = components.string
         }
@@ -86,6 +90,10 @@ struct CustomerPagesController: RouteCollection {
             "customers/index", titleKey: "customers.title",
             ListContext(
                 rows: rows, q: text, tier: tier, tag: tag, tiers: try await Tier.names(on: req.db),
+                agents: try await User.query(on: req.db).filter(\.$role == .agent).filter(\.$isActive == true)
+                    .sort(\.$displayName).all().map {
+                        SelectOption(value: $0.username, label: $0.displayName, selected: $0.username == agent)
+                    }, agent: agent,
                 countText: countText, nextURL: nextURL,
                 isFirstPage: after == nil,
                 canCreate: RouteAccess.customersWrite.roles.contains(viewer.role)
@@ -365,6 +373,14 @@ struct CustomerPagesController: RouteCollection {
 }
 
 /// Display names of users by id, in one query.
+extension Request {
+    /// The customers list's `agent`: an active agent's username (or id), whose customers the list shows.
+    func customerAgentFilter() async throws -> UUID? {
+        guard let agent = queryText("agent") else { return nil }
+        return try await domain.agent(named: agent).id
+    }
+}
+
 func agentNames(_ ids: [UUID], on db: any Database) async throws -> [UUID: String] {
     guard !ids.isEmpty else { return [:] }
     let users = try await User.query(on: db).filter(\.$id ~~ Set(ids)).all()

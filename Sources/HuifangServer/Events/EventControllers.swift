@@ -49,7 +49,7 @@ struct EventAPIController: RouteCollection {
     /// A CSV file as the body (`?dryRun=true` checks only): good rows are applied, every refused one reported by line.
     @Sendable func importFile(req: Request) async throws -> EventReport {
         let bytes = Array(req.body.data?.readableBytesView ?? ByteBuffer().readableBytesView)
-        let report = try await req.domain.events.importCSV(bytes, dryRun: req.query[Bool.self, at: "dryRun"] ?? false)
+        let report = try await req.domain.events.importCSV(bytes, dryRun: try req.flagQuery("dryRun") ?? false)
         try await req.domain.audit(
             "event.import", subjectType: "event", detail: "created=\(report.created) failed=\(report.failed)")
         return report

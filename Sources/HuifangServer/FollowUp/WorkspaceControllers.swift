@@ -181,7 +181,7 @@ struct WorkspaceAPIController: RouteCollection {
     @Sendable func next(req: Request) async throws -> Next {
         Next(
             taskID: try await req.domain.nextTaskID(
-                of: try req.auth.require(User.self), after: req.query[Int.self, at: "after"]))
+                of: try req.auth.require(User.self), after: try req.integerQuery("after")))
     }
 
     @Sendable func show(req: Request) async throws -> Workspace {

@@ -88,8 +88,8 @@ struct ImportAPIController: RouteCollection {
         }
         let options = CustomerImporter.Options(
             fileName: req.query[String.self, at: "fileName"] ?? "api-upload.csv",
-            dryRun: req.query[Bool.self, at: "dryRun"] ?? false,
-            strict: req.query[Bool.self, at: "strict"] ?? false
+            dryRun: try req.flagQuery("dryRun") ?? false,
+            strict: try req.flagQuery("strict") ?? false
         )
         let report = try await req.domain.importCustomers(Array(body.readableBytesView), options)
         return try await report.encodeResponse(

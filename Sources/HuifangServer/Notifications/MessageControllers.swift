@@ -55,7 +55,7 @@ struct MessageFilter {
         to = text("to")
         from = try req.queryDate("from")
         until = try req.queryDate("until")
-        limit = req.pageLimit(default: 100)
+        limit = try req.pageLimit(default: 100)
         after = try req.pageCursor { token in PageCursor(token: token, count: 1).flatMap { $0.int(0) == nil ? nil : $0 }
         }
     }

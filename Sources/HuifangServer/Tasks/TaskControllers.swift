@@ -136,7 +136,7 @@ extension Request {
     /// `limit` and `after` of a task list.
     func pagedTasks(_ filter: TaskFilter, limit: Int = 50) throws -> TaskFilter {
         var filter = filter
-        filter.limit = pageLimit(default: limit)
+        filter.limit = try pageLimit(default: limit)
         let callList = filter.callListOrder
         filter.after = try pageCursor { TaskQueries.cursor($0, callList: callList) }
         return filter
@@ -193,7 +193,7 @@ struct TaskAPIController: RouteCollection {
     }
 
     @Sendable func run(req: Request) async throws -> PlanSummary {
-        let input = try? req.content.decode(RunInput.self)
+        let input = try req.optionalBody(RunInput.self)
         var day = req.today
         if let text = input?.asOf {
             guard let parsed = LocalDate(parsing: text) else {

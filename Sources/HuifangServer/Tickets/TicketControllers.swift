@@ -123,7 +123,7 @@ extension Request {
             filter.departmentID = id
         }
         filter.overdueOnly = query[String.self, at: "overdue"].map { ["1", "true", "on"].contains($0) } ?? false
-        if let customer = query[Int.self, at: "customer"] { filter.customerID = customer }
+        if let customer = try integerQuery("customer") { filter.customerID = customer }
         return try paged(filter)
     }
 
@@ -158,7 +158,7 @@ extension Request {
     /// `limit` and `after` of a ticket list.
     func paged(_ filter: TicketFilter, limit: Int = 50) throws -> TicketFilter {
         var filter = filter
-        filter.limit = pageLimit(default: limit)
+        filter.limit = try pageLimit(default: limit)
         filter.after = try pageCursor(TicketQueries.cursor)
         return filter
     }
@@ -250,13 +250,13 @@ struct TicketAPIController: RouteCollection {
     }
 
     @Sendable func pause(req: Request) async throws -> TicketView {
-        let note = (try? req.content.decode(NoteInput.self))?.note ?? ""
+        let note = try req.optionalBody(NoteInput.self)?.note ?? ""
         return try await TicketView.make(
             try await req.domain.tickets.pause(try await req.findTicket(), note: note), on: req)
     }
 
     @Sendable func resume(req: Request) async throws -> TicketView {
-        let note = (try? req.content.decode(NoteInput.self))?.note ?? ""
+        let note = try req.optionalBody(NoteInput.self)?.note ?? ""
         return try await TicketView.make(
             try await req.domain.tickets.resume(try await req.findTicket(), note: note), on: req)
     }

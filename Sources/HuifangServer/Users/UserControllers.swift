@@ -304,7 +304,7 @@ struct UserAPIController: RouteCollection {
         guard let user = try await User.find(req.parameters.get("id", as: UUID.self), on: req.db) else {
             throw AppError.notFound
         }
-        let input = try? req.content.decode(TokenInput.self)
+        let input = try req.optionalBody(TokenInput.self)
         let (token, record) = try await req.domain.users.createToken(for: user, name: input?.name ?? "api")
         return try await TokenDTO(id: record.id!, name: record.name, token: token).encodeResponse(
             status: .created, for: req)

@@ -50,6 +50,10 @@ struct HuifangErrorMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
             return try await next.respond(to: request)
+        } catch let error as MethodNotAllowed {
+            let response = await render(AppError(.methodNotAllowed, "error.methodNotAllowed"), for: request)
+            response.headers.replaceOrAdd(name: .allow, value: error.allowed.joined(separator: ", "))
+            return response
         } catch {
             return await render(error, for: request)
         }

@@ -7,9 +7,34 @@ import Vapor
 /// The parameters of a keyset-paged list, the same for every list: `limit` and `after` (the previous
 /// page's `nextCursor`).
 extension Request {
-    /// `limit`, clamped to 1…`maximum`.
-    func pageLimit(default standard: Int = 50, maximum: Int = 500) -> Int {
-        min(max(query[Int.self, at: "limit"] ?? standard, 1), maximum)
+    /// `limit`, clamped to 1…`maximum`; one that is not a whole number is a `422` naming `limit`.
+    func pageLimit(default standard: Int = 50, maximum: Int = 500) throws -> Int {
+        min(max(try integerQuery("limit") ?? standard, 1), maximum)
+    }
+
+    /// A whole-number query parameter: `nil` when absent or empty, a `422` naming it when it is not a whole number
+    /// (rather than quietly read as absent).
+    func integerQuery(_ name: String) throws -> Int? {
+        guard let text = query[String.self, at: name], !text.isEmpty else { return nil }
+        guard let value = Int(text) else { throw NamedFieldError(field: name, key: "problem.wholeNumber") }
+        return value
+    }
+
+    /// The JSON body, or `nil` when the request has none; a body that is not the expected JSON is refused (`400`)
+    /// rather than taken as no body.
+    func optionalBody<Body: Decodable>(_ type: Body.Type) throws -> Body? {
+        guard let body = self.body.data, body.readableBytes > 0 else { return nil }
+        return try content.decode(type)
+    }
+
+    /// A yes/no query parameter (`true`/`false`, `1`/`0`): `nil` when absent or empty, a `422` naming it otherwise.
+    func flagQuery(_ name: String) throws -> Bool? {
+        guard let text = query[String.self, at: name], !text.isEmpty else { return nil }
+        switch text.lowercased() {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: throw NamedFieldError(field: name, key: "problem.trueOrFalse")
+        }
     }
 
     /// The `after` cursor as the list reads it; a token the list did not give out is a `422` naming `after`.
