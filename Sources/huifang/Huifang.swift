@@ -38,7 +38,9 @@ struct ServerOptions: ParsableArguments {
         overrides["HUIFANG_HOST"] = hostname
         overrides["HUIFANG_PORT"] = port
         do {
-            return try HuifangConfig.load(overrides: overrides)
+            let config = try HuifangConfig.load(overrides: overrides)
+            LogFormat.bootstrap(config.logFormat)
+            return config
         } catch {
             FileHandle.standardError.write(Data("huifang: configuration error: \(error.description)\n".utf8))
             throw ExitCode(78)

@@ -348,6 +348,7 @@ public enum Catalogue {
         ),
 
         "error.title": ("出错了", "Something went wrong"),
+        "error.requestID": ("请求编号：{0}（联系管理员时请提供）", "Request id: {0} (quote it to your administrator)"),
         "error.forbidden": ("您的角色无权访问此页面", "Your role may not open this page"),
         "error.notFound": ("页面不存在", "Page not found"),
         "error.csrf": ("表单已过期，请刷新页面后重试", "The form has expired; reload the page and try again"),

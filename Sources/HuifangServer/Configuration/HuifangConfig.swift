@@ -14,6 +14,8 @@ public struct HuifangConfig: Sendable {
     public var database: DatabaseLocation
     public var hostname: String
     public var port: Int
+    /// How the process writes its log (`HUIFANG_LOG_FORMAT`); `huifang` sets it up once at start.
+    public var logFormat: LogFormat = .text
     public var timeZone: TimeZone
     /// Signs links and tokens. Random per start when not configured (fine for one instance in development).
     public var secret: String
@@ -70,6 +72,10 @@ public struct HuifangConfig: Sendable {
         ),
         ("HUIFANG_HOST", "address to listen on (default 127.0.0.1)"),
         ("HUIFANG_PORT", "port to listen on (default 8080)"),
+        (
+            "HUIFANG_LOG_FORMAT",
+            "text, or json: one JSON object a line with the request id of every request's records (default text)"
+        ),
         ("HUIFANG_TIMEZONE", "IANA time zone of the organisation (default Asia/Shanghai)"),
         ("HUIFANG_SECRET", "at least 32 characters; required when several instances share a database"),
         ("HUIFANG_SECURE_COOKIES", "true when served over HTTPS (default false)"),
@@ -258,6 +264,7 @@ public struct HuifangConfig: Sendable {
             database: database,
             hostname: host,
             port: port,
+            logFormat: try logFormat(value("HUIFANG_LOG_FORMAT")),
             timeZone: zone,
             secret: secret,
             isSecretGenerated: generated,
@@ -288,6 +295,14 @@ public struct HuifangConfig: Sendable {
             sessionMaxAge: Double(try integer("HUIFANG_SESSION_MAX_HOURS", default: 12, range: 1...720) * 3600),
             livePollMilliseconds: try integer("HUIFANG_LIVE_POLL_MS", default: 2000, range: 100...60_000)
         )
+    }
+
+    static func logFormat(_ raw: String?) throws(ConfigurationError) -> LogFormat {
+        guard let raw else { return .text }
+        guard let format = LogFormat(rawValue: raw.lowercased()) else {
+            throw ConfigurationError(variable: "HUIFANG_LOG_FORMAT", value: raw, reason: "must be text or json")
+        }
+        return format
     }
 
     /// A PEM file that holds at least one certificate, or `nil` when none is configured.

@@ -37,6 +37,8 @@ struct APIErrorBody: Content {
         let status: Int
         let message: String
         let fields: [FieldMessage]
+        /// The request's id, as in its `X-Request-ID` header and its log records.
+        let requestID: String
     }
     struct FieldMessage: Content {
         let field: String
@@ -62,13 +64,15 @@ struct HuifangErrorMiddleware: AsyncMiddleware {
     func render(_ error: any Error, for request: Request) async -> Response {
         let (status, message, fields) = Self.explain(error, for: request)
         if request.isAPI {
-            let body = APIErrorBody(error: .init(status: Int(status.code), message: message, fields: fields))
+            let body = APIErrorBody(
+                error: .init(status: Int(status.code), message: message, fields: fields, requestID: request.id))
             let response = Response(status: status)
             try? response.content.encode(body)
             return response
         }
         do {
-            let context = ErrorPage(status: Int(status.code), message: message, fields: fields.map(\.message))
+            let context = ErrorPage(
+                status: Int(status.code), message: message, fields: fields.map(\.message), requestID: request.id)
             let response = try await request.renderPage("error", titleKey: "error.title", context)
             response.status = status
             return response
@@ -175,4 +179,6 @@ struct ErrorPage: Encodable {
     let status: Int
     let message: String
     let fields: [String]
+    /// Quoted to an administrator, it finds the request's log records.
+    let requestID: String
 }

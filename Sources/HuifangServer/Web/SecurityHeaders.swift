@@ -19,6 +19,8 @@ struct SecurityHeaders: AsyncMiddleware {
             ("X-Content-Type-Options", "nosniff"),
             // A survey page's own address holds the customer's token.
             ("Referrer-Policy", request.url.path.hasPrefix("/s/") ? "no-referrer" : "same-origin"),
+            // The id of every log record of this request, and the number its error page shows.
+            ("X-Request-ID", request.id),
         ]
         for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
         if strictTransport {
