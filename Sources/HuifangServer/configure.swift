@@ -82,7 +82,8 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
     app.leaf.cache.isEnabled = app.environment.isRelease
 
     app.middleware = Middlewares()
-    app.middleware.use(SecurityHeaders(strictTransport: config.secureCookies))  // outermost: errors and files too
+    app.middleware.use(RequestIdentity())  // outermost: every response and log record names its request
+    app.middleware.use(SecurityHeaders(strictTransport: config.secureCookies))  // errors and files too
     app.middleware.use(RequestHeadLimits())  // before the request is logged or its session looked up
     app.middleware.use(RouteLoggingMiddleware(logLevel: .info))
     app.middleware.use(HuifangErrorMiddleware())

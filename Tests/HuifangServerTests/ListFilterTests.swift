@@ -77,7 +77,7 @@ import VaporTesting
             let next = try #require(unassigned.last { $0.status == .open && $0.id != moved }).id!
             let away = try await client.post(
                 "/tasks/reassign", form: ["task-\(next)": "on", "agent": "lina", "back": "https://evil.example/"])
-            #expect(away.headers.first(name: .location) == "/")
+            #expect(away.headers.first(name: .location) == "/tasks", "a foreign address falls back to the board")
         }
     }
 
@@ -123,6 +123,10 @@ import VaporTesting
             struct Customers: Decodable { let items: [CustomerDTO] }
             let names = try page.content.decode(Customers.self).items.map(\.name)
             #expect(names.sorted() == ["客户3", "客户4"])
+            lina.isActive = false  // she left; her book is still hers until someone moves it
+            try await lina.update(on: app.db)
+            let left = try await send(app, .GET, "/api/v1/customers?agent=lina", token: token)
+            #expect(try left.content.decode(Customers.self).items.count == 2)
             let refused = try await send(app, .GET, "/api/v1/customers?agent=zhuguan", token: token)
             #expect(refused.status == .unprocessableEntity && refused.body.string.contains("agent"))
             var client = try await PageClient.signedIn(app, "zhuguan", password)
@@ -135,15 +139,16 @@ import VaporTesting
     @Test func theCallLogFiltersByMatterCountsAndExportsMaskedAndAudited() async throws {
         try await withHuifang { app in
             let (agent, password) = try await makeUser(app, .agent, username: "wangfang")
+            let (colleague, supervisorPassword) = try await makeUser(app, .supervisor, username: "zhuguan")
             let token = try await makeToken(app, agent)
             var calls: [InboundCall] = []
-            for index in 0..<7 {
+            for index in 0..<8 {
                 let call = InboundCall()
                 call.at = shanghai("2026-03-02 09:15").addingTimeInterval(Double(index) * 60)
-                call.$agent.id = agent.id
-                call.agentName = "王芳"
+                call.$agent.id = index == 7 ? colleague.id : agent.id
+                call.agentName = index == 7 ? "李主管" : "王芳"
                 call.phone = "+8613912345678"
-                call.matter = index < 3 ? "repair" : "other"
+                call.matter = index < 3 || index == 7 ? "repair" : "other"
                 call.summary = "来电\(index)"
                 call.handling = .answered
                 call.recordingConsent = false
@@ -151,20 +156,24 @@ import VaporTesting
             }
             try await calls.create(on: app.db)
             let repairs = try await paging.allPages(app, "/api/v1/calls?matter=repair", token: token, limit: 2)
-            #expect(repairs.count == 3)
+            #expect(repairs.count == 4)
             let refused = try await send(app, .GET, "/api/v1/calls?matter=weather", token: token)
             #expect(refused.status == .unprocessableEntity && refused.body.string.contains("repair(维修进度)"))
 
             var client = try await PageClient.signedIn(app, "wangfang", password)
             let page = try await client.get("/calls?matter=repair").body.string
-            #expect(text(page, id: "call-total") == "共 3 条")
+            #expect(text(page, id: "call-total") == "共 4 条")
             #expect(page.contains("href=\"/calls/export.csv?matter=repair\""))
             let csv = try await client.get("/calls/export.csv?matter=repair").body.string
             let lines = csv.split(whereSeparator: \.isNewline)
             #expect(lines.count == 4 && lines.dropFirst().allSatisfy { $0.contains("维修进度") })
             #expect(!csv.contains("13912345678"), "an agent's export masks a caller who is nobody's customer")
-            let audited = try await AuditEntry.query(on: app.db).filter(\.$action == "call.export").all()
-            #expect(audited.map(\.detail) == ["count=3"])
+            #expect(!csv.contains("李主管"), "an agent exports only the calls they took")
+            var supervisor = try await PageClient.signedIn(app, "zhuguan", supervisorPassword)
+            let all = try await supervisor.get("/calls/export.csv?matter=repair").body.string
+            #expect(all.split(whereSeparator: \.isNewline).count == 5 && all.contains("13912345678"))
+            let audited = try await AuditEntry.query(on: app.db).filter(\.$action == "call.export").sort(\.$id).all()
+            #expect(audited.map(\.detail) == ["count=3 matter=repair", "count=4 matter=repair"], "with the filter")
         }
     }
 

@@ -34,6 +34,12 @@ import VaporTesting
             let proxied = try await app.testing().sendRequest(
                 .GET, "/login", headers: ["X-Request-ID": "nginx-7f3a"])
             #expect(proxied.headers.first(name: "X-Request-ID") == "nginx-7f3a")
+            // Anything else a client sends is not echoed: a new id stands in for it.
+            for sent in ["", "a b", String(repeating: "x", count: 129), "id=1 status=200"] {
+                let odd = try await app.testing().sendRequest(.GET, "/login", headers: ["X-Request-ID": sent])
+                let answered = try #require(odd.headers.first(name: "X-Request-ID"))
+                #expect(answered != sent && UUID(uuidString: answered) != nil, "\(sent.prefix(10))")
+            }
         }
     }
 }

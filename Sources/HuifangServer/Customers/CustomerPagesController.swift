@@ -377,7 +377,7 @@ extension Request {
     /// The customers list's `agent`: an active agent's username (or id), whose customers the list shows.
     func customerAgentFilter() async throws -> UUID? {
         guard let agent = queryText("agent") else { return nil }
-        return try await domain.agent(named: agent).id
+        return try await domain.agent(named: agent, evenInactive: true).id
     }
 }
 

@@ -59,15 +59,16 @@ extension DomainServices {
         return page
     }
 
-    /// The active agent with this username or id.
-    func agent(named key: String) async throws -> User {
+    /// The active agent with this username or id; with `evenInactive`, also one who has left (a list filtered by
+    /// them still shows the work they held).
+    func agent(named key: String, evenInactive: Bool = false) async throws -> User {
         let agent: User?
         if let id = UUID(uuidString: key) {
             agent = try await User.find(id, on: db)
         } else {
             agent = try await User.query(on: db).filter(\.$username == key.lowercased()).first()
         }
-        guard let agent, agent.role == .agent, agent.isActive else {
+        guard let agent, agent.role == .agent, agent.isActive || evenInactive else {
             throw NamedFieldError(field: "agent", key: "problem.notAnAgent")
         }
         return agent
@@ -108,7 +109,7 @@ extension Request {
             if agent == "none" {
                 filter.unassigned = true
             } else {
-                filter.agentID = try await domain.agent(named: agent).id
+                filter.agentID = try await domain.agent(named: agent, evenInactive: true).id
             }
         }
         if let status = text("status") {
@@ -338,7 +339,8 @@ struct TaskPagesController: RouteCollection {
         let moved = try await req.domain.distribution.reassign(ids, to: agent, at: req.now)
         try await req.domain.audit("task.reassign", subjectType: "task", detail: "\(moved) to \(agent.username)")
         req.flash("tasks.reassigned", String(moved))
-        return req.redirect(to: RedirectTarget.local(form["back"] ?? "/tasks"))
+        let back = RedirectTarget.local(form["back"] ?? "/tasks")
+        return req.redirect(to: back == "/" ? "/tasks" : back)
     }
 
     @Sendable func run(req: Request) async throws -> Response {
@@ -401,16 +403,16 @@ struct TaskPagesController: RouteCollection {
         return try await csv(req, tasks, name: "call-list", includeAgent: false)
     }
 
-    /// The open tasks (of one agent with `?agent=`), with who has each and why.
+    /// Every task the board's filter finds (all pages), with who has each and why; audited with the filter.
     @Sendable func exportCSV(req: Request) async throws -> Response {
         var filter = try await req.taskFilter()
         filter.limit = 100_000
-        let tasks = try await req.taskPage(filter).rows
+        let tasks = try await req.domain.taskQueries.page(filter, viewer: try req.auth.require(User.self)).rows
         return try await csv(req, tasks, name: "tasks", includeAgent: true)
     }
 
     private func csv(_ req: Request, _ tasks: [TaskView], name: String, includeAgent: Bool) async throws -> Response {
-        try await req.domain.audit("task.export", subjectType: "task", detail: "count=\(tasks.count)")
+        try await req.domain.audit("task.export", subjectType: "task", detail: req.exportDetail(count: tasks.count))
         let language = req.language
         let document = try await offTheEventLoop {
             TaskQueries.csv(tasks, language: language, includeAgent: includeAgent)

@@ -175,7 +175,7 @@ struct TicketPagesController: RouteCollection {
             guard let next = page.next else { break }
             filter.after = next
         }
-        try await req.domain.audit("ticket.export", subjectType: "ticket", detail: "count=\(rows.count)")
+        try await req.domain.audit("ticket.export", subjectType: "ticket", detail: req.exportDetail(count: rows.count))
         let t = { (key: String) in req.t(key) }
         let categories = Dictionary(
             try await TicketSettingsRecord.load(on: req.db).settings.categories.map { ($0.code, $0.name) },

@@ -65,14 +65,14 @@ struct HuifangErrorMiddleware: AsyncMiddleware {
         let (status, message, fields) = Self.explain(error, for: request)
         if request.isAPI {
             let body = APIErrorBody(
-                error: .init(status: Int(status.code), message: message, fields: fields, requestID: request.id))
+                error: .init(status: Int(status.code), message: message, fields: fields, requestID: request.requestID))
             let response = Response(status: status)
             try? response.content.encode(body)
             return response
         }
         do {
             let context = ErrorPage(
-                status: Int(status.code), message: message, fields: fields.map(\.message), requestID: request.id)
+                status: Int(status.code), message: message, fields: fields.map(\.message), requestID: request.requestID)
             let response = try await request.renderPage("error", titleKey: "error.title", context)
             response.status = status
             return response

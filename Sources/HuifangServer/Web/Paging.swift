@@ -44,6 +44,11 @@ extension Request {
         return cursor
     }
 
+    /// An export's audit detail: how many rows, and the filter they were chosen by (the query string).
+    func exportDetail(count: Int) -> String {
+        "count=\(count)" + (url.query.map { " " + $0 } ?? "")
+    }
+
     /// A list's filter parameter, trimmed; nil when absent or blank.
     func queryText(_ key: String) -> String? {
         query[String.self, at: key].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
@@ -130,8 +135,9 @@ enum NewestFirst {
     }
 }
 
-/// A list's total above its rows: exact up to `cap`, "more than `cap`" beyond, so counting a filter over a
-/// million rows reads at most `cap + 1` index entries and a list never stops without saying so.
+/// A list's total above its rows: exact up to `cap`, "more than `cap`" beyond, so counting stops at the
+/// `cap + 1`-th row the filter finds (on a filter's index, that many entries) and a list never stops without saying
+/// so.
 enum ListTotal {
     static let cap = 1000
 }

@@ -20,7 +20,7 @@ struct SecurityHeaders: AsyncMiddleware {
             // A survey page's own address holds the customer's token.
             ("Referrer-Policy", request.url.path.hasPrefix("/s/") ? "no-referrer" : "same-origin"),
             // The id of every log record of this request, and the number its error page shows.
-            ("X-Request-ID", request.id),
+            ("X-Request-ID", request.requestID),
         ]
         for (name, value) in headers { response.headers.replaceOrAdd(name: name, value: value) }
         if strictTransport {
