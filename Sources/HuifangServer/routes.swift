@@ -5,6 +5,8 @@ import Vapor
 // Long: the table of contents, one line per feature's routes, reads best whole.
 func routes(_ app: Application) throws {
     try app.register(collection: HealthController())
+    // Prometheus' scrape: its own token or allowed addresses (HUIFANG_METRICS_TOKEN / _ALLOW), off without them.
+    try app.register(collection: MetricsController(access: app.huifang.metrics))
     // The customer's survey link: no session, no sign-in; the signed single-use token is the key.
     app.storage[PublicRateLimit.Key.self] = PublicRateLimit.Box()
     try app.register(collection: PublicSurveyController())

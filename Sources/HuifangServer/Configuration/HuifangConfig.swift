@@ -63,6 +63,8 @@ public struct HuifangConfig: Sendable {
     public var sessionMaxAge: Double = 12 * 3600
     /// Milliseconds between an instance's looks for new notifications to push to the open pages.
     public var livePollMilliseconds: Int = 2000
+    /// Who may read `/metrics` (`HUIFANG_METRICS_TOKEN`, `HUIFANG_METRICS_ALLOW`); neither set: it is off.
+    public var metrics = MetricsAccess()
 
     /// The variables read, with their defaults, for `--help` and the README.
     public static let variables: [(name: String, meaning: String)] = [
@@ -138,6 +140,15 @@ public struct HuifangConfig: Sendable {
             "HUIFANG_LIVE_POLL_MS",
             "milliseconds between an instance's looks for new notifications to push to open pages, 100–60000 "
                 + "(default 2000)"
+        ),
+        (
+            "HUIFANG_METRICS_TOKEN",
+            "at least 16 characters: /metrics answers a scrape with Authorization: Bearer TOKEN (default none)"
+        ),
+        (
+            "HUIFANG_METRICS_ALLOW",
+            "comma-separated addresses or CIDR blocks that may read /metrics without the token (default none; "
+                + "with neither set, /metrics answers 404)"
         ),
     ]
 
@@ -293,7 +304,8 @@ public struct HuifangConfig: Sendable {
                 loopback: try boolean("HUIFANG_TRUST_PROXY")),
             sessionIdleLimit: Double(try integer("HUIFANG_SESSION_IDLE_MINUTES", default: 120, range: 1...10_080) * 60),
             sessionMaxAge: Double(try integer("HUIFANG_SESSION_MAX_HOURS", default: 12, range: 1...720) * 3600),
-            livePollMilliseconds: try integer("HUIFANG_LIVE_POLL_MS", default: 2000, range: 100...60_000)
+            livePollMilliseconds: try integer("HUIFANG_LIVE_POLL_MS", default: 2000, range: 100...60_000),
+            metrics: try metricsAccess(token: value("HUIFANG_METRICS_TOKEN"), allow: value("HUIFANG_METRICS_ALLOW"))
         )
     }
 
@@ -324,6 +336,21 @@ public struct HuifangConfig: Sendable {
             throw ConfigurationError(
                 variable: "HUIFANG_TRUSTED_PROXIES", value: bad.entry,
                 reason: "is not an IP address or CIDR block such as 10.0.0.0/8 or fd00::/8")
+        }
+    }
+
+    static func metricsAccess(token: String?, allow: String?) throws(ConfigurationError) -> MetricsAccess {
+        if let token, token.count < 16 {
+            throw ConfigurationError(
+                variable: "HUIFANG_METRICS_TOKEN", value: "(hidden)", reason: "must be at least 16 characters long")
+        }
+        guard let allow else { return MetricsAccess(token: token) }
+        switch TrustedProxies.parse(allow) {
+        case .success(let list): return MetricsAccess(token: token, allowed: list.networks)
+        case .failure(let bad):
+            throw ConfigurationError(
+                variable: "HUIFANG_METRICS_ALLOW", value: bad.entry,
+                reason: "is not an IP address or CIDR block such as 127.0.0.1 or 10.0.0.0/8")
         }
     }
 

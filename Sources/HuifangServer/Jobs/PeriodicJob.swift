@@ -36,6 +36,8 @@ struct PeriodicJob: LifecycleHandler {
             while !Task.isCancelled {
                 let domain = services()
                 let started = domain.now
+                let clock = ContinuousClock()
+                let began = clock.now
                 var outcome = JobHeartbeat.Outcome.ok
                 var text = ""
                 do {
@@ -49,6 +51,7 @@ struct PeriodicJob: LifecycleHandler {
                     logger.error("\(name) failed: \(String(reflecting: error))")
                     (outcome, text) = (.failed, String(describing: error))
                 }
+                JobMetrics.record(job: name, outcome: outcome, duration: clock.now - began)
                 try? await JobHeartbeat.record(
                     job: name, instance: JobLease.process, started: started, finished: services().now,
                     outcome: outcome, error: text, on: domain.db)
@@ -101,6 +104,7 @@ extension PeriodicJob {
     static func delivery(every seconds: Int) -> PeriodicJob {
         PeriodicJob("outbox delivery", every: .seconds(seconds)) { domain in
             let delivery = try await domain.outbox.deliver(now: domain.now)
+            OutboxMetrics.record(delivery)
             if delivery.sent + delivery.failed + delivery.retrying > 0 {
                 domain.context.logger.info(
                     "outbox: \(delivery.sent) sent, \(delivery.retrying) to retry, \(delivery.failed) failed")
