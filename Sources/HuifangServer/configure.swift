@@ -45,10 +45,13 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
 
     switch config.database {
     case .sqliteFile(let path):
-        app.databases.use(DatabaseConfigurationFactory { SerialSQLiteConfiguration(storage: .file(path)) }, as: .sqlite)
+        app.databases.use(DatabaseConfigurationFactory { SerialSQLiteConfiguration(path: path) }, as: .sqlite)
     case .sqliteMemory:
-        let storage = SQLiteConfiguration.memory  // one name, so the readers and the writer share the database
-        app.databases.use(DatabaseConfigurationFactory { SerialSQLiteConfiguration(storage: storage) }, as: .sqlite)
+        // A file of its own in the temporary directory, so the readers and the writer share the database.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "huifang-memory-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString).sqlite"
+        ).path
+        app.databases.use(DatabaseConfigurationFactory { SerialSQLiteConfiguration(path: path) }, as: .sqlite)
     case .postgres(let url):
         // A busy moment makes requests wait their turn for a connection rather than fail after the default 10 s.
         app.databases.use(

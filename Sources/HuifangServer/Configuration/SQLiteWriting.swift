@@ -1,95 +1,82 @@
 import FluentKit
+import FluentSQL
 import FluentSQLiteDriver
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import SQLKit
 
-/// How Huifang writes to an SQLite file: one writer connection, every write transaction immediate.
+/// How Huifang reads and writes an SQLite file: one writer connection, every write transaction immediate, statements
+/// run on the calling thread (`InlineSQLiteConnection`).
 ///
-/// SQLite lets one connection write at a time. Fluent's driver gives each event loop a connection that may both read
-/// and write and opens its transactions with a deferred `BEGIN`: a transaction that reads and then writes is refused
-/// (`database is locked`) when another connection wrote in between. Here reads go to the event loops' connections
-/// (they never wait for a writer: WAL), and every write — a transaction, a Fluent create/update/delete, a raw
-/// statement that is not a query — goes to one writer connection whose pool queues the writers of this process in
-/// order. A transaction there starts with `BEGIN IMMEDIATE`, taking the write lock before its first read, so what it
-/// read cannot change under it. Other processes on the same file (the command line importing while the server runs)
-/// wait for the lock up to `busyTimeout`.
+/// SQLite lets one connection write at a time. A transaction that reads and then writes on a deferred `BEGIN` is
+/// refused (`database is locked`) when another connection wrote in between. Here reads go to reader connections (they
+/// never wait for a writer: WAL), and every write — a transaction, a Fluent create/update/delete, a raw statement that
+/// is not a query — goes to one writer connection that the writers of this process take in turn
+/// (`InlineSQLiteWriter`). A transaction there starts with `BEGIN IMMEDIATE`, taking the write lock before its first
+/// read, so what it read cannot change under it. Other processes on the same file (the command line importing while
+/// the server runs) wait for the lock up to `busy_timeout`.
 struct SerialSQLiteConfiguration: DatabaseConfiguration {
     var middleware: [any AnyModelMiddleware] = []
-    let storage: SQLiteConfiguration
+    let path: String
     /// How long a writer waits in this process's queue before giving up.
     static let writerQueueTimeout: TimeAmount = .seconds(120)
 
     func makeDriver(for databases: Databases) -> any DatabaseDriver {
-        let readers = DatabaseConfigurationFactory.sqlite(storage, sqlLogLevel: .debug).make()
-        let writer = DatabaseConfigurationFactory.sqlite(
-            storage, connectionPoolTimeout: Self.writerQueueTimeout, sqlLogLevel: .debug
-        ).make()
-        return SerialSQLiteDriver(
-            readers: readers.makeDriver(for: databases), writer: writer.makeDriver(for: databases),
-            writerLoop: databases.eventLoopGroup.any()
-        )
+        SerialSQLiteDriver(path: path, clock: databases.eventLoopGroup.any())
     }
 }
 
-struct SerialSQLiteDriver: DatabaseDriver {
-    let readers: any DatabaseDriver
-    let writer: any DatabaseDriver
-    /// The writer's pool lives on this loop only, so the process has exactly one writer connection.
-    let writerLoop: any EventLoop
+final class SerialSQLiteDriver: DatabaseDriver {
+    let readers: InlineSQLitePool
+    let writer: InlineSQLiteWriter
+
+    init(path: String, clock: any EventLoop) {
+        readers = InlineSQLitePool(
+            path: path, settings: SerialSQLiteDatabase.connectionSettings + ["PRAGMA query_only = ON"])
+        writer = InlineSQLiteWriter(
+            path: path, settings: SerialSQLiteDatabase.connectionSettings,
+            timeout: SerialSQLiteConfiguration.writerQueueTimeout, clock: clock)
+    }
 
     func makeDatabase(with context: DatabaseContext) -> any Database {
-        let writerContext = DatabaseContext(
-            configuration: context.configuration, logger: context.logger, eventLoop: writerLoop,
-            history: context.history, pageSizeLimit: context.pageSizeLimit
-        )
-        return SerialSQLiteDatabase(
-            reader: readers.makeDatabase(with: context), writer: writer.makeDatabase(with: writerContext),
-            context: context, inTransaction: false
-        )
+        SerialSQLiteDatabase(readers: readers, writer: writer, context: context, held: nil)
     }
 
     func shutdown() {
-        readers.shutdown()
-        writer.shutdown()
-    }
-
-    func shutdownAsync() async {
-        await readers.shutdownAsync()
-        await writer.shutdownAsync()
+        readers.close()
+        writer.close()
     }
 }
 
 struct SerialSQLiteDatabase: Database, SQLDatabase {
-    let reader: any Database
-    let writer: any Database
+    let readers: InlineSQLitePool
+    let writer: InlineSQLiteWriter
     let context: DatabaseContext
-    let inTransaction: Bool
-
-    private var readSQL: any SQLDatabase { reader.sql }
-    private var writeSQL: any SQLDatabase { writer.sql }
+    /// The writer's connection, inside a transaction.
+    let held: InlineSQLiteConnection?
+    var inTransaction: Bool { held != nil }
 
     // Database
 
     func execute(query: DatabaseQuery, onOutput: @escaping @Sendable (any DatabaseOutput) -> Void)
         -> EventLoopFuture<Void>
     {
+        let statement = SQLQueryConverter(delegate: SQLiteSchemaDelegate()).convert(query)
+        let reads: Bool
         switch query.action {
-        case .read, .aggregate: return reader.execute(query: query, onOutput: onOutput)
-        case .create, .update, .delete, .custom: break
+        case .read, .aggregate: reads = true
+        case .create, .update, .delete, .custom: reads = false
         }
-        if inTransaction { return writer.execute(query: query, onOutput: onOutput) }
-        // The writer answers on its own event loop; Fluent expects the rows on this database's loop.
-        let rows = NIOLockedValueBox<[any DatabaseOutput]>([])
-        return writer.execute(query: query) { row in rows.withLockedValue { $0.append(row) } }
-            .hop(to: eventLoop)
-            .map { rows.withLockedValue { $0 }.forEach(onOutput) }
+        return run(Self.returningID(query, statement), reads: reads) { onOutput(SQLRowOutput(row: $0, schema: nil)) }
     }
 
-    func execute(schema: DatabaseSchema) -> EventLoopFuture<Void> { writer.execute(schema: schema) }
+    func execute(schema: DatabaseSchema) -> EventLoopFuture<Void> {
+        guard let schema = SQLiteSchemaDelegate.supported(schema) else { return eventLoop.makeSucceededVoidFuture() }
+        return run(SQLSchemaConverter(delegate: SQLiteSchemaDelegate()).convert(schema), reads: false) { _ in }
+    }
 
-    func execute(enum: DatabaseEnum) -> EventLoopFuture<Void> { writer.execute(enum: `enum`) }
+    func execute(enum: DatabaseEnum) -> EventLoopFuture<Void> { eventLoop.makeSucceededVoidFuture() }
 
     func withConnection<T: Sendable>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>)
         -> EventLoopFuture<T>
@@ -101,33 +88,94 @@ struct SerialSQLiteDatabase: Database, SQLDatabase {
         -> EventLoopFuture<T>
     {
         if inTransaction { return closure(self) }
-        let loop = eventLoop
-        return writer.withConnection { connection in
-            // Inside, everything runs on the writer's connection and event loop.
-            let db = SerialSQLiteDatabase(
-                reader: connection, writer: connection, context: connection.context,
-                inTransaction: true)
-            return db.raw("BEGIN IMMEDIATE").run().flatMap {
-                closure(db).flatMap { value in db.raw("COMMIT").run().map { value } }
-                    .flatMapError { error in
-                        db.raw("ROLLBACK").run().flatMapThrowing { throw error }
-                            .flatMapErrorThrowing { _ in throw error }
-                    }
+        return eventLoop.makeFutureWithTask {
+            try await writer.holding { connection in
+                let db = SerialSQLiteDatabase(readers: readers, writer: writer, context: context, held: connection)
+                _ = try connection.run("BEGIN IMMEDIATE", [])
+                do {
+                    let value = try await closure(db).get()
+                    _ = try connection.run("COMMIT", [])
+                    return value
+                } catch {
+                    _ = try? connection.run("ROLLBACK", [])
+                    throw error
+                }
             }
-        }.hop(to: loop)
+        }
     }
 
     // SQLDatabase
 
     var logger: Logger { context.logger }
     var eventLoop: any EventLoop { context.eventLoop }
-    var version: (any SQLDatabaseReportedVersion)? { readSQL.version }
-    var dialect: any SQLDialect { readSQL.dialect }
+    var version: (any SQLDatabaseReportedVersion)? { nil }
+    var dialect: any SQLDialect { SQLiteDialect() }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void)
         -> EventLoopFuture<Void>
     {
-        (Self.onlyReads(serialize(query).sql) ? readSQL : writeSQL).execute(sql: query, onRow)
+        run(query, reads: nil, onRow)
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        let (sql, binds) = try encoded(query)
+        let reads = Self.onlyReads(sql)
+        let rows = try rowsNow(sql, binds, reads: reads)
+        if let rows { rows.forEach(onRow) } else { try await rowsLater(sql, binds, reads: reads).forEach(onRow) }
+    }
+
+    /// Runs a statement where it belongs: inside a transaction on its connection, a read on a reader, a write on the
+    /// writer once its turn comes. `reads` nil: decided by the statement's text.
+    private func run(_ query: any SQLExpression, reads: Bool?, _ onRow: @escaping @Sendable (any SQLRow) -> Void)
+        -> EventLoopFuture<Void>
+    {
+        do {
+            let (sql, binds) = try encoded(query)
+            let reads = reads ?? Self.onlyReads(sql)
+            guard let rows = try rowsNow(sql, binds, reads: reads) else {
+                return eventLoop.makeFutureWithTask { try await rowsLater(sql, binds, reads: reads) }
+                    .flatMap { deliver($0, onRow) }
+            }
+            return deliver(rows, onRow)
+        } catch {
+            return eventLoop.makeFailedFuture(error)
+        }
+    }
+
+    /// The rows of a statement that can run at once: inside a transaction, or a read within its budget. Nil for a
+    /// write that has to wait for the writer, or a long read.
+    private func rowsNow(_ sql: String, _ binds: [SQLiteData], reads: Bool) throws -> [InlineSQLiteRow]? {
+        if let held { return try held.run(sql, binds) }
+        return reads ? try readers.read(sql, binds) : nil
+    }
+
+    private func rowsLater(_ sql: String, _ binds: [SQLiteData], reads: Bool) async throws -> [InlineSQLiteRow] {
+        if reads { return try await readers.readOffLoop(sql, binds) }
+        return try await writer.holding { try $0.run(sql, binds) }
+    }
+
+    /// Fluent expects the rows on this database's event loop.
+    private func deliver(_ rows: [InlineSQLiteRow], _ onRow: @escaping @Sendable (any SQLRow) -> Void)
+        -> EventLoopFuture<Void>
+    {
+        guard eventLoop.inEventLoop else { return eventLoop.submit { rows.forEach(onRow) } }
+        rows.forEach(onRow)
+        return eventLoop.makeSucceededVoidFuture()
+    }
+
+    private func encoded(_ query: any SQLExpression) throws -> (String, [SQLiteData]) {
+        let (sql, binds) = serialize(query)
+        logger.debug("Executing query", metadata: ["sql": .string(sql)])
+        return (sql, try binds.map { try Self.encoder.encode($0) })
+    }
+
+    private static let encoder = SQLiteDataEncoder()
+
+    /// A create answers the ids it generated (what Fluent's SQLite driver adds).
+    private static func returningID(_ query: DatabaseQuery, _ statement: any SQLExpression) -> any SQLExpression {
+        guard case .create = query.action, query.customIDKey != .some(.string("")) else { return statement }
+        return SQLList(
+            [statement, SQLReturning(.init((query.customIDKey ?? .id).description))], separator: SQLRaw(" "))
     }
 
     /// A statement that starts with `SELECT` or `EXPLAIN` reads; anything else (`WITH` too: it may end in a write)
@@ -152,24 +200,17 @@ extension SerialSQLiteDatabase {
         // What a delete or an update frees is overwritten with zeros, so an erased customer's data does not
         // linger in free space of the file (`CustomerErasure`).
         "PRAGMA secure_delete = ON",
+        "PRAGMA foreign_keys = ON",
     ]
 
-    /// Applies `connectionSettings` to the writer and to each event loop's reader connection (readers read only).
+    /// Puts the file in WAL mode, through the writer (each connection applies `connectionSettings` when it opens).
     static func configureConnections(of databases: Databases, id: DatabaseID, logger: Logger) async throws {
-        let loops = Array(databases.eventLoopGroup.makeIterator())
-        guard let first = loops.first,
-            let any = databases.database(id, logger: logger, on: first) as? SerialSQLiteDatabase
+        guard
+            let db = databases.database(id, logger: logger, on: databases.eventLoopGroup.any()) as? SerialSQLiteDatabase
         else { return }
-        for setting in connectionSettings { _ = try await any.writeSQL.raw(SQLQueryString(setting)).all() }
-        let mode = try await any.writeSQL.raw("PRAGMA journal_mode = WAL").first()?
-            .decode(column: "journal_mode", as: String.self)
-        guard mode?.lowercased() == "wal" else { throw SQLiteJournalError(mode: mode ?? "none") }
-        for loop in loops {
-            guard let db = databases.database(id, logger: logger, on: loop) as? SerialSQLiteDatabase else { continue }
-            for setting in connectionSettings + ["PRAGMA query_only = ON"] {
-                _ = try await db.readSQL.raw(SQLQueryString(setting)).all()
-            }
-        }
+        let mode = try await db.writer.holding { try $0.run("PRAGMA journal_mode = WAL", [], cached: false) }.first
+        let name = try mode?.decode(column: "journal_mode", as: String.self)
+        guard name?.lowercased() == "wal" else { throw SQLiteJournalError(mode: name ?? "none") }
     }
 }
 

@@ -1,0 +1,353 @@
+import FluentKit
+import FluentSQL
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import SQLKit
+import SQLiteKit
+import VaporCSQLite
+
+/// One SQLite connection that runs its statements on the calling thread and keeps them prepared.
+///
+/// SQLiteNIO runs every statement on a thread pool and hands each row back to the event loop as its own task; for
+/// the short statements of a request those hand-offs and the parsing of each statement again cost more than SQLite's
+/// own work. Here a statement runs where it is asked for, and the prepared form of each distinct SQL text is kept
+/// (`statementCacheSize`). One caller at a time: the owner (`InlineSQLitePool`, the writer queue) sees to that.
+final class InlineSQLiteConnection: @unchecked Sendable {
+    private var handle: OpaquePointer?
+    private var statements: [String: OpaquePointer] = [:]
+    static let statementCacheSize = 256
+    /// When the read now running on a reader started (uptime in nanoseconds); nil when none runs.
+    private let readSince = NIOLockedValueBox<UInt64?>(nil)
+
+    init(path: String, settings: [String]) throws {
+        let flags =
+            SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI | SQLITE_OPEN_EXRESCODE
+        let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
+        guard status == SQLITE_OK else {
+            let error = InlineSQLiteError(status: status, message: "cannot open the SQLite database at \(path)")
+            sqlite_nio_sqlite3_close(handle)
+            throw error
+        }
+        for setting in settings { _ = try run(setting, [], cached: false) }
+    }
+
+    deinit {
+        for statement in statements.values { sqlite_nio_sqlite3_finalize(statement) }
+        sqlite_nio_sqlite3_close_v2(handle)
+    }
+
+    /// Runs a read that `InlineSQLitePool`'s watchdog may interrupt once it took longer than its budget.
+    func read(_ sql: String, _ binds: [SQLiteData]) throws -> [InlineSQLiteRow] {
+        readSince.withLockedValue { $0 = DispatchTime.now().uptimeNanoseconds }
+        defer { readSince.withLockedValue { $0 = nil } }
+        return try run(sql, binds)
+    }
+
+    /// Interrupts the read now running if it started before `limit` (never a write: see `read`).
+    func interruptRead(startedBefore limit: UInt64) {
+        readSince.withLockedValue { since in
+            if let since, since < limit { sqlite_nio_sqlite3_interrupt(handle) }
+        }
+    }
+
+    /// Runs one statement with its values; the rows it returns, in order.
+    func run(_ sql: String, _ binds: [SQLiteData], cached: Bool = true) throws -> [InlineSQLiteRow] {
+        let statement = try prepared(sql, cached: cached)
+        defer {
+            sqlite_nio_sqlite3_reset(statement)
+            sqlite_nio_sqlite3_clear_bindings(statement)
+            if !cached { sqlite_nio_sqlite3_finalize(statement) }
+        }
+        try bind(binds, to: statement)
+        var rows: [InlineSQLiteRow] = []
+        var columns: InlineSQLiteColumns?
+        while true {
+            let status = sqlite_nio_sqlite3_step(statement)
+            if status == SQLITE_DONE { return rows }
+            guard status == SQLITE_ROW else { throw error(status) }
+            let names = columns ?? InlineSQLiteColumns(statement)
+            columns = names
+            rows.append(InlineSQLiteRow(columns: names, values: try values(of: statement, count: names.names.count)))
+        }
+    }
+
+    private func prepared(_ sql: String, cached: Bool) throws -> OpaquePointer {
+        if cached, let statement = statements[sql] { return statement }
+        var statement: OpaquePointer?
+        let status = sqlite_nio_sqlite3_prepare_v3(handle, sql, -1, UInt32(cached ? 1 : 0), &statement, nil)
+        guard status == SQLITE_OK, let statement else { throw error(status) }
+        guard cached else { return statement }
+        if statements.count >= Self.statementCacheSize {
+            for old in statements.values { sqlite_nio_sqlite3_finalize(old) }
+            statements.removeAll(keepingCapacity: true)
+        }
+        statements[sql] = statement
+        return statement
+    }
+
+    private func bind(_ binds: [SQLiteData], to statement: OpaquePointer) throws {
+        for (offset, value) in binds.enumerated() {
+            let index = Int32(offset + 1)
+            let status: Int32
+            switch value {
+            case .integer(let number): status = sqlite_nio_sqlite3_bind_int64(statement, index, Int64(number))
+            case .float(let number): status = sqlite_nio_sqlite3_bind_double(statement, index, number)
+            case .null: status = sqlite_nio_sqlite3_bind_null(statement, index)
+            case .text(let text):
+                status = sqlite_nio_sqlite3_bind_text64(
+                    statement, index, text, UInt64(text.utf8.count), Self.transient, UInt8(SQLITE_UTF8))
+            case .blob(let bytes):
+                status = bytes.withUnsafeReadableBytes {
+                    sqlite_nio_sqlite3_bind_blob64(statement, index, $0.baseAddress, UInt64($0.count), Self.transient)
+                }
+            }
+            guard status == SQLITE_OK else { throw error(status) }
+        }
+    }
+
+    private func values(of statement: OpaquePointer, count: Int) throws -> [SQLiteData] {
+        try (0..<Int32(count)).map { column in
+            switch sqlite_nio_sqlite3_column_type(statement, column) {
+            case SQLITE_INTEGER: return .integer(Int(sqlite_nio_sqlite3_column_int64(statement, column)))
+            case SQLITE_FLOAT: return .float(sqlite_nio_sqlite3_column_double(statement, column))
+            case SQLITE_TEXT:
+                guard let text = sqlite_nio_sqlite3_column_text(statement, column) else { throw error(SQLITE_NOMEM) }
+                return .text(String(cString: text))
+            case SQLITE_BLOB:
+                let length = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+                var buffer = ByteBufferAllocator().buffer(capacity: length)
+                if let bytes = sqlite_nio_sqlite3_column_blob(statement, column) {
+                    buffer.writeBytes(UnsafeRawBufferPointer(start: bytes, count: length))
+                }
+                return .blob(buffer)
+            default: return .null
+            }
+        }
+    }
+
+    private func error(_ status: Int32) -> InlineSQLiteError {
+        InlineSQLiteError(status: status, message: String(cString: sqlite_nio_sqlite3_errmsg(handle)))
+    }
+
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+}
+
+/// The column names of a statement's rows, shared by its rows.
+final class InlineSQLiteColumns: Sendable {
+    let names: [String]
+    let offsets: [String: Int]
+
+    init(_ statement: OpaquePointer) {
+        let count = sqlite_nio_sqlite3_column_count(statement)
+        names = (0..<count).map { String(cString: sqlite_nio_sqlite3_column_name(statement, $0)) }
+        offsets = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+struct InlineSQLiteRow: SQLRow {
+    let columns: InlineSQLiteColumns
+    let values: [SQLiteData]
+    static let decoder = SQLiteDataDecoder()
+
+    var allColumns: [String] { columns.names }
+    func contains(column: String) -> Bool { columns.offsets[column] != nil }
+
+    func decodeNil(column: String) throws -> Bool {
+        guard let offset = columns.offsets[column] else { return true }
+        return values[offset] == .null
+    }
+
+    func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
+        guard let offset = columns.offsets[column] else {
+            throw InlineSQLiteError(status: SQLITE_ERROR, message: "no column \(column) in \(columns.names)")
+        }
+        return try Self.decoder.decode(D.self, from: values[offset])
+    }
+}
+
+/// What SQLite answered when a statement failed: its (extended) result code and message.
+struct InlineSQLiteError: Error, CustomStringConvertible, DatabaseError {
+    let status: Int32
+    let message: String
+    var description: String { message }
+    private var primary: Int32 { status & 0xff }
+    var isSyntaxError: Bool { primary == SQLITE_ERROR }
+    var isConnectionClosed: Bool { primary == SQLITE_MISUSE || primary == SQLITE_CANTOPEN }
+    var isConstraintFailure: Bool { primary == SQLITE_CONSTRAINT }
+}
+
+/// Reader connections: a reader takes an idle one (or opens another) for one statement and gives it back.
+///
+/// A read runs on the caller's thread (an event loop) for at most `budget`; a longer one (a report, an export) is
+/// interrupted by the watchdog and run again on a thread of `NIOThreadPool`, so that it does not hold up the other
+/// requests of its event loop.
+final class InlineSQLitePool: @unchecked Sendable {  // the watchdog timer is only started and cancelled
+    let path: String
+    let settings: [String]
+    static let budget: TimeAmount = .milliseconds(20)
+    private let idle = NIOLockedValueBox<[InlineSQLiteConnection]>([])
+    private let all = NIOLockedValueBox<[InlineSQLiteConnection]>([])
+    private let watchdog: any DispatchSourceTimer
+
+    init(path: String, settings: [String]) {
+        (self.path, self.settings) = (path, settings)
+        watchdog = DispatchSource.makeTimerSource(queue: .global())
+        watchdog.schedule(deadline: .now(), repeating: .milliseconds(5))
+        watchdog.setEventHandler { [all] in
+            let limit = DispatchTime.now().uptimeNanoseconds - UInt64(Self.budget.nanoseconds)
+            for connection in all.withLockedValue({ $0 }) { connection.interruptRead(startedBefore: limit) }
+        }
+        watchdog.resume()
+    }
+
+    /// The rows of a read: at once, or after running it again off the event loop when it took too long.
+    func read(_ sql: String, _ binds: [SQLiteData]) throws -> [InlineSQLiteRow]? {
+        do {
+            return try withConnection { try $0.read(sql, binds) }
+        } catch let error as InlineSQLiteError where error.status == SQLITE_INTERRUPT {
+            return nil
+        }
+    }
+
+    /// A read on a thread of the pool, without a budget.
+    func readOffLoop(_ sql: String, _ binds: [SQLiteData]) async throws -> [InlineSQLiteRow] {
+        try await NIOThreadPool.singleton.runIfActive { try self.withConnection { try $0.run(sql, binds) } }
+    }
+
+    private func withConnection<T>(_ body: (InlineSQLiteConnection) throws -> T) throws -> T {
+        let connection = try idle.withLockedValue { $0.popLast() } ?? open()
+        defer { idle.withLockedValue { $0.append(connection) } }
+        return try body(connection)
+    }
+
+    private func open() throws -> InlineSQLiteConnection {
+        let connection = try InlineSQLiteConnection(path: path, settings: settings)
+        all.withLockedValue { $0.append(connection) }
+        return connection
+    }
+
+    func close() {
+        watchdog.cancel()
+        idle.withLockedValue { $0.removeAll() }
+        all.withLockedValue { $0.removeAll() }
+    }
+}
+
+/// The one writer connection of the process; writers take it in the order they asked, or give up after `timeout`.
+final class InlineSQLiteWriter: Sendable {
+    private struct State {
+        var connection: InlineSQLiteConnection?
+        var busy = false
+        var waiting: [(id: UInt64, turn: CheckedContinuation<Void, any Error>, timer: Scheduled<Void>?)] = []
+        var nextID: UInt64 = 0
+    }
+    let path: String
+    let settings: [String]
+    let timeout: TimeAmount
+    /// Where the writers' waiting times are kept.
+    let clock: any EventLoop
+    private let state = NIOLockedValueBox(State())
+
+    init(path: String, settings: [String], timeout: TimeAmount, clock: any EventLoop) {
+        (self.path, self.settings, self.timeout, self.clock) = (path, settings, timeout, clock)
+    }
+
+    /// Runs `body` with the writer connection, after the writers before.
+    func holding<T>(_ body: (InlineSQLiteConnection) async throws -> T) async throws -> T {
+        try await takeTurn()
+        defer { passTurn() }
+        let connection = try state.withLockedValue { state in
+            if let connection = state.connection { return connection }
+            let connection = try InlineSQLiteConnection(path: path, settings: settings)
+            state.connection = connection
+            return connection
+        }
+        return try await body(connection)
+    }
+
+    func close() { state.withLockedValue { $0.connection = nil } }
+
+    private func takeTurn() async throws {
+        let id: UInt64? = state.withLockedValue { state in
+            guard state.busy else {
+                state.busy = true
+                return nil
+            }
+            state.nextID += 1
+            return state.nextID
+        }
+        guard let id else { return }
+        try await withCheckedThrowingContinuation { turn in
+            let timer = clock.scheduleTask(in: timeout) { self.giveUp(id) }
+            state.withLockedValue { $0.waiting.append((id, turn, timer)) }
+        }
+    }
+
+    private func giveUp(_ id: UInt64) {
+        let turn: CheckedContinuation<Void, any Error>? = state.withLockedValue { state in
+            guard let index = state.waiting.firstIndex(where: { $0.id == id }) else { return nil }
+            return state.waiting.remove(at: index).turn
+        }
+        turn?.resume(throwing: InlineSQLiteError(status: SQLITE_BUSY, message: "the writer queue timed out"))
+    }
+
+    private func passTurn() {
+        let next: CheckedContinuation<Void, any Error>? = state.withLockedValue { state in
+            guard !state.waiting.isEmpty else {
+                state.busy = false
+                return nil
+            }
+            let next = state.waiting.removeFirst()
+            next.timer?.cancel()
+            return next.turn
+        }
+        next?.resume()
+    }
+}
+
+/// SQLite's column types for Fluent's schema, and the changes of a table SQLite can make (what Fluent's SQLite
+/// driver does).
+struct SQLiteSchemaDelegate: SQLConverterDelegate {
+    func customDataType(_ dataType: DatabaseSchema.DataType) -> (any SQLExpression)? {
+        switch dataType {
+        case .string, .enum: SQLRaw("TEXT")
+        case .datetime: SQLRaw("REAL")
+        case .int64: SQLRaw("INTEGER")
+        default: nil
+        }
+    }
+
+    /// The schema change to run; nil when nothing is left to do (only enum changes, which SQLite does not know).
+    static func supported(_ original: DatabaseSchema) -> DatabaseSchema? {
+        var schema = original
+        guard schema.action == .update else { return schema }
+        schema.updateFields = schema.updateFields.filter {
+            if case .dataType(_, .enum) = $0 { return false }
+            return true
+        }
+        if schema.createFields.isEmpty, schema.deleteFields.isEmpty, schema.updateFields.isEmpty,
+            schema.createConstraints.isEmpty, schema.deleteConstraints.isEmpty
+        {
+            return nil
+        }
+        return schema
+    }
+}
+
+/// A row as Fluent reads it: a model's field, or a joined model's `schema_field`.
+struct SQLRowOutput: DatabaseOutput {
+    let row: any SQLRow
+    let schema: String?
+
+    var description: String { String(describing: row) }
+    private func column(_ key: FieldKey) -> String {
+        (schema.map { .prefix(.prefix(.string($0), "_"), key) } ?? key).description
+    }
+    func schema(_ schema: String) -> any DatabaseOutput { SQLRowOutput(row: row, schema: schema) }
+    func contains(_ key: FieldKey) -> Bool { row.contains(column: column(key)) }
+    func decodeNil(_ key: FieldKey) throws -> Bool { try row.decodeNil(column: column(key)) }
+    func decode<T: Decodable>(_ key: FieldKey, as: T.Type) throws -> T {
+        try row.decode(column: column(key), as: T.self)
+    }
+}

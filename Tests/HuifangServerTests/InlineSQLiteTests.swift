@@ -1,0 +1,68 @@
+import FluentKit
+import NIOConcurrencyHelpers
+import NIOCore
+import SQLKit
+import Testing
+import VaporTesting
+
+@testable import HuifangServer
+
+/// SQLite statements run on the caller's thread; a long read moves off the event loop instead of holding it up.
+@Suite struct InlineSQLiteTests {
+    /// A read (it starts with SELECT) that takes SQLite about a second.
+    static let longRead =
+        "SELECT (WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 2000000) SELECT COUNT(*) FROM n) AS c"
+
+    @Test func aLongReadLeavesItsEventLoopFreeAndStillAnswers() async throws {
+        try await withHuifang { app in
+            let loop = app.eventLoopGroup.any()
+            guard let db = app.databases.database(logger: app.logger, on: loop) as? SerialSQLiteDatabase else {
+                return  // PostgreSQL: statements go over the network, the event loop never waits for them
+            }
+            let order = NIOLockedValueBox<[String]>([])
+            let count = NIOLockedValueBox<Int?>(nil)
+            let read = loop.flatSubmit {
+                db.execute(sql: SQLRaw(Self.longRead)) { row in
+                    count.withLockedValue { $0 = try? row.decode(column: "c") }
+                }
+                .map { order.withLockedValue { $0.append("read") } }
+            }
+            let other = loop.submit { order.withLockedValue { $0.append("other work on the loop") } }
+            try await other.get()
+            try await read.get()
+            #expect(order.withLockedValue { $0 } == ["other work on the loop", "read"])
+            #expect(count.withLockedValue { $0 } == 2_000_000)
+        }
+    }
+
+    @Test func aShortReadAnswersAtOnceOnItsLoop() async throws {
+        try await withHuifang { app in
+            let loop = app.eventLoopGroup.any()
+            guard let db = app.databases.database(logger: app.logger, on: loop) as? SerialSQLiteDatabase else { return }
+            let answered = NIOLockedValueBox(false)
+            let read = loop.flatSubmit {
+                let future = db.execute(sql: SQLRaw("SELECT 1 AS one")) { _ in answered.withLockedValue { $0 = true } }
+                #expect(answered.withLockedValue { $0 }, "the row came before the statement returned")
+                return future
+            }
+            try await read.get()
+        }
+    }
+
+    @Test func theSameStatementWithOtherValuesAndAfterASchemaChangeReadsAfresh() async throws {
+        try await withHuifang { app in
+            let sql = app.db.sql
+            guard sql is SerialSQLiteDatabase else { return }
+            try await sql.raw("CREATE TABLE scratch (id INTEGER PRIMARY KEY, name TEXT)").run()
+            try await sql.raw("INSERT INTO scratch (id, name) VALUES (1, '王芳'), (2, '李娜')").run()
+            for (id, name) in [(1, "王芳"), (2, "李娜"), (1, "王芳")] {
+                let row = try await sql.raw("SELECT * FROM scratch WHERE id = \(bind: id)").first()
+                #expect(try row?.decode(column: "name", as: String.self) == name)
+            }
+            try await sql.raw("ALTER TABLE scratch ADD COLUMN tier TEXT NOT NULL DEFAULT '普通'").run()
+            let row = try await sql.raw("SELECT * FROM scratch WHERE id = \(bind: 2)").first()
+            #expect(try row?.decode(column: "tier", as: String.self) == "普通")
+            #expect(row?.allColumns == ["id", "name", "tier"])
+        }
+    }
+}
