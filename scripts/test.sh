@@ -29,6 +29,7 @@ command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 fc-list 2>/dev/null | grep -qiE "wqy|noto.*cjk" || missing+=(fonts-wqy-microhei)
+[ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)  # ZIPFoundation (Excel workbooks) links zlib
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}"
   as_root apt-get update -qq

@@ -62,7 +62,8 @@ struct CalendarCommand: AsyncParsableCommand {
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Add a year's schedule to the default calendar from a file: the schedule format or iCalendar (.ics).")
+                "Add a year's schedule to the default calendar from a file: the schedule format, iCalendar (.ics) or .xlsx."
+        )
         @OptionGroup var options: ServerOptions
         @ArgumentParser.Argument(help: "The file.") var file: String
         func run() async throws {
@@ -72,7 +73,7 @@ struct CalendarCommand: AsyncParsableCommand {
             try await ask(
                 options,
                 .importSchedule(
-                    text: String(decoding: data, as: UTF8.self), fileName: (file as NSString).lastPathComponent))
+                    bytes: [UInt8](data), fileName: (file as NSString).lastPathComponent))
         }
     }
 

@@ -340,12 +340,21 @@ struct ImportCommand: AsyncParsableCommand {
         @ArgumentParser.Option(help: "Number of rows.")
         var rows = 1000
 
-        @ArgumentParser.Option(help: "utf8 or gbk.")
+        @ArgumentParser.Option(help: "utf8 or gbk (CSV).")
         var encoding = "utf8"
+
+        @ArgumentParser.Option(help: "csv, or xlsx for an Excel workbook.")
+        var format = "csv"
 
         func run() async throws {
             let csv = SampleCustomers(today: LocalDate.today(in: TimeZone(identifier: "Asia/Shanghai")!, now: Date()))
                 .csv(count: rows)
+            switch format.lowercased() {
+            case "csv": break
+            case "xlsx":
+                return FileHandle.standardOutput.write(Data(try Operations.workbook(fromCSV: csv, sheet: "客户")))
+            default: throw ValidationError("--format must be csv or xlsx")
+            }
             switch encoding.lowercased() {
             case "utf8", "utf-8": FileHandle.standardOutput.write(Data(csv.utf8))
             case "gbk", "gb18030":

@@ -313,7 +313,8 @@ import Testing
         let archive = try #require(
             FileManager.default.contents(atPath: directory.appendingPathComponent("customer-1.zip").path))
         #expect(archive.starts(with: [0x50, 0x4b, 0x03, 0x04]))
-        #expect(String(decoding: archive, as: UTF8.self).contains("\"name\" : \"林小雨\""), "stored, so readable")
+        let files = try ZipFile.read([UInt8](archive))
+        #expect(String(decoding: files["customer-1.json"] ?? [], as: UTF8.self).contains("\"name\" : \"林小雨\""))
         #expect(again.status == 1 && again.stderr.contains("customer-1.zip"))
         #expect(unknown.status == 1 && unknown.stderr.contains("99"))
         #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("x.zip").path))

@@ -9,22 +9,9 @@ import VaporTesting
 /// A member's data exported on request (PIPL access and portability): one ZIP with the JSON document and a readable
 /// summary, from the API, the page and the command line; supervisors and admins only; audited.
 @Suite struct CustomerExportTests {
-    /// The files of a stored (uncompressed) ZIP by name, read from its local headers.
+    /// The files of a ZIP archive by name.
     static func unzip(_ bytes: [UInt8]) -> [String: [UInt8]] {
-        func le(_ at: Int, _ count: Int) -> Int {
-            (0..<count).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) }
-        }
-        var files: [String: [UInt8]] = [:]
-        var at = 0
-        while at + 30 <= bytes.count, le(at, 4) == 0x0403_4b50 {
-            #expect(le(at + 8, 2) == 0, "stored, not compressed")
-            let (size, nameLength, extraLength) = (le(at + 18, 4), le(at + 26, 2), le(at + 28, 2))
-            let name = String(decoding: bytes[(at + 30)..<(at + 30 + nameLength)], as: UTF8.self)
-            let start = at + 30 + nameLength + extraLength
-            files[name] = Array(bytes[start..<(start + size)])
-            at = start + size
-        }
-        return files
+        (try? ZipFile.read(bytes)) ?? [:]
     }
 
     struct Member {

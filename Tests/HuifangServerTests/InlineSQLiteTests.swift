@@ -66,3 +66,33 @@ import VaporTesting
         }
     }
 }
+
+/// Another process holding SQLite's write lock (the command line importing) makes the server's writer wait for it
+/// (on the thread pool: the writer's own busy timeout is zero, so the wait is not in SQLite on an event loop), and the
+/// write goes through once the lock is free.
+@Suite struct WriteLockWaitTests {
+    @Test func aWriteWaitsForAnotherProcessesLockAndThenGoesThrough() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("huifang-lock-\(UUID()).sqlite").path
+        try await withHuifang(["HUIFANG_DATABASE_URL": "sqlite:" + file]) { app in
+            // The suite's PostgreSQL run uses its server for every app: PostgreSQL has no file lock to wait for.
+            guard let db = app.db as? SerialSQLiteDatabase else { return }
+            try await db.raw("CREATE TABLE scratch (id INTEGER PRIMARY KEY, name TEXT)").run()
+            let other = try InlineSQLiteConnection(path: file, settings: [])  // as another process would
+            _ = try other.run("BEGIN IMMEDIATE", [])
+            _ = try other.run("INSERT INTO scratch (name) VALUES ('命令行导入')", [])
+            async let write: Void = db.raw("INSERT INTO scratch (name) VALUES ('坐席保存')").run()
+            async let transaction: Void = db.transaction { db in
+                try await db.sql.raw("INSERT INTO scratch (name) VALUES ('坐席事务')").run()
+            }
+            try await Task.sleep(nanoseconds: 200_000_000)  // let both reach the lock (they must wait, not fail)
+            _ = try other.run("COMMIT", [])
+            try await write
+            try await transaction
+            let names = try await db.raw("SELECT name FROM scratch ORDER BY id").all().map {
+                try $0.decode(column: "name", as: String.self)
+            }
+            #expect(names.first == "命令行导入")
+            #expect(Set(names.dropFirst()) == ["坐席保存", "坐席事务"])
+        }
+    }
+}

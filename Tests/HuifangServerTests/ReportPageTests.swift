@@ -143,18 +143,7 @@ import VaporTesting
 
     /// The entries of a workbook (its ZIP entries are stored, not compressed) by name.
     static func entries(_ bytes: [UInt8]) -> [String: String] {
-        func number(_ at: Int, _ count: Int) -> Int { (0..<count).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
-        var entries: [String: String] = [:]
-        var at = 0
-        while at + 30 <= bytes.count, number(at, 4) == 0x0403_4b50 {
-            let size = number(at + 18, 4)
-            let nameLength = number(at + 26, 2)
-            let start = at + 30 + nameLength + number(at + 28, 2)
-            entries[String(decoding: bytes[(at + 30)..<(at + 30 + nameLength)], as: UTF8.self)] = String(
-                decoding: bytes[start..<(start + size)], as: UTF8.self)
-            at = start + size
-        }
-        return entries
+        ((try? ZipFile.read(bytes)) ?? [:]).mapValues { String(decoding: $0, as: UTF8.self) }
     }
 
     @Test func theWorkbookHoldsThePagesTablesWithRatesAsPercentages() async throws {

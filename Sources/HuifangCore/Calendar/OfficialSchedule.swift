@@ -59,21 +59,28 @@ public struct HolidaySchedule: Sendable, Equatable {
                 throw ParseError(line: number, reason: "expected: holiday FIRST[..LAST] NAME or workday DATE NAME")
             }
             guard let year else { throw ParseError(line: number, reason: "an entry before the first 'year' line") }
-            let range = parts[1].components(separatedBy: "..")
-            guard let first = LocalDate(parsing: range[0]), let last = LocalDate(parsing: range.last!),
-                range.count <= 2, first <= last
-            else {
-                throw ParseError(line: number, reason: "'\(parts[1])' is not a date or a date range FIRST..LAST")
-            }
-            if kind == .workday {
-                guard first == last else { throw ParseError(line: number, reason: "a make-up workday is one date") }
-                guard first.isoWeekday >= 6 else {
-                    throw ParseError(line: number, reason: "\(first.iso) is not a Saturday or Sunday")
-                }
-            }
-            entries.append(Entry(kind: kind, first: first, last: last, name: parts[2], year: year))
+            entries.append(try entry(kind, dates: parts[1], name: parts[2], year: year, line: number))
         }
         return HolidaySchedule(entries: entries)
+    }
+
+    /// One entry checked: a date or a range FIRST..LAST; a make-up workday is a single Saturday or Sunday.
+    static func entry(_ kind: Entry.Kind, dates: String, name: String, year: Int, line: Int) throws(ParseError)
+        -> Entry
+    {
+        let range = dates.components(separatedBy: "..")
+        guard let first = LocalDate(parsing: range[0]), let last = LocalDate(parsing: range.last!),
+            range.count <= 2, first <= last
+        else {
+            throw ParseError(line: line, reason: "'\(dates)' is not a date or a date range FIRST..LAST")
+        }
+        if kind == .workday {
+            guard first == last else { throw ParseError(line: line, reason: "a make-up workday is one date") }
+            guard first.isoWeekday >= 6 else {
+                throw ParseError(line: line, reason: "\(first.iso) is not a Saturday or Sunday")
+            }
+        }
+        return Entry(kind: kind, first: first, last: last, name: name, year: year)
     }
 
     /// The entries a year's notice announced.

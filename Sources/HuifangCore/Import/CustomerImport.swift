@@ -47,6 +47,8 @@ public enum CustomerColumns {
 public enum ImportFileProblem: Error, Equatable, Sendable {
     case empty
     case unreadableEncoding
+    /// A file that starts as a workbook but cannot be read as one (damaged, or not `.xlsx`).
+    case unreadableWorkbook
     case missingNameColumn
     case missingKeyColumn
     case duplicateColumn(String)
@@ -56,6 +58,7 @@ public enum ImportFileProblem: Error, Equatable, Sendable {
         switch self {
         case .empty: ("import.file.empty", [])
         case .unreadableEncoding: ("import.file.encoding", [])
+        case .unreadableWorkbook: ("import.file.workbook", [])
         case .missingNameColumn: ("import.file.noName", [])
         case .missingKeyColumn: ("import.file.noKey", [])
         case .duplicateColumn(let name): ("import.file.duplicateColumn", [name])
@@ -107,8 +110,7 @@ public struct CustomerImportParser: Sendable {
     }
 
     public func parse(_ bytes: [UInt8]) throws(ImportFileProblem) -> ParsedImport {
-        guard let (utf8, encoding) = TextDecoding.decode(bytes) else { throw .unreadableEncoding }
-        let records = CSVReader(delimiter: CSVReader.detectDelimiter(utf8)).records(utf8)
+        let (records, encoding) = try TabularFile.records(bytes)
         guard let header = records.first else { throw .empty }
         let columns = try Columns(header)
 

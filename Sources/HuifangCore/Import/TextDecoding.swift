@@ -12,6 +12,18 @@ public enum TextEncoding: String, Sendable, Codable {
     case utf8BOM = "UTF-8 (BOM)"
     case utf16 = "UTF-16"
     case gb18030 = "GBK/GB18030"
+    /// An Excel workbook (`XLSXReader`): its text is Unicode whatever the office's code page.
+    case xlsx = "XLSX"
+}
+
+/// A file of rows as offices send them: CSV (or tab- or semicolon-separated) in any encoding `TextDecoding` knows,
+/// or an Excel workbook.
+public enum TabularFile {
+    public static func records(_ bytes: [UInt8]) throws(ImportFileProblem) -> ([CSVRecord], TextEncoding) {
+        if XLSXReader.isWorkbook(bytes) { return (try XLSXReader.records(bytes), .xlsx) }
+        guard let (utf8, encoding) = TextDecoding.decode(bytes) else { throw .unreadableEncoding }
+        return (CSVReader(delimiter: CSVReader.detectDelimiter(utf8)).records(utf8), encoding)
+    }
 }
 
 /// Detects a file's encoding and decodes it to UTF-8 bytes.

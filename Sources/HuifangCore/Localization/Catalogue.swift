@@ -176,6 +176,10 @@ public enum Catalogue {
         "import.file.encoding": (
             "无法识别文件编码（支持 UTF-8、GBK/GB18030、UTF-16）", "Unrecognised encoding (UTF-8, GBK/GB18030 and UTF-16 are read)"
         ),
+        "import.file.workbook": (
+            "无法读取该 Excel 文件（请另存为 .xlsx 或 CSV 后重试）",
+            "The Excel file cannot be read (save it as .xlsx or CSV and try again)"
+        ),
         "import.file.noName": ("缺少“姓名”列", "The file has no name column (姓名/name)"),
         "import.file.noKey": (
             "缺少“手机”或“会员编号”列，无法匹配客户", "The file needs a mobile (手机) or member ID (会员编号) column to match customers"

@@ -141,12 +141,12 @@ struct CalendarAPIController: RouteCollection {
     }
 
     @Sendable func importSchedule(req: Request) async throws -> Imported {
-        guard let body = req.body.string, !body.isEmpty else {
+        guard let body = req.body.data, body.readableBytes > 0 else {
             throw AppError(.unprocessableEntity, "calendar.nothingToImport")
         }
         return Imported(
             dates: try await req.domain.importSchedule(
-                body, fileName: req.query[String.self, at: "fileName"] ?? "api"))
+                Array(body.readableBytesView), fileName: req.query[String.self, at: "fileName"] ?? "api"))
     }
 }
 
@@ -155,9 +155,9 @@ extension DomainServices {
         CalendarQueries(calendar: try await calendars.defaultBusiness())
     }
 
-    func importSchedule(_ text: String, fileName: String) async throws -> Int {
+    func importSchedule(_ bytes: [UInt8], fileName: String) async throws -> Int {
         let calendar = try await calendars.defaultCalendar()
-        let count = try await calendars.apply(CalendarQueries.schedule(from: text), to: calendar.id!)
+        let count = try await calendars.apply(CalendarQueries.schedule(from: bytes), to: calendar.id!)
         try await audit(
             "calendar.import", subjectType: "calendar", subjectID: calendar.name, detail: "\(fileName): \(count) dates")
         return count
@@ -295,15 +295,15 @@ struct CalendarPagesController: RouteCollection {
     @Sendable func importSchedule(req: Request) async throws -> Response {
         let upload = try req.content.decode(Upload.self)
         let year = upload.year ?? req.today.year
-        var text = upload.text?.trimmingWhitespace() ?? ""
+        var bytes = Array((upload.text?.trimmingWhitespace() ?? "").utf8)
         var fileName = "pasted"
         if let file = upload.file, file.data.readableBytes > 0 {
-            text = String(buffer: file.data)
+            bytes = Array(file.data.readableBytesView)
             fileName = file.filename
         }
-        guard !text.isEmpty else { return try await page(req, year: year, error: req.t("calendar.nothingToImport")) }
+        guard !bytes.isEmpty else { return try await page(req, year: year, error: req.t("calendar.nothingToImport")) }
         do {
-            let count = try await req.domain.importSchedule(text, fileName: fileName)
+            let count = try await req.domain.importSchedule(bytes, fileName: fileName)
             return try await page(req, year: year, message: req.t("calendar.imported", String(count)))
         } catch let error as HolidaySchedule.ParseError {
             return try await page(

@@ -10,7 +10,7 @@ public enum CalendarQuestion: Sendable {
     case addHours(from: String, hours: Double, working: Bool)
     case show(year: Int)
     /// Adds a schedule (the data-file format, or iCalendar) to the default calendar.
-    case importSchedule(text: String, fileName: String)
+    case importSchedule(bytes: [UInt8], fileName: String)
 }
 
 extension Operations {
@@ -33,8 +33,8 @@ extension Operations {
                             + " \($0.name)"
                     }
                     .joined(separator: "\n")
-            case .importSchedule(let text, let fileName):
-                let schedule = try CalendarQueries.schedule(from: text)
+            case .importSchedule(let bytes, let fileName):
+                let schedule = try CalendarQueries.schedule(from: bytes)
                 let count = try await store.apply(schedule, to: stored.id!)
                 try await AuditLog.record(
                     "calendar.import", by: .commandLine(), subjectType: "calendar", subjectID: stored.name,

@@ -94,8 +94,19 @@ struct CalendarQueries {
         }
     }
 
-    /// Reads pasted lines in the schedule format, or an iCalendar file.
-    static func schedule(from text: String) throws -> HolidaySchedule {
-        text.contains("BEGIN:VCALENDAR") ? try ICalendarSchedule.parse(text) : try HolidaySchedule.parse(text)
+    /// Reads pasted lines in the schedule format, an iCalendar file, or a workbook (`HolidaySchedule.parse(records:)`).
+    static func schedule(from bytes: [UInt8]) throws -> HolidaySchedule {
+        let content: ScheduleFile.Content
+        do {
+            content = try ScheduleFile.read(bytes)
+        } catch {
+            throw HolidaySchedule.ParseError(line: 1, reason: "the Excel file cannot be read (save it as .xlsx again)")
+        }
+        switch content {
+        case .workbook(let records): return try HolidaySchedule.parse(records: records)
+        case .text(let text):
+            return text.contains("BEGIN:VCALENDAR")
+                ? try ICalendarSchedule.parse(text) : try HolidaySchedule.parse(text)
+        }
     }
 }

@@ -5,6 +5,12 @@ import Vapor
 
 /// What the command line does with a configured application, outside HTTP.
 public enum Operations {
+    /// A workbook of a CSV's rows, whole numbers stored as numbers (as typing into Excel leaves a mobile number).
+    public static func workbook(fromCSV text: String, sheet: String) throws -> [UInt8] {
+        let records = CSVReader().records(Array(text.utf8))
+        return try XLSXWriter.workbook([XLSXWriter.Sheet(name: sheet, rows: records.map { XLSXWriter.row($0.fields) })])
+    }
+
     /// Boots an application on `config`, migrates, runs `body`, and shuts down.
     public static func withApplication<T>(_ config: HuifangConfig, _ body: (Application) async throws -> T) async throws
         -> T

@@ -51,6 +51,25 @@ final class InlineSQLiteConnection: @unchecked Sendable {
         }
     }
 
+    /// Runs a statement that takes the write lock (`BEGIN IMMEDIATE`, a write outside a transaction). While another
+    /// process (the command line importing) holds the lock, the wait happens on a thread of `NIOThreadPool`, up to
+    /// `lockWait`, not on the event loop: the statement is tried at once without waiting and, refused as busy (it did
+    /// nothing), run again there.
+    func runTakingLock(_ sql: String, _ binds: [SQLiteData]) async throws -> [InlineSQLiteRow] {
+        do {
+            return try run(sql, binds)
+        } catch let error as InlineSQLiteError where error.status & 0xff == SQLITE_BUSY {
+            return try await NIOThreadPool.singleton.runIfActive {
+                sqlite_nio_sqlite3_busy_timeout(self.handle, Self.lockWait)
+                defer { sqlite_nio_sqlite3_busy_timeout(self.handle, 0) }
+                return try self.run(sql, binds)
+            }
+        }
+    }
+
+    /// How long a writer waits for another process's write lock, in milliseconds.
+    static let lockWait: Int32 = 30_000
+
     /// Runs one statement with its values; the rows it returns, in order.
     func run(_ sql: String, _ binds: [SQLiteData], cached: Bool = true) throws -> [InlineSQLiteRow] {
         let statement = try prepared(sql, cached: cached)

@@ -35,7 +35,8 @@ final class SerialSQLiteDriver: DatabaseDriver {
         readers = InlineSQLitePool(
             path: path, settings: SerialSQLiteDatabase.connectionSettings + ["PRAGMA query_only = ON"])
         writer = InlineSQLiteWriter(
-            path: path, settings: SerialSQLiteDatabase.connectionSettings,
+            // The writer waits for another process's lock off the event loop (`runTakingLock`), not in SQLite.
+            path: path, settings: SerialSQLiteDatabase.connectionSettings + ["PRAGMA busy_timeout = 0"],
             timeout: SerialSQLiteConfiguration.writerQueueTimeout, clock: clock)
     }
 
@@ -91,7 +92,7 @@ struct SerialSQLiteDatabase: Database, SQLDatabase {
         return eventLoop.makeFutureWithTask {
             try await writer.holding { connection in
                 let db = SerialSQLiteDatabase(readers: readers, writer: writer, context: context, held: connection)
-                _ = try connection.run("BEGIN IMMEDIATE", [])
+                _ = try await connection.runTakingLock("BEGIN IMMEDIATE", [])
                 do {
                     let value = try await closure(db).get()
                     _ = try connection.run("COMMIT", [])
@@ -151,7 +152,7 @@ struct SerialSQLiteDatabase: Database, SQLDatabase {
 
     private func rowsLater(_ sql: String, _ binds: [SQLiteData], reads: Bool) async throws -> [InlineSQLiteRow] {
         if reads { return try await readers.readOffLoop(sql, binds) }
-        return try await writer.holding { try $0.run(sql, binds) }
+        return try await writer.holding { try await $0.runTakingLock(sql, binds) }
     }
 
     /// Fluent expects the rows on this database's event loop.
@@ -208,7 +209,7 @@ extension SerialSQLiteDatabase {
         guard
             let db = databases.database(id, logger: logger, on: databases.eventLoopGroup.any()) as? SerialSQLiteDatabase
         else { return }
-        let mode = try await db.writer.holding { try $0.run("PRAGMA journal_mode = WAL", [], cached: false) }.first
+        let mode = try await db.writer.holding { try await $0.runTakingLock("PRAGMA journal_mode = WAL", []) }.first
         let name = try mode?.decode(column: "journal_mode", as: String.self)
         guard name?.lowercased() == "wal" else { throw SQLiteJournalError(mode: name ?? "none") }
     }

@@ -25,7 +25,7 @@ struct CustomerExport {
         let config = context.config
         let id = customer.id!
         let bytes = try await offTheEventLoop {
-            XLSXWriter.zip([
+            try XLSXWriter.zip([
                 ("customer-\(id).json", try document.json()),
                 ("customer-\(id).html", Array(CustomerExportSummary(document: document, config: config).html().utf8)),
             ])

@@ -23,11 +23,16 @@ enum EventColumns {
 
 extension EventIngest {
     func importCSV(_ bytes: [UInt8], dryRun: Bool) async throws -> EventReport {
-        let decoded = try await offTheEventLoop { () -> ([UInt8], TextEncoding, [CSVRecord])? in
-            guard let (utf8, encoding) = TextDecoding.decode(bytes) else { return nil }
-            return (utf8, encoding, CSVReader(delimiter: CSVReader.detectDelimiter(utf8)).records(utf8))
+        let decoded = try await offTheEventLoop { () -> Result<([CSVRecord], TextEncoding), ImportFileProblem> in
+            do throws(ImportFileProblem) { return .success(try TabularFile.records(bytes)) } catch {
+                return .failure(error)
+            }
         }
-        guard let (_, encoding, records) = decoded else { throw AppError(.unprocessableEntity, "import.file.encoding") }
+        let (records, encoding): ([CSVRecord], TextEncoding)
+        switch decoded {
+        case .success(let read): (records, encoding) = read
+        case .failure(let problem): throw AppError(.unprocessableEntity, problem.catalogueEntry.key)
+        }
         guard let header = records.first else { throw AppError(.unprocessableEntity, "import.file.empty") }
         let fields = header.fields.map(EventColumns.field)
         guard fields.contains("kind") else { throw AppError(.unprocessableEntity, "events.file.noKind") }

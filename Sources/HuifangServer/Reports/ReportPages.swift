@@ -163,7 +163,7 @@ struct ReportPagesController: RouteCollection {
         }
         let name = req.t("figure.\(figure.rawValue)") + " " + req.t("report.sheet.rows")
         let workbook = try await offTheEventLoop { [lines] in
-            XLSXWriter.workbook([XLSXWriter.Sheet(name: name, rows: lines)])
+            try XLSXWriter.workbook([XLSXWriter.Sheet(name: name, rows: lines)])
         }
         return xlsxResponse(workbook, name: "huifang-\(figure.rawValue)-\(period.from.iso)-\(period.to.iso).xlsx")
     }

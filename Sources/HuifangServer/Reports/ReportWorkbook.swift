@@ -55,7 +55,7 @@ struct ReportWorkbook: Sendable {
             ]
     }
 
-    var bytes: [UInt8] { XLSXWriter.workbook(sheets) }
+    func bytes() throws -> [UInt8] { try XLSXWriter.workbook(sheets) }
 
     /// A measure's value as a cell: a rate as a share, the mean score with two decimals, else a whole number;
     /// `—` when there is none.
@@ -158,7 +158,7 @@ extension ReportWorkbook {
             req.domain.reports, period: period, grouping: grouping,
             targets: try await FigureTargetRecord.all(on: req.db),
             generatedAt: config.formatDateTime(req.now), formatDateTime: { config.formatDateTime($0) })
-        let bytes = try await offTheEventLoop { workbook.bytes }
+        let bytes = try await offTheEventLoop { try workbook.bytes() }
         return xlsxResponse(bytes, name: "huifang-figures-\(period.from.iso)-\(period.to.iso).xlsx")
     }
 }

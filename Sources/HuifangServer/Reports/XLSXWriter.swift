@@ -31,7 +31,7 @@ struct XLSXWriter {
         }
     }
 
-    static func workbook(_ sheets: [Sheet]) -> [UInt8] {
+    static func workbook(_ sheets: [Sheet]) throws -> [UInt8] {
         var files: [(String, String)] = []
         files.append(("[Content_Types].xml", contentTypes(sheets.count)))
         files.append(
@@ -48,7 +48,7 @@ struct XLSXWriter {
         for (index, sheet) in sheets.enumerated() {
             files.append(("xl/worksheets/sheet\(index + 1).xml", worksheet(sheet)))
         }
-        return zip(files.map { ($0.0, Array($0.1.utf8)) })
+        return try zip(files.map { ($0.0, Array($0.1.utf8)) })
     }
 
     private static func contentTypes(_ count: Int) -> String {
@@ -206,75 +206,5 @@ struct XLSXWriter {
         return out
     }
 
-    // MARK: ZIP (stored entries, UTF-8 names)
-
-    static func zip(_ files: [(name: String, data: [UInt8])]) -> [UInt8] {
-        var out: [UInt8] = []
-        var central: [UInt8] = []
-        func le16(_ v: Int, _ into: inout [UInt8]) { into += [UInt8(v & 0xff), UInt8((v >> 8) & 0xff)] }
-        func le32(_ v: UInt32, _ into: inout [UInt8]) {
-            into += [UInt8(v & 0xff), UInt8((v >> 8) & 0xff), UInt8((v >> 16) & 0xff), UInt8(v >> 24)]
-        }
-        // 1 January 1980, the format's earliest date: the files have no meaningful time of their own.
-        let (time, date) = (0, (0 << 9) | (1 << 5) | 1)
-        for file in files {
-            let name = Array(file.name.utf8)
-            let crc = crc32(file.data)
-            let offset = UInt32(out.count)
-            le32(0x0403_4b50, &out)
-            le16(20, &out)
-            le16(0x0800, &out)
-            le16(0, &out)
-            le16(time, &out)
-            le16(date, &out)
-            le32(crc, &out)
-            le32(UInt32(file.data.count), &out)
-            le32(UInt32(file.data.count), &out)
-            le16(name.count, &out)
-            le16(0, &out)
-            out += name
-            out += file.data
-            le32(0x0201_4b50, &central)
-            le16(20, &central)
-            le16(20, &central)
-            le16(0x0800, &central)
-            le16(0, &central)
-            le16(time, &central)
-            le16(date, &central)
-            le32(crc, &central)
-            le32(UInt32(file.data.count), &central)
-            le32(UInt32(file.data.count), &central)
-            le16(name.count, &central)
-            le16(0, &central)
-            le16(0, &central)
-            le16(0, &central)
-            le16(0, &central)
-            le32(0, &central)
-            le32(offset, &central)
-            central += name
-        }
-        let centralOffset = UInt32(out.count)
-        out += central
-        le32(0x0605_4b50, &out)
-        le16(0, &out)
-        le16(0, &out)
-        le16(files.count, &out)
-        le16(files.count, &out)
-        le32(UInt32(central.count), &out)
-        le32(centralOffset, &out)
-        le16(0, &out)
-        return out
-    }
-
-    private static let crcTable: [UInt32] = (0..<256).map { n in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
-        return c
-    }
-
-    static func crc32(_ data: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in data { crc = crcTable[Int((crc ^ UInt32(byte)) & 0xff)] ^ (crc >> 8) }
-        return crc ^ 0xFFFF_FFFF
-    }
+    static func zip(_ files: [(name: String, data: [UInt8])]) throws -> [UInt8] { try ZipFile.write(files) }
 }
