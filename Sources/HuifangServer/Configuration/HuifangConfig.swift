@@ -65,6 +65,8 @@ public struct HuifangConfig: Sendable {
     public var livePollMilliseconds: Int = 2000
     /// Who may read `/metrics` (`HUIFANG_METRICS_TOKEN`, `HUIFANG_METRICS_ALLOW`); neither set: it is off.
     public var metrics = MetricsAccess()
+    /// Click-to-call links on the call list and in the workspace (`HUIFANG_DIAL_URL`).
+    public var dial = DialTemplate.standard
 
     /// The variables read, with their defaults, for `--help` and the README.
     public static let variables: [(name: String, meaning: String)] = [
@@ -140,6 +142,11 @@ public struct HuifangConfig: Sendable {
             "HUIFANG_LIVE_POLL_MS",
             "milliseconds between an instance's looks for new notifications to push to open pages, 100–60000 "
                 + "(default 2000)"
+        ),
+        (
+            "HUIFANG_DIAL_URL",
+            "click-to-call link of a number on the call list and in the workspace, with {number} (E.164) or {digits} "
+                + "(as dialled at home): tel:, sip:, sips:, callto:, http: or https: (default tel:{number})"
         ),
         (
             "HUIFANG_METRICS_TOKEN",
@@ -305,8 +312,23 @@ public struct HuifangConfig: Sendable {
             sessionIdleLimit: Double(try integer("HUIFANG_SESSION_IDLE_MINUTES", default: 120, range: 1...10_080) * 60),
             sessionMaxAge: Double(try integer("HUIFANG_SESSION_MAX_HOURS", default: 12, range: 1...720) * 3600),
             livePollMilliseconds: try integer("HUIFANG_LIVE_POLL_MS", default: 2000, range: 100...60_000),
-            metrics: try metricsAccess(token: value("HUIFANG_METRICS_TOKEN"), allow: value("HUIFANG_METRICS_ALLOW"))
+            metrics: try metricsAccess(token: value("HUIFANG_METRICS_TOKEN"), allow: value("HUIFANG_METRICS_ALLOW")),
+            dial: try dialTemplate(value("HUIFANG_DIAL_URL"))
         )
+    }
+
+    static func dialTemplate(_ raw: String?) throws(ConfigurationError) -> DialTemplate {
+        guard let raw else { return .standard }
+        do {
+            return try DialTemplate(raw)
+        } catch .noNumber {
+            throw ConfigurationError(
+                variable: "HUIFANG_DIAL_URL", value: raw, reason: "must contain {number} or {digits}")
+        } catch {
+            throw ConfigurationError(
+                variable: "HUIFANG_DIAL_URL", value: raw,
+                reason: "must start with " + DialTemplate.schemes.map { $0 + ":" }.joined(separator: ", "))
+        }
     }
 
     static func logFormat(_ raw: String?) throws(ConfigurationError) -> LogFormat {

@@ -30,8 +30,10 @@ struct Workspace: Content {
         let id: Int
         let name: String
         let mobile: String?
-        /// The number to dial (`tel:` link) when the viewer sees it in full.
+        /// The number to dial (E.164) when the viewer sees it in full.
         let dial: String?
+        /// Its click-to-call link (`HUIFANG_DIAL_URL`), when the viewer sees it in full.
+        let dialURL: String?
         let email: String?
         let isMasked: Bool
         let canReveal: Bool
@@ -285,7 +287,8 @@ extension DomainServices {
         let phone = customer.mobile.map(PhoneNumber.init(normalised:))
         return .init(
             id: customer.id!, name: customer.name, mobile: sees ? phone?.display : phone?.masked,
-            dial: sees ? phone?.e164 : nil, email: sees ? customer.email : customer.email.map(Masking.maskEmail),
+            dial: sees ? phone?.e164 : nil, dialURL: sees ? phone.map(config.dial.url) : nil,
+            email: sees ? customer.email : customer.email.map(Masking.maskEmail),
             isMasked: !sees && (customer.mobile != nil || customer.email != nil),
             canReveal: !sees && RouteAccess.customersReveal.roles.contains(viewer.role), tier: customer.tier,
             tags: tags,

@@ -11,8 +11,10 @@ struct TaskView: Content {
     let customerName: String
     /// Full for the task's own agent and for roles that see contact details; masked otherwise.
     let mobile: String?
-    /// The number to dial (`tel:` link) when the viewer sees it in full.
+    /// The number to dial (E.164) when the viewer sees it in full.
     var dial: String? = nil
+    /// Its click-to-call link (`HUIFANG_DIAL_URL`), when the viewer sees it in full.
+    var dialURL: String? = nil
     let status: String
     let priority: Int
     let channel: String
@@ -230,7 +232,8 @@ struct TaskQueries {
             return TaskView(
                 id: row.id, customerID: row.customer_id, customerName: row.name,
                 mobile: sees ? phone?.display : phone?.masked, dial: sees ? phone?.e164 : nil,
-                status: row.status, priority: row.priority, channel: row.channel, reasons: reasons[row.id] ?? [],
+                dialURL: sees ? phone.map(config.dial.url) : nil, status: row.status, priority: row.priority,
+                channel: row.channel, reasons: reasons[row.id] ?? [],
                 script: row.script,
                 dueAt: config.formatDateTime(row.due_at), deadlineAt: config.formatDateTime(row.deadline_at),
                 callbackAt: row.callback_at.map { config.formatDateTime($0) }, agent: agent, assignment: assignment)
