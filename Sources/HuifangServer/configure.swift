@@ -51,7 +51,8 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(
             "huifang-memory-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString).sqlite"
         ).path
-        app.databases.use(DatabaseConfigurationFactory { SerialSQLiteConfiguration(path: path) }, as: .sqlite)
+        app.databases.use(
+            DatabaseConfigurationFactory { SerialSQLiteConfiguration(path: path, temporary: true) }, as: .sqlite)
     case .postgres(let url):
         // A busy moment makes requests wait their turn for a connection rather than fail after the default 10 s.
         app.databases.use(

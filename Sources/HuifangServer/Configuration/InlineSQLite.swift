@@ -19,6 +19,7 @@ final class InlineSQLiteConnection: @unchecked Sendable {
     static let statementCacheSize = 256
     /// When the read now running on a reader started (uptime in nanoseconds); nil when none runs.
     private let readSince = NIOLockedValueBox<UInt64?>(nil)
+    private let inUse = NIOLockedValueBox(false)
 
     init(path: String, settings: [String]) throws {
         let flags =
@@ -27,6 +28,7 @@ final class InlineSQLiteConnection: @unchecked Sendable {
         guard status == SQLITE_OK else {
             let error = InlineSQLiteError(status: status, message: "cannot open the SQLite database at \(path)")
             sqlite_nio_sqlite3_close(handle)
+            handle = nil  // `deinit` runs after a throwing initialiser too
             throw error
         }
         for setting in settings { _ = try run(setting, [], cached: false) }
@@ -56,22 +58,41 @@ final class InlineSQLiteConnection: @unchecked Sendable {
     /// `lockWait`, not on the event loop: the statement is tried at once without waiting and, refused as busy (it did
     /// nothing), run again there.
     func runTakingLock(_ sql: String, _ binds: [SQLiteData]) async throws -> [InlineSQLiteRow] {
+        // A checkpoint does not fail while a reader holds old pages: it answers busy = 1 at once. It waits instead.
+        if sql.hasPrefix("PRAGMA wal_checkpoint") { return try await waitingForLock { try self.run(sql, binds) } }
         do {
             return try run(sql, binds)
         } catch let error as InlineSQLiteError where error.status & 0xff == SQLITE_BUSY {
-            return try await NIOThreadPool.singleton.runIfActive {
-                sqlite_nio_sqlite3_busy_timeout(self.handle, Self.lockWait)
-                defer { sqlite_nio_sqlite3_busy_timeout(self.handle, 0) }
-                return try self.run(sql, binds)
-            }
+            return try await waitingForLock { try self.run(sql, binds) }
         }
     }
+
+    private func waitingForLock<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive {
+            sqlite_nio_sqlite3_busy_timeout(self.handle, Self.lockWait)
+            defer { sqlite_nio_sqlite3_busy_timeout(self.handle, 0) }
+            return try body()
+        }
+    }
+
+    /// Inside a transaction (a failed `ROLLBACK` leaves one open): the connection is then not used again.
+    var isInTransaction: Bool { sqlite_nio_sqlite3_get_autocommit(handle) == 0 }
 
     /// How long a writer waits for another process's write lock, in milliseconds.
     static let lockWait: Int32 = 30_000
 
-    /// Runs one statement with its values; the rows it returns, in order.
+    /// Runs one statement with its values; the rows it returns, in order. A second caller at the same time (a
+    /// transaction's statements started together) is refused rather than let to mix with the first.
     func run(_ sql: String, _ binds: [SQLiteData], cached: Bool = true) throws -> [InlineSQLiteRow] {
+        let claimed = inUse.withLockedValue { busy -> Bool in
+            if busy { return false }
+            busy = true
+            return true
+        }
+        guard claimed else {
+            throw InlineSQLiteError(status: SQLITE_MISUSE, message: "one SQLite connection used by two callers at once")
+        }
+        defer { inUse.withLockedValue { $0 = false } }
         let statement = try prepared(sql, cached: cached)
         defer {
             sqlite_nio_sqlite3_reset(statement)
@@ -275,12 +296,22 @@ final class InlineSQLiteWriter: Sendable {
     /// Runs `body` with the writer connection, after the writers before.
     func holding<T>(_ body: (InlineSQLiteConnection) async throws -> T) async throws -> T {
         try await takeTurn()
-        defer { passTurn() }
-        let connection = try state.withLockedValue { state in
-            if let connection = state.connection { return connection }
-            let connection = try InlineSQLiteConnection(path: path, settings: settings)
-            state.connection = connection
-            return connection
+        let connection: InlineSQLiteConnection
+        do {
+            connection = try state.withLockedValue { state in
+                if let connection = state.connection { return connection }
+                let connection = try InlineSQLiteConnection(path: path, settings: settings)
+                state.connection = connection
+                return connection
+            }
+        } catch {
+            passTurn()
+            throw error
+        }
+        defer {
+            // Left inside a transaction: closed (SQLite rolls it back), the next writer opens a new one.
+            if connection.isInTransaction { state.withLockedValue { $0.connection = nil } }
+            passTurn()
         }
         return try await body(connection)
     }
@@ -288,18 +319,28 @@ final class InlineSQLiteWriter: Sendable {
     func close() { state.withLockedValue { $0.connection = nil } }
 
     private func takeTurn() async throws {
-        let id: UInt64? = state.withLockedValue { state in
+        let free = state.withLockedValue { state in
             guard state.busy else {
                 state.busy = true
-                return nil
+                return true
             }
-            state.nextID += 1
-            return state.nextID
+            return false
         }
-        guard let id else { return }
+        guard !free else { return }
+        // Looked at again under the lock that queues it: a turn passed in between is not lost.
         try await withCheckedThrowingContinuation { turn in
-            let timer = clock.scheduleTask(in: timeout) { self.giveUp(id) }
-            state.withLockedValue { $0.waiting.append((id, turn, timer)) }
+            let queued = state.withLockedValue { state in
+                guard state.busy else {
+                    state.busy = true
+                    return false
+                }
+                state.nextID += 1
+                let id = state.nextID
+                let timer = clock.scheduleTask(in: timeout) { self.giveUp(id) }
+                state.waiting.append((id, turn, timer))
+                return true
+            }
+            if !queued { turn.resume() }
         }
     }
 

@@ -19,11 +19,13 @@ import SQLKit
 struct SerialSQLiteConfiguration: DatabaseConfiguration {
     var middleware: [any AnyModelMiddleware] = []
     let path: String
+    /// A database of this process only ("in memory"): its file is removed when the application shuts down.
+    var temporary = false
     /// How long a writer waits in this process's queue before giving up.
     static let writerQueueTimeout: TimeAmount = .seconds(120)
 
     func makeDriver(for databases: Databases) -> any DatabaseDriver {
-        SerialSQLiteDriver(path: path, clock: databases.eventLoopGroup.any())
+        SerialSQLiteDriver(path: path, temporary: temporary, clock: databases.eventLoopGroup.any())
     }
 }
 
@@ -31,7 +33,11 @@ final class SerialSQLiteDriver: DatabaseDriver {
     let readers: InlineSQLitePool
     let writer: InlineSQLiteWriter
 
-    init(path: String, clock: any EventLoop) {
+    let path: String
+    let temporary: Bool
+
+    init(path: String, temporary: Bool, clock: any EventLoop) {
+        (self.path, self.temporary) = (path, temporary)
         readers = InlineSQLitePool(
             path: path, settings: SerialSQLiteDatabase.connectionSettings + ["PRAGMA query_only = ON"])
         writer = InlineSQLiteWriter(
@@ -47,6 +53,8 @@ final class SerialSQLiteDriver: DatabaseDriver {
     func shutdown() {
         readers.close()
         writer.close()
+        guard temporary else { return }
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     }
 }
 
