@@ -51,6 +51,12 @@ import ZIPFoundation
         #expect(throws: ImportFileProblem.unreadableWorkbook) { try TabularFile.records(Array(bytes.prefix(40))) }
     }
 
+    @Test func aWorkbookThatUnpacksBeyondTheLimitIsRefused() throws {
+        let bytes = try Self.fixture("customers-openpyxl.xlsx")
+        #expect(throws: ImportFileProblem.workbookTooLarge) { try XLSXReader.records(bytes, partLimit: 600) }
+        #expect(try XLSXReader.records(bytes, partLimit: 1 << 20).count == 4)
+    }
+
     @Test func serialDatesInBothDateSystems() {
         #expect(SpreadsheetDate.text(serial: 32933, date1904: false) == "1990-03-01")
         #expect(SpreadsheetDate.text(serial: 46346.604166666664, date1904: false) == "2026-11-20 14:30:00")

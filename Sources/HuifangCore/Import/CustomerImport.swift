@@ -49,6 +49,8 @@ public enum ImportFileProblem: Error, Equatable, Sendable {
     case unreadableEncoding
     /// A file that starts as a workbook but cannot be read as one (damaged, or not `.xlsx`).
     case unreadableWorkbook
+    /// A workbook part that unpacks to more than `XLSXReader.partLimit`.
+    case workbookTooLarge
     case missingNameColumn
     case missingKeyColumn
     case duplicateColumn(String)
@@ -59,6 +61,7 @@ public enum ImportFileProblem: Error, Equatable, Sendable {
         case .empty: ("import.file.empty", [])
         case .unreadableEncoding: ("import.file.encoding", [])
         case .unreadableWorkbook: ("import.file.workbook", [])
+        case .workbookTooLarge: ("import.file.workbookTooLarge", [])
         case .missingNameColumn: ("import.file.noName", [])
         case .missingKeyColumn: ("import.file.noKey", [])
         case .duplicateColumn(let name): ("import.file.duplicateColumn", [name])

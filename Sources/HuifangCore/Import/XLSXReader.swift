@@ -20,10 +20,14 @@ public enum XLSXReader {
         bytes.starts(with: [0x50, 0x4B, 0x03, 0x04])
     }
 
-    public static func records(_ bytes: [UInt8]) throws(ImportFileProblem) -> [CSVRecord] {
+    /// The most one part of a workbook may unpack to (a sheet of some 700,000 rows): a small file that unpacks to
+    /// gigabytes (a "ZIP bomb") is refused before it fills the memory.
+    public static let partLimit = 512 << 20
+
+    public static func records(_ bytes: [UInt8], partLimit: Int = partLimit) throws(ImportFileProblem) -> [CSVRecord] {
         do {
             let archive = try Archive(data: Data(bytes), accessMode: .read)
-            let book = try Workbook(archive)
+            let book = try Workbook(archive, limit: partLimit)
             for sheet in book.sheets {
                 let read = try SheetReader.read(try book.part(sheet), strings: book.strings, styles: book.styles)
                 let records = read.records(date1904: book.date1904)
@@ -45,33 +49,44 @@ private struct Workbook {
     let strings: [String]
     let styles: [Bool]
     let date1904: Bool
+    let limit: Int
 
-    init(_ archive: Archive) throws {
-        self.archive = archive
+    init(_ archive: Archive, limit: Int) throws {
+        (self.archive, self.limit) = (archive, limit)
         let relations = ElementCollector(["Relationship"])
-        try relations.parse(Self.extract("xl/_rels/workbook.xml.rels", from: archive))
+        try relations.parse(Self.extract("xl/_rels/workbook.xml.rels", from: archive, limit: limit))
         var targets: [String: String] = [:]
         for element in relations.elements {
             guard let id = element["Id"], let target = element["Target"] else { continue }
             targets[id] = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
         }
         let book = ElementCollector(["sheet", "workbookPr"])
-        try book.parse(Self.extract("xl/workbook.xml", from: archive))
+        try book.parse(Self.extract("xl/workbook.xml", from: archive, limit: limit))
         sheets = book.elements.filter { $0.name == "sheet" && ($0["state"] ?? "visible") == "visible" }
             .compactMap { $0["r:id"].flatMap { targets[$0] } }
         date1904 = book.elements.contains { $0.name == "workbookPr" && ["1", "true"].contains($0["date1904"] ?? "") }
-        let shared = try? Self.extract("xl/sharedStrings.xml", from: archive)
+        // Both parts are optional: a workbook of numbers only has no shared strings.
+        let shared =
+            archive["xl/sharedStrings.xml"] == nil
+            ? nil : try Self.extract("xl/sharedStrings.xml", from: archive, limit: limit)
         strings = try shared.map { try SharedStrings.read($0) } ?? []
-        let styleSheet = try? Self.extract("xl/styles.xml", from: archive)
+        let styleSheet =
+            archive["xl/styles.xml"] == nil
+            ? nil : try Self.extract("xl/styles.xml", from: archive, limit: limit)
         styles = try styleSheet.map { try DateStyles.read($0) } ?? []
     }
 
-    func part(_ path: String) throws -> Data { try Self.extract(path, from: archive) }
+    func part(_ path: String) throws -> Data { try Self.extract(path, from: archive, limit: limit) }
 
-    static func extract(_ path: String, from archive: Archive) throws -> Data {
+    /// A part unpacked, refused as soon as it passes `limit` bytes (whatever size its header claims).
+    static func extract(_ path: String, from archive: Archive, limit: Int) throws -> Data {
         guard let entry = archive[path] else { throw ImportFileProblem.unreadableWorkbook }
+        guard entry.uncompressedSize <= limit else { throw ImportFileProblem.workbookTooLarge }
         var data = Data()
-        _ = try archive.extract(entry, skipCRC32: false) { data.append($0) }
+        _ = try archive.extract(entry, skipCRC32: false) { chunk in
+            guard data.count + chunk.count <= limit else { throw ImportFileProblem.workbookTooLarge }
+            data.append(chunk)
+        }
         return data
     }
 }

@@ -176,6 +176,10 @@ public enum Catalogue {
         "import.file.encoding": (
             "无法识别文件编码（支持 UTF-8、GBK/GB18030、UTF-16）", "Unrecognised encoding (UTF-8, GBK/GB18030 and UTF-16 are read)"
         ),
+        "import.file.workbookTooLarge": (
+            "该 Excel 文件解压后超过 512 MB，请拆分为多个文件后导入",
+            "The Excel file unpacks to more than 512 MB; split it into several files"
+        ),
         "import.file.workbook": (
             "无法读取该 Excel 文件（请另存为 .xlsx 或 CSV 后重试）",
             "The Excel file cannot be read (save it as .xlsx or CSV and try again)"

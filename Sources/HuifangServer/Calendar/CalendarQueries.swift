@@ -97,8 +97,10 @@ struct CalendarQueries {
     /// Reads pasted lines in the schedule format, an iCalendar file, or a workbook (`HolidaySchedule.parse(records:)`).
     static func schedule(from bytes: [UInt8]) throws -> HolidaySchedule {
         let content: ScheduleFile.Content
-        do {
+        do throws(ImportFileProblem) {
             content = try ScheduleFile.read(bytes)
+        } catch .workbookTooLarge {
+            throw HolidaySchedule.ParseError(line: 1, reason: "the Excel file unpacks to more than 512 MB")
         } catch {
             throw HolidaySchedule.ParseError(line: 1, reason: "the Excel file cannot be read (save it as .xlsx again)")
         }
