@@ -49,6 +49,7 @@ func routes(_ app: Application) throws {
     try api.register(collection: CustomerAPIController())
     try api.register(collection: ImportAPIController())
     try api.register(collection: DepartmentAPIController())
+    try api.register(collection: WebhookAPIController())
     try api.register(collection: UserAPIController())
     try api.register(collection: AuditAPIController())
     try api.register(collection: SettingsAPIController())

@@ -19,19 +19,59 @@ public struct DialTemplate: Sendable, Equatable {
         guard template.contains("{number}") || template.contains("{digits}") else { throw .noNumber }
         let scheme = template.prefix { $0 != ":" }.lowercased()
         guard template.contains(":"), Self.schemes.contains(scheme) else { throw .scheme }
-        self.template = template
+        self.init(checked: template)
     }
 
-    private init(checked template: String) { self.template = template }
+    private init(checked template: String) {
+        self.template = template
+        self.parts = Self.parts(of: template)
+        self.web = template.lowercased().hasPrefix("http")
+    }
+
+    public static func == (lhs: DialTemplate, rhs: DialTemplate) -> Bool { lhs.template == rhs.template }
+
+    /// A piece of the template: text as written, or where the number goes.
+    private enum Part: Sendable {
+        case text(String)
+        case number
+        case digits
+    }
+
+    /// The template cut once at its placeholders (a call list builds a link for every row).
+    private let parts: [Part]
+    /// An HTTP(S) link, whose number is percent-encoded.
+    private let web: Bool
+    private static let allowed = CharacterSet.urlQueryAllowed.subtracting(CharacterSet(charactersIn: "+&=?#/"))
+
+    private static func parts(of template: String) -> [Part] {
+        var parts: [Part] = []
+        var rest = template[...]
+        while let open = rest.firstRange(of: "{") {
+            let tail = rest[open.lowerBound...]
+            let placeholder: Part? =
+                tail.hasPrefix("{number}") ? .number : tail.hasPrefix("{digits}") ? .digits : nil
+            let end = placeholder == nil ? open.upperBound : rest.index(open.lowerBound, offsetBy: 8)
+            parts.append(.text(String(rest[..<(placeholder == nil ? end : open.lowerBound)])))
+            if let placeholder { parts.append(placeholder) }
+            rest = rest[end...]
+        }
+        parts.append(.text(String(rest)))
+        return parts
+    }
 
     /// The link for `phone`, each part percent-encoded where it stands (a `+` in a query is `%2B`).
     public func url(for phone: PhoneNumber) -> String {
-        let allowed = CharacterSet.urlQueryAllowed.subtracting(CharacterSet(charactersIn: "+&=?#/"))
         func encoded(_ value: String) -> String {
-            template.lowercased().hasPrefix("http")
-                ? value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value : value
+            web ? value.addingPercentEncoding(withAllowedCharacters: Self.allowed) ?? value : value
         }
-        return template.replacingOccurrences(of: "{number}", with: encoded(phone.e164))
-            .replacingOccurrences(of: "{digits}", with: encoded(phone.display))
+        var link = ""
+        for part in parts {
+            switch part {
+            case .text(let text): link += text
+            case .number: link += encoded(phone.e164)
+            case .digits: link += encoded(phone.display)
+            }
+        }
+        return link
     }
 }

@@ -114,6 +114,11 @@ struct CallService {
         try await AuditLog.record(
             "call.log", by: actor, subjectType: "call", subjectID: String(call.id!),
             detail: checked.handling.rawValue, at: now, on: db)
+        try await Webhooks(db: db).emit(
+            .callLogged, customerID: customer?.id, at: now,
+            WebhookData(
+                call: .init(
+                    id: call.id!, direction: "inbound", handling: checked.handling.rawValue, ticketID: call.ticketID)))
         return CallOutcome(
             callID: call.id!, customerID: customer?.id, customerCreated: created,
             callbackTaskID: call.callbackTaskID, ticketID: call.ticketID)

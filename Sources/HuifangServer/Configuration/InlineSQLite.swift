@@ -202,7 +202,30 @@ struct InlineSQLiteRow: SQLRow {
         guard let offset = columns.offsets[column] else {
             throw InlineSQLiteError(status: SQLITE_ERROR, message: "no column \(column) in \(columns.names)")
         }
-        return try Self.decoder.decode(D.self, from: values[offset])
+        let value = values[offset]
+        return try Self.direct(value) ?? Self.decoder.decode(D.self, from: value)
+    }
+
+    /// The common column types converted as SQLiteKit converts them, without its protocol casts and nested
+    /// decoders (a call list of 50 rows decodes about 900 values; through those, a sixth of the request's time).
+    private static func direct<D>(_ value: SQLiteData) -> D? {
+        switch value {
+        case .text(let text) where D.self == String.self: return text as? D
+        case .text(let text) where D.self == UUID.self: return UUID(uuidString: text) as? D
+        case .integer(let number) where D.self == Int.self: return number as? D
+        case .integer(let number) where D.self == Int64.self: return Int64(number) as? D
+        case .integer(let number) where D.self == Double.self: return Double(number) as? D
+        case .float(let number) where D.self == Double.self: return number as? D
+        case .float(let seconds) where D.self == Date.self: return date(seconds) as? D
+        case .integer(let seconds) where D.self == Date.self: return date(Double(seconds)) as? D
+        default: return nil
+        }
+    }
+
+    /// An instant stored as seconds since 1970, rounded to the microsecond as SQLiteNIO reads it.
+    private static func date(_ seconds: Double) -> Date {
+        let sinceReference = seconds - Date.timeIntervalBetween1970AndReferenceDate
+        return Date(timeIntervalSinceReferenceDate: (sinceReference * 1e6).rounded() / 1e6)
     }
 }
 

@@ -281,6 +281,21 @@ extension User {
     }
 }
 
+extension WebhookDelivery {
+    public var properties: [any AnyProperty] {
+        [
+            $id, $endpointID, $eventID, $eventType, $body, $status, $attempts, $createdAt, $nextAttemptAt, $claimedBy,
+            $claimedUntil, $sentAt, $responseStatus, $responseBody, $lastError, $redeliveryOf,
+        ]
+    }
+}
+
+extension WebhookEndpoint {
+    public var properties: [any AnyProperty] {
+        [$id, $url, $secret, $events, $role, $createdAt]
+    }
+}
+
 extension WorkCalendar {
     public var properties: [any AnyProperty] {
         [$id, $name, $timeZone, $weeklyHours, $isDefault, $contactWindows, $contactAllDays, $updatedAt]
@@ -330,5 +345,7 @@ let modelsWithListedProperties: [any Fields.Type] = [
     TicketSettingsRecord.self,
     Tier.self,
     User.self,
+    WebhookDelivery.self,
+    WebhookEndpoint.self,
     WorkCalendar.self,
 ]

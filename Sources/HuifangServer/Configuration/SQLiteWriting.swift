@@ -118,7 +118,7 @@ struct SerialSQLiteDatabase: Database, SQLDatabase {
     var logger: Logger { context.logger }
     var eventLoop: any EventLoop { context.eventLoop }
     var version: (any SQLDatabaseReportedVersion)? { nil }
-    var dialect: any SQLDialect { SQLiteDialect() }
+    var dialect: any SQLDialect { StatementDialect() }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void)
         -> EventLoopFuture<Void>

@@ -56,6 +56,7 @@ struct CustomerErasure {
             for (table, count) in try await step.strikeMentions(redaction) { cleared[table, default: 0] += count }
             cleared["audit_log", default: 0] += try await step.clearOwnAuditDetails(redaction)
             try await record(id, request: request, automatic: automatic, on: db)
+            try await Webhooks(db: db).emit(.customerErased, customerID: id, at: now)
             return cleared.filter { $0.value > 0 }
         }
         await checkpointSQLite()
@@ -298,7 +299,8 @@ private struct ErasureSteps {
             ("follow_up_records", "corrections", false), ("follow_up_tasks", "script", false),
             ("notifications", "text", false), ("mail_outbox", "subject", false), ("mail_outbox", "body", false),
             ("mail_outbox", "to_address", false), ("mail_outbox", "last_error", false), ("audit_log", "detail", true),
-            ("spot_checks", "comment", false),
+            ("spot_checks", "comment", false), ("webhook_deliveries", "body", false),
+            ("webhook_deliveries", "response_body", false),
             ("spot_checks", "agent_reply", false), ("customers", "notes", false),
         ]
         var struck: [String: Int] = [:]

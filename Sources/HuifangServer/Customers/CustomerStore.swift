@@ -120,6 +120,7 @@ struct CustomerStore {
             try await AuditLog.record(
                 "customer.create", by: actor, subjectType: "customer", subjectID: String(id),
                 detail: record.externalID, at: now, on: db)
+            try await Webhooks(db: db).emit(.customerCreated, customerID: id, at: now)
             return customer
         }
     }
@@ -160,6 +161,9 @@ struct CustomerStore {
                     .init(customerID: id, state: record.consentState, how: how, by: actor, note: note)
                 ])
             }
+            let fields = changes.map(\.field.rawValue) + (consentChanged ? ["consent"] : [])
+            try await Webhooks(db: db).emit(
+                .customerChanged, customerID: id, at: now, WebhookData(changedFields: Array(Set(fields)).sorted()))
             return changes
         }
     }

@@ -280,6 +280,7 @@ struct RecordService {
         _ record: FollowUpRecord, flags: OutcomeFlags, result: AttemptResult, answers: [ScoredAnswer],
         task: FollowUpTask, on db: any Database
     ) async throws {
+        let before = task.status
         record.contactMade = flags.contactMade
         record.completed = flags.completed
         record.needsRetry = flags.needsRetry
@@ -326,6 +327,28 @@ struct RecordService {
             row.meetsThreshold = answer.meetsThreshold
             row.answeredAt = record.endedAt
             try await row.create(on: db)
+        }
+        try await announce(
+            record, task: task, completing: before != .completed && task.status == .completed,
+            surveyed: !answers.isEmpty, on: db)
+    }
+
+    /// `record.saved`, and `task.completed` and `survey.answered` when the record did that.
+    private func announce(
+        _ record: FollowUpRecord, task: FollowUpTask, completing: Bool, surveyed: Bool, on db: any Database
+    ) async throws {
+        let webhooks = Webhooks(db: db)
+        let taskPart = WebhookData.TaskPart(id: task.id!, status: task.status.rawValue)
+        let recordPart = WebhookData.RecordPart(id: record.id!, taskID: task.id!, outcome: record.outcome)
+        let customer = record.customerID
+        try await webhooks.emit(.recordSaved, customerID: customer, at: now, .init(task: taskPart, record: recordPart))
+        if completing {
+            try await webhooks.emit(.taskCompleted, customerID: customer, at: now, .init(task: taskPart))
+        }
+        if surveyed, let survey = record.surveyID {
+            try await webhooks.emit(
+                .surveyAnswered, customerID: customer, at: now,
+                .init(record: recordPart, survey: .init(id: survey, taskID: task.id)))
         }
     }
 

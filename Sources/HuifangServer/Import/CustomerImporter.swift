@@ -220,8 +220,10 @@ struct CustomerImporter {
             var consent = changedConsent
             var history: [(Int, FieldChange, Bool)] = []
             var newTags: [(Int, String)] = []
+            var created: [Int] = []
             for chunk in creations.chunked(Self.batchSize) {
                 let ids = try await insert(Array(chunk), now: now, on: sql)
+                created += ids
                 for (record, id) in zip(chunk, ids) {
                     history.append((id, FieldChange(field: .name, oldValue: nil, newValue: record.name), true))
                     newTags += record.tags.map { (id, $0) }
@@ -249,11 +251,25 @@ struct CustomerImporter {
             try await insertHistory(history, on: sql)
             // New customers and changed flags: the consent history, and nothing more sent to who opted out.
             try await ConsentLedger(db: db, now: now).append(consent)
+            try await announce(created: created, updates: updates, on: db)
             try await AuditLog.record(
                 "customer.import", by: actor, subjectType: "import", subjectID: options.fileName,
                 detail: "created=\(creations.count) updated=\(updates.count) failed=\(failed)", at: now, on: db
             )
         }
+    }
+
+    /// `customer.created` and `customer.changed` for the rows written, as the API sends them.
+    private func announce(created: [Int], updates: [(Int, CustomerRecord, [FieldChange])], on db: any Database)
+        async throws
+    {
+        let webhooks = Webhooks(db: db)
+        try await webhooks.emit(.customerCreated, at: now, created.map { .init(customerID: $0, data: .init()) })
+        let changed = updates.map { id, _, changes in
+            Webhooks.Occurrence(
+                customerID: id, data: .init(changedFields: Array(Set(changes.map(\.field.rawValue))).sorted()))
+        }
+        try await webhooks.emit(.customerChanged, at: now, changed)
     }
 
     /// The change history of an import: each new customer's creation and each changed field.

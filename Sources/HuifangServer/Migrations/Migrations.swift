@@ -38,5 +38,6 @@ extension Application {
         migrations.add(M032NotificationsByUser())
         migrations.add(M033NamedCodes())
         migrations.add(M035TasksByDeadline())
+        migrations.add(M036Webhooks())
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import SQLKit
 import Vapor
 
-/// The outbox of email and SMS: messages are queued in the same transaction as what caused them and delivered
+/// The outbox of email, SMS and webhooks (`WebhookDelivering`): messages are queued in the same transaction as what caused them and delivered
 /// later by whichever instance claims them, with retries that back off, so a slow or absent mail
 /// server never holds up a sweep or a request.
 struct Outbox {
@@ -143,6 +143,10 @@ struct Outbox {
                 if failed { result.failed += 1 } else { result.retrying += 1 }
             }
         }
+        if let client {
+            try await WebhookDelivering(db: db, client: client, instance: instance)
+                .deliver(now: now, limit: limit, into: &result)
+        }
         return result
     }
 
@@ -174,11 +178,14 @@ struct Outbox {
         ).all().isEmpty
     }
 
+    /// When a message that failed `attempts` times is tried again: 1, 4, 16, 64 and 256 minutes after `at`.
+    static func retryAt(attempts: Int, from at: Double) -> Double { at + 60 * pow(4, Double(attempts - 1)) }
+
     /// Records a failed send: retried after 1, 4, 16, 64 and 256 minutes from `at`, then failed. Whether it failed.
     private func retry(_ message: Claimed, after error: any Error, from at: Double) async throws -> Bool {
         let attempts = message.attempts + 1
         let failed = attempts >= Self.maxAttempts
-        let next = at + 60 * pow(4, Double(attempts - 1))
+        let next = Self.retryAt(attempts: attempts, from: at)
         try await db.sql.raw(
             """
             UPDATE mail_outbox SET status = \(bind: failed ? "failed" : "pending"), attempts = \(bind: attempts),

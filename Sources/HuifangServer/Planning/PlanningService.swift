@@ -361,6 +361,7 @@ package struct PlanningService {
         try await db.transaction { db in
             let sql = db.sql
             var reasonRows: [(task: Int, customer: Int, reason: Occurrence)] = []
+            var createdIDs: [Int] = []
             for chunk in creates.chunked(300) {
                 let insert = sql.insert(into: FollowUpTask.schema).columns(
                     "customer_id", "status", "priority", "channel", "script", "required_skill", "max_attempts",
@@ -382,6 +383,7 @@ package struct PlanningService {
                         SQLBind(now))
                 }
                 let created = try await insert.returning("id", "customer_id").all(decoding: CreatedRow.self)
+                createdIDs += created.map(\.id)
                 let taskOf = Dictionary(
                     created.map { ($0.customer_id, $0.id) }, uniquingKeysWith: { first, _ in first })
                 for (customer, reasons) in chunk {
@@ -402,6 +404,9 @@ package struct PlanningService {
                         SQLBind(reason.triggeredOn.iso), SQLBind(reason.dueOn.iso), SQLBind(reason.deadlineOn.iso))
                 }
                 try await insert.run()
+            }
+            for chunk in createdIDs.sorted().chunked(1000) {  // `task.planned`: the batch's new tasks
+                try await Webhooks(db: db).emit(.taskPlanned, at: Date(), WebhookData(tasks: Array(chunk)))
             }
         }
     }

@@ -188,6 +188,7 @@ package struct EscalationSweep {
         let chosen = wanted.filter { claimed.contains("\($0.0.id)#\($0.1.level)") }
         let (items, entries) = notices(chosen, setting)
         try await mark(entries, at: setting.now, by: Catalogue.text("escalation.actor", setting.language), on: sql)
+        try await announce(chosen, at: setting.now, on: db)
         try await Notifier.send(items, config: config, now: setting.now, on: db)
         laps.lap("notify")
         return (chosen.count, items.count, laps)
@@ -329,6 +330,28 @@ extension EscalationSweep {
     }
 
     /// The escalations on the tickets' timelines (PostgreSQL: one statement; SQLite: 500 rows a statement).
+    /// `ticket.escalated` for each escalation claimed, when an endpoint takes it.
+    private func announce(_ chosen: [(Row, DueEscalation)], at now: Date, on db: any Database) async throws {
+        let webhooks = Webhooks(db: db)
+        guard !chosen.isEmpty, try await webhooks.wants(.ticketEscalated) else { return }
+        var tickets: [Int: Ticket] = [:]
+        for chunk in Set(chosen.map(\.0.id)).sorted().chunked(500) {
+            for ticket in try await Ticket.query(on: db).filter(\.$id ~~ Array(chunk)).all() {
+                tickets[ticket.id!] = ticket
+            }
+        }
+        let occurrences = chosen.compactMap { row, step in
+            tickets[row.id].map { ticket in
+                Webhooks.Occurrence(
+                    customerID: ticket.$customer.id,
+                    data: WebhookData(
+                        ticket: Webhooks.part(ticket, config: config),
+                        escalation: .init(level: step.level, deadline: step.deadline.rawValue)))
+            }
+        }
+        try await webhooks.emit(.ticketEscalated, at: now, occurrences)
+    }
+
     private func mark(
         _ entries: [(ticket: Int, note: String)], at now: Date, by actor: String,
         on sql: any SQLDatabase

@@ -512,5 +512,20 @@ struct TicketService {
         entry.newStatus = old == nil && action != "open" ? nil : ticket.status.rawValue
         entry.note = note
         try await entry.create(on: db)
+        if let type = Self.webhookEvent(action: action, status: ticket.status) {
+            try await Webhooks(db: db).emit(
+                type, customerID: ticket.$customer.id, at: now,
+                WebhookData(ticket: Webhooks.part(ticket, config: config)))
+        }
+    }
+
+    /// The webhook event of a timeline line: opened, closed (finished by this step), changed; none for the
+    /// notifications and verification lines, which follow a step already announced.
+    static func webhookEvent(action: String, status: TicketStatus) -> WebhookEventType? {
+        switch action {
+        case "open": .ticketOpened
+        case "notify", "verification": nil
+        default: status.isFinished ? .ticketClosed : .ticketChanged
+        }
     }
 }

@@ -1,0 +1,238 @@
+import Crypto
+import Fluent
+import Foundation
+import HuifangCore
+import SQLKit
+import Vapor
+
+/// An address another system gave us to tell it what happens here, for the event types it chose.
+final class WebhookEndpoint: Model, @unchecked Sendable {
+    static let schema = "webhook_endpoints"
+
+    @ID(custom: "id", generatedBy: .database) var id: Int?
+    @Field(key: "url") var url: String
+    /// The key of each delivery's HMAC-SHA256 signature; shown once, when the endpoint is registered.
+    @Field(key: "secret") var secret: String
+    /// The event types it receives, comma-separated.
+    @Field(key: "events") var events: String
+    /// Whose masking the personal data in its deliveries follows.
+    @Field(key: "role") var role: String
+    @Field(key: "created_at") var createdAt: Double
+
+    init() {}
+
+    var eventTypes: [String] { events.split(separator: ",").map(String.init) }
+}
+
+/// One delivery of one event to one endpoint: the log entry and, while pending, the queue entry.
+final class WebhookDelivery: Model, @unchecked Sendable {
+    static let schema = "webhook_deliveries"
+
+    enum Status: String, Codable, Sendable {
+        case pending, sent, failed
+    }
+
+    @ID(custom: "id", generatedBy: .database) var id: Int?
+    @Field(key: "endpoint_id") var endpointID: Int
+    @Field(key: "event_id") var eventID: String
+    @Field(key: "event_type") var eventType: String
+    @Field(key: "body") var body: String
+    @Field(key: "status") var status: Status
+    @Field(key: "attempts") var attempts: Int
+    @Field(key: "created_at") var createdAt: Double
+    @Field(key: "next_attempt_at") var nextAttemptAt: Double
+    @OptionalField(key: "claimed_by") var claimedBy: String?
+    @OptionalField(key: "claimed_until") var claimedUntil: Double?
+    @OptionalField(key: "sent_at") var sentAt: Double?
+    @OptionalField(key: "response_status") var responseStatus: Int?
+    @OptionalField(key: "response_body") var responseBody: String?
+    @OptionalField(key: "last_error") var lastError: String?
+    @OptionalField(key: "redelivery_of") var redeliveryOf: Int?
+
+    init() {}
+}
+
+/// What happened, as a webhook names it.
+enum WebhookEventType: String, CaseIterable, Codable, Sendable {
+    case customerCreated = "customer.created"
+    case customerChanged = "customer.changed"
+    case customerErased = "customer.erased"
+    case taskPlanned = "task.planned"
+    case taskCompleted = "task.completed"
+    case recordSaved = "record.saved"
+    case surveyAnswered = "survey.answered"
+    case ticketOpened = "ticket.opened"
+    case ticketChanged = "ticket.changed"
+    case ticketEscalated = "ticket.escalated"
+    case ticketClosed = "ticket.closed"
+    case callLogged = "call.logged"
+}
+
+/// The body of every delivery: `{"id", "type", "occurredAt", "data"}`; `data` holds the objects the event is about,
+/// each only with what a receiver needs to find it through the API and act on it.
+struct WebhookPayload: Codable, Sendable {
+    let id: String
+    let type: String
+    let occurredAt: String
+    let data: WebhookData
+}
+
+struct WebhookData: Codable, Sendable {
+    struct CustomerPart: Codable, Sendable {
+        let id: Int
+        let name: String
+        let tier: String
+        /// Masked unless the endpoint's role sees contact details.
+        let mobile: String?
+        let email: String?
+    }
+    struct TicketPart: Codable, Sendable {
+        let id: Int
+        let kind: String
+        let category: String
+        let severity: String
+        let status: String
+        let urgent: Bool
+        let firstResponseDue: String
+        let resolutionDue: String
+    }
+    struct TaskPart: Codable, Sendable {
+        let id: Int
+        let status: String?
+    }
+    struct RecordPart: Codable, Sendable {
+        let id: Int
+        let taskID: Int
+        let outcome: String
+    }
+    struct CallPart: Codable, Sendable {
+        let id: Int
+        let direction: String
+        /// `answered`, `promised` (a call-back task) or `ticket`.
+        let handling: String
+        let ticketID: Int?
+    }
+    struct SurveyPart: Codable, Sendable {
+        let id: Int
+        let taskID: Int?
+    }
+    struct EscalationPart: Codable, Sendable {
+        let level: Int
+        /// `firstResponse` or `resolution`.
+        let deadline: String
+    }
+    var customer: CustomerPart? = nil
+    var ticket: TicketPart? = nil
+    var escalation: EscalationPart? = nil
+    /// `customer.changed`: the fields that changed (`consent` for the consent or do-not-disturb flags).
+    var changedFields: [String]? = nil
+    var task: TaskPart? = nil
+    /// The tasks a planner batch created (`task.planned`: up to 1,000 a delivery).
+    var tasks: [Int]? = nil
+    var record: RecordPart? = nil
+    var call: CallPart? = nil
+    var survey: SurveyPart? = nil
+}
+
+/// Queues deliveries: in the transaction of what caused them, one per endpoint that takes the event type, each with
+/// the customer's contact details masked as the endpoint's role sees them.
+struct Webhooks {
+    let db: any Database
+
+    /// One occurrence: the objects it is about and the customer it concerns (read here, masked per endpoint).
+    struct Occurrence: Sendable {
+        var customerID: Int?
+        var data: WebhookData
+    }
+
+    /// Queues `type` about `data` (and the customer `customerID`) for every endpoint that takes it.
+    func emit(_ type: WebhookEventType, customerID: Int? = nil, at now: Date, _ data: WebhookData = WebhookData())
+        async throws
+    {
+        try await emit(type, at: now, [Occurrence(customerID: customerID, data: data)])
+    }
+
+    /// Whether any endpoint takes `type` (so that a sweep reads what an event needs only when someone listens).
+    func wants(_ type: WebhookEventType) async throws -> Bool {
+        try await WebhookEndpoint.query(on: db).all().contains { $0.eventTypes.contains(type.rawValue) }
+    }
+
+    /// Queues each occurrence of `type`; one look-up of the endpoints however many (an escalation sweep's batch).
+    func emit(_ type: WebhookEventType, at now: Date, _ occurrences: [Occurrence]) async throws {
+        guard !occurrences.isEmpty else { return }
+        let endpoints = try await WebhookEndpoint.query(on: db).all().filter { $0.eventTypes.contains(type.rawValue) }
+        guard !endpoints.isEmpty else { return }
+        var customers: [Int: Customer] = [:]
+        for chunk in Set(occurrences.compactMap(\.customerID)).sorted().chunked(500) {
+            for customer in try await Customer.query(on: db).filter(\.$id ~~ Array(chunk)).all() {
+                customers[customer.id!] = customer
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var rows: [[any SQLExpression]] = []
+        for occurrence in occurrences {
+            let eventID = UUID().uuidString.lowercased()
+            let customer = occurrence.customerID.flatMap { customers[$0] }
+            for endpoint in endpoints {
+                var data = occurrence.data
+                data.customer = customer.map { Self.part($0, role: Role(rawValue: endpoint.role) ?? .analyst) }
+                let payload = WebhookPayload(
+                    id: eventID, type: type.rawValue, occurredAt: Self.instant(now), data: data)
+                let body = String(decoding: try encoder.encode(payload), as: UTF8.self)
+                let at = now.timeIntervalSince1970
+                rows.append([
+                    SQLBind(endpoint.id!), SQLBind(eventID), SQLBind(type.rawValue), SQLBind(body),
+                    SQLBind(WebhookDelivery.Status.pending.rawValue), SQLBind(0), SQLBind(at), SQLBind(at),
+                ])
+            }
+        }
+        for chunk in rows.chunked(200) {
+            let insert = db.sql.insert(into: WebhookDelivery.schema).columns(
+                "endpoint_id", "event_id", "event_type", "body", "status", "attempts", "created_at", "next_attempt_at")
+            for row in chunk { insert.values(row) }
+            try await insert.run()
+        }
+    }
+
+    /// The customer as an endpoint of `role` may see them: contact details masked unless the role sees them all.
+    static func part(_ customer: Customer, role: Role) -> WebhookData.CustomerPart {
+        let sees = role.seesAllContactDetails
+        let phone = customer.mobile.map(PhoneNumber.init(normalised:))
+        return WebhookData.CustomerPart(
+            id: customer.id!, name: customer.name, tier: customer.tier,
+            mobile: sees ? phone?.display : phone?.masked,
+            email: customer.email.map { sees ? $0 : Masking.maskEmail($0) })
+    }
+
+    static func instant(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+
+    static func part(_ ticket: Ticket, config: HuifangConfig) -> WebhookData.TicketPart {
+        WebhookData.TicketPart(
+            id: ticket.id!, kind: ticket.kind.rawValue, category: ticket.category, severity: ticket.severity.rawValue,
+            status: ticket.status.rawValue, urgent: ticket.urgent,
+            firstResponseDue: instant(ticket.firstResponseDue), resolutionDue: instant(ticket.resolutionDue))
+    }
+}
+
+/// The signature of a delivery: `X-Huifang-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>` over
+/// `"<unix seconds>.<body>"` under the endpoint's secret. A receiver recomputes it and refuses a timestamp far from
+/// its own clock, so a recorded delivery cannot be replayed later.
+enum WebhookSignature {
+    static func header(body: String, secret: String, at seconds: Int) -> String {
+        "t=\(seconds),v1=\(hex(body: body, secret: secret, at: seconds))"
+    }
+
+    static func hex(body: String, secret: String, at seconds: Int) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(
+            for: Data("\(seconds).\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        return mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// A new endpoint's secret: 32 random bytes as hex.
+    static func newSecret() -> String {
+        SymmetricKey(size: .bits256).withUnsafeBytes { $0.map { String(format: "%02x", $0) }.joined() }
+    }
+}
