@@ -13,6 +13,10 @@ mkdir -p "$HUIFANG_ARTIFACTS"
 
 # Runs `swift test` keeping its output; when a test fails, the failures are printed again at the end,
 # so they are not lost among thousands of request log lines.
+# Swift Testing starts every test at once by default: on 2 cores, hundreds of applications then share two event
+# loops, and a test's live HTTP server could take longer than VaporTesting's fixed 30 s to answer. At most this
+# many tests run at a time (more gains nothing on a machine this size).
+export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=${SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH:-12}
 swift_tests() {
   local log="$HUIFANG_ARTIFACTS/swift-test-$1.log"
   if swift test --skip-build 2>&1 | tee "$log"; then return 0; fi

@@ -45,11 +45,13 @@ func routes(_ app: Application) throws {
     // The live notifications of an open page: signed in by its session, read and never written back.
     try app.grouped(ReadOnlySessionAuthenticator()).register(collection: NotificationStreamController())
 
+    try app.grouped("api", "v1").register(collection: TelephonyEventController())
     let api = app.grouped("api", "v1").grouped(BearerUserAuthenticator())
     try api.register(collection: CustomerAPIController())
     try api.register(collection: ImportAPIController())
     try api.register(collection: DepartmentAPIController())
     try api.register(collection: WebhookAPIController())
+    try api.register(collection: TelephonyAPIController())
     try api.register(collection: UserAPIController())
     try api.register(collection: AuditAPIController())
     try api.register(collection: SettingsAPIController())

@@ -12,6 +12,8 @@ import VaporTesting
         "GET /s/:token/stop", "POST /s/:token/stop",
         // The SMS gateway, with a token of its own (HUIFANG_SMS_INBOUND_TOKEN), not a user's.
         "POST /api/v1/sms/inbound",
+        // The phone system, with its own token (HUIFANG_TELEPHONY_TOKEN; TelephonyTests).
+        "POST /api/v1/telephony/events",
         // The API's published contract and its readable page (APIContractTests).
         "GET /api/v1/openapi.json", "GET /api-docs",
     ]

@@ -44,6 +44,7 @@ public enum Catalogue {
     .merging(roster) { first, _ in first }.merging(names) { first, _ in first }
     .merging(navigation) { first, _ in first }.merging(lists) { first, _ in first }
     .merging(apiDocs) { first, _ in first }.merging(webhooks) { first, _ in first }
+    .merging(telephony) { first, _ in first }
 
     static let core: [String: (zh: String, en: String)] = [
         "app.name": ("回访", "Huifang"),

@@ -203,12 +203,21 @@ struct CallPagesController: RouteCollection {
 
     @Sendable func form(req: Request) async throws -> Response {
         // The call started when the form opened: its time is stamped then, to the minute (the agent may correct it).
-        try await formPage(
-            req,
-            values: [
-                "handling": "answered", "ticketKind": "complaint", "severity": "general",
-                "at": CallPagesController.inputValue(req.now, req.application.huifang),
-            ], error: nil)
+        var values = [
+            "handling": "answered", "ticketKind": "complaint", "severity": "general",
+            "at": CallPagesController.inputValue(req.now, req.application.huifang),
+        ]
+        // Opened from a ringing call's pop-up: the caller's number and the call's time, for the agent it rang for.
+        if let id = req.query[Int.self, at: "call"], let call = try await PhoneCall.find(id, on: req.db),
+            call.agentID == (try req.auth.require(User.self)).id
+        {
+            values["phone"] = PhoneNumber(normalised: call.customerNumber).display
+            values["phoneCall"] = String(id)
+            if let started = call.answeredAt ?? call.rangAt {
+                values["at"] = Self.inputValue(Date(timeIntervalSince1970: started), req.application.huifang)
+            }
+        }
+        return try await formPage(req, values: values, error: nil)
     }
 
     private func formPage(_ req: Request, values: [String: String], error: String?) async throws -> Response {
@@ -267,7 +276,7 @@ struct CallPagesController: RouteCollection {
             ticketKind: form["ticketKind"],
             severity: form["severity"],
             urgent: form["urgent"] != nil, department: form["department"], handler: nil,
-            recordingConsent: form["recordingConsent"] != nil)
+            recordingConsent: form["recordingConsent"] != nil, phoneCallID: form["phoneCall"].flatMap { Int($0) })
         do {
             let outcome = try await req.domain.calls(by: try req.auth.require(User.self)).log(input)
             if let ticket = outcome.ticketID {

@@ -30,6 +30,9 @@ struct CallInput: Content {
     var department: String?
     var handler: String?
     var recordingConsent: Bool?
+    /// The phone system's call this logs (`phone_calls`; the form opened from a ringing call's pop-up has it): it must
+    /// have rung at the agent's extension.
+    var phoneCallID: Int? = nil
 }
 
 /// What a logged call produced.
@@ -69,6 +72,7 @@ struct CallService {
         let callbackRuleID: Int?
         /// The ticket's category, for `ticket`.
         let category: String
+        let phoneCall: PhoneCall?
     }
 
     func log(_ input: CallInput) async throws -> CallOutcome {
@@ -93,6 +97,7 @@ struct CallService {
         call.$article.id = checked.article?.id
         call.promisedBy = checked.promisedBy
         call.recordingConsent = input.recordingConsent ?? false
+        call.phoneCallID = checked.phoneCall?.id
         try await call.create(on: db)
         switch checked.handling {
         case .answered:
@@ -170,10 +175,18 @@ struct CallService {
                 errors.append(.init(field: "category", key: "ticket.problem.category"))
             }
         }
+        var phoneCall: PhoneCall?
+        if let id = input.phoneCallID {
+            phoneCall = try await PhoneCall.find(id, on: db)
+            if phoneCall?.agentID != agent.id {
+                errors.append(.init(field: "phoneCall", key: "telephony.problem.phoneCall"))
+            }
+        }
         guard errors.isEmpty, let phone, let handling else { throw NamedFieldErrors(errors: errors) }
         return CheckedCall(
             phone: phone, handling: handling, at: at, summary: summary, name: name, article: article,
-            promisedBy: promisedBy, existing: existing, callbackRuleID: settings.callbackRuleID, category: category)
+            promisedBy: promisedBy, existing: existing, callbackRuleID: settings.callbackRuleID, category: category,
+            phoneCall: phoneCall)
     }
 
     /// The category of the ticket a call opens: the one given, else the matter's code when a category has it

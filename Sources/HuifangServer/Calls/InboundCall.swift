@@ -43,6 +43,8 @@ final class InboundCall: Model, @unchecked Sendable {
     @OptionalField(key: "promised_by") var promisedBy: Date?
     @OptionalField(key: "callback_task_id") var callbackTaskID: Int?
     @OptionalField(key: "ticket_id") var ticketID: Int?
+    /// The phone system's record of this call (`phone_calls`), when the form was opened from its pop-up.
+    @OptionalField(key: "phone_call_id") var phoneCallID: Int?
     @Field(key: "recording_consent") var recordingConsent: Bool
 
     init() {}

@@ -67,6 +67,8 @@ public struct HuifangConfig: Sendable {
     public var metrics = MetricsAccess()
     /// Click-to-call links on the call list and in the workspace (`HUIFANG_DIAL_URL`).
     public var dial = DialTemplate.standard
+    /// The phone system's bearer token for `POST /api/v1/telephony/events` (`HUIFANG_TELEPHONY_TOKEN`); none: off.
+    public var telephonyToken: String? = nil
 
     /// The variables read, with their defaults, for `--help` and the README.
     public static let variables: [(name: String, meaning: String)] = [
@@ -147,6 +149,11 @@ public struct HuifangConfig: Sendable {
             "HUIFANG_DIAL_URL",
             "click-to-call link of a number on the call list and in the workspace, with {number} (E.164) or {digits} "
                 + "(as dialled at home): tel:, sip:, sips:, callto:, http: or https: (default tel:{number})"
+        ),
+        (
+            "HUIFANG_TELEPHONY_TOKEN",
+            "at least 16 characters: the phone system posts call events to /api/v1/telephony/events with "
+                + "Authorization: Bearer TOKEN (default none: the endpoint answers 404)"
         ),
         (
             "HUIFANG_METRICS_TOKEN",
@@ -313,7 +320,8 @@ public struct HuifangConfig: Sendable {
             sessionMaxAge: Double(try integer("HUIFANG_SESSION_MAX_HOURS", default: 12, range: 1...720) * 3600),
             livePollMilliseconds: try integer("HUIFANG_LIVE_POLL_MS", default: 2000, range: 100...60_000),
             metrics: try metricsAccess(token: value("HUIFANG_METRICS_TOKEN"), allow: value("HUIFANG_METRICS_ALLOW")),
-            dial: try dialTemplate(value("HUIFANG_DIAL_URL"))
+            dial: try dialTemplate(value("HUIFANG_DIAL_URL")),
+            telephonyToken: try telephonyToken(value("HUIFANG_TELEPHONY_TOKEN"))
         )
     }
 
@@ -359,6 +367,14 @@ public struct HuifangConfig: Sendable {
                 variable: "HUIFANG_TRUSTED_PROXIES", value: bad.entry,
                 reason: "is not an IP address or CIDR block such as 10.0.0.0/8 or fd00::/8")
         }
+    }
+
+    static func telephonyToken(_ token: String?) throws(ConfigurationError) -> String? {
+        if let token, token.count < 16 {
+            throw ConfigurationError(
+                variable: "HUIFANG_TELEPHONY_TOKEN", value: "(hidden)", reason: "must be at least 16 characters long")
+        }
+        return token
     }
 
     static func metricsAccess(token: String?, allow: String?) throws(ConfigurationError) -> MetricsAccess {

@@ -120,7 +120,7 @@ extension InboundCall {
     public var properties: [any AnyProperty] {
         [
             $id, $at, $agent, $agentName, $customer, $phone, $matter, $summary, $handling, $article, $promisedBy,
-            $callbackTaskID, $ticketID, $recordingConsent,
+            $callbackTaskID, $ticketID, $phoneCallID, $recordingConsent,
         ]
     }
 }
@@ -154,7 +154,16 @@ extension MessageTemplate {
 
 extension Notification {
     public var properties: [any AnyProperty] {
-        [$id, $user, $ticketID, $kind, $text, $at, $readAt]
+        [$id, $user, $ticketID, $kind, $text, $at, $readAt, $phoneCallID]
+    }
+}
+
+extension PhoneCall {
+    public var properties: [any AnyProperty] {
+        [
+            $id, $callRef, $direction, $caller, $called, $phoneExtension, $agentID, $customerID, $rangAt, $answeredAt,
+            $endedAt, $durationSeconds, $recordingRef,
+        ]
     }
 }
 
@@ -275,8 +284,9 @@ extension Tier {
 extension User {
     public var properties: [any AnyProperty] {
         [
-            $id, $username, $displayName, $passwordHash, $role, $department, $isActive, $skills, $email, $createdAt,
-            $updatedAt,
+            $id, $username, $displayName, $passwordHash, $role, $department, $isActive, $skills, $email,
+            $phoneExtension,
+            $createdAt, $updatedAt,
         ]
     }
 }
@@ -327,6 +337,7 @@ let modelsWithListedProperties: [any Fields.Type] = [
     MailMessage.self,
     MessageTemplate.self,
     Notification.self,
+    PhoneCall.self,
     PlannerRun.self,
     ReportSignOff.self,
     RetentionRun.self,

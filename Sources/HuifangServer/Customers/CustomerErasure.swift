@@ -268,6 +268,18 @@ private struct ErasureSteps {
         cleared["calls"] = try await sql.raw(
             "UPDATE calls SET phone = '', summary = '' WHERE \(linked) RETURNING 1 AS n"
         ).all().count
+        // The phone system's record of their calls keeps its times, not their number or recording.
+        let theirs: SQLQueryString =
+            numbers.isEmpty
+            ? "customer_id = \(bind: id)"
+            : "customer_id = \(bind: id) OR caller IN (\(binds: numbers)) OR called IN (\(binds: numbers))"
+        cleared["phone_calls"] = try await sql.raw(
+            """
+            UPDATE phone_calls SET caller = CASE WHEN direction = 'inbound' THEN '' ELSE caller END,
+            called = CASE WHEN direction = 'outbound' THEN '' ELSE called END, recording_ref = NULL
+            WHERE \(theirs) RETURNING 1 AS n
+            """
+        ).all().count
     }
 
     /// The audit entries about the customer lose a detail that names them in any way (a member ID, a name).

@@ -87,6 +87,15 @@ public enum DemoOrganisation {
                 try await user.update(on: app.db)
             }
         }
+        // Desk phones: the phone system's pop-ups reach the agent at each extension (scripts/pbx.py plays one).
+        for (username, phoneExtension) in [("wangfang", "801"), ("zhangwei", "802"), ("liuyang", "803")] {
+            if let user = try await User.query(on: app.db).filter(\.$username == username).first(),
+                user.phoneExtension == nil
+            {
+                user.phoneExtension = phoneExtension
+                try await user.update(on: app.db)
+            }
+        }
         try await loadEvents(on: app)
         try await loadKnowledgeBase(on: app)
         try await loadTickets(on: app)

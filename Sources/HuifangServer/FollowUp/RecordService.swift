@@ -30,6 +30,10 @@ struct RecordInput: Content {
     var ticketDescription: String?
     /// The customer was reached but declined the survey (counted and shown as such).
     var surveyDeclined: Bool?
+    /// The phone system's id of the call (`POST /api/v1/telephony/events`): its answer and hang-up become the
+    /// attempt's start and end, and with the customer's consent to recording its recording the attempt's. It must
+    /// have rung at the agent's extension.
+    var callId: String? = nil
 }
 
 /// What recording an attempt did.
@@ -82,6 +86,7 @@ struct RecordService {
         guard task.status == .open else { throw AppError(.conflict, "record.refuse.notOpen") }
         guard let customer = try await Customer.find(task.$customer.id, on: db) else { throw AppError.notFound }
         var errors: [NamedFieldError] = []
+        let input = try await timed(input, by: agent, &errors)
         let attempt = errors.collect(try AttemptRules.check(attemptInput(input, task), at: now))
         let outcome = attempt?.outcome ?? ContactOutcome(rawValue: input.outcome)
         let notes = attempt?.notes ?? (input.notes ?? "").trimmingWhitespace()
@@ -128,6 +133,29 @@ struct RecordService {
             recordID: record.id!, taskID: task.id!, taskStatus: task.status.rawValue, result: record.result,
             nextAttemptAt: task.callbackAt.map { config.formatDateTime($0) }, ticketID: ticketID,
             ticketProposed: !survey.low.isEmpty)
+    }
+
+    /// The attempt with its times and recording from the phone system's call, when it names one of the agent's.
+    private func timed(_ input: RecordInput, by agent: User?, _ errors: inout [NamedFieldError]) async throws
+        -> RecordInput
+    {
+        guard let ref = input.callId?.trimmingWhitespace(), !ref.isEmpty else { return input }
+        guard let call = try await PhoneCall.query(on: db).filter(\.$callRef == ref).first(),
+            let agent, call.agentID == agent.id
+        else {
+            errors.append(.init(field: "callId", key: "telephony.problem.phoneCall"))
+            return input
+        }
+        var timed = input
+        func instant(_ seconds: Double?) -> String? {
+            seconds.map { Webhooks.instant(Date(timeIntervalSince1970: $0)) }
+        }
+        timed.startedAt = instant(call.answeredAt ?? call.rangAt) ?? input.startedAt
+        timed.endedAt = instant(call.endedAt) ?? input.endedAt
+        if input.recordingConsent == true {  // a recording is kept with the attempt only with the customer's consent
+            timed.recordingRef = input.recordingRef?.nilIfEmpty ?? call.recordingRef
+        }
+        return timed
     }
 
     /// What the attempt itself says, for the core's rules (`AttemptRules`): its times read as local time.

@@ -135,6 +135,7 @@ struct WebhookAPIController: RouteCollection {
             let original = try await WebhookDelivery.query(on: req.db).filter(\.$id == id)
                 .filter(\.$endpointID == endpoint.id!).first()
         else { throw AppError.notFound }
+        guard !original.body.isEmpty else { throw AppError(.conflict, "webhook.problem.purged") }
         let copy = WebhookDelivery()
         (copy.endpointID, copy.eventID, copy.eventType, copy.body) =
             (endpoint.id!, original.eventID, original.eventType, original.body)

@@ -39,5 +39,6 @@ extension Application {
         migrations.add(M033NamedCodes())
         migrations.add(M035TasksByDeadline())
         migrations.add(M036Webhooks())
+        migrations.add(M037Telephony())
     }
 }

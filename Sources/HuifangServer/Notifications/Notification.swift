@@ -13,6 +13,8 @@ package final class Notification: Model, @unchecked Sendable {
     @Field(key: "text") var text: String
     @Field(key: "at") var at: Double
     @OptionalField(key: "read_at") var readAt: Double?
+    /// `call`: the ringing call (`phone_calls`) whose inbound-call form the pop-up opens.
+    @OptionalField(key: "phone_call_id") var phoneCallID: Int?
 
     package init() {}
 }

@@ -10,6 +10,8 @@ struct LiveNote: Sendable {
     let ticketID: Int?
     let kind: String
     let text: String
+    /// A ringing call's pop-up: the call whose form it opens.
+    let phoneCallID: Int?
 
     init(_ row: Notification) {
         id = row.id!
@@ -17,6 +19,7 @@ struct LiveNote: Sendable {
         ticketID = row.ticketID
         kind = row.kind
         text = row.text
+        phoneCallID = row.phoneCallID
     }
 }
 

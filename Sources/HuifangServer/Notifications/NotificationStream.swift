@@ -98,12 +98,13 @@ struct NotificationStream: Sendable {
 
     private func send(_ note: LiveNote, last: inout Int, to writer: any AsyncBodyStreamWriter) async throws {
         last = max(last, note.id)
-        let kind = ["new", "assigned", "urgent", "escalation", "survey"].contains(note.kind) ? note.kind : "other"
+        let kind =
+            ["new", "assigned", "urgent", "escalation", "survey", "call"].contains(note.kind) ? note.kind : "other"
         let firstLine = note.text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         let payload = Payload(
             id: note.id, kind: note.kind, title: Catalogue.text("live.kind.\(kind)", language),
-            text: String(firstLine.prefix(200)), link: note.ticketID.map { "/tickets/\($0)" } ?? "/notifications",
-            linkLabel: Catalogue.text("live.open", language),
+            text: String(firstLine.prefix(200)), link: Self.link(note),
+            linkLabel: Catalogue.text(note.phoneCallID == nil ? "live.open" : "live.openCall", language),
             urgent: note.kind == "urgent" || note.kind == "escalation",
             unread: try await unread())
         let encoder = JSONEncoder()
@@ -111,6 +112,12 @@ struct NotificationStream: Sendable {
         let data = String(decoding: try encoder.encode(payload), as: UTF8.self)
         // The id is the highest sent, so a browser that reconnects is not sent again what it has.
         try await write(ServerSentEvent(event: "notification", id: String(last), data: data).encoded, to: writer)
+    }
+
+    /// Where a notification's banner leads: a ringing call's form, its ticket, or the list of notifications.
+    static func link(_ note: LiveNote) -> String {
+        if let call = note.phoneCallID { return "/calls/new?call=\(call)" }
+        return note.ticketID.map { "/tickets/\($0)" } ?? "/notifications"
     }
 
     private func write(_ text: String, to writer: any AsyncBodyStreamWriter) async throws {

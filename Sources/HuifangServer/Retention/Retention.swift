@@ -98,6 +98,12 @@ struct RetentionService {
             AND created_at < \(bind: cutoffs.messageBodies.timeIntervalSince1970) AND (body <> '' OR subject <> '') RETURNING 1 AS n
             """
         ).all().count
+        report.messageBodies += try await sql.raw(  // a webhook's body is a message too
+            """
+            UPDATE webhook_deliveries SET body = '', response_body = NULL WHERE status <> 'pending'
+            AND created_at < \(bind: cutoffs.messageBodies.timeIntervalSince1970) AND body <> '' RETURNING 1 AS n
+            """
+        ).all().count
         report.notifications = try await sql.raw(
             "DELETE FROM notifications WHERE at < \(bind: cutoffs.notifications.timeIntervalSince1970) RETURNING 1 AS n"
         ).all().count
@@ -120,6 +126,7 @@ struct RetentionService {
     static let erasedTables = [
         "customers", "customer_changes", "customer_consents", "customer_tags", "events", "calls", "tickets",
         "ticket_entries", "follow_up_records", "survey_answers", "mail_outbox", "notifications", "audit_log",
+        "webhook_deliveries", "phone_calls",
     ]
 
     /// After erasures since `since` (any, when nil), makes the database file forget them: an index's inner pages

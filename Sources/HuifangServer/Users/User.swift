@@ -17,6 +17,8 @@ public final class User: Model, Authenticatable, @unchecked Sendable {
     @Field(key: "skills") public var skills: String
     /// Where escalations and urgent complaints are emailed (optional).
     @OptionalField(key: "email") public var email: String?
+    /// The extension of the agent's desk phone: the phone system's events name it, and its pop-ups reach this user.
+    @OptionalField(key: "phone_extension") public var phoneExtension: String?
     @Timestamp(key: "created_at", on: .create) public var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) public var updatedAt: Date?
 

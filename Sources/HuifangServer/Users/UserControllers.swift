@@ -91,7 +91,7 @@ struct UserPagesController: RouteCollection {
                     displayName: input["displayName"], role: input["role"].flatMap(Role.init(rawValue:)),
                     departmentID: .some(input["department"].flatMap(UUID.init(uuidString:))),
                     isActive: input["isActive"] != nil, password: input["password"], email: input["email"] ?? "",
-                    skills: Self.skills(in: input)))
+                    skills: Self.skills(in: input), phoneExtension: input["phoneExtension"] ?? ""))
             req.flash("common.saved")
             return req.redirect(to: "/users/\(user.id!)")
         } catch let error as NamedFieldError {
@@ -168,6 +168,7 @@ struct UserPagesController: RouteCollection {
     private func values(of user: User) -> [String: String] {
         var values = [
             "displayName": user.displayName, "role": user.role.rawValue, "email": user.email ?? "",
+            "phoneExtension": user.phoneExtension ?? "",
             "department": user.$department.id?.uuidString ?? "", "isActive": user.isActive ? "1" : "",
         ]
         for skill in user.skillSet { values["skill.\(skill)"] = "1" }
@@ -231,8 +232,10 @@ struct UserAPIController: RouteCollection {
         let email: String?
         /// Skill codes (`GET /api/v1/skills` names them).
         let skills: [String]
+        let phoneExtension: String?
 
         init(_ user: User) {
+            phoneExtension = user.phoneExtension
             email = user.email
             skills = user.skills.split(separator: ",").map(String.init)
             id = user.id!
@@ -261,6 +264,8 @@ struct UserAPIController: RouteCollection {
         let email: String?
         /// All the user's skills; absent leaves them.
         let skills: [String]?
+        /// The desk phone's extension (the phone system's pop-ups reach this user); empty clears it.
+        let phoneExtension: String?
     }
     struct TokenInput: Content {
         let name: String?
@@ -296,7 +301,8 @@ struct UserAPIController: RouteCollection {
             .init(
                 displayName: input.displayName, role: input.role,
                 departmentID: input.departmentId.map { .some($0) },
-                isActive: input.isActive, password: input.password, email: input.email, skills: input.skills))
+                isActive: input.isActive, password: input.password, email: input.email, skills: input.skills,
+                phoneExtension: input.phoneExtension))
         return UserDTO(user)
     }
 

@@ -32,6 +32,8 @@ struct UserService {
         var email: String? = nil
         /// The agent's skills, all of them (codes from the list of skills); nil leaves them.
         var skills: [String]? = nil
+        /// The desk phone's extension; empty clears it, nil leaves it.
+        var phoneExtension: String? = nil
     }
 
     /// An email address as given, trimmed; nil when blank. Refused unless it looks like one.
@@ -107,20 +109,7 @@ struct UserService {
             user.$department.id = department
             changed.append("department")
         }
-        if let text = changes.email {
-            let email = try Self.email(text)
-            if email != user.email {
-                user.email = email
-                changed.append("email")
-            }
-        }
-        if let codes = changes.skills {
-            let skills = try await checkSkills(codes)
-            if skills != user.skills {
-                user.skills = skills
-                changed.append("skills=\(skills)")
-            }
-        }
+        changed += try await applyDetails(changes, to: user)
         if let active = changes.isActive, active != user.isActive {
             user.isActive = active
             changed.append("active=\(active)")
@@ -141,6 +130,45 @@ struct UserService {
         if changed.contains(where: Self.endsSessions) {
             try await SessionStore.end(userID: user.id!, except: currentSession, on: db)
         }
+    }
+
+    /// The email, skills and phone extension of `changes` applied to `user`; the names of those that changed.
+    private func applyDetails(_ changes: Changes, to user: User) async throws -> [String] {
+        var changed: [String] = []
+        if let text = changes.email {
+            let email = try Self.email(text)
+            if email != user.email {
+                user.email = email
+                changed.append("email")
+            }
+        }
+        if let codes = changes.skills {
+            let skills = try await checkSkills(codes)
+            if skills != user.skills {
+                user.skills = skills
+                changed.append("skills=\(skills)")
+            }
+        }
+        if let text = changes.phoneExtension, try await setExtension(text, of: user) {
+            changed.append("extension")
+        }
+        return changed
+    }
+
+    /// Sets the user's desk phone extension (empty clears it); whether it changed. One extension, one user.
+    private func setExtension(_ text: String, of user: User) async throws -> Bool {
+        let value = text.trimmingWhitespace().nilIfEmpty
+        guard value != user.phoneExtension else { return false }
+        if let value {
+            guard TelephonyService.validExtension(value) else {
+                throw NamedFieldError(field: "phoneExtension", key: "telephony.problem.extension")
+            }
+            let holder = try await User.query(on: db).filter(\.$phoneExtension == value).filter(\.$id != user.id!)
+                .first()
+            if holder != nil { throw NamedFieldError(field: "phoneExtension", key: "telephony.problem.extensionTaken") }
+        }
+        user.phoneExtension = value
+        return true
     }
 
     /// A new password, a new role or a disabled account ends the user's other sessions: whoever

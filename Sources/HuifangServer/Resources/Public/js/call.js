@@ -28,6 +28,7 @@
   };
   phone.addEventListener("change", lookup);
   phone.addEventListener("blur", lookup);
+  if (phone.value) lookup();  // opened from a ringing call's pop-up: the caller is known at once
   const query = document.getElementById("kb-query"), results = document.getElementById("kb-results"), article = document.getElementById("articleID");
   let timer;
   query.addEventListener("input", () => {

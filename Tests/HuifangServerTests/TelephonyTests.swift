@@ -1,0 +1,199 @@
+import Fluent
+import Foundation
+import HuifangCore
+import Testing
+import VaporTesting
+
+@testable import HuifangServer
+
+/// The phone system's events (issue 17): a ringing call pops up for the agent at that extension only, the form
+/// opens filled in for them only, and the call's answer and hang-up are recorded to the second.
+@Suite struct TelephonyTests {
+    static let token = "pbx-token-0123456789abcdef"
+    static let environment = ["HUIFANG_TELEPHONY_TOKEN": token]
+
+    struct Agents {
+        let first: (user: User, password: String)
+        let second: (user: User, password: String)
+        let customer: Customer
+    }
+
+    /// Two agents at extensions 801 and 802; a known customer with an open follow-up, assigned to the first.
+    func agents(_ app: Application) async throws -> Agents {
+        let first = try await makeUser(app, .agent, username: "agent801")
+        let second = try await makeUser(app, .agent, username: "agent802")
+        let users = UserService(db: app.db, passwords: app.password.async, actor: .commandLine(), now: Date())
+        try await users.update(first.user, .init(phoneExtension: "801"))
+        try await users.update(second.user, .init(phoneExtension: "802"))
+        let customer = try await CustomerStore(db: app.db, now: Date()).create(
+            CustomerRecord(
+                name: "欧阳娜娜", mobile: try PhoneNumber(parsing: "13812345678"), tier: "金卡",
+                assignedAgentID: first.user.id),
+            by: .commandLine())
+        return Agents(first: first, second: second, customer: customer)
+    }
+
+    func post(_ app: Application, _ body: [String: String], token: String? = Self.token) async throws
+        -> TestingHTTPResponse
+    {
+        var headers = HTTPHeaders()
+        if let token { headers.bearerAuthorization = BearerAuthorization(token: token) }
+        let (withJSON, buffer) = try json(body, headers: headers)
+        return try await app.testing().performTest(
+            request: .init(
+                method: .POST, url: .init(path: "/api/v1/telephony/events"), headers: withJSON, body: buffer))
+    }
+
+    @Test func theEndpointIsHiddenWithoutThePhoneSystemsToken() async throws {
+        let event = ["event": "ringing", "callId": "c-1", "caller": "13812345678", "extension": "801"]
+        try await withHuifang { app in
+            let response = try await post(app, event)
+            #expect(response.status == .notFound, "not configured: as if it did not exist")
+        }
+        try await withHuifang(Self.environment) { app in
+            #expect(try await post(app, event, token: nil).status == .notFound)
+            #expect(try await post(app, event, token: "pbx-token-0123456789abcdeX").status == .notFound)
+            let admin = try await makeToken(app, try await makeUser(app, .admin).user)
+            #expect(try await post(app, event, token: admin).status == .notFound, "a user's token is not the PBX's")
+            #expect(try await post(app, event).status == .ok)
+        }
+    }
+
+    @Test func aRingingCallPopsUpForTheAgentAtThatExtensionOnly() async throws {
+        try await withHuifang(Self.environment) { app in
+            let desk = try await agents(app)
+            let ringing = ["event": "ringing", "callId": "c-42", "caller": "138 1234 5678", "extension": "801"]
+            #expect(try await post(app, ringing).status == .ok)
+            #expect(try await post(app, ringing).status == .ok, "the PBX sends it again")
+            let notes = try await Notification.query(on: app.db).filter(\.$kind == "call").all()
+            #expect(notes.count == 1, "one pop-up however often the PBX repeats the event")
+            let note = try #require(notes.first)
+            #expect(note.$user.id == desk.first.user.id)
+            #expect(note.text.contains("欧阳娜娜") && note.text.contains("金卡") && note.text.contains("13812345678"))
+            let call = try #require(try await PhoneCall.query(on: app.db).filter(\.$callRef == "c-42").first())
+            #expect(note.phoneCallID == call.id && call.customerID == desk.customer.id)
+
+            // The pop-up's link opens the form filled in — for the agent it rang for, and for nobody else.
+            var first = try await PageClient.signedIn(app, desk.first.user.username, desk.first.password)
+            let form = try await first.get("/calls/new?call=\(call.id!)").body.string
+            #expect(form.contains("value=\"13812345678\"") && form.contains("name=\"phoneCall\""))
+            var second = try await PageClient.signedIn(app, desk.second.user.username, desk.second.password)
+            let other = try await second.get("/calls/new?call=\(call.id!)").body.string
+            #expect(!other.contains("13812345678") && !other.contains("name=\"phoneCall\""))
+        }
+    }
+
+    @Test func answerAndHangUpAreRecordedToTheSecondWithTheRecording() async throws {
+        try await withHuifang(Self.environment) { app in
+            let desk = try await agents(app)
+            let base = ["callId": "c-7", "caller": "13900139000", "extension": "802"]
+            _ = try await post(app, base.merging(["event": "ringing", "at": "2026-11-30T02:00:00Z"]) { $1 })
+            _ = try await post(app, base.merging(["event": "answered", "at": "2026-11-30T02:00:05Z"]) { $1 })
+            let ended = try await post(
+                app,
+                base.merging(["event": "ended", "at": "2026-11-30T02:03:17Z", "recording": "rec/2026/11/30/c-7.wav"]) {
+                    $1
+                })
+            #expect(ended.status == .ok)
+            #expect(ended.body.string.contains("\"durationSeconds\":192"))
+            let note = try #require(try await Notification.query(on: app.db).filter(\.$kind == "call").first())
+            #expect(note.$user.id == desk.second.user.id && note.text.contains("139****9000"), "a new caller, masked")
+
+            let secondToken = try await makeToken(app, desk.second.user)
+            let shown = try await send(app, .GET, "/api/v1/telephony/calls/c-7", token: secondToken)
+            #expect(shown.status == .ok)
+            let view = try shown.content.decode(TelephonyAPIController.CallView.self)
+            #expect(view.recording == "rec/2026/11/30/c-7.wav" && view.answeredAt == "2026-11-30T02:00:05Z")
+            #expect(view.durationSeconds == 192)
+            let firstToken = try await makeToken(app, desk.first.user)
+            #expect(try await send(app, .GET, "/api/v1/telephony/calls/c-7", token: firstToken).status == .notFound)
+
+            // Logging the call from another agent's pop-up is refused by name.
+            struct Logged: Encodable {
+                let phone: String
+                let name: String
+                let matter: String
+                let summary: String
+                let handling: String
+                let phoneCallID: Int
+            }
+            let call = try #require(try await PhoneCall.query(on: app.db).filter(\.$callRef == "c-7").first())
+            let matter = try #require(try await CallMatter.query(on: app.db).first()).code
+            let body = Logged(
+                phone: "13900139000", name: "新客户", matter: matter, summary: "咨询", handling: "answered",
+                phoneCallID: call.id!)
+            let refused = try await send(app, .POST, "/api/v1/calls", token: firstToken, body: body)
+            #expect(refused.status == .unprocessableEntity && refused.body.string.contains("\"phoneCall\""))
+            let logged = try await send(app, .POST, "/api/v1/calls", token: secondToken, body: body)
+            #expect(logged.status == .created, "\(logged.body.string)")
+            #expect(try await InboundCall.query(on: app.db).first()?.phoneCallID == call.id)
+        }
+    }
+
+    @Test func anAttemptNamingItsCallTakesItsStartEndAndRecordingFromThePhoneSystem() async throws {
+        try await withHuifang(Self.environment) { app in
+            let desk = try await FollowUpTests().desk(app)
+            let users = UserService(db: app.db, passwords: app.password.async, actor: .commandLine(), now: Date())
+            try await users.update(desk.agent, .init(phoneExtension: "805"))
+            let mobile = try #require(desk.customer.mobile)
+            let answered = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 300).rounded())
+            let base = [
+                "callId": "o-1", "direction": "outbound", "caller": "805", "called": mobile, "extension": "805",
+            ]
+            let stamp = { (date: Date) in date.formatted(.iso8601) }
+            _ = try await post(app, base.merging(["event": "answered", "at": stamp(answered)]) { $1 })
+            let ended = try await post(
+                app,
+                base.merging(["event": "ended", "at": stamp(answered + 95), "recording": "rec/o-1.wav"]) { $1 })
+            #expect(ended.body.string.contains("\"durationSeconds\":95"))
+
+            struct Attempt: Encodable {
+                let outcome: String
+                let callId: String
+                var recordingConsent = true
+            }
+            let other = try await makeToken(app, try await makeUser(app, .agent, username: "other").user)
+            let refused = try await send(
+                app, .POST, "/api/v1/tasks/\(desk.task.id!)/records", token: other,
+                body: Attempt(outcome: "noAnswer", callId: "o-1"))
+            #expect(refused.status != .created)
+            let saved = try await send(
+                app, .POST, "/api/v1/tasks/\(desk.task.id!)/records", token: desk.token,
+                body: Attempt(outcome: "noAnswer", callId: "o-1"))
+            #expect(saved.status == .created, "\(saved.body.string)")
+            let record = try #require(try await FollowUpRecord.query(on: app.db).first())
+            #expect(record.startedAt == answered && record.endedAt == answered + 95 && record.durationSeconds == 95)
+            #expect(record.recordingRef == "rec/o-1.wav")
+        }
+    }
+
+    @Test func erasingTheCustomerEmptiesTheirNumberAndRecordingFromThePhoneSystemsCalls() async throws {
+        try await withHuifang(Self.environment) { app in
+            let desk = try await agents(app)
+            _ = try await post(app, ["event": "ringing", "callId": "e-1", "caller": "13812345678", "extension": "801"])
+            _ = try await post(app, ["event": "ended", "callId": "e-1", "recording": "rec/e-1.wav"])
+            struct ErasureBody: Encodable {
+                let requestedBy: String
+                let reason: String
+            }
+            let supervisor = try await makeToken(app, try await makeUser(app, .supervisor).user)
+            let erased = try await send(
+                app, .DELETE, "/api/v1/customers/\(desk.customer.id!)", token: supervisor,
+                body: ErasureBody(requestedBy: "本人", reason: "注销"))
+            #expect(erased.status == .ok, "\(erased.body.string)")
+            let call = try #require(try await PhoneCall.query(on: app.db).filter(\.$callRef == "e-1").first())
+            #expect(call.caller == "" && call.recordingRef == nil && call.endedAt != nil)
+        }
+    }
+
+    @Test func aWrongEventIsNamedAndChangesNothing() async throws {
+        try await withHuifang(Self.environment) { app in
+            let bad = try await post(app, ["event": "exploded", "callId": "", "extension": "80a", "at": "yesterday"])
+            #expect(bad.status == .unprocessableEntity)
+            for field in ["event", "callId", "extension", "at"] {
+                #expect(bad.body.string.contains("\"\(field)\""), "\(field): \(bad.body.string)")
+            }
+            #expect(try await PhoneCall.query(on: app.db).count() == 0)
+        }
+    }
+}
