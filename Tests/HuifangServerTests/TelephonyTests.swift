@@ -44,17 +44,18 @@ import VaporTesting
                 method: .POST, url: .init(path: "/api/v1/telephony/events"), headers: withJSON, body: buffer))
     }
 
-    @Test func theEndpointIsHiddenWithoutThePhoneSystemsToken() async throws {
+    @Test func theEndpointIsHiddenUnconfiguredAndRefusesAnyOtherToken() async throws {
         let event = ["event": "ringing", "callId": "c-1", "caller": "13812345678", "extension": "801"]
         try await withHuifang { app in
             let response = try await post(app, event)
             #expect(response.status == .notFound, "not configured: as if it did not exist")
         }
         try await withHuifang(Self.environment) { app in
-            #expect(try await post(app, event, token: nil).status == .notFound)
-            #expect(try await post(app, event, token: "pbx-token-0123456789abcdeX").status == .notFound)
+            #expect(try await post(app, event, token: nil).status == .unauthorized)
+            #expect(try await post(app, event, token: "pbx-token-0123456789abcdeX").status == .unauthorized)
             let admin = try await makeToken(app, try await makeUser(app, .admin).user)
-            #expect(try await post(app, event, token: admin).status == .notFound, "a user's token is not the PBX's")
+            #expect(
+                try await post(app, event, token: admin).status == .unauthorized, "a user's token is not the PBX's")
             #expect(try await post(app, event).status == .ok)
         }
     }
@@ -91,7 +92,8 @@ import VaporTesting
             _ = try await post(app, base.merging(["event": "answered", "at": "2026-11-30T02:00:05Z"]) { $1 })
             let ended = try await post(
                 app,
-                base.merging(["event": "ended", "at": "2026-11-30T02:03:17Z", "recording": "rec/2026/11/30/c-7.wav"]) {
+                base.merging(["event": "ended", "at": "2026-11-30T02:03:17.2Z", "recording": "rec/2026/11/30/c-7.wav"])
+                {
                     $1
                 })
             #expect(ended.status == .ok)

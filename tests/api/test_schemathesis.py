@@ -17,6 +17,7 @@ BIN = os.environ.get("HUIFANG_BIN", ".build/debug/huifang")
 ARTIFACTS = pathlib.Path(os.environ.get("HUIFANG_ARTIFACTS", "test-artifacts")).resolve()
 CONFIG = pathlib.Path(__file__).resolve().with_name("schemathesis.toml")
 SMS_TOKEN = "schemathesis-sms-gateway-token"
+TELEPHONY_TOKEN = "schemathesis-phone-system-token"
 
 
 def free_port():
@@ -36,6 +37,7 @@ def server(request, tmp_path):
         "HUIFANG_BCRYPT_COST": "4",
         "HUIFANG_PLAN_AT": "off",
         "HUIFANG_SMS_INBOUND_TOKEN": SMS_TOKEN,
+        "HUIFANG_TELEPHONY_TOKEN": TELEPHONY_TOKEN,
     })
     subprocess.run([BIN, "user", "create", "--username", "admin", "--role", "admin", "--name", "王管理"],
                    input="schemathesis-admin-password\n", text=True, env=env, check=True, capture_output=True)
@@ -63,7 +65,8 @@ def server(request, tmp_path):
 
 def test_the_api_keeps_its_contract(server):
     base, token, role, workdir = server
-    env = dict(os.environ, HUIFANG_TEST_TOKEN=token, HUIFANG_TEST_SMS_TOKEN=SMS_TOKEN, NO_COLOR="1")
+    env = dict(os.environ, HUIFANG_TEST_TOKEN=token, HUIFANG_TEST_SMS_TOKEN=SMS_TOKEN,
+               HUIFANG_TEST_TELEPHONY_TOKEN=TELEPHONY_TOKEN, NO_COLOR="1")
     run = subprocess.run(
         [sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG), "--no-color", "run",
          base + "/api/v1/openapi.json", "--checks", "all", "--exclude-checks", "positive_data_acceptance"],

@@ -116,7 +116,7 @@ struct TelephonyService {
         if callRef.isEmpty || callRef.count > 100 {
             errors.append(.init(field: "callId", key: "telephony.problem.callId"))
         }
-        let at = input.at.map { try? Date($0, strategy: .iso8601) } ?? now
+        let at = input.at.map(Self.instant) ?? now
         if at == nil { errors.append(.init(field: "at", key: "problem.invalidDate")) }
         let direction = input.direction ?? "inbound"
         if !["inbound", "outbound"].contains(direction) {
@@ -137,6 +137,12 @@ struct TelephonyService {
         return Checked(
             kind: input.event, callRef: callRef, at: at, direction: direction, phoneExtension: phoneExtension,
             recording: input.recording?.trimmingWhitespace().nilIfEmpty)
+    }
+
+    /// An ISO 8601 instant with or without fractions of a second (phone systems send both); nil if it is not one.
+    static func instant(_ text: String) -> Date? {
+        (try? Date(text, strategy: .iso8601))
+            ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
     }
 
     /// Digits (and `*`, `#`), at most 20: what a desk phone's extension is.

@@ -4,7 +4,8 @@ import HuifangCore
 import Vapor
 
 /// `POST /api/v1/telephony/events`: the phone system's events, with its own token (`HUIFANG_TELEPHONY_TOKEN`), not
-/// a user's. Without the token configured, or with another, the route answers `404` as if it did not exist.
+/// a user's. Without the token configured the route answers `404` as if it did not exist; configured, a request
+/// without it or with another token (a user's included) gets `401`, as at the SMS gateway's route.
 struct TelephonyEventController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.post("telephony", "events", use: receive)
@@ -18,9 +19,10 @@ struct TelephonyEventController: RouteCollection {
     }
 
     @Sendable func receive(req: Request) async throws -> Accepted {
-        guard let expected = req.application.huifang.telephonyToken,
-            let given = req.headers.bearerAuthorization?.token, Self.same(given, expected)
-        else { throw AppError.notFound }
+        guard let expected = req.application.huifang.telephonyToken else { throw AppError.notFound }
+        guard let given = req.headers.bearerAuthorization?.token, Self.same(given, expected) else {
+            throw AppError.unauthorized
+        }
         let call = try await TelephonyService(db: req.db, config: req.application.huifang, now: req.now)
             .handle(try req.content.decode(TelephonyEvent.self))
         let state = call.endedAt != nil ? "ended" : call.answeredAt != nil ? "answered" : "ringing"
