@@ -169,6 +169,51 @@ import VaporTesting
         }
     }
 
+    /// Issue 17: "the attempt's start and end come from the telephony events when present" — from the workspace,
+    /// which names no call: the agent's latest finished call with the customer's number that nothing else took.
+    @Test func theWorkspaceTakesTheAttemptsTimesFromTheAgentsLatestCallWithTheCustomer() async throws {
+        try await withHuifang(Self.environment) { app in
+            let desk = try await FollowUpTests().desk(app)
+            let users = UserService(db: app.db, passwords: app.password.async, actor: .commandLine(), now: Date())
+            try await users.update(desk.agent, .init(phoneExtension: "805"))
+            let mobile = try #require(desk.customer.mobile)
+            let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded())
+            let opened = now - 600
+            func call(_ id: String, to number: String, answered: Date, seconds: Double) async throws {
+                let base = ["callId": id, "direction": "outbound", "called": number, "extension": "805"]
+                _ = try await post(app, base.merging(["event": "answered", "at": answered.formatted(.iso8601)]) { $1 })
+                let end = (answered + seconds).formatted(.iso8601)
+                _ = try await post(app, base.merging(["event": "ended", "at": end]) { $1 })
+            }
+            try await call("w-0", to: mobile, answered: opened - 3600, seconds: 30)  // long before: not this attempt
+            try await call("w-1", to: mobile, answered: now - 300, seconds: 100)
+            try await call("w-2", to: "+8613900000000", answered: now - 150, seconds: 40)  // someone else
+
+            var client = try await PageClient.signedIn(app, "wangfang", desk.password)
+            let form = ["outcome": "noAnswer", "startedAt": opened.formatted(.iso8601)]
+            let saved = try await client.post("/tasks/\(desk.task.id!)/records", form: form)
+            #expect(saved.status == .seeOther, "\(saved.body.string)")
+            let first = try #require(try await FollowUpRecord.query(on: app.db).sort(\.$id).first())
+            let w1 = try #require(try await PhoneCall.query(on: app.db).filter(\.$callRef == "w-1").first())
+            #expect(first.phoneCallID == w1.id && first.startedAt == now - 300 && first.durationSeconds == 100)
+            var page = try await client.get(try #require(saved.headers.first(name: .location)))
+            while let next = page.headers.first(name: .location) { page = try await client.get(next) }
+            #expect(page.body.string.contains("通话时间取自电话系统（100 秒）"), "the agent is told where the times came from")
+
+            // One call times one attempt: the next save finds none, and naming the call is refused by name.
+            #expect(try await client.post("/tasks/\(desk.task.id!)/records", form: form).status == .seeOther)
+            let second = try #require(try await FollowUpRecord.query(on: app.db).sort(\.$id, .descending).first())
+            #expect(second.id != first.id && second.phoneCallID == nil && second.startedAt == opened)
+            struct Attempt: Encodable {
+                let outcome = "noAnswer"
+                let callId = "w-1"
+            }
+            let named = try await send(
+                app, .POST, "/api/v1/tasks/\(desk.task.id!)/records", token: desk.token, body: Attempt())
+            #expect(named.status == .unprocessableEntity && named.body.string.contains("\"callId\""))
+        }
+    }
+
     @Test func erasingTheCustomerEmptiesTheirNumberAndRecordingFromThePhoneSystemsCalls() async throws {
         try await withHuifang(Self.environment) { app in
             let desk = try await agents(app)

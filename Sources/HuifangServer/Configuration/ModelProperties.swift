@@ -101,7 +101,7 @@ extension FollowUpRecord {
             $id, $taskID, $customerID, $agentID, $agentName, $source, $channel, $startedAt, $endedAt, $durationSeconds,
             $outcome, $contactMade, $completed, $needsRetry, $stopContacting, $result, $nextAttemptAt, $notes,
             $recordingConsent, $recordingRef, $corrections, $surveyID, $ticketID, $ticketProposed, $surveyDeclined,
-            $createdAt,
+            $phoneCallID, $createdAt,
         ]
     }
 }

@@ -36,6 +36,8 @@ final class FollowUpRecord: Model, @unchecked Sendable {
     @Field(key: "ticket_proposed") var ticketProposed: Bool
     /// Reached, but the customer declined the survey.
     @Field(key: "survey_declined") var surveyDeclined: Bool
+    /// The phone system's call that gave the attempt its start and end (`PhoneCall`), if one did.
+    @OptionalField(key: "phone_call_id") var phoneCallID: Int?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}

@@ -47,6 +47,10 @@ struct RecordResult: Content {
     let nextAttemptAt: String?
     let ticketID: Int?
     let ticketProposed: Bool
+    /// The phone system's call that gave the attempt its start and end, if one did.
+    let callId: String?
+    /// The attempt's length in seconds.
+    let durationSeconds: Int
 }
 
 /// Records attempts on tasks: checks everything first, then writes the record, its answers, the
@@ -86,7 +90,8 @@ struct RecordService {
         guard task.status == .open else { throw AppError(.conflict, "record.refuse.notOpen") }
         guard let customer = try await Customer.find(task.$customer.id, on: db) else { throw AppError.notFound }
         var errors: [NamedFieldError] = []
-        let input = try await timed(input, by: agent, &errors)
+        let call = try await phoneCall(input, task: task, customer: customer, agent: agent, &errors)
+        let input = timed(input, by: call)
         let attempt = errors.collect(try AttemptRules.check(attemptInput(input, task), at: now))
         let outcome = attempt?.outcome ?? ContactOutcome(rawValue: input.outcome)
         let notes = attempt?.notes ?? (input.notes ?? "").trimmingWhitespace()
@@ -101,6 +106,7 @@ struct RecordService {
             outcome, attemptsMade: task.attempts + 1, maxAttempts: task.maxAttempts, now: now,
             callbackAt: attempt.callbackAt, windows: windows)
         let record = newRecord(attempt, input, task: task, agent: agent, survey: survey)
+        record.phoneCallID = call?.id
         record.corrections = corrected.changes(from: current)  // corrections only; do-not-call is not one
             .map { "\($0.field.rawValue): \($0.oldValue ?? "") → \($0.newValue ?? "")" }.joined(separator: "\n")
         if outcome == .doNotCall { corrected.doNotDisturb = true }
@@ -132,20 +138,58 @@ struct RecordService {
         return RecordResult(
             recordID: record.id!, taskID: task.id!, taskStatus: task.status.rawValue, result: record.result,
             nextAttemptAt: task.callbackAt.map { config.formatDateTime($0) }, ticketID: ticketID,
-            ticketProposed: !survey.low.isEmpty)
+            ticketProposed: !survey.low.isEmpty, callId: call?.callRef, durationSeconds: record.durationSeconds)
     }
 
-    /// The attempt with its times and recording from the phone system's call, when it names one of the agent's.
-    private func timed(_ input: RecordInput, by agent: User?, _ errors: inout [NamedFieldError]) async throws
-        -> RecordInput
-    {
-        guard let ref = input.callId?.trimmingWhitespace(), !ref.isEmpty else { return input }
-        guard let call = try await PhoneCall.query(on: db).filter(\.$callRef == ref).first(),
-            let agent, call.agentID == agent.id
-        else {
-            errors.append(.init(field: "callId", key: "telephony.problem.phoneCall"))
-            return input
+    /// The phone system's call that times the attempt: the one it names (`callId`, which must have rung at the
+    /// agent's extension and time no other attempt), or else, for a phone attempt by an agent, the agent's latest
+    /// finished call with the customer's number that no attempt or logged call has taken, ended since the attempt
+    /// began (less `Self.callSlack`) and within `Self.callWindow`.
+    private func phoneCall(
+        _ input: RecordInput, task: FollowUpTask, customer: Customer, agent: User?, _ errors: inout [NamedFieldError]
+    ) async throws -> PhoneCall? {
+        if let ref = input.callId?.trimmingWhitespace(), !ref.isEmpty {
+            guard let call = try await PhoneCall.query(on: db).filter(\.$callRef == ref).first(),
+                let agent, call.agentID == agent.id
+            else {
+                errors.append(.init(field: "callId", key: "telephony.problem.phoneCall"))
+                return nil
+            }
+            if try await !taken([call.id!]).isEmpty {
+                errors.append(.init(field: "callId", key: "telephony.problem.callTaken"))
+            }
+            return call
         }
+        guard let agent, (input.channel?.nilIfEmpty ?? task.channel) == ContactChannel.phone.rawValue else {
+            return nil
+        }
+        let began = input.startedAt.flatMap { LocalTime.parse($0, in: config.timeZone)?.instant }
+        let since = max(now - Self.callWindow, (began ?? .distantPast) - Self.callSlack).timeIntervalSince1970
+        let calls = try await PhoneCall.query(on: db).filter(\.$agentID == agent.id).filter(\.$endedAt >= since)
+            .sort(\.$endedAt, .descending).limit(50).all()
+            .filter { $0.customerNumber == customer.mobile && $0.endedAt! <= now.timeIntervalSince1970 }
+        let used = try await taken(calls.compactMap(\.id))
+        return calls.first { !used.contains($0.id!) }
+    }
+
+    /// How long after a call an attempt may still take its times from it unnamed.
+    static let callWindow: TimeInterval = 2 * 3600
+    /// How long before the workspace opened a call may have ended and still be the attempt's (dialled from the list).
+    static let callSlack: TimeInterval = 10 * 60
+
+    /// Which of these phone calls already time an attempt or a logged inbound call.
+    private func taken(_ ids: [Int]) async throws -> Set<Int> {
+        guard !ids.isEmpty else { return [] }
+        let records = try await FollowUpRecord.query(on: db).filter(\.$phoneCallID ~~ ids).all().compactMap(
+            \.phoneCallID)
+        let calls = try await InboundCall.query(on: db).filter(\.$phoneCallID ~~ ids).all().compactMap(\.phoneCallID)
+        return Set(records + calls)
+    }
+
+    /// The attempt with its times (to the second) and, with the customer's consent to recording, its recording from
+    /// the phone system's call.
+    private func timed(_ input: RecordInput, by call: PhoneCall?) -> RecordInput {
+        guard let call else { return input }
         var timed = input
         func instant(_ seconds: Double?) -> String? {
             seconds.map { Webhooks.instant(Date(timeIntervalSince1970: $0)) }

@@ -135,6 +135,7 @@ struct WorkspacePagesController: RouteCollection {
         var message = req.t("workspace.saved", req.t("outcome." + input.outcome), req.t("result." + result.result))
         if let at = result.nextAttemptAt { message += req.t("workspace.nextAttempt", at) }
         if let ticket = result.ticketID { message += req.t("workspace.ticketOpened", String(ticket)) }
+        if result.callId != nil { message += req.t("workspace.timedByPhoneSystem", String(result.durationSeconds)) }
         req.session.data["flash"] = message
         return req.redirect(to: "/tasks/next?after=\(task.id!)")
     }

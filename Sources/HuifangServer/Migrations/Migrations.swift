@@ -40,5 +40,6 @@ extension Application {
         migrations.add(M035TasksByDeadline())
         migrations.add(M036Webhooks())
         migrations.add(M037Telephony())
+        migrations.add(M038RecordPhoneCalls())
     }
 }
