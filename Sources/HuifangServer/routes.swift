@@ -23,6 +23,7 @@ func routes(_ app: Application) throws {
     try pages.register(collection: CustomerPagesController())
     try pages.register(collection: ImportPageController())
     try pages.register(collection: DepartmentPagesController())
+    try pages.register(collection: WebhookPagesController())
     try pages.register(collection: UserPagesController())
     try pages.register(collection: AuditPagesController())
     try pages.register(collection: SettingsPagesController())

@@ -190,6 +190,44 @@ import VaporTesting
         }
     }
 
+    /// The admin's page: register an endpoint (its secret shown once, on that page only), read its delivery log and
+    /// send a delivery again, remove it; a wrong field is named and the form kept.
+    @Test func anAdminManagesWebhooksOnTheirPage() async throws {
+        try await withReceiver { receiver, app, _ in
+            let (admin, password) = try await makeUser(app, .admin, username: "webadmin")
+            var client = try await PageClient.signedIn(app, admin.username, password)
+            let bad = try await client.post(
+                "/webhooks", form: ["url": "http://erp.example.com/hook", "event.customer.created": "on"])
+            #expect(bad.status == .unprocessableEntity && bad.body.string.contains("接收地址："))
+            #expect(bad.body.string.contains("name=\"event.customer.created\" checked"), "the form is kept")
+
+            let created = try await client.post(
+                "/webhooks", form: ["url": receiver.url, "event.customer.created": "on", "role": "supervisor"])
+            let endpoint = try #require(try await WebhookEndpoint.query(on: app.db).first())
+            #expect(created.status == .ok && created.body.string.contains(endpoint.secret))
+            #expect(endpoint.eventTypes == ["customer.created"] && endpoint.role == "supervisor")
+            let list = try await client.get("/webhooks").body.string
+            #expect(list.contains(receiver.url) && list.contains("新建客户") && !list.contains(endpoint.secret))
+
+            _ = try await CustomerStore(db: app.db, now: Date()).create(
+                CustomerRecord(name: "韩梅梅", tier: "普通"), by: .commandLine())
+            #expect(try await deliver(app).sent == 1)
+            let log = try await client.get("/webhooks/\(endpoint.id!)").body.string
+            #expect(log.contains("已送达") && log.contains("韩梅梅") && log.contains("重新投递"))
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "webhook.deliveries").count() == 1)
+            let delivery = try #require(try await WebhookDelivery.query(on: app.db).first())
+            let again = try await client.post(
+                "/webhooks/\(endpoint.id!)/deliveries/\(delivery.id!)/redeliver", form: [:])
+            #expect(again.status == .seeOther)
+            #expect(try await deliver(app).sent == 1)
+            #expect(receiver.received.withLockedValue { $0.count } == 2)
+
+            #expect(try await client.post("/webhooks/\(endpoint.id!)/delete", form: [:]).status == .seeOther)
+            #expect(try await WebhookEndpoint.query(on: app.db).count() == 0)
+            #expect(try await WebhookDelivery.query(on: app.db).count() == 0)
+        }
+    }
+
     @Test func twoInstancesDeliveringAtOnceSendEachEventOnce() async throws {
         try await withReceiver { receiver, app, token in
             _ = try await register(app, token, url: receiver.url, events: ["customer.created"])

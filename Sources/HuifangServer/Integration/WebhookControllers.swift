@@ -70,26 +70,60 @@ struct WebhookAPIController: RouteCollection {
 
     @Sendable func create(req: Request) async throws -> Response {
         let input = try req.content.decode(Input.self)
+        let endpoint = try await WebhookAdmin(req).register(url: input.url, events: input.events, role: input.role)
+        return try await EndpointDTO(endpoint, showingSecret: true).encodeResponse(status: .created, for: req)
+    }
+
+    @Sendable func delete(req: Request) async throws -> HTTPStatus {
+        try await WebhookAdmin(req).remove(try await req.webhookEndpoint())
+        return .noContent
+    }
+
+    /// The newest 100 deliveries, each with its body (personal data as the endpoint's role sees it): audited.
+    @Sendable func deliveries(req: Request) async throws -> [DeliveryDTO] {
+        try await WebhookAdmin(req).deliveries(of: try await req.webhookEndpoint()).map(DeliveryDTO.init)
+    }
+
+    /// Queues the same event (its id and body) to the endpoint again, as a new delivery sent at the next run.
+    @Sendable func redeliver(req: Request) async throws -> Response {
+        let copy = try await WebhookAdmin(req).redeliver(
+            req.parameters.get("delivery", as: Int.self), of: try await req.webhookEndpoint())
+        return try await DeliveryDTO(copy).encodeResponse(status: .accepted, for: req)
+    }
+}
+
+/// What admins do with webhook endpoints, from the API and from the page, each audited.
+struct WebhookAdmin {
+    let db: any Database
+    let actor: Actor
+    let now: Date
+
+    init(_ req: Request) {
+        (db, actor, now) = (req.db, req.actor, req.now)
+    }
+
+    /// Registers an endpoint with a new secret (shown to the admin once, in the answer that registers it).
+    func register(url: String, events: [String], role: String?) async throws -> WebhookEndpoint {
         let endpoint = WebhookEndpoint()
-        endpoint.url = try Self.checkedURL(input.url)
+        endpoint.url = try Self.checkedURL(url)
         let known = Set(WebhookEventType.allCases.map(\.rawValue))
-        guard !input.events.isEmpty, input.events.allSatisfy(known.contains) else {
+        guard !events.isEmpty, events.allSatisfy(known.contains) else {
             throw NamedFieldError(field: "events", key: "webhook.problem.events")
         }
-        endpoint.events = Array(Set(input.events)).sorted().joined(separator: ",")
-        guard let role = Role(rawValue: input.role ?? Role.analyst.rawValue) else {
+        endpoint.events = Array(Set(events)).sorted().joined(separator: ",")
+        guard let role = Role(rawValue: role?.nilIfEmpty ?? Role.analyst.rawValue) else {
             throw NamedFieldError(field: "role", key: "webhook.problem.role")
         }
         endpoint.role = role.rawValue
         endpoint.secret = WebhookSignature.newSecret()
-        endpoint.createdAt = req.now.timeIntervalSince1970
-        try await req.db.transaction { db in
+        endpoint.createdAt = now.timeIntervalSince1970
+        try await db.transaction { db in
             try await endpoint.create(on: db)
             try await AuditLog.record(
-                "webhook.create", by: req.actor, subjectType: "webhook", subjectID: String(endpoint.id!),
-                detail: "\(endpoint.url) \(endpoint.events) role=\(endpoint.role)", at: req.now, on: db)
+                "webhook.create", by: actor, subjectType: "webhook", subjectID: String(endpoint.id!),
+                detail: "\(endpoint.url) \(endpoint.events) role=\(endpoint.role)", at: now, on: db)
         }
-        return try await EndpointDTO(endpoint, showingSecret: true).encodeResponse(status: .created, for: req)
+        return endpoint
     }
 
     /// HTTPS anywhere; plain HTTP only to this machine (a receiver under test), never over a network.
@@ -105,34 +139,31 @@ struct WebhookAPIController: RouteCollection {
         return url
     }
 
-    @Sendable func delete(req: Request) async throws -> HTTPStatus {
-        let endpoint = try await endpoint(req)
-        try await req.db.transaction { db in
+    /// Removes the endpoint with its delivery log.
+    func remove(_ endpoint: WebhookEndpoint) async throws {
+        try await db.transaction { db in
             try await WebhookDelivery.query(on: db).filter(\.$endpointID == endpoint.id!).delete()
             try await endpoint.delete(on: db)
             try await AuditLog.record(
-                "webhook.delete", by: req.actor, subjectType: "webhook", subjectID: String(endpoint.id!),
-                detail: endpoint.url, at: req.now, on: db)
+                "webhook.delete", by: actor, subjectType: "webhook", subjectID: String(endpoint.id!),
+                detail: endpoint.url, at: now, on: db)
         }
-        return .noContent
     }
 
     /// The newest 100 deliveries, each with its body (personal data as the endpoint's role sees it): audited.
-    @Sendable func deliveries(req: Request) async throws -> [DeliveryDTO] {
-        let endpoint = try await endpoint(req)
-        let rows = try await WebhookDelivery.query(on: req.db).filter(\.$endpointID == endpoint.id!)
+    func deliveries(of endpoint: WebhookEndpoint) async throws -> [WebhookDelivery] {
+        let rows = try await WebhookDelivery.query(on: db).filter(\.$endpointID == endpoint.id!)
             .sort(\.$id, .descending).limit(100).all()
-        try await req.domain.audit(
-            "webhook.deliveries", subjectType: "webhook", subjectID: String(endpoint.id!), detail: "count=\(rows.count)"
-        )
-        return rows.map(DeliveryDTO.init)
+        try await AuditLog.record(
+            "webhook.deliveries", by: actor, subjectType: "webhook", subjectID: String(endpoint.id!),
+            detail: "count=\(rows.count)", at: now, on: db)
+        return rows
     }
 
     /// Queues the same event (its id and body) to the endpoint again, as a new delivery sent at the next run.
-    @Sendable func redeliver(req: Request) async throws -> Response {
-        let endpoint = try await endpoint(req)
-        guard let id = req.parameters.get("delivery", as: Int.self),
-            let original = try await WebhookDelivery.query(on: req.db).filter(\.$id == id)
+    func redeliver(_ id: Int?, of endpoint: WebhookEndpoint) async throws -> WebhookDelivery {
+        guard let id,
+            let original = try await WebhookDelivery.query(on: db).filter(\.$id == id)
                 .filter(\.$endpointID == endpoint.id!).first()
         else { throw AppError.notFound }
         guard !original.body.isEmpty else { throw AppError(.conflict, "webhook.problem.purged") }
@@ -140,19 +171,20 @@ struct WebhookAPIController: RouteCollection {
         (copy.endpointID, copy.eventID, copy.eventType, copy.body) =
             (endpoint.id!, original.eventID, original.eventType, original.body)
         (copy.status, copy.attempts, copy.redeliveryOf) = (.pending, 0, original.id)
-        (copy.createdAt, copy.nextAttemptAt) = (req.now.timeIntervalSince1970, req.now.timeIntervalSince1970)
-        try await req.db.transaction { db in
+        (copy.createdAt, copy.nextAttemptAt) = (now.timeIntervalSince1970, now.timeIntervalSince1970)
+        try await db.transaction { db in
             try await copy.create(on: db)
             try await AuditLog.record(
-                "webhook.redeliver", by: req.actor, subjectType: "webhook", subjectID: String(endpoint.id!),
-                detail: "delivery=\(original.id!)", at: req.now, on: db)
+                "webhook.redeliver", by: actor, subjectType: "webhook", subjectID: String(endpoint.id!),
+                detail: "delivery=\(original.id!)", at: now, on: db)
         }
-        return try await DeliveryDTO(copy).encodeResponse(status: .accepted, for: req)
+        return copy
     }
+}
 
-    private func endpoint(_ req: Request) async throws -> WebhookEndpoint {
-        guard let id = req.parameters.get("id", as: Int.self),
-            let endpoint = try await WebhookEndpoint.find(id, on: req.db)
+extension Request {
+    func webhookEndpoint() async throws -> WebhookEndpoint {
+        guard let id = parameters.get("id", as: Int.self), let endpoint = try await WebhookEndpoint.find(id, on: db)
         else { throw AppError.notFound }
         return endpoint
     }

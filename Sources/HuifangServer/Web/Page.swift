@@ -113,6 +113,7 @@ enum Navigation {
                 Link(path: "/settings", key: "nav.settings", access: .administration),
                 Link(path: "/calendar", key: "nav.calendar", access: .administration),
                 Link(path: "/messages", key: "nav.messages", access: .administration),
+                Link(path: "/webhooks", key: "nav.webhooks", access: .administration),
                 Link(path: "/audit", key: "nav.audit", access: .administration),
             ]),
         Group(key: nil, links: [Link(path: "/notifications", key: "nav.notifications", access: .signedIn)]),
