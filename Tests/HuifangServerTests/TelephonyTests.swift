@@ -98,6 +98,12 @@ import VaporTesting
                 })
             #expect(ended.status == .ok)
             #expect(ended.body.string.contains("\"durationSeconds\":192"))
+            // An answer that arrives after the hang-up still gives the call its length.
+            let late = ["callId": "c-8", "caller": "13900139001", "extension": "802"]
+            _ = try await post(app, late.merging(["event": "ended", "at": "2026-11-30T03:01:00Z"]) { $1 })
+            let answered = try await post(
+                app, late.merging(["event": "answered", "at": "2026-11-30T03:00:20Z"]) { $1 })
+            #expect(answered.body.string.contains("\"durationSeconds\":40"))
             let note = try #require(try await Notification.query(on: app.db).filter(\.$kind == "call").first())
             #expect(note.$user.id == desk.second.user.id && note.text.contains("139****9000"), "a new caller, masked")
 
@@ -129,6 +135,34 @@ import VaporTesting
             let logged = try await send(app, .POST, "/api/v1/calls", token: secondToken, body: body)
             #expect(logged.status == .created, "\(logged.body.string)")
             #expect(try await InboundCall.query(on: app.db).first()?.phoneCallID == call.id)
+            let twice = try await send(app, .POST, "/api/v1/calls", token: secondToken, body: body)
+            #expect(
+                twice.status == .unprocessableEntity && twice.body.string.contains("\"phoneCall\""), "one call, once")
+        }
+    }
+
+    /// The form a pop-up opens shows the number as the pop-up did — masked for an agent who is not the customer's —
+    /// and the call is logged with the number the phone system reported.
+    @Test func theFormShowsTheNumberMaskedAsThePopUpDidAndLogsTheRealOne() async throws {
+        try await withHuifang(Self.environment) { app in
+            let desk = try await agents(app)  // the customer is the first agent's; the call rings at the second's
+            _ = try await post(app, ["event": "ringing", "callId": "m-1", "caller": "13812345678", "extension": "802"])
+            let call = try #require(try await PhoneCall.query(on: app.db).filter(\.$callRef == "m-1").first())
+            var second = try await PageClient.signedIn(app, desk.second.user.username, desk.second.password)
+            let form = try await second.get("/calls/new?call=\(call.id!)").body.string
+            #expect(form.contains("value=\"138****5678\"") && !form.contains("13812345678"))
+            let found = try await second.get("/calls/lookup?call=\(call.id!)").body.string
+            #expect(found.contains("欧阳娜娜") && !found.contains("13812345678"))
+            let matter = try #require(try await CallMatter.query(on: app.db).first()).code
+            let logged = try await second.post(
+                "/calls",
+                form: [
+                    "phone": "138****5678", "phoneCall": String(call.id!), "matter": matter, "summary": "查询积分",
+                    "handling": "answered", "at": CallPagesController.inputValue(Date(), app.huifang),
+                ])
+            #expect(logged.status == .seeOther, "\(logged.body.string)")
+            let stored = try #require(try await InboundCall.query(on: app.db).first())
+            #expect(stored.phone == "+8613812345678" && stored.$customer.id == desk.customer.id)
         }
     }
 
@@ -211,6 +245,42 @@ import VaporTesting
             let named = try await send(
                 app, .POST, "/api/v1/tasks/\(desk.task.id!)/records", token: desk.token, body: Attempt())
             #expect(named.status == .unprocessableEntity && named.body.string.contains("\"callId\""))
+        }
+    }
+
+    /// Two saves naming one call at the same moment: one takes it, the other is told so by name.
+    @Test func twoSavesAtOnceCannotBothTakeOneCall() async throws {
+        try await withHuifang(Self.environment) { app in
+            let desk = try await FollowUpTests().desk(app)
+            let users = UserService(db: app.db, passwords: app.password.async, actor: .commandLine(), now: Date())
+            try await users.update(desk.agent, .init(phoneExtension: "806"))
+            let base = ["callId": "r-1", "direction": "outbound", "called": try #require(desk.customer.mobile)]
+            _ = try await post(app, base.merging(["event": "answered", "extension": "806"]) { $1 })
+            _ = try await post(app, base.merging(["event": "ended"]) { $1 })
+            struct Attempt: Encodable {
+                let outcome = "noAnswer"
+                let callId = "r-1"
+            }
+            var tasks = [desk.task.id!]  // four open follow-ups of the customer: no task's own guard decides
+            for key in ["R2", "R3", "R4"] {
+                tasks.append(
+                    try await FollowUpTests.task(
+                        app, customer: desk.customer, agent: desk.agent, rule: desk.rule, key: key
+                    ).id!)
+            }
+            let statuses = try await withThrowingTaskGroup(of: HTTPStatus.self) { group in
+                for task in tasks {
+                    group.addTask {
+                        try await send(
+                            app, .POST, "/api/v1/tasks/\(task)/records", token: desk.token, body: Attempt()
+                        ).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .created }.count == 1, "\(statuses)")
+            #expect(statuses.filter { $0 == .unprocessableEntity }.count == 3, "\(statuses)")
+            #expect(try await FollowUpRecord.query(on: app.db).filter(\.$phoneCallID != nil).count() == 1)
         }
     }
 

@@ -207,17 +207,30 @@ struct CallPagesController: RouteCollection {
             "handling": "answered", "ticketKind": "complaint", "severity": "general",
             "at": CallPagesController.inputValue(req.now, req.application.huifang),
         ]
-        // Opened from a ringing call's pop-up: the caller's number and the call's time, for the agent it rang for.
+        // Opened from a ringing call's pop-up: the caller's number (masked as the pop-up showed it; the server takes
+        // the number from the call) and the call's time, for the agent it rang for.
+        let agent = try req.auth.require(User.self)
         if let id = req.query[Int.self, at: "call"], let call = try await PhoneCall.find(id, on: req.db),
-            call.agentID == (try req.auth.require(User.self)).id
+            call.agentID == agent.id
         {
-            values["phone"] = PhoneNumber(normalised: call.customerNumber).display
+            values["phone"] = try await Self.shownNumber(of: call, to: agent, on: req.db)
             values["phoneCall"] = String(id)
             if let started = call.answeredAt ?? call.rangAt {
                 values["at"] = Self.inputValue(Date(timeIntervalSince1970: started), req.application.huifang)
             }
         }
         return try await formPage(req, values: values, error: nil)
+    }
+
+    /// A phone call's number as `agent` may see it: whole for the customer's own agent and roles that see every
+    /// number, masked otherwise (as in the pop-up).
+    static func shownNumber(of call: PhoneCall, to agent: User, on db: any Database) async throws -> String {
+        let phone = PhoneNumber(normalised: call.customerNumber)
+        if let id = call.customerID, let customer = try await Customer.find(id, on: db) {
+            let sees = canSeeContactDetails(role: agent.role, isAssignedAgent: customer.$assignedAgent.id == agent.id)
+            return sees ? phone.display : phone.masked
+        }
+        return agent.role.seesAllContactDetails ? phone.display : phone.masked
     }
 
     private func formPage(_ req: Request, values: [String: String], error: String?) async throws -> Response {
@@ -293,8 +306,17 @@ struct CallPagesController: RouteCollection {
         }
     }
 
+    /// `?phone=` as typed, or `?call=N`: the number of a phone call that rang for this agent (its form shows it
+    /// masked).
     @Sendable func lookup(req: Request) async throws -> [CallAPIController.Found] {
-        try await req.domain.callerLookup(try req.searchTerm("phone"), viewer: try req.auth.require(User.self))
+        let viewer = try req.auth.require(User.self)
+        if let id = req.query[Int.self, at: "call"] {
+            guard let call = try await PhoneCall.find(id, on: req.db), call.agentID == viewer.id else {
+                throw AppError.notFound
+            }
+            return try await req.domain.callerLookup(call.customerNumber, viewer: viewer)
+        }
+        return try await req.domain.callerLookup(try req.searchTerm("phone"), viewer: viewer)
     }
 
     struct LogPage: Encodable {

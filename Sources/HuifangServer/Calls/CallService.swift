@@ -98,7 +98,12 @@ struct CallService {
         call.promisedBy = checked.promisedBy
         call.recordingConsent = input.recordingConsent ?? false
         call.phoneCallID = checked.phoneCall?.id
-        try await call.create(on: db)
+        do {
+            try await call.create(on: db)
+        } catch let error as any DatabaseError where error.isConstraintFailure && call.phoneCallID != nil {
+            // Another save took the phone call first (`calls.phone_call_id` is unique where set).
+            throw NamedFieldErrors(errors: [.init(field: "phoneCall", key: "telephony.problem.callTaken")])
+        }
         switch checked.handling {
         case .answered:
             break
@@ -129,10 +134,32 @@ struct CallService {
             callbackTaskID: call.callbackTaskID, ticketID: call.ticketID)
     }
 
+    /// The phone system's call the form was opened from: one that rang for this agent and is no other contact yet.
+    private func phoneCall(_ input: CallInput, _ errors: inout [NamedFieldError]) async throws -> PhoneCall? {
+        guard let id = input.phoneCallID else { return nil }
+        guard let call = try await PhoneCall.find(id, on: db), call.agentID == agent.id else {
+            errors.append(.init(field: "phoneCall", key: "telephony.problem.phoneCall"))
+            return nil
+        }
+        if try await !PhoneCall.taken([id], on: db).isEmpty {
+            errors.append(.init(field: "phoneCall", key: "telephony.problem.callTaken"))
+        }
+        return call
+    }
+
+    /// The caller's number: as typed, or, when the form came from a phone call and shows the number masked (or not
+    /// at all), the number the phone system reported.
+    static func phone(_ typed: String, of call: PhoneCall?) -> PhoneNumber? {
+        let typed = typed.trimmingWhitespace()
+        if let call, typed.isEmpty || typed.contains("*") { return try? PhoneNumber(parsing: call.customerNumber) }
+        return try? PhoneNumber(parsing: typed)
+    }
+
     /// Reads and checks every field of a call; all problems are named at once.
     private func check(_ input: CallInput) async throws -> CheckedCall {
         var errors: [NamedFieldError] = []
-        let phone = try? PhoneNumber(parsing: input.phone)
+        let phoneCall = try await phoneCall(input, &errors)
+        let phone = Self.phone(input.phone, of: phoneCall)
         if phone == nil { errors.append(.init(field: "phone", key: "problem.invalidMobile")) }
         let settings = try await TicketSettingsRecord.load(on: db)
         let matters = try await CallMatter.query(on: db).filter(\.$isActive == true).sort(\.$position).all()
@@ -155,7 +182,7 @@ struct CallService {
             if article == nil { errors.append(.init(field: "articleID", key: "calls.problem.article")) }
         }
         let promisedBy = handling == .promised ? promise(input.promisedBy, &errors) : nil
-        let existing = try await Self.customers(withPhone: input.phone, on: db)
+        let existing = try await Self.customers(withPhone: phone?.e164 ?? input.phone, on: db)
         let name = input.name?.trimmingWhitespace() ?? ""
         if TextLimit.exceeds(name, TextLimit.name) { errors.append(.tooLong("name", TextLimit.name)) }
         if phone != nil, existing.isEmpty, name.isEmpty {
@@ -173,13 +200,6 @@ struct CallService {
             }
             if !settings.settings.categories.contains(where: { $0.code == category }) {
                 errors.append(.init(field: "category", key: "ticket.problem.category"))
-            }
-        }
-        var phoneCall: PhoneCall?
-        if let id = input.phoneCallID {
-            phoneCall = try await PhoneCall.find(id, on: db)
-            if phoneCall?.agentID != agent.id {
-                errors.append(.init(field: "phoneCall", key: "telephony.problem.phoneCall"))
             }
         }
         guard errors.isEmpty, let phone, let handling else { throw NamedFieldErrors(errors: errors) }

@@ -29,6 +29,15 @@ final class PhoneCall: Model, @unchecked Sendable {
 
     /// The customer's number: who called in, or who was called.
     var customerNumber: String { direction == "outbound" ? called : caller }
+
+    /// Which of these calls already time an attempt or are a logged inbound call: one call is one contact.
+    static func taken(_ ids: [Int], on db: any Database) async throws -> Set<Int> {
+        guard !ids.isEmpty else { return [] }
+        let records = try await FollowUpRecord.query(on: db).filter(\.$phoneCallID ~~ ids).all().compactMap(
+            \.phoneCallID)
+        let calls = try await InboundCall.query(on: db).filter(\.$phoneCallID ~~ ids).all().compactMap(\.phoneCallID)
+        return Set(records + calls)
+    }
 }
 
 /// One event from the phone system (`POST /api/v1/telephony/events`).
@@ -79,9 +88,10 @@ struct TelephonyService {
             call.answeredAt = call.answeredAt ?? checked.at.timeIntervalSince1970
         default:
             call.endedAt = call.endedAt ?? checked.at.timeIntervalSince1970
-            let start = call.answeredAt ?? call.endedAt!
-            call.durationSeconds = max(0, Int((call.endedAt! - start).rounded()))
             call.recordingRef = checked.recording ?? call.recordingRef
+        }
+        if let end = call.endedAt {  // also when the answer arrives after the hang-up (events may come out of order)
+            call.durationSeconds = max(0, Int((end - (call.answeredAt ?? end)).rounded()))
         }
         if let phoneExtension = checked.phoneExtension, checked.kind != "ended" || call.agentID == nil {
             call.phoneExtension = phoneExtension

@@ -77,7 +77,9 @@ struct TelephonyAPIController: RouteCollection {
             let call = try await PhoneCall.query(on: req.db).filter(\.$callRef == ref).first(),
             user.role != .agent || call.agentID == user.id
         else { throw AppError.notFound }
-        try await req.domain.audit("telephony.view", subjectType: "call", subjectID: ref)
+        // Whose number and recording were shown: the customer's id, for a per-customer access report.
+        try await req.domain.audit(
+            "telephony.view", subjectType: "call", subjectID: ref, detail: call.customerID.map { "customer=\($0)" })
         return CallView(call)
     }
 }

@@ -112,20 +112,24 @@ struct RecordService {
         if outcome == .doNotCall { corrected.doNotDisturb = true }
         let updated = corrected
         let accepted = survey.scored
-        try await db.transaction { db in
-            try await write(record, flags: outcome.flags, result: result, answers: accepted, task: task, on: db)
-            if !updated.changes(from: current).isEmpty {
-                try await CustomerStore(db: db, now: now).update(
-                    customer, from: current, to: updated, by: actor, how: .call, note: "task \(task.id!)")
-            }
-            if outcome == .doNotCall {
-                // Asked not to be called: the customer's other open follow-ups end too.
-                try await FollowUpTask.query(on: db).filter(\.$customer.$id == customer.id!).filter(\.$status == .open)
+        try await oneContactPerCall(record) {
+            try await db.transaction { db in
+                try await write(record, flags: outcome.flags, result: result, answers: accepted, task: task, on: db)
+                if !updated.changes(from: current).isEmpty {
+                    try await CustomerStore(db: db, now: now).update(
+                        customer, from: current, to: updated, by: actor, how: .call, note: "task \(task.id!)")
+                }
+                if outcome == .doNotCall {
+                    // Asked not to be called: the customer's other open follow-ups end too.
+                    try await FollowUpTask.query(on: db).filter(\.$customer.$id == customer.id!).filter(
+                        \.$status == .open
+                    )
                     .filter(\.$id != task.id!).set(\.$status, to: .cancelled).update()
+                }
+                try await AuditLog.record(
+                    "task.record", by: actor, subjectType: "task", subjectID: String(task.id!),
+                    detail: "\(outcome.rawValue) → \(record.result)", at: now, on: db)
             }
-            try await AuditLog.record(
-                "task.record", by: actor, subjectType: "task", subjectID: String(task.id!),
-                detail: "\(outcome.rawValue) → \(record.result)", at: now, on: db)
         }
         var ticketID: Int?
         if let ticketInput {
@@ -141,50 +145,59 @@ struct RecordService {
             ticketProposed: !survey.low.isEmpty, callId: call?.callRef, durationSeconds: record.durationSeconds)
     }
 
-    /// The phone system's call that times the attempt: the one it names (`callId`, which must have rung at the
-    /// agent's extension and time no other attempt), or else, for a phone attempt by an agent, the agent's latest
-    /// finished call with the customer's number that no attempt or logged call has taken, ended since the attempt
+    /// The phone system's call that times the attempt: the one it names (`callId`: it must have rung at the
+    /// agent's extension, be with the customer's number, and time no other contact), or else, for a phone attempt,
+    /// the agent's latest finished call with the customer's number that no contact has taken, ended since the attempt
     /// began (less `Self.callSlack`) and within `Self.callWindow`.
     private func phoneCall(
         _ input: RecordInput, task: FollowUpTask, customer: Customer, agent: User?, _ errors: inout [NamedFieldError]
     ) async throws -> PhoneCall? {
+        guard let agent, let mobile = customer.mobile else {
+            if input.callId?.trimmingWhitespace().nilIfEmpty != nil {
+                errors.append(.init(field: "callId", key: "telephony.problem.phoneCall"))
+            }
+            return nil
+        }
         if let ref = input.callId?.trimmingWhitespace(), !ref.isEmpty {
             guard let call = try await PhoneCall.query(on: db).filter(\.$callRef == ref).first(),
-                let agent, call.agentID == agent.id
+                call.agentID == agent.id, call.customerNumber == mobile
             else {
                 errors.append(.init(field: "callId", key: "telephony.problem.phoneCall"))
                 return nil
             }
-            if try await !taken([call.id!]).isEmpty {
+            if try await !PhoneCall.taken([call.id!], on: db).isEmpty {
                 errors.append(.init(field: "callId", key: "telephony.problem.callTaken"))
             }
             return call
         }
-        guard let agent, (input.channel?.nilIfEmpty ?? task.channel) == ContactChannel.phone.rawValue else {
-            return nil
-        }
+        guard (input.channel?.nilIfEmpty ?? task.channel) == ContactChannel.phone.rawValue else { return nil }
         let began = input.startedAt.flatMap { LocalTime.parse($0, in: config.timeZone)?.instant }
         let since = max(now - Self.callWindow, (began ?? .distantPast) - Self.callSlack).timeIntervalSince1970
-        let calls = try await PhoneCall.query(on: db).filter(\.$agentID == agent.id).filter(\.$endedAt >= since)
-            .sort(\.$endedAt, .descending).limit(50).all()
-            .filter { $0.customerNumber == customer.mobile && $0.endedAt! <= now.timeIntervalSince1970 }
-        let used = try await taken(calls.compactMap(\.id))
+        let calls = try await PhoneCall.query(on: db).filter(\.$agentID == agent.id)
+            .filter(\.$endedAt >= since).filter(\.$endedAt <= now.timeIntervalSince1970)
+            .group(.or) { either in
+                either.group(.and) { $0.filter(\.$direction == "outbound").filter(\.$called == mobile) }
+                    .group(.and) { $0.filter(\.$direction == "inbound").filter(\.$caller == mobile) }
+            }
+            .sort(\.$endedAt, .descending).limit(20).all()
+        let used = try await PhoneCall.taken(calls.compactMap(\.id), on: db)
         return calls.first { !used.contains($0.id!) }
+    }
+
+    /// Runs the attempt's writes; another save that took the same phone call first is named (`callTaken`), not a
+    /// database error (`follow_up_records.phone_call_id` is unique where set).
+    private func oneContactPerCall(_ record: FollowUpRecord, _ write: () async throws -> Void) async throws {
+        do {
+            try await write()
+        } catch let error as any DatabaseError where error.isConstraintFailure && record.phoneCallID != nil {
+            throw NamedFieldErrors(errors: [.init(field: "callId", key: "telephony.problem.callTaken")])
+        }
     }
 
     /// How long after a call an attempt may still take its times from it unnamed.
     static let callWindow: TimeInterval = 2 * 3600
     /// How long before the workspace opened a call may have ended and still be the attempt's (dialled from the list).
     static let callSlack: TimeInterval = 10 * 60
-
-    /// Which of these phone calls already time an attempt or a logged inbound call.
-    private func taken(_ ids: [Int]) async throws -> Set<Int> {
-        guard !ids.isEmpty else { return [] }
-        let records = try await FollowUpRecord.query(on: db).filter(\.$phoneCallID ~~ ids).all().compactMap(
-            \.phoneCallID)
-        let calls = try await InboundCall.query(on: db).filter(\.$phoneCallID ~~ ids).all().compactMap(\.phoneCallID)
-        return Set(records + calls)
-    }
 
     /// The attempt with its times (to the second) and, with the customer's consent to recording, its recording from
     /// the phone system's call.

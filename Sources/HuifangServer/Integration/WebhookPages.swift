@@ -71,8 +71,10 @@ struct WebhookPagesController: RouteCollection {
         let url = form["url"] ?? ""
         do {
             let endpoint = try await WebhookAdmin(req).register(url: url, events: events, role: form["role"])
-            // Rendered, not redirected: the secret is shown on this page once and kept in no session.
-            return try await page(req, registered: Registered(url: endpoint.url, secret: endpoint.secret))
+            // Rendered, not redirected: the secret is shown on this page once, kept in no session nor any cache.
+            let response = try await page(req, registered: Registered(url: endpoint.url, secret: endpoint.secret))
+            response.headers.replaceOrAdd(name: .cacheControl, value: "no-store")
+            return response
         } catch let error as NamedFieldError {
             let message = req.t("webhooks.field.\(error.field)") + "：" + Catalogue.text(error.key, req.language)
             return try await page(req, url: url, events: Set(events), role: form["role"], error: message)

@@ -11,7 +11,11 @@
   const lookup = async () => {
     const value = phone.value.trim();
     if (value.length < 7) { caller.textContent = ""; return; }
-    const response = await fetch("/calls/lookup?phone=" + encodeURIComponent(value), {headers: {Accept: "application/json"}});
+    // A number shown masked came from a ringing call: the server looks the caller up by the call.
+    const phoneCall = form.querySelector("input[name=phoneCall]");
+    const query = value.includes("*") && phoneCall && phoneCall.value ? "call=" + encodeURIComponent(phoneCall.value)
+      : "phone=" + encodeURIComponent(value);
+    const response = await fetch("/calls/lookup?" + query, {headers: {Accept: "application/json"}});
     if (!response.ok) return;
     const found = await response.json();
     if (found.length === 0) {
