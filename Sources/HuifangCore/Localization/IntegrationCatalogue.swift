@@ -83,6 +83,7 @@ extension Catalogue {
         "telephony.problem.extensionTaken": ("已是另一位用户的分机", "is another user's extension"),
         "telephony.problem.phoneCall": ("不是打到您分机的来电", "is not a call that rang at your extension"),
         "telephony.problem.callTaken": ("这通电话已记在另一次联系中", "already times another contact"),
+        "record.field.callId": ("电话系统的通话", "Phone system call"),
         "workspace.timedByPhoneSystem": ("通话时间取自电话系统（{0} 秒）。", "Call times from the phone system ({0} s). "),
         "telephony.popUp.customer": (
             "{0}（{1}）{2} · 未完成回访 {3} 个 · 未结工单 {4} 个", "{0} ({1}) {2} · {3} open follow-ups · {4} open tickets"
