@@ -193,6 +193,13 @@ import VaporTesting
                 app, .POST, "/api/v1/tasks/\(desk.task.id!)/records", token: other,
                 body: Attempt(outcome: "noAnswer", callId: "o-1"))
             #expect(refused.status != .created)
+            // A call of the agent's with another number is not this customer's contact.
+            let elsewhere = ["callId": "o-2", "direction": "outbound", "called": "13900139099", "extension": "805"]
+            _ = try await post(app, elsewhere.merging(["event": "ended"]) { $1 })
+            let wrongNumber = try await send(
+                app, .POST, "/api/v1/tasks/\(desk.task.id!)/records", token: desk.token,
+                body: Attempt(outcome: "noAnswer", callId: "o-2"))
+            #expect(wrongNumber.status == .unprocessableEntity && wrongNumber.body.string.contains("\"callId\""))
             let saved = try await send(
                 app, .POST, "/api/v1/tasks/\(desk.task.id!)/records", token: desk.token,
                 body: Attempt(outcome: "noAnswer", callId: "o-1"))

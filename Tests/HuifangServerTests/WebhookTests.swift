@@ -205,6 +205,7 @@ import VaporTesting
                 "/webhooks", form: ["url": receiver.url, "event.customer.created": "on", "role": "supervisor"])
             let endpoint = try #require(try await WebhookEndpoint.query(on: app.db).first())
             #expect(created.status == .ok && created.body.string.contains(endpoint.secret))
+            #expect(created.headers.first(name: .cacheControl) == "no-store", "the secret stays out of any cache")
             #expect(endpoint.eventTypes == ["customer.created"] && endpoint.role == "supervisor")
             let list = try await client.get("/webhooks").body.string
             #expect(list.contains(receiver.url) && list.contains("新建客户") && !list.contains(endpoint.secret))

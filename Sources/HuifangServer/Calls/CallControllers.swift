@@ -213,24 +213,13 @@ struct CallPagesController: RouteCollection {
         if let id = req.query[Int.self, at: "call"], let call = try await PhoneCall.find(id, on: req.db),
             call.agentID == agent.id
         {
-            values["phone"] = try await Self.shownNumber(of: call, to: agent, on: req.db)
+            values["phone"] = call.number(shownTo: agent, customer: try await call.customer(on: req.db))
             values["phoneCall"] = String(id)
             if let started = call.answeredAt ?? call.rangAt {
                 values["at"] = Self.inputValue(Date(timeIntervalSince1970: started), req.application.huifang)
             }
         }
         return try await formPage(req, values: values, error: nil)
-    }
-
-    /// A phone call's number as `agent` may see it: whole for the customer's own agent and roles that see every
-    /// number, masked otherwise (as in the pop-up).
-    static func shownNumber(of call: PhoneCall, to agent: User, on db: any Database) async throws -> String {
-        let phone = PhoneNumber(normalised: call.customerNumber)
-        if let id = call.customerID, let customer = try await Customer.find(id, on: db) {
-            let sees = canSeeContactDetails(role: agent.role, isAssignedAgent: customer.$assignedAgent.id == agent.id)
-            return sees ? phone.display : phone.masked
-        }
-        return agent.role.seesAllContactDetails ? phone.display : phone.masked
     }
 
     private func formPage(_ req: Request, values: [String: String], error: String?) async throws -> Response {

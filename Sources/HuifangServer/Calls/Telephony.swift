@@ -30,6 +30,22 @@ final class PhoneCall: Model, @unchecked Sendable {
     /// The customer's number: who called in, or who was called.
     var customerNumber: String { direction == "outbound" ? called : caller }
 
+    /// The customer the phone system's number matched, if any.
+    func customer(on db: any Database) async throws -> Customer? {
+        guard let customerID else { return nil }
+        return try await Customer.find(customerID, on: db)
+    }
+
+    /// The caller's number as `agent` may see it: whole for the customer's own agent and roles that see every number,
+    /// masked otherwise — in the pop-up and in the form it opens alike.
+    func number(shownTo agent: User, customer: Customer?) -> String {
+        let phone = PhoneNumber(normalised: customerNumber)
+        let sees =
+            customer.map { canSeeContactDetails(role: agent.role, isAssignedAgent: $0.$assignedAgent.id == agent.id) }
+            ?? agent.role.seesAllContactDetails
+        return sees ? phone.display : phone.masked
+    }
+
     /// Which of these calls already time an attempt or are a logged inbound call: one call is one contact.
     static func taken(_ ids: [Int], on db: any Database) async throws -> Set<Int> {
         guard !ids.isEmpty else { return [] }
@@ -200,20 +216,19 @@ struct TelephonyService {
     private func popUp(_ call: PhoneCall, for agentID: UUID, on db: any Database) async throws {
         guard let agent = try await User.find(agentID, on: db) else { return }
         let language = config.defaultLanguage
-        let phone = PhoneNumber(normalised: call.customerNumber)
         var text: String
-        if let id = call.customerID, let customer = try await Customer.find(id, on: db) {
-            let sees = canSeeContactDetails(role: agent.role, isAssignedAgent: customer.$assignedAgent.id == agent.id)
+        let customer = try await call.customer(on: db)
+        let number = call.number(shownTo: agent, customer: customer)
+        if let customer, let id = customer.id {
             let tasks = try await FollowUpTask.query(on: db).filter(\.$customer.$id == id).filter(\.$status == .open)
                 .count()
             let tickets = try await Ticket.query(on: db).filter(\.$customer.$id == id)
                 .filter(\.$status !~ TicketStatus.allCases.filter(\.isFinished)).count()
             text = Catalogue.text(
                 "telephony.popUp.customer", language,
-                [customer.name, customer.tier, sees ? phone.display : phone.masked, "\(tasks)", "\(tickets)"])
+                [customer.name, customer.tier, number, "\(tasks)", "\(tickets)"])
         } else {
-            let sees = agent.role.seesAllContactDetails
-            text = Catalogue.text("telephony.popUp.newCaller", language, [sees ? phone.display : phone.masked])
+            text = Catalogue.text("telephony.popUp.newCaller", language, [number])
         }
         let note = Notification()
         note.$user.id = agentID
