@@ -14,7 +14,7 @@ import VaporTesting
     func upload(
         _ app: Application, _ path: String, _ file: [UInt8],
         as client: PageClient? = nil
-    ) async throws -> TestingHTTPResponse {
+    ) async throws -> LiveResponse {
         let boundary = "----huifang-limit"
         var body = ByteBuffer()
         let csrf = client?.csrf ?? ""

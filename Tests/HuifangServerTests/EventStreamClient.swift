@@ -92,7 +92,7 @@ func serving<T>(_ app: Application, _ body: (Int) async throws -> T) async throw
 /// connection after it, as a browser tab that is closed. Gives up after `seconds` (a stream that never sends what a
 /// test waits for would hang the suite).
 func withEventStream<T: Sendable>(
-    port: Int, _ path: String, headers: HTTPHeaders = [:], seconds: Int = 30,
+    port: Int, _ path: String, headers: HTTPHeaders = [:], seconds: Int = 300,
     _ body: @Sendable @escaping (inout EventStreamReader) async throws -> T
 ) async throws -> T {
     let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)

@@ -22,7 +22,7 @@ import VaporTesting
                 if count == 2 { throw JobConflict(job: "test job", kind: .busy) }  // another instance has it
             }
             try await job.didBootAsync(app)
-            for _ in 0..<4_000 where runs.withLockedValue({ $0.count }) < 4 {
+            for _ in 0..<60_000 where runs.withLockedValue({ $0.count }) < 4 {  // up to five minutes when busy
                 try await Task.sleep(for: .milliseconds(5))
             }
             await job.shutdownAsync(app)
