@@ -583,6 +583,29 @@ func shanghai(_ text: String) -> Date {
         }
     }
 
+    @Test func aCallWhoseTicketIsRefusedLeavesNeitherTheCallNorANewCustomer() async throws {
+        try await withHuifang { app in
+            let token = try await makeToken(app, try await makeUser(app, .agent, username: "wangfang").user)
+            let call = CallInput(
+                phone: "13600004444", name: "孙小北", matter: "complaint", summary: "快递外包装破损",
+                handling: "ticket", handler: "nobody")
+            // MUT: the ticket's handler is only checked when the ticket is opened, after the customer and the call.
+            let refused = try await send(app, .POST, "/api/v1/calls", token: token, body: call)
+            #expect(refused.status == .unprocessableEntity)
+            #expect(try refused.content.decode(Problems.self).error.fields.map(\.field) == ["handler"])
+            #expect(try await InboundCall.query(on: app.db).count() == 0, "a retry would log the call twice")
+            #expect(try await Customer.query(on: app.db).count() == 0)
+            #expect(
+                try await AuditEntry.query(on: app.db).filter(\.$action ~~ ["call.log", "customer.create"]).count() == 0
+            )
+            var corrected = call
+            corrected.handler = nil
+            #expect(try await send(app, .POST, "/api/v1/calls", token: token, body: corrected).status == .created)
+            #expect(try await InboundCall.query(on: app.db).count() == 1)
+            #expect(try await Customer.query(on: app.db).filter(\.$mobile == "+8613600004444").count() == 1)
+        }
+    }
+
     @Test func theKnowledgeBaseIsEditedBySupervisorsAndSearchedFromTheCallForm() async throws {
         try await withHuifang { app in
             let supervisor = try await makeToken(app, makeUser(app, .supervisor).user)

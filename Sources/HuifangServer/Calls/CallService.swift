@@ -47,7 +47,7 @@ struct CallOutcome: Content {
 /// Takes inbound calls: finds the caller (or creates them in two fields), stamps the time to the minute,
 /// and hands the matter on — answered, a promised callback task, or a ticket.
 struct CallService {
-    let db: any Database
+    var db: any Database
     let config: HuifangConfig
     let actor: Actor
     let agent: User
@@ -75,8 +75,18 @@ struct CallService {
         let phoneCall: PhoneCall?
     }
 
+    /// All or nothing: a refusal on the way (the ticket's handler, a callback no rule can plan) or a crash leaves
+    /// neither the call nor a customer created for it, so saving again logs the call once.
     func log(_ input: CallInput) async throws -> CallOutcome {
         let checked = try await check(input)
+        return try await db.transaction { db in
+            var service = self
+            service.db = db
+            return try await service.write(checked, input)
+        }
+    }
+
+    private func write(_ checked: CheckedCall, _ input: CallInput) async throws -> CallOutcome {
         var customer = checked.existing.first
         var created = false
         if customer == nil {
