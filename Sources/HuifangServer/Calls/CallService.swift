@@ -109,9 +109,10 @@ struct CallService {
         call.recordingConsent = input.recordingConsent ?? false
         call.phoneCallID = checked.phoneCall?.id
         do {
+            if let id = call.phoneCallID { try await PhoneCall.take(id, as: "call", on: db) }
             try await call.create(on: db)
         } catch let error as any DatabaseError where error.isConstraintFailure && call.phoneCallID != nil {
-            // Another save took the phone call first (`calls.phone_call_id` is unique where set).
+            // Another save took the phone call first, an attempt or a logged call (`PhoneCall.take`).
             throw NamedFieldErrors(errors: [.init(field: "phoneCall", key: "telephony.problem.callTaken")])
         }
         switch checked.handling {

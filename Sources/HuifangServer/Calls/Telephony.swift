@@ -46,13 +46,22 @@ final class PhoneCall: Model, @unchecked Sendable {
         return sees ? phone.display : phone.masked
     }
 
+    /// The table of taken calls (M039): a call's id, and whether an attempt or a logged call took it.
+    static let contacts = "phone_call_contacts"
+
     /// Which of these calls already time an attempt or are a logged inbound call: one call is one contact.
     static func taken(_ ids: [Int], on db: any Database) async throws -> Set<Int> {
         guard !ids.isEmpty else { return [] }
-        let records = try await FollowUpRecord.query(on: db).filter(\.$phoneCallID ~~ ids).all().compactMap(
-            \.phoneCallID)
-        let calls = try await InboundCall.query(on: db).filter(\.$phoneCallID ~~ ids).all().compactMap(\.phoneCallID)
-        return Set(records + calls)
+        let rows = try await db.sql.select().column("phone_call_id").from(contacts).where("phone_call_id", .in, ids)
+            .all()
+        return Set(try rows.map { try $0.decode(column: "phone_call_id", as: Int.self) })
+    }
+
+    /// Takes call `id` for the contact being saved (`kind`: attempt or call), in that save's transaction. A call
+    /// another save took first is a constraint failure, whichever table that save writes.
+    static func take(_ id: Int, as kind: String, on db: any Database) async throws {
+        try await db.sql.insert(into: contacts).columns("phone_call_id", "kind").values(SQLBind(id), SQLBind(kind))
+            .run()
     }
 }
 

@@ -114,6 +114,7 @@ struct RecordService {
         let accepted = survey.scored
         try await oneContactPerCall(record) {
             try await db.transaction { db in
+                if let id = record.phoneCallID { try await PhoneCall.take(id, as: "attempt", on: db) }
                 try await write(record, flags: outcome.flags, result: result, answers: accepted, task: task, on: db)
                 if !updated.changes(from: current).isEmpty {
                     try await CustomerStore(db: db, now: now).update(
@@ -185,7 +186,7 @@ struct RecordService {
     }
 
     /// Runs the attempt's writes; another save that took the same phone call first is named (`callTaken`), not a
-    /// database error (`follow_up_records.phone_call_id` is unique where set).
+    /// database error (`PhoneCall.take`).
     private func oneContactPerCall(_ record: FollowUpRecord, _ write: () async throws -> Void) async throws {
         do {
             try await write()

@@ -41,5 +41,6 @@ extension Application {
         migrations.add(M036Webhooks())
         migrations.add(M037Telephony())
         migrations.add(M038RecordPhoneCalls())
+        migrations.add(M039PhoneCallContacts())
     }
 }
