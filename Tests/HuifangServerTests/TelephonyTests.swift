@@ -255,7 +255,7 @@ import VaporTesting
         }
     }
 
-    /// Two saves naming one call at the same moment: one takes it, the other is told so by name.
+    /// Saves naming one call at the same moment: one takes it, the others are told so by name.
     // Long: one race between four attempts and two logged calls that all name one phone call.
     @Test func savesAtOnceCannotBothTakeOneCallNeitherTwoAttemptsNorAnAttemptAndALoggedCall() async throws {
         try await withHuifang(Self.environment) { app in

@@ -109,7 +109,7 @@ struct CallService {
         call.recordingConsent = input.recordingConsent ?? false
         call.phoneCallID = checked.phoneCall?.id
         do {
-            if let id = call.phoneCallID { try await PhoneCall.take(id, as: "call", on: db) }
+            if let id = call.phoneCallID { try await PhoneCall.take(id, on: db) }
             try await call.create(on: db)
         } catch let error as any DatabaseError where error.isConstraintFailure && call.phoneCallID != nil {
             // Another save took the phone call first, an attempt or a logged call (`PhoneCall.take`).

@@ -46,7 +46,7 @@ final class PhoneCall: Model, @unchecked Sendable {
         return sees ? phone.display : phone.masked
     }
 
-    /// The table of taken calls (M039): a call's id, and whether an attempt or a logged call took it.
+    /// The table of taken calls (M039): the id of each call an attempt or a logged call took.
     static let contacts = "phone_call_contacts"
 
     /// Which of these calls already time an attempt or are a logged inbound call: one call is one contact.
@@ -57,11 +57,10 @@ final class PhoneCall: Model, @unchecked Sendable {
         return Set(try rows.map { try $0.decode(column: "phone_call_id", as: Int.self) })
     }
 
-    /// Takes call `id` for the contact being saved (`kind`: attempt or call), in that save's transaction. A call
+    /// Takes call `id` for the contact being saved (an attempt or a logged call), in that save's transaction. A call
     /// another save took first is a constraint failure, whichever table that save writes.
-    static func take(_ id: Int, as kind: String, on db: any Database) async throws {
-        try await db.sql.insert(into: contacts).columns("phone_call_id", "kind").values(SQLBind(id), SQLBind(kind))
-            .run()
+    static func take(_ id: Int, on db: any Database) async throws {
+        try await db.sql.insert(into: contacts).columns("phone_call_id").values(SQLBind(id)).run()
     }
 }
 

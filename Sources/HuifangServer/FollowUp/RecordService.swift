@@ -114,7 +114,7 @@ struct RecordService {
         let accepted = survey.scored
         try await oneContactPerCall(record) {
             try await db.transaction { db in
-                if let id = record.phoneCallID { try await PhoneCall.take(id, as: "attempt", on: db) }
+                if let id = record.phoneCallID { try await PhoneCall.take(id, on: db) }
                 try await write(record, flags: outcome.flags, result: result, answers: accepted, task: task, on: db)
                 if !updated.changes(from: current).isEmpty {
                     try await CustomerStore(db: db, now: now).update(

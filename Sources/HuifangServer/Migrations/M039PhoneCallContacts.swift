@@ -8,14 +8,13 @@ struct M039PhoneCallContacts: AsyncMigration {
     func prepare(on database: any Database) async throws {
         try await database.schema(PhoneCall.contacts)
             .field("phone_call_id", .int, .identifier(auto: false))
-            .field("kind", .string, .required)
             .create()
         let sql = database.sql
-        for (kind, table) in [("attempt", FollowUpRecord.schema), ("call", InboundCall.schema)] {
+        for table in [FollowUpRecord.schema, InboundCall.schema] {
             try await sql.raw(
                 """
-                INSERT INTO \(ident: PhoneCall.contacts) (phone_call_id, kind)
-                SELECT phone_call_id, \(bind: kind) FROM \(ident: table) WHERE phone_call_id IS NOT NULL
+                INSERT INTO \(ident: PhoneCall.contacts) (phone_call_id)
+                SELECT phone_call_id FROM \(ident: table) WHERE phone_call_id IS NOT NULL
                 AND phone_call_id NOT IN (SELECT phone_call_id FROM \(ident: PhoneCall.contacts))
                 """
             ).run()
