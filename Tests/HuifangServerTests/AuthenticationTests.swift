@@ -7,6 +7,14 @@ import VaporTesting
 @testable import HuifangServer
 
 @Suite struct AuthenticationTests {
+    /// Tokens are stored as their SHA-256 digest in hex: a digest written any other way would lock out every token
+    /// already handed out.
+    @Test func aTokensStoredDigestIsItsSHA256InLowercaseHex() {
+        #expect(APIToken.digest("hf_0123") == "16bc93614b615500004ea241de56e0676e74d60fdbac206e00957c9795a37b8d")
+        let (token, hash) = APIToken.generate()
+        #expect(token.hasPrefix("hf_") && token.count == 67 && hash == APIToken.digest(token))
+    }
+
     @Test func signingInSetsAnHttpOnlySameSiteCookieWithANewSessionID() async throws {
         try await withHuifang { app in
             let (user, password) = try await makeUser(app, .agent)

@@ -2,6 +2,7 @@ import FluentKit
 import NIOConcurrencyHelpers
 import NIOCore
 import SQLKit
+import SQLiteKit
 import Testing
 import VaporTesting
 
@@ -33,6 +34,28 @@ import VaporTesting
             #expect(order.withLockedValue { $0 } == ["other work on the loop", "read"])
             #expect(count.withLockedValue { $0 } == 2_000_000)
         }
+    }
+
+    /// A kept statement is parsed once: binding other values to it (a pattern, a limit, a column with a partial index)
+    /// does not make SQLite prepare it again, and each run still answers for its own values.
+    @Test func aKeptStatementIsNotPreparedAgainForEachNewValue() throws {
+        let connection = try InlineSQLiteConnection(path: ":memory:", settings: [])
+        _ = try connection.run("CREATE TABLE scratch (id INTEGER PRIMARY KEY, name TEXT, code TEXT)", [], cached: false)
+        _ = try connection.run("CREATE INDEX scratch_code ON scratch (code) WHERE code IS NOT NULL", [], cached: false)
+        _ = try connection.run(
+            "INSERT INTO scratch (name, code) VALUES ('王芳', 'a1'), ('王强', NULL), ('李娜', 'b2')", [], cached: false)
+        let sql = "SELECT name FROM scratch WHERE name LIKE ?1 AND (code = ?2 OR ?2 IS NULL) ORDER BY id LIMIT ?3"
+        let runs: [([SQLiteData], [String])] = [
+            ([.text("王%"), .null, .integer(5)], ["王芳", "王强"]),
+            ([.text("王%"), .text("a1"), .integer(5)], ["王芳"]),
+            ([.text("%娜"), .null, .integer(1)], ["李娜"]),
+            ([.text("%"), .null, .integer(0)], []),
+        ]
+        for (binds, names) in runs {
+            let rows = try connection.run(sql, binds)
+            #expect(try rows.map { try $0.decode(column: "name", as: String.self) } == names)
+        }
+        #expect(connection.timesPreparedAgain(sql) == 0)
     }
 
     @Test func aShortReadAnswersAtOnceOnItsLoop() async throws {

@@ -212,7 +212,7 @@ public struct HuifangConfig: Sendable {
             secret = configured
             generated = false
         } else {
-            secret = (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+            secret = (0..<32).map { _ in UInt8.random(in: 0...255) }.lowercaseHex
             generated = true
         }
         let languageRaw = value("HUIFANG_LANGUAGE") ?? "zh"

@@ -1,3 +1,4 @@
+import CHuifangSQLite
 import FluentKit
 import FluentSQL
 import Foundation
@@ -31,6 +32,11 @@ final class InlineSQLiteConnection: @unchecked Sendable {
             handle = nil  // `deinit` runs after a throwing initialiser too
             throw error
         }
+        // Without the planner's stability guarantee, a statement whose plan might depend on a bound value (a partial
+        // index, `LIKE ?`, `LIMIT ?`) is prepared again every time a new value is bound: for a cached statement that
+        // is the whole parsing again on every run. With it, a plan depends on the SQL text alone.
+        let planning = huifang_sqlite_enable_qpsg(UnsafeMutableRawPointer(handle))
+        guard planning == SQLITE_OK else { throw error(planning) }
         for setting in settings { _ = try run(setting, [], cached: false) }
     }
 
@@ -110,6 +116,12 @@ final class InlineSQLiteConnection: @unchecked Sendable {
             columns = names
             rows.append(InlineSQLiteRow(columns: names, values: try values(of: statement, count: names.names.count)))
         }
+    }
+
+    /// How many times the cached statement of `sql` was prepared again since it was first prepared.
+    func timesPreparedAgain(_ sql: String) -> Int32 {
+        guard let statement = statements[sql] else { return 0 }
+        return sqlite_nio_sqlite3_stmt_status(statement, SQLITE_STMTSTATUS_REPREPARE, 0)
     }
 
     private func prepared(_ sql: String, cached: Bool) throws -> OpaquePointer {

@@ -228,11 +228,11 @@ enum WebhookSignature {
     static func hex(body: String, secret: String, at seconds: Int) -> String {
         let mac = HMAC<SHA256>.authenticationCode(
             for: Data("\(seconds).\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return mac.lowercaseHex
     }
 
     /// A new endpoint's secret: 32 random bytes as hex.
     static func newSecret() -> String {
-        SymmetricKey(size: .bits256).withUnsafeBytes { $0.map { String(format: "%02x", $0) }.joined() }
+        SymmetricKey(size: .bits256).withUnsafeBytes { $0.lowercaseHex }
     }
 }

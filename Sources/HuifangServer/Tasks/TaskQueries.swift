@@ -63,7 +63,9 @@ struct TaskQueries {
     let language: Language
     var now: Date
 
-    private struct Row: Decodable {
+    /// A task of a list as read. Read column by column (`init(_:)`), not through `Decodable`: a call list of 50 rows
+    /// is 900 values, and SQLKit's row decoder spent a fifth of the request on them.
+    private struct Row {
         let id: Int
         let customer_id: Int
         let name: String
@@ -82,12 +84,22 @@ struct TaskQueries {
         let due_key: StoredInstant
         let deadline_key: StoredInstant
         let callback_key: StoredInstant?
-    }
-    private struct ReasonRow: Decodable {
-        let task_id: Int
-        let name: String
-    }
 
+        init(_ row: any SQLRow) throws {
+            (id, customer_id) = (try row.decode(column: "id"), try row.decode(column: "customer_id"))
+            (name, mobile) = (try row.decode(column: "name"), try row.optional("mobile"))
+            customer_agent = try row.optional("customer_agent")
+            (status, priority) = (try row.decode(column: "status"), try row.decode(column: "priority"))
+            (channel, script) = (try row.decode(column: "channel"), try row.decode(column: "script"))
+            (due_at, deadline_at) = (try row.decode(column: "due_at"), try row.decode(column: "deadline_at"))
+            callback_at = try row.optional("callback_at")
+            assigned_agent_id = try row.optional("assigned_agent_id")
+            assignment_basis = try row.optional("assignment_basis")
+            assignment_load = try row.optional("assignment_load")
+            (due_key, deadline_key) = (try row.decode(column: "due_key"), try row.decode(column: "deadline_key"))
+            callback_key = try row.optional("callback_key")
+        }
+    }
     /// The call list's parts, in order.
     private enum Part: Int, CaseIterable {
         case callbackDue, noCallback, callbackLater
@@ -177,7 +189,7 @@ struct TaskQueries {
             query = query + " WHERE " + conditions.dropFirst().reduce(first) { $0 + " AND " + $1 }
         }
         query = query + " ORDER BY " + order + " LIMIT \(unsafeRaw: String(limit))"
-        return try await db.sql.raw(query).all(decoding: Row.self)
+        return try await db.sql.raw(query).all().map(Row.init)
     }
 
     private func conditions(_ filter: TaskFilter, part: Part?) -> [SQLQueryString] {
@@ -208,8 +220,9 @@ struct TaskQueries {
                 SELECT r.task_id, COALESCE(u.name, '') AS name FROM follow_up_task_reasons r LEFT JOIN rules u ON u.id = r.rule_id
                 WHERE r.task_id IN (\(binds: Array(chunk))) ORDER BY r.id
                 """
-            ).all(decoding: ReasonRow.self) {
-                reasons[row.task_id, default: []].append(row.name)
+            ).all() {
+                reasons[try row.decode(column: "task_id", as: Int.self), default: []].append(
+                    try row.decode(column: "name"))
             }
         }
         let agentIDs = Set(rows.compactMap(\.assigned_agent_id))

@@ -1,5 +1,6 @@
 import Crypto
 import Fluent
+import HuifangCore
 import Vapor
 
 /// A revocable API token. Only its SHA-256 digest is stored; the token itself
@@ -26,7 +27,7 @@ final class APIToken: Model, @unchecked Sendable {
     /// A new random token (prefixed so it is recognisable in configuration files) and its digest.
     static func generate() -> (token: String, hash: String) {
         let bytes = [UInt8].random(count: 32)
-        let token = "hf_" + bytes.map { String(format: "%02x", $0) }.joined()
+        let token = "hf_" + bytes.lowercaseHex
         return (token, digest(token))
     }
 
@@ -38,6 +39,6 @@ final class APIToken: Model, @unchecked Sendable {
     }
 
     static func digest(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(token.utf8)).lowercaseHex
     }
 }

@@ -156,3 +156,10 @@ extension Request {
         count.map { t("list.total", "\($0)") } ?? t("list.moreThan", "\(ListTotal.cap)")
     }
 }
+
+extension SQLRow {
+    /// A column that may be NULL, read as SQLKit's row decoder reads an optional property.
+    func optional<D: Decodable>(_ column: String, as type: D.Type = D.self) throws -> D? {
+        try decodeNil(column: column) ? nil : decode(column: column, as: D.self)
+    }
+}
