@@ -171,4 +171,28 @@ import VaporTesting
             #expect(try adopted.content.decode(View.self).status == "adopted")
         }
     }
+
+    /// Opening a ticket answers with the timeline it wrote (not read back); reading the ticket afterwards shows the
+    /// same lines, with the opener's current name.
+    @Test func theAnswerToOpeningATicketShowsTheTimelineAsStored() async throws {
+        try await withHuifang { app in
+            let supervisor = try await makeUser(app, .supervisor).user
+            let token = try await makeToken(app, supervisor)
+            let opened = try await post(
+                app, "/api/v1/tickets", token, TicketInput(kind: "complaint", urgent: true, description: "快递丢失"))
+            #expect(opened.status == .created)
+            let answer = try #require(
+                try JSONSerialization.jsonObject(with: Data(opened.body.readableBytesView))
+                    as? [String: Any])
+            let id = try #require(answer["id"] as? Int)
+            let read = try await send(app, .GET, "/api/v1/tickets/\(id)", token: token)
+            let stored = try #require(
+                try JSONSerialization.jsonObject(with: Data(read.body.readableBytesView))
+                    as? [String: Any])
+            let timeline = try #require(answer["timeline"] as? [[String: Any]])
+            #expect(timeline.map { $0["action"] as? String } == ["open", "notify"], "an urgent complaint alerts")
+            #expect(timeline.first?["actorName"] as? String == supervisor.displayName)
+            #expect(NSArray(array: timeline).isEqual(stored["timeline"] as? [[String: Any]] ?? []))
+        }
+    }
 }

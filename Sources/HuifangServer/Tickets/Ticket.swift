@@ -64,6 +64,10 @@ final class Ticket: Model, @unchecked Sendable {
     var clockLoaded = false
     /// `refreshClock` moved the clock to another breach, which starts again at level 0.
     var clockKeyChanged = false
+    /// The timeline lines written through this object (`TicketService.record`), in order. For a ticket opened
+    /// through it (`openedHere`) they are its whole timeline, which its answer then shows without reading it back.
+    var linesWritten: [TicketEntry] = []
+    var openedHere = false
 
     init() {}
 

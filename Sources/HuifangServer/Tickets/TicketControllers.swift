@@ -57,8 +57,11 @@ struct TicketView: Content {
         if let id = ticket.$handler.id { handler = try await User.find(id, on: req.db) }
         var department: Department?
         if let id = ticket.$department.id { department = try await Department.find(id, on: req.db) }
-        let entries = try await TicketEntry.query(on: req.db).filter(\.$ticket.$id == ticket.id!).sort(\.$id).all()
-        let names = try await agentNames(Array(Set(entries.compactMap(\.actorID))), on: req.db)
+        let entries =
+            ticket.openedHere
+            ? ticket.linesWritten
+            : try await TicketEntry.query(on: req.db).filter(\.$ticket.$id == ticket.id!).sort(\.$id).all()
+        let names = try await actorNames(of: entries, on: req)
         let format = { (date: Date?) in date.map { config.formatDateTime($0) } }
         return TicketView(
             id: ticket.id!, kind: ticket.kind.rawValue, category: ticket.category, severity: ticket.severity.rawValue,
@@ -85,6 +88,19 @@ struct TicketView: Content {
                     oldStatus: $0.oldStatus.map { req.t("ticket.status.\($0)") },
                     newStatus: $0.newStatus.map { req.t("ticket.status.\($0)") }, note: $0.note)
             })
+    }
+}
+
+extension TicketView {
+    /// The current names of the timeline's actors; the viewer's own is known without reading it.
+    fileprivate static func actorNames(of entries: [TicketEntry], on req: Request) async throws -> [UUID: String] {
+        let viewer = req.auth.get(User.self)
+        let others = Set(entries.compactMap(\.actorID)).subtracting([viewer?.id].compactMap { $0 })
+        var names = try await agentNames(Array(others), on: req.db)
+        if let viewer, let id = viewer.id, entries.contains(where: { $0.actorID == id }) {
+            names[id] = viewer.displayName
+        }
+        return names
     }
 }
 

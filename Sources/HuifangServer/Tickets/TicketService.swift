@@ -121,6 +121,7 @@ struct TicketService {
             }
             try await announce(ticket, on: db)
         }
+        ticket.openedHere = true
         return ticket
     }
 
@@ -512,6 +513,7 @@ struct TicketService {
         entry.newStatus = old == nil && action != "open" ? nil : ticket.status.rawValue
         entry.note = note
         try await entry.create(on: db)
+        ticket.linesWritten.append(entry)
         if let type = Self.webhookEvent(action: action, status: ticket.status) {
             try await Webhooks(db: db).emit(
                 type, customerID: ticket.$customer.id, at: now,
