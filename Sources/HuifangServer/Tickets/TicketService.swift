@@ -261,6 +261,7 @@ struct TicketService {
         if !new { try await TicketClocks.load(into: [ticket], on: db, locking: true) }
         try refreshClock(ticket, settings: settings, calendar: calendar)
         try await TicketClocks.write(ticket, on: db)
+        ticket.clockLoaded = true  // what is stored now: the answer need not read it back
     }
 
     /// Applies an action; refused changes say why. `note` is the explanation (adopt, decline) or the customer's words (reopen).
