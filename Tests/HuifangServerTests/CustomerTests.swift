@@ -64,6 +64,8 @@ import VaporTesting
             #expect(item.mobile == "13812345678")
             #expect(item.email == "wf@example.com")
             #expect(item.tags == ["新客", "高价值"])
+            let storedTags = try await CustomerTag.query(on: app.db).filter(\.$customerID == item.id).sort(\.$id).all()
+            #expect(storedTags.map(\.tag) == item.tags, "the answer shows the tags as stored, in order")
             let stored = try #require(try await Customer.find(item.id, on: app.db))
             #expect(stored.mobile == "+8613812345678")
             #expect(stored.birthday == "1990-03-05")

@@ -52,8 +52,10 @@ struct CustomerAPIController: RouteCollection {
             throw AppError.invalid(ValidationFailure([FieldError(.name, .required)]))
         }
         let customer = try await req.domain.customers.create(Self.assigning(agent, to: record), by: req.actor)
-        return try await dtos([customer], viewer: req.auth.require(User.self), on: req)[0]
-            .encodeResponse(status: .created, for: req)
+        return try await dtos(
+            [customer], viewer: req.auth.require(User.self), on: req, tags: [customer.id!: record.tags]
+        )
+        .first!.encodeResponse(status: .created, for: req)
     }
 
     @Sendable func update(req: Request) async throws -> CustomerDTO {
@@ -116,8 +118,12 @@ struct CustomerAPIController: RouteCollection {
         }
     }
 
-    private func dtos(_ customers: [Customer], viewer: User, on req: Request) async throws -> [CustomerDTO] {
-        let tags = try await req.domain.customers.tags(of: customers.compactMap(\.id))
+    /// The customers as `viewer` may see them; `tags`, when the caller has just written them, are not read back.
+    private func dtos(
+        _ customers: [Customer], viewer: User, on req: Request, tags written: [Int: [String]]? = nil
+    ) async throws -> [CustomerDTO] {
+        var tags = written ?? [:]
+        if written == nil { tags = try await req.domain.customers.tags(of: customers.compactMap(\.id)) }
         let agentIDs = Set(customers.compactMap { $0.$assignedAgent.id })
         let agents =
             agentIDs.isEmpty

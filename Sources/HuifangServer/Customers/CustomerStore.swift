@@ -108,7 +108,7 @@ struct CustomerStore {
             customer.apply(record)
             try await customer.create(on: db)
             let id = customer.id!
-            try await store.replaceTags(of: id, with: record.tags)
+            try await store.addTags(of: id, record.tags)
             try await store.writeHistory(
                 of: id, [FieldChange(field: .name, oldValue: nil, newValue: record.name)],
                 created: true, by: actor)
@@ -190,6 +190,11 @@ struct CustomerStore {
 
     func replaceTags(of id: Int, with tags: [String]) async throws {
         try await CustomerTag.query(on: db).filter(\.$customerID == id).delete()
+        try await addTags(of: id, tags)
+    }
+
+    /// Adds tags, in order, to a customer (a new one has none to replace).
+    func addTags(of id: Int, _ tags: [String]) async throws {
         for tag in tags { try await CustomerTag(customerID: id, tag: tag).create(on: db) }
     }
 

@@ -101,7 +101,7 @@ struct RecordService {
         let ticketInput = ticket(input, customer: customer, survey: survey, notes: notes, &errors)
         guard errors.isEmpty, let attempt, let outcome else { throw NamedFieldErrors(errors: errors) }
 
-        let windows = try await PlanningContext.load(on: db).windows(TimeRange.list(task.contactWindows) ?? [])
+        let windows = try await PlanningContext.windows(TimeRange.list(task.contactWindows) ?? [], on: db)
         let result = AttemptResult.after(
             outcome, attemptsMade: task.attempts + 1, maxAttempts: task.maxAttempts, now: now,
             callbackAt: attempt.callbackAt, windows: windows)
@@ -265,6 +265,7 @@ struct RecordService {
         _ current: CustomerRecord, _ corrections: [String: String], _ errors: inout [NamedFieldError]
     ) async throws -> CustomerRecord {
         var corrected = current
+        guard !corrections.isEmpty else { return corrected }
         let rules = CustomerRules(tiers: try await Tier.names(on: db), today: config.today(now: now))
         for (field, raw) in corrections {
             let value = raw.trimmingWhitespace()

@@ -36,7 +36,15 @@ struct PlanningContext {
     let windowsOnAllDays: Bool
 
     static func load(on db: any Database) async throws -> PlanningContext {
-        let rules = try await RuleRecord.query(on: db).all().map { try $0.rule() }
+        try await load(rules: RuleRecord.query(on: db).all().map { try $0.rule() }, on: db)
+    }
+
+    /// A task's contact windows (`windows(_:)`), read without the rules: what recording an attempt needs.
+    static func windows(_ ranges: [TimeRange], on db: any Database) async throws -> ContactWindows {
+        try await load(rules: [], on: db).windows(ranges)
+    }
+
+    private static func load(rules: [FollowUpRule], on db: any Database) async throws -> PlanningContext {
         let store = CalendarStore(db: db)
         let stored = try await store.defaultCalendar()
         return PlanningContext(
