@@ -63,6 +63,10 @@ import VaporTesting
             #expect(page.contains("href=\"/tasks/export.csv?agent=none&amp;status=all\""))
             let wrong = try await client.get("/tasks?dueBy=3月5日")
             #expect(wrong.status == .ok && wrong.body.string.contains("dueBy") && wrong.body.string.contains("不是有效的日期"))
+            #expect(
+                wrong.body.string.contains("href=\"/tasks/export.csv\"")
+                    && wrong.body.string.contains("name=\"back\" value=\"/tasks\""),
+                "a refused filter is not carried into the export link or the way back: they show the default list")
 
             let csv = try await client.get("/tasks/export.csv?overdue=1").body.string
             let lines = csv.split(whereSeparator: \.isNewline)

@@ -286,10 +286,14 @@ struct TaskPagesController: RouteCollection {
     private func boardPage(_ req: Request, message: String?) async throws -> Response {
         var message = message
         var filter = TaskFilter()
+        // The links that carry the board's query (its export, the way back after reassigning) carry it only when it
+        // was taken: a refused one shows the default list, which is what they must then export and come back to.
+        var query = req.url.query.map { "?" + $0 } ?? ""
         do {
             filter = try await req.taskFilter()
         } catch let problem as NamedFieldError {
             message = req.t("tasks.filterProblem", problem.field, Catalogue.text(problem.key, req.language))
+            query = ""
         }
         let loads = try await req.domain.agentLoads(on: req.today)
         let unassigned = try await FollowUpTask.query(on: req.db).filter(\.$status == .open).filter(
@@ -300,7 +304,6 @@ struct TaskPagesController: RouteCollection {
             .all().compactMap { run in
                 run.summary.flatMap { try? JSONDecoder().decode(PlanSummary.self, from: Data($0.utf8)) }
             }
-        let query = req.url.query.map { "?" + $0 } ?? ""
         let context = Board(
             exportPath: "/tasks/export.csv" + query, loads: loads,
             agents: loads.map { SelectOption(value: $0.id.uuidString, label: $0.name, selected: false) },
