@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import HuifangCore
 import SQLKit
+import Synchronization
 import Testing
 import VaporTesting
 
@@ -107,28 +108,52 @@ import VaporTesting
         }
     }
 
+    /// Time that moves one heartbeat each time the run reads it: the run is never late for a beat however
+    /// starved the machine is (a loaded test run once left a real-time heartbeat unscheduled past its lease).
+    final class BeatClock: Sendable {
+        let step: TimeInterval
+        private let instant = Mutex(Date())
+
+        init(step: TimeInterval) { self.step = step }
+
+        /// The present moment, then one step on.
+        func tick() -> Date {
+            instant.withLock { now in
+                defer { now = now.addingTimeInterval(step) }
+                return now
+            }
+        }
+
+        var now: Date { instant.withLock { $0 } }
+    }
+
     @Test func aLongRunKeepsItsLeaseThroughItsHeartbeat() async throws {
         try await withHuifang { app in
-            // setup: a thirty-second lease, renewed every 7.5 seconds (long enough for a loaded machine)
-            let terms = LeaseTerms(length: 30)
-            let job = LeasedRun(db: app.db, job: "escalation", terms: terms)
-            // MUT: the work lasts until it has seen its lease renewed twice
+            // setup: a lease renewed every beat, on a clock that moves one beat per renewal
+            let terms = LeaseTerms(length: 0.4)
+            let clock = BeatClock(step: terms.heartbeat)
+            var job = LeasedRun(db: app.db, job: "escalation", terms: terms)
+            job.clock = { clock.tick() }
+            // MUT: the work lasts until its lease was renewed five times, i.e. past the lease's length
+            let giveUp = ContinuousClock.now.advanced(by: .seconds(600))
             let expiries = try await job.perform { lease in
                 var seen: [Double] = []
-                while seen.count < 3 {
+                while seen.count < 6, ContinuousClock.now < giveUp {
                     let stored = try await JobLease.current(of: "escalation", on: app.db)
                     if let stored, stored.holder == lease.run, stored.expires_at != seen.last {
                         seen.append(stored.expires_at)
                     }
-                    try await Task.sleep(for: .milliseconds(20))
+                    try await Task.sleep(for: .milliseconds(10))
                 }
                 let other = JobLease(db: app.db, job: "escalation", run: "another")
-                let takenMeanwhile = try await other.acquire(terms, now: Date()) != nil
+                let takenMeanwhile = try await other.acquire(terms, now: clock.now) != nil
                 return (seen, takenMeanwhile)
             }
             // validation
-            #expect(expiries.0 == expiries.0.sorted() && Set(expiries.0).count == 3, "each beat moves the expiry on")
-            #expect(!expiries.1, "nobody takes a renewed lease")
+            let (seen, takenMeanwhile) = expiries
+            #expect(seen.count == 6 && seen == seen.sorted() && Set(seen).count == 6, "each beat moves the expiry on")
+            #expect((seen.last ?? 0) - (seen.first ?? 0) > terms.length, "kept for longer than one lease lasts")
+            #expect(!takenMeanwhile, "nobody takes a renewed lease")
             #expect(try await JobLease.current(of: "escalation", on: app.db) == nil, "released at the end")
         }
     }
