@@ -36,6 +36,18 @@ import VaporTesting
         }
     }
 
+    /// A yes/no column is stored as 1 or 0 and read back as true or false; any other number is refused as SQLiteKit
+    /// refuses it, not taken for true.
+    @Test func aYesNoColumnReadsOneAndZeroAndRefusesOtherNumbers() throws {
+        let connection = try InlineSQLiteConnection(path: ":memory:", settings: [])
+        let rows = try connection.run("SELECT 1 AS yes, 0 AS no, 2 AS other, NULL AS unknown", [], cached: false)
+        let row = try #require(rows.first)
+        #expect(try row.decode(column: "yes", as: Bool.self) == true)
+        #expect(try row.decode(column: "no", as: Bool.self) == false)
+        #expect(throws: (any Error).self) { try row.decode(column: "other", as: Bool.self) }
+        #expect(try row.optional("unknown", as: Bool.self) == nil)
+    }
+
     /// A kept statement is parsed once: binding other values to it (a pattern, a limit, a column with a partial index)
     /// does not make SQLite prepare it again, and each run still answers for its own values.
     @Test func aKeptStatementIsNotPreparedAgainForEachNewValue() throws {

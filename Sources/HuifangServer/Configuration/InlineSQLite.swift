@@ -227,6 +227,7 @@ struct InlineSQLiteRow: SQLRow {
         case .integer(let number) where D.self == Int.self: return number as? D
         case .integer(let number) where D.self == Int64.self: return Int64(number) as? D
         case .integer(let number) where D.self == Double.self: return Double(number) as? D
+        case .integer(let number) where D.self == Bool.self && (number == 0 || number == 1): return (number == 1) as? D
         case .float(let number) where D.self == Double.self: return number as? D
         case .float(let seconds) where D.self == Date.self: return date(seconds) as? D
         case .integer(let seconds) where D.self == Date.self: return date(Double(seconds)) as? D

@@ -77,7 +77,9 @@ package struct PlanningService {
         self.contactCapDays = contactCapDays
     }
 
-    fileprivate struct CustomerRow: Decodable, Sendable {
+    // The batch rows read their columns directly: through SQLKit's `Codable` row decoder, decoding a million
+    // customers' rows took most of an ordinary day's reading.
+    fileprivate struct CustomerRow: Sendable {
         let id: Int
         let tier: String
         let birthday: String?
@@ -85,6 +87,13 @@ package struct PlanningService {
         let consent: Bool
         let do_not_disturb: Bool
         let last_event_on: String?
+
+        init(_ row: any SQLRow) throws {
+            (id, tier) = (try row.decode(column: "id"), try row.decode(column: "tier"))
+            (birthday, registered_on) = (try row.optional("birthday"), try row.optional("registered_on"))
+            (consent, do_not_disturb) = (try row.decode(column: "consent"), try row.decode(column: "do_not_disturb"))
+            last_event_on = try row.optional("last_event_on")
+        }
     }
     private struct EventRow: Decodable {
         let id: Int
@@ -92,21 +101,36 @@ package struct PlanningService {
         let occurred_on: String
         let attributes: String
     }
-    private struct TagRow: Decodable {
+    private struct TagRow {
         let customer_id: Int
         let tag: String
+
+        init(_ row: any SQLRow) throws {
+            (customer_id, tag) = (try row.decode(column: "customer_id"), try row.decode(column: "tag"))
+        }
     }
-    private struct TaskRow: Decodable {
+    private struct TaskRow {
         let id: Int
         let customer_id: Int
         let status: String
         let due_on: String
         let deadline_on: String
         let completed_on: String?
+
+        init(_ row: any SQLRow) throws {
+            (id, customer_id) = (try row.decode(column: "id"), try row.decode(column: "customer_id"))
+            (status, due_on) = (try row.decode(column: "status"), try row.decode(column: "due_on"))
+            deadline_on = try row.decode(column: "deadline_on")
+            completed_on = try row.optional("completed_on")
+        }
     }
-    private struct ReasonRow: Decodable {
+    private struct ReasonRow {
         let customer_id: Int
         let reason: String
+
+        init(_ row: any SQLRow) throws {
+            (customer_id, reason) = (try row.decode(column: "customer_id"), try row.decode(column: "reason"))
+        }
     }
     private struct CreatedRow: Decodable {
         let id: Int
@@ -249,25 +273,25 @@ package struct PlanningService {
             """
             SELECT id, tier, birthday, registered_on, consent, do_not_disturb, last_event_on FROM customers WHERE id \(range) ORDER BY id
             """
-        ).all(decoding: CustomerRow.self)
+        ).all()
         async let taskRows = sql.raw(
             "SELECT id, customer_id, status, due_on, deadline_on, completed_on FROM follow_up_tasks WHERE customer_id \(range)"
         )
-        .all(decoding: TaskRow.self)
+        .all()
         // The key is built by the database, in the form `TaskDecider.reasonKey` gives: two columns to decode, not three.
         async let reasonRows = sql.raw(
             "SELECT customer_id, rule_id || '|' || occurrence_key AS reason FROM follow_up_task_reasons WHERE customer_id \(range)"
         )
-        .all(decoding: ReasonRow.self)
+        .all()
         var batch = Batch()
         if needsTags {
-            for row in try await sql.raw("SELECT customer_id, tag FROM customer_tags WHERE customer_id \(range)").all(
-                decoding: TagRow.self)
+            for row in try await sql.raw("SELECT customer_id, tag FROM customer_tags WHERE customer_id \(range)").all()
+                .map(TagRow.init)
             {
                 batch.tags[row.customer_id, default: []].append(row.tag)
             }
         }
-        for row in try await taskRows {
+        for row in try await taskRows.map(TaskRow.init) {
             guard let due = LocalDate(iso: row.due_on), let deadline = LocalDate(iso: row.deadline_on) else { continue }
             switch row.status {
             case FollowUpTask.Status.open.rawValue:
@@ -286,10 +310,10 @@ package struct PlanningService {
                 batch.lastDue[row.customer_id] = due
             }
         }
-        for row in try await reasonRows {
+        for row in try await reasonRows.map(ReasonRow.init) {
             batch.known[row.customer_id, default: []].insert(row.reason)
         }
-        batch.customers = try await customerRows
+        batch.customers = try await customerRows.map(CustomerRow.init)
         return batch
     }
 
