@@ -37,6 +37,18 @@ extension Operations {
         return lines.joined(separator: "\n") + "\n" + (try await timePlanning(app, asOf: asOf))
     }
 
+    /// Plans `day` and distributes its tasks: the plan's summary, the seconds each took, the tasks assigned and not.
+    private static func timeDay(_ app: Application, _ day: LocalDate) async throws -> (
+        PlanSummary, Double, Double, Int, Int
+    ) {
+        let planStart = Date()
+        let summary = try await PlanningService(db: app.db, contactCapDays: app.huifang.contactCapDays).plan(asOf: day)
+        let planSeconds = Date().timeIntervalSince(planStart)
+        let distributeStart = Date()
+        let (assigned, unassigned) = try await DistributionService(db: app.db).distribute(asOf: day, now: Date())
+        return (summary, planSeconds, Date().timeIntervalSince(distributeStart), assigned, unassigned)
+    }
+
     private static func timePlanning(_ app: Application, asOf: LocalDate) async throws -> String {
         let db = app.db
         var lines: [String] = []
@@ -48,16 +60,13 @@ extension Operations {
         }
         // The first day catches up every follow-up owed since registration; the next is an ordinary day.
         for (label, day) in [("first day (catching up)", asOf), ("next day", asOf.adding(days: 1))] {
-            let planStart = Date()
-            let summary = try await PlanningService(db: db, contactCapDays: app.huifang.contactCapDays).plan(asOf: day)
-            let planSeconds = Date().timeIntervalSince(planStart)
-            let distributeStart = Date()
-            let (assigned, unassigned) = try await DistributionService(db: db).distribute(asOf: day, now: Date())
-            let distributeSeconds = Date().timeIntervalSince(distributeStart)
+            let (timed, memory) = try await PeakMemory.during { try await timeDay(app, day) }
+            let (summary, planSeconds, distributeSeconds, assigned, unassigned) = timed
             lines.append(
                 "\(label) \(day.iso): plan \(String(format: "%.2f", planSeconds)) s + distribute \(String(format: "%.2f", distributeSeconds)) s = \(String(format: "%.2f", planSeconds + distributeSeconds)) s — \(summary.customersScanned) customers, \(summary.tasksCreated) tasks, \(summary.reasonsAdded) reasons, \(summary.merged) merged, \(summary.skippedDoNotDisturb) DND, \(summary.skippedNoConsent) no consent, \(summary.capped) capped, \(summary.missed) missed; \(assigned) assigned, \(unassigned) unassigned"
             )
             lines.append(phases(summary))
+            if let memory { lines.append("  memory during the day: \(memory.summary)") }
         }
         let replanStart = Date()
         let again = try await PlanningService(db: db, contactCapDays: app.huifang.contactCapDays).plan(
@@ -68,7 +77,7 @@ extension Operations {
         lines.append(phases(again))
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        lines.append("peak memory (max RSS): \(usage.ru_maxrss / 1024) MiB")
+        lines.append("peak memory of the whole run (max RSS): \(usage.ru_maxrss / 1024) MiB")
         return lines.joined(separator: "\n")
     }
 }
