@@ -2,7 +2,6 @@ import Fluent
 import Foundation
 import HuifangCore
 import SQLKit
-import Synchronization
 import Testing
 import VaporTesting
 
@@ -108,32 +107,18 @@ import VaporTesting
         }
     }
 
-    /// Time that moves one heartbeat each time the run reads it: the run is never late for a beat however
-    /// starved the machine is (a loaded test run once left a real-time heartbeat unscheduled past its lease).
-    final class BeatClock: Sendable {
-        let step: TimeInterval
-        private let instant = Mutex(Date())
-
-        init(step: TimeInterval) { self.step = step }
-
-        /// The present moment, then one step on.
-        func tick() -> Date {
-            instant.withLock { now in
-                defer { now = now.addingTimeInterval(step) }
-                return now
-            }
-        }
-
-        var now: Date { instant.withLock { $0 } }
-    }
-
     @Test func aLongRunKeepsItsLeaseThroughItsHeartbeat() async throws {
         try await withHuifang { app in
-            // setup: a lease renewed every beat, on a clock that moves one beat per renewal
+            // setup: a lease renewed every beat, on a clock that moves one beat each time the run reads it — so the
+            // run is never late for a beat, however starved the machine (a loaded CI run once left a real-time
+            // heartbeat unscheduled past its lease)
             let terms = LeaseTerms(length: 0.4)
-            let clock = BeatClock(step: terms.heartbeat)
+            let time = ManualTime(Date())
             var job = LeasedRun(db: app.db, job: "escalation", terms: terms)
-            job.clock = { clock.tick() }
+            job.clock = {
+                defer { time.advance(by: terms.heartbeat) }
+                return time.now
+            }
             // MUT: the work lasts until its lease was renewed five times, i.e. past the lease's length
             let giveUp = ContinuousClock.now.advanced(by: .seconds(600))
             let expiries = try await job.perform { lease in
@@ -146,7 +131,7 @@ import VaporTesting
                     try await Task.sleep(for: .milliseconds(10))
                 }
                 let other = JobLease(db: app.db, job: "escalation", run: "another")
-                let takenMeanwhile = try await other.acquire(terms, now: clock.now) != nil
+                let takenMeanwhile = try await other.acquire(terms, now: time.now) != nil
                 return (seen, takenMeanwhile)
             }
             // validation
