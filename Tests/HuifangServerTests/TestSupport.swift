@@ -12,13 +12,16 @@ import VaporTesting
 /// SQLite, or a new PostgreSQL database when `HUIFANG_TEST_DATABASE_URL` names a server.
 /// `embedded` keeps the SQLite database the environment names even when the suite runs on PostgreSQL (for what
 /// only the embedded database has, such as `huifang backup`).
+/// Its job leases last ten minutes: twelve tests at once on two cores can keep a heartbeat from running for
+/// longer than the product's minute, and a test that is slow must not turn into a run that lost its lease.
+/// Tests of lapsing leases give their runs short terms or a clock of their own.
 func withHuifang(
     _ environment: [String: String] = [:], embedded: Bool = false, _ test: (Application) async throws -> Void
 ) async throws {
     var config = try HuifangConfig.load(
         environment: [
             "HUIFANG_BCRYPT_COST": "4", "HUIFANG_PLAN_AT": "off", "HUIFANG_ESCALATE_EVERY": "off",
-            "HUIFANG_DELIVER_EVERY": "off",
+            "HUIFANG_DELIVER_EVERY": "off", "HUIFANG_JOB_LEASE_SECONDS": "600",
         ].merging(environment) { $1 })
     let app = try await Application.make(.testing)
     var throwaway: String?
