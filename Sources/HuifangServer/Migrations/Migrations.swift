@@ -42,5 +42,6 @@ extension Application {
         migrations.add(M037Telephony())
         migrations.add(M038RecordPhoneCalls())
         migrations.add(M039PhoneCallContacts())
+        migrations.add(M040RollupReasonsByIndex())
     }
 }

@@ -70,6 +70,13 @@ package struct RollupTriggers {
             let condition = member("record_id", of: "SELECT id FROM \(records) q")
             return select(answerColumns, from: Self.answers, where: condition) + " a"
         }
+        /// The reasons of the tasks whose ids `relation` holds in `key`, for the rule groups: read on their index
+        /// whatever the number of rows (joined to the whole table, a statement of thousands of tasks hashed all
+        /// reasons — a second a statement at a million customers).
+        func reasonsOf(_ relation: String, key: String = "id") -> String {
+            select(reasonColumns, from: Self.reasons, where: member("task_id", of: "SELECT \(key) FROM \(relation) q"))
+                + " tr"
+        }
         /// The facts of reasons `relation` joined to their tasks and records, for the rule groups.
         func reasonFacts(_ sign: Int, _ relation: String) -> [String] {
             facts.taskDays(sign, tasks: tasksOf(relation), reasons: "\(relation) tr", .rule)
@@ -81,24 +88,26 @@ package struct RollupTriggers {
         /// A task's records and answers, counted for the agent in `agents` (a relation with id and assigned_agent_id).
         func recordsOfAgents(_ sign: Int, _ agents: String) -> [String] {
             let join = "JOIN \(agents) ag ON ag.id = r.task_id"
-            return facts.declined(sign, records: "\(Self.records) r", agents: join, reasons: reasonTable, .agent)
+            let records = select(
+                recordColumns, from: Self.records, where: member("task_id", of: "SELECT id FROM \(agents) q"))
+            return facts.declined(sign, records: records + " r", agents: join, reasons: reasonTable, .agent)
                 + facts.answers(
-                    sign, answers: "\(Self.answers) a", records: "\(Self.records) r", agents: join,
+                    sign, answers: answersOf(records), records: records + " r", agents: join,
                     reasons: reasonTable, .agent)
         }
         return [
             Trigger(name: "rollup_tasks_insert", table: Self.tasks, event: .insert, columns: taskColumns) { new, _ in
-                facts.taskDays(1, tasks: "\(new) t", reasons: reasonTable)
-                    + facts.lagDays(1, tasks: "\(new) t", reasons: reasonTable, trig: trigTable)
+                facts.taskDays(1, tasks: "\(new) t", reasons: reasonsOf(new))
+                    + facts.lagDays(1, tasks: "\(new) t", reasons: reasonsOf(new), trig: trigTable)
             },
             Trigger(
                 name: "rollup_tasks_update", table: Self.tasks, event: .update, columns: taskColumns,
                 changed: Array(taskColumns.dropFirst())
             ) { new, old in
-                facts.taskDays(-1, tasks: "\(old) t", reasons: reasonTable)
-                    + facts.taskDays(1, tasks: "\(new) t", reasons: reasonTable)
-                    + facts.lagDays(-1, tasks: "\(old) t", reasons: reasonTable, trig: trigTable)
-                    + facts.lagDays(1, tasks: "\(new) t", reasons: reasonTable, trig: trigTable)
+                facts.taskDays(-1, tasks: "\(old) t", reasons: reasonsOf(old))
+                    + facts.taskDays(1, tasks: "\(new) t", reasons: reasonsOf(new))
+                    + facts.lagDays(-1, tasks: "\(old) t", reasons: reasonsOf(old), trig: trigTable)
+                    + facts.lagDays(1, tasks: "\(new) t", reasons: reasonsOf(new), trig: trigTable)
             },
             Trigger(
                 name: "rollup_tasks_agent", table: Self.tasks, event: .update, columns: ["id", "assigned_agent_id"],
@@ -110,8 +119,8 @@ package struct RollupTriggers {
                 name: "rollup_tasks_delete", table: Self.tasks, event: .delete, columns: taskColumns,
                 beforeRow: true
             ) { _, old in
-                facts.taskDays(-1, tasks: "\(old) t", reasons: reasonTable)
-                    + facts.lagDays(-1, tasks: "\(old) t", reasons: reasonTable, trig: trigTable)
+                facts.taskDays(-1, tasks: "\(old) t", reasons: reasonsOf(old))
+                    + facts.lagDays(-1, tasks: "\(old) t", reasons: reasonsOf(old), trig: trigTable)
                     // Its records stay counted, without an agent, until they go too.
                     + recordsOfAgents(-1, old) + recordsOfAgents(1, "(SELECT OLD.id AS id, NULL AS assigned_agent_id)")
             },
@@ -137,23 +146,26 @@ package struct RollupTriggers {
                 name: "rollup_records_insert", table: Self.records, event: .insert,
                 columns: recordColumns
             ) { new, _ in
-                facts.declined(1, records: "\(new) r", reasons: reasonTable)
+                facts.declined(1, records: "\(new) r", reasons: reasonsOf(new, key: "task_id"))
             },
             Trigger(
                 name: "rollup_records_update", table: Self.records, event: .update, columns: recordColumns,
                 changed: ["task_id", "ended_at", "survey_declined"]
             ) { new, old in
-                facts.declined(-1, records: "\(old) r", reasons: reasonTable)
-                    + facts.declined(1, records: "\(new) r", reasons: reasonTable)
-                    + facts.answers(-1, answers: answersOf(old), records: "\(old) r", reasons: reasonTable)
-                    + facts.answers(1, answers: answersOf(new), records: "\(new) r", reasons: reasonTable)
+                facts.declined(-1, records: "\(old) r", reasons: reasonsOf(old, key: "task_id"))
+                    + facts.declined(1, records: "\(new) r", reasons: reasonsOf(new, key: "task_id"))
+                    + facts.answers(
+                        -1, answers: answersOf(old), records: "\(old) r", reasons: reasonsOf(old, key: "task_id"))
+                    + facts.answers(
+                        1, answers: answersOf(new), records: "\(new) r", reasons: reasonsOf(new, key: "task_id"))
             },
             Trigger(
                 name: "rollup_records_delete", table: Self.records, event: .delete, columns: recordColumns,
                 beforeRow: true
             ) { _, old in
-                facts.declined(-1, records: "\(old) r", reasons: reasonTable)
-                    + facts.answers(-1, answers: answersOf(old), records: "\(old) r", reasons: reasonTable)
+                facts.declined(-1, records: "\(old) r", reasons: reasonsOf(old, key: "task_id"))
+                    + facts.answers(
+                        -1, answers: answersOf(old), records: "\(old) r", reasons: reasonsOf(old, key: "task_id"))
             },
             Trigger(
                 name: "rollup_answers_insert", table: Self.answers, event: .insert,
