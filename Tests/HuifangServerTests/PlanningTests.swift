@@ -471,4 +471,35 @@ import VaporTesting
             try await second.asyncShutdown()
         }
     }
+
+    /// A day of more tasks than one assignment statement carries (5,000) gives every due task an agent: each agent's
+    /// tasks carry the loads it had before each one, 0, 1, 2, …, and a task given to the customer's own agent says so.
+    @Test func aDayOfMoreTasksThanOneStatementCarriesIsDistributedWhole() async throws {
+        try await withHuifang { app in
+            // setup: a first day owing several thousand follow-ups among four agents with no open work
+            let day = LocalDate(year: 2026, month: 3, day: 2)!
+            try await Operations.makeSyntheticOrganisation(
+                on: app, customers: 8_000, events: 8_000, agents: 4, asOf: day)
+            _ = try await PlanningService(db: app.db, contactCapDays: 0).plan(asOf: day)
+            let now = Date(timeIntervalSince1970: 1_772_409_600)
+
+            // MUT
+            let (assigned, unassigned) = try await DistributionService(db: app.db).distribute(asOf: day, now: now)
+
+            // validation
+            #expect(assigned > 5_000 && unassigned == 0, "\(assigned) assigned, \(unassigned) not")
+            let tasks = try await FollowUpTask.query(on: app.db).filter(\.$dueOn <= day.iso).with(\.$customer).all()
+            #expect(tasks.count == assigned && tasks.allSatisfy { $0.assignedAt == now })
+            let byAgent = Dictionary(grouping: tasks) { $0.$assignedAgent.id }
+            #expect(byAgent[nil] == nil && byAgent.count == 4)
+            for (agent, own) in byAgent {
+                let loads = own.compactMap(\.assignmentLoad).sorted()
+                let counted = loads == Array(0..<own.count)
+                #expect(counted, "agent \(String(describing: agent)): \(own.count) tasks, loads \(loads.prefix(5))…")
+            }
+            let mine = tasks.filter { $0.assignmentBasis == .assignedAgent }
+            #expect(!mine.isEmpty && mine.allSatisfy { $0.$assignedAgent.id == $0.customer.$assignedAgent.id })
+            #expect(tasks.allSatisfy { $0.assignmentBasis == .assignedAgent || $0.assignmentBasis == .leastLoaded })
+        }
+    }
 }
