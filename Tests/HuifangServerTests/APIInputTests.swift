@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Vapor
 import VaporTesting
 
 @testable import HuifangServer
@@ -40,6 +41,28 @@ import VaporTesting
             #expect(deleted.headers.first(name: .allow) == "GET, PUT")
             #expect(try await send(app, .GET, "/api/v1/no-such-thing", token).status == .notFound)
         }
+    }
+
+    /// The table the check reads: at the first segment where two routes differ, fixed text wins over a parameter;
+    /// a fixed branch that leads nowhere falls back to the parameter beside it.
+    @Test func theClosestRouteDecidesWhichMethodsAnAddressTakes() {
+        let routes: [(HTTPMethod, [PathComponent])] = [
+            (.GET, ["a", ":id"]), (.PATCH, ["a", ":id"]), (.POST, ["a", "import"]), (.GET, ["a", ":id", "x"]),
+            (.PUT, ["a", "b", ":c"]), (.GET, ["p", "q", "r"]), (.DELETE, ["p", ":x", "s"]), (.GET, []),
+        ]
+        let table = RouteTable(
+            routes.map { method, path in
+                Route(
+                    method: method, path: path, responder: BasicResponder { $0.eventLoop.makeSucceededFuture(.init()) },
+                    requestType: Request.self, responseType: Response.self)
+            })
+        #expect(table.methods(at: "/a/import") == ["POST"])
+        #expect(table.methods(at: "/a/7") == ["GET", "PATCH"])
+        #expect(table.methods(at: "/a/b/x") == ["PUT"], "b is fixed in PUT /a/b/:c, a parameter in GET /a/:id/x")
+        #expect(table.methods(at: "/a/7/x") == ["GET"])
+        #expect(table.methods(at: "/p/q/s") == ["DELETE"], "no route goes on from /p/q to s: /p/:x/s does")
+        #expect(table.methods(at: "/") == ["GET"])
+        #expect(table.methods(at: "/a/7/y").isEmpty && table.methods(at: "/a/b/c/d").isEmpty)
     }
 
     @Test func aLimitCursorOrFlagThatIsNotOneIsRefusedByName() async throws {

@@ -2,6 +2,7 @@ import CHuifangSQLite
 import FluentKit
 import FluentSQL
 import Foundation
+import HuifangCore
 import NIOConcurrencyHelpers
 import NIOCore
 import SQLKit
@@ -223,7 +224,7 @@ struct InlineSQLiteRow: SQLRow {
     private static func direct<D>(_ value: SQLiteData) -> D? {
         switch value {
         case .text(let text) where D.self == String.self: return text as? D
-        case .text(let text) where D.self == UUID.self: return UUID(uuidString: text) as? D
+        case .text(let text) where D.self == UUID.self: return UUID(hyphenated: text) as? D
         case .integer(let number) where D.self == Int.self: return number as? D
         case .integer(let number) where D.self == Int64.self: return Int64(number) as? D
         case .integer(let number) where D.self == Double.self: return Double(number) as? D

@@ -51,6 +51,48 @@ struct TaskPageDTO: Content {
     let items: [TaskView]
     /// Pass as `after` for the next page; absent on the last page.
     let nextCursor: String?
+
+    /// The JSON `JSONEncoder` would write (the same members, nil ones left out), written directly (`JSONText`): an
+    /// agent's call list is the API's most frequent read, and the encoder took a fifth of its CPU.
+    func encodeResponse(for request: Request) async throws -> Response {
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: .ok, headers: headers, body: .init(buffer: ByteBuffer(bytes: json.bytes)))
+    }
+
+    var json: JSONText {
+        var json = JSONText(capacity: 1024 * (items.count + 1))
+        json.object { page in
+            page.key("items")
+            page.array { list in for item in items { item.write(to: &list) } }
+            page.member("nextCursor", nextCursor)
+        }
+        return json
+    }
+}
+
+extension TaskView {
+    /// Its members in the order they are declared, as `JSONEncoder` writes them (absent when nil).
+    func write(to json: inout JSONText) {
+        json.object { task in
+            task.member("id", id)
+            task.member("customerID", customerID)
+            task.member("customerName", customerName)
+            task.member("mobile", mobile)
+            task.member("dial", dial)
+            task.member("dialURL", dialURL)
+            task.member("status", status)
+            task.member("priority", priority)
+            task.member("channel", channel)
+            task.member("reasons", reasons)
+            task.member("script", script)
+            task.member("dueAt", dueAt)
+            task.member("deadlineAt", deadlineAt)
+            task.member("callbackAt", callbackAt)
+            task.member("agent", agent)
+            task.member("assignment", assignment)
+        }
+    }
 }
 
 /// Reads task lists with their customers, reasons and agents in three queries, a page at a time by key.
@@ -81,9 +123,8 @@ struct TaskQueries {
         let assigned_agent_id: UUID?
         let assignment_basis: String?
         let assignment_load: Int?
-        let due_key: StoredInstant
-        let deadline_key: StoredInstant
-        let callback_key: StoredInstant?
+        /// The row as read, for the instants of the page's key: decoded for the last row only.
+        let source: any SQLRow
 
         init(_ row: any SQLRow) throws {
             (id, customer_id) = (try row.decode(column: "id"), try row.decode(column: "customer_id"))
@@ -96,9 +137,10 @@ struct TaskQueries {
             assigned_agent_id = try row.optional("assigned_agent_id")
             assignment_basis = try row.optional("assignment_basis")
             assignment_load = try row.optional("assignment_load")
-            (due_key, deadline_key) = (try row.decode(column: "due_key"), try row.decode(column: "deadline_key"))
-            callback_key = try row.optional("callback_key")
+            source = row
         }
+
+        func instant(_ column: String) throws -> StoredInstant? { try source.optional(column) }
     }
     /// The call list's parts, in order.
     private enum Part: Int, CaseIterable {
@@ -121,17 +163,18 @@ struct TaskQueries {
         } else {
             rows = try await read(filter, part: nil, after: filter.after, limit: filter.limit + 1).map { (nil, $0) }
         }
-        let page = KeysetPage(rows, limit: filter.limit) {
-            Self.cursor(part: $0.part, $0.row, byDeadline: filter.byDeadline)
-        }
-        return KeysetPage(try await views(page.rows.map { $0.row }, viewer: viewer), next: page.next)
+        let kept = rows.prefix(filter.limit)
+        let next =
+            try rows.count > filter.limit ? kept.last.map { try Self.cursor(part: $0.part, $0.row, filter) } : nil
+        return KeysetPage(try await views(kept.map { $0.row }, viewer: viewer), next: next)
     }
 
     /// The key after `row`: priority, the instant the order runs by (due, or the deadline), number.
-    private static func cursor(part: Part?, _ row: Row, byDeadline: Bool) -> PageCursor {
-        let key = ["\(row.priority)", (byDeadline ? row.deadline_key : row.due_key).text, "\(row.id)"]
+    private static func cursor(part: Part?, _ row: Row, _ filter: TaskFilter) throws -> PageCursor {
+        let instant = try row.instant(filter.byDeadline ? "deadline_key" : "due_key")
+        let key = ["\(row.priority)", instant?.text ?? "", "\(row.id)"]
         guard let part else { return PageCursor(key) }
-        return PageCursor(["\(part.rawValue)", row.callback_key?.text ?? ""] + key)
+        return PageCursor(["\(part.rawValue)", try row.instant("callback_key")?.text ?? ""] + key)
     }
 
     /// Reads an `after` parameter of the board (`callList` false) or the call list.
