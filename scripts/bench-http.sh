@@ -8,7 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER_RUN=${1:-30}
 if ! command -v wrk >/dev/null; then
-  if [ "$(id -u)" = 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y wrk >/dev/null
+  if [ "$(id -u)" = 0 ]; then  # a fresh machine's package lists may not know wrk yet
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
   else echo "wrk is needed: sudo apt-get install wrk" >&2; exit 1; fi
 fi
 swift build -c release --product huifang >/dev/null
