@@ -43,11 +43,6 @@ public struct JSONText {
         bytes.append(contentsOf: String(value).utf8)
     }
 
-    public mutating func null() {
-        separate()
-        bytes.append(contentsOf: "null".utf8)
-    }
-
     /// A member that `JSONEncoder`'s `encodeIfPresent` would write: left out when nil.
     public mutating func member(_ name: String, _ value: String?) {
         guard let value else { return }
@@ -104,15 +99,9 @@ public struct JSONText {
             case UInt8(ascii: "\n"): bytes.append(contentsOf: [92, UInt8(ascii: "n")])
             case UInt8(ascii: "\r"): bytes.append(contentsOf: [92, UInt8(ascii: "r")])
             case UInt8(ascii: "\t"): bytes.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 0..<0x20: bytes.append(contentsOf: Self.unicodeEscape(byte))
+            case 0..<0x20: bytes.append(contentsOf: Array("\\u00\([byte].lowercaseHex)".utf8))
             default: bytes.append(byte)
             }
         }
-    }
-
-    /// `\u001f` for a control character.
-    private static func unicodeEscape(_ byte: UInt8) -> [UInt8] {
-        let digits = Array("0123456789abcdef".utf8)
-        return Array("\\u00".utf8) + [digits[Int(byte >> 4)], digits[Int(byte & 0xF)]]
     }
 }
