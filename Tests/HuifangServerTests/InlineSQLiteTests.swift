@@ -1,4 +1,5 @@
 import FluentKit
+import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import SQLKit
@@ -105,6 +106,66 @@ import VaporTesting
 /// Another process holding SQLite's write lock (the command line importing) makes the server's writer wait for it
 /// (on the thread pool: the writer's own busy timeout is zero, so the wait is not in SQLite on an event loop), and the
 /// write goes through once the lock is free.
+/// Statements that need no transaction of their own (audit entries) share one commit when they arrive together.
+@Suite struct SharedCommitTests {
+    /// A file with a table whose codes are unique, its log emptied; and a writer on it.
+    private static func scratch() throws -> (InlineSQLiteConnection, InlineSQLiteWriter) {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("huifang-shared-\(UUID()).sqlite").path
+        let setup = try InlineSQLiteConnection(path: file, settings: [])
+        _ = try setup.run("PRAGMA journal_mode = WAL", [], cached: false)
+        _ = try setup.run("CREATE TABLE entries (id INTEGER PRIMARY KEY, code TEXT UNIQUE)", [], cached: false)
+        _ = try setup.run("PRAGMA wal_checkpoint(TRUNCATE)", [], cached: false)
+        let writer = InlineSQLiteWriter(
+            path: file, settings: [], timeout: .seconds(60), clock: MultiThreadedEventLoopGroup.singleton.any())
+        return (setup, writer)
+    }
+
+    /// Appends `statements` while another writer holds the connection, so that all of them wait; then lets go.
+    /// Answers which of them succeeded.
+    private static func appendWhileBusy(_ writer: InlineSQLiteWriter, _ statements: [String]) async throws -> [Bool] {
+        let appends = try await writer.holding { _ in
+            let tasks = statements.map { sql in
+                Task { () -> Bool in (try? await writer.runSharingCommit(sql, [])) != nil }
+            }
+            while writer.sharedQueued < statements.count { try await Task.sleep(for: .milliseconds(1)) }
+            return tasks
+        }
+        var succeeded: [Bool] = []
+        for task in appends { succeeded.append(await task.value) }
+        return succeeded
+    }
+
+    @Test func statementsThatArriveTogetherCommitOnceAndAConstraintFailsOnlyItsOwn() async throws {
+        let (setup, writer) = try Self.scratch()
+        var statements = (0..<100).map { "INSERT INTO entries (code) VALUES ('c\($0)')" }
+        statements.append("INSERT INTO entries (code) VALUES ('c7')")  // already taken: refused
+        let succeeded = try await Self.appendWhileBusy(writer, statements)
+        #expect(succeeded.filter { $0 }.count == 100)
+        let count = try setup.run("SELECT COUNT(*) AS n FROM entries", [], cached: false)
+        #expect(try count.first?.decode(column: "n", as: Int.self) == 100)
+        // One transaction wrote a few pages to the log; a commit each would have written at least 100 frames.
+        let log = try setup.run("PRAGMA wal_checkpoint(PASSIVE)", [], cached: false)
+        #expect(try (1...10).contains(log.first?.decode(column: "log", as: Int.self) ?? 0))
+        // Later statements start the next transaction.
+        try await writer.runSharingCommit("INSERT INTO entries (code) VALUES ('later')", [])
+        let later = try setup.run("SELECT COUNT(*) AS n FROM entries WHERE code = 'later'", [], cached: false)
+        #expect(try later.first?.decode(column: "n", as: Int.self) == 1)
+    }
+
+    @Test func aStatementThatUndoesTheTransactionFailsEveryStatementInIt() async throws {
+        let (setup, writer) = try Self.scratch()
+        try await writer.runSharingCommit("INSERT INTO entries (code) VALUES ('first')", [])
+        let statements = [
+            "INSERT INTO entries (code) VALUES ('a')", "INSERT OR ROLLBACK INTO entries (code) VALUES ('first')",
+            "INSERT INTO entries (code) VALUES ('b')",
+        ]
+        let succeeded = try await Self.appendWhileBusy(writer, statements)
+        #expect(succeeded == [false, false, false])
+        let rows = try setup.run("SELECT code FROM entries ORDER BY id", [], cached: false)
+        #expect(try rows.map { try $0.decode(column: "code", as: String.self) } == ["first"])
+    }
+}
+
 @Suite struct WriteLockWaitTests {
     @Test func aWriteWaitsForAnotherProcessesLockAndThenGoesThrough() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("huifang-lock-\(UUID()).sqlite").path

@@ -40,17 +40,22 @@ extension Request {
 /// Appends to the audit log. Entries are never changed or removed.
 enum AuditLog {
     /// One statement, not a model's save: every audited view and list appends here, and Fluent's save reflects on
-    /// the model and builds its statement anew for each entry.
+    /// the model and builds its statement anew for each entry. On SQLite, entries appended outside a transaction
+    /// at the same time share one commit (`SerialSQLiteDatabase.runSharingCommit`); each call still returns only
+    /// once its entry is committed.
     static func record(
         _ action: String, by actor: Actor, subjectType: String? = nil, subjectID: String? = nil,
         detail: String? = nil, at instant: Date, on db: any Database
     ) async throws {
-        try await db.sql.raw(
-            """
+        let statement: SQLQueryString = """
             INSERT INTO audit_log (at, actor_id, actor_name, action, subject_type, subject_id, detail, address)
             VALUES (\(bind: instant), \(bind: actor.id), \(bind: actor.name), \(bind: action), \(bind: subjectType),
                     \(bind: subjectID), \(bind: detail), \(bind: actor.address))
             """
-        ).run()
+        if let sqlite = db as? SerialSQLiteDatabase {
+            try await sqlite.runSharingCommit(statement)
+        } else {
+            try await db.sql.raw(statement).run()
+        }
     }
 }

@@ -355,6 +355,93 @@ final class InlineSQLiteWriter: Sendable {
 
     func close() { state.withLockedValue { $0.connection = nil } }
 
+    // Statements sharing a commit
+
+    private struct SharedStatement: Sendable {
+        let sql: String
+        let binds: [SQLiteData]
+        let done: CheckedContinuation<Void, any Error>
+    }
+    private let shared = NIOLockedValueBox<(queued: [SharedStatement], writing: Bool)>(([], false))
+    /// The most statements one shared transaction takes; the rest wait for the next.
+    static let sharedLimit = 500
+
+    /// Runs a statement that needs no transaction of its own (an audit entry), in one transaction with the others
+    /// that queued while the writer was busy, and returns once that transaction committed. Under load one commit,
+    /// one write to the log and one refresh of each reader's cache serve many requests instead of one each.
+    /// A statement that fails alone (a constraint) fails alone; a failed commit fails every statement it carried.
+    func runSharingCommit(_ sql: String, _ binds: [SQLiteData]) async throws {
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
+            let start = shared.withLockedValue { shared in
+                shared.queued.append(SharedStatement(sql: sql, binds: binds, done: done))
+                defer { shared.writing = true }
+                return !shared.writing
+            }
+            if start { Task { await self.writeShared() } }
+        }
+    }
+
+    /// How many statements wait for a shared commit.
+    var sharedQueued: Int { shared.withLockedValue { $0.queued.count } }
+
+    /// Writes what is queued, a transaction at a time, until nothing is left. The batch is taken once the writer
+    /// is this task's, so everything that queued during the wait goes in.
+    private func writeShared() async {
+        var finished = false
+        while !finished {
+            var batch: [SharedStatement] = []
+            do {
+                try await holding { connection in
+                    batch = takeShared()
+                    guard !batch.isEmpty else {
+                        finished = true
+                        return
+                    }
+                    let results = try await Self.write(batch, on: connection)
+                    for (statement, result) in zip(batch, results) { statement.done.resume(with: result) }
+                }
+            } catch {
+                // The transaction failed, or the turn never came: then what waits fails with it.
+                if batch.isEmpty { batch = takeShared() }
+                if batch.isEmpty { finished = true }
+                for statement in batch { statement.done.resume(throwing: error) }
+            }
+        }
+    }
+
+    /// The next batch; taking an empty one ends the writing (under the lock that queues, so none is left behind).
+    private func takeShared() -> [SharedStatement] {
+        shared.withLockedValue { shared in
+            let batch = Array(shared.queued.prefix(Self.sharedLimit))
+            shared.queued.removeFirst(batch.count)
+            if batch.isEmpty { shared.writing = false }
+            return batch
+        }
+    }
+
+    private static func write(_ batch: [SharedStatement], on connection: InlineSQLiteConnection) async throws
+        -> [Result<Void, any Error>]
+    {
+        _ = try await connection.runTakingLock("BEGIN IMMEDIATE", [])
+        var results: [Result<Void, any Error>] = []
+        for statement in batch {
+            do {
+                _ = try connection.run(statement.sql, statement.binds)
+                results.append(.success(()))
+            } catch {
+                guard connection.isInTransaction else { throw error }  // SQLite undid the whole transaction
+                results.append(.failure(error))
+            }
+        }
+        do {
+            _ = try connection.run("COMMIT", [])
+        } catch {
+            _ = try? connection.run("ROLLBACK", [])
+            throw error
+        }
+        return results
+    }
+
     private func takeTurn() async throws {
         let free = state.withLockedValue { state in
             guard state.busy else {

@@ -163,6 +163,17 @@ struct SerialSQLiteDatabase: Database, SQLDatabase {
         return try await writer.holding { try await $0.runTakingLock(sql, binds) }
     }
 
+    /// A write that may share its commit with others (`InlineSQLiteWriter.runSharingCommit`); inside a
+    /// transaction it is simply part of that one.
+    func runSharingCommit(_ query: any SQLExpression) async throws {
+        let (sql, binds) = try encoded(query)
+        if let held {
+            _ = try held.run(sql, binds)
+        } else {
+            try await writer.runSharingCommit(sql, binds)
+        }
+    }
+
     /// Fluent expects the rows on this database's event loop.
     private func deliver(_ rows: [InlineSQLiteRow], _ onRow: @escaping @Sendable (any SQLRow) -> Void)
         -> EventLoopFuture<Void>
