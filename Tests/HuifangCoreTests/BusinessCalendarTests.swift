@@ -141,6 +141,20 @@ func local(_ instant: Date, _ zone: TimeZone = shanghai) -> String {
         }
     }
 
+    @Test func datesAndMinutesAreWrittenWithLeadingZeros() throws {
+        #expect(LocalDate(year: 7, month: 3, day: 5)!.iso == "0007-03-05")
+        #expect(LocalDate(year: 9999, month: 12, day: 31)!.iso == "9999-12-31")
+        let day = try #require(LocalDate(year: 2026, month: 1, day: 9))
+        #expect(day.iso(minuteOfDay: 0) == "2026-01-09 00:00")
+        #expect(day.iso(minuteOfDay: 9 * 60 + 5) == "2026-01-09 09:05")
+        #expect(day.iso(minuteOfDay: 1439) == "2026-01-09 23:59")
+        for number in stride(from: -719_162, through: 2_932_896, by: 7919) {  // 0001-01-01 … 9999-12-31
+            let date = LocalDate(dayNumber: number)
+            #expect(date.iso == String(format: "%04d-%02d-%02d", date.year, date.month, date.day))
+            #expect(LocalDate(parsing: date.iso) == date)
+        }
+    }
+
     @Test func resultsOutsideTheCoveredYearsThrowInsteadOfStopping() throws {
         #expect(throws: CalendarRangeError()) { try china.addWorkingDays(5, after: date("2199-12-30")) }
         #expect(throws: CalendarRangeError()) { try china.addWorkingDays(-5, after: date("1900-01-02")) }

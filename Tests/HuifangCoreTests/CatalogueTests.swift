@@ -28,8 +28,22 @@ import Testing
     @Test func fillsArguments() {
         #expect(Catalogue.text("problem.duplicateInFile", .zh, ["7"]) == "与第 7 行重复")
         #expect(Catalogue.text("problem.duplicateInFile", .en, ["7"]) == "repeats line 7")
+        #expect(Catalogue.text("problem.duplicateInFile", .zh) == "与第 {0} 行重复")
         #expect(Language(tag: "zh-CN") == .zh)
         #expect(Language(tag: "en-US,en;q=0.9") == .en)
         #expect(Language(tag: "fr") == nil)
+    }
+
+    @Test func fillsEachPlaceholderOnceAndLeavesOtherBracesAlone() {
+        #expect(Catalogue.fill("分配给 {0}：{1}，当时 {2} 个", ["王芳", "专属客服", "0"]) == "分配给 王芳：专属客服，当时 0 个")
+        #expect(Catalogue.fill("{1}{0}{1}", ["甲", "乙"]) == "乙甲乙")
+        #expect(Catalogue.fill("{10} 与 {2}", Array(repeating: "x", count: 10) + ["十"]) == "十 与 x")
+        // Not an argument: no digits, not closed, out of range, too long a number, another character inside.
+        #expect(Catalogue.fill("{} {x} {0 {5} {0001} { 0} {+0}", ["甲"]) == "{} {x} {0 {5} {0001} { 0} {+0}")
+        #expect(Catalogue.fill("尾 {", ["甲"]) == "尾 {")
+        #expect(Catalogue.fill("{{0}}", ["甲"]) == "{甲}")
+        // An argument's own braces are not filled again.
+        #expect(Catalogue.fill("{0} {1}", ["{1}", "乙"]) == "{1} 乙")
+        #expect(Catalogue.fill("", ["甲"]) == "")
     }
 }

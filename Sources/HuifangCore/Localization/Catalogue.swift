@@ -8,25 +8,33 @@ public enum Catalogue {
     public static func text(_ key: String, _ language: Language, _ arguments: [String] = []) -> String {
         guard let entry = entries[key] else { return key }
         let text = language == .zh ? entry.zh : entry.en
-        guard !arguments.isEmpty else { return text }
-        // One pass over the template (sweeps and exports call this for every row).
+        return arguments.isEmpty ? text : fill(text, arguments)
+    }
+
+    /// A template with `{n}` replaced by `arguments[n]`; a brace that does not open a known argument stays as it
+    /// is. One pass over the UTF-8 bytes: sweeps, exports and the call list fill a sentence for every row, and
+    /// stepping through Chinese text by `Character` (grapheme clusters) cost several times more.
+    public static func fill(_ template: String, _ arguments: [String]) -> String {
+        let bytes = template.utf8
         var result = ""
-        result.reserveCapacity(text.utf8.count + arguments.reduce(0) { $0 + $1.utf8.count })
-        var rest = text[...]
-        while let open = rest.firstIndex(of: "{") {
-            result += rest[..<open]
-            let after = rest.index(after: open)
-            if let close = rest[after...].firstIndex(of: "}"), let index = Int(rest[after..<close]),
-                arguments.indices.contains(index)
-            {
-                result += arguments[index]
-                rest = rest[rest.index(after: close)...]
-            } else {
-                result += "{"
-                rest = rest[after...]
+        result.reserveCapacity(bytes.count + arguments.reduce(0) { $0 + $1.utf8.count })
+        var copied = bytes.startIndex
+        var scan = copied
+        while let open = bytes[scan...].firstIndex(of: UInt8(ascii: "{")) {
+            let digits = bytes[bytes.index(after: open)...].prefix { (0x30...0x39).contains($0) }
+            let index = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+            guard !digits.isEmpty, digits.count < 4, digits.endIndex < bytes.endIndex,
+                bytes[digits.endIndex] == UInt8(ascii: "}"), arguments.indices.contains(index)
+            else {
+                scan = bytes.index(after: open)
+                continue
             }
+            result += template[copied..<open]
+            result += arguments[index]
+            copied = bytes.index(after: digits.endIndex)
+            scan = copied
         }
-        result += rest
+        result += template[copied...]
         return result
     }
 

@@ -83,16 +83,21 @@ public struct JSONText {
 
     private mutating func quoted(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
-        if !value.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            bytes.append(contentsOf: value.utf8)  // most text needs no escape: copied at once
-        } else {
-            escaped(value)
+        var value = value
+        // Scanned and copied as one buffer (stepping through `String.UTF8View` costs several times more); most text
+        // needs no escape.
+        value.withUTF8 { text in
+            if text.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+                escaped(text)
+            } else {
+                bytes.append(contentsOf: text)
+            }
         }
         bytes.append(UInt8(ascii: "\""))
     }
 
-    private mutating func escaped(_ value: String) {
-        for byte in value.utf8 {
+    private mutating func escaped(_ text: UnsafeBufferPointer<UInt8>) {
+        for byte in text {
             switch byte {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
             case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])

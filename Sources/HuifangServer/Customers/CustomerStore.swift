@@ -251,7 +251,6 @@ extension HuifangConfig {
         let local = Int((date.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: date))).rounded(.down))
         let day = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let second = local - day * 86_400
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(LocalDate(dayNumber: day).iso) \(two(second / 3600)):\(two(second % 3600 / 60))"
+        return LocalDate(dayNumber: day).iso(minuteOfDay: second / 60)
     }
 }
