@@ -41,6 +41,7 @@ import Testing
         // Not an argument: no digits, not closed, out of range, too long a number, another character inside.
         #expect(Catalogue.fill("{} {x} {0 {5} {0001} { 0} {+0}", ["甲"]) == "{} {x} {0 {5} {0001} { 0} {+0}")
         #expect(Catalogue.fill("尾 {", ["甲"]) == "尾 {")
+        #expect(Catalogue.fill("{99999999999999999999999} {0}", ["甲"]) == "{99999999999999999999999} 甲")
         #expect(Catalogue.fill("{{0}}", ["甲"]) == "{甲}")
         // An argument's own braces are not filled again.
         #expect(Catalogue.fill("{0} {1}", ["{1}", "乙"]) == "{1} 乙")

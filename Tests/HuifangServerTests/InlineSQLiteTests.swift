@@ -103,9 +103,6 @@ import VaporTesting
     }
 }
 
-/// Another process holding SQLite's write lock (the command line importing) makes the server's writer wait for it
-/// (on the thread pool: the writer's own busy timeout is zero, so the wait is not in SQLite on an event loop), and the
-/// write goes through once the lock is free.
 /// Statements that need no transaction of their own (audit entries) share one commit when they arrive together.
 @Suite struct SharedCommitTests {
     /// A file with a table whose codes are unique, its log emptied; and a writer on it.
@@ -152,20 +149,31 @@ import VaporTesting
         #expect(try later.first?.decode(column: "n", as: Int.self) == 1)
     }
 
-    @Test func aStatementThatUndoesTheTransactionFailsEveryStatementInIt() async throws {
+    /// Beyond a constraint (which SQLite undoes alone), a failure rolls back the whole: one that SQLite undoes the
+    /// transaction for, and any other error (here a table that does not exist).
+    @Test(arguments: [
+        "INSERT OR ROLLBACK INTO entries (code) VALUES ('first')", "INSERT INTO nowhere (code) VALUES ('x')",
+    ])
+    func anyOtherFailureFailsEveryStatementInTheTransaction(failing: String) async throws {
         let (setup, writer) = try Self.scratch()
         try await writer.runSharingCommit("INSERT INTO entries (code) VALUES ('first')", [])
         let statements = [
-            "INSERT INTO entries (code) VALUES ('a')", "INSERT OR ROLLBACK INTO entries (code) VALUES ('first')",
-            "INSERT INTO entries (code) VALUES ('b')",
+            "INSERT INTO entries (code) VALUES ('a')", failing, "INSERT INTO entries (code) VALUES ('b')",
         ]
         let succeeded = try await Self.appendWhileBusy(writer, statements)
         #expect(succeeded == [false, false, false])
         let rows = try setup.run("SELECT code FROM entries ORDER BY id", [], cached: false)
         #expect(try rows.map { try $0.decode(column: "code", as: String.self) } == ["first"])
+        try await writer.runSharingCommit("INSERT INTO entries (code) VALUES ('after')", [])  // the writer goes on
+        #expect(
+            try setup.run("SELECT COUNT(*) AS n FROM entries", [], cached: false).first?.decode(
+                column: "n", as: Int.self) == 2)
     }
 }
 
+/// Another process holding SQLite's write lock (the command line importing) makes the server's writer wait for it
+/// (on the thread pool: the writer's own busy timeout is zero, so the wait is not in SQLite on an event loop), and the
+/// write goes through once the lock is free.
 @Suite struct WriteLockWaitTests {
     @Test func aWriteWaitsForAnotherProcessesLockAndThenGoesThrough() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("huifang-lock-\(UUID()).sqlite").path

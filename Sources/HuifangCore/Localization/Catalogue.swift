@@ -22,9 +22,9 @@ public enum Catalogue {
         var scan = copied
         while let open = bytes[scan...].firstIndex(of: UInt8(ascii: "{")) {
             let digits = bytes[bytes.index(after: open)...].prefix { (0x30...0x39).contains($0) }
-            let index = digits.reduce(0) { $0 * 10 + Int($1 - 0x30) }
-            guard !digits.isEmpty, digits.count < 4, digits.endIndex < bytes.endIndex,
-                bytes[digits.endIndex] == UInt8(ascii: "}"), arguments.indices.contains(index)
+            guard (1...3).contains(digits.count), digits.endIndex < bytes.endIndex,
+                bytes[digits.endIndex] == UInt8(ascii: "}"),
+                case let index = digits.reduce(0, { $0 * 10 + Int($1 - 0x30) }), arguments.indices.contains(index)
             else {
                 scan = bytes.index(after: open)
                 continue

@@ -387,56 +387,58 @@ final class InlineSQLiteWriter: Sendable {
     /// Writes what is queued, a transaction at a time, until nothing is left. The batch is taken once the writer
     /// is this task's, so everything that queued during the wait goes in.
     private func writeShared() async {
-        var finished = false
-        while !finished {
-            var batch: [SharedStatement] = []
+        while true {
+            let waiting = sharedQueued
+            var batch: [SharedStatement]? = []
             do {
                 try await holding { connection in
-                    batch = takeShared()
-                    guard !batch.isEmpty else {
-                        finished = true
-                        return
-                    }
+                    batch = takeShared(limit: Self.sharedLimit)
+                    guard let batch else { return }
                     let results = try await Self.write(batch, on: connection)
                     for (statement, result) in zip(batch, results) { statement.done.resume(with: result) }
                 }
             } catch {
-                // The transaction failed, or the turn never came: then what waits fails with it.
-                if batch.isEmpty { batch = takeShared() }
-                if batch.isEmpty { finished = true }
-                for statement in batch { statement.done.resume(throwing: error) }
+                // The transaction failed; or the turn never came, and what waited that long fails with it.
+                if batch?.isEmpty == true { batch = takeShared(limit: waiting) }
+                for statement in batch ?? [] { statement.done.resume(throwing: error) }
             }
+            if batch == nil { return }
         }
     }
 
-    /// The next batch; taking an empty one ends the writing (under the lock that queues, so none is left behind).
-    private func takeShared() -> [SharedStatement] {
+    /// The next batch of at most `limit`; nil when nothing is queued, which ends the writing (under the lock that
+    /// queues, so that no statement is left behind).
+    private func takeShared(limit: Int) -> [SharedStatement]? {
         shared.withLockedValue { shared in
-            let batch = Array(shared.queued.prefix(Self.sharedLimit))
+            guard !shared.queued.isEmpty else {
+                shared.writing = false
+                return nil
+            }
+            let batch = Array(shared.queued.prefix(limit))
             shared.queued.removeFirst(batch.count)
-            if batch.isEmpty { shared.writing = false }
             return batch
         }
     }
 
+    /// One transaction: a statement refused by a constraint fails alone (SQLite undoes only that statement); any
+    /// other failure, or a failed commit, rolls back the whole and fails every statement in it.
     private static func write(_ batch: [SharedStatement], on connection: InlineSQLiteConnection) async throws
         -> [Result<Void, any Error>]
     {
         _ = try await connection.runTakingLock("BEGIN IMMEDIATE", [])
         var results: [Result<Void, any Error>] = []
-        for statement in batch {
-            do {
-                _ = try connection.run(statement.sql, statement.binds)
-                results.append(.success(()))
-            } catch {
-                guard connection.isInTransaction else { throw error }  // SQLite undid the whole transaction
-                results.append(.failure(error))
-            }
-        }
         do {
+            for statement in batch {
+                do {
+                    _ = try connection.run(statement.sql, statement.binds)
+                    results.append(.success(()))
+                } catch let error as InlineSQLiteError where error.isConstraintFailure && connection.isInTransaction {
+                    results.append(.failure(error))
+                }
+            }
             _ = try connection.run("COMMIT", [])
         } catch {
-            _ = try? connection.run("ROLLBACK", [])
+            if connection.isInTransaction { _ = try? connection.run("ROLLBACK", []) }
             throw error
         }
         return results
