@@ -369,7 +369,7 @@ final class InlineSQLiteWriter: Sendable {
     /// Runs a statement that needs no transaction of its own (an audit entry), in one transaction with the others
     /// that queued while the writer was busy, and returns once that transaction committed. Under load one commit,
     /// one write to the log and one refresh of each reader's cache serve many requests instead of one each.
-    /// A statement that fails alone (a constraint) fails alone; a failed commit fails every statement it carried.
+    /// A statement refused by a constraint fails alone; any other failure fails every statement of its transaction.
     func runSharingCommit(_ sql: String, _ binds: [SQLiteData]) async throws {
         try await withCheckedThrowingContinuation { (done: CheckedContinuation<Void, any Error>) in
             let start = shared.withLockedValue { shared in

@@ -127,7 +127,8 @@ struct TaskQueries {
         let source: any SQLRow
 
         /// Generic, and called with the concrete row type where it is known (`rows(_:)`), so that each column is read
-        /// by code made for its type rather than through `any SQLRow` and runtime casts (50 rows × 15 columns).
+        /// by code made for that type rather than through `any SQLRow` and its generic-metadata look-ups (a page is
+        /// 50 rows × 15 columns).
         init<R: SQLRow>(_ row: R) throws {
             id = try row.decode(column: "id", as: Int.self)
             customer_id = try row.decode(column: "customer_id", as: Int.self)
