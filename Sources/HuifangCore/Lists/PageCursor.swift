@@ -44,9 +44,9 @@ public struct KeysetPage<Row> {
     }
 
     /// Takes the first `limit` of `rows` (read with `limit + 1` to learn whether more follow).
-    public init(_ rows: [Row], limit: Int, key: (Row) -> PageCursor) {
+    public init(_ rows: [Row], limit: Int, key: (Row) throws -> PageCursor) rethrows {
         self.rows = Array(rows.prefix(limit))
-        next = rows.count > limit ? self.rows.last.map(key) : nil
+        next = rows.count > limit ? try self.rows.last.map(key) : nil
     }
 }
 

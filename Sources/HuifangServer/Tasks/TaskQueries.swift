@@ -155,7 +155,11 @@ struct TaskQueries {
             }
         }
 
-        func instant(_ column: String) throws -> StoredInstant? { try source.optional(column) }
+        /// The due or deadline instant of the page's key (never NULL), or its callback (NULL when none was agreed).
+        func instant(_ column: String) throws -> StoredInstant {
+            try source.decode(column: column, as: StoredInstant.self)
+        }
+        func callback() throws -> StoredInstant? { try source.optional("callback_key", as: StoredInstant.self) }
     }
     /// The call list's parts, in order.
     private enum Part: Int, CaseIterable {
@@ -178,18 +182,16 @@ struct TaskQueries {
         } else {
             rows = try await read(filter, part: nil, after: filter.after, limit: filter.limit + 1).map { (nil, $0) }
         }
-        let kept = rows.prefix(filter.limit)
-        let next =
-            try rows.count > filter.limit ? kept.last.map { try Self.cursor(part: $0.part, $0.row, filter) } : nil
-        return KeysetPage(try await views(kept.map { $0.row }, viewer: viewer), next: next)
+        let page = try KeysetPage(rows, limit: filter.limit) { try Self.cursor(part: $0.part, $0.row, filter) }
+        return KeysetPage(try await views(page.rows.map { $0.row }, viewer: viewer), next: page.next)
     }
 
     /// The key after `row`: priority, the instant the order runs by (due, or the deadline), number.
     private static func cursor(part: Part?, _ row: Row, _ filter: TaskFilter) throws -> PageCursor {
         let instant = try row.instant(filter.byDeadline ? "deadline_key" : "due_key")
-        let key = ["\(row.priority)", instant?.text ?? "", "\(row.id)"]
+        let key = ["\(row.priority)", instant.text, "\(row.id)"]
         guard let part else { return PageCursor(key) }
-        return PageCursor(["\(part.rawValue)", try row.instant("callback_key")?.text ?? ""] + key)
+        return PageCursor(["\(part.rawValue)", try row.callback()?.text ?? ""] + key)
     }
 
     /// Reads an `after` parameter of the board (`callList` false) or the call list.
