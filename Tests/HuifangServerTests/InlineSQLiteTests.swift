@@ -106,7 +106,7 @@ import VaporTesting
 /// Statements that need no transaction of their own (audit entries) share one commit when they arrive together.
 @Suite struct SharedCommitTests {
     /// A file with a table whose codes are unique, its log emptied; and a writer on it.
-    private static func scratch() throws -> (InlineSQLiteConnection, InlineSQLiteWriter) {
+    static func scratch() throws -> (InlineSQLiteConnection, InlineSQLiteWriter, String) {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("huifang-shared-\(UUID()).sqlite").path
         let setup = try InlineSQLiteConnection(path: file, settings: [])
         _ = try setup.run("PRAGMA journal_mode = WAL", [], cached: false)
@@ -114,7 +114,7 @@ import VaporTesting
         _ = try setup.run("PRAGMA wal_checkpoint(TRUNCATE)", [], cached: false)
         let writer = InlineSQLiteWriter(
             path: file, settings: [], timeout: .seconds(60), clock: MultiThreadedEventLoopGroup.singleton.any())
-        return (setup, writer)
+        return (setup, writer, file)
     }
 
     /// Appends `statements` while another writer holds the connection, so that all of them wait; then lets go.
@@ -133,7 +133,7 @@ import VaporTesting
     }
 
     @Test func statementsThatArriveTogetherCommitOnceAndAConstraintFailsOnlyItsOwn() async throws {
-        let (setup, writer) = try Self.scratch()
+        let (setup, writer, _) = try Self.scratch()
         var statements = (0..<100).map { "INSERT INTO entries (code) VALUES ('c\($0)')" }
         statements.append("INSERT INTO entries (code) VALUES ('c7')")  // already taken: refused
         let succeeded = try await Self.appendWhileBusy(writer, statements)
@@ -155,7 +155,7 @@ import VaporTesting
         "INSERT OR ROLLBACK INTO entries (code) VALUES ('first')", "INSERT INTO nowhere (code) VALUES ('x')",
     ])
     func anyOtherFailureFailsEveryStatementInTheTransaction(failing: String) async throws {
-        let (setup, writer) = try Self.scratch()
+        let (setup, writer, _) = try Self.scratch()
         try await writer.runSharingCommit("INSERT INTO entries (code) VALUES ('first')", [])
         let statements = [
             "INSERT INTO entries (code) VALUES ('a')", failing, "INSERT INTO entries (code) VALUES ('b')",
@@ -168,6 +168,100 @@ import VaporTesting
         #expect(
             try setup.run("SELECT COUNT(*) AS n FROM entries", [], cached: false).first?.decode(
                 column: "n", as: Int.self) == 2)
+    }
+}
+
+/// Transactions that queue behind a busy writer share one commit (group commit), each still answered alone.
+@Suite struct SharedTransactionCommitTests {
+    private enum Refused: Error { case byTheCaller }
+
+    /// Starts `bodies` as transactions, one after the other in the writer's queue, while another writer holds the
+    /// connection; then lets go. Answers, for each, nil when it failed, else whether its row was found committed (by a
+    /// connection of its own) as soon as it returned.
+    private static func queueWhileBusy(
+        _ writer: InlineSQLiteWriter, _ path: String, _ bodies: [@Sendable (InlineSQLiteConnection) throws -> String]
+    ) async throws -> [Bool?] {
+        let tasks = try await writer.holding { _ in
+            var tasks: [Task<Bool?, Never>] = []
+            for body in bodies {
+                tasks.append(
+                    Task {
+                        guard let code = try? await writer.transaction({ try body($0) }) else { return nil }
+                        let reader = try? InlineSQLiteConnection(path: path, settings: [])
+                        let rows = try? reader?.run("SELECT id FROM entries WHERE code = ?", [.text(code)])
+                        return rows?.count == 1
+                    })
+                while writer.writersWaiting < tasks.count { try await Task.sleep(for: .milliseconds(1)) }
+            }
+            return tasks
+        }
+        var succeeded: [Bool?] = []
+        for task in tasks { succeeded.append(await task.value) }
+        return succeeded
+    }
+
+    private static func inserting(_ code: String) -> @Sendable (InlineSQLiteConnection) throws -> String {
+        { connection in
+            _ = try connection.run("INSERT INTO entries (code) VALUES (?)", [.text(code)])
+            return code
+        }
+    }
+
+    private static func codes(_ setup: InlineSQLiteConnection) throws -> [String] {
+        try setup.run("SELECT code FROM entries ORDER BY id", [], cached: false).map {
+            try $0.decode(column: "code", as: String.self)
+        }
+    }
+
+    @Test func transactionsThatQueueTogetherCommitOnceAndAFailureUndoesOnlyItsOwn() async throws {
+        let (setup, writer, path) = try SharedCommitTests.scratch()
+        var bodies = (0..<40).map { Self.inserting("t\($0)") }
+        bodies[10] = { connection in  // writes, then fails: its row goes, the others' stay
+            _ = try connection.run("INSERT INTO entries (code) VALUES ('undone')", [])
+            throw Refused.byTheCaller
+        }
+        bodies[20] = Self.inserting("t3")  // already taken: refused by the unique index
+        let succeeded = try await Self.queueWhileBusy(writer, path, bodies)
+        #expect(succeeded == (0..<40).map { $0 != 10 && $0 != 20 ? true : nil })
+        #expect(try Self.codes(setup) == (0..<40).filter { $0 != 10 && $0 != 20 }.map { "t\($0)" })
+        // One commit wrote a few pages to the log; a commit each would have written at least 38 frames.
+        let log = try setup.run("PRAGMA wal_checkpoint(PASSIVE)", [], cached: false)
+        #expect(try (1...10).contains(log.first?.decode(column: "log", as: Int.self) ?? 0))
+    }
+
+    /// A failure SQLite answers by rolling back the whole transaction (here `OR ROLLBACK`) takes the earlier
+    /// transactions of the batch with it: none of them may be answered as done. The next starts anew.
+    @Test func aFailureThatRollsBackEverythingFailsTheWholeBatch() async throws {
+        let (setup, writer, path) = try SharedCommitTests.scratch()
+        let bodies: [@Sendable (InlineSQLiteConnection) throws -> String] = [
+            Self.inserting("a"),
+            { connection in
+                _ = try connection.run("INSERT OR ROLLBACK INTO entries (code) VALUES ('a')", [])
+                return "b"
+            },
+            Self.inserting("c"),
+        ]
+        #expect(try await Self.queueWhileBusy(writer, path, bodies) == [nil, nil, true])
+        #expect(try Self.codes(setup) == ["c"])
+    }
+
+    /// A writer that is not a transaction (an audit entry's shared commit, a single write) commits the transactions
+    /// still open before its own work, and the transactions after it start a new batch.
+    @Test func otherWritersCommitTheOpenTransactionsFirst() async throws {
+        let (setup, writer, _) = try SharedCommitTests.scratch()
+        let audit = try await writer.holding { _ in
+            let first = Task { try await writer.transaction { try Self.inserting("first")($0) } }
+            while writer.writersWaiting < 1 { try await Task.sleep(for: .milliseconds(1)) }
+            let audit = Task { try await writer.runSharingCommit("INSERT INTO entries (code) VALUES ('audit')", []) }
+            while writer.sharedQueued < 1 || writer.writersWaiting < 2 { try await Task.sleep(for: .milliseconds(1)) }
+            let last = Task { try await writer.transaction { try Self.inserting("last")($0) } }
+            while writer.writersWaiting < 3 { try await Task.sleep(for: .milliseconds(1)) }
+            return (first, audit, last)
+        }
+        #expect(try await audit.0.value == "first")
+        try await audit.1.value
+        #expect(try await audit.2.value == "last")
+        #expect(try Self.codes(setup) == ["first", "audit", "last"])
     }
 }
 

@@ -318,6 +318,8 @@ final class InlineSQLiteWriter: Sendable {
         var busy = false
         var waiting: [(id: UInt64, turn: CheckedContinuation<Void, any Error>, timer: Scheduled<Void>?)] = []
         var nextID: UInt64 = 0
+        /// Transactions done and waiting for the commit they share, on the connection that holds them open.
+        var batch: (connection: InlineSQLiteConnection, members: [CheckedContinuation<Void, any Error>])?
     }
     let path: String
     let settings: [String]
@@ -330,27 +332,141 @@ final class InlineSQLiteWriter: Sendable {
         (self.path, self.settings, self.timeout, self.clock) = (path, settings, timeout, clock)
     }
 
-    /// Runs `body` with the writer connection, after the writers before.
+    /// Runs `body` with the writer connection, after the writers before, outside any transaction: the shared commit
+    /// of transactions still open (`transaction`) is made first.
     func holding<T>(_ body: (InlineSQLiteConnection) async throws -> T) async throws -> T {
         try await takeTurn()
         let connection: InlineSQLiteConnection
         do {
-            connection = try state.withLockedValue { state in
-                if let connection = state.connection { return connection }
-                let connection = try InlineSQLiteConnection(path: path, settings: settings)
-                state.connection = connection
-                return connection
-            }
+            connection = try turnConnection()
         } catch {
             passTurn()
             throw error
         }
+        settle()
         defer {
             // Left inside a transaction: closed (SQLite rolls it back), the next writer opens a new one.
-            if connection.isInTransaction { state.withLockedValue { $0.connection = nil } }
+            if connection.isInTransaction { forget(connection) }
             passTurn()
         }
         return try await body(connection)
+    }
+
+    /// The connection of the transactions still open, or else the writer connection (opened when there is none).
+    private func turnConnection() throws -> InlineSQLiteConnection {
+        try state.withLockedValue { state in
+            if let batch = state.batch { return batch.connection }
+            if let connection = state.connection { return connection }
+            let connection = try InlineSQLiteConnection(path: path, settings: settings)
+            state.connection = connection
+            return connection
+        }
+    }
+
+    private func forget(_ connection: InlineSQLiteConnection) {
+        state.withLockedValue { if $0.connection === connection { $0.connection = nil } }
+    }
+
+    // Transactions sharing a commit
+
+    /// The most transactions one commit takes; the next one commits and starts anew.
+    static let batchLimit = 50
+
+    /// Runs `body` as one transaction on the writer connection, after the writers before, and returns once its work
+    /// is committed. The commit is shared with the transactions that queued meanwhile (group commit): when a writer
+    /// waits as this one ends, the transaction stays open and the next continues it inside a savepoint; the last one
+    /// commits for all. A transaction that fails is rolled back alone (to its savepoint); a failed commit, or a
+    /// failure SQLite answers by rolling back everything, fails every transaction of the batch.
+    func transaction<T>(_ body: (InlineSQLiteConnection) async throws -> T) async throws -> T {
+        try await takeTurn()
+        let connection: InlineSQLiteConnection
+        let joins: Bool
+        do {
+            connection = try turnConnection()
+            joins = state.withLockedValue { $0.batch != nil }
+            _ = try await connection.runTakingLock(joins ? "SAVEPOINT member" : "BEGIN IMMEDIATE", [])
+        } catch {
+            settle()
+            passTurn()
+            throw error
+        }
+        let value: T
+        do {
+            value = try await body(connection)
+            if joins { _ = try connection.run("RELEASE member", []) }
+        } catch {
+            undo(joins: joins, on: connection, because: error)
+            endTurn(joining: nil, on: connection)
+            throw error
+        }
+        try await withCheckedThrowingContinuation { commit in endTurn(joining: commit, on: connection) }
+        return value
+    }
+
+    /// How many writers wait for their turn.
+    var writersWaiting: Int { state.withLockedValue { $0.waiting.count } }
+
+    /// Undoes a failed transaction: back to its savepoint when it joined others, whose work stays; the whole
+    /// transaction when it was the first, or when the savepoint cannot be had back (its batch fails with it).
+    private func undo(joins: Bool, on connection: InlineSQLiteConnection, because error: any Error) {
+        if joins, connection.isInTransaction,
+            (try? connection.run("ROLLBACK TO member", [])) != nil, (try? connection.run("RELEASE member", [])) != nil
+        {
+            return
+        }
+        if connection.isInTransaction { _ = try? connection.run("ROLLBACK", []) }
+        settle(failing: error)
+        if connection.isInTransaction { forget(connection) }
+    }
+
+    /// Ends a turn in a transaction, done (`commit` resumes once it is committed) or undone (nil). While writers wait
+    /// and the batch has room, the next one is handed the writer with the transaction open; else it commits.
+    private func endTurn(joining commit: CheckedContinuation<Void, any Error>?, on connection: InlineSQLiteConnection) {
+        let next: CheckedContinuation<Void, any Error>? = state.withLockedValue { state in
+            if let commit { state.batch = (connection, (state.batch?.members ?? []) + [commit]) }
+            guard let batch = state.batch, batch.members.count < Self.batchLimit, !state.waiting.isEmpty else {
+                return nil
+            }
+            let next = state.waiting.removeFirst()
+            next.timer?.cancel()
+            return next.turn
+        }
+        if let next {
+            next.resume()
+            return
+        }
+        settle()
+        if connection.isInTransaction { forget(connection) }
+        passTurn()
+    }
+
+    /// Commits the transactions still open and answers each: all committed, or all failed (with `error`, without
+    /// trying to commit, when given).
+    private func settle(failing error: (any Error)? = nil) {
+        guard
+            let batch = state.withLockedValue({ state in
+                defer { state.batch = nil }
+                return state.batch
+            })
+        else {
+            return
+        }
+        let connection = batch.connection
+        var result: Result<Void, any Error> = .success(())
+        if let error {
+            result = .failure(error)
+        } else if !connection.isInTransaction {
+            result = .failure(InlineSQLiteError(status: SQLITE_ABORT, message: "the transaction was rolled back"))
+        } else {
+            do {
+                _ = try connection.run("COMMIT", [])
+            } catch {
+                _ = try? connection.run("ROLLBACK", [])
+                result = .failure(error)
+            }
+        }
+        if connection.isInTransaction { forget(connection) }
+        for member in batch.members { member.resume(with: result) }
     }
 
     func close() { state.withLockedValue { $0.connection = nil } }

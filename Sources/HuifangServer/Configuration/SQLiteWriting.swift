@@ -98,17 +98,10 @@ struct SerialSQLiteDatabase: Database, SQLDatabase {
     {
         if inTransaction { return closure(self) }
         return eventLoop.makeFutureWithTask {
-            try await writer.holding { connection in
-                let db = SerialSQLiteDatabase(readers: readers, writer: writer, context: context, held: connection)
-                _ = try await connection.runTakingLock("BEGIN IMMEDIATE", [])
-                do {
-                    let value = try await closure(db).get()
-                    _ = try connection.run("COMMIT", [])
-                    return value
-                } catch {
-                    _ = try? connection.run("ROLLBACK", [])
-                    throw error
-                }
+            try await writer.transaction { connection in
+                try await closure(
+                    SerialSQLiteDatabase(readers: readers, writer: writer, context: context, held: connection)
+                ).get()
             }
         }
     }
