@@ -113,7 +113,8 @@ import VaporTesting
         _ = try setup.run("CREATE TABLE entries (id INTEGER PRIMARY KEY, code TEXT UNIQUE)", [], cached: false)
         _ = try setup.run("PRAGMA wal_checkpoint(TRUNCATE)", [], cached: false)
         let writer = InlineSQLiteWriter(
-            path: file, settings: [], timeout: .seconds(60), clock: MultiThreadedEventLoopGroup.singleton.any())
+            path: file, settings: [], timeout: .seconds(60), batchWindow: .seconds(60),
+            clock: MultiThreadedEventLoopGroup.singleton.any())
         return (setup, writer, file)
     }
 
@@ -215,34 +216,66 @@ import VaporTesting
 
     @Test func transactionsThatQueueTogetherCommitOnceAndAFailureUndoesOnlyItsOwn() async throws {
         let (setup, writer, path) = try SharedCommitTests.scratch()
-        var bodies = (0..<40).map { Self.inserting("t\($0)") }
+        let failing: Set = [0, 10, 20]
+        var bodies = (0..<60).map { Self.inserting("t\($0)") }
+        bodies[0] = { _ in throw Refused.byTheCaller }  // the first fails: the others still share a commit
         bodies[10] = { connection in  // writes, then fails: its row goes, the others' stay
             _ = try connection.run("INSERT INTO entries (code) VALUES ('undone')", [])
             throw Refused.byTheCaller
         }
         bodies[20] = Self.inserting("t3")  // already taken: refused by the unique index
         let succeeded = try await Self.queueWhileBusy(writer, path, bodies)
-        #expect(succeeded == (0..<40).map { $0 != 10 && $0 != 20 ? true : nil })
-        #expect(try Self.codes(setup) == (0..<40).filter { $0 != 10 && $0 != 20 }.map { "t\($0)" })
-        // One commit wrote a few pages to the log; a commit each would have written at least 38 frames.
+        #expect(succeeded == (0..<60).map { failing.contains($0) ? nil : true })
+        #expect(try Self.codes(setup) == (0..<60).filter { !failing.contains($0) }.map { "t\($0)" })
+        // Two commits (50 transactions fill a batch) wrote a few pages to the log; a commit each, at least 57 frames.
         let log = try setup.run("PRAGMA wal_checkpoint(PASSIVE)", [], cached: false)
         #expect(try (1...10).contains(log.first?.decode(column: "log", as: Int.self) ?? 0))
     }
 
     /// A failure SQLite answers by rolling back the whole transaction (here `OR ROLLBACK`) takes the earlier
-    /// transactions of the batch with it: none of them may be answered as done. The next starts anew.
-    @Test func aFailureThatRollsBackEverythingFailsTheWholeBatch() async throws {
+    /// transactions of the batch with it: none of them may be answered as done, even when the transaction that met
+    /// it ignored the error. The next starts anew.
+    @Test(arguments: [false, true]) func aFailureThatRollsBackEverythingFailsTheWholeBatch(ignored: Bool) async throws {
         let (setup, writer, path) = try SharedCommitTests.scratch()
         let bodies: [@Sendable (InlineSQLiteConnection) throws -> String] = [
             Self.inserting("a"),
             { connection in
-                _ = try connection.run("INSERT OR ROLLBACK INTO entries (code) VALUES ('a')", [])
+                let sql = "INSERT OR ROLLBACK INTO entries (code) VALUES ('a')"
+                if ignored { _ = try? connection.run(sql, []) } else { _ = try connection.run(sql, []) }
                 return "b"
             },
             Self.inserting("c"),
         ]
         #expect(try await Self.queueWhileBusy(writer, path, bodies) == [nil, nil, true])
         #expect(try Self.codes(setup) == ["c"])
+    }
+
+    /// A bulk transaction (`commitsAlone`) finds what queued before it committed, and commits on its own: short
+    /// transactions never wait for its length.
+    @Test func aBulkTransactionCommitsWhatCameBeforeAndThenItself() async throws {
+        let (setup, writer, path) = try SharedCommitTests.scratch()
+        let bulk: @Sendable (InlineSQLiteConnection) throws -> String = { connection in
+            let reader = try InlineSQLiteConnection(path: path, settings: [])
+            let before = try reader.run("SELECT code FROM entries WHERE code = 'before'", [])
+            _ = try connection.run("INSERT INTO entries (code) VALUES (?)", [.text(before.isEmpty ? "unseen" : "bulk")])
+            return "bulk"
+        }
+        let tasks = try await writer.holding { _ in
+            let first = Task { try await writer.transaction { try Self.inserting("before")($0) } }
+            while writer.writersWaiting < 1 { try await Task.sleep(for: .milliseconds(1)) }
+            let second = Task {
+                try await InlineSQLiteWriter.$commitsAlone.withValue(true) { try await writer.transaction(bulk) }
+            }
+            while writer.writersWaiting < 2 { try await Task.sleep(for: .milliseconds(1)) }
+            let third = Task { try await writer.transaction { try Self.inserting("after")($0) } }
+            while writer.writersWaiting < 3 { try await Task.sleep(for: .milliseconds(1)) }
+            return (first, second, third)
+        }
+        _ = try await (tasks.0.value, tasks.1.value, tasks.2.value)
+        #expect(try Self.codes(setup) == ["before", "bulk", "after"])
+        // Three commits: before, the bulk one, after (two pages each).
+        let log = try setup.run("PRAGMA wal_checkpoint(PASSIVE)", [], cached: false)
+        #expect(try (5...9).contains(log.first?.decode(column: "log", as: Int.self) ?? 0))
     }
 
     /// A writer that is not a transaction (an audit entry's shared commit, a single write) commits the transactions

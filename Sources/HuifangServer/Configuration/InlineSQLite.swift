@@ -318,24 +318,40 @@ final class InlineSQLiteWriter: Sendable {
         var busy = false
         var waiting: [(id: UInt64, turn: CheckedContinuation<Void, any Error>, timer: Scheduled<Void>?)] = []
         var nextID: UInt64 = 0
-        /// Transactions done and waiting for the commit they share, on the connection that holds them open.
-        var batch: (connection: InlineSQLiteConnection, members: [CheckedContinuation<Void, any Error>])?
+        /// The transactions sharing the commit to come (`transaction`).
+        var batch: Batch?
+    }
+    /// Transactions run on one connection inside one SQLite transaction: those done wait for its commit.
+    private struct Batch {
+        let connection: InlineSQLiteConnection
+        /// When its first transaction began (uptime in nanoseconds).
+        let since: UInt64
+        var members: [CheckedContinuation<Void, any Error>] = []
+        /// The transactions that ran in it, failed ones included.
+        var turns = 0
     }
     let path: String
     let settings: [String]
     let timeout: TimeAmount
+    /// How long a batch of transactions takes others in after its first began (`transaction`).
+    let batchWindow: TimeAmount
     /// Where the writers' waiting times are kept.
     let clock: any EventLoop
     private let state = NIOLockedValueBox(State())
 
-    init(path: String, settings: [String], timeout: TimeAmount, clock: any EventLoop) {
-        (self.path, self.settings, self.timeout, self.clock) = (path, settings, timeout, clock)
+    init(
+        path: String, settings: [String], timeout: TimeAmount, batchWindow: TimeAmount = .milliseconds(10),
+        clock: any EventLoop
+    ) {
+        (self.path, self.settings, self.timeout, self.batchWindow, self.clock) =
+            (path, settings, timeout, batchWindow, clock)
     }
 
     /// Runs `body` with the writer connection, after the writers before, outside any transaction: the shared commit
     /// of transactions still open (`transaction`) is made first.
     func holding<T>(_ body: (InlineSQLiteConnection) async throws -> T) async throws -> T {
         try await takeTurn()
+        settle()
         let connection: InlineSQLiteConnection
         do {
             connection = try turnConnection()
@@ -343,7 +359,6 @@ final class InlineSQLiteWriter: Sendable {
             passTurn()
             throw error
         }
-        settle()
         defer {
             // Left inside a transaction: closed (SQLite rolls it back), the next writer opens a new one.
             if connection.isInTransaction { forget(connection) }
@@ -369,22 +384,28 @@ final class InlineSQLiteWriter: Sendable {
 
     // Transactions sharing a commit
 
-    /// The most transactions one commit takes; the next one commits and starts anew.
+    /// The most transactions one commit takes; then the transaction ending commits, and the next starts anew.
     static let batchLimit = 50
+
+    /// Set (`$commitsAlone.withValue(true)`) around a transaction that must not share its commit: a bulk write (an
+    /// import, a planner's batch, an escalation sweep's batch). What is still open is committed before it starts, and
+    /// it commits as soon as it ends, so short transactions never wait for its length.
+    @TaskLocal static var commitsAlone = false
 
     /// Runs `body` as one transaction on the writer connection, after the writers before, and returns once its work
     /// is committed. The commit is shared with the transactions that queued meanwhile (group commit): when a writer
     /// waits as this one ends, the transaction stays open and the next continues it inside a savepoint; the last one
-    /// commits for all. A transaction that fails is rolled back alone (to its savepoint); a failed commit, or a
-    /// failure SQLite answers by rolling back everything, fails every transaction of the batch.
+    /// (or the one that fills the batch, or ends its window) commits for all. A transaction that fails is rolled back
+    /// alone (to its savepoint); a failed commit, or a failure SQLite answers by rolling back everything, fails every
+    /// transaction of the batch.
     func transaction<T>(_ body: (InlineSQLiteConnection) async throws -> T) async throws -> T {
         try await takeTurn()
+        let alone = Self.commitsAlone
+        if alone { settle() }
         let connection: InlineSQLiteConnection
         let joins: Bool
         do {
-            connection = try turnConnection()
-            joins = state.withLockedValue { $0.batch != nil }
-            _ = try await connection.runTakingLock(joins ? "SAVEPOINT member" : "BEGIN IMMEDIATE", [])
+            (connection, joins) = try await begin()
         } catch {
             settle()
             passTurn()
@@ -393,21 +414,42 @@ final class InlineSQLiteWriter: Sendable {
         let value: T
         do {
             value = try await body(connection)
+            // A body that ignored an error SQLite answered by rolling back everything: `RELEASE` fails when it joined;
+            // when it began, the next to join (`begin`) or the commit (`settle`) finds no transaction open.
             if joins { _ = try connection.run("RELEASE member", []) }
         } catch {
             undo(joins: joins, on: connection, because: error)
-            endTurn(joining: nil, on: connection)
+            endTurn(joining: nil, alone: alone)
             throw error
         }
-        try await withCheckedThrowingContinuation { commit in endTurn(joining: commit, on: connection) }
+        try await withCheckedThrowingContinuation { commit in endTurn(joining: commit, alone: alone) }
         return value
+    }
+
+    private static let rolledBack = InlineSQLiteError(status: SQLITE_ABORT, message: "the transaction was rolled back")
+
+    /// Joins the open batch in a savepoint, or starts a transaction and a batch.
+    private func begin() async throws -> (InlineSQLiteConnection, joins: Bool) {
+        if let batch = state.withLockedValue({ $0.batch }) {
+            if batch.connection.isInTransaction {
+                _ = try batch.connection.run("SAVEPOINT member", [])
+                return (batch.connection, true)
+            }
+            settle(failing: Self.rolledBack)
+        }
+        let connection = try turnConnection()
+        _ = try await connection.runTakingLock("BEGIN IMMEDIATE", [])
+        let since = DispatchTime.now().uptimeNanoseconds
+        state.withLockedValue { $0.batch = Batch(connection: connection, since: since) }
+        return (connection, false)
     }
 
     /// How many writers wait for their turn.
     var writersWaiting: Int { state.withLockedValue { $0.waiting.count } }
 
     /// Undoes a failed transaction: back to its savepoint when it joined others, whose work stays; the whole
-    /// transaction when it was the first, or when the savepoint cannot be had back (its batch fails with it).
+    /// transaction when it was the first, or when the savepoint cannot be had back — then the others of its batch
+    /// fail too, each told that its batch was rolled back.
     private func undo(joins: Bool, on connection: InlineSQLiteConnection, because error: any Error) {
         if joins, connection.isInTransaction,
             (try? connection.run("ROLLBACK TO member", [])) != nil, (try? connection.run("RELEASE member", [])) != nil
@@ -415,28 +457,36 @@ final class InlineSQLiteWriter: Sendable {
             return
         }
         if connection.isInTransaction { _ = try? connection.run("ROLLBACK", []) }
-        settle(failing: error)
+        settle(
+            failing: InlineSQLiteError(
+                status: SQLITE_ABORT,
+                message: "rolled back with another transaction of its batch, which failed: \(error)"))
         if connection.isInTransaction { forget(connection) }
     }
 
     /// Ends a turn in a transaction, done (`commit` resumes once it is committed) or undone (nil). While writers wait
-    /// and the batch has room, the next one is handed the writer with the transaction open; else it commits.
-    private func endTurn(joining commit: CheckedContinuation<Void, any Error>?, on connection: InlineSQLiteConnection) {
+    /// and the batch has room and time, the next one is handed the writer with the transaction open; else it commits.
+    private func endTurn(joining commit: CheckedContinuation<Void, any Error>?, alone: Bool) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        var orphan = commit
         let next: CheckedContinuation<Void, any Error>? = state.withLockedValue { state in
-            if let commit { state.batch = (connection, (state.batch?.members ?? []) + [commit]) }
-            guard let batch = state.batch, batch.members.count < Self.batchLimit, !state.waiting.isEmpty else {
-                return nil
-            }
+            guard var batch = state.batch else { return nil }
+            if let commit { batch.members.append(commit) }
+            orphan = nil
+            batch.turns += 1
+            state.batch = batch
+            let open = !alone && batch.turns < Self.batchLimit && now - batch.since < UInt64(batchWindow.nanoseconds)
+            guard open, !state.waiting.isEmpty else { return nil }
             let next = state.waiting.removeFirst()
             next.timer?.cancel()
             return next.turn
         }
+        orphan?.resume(throwing: Self.rolledBack)
         if let next {
             next.resume()
             return
         }
         settle()
-        if connection.isInTransaction { forget(connection) }
         passTurn()
     }
 

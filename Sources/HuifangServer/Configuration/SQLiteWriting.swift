@@ -234,3 +234,12 @@ struct SQLiteJournalError: Error, CustomStringConvertible {
         "SQLite could not switch the database to WAL (journal mode is \(mode)); put the file on a local disk"
     }
 }
+
+extension Database {
+    /// A transaction of a bulk write (an import, a planner's or a sweep's batch): on SQLite it commits alone
+    /// (`InlineSQLiteWriter.commitsAlone`), so the short transactions before it never wait for its length.
+    func bulkTransaction<T: Sendable>(_ closure: @escaping @Sendable (any Database) async throws -> T) async throws -> T
+    {
+        try await InlineSQLiteWriter.$commitsAlone.withValue(true) { try await transaction(closure) }
+    }
+}

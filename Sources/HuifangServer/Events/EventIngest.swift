@@ -75,7 +75,7 @@ struct EventIngest {
         if dryRun || (allOrNothing && report.failed > 0) { return report }
         let good = resolved
         let now = self.now
-        let counts = try await db.transaction { db in try await Self.write(good, source: source, at: now, on: db) }
+        let counts = try await db.bulkTransaction { db in try await Self.write(good, source: source, at: now, on: db) }
         report.created = counts.created
         report.updated = counts.updated
         report.unchanged = counts.unchanged

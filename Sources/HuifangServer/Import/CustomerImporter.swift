@@ -215,7 +215,7 @@ struct CustomerImporter {
             .map {
                 ConsentLedger.Entry(customerID: $0.0, state: $0.1.consentState, how: .importFile, by: actor)
             }
-        try await db.transaction { db in
+        try await db.bulkTransaction { db in
             let sql = db.sql
             var consent = changedConsent
             var history: [(Int, FieldChange, Bool)] = []

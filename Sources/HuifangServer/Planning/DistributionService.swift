@@ -85,7 +85,7 @@ package struct DistributionService {
     /// statement-level roll-up triggers run once per 5,000 tasks rather than once per 200 (SQLite binds at most
     /// 32,766 values a statement).
     private func record(_ assignments: [Assignment], at now: Date) async throws {
-        try await db.transaction { db in
+        try await db.bulkTransaction { db in
             let sql = db.sql
             for chunk in assignments.chunked(5000) {
                 let rows = chunk.map { assignment in

@@ -362,7 +362,7 @@ package struct PlanningService {
     /// A periodic or churn follow-up stays owed: its missed reason is renamed (`key~task`), so the planner offers it again.
     func markMissed(before instant: Date, owedRules: [Int]) async throws -> Int {
         struct Count: Decodable { let count: Int }
-        return try await db.transaction { db in
+        return try await db.bulkTransaction { db in
             let sql = db.sql
             let count =
                 try await sql.raw(
@@ -390,7 +390,7 @@ package struct PlanningService {
         creates: [(customer: Int, reasons: [Occurrence])], merges: [(task: Int, customer: Int, reasons: [Occurrence])],
         asOf: LocalDate, context: PlanningContext, decider: TaskDecider
     ) async throws {
-        try await db.transaction { db in
+        try await db.bulkTransaction { db in
             let sql = db.sql
             var reasonRows: [(task: Int, customer: Int, reason: Occurrence)] = []
             var createdIDs: [Int] = []

@@ -66,7 +66,7 @@ struct RetentionService {
     func save(_ rules: RetentionRules) async throws {
         let problems = rules.problems()
         guard problems.isEmpty else { throw NamedFieldErrors(errors: problems) }
-        try await db.transaction { db in
+        try await db.bulkTransaction { db in
             try await db.sql.raw("DELETE FROM retention_settings WHERE id = 1").run()
             try await db.sql.raw(
                 """

@@ -109,7 +109,7 @@ package struct EscalationSweep {
             let plans = try rows.map { try plan($0.row, $0.stored, setting) }
             laps.lap("plan")
             try await betweenReadAndWrite?()
-            let written = try await db.transaction { db in try await write(plans, setting, on: db) }
+            let written = try await db.bulkTransaction { db in try await write(plans, setting, on: db) }
             laps.timings.merge(written.laps.timings, uniquingKeysWith: +)
             laps.restart()
             summary.escalations += written.escalated
