@@ -506,7 +506,7 @@ final class InlineSQLiteWriter: Sendable {
         if let error {
             result = .failure(error)
         } else if !connection.isInTransaction {
-            result = .failure(InlineSQLiteError(status: SQLITE_ABORT, message: "the transaction was rolled back"))
+            result = .failure(Self.rolledBack)
         } else {
             do {
                 _ = try connection.run("COMMIT", [])
