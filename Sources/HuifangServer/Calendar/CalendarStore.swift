@@ -27,13 +27,25 @@ package struct CalendarStore {
     }
 
     /// The computing calendar of the default calendar: what deadlines are counted in.
+    /// The calendar is looked for in the cache by two columns first: every ticket opened reads it.
     package func defaultBusiness() async throws -> BusinessCalendar {
-        try await business(defaultCalendar())
+        struct Row: Decodable {
+            let id: UUID
+            let updated_at: Date?
+        }
+        let row = try await db.sql.raw("SELECT id, updated_at FROM calendars WHERE is_default = \(bind: true) LIMIT 1")
+            .first(decoding: Row.self)
+        if let row, let cached = CalendarCache.shared.get(Self.key(row.id, row.updated_at)) { return cached }
+        return try await business(defaultCalendar())
+    }
+
+    private static func key(_ id: UUID, _ updatedAt: Date?) -> String {
+        "\(id)@\(updatedAt?.timeIntervalSince1970 ?? 0)"
     }
 
     /// The computing calendar of a stored one, built once per change and kept.
     func business(_ calendar: WorkCalendar) async throws -> BusinessCalendar {
-        let key = "\(calendar.id!)@\(calendar.updatedAt?.timeIntervalSince1970 ?? 0)"
+        let key = Self.key(calendar.id!, calendar.updatedAt)
         if let cached = CalendarCache.shared.get(key) { return cached }
         let days = try await CalendarDay.query(on: db).filter(\.$calendar.$id == calendar.id!).all()
         var holidays: Set<LocalDate> = []

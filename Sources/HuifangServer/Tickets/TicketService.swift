@@ -189,7 +189,7 @@ struct TicketService {
         if kind == nil { errors.append(.init(field: "kind", key: "ticket.problem.kind")) }
         let severity = Severity(rawValue: input.severity ?? "general")
         if severity == nil { errors.append(.init(field: "severity", key: "ticket.problem.severity")) }
-        let settings = try await settings().settings
+        let settings = try await TicketSettingsRecord.current(on: db)
         // Without a category: "other", or the first one when the settings have no "other".
         let category =
             input.category
@@ -279,7 +279,7 @@ struct TicketService {
             throw NamedFieldError(field: "note", key: "ticket.problem.noteRequired")
         }
         let calendar = try await calendar()
-        let settings = try await settings().settings
+        let settings = try await TicketSettingsRecord.current(on: db)
         let policy = settings.policy(named: ticket.policy)
         let next = try Self.ruled {
             try ticket.lifecycle.applying(action, kind: ticket.kind, at: now, policy: policy, calendar: calendar)
@@ -311,7 +311,7 @@ struct TicketService {
 
     /// Waiting on the customer: stops the clock when the ticket's policy says so.
     func pause(_ ticket: Ticket, note: String) async throws -> Ticket {
-        let settings = try await settings().settings
+        let settings = try await TicketSettingsRecord.current(on: db)
         ticket.lifecycle = try Self.ruled {
             try ticket.lifecycle.pausing(at: now, policy: settings.policy(named: ticket.policy))
         }
@@ -325,7 +325,7 @@ struct TicketService {
     /// The customer answered: the clock runs again, each deadline keeping the time it had left.
     func resume(_ ticket: Ticket, note: String) async throws -> Ticket {
         if TextLimit.exceeds(note, TextLimit.note) { throw NamedFieldError.tooLong("note", TextLimit.note) }
-        let settings = try await settings().settings
+        let settings = try await TicketSettingsRecord.current(on: db)
         let calendar = try await calendar()
         let policy = settings.policy(named: ticket.policy)
         let (resumed, pausedAt) = try Self.ruled {
@@ -355,7 +355,7 @@ struct TicketService {
         guard errors.isEmpty, let deadline, let until else { throw NamedFieldErrors(errors: errors) }
         let (extended, current) = try Self.ruled { try ticket.lifecycle.extending(deadline, until: until, at: now) }
         ticket.lifecycle = extended
-        let clock = (try await settings().settings, try await calendar())
+        let clock = (try await TicketSettingsRecord.current(on: db), try await calendar())
         let deadlineName = Catalogue.text("ticket.deadline.\(deadline.rawValue)", config.defaultLanguage)
         let told = Catalogue.text("ticket.customerToldNote", config.defaultLanguage)
         let said =

@@ -20,11 +20,20 @@ package final class TicketSettingsRecord: Model, @unchecked Sendable {
         definition = String(decoding: try JSONEncoder().encode(settings), as: UTF8.self)
     }
 
-    package var settings: TicketSettings {
-        if let known = Self.decoded.withLockedValue({ $0 }), known.definition == definition { return known.settings }
+    package var settings: TicketSettings { Self.settings(of: definition) }
+
+    private static func settings(of definition: String) -> TicketSettings {
+        if let known = decoded.withLockedValue({ $0 }), known.definition == definition { return known.settings }
         let settings = (try? JSONDecoder().decode(TicketSettings.self, from: Data(definition.utf8))) ?? .defaults
-        Self.decoded.withLockedValue { $0 = (definition, settings) }
+        decoded.withLockedValue { $0 = (definition, settings) }
         return settings
+    }
+
+    /// The settings alone, read as one column (every ticket opened and acted on reads them): what `load` gives.
+    package static func current(on db: any Database) async throws -> TicketSettings {
+        struct Row: Decodable { let definition: String }
+        let row = try await db.sql.raw("SELECT definition FROM ticket_settings WHERE id = 1").first(decoding: Row.self)
+        return row.map { settings(of: $0.definition) } ?? .defaults
     }
 
     /// The last definition read and its settings: every ticket opened reads them, and they rarely change.
