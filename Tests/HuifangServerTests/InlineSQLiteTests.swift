@@ -232,6 +232,19 @@ import VaporTesting
         #expect(try (1...10).contains(log.first?.decode(column: "log", as: Int.self) ?? 0))
     }
 
+    /// A batch takes no one in once its window has passed: with none, every transaction commits on its own.
+    @Test func pastItsWindowABatchCommitsAndTheNextStartsAnew() async throws {
+        let (setup, _, path) = try SharedCommitTests.scratch()
+        let writer = InlineSQLiteWriter(
+            path: path, settings: [], timeout: .seconds(60), batchWindow: .zero,
+            clock: MultiThreadedEventLoopGroup.singleton.any())
+        let succeeded = try await Self.queueWhileBusy(writer, path, (0..<20).map { Self.inserting("w\($0)") })
+        #expect(succeeded == Array(repeating: true, count: 20))
+        // Twenty commits of two pages each, against a few frames for one shared commit.
+        let log = try setup.run("PRAGMA wal_checkpoint(PASSIVE)", [], cached: false)
+        #expect(try (log.first?.decode(column: "log", as: Int.self) ?? 0) >= 40)
+    }
+
     /// A failure SQLite answers by rolling back the whole transaction (here `OR ROLLBACK`) takes the earlier
     /// transactions of the batch with it: none of them may be answered as done, even when the transaction that met
     /// it ignored the error. The next starts anew.
