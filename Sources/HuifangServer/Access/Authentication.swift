@@ -1,4 +1,6 @@
 import Fluent
+import FluentSQL
+import SQLKit
 import Vapor
 
 /// Signs in the session's user on pages while the session is alive (within its idle and absolute
@@ -75,18 +77,23 @@ struct SessionsMiddlewareSkipping: AsyncMiddleware {
 /// Signs in the API client whose `Authorization: Bearer` token is live.
 struct BearerUserAuthenticator: AsyncBearerAuthenticator {
     func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
-        // One statement: the token with its user.
+        // One statement, written once: the token with its user (every API request makes it; through Fluent's query
+        // builder it cost 3 % of a new ticket's CPU).
         guard
-            let token = try await APIToken.query(on: request.db)
-                .join(User.self, on: \APIToken.$user.$id == \User.$id)
-                .filter(\.$tokenHash == APIToken.digest(bearer.token))
-                .filter(\.$revokedAt == nil)
-                .first(), let user = try? token.joined(User.self), user.isActive
+            let row = try await request.db.sql.raw(
+                """
+                SELECT t.id AS token_id, t.last_used_at AS token_last_used_at, u.*
+                FROM api_tokens t JOIN users u ON u.id = t.user_id
+                WHERE t.token_hash = \(bind: APIToken.digest(bearer.token)) AND t.revoked_at IS NULL
+                """
+            ).first(),
+            let user = try? row.decode(fluentModel: User.self), user.isActive
         else { return }
         let now = request.now
-        if APIToken.lastUseIsStale(token.lastUsedAt, now: now) {
-            token.lastUsedAt = now
-            try await token.save(on: request.db)
+        if APIToken.lastUseIsStale(try row.optional("token_last_used_at", as: Date.self), now: now) {
+            let id = try row.decode(column: "token_id", as: UUID.self)
+            try await request.db.sql.raw("UPDATE api_tokens SET last_used_at = \(bind: now) WHERE id = \(bind: id)")
+                .run()
         }
         request.auth.login(user)
     }

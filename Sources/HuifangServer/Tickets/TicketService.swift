@@ -113,7 +113,7 @@ struct TicketService {
         let urgentComplaint = checked.kind == .complaint && ticket.urgent
         let supervisors = urgentComplaint ? try await Notifier.supervisors(on: db) : []
         try await db.transaction { db in
-            try await ticket.create(on: db)
+            try await ticket.insert(on: db)
             try await storeClock(ticket, settings: settings, calendar: calendar, new: true, on: db)
             try await record(ticket, action: "open", old: nil, note: checked.description, on: db)
             if urgentComplaint {
@@ -513,7 +513,7 @@ struct TicketService {
         entry.oldStatus = old?.rawValue
         entry.newStatus = old == nil && action != "open" ? nil : ticket.status.rawValue
         entry.note = note
-        try await entry.create(on: db)
+        try await entry.insert(on: db)
         ticket.linesWritten.append(entry)
         if let type = Self.webhookEvent(action: action, status: ticket.status) {
             try await Webhooks(db: db).emit(
