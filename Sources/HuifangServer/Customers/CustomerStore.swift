@@ -106,7 +106,7 @@ struct CustomerStore {
             try await store.checkExternalIDIsFree(record.externalID, except: nil)
             let customer = Customer()
             customer.apply(record)
-            try await customer.create(on: db)
+            try await customer.insert(on: db)
             let id = customer.id!
             try await store.addTags(of: id, record.tags)
             try await store.writeHistory(
@@ -195,7 +195,7 @@ struct CustomerStore {
 
     /// Adds tags, in order, to a customer (a new one has none to replace).
     func addTags(of id: Int, _ tags: [String]) async throws {
-        for tag in tags { try await CustomerTag(customerID: id, tag: tag).create(on: db) }
+        for tag in tags { try await CustomerTag(customerID: id, tag: tag).insert(on: db) }
     }
 
     func writeHistory(of id: Int, _ changes: [FieldChange], created: Bool, by actor: Actor) async throws {
@@ -209,7 +209,7 @@ struct CustomerStore {
             row.field = created ? CustomerChange.createdField : change.field.rawValue
             row.oldValue = change.oldValue
             row.newValue = change.newValue
-            try await row.create(on: db)
+            try await row.insert(on: db)
         }
     }
 

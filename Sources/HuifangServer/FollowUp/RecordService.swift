@@ -399,7 +399,7 @@ struct RecordService {
             // Answers through a link after the task ended another way are kept, and change nothing.
             record.result = task.status.rawValue
         }
-        try await record.create(on: db)
+        try await record.insert(on: db)
         for answer in answers {
             let row = SurveyAnswer()
             row.recordID = record.id!
