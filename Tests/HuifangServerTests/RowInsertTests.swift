@@ -61,7 +61,10 @@ import Testing
             let customer = Customer()
             (customer.name, customer.tier, customer.consent, customer.doNotDisturb) = ("林小雨", "普通", true, false)
             try await customer.create(on: app.db)
-            let (byFluent, byInsert) = (Self.ticket(customer, handler), Self.ticket(customer, handler))
+            let opener = try await makeUser(app, .supervisor, username: "zhuguan").user
+            let (byFluent, byInsert) = (
+                Self.ticket(customer, handler, openedBy: opener), Self.ticket(customer, handler, openedBy: opener)
+            )
             try await Self.expectSameRowAsCreate(byFluent, byInsert, on: app.db)
             let inserted = try #require(byInsert.id)
             let stamps = try await app.db.sql.raw(
@@ -90,6 +93,28 @@ import Testing
         }
     }
 
+    /// After an insert, as after `create(on:)`, an update writes only what changed: what another writer changed in
+    /// between (an erasure, a back-dated opening) stays.
+    @Test func anUpdateAfterAnInsertWritesOnlyWhatChanged() async throws {
+        try await withHuifang { app in
+            let ticket = Self.bare()
+            try await ticket.insert(on: app.db)
+            let long = Date(timeIntervalSince1970: 1000)
+            try await app.db.sql.raw(
+                "UPDATE tickets SET created_at = \(bind: long), description = '' WHERE id = \(bind: ticket.id!)"
+            ).run()
+            ticket.status = .inProgress
+            try await ticket.update(on: app.db)
+            let row = try #require(
+                try await app.db.sql.raw(
+                    "SELECT created_at, description, status FROM tickets WHERE id = \(bind: ticket.id!)"
+                ).first())
+            #expect(try row.decode(column: "created_at", as: Date.self) == long)
+            #expect(try row.decode(column: "description", as: String.self) == "")
+            #expect(try row.decode(column: "status", as: String.self) == "inProgress")
+        }
+    }
+
     @Test func aFollowUpRecordIsTheRowCreateWrites() async throws {
         try await withHuifang { app in
             let agent = try await makeUser(app, .agent, username: "wangfang").user
@@ -98,10 +123,11 @@ import Testing
             let task = openTask(
                 customer: customer.id!, agent: agent.id, due: "2026-03-02 09:00", deadline: "2026-03-06 17:00")
             try await task.create(on: app.db)
-            for who in [agent, nil] {
-                let byFluent = Self.record(task: task.id!, customer: customer.id!, agent: who)
-                let byInsert = Self.record(task: task.id!, customer: customer.id!, agent: who)
-                byInsert.phoneCallID = who == nil ? nil : 7  // a phone call times one record only
+            // Three patterns of the seven flags, so that no two flags hold the same value in all three.
+            for (pattern, who) in [(0, agent), (1, nil), (2, agent)] as [(Int, User?)] {
+                let byFluent = Self.record(task: task.id!, customer: customer.id!, agent: who, pattern: pattern)
+                let byInsert = Self.record(task: task.id!, customer: customer.id!, agent: who, pattern: pattern)
+                byInsert.phoneCallID = who == nil ? nil : 7 + 2 * pattern  // a phone call times one record only
                 try await Self.expectSameRowAsCreate(byFluent, byInsert, ignoring: ["phone_call_id"], on: app.db)
                 let stored = try await FollowUpRecord.find(byInsert.id!, on: app.db)
                 #expect(stored?.phoneCallID == byInsert.phoneCallID && stored?.createdAt != nil)
@@ -109,18 +135,23 @@ import Testing
         }
     }
 
-    /// A record with every field set (optional ones only when `agent` is given).
-    static func record(task: Int, customer: Int, agent: User?) -> FollowUpRecord {
+    /// A record with every field set (optional ones only when `agent` is given). Flag `k` (in the order of the
+    /// model) is bit `pattern` of `k + 1`.
+    static func record(task: Int, customer: Int, agent: User?, pattern: Int = 0) -> FollowUpRecord {
+        let flags = (1...7).map { ($0 >> pattern) & 1 == 1 }
         let at = Date(timeIntervalSince1970: 1_772_414_000.5)
         let record = FollowUpRecord()
         (record.taskID, record.customerID, record.agentID, record.agentName) = (task, customer, agent?.id, "王芳")
         (record.source, record.channel, record.startedAt, record.endedAt) = ("agent", "phone", at, at + 95)
-        (record.durationSeconds, record.outcome, record.contactMade, record.completed) = (95, "callback", true, false)
-        (record.needsRetry, record.stopContacting, record.result) = (true, false, "callback")
-        (record.notes, record.recordingConsent, record.recordingRef) = ("客户\"稍后\"回电", true, "rec-1")
-        (record.corrections, record.ticketProposed, record.surveyDeclined) = ("mobile: 1 → 2", false, true)
+        (record.durationSeconds, record.outcome, record.contactMade) = (95, "callback", flags[0])
+        (record.completed, record.needsRetry, record.stopContacting) = (flags[1], flags[2], flags[3])
+        (record.result, record.notes, record.recordingConsent) = ("callback", "客户\"稍后\"回电", flags[4])
+        (record.recordingRef, record.corrections) = ("rec-1", "mobile: 1 → 2")
+        (record.ticketProposed, record.surveyDeclined) = (flags[5], flags[6])
         if agent != nil {
-            (record.nextAttemptAt, record.surveyID, record.ticketID, record.phoneCallID) = (at + 3_600, 4, 5, 6)
+            (record.nextAttemptAt, record.surveyID, record.ticketID, record.phoneCallID) = (
+                at + 3_600, 4, 5, 6 + 2 * pattern
+            )
         }
         return record
     }
@@ -146,7 +177,7 @@ import Testing
     }
 
     /// A ticket with every field set, optional ones included (only what the database sets is left out).
-    static func ticket(_ customer: Customer, _ handler: User) -> Ticket {
+    static func ticket(_ customer: Customer, _ handler: User, openedBy opener: User) -> Ticket {
         let ticket = bare()
         (ticket.urgent, ticket.$customer.id, ticket.$handler.id) = (true, customer.id, handler.id)
         ticket.$department.id = handler.$department.id
@@ -155,7 +186,7 @@ import Testing
         (ticket.resolvedAt, ticket.closedAt, ticket.informedAt, ticket.pausedAt) = (at + 1, at + 2, at + 3, at + 4)
         (ticket.verificationTaskID, ticket.taskID, ticket.callID) = (7, 8, 9)
         (ticket.measures, ticket.planOwner, ticket.planDue, ticket.compensation) = ("更换", "赵磊", "2026-12-03", "券")
-        (ticket.extensions, ticket.customerSatisfied, ticket.openedByID) = (2, false, handler.id)
+        (ticket.extensions, ticket.customerSatisfied, ticket.openedByID) = (2, false, opener.id)
         ticket.pausedLeft = 3_600
         (ticket.listRank, ticket.listUrgency) = (3, -1.5)
         return ticket
@@ -189,8 +220,17 @@ import Testing
         try await byFluent.create(on: db)
         try await byInsert.insert(on: db)
         let (first, second) = (try #require(byFluent.id), try #require(byInsert.id))
-        #expect(second == first + 1 && byInsert.idProperty.exists)
+        #expect(second == first + 1 && byInsert.idProperty.exists && !byInsert.hasChanges)
         try await expectSameRows(M.schema, first, second, ignoring: unique, on: db)
+        // The moments of writing are stored as the model holds them (to the microsecond).
+        let stamps = byInsert.insertedRow.filter { ["created_at", "updated_at"].contains($0.name) }
+        let row = try #require(
+            try await db.sql.raw("SELECT * FROM \(ident: M.schema) WHERE id = \(bind: second)").first())
+        for stamp in stamps {
+            let held = try #require(stamp.value as? Date, "\(M.self).\(stamp.name) is set")
+            let stored = try row.decode(column: stamp.name, as: Date.self)
+            #expect(abs(stored.timeIntervalSince(held)) < 0.000_01, "\(M.self).\(stamp.name)")
+        }
     }
 
     /// The two rows hold the same value in every column but the id and the moments of writing.

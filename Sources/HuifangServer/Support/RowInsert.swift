@@ -15,14 +15,45 @@ protocol RowInserted: Model where IDValue == Int {
 extension RowInserted {
     func stampCreation(_ moment: Date) {}
 
-    /// Writes this new model as `create(on:)` would: its creation timestamps set to the moment of writing, the id
-    /// the database gave it kept, the model then known to exist.
+    /// Writes this new model as `create(on:)` would: its creation timestamps set to the moment of writing, and the
+    /// model left as `create(on:)` leaves it — holding the id the database gave it, known to exist, nothing pending
+    /// (a later `update(on:)` writes only what changes after).
     func insert(on db: any Database) async throws {
+        precondition(!idProperty.exists, "\(Self.self) is stored already: update it")
         stampCreation(Date())
-        id = try await RowInsert(into: Self.schema, insertedRow).run(on: db)
-        idProperty.exists = true
+        let row = insertedRow
+        let id = try await RowInsert(into: Self.schema, row).run(on: db)
+        try output(from: InsertedOutput(row + [("id", id)]))
     }
 }
+
+/// The values a `RowInsert` wrote, read back into its model as Fluent reads a row (`Fields.output(from:)`), so that
+/// the model holds them as stored rather than as set.
+struct InsertedOutput: DatabaseOutput {
+    private let values: [String: any Encodable & Sendable]
+
+    init(_ columns: [RowInsert.Column]) {
+        values = Dictionary(columns.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
+    }
+
+    var description: String { "\(values.keys.sorted())" }
+    func schema(_ schema: String) -> any DatabaseOutput { self }
+    func contains(_ key: FieldKey) -> Bool { values[key.description] != nil }
+
+    func decodeNil(_ key: FieldKey) throws -> Bool {
+        (values[key.description] as? any OptionalValue)?.isNone ?? false
+    }
+
+    func decode<T: Decodable>(_ key: FieldKey, as type: T.Type) throws -> T {
+        guard let value = values[key.description] as? T else {
+            throw FluentError.missingField(name: "\(key.description) as \(T.self)")
+        }
+        return value
+    }
+}
+
+private protocol OptionalValue { var isNone: Bool { get } }
+extension Optional: OptionalValue { fileprivate var isNone: Bool { self == nil } }
 
 /// One new row written by one statement, answering the id the database gave it (`RETURNING id`, on SQLite and
 /// PostgreSQL alike): for the rows the busiest calls write, instead of Fluent's `create(on:)`, whose query builder

@@ -14,9 +14,9 @@ extension Ticket: RowInserted {
     /// Every field but the id, as `insert(on:)` writes it.
     var insertedRow: [RowInsert.Column] {
         [
-            ("kind", kind.rawValue), ("category", category), ("severity", severity.rawValue), ("urgent", urgent),
+            ("kind", kind), ("category", category), ("severity", severity), ("urgent", urgent),
             ("source", source), ("customer_id", $customer.id), ("description", description),
-            ("department_id", $department.id), ("handler_id", $handler.id), ("status", status.rawValue),
+            ("department_id", $department.id), ("handler_id", $handler.id), ("status", status),
             ("reopen_count", reopenCount), ("policy", policy), ("first_response_due", firstResponseDue),
             ("resolution_due", resolutionDue), ("inform_due", informDue), ("verification_due", verificationDue),
             ("first_response_at", firstResponseAt), ("resolved_at", resolvedAt), ("closed_at", closedAt),
