@@ -19,8 +19,8 @@ final class Tier: Model, @unchecked Sendable {
 
     static let defaults = ["普通", "银卡", "金卡", "白金卡"]
 
-    /// The tiers in order; the first is a new customer's default.
-    /// The tiers' names in their order (read as one column: every customer saved reads them).
+    /// The tiers' names in order; the first is a new customer's default. Read as one column: every customer saved
+    /// reads them.
     static func names(on db: any Database) async throws -> [String] {
         try await db.sql.raw("SELECT name FROM tiers ORDER BY position").all().map {
             try $0.decode(column: "name", as: String.self)
