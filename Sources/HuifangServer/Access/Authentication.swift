@@ -77,7 +77,7 @@ struct SessionsMiddlewareSkipping: AsyncMiddleware {
 /// Signs in the API client whose `Authorization: Bearer` token is live.
 struct BearerUserAuthenticator: AsyncBearerAuthenticator {
     func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
-        // One statement, written once: the token with its user (every API request makes it; through Fluent's query
+        // One raw statement: the token with its user (every API request makes it; through Fluent's query
         // builder it cost 3 % of a new ticket's CPU).
         guard
             let row = try await request.db.sql.raw(
