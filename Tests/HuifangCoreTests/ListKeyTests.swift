@@ -36,6 +36,10 @@ import Testing
         #expect(PageCursor(token: cursor.token, count: 3) == cursor)
         #expect(cursor.token.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }, "safe in a URL as is")
         #expect(PageCursor(token: cursor.token, count: 2) == nil)
+        // base64 "fn5+fD8/Pw==": each character a URL changes is swapped (base64url) or left out (padding).
+        let awkward = PageCursor(["~~~", "???"])
+        #expect(awkward.token == "fn5-fD8_Pw")
+        #expect(PageCursor(token: awkward.token, count: 2) == awkward)
         #expect(PageCursor(token: "not a cursor!", count: 3) == nil)
         #expect(PageCursor(["nan"]).double(0) == nil)
     }

@@ -173,6 +173,42 @@ import VaporTesting
         }
     }
 
+    /// A task's reasons and its agent are read with the task itself (one statement): the reasons in the order they
+    /// were given, a rule's name whole, even one holding the control character that separates them as read (which
+    /// is left out), and a task without an agent or a reason shows none.
+    @Test func aListShowsEachTasksReasonsInTheOrderGivenAndItsAgent() async throws {
+        try await withHuifang { app in
+            let desk = try await desk(app)
+            let second = RuleRecord()
+            try second.apply(FollowUpRule(name: "会员\u{1F}定期回访", kind: .periodic, priority: 3, script: "您好"))
+            try await second.create(on: app.db)
+            let reason = TaskReason()
+            reason.$task.id = desk.task.id!
+            reason.customerID = desk.customer.id!
+            reason.ruleID = second.id!
+            reason.occurrenceKey = "R9"
+            reason.triggeredOn = "2026-02-28"
+            reason.dueOn = "2026-03-02"
+            reason.deadlineOn = "2026-03-06"
+            try await reason.create(on: app.db)
+            let nobodys = openTask(
+                customer: desk.customer.id!, agent: nil, due: "2026-03-03 10:00", deadline: "2026-03-06 17:00")
+            try await nobodys.create(on: app.db)
+
+            let mine = try await send(app, .GET, "/api/v1/tasks/mine", token: desk.token).content.decode(
+                ListPage<TaskView>.self
+            ).items
+            #expect(mine.map(\.id) == [desk.task.id!])
+            #expect(mine.first?.reasons == ["维修后回访", "会员定期回访"] && mine.first?.agent == desk.agent.displayName)
+            let (supervisor, _) = try await makeUser(app, .supervisor, username: "zhuguan")
+            let board = try await send(app, .GET, "/api/v1/tasks", token: try await makeToken(app, supervisor)).content
+                .decode(ListPage<TaskView>.self).items
+            #expect(board.map(\.id) == [desk.task.id!, nobodys.id!])
+            #expect(board.map(\.reasons) == [["维修后回访", "会员定期回访"], []])
+            #expect(board.map(\.agent) == [desk.agent.displayName, nil])
+        }
+    }
+
     @Test func aReachedCustomerWithAnswersCompletesTheTaskAndCorrectionsGoIntoTheCustomersHistory() async throws {
         try await withHuifang { app in
             let desk = try await desk(app)

@@ -49,6 +49,15 @@ import VaporTesting
         #expect(try row.optional("unknown", as: Bool.self) == nil)
     }
 
+    /// Text is read back whole, by its length: Chinese, an empty text and a NUL inside one.
+    @Test func textReadsBackWholeWhateverItHolds() throws {
+        let connection = try InlineSQLiteConnection(path: ":memory:", settings: [])
+        let text = "王芳\u{0}之后\u{1F}"
+        let row = try #require(try connection.run("SELECT ? AS text, '' AS empty", [.text(text)], cached: false).first)
+        #expect(try row.decode(column: "text", as: String.self) == text)
+        #expect(try row.decode(at: 1, as: String.self) == "")
+    }
+
     /// A kept statement is parsed once: binding other values to it (a pattern, a limit, a column with a partial index)
     /// does not make SQLite prepare it again, and each run still answers for its own values.
     @Test func aKeptStatementIsNotPreparedAgainForEachNewValue() throws {

@@ -166,7 +166,9 @@ final class InlineSQLiteConnection: @unchecked Sendable {
             case SQLITE_FLOAT: return .float(sqlite_nio_sqlite3_column_double(statement, column))
             case SQLITE_TEXT:
                 guard let text = sqlite_nio_sqlite3_column_text(statement, column) else { throw error(SQLITE_NOMEM) }
-                return .text(String(cString: text))
+                // Its length as SQLite knows it (after `column_text`, as SQLite asks): no scan for the end.
+                let length = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
+                return .text(String(decoding: UnsafeBufferPointer(start: text, count: length), as: UTF8.self))
             case SQLITE_BLOB:
                 let length = Int(sqlite_nio_sqlite3_column_bytes(statement, column))
                 var buffer = ByteBufferAllocator().buffer(capacity: length)
@@ -215,8 +217,19 @@ struct InlineSQLiteRow: SQLRow {
         guard let offset = columns.offsets[column] else {
             throw InlineSQLiteError(status: SQLITE_ERROR, message: "no column \(column) in \(columns.names)")
         }
+        return try decode(at: offset, as: D.self)
+    }
+
+    /// The value of the column at `offset` (its place in the statement's result), for a caller that knows the
+    /// columns' order (`names`) and so need not look each name up.
+    func decode<D: Decodable>(at offset: Int, as type: D.Type) throws -> D {
         let value = values[offset]
         return try Self.direct(value) ?? Self.decoder.decode(D.self, from: value)
+    }
+
+    /// Like `decode(at:as:)`, nil when the value is NULL.
+    func optional<D: Decodable>(at offset: Int, as type: D.Type) throws -> D? {
+        values[offset] == .null ? nil : try decode(at: offset, as: D.self)
     }
 
     /// The common column types converted as SQLiteKit converts them, without its protocol casts and nested

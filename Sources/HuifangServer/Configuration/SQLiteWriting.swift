@@ -209,7 +209,9 @@ extension SerialSQLiteDatabase {
         "PRAGMA busy_timeout = 30000",
         "PRAGMA synchronous = NORMAL",
         "PRAGMA cache_size = -65536",
-        "PRAGMA mmap_size = 1073741824",
+        // No memory map: any commit makes every reader drop its map at its next read and fault its pages in again,
+        // and the server commits several times a second (each list viewed is audited).
+        "PRAGMA mmap_size = 0",
         // What a delete or an update frees is overwritten with zeros, so an erased customer's data does not
         // linger in free space of the file (`CustomerErasure`).
         "PRAGMA secure_delete = ON",

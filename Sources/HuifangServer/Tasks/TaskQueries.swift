@@ -95,7 +95,7 @@ extension TaskView {
     }
 }
 
-/// Reads task lists with their customers, reasons and agents in three queries, a page at a time by key.
+/// Reads task lists with their customers, reasons and agents, a page at a time by key, in one statement per part.
 /// The board runs by priority, then due time, then id. The call list runs in three parts — callbacks and
 /// retries now due (by callback time), tasks with no callback, callbacks due later (by callback time) —
 /// each then by priority, due time and id; each part is read on the index (agent, status, callback, …).
@@ -123,35 +123,57 @@ struct TaskQueries {
         let assigned_agent_id: UUID?
         let assignment_basis: String?
         let assignment_load: Int?
+        /// The assigned agent's display name.
+        let agent_name: String?
+        /// The names of the task's reasons in the order they were given, `reasonSeparator` between them.
+        let reasons: String?
         /// The row as read, for the instants of the page's key: decoded for the last row only.
         let source: any SQLRow
 
-        /// Generic, and called with the concrete row type where it is known (`rows(_:)`), so that each column is read
-        /// by code made for that type rather than through `any SQLRow` and its generic-metadata look-ups (a page is
-        /// 50 rows × 15 columns).
-        init<R: SQLRow>(_ row: R) throws {
-            id = try row.decode(column: "id", as: Int.self)
-            customer_id = try row.decode(column: "customer_id", as: Int.self)
-            name = try row.decode(column: "name", as: String.self)
-            mobile = try row.optional("mobile", as: String.self)
-            customer_agent = try row.optional("customer_agent", as: UUID.self)
-            status = try row.decode(column: "status", as: String.self)
-            priority = try row.decode(column: "priority", as: Int.self)
-            channel = try row.decode(column: "channel", as: String.self)
-            script = try row.decode(column: "script", as: String.self)
-            due_at = try row.decode(column: "due_at", as: Date.self)
-            deadline_at = try row.decode(column: "deadline_at", as: Date.self)
-            callback_at = try row.optional("callback_at", as: Date.self)
-            assigned_agent_id = try row.optional("assigned_agent_id", as: UUID.self)
-            assignment_basis = try row.optional("assignment_basis", as: String.self)
-            assignment_load = try row.optional("assignment_load", as: Int.self)
-            source = row
+        /// Generic, and called with the concrete type where it is known (`rows(_:)`), so that each column is read
+        /// by code made for that type rather than through `any SQLRow` and its generic-metadata look-ups.
+        init<V: RowValues>(_ row: V, source: any SQLRow) throws {
+            id = try row.value(.id, as: Int.self)
+            customer_id = try row.value(.customer_id, as: Int.self)
+            name = try row.value(.name, as: String.self)
+            mobile = try row.optional(.mobile, as: String.self)
+            customer_agent = try row.optional(.customer_agent, as: UUID.self)
+            status = try row.value(.status, as: String.self)
+            priority = try row.value(.priority, as: Int.self)
+            channel = try row.value(.channel, as: String.self)
+            script = try row.value(.script, as: String.self)
+            due_at = try row.value(.due_at, as: Date.self)
+            deadline_at = try row.value(.deadline_at, as: Date.self)
+            callback_at = try row.optional(.callback_at, as: Date.self)
+            assigned_agent_id = try row.optional(.assigned_agent_id, as: UUID.self)
+            assignment_basis = try row.optional(.assignment_basis, as: String.self)
+            assignment_load = try row.optional(.assignment_load, as: Int.self)
+            agent_name = try row.optional(.agent_name, as: String.self)
+            reasons = try row.optional(.reasons, as: String.self)
+            self.source = source
         }
 
+        /// SQLite's rows by position when the statement's columns begin as `Column` lists them (a page is 50 rows ×
+        /// 17 columns: looking each name up cost more than reading the values); any other row by name.
         static func rows(_ rows: [any SQLRow]) throws -> [Row] {
-            try rows.map { row in
-                if let inline = row as? InlineSQLiteRow { return try Row(inline) }
-                return try Row(row)
+            let inOrder = (rows.first as? InlineSQLiteRow).map { $0.columns.names.starts(with: Column.names) }
+            assert(inOrder != false, "`read` selects the columns in the order `Column` lists them")
+            if inOrder == true {
+                return try rows.map { row in
+                    guard let inline = row as? InlineSQLiteRow else {
+                        return try Row(NamedValues(row: row), source: row)
+                    }
+                    return try Row(SQLiteValues(row: inline), source: row)
+                }
+            }
+            return try rows.map { try Row(NamedValues(row: $0), source: $0) }
+        }
+
+        var reasonNames: [String] {
+            guard let reasons else { return [] }
+            // By byte: splitting by `Character` steps through grapheme clusters, several times slower for Chinese.
+            return reasons.utf8.split(separator: TaskQueries.separatorByte, omittingEmptySubsequences: false).map {
+                String(decoding: $0, as: UTF8.self)
             }
         }
 
@@ -160,6 +182,37 @@ struct TaskQueries {
             try source.decode(column: column, as: StoredInstant.self)
         }
         func callback() throws -> StoredInstant? { try source.optional("callback_key", as: StoredInstant.self) }
+    }
+    /// The columns of a `Row`, in the order the statement (`read`) selects them.
+    private enum Column: Int, CaseIterable {
+        case id, customer_id, name, mobile, customer_agent, status, priority, channel, script, due_at, deadline_at
+        case callback_at, assigned_agent_id, assignment_basis, assignment_load, agent_name, reasons
+        static let names = allCases.map { "\($0)" }
+    }
+    /// Where a `Row` reads its values from.
+    private protocol RowValues {
+        func value<D: Decodable>(_ column: Column, as type: D.Type) throws -> D
+        func optional<D: Decodable>(_ column: Column, as type: D.Type) throws -> D?
+    }
+    /// Any row, by column name.
+    private struct NamedValues: RowValues {
+        let row: any SQLRow
+        func value<D: Decodable>(_ column: Column, as type: D.Type) throws -> D {
+            try row.decode(column: Column.names[column.rawValue], as: D.self)
+        }
+        func optional<D: Decodable>(_ column: Column, as type: D.Type) throws -> D? {
+            try row.optional(Column.names[column.rawValue], as: D.self)
+        }
+    }
+    /// An SQLite row whose columns begin as `Column` lists them, by position.
+    private struct SQLiteValues: RowValues {
+        let row: InlineSQLiteRow
+        func value<D: Decodable>(_ column: Column, as type: D.Type) throws -> D {
+            try row.decode(at: column.rawValue, as: D.self)
+        }
+        func optional<D: Decodable>(_ column: Column, as type: D.Type) throws -> D? {
+            try row.optional(at: column.rawValue, as: D.self)
+        }
     }
     /// The call list's parts, in order.
     private enum Part: Int, CaseIterable {
@@ -183,7 +236,7 @@ struct TaskQueries {
             rows = try await read(filter, part: nil, after: filter.after, limit: filter.limit + 1).map { (nil, $0) }
         }
         let page = try KeysetPage(rows, limit: filter.limit) { try Self.cursor(part: $0.part, $0.row, filter) }
-        return KeysetPage(try await views(page.rows.map { $0.row }, viewer: viewer), next: page.next)
+        return KeysetPage(views(page.rows.map { $0.row }, viewer: viewer), next: page.next)
     }
 
     /// The key after `row`: priority, the instant the order runs by (due, or the deadline), number.
@@ -238,12 +291,19 @@ struct TaskQueries {
             if hasCallback { values = "\(StoredInstant(cursor: after.values[1])!.bind), " + values }
             conditions.append("(" + order + ") > (" + values + ")")
         }
+        // The reasons' names as one text, in the order given, `reasonSeparator` between them.
+        let separator = Self.reasonSeparator
         var query: SQLQueryString = """
             SELECT t.id, t.customer_id, c.name, c.mobile, c.assigned_agent_id AS customer_agent, t.status,
                    t.priority, t.channel, t.script, t.due_at, t.deadline_at, t.callback_at, t.assigned_agent_id,
-                   t.assignment_basis, t.assignment_load, t.due_at AS due_key, t.deadline_at AS deadline_key,
-                   t.callback_at AS callback_key
+                   t.assignment_basis, t.assignment_load, a.display_name AS agent_name,
+                   (SELECT string_agg(REPLACE(COALESCE(u.name, ''), \(bind: separator), ''), \(bind: separator)
+                           ORDER BY r.id)
+                    FROM follow_up_task_reasons r LEFT JOIN rules u ON u.id = r.rule_id
+                    WHERE r.task_id = t.id) AS reasons,
+                   t.due_at AS due_key, t.deadline_at AS deadline_key, t.callback_at AS callback_key
             FROM follow_up_tasks t JOIN customers c ON c.id = t.customer_id
+                 LEFT JOIN users a ON a.id = t.assigned_agent_id
             """
         if let first = conditions.first {
             query = query + " WHERE " + conditions.dropFirst().reduce(first) { $0 + " AND " + $1 }
@@ -269,46 +329,30 @@ struct TaskQueries {
         return conditions
     }
 
-    private func views(_ rows: [Row], viewer: User) async throws -> [TaskView] {
-        let sql = db.sql
-        guard !rows.isEmpty else { return [] }
-        let ids = rows.map(\.id)
-        var reasons: [Int: [String]] = [:]
-        for chunk in ids.chunked(500) {
-            for row in try await sql.raw(
-                """
-                SELECT r.task_id, COALESCE(u.name, '') AS name FROM follow_up_task_reasons r LEFT JOIN rules u ON u.id = r.rule_id
-                WHERE r.task_id IN (\(binds: Array(chunk))) ORDER BY r.id
-                """
-            ).all() {
-                reasons[try row.decode(column: "task_id", as: Int.self), default: []].append(
-                    try row.decode(column: "name"))
-            }
-        }
-        let agentIDs = Array(Set(rows.compactMap(\.assigned_agent_id)))
-        var agents: [UUID: String] = [:]
-        if !agentIDs.isEmpty {  // two columns of a few users: not a model each
-            for row in try await sql.raw("SELECT id, display_name FROM users WHERE id IN (\(binds: agentIDs))").all() {
-                agents[try row.decode(column: "id", as: UUID.self)] = try row.decode(
-                    column: "display_name", as: String.self)
-            }
-        }
+    /// Between the names of a task's reasons as read (`Row.reasons`; U+001F, a control character); a name's own are
+    /// left out.
+    static let separatorByte: UInt8 = 0x1F
+    static let reasonSeparator = String(UnicodeScalar(separatorByte))
+
+    private func views(_ rows: [Row], viewer: User) -> [TaskView] {
+        let (role, viewerID) = (viewer.role, viewer.id)  // read once: a model's properties are not plain fields
+        var templates: [String: String] = [:]  // of the assignment's sentence, by basis
         return rows.map { row in
             let sees = canSeeContactDetails(
-                role: viewer.role,
-                isAssignedAgent: row.assigned_agent_id == viewer.id || row.customer_agent == viewer.id)
+                role: role, isAssignedAgent: row.assigned_agent_id == viewerID || row.customer_agent == viewerID)
             let phone = row.mobile.map(PhoneNumber.init(normalised:))
-            let agent = row.assigned_agent_id.flatMap { agents[$0] }
+            let agent = row.agent_name
             var assignment: String?
             if let agent, let basis = row.assignment_basis {
-                assignment = Catalogue.text("basis." + basis, language, [agent, String(row.assignment_load ?? 0)])
+                let template = templates[basis] ?? Catalogue.text("basis." + basis, language)
+                templates[basis] = template
+                assignment = Catalogue.fill(template, [agent, String(row.assignment_load ?? 0)])
             }
             return TaskView(
                 id: row.id, customerID: row.customer_id, customerName: row.name,
                 mobile: sees ? phone?.display : phone?.masked, dial: sees ? phone?.e164 : nil,
                 dialURL: sees ? phone.map(config.dial.url) : nil, status: row.status, priority: row.priority,
-                channel: row.channel, reasons: reasons[row.id] ?? [],
-                script: row.script,
+                channel: row.channel, reasons: row.reasonNames, script: row.script,
                 dueAt: config.formatDateTime(row.due_at), deadlineAt: config.formatDateTime(row.deadline_at),
                 callbackAt: row.callback_at.map { config.formatDateTime($0) }, agent: agent, assignment: assignment)
         }

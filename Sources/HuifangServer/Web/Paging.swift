@@ -15,7 +15,7 @@ extension Request {
     /// A whole-number query parameter: `nil` when absent or empty, a `422` naming it when it is not a whole number
     /// (rather than quietly read as absent).
     func integerQuery(_ name: String) throws -> Int? {
-        guard let text = query[String.self, at: name], !text.isEmpty else { return nil }
+        guard let text = queryValue(name), !text.isEmpty else { return nil }
         guard let value = Int(text) else { throw NamedFieldError(field: name, key: "problem.wholeNumber") }
         return value
     }
@@ -39,7 +39,7 @@ extension Request {
 
     /// The `after` cursor as the list reads it; a token the list did not give out is a `422` naming `after`.
     func pageCursor(_ read: (String) -> PageCursor?) throws -> PageCursor? {
-        guard let token = query[String.self, at: "after"], !token.isEmpty else { return nil }
+        guard let token = queryValue("after"), !token.isEmpty else { return nil }
         guard let cursor = read(token) else { throw NamedFieldError(field: "after", key: "problem.cursor") }
         return cursor
     }
@@ -51,7 +51,14 @@ extension Request {
 
     /// A list's filter parameter, trimmed; nil when absent or blank.
     func queryText(_ key: String) -> String? {
-        query[String.self, at: key].map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
+        queryValue(key).map { $0.trimmingWhitespace() }.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// A query parameter as sent; without a query string, nil at once (decoding an empty one costs more than a
+    /// busy list's own reading).
+    private func queryValue(_ key: String) -> String? {
+        guard url.query != nil else { return nil }
+        return query[String.self, at: key]
     }
 
     /// A list's date parameter (`2026-03-05`); nil when absent, a `422` naming it when it is not a date.
