@@ -2,17 +2,18 @@ import Foundation
 import Synchronization
 
 /// The process's memory as Linux counts it (`/proc/self/status`), in MiB, over a piece of work: the peak resident
-/// size, and apart from it the peak of the program's own (anonymous) memory. The rest of the resident size is mapped
-/// files — SQLite's memory-mapped database, pages the kernel shares with its file cache and may drop at any time.
+/// size, and apart from it the peak of the program's own (anonymous) memory, SQLite's page caches included. The rest
+/// of the resident size is mapped files — the program and its libraries (and a memory-mapped database, which
+/// Huifang's connections no longer use) — pages the kernel shares with its file cache and may drop at any time.
 struct PeakMemory: Sendable {
     /// Peak resident size (`VmHWM` since the work began).
     let resident: Int
     /// Peak anonymous memory (`RssAnon`, sampled every 50 ms).
     let own: Int
 
-    /// E.g. "peak resident 2126 MiB, of it the program's own memory at most 431 MiB (the rest: the mapped database)".
+    /// E.g. "peak resident 537 MiB, of it the program's own memory at most 488 MiB (the rest: mapped files)".
     var summary: String {
-        "peak resident \(resident) MiB, of it the program's own memory at most \(own) MiB (the rest: the mapped database)"
+        "peak resident \(resident) MiB, of it the program's own memory at most \(own) MiB (the rest: mapped files)"
     }
 
     /// Runs `work` and measures its memory; nil beside the value where `/proc` cannot say.
