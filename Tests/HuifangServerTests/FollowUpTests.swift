@@ -174,8 +174,8 @@ import VaporTesting
     }
 
     /// A task's reasons and its agent are read with the task itself (one statement): the reasons in the order they
-    /// were given, a rule's name whole, even one holding the control character that separates them as read (which
-    /// is left out), and a task without an agent or a reason shows none.
+    /// were given, each rule's name one reason even when it holds the control character that separates them as read
+    /// (that character is left out), and a task without an agent or a reason shows none.
     @Test func aListShowsEachTasksReasonsInTheOrderGivenAndItsAgent() async throws {
         try await withHuifang { app in
             let desk = try await desk(app)
