@@ -153,20 +153,21 @@ struct TaskQueries {
             self.source = source
         }
 
-        /// SQLite's rows by position when the statement's columns begin as `Column` lists them (a page is 50 rows ×
+        /// Rows by position when the statement's columns begin as `Column` lists them (a page is 50 rows ×
         /// 17 columns: looking each name up cost more than reading the values); any other row by name.
         static func rows(_ rows: [any SQLRow]) throws -> [Row] {
-            let inOrder = (rows.first as? InlineSQLiteRow).map { $0.columns.names.starts(with: Column.names) }
-            assert(inOrder != false, "`read` selects the columns in the order `Column` lists them")
-            if inOrder == true {
-                return try rows.map { row in
-                    guard let inline = row as? InlineSQLiteRow else {
-                        return try Row(NamedValues(row: row), source: row)
-                    }
-                    return try Row(SQLiteValues(row: inline), source: row)
-                }
-            }
+            if let first = rows.first as? InlineSQLiteRow { return try positional(rows, first: first) }
+            if let first = rows.first as? PostgresCellRow { return try positional(rows, first: first) }
             return try rows.map { try Row(NamedValues(row: $0), source: $0) }
+        }
+
+        private static func positional<R: PositionalRow>(_ rows: [any SQLRow], first: R) throws -> [Row] {
+            let inOrder = first.allColumns.starts(with: Column.names)
+            assert(inOrder, "`read` selects the columns in the order `Column` lists them")
+            return try rows.map { row in
+                guard inOrder, let positional = row as? R else { return try Row(NamedValues(row: row), source: row) }
+                return try Row(PositionalValues(row: positional), source: row)
+            }
         }
 
         var reasonNames: [String] {
@@ -204,9 +205,9 @@ struct TaskQueries {
             try row.optional(Column.names[column.rawValue], as: D.self)
         }
     }
-    /// An SQLite row whose columns begin as `Column` lists them, by position.
-    private struct SQLiteValues: RowValues {
-        let row: InlineSQLiteRow
+    /// A row whose columns begin as `Column` lists them, by position.
+    private struct PositionalValues<R: PositionalRow>: RowValues {
+        let row: R
         func value<D: Decodable>(_ column: Column, as type: D.Type) throws -> D {
             try row.decode(at: column.rawValue, as: D.self)
         }

@@ -1,0 +1,100 @@
+import FluentPostgresDriver
+import Foundation
+import SQLKit
+import Testing
+import VaporTesting
+
+@testable import HuifangServer
+
+/// On PostgreSQL, statements Huifang runs again and again are prepared once per connection (`PreparingPostgresSQL`).
+@Suite struct PreparedStatementTests {
+    @Test func aQueryIsNamedTheSecondTimeItIsSeenAndKeepsItsName() {
+        let names = PreparedNames()
+        let sql = "SELECT id FROM users WHERE username = $1"
+        #expect(names.name(for: sql, types: [.text]) == nil)
+        let name = names.name(for: sql, types: [.text])
+        #expect(name == "huifang_1")
+        #expect(names.name(for: sql, types: [.text]) == name)
+        // The same text with values of another type is another statement.
+        #expect(names.name(for: sql, types: [.int8]) == nil)
+        #expect(names.name(for: sql, types: [.int8]) == "huifang_2")
+    }
+
+    @Test func onlyQueriesAndChangesThatNameTheirColumnsArePrepared() {
+        let names = PreparedNames()
+        for sql in [
+            "CREATE TABLE t (id INT)", "BEGIN", "SELECT * FROM job_heartbeats", "SELECT t.id, u.* FROM t JOIN u",
+            "INSERT INTO t (id) VALUES ($1) RETURNING *",
+        ] {
+            _ = names.name(for: sql, types: [])
+            #expect(names.name(for: sql, types: []) == nil, "\(sql)")
+        }
+        for sql in ["select count(*) FROM t", "WITH x AS (SELECT 1) SELECT * FROM x", "update t SET a = 1"] {
+            _ = names.name(for: sql, types: [])
+            let preparable = !sql.contains("SELECT *")
+            #expect((names.name(for: sql, types: []) != nil) == preparable, "\(sql)")
+        }
+    }
+
+    @Test func namesStopAtTheCapacityAndTheRestRunUnnamed() {
+        let names = PreparedNames()
+        for index in 0...PreparedNames.capacity {
+            let sql = "SELECT \(index)"
+            _ = names.name(for: sql, types: [])
+            let name = names.name(for: sql, types: [])
+            #expect(name == (index < PreparedNames.capacity ? "huifang_\(index + 1)" : nil))
+        }
+    }
+
+    @Test func valuesAreBoundWithTheirTypesAndNothingAsATypedNull() throws {
+        let binds: [any Encodable & Sendable] = [
+            Optional<String>.none, "甲", 7, UUID(), Date(), true, Optional<UUID>.none,
+        ]
+        let bound = try #require(PreparedNames.bindings(binds))
+        #expect(bound.types == [.text, .text, .int8, .uuid, .timestamptz, .bool, .uuid])
+        // A value PostgresKit encodes through `Codable`, or a long list of values: left to PostgresKit.
+        struct Point: Encodable, Sendable { let x, y: Int }
+        #expect(PreparedNames.bindings([Point(x: 1, y: 2)]) == nil)
+        #expect(PreparedNames.bindings(Array(repeating: 1, count: PreparedNames.maximumBinds + 1)) == nil)
+    }
+
+    /// What a newer version's migration does under a running instance: add a column. The statements this
+    /// instance keeps prepared name their columns, so its API keeps answering.
+    @Test func statementsKeptPreparedSurviveAColumnAddedToTheirTable() async throws {
+        try await withHuifang { app in
+            let token = try await makeToken(app, makeUser(app, .agent).user)
+            for _ in 0..<3 {
+                #expect(try await send(app, .GET, "/api/v1/tasks/mine", token: token).status == .ok)
+            }
+            try await app.db.sql.raw("ALTER TABLE users ADD COLUMN added_later TEXT").run()
+            try await app.db.sql.raw("ALTER TABLE api_tokens ADD COLUMN added_later TEXT").run()
+            for _ in 0..<3 {
+                #expect(try await send(app, .GET, "/api/v1/tasks/mine", token: token).status == .ok)
+            }
+        }
+    }
+
+    /// On PostgreSQL the statement really is prepared, under its name, and gives the same rows every time,
+    /// with a value and with nothing bound (a typed NULL: the same statement).
+    @Test func aStatementRunAgainIsPreparedAndReadsTheSame() async throws {
+        try await withHuifang { app in
+            let (user, _) = try await makeUser(app, .agent)
+            let query: @Sendable (String?) -> SQLQueryString = { name in
+                "SELECT username FROM users WHERE id = \(bind: user.id) AND (\(bind: name) IS NULL OR username = \(bind: name))"
+            }
+            try await app.db.transaction { db in
+                for name in [nil, "agent1", nil, "agent1", nil] {
+                    let rows = try await db.sql.raw(query(name)).all()
+                    #expect(rows.map(\.allColumns) == [["username"]])
+                    #expect(try rows.map { try $0.decode(column: "username", as: String.self) } == ["agent1"])
+                }
+                #expect(try await db.sql.raw(query("someone")).all().isEmpty)
+                guard app.db is any PostgresDatabase else { return }
+                let prepared = try await db.sql.raw(
+                    "SELECT name FROM pg_prepared_statements WHERE statement LIKE 'SELECT username FROM users%'"
+                ).all().map { try $0.decode(column: "name", as: String.self) }
+                #expect(prepared.count == 1 && prepared.allSatisfy { $0.hasPrefix("huifang_") }, "\(prepared)")
+            }
+        }
+    }
+}
