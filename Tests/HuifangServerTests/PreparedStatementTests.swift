@@ -81,7 +81,10 @@ import VaporTesting
         try await withHuifang { app in
             let (user, _) = try await makeUser(app, .agent)
             let query: @Sendable (String?) -> SQLQueryString = { name in
-                "SELECT username FROM users WHERE id = \(bind: user.id) AND (\(bind: name) IS NULL OR username = \(bind: name))"
+                """
+                SELECT username FROM users
+                WHERE id = \(bind: user.id) AND (\(bind: name) IS NULL OR username = \(bind: name))
+                """
             }
             let prefix = "check\(UUID().uuidString.prefix(8))_"
             let (reads, prepared) = try await app.db.transaction { db in

@@ -8,9 +8,9 @@ import SQLKit
 /// planned again on every call, and that was more than half of what PostgreSQL spent on the busiest calls.
 ///
 /// Only statements worth keeping are prepared: a query or change (`SELECT`, `INSERT`, `UPDATE`, `DELETE`, `WITH`)
-/// that names its columns (no `*`), seen a second time, with at most `PreparedNames.maximumBinds` values, whose every value is a plain
-/// PostgreSQL value (text, number, instant, uuid, Boolean, bytes) or nothing, and while fewer than
-/// `PreparedNames.capacity` statements have names. Everything else runs exactly as PostgresKit runs it.
+/// that names its columns (no `*`), seen a second time, with at most `PreparedNames.maximumBinds` values, whose
+/// every value is a plain PostgreSQL value (text, number, instant, uuid, Boolean, bytes) or nothing, and while
+/// fewer than `PreparedNames.capacity` statements have names. Everything else runs exactly as PostgresKit runs it.
 struct PreparingPostgresSQL: SQLDatabase {
     let base: any SQLDatabase & PostgresDatabase
     var names = PreparedNames.shared
@@ -32,6 +32,9 @@ struct PreparingPostgresSQL: SQLDatabase {
         guard let bindings = PreparedNames.bindings(binds),
             let name = names.name(for: sql, types: bindings.types)
         else { return try await base.execute(sql: query, onRow) }
+        if let level = base.queryLogLevel {
+            logger.log(level: level, "Executing query", metadata: ["sql": .string(sql), "prepared": .string(name)])
+        }
         let statement = NamedStatement(bindings: bindings.values)
         let current = NamedStatement.Current(name: name, sql: sql)
         try await base.withConnection { connection in
@@ -77,16 +80,17 @@ private struct NamedStatement: PostgresPreparedStatement {
 /// of values, so any connection may prepare it under that name.
 final class PreparedNames: Sendable {
     static let shared = PreparedNames(prefix: "huifang_")
-    /// Begins every name: another list (a test's) must never give a name this one gave to other text.
-    let prefix: String
-
-    init(prefix: String) { self.prefix = prefix }
     /// Statements with more values are bulk writes or long lists, different almost every time.
     static let maximumBinds = 32
     /// Each name costs every connection that uses it a plan's memory in PostgreSQL.
     static let capacity = 512
     /// Statements seen once are remembered up to this many; then the memory starts over.
     static let seenCapacity = 8_192
+
+    /// Begins every name: another list (a test's) must never give a name this one gave to other text.
+    let prefix: String
+
+    init(prefix: String) { self.prefix = prefix }
 
     private struct Key: Hashable {
         let sql: String
