@@ -183,6 +183,8 @@ struct TaskQueries {
             try source.decode(column: column, as: StoredInstant.self)
         }
         func callback() throws -> StoredInstant? { try source.optional("callback_key", as: StoredInstant.self) }
+        /// Its part of the call list.
+        func part() throws -> Int { try source.decode(column: "part", as: Int.self) }
     }
     /// The columns of a `Row`, in the order the statement (`read`) selects them.
     private enum Column: Int, CaseIterable {
@@ -225,27 +227,18 @@ struct TaskQueries {
     }
 
     func page(_ filter: TaskFilter, viewer: User) async throws -> KeysetPage<TaskView> {
-        var rows: [(part: Part?, row: Row)] = []
-        if filter.callListOrder {
-            let first = filter.after.flatMap { $0.int(0) }.flatMap(Part.init(rawValue:)) ?? .callbackDue
-            for part in Part.allCases where part.rawValue >= first.rawValue && rows.count <= filter.limit {
-                let after = part == first ? filter.after : nil
-                let found = try await read(filter, part: part, after: after, limit: filter.limit + 1 - rows.count)
-                rows += found.map { (part, $0) }
-            }
-        } else {
-            rows = try await read(filter, part: nil, after: filter.after, limit: filter.limit + 1).map { (nil, $0) }
-        }
-        let page = try KeysetPage(rows, limit: filter.limit) { try Self.cursor(part: $0.part, $0.row, filter) }
-        return KeysetPage(views(page.rows.map { $0.row }, viewer: viewer), next: page.next)
+        let rows = try await filter.callListOrder ? readCallList(filter) : read(filter)
+        let page = try KeysetPage(rows, limit: filter.limit) { try Self.cursor($0, filter) }
+        return KeysetPage(views(page.rows, viewer: viewer), next: page.next)
     }
 
-    /// The key after `row`: priority, the instant the order runs by (due, or the deadline), number.
-    private static func cursor(part: Part?, _ row: Row, _ filter: TaskFilter) throws -> PageCursor {
+    /// The key after `row`: priority, the instant the order runs by (due, or the deadline), number; on the call
+    /// list, its part and callback before them.
+    private static func cursor(_ row: Row, _ filter: TaskFilter) throws -> PageCursor {
         let instant = try row.instant(filter.byDeadline ? "deadline_key" : "due_key")
         let key = ["\(row.priority)", instant.text, "\(row.id)"]
-        guard let part else { return PageCursor(key) }
-        return PageCursor(["\(part.rawValue)", try row.callback()?.text ?? ""] + key)
+        guard filter.callListOrder else { return PageCursor(key) }
+        return PageCursor(["\(try row.part())", try row.callback()?.text ?? ""] + key)
     }
 
     /// Reads an `after` parameter of the board (`callList` false) or the call list.
@@ -273,44 +266,79 @@ struct TaskQueries {
         return found > ListTotal.cap ? nil : found
     }
 
-    private func read(_ filter: TaskFilter, part: Part?, after: PageCursor?, limit: Int) async throws -> [Row] {
-        let hasCallback = part == .callbackDue || part == .callbackLater
-        let byDeadline = filter.byDeadline && part == nil
-        let order: SQLQueryString =
-            byDeadline
-            ? "t.deadline_at, t.priority, t.id"
-            : hasCallback ? "t.callback_at, t.priority, t.due_at, t.id" : "t.priority, t.due_at, t.id"
-        var conditions = conditions(filter, part: part)
-        if let after {
-            // The key after which this page starts: (callback,) priority, due, id; or deadline, priority, id.
-            let key = after.values.suffix(3).map { $0 }
-            let (priority, instant, id) = (Int(key[0])!, StoredInstant(cursor: key[1])!, Int(key[2])!)
-            var values: SQLQueryString =
-                byDeadline
-                ? "\(instant.bind), \(bind: priority), \(bind: id)"
-                : "\(bind: priority), \(instant.bind), \(bind: id)"
-            if hasCallback { values = "\(StoredInstant(cursor: after.values[1])!.bind), " + values }
-            conditions.append("(" + order + ") > (" + values + ")")
-        }
-        // The reasons' names as one text, in the order given, `reasonSeparator` between them.
-        let separator = Self.reasonSeparator
-        var query: SQLQueryString = """
-            SELECT t.id, t.customer_id, c.name, c.mobile, c.assigned_agent_id AS customer_agent, t.status,
-                   t.priority, t.channel, t.script, t.due_at, t.deadline_at, t.callback_at, t.assigned_agent_id,
-                   t.assignment_basis, t.assignment_load, a.display_name AS agent_name,
-                   (SELECT string_agg(REPLACE(COALESCE(u.name, ''), \(bind: separator), ''), \(bind: separator)
-                           ORDER BY r.id)
-                    FROM follow_up_task_reasons r LEFT JOIN rules u ON u.id = r.rule_id
-                    WHERE r.task_id = t.id) AS reasons,
-                   t.due_at AS due_key, t.deadline_at AS deadline_key, t.callback_at AS callback_key
-            FROM follow_up_tasks t JOIN customers c ON c.id = t.customer_id
-                 LEFT JOIN users a ON a.id = t.assigned_agent_id
-            """
-        if let first = conditions.first {
-            query = query + " WHERE " + conditions.dropFirst().reduce(first) { $0 + " AND " + $1 }
-        }
-        query = query + " ORDER BY " + order + " LIMIT \(unsafeRaw: String(limit))"
+    /// The board: one statement, its order read on the index the filter suits.
+    private func read(_ filter: TaskFilter) async throws -> [Row] {
+        let order: SQLQueryString = filter.byDeadline ? "t.deadline_at, t.priority, t.id" : "t.priority, t.due_at, t.id"
+        let conditions =
+            conditions(filter, part: nil) + after(filter.after, order: order, byDeadline: filter.byDeadline)
+        let query =
+            "SELECT " + Self.columns + " FROM follow_up_tasks t " + Self.joins
+            + Self.clauses(conditions, order: order, limit: filter.limit + 1)
         return try Row.rows(try await db.sql.raw(query).all())
+    }
+
+    /// The call list in one statement: the first `limit + 1` keys of each part from the cursor's on (each read on
+    /// the index), the first `limit + 1` of them all in the parts' order, then their rows.
+    private func readCallList(_ filter: TaskFilter) async throws -> [Row] {
+        let first = filter.after.flatMap { $0.int(0) }.flatMap(Part.init(rawValue:)) ?? .callbackDue
+        let parts: [SQLQueryString] = Part.allCases.filter { $0.rawValue >= first.rawValue }.map { part in
+            let hasCallback = part != .noCallback
+            let order: SQLQueryString =
+                hasCallback ? "t.callback_at, t.priority, t.due_at, t.id" : "t.priority, t.due_at, t.id"
+            var conditions = conditions(filter, part: part)
+            if part == first {
+                conditions += after(filter.after, order: order, byDeadline: false, callback: hasCallback)
+            }
+            let number = String(part.rawValue)
+            return "SELECT id, part, callback_at, priority, due_at FROM (SELECT t.id, \(unsafeRaw: number) AS part, "
+                + "t.callback_at, t.priority, t.due_at FROM follow_up_tasks t"
+                + Self.clauses(conditions, order: order, limit: filter.limit + 1) + ") p\(unsafeRaw: number)"
+        }
+        let keys =
+            parts.dropFirst().reduce(parts[0]) { $0 + " UNION ALL " + $1 }
+            + " ORDER BY part, callback_at, priority, due_at, id LIMIT \(unsafeRaw: String(filter.limit + 1))"
+        let query =
+            "SELECT " + Self.columns + ", k.part FROM (" + keys + ") k JOIN follow_up_tasks t ON t.id = k.id "
+            + Self.joins + " ORDER BY k.part, t.callback_at, t.priority, t.due_at, t.id"
+        return try Row.rows(try await db.sql.raw(query).all())
+    }
+
+    /// The columns of a `Row` in `Column`'s order (the reasons' names as one text, in the order given,
+    /// `reasonSeparator` between them), then the instants of the page's key.
+    private static let columns: SQLQueryString = """
+        t.id, t.customer_id, c.name, c.mobile, c.assigned_agent_id AS customer_agent, t.status, t.priority,
+        t.channel, t.script, t.due_at, t.deadline_at, t.callback_at, t.assigned_agent_id, t.assignment_basis,
+        t.assignment_load, a.display_name AS agent_name,
+        (SELECT string_agg(REPLACE(COALESCE(u.name, ''), \(bind: reasonSeparator), ''), \(bind: reasonSeparator)
+                ORDER BY r.id)
+         FROM follow_up_task_reasons r LEFT JOIN rules u ON u.id = r.rule_id WHERE r.task_id = t.id) AS reasons,
+        t.due_at AS due_key, t.deadline_at AS deadline_key, t.callback_at AS callback_key
+        """
+    private static let joins: SQLQueryString =
+        "JOIN customers c ON c.id = t.customer_id LEFT JOIN users a ON a.id = t.assigned_agent_id"
+
+    /// The condition that a row comes after the key `after` ends with: (callback,) priority, due, id; or deadline,
+    /// priority, id.
+    private func after(_ after: PageCursor?, order: SQLQueryString, byDeadline: Bool, callback: Bool = false)
+        -> [SQLQueryString]
+    {
+        guard let after else { return [] }
+        let key = after.values.suffix(3).map { $0 }
+        let (priority, instant, id) = (Int(key[0])!, StoredInstant(cursor: key[1])!, Int(key[2])!)
+        var values: SQLQueryString =
+            byDeadline
+            ? "\(instant.bind), \(bind: priority), \(bind: id)"
+            : "\(bind: priority), \(instant.bind), \(bind: id)"
+        if callback { values = "\(StoredInstant(cursor: after.values[1])!.bind), " + values }
+        return ["(" + order + ") > (" + values + ")"]
+    }
+
+    private static func clauses(_ conditions: [SQLQueryString], order: SQLQueryString, limit: Int) -> SQLQueryString {
+        var query: SQLQueryString = ""
+        if let first = conditions.first {
+            query = " WHERE " + conditions.dropFirst().reduce(first) { $0 + " AND " + $1 }
+        }
+        return query + " ORDER BY " + order + " LIMIT \(unsafeRaw: String(limit))"
     }
 
     private func conditions(_ filter: TaskFilter, part: Part?) -> [SQLQueryString] {
