@@ -87,6 +87,43 @@ import Testing
         }
     }
 
+    /// Opening a ticket writes it, its escalation clock and its opening line together (on PostgreSQL in one
+    /// statement): the rows `create(on:)` and the clock's own write would write, and the models hold their ids.
+    @Test func anOpenedTicketItsClockAndItsLineAreTheRowsTheirOwnWritesWrite() async throws {
+        try await withHuifang { app in
+            let byFluent = Self.ticketWithClock()
+            try await byFluent.create(on: app.db)
+            try await TicketClocks.write(byFluent, on: app.db)
+            let lineByFluent = Self.line(byFluent.id!, nil)
+            try await lineByFluent.create(on: app.db)
+
+            // The line's ticket is not known yet (0 here): the insert gives it its new ticket's id.
+            let (opened, line) = (Self.ticketWithClock(), Self.line(0, nil))
+            try await OpenedTicketInsert(ticket: opened, line: line).run(on: app.db)
+            let (ticketID, lineID) = (try #require(opened.id), try #require(line.id))
+            #expect(ticketID == byFluent.id! + 1 && opened.$id.exists && !opened.hasChanges)
+            #expect(
+                lineID == lineByFluent.id! + 1 && line.$id.exists && !line.hasChanges && line.$ticket.id == ticketID)
+            try await Self.expectSameRows(Ticket.schema, byFluent.id!, ticketID, on: app.db)
+            try await Self.expectSameRows(
+                TicketEntry.schema, lineByFluent.id!, lineID, ignoring: ["ticket_id"], on: app.db)
+            let stored = try await TicketEntry.find(lineID, on: app.db)
+            #expect(stored?.$ticket.id == ticketID)
+            let clock = Ticket()
+            clock.id = ticketID
+            try await TicketClocks.load(into: [clock], on: app.db)
+            #expect(clock.escalationKey == "firstResponse:1796100000.5" && clock.escalationLevel == 2)
+            #expect(clock.nextEscalationAt == 1_796_100_900.25)
+        }
+    }
+
+    static func ticketWithClock() -> Ticket {
+        let ticket = bare()
+        (ticket.escalationKey, ticket.escalationLevel) = ("firstResponse:1796100000.5", 2)
+        ticket.nextEscalationAt = 1_796_100_900.25
+        return ticket
+    }
+
     @Test func aTicketWithItsOptionalFieldsEmptyIsTheRowCreateWrites() async throws {
         try await withHuifang { app in
             try await Self.expectSameRowAsCreate(Self.bare(), Self.bare(), on: app.db)
@@ -242,7 +279,7 @@ import Testing
         ).all()
         try #require(rows.count == 2)
         let columns = rows[0].allColumns.filter { !(["id", "created_at", "updated_at"] + unique).contains($0) }
-        #expect(columns.count >= (table == "tickets" ? 36 : 8))
+        #expect(columns.count >= (table == "tickets" ? 36 : 8) - unique.count)
         for column in columns {
             let (a, b) = (try Self.text(rows[0], column), try Self.text(rows[1], column))
             #expect(a == b, "\(table).\(column): \(a) by create, \(b) by insert")

@@ -113,9 +113,7 @@ struct TicketService {
         let urgentComplaint = checked.kind == .complaint && ticket.urgent
         let supervisors = urgentComplaint ? try await Notifier.supervisors(on: db) : []
         try await db.transaction { db in
-            try await ticket.insert(on: db)
-            try await storeClock(ticket, settings: settings, calendar: calendar, new: true, on: db)
-            try await record(ticket, action: "open", old: nil, note: checked.description, on: db)
+            try await insertOpened(ticket, settings: settings, calendar: calendar, note: checked.description, on: db)
             if urgentComplaint {
                 try await alert(supervisors, to: ticket, customerName: checked.customer?.name, on: db)
             }
@@ -253,12 +251,11 @@ struct TicketService {
     /// Sets the ticket's escalation clock and stores it, in the transaction that saves the ticket: the stored
     /// clock is read again under lock first (PostgreSQL: `FOR UPDATE`; SQLite: the transaction holds the write
     /// lock), so a level the sweep reached since the ticket was read is kept and the next moment follows it.
-    /// A `new` ticket has no stored clock yet.
+    /// (A new ticket's clock is written with it: `insertOpened`.)
     private func storeClock(
-        _ ticket: Ticket, settings: TicketSettings, calendar: BusinessCalendar, new: Bool = false,
-        on db: any Database
+        _ ticket: Ticket, settings: TicketSettings, calendar: BusinessCalendar, on db: any Database
     ) async throws {
-        if !new { try await TicketClocks.load(into: [ticket], on: db, locking: true) }
+        try await TicketClocks.load(into: [ticket], on: db, locking: true)
         try refreshClock(ticket, settings: settings, calendar: calendar)
         try await TicketClocks.write(ticket, on: db)
         ticket.clockLoaded = true  // what is stored now: the answer need not read it back
@@ -501,11 +498,30 @@ struct TicketService {
         }
     }
 
+    /// Writes a new ticket, its escalation clock and its opening line (one statement on PostgreSQL), and announces
+    /// the opening to webhooks.
+    private func insertOpened(
+        _ ticket: Ticket, settings: TicketSettings, calendar: BusinessCalendar, note: String, on db: any Database
+    ) async throws {
+        try refreshClock(ticket, settings: settings, calendar: calendar)
+        let entry = line(ticket, action: "open", old: nil, note: note)
+        try await OpenedTicketInsert(ticket: ticket, line: entry).run(on: db)
+        ticket.clockLoaded = true  // what is stored now: the answer need not read it back
+        try await lineWritten(entry, of: ticket, on: db)
+    }
+
     private func record(_ ticket: Ticket, action: String, old: TicketStatus?, note: String, on db: any Database)
         async throws
     {
+        let entry = line(ticket, action: action, old: old, note: note)
+        try await entry.insert(on: db)
+        try await lineWritten(entry, of: ticket, on: db)
+    }
+
+    /// A timeline line of `ticket`, not yet written.
+    private func line(_ ticket: Ticket, action: String, old: TicketStatus?, note: String) -> TicketEntry {
         let entry = TicketEntry()
-        entry.$ticket.id = ticket.id!
+        if let id = ticket.id { entry.$ticket.id = id }  // a new ticket's opening line gets it with the ticket
         entry.at = now
         entry.actorID = actor.id
         entry.actorName = actor.name
@@ -513,9 +529,13 @@ struct TicketService {
         entry.oldStatus = old?.rawValue
         entry.newStatus = old == nil && action != "open" ? nil : ticket.status.rawValue
         entry.note = note
-        try await entry.insert(on: db)
+        return entry
+    }
+
+    /// A line written: the ticket holds it for the answer, and webhooks hear of the step it records.
+    private func lineWritten(_ entry: TicketEntry, of ticket: Ticket, on db: any Database) async throws {
         ticket.linesWritten.append(entry)
-        if let type = Self.webhookEvent(action: action, status: ticket.status) {
+        if let type = Self.webhookEvent(action: entry.action, status: ticket.status) {
             try await Webhooks(db: db).emit(
                 type, customerID: ticket.$customer.id, at: now,
                 WebhookData(ticket: Webhooks.part(ticket, config: config)))
