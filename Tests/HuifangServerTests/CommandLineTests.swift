@@ -242,6 +242,83 @@ import Testing
         #expect(child.isRunning, "the accounts were read while the demo went on to serve")
     }
 
+    /// Stopping the server (SIGTERM, as a deploy or systemd does) while a request is on its way: the request is
+    /// answered, then the process ends cleanly — the databases are not closed under a request still running.
+    @Test func aStoppedServerAnswersTheRequestInFlightThenEnds() async throws {
+        // setup: a supervisor's token, the server running, its log kept
+        let user = ["--database-url", database, "--username", "zhuguan"]
+        let created = try await run(["user", "create"] + user + ["--role", "supervisor"], input: "a-long-password\n")
+        #expect(created.status == 0, "\(created.stderr)")
+        let token = try await run(["token", "create"] + user).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let port = try Self.freePort()
+        let log = directory.appendingPathComponent("serve.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let (logHandle, null) = (
+            try FileHandle(forWritingTo: log), try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/null"))
+        )
+        let environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("HUIFANG_") }
+            .merging(["HUIFANG_PLAN_AT": "off", "HUIFANG_ESCALATE_EVERY": "off", "HUIFANG_DELIVER_EVERY": "off"]) { $1 }
+        let child = try Spawned(
+            Self.binary, ["serve", "--database-url", database, "--host", "127.0.0.1", "--port", String(port)],
+            environment: environment, directory: directory, stdin: null.fileDescriptor,
+            stdout: logHandle.fileDescriptor, stderr: logHandle.fileDescriptor)
+        try logHandle.close()
+        try null.close()
+        defer { child.kill() }
+        let connection = try await Self.connect(port: port)
+        defer { close(connection) }
+
+        // MUT: a ticket's request sent up to part of its body; the server told to stop; the rest of the body
+        let body = Data(#"{"kind":"complaint","description":"门店等待时间过长，顾客要求回电"}"#.utf8)
+        let head =
+            "POST /api/v1/tickets HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n"
+            + "Content-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n"
+        try Self.send(Data(head.utf8) + body.prefix(10), on: connection)
+        try await Task.sleep(for: .seconds(1))  // the server has read the head: the request is in flight
+        kill(child.pid, SIGTERM)
+        try await Task.sleep(for: .seconds(1))  // the server is stopping
+        try Self.send(body.dropFirst(10), on: connection)
+        let answer = await Self.read(FileHandle(fileDescriptor: connection), until: "\r\n\r\n")
+
+        // validation: the ticket was opened and answered, and the server ended without an error
+        let status = await child.exitStatus()
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        #expect(answer.hasPrefix("HTTP/1.1 201"), "\(answer)\n\(output)")
+        #expect(status == 0, "\(output)")
+    }
+
+    /// A connection to the loopback `port`, once something listens there (a server starting takes a while).
+    static func connect(port: Int) async throws -> Int32 {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        for _ in 0..<600 {
+            let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            let connected = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    Glibc.connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                }
+            }
+            if connected { return socket }
+            close(socket)
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw SpawnError(message: "nothing listens on port \(port)")
+    }
+
+    /// Writes all of `data` to `socket` (without SIGPIPE if the other end has gone: an error instead).
+    static func send(_ data: Data, on socket: Int32) throws {
+        try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            var sent = 0
+            while sent < bytes.count {
+                let written = Glibc.send(socket, bytes.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
+                guard written > 0 else { throw SpawnError(message: "send: \(String(cString: strerror(errno)))") }
+                sent += written
+            }
+        }
+    }
+
     /// What `handle` gives until `marker` has come or the output ends, read on a thread of its own (reading blocks).
     static func read(_ handle: FileHandle, until marker: String) async -> String {
         await withCheckedContinuation { continuation in
