@@ -94,6 +94,36 @@ import VaporTesting
         RecordInput(outcome: outcome, answers: answers)
     }
 
+    /// Agents recording an attempt on one task at once, each from the task as they read it: one attempt counts, the
+    /// others are refused as "changed meanwhile" and write nothing (on PostgreSQL the row lock makes the others
+    /// wait and check again; on SQLite the write lock does).
+    @Test func attemptsRecordedAtOnceOnOneTaskCountOnce() async throws {
+        try await withHuifang { app in
+            let desk = try await desk(app)
+            var read: [FollowUpTask] = []
+            for _ in 0..<8 { read.append(try await FollowUpTask.find(desk.task.id, on: app.db)!) }
+            let outcomes = try await withThrowingTaskGroup(of: String.self) { group in
+                for task in read {
+                    group.addTask {
+                        do {
+                            let service = RecordService(
+                                db: app.db, config: app.huifang, actor: .commandLine(),
+                                now: shanghai("2026-03-02 10:30"))
+                            return try await service.record(Self.input("noAnswer"), on: task, by: desk.agent).result
+                        } catch let error as AppError {
+                            return error.key
+                        }
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.sorted() == Array(repeating: "record.refuse.changed", count: 7) + ["retry"], "\(outcomes)")
+            let task = try await FollowUpTask.find(desk.task.id, on: app.db)!
+            #expect(task.attempts == 1 && task.status == .open)
+            #expect(try await FollowUpRecord.query(on: app.db).count() == 1)
+        }
+    }
+
     @Test func anUnreachedCustomerIsRetriedInTheNextContactWindowsUntilTheRulesMaximumThenTheTaskEndsUnreachable()
         async throws
     {

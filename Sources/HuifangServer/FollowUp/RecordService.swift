@@ -374,13 +374,17 @@ struct RecordService {
         record.stopContacting = flags.stopContacting
         // A customer who answers the link after the calls ran out was reached after all.
         if task.status == .open || (record.source == "link" && task.status == .unreachable) {
-            // Taken with a conditional update (and on PostgreSQL a row lock), so that two attempts recorded
-            // at once on one task never both count: the second finds the task changed and is refused.
-            let taken = try await db.sql.raw(
+            // Taken only as it was read, and locked until the transaction ends (PostgreSQL: `FOR UPDATE`, which
+            // checks the row again once another writer's lock is gone; SQLite: the transaction holds the write
+            // lock), so that two attempts recorded at once on one task never both count: the second finds the
+            // task changed and is refused. A lock, not a write: no new row version for every attempt.
+            let sql = db.sql
+            let lock: SQLQueryString = sql.dialect.name == "postgresql" ? " FOR UPDATE" : ""
+            let taken = try await sql.raw(
                 """
-                UPDATE follow_up_tasks SET attempts = attempts WHERE id = \(bind: task.id!) AND attempts = \(bind: task.attempts)
-                AND status = \(bind: task.status.rawValue) RETURNING id
-                """
+                SELECT id FROM follow_up_tasks WHERE id = \(bind: task.id!) AND attempts = \(bind: task.attempts)
+                AND status = \(bind: task.status.rawValue)
+                """ + lock
             ).all()
             guard taken.count == 1 else { throw AppError(.conflict, "record.refuse.changed") }
             advance(task, by: result, record: record)
