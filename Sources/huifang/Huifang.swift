@@ -68,8 +68,8 @@ func serve(_ config: HuifangConfig, before: ((Application) async throws -> Void)
         warnAboutTheSecret(app.huifang, logger: app.logger)
         app.logger.notice("Huifang on http://\(config.hostname):\(config.port) with \(config.databaseDescription)")
         try await app.execute()
-        // Stopped (SIGTERM, SIGINT): the server first, which answers the requests in flight (for up to ten seconds)
-        // and closes their connections. Vapor alone would close the databases first (its providers go before its
+        // Stopped (SIGTERM, SIGINT): the server first, which answers the requests in flight and closes their
+        // connections (it waits ten seconds at most). Vapor alone would close the databases first (its providers go before its
         // storage, where the server is), and a request still running would find none and stop the process.
         await app.server.shutdown()
     } catch {

@@ -264,7 +264,15 @@ import Testing
             stdout: logHandle.fileDescriptor, stderr: logHandle.fileDescriptor)
         try logHandle.close()
         try null.close()
-        defer { child.kill() }
+        // A server that does not stop is killed after a minute, which ends its answer and fails the test.
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(60))
+            child.kill()
+        }
+        defer {
+            watchdog.cancel()
+            child.kill()
+        }
         let connection = try await Self.connect(port: port)
         defer { close(connection) }
 
@@ -276,7 +284,7 @@ import Testing
         try Self.send(Data(head.utf8) + body.prefix(10), on: connection)
         try await Task.sleep(for: .seconds(1))  // the server has read the head: the request is in flight
         kill(child.pid, SIGTERM)
-        try await Task.sleep(for: .seconds(1))  // the server is stopping
+        try await Self.waitUntilRefused(port: port)  // the server is stopping: it takes no new connection
         try Self.send(body.dropFirst(10), on: connection)
         let answer = await Self.read(FileHandle(fileDescriptor: connection), until: "\r\n\r\n")
 
@@ -288,12 +296,12 @@ import Testing
     }
 
     /// A connection to the loopback `port`, once something listens there (a server starting takes a while).
-    static func connect(port: Int) async throws -> Int32 {
+    static func connect(port: Int, tries: Int = 600) async throws -> Int32 {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        for _ in 0..<600 {
+        for attempt in 1...tries {
             let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             let connected = withUnsafePointer(to: &address) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -302,9 +310,19 @@ import Testing
             }
             if connected { return socket }
             close(socket)
-            try await Task.sleep(for: .milliseconds(100))
+            if attempt < tries { try await Task.sleep(for: .milliseconds(100)) }
         }
         throw SpawnError(message: "nothing listens on port \(port)")
+    }
+
+    /// Returns once a connection to the loopback `port` is refused (at most after a minute).
+    static func waitUntilRefused(port: Int) async throws {
+        for _ in 0..<600 {
+            guard let socket = try? await connect(port: port, tries: 1) else { return }
+            close(socket)
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw SpawnError(message: "port \(port) still takes connections")
     }
 
     /// Writes all of `data` to `socket` (without SIGPIPE if the other end has gone: an error instead).

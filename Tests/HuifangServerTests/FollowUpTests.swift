@@ -96,7 +96,8 @@ import VaporTesting
 
     /// Agents recording an attempt on one task at once, each from the task as they read it: one attempt counts, the
     /// others are refused as "changed meanwhile" and write nothing (on PostgreSQL the row lock makes the others
-    /// wait and check again; on SQLite the write lock does).
+    /// wait and check again — without it they overlap and all count; on SQLite the one writer takes them in turn,
+    /// and each checks the task as it now is).
     @Test func attemptsRecordedAtOnceOnOneTaskCountOnce() async throws {
         try await withHuifang { app in
             let desk = try await desk(app)
