@@ -227,10 +227,7 @@ import Testing
         try null.close()
         // A demo that never writes its accounts would be read forever: it is stopped after ten minutes, which ends
         // its output and fails the test.
-        let watchdog = Task {
-            try await Task.sleep(for: .seconds(600))
-            child.kill()
-        }
+        let watchdog = child.watchdog(.seconds(600))
         defer {
             watchdog.cancel()
             child.kill()
@@ -265,10 +262,7 @@ import Testing
         try logHandle.close()
         try null.close()
         // A server that does not stop is killed after a minute, which ends its answer and fails the test.
-        let watchdog = Task {
-            try await Task.sleep(for: .seconds(60))
-            child.kill()
-        }
+        let watchdog = child.watchdog(.seconds(60))
         defer {
             watchdog.cancel()
             child.kill()

@@ -94,6 +94,15 @@ final class Spawned: Sendable {
         if isRunning { _ = Glibc.kill(pid, SIGKILL) }
     }
 
+    /// Kills it after `limit` unless the task answered is cancelled first: a test waiting on a child that never
+    /// ends (or never stops) fails instead of hanging the suite.
+    func watchdog(_ limit: Duration) -> Task<Void, any Error> {
+        Task { [self] in
+            try await Task.sleep(for: limit)
+            kill()
+        }
+    }
+
     /// Waits for it to end: its exit code, or the signal that ended it.
     func exitStatus() async -> Int32 {
         for await code in exited { return code }

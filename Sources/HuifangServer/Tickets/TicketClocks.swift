@@ -45,14 +45,23 @@ package enum TicketClocks {
         let others: SQLQueryString =
             ticket.clockKeyChanged
             ? ", escalation_key = excluded.escalation_key, escalation_level = excluded.escalation_level" : ""
+        let clock = columns(of: ticket)
         try await db.sql.raw(
             """
-            INSERT INTO ticket_clocks (ticket_id, escalation_key, escalation_level, next_escalation_at)
-            VALUES (\(bind: id), \(bind: ticket.escalationKey), \(bind: ticket.escalationLevel),
-              \(bind: ticket.nextEscalationAt))
+            INSERT INTO ticket_clocks (ticket_id, \(idents: clock.map(\.name), joinedBy: ", "))
+            VALUES (\(bind: id), \(binds: clock.map(\.value)))
             ON CONFLICT (ticket_id) DO UPDATE SET next_escalation_at = excluded.next_escalation_at
             """ + others
         ).run()
+    }
+
+    /// The stored clock's columns after the ticket's id, with the ticket's values: written here and with a new
+    /// ticket (`OpenedTicketInsert`).
+    static func columns(of ticket: Ticket) -> [RowInsert.Column] {
+        [
+            ("escalation_key", ticket.escalationKey), ("escalation_level", ticket.escalationLevel),
+            ("next_escalation_at", ticket.nextEscalationAt),
+        ]
     }
 
     /// The ticket's next moment, as stored.

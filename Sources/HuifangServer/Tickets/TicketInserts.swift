@@ -70,15 +70,14 @@ struct OpenedTicketInsert {
         }
         ticket.stampCreation(Date())
         let row = ticket.insertedRow
-        let lineRow = line.lineColumns
+        let (clock, lineRow) = (TicketClocks.columns(of: ticket), line.lineColumns)
         let statement: SQLQueryString = """
             WITH t AS (
               INSERT INTO tickets (\(idents: row.map(\.name), joinedBy: ", ")) VALUES (\(binds: row.map(\.value)))
               RETURNING id),
             c AS (
-              INSERT INTO ticket_clocks (ticket_id, escalation_key, escalation_level, next_escalation_at)
-              VALUES ((SELECT id FROM t), \(bind: ticket.escalationKey), \(bind: ticket.escalationLevel),
-                \(bind: ticket.nextEscalationAt))),
+              INSERT INTO ticket_clocks (ticket_id, \(idents: clock.map(\.name), joinedBy: ", "))
+              VALUES ((SELECT id FROM t), \(binds: clock.map(\.value)))),
             e AS (
               INSERT INTO ticket_entries (ticket_id, \(idents: lineRow.map(\.name), joinedBy: ", "))
               VALUES ((SELECT id FROM t), \(binds: lineRow.map(\.value))) RETURNING id)
