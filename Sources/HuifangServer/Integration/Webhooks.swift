@@ -145,11 +145,16 @@ struct Webhooks {
         var data: WebhookData
     }
 
-    /// Queues `type` about `data` (and the customer `customerID`) for every endpoint that takes it.
-    func emit(_ type: WebhookEventType, customerID: Int? = nil, at now: Date, _ data: WebhookData = WebhookData())
-        async throws
-    {
-        try await emit(type, at: now, [Occurrence(customerID: customerID, data: data)])
+    /// An endpoint that takes an event type, and the role its payloads are masked for.
+    typealias Subscriber = (id: Int, role: String)
+
+    /// Queues `type` about `data` (and the customer `customerID`) for every endpoint that takes it: `endpoints`
+    /// when they were read already (`subscribers(of:)`, so that a caller can tell whether anything follows a write).
+    func emit(
+        _ type: WebhookEventType, customerID: Int? = nil, at now: Date, _ data: WebhookData = WebhookData(),
+        to endpoints: [Subscriber]? = nil
+    ) async throws {
+        try await emit(type, at: now, [Occurrence(customerID: customerID, data: data)], to: endpoints)
     }
 
     /// Whether any endpoint takes `type` (so that a sweep reads what an event needs only when someone listens).
@@ -159,7 +164,7 @@ struct Webhooks {
 
     /// The endpoints that take `type`, in the order they were registered: read as three columns, not as models,
     /// since every ticket, customer and record written asks (and usually finds none).
-    private func subscribers(of type: WebhookEventType) async throws -> [(id: Int, role: String)] {
+    func subscribers(of type: WebhookEventType) async throws -> [Subscriber] {
         struct Row: Decodable {
             let id: Int
             let events: String
@@ -172,9 +177,12 @@ struct Webhooks {
     }
 
     /// Queues each occurrence of `type`; one look-up of the endpoints however many (an escalation sweep's batch).
-    func emit(_ type: WebhookEventType, at now: Date, _ occurrences: [Occurrence]) async throws {
+    func emit(_ type: WebhookEventType, at now: Date, _ occurrences: [Occurrence], to given: [Subscriber]? = nil)
+        async throws
+    {
         guard !occurrences.isEmpty else { return }
-        let endpoints = try await subscribers(of: type)
+        var endpoints = given ?? []
+        if given == nil { endpoints = try await subscribers(of: type) }
         guard !endpoints.isEmpty else { return }
         var customers: [Int: Customer] = [:]
         for chunk in Set(occurrences.compactMap(\.customerID)).sorted().chunked(500) {

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import HuifangCore
 import SQLKit
 
 // A new ticket and a timeline line are the rows written most often (every ticket opened, every step taken). They are
@@ -49,8 +50,9 @@ extension TicketEntry: RowInserted {
 /// A new ticket, its escalation clock and its opening line. On PostgreSQL they are one statement, three inserts
 /// joined by `WITH`, each row as `insert(on:)` and `TicketClocks.write` write it: opening a ticket takes one round
 /// trip to the database for them, not three. SQLite, in the process, has no round trips to save (and no inserts in
-/// `WITH`): it writes them one by one. Either way the models are left as `insert(on:)` leaves them: holding their
-/// ids, known to exist. Run it inside a transaction where more is written with them.
+/// `WITH`): it writes them one by one, in a transaction (the caller's, if it runs in one). Either way the models are
+/// left as `insert(on:)` leaves them: holding their ids, known to exist. Run it inside a transaction where more is
+/// written with them.
 struct OpenedTicketInsert {
     let ticket: Ticket
     let line: TicketEntry
@@ -63,17 +65,20 @@ struct OpenedTicketInsert {
     func run(on db: any Database) async throws {
         precondition(!ticket.$id.exists && !line.$id.exists, "the ticket is stored already")
         guard db.sql.dialect.name == "postgresql" else {
-            try await ticket.insert(on: db)
-            try await TicketClocks.write(ticket, on: db)
-            line.$ticket.id = ticket.id!
-            return try await line.insert(on: db)
+            let (ticket, line) = (ticket, line)
+            return try await db.transaction { db in
+                try await ticket.insert(on: db)
+                try await TicketClocks.write(ticket, on: db)
+                line.$ticket.id = ticket.id!
+                try await line.insert(on: db)
+            }
         }
         ticket.stampCreation(Date())
         let row = ticket.insertedRow
         let (clock, lineRow) = (TicketClocks.columns(of: ticket), line.lineColumns)
         let statement: SQLQueryString = """
             WITH t AS (
-              INSERT INTO tickets (\(idents: row.map(\.name), joinedBy: ", ")) VALUES (\(binds: row.map(\.value)))
+              INSERT INTO tickets (\(idents: row.map(\.name), joinedBy: ", ")) VALUES (\(binds: row.map(Self.plain)))
               RETURNING id),
             c AS (
               INSERT INTO ticket_clocks (ticket_id, \(idents: clock.map(\.name), joinedBy: ", "))
@@ -89,5 +94,16 @@ struct OpenedTicketInsert {
         try ticket.output(from: InsertedOutput(row + [("id", ids.ticket_id)]))
         line.$ticket.id = ids.ticket_id
         try line.output(from: InsertedOutput(line.insertedRow + [("id", ids.line_id)]))
+    }
+
+    /// A column's value as PostgreSQL is sent it: the kinds of value as their text, which is how `Codable` writes
+    /// them, but a plain PostgreSQL value, which lets `PreparingPostgresSQL` keep the statement prepared.
+    private static func plain(_ column: RowInsert.Column) -> any Encodable & Sendable {
+        switch column.value {
+        case let kind as TicketKind: kind.rawValue
+        case let severity as Severity: severity.rawValue
+        case let status as TicketStatus: status.rawValue
+        default: column.value
+        }
     }
 }

@@ -112,30 +112,36 @@ struct TicketService {
         ticket.updateListKey()
         let urgentComplaint = checked.kind == .complaint && ticket.urgent
         let supervisors = urgentComplaint ? try await Notifier.supervisors(on: db) : []
-        try await db.transaction { db in
-            try await insertOpened(ticket, settings: settings, calendar: calendar, note: checked.description, on: db)
+        let told = try await newTicketRecipients(ticket).filter { $0.id != actor.id }
+        let listeners = try await Webhooks(db: db).subscribers(of: .ticketOpened)
+        // Nobody to alert, tell or call back: the ticket, its clock and its line are all there is to write, one
+        // statement on PostgreSQL (and a transaction of their own on SQLite) — no BEGIN and COMMIT to wait for.
+        let alone = !urgentComplaint && told.isEmpty && listeners.isEmpty
+        try await atomically(unless: alone) { db in
+            try await insertOpened(
+                ticket, settings: settings, calendar: calendar, note: checked.description, listeners: listeners,
+                on: db)
             if urgentComplaint {
                 try await alert(supervisors, to: ticket, customerName: checked.customer?.name, on: db)
             }
-            try await announce(ticket, on: db)
+            try await announce(ticket, to: told, on: db)
         }
         ticket.openedHere = true
         return ticket
     }
 
+    /// Runs `body` in a transaction, or on its own when it writes one statement (`alone`).
+    private func atomically(unless alone: Bool, _ body: @escaping @Sendable (any Database) async throws -> Void)
+        async throws
+    {
+        if alone { return try await body(db) }
+        try await db.transaction(body)
+    }
+
     /// A new ticket reaches its department's handlers and its assignee (not whoever opened it), in the app and
     /// by email: the kind, category and first-response deadline — no customer data, which the ticket page shows.
-    private func announce(_ ticket: Ticket, on db: any Database) async throws {
-        var users: [User] = []
-        if let department = ticket.$department.id {
-            users = try await User.query(on: db).filter(\.$department.$id == department).filter(\.$role == .handler)
-                .filter(\.$isActive == true).sort(\.$username).all()
-        }
-        if let id = ticket.$handler.id, !users.contains(where: { $0.id == id }),
-            let handler = try await User.find(id, on: db)
-        {
-            users.append(handler)
-        }
+    private func announce(_ ticket: Ticket, to users: [User], on db: any Database) async throws {
+        guard !users.isEmpty else { return }
         let language = config.defaultLanguage
         let text = Catalogue.text(
             "ticket.newText", language,
@@ -146,6 +152,22 @@ struct TicketService {
         try await notify(
             users, ticket, kind: "new", text: text,
             subject: Catalogue.text("ticket.newSubject", language, ["\(ticket.id!)"]), on: db)
+    }
+
+    /// Whom a new ticket is announced to: its department's handlers, then its assignee if not one of them (read
+    /// before the ticket is written).
+    private func newTicketRecipients(_ ticket: Ticket) async throws -> [User] {
+        var users: [User] = []
+        if let department = ticket.$department.id {
+            users = try await User.query(on: db).filter(\.$department.$id == department).filter(\.$role == .handler)
+                .filter(\.$isActive == true).sort(\.$username).all()
+        }
+        if let id = ticket.$handler.id, !users.contains(where: { $0.id == id }),
+            let handler = try await User.find(id, on: db)
+        {
+            users.append(handler)
+        }
+        return users
     }
 
     /// In-app notifications (and email) about `ticket` to `users`, except the one acting.
@@ -501,13 +523,14 @@ struct TicketService {
     /// Writes a new ticket, its escalation clock and its opening line (one statement on PostgreSQL), and announces
     /// the opening to webhooks.
     private func insertOpened(
-        _ ticket: Ticket, settings: TicketSettings, calendar: BusinessCalendar, note: String, on db: any Database
+        _ ticket: Ticket, settings: TicketSettings, calendar: BusinessCalendar, note: String,
+        listeners: [Webhooks.Subscriber], on db: any Database
     ) async throws {
         try refreshClock(ticket, settings: settings, calendar: calendar)
         let entry = line(ticket, action: "open", old: nil, note: note)
         try await OpenedTicketInsert(ticket: ticket, line: entry).run(on: db)
         ticket.clockLoaded = true  // what is stored now: the answer need not read it back
-        try await lineWritten(entry, of: ticket, on: db)
+        try await lineWritten(entry, of: ticket, listeners: listeners, on: db)
     }
 
     private func record(_ ticket: Ticket, action: String, old: TicketStatus?, note: String, on db: any Database)
@@ -532,13 +555,16 @@ struct TicketService {
         return entry
     }
 
-    /// A line written: the ticket holds it for the answer, and webhooks hear of the step it records.
-    private func lineWritten(_ entry: TicketEntry, of ticket: Ticket, on db: any Database) async throws {
+    /// A line written: the ticket holds it for the answer, and webhooks hear of the step it records (`listeners`
+    /// when they were read already).
+    private func lineWritten(
+        _ entry: TicketEntry, of ticket: Ticket, listeners: [Webhooks.Subscriber]? = nil, on db: any Database
+    ) async throws {
         ticket.linesWritten.append(entry)
         if let type = Self.webhookEvent(action: entry.action, status: ticket.status) {
             try await Webhooks(db: db).emit(
                 type, customerID: ticket.$customer.id, at: now,
-                WebhookData(ticket: Webhooks.part(ticket, config: config)))
+                WebhookData(ticket: Webhooks.part(ticket, config: config)), to: listeners)
         }
     }
 
