@@ -118,9 +118,10 @@ struct TicketService {
         // statement on PostgreSQL (and a transaction of their own on SQLite) — no BEGIN and COMMIT to wait for.
         let alone = !urgentComplaint && told.isEmpty && listeners.isEmpty
         try await atomically(unless: alone) { db in
+            // Endpoints read again in the transaction: one removed meanwhile must not be sent a delivery.
             try await insertOpened(
-                ticket, settings: settings, calendar: calendar, note: checked.description, listeners: listeners,
-                on: db)
+                ticket, settings: settings, calendar: calendar, note: checked.description,
+                listeners: listeners.isEmpty ? [] : nil, on: db)
             if urgentComplaint {
                 try await alert(supervisors, to: ticket, customerName: checked.customer?.name, on: db)
             }
@@ -521,10 +522,10 @@ struct TicketService {
     }
 
     /// Writes a new ticket, its escalation clock and its opening line (one statement on PostgreSQL), and announces
-    /// the opening to webhooks.
+    /// the opening to webhooks (`listeners` when they were read already).
     private func insertOpened(
         _ ticket: Ticket, settings: TicketSettings, calendar: BusinessCalendar, note: String,
-        listeners: [Webhooks.Subscriber], on db: any Database
+        listeners: [Webhooks.Subscriber]?, on db: any Database
     ) async throws {
         try refreshClock(ticket, settings: settings, calendar: calendar)
         let entry = line(ticket, action: "open", old: nil, note: note)
