@@ -58,6 +58,26 @@ import VaporTesting
         #expect(PreparedNames.bindings(Array(repeating: 1, count: PreparedNames.maximumBinds + 1)) == nil)
     }
 
+    /// Opening a ticket, the busiest write, binds values PostgreSQL takes as they are, few enough to be prepared:
+    /// a field of a kind PostgresKit encodes through `Codable` (say, a new enum not passed through
+    /// `OpenedTicketInsert.plain`) would have the statement planned again on every ticket.
+    @Test func theStatementOpeningATicketCanBePrepared() throws {
+        let bare = RowInsertTests.ticketWithClock()
+        let full = RowInsertTests.ticketWithClock()
+        (full.$customer.id, full.$handler.id, full.$department.id, full.openedByID) = (1, UUID(), UUID(), UUID())
+        (full.informDue, full.resolvedAt, full.pausedLeft, full.customerSatisfied) = (Date(), Date(), 60, true)
+        (full.planDue, full.taskID, full.callID) = ("2026-12-03", 2, 3)
+        let line = RowInsertTests.line(0, nil)
+        for ticket in [bare, full] {
+            let values =
+                ticket.insertedRow.map(OpenedTicketInsert.plain) + TicketClocks.columns(of: ticket).map(\.value)
+                + line.lineColumns.map(\.value)
+            let bound = try #require(PreparedNames.bindings(values))
+            #expect(bound.types.count == values.count && values.count <= PreparedNames.maximumBinds)
+            #expect(bound.types.prefix(3) == [.text, .text, .text])  // kind, category, severity: as text
+        }
+    }
+
     /// What a newer version's migration does under a running instance: add a column. The statements this
     /// instance keeps prepared name their columns, so its API keeps answering.
     @Test func statementsKeptPreparedSurviveAColumnAddedToTheirTable() async throws {

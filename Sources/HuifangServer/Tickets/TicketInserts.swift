@@ -98,7 +98,7 @@ struct OpenedTicketInsert {
 
     /// A column's value as PostgreSQL is sent it: the kinds of value as their text, which is how `Codable` writes
     /// them, but a plain PostgreSQL value, which lets `PreparingPostgresSQL` keep the statement prepared.
-    private static func plain(_ column: RowInsert.Column) -> any Encodable & Sendable {
+    static func plain(_ column: RowInsert.Column) -> any Encodable & Sendable {
         switch column.value {
         case let kind as TicketKind: kind.rawValue
         case let severity as Severity: severity.rawValue
