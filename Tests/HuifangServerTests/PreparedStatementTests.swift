@@ -1,5 +1,6 @@
 import FluentPostgresDriver
 import Foundation
+import HuifangCore
 import SQLKit
 import Testing
 import VaporTesting
@@ -125,6 +126,55 @@ import VaporTesting
             }
             #expect(reads == [["agent1"], ["agent1"], ["agent1"], ["agent1"], ["agent1"], []])
             if app.db is any PostgresDatabase { #expect(prepared == ["\(prefix)1"]) }
+        }
+    }
+
+    /// An agent's call list, the API's most frequent read, keeps one generic plan on PostgreSQL: it chooses no row by
+    /// comparing with the instant of the call, so once the tables are analysed the plan that fits any call costs no
+    /// more than one made for this call's values, and PostgreSQL stops planning it again after its first five runs.
+    /// The tasks are the demo's kind, none with a callback yet: there the earlier form was planned on every call.
+    @Test func theCallListIsPlannedOnceAndThenKeepsItsPlan() async throws {
+        try await withHuifang { app in
+            var agents: [User] = []
+            for name in ["agent_a", "agent_b", "agent_c", "agent_d"] {
+                agents.append(try await makeUser(app, .agent, username: name).user)
+            }
+            let agent = agents[0]
+            let customer = try await CustomerStore(db: app.db, now: Date()).create(
+                CustomerRecord(name: "李娜", tier: "普通"), by: .commandLine())
+            let now = Date()
+            for chunk in 0..<12 {
+                let tasks = (0..<500).map { index in
+                    let task = openTask(
+                        customer: customer.id!, agent: agents[index % 4].id, due: "2026-03-02 10:00",
+                        deadline: "2026-03-09 17:00")
+                    task.priority = index % 3 + 1
+                    task.status = chunk < 4 ? .open : .completed
+                    return task
+                }
+                try await tasks.create(on: app.db)
+            }
+            let prefix = "calls\(UUID().uuidString.prefix(8))_"
+            let (pages, plans) = try await app.db.transaction { db in
+                try await db.sql.raw("ANALYZE").run()
+                let queries = TaskQueries(
+                    db: db, config: app.huifang, language: .zh, now: now, names: PreparedNames(prefix: prefix))
+                let filter = TaskFilter(agentID: agent.id, callListOrder: true, limit: 50)
+                var pages: [[Int]] = []
+                for _ in 0..<12 { pages.append(try await queries.list(filter, viewer: agent).map(\.id)) }
+                guard db is any PostgresDatabase else { return (pages, [Int]()) }
+                let plans = try await db.sql.raw(
+                    "SELECT custom_plans, generic_plans FROM pg_prepared_statements WHERE name LIKE \(bind: prefix + "%")"
+                ).all().flatMap {
+                    [
+                        try $0.decode(column: "custom_plans", as: Int.self),
+                        try $0.decode(column: "generic_plans", as: Int.self),
+                    ]
+                }
+                return (pages, plans)
+            }
+            #expect(pages.count == 12 && Set(pages).count == 1 && pages[0].count == 50)
+            if app.db is any PostgresDatabase { #expect(plans == [5, 6]) }
         }
     }
 }

@@ -95,15 +95,17 @@ extension TaskView {
     }
 }
 
-/// Reads task lists with their customers, reasons and agents, a page at a time by key, in one statement per part.
+/// Reads task lists with their customers, reasons and agents, a page at a time by key, in one statement.
 /// The board runs by priority, then due time, then id. The call list runs in three parts — callbacks and
 /// retries now due (by callback time), tasks with no callback, callbacks due later (by callback time) —
-/// each then by priority, due time and id; each part is read on the index (agent, status, callback, …).
+/// each then by priority, due time and id; each is read on the index (agent, status, callback, …).
 struct TaskQueries {
     let db: any Database
     let config: HuifangConfig
     let language: Language
     var now: Date
+    /// The names its statements are prepared under on PostgreSQL (a list of its own in a test).
+    var names = PreparedNames.shared
 
     /// A task of a list as read. Read column by column (`init(_:)`), not through `Decodable`: a call list of 50 rows
     /// is 900 values, and SQLKit's row decoder spent a fifth of the request on them.
@@ -256,13 +258,13 @@ struct TaskQueries {
     /// How many tasks the filter finds, up to `ListTotal.cap` (nil beyond).
     func count(_ filter: TaskFilter) async throws -> Int? {
         var query: SQLQueryString = "SELECT 1 FROM follow_up_tasks t"
-        let conditions = conditions(filter, part: nil)
+        let conditions = conditions(filter)
         if let first = conditions.first {
             query = query + " WHERE " + conditions.dropFirst().reduce(first) { $0 + " AND " + $1 }
         }
         query = "SELECT COUNT(*) AS n FROM (" + query + " LIMIT \(unsafeRaw: String(ListTotal.cap + 1))) capped"
         struct Count: Decodable { let n: Int }
-        let found = try await db.sql.raw(query).first(decoding: Count.self)?.n ?? 0
+        let found = try await db.sql(names: names).raw(query).first(decoding: Count.self)?.n ?? 0
         return found > ListTotal.cap ? nil : found
     }
 
@@ -270,37 +272,52 @@ struct TaskQueries {
     private func read(_ filter: TaskFilter) async throws -> [Row] {
         let order: SQLQueryString = filter.byDeadline ? "t.deadline_at, t.priority, t.id" : "t.priority, t.due_at, t.id"
         let conditions =
-            conditions(filter, part: nil) + after(filter.after, order: order, byDeadline: filter.byDeadline)
+            conditions(filter) + after(filter.after, order: order, byDeadline: filter.byDeadline)
         let query =
             "SELECT " + Self.columns + " FROM follow_up_tasks t " + Self.joins
             + Self.clauses(conditions, order: order, limit: filter.limit + 1)
-        return try Row.rows(try await db.sql.raw(query).all())
+        return try Row.rows(try await db.sql(names: names).raw(query).all())
     }
 
-    /// The call list in one statement: the first `limit + 1` keys of each part from the cursor's on (each read on
-    /// the index), the first `limit + 1` of them all in the parts' order, then their rows.
+    /// The call list in one statement: the first `limit + 1` keys of the callbacks (due, then later: one scan in
+    /// callback order, labelled by `now`) and of the tasks without one, from the cursor's on, each read on the
+    /// index; the first `limit + 1` of them all in the parts' order, then their rows. No row is chosen by comparing
+    /// with `now` on the first page, so PostgreSQL's estimates do not depend on it and it keeps one generic plan for
+    /// the statement instead of planning it again on every call.
     private func readCallList(_ filter: TaskFilter) async throws -> [Row] {
         let first = filter.after.flatMap { $0.int(0) }.flatMap(Part.init(rawValue:)) ?? .callbackDue
-        let parts: [SQLQueryString] = Part.allCases.filter { $0.rawValue >= first.rawValue }.map { part in
-            let hasCallback = part != .noCallback
-            let order: SQLQueryString =
-                hasCallback ? "t.callback_at, t.priority, t.due_at, t.id" : "t.priority, t.due_at, t.id"
-            var conditions = conditions(filter, part: part)
-            if part == first {
-                conditions += after(filter.after, order: order, byDeadline: false, callback: hasCallback)
-            }
-            let number = String(part.rawValue)
-            return "SELECT id, part, callback_at, priority, due_at FROM (SELECT t.id, \(unsafeRaw: number) AS part, "
-                + "t.callback_at, t.priority, t.due_at FROM follow_up_tasks t"
-                + Self.clauses(conditions, order: order, limit: filter.limit + 1) + ") p\(unsafeRaw: number)"
+        let callbackOrder: SQLQueryString = "t.callback_at, t.priority, t.due_at, t.id"
+        var callbacks = conditions(filter)
+        if first == .noCallback {
+            callbacks.append("t.callback_at > \(bind: now)")
+        } else {
+            callbacks.append("t.callback_at IS NOT NULL")
+            callbacks += after(filter.after, order: callbackOrder, byDeadline: false, callback: true)
         }
-        let keys =
-            parts.dropFirst().reduce(parts[0]) { $0 + " UNION ALL " + $1 }
-            + " ORDER BY part, callback_at, priority, due_at, id LIMIT \(unsafeRaw: String(filter.limit + 1))"
+        let label: SQLQueryString = "CASE WHEN t.callback_at <= \(bind: now) THEN 0 ELSE 2 END"
+        let limit = filter.limit + 1
+        var keys = Self.keys(label, conditions: callbacks, order: callbackOrder, limit: limit)
+        if first != .callbackLater {
+            let order: SQLQueryString = "t.priority, t.due_at, t.id"
+            var plain = conditions(filter) + ["t.callback_at IS NULL"]
+            if first == .noCallback { plain += after(filter.after, order: order, byDeadline: false) }
+            keys = keys + " UNION ALL " + Self.keys("1", conditions: plain, order: order, limit: limit)
+        }
         let query =
-            "SELECT " + Self.columns + ", k.part FROM (" + keys + ") k JOIN follow_up_tasks t ON t.id = k.id "
-            + Self.joins + " ORDER BY k.part, t.callback_at, t.priority, t.due_at, t.id"
-        return try Row.rows(try await db.sql.raw(query).all())
+            "SELECT " + Self.columns + ", k.part FROM (" + keys
+            + " ORDER BY part, callback_at, priority, due_at, id LIMIT \(unsafeRaw: String(limit))) k "
+            + "JOIN follow_up_tasks t ON t.id = k.id " + Self.joins
+            + " ORDER BY k.part, t.callback_at, t.priority, t.due_at, t.id"
+        return try Row.rows(try await db.sql(names: names).raw(query).all())
+    }
+
+    /// Keys of the call list: the first `limit` tasks meeting `conditions` in `order`, `label` their part.
+    private static func keys(_ label: SQLQueryString, conditions: [SQLQueryString], order: SQLQueryString, limit: Int)
+        -> SQLQueryString
+    {
+        "SELECT id, part, callback_at, priority, due_at FROM (SELECT t.id, " + label + " AS part, "
+            + "t.callback_at, t.priority, t.due_at FROM follow_up_tasks t"
+            + clauses(conditions, order: order, limit: limit) + ") p"
     }
 
     /// The columns of a `Row` in `Column`'s order (the reasons' names as one text, in the order given,
@@ -341,7 +358,7 @@ struct TaskQueries {
         return query + " ORDER BY " + order + " LIMIT \(unsafeRaw: String(limit))"
     }
 
-    private func conditions(_ filter: TaskFilter, part: Part?) -> [SQLQueryString] {
+    private func conditions(_ filter: TaskFilter) -> [SQLQueryString] {
         var conditions: [SQLQueryString] = []
         if let status = filter.status { conditions.append("t.status = \(bind: status.rawValue)") }
         if let agent = filter.agentID { conditions.append("t.assigned_agent_id = \(bind: agent)") }
@@ -349,12 +366,6 @@ struct TaskQueries {
         if let due = filter.dueFrom { conditions.append("t.due_on >= \(bind: due.iso)") }
         if let due = filter.dueBy { conditions.append("t.due_on <= \(bind: due.iso)") }
         if filter.overdue { conditions.append("t.status = 'open' AND t.deadline_at < \(bind: now)") }
-        switch part {
-        case .callbackDue?: conditions.append("t.callback_at <= \(bind: now)")
-        case .noCallback?: conditions.append("t.callback_at IS NULL")
-        case .callbackLater?: conditions.append("t.callback_at > \(bind: now)")
-        case nil: break
-        }
         return conditions
     }
 
