@@ -220,7 +220,7 @@ struct TaskQueries {
         }
     }
     /// The call list's parts, in order.
-    private enum Part: Int, CaseIterable {
+    private enum Part: Int {
         case callbackDue, noCallback, callbackLater
     }
 
