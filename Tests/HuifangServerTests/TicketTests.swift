@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import HuifangCore
+import SQLKit
 import Testing
 import VaporTesting
 
@@ -174,6 +175,60 @@ import VaporTesting
 
     /// Opening a ticket answers with the timeline and the escalation clock it wrote (not read back); reading the
     /// ticket afterwards shows the same, with the opener's current name.
+    /// A ticket is written with its clock and its first line or not at all: when the line cannot be written, no
+    /// ticket and no clock are left behind — for a plain ticket (one statement on PostgreSQL, the three inserts in a
+    /// transaction of their own on SQLite) and for an urgent complaint (everything in one transaction).
+    @Test func aTicketWhoseFirstLineCannotBeWrittenLeavesNothingBehind() async throws {
+        try await withHuifang { app in
+            let token = try await makeToken(app, makeUser(app, .supervisor).user)
+            let sql = app.db.sql
+            let postgres = sql.dialect.name == "postgresql"
+            if postgres {
+                try await sql.raw(
+                    """
+                    CREATE FUNCTION refuse_line() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN RAISE EXCEPTION 'refused by the test'; END $$
+                    """
+                ).run()
+                try await sql.raw(
+                    """
+                    CREATE TRIGGER refuse_lines BEFORE INSERT ON ticket_entries
+                    FOR EACH ROW EXECUTE FUNCTION refuse_line()
+                    """
+                ).run()
+            } else {
+                try await sql.raw(
+                    """
+                    CREATE TRIGGER refuse_lines BEFORE INSERT ON ticket_entries
+                    BEGIN SELECT RAISE(ABORT, 'refused by the test'); END
+                    """
+                ).run()
+            }
+            struct Count: Decodable { let n: Int }
+            func rows() async throws -> [Int] {
+                var counts: [Int] = []
+                for table in ["tickets", "ticket_clocks", "ticket_entries", "notifications"] {
+                    let query: SQLQueryString = "SELECT COUNT(*) AS n FROM \(ident: table)"
+                    counts.append(try await sql.raw(query).first(decoding: Count.self)?.n ?? -1)
+                }
+                return counts
+            }
+            let before = try await rows()
+            let plain = TicketInput(kind: "complaint", description: "门店等待时间过长")
+            let urgent = TicketInput(kind: "complaint", urgent: true, description: "快递丢失")
+            for input in [plain, urgent] {
+                #expect(try await post(app, "/api/v1/tickets", token, input).status == .internalServerError)
+                #expect(try await rows() == before)
+            }
+            try await sql.raw("DROP TRIGGER refuse_lines\(unsafeRaw: postgres ? " ON ticket_entries" : "")").run()
+            for input in [plain, urgent] {
+                #expect(try await post(app, "/api/v1/tickets", token, input).status == .created)
+            }
+            let after = try await rows()
+            #expect(after[0] == before[0] + 2 && after[1] == before[1] + 2 && after[2] > before[2] + 2)
+        }
+    }
+
     @Test func theAnswerToOpeningATicketShowsTheTimelineAsStored() async throws {
         try await withHuifang { app in
             let supervisor = try await makeUser(app, .supervisor).user
