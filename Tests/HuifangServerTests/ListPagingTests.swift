@@ -302,6 +302,39 @@ import VaporTesting
 
     // MARK: Tasks
 
+    /// A call list read page by page over hours shows each task once: a page after one that ended among the
+    /// callbacks due later still reads them as later, also those that fell due in between (shown, not skipped),
+    /// and never goes back to the tasks without a callback.
+    @Test func theCallListReadOverHoursShowsEachTaskOnce() async throws {
+        try await withHuifang { app in
+            let agent = try await makeUser(app, .agent).user
+            let customer = try await CustomerStore(db: app.db, now: Date()).create(
+                CustomerRecord(name: "李娜", tier: "普通"), by: .commandLine())
+            let start = Date()
+            var tasks: [FollowUpTask] = []
+            for hours in [nil, nil, 1, 2, 3, 4] as [Double?] {
+                let task = openTask(
+                    customer: customer.id!, agent: agent.id, due: "2026-03-02 10:00", deadline: "2026-03-09 17:00")
+                task.callbackAt = hours.map { start.addingTimeInterval($0 * 3600) }
+                tasks.append(task)
+            }
+            try await tasks.create(on: app.db)
+            var filter = TaskFilter(agentID: agent.id, callListOrder: true, limit: 3)
+            var shown: [Int] = []
+            // The first page at the start, the next ones three and a half and five hours later, two rows each.
+            for (index, hours) in [0, 3.5, 5].enumerated() {
+                let queries = TaskQueries(
+                    db: app.db, config: app.huifang, language: .zh, now: start.addingTimeInterval(hours * 3600))
+                let page = try await queries.page(filter, viewer: agent)
+                shown += page.rows.map(\.id)
+                filter.after = page.next
+                filter.limit = 2
+                if index < 2 { #expect(page.next != nil) }
+            }
+            #expect(shown == (try await FollowUpTask.query(on: app.db).sort(\.$id).all().map { $0.id! }))
+        }
+    }
+
     @Test func theCallListAndTheBoardPageByKeyInTheirOrder() async throws {
         try await withHuifang { app in
             let (agent, _) = try await makeUser(app, .agent, username: "wangfang")

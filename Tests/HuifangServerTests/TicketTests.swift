@@ -173,8 +173,6 @@ import VaporTesting
         }
     }
 
-    /// Opening a ticket answers with the timeline and the escalation clock it wrote (not read back); reading the
-    /// ticket afterwards shows the same, with the opener's current name.
     /// A ticket is written with its clock and its first line or not at all: when the line cannot be written, no
     /// ticket and no clock are left behind — for a plain ticket (one statement on PostgreSQL, the three inserts in a
     /// transaction of their own on SQLite) and for an urgent complaint (everything in one transaction).
@@ -229,6 +227,8 @@ import VaporTesting
         }
     }
 
+    /// Opening a ticket answers with the timeline and the escalation clock it wrote (not read back); reading the
+    /// ticket afterwards shows the same, with the opener's current name.
     @Test func theAnswerToOpeningATicketShowsTheTimelineAsStored() async throws {
         try await withHuifang { app in
             let supervisor = try await makeUser(app, .supervisor).user

@@ -294,7 +294,10 @@ struct TaskQueries {
             callbacks.append("t.callback_at IS NOT NULL")
             callbacks += after(filter.after, order: callbackOrder, byDeadline: false, callback: true)
         }
-        let label: SQLQueryString = "CASE WHEN t.callback_at <= \(bind: now) THEN 0 ELSE 2 END"
+        // After a cursor among the later callbacks they all stay later: one that fell due since is not skipped, and
+        // the part never goes back (to the tasks without a callback, shown already).
+        let label: SQLQueryString =
+            first == .callbackLater ? "2" : "CASE WHEN t.callback_at <= \(bind: now) THEN 0 ELSE 2 END"
         let limit = filter.limit + 1
         var keys = Self.keys(label, conditions: callbacks, order: callbackOrder, limit: limit)
         if first != .callbackLater {
