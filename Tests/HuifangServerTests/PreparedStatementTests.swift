@@ -177,4 +177,37 @@ import VaporTesting
             if app.db is any PostgresDatabase { #expect(plans == [5, 6]) }
         }
     }
+
+    /// The busiest routes read a task or a customer whole by one statement of their own (`findPrepared`): it names
+    /// every column, so PostgreSQL keeps it prepared, reads what Fluent's `find` reads, and leaves the model known as
+    /// stored, so that saving it changes the row rather than adding one.
+    @Test func aRowReadWholeIsTheRowFluentReadsAndCanBeSaved() async throws {
+        try await withHuifang { app in
+            let (agent, _) = try await makeUser(app, .agent)
+            let customer = try await CustomerStore(db: app.db, now: Date()).create(
+                CustomerRecord(name: "李娜", mobile: try PhoneNumber(parsing: "13800138000"), tier: "普通"),
+                by: .commandLine())
+            let task = openTask(
+                customer: customer.id!, agent: agent.id, due: "2026-03-02 10:00", deadline: "2026-03-09 17:00")
+            (task.callbackAt, task.completedOn, task.attempts) = (Date(timeIntervalSince1970: 1_780_000_000), "x", 2)
+            try await task.create(on: app.db)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            for id in [task.id!, customer.id!] {
+                #expect(PreparedNames.preparable(app.db.sql.serialize(FollowUpTask.findStatement(id)).sql))
+            }
+            let read = try #require(try await FollowUpTask.findPrepared(task.id!, on: app.db))
+            let fluent = try #require(try await FollowUpTask.find(task.id, on: app.db))
+            #expect(try encoder.encode(read) == encoder.encode(fluent))
+            let readCustomer = try #require(try await Customer.findPrepared(customer.id!, on: app.db))
+            let fluentCustomer = try #require(try await Customer.find(customer.id, on: app.db))
+            #expect(try encoder.encode(readCustomer) == encoder.encode(fluentCustomer))
+            #expect(try await FollowUpTask.findPrepared(task.id! + 1_000, on: app.db) == nil)
+
+            read.attempts = 3
+            try await read.save(on: app.db)
+            #expect(try await FollowUpTask.query(on: app.db).count() == 1)
+            #expect(try await FollowUpTask.find(task.id, on: app.db)?.attempts == 3)
+        }
+    }
 }

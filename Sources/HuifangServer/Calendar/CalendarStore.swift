@@ -27,16 +27,32 @@ package struct CalendarStore {
     }
 
     /// The computing calendar of the default calendar: what deadlines are counted in.
-    /// The calendar is looked for in the cache by two columns first: every ticket opened reads it.
     package func defaultBusiness() async throws -> BusinessCalendar {
+        try await defaultContact().calendar
+    }
+
+    /// The default calendar as contacts use it: its computing calendar, its contact windows and whether they hold
+    /// on every day. Read by four columns, the computing calendar from the cache: every ticket opened and every
+    /// attempt recorded reads it.
+    func defaultContact() async throws -> (calendar: BusinessCalendar, windows: [TimeRange], allDays: Bool) {
         struct Row: Decodable {
             let id: UUID
             let updated_at: Date?
+            let contact_windows: String
+            let contact_all_days: Bool
         }
-        let row = try await db.sql.raw("SELECT id, updated_at FROM calendars WHERE is_default = \(bind: true) LIMIT 1")
-            .first(decoding: Row.self)
-        if let row, let cached = CalendarCache.shared.get(Self.key(row.id, row.updated_at)) { return cached }
-        return try await business(defaultCalendar())
+        let row = try await db.sql.raw(
+            """
+            SELECT id, updated_at, contact_windows, contact_all_days FROM calendars
+            WHERE is_default = \(bind: true) LIMIT 1
+            """
+        ).first(decoding: Row.self)
+        guard let row else { throw Abort(.internalServerError, reason: "no default calendar") }
+        let windows = TimeRange.list(row.contact_windows) ?? []
+        if let cached = CalendarCache.shared.get(Self.key(row.id, row.updated_at)) {
+            return (cached, windows, row.contact_all_days)
+        }
+        return (try await business(defaultCalendar()), windows, row.contact_all_days)
     }
 
     private static func key(_ id: UUID, _ updatedAt: Date?) -> String {

@@ -89,8 +89,12 @@ struct CustomerStore {
         return Dictionary(grouping: rows, by: \.customerID).mapValues { $0.map(\.tag) }
     }
 
+    /// The customer's values with its tags (one statement, prepared on PostgreSQL: every attempt recorded reads it).
     func record(of customer: Customer) async throws -> CustomerRecord {
-        customer.record(tags: try await tags(of: [customer.id!])[customer.id!] ?? [])
+        let rows = try await db.sql.raw(
+            "SELECT tag FROM customer_tags WHERE customer_id = \(bind: customer.id!) ORDER BY id"
+        ).all()
+        return customer.record(tags: try rows.map { try $0.decode(column: "tag", as: String.self) })
     }
 
     func history(of customerID: Int, limit: Int = 200) async throws -> [CustomerChange] {

@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQL
 import Foundation
 import HuifangCore
 import SQLKit
@@ -64,12 +65,16 @@ struct RecordService {
     static let correctable: [CustomerField] = [.name, .mobile, .email]
 
     /// The survey a task asks: the current version of the first of its rules, most urgent first, that names one
-    /// (`TaskDecider.leading`).
+    /// (`TaskDecider.leading`). The rules are read with the task's reasons, in the order they were added.
     static func survey(for task: FollowUpTask, on db: any Database) async throws -> SurveyRecord? {
-        let ruleIDs = try await TaskReason.query(on: db).filter(\.$task.$id == task.id!).sort(\.$id).all().map(
-            \.ruleID)
-        let rules = try await RuleRecord.query(on: db).filter(\.$id ~~ Set(ruleIDs)).all().map { try $0.rule() }
-        for rule in TaskDecider(rules: rules, contactCapDays: 0).leading(ruleIDs) {
+        let rows = try await db.sql.raw(
+            """
+            SELECT \(RuleRecord.columns(of: "r")) FROM follow_up_task_reasons tr JOIN rules r ON r.id = tr.rule_id
+            WHERE tr.task_id = \(bind: task.id!) ORDER BY tr.id
+            """
+        ).all()
+        let rules = try rows.map { try $0.decode(fluentModel: RuleRecord.self).rule() }
+        for rule in TaskDecider(rules: rules, contactCapDays: 0).leading(rules.map(\.id)) {
             guard let family = rule.surveyID else { continue }
             if let survey = try await SurveyStore(db: db).current(family: family) { return survey }
         }
@@ -88,7 +93,7 @@ struct RecordService {
 
     func record(_ input: RecordInput, on task: FollowUpTask, by agent: User?) async throws -> RecordResult {
         guard task.status == .open else { throw AppError(.conflict, "record.refuse.notOpen") }
-        guard let customer = try await Customer.find(task.$customer.id, on: db) else { throw AppError.notFound }
+        guard let customer = try await Customer.findPrepared(task.$customer.id, on: db) else { throw AppError.notFound }
         var errors: [NamedFieldError] = []
         let call = try await phoneCall(input, task: task, customer: customer, agent: agent, &errors)
         let input = timed(input, by: call)
@@ -174,13 +179,13 @@ struct RecordService {
         guard (input.channel?.nilIfEmpty ?? task.channel) == ContactChannel.phone.rawValue else { return nil }
         let began = input.startedAt.flatMap { LocalTime.parse($0, in: config.timeZone)?.instant }
         let since = max(now - Self.callWindow, (began ?? .distantPast) - Self.callSlack).timeIntervalSince1970
-        let calls = try await PhoneCall.query(on: db).filter(\.$agentID == agent.id)
-            .filter(\.$endedAt >= since).filter(\.$endedAt <= now.timeIntervalSince1970)
-            .group(.or) { either in
-                either.group(.and) { $0.filter(\.$direction == "outbound").filter(\.$called == mobile) }
-                    .group(.and) { $0.filter(\.$direction == "inbound").filter(\.$caller == mobile) }
-            }
-            .sort(\.$endedAt, .descending).limit(20).all()
+        let calls = try await db.sql.raw(
+            """
+            SELECT \(PhoneCall.columns()) FROM phone_calls WHERE agent_id = \(bind: agent.id) AND ended_at >= \(bind: since)
+            AND ended_at <= \(bind: now.timeIntervalSince1970) AND ((direction = 'outbound' AND called = \(bind: mobile))
+            OR (direction = 'inbound' AND caller = \(bind: mobile))) ORDER BY ended_at DESC LIMIT 20
+            """
+        ).all().map { try $0.decode(fluentModel: PhoneCall.self) }
         let used = try await PhoneCall.taken(calls.compactMap(\.id), on: db)
         return calls.first { !used.contains($0.id!) }
     }
@@ -389,7 +394,7 @@ struct RecordService {
             guard taken.count == 1 else { throw AppError(.conflict, "record.refuse.changed") }
             advance(task, by: result, record: record)
             record.nextAttemptAt = task.callbackAt
-            try await task.update(on: db)
+            try await saveAttempt(task, on: db)
             if record.source == "agent", task.status == .completed || task.status == .refused {
                 // Done by phone, or the customer refused: a survey link still out would ask twice.
                 try await db.sql.raw(
@@ -422,6 +427,17 @@ struct RecordService {
         try await announce(
             record, task: task, completing: before != .completed && task.status == .completed,
             surveyed: !answers.isEmpty, on: db)
+    }
+
+    /// The columns an attempt changes (`advance`), all of them, in one statement prepared on PostgreSQL.
+    private func saveAttempt(_ task: FollowUpTask, on db: any Database) async throws {
+        try await db.sql.raw(
+            """
+            UPDATE follow_up_tasks SET attempts = \(bind: task.attempts), status = \(bind: task.status.rawValue),
+            callback_at = \(bind: task.callbackAt), completed_at = \(bind: task.completedAt),
+            completed_on = \(bind: task.completedOn) WHERE id = \(bind: task.id!)
+            """
+        ).run()
     }
 
     /// `record.saved`, and `task.completed` and `survey.answered` when the record did that.

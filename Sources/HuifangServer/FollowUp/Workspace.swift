@@ -148,7 +148,7 @@ extension Request {
     /// The task the route's `:id` names, if the viewer may work it: its agent, or a supervisor or admin.
     /// Anyone else gets 404, as if the task did not exist.
     func workableTask() async throws -> FollowUpTask {
-        guard let id = parameters.get("id", as: Int.self), let task = try await FollowUpTask.find(id, on: db),
+        guard let id = parameters.get("id", as: Int.self), let task = try await FollowUpTask.findPrepared(id, on: db),
             TaskAccess.maySee(task, try viewer)
         else { throw AppError.notFound }
         return task

@@ -45,12 +45,10 @@ struct PlanningContext {
     }
 
     private static func load(rules: [FollowUpRule], on db: any Database) async throws -> PlanningContext {
-        let store = CalendarStore(db: db)
-        let stored = try await store.defaultCalendar()
+        let contact = try await CalendarStore(db: db).defaultContact()
         return PlanningContext(
-            rules: rules, calendar: try await store.business(stored),
-            defaultWindows: TimeRange.list(stored.contactWindows) ?? [],
-            windowsOnAllDays: stored.contactAllDays)
+            rules: rules, calendar: contact.calendar, defaultWindows: contact.windows, windowsOnAllDays: contact.allDays
+        )
     }
 
     /// The planner of these rules; dated follow-ups stay on a holiday only when customers are called on every day.

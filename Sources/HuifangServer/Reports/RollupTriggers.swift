@@ -258,6 +258,7 @@ package struct RollupTriggers {
         let old: String
         let timing: String
         let returning: String
+        var unchanged = ""
         if trigger.beforeRow {
             (new, old) = (empty(trigger), row("OLD", trigger.columns))
             (timing, returning) = ("BEFORE DELETE ON \(trigger.table) FOR EACH ROW", "OLD")
@@ -279,6 +280,11 @@ package struct RollupTriggers {
                         + "JOIN new_rows n ON n.id = o.id WHERE \(differs))"
                 }
                 (new, old) = (changed("n"), changed("o"))
+                // Most updates change none of the counted columns (an attempt moves only the task's count and
+                // callback): those leave at once instead of running every statement over no rows.
+                unchanged =
+                    "IF NOT EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE \(differs)) "
+                    + "THEN RETURN NULL; END IF;\n"
                 timing =
                     "AFTER UPDATE ON \(trigger.table) "
                     + "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT"
@@ -288,7 +294,7 @@ package struct RollupTriggers {
         let body = trigger.body(new, old).map { $0 + ";" }.joined(separator: "\n")
         return [
             "CREATE FUNCTION \(trigger.name)() RETURNS trigger LANGUAGE plpgsql AS $rollup$\n"
-                + "BEGIN\n\(body)\nRETURN \(returning);\nEND\n$rollup$",
+                + "BEGIN\n\(unchanged)\(body)\nRETURN \(returning);\nEND\n$rollup$",
             "CREATE TRIGGER \(trigger.name) \(timing) EXECUTE FUNCTION \(trigger.name)()",
         ]
     }

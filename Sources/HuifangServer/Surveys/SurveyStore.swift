@@ -1,4 +1,5 @@
 import Fluent
+import FluentSQL
 import Foundation
 import HuifangCore
 import SQLKit
@@ -89,8 +90,14 @@ struct SurveyStore {
     }
 
     /// The version a rule's survey (a family id) is asked in now.
+    /// The family's current version (one statement, prepared on PostgreSQL: every attempt recorded reads it).
     func current(family: Int) async throws -> SurveyRecord? {
-        try await SurveyRecord.query(on: db).filter(\.$familyID == family).filter(\.$isCurrent == true).first()
+        try await db.sql.raw(
+            """
+            SELECT \(SurveyRecord.columns()) FROM surveys
+            WHERE family_id = \(bind: family) AND is_current = \(bind: true) LIMIT 1
+            """
+        ).first()?.decode(fluentModel: SurveyRecord.self)
     }
 
     func answerCount(_ id: Int) async throws -> Int {
