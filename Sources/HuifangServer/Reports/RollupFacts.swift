@@ -124,11 +124,16 @@ package struct RollupFacts {
 
     /// Completed follow-ups whose customer declined the survey, by the hour the record ended. `records` is a
     /// relation aliased `r`; `agents` joins `ag` (with `assigned_agent_id`) to it.
+    /// Whether the record `alias` counts as a survey declined: the only fact a record of its own counts.
+    static func declined(_ alias: String) -> String {
+        "\(alias).survey_declined = TRUE AND \(alias).ended_at IS NOT NULL"
+    }
+
     func declined(
         _ sign: Int, records: String, agents: String = taskAgents, reasons: String,
         _ dims: Dimensions = .both
     ) -> [String] {
-        let filter = "r.survey_declined = TRUE AND r.ended_at IS NOT NULL"
+        let filter = Self.declined("r")
         let sums = "\(sign) * COUNT(*), 0, 0, 0, 0, 0, 0, 0, 0"
         return hourStatements(
             dims, sums: sums, hour: hour("r.ended_at"), from: records, agents: agents,

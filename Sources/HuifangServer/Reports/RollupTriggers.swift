@@ -30,6 +30,8 @@ package struct RollupTriggers {
         /// The table's columns the facts read; an update that changes none of `changed` does nothing.
         let columns: [String]
         var changed: [String] = []
+        /// For an insert: what a new row (the alias given) meets when the trigger counts anything for it.
+        var counts: ((String) -> String)? = nil
         /// Runs before each row is deleted (a delete whose cascades must find the facts already taken away).
         var beforeRow = false
         /// The statements, given the new and the old rows as relations (without alias).
@@ -144,7 +146,7 @@ package struct RollupTriggers {
             },
             Trigger(
                 name: "rollup_records_insert", table: Self.records, event: .insert,
-                columns: recordColumns
+                columns: recordColumns, counts: RollupFacts.declined
             ) { new, _ in
                 facts.declined(1, records: "\(new) r", reasons: reasonsOf(new, key: "task_id"))
             },
@@ -243,10 +245,11 @@ package struct RollupTriggers {
     private func sqlite(_ trigger: Trigger) -> [String] {
         let new = trigger.event == .delete ? empty(trigger) : row("NEW", trigger.columns)
         let old = trigger.event == .insert ? empty(trigger) : row("OLD", trigger.columns)
-        let when =
+        var when =
             trigger.changed.isEmpty
             ? ""
             : " WHEN " + trigger.changed.map { "OLD.\($0) IS NOT NEW.\($0)" }.joined(separator: " OR ")
+        if let counts = trigger.counts { when = " WHEN " + counts("NEW") }
         let body = trigger.body(new, old).map { $0 + ";" }.joined(separator: "\n")
         let timing = trigger.beforeRow ? "BEFORE" : "AFTER"
         let event = "\(timing) \(trigger.event.rawValue) ON \(trigger.table) FOR EACH ROW\(when)"
@@ -258,7 +261,7 @@ package struct RollupTriggers {
         let old: String
         let timing: String
         let returning: String
-        var unchanged = ""
+        var leaveEarly = ""
         if trigger.beforeRow {
             (new, old) = (empty(trigger), row("OLD", trigger.columns))
             (timing, returning) = ("BEFORE DELETE ON \(trigger.table) FOR EACH ROW", "OLD")
@@ -266,6 +269,10 @@ package struct RollupTriggers {
             switch trigger.event {
             case .insert:
                 (new, old) = ("new_rows", empty(trigger))
+                if let counts = trigger.counts {  // most records are no declined survey: nothing to count
+                    leaveEarly =
+                        "IF NOT EXISTS (SELECT 1 FROM new_rows n WHERE \(counts("n"))) THEN RETURN NULL; END IF;\n"
+                }
                 timing = "AFTER INSERT ON \(trigger.table) REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT"
             case .delete:
                 (new, old) = (empty(trigger), "old_rows")
@@ -282,7 +289,7 @@ package struct RollupTriggers {
                 (new, old) = (changed("n"), changed("o"))
                 // Most updates change none of the counted columns (an attempt moves only the task's count and
                 // callback): those leave at once instead of running every statement over no rows.
-                unchanged =
+                leaveEarly =
                     "IF NOT EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE \(differs)) "
                     + "THEN RETURN NULL; END IF;\n"
                 timing =
@@ -294,7 +301,7 @@ package struct RollupTriggers {
         let body = trigger.body(new, old).map { $0 + ";" }.joined(separator: "\n")
         return [
             "CREATE FUNCTION \(trigger.name)() RETURNS trigger LANGUAGE plpgsql AS $rollup$\n"
-                + "BEGIN\n\(unchanged)\(body)\nRETURN \(returning);\nEND\n$rollup$",
+                + "BEGIN\n\(leaveEarly)\(body)\nRETURN \(returning);\nEND\n$rollup$",
             "CREATE TRIGGER \(trigger.name) \(timing) EXECUTE FUNCTION \(trigger.name)()",
         ]
     }
