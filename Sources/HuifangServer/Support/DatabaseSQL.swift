@@ -23,9 +23,11 @@ extension Database {
 
 extension Model {
     /// The model's columns by name (qualified by `table` when given), for a statement that reads whole rows to
-    /// decode with `decode(fluentModel:)`: one with `*` is never prepared (`PreparedNames.preparable`).
-    static func columns(of table: String? = nil) -> SQLList {
-        SQLList(keys.map { SQLColumn($0.description, table: table) })
+    /// decode with `decode(fluentModel:)`: one with `*` is never prepared (`PreparedNames.preparable`). Quoted as
+    /// both databases quote a name, and written as text: the model's own keys, not a value.
+    static func columns(of table: String? = nil) -> SQLRaw {
+        let prefix = table.map { "\"\($0)\"." } ?? ""
+        return SQLRaw(keys.map { "\(prefix)\"\($0.description)\"" }.joined(separator: ", "))
     }
 }
 
