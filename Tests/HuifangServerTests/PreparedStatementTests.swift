@@ -193,15 +193,18 @@ import VaporTesting
             try await task.create(on: app.db)
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
-            for id in [task.id!, customer.id!] {
-                #expect(PreparedNames.preparable(app.db.sql.serialize(FollowUpTask.findStatement(id)).sql))
+            for statement in [FollowUpTask.findStatement(task.id!), Customer.findStatement(customer.id!)] {
+                #expect(PreparedNames.preparable(app.db.sql.serialize(statement).sql))
+            }
+            let fluent = try #require(try await FollowUpTask.find(task.id, on: app.db))
+            let fluentCustomer = try #require(try await Customer.find(customer.id, on: app.db))
+            for _ in 0..<3 {  // on PostgreSQL unnamed at first, then (names left) prepared
+                let read = try #require(try await FollowUpTask.findPrepared(task.id!, on: app.db))
+                #expect(try encoder.encode(read) == encoder.encode(fluent))
+                let readCustomer = try #require(try await Customer.findPrepared(customer.id!, on: app.db))
+                #expect(try encoder.encode(readCustomer) == encoder.encode(fluentCustomer))
             }
             let read = try #require(try await FollowUpTask.findPrepared(task.id!, on: app.db))
-            let fluent = try #require(try await FollowUpTask.find(task.id, on: app.db))
-            #expect(try encoder.encode(read) == encoder.encode(fluent))
-            let readCustomer = try #require(try await Customer.findPrepared(customer.id!, on: app.db))
-            let fluentCustomer = try #require(try await Customer.find(customer.id, on: app.db))
-            #expect(try encoder.encode(readCustomer) == encoder.encode(fluentCustomer))
             #expect(try await FollowUpTask.findPrepared(task.id! + 1_000, on: app.db) == nil)
 
             read.attempts = 3

@@ -429,7 +429,8 @@ struct RecordService {
             surveyed: !answers.isEmpty, on: db)
     }
 
-    /// The columns an attempt changes (`advance`), all of them, in one statement prepared on PostgreSQL.
+    /// The columns an attempt changes (`advance`), all of them, in one statement prepared on PostgreSQL. Fluent does not
+    /// see this write: the model still holds them as changes, so it is not saved again after (nothing does).
     private func saveAttempt(_ task: FollowUpTask, on db: any Database) async throws {
         try await db.sql.raw(
             """

@@ -43,6 +43,6 @@ extension Application {
         migrations.add(M038RecordPhoneCalls())
         migrations.add(M039PhoneCallContacts())
         migrations.add(M040RollupReasonsByIndex())
-        migrations.add(M041RollupUpdatesLeaveEarly())
+        migrations.add(M041RollupTriggersLeaveEarly())
     }
 }

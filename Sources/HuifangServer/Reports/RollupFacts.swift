@@ -122,13 +122,13 @@ package struct RollupFacts {
     /// Where a record's agent comes from: its task (`ag`), or a relation standing in for the task.
     static let taskAgents = "LEFT JOIN follow_up_tasks ag ON ag.id = r.task_id"
 
-    /// Completed follow-ups whose customer declined the survey, by the hour the record ended. `records` is a
-    /// relation aliased `r`; `agents` joins `ag` (with `assigned_agent_id`) to it.
     /// Whether the record `alias` counts as a survey declined: the only fact a record of its own counts.
     static func declined(_ alias: String) -> String {
         "\(alias).survey_declined = TRUE AND \(alias).ended_at IS NOT NULL"
     }
 
+    /// Completed follow-ups whose customer declined the survey, by the hour the record ended. `records` is a
+    /// relation aliased `r`; `agents` joins `ag` (with `assigned_agent_id`) to it.
     func declined(
         _ sign: Int, records: String, agents: String = taskAgents, reasons: String,
         _ dims: Dimensions = .both

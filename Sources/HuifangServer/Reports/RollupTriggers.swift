@@ -224,6 +224,7 @@ package struct RollupTriggers {
 
     package func create(on sql: any SQLDatabase) async throws {
         for trigger in all {
+            precondition(trigger.counts == nil || trigger.event == .insert, "\(trigger.name): `counts` is for inserts")
             for statement in facts.isPostgres ? postgres(trigger) : sqlite(trigger) {
                 try await sql.raw("\(unsafeRaw: statement)").run()
             }
