@@ -89,8 +89,8 @@ struct SurveyStore {
         return survey
     }
 
-    /// The version a rule's survey (a family id) is asked in now.
-    /// The family's current version (one statement, prepared on PostgreSQL: every attempt recorded reads it).
+    /// The version a rule's survey (a family id) is asked in now (one statement, prepared on PostgreSQL: every
+    /// attempt recorded reads it).
     func current(family: Int) async throws -> SurveyRecord? {
         try await db.sql.raw(
             """
