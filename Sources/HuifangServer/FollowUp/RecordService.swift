@@ -181,9 +181,12 @@ struct RecordService {
         let since = max(now - Self.callWindow, (began ?? .distantPast) - Self.callSlack).timeIntervalSince1970
         let calls = try await db.sql.raw(
             """
-            SELECT \(PhoneCall.columns()) FROM phone_calls WHERE agent_id = \(bind: agent.id) AND ended_at >= \(bind: since)
-            AND ended_at <= \(bind: now.timeIntervalSince1970) AND ((direction = 'outbound' AND called = \(bind: mobile))
-            OR (direction = 'inbound' AND caller = \(bind: mobile))) ORDER BY ended_at DESC LIMIT 20
+            SELECT \(PhoneCall.columns()) FROM phone_calls
+            WHERE agent_id = \(bind: agent.id)
+            AND ended_at >= \(bind: since) AND ended_at <= \(bind: now.timeIntervalSince1970)
+            AND ((direction = 'outbound' AND called = \(bind: mobile))
+            OR (direction = 'inbound' AND caller = \(bind: mobile)))
+            ORDER BY ended_at DESC LIMIT 20
             """
         ).all().map { try $0.decode(fluentModel: PhoneCall.self) }
         let used = try await PhoneCall.taken(calls.compactMap(\.id), on: db)
@@ -429,8 +432,8 @@ struct RecordService {
             surveyed: !answers.isEmpty, on: db)
     }
 
-    /// The columns an attempt changes (`advance`), all of them, in one statement prepared on PostgreSQL. Fluent does not
-    /// see this write: the model still holds them as changes, so it is not saved again after (nothing does).
+    /// The columns an attempt changes (`advance`), all of them, in one statement prepared on PostgreSQL. Fluent does
+    /// not see this write: the model still holds them as changes, so it is not saved again after (nothing does).
     private func saveAttempt(_ task: FollowUpTask, on db: any Database) async throws {
         try await db.sql.raw(
             """
