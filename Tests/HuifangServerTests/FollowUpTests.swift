@@ -204,6 +204,42 @@ import VaporTesting
         }
     }
 
+    /// A task asks the survey of its most urgent rule that names one; among rules equally urgent, the reason added
+    /// first leads, and a rule without a survey leaves the choice to the next.
+    @Test func aTaskAsksTheSurveyOfItsMostUrgentRuleThatNamesOne() async throws {
+        try await withHuifang { app in
+            let desk = try await desk(app)
+            func addRule(_ name: String, priority: Int, survey: Bool) async throws -> SurveyRecord? {
+                let asked =
+                    survey
+                    ? try await SurveyStore(db: app.db).create(
+                        SurveyInput(
+                            name: name, intro: "", threshold: "lowest", ticketAction: "propose",
+                            questions: [Self.question("满意吗？", "satisfaction3", "总体满意度")]),
+                        by: .commandLine(), at: Date()) : nil
+                let rule = RuleRecord()
+                try rule.apply(
+                    FollowUpRule(
+                        name: name, kind: .triggered, priority: priority, script: "", surveyID: asked?.familyID))
+                try await rule.create(on: app.db)
+                let reason = TaskReason()
+                (reason.$task.id, reason.customerID, reason.ruleID) = (desk.task.id!, desk.customer.id!, rule.id!)
+                (reason.occurrenceKey, reason.triggeredOn) = (name, "2026-02-28")
+                (reason.dueOn, reason.deadlineOn) = ("2026-03-02", "2026-03-06")
+                try await reason.create(on: app.db)
+                return asked
+            }
+            func asked() async throws -> Int? { try await RecordService.survey(for: desk.task, on: app.db)?.id }
+
+            _ = try await addRule("投诉回访", priority: 1, survey: false)
+            #expect(try await asked() == desk.survey.id)  // the most urgent names no survey
+            let urgent = try await addRule("紧急回访", priority: 1, survey: true)
+            #expect(try await asked() == urgent?.id)
+            _ = try await addRule("另一紧急回访", priority: 1, survey: true)
+            #expect(try await asked() == urgent?.id)  // as urgent, added later
+        }
+    }
+
     /// A task's reasons and its agent are read with the task itself (one statement): the reasons in the order they
     /// were given, each rule's name one reason even when it holds the control character that separates them as read
     /// (that character is left out), and a task without an agent or a reason shows none.
