@@ -304,35 +304,46 @@ import VaporTesting
 
     /// A call list read page by page over hours shows each task once: a page after one that ended among the
     /// callbacks due later still reads them as later, also those that fell due in between (shown, not skipped),
-    /// and never goes back to the tasks without a callback.
+    /// and never goes back to the tasks without a callback. So does a page after one that ended among the tasks
+    /// without a callback: the callbacks that were later when the list was first read, and fell due since, follow
+    /// as later ones.
     @Test func theCallListReadOverHoursShowsEachTaskOnce() async throws {
         try await withHuifang { app in
-            let agent = try await makeUser(app, .agent).user
-            let customer = try await CustomerStore(db: app.db, now: Date()).create(
-                CustomerRecord(name: "李娜", tier: "普通"), by: .commandLine())
-            let start = Date()
-            var tasks: [FollowUpTask] = []
-            for hours in [nil, nil, 1, 2, 3, 4] as [Double?] {
-                let task = openTask(
-                    customer: customer.id!, agent: agent.id, due: "2026-03-02 10:00", deadline: "2026-03-09 17:00")
-                task.callbackAt = hours.map { start.addingTimeInterval($0 * 3600) }
-                tasks.append(task)
-            }
-            try await tasks.create(on: app.db)
-            var filter = TaskFilter(agentID: agent.id, callListOrder: true, limit: 3)
-            var shown: [Int] = []
-            // The first page at the start, the next ones three and a half and five hours later, two rows each.
-            for (index, hours) in [0, 3.5, 5].enumerated() {
-                let queries = TaskQueries(
-                    db: app.db, config: app.huifang, language: .zh, now: start.addingTimeInterval(hours * 3600))
-                let page = try await queries.page(filter, viewer: agent)
-                shown += page.rows.map(\.id)
-                filter.after = page.next
-                filter.limit = 2
-                if index < 2 { #expect(page.next != nil) }
-            }
-            #expect(shown == (try await FollowUpTask.query(on: app.db).sort(\.$id).all().map { $0.id! }))
+            // Pages of 3, then 2 and 2, three and a half and five hours later; pages of 1, then 2, 2 and 2.
+            try await readCallListOverHours(app, agent: "wangfang", pages: [(3, 0), (2, 3.5), (2, 5)])
+            try await readCallListOverHours(app, agent: "lina", pages: [(1, 0), (2, 3.5), (2, 5), (2, 6)])
         }
+    }
+
+    /// Reads the call list of a new agent named `agent` — two tasks without a callback, callbacks one to four hours
+    /// later — in `pages` (each its size and the hours since the first) and checks it shows every task once, in order.
+    func readCallListOverHours(_ app: Application, agent: String, pages: [(limit: Int, hours: Double)]) async throws {
+        let agent = try await makeUser(app, .agent, username: agent).user
+        let customer = try await CustomerStore(db: app.db, now: Date()).create(
+            CustomerRecord(name: "李娜", tier: "普通"), by: .commandLine())
+        let start = Date()
+        var tasks: [FollowUpTask] = []
+        for hours in [nil, nil, 1, 2, 3, 4] as [Double?] {
+            let task = openTask(
+                customer: customer.id!, agent: agent.id, due: "2026-03-02 10:00", deadline: "2026-03-09 17:00")
+            task.callbackAt = hours.map { start.addingTimeInterval($0 * 3600) }
+            tasks.append(task)
+        }
+        try await tasks.create(on: app.db)
+        var filter = TaskFilter(agentID: agent.id, callListOrder: true)
+        var shown: [Int] = []
+        for (index, page) in pages.enumerated() {
+            filter.limit = page.limit
+            let queries = TaskQueries(
+                db: app.db, config: app.huifang, language: .zh, now: start.addingTimeInterval(page.hours * 3600))
+            let read = try await queries.page(filter, viewer: agent)
+            shown += read.rows.map(\.id)
+            filter.after = read.next
+            #expect((read.next != nil) == (index < pages.count - 1), "page \(index + 1) of \(pages)")
+        }
+        let created = try await FollowUpTask.query(on: app.db).filter(\.$assignedAgent.$id == agent.id).sort(\.$id)
+            .all()
+        #expect(shown == created.map { $0.id! }, "\(pages)")
     }
 
     @Test func theCallListAndTheBoardPageByKeyInTheirOrder() async throws {

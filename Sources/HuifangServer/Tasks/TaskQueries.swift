@@ -230,17 +230,29 @@ struct TaskQueries {
 
     func page(_ filter: TaskFilter, viewer: User) async throws -> KeysetPage<TaskView> {
         let rows = try await filter.callListOrder ? readCallList(filter) : read(filter)
-        let page = try KeysetPage(rows, limit: filter.limit) { try Self.cursor($0, filter) }
+        let page = try KeysetPage(rows, limit: filter.limit) { try cursor($0, filter) }
         return KeysetPage(views(page.rows, viewer: viewer), next: page.next)
     }
 
     /// The key after `row`: priority, the instant the order runs by (due, or the deadline), number; on the call
-    /// list, its part and callback before them.
-    private static func cursor(_ row: Row, _ filter: TaskFilter) throws -> PageCursor {
+    /// list, its part and callback before them — for a task without a callback, the instant the callbacks were
+    /// split at into due and later (`split(_:)`).
+    private func cursor(_ row: Row, _ filter: TaskFilter) throws -> PageCursor {
         let instant = try row.instant(filter.byDeadline ? "deadline_key" : "due_key")
         let key = ["\(row.priority)", instant.text, "\(row.id)"]
         guard filter.callListOrder else { return PageCursor(key) }
-        return PageCursor(["\(try row.part())", try row.callback()?.text ?? ""] + key)
+        let part = try row.part()
+        let second =
+            part == Part.noCallback.rawValue ? "\(split(filter).timeIntervalSince1970)" : try row.callback()?.text ?? ""
+        return PageCursor(["\(part)", second] + key)
+    }
+
+    /// The instant the call list's callbacks are split at into due and later: when its first page was read, carried on
+    /// by the cursor of a page that ended among the tasks without a callback (a cursor made before it carried none).
+    private func split(_ filter: TaskFilter) -> Date {
+        guard let after = filter.after, after.int(0) == Part.noCallback.rawValue, let seconds = Double(after.values[1])
+        else { return now }
+        return Date(timeIntervalSince1970: seconds)
     }
 
     /// Reads an `after` parameter of the board (`callList` false) or the call list.
@@ -250,9 +262,10 @@ struct TaskQueries {
         guard cursor.int(key) != nil, StoredInstant(cursor: cursor.values[key + 1]) != nil, cursor.int(key + 2) != nil
         else { return nil }
         guard callList else { return cursor }
-        let part = cursor.int(0).flatMap(Part.init(rawValue:))
-        guard let part, part == .noCallback || StoredInstant(cursor: cursor.values[1]) != nil else { return nil }
-        return cursor
+        let (part, second) = (cursor.int(0).flatMap(Part.init(rawValue:)), cursor.values[1])
+        guard let part else { return nil }
+        guard part == .noCallback else { return StoredInstant(cursor: second) == nil ? nil : cursor }
+        return second.isEmpty || Double(second)?.isFinite == true ? cursor : nil
     }
 
     /// How many tasks the filter finds, up to `ListTotal.cap` (nil beyond).
@@ -289,15 +302,16 @@ struct TaskQueries {
         let callbackOrder: SQLQueryString = "t.callback_at, t.priority, t.due_at, t.id"
         var callbacks = conditions(filter)
         if first == .noCallback {
-            callbacks.append("t.callback_at > \(bind: now)")
+            callbacks.append("t.callback_at > \(bind: split(filter))")
         } else {
             callbacks.append("t.callback_at IS NOT NULL")
             callbacks += after(filter.after, order: callbackOrder, byDeadline: false, callback: true)
         }
-        // After a cursor among the later callbacks they all stay later: one that fell due since is not skipped, and
-        // the part never goes back (to the tasks without a callback, shown already).
+        // After a cursor among the tasks without a callback or the later callbacks, those later when the list was
+        // first read stay later: one that fell due since is not skipped, and the part never goes back (to the tasks
+        // without a callback, shown already).
         let label: SQLQueryString =
-            first == .callbackLater ? "2" : "CASE WHEN t.callback_at <= \(bind: now) THEN 0 ELSE 2 END"
+            first == .callbackDue ? "CASE WHEN t.callback_at <= \(bind: now) THEN 0 ELSE 2 END" : "2"
         let limit = filter.limit + 1
         var keys = Self.keys(label, conditions: callbacks, order: callbackOrder, limit: limit)
         if first != .callbackLater {
