@@ -1,4 +1,5 @@
 import Fluent
+import FluentPostgresDriver
 import Foundation
 import HuifangCore
 import SQLKit
@@ -305,25 +306,34 @@ import VaporTesting
     /// A call list read page by page over hours shows each task once: a page after one that ended among the
     /// callbacks due later still reads them as later, also those that fell due in between (shown, not skipped),
     /// and never goes back to the tasks without a callback. So does a page after one that ended among the tasks
-    /// without a callback: the callbacks that were later when the list was first read, and fell due since, follow
-    /// as later ones.
+    /// without a callback: the callbacks that were later when the due ones were last read follow as later ones, and
+    /// one due exactly then, shown among the due, is not shown again.
     @Test func theCallListReadOverHoursShowsEachTaskOnce() async throws {
         try await withHuifang { app in
             // Pages of 3, then 2 and 2, three and a half and five hours later; pages of 1, then 2, 2 and 2.
             try await readCallListOverHours(app, agent: "wangfang", pages: [(3, 0), (2, 3.5), (2, 5)])
             try await readCallListOverHours(app, agent: "lina", pages: [(1, 0), (2, 3.5), (2, 5), (2, 6)])
+            // Callbacks already due; the second page ends among the tasks without one, half an hour on, when the
+            // third callback falls due.
+            try await readCallListOverHours(
+                app, agent: "zhaolei", callbacks: [-2, -1, 0.5, nil, nil, 1, 2, 3, 4],
+                pages: [(1, 0), (3, 0.5), (2, 3.5), (2, 5), (2, 6)])
         }
     }
 
-    /// Reads the call list of a new agent named `agent` — two tasks without a callback, callbacks one to four hours
-    /// later — in `pages` (each its size and the hours since the first) and checks it shows every task once, in order.
-    func readCallListOverHours(_ app: Application, agent: String, pages: [(limit: Int, hours: Double)]) async throws {
+    /// Reads the call list of a new agent named `agent` — tasks with `callbacks` (hours from the start; nil for
+    /// none) — in `pages` (each its size and the hours since the start) and checks it shows every task once, in the
+    /// order the callbacks are given.
+    func readCallListOverHours(
+        _ app: Application, agent: String, callbacks: [Double?] = [nil, nil, 1, 2, 3, 4],
+        pages: [(limit: Int, hours: Double)]
+    ) async throws {
         let agent = try await makeUser(app, .agent, username: agent).user
         let customer = try await CustomerStore(db: app.db, now: Date()).create(
             CustomerRecord(name: "李娜", tier: "普通"), by: .commandLine())
         let start = Date()
         var tasks: [FollowUpTask] = []
-        for hours in [nil, nil, 1, 2, 3, 4] as [Double?] {
+        for hours in callbacks {
             let task = openTask(
                 customer: customer.id!, agent: agent.id, due: "2026-03-02 10:00", deadline: "2026-03-09 17:00")
             task.callbackAt = hours.map { start.addingTimeInterval($0 * 3600) }
@@ -344,6 +354,45 @@ import VaporTesting
         let created = try await FollowUpTask.query(on: app.db).filter(\.$assignedAgent.$id == agent.id).sort(\.$id)
             .all()
         #expect(shown == created.map { $0.id! }, "\(pages)")
+    }
+
+    /// A next-page token the list did not give out is a `422` naming `after`, never a `500` or a crash: instants out
+    /// of range (PostgreSQL's driver stops the process on a date it cannot hold), instants in the other database's
+    /// form, and call-list splits that are no instant. The tokens the lists give out still read.
+    @Test func aCraftedNextPageTokenIsRefusedByName() async throws {
+        try await withHuifang { app in
+            let agentToken = try await makeToken(app, try await makeUser(app, .agent, username: "wangfang").user)
+            let adminToken = try await makeToken(app, try await makeUser(app, .admin, username: "zhuguan").user)
+            let (valid, otherForm) =
+                app.db is any PostgresDatabase ? ("µ100", "1700000000.5") : ("1700000000.5", "µ100")
+            var refused: [(path: String, cursor: [String])] = []
+            for instant in ["µ9223372036854775807", "µ-9223372036854775808", "1e300", "-1e13", otherForm] {
+                refused += [
+                    ("/api/v1/tasks/mine", ["0", instant, "5", valid, "3"]),
+                    ("/api/v1/tasks/mine", ["2", valid, "5", instant, "3"]),
+                    ("/api/v1/tasks", ["5", instant, "3"]), ("/api/v1/audit", [instant, "3"]),
+                    ("/api/v1/calls", [instant, "3"]),
+                ]
+            }
+            for split in ["1e300", "-1e13", "nan", "inf", "x", valid == "µ100" ? "µ100" : "5e9"] {
+                refused.append(("/api/v1/tasks/mine", ["1", split, "5", valid, "3"]))
+            }
+            func read(_ path: String, _ cursor: [String]) async throws -> TestingHTTPResponse {
+                try await send(
+                    app, .GET, path + "?after=" + PageCursor(cursor).token,
+                    token: path.hasSuffix("mine") ? agentToken : adminToken)
+            }
+            for (path, cursor) in refused {
+                let response = try await read(path, cursor)
+                #expect(
+                    response.status == .unprocessableEntity && response.body.string.contains("after"),
+                    "\(path) \(cursor)")
+            }
+            let split = "\(Date().timeIntervalSinceReferenceDate)"
+            for cursor in [["1", "", "5", valid, "3"], ["1", split, "5", valid, "3"], ["0", valid, "5", valid, "3"]] {
+                #expect(try await read("/api/v1/tasks/mine", cursor).status == .ok, "\(cursor)")
+            }
+        }
     }
 
     @Test func theCallListAndTheBoardPageByKeyInTheirOrder() async throws {

@@ -15,7 +15,7 @@ struct AuditFilter {
         actor = req.queryText("actor")
         from = try req.queryDate("from")
         to = try req.queryDate("to")
-        after = try req.pageCursor(NewestFirst.cursor)
+        after = try req.pageCursor { NewestFirst.cursor($0, on: req.db) }
     }
 
     /// A page of the log, newest first (`NewestFirst`).

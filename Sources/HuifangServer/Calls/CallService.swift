@@ -412,7 +412,7 @@ extension Request {
         }
         filter.id = try integerQuery("id")
         filter.limit = try pageLimit(default: isAPI ? 50 : 100)
-        filter.after = try pageCursor(NewestFirst.cursor)
+        filter.after = try pageCursor { NewestFirst.cursor($0, on: db) }
         return filter
     }
 }

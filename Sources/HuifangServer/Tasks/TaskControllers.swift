@@ -139,7 +139,7 @@ extension Request {
         var filter = filter
         filter.limit = try pageLimit(default: limit)
         let callList = filter.callListOrder
-        filter.after = try pageCursor { TaskQueries.cursor($0, callList: callList) }
+        filter.after = try pageCursor { TaskQueries.cursor($0, callList: callList, on: db) }
         return filter
     }
 }

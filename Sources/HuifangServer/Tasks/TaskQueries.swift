@@ -243,29 +243,39 @@ struct TaskQueries {
         guard filter.callListOrder else { return PageCursor(key) }
         let part = try row.part()
         let second =
-            part == Part.noCallback.rawValue ? "\(split(filter).timeIntervalSince1970)" : try row.callback()?.text ?? ""
+            part == Part.noCallback.rawValue
+            ? "\(split(filter).timeIntervalSinceReferenceDate)" : try row.callback()?.text ?? ""
         return PageCursor(["\(part)", second] + key)
     }
 
-    /// The instant the call list's callbacks are split at into due and later: when its first page was read, carried on
-    /// by the cursor of a page that ended among the tasks without a callback (a cursor made before it carried none).
+    /// The instant the call list's callbacks are split at into due and later: when the last page that read the due
+    /// callbacks was read, carried on by the cursor of a page that ended among the tasks without a callback (a cursor
+    /// made before 2026-12-03 carried none). Written as `Date` holds it, so it is bound exactly as it was then.
     private func split(_ filter: TaskFilter) -> Date {
-        guard let after = filter.after, after.int(0) == Part.noCallback.rawValue, let seconds = Double(after.values[1])
+        guard let after = filter.after, after.int(0) == Part.noCallback.rawValue,
+            let split = Self.split(after.values[1])
         else { return now }
-        return Date(timeIntervalSince1970: seconds)
+        return split
     }
 
-    /// Reads an `after` parameter of the board (`callList` false) or the call list.
-    static func cursor(_ token: String, callList: Bool) -> PageCursor? {
+    /// A split as a cursor holds it, between 1970 and 2100.
+    private static func split(_ text: String) -> Date? {
+        guard let seconds = Double(text), (-978_307_200...3_124_137_600).contains(seconds) else { return nil }
+        return Date(timeIntervalSinceReferenceDate: seconds)
+    }
+
+    /// Reads an `after` parameter of the board (`callList` false) or the call list on `db`.
+    static func cursor(_ token: String, callList: Bool, on db: any Database) -> PageCursor? {
         guard let cursor = PageCursor(token: token, count: callList ? 5 : 3) else { return nil }
         let key = callList ? 2 : 0
-        guard cursor.int(key) != nil, StoredInstant(cursor: cursor.values[key + 1]) != nil, cursor.int(key + 2) != nil
+        guard cursor.int(key) != nil, StoredInstant(cursor: cursor.values[key + 1], on: db) != nil,
+            cursor.int(key + 2) != nil
         else { return nil }
         guard callList else { return cursor }
         let (part, second) = (cursor.int(0).flatMap(Part.init(rawValue:)), cursor.values[1])
         guard let part else { return nil }
-        guard part == .noCallback else { return StoredInstant(cursor: second) == nil ? nil : cursor }
-        return second.isEmpty || Double(second)?.isFinite == true ? cursor : nil
+        guard part == .noCallback else { return StoredInstant(cursor: second, on: db) == nil ? nil : cursor }
+        return second.isEmpty || split(second) != nil ? cursor : nil
     }
 
     /// How many tasks the filter finds, up to `ListTotal.cap` (nil beyond).
@@ -307,9 +317,9 @@ struct TaskQueries {
             callbacks.append("t.callback_at IS NOT NULL")
             callbacks += after(filter.after, order: callbackOrder, byDeadline: false, callback: true)
         }
-        // After a cursor among the tasks without a callback or the later callbacks, those later when the list was
-        // first read stay later: one that fell due since is not skipped, and the part never goes back (to the tasks
-        // without a callback, shown already).
+        // After a cursor among the tasks without a callback or the later callbacks, those later when the due ones
+        // were last read stay later: one that fell due since is not skipped, and the part never goes back (to the
+        // tasks without a callback, shown already).
         let label: SQLQueryString =
             first == .callbackDue ? "CASE WHEN t.callback_at <= \(bind: now) THEN 0 ELSE 2 END" : "2"
         let limit = filter.limit + 1
@@ -358,12 +368,12 @@ struct TaskQueries {
     {
         guard let after else { return [] }
         let key = after.values.suffix(3).map { $0 }
-        let (priority, instant, id) = (Int(key[0])!, StoredInstant(cursor: key[1])!, Int(key[2])!)
+        let (priority, instant, id) = (Int(key[0])!, StoredInstant(cursor: key[1], on: db)!, Int(key[2])!)
         var values: SQLQueryString =
             byDeadline
             ? "\(instant.bind), \(bind: priority), \(bind: id)"
             : "\(bind: priority), \(instant.bind), \(bind: id)"
-        if callback { values = "\(StoredInstant(cursor: after.values[1])!.bind), " + values }
+        if callback { values = "\(StoredInstant(cursor: after.values[1], on: db)!.bind), " + values }
         return ["(" + order + ") > (" + values + ")"]
     }
 

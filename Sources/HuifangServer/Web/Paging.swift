@@ -1,4 +1,5 @@
 import Fluent
+import FluentPostgresDriver
 import Foundation
 import HuifangCore
 import SQLKit
@@ -94,8 +95,15 @@ struct StoredInstant: Decodable, Sendable {
         }
     }
 
-    init?(cursor text: String) {
-        guard text.hasPrefix("µ") ? Int64(text.dropFirst()) != nil : Double(text)?.isFinite == true else { return nil }
+    /// `text` of a cursor when it is an instant as `db` stores them (`µ` and microseconds since 2000 on PostgreSQL,
+    /// seconds since 1970 on SQLite) within three centuries of 2000, so that the driver binds it without overflowing.
+    init?(cursor text: String, on db: any Database) {
+        if db is any PostgresDatabase {
+            guard text.hasPrefix("µ"), let micros = Int64(text.dropFirst()), micros.magnitude < 10_000_000_000_000_000
+            else { return nil }
+        } else {
+            guard let seconds = Double(text), seconds.isFinite, abs(seconds) < 10_000_000_000 else { return nil }
+        }
         self.text = text
     }
 
@@ -117,7 +125,7 @@ enum NewestFirst {
         _ query: QueryBuilder<M>, table: String, after: PageCursor?,
         limit: Int, on db: any Database
     ) async throws -> KeysetPage<M> where M.IDValue == Int {
-        if let after, let at = StoredInstant(cursor: after.values[0]), let id = after.int(1) {
+        if let after, let at = StoredInstant(cursor: after.values[0], on: db), let id = after.int(1) {
             query.filter(.sql(embed: "(\(ident: table).at, \(ident: table).id) < (\(at.bind), \(bind: id))"))
         }
         let found = try await query.limit(limit + 1).all()
@@ -134,8 +142,9 @@ enum NewestFirst {
         return key.map { PageCursor([$0.at.text, "\(id)"]) }
     }
 
-    static func cursor(_ token: String) -> PageCursor? {
-        guard let cursor = PageCursor(token: token, count: 2), StoredInstant(cursor: cursor.values[0]) != nil,
+    /// Reads an `after` parameter of a list on `db`.
+    static func cursor(_ token: String, on db: any Database) -> PageCursor? {
+        guard let cursor = PageCursor(token: token, count: 2), StoredInstant(cursor: cursor.values[0], on: db) != nil,
             cursor.int(1) != nil
         else { return nil }
         return cursor
