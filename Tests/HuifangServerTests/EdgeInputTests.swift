@@ -1,3 +1,4 @@
+import Fluent
 import Foundation
 import HuifangCore
 import Testing
@@ -88,5 +89,41 @@ import VaporTesting
             let unknown = try await post("/api/v1/customers", #"{"name": "王芳", "nickname": "芳芳"}"#)
             #expect(unknown.error.fields.map(\.field) == ["nickname"] && unknown.error.fields[0].message == "不是可用的字段")
         }
+    }
+
+    // Dates at the end of their range and numbers too long to be one (found by reading every route for overflows
+    // and force unwraps): a page, or a 422 naming the field, never a stopped server.
+    @Test func datesAtTheEndOfTheRangeAreReadOrRefusedByName() async throws {
+        try await withHuifang { app in
+            let admin = try await makeToken(app, try await makeUser(app, .admin).user)
+            let lists = [
+                "/api/v1/calls?to=9999-12-31", "/api/v1/calls?from=0001-01-01", "/api/v1/tickets?to=9999-12-31",
+                "/api/v1/messages?until=9999-12-31",
+            ]
+            for path in lists {
+                #expect(try await send(app, .GET, path, token: admin).status == .ok, "\(path)")
+            }
+            // The planner works on days of the working calendar (1900 to 2199).
+            for day in ["0001-01-01", "9999-12-31", "1899-12-31", "2200-01-01"] {
+                let refused = try await send(app, .POST, "/api/v1/planner/run", token: admin, body: ["asOf": day])
+                #expect(refused.status == .unprocessableEntity && refused.body.string.contains("asOf"), "\(day)")
+            }
+            // A purchase typed in on the last day a date can be: the churn rule counts 180 days on from it.
+            let customer = Customer()
+            (customer.name, customer.tier, customer.externalID) = ("张伟", "金卡", "M0001")
+            (customer.registeredOn, customer.consent, customer.doNotDisturb) = ("2020-01-01", true, false)
+            try await customer.create(on: app.db)
+            let event = EventInput(externalID: "E1", memberID: "M0001", kind: "purchase", occurredAt: "9999-12-31")
+            let posted = try await send(app, .POST, "/api/v1/events", token: admin, body: ["events": [event]])
+            #expect(posted.status == .created)
+            #expect(try await send(app, .POST, "/api/v1/planner/run", token: admin).status == .ok)
+        }
+    }
+
+    @Test func aTargetOrShareTooLongToBeANumberIsNone() {
+        #expect(
+            ReportPagesController.perMille("9223372036854775807") == nil
+                && ReportPagesController.perMille("95.5") == 955)
+        #expect(ReportPagesController.perMille("999999") == 9_999_990)
     }
 }

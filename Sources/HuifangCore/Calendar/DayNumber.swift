@@ -12,9 +12,14 @@ extension LocalDate {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    /// The date `dayNumber` days after 1970-01-01.
+    /// The first and last day a `LocalDate` can hold (0001-01-01 and 9999-12-31) as day numbers.
+    public static let dayNumbers = -719_162...2_932_896
+
+    /// The date `dayNumber` days after 1970-01-01; before 0001-01-01 or after 9999-12-31, that day: arithmetic on
+    /// a date at the edge of the range (a year 9999 typed in, plus a rule's days) saturates instead of stopping the
+    /// process.
     public init(dayNumber: Int) {
-        let z = dayNumber + 719_468
+        let z = min(max(dayNumber, Self.dayNumbers.lowerBound), Self.dayNumbers.upperBound) + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
         let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
@@ -31,5 +36,8 @@ extension LocalDate {
         return (w < 0 ? w + 7 : w) + 1
     }
 
-    public func adding(days: Int) -> LocalDate { LocalDate(dayNumber: dayNumber + days) }
+    /// `days` later (earlier when negative), saturating at 0001-01-01 and 9999-12-31.
+    public func adding(days: Int) -> LocalDate {
+        LocalDate(dayNumber: dayNumber + min(max(days, -Self.dayNumbers.count), Self.dayNumbers.count))
+    }
 }

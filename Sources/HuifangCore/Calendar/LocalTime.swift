@@ -3,6 +3,10 @@ import Foundation
 /// Local date-times as people and spreadsheets write them, read in the organisation's time zone: the one parser
 /// for event files, calls, contact records, extensions and the API.
 public enum LocalTime {
+    /// 0001-01-02 and 9999-12-30 at midnight UTC: an instant between them is a date of years 1 to 9999 in any zone.
+    private static let first = Date(timeIntervalSince1970: Double(LocalDate.dayNumbers.lowerBound + 1) * 86_400)
+    private static let last = Date(timeIntervalSince1970: Double(LocalDate.dayNumbers.upperBound - 1) * 86_400)
+
     /// A local date and instant from `2025-03-01`, `2025-03-01 14:30[:05]`, `2025/3/1 14:30` or ISO 8601 with an offset.
     public static func parse(_ raw: String, in zone: TimeZone) -> (date: LocalDate, instant: Date)? {
         let text = raw.trimmingWhitespace()
@@ -10,7 +14,10 @@ public enum LocalTime {
             || (text.count > 19 && text.dropFirst(19).contains("-"))
         {
             let formatter = ISO8601DateFormatter()
-            guard let instant = formatter.date(from: text) else { return nil }
+            // Years 1 to 9999 only, as a date written out is (a five-digit year would be no `LocalDate`).
+            guard let instant = formatter.date(from: text), (Self.first...Self.last).contains(instant) else {
+                return nil
+            }
             return (LocalDate.today(in: zone, now: instant), instant)
         }
         let parts = text.split(whereSeparator: { $0 == " " || $0 == "T" })

@@ -262,10 +262,14 @@ private final class SheetReader: NSObject, XMLParserDelegate {
     ) {
         switch name {
         case "row":
-            rowNumber = attributes["r"].flatMap(Int.init) ?? rowNumber + 1
+            // A row number beyond Excel's last row is taken as none (the row after the one before).
+            rowNumber =
+                attributes["r"].flatMap(Int.init).flatMap { (1...1_048_576).contains($0) ? $0 : nil }
+                ?? min(rowNumber + 1, 1_048_576)
             rows.append((rowNumber, []))
         case "c":
-            let column = attributes["r"].flatMap(Self.column) ?? (rows.last?.cells.last.map { $0.column + 1 } ?? 0)
+            let column =
+                attributes["r"].flatMap(XLSXReader.column) ?? (rows.last?.cells.last.map { $0.column + 1 } ?? 0)
             cell = Cell(
                 column: column, type: attributes["t"] ?? "n", style: attributes["s"].flatMap(Int.init) ?? 0)
         case "v", "t": collecting = cell != nil && phonetic == 0
@@ -336,22 +340,10 @@ private final class SheetReader: NSObject, XMLParserDelegate {
         }
     }
 
-    /// `B12` → 1 (zero-based column).
-    static func column(_ reference: String) -> Int? {
-        var column = 0
-        var letters = 0
-        for scalar in reference.unicodeScalars {
-            guard (65...90).contains(scalar.value) else { break }
-            column = column * 26 + Int(scalar.value) - 64
-            letters += 1
-        }
-        return letters > 0 ? column - 1 : nil
-    }
-
     /// `A1:F1` → (row 1, columns 0...5).
     static func merge(_ range: String) -> (row: Int, first: Int, last: Int)? {
         let ends = range.split(separator: ":").map(String.init)
-        guard ends.count == 2, let first = column(ends[0]), let last = column(ends[1]),
+        guard ends.count == 2, let first = XLSXReader.column(ends[0]), let last = XLSXReader.column(ends[1]),
             let row = Int(ends[0].drop { $0.isLetter })
         else { return nil }
         return (row, first, last)
@@ -375,5 +367,21 @@ public enum SpreadsheetDate {
         if serial < 1 { return String(format: "%02d:%02d:%02d", clock / 3600, clock / 60 % 60, clock % 60) }
         guard clock != 0 else { return date }
         return date + String(format: " %02d:%02d:%02d", clock / 3600, clock / 60 % 60, clock % 60)
+    }
+}
+
+extension XLSXReader {
+    /// `B12` → 1 (zero-based column); nil beyond `XFD`, Excel's last column (a crafted reference must neither
+    /// overflow nor make a row millions of cells wide).
+    static func column(_ reference: String) -> Int? {
+        var column = 0
+        var letters = 0
+        for scalar in reference.unicodeScalars {
+            guard (65...90).contains(scalar.value) else { break }
+            guard letters < 3 else { return nil }
+            column = column * 26 + Int(scalar.value) - 64
+            letters += 1
+        }
+        return letters > 0 && column <= 16_384 ? column - 1 : nil
     }
 }

@@ -80,7 +80,10 @@ public struct SpotCheckPlan: Hashable, Codable, Sendable {
             if !(0...100).contains(point.points) { add(field + ".points", "spot.problem.points") }
             if point.key.isEmpty || !keys.insert(point.key).inserted { add(field + ".key", "spot.problem.key") }
         }
-        if !checkpoints.isEmpty, maxScore == 0 { add("checkpoints", "spot.problem.noPoints") }
+        // Summed only when each is in range: huge points (refused above) would overflow the sum.
+        if !checkpoints.isEmpty, checkpoints.allSatisfy({ (0...100).contains($0.points) }), maxScore == 0 {
+            add("checkpoints", "spot.problem.noPoints")
+        }
         return found
     }
 

@@ -294,7 +294,9 @@ struct ReportPagesController: RouteCollection {
     static func perMille(_ text: String) -> Int? {
         let parts = text.trimmingWhitespace().replacingOccurrences(of: "%", with: "").split(
             separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), let whole = Int(parts[0]), whole >= 0 else { return nil }
+        guard (1...2).contains(parts.count), parts[0].count <= 6, let whole = Int(parts[0]), whole >= 0 else {
+            return nil
+        }
         if parts.count == 1 { return whole * 10 }
         guard parts[1].count == 1, let tenth = Int(parts[1]) else { return nil }
         return whole * 10 + tenth
