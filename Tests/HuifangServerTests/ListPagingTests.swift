@@ -366,7 +366,8 @@ import VaporTesting
             let (valid, otherForm) =
                 app.db is any PostgresDatabase ? ("µ100", "1700000000.5") : ("1700000000.5", "µ100")
             var refused: [(path: String, cursor: [String])] = []
-            for instant in ["µ9223372036854775807", "µ-9223372036854775808", "1e300", "-1e13", otherForm] {
+            let beyond = ["µ9223372036854775807", "µ-9223372036854775808", "µ1000000000000000000", "1e300", "-1e13"]
+            for instant in beyond + [otherForm] {
                 refused += [
                     ("/api/v1/tasks/mine", ["0", instant, "5", valid, "3"]),
                     ("/api/v1/tasks/mine", ["2", valid, "5", instant, "3"]),
@@ -392,6 +393,20 @@ import VaporTesting
             for cursor in [["1", "", "5", valid, "3"], ["1", split, "5", valid, "3"], ["0", valid, "5", valid, "3"]] {
                 #expect(try await read("/api/v1/tasks/mine", cursor).status == .ok, "\(cursor)")
             }
+            // A task due in year 9999 (a date typed in) ends a page whose next one still reads.
+            let customer = try await CustomerStore(db: app.db, now: Date()).create(
+                CustomerRecord(name: "李娜", tier: "普通"), by: .commandLine())
+            for due in ["9999-12-30 10:00", "9999-12-31 10:00"] {
+                try await openTask(customer: customer.id!, agent: nil, due: due, deadline: "9999-12-31 17:00")
+                    .create(on: app.db)
+            }
+            let first = try await send(app, .GET, "/api/v1/tasks?agent=none&limit=1", token: adminToken)
+            let token = try first.content.decode(TaskPageDTO.self).nextCursor
+            #expect(token != nil)
+            let second = try await send(
+                app, .GET, "/api/v1/tasks?agent=none&limit=1&after=\(token ?? "")", token: adminToken)
+            #expect(second.status == .ok)
+            #expect(try second.content.decode(TaskPageDTO.self).items.count == 1)
         }
     }
 

@@ -96,13 +96,15 @@ struct StoredInstant: Decodable, Sendable {
     }
 
     /// `text` of a cursor when it is an instant as `db` stores them (`µ` and microseconds since 2000 on PostgreSQL,
-    /// seconds since 1970 on SQLite) within three centuries of 2000, so that the driver binds it without overflowing.
+    /// seconds since 1970 on SQLite) within 30,000 years: every date of years 1 to 9999 (which a row may hold), and
+    /// none the driver cannot bind (PostgreSQL's stops the process beyond about 292,000 years).
     init?(cursor text: String, on db: any Database) {
         if db is any PostgresDatabase {
-            guard text.hasPrefix("µ"), let micros = Int64(text.dropFirst()), micros.magnitude < 10_000_000_000_000_000
+            guard text.hasPrefix("µ"), let micros = Int64(text.dropFirst()),
+                micros.magnitude < 1_000_000_000_000_000_000
             else { return nil }
         } else {
-            guard let seconds = Double(text), seconds.isFinite, abs(seconds) < 10_000_000_000 else { return nil }
+            guard let seconds = Double(text), seconds.isFinite, abs(seconds) < 1_000_000_000_000 else { return nil }
         }
         self.text = text
     }
