@@ -36,4 +36,27 @@ import Testing
             ])
         #expect(plan.problems().map(\.field) == ["checkpoints[0].points"])
     }
+
+    /// A schedule's dates lie in the working calendar's years: an all-day event from year 1 (whose exclusive end,
+    /// a day earlier, used to stop the process) or a range to 9999 (millions of days to store) is refused by line.
+    @Test func aScheduleBeyondTheCalendarsYearsIsRefusedByLine() {
+        let event = { (start: String, end: String) in
+            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:\(start)\r\nDTEND;VALUE=DATE:\(end)\r\n"
+                + "SUMMARY:假日\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        }
+        #expect(
+            throws: HolidaySchedule.ParseError(
+                line: 2, reason: "0001-01-01..0001-01-01 is outside the years 1900 to 2199")
+        ) {
+            try ICalendarSchedule.parse(event("00010101", "00010101"))
+        }
+        #expect(throws: HolidaySchedule.ParseError.self) { try ICalendarSchedule.parse(event("20270101", "99991231")) }
+        #expect(
+            throws: HolidaySchedule.ParseError(
+                line: 2, reason: "2027-01-01..9999-12-31 is outside the years 1900 to 2199")
+        ) {
+            try HolidaySchedule.parse("year 2027\nholiday 2027-01-01..9999-12-31 元旦\n")
+        }
+        #expect((try? ICalendarSchedule.parse(event("20270101", "20270104")))?.entries.count == 1)
+    }
 }

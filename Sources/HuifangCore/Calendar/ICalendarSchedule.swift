@@ -46,6 +46,7 @@ public enum ICalendarSchedule {
                 guard last >= start else {
                     throw HolidaySchedule.ParseError(line: eventLine, reason: "DTEND is before DTSTART")
                 }
+                try HolidaySchedule.within(start, last, line: eventLine)
                 let isWorkday = summary.contains("班")
                 let label = summary.isEmpty ? (isWorkday ? "上班" : "假日") : summary
                 if isWorkday {

@@ -64,6 +64,13 @@ public struct HolidaySchedule: Sendable, Equatable {
         return HolidaySchedule(entries: entries)
     }
 
+    /// Dates of the working calendar only (1900 to 2199): a range beyond them would be millions of days to store.
+    static func within(_ first: LocalDate, _ last: LocalDate, line: Int) throws(ParseError) {
+        guard first >= BusinessCalendar.firstDate, last <= BusinessCalendar.lastDate else {
+            throw ParseError(line: line, reason: "\(first.iso)..\(last.iso) is outside the years 1900 to 2199")
+        }
+    }
+
     /// One entry checked: a date or a range FIRST..LAST; a make-up workday is a single Saturday or Sunday.
     static func entry(_ kind: Entry.Kind, dates: String, name: String, year: Int, line: Int) throws(ParseError)
         -> Entry
@@ -74,6 +81,7 @@ public struct HolidaySchedule: Sendable, Equatable {
         else {
             throw ParseError(line: line, reason: "'\(dates)' is not a date or a date range FIRST..LAST")
         }
+        try within(first, last, line: line)
         if kind == .workday {
             guard first == last else { throw ParseError(line: line, reason: "a make-up workday is one date") }
             guard first.isoWeekday >= 6 else {
