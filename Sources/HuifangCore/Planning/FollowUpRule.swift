@@ -186,8 +186,9 @@ public struct FollowUpRule: Codable, Hashable, Sendable, Identifiable {
 
 extension LocalDate {
     /// The same day `months` later; the last day of the month when it has fewer days (31 Jan + 1 month = 28/29 Feb).
+    /// Saturates at January of year 1 and December of 9999, as `adding(days:)` does.
     public func adding(months: Int) -> LocalDate {
-        let index = year * 12 + (month - 1) + months
+        let index = min(max(year * 12 + (month - 1) + min(max(months, -120_000), 120_000), 12), 9999 * 12 + 11)
         let y = index / 12
         let m = index % 12 + 1
         var d = day

@@ -77,14 +77,8 @@ public struct ReportPeriod: Hashable, Codable, Sendable {
 }
 
 extension LocalDate {
-    /// The same day `n` months later, clamped to the month's last day.
-    public func addingMonths(_ n: Int) -> LocalDate {
-        let index = year * 12 + (month - 1) + n
-        let (y, m) = (index / 12, index % 12 + 1)
-        var d = day
-        while LocalDate(year: y, month: m, day: d) == nil { d -= 1 }
-        return LocalDate(year: y, month: m, day: d)!
-    }
+    /// The same day `n` months later, clamped to the month's last day (`adding(months:)`).
+    public func addingMonths(_ n: Int) -> LocalDate { adding(months: n) }
 }
 
 /// How a report's rows are split. Each figure is split only by what it has: tickets have no rule,

@@ -121,7 +121,10 @@ struct EventIngest {
                 "kind", input.kind, kindText.isEmpty ? "problem.required" : "events.problem.unknownKind",
                 [kinds.allowed])
         }
-        let time = LocalTime.parse(input.occurredAt, in: timeZone)
+        // A day of the working calendar (1900 to 2199): rules count days and months on from it.
+        let time = LocalTime.parse(input.occurredAt, in: timeZone).flatMap {
+            (BusinessCalendar.firstDate...BusinessCalendar.lastDate).contains($0.date) ? $0 : nil
+        }
         if time == nil { refuse("occurredAt", input.occurredAt, "events.problem.invalidTime") }
         let external = input.externalID?.trimmingWhitespace().nilIfEmpty
         if let external, external.count > 64 { refuse("externalID", external, "problem.tooLong", ["64"]) }

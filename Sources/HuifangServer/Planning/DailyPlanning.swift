@@ -26,7 +26,12 @@ struct DailyPlanning {
     /// Plans and distributes `day` now, whatever the schedule. Idempotent: a second run adds nothing.
     /// Throws `JobConflict` (409) while another run holds the planner.
     func runNow(day: LocalDate, trigger: String = "manual", now: Date) async throws -> PlanSummary {
-        try await job.perform { lease in try await run(day: day, trigger: trigger, now: now, lease: lease) }
+        // A day of the working calendar (1900 to 2199), from the API and the command line alike: the planner counts
+        // working days, birthdays and months around it.
+        guard (BusinessCalendar.firstDate...BusinessCalendar.lastDate).contains(day) else {
+            throw NamedFieldError(field: "asOf", key: "problem.invalidDate")
+        }
+        return try await job.perform { lease in try await run(day: day, trigger: trigger, now: now, lease: lease) }
     }
 
     /// The scheduler's tick: marks dead runs, and runs the day once after the configured time, on one instance only.

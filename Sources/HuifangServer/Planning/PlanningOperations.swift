@@ -12,6 +12,8 @@ extension Operations {
             summary = try await planning.runNow(day: day, now: app.clock.now())
         } catch let conflict as JobConflict {
             throw OperationError(conflict.message(in: app.huifang.defaultLanguage, app.huifang))
+        } catch let problem as NamedFieldError {  // a day outside the working calendar
+            throw OperationError("--as-of \(day.iso): " + Catalogue.text(problem.key, app.huifang.defaultLanguage))
         }
         if json {
             let encoder = JSONEncoder()

@@ -197,10 +197,7 @@ struct TaskAPIController: RouteCollection {
         let input = try req.optionalBody(RunInput.self)
         var day = req.today
         if let text = input?.asOf {
-            // A day of the working calendar (1900 to 2199): the planner counts working days around it.
-            guard let parsed = LocalDate(parsing: text),
-                (BusinessCalendar.firstDate...BusinessCalendar.lastDate).contains(parsed)
-            else {
+            guard let parsed = LocalDate(parsing: text) else {
                 throw NamedFieldError(field: "asOf", key: "problem.invalidDate")
             }
             day = parsed
