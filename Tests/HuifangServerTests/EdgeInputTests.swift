@@ -123,6 +123,29 @@ import VaporTesting
         }
     }
 
+    /// A time typed in beyond the working calendar's years: a promised callback is refused by field, and wherever
+    /// the calendar is asked to count beyond its years without a check naming the field, the answer is a `422`
+    /// saying so, not a `500`.
+    @Test func aTimeBeyondTheWorkingCalendarIsRefused() async throws {
+        try await withHuifang { app in
+            let agent = try await makeToken(app, try await makeUser(app, .agent).user)
+            let call = CallInput(
+                phone: "13600002222", name: "周大山", matter: "inquiry", summary: "会员价", handling: "promised",
+                promisedBy: "2250-01-01 10:00")
+            let promised = try await send(app, .POST, "/api/v1/calls", token: agent, body: call)
+            #expect(promised.status == .unprocessableEntity && promised.body.string.contains("promisedBy"))
+            app.get("api", "v1", "counting-beyond") { _ -> String in
+                let calendar = BusinessCalendar(
+                    timeZone: TimeZone(identifier: "Asia/Shanghai")!, schedule: HolidaySchedule(entries: []))
+                _ = try calendar.addWorkingDays(1, after: LocalDate(year: 2250, month: 1, day: 1)!)
+                return "counted"
+            }
+            let beyond = try await send(app, .GET, "/api/v1/counting-beyond", token: agent)
+            #expect(
+                beyond.status == .unprocessableEntity && beyond.body.string.contains("1900–2199"), "\(beyond.status)")
+        }
+    }
+
     @Test func aTargetOrShareTooLongToBeANumberIsNone() {
         #expect(
             ReportPagesController.perMille("9223372036854775807") == nil

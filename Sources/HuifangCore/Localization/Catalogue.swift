@@ -353,6 +353,9 @@ public enum Catalogue {
         ),
         "calendar.expect.timeZone": ("IANA 时区，如 Asia/Shanghai", "an IANA time zone such as Asia/Shanghai"),
         "calendar.expect.kind": ("holiday、workday 或 hours", "holiday, workday or hours"),
+        "calendar.outOfRange": (
+            "日期须在工作日历的年份之内（1900–2199 年）", "dates must lie within the working calendar's years (1900–2199)"
+        ),
         "calendar.expect.year": ("1900 到 2199 之间的年份", "a year from 1900 to 2199"),
         "calendar.scheduleError": ("第 {0} 行：{1}", "line {0}: {1}"),
         "action.calendar.import": ("导入节假日安排", "Holiday schedule imported"),

@@ -241,10 +241,12 @@ struct CallService {
         return Date(timeIntervalSince1970: (at.timeIntervalSince1970 / 60).rounded(.down) * 60)
     }
 
-    /// The promised reply's local time, which must lie ahead.
+    /// The promised reply's local time, which must lie ahead, within the working calendar (before 2200).
     private func promise(_ text: String?, _ errors: inout [NamedFieldError]) -> Date? {
-        if let parsed = text.flatMap({ LocalTime.parse($0, in: config.timeZone)?.instant }), parsed > now {
-            return parsed
+        if let parsed = text.flatMap({ LocalTime.parse($0, in: config.timeZone) }), parsed.instant > now,
+            parsed.date <= BusinessCalendar.lastDate
+        {
+            return parsed.instant
         }
         errors.append(.init(field: "promisedBy", key: "calls.problem.promisedBy"))
         return nil

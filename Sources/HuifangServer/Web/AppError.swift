@@ -113,6 +113,9 @@ struct HuifangErrorMiddleware: AsyncMiddleware {
             status = .unprocessableEntity
             message = error.message(in: language)
             fields = [.init(field: error.parameter, message: message)]
+        case is CalendarRangeError:  // a date typed in beyond the working calendar's years, where no check names it
+            status = .unprocessableEntity
+            message = Catalogue.text("calendar.outOfRange", language)
         case let error as HolidaySchedule.ParseError:
             status = .unprocessableEntity
             message = Catalogue.text("calendar.scheduleError", language, [String(error.line), error.reason])
