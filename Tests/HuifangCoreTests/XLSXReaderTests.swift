@@ -57,6 +57,53 @@ import ZIPFoundation
         #expect(try XLSXReader.records(bytes, partLimit: 1 << 20).count == 4)
     }
 
+    /// A workbook of one sheet whose rows are given as `(reference, text)` cells, written as inline strings.
+    static func workbook(_ rows: [[(String, String)]]) throws -> [UInt8] {
+        let cells = rows.map { row in
+            row.map { #"<c r="\#($0.0)" t="inlineStr"><is><t>\#($0.1)</t></is></c>"# }.joined()
+        }
+        let sheet = cells.enumerated().map { #"<row r="\#($0.offset + 1)">\#($0.element)</row>"# }.joined()
+        let parts = [
+            "xl/_rels/workbook.xml.rels":
+                #"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>"#,
+            "xl/workbook.xml": #"<workbook><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+            "xl/worksheets/sheet1.xml": "<worksheet><sheetData>\(sheet)</sheetData></worksheet>",
+        ]
+        let archive = try Archive(data: Data(), accessMode: .create)
+        for (path, text) in parts.sorted(by: { $0.key < $1.key }) {
+            let data = Data(text.utf8)
+            try archive.addEntry(
+                with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate
+            ) { position, size in data.subdata(in: Int(position)..<Int(position) + size) }
+        }
+        return [UInt8](try #require(archive.data))
+    }
+
+    @Test func aValueBeyondTheHeadingsIsNotRead() throws {
+        let bytes = try Self.workbook([
+            [("A1", "姓名"), ("B1", "手机")],
+            [("A2", "王芳"), ("B2", "13800138000"), ("XFD2", "stray")],
+            [("A3", "李娜"), ("C3", " ")],
+        ])
+        #expect(
+            try XLSXReader.records(bytes) == [
+                CSVRecord(line: 1, fields: ["姓名", "手机"]),
+                CSVRecord(line: 2, fields: ["王芳", "13800138000"]),
+                CSVRecord(line: 3, fields: ["李娜", ""]),
+            ])
+    }
+
+    /// A heading and a value in Excel's last column on every row: 16,384 fields a row, refused by name once the
+    /// rows would hold more than the limit (before, 2,000 such rows were 32 million fields in memory).
+    @Test func aSheetOfTooManyCellsIsRefusedByName() throws {
+        let row = { (number: Int) in [("A\(number)", "x"), ("XFD\(number)", "y")] }
+        let bytes = try Self.workbook((1...2_000).map(row))
+        #expect(throws: ImportFileProblem.sheetTooLarge) { try XLSXReader.records(bytes, cellLimit: 1_000 * 16_384) }
+        let three = try XLSXReader.records(Self.workbook((1...3).map(row)), cellLimit: 3 * 16_384)
+        #expect(three.map(\.fields.count) == [16_384, 16_384, 16_384] && three[2].fields.last == "y")
+        #expect(ImportFileProblem.sheetTooLarge.catalogueEntry.key == "import.file.sheetTooLarge")
+    }
+
     @Test func serialDatesInBothDateSystems() {
         #expect(SpreadsheetDate.text(serial: 32933, date1904: false) == "1990-03-01")
         #expect(SpreadsheetDate.text(serial: 46346.604166666664, date1904: false) == "2026-11-20 14:30:00")

@@ -51,6 +51,8 @@ public enum ImportFileProblem: Error, Equatable, Sendable {
     case unreadableWorkbook
     /// A workbook part that unpacks to more than `XLSXReader.partLimit`.
     case workbookTooLarge
+    /// A sheet whose rows hold more than `XLSXReader.cellLimit` fields.
+    case sheetTooLarge
     case missingNameColumn
     case missingKeyColumn
     case duplicateColumn(String)
@@ -62,6 +64,7 @@ public enum ImportFileProblem: Error, Equatable, Sendable {
         case .unreadableEncoding: ("import.file.encoding", [])
         case .unreadableWorkbook: ("import.file.workbook", [])
         case .workbookTooLarge: ("import.file.workbookTooLarge", [])
+        case .sheetTooLarge: ("import.file.sheetTooLarge", [])
         case .missingNameColumn: ("import.file.noName", [])
         case .missingKeyColumn: ("import.file.noKey", [])
         case .duplicateColumn(let name): ("import.file.duplicateColumn", [name])

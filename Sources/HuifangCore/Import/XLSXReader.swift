@@ -24,13 +24,19 @@ public enum XLSXReader {
     /// gigabytes (a "ZIP bomb") is refused before it fills the memory.
     public static let partLimit = 512 << 20
 
-    public static func records(_ bytes: [UInt8], partLimit: Int = partLimit) throws(ImportFileProblem) -> [CSVRecord] {
+    /// The most fields the records of a sheet may hold, empty ones before a row's last value included: 16 million,
+    /// some 700,000 rows of 24 columns (the most one part may unpack to holds about as many).
+    public static let cellLimit = 1 << 24
+
+    public static func records(
+        _ bytes: [UInt8], partLimit: Int = partLimit, cellLimit: Int = cellLimit
+    ) throws(ImportFileProblem) -> [CSVRecord] {
         do {
             let archive = try Archive(data: Data(bytes), accessMode: .read)
             let book = try Workbook(archive, limit: partLimit)
             for sheet in book.sheets {
                 let read = try SheetReader.read(try book.part(sheet), strings: book.strings, styles: book.styles)
-                let records = read.records(date1904: book.date1904)
+                let records = try read.records(date1904: book.date1904, cellLimit: cellLimit)
                 if !records.isEmpty { return records }
             }
             throw ImportFileProblem.empty
@@ -308,24 +314,27 @@ private final class SheetReader: NSObject, XMLParserDelegate {
         }
     }
 
-    /// The records: empty rows left out, title rows above the headings skipped.
-    func records(date1904: Bool) -> [CSVRecord] {
-        let filled = rows.compactMap { row -> CSVRecord? in
-            let width = (row.cells.map(\.column).max() ?? -1) + 1
-            var fields = [String](repeating: "", count: width)
-            for (column, value) in row.cells { fields[column] = Self.text(value, date1904: date1904) }
-            guard fields.contains(where: { !$0.trimmingWhitespace().isEmpty }) else { return nil }
-            return CSVRecord(line: row.number, fields: fields)
+    /// The records: empty rows left out, title rows above the headings skipped, every row as wide as the headings
+    /// (as a CSV row with empty trailing cells would be; a column without a heading is read by no import). Refused
+    /// when the rows would hold more than `cellLimit` fields: a heading in Excel's last column and a value on every row
+    /// must not fill the memory.
+    func records(date1904: Bool, cellLimit: Int) throws(ImportFileProblem) -> [CSVRecord] {
+        let filled = rows.compactMap { row -> (line: Int, cells: [(column: Int, text: String)], filled: Int)? in
+            let cells = row.cells.map { (column: $0.column, text: Self.text($0.value, date1904: date1904)) }
+            let filled = cells.filter { !$0.text.trimmingWhitespace().isEmpty }
+            return filled.isEmpty ? nil : (row.number, cells, filled.count)
         }
-        let titles = filled.prefix { record in
-            record.fields.filter { !$0.trimmingWhitespace().isEmpty }.count == 1
-                && merges.contains { $0.row == record.line && $0.last > $0.first }
+        let titles = filled.prefix { row in
+            row.filled == 1 && merges.contains { $0.row == row.line && $0.last > $0.first }
         }
         let table = filled.dropFirst(titles.count)
-        // Every row as wide as the widest, as a CSV row with empty trailing cells would be.
-        let width = table.map(\.fields.count).max() ?? 0
-        return table.map {
-            CSVRecord(line: $0.line, fields: $0.fields + Array(repeating: "", count: width - $0.fields.count))
+        let headings = table.first.map { $0.cells.filter { !$0.text.trimmingWhitespace().isEmpty } }
+        let width = (headings?.map(\.column).max() ?? -1) + 1
+        guard table.count * width <= cellLimit else { throw .sheetTooLarge }
+        return table.map { row in
+            var fields = [String](repeating: "", count: width)
+            for (column, text) in row.cells where column < width { fields[column] = text }
+            return CSVRecord(line: row.line, fields: fields)
         }
     }
 

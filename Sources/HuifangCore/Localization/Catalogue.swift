@@ -189,6 +189,11 @@ public enum Catalogue {
             "该 Excel 文件解压后超过 512 MB，请拆分为多个文件后导入",
             "The Excel file unpacks to more than 512 MB; split it into several files"
         ),
+        "import.file.sheetTooLarge": (
+            "该工作表的单元格超过 1,600 万个（按标题行宽度计，含空单元格），请拆分为多个文件后导入",
+            "The sheet holds more than 16 million cells (counting empty ones up to its headings' width); split it into"
+                + " several files"
+        ),
         "import.file.workbook": (
             "无法读取该 Excel 文件（请另存为 .xlsx 或 CSV 后重试）",
             "The Excel file cannot be read (save it as .xlsx or CSV and try again)"

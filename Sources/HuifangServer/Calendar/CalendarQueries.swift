@@ -101,6 +101,8 @@ struct CalendarQueries {
             content = try ScheduleFile.read(bytes)
         } catch .workbookTooLarge {
             throw HolidaySchedule.ParseError(line: 1, reason: "the Excel file unpacks to more than 512 MB")
+        } catch .sheetTooLarge {
+            throw HolidaySchedule.ParseError(line: 1, reason: "the sheet holds more than 16 million cells")
         } catch {
             throw HolidaySchedule.ParseError(line: 1, reason: "the Excel file cannot be read (save it as .xlsx again)")
         }
