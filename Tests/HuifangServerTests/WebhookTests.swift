@@ -144,6 +144,27 @@ import VaporTesting
         }
     }
 
+    /// Opening a ticket reads its endpoints in the statement that reads its settings and calendar: each endpoint
+    /// that takes `ticket.opened` (alone or among other types) gets one delivery, no other does.
+    @Test func aTicketOpenedQueuesOneDeliveryForEachEndpointThatTakesIt() async throws {
+        try await withReceiver { receiver, app, token in
+            let url = receiver.url
+            _ = try await register(app, token, url: url, events: ["customer.created"])
+            let both = try await register(app, token, url: url, events: ["ticket.opened", "customer.created"])
+            let alone = try await register(app, token, url: url, events: ["ticket.opened"], role: "supervisor")
+            struct Opening: Encodable {
+                let kind: String
+                let description: String
+            }
+            let opened = try await send(
+                app, .POST, "/api/v1/tickets", token: token, body: Opening(kind: "complaint", description: "久等"))
+            #expect(opened.status == .created, "\(opened.body.string)")
+            let queued = try await WebhookDelivery.query(on: app.db).sort(\.$id).all()
+            #expect(queued.map(\.endpointID) == [both.id, alone.id])
+            #expect(queued.allSatisfy { $0.eventType == "ticket.opened" })
+        }
+    }
+
     @Test func personalDataFollowsTheMaskingOfTheEndpointsRole() async throws {
         try await withReceiver { receiver, app, token in
             _ = try await register(app, token, url: receiver.url, events: ["customer.created"])  // analyst by default

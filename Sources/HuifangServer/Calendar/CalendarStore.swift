@@ -49,10 +49,13 @@ package struct CalendarStore {
         ).first(decoding: Row.self)
         guard let row else { throw Abort(.internalServerError, reason: "no default calendar") }
         let windows = TimeRange.list(row.contact_windows) ?? []
-        if let cached = CalendarCache.shared.get(Self.key(row.id, row.updated_at)) {
-            return (cached, windows, row.contact_all_days)
-        }
-        return (try await business(defaultCalendar()), windows, row.contact_all_days)
+        return (try await defaultBusiness(id: row.id, updatedAt: row.updated_at), windows, row.contact_all_days)
+    }
+
+    /// The default calendar's computing calendar, given its id and last change as read: from the cache, else built.
+    func defaultBusiness(id: UUID, updatedAt: Date?) async throws -> BusinessCalendar {
+        if let cached = CalendarCache.shared.get(Self.key(id, updatedAt)) { return cached }
+        return try await business(defaultCalendar())
     }
 
     private static func key(_ id: UUID, _ updatedAt: Date?) -> String {

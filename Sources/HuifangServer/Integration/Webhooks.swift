@@ -170,10 +170,32 @@ struct Webhooks {
             let events: String
             let role: String
         }
-        return try await db.sql.raw("SELECT id, events, role FROM webhook_endpoints ORDER BY id")
+        let rows = try await db.sql.raw("SELECT id, events, role FROM webhook_endpoints ORDER BY id")
             .all(decoding: Row.self)
-            .filter { $0.events.split(separator: ",").contains { $0 == type.rawValue } }
-            .map { ($0.id, $0.role) }
+        return Self.subscribers(of: type, among: rows.map { ($0.id, $0.events, $0.role) })
+    }
+
+    /// The endpoints among `rows` (id, comma-separated event types, role) that take `type`, in the rows' order.
+    static func subscribers(of type: WebhookEventType, among rows: [(id: Int, events: String, role: String)])
+        -> [Subscriber]
+    {
+        rows.filter { $0.events.split(separator: ",").contains { $0 == type.rawValue } }.map { ($0.id, $0.role) }
+    }
+
+    /// The endpoints as one text, `id role events` joined by `;` in the order they were registered: a column of a
+    /// statement that reads more (`TicketService.openingReads`). Event types and roles hold neither separator.
+    static let aggregated: SQLQueryString = """
+        (SELECT string_agg(CAST(id AS TEXT) || ' ' || role || ' ' || events, ';' ORDER BY id) FROM webhook_endpoints)
+        """
+
+    /// The endpoints that take `type`, from the text `aggregated` reads.
+    static func subscribers(of type: WebhookEventType, aggregated text: String?) -> [Subscriber] {
+        let rows = (text ?? "").split(separator: ";").compactMap { endpoint -> (Int, String, String)? in
+            let parts = endpoint.split(separator: " ", maxSplits: 2).map(String.init)
+            guard parts.count == 3, let id = Int(parts[0]) else { return nil }
+            return (id, parts[2], parts[1])
+        }
+        return subscribers(of: type, among: rows)
     }
 
     /// Queues each occurrence of `type`; one look-up of the endpoints however many (an escalation sweep's batch).

@@ -22,7 +22,8 @@ package final class TicketSettingsRecord: Model, @unchecked Sendable {
 
     package var settings: TicketSettings { Self.settings(of: definition) }
 
-    private static func settings(of definition: String) -> TicketSettings {
+    /// The settings a stored definition holds, decoded once per change.
+    static func settings(of definition: String) -> TicketSettings {
         if let known = decoded.withLockedValue({ $0 }), known.definition == definition { return known.settings }
         let settings = (try? JSONDecoder().decode(TicketSettings.self, from: Data(definition.utf8))) ?? .defaults
         decoded.withLockedValue { $0 = (definition, settings) }
