@@ -25,6 +25,10 @@ public struct BusinessCalendar: Sendable {
 
     public static let firstDate = LocalDate(year: 1900, month: 1, day: 1)!
     public static let lastDate = LocalDate(year: 2199, month: 12, day: 31)!
+    /// The days it computes with: events, planner days, schedules and filters outside them are refused, since rules
+    /// count days and months on from them.
+    public static let dates = firstDate...lastDate
+    public static let years = firstDate.year...lastDate.year
 
     /// 09:00–12:00 and 13:30–18:00, Monday to Friday.
     public static let standardHours: [[TimeRange]] = {
@@ -70,13 +74,13 @@ public struct BusinessCalendar: Sendable {
             let weekday = ((base + offset + 3) % 7 + 7) % 7  // 0 = Monday
             dayPattern[offset] = UInt16(weekday)
         }
-        for date in holidays where date >= Self.firstDate && date <= Self.lastDate {
+        for date in holidays where Self.dates.contains(date) {
             dayPattern[date.dayNumber - base] = closed
         }
-        for date in makeUpWorkdays where date >= Self.firstDate && date <= Self.lastDate {
+        for date in makeUpWorkdays where Self.dates.contains(date) {
             dayPattern[date.dayNumber - base] = makeUp
         }
-        for (date, ranges) in exceptions where date >= Self.firstDate && date <= Self.lastDate {
+        for (date, ranges) in exceptions where Self.dates.contains(date) {
             if let index = patternIndex[ranges] {
                 dayPattern[date.dayNumber - base] = index
             } else {

@@ -66,7 +66,7 @@ public struct HolidaySchedule: Sendable, Equatable {
 
     /// Dates of the working calendar only (1900 to 2199): a range beyond them would be millions of days to store.
     static func within(_ first: LocalDate, _ last: LocalDate, line: Int) throws(ParseError) {
-        guard first >= BusinessCalendar.firstDate, last <= BusinessCalendar.lastDate else {
+        guard BusinessCalendar.dates.contains(first), BusinessCalendar.dates.contains(last) else {
             throw ParseError(line: line, reason: "\(first.iso)..\(last.iso) is outside the years 1900 to 2199")
         }
     }

@@ -97,7 +97,7 @@ struct CalendarAPIController: RouteCollection {
 
     @Sendable func show(req: Request) async throws -> Year {
         let raw = req.query[String.self, at: "year"]
-        guard let year = raw.map({ Int($0) }) ?? req.today.year, (1900...2199).contains(year) else {
+        guard let year = raw.map({ Int($0) }) ?? req.today.year, BusinessCalendar.years.contains(year) else {
             throw CalendarQueries.InputError(parameter: "year", value: raw ?? "", expected: "calendar.expect.year")
         }
         let calendar = try await req.domain.calendars.defaultCalendar()
@@ -330,7 +330,7 @@ struct CalendarPagesController: RouteCollection {
         _ req: Request, year: Int, mode: String = "holiday", name: String? = nil, message: String? = nil,
         error: String? = nil
     ) async throws -> Response {
-        guard (1900...2199).contains(year) else {
+        guard BusinessCalendar.years.contains(year) else {
             throw CalendarQueries.InputError(parameter: "year", value: String(year), expected: "calendar.expect.year")
         }
         let stored = try await req.domain.calendars.defaultCalendar()

@@ -19,9 +19,7 @@ struct CalendarQueries {
     }
 
     static func date(_ value: String, _ parameter: String) throws -> LocalDate {
-        guard let date = LocalDate(parsing: value), date >= BusinessCalendar.firstDate,
-            date <= BusinessCalendar.lastDate
-        else {
+        guard let date = LocalDate(parsing: value), BusinessCalendar.dates.contains(date) else {
             throw InputError(parameter: parameter, value: value, expected: "calendar.expect.date")
         }
         return date
@@ -31,8 +29,8 @@ struct CalendarQueries {
     func instant(_ value: String, _ parameter: String) throws -> Date {
         let parts = value.split(whereSeparator: { $0 == "T" || $0 == " " })
         let clock = parts.count == 2 ? parts[1].split(separator: ":").compactMap { Int($0) } : []
-        guard parts.count == 2, let day = LocalDate(parsing: String(parts[0])), day >= BusinessCalendar.firstDate,
-            day <= BusinessCalendar.lastDate, (2...3).contains(clock.count), (0..<24).contains(clock[0]),
+        guard parts.count == 2, let day = LocalDate(parsing: String(parts[0])),
+            BusinessCalendar.dates.contains(day), (2...3).contains(clock.count), (0..<24).contains(clock[0]),
             (0..<60).contains(clock[1]), clock.count == 2 || (0..<60).contains(clock[2])
         else {
             throw InputError(parameter: parameter, value: value, expected: "calendar.expect.time")

@@ -123,7 +123,7 @@ struct EventIngest {
         }
         // A day of the working calendar (1900 to 2199): rules count days and months on from it.
         let time = LocalTime.parse(input.occurredAt, in: timeZone).flatMap {
-            (BusinessCalendar.firstDate...BusinessCalendar.lastDate).contains($0.date) ? $0 : nil
+            BusinessCalendar.dates.contains($0.date) ? $0 : nil
         }
         if time == nil { refuse("occurredAt", input.occurredAt, "events.problem.invalidTime") }
         let external = input.externalID?.trimmingWhitespace().nilIfEmpty

@@ -28,7 +28,7 @@ struct DailyPlanning {
     func runNow(day: LocalDate, trigger: String = "manual", now: Date) async throws -> PlanSummary {
         // A day of the working calendar (1900 to 2199), from the API and the command line alike: the planner counts
         // working days, birthdays and months around it.
-        guard (BusinessCalendar.firstDate...BusinessCalendar.lastDate).contains(day) else {
+        guard BusinessCalendar.dates.contains(day) else {
             throw NamedFieldError(field: "asOf", key: "problem.invalidDate")
         }
         return try await job.perform { lease in try await run(day: day, trigger: trigger, now: now, lease: lease) }
