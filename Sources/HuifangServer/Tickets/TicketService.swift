@@ -54,8 +54,6 @@ struct TicketService {
         try await User.query(on: db).filter(\.$username == username.lowercased()).filter(\.$isActive == true).first()
     }
 
-    private func calendar() async throws -> BusinessCalendar { try await CalendarStore(db: db).defaultBusiness() }
-
     /// Runs a lifecycle rule; a refusal becomes the field error it names, or a conflict with the ticket's state.
     static func ruled<T>(_ rule: () throws -> T) throws -> T {
         do {
@@ -82,6 +80,13 @@ struct TicketService {
     /// What opening a ticket reads besides the people it names: the settings, the default calendar (computed from
     /// the cache) and the endpoints that take `ticket.opened`, in one statement, since every ticket asks.
     private func openingReads() async throws -> (TicketSettings, BusinessCalendar, [Webhooks.Subscriber]) {
+        let (settings, calendar, endpoints) = try await clockReads()
+        return (settings, calendar, Webhooks.subscribers(of: .ticketOpened, aggregated: endpoints))
+    }
+
+    /// The settings and the default calendar a ticket's clock is computed with, read in one statement with the
+    /// webhook endpoints (`Webhooks.aggregated`; every change to a ticket and every ticket opened asks).
+    private func clockReads() async throws -> (TicketSettings, BusinessCalendar, endpoints: String?) {
         struct Row: Decodable {
             let id: UUID
             let updated_at: Date?
@@ -96,10 +101,7 @@ struct TicketService {
         ).first(decoding: Row.self)
         guard let row else { throw Abort(.internalServerError, reason: "no default calendar") }
         let calendar = try await CalendarStore(db: db).defaultBusiness(id: row.id, updatedAt: row.updated_at)
-        return (
-            row.settings.map(TicketSettingsRecord.settings(of:)) ?? .defaults, calendar,
-            Webhooks.subscribers(of: .ticketOpened, aggregated: row.endpoints)
-        )
+        return (row.settings.map(TicketSettingsRecord.settings(of:)) ?? .defaults, calendar, row.endpoints)
     }
 
     func open(_ input: TicketInput, callID: Int? = nil, taskID: Int? = nil) async throws -> Ticket {
@@ -318,8 +320,7 @@ struct TicketService {
         if [.reopen, .adopt, .decline].contains(action), note.isEmpty {
             throw NamedFieldError(field: "note", key: "ticket.problem.noteRequired")
         }
-        let calendar = try await calendar()
-        let settings = try await TicketSettingsRecord.current(on: db)
+        let (settings, calendar, _) = try await clockReads()
         let policy = settings.policy(named: ticket.policy)
         let next = try Self.ruled {
             try ticket.lifecycle.applying(action, kind: ticket.kind, at: now, policy: policy, calendar: calendar)
@@ -351,11 +352,10 @@ struct TicketService {
 
     /// Waiting on the customer: stops the clock when the ticket's policy says so.
     func pause(_ ticket: Ticket, note: String) async throws -> Ticket {
-        let settings = try await TicketSettingsRecord.current(on: db)
+        let (settings, calendar, _) = try await clockReads()
         ticket.lifecycle = try Self.ruled {
             try ticket.lifecycle.pausing(at: now, policy: settings.policy(named: ticket.policy))
         }
-        let calendar = try await calendar()
         try ticket.keepWorkingTimeLeft(at: now, calendar: calendar)
         if TextLimit.exceeds(note, TextLimit.note) { throw NamedFieldError.tooLong("note", TextLimit.note) }
         try await save(ticket, action: "pause", note: note.trimmingWhitespace(), clock: (settings, calendar))
@@ -365,8 +365,7 @@ struct TicketService {
     /// The customer answered: the clock runs again, each deadline keeping the time it had left.
     func resume(_ ticket: Ticket, note: String) async throws -> Ticket {
         if TextLimit.exceeds(note, TextLimit.note) { throw NamedFieldError.tooLong("note", TextLimit.note) }
-        let settings = try await TicketSettingsRecord.current(on: db)
-        let calendar = try await calendar()
+        let (settings, calendar, _) = try await clockReads()
         let policy = settings.policy(named: ticket.policy)
         let (resumed, pausedAt) = try Self.ruled {
             try ticket.lifecycle.resuming(at: now, policy: policy, calendar: calendar)
@@ -395,7 +394,8 @@ struct TicketService {
         guard errors.isEmpty, let deadline, let until else { throw NamedFieldErrors(errors: errors) }
         let (extended, current) = try Self.ruled { try ticket.lifecycle.extending(deadline, until: until, at: now) }
         ticket.lifecycle = extended
-        let clock = (try await TicketSettingsRecord.current(on: db), try await calendar())
+        let (settings, calendar, _) = try await clockReads()
+        let clock = (settings, calendar)
         let deadlineName = Catalogue.text("ticket.deadline.\(deadline.rawValue)", config.defaultLanguage)
         let told = Catalogue.text("ticket.customerToldNote", config.defaultLanguage)
         let said =
