@@ -62,7 +62,12 @@ import ZIPFoundation
         let cells = rows.map { row in
             row.map { #"<c r="\#($0.0)" t="inlineStr"><is><t>\#($0.1)</t></is></c>"# }.joined()
         }
-        let sheet = cells.enumerated().map { #"<row r="\#($0.offset + 1)">\#($0.element)</row>"# }.joined()
+        return try workbook(sheetData: cells.enumerated().map { #"<row r="\#($0.offset + 1)">\#($0.element)</row>"# })
+    }
+
+    /// A workbook of one sheet whose `<sheetData>` holds `rows` as written.
+    static func workbook(sheetData rows: [String]) throws -> [UInt8] {
+        let sheet = rows.joined()
         let parts = [
             "xl/_rels/workbook.xml.rels":
                 #"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>"#,
@@ -102,6 +107,19 @@ import ZIPFoundation
         let three = try XLSXReader.records(Self.workbook((1...3).map(row)), cellLimit: 3 * 16_384)
         #expect(three.map(\.fields.count) == [16_384, 16_384, 16_384] && three[2].fields.last == "y")
         #expect(ImportFileProblem.sheetTooLarge.catalogueEntry.key == "import.file.sheetTooLarge")
+    }
+
+    /// What Excel cannot write is refused as it is read, before it is held: more rows than Excel's 1,048,576 (each
+    /// used to be kept under the last row's number), more cells than the limit, a cell of more than 32,767
+    /// characters.
+    @Test func aSheetBeyondExcelsOwnLimitsIsRefusedAsItIsRead() throws {
+        let rows = try Self.workbook(sheetData: Array(repeating: "<row/>", count: 1_048_577))
+        #expect(throws: ImportFileProblem.sheetTooLarge) { try XLSXReader.records(rows) }
+        let cells = try Self.workbook((1...2_000).map { [("A\($0)", "x")] })
+        #expect(throws: ImportFileProblem.sheetTooLarge) { try XLSXReader.records(cells, cellLimit: 1_000) }
+        #expect(try XLSXReader.records(cells, cellLimit: 2_000).count == 2_000)
+        let long = try Self.workbook([[("A1", "姓名")], [("A2", String(repeating: "长", count: 50_000))]])
+        #expect(throws: ImportFileProblem.unreadableWorkbook) { try XLSXReader.records(long) }
     }
 
     @Test func serialDatesInBothDateSystems() {

@@ -35,7 +35,8 @@ public enum XLSXReader {
             let archive = try Archive(data: Data(bytes), accessMode: .read)
             let book = try Workbook(archive, limit: partLimit)
             for sheet in book.sheets {
-                let read = try SheetReader.read(try book.part(sheet), strings: book.strings, styles: book.styles)
+                let read = try SheetReader.read(
+                    try book.part(sheet), strings: book.strings, styles: book.styles, cellLimit: cellLimit)
                 let records = try read.records(date1904: book.date1904, cellLimit: cellLimit)
                 if !records.isEmpty { return records }
             }
@@ -68,8 +69,10 @@ private struct Workbook {
         }
         let book = ElementCollector(["sheet", "workbookPr"])
         try book.parse(Self.extract("xl/workbook.xml", from: archive, limit: limit))
+        // Each part once: a sheet listed many times must not be unpacked and read as many times.
+        var listed: Set<String> = []
         sheets = book.elements.filter { $0.name == "sheet" && ($0["state"] ?? "visible") == "visible" }
-            .compactMap { $0["r:id"].flatMap { targets[$0] } }
+            .compactMap { $0["r:id"].flatMap { targets[$0] } }.filter { listed.insert($0).inserted }
         date1904 = book.elements.contains { $0.name == "workbookPr" && ["1", "true"].contains($0["date1904"] ?? "") }
         // Both parts are optional: a workbook of numbers only has no shared strings.
         let shared =
@@ -103,8 +106,21 @@ private enum XMLStream {
     static func parse(_ data: Data, with delegate: any XMLParserDelegate) throws {
         let parser = XMLParser(stream: InputStream(data: data))
         parser.delegate = delegate
-        guard parser.parse() else { throw ImportFileProblem.unreadableWorkbook }
+        guard parser.parse() else {
+            throw (delegate as? any Bounded)?.refusal ?? ImportFileProblem.unreadableWorkbook
+        }
     }
+
+    /// The most a reader keeps of one part: elements, styles or strings (Excel's own limits are far lower), and
+    /// the bytes of one text (Excel holds 32,767 characters in a cell). A part beyond them is no workbook a
+    /// person wrote, and must not fill the memory (`XLSXReader.cellLimit` bounds a sheet's cells and rows).
+    static let elementLimit = 1 << 16
+    static let textLimit = 32_767 * 4
+}
+
+/// A reader that stops a part it will not hold, and says why.
+private protocol Bounded: AnyObject {
+    var refusal: ImportFileProblem? { get set }
 }
 
 /// An element's name and attributes.
@@ -115,9 +131,10 @@ private struct Element {
 }
 
 /// Collects the elements of the given names from a document, in order.
-private final class ElementCollector: NSObject, XMLParserDelegate {
+private final class ElementCollector: NSObject, XMLParserDelegate, Bounded {
     let names: Set<String>
     var elements: [Element] = []
+    var refusal: ImportFileProblem?
 
     init(_ names: Set<String>) { self.names = names }
 
@@ -129,13 +146,16 @@ private final class ElementCollector: NSObject, XMLParserDelegate {
         _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
         attributes: [String: String] = [:]
     ) {
-        if names.contains(name) { elements.append(Element(name: name, attributes: attributes)) }
+        guard names.contains(name) else { return }
+        guard elements.count < XMLStream.elementLimit else { return stop(parser, .unreadableWorkbook) }
+        elements.append(Element(name: name, attributes: attributes))
     }
 }
 
 /// The shared strings table: the text of each `<si>`, rich-text runs joined, phonetic guides (`<rPh>`) left out.
-private final class SharedStrings: NSObject, XMLParserDelegate {
+private final class SharedStrings: NSObject, XMLParserDelegate, Bounded {
     var strings: [String] = []
+    var refusal: ImportFileProblem?
     private var current = ""
     private var inText = false
     private var phonetic = 0
@@ -159,12 +179,16 @@ private final class SharedStrings: NSObject, XMLParserDelegate {
     }
 
     func parser(_ parser: XMLParser, foundCharacters string: String) {
-        if inText { current += string }
+        guard inText else { return }
+        current += string
+        if current.utf8.count > XMLStream.textLimit { stop(parser, .unreadableWorkbook) }
     }
 
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
         switch name {
-        case "si": strings.append(current)
+        case "si":
+            guard strings.count < XLSXReader.cellLimit else { return stop(parser, .sheetTooLarge) }
+            strings.append(current)
         case "t": inText = false
         case "rPh": phonetic -= 1
         default: break
@@ -173,10 +197,11 @@ private final class SharedStrings: NSObject, XMLParserDelegate {
 }
 
 /// Which cell styles (`cellXfs`, by index) show a number as a date or time.
-final class DateStyles: NSObject, XMLParserDelegate {
+final class DateStyles: NSObject, XMLParserDelegate, Bounded {
     private var formats: [Int: String] = [:]
     private var styles: [Int] = []
     private var inCellStyles = false
+    fileprivate var refusal: ImportFileProblem?
 
     static func read(_ data: Data) throws -> [Bool] {
         let reader = DateStyles()
@@ -215,11 +240,16 @@ final class DateStyles: NSObject, XMLParserDelegate {
     ) {
         switch name {
         case "numFmt":
+            guard formats.count < XMLStream.elementLimit else { return stop(parser, .unreadableWorkbook) }
             if let id = attributes["numFmtId"].flatMap(Int.init), let code = attributes["formatCode"] {
                 formats[id] = code
             }
         case "cellXfs": inCellStyles = true
-        case "xf" where inCellStyles: styles.append(attributes["numFmtId"].flatMap(Int.init) ?? 0)
+        case "xf" where inCellStyles:
+            guard styles.count + formats.count < XMLStream.elementLimit else {
+                return stop(parser, .unreadableWorkbook)
+            }
+            styles.append(attributes["numFmtId"].flatMap(Int.init) ?? 0)
         default: break
         }
     }
@@ -230,7 +260,7 @@ final class DateStyles: NSObject, XMLParserDelegate {
 }
 
 /// One worksheet read as it streams by: the text of each cell by row, and the merged ranges.
-private final class SheetReader: NSObject, XMLParserDelegate {
+private final class SheetReader: NSObject, XMLParserDelegate, Bounded {
     private struct Cell {
         var column = 0
         var type = "n"
@@ -242,6 +272,10 @@ private final class SheetReader: NSObject, XMLParserDelegate {
     private(set) var rows: [(number: Int, cells: [(column: Int, value: Value)])] = []
     /// Merged ranges as (first row, first column, last column).
     private(set) var merges: [(row: Int, first: Int, last: Int)] = []
+    /// The cells and merges kept so far, bounded by `cellLimit`; rows by Excel's 1,048,576.
+    private var kept = 0
+    let cellLimit: Int
+    var refusal: ImportFileProblem?
     private var cell: Cell?
     private var rowNumber = 0
     private var collecting = false
@@ -252,12 +286,12 @@ private final class SheetReader: NSObject, XMLParserDelegate {
         case number(String, date: Bool)
     }
 
-    init(strings: [String], styles: [Bool]) {
-        (self.strings, self.styles) = (strings, styles)
+    init(strings: [String], styles: [Bool], cellLimit: Int) {
+        (self.strings, self.styles, self.cellLimit) = (strings, styles, cellLimit)
     }
 
-    static func read(_ data: Data, strings: [String], styles: [Bool]) throws -> SheetReader {
-        let reader = SheetReader(strings: strings, styles: styles)
+    static func read(_ data: Data, strings: [String], styles: [Bool], cellLimit: Int) throws -> SheetReader {
+        let reader = SheetReader(strings: strings, styles: styles, cellLimit: cellLimit)
         try XMLStream.parse(data, with: reader)
         return reader
     }
@@ -268,6 +302,7 @@ private final class SheetReader: NSObject, XMLParserDelegate {
     ) {
         switch name {
         case "row":
+            guard rows.count < 1_048_576 else { return stop(parser, .sheetTooLarge) }
             // A row number beyond Excel's last row is taken as none (the row after the one before).
             rowNumber =
                 attributes["r"].flatMap(Int.init).flatMap { (1...1_048_576).contains($0) ? $0 : nil }
@@ -281,13 +316,18 @@ private final class SheetReader: NSObject, XMLParserDelegate {
         case "v", "t": collecting = cell != nil && phonetic == 0
         case "rPh": phonetic += 1
         case "mergeCell":
-            if let range = attributes["ref"], let merge = Self.merge(range) { merges.append(merge) }
+            guard let range = attributes["ref"], let merge = Self.merge(range) else { return }
+            kept += 1
+            guard kept <= cellLimit else { return stop(parser, .sheetTooLarge) }
+            merges.append(merge)
         default: break
         }
     }
 
     func parser(_ parser: XMLParser, foundCharacters string: String) {
-        if collecting { cell?.text += string }
+        guard collecting, cell != nil else { return }
+        cell?.text += string
+        if cell!.text.utf8.count > XMLStream.textLimit { stop(parser, .unreadableWorkbook) }
     }
 
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
@@ -296,6 +336,8 @@ private final class SheetReader: NSObject, XMLParserDelegate {
         case "rPh": phonetic -= 1
         case "c":
             if let cell, !rows.isEmpty, let value = value(of: cell) {
+                kept += 1
+                guard kept <= cellLimit else { return stop(parser, .sheetTooLarge) }
                 rows[rows.count - 1].cells.append((cell.column, value))
             }
             cell = nil
@@ -324,9 +366,8 @@ private final class SheetReader: NSObject, XMLParserDelegate {
             let filled = cells.filter { !$0.text.trimmingWhitespace().isEmpty }
             return filled.isEmpty ? nil : (row.number, cells, filled.count)
         }
-        let titles = filled.prefix { row in
-            row.filled == 1 && merges.contains { $0.row == row.line && $0.last > $0.first }
-        }
+        let mergedRows = Set(merges.filter { $0.last > $0.first }.map(\.row))
+        let titles = filled.prefix { row in row.filled == 1 && mergedRows.contains(row.line) }
         let table = filled.dropFirst(titles.count)
         let headings = table.first.map { $0.cells.filter { !$0.text.trimmingWhitespace().isEmpty } }
         let width = (headings?.map(\.column).max() ?? -1) + 1
@@ -392,5 +433,13 @@ extension XLSXReader {
             letters += 1
         }
         return letters > 0 && column <= 16_384 ? column - 1 : nil
+    }
+}
+
+extension Bounded {
+    /// Stops the parser at what it will not hold; `XMLStream.parse` then throws `problem`.
+    fileprivate func stop(_ parser: XMLParser, _ problem: ImportFileProblem) {
+        refusal = problem
+        parser.abortParsing()
     }
 }
