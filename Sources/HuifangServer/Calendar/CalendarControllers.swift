@@ -157,7 +157,9 @@ extension DomainServices {
 
     func importSchedule(_ bytes: [UInt8], fileName: String) async throws -> Int {
         let calendar = try await calendars.defaultCalendar()
-        let count = try await calendars.apply(CalendarQueries.schedule(from: bytes), to: calendar.id!)
+        // A workbook may unpack to hundreds of megabytes: read on the thread pool, not on the event loop.
+        let schedule = try await offTheEventLoop { try CalendarQueries.schedule(from: bytes) }
+        let count = try await calendars.apply(schedule, to: calendar.id!)
         try await audit(
             "calendar.import", subjectType: "calendar", subjectID: calendar.name, detail: "\(fileName): \(count) dates")
         return count
