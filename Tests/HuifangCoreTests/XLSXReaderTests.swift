@@ -84,18 +84,26 @@ import ZIPFoundation
         return [UInt8](try #require(archive.data))
     }
 
-    @Test func aValueBeyondTheHeadingsIsNotRead() throws {
+    /// Rows are laid out as wide as the headings; the first value beyond them follows as one more field, as in a
+    /// CSV row, so that a row filled only there is reported by the import instead of skipped as empty.
+    @Test func aValueBeyondTheHeadingsFollowsAsOneField() throws {
         let bytes = try Self.workbook([
             [("A1", "姓名"), ("B1", "手机")],
             [("A2", "王芳"), ("B2", "13800138000"), ("XFD2", "stray")],
             [("A3", "李娜"), ("C3", " ")],
+            [("D4", "13900139000")],
         ])
         #expect(
             try XLSXReader.records(bytes) == [
                 CSVRecord(line: 1, fields: ["姓名", "手机"]),
-                CSVRecord(line: 2, fields: ["王芳", "13800138000"]),
+                CSVRecord(line: 2, fields: ["王芳", "13800138000", "stray"]),
                 CSVRecord(line: 3, fields: ["李娜", ""]),
+                CSVRecord(line: 4, fields: ["", "", "13900139000"]),
             ])
+        let parser = CustomerImportParser(
+            rules: CustomerRules(tiers: ["普通"], today: LocalDate(year: 2026, month: 11, day: 30)!))
+        let parsed = try parser.parse(bytes)
+        #expect(parsed.rows.map(\.line) == [2] && parsed.problems.map(\.line).contains(4))
     }
 
     /// A heading and a value in Excel's last column on every row: 16,384 fields a row, refused by name once the

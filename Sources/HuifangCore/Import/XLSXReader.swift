@@ -357,7 +357,8 @@ private final class SheetReader: NSObject, XMLParserDelegate, Bounded {
     }
 
     /// The records: empty rows left out, title rows above the headings skipped, every row as wide as the headings
-    /// (as a CSV row with empty trailing cells would be; a column without a heading is read by no import). Refused
+    /// (as a CSV row with empty trailing cells would be; a column without a heading is read by no import), and one
+    /// field more when a value lies beyond them. Refused
     /// when the rows would hold more than `cellLimit` fields: a heading in Excel's last column and a value on every row
     /// must not fill the memory.
     func records(date1904: Bool, cellLimit: Int) throws(ImportFileProblem) -> [CSVRecord] {
@@ -375,6 +376,11 @@ private final class SheetReader: NSObject, XMLParserDelegate, Bounded {
         return table.map { row in
             var fields = [String](repeating: "", count: width)
             for (column, text) in row.cells where column < width { fields[column] = text }
+            // The first value right of the headings, where a CSV row would carry it: a row filled only there is
+            // reported by the import, not skipped as empty.
+            if let beyond = row.cells.first(where: { $0.column >= width && !$0.text.trimmingWhitespace().isEmpty }) {
+                fields.append(beyond.text)
+            }
             return CSVRecord(line: row.line, fields: fields)
         }
     }
