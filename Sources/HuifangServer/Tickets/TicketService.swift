@@ -80,13 +80,13 @@ struct TicketService {
     /// What opening a ticket reads besides the people it names: the settings, the default calendar (computed from
     /// the cache) and the endpoints that take `ticket.opened`, in one statement, since every ticket asks.
     private func openingReads() async throws -> (TicketSettings, BusinessCalendar, [Webhooks.Subscriber]) {
-        let (settings, calendar, endpoints) = try await clockReads()
+        let (settings, calendar, endpoints) = try await clockReads(endpoints: true)
         return (settings, calendar, Webhooks.subscribers(of: .ticketOpened, aggregated: endpoints))
     }
 
-    /// The settings and the default calendar a ticket's clock is computed with, read in one statement with the
-    /// webhook endpoints (`Webhooks.aggregated`; every change to a ticket and every ticket opened asks).
-    private func clockReads() async throws -> (TicketSettings, BusinessCalendar, endpoints: String?) {
+    /// The settings and the default calendar a ticket's clock is computed with, read in one statement (every change
+    /// to a ticket and every ticket opened asks), with the webhook endpoints when asked (`Webhooks.aggregated`).
+    private func clockReads(endpoints: Bool = false) async throws -> (TicketSettings, BusinessCalendar, String?) {
         struct Row: Decodable {
             let id: UUID
             let updated_at: Date?
@@ -96,7 +96,7 @@ struct TicketService {
         let row = try await db.sql.raw(
             """
             SELECT c.id, c.updated_at, (SELECT definition FROM ticket_settings WHERE id = 1) AS settings,
-            \(Webhooks.aggregated) AS endpoints FROM calendars c WHERE c.is_default = \(bind: true) LIMIT 1
+            \(endpoints ? Webhooks.aggregated : "NULL") AS endpoints FROM calendars c WHERE c.is_default = \(bind: true) LIMIT 1
             """
         ).first(decoding: Row.self)
         guard let row else { throw Abort(.internalServerError, reason: "no default calendar") }
