@@ -358,9 +358,8 @@ private final class SheetReader: NSObject, XMLParserDelegate, Bounded {
 
     /// The records: empty rows left out, title rows above the headings skipped, every row as wide as the headings
     /// (as a CSV row with empty trailing cells would be; a column without a heading is read by no import), and one
-    /// field more when a value lies beyond them. Refused
-    /// when the rows would hold more than `cellLimit` fields: a heading in Excel's last column and a value on every row
-    /// must not fill the memory.
+    /// field more when a value lies beyond them. Refused when the rows would hold more than `cellLimit` fields: a
+    /// heading in Excel's last column and a value on every row must not fill the memory.
     func records(date1904: Bool, cellLimit: Int) throws(ImportFileProblem) -> [CSVRecord] {
         let filled = rows.compactMap { row -> (line: Int, cells: [(column: Int, text: String)], filled: Int)? in
             let cells = row.cells.map { (column: $0.column, text: Self.text($0.value, date1904: date1904)) }

@@ -96,7 +96,8 @@ struct TicketService {
         let row = try await db.sql.raw(
             """
             SELECT c.id, c.updated_at, (SELECT definition FROM ticket_settings WHERE id = 1) AS settings,
-            \(endpoints ? Webhooks.aggregated : "NULL") AS endpoints FROM calendars c WHERE c.is_default = \(bind: true) LIMIT 1
+            \(endpoints ? Webhooks.aggregated : "NULL") AS endpoints
+            FROM calendars c WHERE c.is_default = \(bind: true) LIMIT 1
             """
         ).first(decoding: Row.self)
         guard let row else { throw Abort(.internalServerError, reason: "no default calendar") }
