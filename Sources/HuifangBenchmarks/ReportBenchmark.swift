@@ -37,7 +37,7 @@ extension Operations {
         var lines: [String] = []
         let calendar = try await CalendarStore(db: db).defaultBusiness()
         let last = ReportPeriod(month: "2026-10")!
-        let first = last.from.addingMonths(-(months - 1))
+        let first = last.from.adding(months: -(months - 1))
         let days = last.to.dayNumber - first.dayNumber + 1
         let epoch0 = Int(calendar.instant(local: Int64(first.dayNumber) * 86_400).timeIntervalSince1970)
 

@@ -246,9 +246,7 @@ final class DateStyles: NSObject, XMLParserDelegate, Bounded {
             }
         case "cellXfs": inCellStyles = true
         case "xf" where inCellStyles:
-            guard styles.count + formats.count < XMLStream.elementLimit else {
-                return stop(parser, .unreadableWorkbook)
-            }
+            guard styles.count < XMLStream.elementLimit else { return stop(parser, .unreadableWorkbook) }
             styles.append(attributes["numFmtId"].flatMap(Int.init) ?? 0)
         default: break
         }

@@ -22,12 +22,12 @@ public struct ReportPeriod: Hashable, Codable, Sendable {
             let month = Int(parts[1]), Self.years.contains(year),
             let first = LocalDate(year: year, month: month, day: 1)
         else { return nil }
-        self.init(from: first, to: first.addingMonths(1).adding(days: -1))
+        self.init(from: first, to: first.adding(months: 1).adding(days: -1))
     }
 
     /// `2026-10` when the period is exactly one calendar month, else nil.
     public var month: String? {
-        guard from.day == 1, to == from.addingMonths(1).adding(days: -1) else { return nil }
+        guard from.day == 1, to == from.adding(months: 1).adding(days: -1) else { return nil }
         return String(from.iso.prefix(7))
     }
 
@@ -35,8 +35,8 @@ public struct ReportPeriod: Hashable, Codable, Sendable {
     public static func months(endingWith last: LocalDate, count: Int) -> [ReportPeriod] {
         let first = LocalDate(year: last.year, month: last.month, day: 1)!
         return (0..<count).reversed().map { back in
-            let start = first.addingMonths(-back)
-            return ReportPeriod(from: start, to: start.addingMonths(1).adding(days: -1))
+            let start = first.adding(months: -back)
+            return ReportPeriod(from: start, to: start.adding(months: 1).adding(days: -1))
         }
     }
 
@@ -74,11 +74,6 @@ public struct ReportPeriod: Hashable, Codable, Sendable {
         guard problems.isEmpty, let first, let last else { throw NamedFieldErrors(errors: problems) }
         return ReportPeriod(from: first, to: last)
     }
-}
-
-extension LocalDate {
-    /// The same day `n` months later, clamped to the month's last day (`adding(months:)`).
-    public func addingMonths(_ n: Int) -> LocalDate { adding(months: n) }
 }
 
 /// How a report's rows are split. Each figure is split only by what it has: tickets have no rule,

@@ -2,8 +2,8 @@
 extension ReportPeriod {
     /// The calendar month before the one `today` falls in: the month a report opens on.
     public static func lastFinishedMonth(before today: LocalDate) -> ReportPeriod {
-        let first = LocalDate(year: today.year, month: today.month, day: 1)!.addingMonths(-1)
-        return ReportPeriod(from: first, to: first.addingMonths(1).adding(days: -1))
+        let first = LocalDate(year: today.year, month: today.month, day: 1)!.adding(months: -1)
+        return ReportPeriod(from: first, to: first.adding(months: 1).adding(days: -1))
     }
 
     /// The calendar month `today` falls in, from its first day to its last.
@@ -49,8 +49,8 @@ extension ReportPeriod {
 
     private func shifted(by step: Int) -> ReportPeriod {
         if let months = wholeMonths {
-            let first = from.addingMonths(step * months)
-            return ReportPeriod(from: first, to: first.addingMonths(months).adding(days: -1))
+            let first = from.adding(months: step * months)
+            return ReportPeriod(from: first, to: first.adding(months: months).adding(days: -1))
         }
         return ReportPeriod(from: from.adding(days: step * dayCount), to: to.adding(days: step * dayCount))
     }

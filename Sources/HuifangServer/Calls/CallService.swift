@@ -244,7 +244,7 @@ struct CallService {
     /// The promised reply's local time, which must lie ahead, within the working calendar (before 2200).
     private func promise(_ text: String?, _ errors: inout [NamedFieldError]) -> Date? {
         if let parsed = text.flatMap({ LocalTime.parse($0, in: config.timeZone) }), parsed.instant > now,
-            parsed.date <= BusinessCalendar.lastDate
+            BusinessCalendar.dates.contains(parsed.date)
         {
             return parsed.instant
         }

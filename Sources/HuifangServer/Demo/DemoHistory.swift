@@ -39,7 +39,7 @@ enum DemoHistory {
         var records: [[any Encodable & Sendable]] = []
         var answers: [[any Encodable & Sendable]] = []
         var calls: [[any Encodable & Sendable]] = []
-        let firstMonth = LocalDate(year: today.year, month: today.month, day: 1)!.addingMonths(-12)
+        let firstMonth = LocalDate(year: today.year, month: today.month, day: 1)!.adding(months: -12)
         var day = firstMonth
         while day < today {
             defer { day = day.adding(days: 1) }
@@ -187,9 +187,9 @@ enum DemoHistory {
             ("suggestion", "other", "建议增加周末服务时段"), ("service", "communication", "客服答复前后不一"),
         ]
         let handlers = ["zhaolei", "sunli"]
-        let first = LocalDate(year: today.year, month: today.month, day: 1)!.addingMonths(-12)
+        let first = LocalDate(year: today.year, month: today.month, day: 1)!.adding(months: -12)
         for month in 0..<12 {
-            let start = first.addingMonths(month)
+            let start = first.adding(months: month)
             for n in 0..<(10 + Int(rng.next() % 6)) {
                 let kind = kinds[Int(rng.next() % UInt64(kinds.count))]
                 let opened = calendar.instant(

@@ -54,7 +54,7 @@ extension DomainServices {
         let counts = DashboardCounts(db: db, day: day)
         let fresh = try await counts.newTickets(department: nil)
         let checks = try await SpotCheck.query(on: db).filter(\.$status == .pending).count()
-        let lastMonth = String(day.today.addingMonths(-1).iso.prefix(7))
+        let lastMonth = String(day.today.adding(months: -1).iso.prefix(7))
         let signed = try await ReportSignOff.query(on: db).filter(\.$month == lastMonth).first() != nil
         var tiles: [Dashboard.Tile] = [
             .init(

@@ -226,7 +226,7 @@ struct SpotCheckPagesController: RouteCollection {
 
     @Sendable func month(req: Request) async throws -> Response {
         let today = req.today
-        let month = req.query[String.self, at: "month"] ?? String(today.addingMonths(-1).iso.prefix(7))
+        let month = req.query[String.self, at: "month"] ?? String(today.adding(months: -1).iso.prefix(7))
         guard ReportPeriod(month: month) != nil else { throw AppError(.badRequest, "report.problem.month") }
         let checks = try await SpotCheck.query(on: req.db).filter(\.$month == month).sort(\.$agentName).sort(\.$id)
             .all()

@@ -30,13 +30,6 @@ package final class TicketSettingsRecord: Model, @unchecked Sendable {
         return settings
     }
 
-    /// The settings alone, read as one column (every ticket opened and acted on reads them): what `load` gives.
-    package static func current(on db: any Database) async throws -> TicketSettings {
-        struct Row: Decodable { let definition: String }
-        let row = try await db.sql.raw("SELECT definition FROM ticket_settings WHERE id = 1").first(decoding: Row.self)
-        return row.map { settings(of: $0.definition) } ?? .defaults
-    }
-
     /// The last definition read and its settings: every ticket opened reads them, and they rarely change.
     private static let decoded = NIOLockedValueBox<(definition: String, settings: TicketSettings)?>(nil)
 
