@@ -66,14 +66,14 @@ import ZIPFoundation
     }
 
     /// A workbook of one sheet whose `<sheetData>` holds `rows` as written.
-    static func workbook(sheetData rows: [String]) throws -> [UInt8] {
+    static func workbook(sheetData rows: [String], extra: [String: String] = [:]) throws -> [UInt8] {
         let sheet = rows.joined()
-        let parts = [
+        let parts = extra.merging([
             "xl/_rels/workbook.xml.rels":
                 #"<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>"#,
             "xl/workbook.xml": #"<workbook><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
             "xl/worksheets/sheet1.xml": "<worksheet><sheetData>\(sheet)</sheetData></worksheet>",
-        ]
+        ]) { $1 }
         let archive = try Archive(data: Data(), accessMode: .create)
         for (path, text) in parts.sorted(by: { $0.key < $1.key }) {
             let data = Data(text.utf8)
@@ -119,7 +119,7 @@ import ZIPFoundation
 
     /// What Excel cannot write is refused as it is read, before it is held: more rows than Excel's 1,048,576 (each
     /// used to be kept under the last row's number), more cells than the limit, a cell of more than 32,767
-    /// characters.
+    /// characters, more than 65,536 styles.
     @Test func aSheetBeyondExcelsOwnLimitsIsRefusedAsItIsRead() throws {
         let rows = try Self.workbook(sheetData: Array(repeating: "<row/>", count: 1_048_577))
         #expect(throws: ImportFileProblem.sheetTooLarge) { try XLSXReader.records(rows) }
@@ -128,6 +128,17 @@ import ZIPFoundation
         #expect(try XLSXReader.records(cells, cellLimit: 2_000).count == 2_000)
         let long = try Self.workbook([[("A1", "姓名")], [("A2", String(repeating: "长", count: 50_000))]])
         #expect(throws: ImportFileProblem.unreadableWorkbook) { try XLSXReader.records(long) }
+        let row = [#"<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c></row>"#]
+        func styles(_ count: Int) -> [String: String] {
+            [
+                "xl/styles.xml": "<styleSheet><cellXfs>" + String(repeating: "<xf/>", count: count)
+                    + "</cellXfs></styleSheet>"
+            ]
+        }
+        #expect(throws: ImportFileProblem.unreadableWorkbook) {
+            try XLSXReader.records(Self.workbook(sheetData: row, extra: styles(65_537)))
+        }
+        #expect(try XLSXReader.records(Self.workbook(sheetData: row, extra: styles(65_536))).count == 1)
     }
 
     @Test func serialDatesInBothDateSystems() {
