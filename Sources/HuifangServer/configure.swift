@@ -61,7 +61,9 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
                 connectionPoolTimeout: SerialSQLiteConfiguration.writerQueueTimeout), as: .psql)
     }
     if case .postgres = config.database {
+        app.callListPages = CallListPages(enabled: false)
     } else {
+        app.callListPages = CallListPages(enabled: true)
         // WAL: readers do not wait for the writer. The other settings: `SerialSQLiteDatabase.connectionSettings`.
         try await SerialSQLiteDatabase.configureConnections(of: app.databases, id: .sqlite, logger: app.logger)
     }

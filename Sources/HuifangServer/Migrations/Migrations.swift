@@ -44,5 +44,6 @@ extension Application {
         migrations.add(M039PhoneCallContacts())
         migrations.add(M040RollupReasonsByIndex())
         migrations.add(M041RollupTriggersLeaveEarly())
+        migrations.add(M042CallListVersions())
     }
 }

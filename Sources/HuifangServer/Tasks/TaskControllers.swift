@@ -35,7 +35,8 @@ extension DomainServices {
         let rows = try await db.sql.raw(
             """
             SELECT assigned_agent_id, COUNT(*) AS count FROM follow_up_tasks
-            WHERE status = 'open' AND due_on <= \(bind: day.iso) AND assigned_agent_id IS NOT NULL GROUP BY assigned_agent_id
+            WHERE status = 'open' AND due_on <= \(bind: day.iso) AND assigned_agent_id IS NOT NULL
+            GROUP BY assigned_agent_id
             """
         ).all(decoding: DueRow.self)
         let due = Dictionary(rows.map { ($0.assigned_agent_id, $0.count) }, uniquingKeysWith: +)
@@ -55,8 +56,13 @@ extension DomainServices {
     /// A page of tasks as `viewer` may see them; the view is audited.
     func taskPage(_ filter: TaskFilter, viewer: User) async throws -> KeysetPage<TaskView> {
         let page = try await taskQueries.page(filter, viewer: viewer)
-        try await audit("task.list", subjectType: "task", detail: "count=\(page.rows.count)")
+        try await auditTaskList(count: page.rows.count)
         return page
+    }
+
+    /// The audit entry of a view of a task list.
+    func auditTaskList(count: Int) async throws {
+        try await audit("task.list", subjectType: "task", detail: "count=\(count)")
     }
 
     /// The active agent with this username or id; with `evenInactive`, also one who has left (a list filtered by
@@ -135,7 +141,7 @@ extension Request {
     }
 
     /// `limit` and `after` of a task list.
-    func pagedTasks(_ filter: TaskFilter, limit: Int = 50) throws -> TaskFilter {
+    func pagedTasks(_ filter: TaskFilter, limit: Int = TaskFilter.pageSize) throws -> TaskFilter {
         var filter = filter
         filter.limit = try pageLimit(default: limit)
         let callList = filter.callListOrder
@@ -174,10 +180,10 @@ struct TaskAPIController: RouteCollection {
         return TaskPageDTO(items: page.rows, nextCursor: page.next?.token)
     }
 
-    @Sendable func mine(req: Request) async throws -> TaskPageDTO {
-        let filter = TaskFilter(agentID: try req.auth.require(User.self).id, callListOrder: true)
-        let page = try await req.taskPage(try req.pagedTasks(filter))
-        return TaskPageDTO(items: page.rows, nextCursor: page.next?.token)
+    @Sendable func mine(req: Request) async throws -> Response {
+        let user = try req.auth.require(User.self)
+        return try await req.callListResponse(
+            try req.pagedTasks(TaskFilter(agentID: user.id, callListOrder: true)), viewer: user)
     }
 
     @Sendable func reassign(req: Request) async throws -> [String: Int] {

@@ -1,0 +1,90 @@
+import Fluent
+import HuifangCore
+import NIOConcurrencyHelpers
+import SQLKit
+import Vapor
+
+/// First pages of agents' call lists as the API answered them, kept for one second and only while nothing they
+/// show has changed (`M042CallListVersions`): an agent's page polled again costs the token, one small read and its
+/// audit entry instead of reading and writing fifty rows. SQLite only; on PostgreSQL every page is read.
+final class CallListPages: Sendable {
+    /// The version moved on by changes that may show in anyone's list.
+    static let everyone = "all"
+    static let maxAge: TimeInterval = 1
+
+    /// Pages of `TaskFilter.pageSize` rows are kept: a page of another size is read each time, so that one user
+    /// cannot fill the store with pages of every size.
+    struct Key: Hashable, Sendable {
+        let agent: UUID
+        let role: Role
+        let language: Language
+    }
+    struct Body: Sendable {
+        let json: ByteBuffer
+        let count: Int
+    }
+
+    let enabled: Bool
+    private let pages = NIOLockedValueBox(KeptPages<Key, Body>(maxAge: CallListPages.maxAge, capacity: 512))
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    /// The versions of `agent`'s list and of everyone's; nil where pages are not kept.
+    func versions(of agent: UUID, on db: any Database) async throws -> [Int]? {
+        guard enabled else { return nil }
+        let table = M042CallListVersions.table
+        let row = try await db.sql.raw(
+            """
+            SELECT COALESCE((SELECT n FROM \(unsafeRaw: table) WHERE agent = \(bind: Self.everyone)), 0) AS everyone,
+            COALESCE((SELECT n FROM \(unsafeRaw: table) WHERE agent = \(bind: agent)), 0) AS mine
+            """
+        ).first()
+        guard let row else { return nil }
+        return [try row.decode(column: "everyone", as: Int.self), try row.decode(column: "mine", as: Int.self)]
+    }
+
+    func page(_ key: Key, versions: [Int], at now: Date) -> Body? {
+        pages.withLockedValue { $0.page(key, versions: versions, at: now) }
+    }
+
+    func keep(_ body: Body, for key: Key, versions: [Int], at now: Date) {
+        pages.withLockedValue { $0.keep(body, for: key, versions: versions, at: now) }
+    }
+}
+
+extension Application {
+    private struct CallListPagesKey: StorageKey { typealias Value = CallListPages }
+
+    /// This instance's kept call-list pages (`configure` makes them).
+    var callListPages: CallListPages {
+        get {
+            guard let pages = storage[CallListPagesKey.self] else { fatalError("configure(_:_:) was not called") }
+            return pages
+        }
+        set { storage[CallListPagesKey.self] = newValue }
+    }
+}
+
+extension Request {
+    /// The signed-in agent's call list as the API answers it: a first page kept by `CallListPages` when one may
+    /// serve, else read (and kept). Audited either way, as every view of the list is.
+    func callListResponse(_ filter: TaskFilter, viewer: User) async throws -> Response {
+        let pages = application.callListPages
+        let key = CallListPages.Key(agent: try viewer.requireID(), role: viewer.role, language: language)
+        let keepable = filter.after == nil && filter.limit == TaskFilter.pageSize
+        let versions = keepable ? try await pages.versions(of: key.agent, on: db) : nil
+        let body: CallListPages.Body
+        if let versions, let kept = pages.page(key, versions: versions, at: now) {
+            body = kept
+            try await domain.auditTaskList(count: body.count)
+        } else {
+            let page = try await domain.taskPage(filter, viewer: viewer)
+            let dto = TaskPageDTO(items: page.rows, nextCursor: page.next?.token)
+            body = CallListPages.Body(json: ByteBuffer(bytes: dto.json.bytes), count: page.rows.count)
+            if let versions { pages.keep(body, for: key, versions: versions, at: now) }
+        }
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: .ok, headers: headers, body: .init(buffer: body.json))
+    }
+}

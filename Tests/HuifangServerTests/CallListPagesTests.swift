@@ -1,0 +1,125 @@
+import Fluent
+import FluentPostgresDriver
+import Foundation
+import HuifangCore
+import SQLKit
+import Testing
+import VaporTesting
+
+@testable import HuifangServer
+
+/// An agent's call list asked for again within a second may be answered from memory (on SQLite: `CallListPages`),
+/// yet every change to what it shows is in the next answer, whoever wrote it — a service, the API, or plain SQL as
+/// the command line or another process writes — and every answer is audited.
+@Suite struct CallListPagesTests {
+    struct Desk {
+        let app: Application
+        let desk: FollowUpTests.Desk
+        let time: ManualTime
+        let supervisor: String
+
+        /// The first page of the agent's call list (or of the agent `token` names).
+        func mine(_ token: String? = nil) async throws -> [TaskView] {
+            try await send(app, .GET, "/api/v1/tasks/mine", token: token ?? desk.token).content.decode(
+                ListPage<TaskView>.self
+            ).items
+        }
+
+        func sql(_ query: SQLQueryString) async throws { try await app.db.sql.raw(query).run() }
+    }
+
+    func desk(_ app: Application) async throws -> Desk {
+        let (clock, time) = HuifangClock.manual(shanghai("2026-03-02 09:00"))
+        app.clock = clock
+        let supervisor = try await makeToken(app, try await makeUser(app, .supervisor, username: "zhuguan").user)
+        return Desk(app: app, desk: try await FollowUpTests().desk(app), time: time, supervisor: supervisor)
+    }
+
+    @Test func aKeptPageAnswersWhileNothingItShowsChanged() async throws {
+        try await withHuifang { app in
+            let desk = try await desk(app)
+            #expect(try await desk.mine().map(\.id) == [desk.desk.task.id!])
+            let pages = app.callListPages
+            #expect(pages.enabled == !(app.db is any PostgresDatabase))
+            // A page kept under the versions of now answers in place of reading; one of another size is read.
+            let key = CallListPages.Key(agent: desk.desk.agent.id!, role: .agent, language: .zh)
+            if let versions = try await pages.versions(of: key.agent, on: app.db) {
+                let marked = CallListPages.Body(json: ByteBuffer(string: #"{"items":[],"kept":true}"#), count: 0)
+                pages.keep(marked, for: key, versions: versions, at: desk.time.now)
+            }
+            let token = desk.desk.token
+            let answer = try await send(app, .GET, "/api/v1/tasks/mine", token: token).body.string
+            #expect(answer.contains("kept") == pages.enabled)
+            let sized = try await send(app, .GET, "/api/v1/tasks/mine?limit=10", token: token).body.string
+            #expect(!sized.contains("kept") && sized.contains("\(desk.desk.task.id!)"))
+            desk.time.advance(by: 1)
+            #expect(try await desk.mine().map(\.id) == [desk.desk.task.id!])  // a second later: read again
+            let audited = try await AuditEntry.query(on: app.db).filter(\.$action == "task.list").count()
+            #expect(audited == 4)
+        }
+    }
+
+    @Test func aCallListShowsEveryChangeToItsTasksAtOnce() async throws {
+        try await withHuifang { app in
+            let desk = try await desk(app)
+            let task = desk.desk.task.id!
+            #expect(try await desk.mine().map(\.id) == [task])
+            let other = openTask(
+                customer: desk.desk.customer.id!, agent: desk.desk.agent.id, due: "2026-03-02 08:00",
+                deadline: "2026-03-06 17:00")
+            other.priority = 1
+            try await other.create(on: app.db)
+            let second = other.id!
+            #expect(try await desk.mine().map(\.id) == [second, task])
+            try await desk.sql("UPDATE follow_up_tasks SET priority = 3 WHERE id = \(bind: second)")
+            #expect(try await desk.mine().map(\.id) == [task, second])
+            let reason = try await TaskReason.query(on: app.db).filter(\.$task.$id == task).first()!
+            try await reason.delete(on: app.db)
+            #expect(try await desk.mine().first?.reasons == [])
+            let again = TaskReason()
+            (again.$task.id, again.customerID, again.ruleID) = (task, desk.desk.customer.id!, desk.desk.rule.id!)
+            (again.occurrenceKey, again.triggeredOn, again.dueOn, again.deadlineOn) =
+                ("R2", "2026-02-28", "2026-03-02", "2026-03-06")
+            try await again.create(on: app.db)
+            #expect(try await desk.mine().first?.reasons == [desk.desk.rule.name])
+
+            let called = try await FollowUpTask.find(task, on: app.db)!
+            called.callbackAt = shanghai("2026-03-02 09:30")
+            try await called.update(on: app.db)
+            #expect(try await desk.mine().map(\.id) == [second, task])  // a callback later today comes last
+            desk.time.advance(by: 31 * 60)
+            #expect(try await desk.mine().map(\.id) == [task, second])  // due now: first
+
+            let lina = try await makeToken(app, try await makeUser(app, .agent, username: "lina").user)
+            #expect(try await desk.mine(lina).isEmpty)
+            let moved = try await send(
+                app, .POST, "/api/v1/tasks/reassign", token: desk.supervisor,
+                body: TaskAPIController.Reassign(taskIDs: [task], agent: "lina"))
+            #expect(moved.status == .ok)
+            #expect(try await desk.mine().map(\.id) == [second])
+            #expect(try await desk.mine(lina).map(\.id) == [task])
+            try await desk.sql("DELETE FROM follow_up_tasks WHERE id = \(bind: second)")
+            #expect(try await desk.mine().isEmpty)
+        }
+    }
+
+    @Test func aCallListShowsEveryChangeToTheNamesItShowsAtOnce() async throws {
+        try await withHuifang { app in
+            let desk = try await desk(app)
+            let customer = "/api/v1/customers/\(desk.desk.customer.id!)"
+            #expect(try await desk.mine().map(\.customerName) == ["李娜"])
+            let renamed = try await send(app, .PATCH, customer, token: desk.supervisor, body: ["name": "李娜娜"])
+            #expect(renamed.status == .ok)
+            #expect(try await desk.mine().map(\.customerName) == ["李娜娜"])
+            let renumbered = try await send(
+                app, .PATCH, customer, token: desk.supervisor, body: ["mobile": "13900139000"])
+            #expect(renumbered.status == .ok)
+            #expect(try await desk.mine().first?.dial == "+8613900139000")
+            desk.desk.rule.name = "维修后七日回访"
+            try await desk.desk.rule.update(on: app.db)
+            #expect(try await desk.mine().first?.reasons == ["维修后七日回访"])
+            try await desk.sql("UPDATE users SET display_name = '王芳芳' WHERE id = \(bind: desk.desk.agent.id!)")
+            #expect(try await desk.mine().first?.agent == "王芳芳")
+        }
+    }
+}
