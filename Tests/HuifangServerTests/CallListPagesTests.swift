@@ -122,4 +122,20 @@ import VaporTesting
             #expect(try await desk.mine().first?.agent == "王芳芳")
         }
     }
+
+    /// Sixteen requests at once, just after a change, each get the changed page and each is audited, whether it read
+    /// the page or was answered by the page another kept.
+    @Test func requestsAtOnceAfterAChangeAllGetIt() async throws {
+        try await withHuifang { app in
+            let desk = try await desk(app)
+            #expect(try await desk.mine().map(\.customerName) == ["李娜"])
+            try await desk.sql("UPDATE customers SET name = '李娜娜' WHERE id = \(bind: desk.desk.customer.id!)")
+            let names = try await withThrowingTaskGroup(of: [String].self) { group in
+                for _ in 0..<16 { group.addTask { try await desk.mine().map(\.customerName) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(names == Array(repeating: ["李娜娜"], count: 16))
+            #expect(try await AuditEntry.query(on: app.db).filter(\.$action == "task.list").count() == 17)
+        }
+    }
 }
