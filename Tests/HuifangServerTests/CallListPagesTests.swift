@@ -8,9 +8,9 @@ import VaporTesting
 
 @testable import HuifangServer
 
-/// An agent's call list asked for again within a second may be answered from memory (on SQLite: `CallListPages`),
-/// yet every change to what it shows is in the next answer, whoever wrote it — a service, the API, or plain SQL as
-/// the command line or another process writes — and every answer is audited.
+/// An agent's call list asked for again may be answered from memory (on SQLite: `CallListPages`), yet every change
+/// to what it shows is in the next answer, whoever wrote it — Fluent, the API, or plain SQL as the command line or
+/// another process writes — and every answer is audited.
 @Suite struct CallListPagesTests {
     struct Desk {
         let app: Application
@@ -26,6 +26,15 @@ import VaporTesting
         }
 
         func sql(_ query: SQLQueryString) async throws { try await app.db.sql.raw(query).run() }
+
+        var key: CallListPages.Key { CallListPages.Key(agent: desk.agent.id!, role: .agent, language: .zh) }
+
+        /// Whether a page of the agent's would answer now, under the versions of now.
+        func kept() async throws -> Bool {
+            let pages = app.callListPages
+            guard let versions = try await pages.versions(of: key.agent, on: app.db) else { return false }
+            return pages.page(key, versions: versions, at: time.now) != nil
+        }
     }
 
     func desk(_ app: Application) async throws -> Desk {
@@ -35,27 +44,57 @@ import VaporTesting
         return Desk(app: app, desk: try await FollowUpTests().desk(app), time: time, supervisor: supervisor)
     }
 
-    @Test func aKeptPageAnswersWhileNothingItShowsChanged() async throws {
+    @Test func aPageReadIsKeptUntilWhatItShowsChangesOrACallbackFallsDue() async throws {
         try await withHuifang { app in
             let desk = try await desk(app)
-            #expect(try await desk.mine().map(\.id) == [desk.desk.task.id!])
-            let pages = app.callListPages
-            #expect(pages.enabled == !(app.db is any PostgresDatabase))
-            // A page kept under the versions of now answers in place of reading; one of another size is read.
-            let key = CallListPages.Key(agent: desk.desk.agent.id!, role: .agent, language: .zh)
-            if let versions = try await pages.versions(of: key.agent, on: app.db) {
-                let marked = CallListPages.Body(json: ByteBuffer(string: #"{"items":[],"kept":true}"#), count: 0)
-                pages.keep(marked, for: key, versions: versions, at: desk.time.now)
+            let enabled = app.callListPages.enabled
+            #expect(enabled == !(app.db is any PostgresDatabase))
+            let task = desk.desk.task.id!
+            #expect(try await desk.mine().map(\.id) == [task])
+            #expect(try await desk.kept() == enabled)  // kept by the read itself
+            desk.time.advance(by: 240)
+            try await desk.sql("UPDATE follow_up_tasks SET attempts = attempts + 1 WHERE id = \(bind: task)")
+            #expect(try await desk.kept() == enabled)  // no callback, and a column the list does not show
+            desk.time.advance(by: 60)
+            #expect(try await desk.kept() == false)  // five minutes at most
+
+            let called = try await FollowUpTask.find(task, on: app.db)!
+            called.callbackAt = shanghai("2026-03-02 09:08")  // read at 09:05, a page is kept until 09:08 now
+            try await called.update(on: app.db)
+            #expect(try await desk.kept() == false)
+            #expect(try await desk.mine().map(\.id) == [task])
+            desk.time.set(shanghai("2026-03-02 09:08").addingTimeInterval(-1))
+            #expect(try await desk.kept() == enabled)
+            desk.time.set(shanghai("2026-03-02 09:08"))  // the callback falls due: read again
+            #expect(try await desk.kept() == false)
+        }
+    }
+
+    @Test func aKeptPageAnswersInPlaceOfReadingButNotForAnotherSizeOrTheNextPage() async throws {
+        try await withHuifang { app in
+            let desk = try await desk(app)
+            let (task, token) = (desk.desk.task.id!, desk.desk.token)
+            let other = openTask(
+                customer: desk.desk.customer.id!, agent: desk.desk.agent.id, due: "2026-03-02 11:00",
+                deadline: "2026-03-06 17:00")
+            try await other.create(on: app.db)
+            func page(_ query: String) async throws -> ListPage<TaskView> {
+                try await send(app, .GET, "/api/v1/tasks/mine" + query, token: token).content.decode(
+                    ListPage<TaskView>.self)
             }
-            let token = desk.desk.token
+            let cursor = try #require(try await page("?limit=1").nextCursor)
+            #expect(try await desk.mine().map(\.id) == [task, other.id!])
+            let pages = app.callListPages
+            if let versions = try await pages.versions(of: desk.key.agent, on: app.db) {
+                let marked = CallListPages.Body(json: ByteBuffer(string: #"{"items":[],"kept":true}"#), count: 0)
+                try await pages.keep(marked, for: desk.key, versions: versions, at: desk.time.now, on: app.db)
+            }
             let answer = try await send(app, .GET, "/api/v1/tasks/mine", token: token).body.string
             #expect(answer.contains("kept") == pages.enabled)
-            let sized = try await send(app, .GET, "/api/v1/tasks/mine?limit=10", token: token).body.string
-            #expect(!sized.contains("kept") && sized.contains("\(desk.desk.task.id!)"))
-            desk.time.advance(by: 1)
-            #expect(try await desk.mine().map(\.id) == [desk.desk.task.id!])  // a second later: read again
+            #expect(try await page("?limit=10").items.map(\.id) == [task, other.id!])
+            #expect(try await page("?after=\(cursor)").items.map(\.id) == [other.id!])
             let audited = try await AuditEntry.query(on: app.db).filter(\.$action == "task.list").count()
-            #expect(audited == 4)
+            #expect(audited == 5)
         }
     }
 

@@ -1,22 +1,22 @@
 import Foundation
 
 /// Pages kept in memory for the requests that follow, by key. A kept page serves a request while the versions of
-/// what it shows are those it was read under and it is younger than `maxAge`: what changes with time alone (a
-/// callback falling due) shows at most that late, and what changes in the database shows at once, as the versions
-/// move on. At most `capacity` pages are kept; keeping one more first drops those too old to serve, then all.
+/// what it shows are those it was read under and until the instant it was kept until (from when it was read): what
+/// changes in the database shows at once, as the versions move on, and what changes with time alone (a callback
+/// falling due) at the instant the keeper names. At most `capacity` pages are kept; keeping one more first drops
+/// those that can no longer serve, then all.
 public struct KeptPages<Key: Hashable & Sendable, Body: Sendable>: Sendable {
     public struct Page: Sendable {
         public let versions: [Int]
         public let readAt: Date
+        public let until: Date
         public let body: Body
     }
 
-    public let maxAge: TimeInterval
     public let capacity: Int
     private var pages: [Key: Page] = [:]
 
-    public init(maxAge: TimeInterval, capacity: Int) {
-        self.maxAge = maxAge
+    public init(capacity: Int) {
         self.capacity = capacity
     }
 
@@ -28,16 +28,16 @@ public struct KeptPages<Key: Hashable & Sendable, Body: Sendable>: Sendable {
         return page.body
     }
 
-    /// Keeps `body`, read at `now` under `versions`, for `key`.
-    public mutating func keep(_ body: Body, for key: Key, versions: [Int], at now: Date) {
+    /// Keeps `body`, read at `now` under `versions`, for `key` until the instant `until`.
+    public mutating func keep(_ body: Body, for key: Key, versions: [Int], at now: Date, until: Date) {
         if pages[key] == nil, pages.count >= capacity {
             pages = pages.filter { serves($0.value, at: now) }
             if pages.count >= capacity { pages.removeAll() }
         }
-        pages[key] = Page(versions: versions, readAt: now, body: body)
+        pages[key] = Page(versions: versions, readAt: now, until: until, body: body)
     }
 
     private func serves(_ page: Page, at now: Date) -> Bool {
-        now >= page.readAt && now.timeIntervalSince(page.readAt) < maxAge
+        now >= page.readAt && now < page.until
     }
 }

@@ -8,7 +8,9 @@ import SQLKit
 /// this: one row bumped by every writer would make concurrent writers wait on its lock until they commit.
 ///
 /// A task's update counts only when it sets a column the list shows, orders or chooses by
-/// (`TaskQueries.readCallList`): a column read there is to be named in `shownTaskColumns` too.
+/// (`TaskQueries.readCallList`): a column read there is to be named in `shownTaskColumns` too. The customer's
+/// own agent, read there too, is left out: it decides whether a number is masked only for a viewer who is not the
+/// task's agent, and every task of an agent's own call list is hers.
 struct M042CallListVersions: AsyncMigration {
     static let table = "call_list_versions"
     static let shownTaskColumns = [

@@ -4,13 +4,15 @@ import NIOConcurrencyHelpers
 import SQLKit
 import Vapor
 
-/// First pages of agents' call lists as the API answered them, kept for one second and only while nothing they
-/// show has changed (`M042CallListVersions`): an agent's page polled again costs the token, one small read and its
-/// audit entry instead of reading and writing fifty rows. SQLite only; on PostgreSQL every page is read.
+/// First pages of agents' call lists as the API answered them, kept while nothing they show has changed
+/// (`M042CallListVersions`) and until the first of the agent's callbacks after their reading falls due, `maxAge` at
+/// most: an agent's page asked for again costs the token, one small read and its audit entry instead of reading
+/// and writing 51 rows. SQLite only; on PostgreSQL every page is read.
 final class CallListPages: Sendable {
     /// The version moved on by changes that may show in anyone's list.
     static let everyone = "all"
-    static let maxAge: TimeInterval = 1
+    /// The longest a page is kept, whatever the versions say.
+    static let maxAge: TimeInterval = 300
 
     /// Pages of `TaskFilter.pageSize` rows are kept: a page of another size is read each time, so that one user
     /// cannot fill the store with pages of every size.
@@ -25,7 +27,7 @@ final class CallListPages: Sendable {
     }
 
     let enabled: Bool
-    private let pages = NIOLockedValueBox(KeptPages<Key, Body>(maxAge: CallListPages.maxAge, capacity: 512))
+    private let pages = NIOLockedValueBox(KeptPages<Key, Body>(capacity: 512))
 
     init(enabled: Bool) { self.enabled = enabled }
 
@@ -47,8 +49,18 @@ final class CallListPages: Sendable {
         pages.withLockedValue { $0.page(key, versions: versions, at: now) }
     }
 
-    func keep(_ body: Body, for key: Key, versions: [Int], at now: Date) {
-        pages.withLockedValue { $0.keep(body, for: key, versions: versions, at: now) }
+    /// Keeps `body`, the page of `key`'s agent read at `now` under `versions`, until the first of her open tasks'
+    /// callbacks after `now` falls due (it moves up the list then), `maxAge` at most.
+    func keep(_ body: Body, for key: Key, versions: [Int], at now: Date, on db: any Database) async throws {
+        let row = try await db.sql.raw(
+            """
+            SELECT MIN(callback_at) AS next FROM follow_up_tasks
+            WHERE assigned_agent_id = \(bind: key.agent) AND status = 'open' AND callback_at > \(bind: now)
+            """
+        ).first()
+        let limit = now.addingTimeInterval(Self.maxAge)
+        let until = try row?.decode(column: "next", as: Date?.self).map { min($0, limit) } ?? limit
+        pages.withLockedValue { $0.keep(body, for: key, versions: versions, at: now, until: until) }
     }
 }
 
@@ -81,7 +93,7 @@ extension Request {
             let page = try await domain.taskPage(filter, viewer: viewer)
             let dto = TaskPageDTO(items: page.rows, nextCursor: page.next?.token)
             body = CallListPages.Body(json: ByteBuffer(bytes: dto.json.bytes), count: page.rows.count)
-            if let versions { pages.keep(body, for: key, versions: versions, at: now) }
+            if let versions { try await pages.keep(body, for: key, versions: versions, at: now, on: db) }
         }
         var headers = HTTPHeaders()
         headers.contentType = .json

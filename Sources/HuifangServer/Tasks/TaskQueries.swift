@@ -44,7 +44,7 @@ struct TaskFilter {
     /// The page after this cursor; the first page when nil.
     var after: PageCursor?
     var limit = 500
-    /// Rows of a page of the API and the pages when the request names no `limit`.
+    /// Rows of a page of the API's task lists when the request names no `limit`.
     static let pageSize = 50
 }
 
