@@ -60,10 +60,10 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
                 url: url, maxConnectionsPerEventLoop: 4,
                 connectionPoolTimeout: SerialSQLiteConfiguration.writerQueueTimeout), as: .psql)
     }
-    if case .postgres = config.database {
-        app.callListPages = CallListPages(enabled: false)
-    } else {
-        app.callListPages = CallListPages(enabled: true)
+    app.callListPages = CallListPages()
+    switch config.database {
+    case .postgres: break
+    case .sqliteFile, .sqliteMemory:
         // WAL: readers do not wait for the writer. The other settings: `SerialSQLiteDatabase.connectionSettings`.
         try await SerialSQLiteDatabase.configureConnections(of: app.databases, id: .sqlite, logger: app.logger)
     }

@@ -4,11 +4,12 @@ import SQLKit
 /// On SQLite, a number per agent that every change to what the agent's call list shows moves on, kept by triggers
 /// inside the writing transaction whoever writes (the server, the command line, plain SQL), and one number
 /// (`CallListPages.everyone`) for changes that may show in anyone's list: a customer's name or number, an agent's
-/// name, a rule's name. `CallListPages` keeps a first page while both numbers stand. PostgreSQL gets none of
-/// this: one row bumped by every writer would make concurrent writers wait on its lock until they commit.
+/// name, a rule's name. `CallListPages` keeps a first page while both numbers stand. PostgreSQL keeps them its own
+/// way (`M043CallListChanges`): one row bumped by every writer would make concurrent writers wait on its lock.
 ///
 /// A task's update counts only when it sets a column the list shows, orders or chooses by
-/// (`TaskQueries.readCallList`): a column read there is to be named in `shownTaskColumns` too. The customer's
+/// (`TaskQueries.readCallList`): a column read there is to be named by a new migration that replaces these triggers
+/// and PostgreSQL's (`M043CallListChanges.shownTaskColumns`). The customer's
 /// own agent, read there too, is left out: it decides whether a number is masked only for a viewer who is not the
 /// task's agent, and every task of an agent's own call list is hers.
 struct M042CallListVersions: AsyncMigration {

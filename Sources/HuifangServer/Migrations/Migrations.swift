@@ -45,5 +45,6 @@ extension Application {
         migrations.add(M040RollupReasonsByIndex())
         migrations.add(M041RollupTriggersLeaveEarly())
         migrations.add(M042CallListVersions())
+        migrations.add(M043CallListChanges())
     }
 }

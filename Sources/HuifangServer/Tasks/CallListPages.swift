@@ -7,7 +7,7 @@ import Vapor
 /// First pages of agents' call lists as the API answered them, kept while nothing they show has changed
 /// (`M042CallListVersions`) and until the first of the agent's callbacks after their reading falls due, `maxAge` at
 /// most: an agent's page asked for again costs the token, one small read and its audit entry instead of reading
-/// and writing 51 rows. SQLite only; on PostgreSQL every page is read.
+/// and writing 51 rows.
 final class CallListPages: Sendable {
     /// The version moved on by changes that may show in anyone's list.
     static let everyone = "all"
@@ -26,23 +26,31 @@ final class CallListPages: Sendable {
         let count: Int
     }
 
-    let enabled: Bool
     private let pages = NIOLockedValueBox(KeptPages<Key, Body>(capacity: 512))
 
-    init(enabled: Bool) { self.enabled = enabled }
-
-    /// The versions of `agent`'s list and of everyone's; nil where pages are not kept.
-    func versions(of agent: UUID, on db: any Database) async throws -> [Int]? {
-        guard enabled else { return nil }
-        let table = M042CallListVersions.table
-        let row = try await db.sql.raw(
-            """
-            SELECT COALESCE((SELECT n FROM \(unsafeRaw: table) WHERE agent = \(bind: Self.everyone)), 0) AS everyone,
-            COALESCE((SELECT n FROM \(unsafeRaw: table) WHERE agent = \(bind: agent)), 0) AS mine
-            """
-        ).first()
-        guard let row else { return nil }
+    /// The versions of `agent`'s list and of everyone's.
+    func versions(of agent: UUID, on db: any Database) async throws -> [Int] {
+        let row = try await db.sql.raw(Self.versionsQuery(of: agent, postgres: db.sql.dialect.name == "postgresql"))
+            .first()
+        guard let row else { throw Abort(.internalServerError, reason: "no call-list versions") }
         return [try row.decode(column: "everyone", as: Int.self), try row.decode(column: "mine", as: Int.self)]
+    }
+
+    /// SQLite keeps a number per agent (`M042CallListVersions`), PostgreSQL rows to be summed (`M043CallListChanges`).
+    private static func versionsQuery(of agent: UUID, postgres: Bool) -> SQLQueryString {
+        guard postgres else {
+            let table = M042CallListVersions.table
+            return """
+                SELECT COALESCE((SELECT n FROM \(unsafeRaw: table) WHERE agent = \(bind: everyone)), 0) AS everyone,
+                COALESCE((SELECT n FROM \(unsafeRaw: table) WHERE agent = \(bind: agent)), 0) AS mine
+                """
+        }
+        let everyone = UUID(uuidString: M043CallListChanges.everyone)!
+        return """
+            SELECT COALESCE(SUM(n) FILTER (WHERE agent = \(bind: everyone)), 0)::bigint AS everyone,
+            COALESCE(SUM(n) FILTER (WHERE agent = \(bind: agent)), 0)::bigint AS mine
+            FROM \(unsafeRaw: M043CallListChanges.table) WHERE agent IN (\(bind: everyone), \(bind: agent))
+            """
     }
 
     func page(_ key: Key, versions: [Int], at now: Date) -> Body? {
@@ -84,7 +92,7 @@ extension Request {
         let pages = application.callListPages
         let key = CallListPages.Key(agent: try viewer.requireID(), role: viewer.role, language: language)
         let keepable = filter.after == nil && filter.limit == TaskFilter.pageSize
-        let versions = keepable ? try await pages.versions(of: key.agent, on: db) : nil
+        let versions = keepable ? try await pages.versions(of: key.agent, on: db) : nil  // before the page
         let body: CallListPages.Body
         if let versions, let kept = pages.page(key, versions: versions, at: now) {
             body = kept
