@@ -48,7 +48,7 @@ package enum TicketClocks {
         let clock = columns(of: ticket)
         try await db.sql.raw(
             """
-            INSERT INTO ticket_clocks (ticket_id, \(idents: clock.map(\.name), joinedBy: ", "))
+            INSERT INTO ticket_clocks (ticket_id, \(QuotedColumns.list(clock.map(\.name))))
             VALUES (\(bind: id), \(binds: clock.map(\.value)))
             ON CONFLICT (ticket_id) DO UPDATE SET next_escalation_at = excluded.next_escalation_at
             """ + others

@@ -78,13 +78,13 @@ struct OpenedTicketInsert {
         let (clock, lineRow) = (TicketClocks.columns(of: ticket), line.lineColumns)
         let statement: SQLQueryString = """
             WITH t AS (
-              INSERT INTO tickets (\(idents: row.map(\.name), joinedBy: ", ")) VALUES (\(binds: row.map(Self.plain)))
+              INSERT INTO tickets (\(QuotedColumns.list(row.map(\.name)))) VALUES (\(binds: row.map(Self.plain)))
               RETURNING id),
             c AS (
-              INSERT INTO ticket_clocks (ticket_id, \(idents: clock.map(\.name), joinedBy: ", "))
+              INSERT INTO ticket_clocks (ticket_id, \(QuotedColumns.list(clock.map(\.name))))
               VALUES ((SELECT id FROM t), \(binds: clock.map(\.value)))),
             e AS (
-              INSERT INTO ticket_entries (ticket_id, \(idents: lineRow.map(\.name), joinedBy: ", "))
+              INSERT INTO ticket_entries (ticket_id, \(QuotedColumns.list(lineRow.map(\.name))))
               VALUES ((SELECT id FROM t), \(binds: lineRow.map(\.value))) RETURNING id)
             SELECT (SELECT id FROM t) AS ticket_id, (SELECT id FROM e) AS line_id
             """
