@@ -18,6 +18,18 @@ import Testing
         #expect(pages.page("lina", versions: [3, 7], at: Self.noon) == nil)
     }
 
+    /// The page that would answer at an instant if the versions still were its own (PostgreSQL checks them and
+    /// writes the answer's audit entry in one statement).
+    @Test func aCandidateIsTheYoungPageWithTheVersionsItWasReadUnder() {
+        var pages = KeptPages<String, String>(capacity: 4)
+        pages.keep("page", for: "wangfang", versions: [3, 7], at: Self.noon, until: at(1800))
+        #expect(pages.candidate("wangfang", at: at(1799))?.versions == [3, 7])
+        #expect(pages.candidate("wangfang", at: at(1799))?.body == "page")
+        #expect(pages.candidate("wangfang", at: at(1800)) == nil)
+        #expect(pages.candidate("wangfang", at: at(-1)) == nil)
+        #expect(pages.candidate("lina", at: Self.noon) == nil)
+    }
+
     @Test func keepingBeyondCapacityDropsThePagesThatCannotServeFirstThenAll() {
         var pages = KeptPages<Int, Int>(capacity: 3)
         pages.keep(1, for: 1, versions: [], at: Self.noon, until: at(1))

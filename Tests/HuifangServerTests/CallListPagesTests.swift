@@ -95,6 +95,28 @@ import VaporTesting
         }
     }
 
+    /// Read, answered by the kept page, and read again after a change: one entry each, naming the rows shown. On
+    /// PostgreSQL the kept page's entry is written by the statement that reads the numbers, and not when they moved.
+    @Test func everyAnswerIsAuditedOnceWhetherKeptOrRead() async throws {
+        try await withHuifang { app in
+            let desk = try await desk(app)
+            func entries() async throws -> [String] {
+                try await AuditEntry.query(on: app.db).filter(\.$action == "task.list").sort(\.$id).all()
+                    .map { $0.detail ?? "" }
+            }
+            #expect(try await desk.mine().count == 1)
+            #expect(try await desk.kept())
+            #expect(try await desk.mine().count == 1)
+            #expect(try await entries() == ["count=1", "count=1"])
+            let other = openTask(
+                customer: desk.desk.customer.id!, agent: desk.desk.agent.id, due: "2026-03-02 11:00",
+                deadline: "2026-03-06 17:00")
+            try await other.create(on: app.db)
+            #expect(try await desk.mine().count == 2)
+            #expect(try await entries() == ["count=1", "count=1", "count=2"])
+        }
+    }
+
     @Test func aCallListShowsEveryChangeToItsTasksAtOnce() async throws {
         try await withHuifang { app in
             let desk = try await desk(app)

@@ -28,6 +28,12 @@ public struct KeptPages<Key: Hashable & Sendable, Body: Sendable>: Sendable {
         return page.body
     }
 
+    /// The page kept for `key` that may serve a request at `now`, if its versions are still those it was read under.
+    public func candidate(_ key: Key, at now: Date) -> Page? {
+        guard let page = pages[key], serves(page, at: now) else { return nil }
+        return page
+    }
+
     /// Keeps `body`, read at `now` under `versions`, for `key` until the instant `until`.
     public mutating func keep(_ body: Body, for key: Key, versions: [Int], at now: Date, until: Date) {
         if pages[key] == nil, pages.count >= capacity {

@@ -47,15 +47,27 @@ enum AuditLog {
         _ action: String, by actor: Actor, subjectType: String? = nil, subjectID: String? = nil,
         detail: String? = nil, at instant: Date, on db: any Database
     ) async throws {
-        let statement: SQLQueryString = """
-            INSERT INTO audit_log (at, actor_id, actor_name, action, subject_type, subject_id, detail, address)
-            VALUES (\(bind: instant), \(bind: actor.id), \(bind: actor.name), \(bind: action), \(bind: subjectType),
-                    \(bind: subjectID), \(bind: detail), \(bind: actor.address))
-            """
+        let values = values(
+            action, by: actor, subjectType: subjectType, subjectID: subjectID, detail: detail, at: instant)
+        let statement: SQLQueryString = "INSERT INTO audit_log (\(unsafeRaw: columns)) VALUES (\(values))"
         if let sqlite = db as? SerialSQLiteDatabase {
             try await sqlite.runSharingCommit(statement)
         } else {
             try await db.sql.raw(statement).run()
         }
+    }
+
+    /// The columns an entry fills, in the order of `values`.
+    static let columns = "at, actor_id, actor_name, action, subject_type, subject_id, detail, address"
+
+    /// An entry's values, for a statement that writes it with more (`CallListPages.versions(of:auditing:)`).
+    static func values(
+        _ action: String, by actor: Actor, subjectType: String? = nil, subjectID: String? = nil,
+        detail: String? = nil, at instant: Date
+    ) -> SQLQueryString {
+        """
+        \(bind: instant), \(bind: actor.id), \(bind: actor.name), \(bind: action), \(bind: subjectType), \
+        \(bind: subjectID), \(bind: detail), \(bind: actor.address)
+        """
     }
 }

@@ -53,6 +53,29 @@ final class CallListPages: Sendable {
             """
     }
 
+    /// On PostgreSQL, the versions read in one statement with the audit entry (`entry`, the values of
+    /// `AuditLog.columns`) of an answer by `page`, written only when they still are the page's: a page asked for
+    /// again costs one round trip. Nothing is written when they moved on; the page read then audits itself.
+    func versions(of agent: UUID, auditing page: KeptPages<Key, Body>.Page, entry: SQLQueryString, on db: any Database)
+        async throws -> [Int]
+    {
+        let row = try await db.sql.raw(
+            """
+            WITH v AS (\(Self.versionsQuery(of: agent, postgres: true))),
+            a AS (INSERT INTO audit_log (\(unsafeRaw: AuditLog.columns)) SELECT \(entry) FROM v
+                  WHERE v.everyone = \(bind: page.versions[0]) AND v.mine = \(bind: page.versions[1]))
+            SELECT everyone, mine FROM v
+            """
+        ).first()
+        guard let row else { throw Abort(.internalServerError, reason: "no call-list versions") }
+        return [try row.decode(column: "everyone", as: Int.self), try row.decode(column: "mine", as: Int.self)]
+    }
+
+    /// The page kept for `key` that may serve at `now` if the versions are still its own.
+    func candidate(_ key: Key, at now: Date) -> KeptPages<Key, Body>.Page? {
+        pages.withLockedValue { $0.candidate(key, at: now) }
+    }
+
     func page(_ key: Key, versions: [Int], at now: Date) -> Body? {
         pages.withLockedValue { $0.page(key, versions: versions, at: now) }
     }
@@ -92,11 +115,10 @@ extension Request {
         let pages = application.callListPages
         let key = CallListPages.Key(agent: try viewer.requireID(), role: viewer.role, language: language)
         let keepable = filter.after == nil && filter.limit == TaskFilter.pageSize
-        let versions = keepable ? try await pages.versions(of: key.agent, on: db) : nil  // before the page
+        let (versions, kept) = keepable ? try await keptCallList(key) : (nil, nil)
         let body: CallListPages.Body
-        if let versions, let kept = pages.page(key, versions: versions, at: now) {
+        if let kept {
             body = kept
-            try await domain.auditTaskList(count: body.count)
         } else {
             let page = try await domain.taskPage(filter, viewer: viewer)
             let dto = TaskPageDTO(items: page.rows, nextCursor: page.next?.token)
@@ -106,5 +128,20 @@ extension Request {
         var headers = HTTPHeaders()
         headers.contentType = .json
         return Response(status: .ok, headers: headers, body: .init(buffer: body.json))
+    }
+
+    /// The versions of `key`'s list, read before any page, and the kept page that answers under them, its answer
+    /// audited already; no page when none may answer.
+    private func keptCallList(_ key: CallListPages.Key) async throws -> ([Int], CallListPages.Body?) {
+        let pages = application.callListPages
+        if db.sql.dialect.name == "postgresql", let kept = pages.candidate(key, at: now) {
+            let entry = domain.taskListAuditValues(count: kept.body.count)
+            let versions = try await pages.versions(of: key.agent, auditing: kept, entry: entry, on: db)
+            return (versions, versions == kept.versions ? kept.body : nil)  // audited by that statement if so
+        }
+        let versions = try await pages.versions(of: key.agent, on: db)
+        guard let body = pages.page(key, versions: versions, at: now) else { return (versions, nil) }
+        try await domain.auditTaskList(count: body.count)
+        return (versions, body)
     }
 }

@@ -65,6 +65,11 @@ extension DomainServices {
         try await audit("task.list", subjectType: "task", detail: "count=\(count)")
     }
 
+    /// The values of that entry, for a statement that writes it with more (`CallListPages.versions(of:auditing:)`).
+    func taskListAuditValues(count: Int) -> SQLQueryString {
+        AuditLog.values("task.list", by: actor, subjectType: "task", detail: "count=\(count)", at: now)
+    }
+
     /// The active agent with this username or id; with `evenInactive`, also one who has left (a list filtered by
     /// them still shows the work they held).
     func agent(named key: String, evenInactive: Bool = false) async throws -> User {
