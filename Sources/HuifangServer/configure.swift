@@ -61,6 +61,11 @@ public func configure(_ app: Application, _ config: HuifangConfig) async throws 
                 connectionPoolTimeout: SerialSQLiteConfiguration.writerQueueTimeout), as: .psql)
     }
     app.callListPages = CallListPages()
+    if case .postgres(let url) = config.database {
+        try app.useChangeNotices(postgresURL: url)
+    } else {
+        try app.useChangeNotices(postgresURL: nil)
+    }
     switch config.database {
     case .postgres: break
     case .sqliteFile, .sqliteMemory:

@@ -46,5 +46,6 @@ extension Application {
         migrations.add(M041RollupTriggersLeaveEarly())
         migrations.add(M042CallListVersions())
         migrations.add(M043CallListChanges())
+        migrations.add(M044ChangeNotices())
     }
 }

@@ -21,6 +21,8 @@ struct ServiceContext: Sendable {
     let passwords: AsyncPasswordHasher
     /// The caller's session: it stays signed in when its user changes their own account.
     var session: SessionID? = nil
+    /// The application's kept copy of what tickets' clocks are computed with (on PostgreSQL).
+    var keptTicketClock: NoticedCopies<Int, ClockReads>? = nil
 
     /// The date of `now` in the organisation's time zone.
     var today: LocalDate { config.today(now: now) }
@@ -72,7 +74,9 @@ struct DomainServices: Sendable {
     var taskDeadlines: TaskDeadlines { TaskDeadlines(db: db, now: now) }
     var taskQueries: TaskQueries { TaskQueries(db: db, config: config, language: context.language, now: now) }
     var ticketQueries: TicketQueries { TicketQueries(db: db, config: config, language: context.language, now: now) }
-    var tickets: TicketService { TicketService(db: db, config: config, actor: actor, now: now) }
+    var tickets: TicketService {
+        TicketService(db: db, config: config, actor: actor, now: now, keptClock: context.keptTicketClock)
+    }
     var tiers: TierService { TierService(db: db, actor: actor, now: now) }
     var records: RecordService { RecordService(db: db, config: config, actor: actor, now: now) }
     var users: UserService {
@@ -110,7 +114,8 @@ extension Request {
             context: ServiceContext(
                 db: db, config: application.huifang, now: now, clock: application.clock, actor: actor,
                 language: language, logger: logger,
-                client: application.client, passwords: password.async, session: storedSessionID))
+                client: application.client, passwords: password.async, session: storedSessionID,
+                keptTicketClock: application.keptTicketClock))
     }
 }
 
@@ -121,6 +126,6 @@ extension Application {
             context: ServiceContext(
                 db: db, config: huifang, now: now ?? clock.now(), clock: clock, actor: actor,
                 language: language ?? huifang.defaultLanguage,
-                logger: logger, client: client, passwords: password.async))
+                logger: logger, client: client, passwords: password.async, keptTicketClock: keptTicketClock))
     }
 }

@@ -45,6 +45,8 @@ struct TicketService {
     let config: HuifangConfig
     let actor: Actor
     var now: Date
+    /// What the ticket's clock is computed with, kept across requests on PostgreSQL (`readClock`); nil: read each time.
+    var keptClock: NoticedCopies<Int, ClockReads>? = nil
 
     static let sources = ["followUp", "call", "survey", "api", "desk"]
 
@@ -85,8 +87,19 @@ struct TicketService {
     }
 
     /// The settings and the default calendar a ticket's clock is computed with, read in one statement (every change
-    /// to a ticket and every ticket opened asks), with the webhook endpoints when asked (`Webhooks.aggregated`).
+    /// to a ticket and every ticket opened asks), with the webhook endpoints when asked (`Webhooks.aggregated`). On
+    /// PostgreSQL the read is kept while change notices vouch for it (`ChangeNotices.Topic.ticketClock`).
     private func clockReads(endpoints: Bool = false) async throws -> (TicketSettings, BusinessCalendar, String?) {
+        let read =
+            if let keptClock { try await keptClock.value(for: 0, on: db) { try await readClock() } } else {
+                try await readClock()
+            }
+        guard let read else { throw Abort(.internalServerError, reason: "no default calendar") }
+        return (read.settings, read.calendar, endpoints ? read.endpoints : nil)
+    }
+
+    /// The settings, the default calendar and the webhook endpoints, read in one statement.
+    private func readClock() async throws -> ClockReads? {
         struct Row: Decodable {
             let id: UUID
             let updated_at: Date?
@@ -96,13 +109,14 @@ struct TicketService {
         let row = try await db.sql.raw(
             """
             SELECT c.id, c.updated_at, (SELECT definition FROM ticket_settings WHERE id = 1) AS settings,
-            \(endpoints ? Webhooks.aggregated : "NULL") AS endpoints
+            \(Webhooks.aggregated) AS endpoints
             FROM calendars c WHERE c.is_default = \(bind: true) LIMIT 1
             """
         ).first(decoding: Row.self)
-        guard let row else { throw Abort(.internalServerError, reason: "no default calendar") }
+        guard let row else { return nil }
         let calendar = try await CalendarStore(db: db).defaultBusiness(id: row.id, updatedAt: row.updated_at)
-        return (row.settings.map(TicketSettingsRecord.settings(of:)) ?? .defaults, calendar, row.endpoints)
+        let settings = row.settings.map(TicketSettingsRecord.settings(of:)) ?? .defaults
+        return ClockReads(settings: settings, calendar: calendar, endpoints: row.endpoints)
     }
 
     func open(_ input: TicketInput, callID: Int? = nil, taskID: Int? = nil) async throws -> Ticket {
@@ -457,7 +471,7 @@ struct TicketService {
         }
         // The ticket's steps and the contact record in one transaction: a crash leaves both or neither.
         return try await db.transaction { db in
-            let service = TicketService(db: db, config: config, actor: actor, now: now)
+            let service = TicketService(db: db, config: config, actor: actor, now: now, keptClock: keptClock)
             var ticket = ticket
             if satisfied {
                 if ticket.status == .resolved { ticket = try await service.act(ticket, .inform, note: words) }
@@ -599,4 +613,12 @@ struct TicketService {
         default: status.isFinished ? .ticketClosed : .ticketChanged
         }
     }
+}
+
+/// What opening or changing a ticket reads besides the ticket: the settings, the default calendar and the webhook
+/// endpoints (`Webhooks.aggregated`).
+struct ClockReads: Sendable {
+    let settings: TicketSettings
+    let calendar: BusinessCalendar
+    let endpoints: String?
 }

@@ -38,6 +38,21 @@ public final class User: Model, Authenticatable, @unchecked Sendable {
         self.skills = ""
     }
 
+    /// A new instance holding the same values, as stored: each request signed in by a kept token
+    /// (`KeptAccess`) gets one of its own. Every field is copied (`aCopiedUserHoldsEveryStoredValue`).
+    func copy() -> User {
+        let copy = User(
+            id: id, username: username, displayName: displayName, passwordHash: passwordHash, role: role,
+            departmentID: $department.id, isActive: isActive)
+        copy.skills = skills
+        copy.email = email
+        copy.phoneExtension = phoneExtension
+        copy.createdAt = createdAt
+        copy.updatedAt = updatedAt
+        copy.$id.exists = $id.exists
+        return copy
+    }
+
     public var skillSet: Set<String> {
         Set(skills.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
     }

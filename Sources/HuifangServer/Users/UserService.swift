@@ -203,19 +203,24 @@ struct UserService {
         }
     }
 
-    /// Revokes every live token of `user` at once; returns how many.
+    /// Revokes every live token of `user` at once; returns how many. One by one, as models: an instance on
+    /// PostgreSQL drops its kept copy of each as it is written (`ChangeNoticing`).
     @discardableResult
     func revokeAllTokens(of user: User) async throws -> Int {
-        let live = try await APIToken.query(on: db).filter(\.$user.$id == user.id!).filter(\.$revokedAt == nil).all()
-        guard !live.isEmpty else { return 0 }
-        try await db.transaction { db in
-            try await APIToken.query(on: db).filter(\.$user.$id == user.id!).filter(\.$revokedAt == nil)
-                .set(\.$revokedAt, to: now).update()
+        let (actor, now) = (actor, now)
+        return try await db.transaction { db in
+            let live = try await APIToken.query(on: db).filter(\.$user.$id == user.id!).filter(\.$revokedAt == nil)
+                .all()
+            guard !live.isEmpty else { return 0 }
+            for token in live {
+                token.revokedAt = now
+                try await token.update(on: db)
+            }
             try await AuditLog.record(
                 "token.revokeAll", by: actor, subjectType: "user", subjectID: user.username,
                 detail: String(live.count), at: now, on: db)
+            return live.count
         }
-        return live.count
     }
 
     /// The skills as stored (`medical,vip`, in the list's order), or a refusal naming one not on the list.
