@@ -182,6 +182,23 @@ import VaporTesting
         }
     }
 
+    /// Every instance's pings reach every listener: each listener goes by its own.
+    @Test func anotherInstancesPingsDoNotSilenceThisOne() async throws {
+        try await withHuifang { app in
+            guard onPostgres(app), case .postgres(let url) = app.huifang.database else { return }
+            let configuration = try SQLPostgresConfiguration(url: url).coreConfiguration
+            let (mine, other) = (ChangeNotices(), ChangeNotices())
+            let listeners = [mine, other].map {
+                ChangeListener(configuration: configuration, notices: $0, retry: .seconds(3_600), check: .seconds(1))
+            }
+            for listener in listeners { try listener.didBoot(app) }
+            try await eventually("both listen") { mine.isListening && other.isListening }
+            try await Task.sleep(for: .seconds(5))  // five checks each; one given up stays down
+            #expect(mine.isListening && other.isListening)
+            for listener in listeners { await listener.shutdownAsync(app) }
+        }
+    }
+
     @Test func aHolidayEnteredWithPlainSQLMovesTheNextTicketsDeadlineOnceTheNoticeComes() async throws {
         try await withHuifang { app in
             let (clock, _) = HuifangClock.manual(shanghai("2026-03-02 09:00"))  // a Monday

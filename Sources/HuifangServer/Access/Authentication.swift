@@ -87,14 +87,14 @@ struct BearerUserAuthenticator: AsyncBearerAuthenticator {
         // read again from the next request on (`ChangeNotices`). Each request gets a user of its own.
         guard
             let token = try await kept.tokens.value(
-                for: digest, on: request.db, read: { try await Self.read(digest, on: request.db) })
+                for: digest, on: request.database, read: { try await Self.read(digest, on: request.database) })
         else { return }
         let user = token.user.copy()
         guard user.isActive else { return }
         let now = request.now
         if APIToken.lastUseIsStale([token.lastUsed, kept.lastUse(of: digest)].compactMap(\.self).max(), now: now) {
             // Once a minute: and a token revoked meanwhile, whatever was kept, is found so here.
-            let live = try await request.db.sql.raw(
+            let live = try await request.database.sql.raw(
                 """
                 UPDATE api_tokens SET last_used_at = \(bind: now) WHERE id = \(bind: token.id) AND revoked_at IS NULL
                 RETURNING id

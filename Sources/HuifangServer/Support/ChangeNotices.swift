@@ -109,11 +109,13 @@ final class NoticedCopies<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     /// The value of `key`: the kept copy, or `read`'s answer from `db`, kept when it has one and notices may vouch
     /// for it. Not kept when read in a transaction: it may see the transaction's own change, which a rollback undoes
     /// without a notice.
-    func value(for key: Key, on db: any Database, read: () async throws -> Value?) async throws -> Value? {
+    func value(for key: Key, on db: @autoclosure () -> any Database, read: () async throws -> Value?) async throws
+        -> Value?
+    {
         if let value = value(for: key) { return value }
         let stamp = notices.stamp(topic)  // before the read: a change committed after it must not be missed
         guard let value = try await read() else { return nil }
-        if let stamp, !db.inTransaction { keep(value, for: key, readUnder: stamp) }
+        if let stamp, !db().inTransaction { keep(value, for: key, readUnder: stamp) }
         return value
     }
 }
@@ -156,7 +158,9 @@ final class ChangeListener: LifecycleHandler, Sendable {
     let check: Duration
     /// Begins a ping's payload (`keepAsking`), which no table's name does.
     static let pingPrefix = "ping "
-    /// The last ping heard.
+    /// Begins this listener's own pings: every instance's reach every listener, and only its own vouch for it.
+    private let ownPings = "\(ChangeListener.pingPrefix)\(UUID().uuidString) "
+    /// The last of its own pings heard.
     private let pings = NIOLockedValueBox("")
     private let running = NIOLockedValueBox<Task<Void, Never>?>(nil)
     private let connection = NIOLockedValueBox<PostgresConnection?>(nil)
@@ -201,8 +205,7 @@ final class ChangeListener: LifecycleHandler, Sendable {
     func didBootAsync(_ application: Application) async throws { try didBoot(application) }
 
     /// Connects, listens and hands each notice on until the connection ends, or stops hearing its own: a connection
-    /// cut off without a word (a network that drops packets), or a pooler that loses notices, would otherwise keep
-    /// copies that nothing vouches for.
+    /// cut off without a word (a network that drops packets) would otherwise keep copies that nothing vouches for.
     private func listenOnce(on eventLoop: any EventLoop, logger: Logger) async throws {
         let connection = try await PostgresConnection.connect(
             on: eventLoop, configuration: configuration, id: 0, logger: logger)
@@ -210,7 +213,8 @@ final class ChangeListener: LifecycleHandler, Sendable {
         defer { self.connection.withLockedValue { $0 = nil } }
         do {
             try await connection.listen(on: ChangeNotices.channel) { stream in
-                self.notices.listening(true)  // LISTEN has taken effect: every later commit is heard
+                // LISTEN has taken effect; copies are kept once the first ping is back (`handle`).
+                self.pings.withLockedValue { $0 = "" }
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { for try await notice in stream { self.handle(notice.payload) } }
                     group.addTask { try await self.keepAsking(connection) }
@@ -232,7 +236,7 @@ final class ChangeListener: LifecycleHandler, Sendable {
     /// its own: a connection that does not answer does not answer cancelling either.
     private func keepAsking(_ connection: PostgresConnection) async throws {
         while true {
-            let ping = "\(Self.pingPrefix)\(UUID().uuidString)"
+            let ping = "\(ownPings)\(UUID().uuidString)"
             let query: PostgresQuery = "SELECT pg_notify(\(ChangeNotices.channel), \(ping))"
             let sent = Task { try await connection.query(query, logger: connection.logger) }
             try await Task.sleep(for: check)
@@ -243,13 +247,16 @@ final class ChangeListener: LifecycleHandler, Sendable {
         }
     }
 
-    /// Hands a notice on to `notices`, or notes it as a ping (`keepAsking`; another instance's too, unheeded).
+    /// Hands a notice on to `notices`, or notes it as this listener's ping (`keepAsking`); another's is no change.
+    /// The first ping back on a connection starts the keeping: notices are then known to arrive.
     private func handle(_ payload: String) {
-        if payload.hasPrefix(Self.pingPrefix) {
-            pings.withLockedValue { $0 = payload }
-        } else {
-            notices.heard(payload)
+        guard payload.hasPrefix(Self.pingPrefix) else { return notices.heard(payload) }
+        guard payload.hasPrefix(ownPings) else { return }
+        let first = pings.withLockedValue { pings in
+            defer { pings = payload }
+            return pings.isEmpty
         }
+        if first { notices.listening(true) }
     }
 
     private struct ListenerSilent: Error, CustomStringConvertible {

@@ -123,7 +123,7 @@ extension Request {
             let page = try await domain.taskPage(filter, viewer: viewer)
             let dto = TaskPageDTO(items: page.rows, nextCursor: page.next?.token)
             body = CallListPages.Body(json: ByteBuffer(bytes: dto.json.bytes), count: page.rows.count)
-            if let versions { try await pages.keep(body, for: key, versions: versions, at: now, on: db) }
+            if let versions { try await pages.keep(body, for: key, versions: versions, at: now, on: database) }
         }
         var headers = HTTPHeaders()
         headers.contentType = .json
@@ -133,7 +133,7 @@ extension Request {
     /// The versions of `key`'s list, read before any page, and the kept page that answers under them, its answer
     /// audited already; no page when none may answer.
     private func keptCallList(_ key: CallListPages.Key) async throws -> ([Int], CallListPages.Body?) {
-        let pages = application.callListPages
+        let (pages, db) = (application.callListPages, database)
         if db.sql.dialect.name == "postgresql", let kept = pages.candidate(key, at: now) {
             let entry = domain.taskListAuditValues(count: kept.body.count)
             let versions = try await pages.versions(of: key.agent, auditing: kept, entry: entry, on: db)
