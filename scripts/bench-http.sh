@@ -2,6 +2,7 @@
 # Benchmark: requests per second and latency of the busiest API calls under load (issue 13), release build.
 #   bash scripts/bench-http.sh [SECONDS]     (default 30 s per run; SQLite file)
 #   HUIFANG_BENCH_DATABASE_URL=postgres://user@host:port/emptydb bash scripts/bench-http.sh
+#   BENCH_CALLS="tickets mine" bash scripts/bench-http.sh 15   (only the calls whose path contains a word given)
 # Loads the demo organisation, then drives each call with wrk at 8 and 32 connections and prints
 # requests/s, p50 and p99 in milliseconds, the non-2xx answers, and the server's peak memory.
 set -euo pipefail
@@ -40,7 +41,11 @@ trap 'kill $SERVER 2>/dev/null; rm -rf "$DIR"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
 
 run() {  # label, token, path, body, connections [, task ids]
-  local line
+  local line word wanted=${BENCH_CALLS:-}
+  if [ -n "$wanted" ]; then
+    for word in $wanted; do [[ $1 == *"$word"* ]] && wanted= && break; done
+    [ -n "$wanted" ] && return 0
+  fi
   line=$(BENCH_TOKEN=$2 BENCH_PATH=$3 BENCH_BODY=$4 TASK_IDS=${6:-} \
     wrk -t 2 -c "$5" -d "${SECONDS_PER_RUN}s" -s scripts/bench/post.lua "http://127.0.0.1:$PORT" | grep '^RESULT')
   printf '%-34s %3s conn  %s\n' "$1" "$5" "${line#RESULT }"
