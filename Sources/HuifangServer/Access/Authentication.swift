@@ -70,7 +70,7 @@ struct SessionsMiddlewareSkipping: AsyncMiddleware {
     let paths: Set<String>
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if paths.contains(request.url.path) { return try await next.respond(to: request) }
+        if paths.contains(request.urlPath) { return try await next.respond(to: request) }
         return try await sessions.respond(to: request, chainingTo: next).get()
     }
 }

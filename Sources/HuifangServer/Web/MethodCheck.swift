@@ -22,7 +22,7 @@ struct APIMethodCheck: AsyncMiddleware {
             table = built
             return built
         }
-        let allowed = table.methods(at: request.url.path)
+        let allowed = table.methods(at: request.urlPath)
         let method = request.method == .HEAD ? "GET" : request.method.rawValue
         guard allowed.isEmpty || allowed.contains(method) else { throw MethodNotAllowed(allowed: allowed) }
         return try await next.respond(to: request)

@@ -160,7 +160,7 @@ extension Request {
         async throws -> Response
     {
         let user = auth.get(User.self)
-        let nav = user.map { Navigation.entries(for: $0.role, at: url.path, in: language) } ?? []
+        let nav = user.map { Navigation.entries(for: $0.role, at: urlPath, in: language) } ?? []
         var flash: String? = nil
         if hasSession, let message = session.data["flash"] {
             flash = message

@@ -18,7 +18,7 @@ struct SecurityHeaders: AsyncMiddleware {
             ("X-Frame-Options", "DENY"),
             ("X-Content-Type-Options", "nosniff"),
             // A survey page's own address holds the customer's token.
-            ("Referrer-Policy", request.url.path.hasPrefix("/s/") ? "no-referrer" : "same-origin"),
+            ("Referrer-Policy", request.urlPath.hasPrefix("/s/") ? "no-referrer" : "same-origin"),
             // The id of every log record of this request, and the number its error page shows.
             ("X-Request-ID", request.requestID),
         ]

@@ -23,7 +23,7 @@ struct StaticFiles: AsyncMiddleware {
     }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let path = request.url.path
+        let path = request.urlPath
         guard topFiles.contains(path) || prefixes.contains(where: { path.hasPrefix($0) }) else {
             return try await next.respond(to: request)
         }
