@@ -117,6 +117,61 @@ import VaporTesting
         }
     }
 
+    /// Kept pages asked for at once: each answer has its entry, with its actor and instant. On PostgreSQL they
+    /// share the statement that checks their numbers and writes their entries (`KeptPageChecks`).
+    @Test func keptPagesAskedForAtOnceAreEachAuditedOnce() async throws {
+        try await withHuifang { app in
+            let desk = try await desk(app)
+            #expect(try await desk.mine().count == 1)
+            let statements = app.callListPages.checks.statements
+            let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<32 { group.addTask { try await desk.mine().count } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(counts == Array(repeating: 1, count: 32))
+            let entries = try await AuditEntry.query(on: app.db).filter(\.$action == "task.list").all()
+            #expect(entries.count == 33)
+            for entry in entries {
+                #expect(entry.actorID == desk.desk.agent.id && entry.actorName == desk.desk.agent.username)
+                #expect(entry.at == desk.time.now && entry.detail == "count=1" && entry.subjectType == "task")
+            }
+            if app.db is any PostgresDatabase {
+                #expect(app.callListPages.checks.statements - statements < 32)
+            }
+        }
+    }
+
+    /// One statement checks several kept pages, of several agents, and writes the entries of those whose numbers
+    /// still are their page's, in their order, and no other.
+    @Test func oneStatementWritesTheEntriesOfThePagesWhoseNumbersStand() async throws {
+        try await withHuifang { app in
+            guard app.db is any PostgresDatabase else { return }  // SQLite compares its numbers in the process
+            let desk = try await desk(app)
+            let (pages, first) = (app.callListPages, desk.key.agent)
+            let second = try await makeUser(app, .agent, username: "lina2").user.id!
+            let (mine, hers) = (
+                try await pages.versions(of: first, on: app.db), try await pages.versions(of: second, on: app.db)
+            )
+            let instant = desk.time.now.addingTimeInterval(0.123_456)
+            func ask(_ agent: UUID, _ versions: [Int], _ n: Int) -> KeptPageChecks.Ask {
+                let actor = Actor(id: agent, name: "agent\(n)", address: "10.0.0.\(n)", source: "api")
+                let entry = AuditLog.Entry(
+                    "task.list", by: actor, subjectType: "task", detail: "count=\(n)", at: instant)
+                return KeptPageChecks.Ask(agent: agent, versions: versions, entry: entry)
+            }
+            let asks = [
+                ask(first, mine, 1), ask(second, [hers[0], hers[1] + 1], 2), ask(first, [mine[0] - 1, mine[1]], 3),
+                ask(second, hers, 4),
+            ]
+            #expect(try await KeptPageChecks.versions(asks, on: app.db) == [mine, hers, mine, hers])
+            let entries = try await AuditEntry.query(on: app.db).filter(\.$action == "task.list").sort(\.$id).all()
+            #expect(entries.map(\.detail) == ["count=1", "count=4"])
+            #expect(entries.map(\.actorID) == [first, second])
+            #expect(entries.map(\.address) == ["10.0.0.1", "10.0.0.4"])
+            #expect(entries.allSatisfy { abs($0.at.timeIntervalSince(instant)) < 0.000_002 })
+        }
+    }
+
     @Test func aCallListShowsEveryChangeToItsTasksAtOnce() async throws {
         try await withHuifang { app in
             let desk = try await desk(app)

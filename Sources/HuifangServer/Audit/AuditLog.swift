@@ -47,9 +47,17 @@ enum AuditLog {
         _ action: String, by actor: Actor, subjectType: String? = nil, subjectID: String? = nil,
         detail: String? = nil, at instant: Date, on db: any Database
     ) async throws {
-        let values = values(
+        let entry = Entry(
             action, by: actor, subjectType: subjectType, subjectID: subjectID, detail: detail, at: instant)
-        let statement: SQLQueryString = "INSERT INTO audit_log (\(unsafeRaw: columns)) VALUES (\(values))"
+        try await record(entry, on: db)
+    }
+
+    static func record(_ entry: Entry, on db: any Database) async throws {
+        let statement: SQLQueryString = """
+            INSERT INTO audit_log (\(unsafeRaw: columns)) VALUES (\(bind: entry.at), \(bind: entry.actorID), \
+            \(bind: entry.actorName), \(bind: entry.action), \(bind: entry.subjectType), \(bind: entry.subjectID), \
+            \(bind: entry.detail), \(bind: entry.address))
+            """
         if let sqlite = db as? SerialSQLiteDatabase {
             try await sqlite.runSharingCommit(statement)
         } else {
@@ -57,17 +65,40 @@ enum AuditLog {
         }
     }
 
-    /// The columns an entry fills, in the order of `values`.
+    /// The columns an entry fills.
     static let columns = "at, actor_id, actor_name, action, subject_type, subject_id, detail, address"
 
-    /// An entry's values, for a statement that writes it with more (`CallListPages.versions(of:auditing:)`).
-    static func values(
-        _ action: String, by actor: Actor, subjectType: String? = nil, subjectID: String? = nil,
-        detail: String? = nil, at instant: Date
-    ) -> SQLQueryString {
-        """
-        \(bind: instant), \(bind: actor.id), \(bind: actor.name), \(bind: action), \(bind: subjectType), \
-        \(bind: subjectID), \(bind: detail), \(bind: actor.address)
-        """
+    /// An entry as a value, for a statement that writes entries with more (`KeptPageChecks`). In JSON, the
+    /// instant is seconds since 1970 and the keys are the columns'.
+    struct Entry: Encodable, Sendable {
+        let at: Date
+        let actorID: UUID?
+        let actorName: String
+        let action: String
+        let subjectType: String?
+        let subjectID: String?
+        let detail: String?
+        let address: String?
+
+        init(
+            _ action: String, by actor: Actor, subjectType: String? = nil, subjectID: String? = nil,
+            detail: String? = nil, at instant: Date
+        ) {
+            (self.at, actorID, actorName, self.action) = (instant, actor.id, actor.name, action)
+            (self.subjectType, self.subjectID, self.detail, address) = (subjectType, subjectID, detail, actor.address)
+        }
+
+        /// A view of a task list of `count` rows.
+        static func taskList(count: Int, by actor: Actor, at instant: Date) -> Entry {
+            Entry("task.list", by: actor, subjectType: "task", detail: "count=\(count)", at: instant)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case at, action, detail, address
+            case actorID = "actor_id"
+            case actorName = "actor_name"
+            case subjectType = "subject_type"
+            case subjectID = "subject_id"
+        }
     }
 }

@@ -9,6 +9,11 @@ public struct HuifangConfig: Sendable {
         case sqliteFile(path: String)
         case sqliteMemory
         case postgres(url: String)
+
+        public var isPostgres: Bool {
+            if case .postgres = self { return true }
+            return false
+        }
     }
 
     public var database: DatabaseLocation

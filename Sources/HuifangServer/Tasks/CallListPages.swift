@@ -27,6 +27,7 @@ final class CallListPages: Sendable {
     }
 
     private let pages = NIOLockedValueBox(KeptPages<Key, Body>(capacity: 512))
+    let checks = KeptPageChecks()
 
     /// The versions of `agent`'s list and of everyone's.
     func versions(of agent: UUID, on db: any Database) async throws -> [Int] {
@@ -53,22 +54,14 @@ final class CallListPages: Sendable {
             """
     }
 
-    /// On PostgreSQL, the versions read in one statement with the audit entry (`entry`, the values of
-    /// `AuditLog.columns`) of an answer by `page`, written only when they still are the page's: a page asked for
-    /// again costs one round trip. Nothing is written when they moved on; the page read then audits itself.
-    func versions(of agent: UUID, auditing page: KeptPages<Key, Body>.Page, entry: SQLQueryString, on db: any Database)
-        async throws -> [Int]
-    {
-        let row = try await db.sql.raw(
-            """
-            WITH v AS (\(Self.versionsQuery(of: agent, postgres: true))),
-            a AS (INSERT INTO audit_log (\(unsafeRaw: AuditLog.columns)) SELECT \(entry) FROM v
-                  WHERE v.everyone = \(bind: page.versions[0]) AND v.mine = \(bind: page.versions[1]))
-            SELECT everyone, mine FROM v
-            """
-        ).first()
-        guard let row else { throw Abort(.internalServerError, reason: "no call-list versions") }
-        return [try row.decode(column: "everyone", as: Int.self), try row.decode(column: "mine", as: Int.self)]
+    /// On PostgreSQL, the versions read in one statement with the audit entry of an answer by `page`, written only
+    /// when they still are the page's (`KeptPageChecks`): a page asked for again costs a share of one round trip.
+    /// `db` is made only when this answer starts a statement.
+    func versions(
+        of agent: UUID, auditing page: KeptPages<Key, Body>.Page, entry: AuditLog.Entry,
+        on db: @autoclosure () -> any Database
+    ) async throws -> [Int] {
+        try await checks.versions(of: agent, auditing: entry, if: page.versions, on: db())
     }
 
     /// The page kept for `key` that may serve at `now` if the versions are still its own.
@@ -133,13 +126,13 @@ extension Request {
     /// The versions of `key`'s list, read before any page, and the kept page that answers under them, its answer
     /// audited already; no page when none may answer.
     private func keptCallList(_ key: CallListPages.Key) async throws -> ([Int], CallListPages.Body?) {
-        let (pages, db) = (application.callListPages, database)
-        if db.sql.dialect.name == "postgresql", let kept = pages.candidate(key, at: now) {
-            let entry = domain.taskListAuditValues(count: kept.body.count)
-            let versions = try await pages.versions(of: key.agent, auditing: kept, entry: entry, on: db)
+        let pages = application.callListPages
+        if application.huifang.database.isPostgres, let kept = pages.candidate(key, at: now) {
+            let entry = AuditLog.Entry.taskList(count: kept.body.count, by: actor, at: now)
+            let versions = try await pages.versions(of: key.agent, auditing: kept, entry: entry, on: database)
             return (versions, versions == kept.versions ? kept.body : nil)  // audited by that statement if so
         }
-        let versions = try await pages.versions(of: key.agent, on: db)
+        let versions = try await pages.versions(of: key.agent, on: database)
         guard let body = pages.page(key, versions: versions, at: now) else { return (versions, nil) }
         try await domain.auditTaskList(count: body.count)
         return (versions, body)

@@ -62,12 +62,7 @@ extension DomainServices {
 
     /// The audit entry of a view of a task list.
     func auditTaskList(count: Int) async throws {
-        try await audit("task.list", subjectType: "task", detail: "count=\(count)")
-    }
-
-    /// The values of that entry, for a statement that writes it with more (`CallListPages.versions(of:auditing:)`).
-    func taskListAuditValues(count: Int) -> SQLQueryString {
-        AuditLog.values("task.list", by: actor, subjectType: "task", detail: "count=\(count)", at: now)
+        try await AuditLog.record(.taskList(count: count, by: actor, at: now), on: db)
     }
 
     /// The active agent with this username or id; with `evenInactive`, also one who has left (a list filtered by
