@@ -5,6 +5,6 @@
 #   bash scripts/bench-calendar.sh [CALLS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product huifang >/dev/null
+bash scripts/build-release.sh >/dev/null
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m)"
 .build/release/huifang calendar benchmark --calls "${1:-1000000}"

@@ -14,7 +14,7 @@ if ! command -v wrk >/dev/null; then
     apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
   else echo "wrk is needed: sudo apt-get install wrk" >&2; exit 1; fi
 fi
-swift build -c release --product huifang >/dev/null
+bash scripts/build-release.sh >/dev/null
 BIN=$PWD/.build/release/huifang
 DIR=$(mktemp -d /tmp/huifang-bench.XXXXXX)
 if [ -n "${HUIFANG_BENCH_DATABASE_URL:-}" ]; then

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${1:-100000}
 FORMAT=${2:-csv}
-swift build -c release --product huifang >/dev/null
+bash scripts/build-release.sh >/dev/null
 BIN=$PWD/.build/release/huifang
 DIR=$(mktemp -d /tmp/huifang-bench.XXXXXX)
 trap 'rm -rf "$DIR"' EXIT

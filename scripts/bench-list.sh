@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROWS=${1:-1000000}
-swift build -c release --product huifang >/dev/null
+bash scripts/build-release.sh >/dev/null
 BIN=$PWD/.build/release/huifang
 DIR=$(mktemp -d /tmp/huifang-bench.XXXXXX)
 export HUIFANG_DATABASE_URL="sqlite:$DIR/bench.sqlite"

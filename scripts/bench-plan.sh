@@ -5,7 +5,7 @@
 #   bash scripts/bench-plan.sh [CUSTOMERS] [EVENTS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product huifang >/dev/null
+bash scripts/build-release.sh >/dev/null
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -m)"
 url="${HUIFANG_BENCH_DATABASE_URL:-}"
 if [[ -z "$url" ]]; then
