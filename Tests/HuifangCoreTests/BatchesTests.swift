@@ -33,4 +33,17 @@ import Testing
         #expect(batches.ended() == nil)
         #expect(batches.running == 0)
     }
+
+    @Test func withTwoRunsBusyTheWaitingGoToWhicheverEndsFirst() {
+        var batches = Batches<Int>(concurrent: 2, limit: 8)
+        #expect(batches.add(1) == [1])
+        #expect(batches.add(2) == [2])
+        #expect(batches.add(3) == nil)
+        #expect(batches.add(4) == nil)
+        #expect(batches.ended() == [3, 4])  // one runner takes both
+        #expect(batches.ended() == nil)  // the other finds nothing and stops
+        #expect(batches.running == 1)
+        #expect(batches.add(5) == [5])  // a run was free
+        #expect(batches.running == 2)
+    }
 }

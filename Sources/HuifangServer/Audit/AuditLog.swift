@@ -68,8 +68,8 @@ enum AuditLog {
     /// The columns an entry fills.
     static let columns = "at, actor_id, actor_name, action, subject_type, subject_id, detail, address"
 
-    /// An entry as a value, for a statement that writes entries with more (`KeptPageChecks`). In JSON, the
-    /// instant is seconds since 1970 and the keys are the columns'.
+    /// An entry as a value, for a statement that writes entries with more (`KeptPageChecks`). In JSON the keys are
+    /// the columns'.
     struct Entry: Encodable, Sendable {
         let at: Date
         let actorID: UUID?

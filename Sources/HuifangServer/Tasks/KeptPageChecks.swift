@@ -3,6 +3,7 @@ import Foundation
 import HuifangCore
 import NIOConcurrencyHelpers
 import SQLKit
+import Vapor
 
 /// On PostgreSQL, what a kept call-list page costs the database: its versions read in one statement with the
 /// audit entry of the answer it would give, the entry written only when they still are the page's (nothing is
@@ -84,9 +85,16 @@ final class KeptPageChecks: Sendable {
         enum Keys: String, CodingKey { case i, agent, everyone, mine }
     }
 
+    private static let postgresEpoch = Date(timeIntervalSince1970: 946_684_800)
+
+    /// An instant goes as whole microseconds since 2000, cut as PostgresNIO cuts a bound `Date`: the entry's
+    /// instant is then the one `AuditLog.record` would have written.
     private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .secondsSince1970
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(Int64(date.timeIntervalSince(KeptPageChecks.postgresEpoch) * 1_000_000))
+        }
         return encoder
     }()
 
@@ -104,6 +112,9 @@ final class KeptPageChecks: Sendable {
                 try row.decode(column: "everyone", as: Int.self), try row.decode(column: "mine", as: Int.self),
             ]
         }
+        guard found.allSatisfy({ $0.count == 2 }) else {
+            throw Abort(.internalServerError, reason: "a kept page's check came back without its numbers")
+        }
         return found
     }
 
@@ -115,7 +126,7 @@ final class KeptPageChecks: Sendable {
               SELECT i, agent, everyone, mine, at, actor_id, actor_name, action, subject_type, subject_id, detail,
                 address
               FROM jsonb_to_recordset(\(bind: json)::jsonb) AS r(i int, agent uuid, everyone bigint, mine bigint,
-                at float8, actor_id uuid, actor_name text, action text, subject_type text, subject_id text,
+                at bigint, actor_id uuid, actor_name text, action text, subject_type text, subject_id text,
                 detail text, address text)),
             c AS (SELECT agent, SUM(n)::bigint AS n FROM \(unsafeRaw: changes)
                   WHERE agent = ANY (ARRAY(SELECT agent FROM r) || \(bind: everyone)::uuid) GROUP BY agent),
@@ -123,7 +134,8 @@ final class KeptPageChecks: Sendable {
                     COALESCE((SELECT n FROM c WHERE c.agent = \(bind: everyone)::uuid), 0) AS now_everyone,
                     COALESCE((SELECT n FROM c WHERE c.agent = r.agent), 0) AS now_mine FROM r),
             a AS (INSERT INTO audit_log (\(unsafeRaw: AuditLog.columns))
-                  SELECT to_timestamp(at), actor_id, actor_name, action, subject_type, subject_id, detail, address
+                  SELECT TIMESTAMPTZ '2000-01-01 00:00:00+00' + at * INTERVAL '1 microsecond', actor_id, actor_name,
+                    action, subject_type, subject_id, detail, address
                   FROM v WHERE now_everyone = everyone AND now_mine = mine ORDER BY i)
             SELECT i, now_everyone AS everyone, now_mine AS mine FROM v
             """
