@@ -26,7 +26,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "HuifangCore", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
-        // The one SQLite call Swift cannot make itself (`sqlite3_db_config` takes variable arguments).
+        // The SQLite calls Swift cannot make itself (`sqlite3_config` and `sqlite3_db_config` take variable arguments).
         .target(name: "CHuifangSQLite", dependencies: [.product(name: "SQLiteNIO", package: "sqlite-nio")]),
         .target(
             name: "HuifangServer",

@@ -37,6 +37,43 @@ import VaporTesting
         }
     }
 
+    /// A savepoint that changes more than SQLite's default 64 KiB of pages (a ticket opened in a shared commit changes
+    /// about twenty) keeps what it must be able to undo in memory: no temporary file is created for it. Undoing it
+    /// still works.
+    @Test func aSavepointsJournalStaysInMemoryAndStillUndoes() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("huifang-journal-\(UUID()).sqlite")
+        defer {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file.path + suffix) }
+        }
+        let connection = try InlineSQLiteConnection(path: file.path, settings: ["PRAGMA journal_mode = WAL"])
+        #expect(InlineSQLiteConnection.statementJournalConfigured)
+        let wide = "INSERT INTO pages (body) SELECT randomblob(3000) FROM (WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL "
+        let rows = wide + "SELECT x + 1 FROM n WHERE x < 100) SELECT x FROM n)"
+        for sql in ["CREATE TABLE pages (id INTEGER PRIMARY KEY, body BLOB)", rows, "BEGIN IMMEDIATE"] {
+            _ = try connection.run(sql, [], cached: false)
+        }
+        let before = Self.temporaryFilesOpen()
+        for sql in ["SAVEPOINT member", "UPDATE pages SET body = randomblob(3000)"] {
+            _ = try connection.run(sql, [], cached: false)
+        }
+        #expect(Self.temporaryFilesOpen().subtracting(before).isEmpty)
+        for sql in ["ROLLBACK TO member", "RELEASE member", "COMMIT"] { _ = try connection.run(sql, [], cached: false) }
+        let unchanged = try connection.run(
+            "SELECT COUNT(*) AS n FROM pages WHERE length(body) = 3000", [], cached: false)
+        #expect(try unchanged.first?.decode(column: "n", as: Int.self) == 100)
+    }
+
+    /// The deleted files this process holds open (how SQLite's temporary files show in `/proc/self/fd`).
+    private static func temporaryFilesOpen() -> Set<String> {
+        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return Set(
+            fds.compactMap { fd in
+                let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")
+                guard let target, target.hasSuffix("(deleted)") else { return nil }
+                return "\(fd) \(target)"
+            })
+    }
+
     /// A yes/no column is stored as 1 or 0 and read back as true or false; any other number is refused as SQLiteKit
     /// refuses it, not taken for true.
     @Test func aYesNoColumnReadsOneAndZeroAndRefusesOtherNumbers() throws {

@@ -23,7 +23,20 @@ final class InlineSQLiteConnection: @unchecked Sendable {
     private let readSince = NIOLockedValueBox<UInt64?>(nil)
     private let inUse = NIOLockedValueBox(false)
 
+    /// How much of a statement journal SQLite keeps in memory before it moves it to a temporary file. A transaction
+    /// that joins a shared commit (`InlineSQLiteWriter.transaction`) runs in a savepoint, whose journal holds the
+    /// first state of every page it changes. Opening a ticket changes some twenty pages (the table, its indexes, its
+    /// clock, its line): past SQLite's default of 64 KiB, each batch created a temporary file and wrote every page
+    /// to it again. Journals this size stay in memory; one writer holds at most one at a time.
+    static let statementJournalInMemory: Int32 = 1 << 20
+
+    /// Whether SQLite took `statementJournalInMemory`, which it does only before the process opens its first
+    /// connection (the first `InlineSQLiteConnection` sets it).
+    static let statementJournalConfigured =
+        huifang_sqlite_statement_journal_spill(statementJournalInMemory) == SQLITE_OK
+
     init(path: String, settings: [String]) throws {
+        _ = Self.statementJournalConfigured
         let flags =
             SQLITE_OPEN_CREATE | SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI | SQLITE_OPEN_EXRESCODE
         let status = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
