@@ -38,29 +38,42 @@ import VaporTesting
     }
 
     /// A savepoint that changes more than SQLite's default 64 KiB of pages (a ticket opened in a shared commit changes
-    /// about twenty) keeps what it must be able to undo in memory: no temporary file is created for it. Undoing it
-    /// still works.
-    @Test func aSavepointsJournalStaysInMemoryAndStillUndoes() throws {
+    /// about twenty) keeps what it must be able to undo in memory: no temporary file is created for it. One that
+    /// changes far more moves its journal to a file, and undoing either still works.
+    @Test func aSavepointsJournalStaysInMemoryUpToItsLimitAndUndoesEitherWay() throws {
+        #expect(try Self.undoneSavepoint(changingPages: 24) == .init(newTemporaryFiles: 0, rowsUnchanged: 24))
+        #expect(try Self.undoneSavepoint(changingPages: 600).rowsUnchanged == 600)
+    }
+
+    struct UndoneSavepoint: Equatable {
+        let newTemporaryFiles: Int
+        let rowsUnchanged: Int
+    }
+
+    /// Rows of a page each, changed in a savepoint that is then rolled back: how many temporary files appeared while
+    /// it ran, and how many rows hold what they held before.
+    private static func undoneSavepoint(changingPages pages: Int) throws -> UndoneSavepoint {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("huifang-journal-\(UUID()).sqlite")
         defer {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file.path + suffix) }
         }
         let connection = try InlineSQLiteConnection(path: file.path, settings: ["PRAGMA journal_mode = WAL"])
-        #expect(InlineSQLiteConnection.statementJournalConfigured)
-        let wide = "INSERT INTO pages (body) SELECT randomblob(3000) FROM (WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL "
-        let rows = wide + "SELECT x + 1 FROM n WHERE x < 100) SELECT x FROM n)"
+        let rows =
+            "INSERT INTO pages (body) SELECT zeroblob(3000) FROM (WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL "
+            + "SELECT x + 1 FROM n WHERE x < \(pages)) SELECT x FROM n)"
         for sql in ["CREATE TABLE pages (id INTEGER PRIMARY KEY, body BLOB)", rows, "BEGIN IMMEDIATE"] {
             _ = try connection.run(sql, [], cached: false)
         }
-        let before = Self.temporaryFilesOpen()
+        let before = temporaryFilesOpen()
         for sql in ["SAVEPOINT member", "UPDATE pages SET body = randomblob(3000)"] {
             _ = try connection.run(sql, [], cached: false)
         }
-        #expect(Self.temporaryFilesOpen().subtracting(before).isEmpty)
+        let during = temporaryFilesOpen().subtracting(before)
         for sql in ["ROLLBACK TO member", "RELEASE member", "COMMIT"] { _ = try connection.run(sql, [], cached: false) }
         let unchanged = try connection.run(
-            "SELECT COUNT(*) AS n FROM pages WHERE length(body) = 3000", [], cached: false)
-        #expect(try unchanged.first?.decode(column: "n", as: Int.self) == 100)
+            "SELECT COUNT(*) AS n FROM pages WHERE body = zeroblob(3000)", [], cached: false)
+        return UndoneSavepoint(
+            newTemporaryFiles: during.count, rowsUnchanged: try unchanged.first?.decode(column: "n", as: Int.self) ?? 0)
     }
 
     /// The deleted files this process holds open (how SQLite's temporary files show in `/proc/self/fd`).

@@ -27,8 +27,9 @@ final class InlineSQLiteConnection: @unchecked Sendable {
     /// that joins a shared commit (`InlineSQLiteWriter.transaction`) runs in a savepoint, whose journal holds the
     /// first state of every page it changes. Opening a ticket changes some twenty pages (the table, its indexes, its
     /// clock, its line): past SQLite's default of 64 KiB, each batch created a temporary file and wrote every page
-    /// to it again. Journals this size stay in memory; one writer holds at most one at a time.
-    static let statementJournalInMemory: Int32 = 1 << 20
+    /// to it again. Journals up to about thirty pages stay in memory; one writer holds at most one at a time. (Not
+    /// more: a journal that outgrows it is written to its file in one piece, and SQLite writes at most 128 KiB at once.)
+    static let statementJournalInMemory: Int32 = 124 * 1024
 
     /// Whether SQLite took `statementJournalInMemory`, which it does only before the process opens its first
     /// connection (the first `InlineSQLiteConnection` sets it).
