@@ -65,13 +65,13 @@ struct ReadOnlySessionAuthenticator: AsyncMiddleware {
 
 /// The sessions middleware for every request but those whose paths read their session themselves
 /// (`ReadOnlySessionAuthenticator`).
-struct SessionsMiddlewareSkipping: AsyncMiddleware {
+struct SessionsMiddlewareSkipping: Middleware {
     let sessions: any Middleware
     let paths: Set<String>
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if paths.contains(request.urlPath) { return try await next.respond(to: request) }
-        return try await sessions.respond(to: request, chainingTo: next).get()
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        if paths.contains(request.urlPath) { return next.respond(to: request) }
+        return sessions.respond(to: request, chainingTo: next)
     }
 }
 

@@ -69,24 +69,25 @@ enum Surface: Sendable {
 }
 
 /// Admits the roles of one route group.
-struct AccessGuard: AsyncMiddleware {
+struct AccessGuard: Middleware {
     let access: RouteAccess
     let surface: Surface
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         guard let user = request.auth.get(User.self) else {
             switch surface {
-            case .api: throw AppError.unauthorized
+            case .api: return request.eventLoop.makeFailedFuture(AppError.unauthorized)
             case .page:
                 let target = request.method == .GET ? request.url.string : "/"
-                return request.redirect(
-                    to: "/login?next="
-                        + (target.addingPercentEncoding(
-                            withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "?"])) ?? "/"))
+                return request.eventLoop.makeSucceededFuture(
+                    request.redirect(
+                        to: "/login?next="
+                            + (target.addingPercentEncoding(
+                                withAllowedCharacters: .urlQueryAllowed.subtracting(["&", "=", "?"])) ?? "/")))
             }
         }
-        guard access.roles.contains(user.role) else { throw AppError.forbidden }
-        return try await next.respond(to: request)
+        guard access.roles.contains(user.role) else { return request.eventLoop.makeFailedFuture(AppError.forbidden) }
+        return next.respond(to: request)
     }
 }
 

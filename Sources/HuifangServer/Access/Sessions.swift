@@ -34,13 +34,14 @@ extension HuifangConfig {
 
 /// Drops a session that holds no signed-in user before it is stored, so an anonymous visitor
 /// (the login page, an error page, a forged cookie) never makes a row in `_fluent_sessions`.
-struct AnonymousSessionDiscard: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
-        if request.hasSession, request.session.data[SessionKey.user] == nil {
-            request.session.destroy()
+struct AnonymousSessionDiscard: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).map { response in
+            if request.hasSession, request.session.data[SessionKey.user] == nil {
+                request.session.destroy()
+            }
+            return response
         }
-        return response
     }
 }
 

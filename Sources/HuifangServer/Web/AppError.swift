@@ -48,17 +48,18 @@ struct APIErrorBody: Content {
 }
 
 /// Turns every error into a page or a JSON body in the user's language.
-struct HuifangErrorMiddleware: AsyncMiddleware {
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        do {
-            return try await next.respond(to: request)
-        } catch let error as MethodNotAllowed {
-            let response = await render(AppError(.methodNotAllowed, "error.methodNotAllowed"), for: request)
-            response.headers.replaceOrAdd(name: .allow, value: error.allowed.joined(separator: ", "))
-            return response
-        } catch {
-            return await render(error, for: request)
+struct HuifangErrorMiddleware: Middleware {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).flatMapError { error in
+            request.eventLoop.makeFutureWithTask { await answer(error, for: request) }
         }
+    }
+
+    private func answer(_ error: any Error, for request: Request) async -> Response {
+        guard let error = error as? MethodNotAllowed else { return await render(error, for: request) }
+        let response = await render(AppError(.methodNotAllowed, "error.methodNotAllowed"), for: request)
+        response.headers.replaceOrAdd(name: .allow, value: error.allowed.joined(separator: ", "))
+        return response
     }
 
     func render(_ error: any Error, for request: Request) async -> Response {

@@ -9,13 +9,13 @@ struct MethodNotAllowed: Error {
 /// Answers an API request whose address names a resource that does not take its method with `405` (through
 /// `HuifangErrorMiddleware`), before routing: `PATCH /api/v1/customers/import` is the import, which only takes
 /// `POST`, even though the router would hand it to `PATCH /api/v1/customers/:id` as customer "import".
-struct APIMethodCheck: AsyncMiddleware {
+struct APIMethodCheck: Middleware {
     /// The routes by path, built on the first API request (routes are all registered by then) and kept: walking
     /// every route for every request was 2.5 % of a ticket's CPU under load.
     private let table = NIOLockedValueBox<RouteTable?>(nil)
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        guard request.isAPI else { return try await next.respond(to: request) }
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        guard request.isAPI else { return next.respond(to: request) }
         let table = self.table.withLockedValue { table in
             if let table { return table }
             let built = RouteTable(request.application.routes.all)
@@ -24,8 +24,10 @@ struct APIMethodCheck: AsyncMiddleware {
         }
         let allowed = table.methods(at: request.urlPath)
         let method = request.method == .HEAD ? "GET" : request.method.rawValue
-        guard allowed.isEmpty || allowed.contains(method) else { throw MethodNotAllowed(allowed: allowed) }
-        return try await next.respond(to: request)
+        guard allowed.isEmpty || allowed.contains(method) else {
+            return request.eventLoop.makeFailedFuture(MethodNotAllowed(allowed: allowed))
+        }
+        return next.respond(to: request)
     }
 }
 

@@ -6,17 +6,17 @@ import Vapor
 ///
 /// SwiftNIO's HTTP parser stops at 80 KB for the whole head and Vapor then closes the connection without
 /// an answer; Vapor's HTTP/1 server has no place to answer there, so heads over 80 KB still get no answer.
-struct RequestHeadLimits: AsyncMiddleware {
+struct RequestHeadLimits: Middleware {
     static let maxTarget = 8 * 1024
     static let maxField = 8 * 1024
     static let maxHeaders = 32 * 1024
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         if let refusal = Self.refusal(of: request) {
             // Rendered here, before the request is logged or its session cookie read.
-            return await HuifangErrorMiddleware().render(refusal, for: request)
+            return request.eventLoop.makeFutureWithTask { await HuifangErrorMiddleware().render(refusal, for: request) }
         }
-        return try await next.respond(to: request)
+        return next.respond(to: request)
     }
 
     static func refusal(of request: Request) -> AppError? {

@@ -3,7 +3,7 @@ import Vapor
 /// The id of a request as Huifang shows and logs it: Vapor's, which is a proxy's `X-Request-ID` when one was sent,
 /// if it is a plain token of 1–128 characters (`A–Z a–z 0–9 . _ : -`); otherwise a new UUID. So a client cannot make
 /// a response echo 80 KB back, forge fields in a text log line, or hide behind an empty id.
-struct RequestIdentity: AsyncMiddleware {
+struct RequestIdentity: Middleware {
     private struct Key: StorageKey { typealias Value = String }
 
     static func isAcceptable(_ id: String) -> Bool {
@@ -14,11 +14,11 @@ struct RequestIdentity: AsyncMiddleware {
             }
     }
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let id = Self.isAcceptable(request.id) ? request.id : UUID().uuidString
         request.storage[Key.self] = id
         request.logger[metadataKey: "request-id"] = .string(id)
-        return try await next.respond(to: request)
+        return next.respond(to: request)
     }
 
     static func id(of request: Request) -> String { request.storage[Key.self] ?? request.id }

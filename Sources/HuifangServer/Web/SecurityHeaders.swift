@@ -2,7 +2,7 @@ import Vapor
 
 /// Headers that tell browsers to run only Huifang's own scripts, never to frame its pages, not to
 /// guess content types, and not to pass its addresses (survey links carry a token) to other sites.
-struct SecurityHeaders: AsyncMiddleware {
+struct SecurityHeaders: Middleware {
     /// `Strict-Transport-Security` too: set when served over HTTPS (`HUIFANG_SECURE_COOKIES`).
     let strictTransport: Bool
 
@@ -11,8 +11,14 @@ struct SecurityHeaders: AsyncMiddleware {
         "object-src 'none'", "frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'",
     ].joined(separator: "; ")
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        let response = try await next.respond(to: request)
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        next.respond(to: request).map { response in
+            add(to: response, for: request)
+            return response
+        }
+    }
+
+    private func add(to response: Response, for request: Request) {
         let headers = [
             ("Content-Security-Policy", Self.contentSecurityPolicy),
             ("X-Frame-Options", "DENY"),
@@ -26,6 +32,5 @@ struct SecurityHeaders: AsyncMiddleware {
         if strictTransport {
             response.headers.replaceOrAdd(name: "Strict-Transport-Security", value: "max-age=31536000")
         }
-        return response
     }
 }

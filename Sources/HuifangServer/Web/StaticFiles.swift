@@ -3,7 +3,7 @@ import Vapor
 
 /// Serves the style sheets, scripts and icon under `Public/` (`/css/…`, `/js/…`, `/favicon.ico`). Other paths go
 /// straight on: looking each API call up on disk first cost a file-system call per request.
-struct StaticFiles: AsyncMiddleware {
+struct StaticFiles: Middleware {
     let files: FileMiddleware
     /// The first path segments that name a folder of `Public/`, as `/css/`.
     let prefixes: [String]
@@ -22,11 +22,11 @@ struct StaticFiles: AsyncMiddleware {
         topFiles = Set(entries.filter { !isFolder($0) }.map { "/\($0)" })
     }
 
-    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
         let path = request.urlPath
         guard topFiles.contains(path) || prefixes.contains(where: { path.hasPrefix($0) }) else {
-            return try await next.respond(to: request)
+            return next.respond(to: request)
         }
-        return try await files.respond(to: request, chainingTo: next)
+        return files.respond(to: request, chainingTo: next)
     }
 }
