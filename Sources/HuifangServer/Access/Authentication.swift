@@ -76,12 +76,40 @@ struct SessionsMiddlewareSkipping: Middleware {
 }
 
 /// Signs in the API client whose `Authorization: Bearer` token is live.
-struct BearerUserAuthenticator: AsyncBearerAuthenticator {
+///
+/// A plain `Middleware`: a token kept on PostgreSQL and used within the minute signs its client in without waiting
+/// for anything, so the request starts no task for it; reading the token, or recording its use, runs in one.
+struct BearerUserAuthenticator: Middleware {
     /// Every column of `users`, as `u."name"`.
     static let userColumns = User.keys.map { "u.\"\($0.description)\"" }.joined(separator: ", ")
 
-    func authenticate(bearer: BearerAuthorization, for request: Request) async throws {
+    func respond(to request: Request, chainingTo next: any Responder) -> EventLoopFuture<Response> {
+        guard let bearer = request.headers.bearerAuthorization else { return next.respond(to: request) }
         let digest = APIToken.digest(bearer.token)
+        if let user = Self.keptUser(digest, for: request) {
+            request.auth.login(user)
+            return next.respond(to: request)
+        }
+        return request.eventLoop.makeFutureWithTask { try await Self.authenticate(digest, for: request) }
+            .flatMap { next.respond(to: request) }
+    }
+
+    /// The user of a kept token whose last use is recorded within the minute, active, as a copy of its own; nil
+    /// when the token has to be read or its use recorded (`authenticate`).
+    private static func keptUser(_ digest: String, for request: Request) -> User? {
+        let kept = request.application.keptAccess
+        guard let token = kept.tokens.value(for: digest), !useIsStale(token, digest, kept, now: request.now),
+            token.user.isActive
+        else { return nil }
+        return token.user.copy()
+    }
+
+    /// Whether the token's last use, as read or as this process recorded it, is old enough to be recorded again.
+    private static func useIsStale(_ token: KeptAccess.Token, _ digest: String, _ kept: KeptAccess, now: Date) -> Bool {
+        APIToken.lastUseIsStale([token.lastUsed, kept.lastUse(of: digest)].compactMap(\.self).max(), now: now)
+    }
+
+    private static func authenticate(_ digest: String, for request: Request) async throws {
         let kept = request.application.keptAccess
         // On PostgreSQL the token is kept while change notices vouch for it; a revoked token or a changed user is
         // read again from the next request on (`ChangeNotices`). Each request gets a user of its own.
@@ -92,7 +120,7 @@ struct BearerUserAuthenticator: AsyncBearerAuthenticator {
         let user = token.user.copy()
         guard user.isActive else { return }
         let now = request.now
-        if APIToken.lastUseIsStale([token.lastUsed, kept.lastUse(of: digest)].compactMap(\.self).max(), now: now) {
+        if useIsStale(token, digest, kept, now: now) {
             // Once a minute: and a token revoked meanwhile, whatever was kept, is found so here.
             let live = try await request.database.sql.raw(
                 """
