@@ -71,10 +71,15 @@ let package = Package(
             dependencies: ["HuifangCore", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             exclude: ["Fixtures"]
         ),
+        // For tests: an SQLite file layer that counts the temporary files SQLite opens (`InlineSQLiteTests`).
+        .target(
+            name: "CSQLiteTemporaryFiles", dependencies: [.product(name: "SQLiteNIO", package: "sqlite-nio")],
+            path: "Tests/CSQLiteTemporaryFiles"),
         .testTarget(
             name: "HuifangServerTests",
             dependencies: [
                 "HuifangServer",
+                "CSQLiteTemporaryFiles",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import CSQLiteTemporaryFiles
 import FluentKit
 import Foundation
 import NIOConcurrencyHelpers
@@ -38,53 +39,46 @@ import VaporTesting
     }
 
     /// A savepoint that changes more than SQLite's default 64 KiB of pages (a ticket opened in a shared commit changes
-    /// about twenty) keeps what it must be able to undo in memory: no temporary file is created for it. One that
+    /// about twenty) keeps what it must be able to undo in memory: no temporary file is opened for it. One that
     /// changes far more moves its journal to a file, and undoing either still works.
     @Test func aSavepointsJournalStaysInMemoryUpToItsLimitAndUndoesEitherWay() throws {
-        #expect(try Self.undoneSavepoint(changingPages: 24) == .init(newTemporaryFiles: 0, rowsUnchanged: 24))
-        #expect(try Self.undoneSavepoint(changingPages: 600).rowsUnchanged == 600)
+        #expect(try Self.undoneSavepoint(changingPages: 24) == .init(temporaryFilesOpened: 0, rowsUnchanged: 24))
+        #expect(try Self.undoneSavepoint(changingPages: 600) == .init(temporaryFilesOpened: 1, rowsUnchanged: 600))
+        #expect(InlineSQLiteConnection.statementJournalConfigured)
     }
 
     struct UndoneSavepoint: Equatable {
-        let newTemporaryFiles: Int
+        let temporaryFilesOpened: Int
         let rowsUnchanged: Int
     }
 
-    /// Rows of a page each, changed in a savepoint that is then rolled back: how many temporary files appeared while
-    /// it ran, and how many rows hold what they held before.
+    /// Rows of a page each, changed in a savepoint that is then rolled back: how many temporary files SQLite opened
+    /// meanwhile (counted by a file layer only this connection uses), and how many rows hold what they held before.
     private static func undoneSavepoint(changingPages pages: Int) throws -> UndoneSavepoint {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("huifang-journal-\(UUID()).sqlite")
         defer {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file.path + suffix) }
         }
-        let connection = try InlineSQLiteConnection(path: file.path, settings: ["PRAGMA journal_mode = WAL"])
+        _ = InlineSQLiteConnection.statementJournalConfigured  // before the layer is registered, which starts SQLite
+        #expect(huifang_counting_vfs_register() == 0)  // SQLITE_OK
+        let connection = try InlineSQLiteConnection(
+            path: "file:\(file.path)?vfs=huifang-counting", settings: ["PRAGMA journal_mode = WAL"])
         let rows =
             "INSERT INTO pages (body) SELECT zeroblob(3000) FROM (WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL "
             + "SELECT x + 1 FROM n WHERE x < \(pages)) SELECT x FROM n)"
         for sql in ["CREATE TABLE pages (id INTEGER PRIMARY KEY, body BLOB)", rows, "BEGIN IMMEDIATE"] {
             _ = try connection.run(sql, [], cached: false)
         }
-        let before = temporaryFilesOpen()
-        for sql in ["SAVEPOINT member", "UPDATE pages SET body = randomblob(3000)"] {
+        let before = huifang_counting_vfs_temporary_files()
+        for sql in ["SAVEPOINT member", "UPDATE pages SET body = randomblob(3000)", "ROLLBACK TO member"] {
             _ = try connection.run(sql, [], cached: false)
         }
-        let during = temporaryFilesOpen().subtracting(before)
-        for sql in ["ROLLBACK TO member", "RELEASE member", "COMMIT"] { _ = try connection.run(sql, [], cached: false) }
+        let opened = Int(huifang_counting_vfs_temporary_files() - before)
+        for sql in ["RELEASE member", "COMMIT"] { _ = try connection.run(sql, [], cached: false) }
         let unchanged = try connection.run(
             "SELECT COUNT(*) AS n FROM pages WHERE body = zeroblob(3000)", [], cached: false)
         return UndoneSavepoint(
-            newTemporaryFiles: during.count, rowsUnchanged: try unchanged.first?.decode(column: "n", as: Int.self) ?? 0)
-    }
-
-    /// The deleted files this process holds open (how SQLite's temporary files show in `/proc/self/fd`).
-    private static func temporaryFilesOpen() -> Set<String> {
-        let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        return Set(
-            fds.compactMap { fd in
-                let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")
-                guard let target, target.hasSuffix("(deleted)") else { return nil }
-                return "\(fd) \(target)"
-            })
+            temporaryFilesOpened: opened, rowsUnchanged: try unchanged.first?.decode(column: "n", as: Int.self) ?? 0)
     }
 
     /// A yes/no column is stored as 1 or 0 and read back as true or false; any other number is refused as SQLiteKit

@@ -10,7 +10,8 @@ local threads = 0
 
 -- Each wrk thread takes every other task id, so no two requests work on one task at the same moment (of an odd
 -- number of ids the last is left out: else both threads would come round to every id, and two attempts recorded on
--- one task at once answer 409 for one of them).
+-- one task at once answer 409 for one of them). So no attempt meets another, each thread needs more ids than its
+-- connections: bench-http.sh gives it hundreds for at most 16.
 setup = function(thread)
   thread:set("offset", threads)
   threads = threads + 1

@@ -226,6 +226,9 @@ extension SerialSQLiteDatabase {
         let mode = try await db.writer.holding { try await $0.runTakingLock("PRAGMA journal_mode = WAL", []) }.first
         let name = try mode?.decode(column: "journal_mode", as: String.self)
         guard name?.lowercased() == "wal" else { throw SQLiteJournalError(mode: name ?? "none") }
+        if !InlineSQLiteConnection.statementJournalConfigured {  // something opened SQLite before the writer did
+            logger.warning("SQLite keeps statement journals of 64 KiB in memory, not 124 KiB: it was started earlier")
+        }
     }
 }
 
